@@ -1,0 +1,311 @@
+"""Tests for searcher.text: each cleaning rule by table, properties, and the shared corpora."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from searcher.text import Extracted, extract
+
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+CORPUS_NAMES = ("chamerling", "evert", "ruby-lang", "rust-blog")
+Markup = Literal["markdown", "html"]
+MARKUPS: tuple[Markup, ...] = ("markdown", "html")
+
+
+def text_of(body: str, markup: Markup = "markdown") -> str:
+    return extract(body, markup).text
+
+
+# --- Liquid -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param(
+            "{% highlight ruby %}\nputs 1 < 2 && ok\n{% endhighlight %}",
+            "puts 1 < 2 && ok",
+            id="highlight-keeps-code",
+        ),
+        pytest.param("Read [the docs]({% link en/docs.md %}).", "Read the docs.", id="link-tag"),
+        pytest.param("Hello {{ site.title }} world", "Hello world", id="output-tag"),
+        pytest.param("{%- assign x = 1 -%}kept", "kept", id="whitespace-control"),
+        pytest.param("{% raw %}kept{% endraw %}", "kept", id="raw-keeps-content"),
+        pytest.param(
+            "{% comment %}\nnot for readers\n{% endcomment %}visible", "visible", id="comment"
+        ),
+        pytest.param('{% include note.html\n  text="x" %}after', "after", id="multi-line-tag"),
+    ],
+)
+def test_liquid(body: str, expected: str) -> None:
+    assert text_of(body) == expected
+
+
+# --- WordPress shortcodes -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param(
+            '[caption id="attachment_7" align="alignleft" width="300"]'
+            '<img src="a.png" alt="A lighthouse" /> Lighthouse at dusk[/caption]',
+            "A lighthouse Lighthouse at dusk",
+            id="caption",
+        ),
+        pytest.param(
+            '[caption id="" align="aligncenter" caption="Harbour view"]'
+            '<img src="b.png" />[/caption]',
+            "Harbour view",
+            id="caption-attribute",
+        ),
+        pytest.param(
+            '\\[caption id="attachment\\_9" align="alignnone"\\]![Boat](boat.png) A red boat'
+            "\\[/caption\\]",
+            "Boat A red boat",
+            id="caption-escaped",
+        ),
+        pytest.param(
+            '[tooltip text="a hint"]word[/tooltip] rest', "word rest", id="generic-with-attributes"
+        ),
+        pytest.param("[b]bold[/b] and [i]it[/i]", "bold and it", id="generic-pair"),
+        pytest.param("[b][i]both[/i][/b]", "both", id="generic-nested"),
+    ],
+)
+def test_wrapping_shortcodes_keep_their_text(body: str, expected: str) -> None:
+    assert text_of(body) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        pytest.param(
+            '[sourcecode language="java"]\nif (a < b && c > d) { s = "<p>"; }\n[/sourcecode]',
+            'if (a < b && c > d) { s = "<p>"; }',
+            id="sourcecode",
+        ),
+        pytest.param(
+            '[sourcecode language="xml"]\n&lt;dependency&gt;x&lt;/dependency&gt;\n[/sourcecode]',
+            "<dependency>x</dependency>",
+            id="sourcecode-entities",
+        ),
+        pytest.param("[code]x = [1, 2]\n*y* = 3[/code]", "x = [1, 2] *y* = 3", id="code"),
+        pytest.param('[code lang="php"]$a = "<?php";[/code]', '$a = "<?php";', id="code-attrs"),
+        pytest.param("[java]List<String> names;[/java]", "List<String> names;", id="java"),
+        pytest.param('[xml]<a href="x">t</a>[/xml]', '<a href="x">t</a>', id="xml"),
+        pytest.param('[bash]echo "$HOME" && ls[/bash]', 'echo "$HOME" && ls', id="bash"),
+        pytest.param("[python]print(a < b)[/python]", "print(a < b)", id="python"),
+        pytest.param(
+            '\\[sourcecode language="java"\\]int a = b << 2;\\[/sourcecode\\]',
+            "int a = b << 2;",
+            id="sourcecode-escaped",
+        ),
+    ],
+)
+@pytest.mark.parametrize("markup", MARKUPS)
+def test_code_shortcodes_keep_code_as_literal_text(body: str, code: str, markup: Markup) -> None:
+    assert text_of(f"Before\n\n{body}\n\nafter", markup) == f"Before\n{code}\nafter"
+
+
+@pytest.mark.parametrize(
+    "shortcode",
+    [
+        "[youtube https://www.youtube.com/watch?v=abc123]",
+        "[youtube=http://www.youtube.com/watch?v=x1]",
+        "[vimeo 11621714]",
+        "[vimeo http://vimeo.com/11621714 w=500&amp;h=400]",
+        "[slideshare id=3344556&doc=talk-110131]",
+        "[gallery]",
+        '[gallery ids="1,2,3"]',
+        "[googlemaps https://maps.google.com/?q=paris&w=400]",
+        '[audio mp3="song.mp3"]',
+        "[embed]https://example.com/video[/embed]",
+        "\\[vimeo 11621714\\]",
+    ],
+)
+@pytest.mark.parametrize("markup", MARKUPS)
+def test_embed_shortcodes_are_dropped(shortcode: str, markup: Markup) -> None:
+    assert text_of(f"Before {shortcode} after", markup) == "Before after"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param("See [the site](http://example.com).", "See the site.", id="inline-link"),
+        pytest.param("A [text][ref].\n\n[ref]: http://x", "A text.", id="reference-link"),
+        pytest.param(
+            "[playground][embed play]\n\n[embed play]: http://x", "playground", id="embed-label"
+        ),
+        pytest.param("Quote [sic] here", "Quote [sic] here", id="sic"),
+        pytest.param("See note [1].", "See note [1].", id="footnote-number"),
+        pytest.param("Our [code of conduct] applies", "Our [code of conduct] applies", id="prose"),
+        pytest.param("make: *** \\[io_buffer.o\\] Error 1", "make: *** [io_buffer.o] Error 1"),
+        pytest.param("Links: [/blogdetect](/code)", "Links: /blogdetect", id="closer-as-text"),
+    ],
+)
+def test_markdown_brackets_are_not_shortcodes(body: str, expected: str) -> None:
+    assert text_of(body) == expected
+
+
+# --- HTML to text -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param(
+            "<p>Fish &amp; chips &lt;3 &eacute;t&eacute; &#8217;&nbsp;x</p>",
+            "Fish & chips <3 été \u2019 x",
+            id="entities",
+        ),
+        pytest.param("a\xa0\xa0b", "a b", id="nbsp"),
+        pytest.param("a\u2003b\u200bc\u3000d\u202fe", "a b c d e", id="unicode-spaces"),
+        pytest.param("a\x07b\x1bc\ufeffd", "a b c d", id="controls"),
+        pytest.param("co\xadoperate", "cooperate", id="soft-hyphen"),
+        pytest.param('<p>A <img src="c.png" alt="sleeping cat"> here</p>', "A sleeping cat here"),
+        pytest.param('<img src="m.png" title="Map of Paris">', "Map of Paris", id="img-title"),
+        pytest.param('<a href="http://x">the docs</a>', "the docs", id="link-text"),
+        pytest.param("un<em>believ</em>able", "unbelievable", id="inline-tags-glue"),
+        pytest.param("<p>foo</p><p>bar</p>", "foo\nbar", id="paragraphs"),
+        pytest.param("<ul><li>one</li><li>two</li></ul>", "one\ntwo", id="list"),
+        pytest.param("a<br>b<br/>c", "a\nb\nc", id="br"),
+        pytest.param("<tr><td>x</td><td>y</td></tr>", "x\ny", id="cells"),
+        pytest.param("<div>a</div><blockquote>b</blockquote><pre>c</pre>", "a\nb\nc"),
+        pytest.param("a<!-- hidden <p>x</p> -->b", "ab", id="comment"),
+        pytest.param("line one\r\nline two\r\n\r\npara", "line one line two\npara", id="crlf"),
+        pytest.param("<p>a</p>\n\n\n<p>b</p>", "a\nb", id="collapsed-breaks"),
+        pytest.param("  padded  \n", "padded", id="stripped"),
+    ],
+)
+def test_html_to_text(body: str, expected: str) -> None:
+    assert text_of(body, "html") == expected
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "<script>alert('hidden')</script>",
+        "<script type='text/javascript'>if (a < b) {hidden()}</script>",
+        "<style>p { color: hidden }</style>",
+        '<svg viewBox="0 0 1 1"><text>hidden</text></svg>',
+        "<noscript>hidden</noscript>",
+        "<template><p>hidden</p></template>",
+        '<iframe src="x">hidden</iframe>',
+        "<object data='x'>hidden</object>",
+        "<SCRIPT>hidden()</SCRIPT>",
+        "<script>hidden() never closed",
+    ],
+)
+@pytest.mark.parametrize("markup", MARKUPS)
+def test_dead_blocks_are_dropped(block: str, markup: Markup) -> None:
+    assert text_of(f"<p>Before</p>\n\n{block}", markup) == "Before"
+
+
+def test_code_samples_of_dead_blocks_stay_text() -> None:
+    body = "Use:\n\n```html\n<script src='app.js'></script>\n```"
+    assert text_of(body) == "Use:\n<script src='app.js'></script>"
+
+
+def test_markdown_is_rendered() -> None:
+    body = "Some *emphasis*,\na soft break.\n\n- item one\n- item two\n\n> quoted"
+    assert text_of(body) == "Some emphasis, a soft break.\nitem one\nitem two\nquoted"
+
+
+def test_kramdown_attribute_lists_go_but_format_strings_stay() -> None:
+    body = '![Logo](l.png){: style="float:right" width="80"} [x](y){:.dead-link}\n\n`{:.2}`'
+    assert text_of(body) == "Logo x\n{:.2}"
+
+
+# --- Headings -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "markup", "heading"),
+    [
+        pytest.param("# Title\n\nBody", "markdown", "Title", id="atx"),
+        pytest.param("Intro\n\n## Second *level*\n\n# Later", "markdown", "Second level"),
+        pytest.param("Title\n=====\n\nBody", "markdown", "Title", id="setext"),
+        pytest.param("<p>x</p><h2 id='s'>Sub <em>head</em></h2><h1>b</h1>", "html", "Sub head"),
+        pytest.param("<h3>Fish &amp; chips<br>daily</h3>", "html", "Fish & chips daily"),
+        pytest.param("Just a paragraph.", "markdown", None, id="none"),
+        pytest.param("<h2></h2><p>x</p>", "html", None, id="empty"),
+    ],
+)
+def test_heading(body: str, markup: Markup, heading: str | None) -> None:
+    assert extract(body, markup).heading == heading
+
+
+def test_heading_stays_in_text() -> None:
+    assert extract("# Title\n\nBody", "markdown") == Extracted(text="Title\nBody", heading="Title")
+
+
+def test_unknown_markup_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown markup"):
+        extract("x", "rst")  # type: ignore[arg-type]
+
+
+# --- Properties ---------------------------------------------------------------------------
+
+_PIECES = st.text(max_size=6) | st.sampled_from(
+    ["<p>", "</p>", "<h2>", "</h2>", "<script>", "</script>", "<!--", "-->", "[caption ",
+     "[/caption]", "[code]", "[/code]", "{%", "%}", "{{", "}}", "&nbsp;", "&#2;", "\x02",
+     "\x03", "\x00", "\xa0", "\u200b", "\r\n", "\n\n", "# ", "```", "    ", "<img alt='a'>",
+     "\\[", "]", "[", "(", "="]
+)  # fmt: skip
+_PLAIN = st.text(alphabet="abc xyz.,;!?\n\t", max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.lists(_PIECES, max_size=25).map("".join), markup=st.sampled_from(MARKUPS))
+def test_never_raises_and_is_normalised(body: str, markup: Markup) -> None:
+    extracted = extract(body, markup)
+    text = extracted.text
+    assert "  " not in text
+    assert "\n\n" not in text
+    assert text == text.strip(" \n")
+    assert " \n" not in text and "\n " not in text
+    if extracted.heading is not None:
+        assert extracted.heading == extracted.heading.strip() != ""
+
+
+@settings(max_examples=150, deadline=None)
+@given(before=_PLAIN, script=_PLAIN, after=_PLAIN, markup=st.sampled_from(MARKUPS))
+def test_script_blocks_never_leak(before: str, script: str, after: str, markup: Markup) -> None:
+    text = text_of(f"{before}\n\n<script>evil({script!r})</script>\n\n{after}", markup)
+    assert "<script" not in text
+    assert "evil" not in text
+
+
+# --- Shared corpora -----------------------------------------------------------------------
+
+
+def _bodies() -> list[tuple[str, str]]:
+    """Every corpus post's body, front matter cut off crudely at the second fence."""
+    bodies = []
+    for name in CORPUS_NAMES:
+        for path in sorted((CORPORA / name).rglob("*.md")):
+            content = path.read_text(encoding="utf-8", errors="replace")
+            for fence in ("---", "+++"):
+                if content.startswith(fence) and content.count(fence) >= 2:
+                    content = content.split(fence, 2)[2]
+                    break
+            bodies.append((f"{name}/{path.name}", content))
+    return bodies
+
+
+@pytest.mark.corpora
+@pytest.mark.skipif(not CORPORA.is_dir(), reason=f"shared corpora not found at {CORPORA}")
+def test_corpora_extract_cleanly() -> None:
+    leftovers = ("[caption", "[/sourcecode]", "{%", "&nbsp;", "\xa0")
+    failures = []
+    for name, body in _bodies():
+        markups: tuple[Markup, ...] = MARKUPS if name.startswith("chamerling/") else ("markdown",)
+        for markup in markups:
+            text = text_of(body, markup)
+            failures += [f"{name} ({markup}): {bad!r}" for bad in leftovers if bad in text]
+    assert not failures
