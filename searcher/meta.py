@@ -1,0 +1,192 @@
+"""Front matter: split a post into metadata and body, parse it, and recover what a broken one holds.
+
+YAML (``---``), TOML (``+++``) and JSON (``{ … }``) front matter are recognised with
+python-frontmatter's handlers. Parsing failures never propagate: the metadata that can be
+salvaged line by line is returned together with a warning that says why.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
+
+from searcher.models import IngestWarning
+
+
+class _TOMLBoundary(BaseHandler):
+    """``+++`` boundaries; python-frontmatter's own TOML handler needs the old ``toml`` package."""
+
+    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
+
+
+_HANDLERS = [YAMLHandler(), _TOMLBoundary(), JSONHandler()]
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_KEY = re.compile(r"^([A-Za-z_][\w.-]*)\s*[:=]\s*(.*?)\s*$")
+_JSON_PAIR = re.compile(r'"([A-Za-z_][\w.-]*)"\s*:\s*("(?:[^"\\]|\\.)*"|[-\w.]+|\[[^\]]*\])')
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """Parsed metadata, the body after it, its format, and what went wrong."""
+
+    data: dict[str, Any]
+    body: str
+    kind: str  # "yaml", "toml", "json" or "none"
+    warnings: tuple[IngestWarning, ...] = ()
+
+
+class _Loader(yaml.CSafeLoader):
+    """Safe YAML loader that keeps unknown tags as plain values and reports duplicate keys."""
+
+    duplicates: list[str]
+
+
+def _construct_unknown(loader: _Loader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool) and key is not None:
+            key = str(key)
+        if key in mapping:
+            loader.duplicates.append(str(key))
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+_Loader.add_multi_constructor("!", _construct_unknown)
+_Loader.add_multi_constructor("tag:", _construct_unknown)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# "2011-03-01" stays a date, but "yes"/"no"/"on" must not turn titles into booleans.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def parse(text: str) -> FrontMatter:
+    """Split ``text`` into front matter and body; never raises."""
+    for handler in _HANDLERS:
+        if handler.detect(text):
+            break
+    else:
+        return FrontMatter({}, text, "none")
+    kind = {"YAMLHandler": "yaml", "_TOMLBoundary": "toml", "JSONHandler": "json"}[
+        type(handler).__name__
+    ]
+    try:
+        raw, body = handler.split(text)
+    except ValueError:
+        return FrontMatter(
+            {}, text, "none", (_warn("front-matter", f"unterminated {kind} front matter"),)
+        )
+    data, warnings = _load(raw, kind)
+    return FrontMatter(data, body, kind, tuple(warnings))
+
+
+def _load(raw: str, kind: str) -> tuple[dict[str, Any], list[IngestWarning]]:
+    warnings: list[IngestWarning] = []
+    if _CONTROL.search(raw):
+        raw = _CONTROL.sub("", raw)
+        warnings.append(_warn("control-characters", "control characters removed from front matter"))
+    try:
+        data = _strict(raw, kind, warnings)
+    except Exception as exc:  # any parser failure: salvage what we can
+        reason = _describe(exc)
+        warnings.append(
+            _warn("front-matter", f"{kind} front matter unreadable ({reason}); salvaged")
+        )
+        data = _salvage_json(raw) if kind == "json" else _salvage_lines(raw, kind)
+    if not isinstance(data, dict):
+        if data not in (None, ""):
+            warnings.append(_warn("front-matter", f"{kind} front matter is not a mapping"))
+        data = {}
+    return {str(k): v for k, v in data.items()}, warnings
+
+
+def _strict(raw: str, kind: str, warnings: list[IngestWarning]) -> Any:
+    if kind == "toml":
+        return tomllib.loads(raw)
+    if kind == "json":
+        return json.loads(raw)
+    loader = _Loader(raw)
+    loader.duplicates = []
+    try:
+        data = loader.get_single_data()
+    finally:
+        loader.dispose()
+    if loader.duplicates:
+        keys = ", ".join(sorted(set(loader.duplicates)))
+        warnings.append(_warn("duplicate-keys", f"duplicate front matter keys ({keys}); last kept"))
+    return data
+
+
+def _describe(exc: Exception) -> str:
+    first = str(exc).strip().splitlines()
+    text = " ".join(line.strip() for line in first[:3]) if first else type(exc).__name__
+    return text.replace(' in "<unicode string>",', "")[:160]
+
+
+def _salvage_lines(raw: str, kind: str) -> dict[str, Any]:
+    """Read ``key: value`` lines (and YAML ``- item`` lists under them) one at a time."""
+    data: dict[str, Any] = {}
+    current: str | None = None
+    for line in raw.splitlines():
+        if current and line.lstrip().startswith("- ") and line[:1] in (" ", "-"):
+            item = _scalar(line.lstrip()[2:], kind)
+            if not isinstance(data.get(current), list):
+                data[current] = []
+            data[current].append(item)
+            continue
+        match = _LINE_KEY.match(line)
+        if not match:
+            current = None if line[:1] not in (" ", "\t") else current
+            continue
+        key, value = match.groups()
+        current = key
+        data[key] = _scalar(value, kind) if value else None
+    return data
+
+
+def _scalar(value: str, kind: str) -> Any:
+    if value.startswith("[") and not value.rstrip().endswith("]"):
+        items = (item.strip().strip("'\"") for item in value.strip("[]").split(","))
+        return [item for item in items if item]
+    try:
+        parsed = tomllib.loads(f"v = {value}")["v"] if kind == "toml" else yaml.load(value, _Loader)
+    except Exception:
+        parsed = None
+    if parsed is None or isinstance(parsed, dict):
+        return value.strip().strip("'\"")
+    return parsed
+
+
+def _salvage_json(raw: str) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in _JSON_PAIR.findall(raw):
+        try:
+            data[key] = json.loads(value)
+        except ValueError:
+            data[key] = value.strip('"')
+    return data
+
+
+def _warn(reason: str, message: str) -> IngestWarning:
+    return IngestWarning(reason, message)
