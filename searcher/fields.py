@@ -1,0 +1,222 @@
+"""Normalising front-matter values: dates, tag lists, draft flags, titles and URLs.
+
+Pure functions over already-parsed values; each returns the normal form or ``None`` and
+never raises on odd input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+_ISO = re.compile(
+    r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
+    r"\s*(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?\s*$",
+    re.IGNORECASE,
+)
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        (
+            "jan january janv janvier januar enero gennaio",
+            "feb february fev fevr fevrier februar febrero febbraio",
+            "mar march mars marz maerz marzo",
+            "apr april avr avril abril aprile",
+            "may mai mayo maggio",
+            "jun june juin juni junio giugno",
+            "jul july juil juillet juli julio luglio",
+            "aug august aout agosto",
+            "sep sept september septembre septiembre settembre",
+            "oct october octobre oktober octubre ottobre",
+            "nov november novembre noviembre",
+            "dec december decembre dezember diciembre dicembre",
+        )
+    )
+    for m in names.split()
+}
+_WORDY = re.compile(
+    r"^\s*(?:\w+,?\s+)?(\d{1,2})(?:er|st|nd|rd|th)?\.?\s+([^\W\d_]+)\.?,?\s+(\d{4})\b|"
+    r"^\s*([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b",
+    re.UNICODE,
+)
+_NAME_DATE = re.compile(r"(?:^|/)(\d{4})-(\d{2})-(\d{2})(?:[-_T]|\.\w+$)")
+_PATH_DATE = re.compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})(?:/|$)")
+_URL_DROP = frozenset({"_posts", "_drafts", "content"})
+_FOLD = str.maketrans("éèêûôàçäöü", "eeeuoacaou")
+
+
+def parse_date(value: Any) -> dt.datetime | None:
+    """A front-matter date in any common shape, or ``None`` when it is not a date."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return _from_epoch(float(value))
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.isdigit() and len(text) >= 9:
+        return _from_epoch(float(text))
+    return _from_iso(text) or _from_rfc2822(text) or _from_words(text)
+
+
+def _from_epoch(seconds: float) -> dt.datetime | None:
+    if not 0 < seconds < 4e9:
+        return None
+    return dt.datetime.fromtimestamp(seconds, dt.UTC)
+
+
+def _from_iso(text: str) -> dt.datetime | None:
+    match = _ISO.match(text)
+    if not match:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    try:
+        moment = dt.datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            micro,
+        )
+    except ValueError:
+        return None
+    tz = _zone(zone)
+    return moment.replace(tzinfo=tz) if tz else moment
+
+
+def _zone(zone: str | None) -> dt.tzinfo | None:
+    if not zone:
+        return None
+    if zone.upper() in ("Z", "UTC", "GMT"):
+        return dt.UTC
+    sign = -1 if zone[0] == "-" else 1
+    digits = zone[1:].replace(":", "")
+    hours, minutes = (
+        (int(digits[:-2] or 0), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
+    )
+    if hours > 14 or minutes > 59:
+        return None
+    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+
+
+def _from_rfc2822(text: str) -> dt.datetime | None:
+    if not re.search(r"\d{1,2} \w{3} \d{4}", text):
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _from_words(text: str) -> dt.datetime | None:
+    match = _WORDY.match(text)
+    if not match:
+        return None
+    day, month_name, year = (
+        match.group(1, 2, 3) if match.group(1) else (match.group(5), match.group(4), match.group(6))
+    )
+    month = _MONTHS.get(month_name.lower().translate(_FOLD))
+    if not month:
+        return None
+    try:
+        return dt.datetime(int(year), month, int(day))
+    except ValueError:
+        return None
+
+
+def date_from_path(path: str) -> dt.datetime | None:
+    """The date a Jekyll file name (``2011-03-01-slug.md``) or a ``YYYY/MM/DD`` path carries."""
+    for pattern in (_NAME_DATE, _PATH_DATE):
+        for match in pattern.finditer(path):
+            try:
+                year, month, day = (int(part) for part in match.groups())
+                return dt.datetime(year, month, day)
+            except ValueError:
+                continue
+    return None
+
+
+def as_terms(value: Any) -> tuple[str, ...]:
+    """Tags or categories from a list, a comma- or space-separated string, or one value."""
+    if value is None or isinstance(value, bool):
+        return ()
+    if isinstance(value, str):
+        parts: Iterable[Any] = value.split(",") if "," in value else value.split()
+    elif isinstance(value, int | float):
+        parts = [value]
+    elif isinstance(value, Mapping):
+        parts = list(value)
+    elif isinstance(value, Iterable):
+        parts = value
+    else:
+        parts = [value]
+    seen: dict[str, None] = {}
+    for part in parts:
+        if isinstance(part, Mapping | list | tuple | set) or part is None:
+            continue
+        term = " ".join(str(part).split())
+        if term and term.casefold() not in (t.casefold() for t in seen):
+            seen[term] = None
+    return tuple(seen)
+
+
+def truthy(value: Any) -> bool | None:
+    """``True``/``False`` for the many ways front matter writes a flag; ``None`` if unclear."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("true", "yes", "y", "on", "1"):
+            return True
+        if lowered in ("false", "no", "n", "off", "0", ""):
+            return False
+    return None
+
+
+def is_draft(data: Mapping[str, Any]) -> bool:
+    """``draft: true``, ``published: false`` or a WordPress ``status`` other than publish."""
+    if truthy(data.get("draft")):
+        return True
+    if truthy(data.get("published")) is False:
+        return True
+    status = data.get("status")
+    if isinstance(status, str) and status.strip():
+        return status.strip().lower() not in ("publish", "published", "public")
+    return False
+
+
+def clean_title(value: Any) -> str | None:
+    """A title as one line of text, or ``None`` if there is none."""
+    if value is None or isinstance(value, Mapping | list):
+        return None
+    title = " ".join(str(value).split())
+    return title or None
+
+
+def derive_url(path: str, date: dt.datetime | None) -> str:
+    """The URL a static-site generator would most likely give a post at ``path``."""
+    stem = re.sub(r"\.(md|markdown|mdown|html?)$", "", path, flags=re.IGNORECASE)
+    parts = [p for p in stem.split("/") if p]
+    if parts and parts[-1] == "index":
+        parts.pop()
+    name = parts[-1] if parts else ""
+    prefix = [p for p in parts[:-1] if p not in _URL_DROP]
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})-(.+)", name)
+    if match:
+        parts = [*(p for p in prefix if not p.isdigit()), *match.groups()]
+    elif parts:
+        parts = [*prefix, name]
+    return "/" + "/".join(parts) + "/" if parts else "/"

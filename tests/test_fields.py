@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from searcher import fields
+
+UTC = dt.UTC
+PLUS2 = dt.timezone(dt.timedelta(hours=2))
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (dt.date(2011, 3, 1), dt.datetime(2011, 3, 1)),
+        (dt.datetime(2011, 3, 1, 9, 22, 54), dt.datetime(2011, 3, 1, 9, 22, 54)),
+        ("2019-01-03 15:51:41 UTC", dt.datetime(2019, 1, 3, 15, 51, 41, tzinfo=UTC)),
+        ("2026-07-16 05:08:11 +0000", dt.datetime(2026, 7, 16, 5, 8, 11, tzinfo=UTC)),
+        ("2010-06-24 00:25:37.000000000 +02:00", dt.datetime(2010, 6, 24, 0, 25, 37, tzinfo=PLUS2)),
+        ("2024-05-02T10:00:00Z", dt.datetime(2024, 5, 2, 10, tzinfo=UTC)),
+        ("2014-10-08 19:30:00 +0200", dt.datetime(2014, 10, 8, 19, 30, tzinfo=PLUS2)),
+        ("2011-03-01", dt.datetime(2011, 3, 1)),
+        ("2011/03/01", dt.datetime(2011, 3, 1)),
+        ("2011-3-1 9:05", dt.datetime(2011, 3, 1, 9, 5)),
+        ("Tue, 01 Mar 2011 09:22:54 +0000", dt.datetime(2011, 3, 1, 9, 22, 54, tzinfo=UTC)),
+        ("March 1, 2011", dt.datetime(2011, 3, 1)),
+        ("1st March 2011", dt.datetime(2011, 3, 1)),
+        ("1er mars 2011", dt.datetime(2011, 3, 1)),
+        ("3. März 2011", dt.datetime(2011, 3, 3)),
+        (1300000000, dt.datetime(2011, 3, 13, 7, 6, 40, tzinfo=UTC)),
+        ("not a date", None),
+        ("2011-02-30", None),
+        ("", None),
+        (None, None),
+        (True, None),
+        (["2011-03-01"], None),
+    ],
+)
+def test_parse_date(raw: object, expected: dt.datetime | None) -> None:
+    assert fields.parse_date(raw) == expected
+
+
+@given(st.text())
+def test_parse_date_never_raises(raw: str) -> None:
+    result = fields.parse_date(raw)
+    assert result is None or isinstance(result, dt.datetime)
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("_posts/2011-03-01-inthe-cloud-paris.md", dt.datetime(2011, 3, 1)),
+        ("_posts/2019/2019-01-03-x.md", dt.datetime(2019, 1, 3)),
+        ("2016/09/29/Rust-1.12.md", dt.datetime(2016, 9, 29)),
+        ("inside-rust/2020/3/7/x", dt.datetime(2020, 3, 7)),
+        ("_posts/2011-13-45-bad.md", None),
+        ("posts/plain.md", None),
+        ("posts/v2011-03-01.md", None),
+    ],
+)
+def test_date_from_path(path: str, expected: dt.datetime | None) -> None:
+    assert fields.date_from_path(path) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["ruby", "Rails", 2024], ("ruby", "Rails", "2024")),
+        ("ruby, rails , web", ("ruby", "rails", "web")),
+        ("ruby rails", ("ruby", "rails")),
+        ("Cloud computing", ("Cloud", "computing")),
+        ("Cloud computing, Paris", ("Cloud computing", "Paris")),
+        (2024, ("2024",)),
+        (3.5, ("3.5",)),
+        (None, ()),
+        ("", ()),
+        (["a", "A", " a "], ("a",)),
+        ([None, {"x": 1}, "ok"], ("ok",)),
+        (True, ()),
+    ],
+)
+def test_as_terms(raw: object, expected: tuple[str, ...]) -> None:
+    assert fields.as_terms(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({}, False),
+        ({"draft": True}, True),
+        ({"draft": "true"}, True),
+        ({"draft": False}, False),
+        ({"published": False}, True),
+        ({"published": "false"}, True),
+        ({"published": True}, False),
+        ({"status": "publish"}, False),
+        ({"status": "draft"}, True),
+        ({"status": "private"}, True),
+        ({"status": "future"}, True),
+    ],
+)
+def test_is_draft(data: dict[str, object], expected: bool) -> None:
+    assert fields.is_draft(data) is expected
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("en/news/_posts/2001-01-18-stable.md", "/en/news/2001/01/18/stable/"),
+        ("_posts/2019/2019-01-03-x.md", "/2019/01/03/x/"),
+        ("posts/slug/index.md", "/posts/slug/"),
+        ("content/about.html", "/about/"),
+        ("index.md", "/"),
+    ],
+)
+def test_derive_url(path: str, expected: str) -> None:
+    assert fields.derive_url(path, None) == expected
