@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+
+from searcher import langs
+
+ENGLISH = (
+    "This post describes the release of a new version of the interpreter, with many bug fixes, "
+    "performance improvements and a few changes to the standard library that users should know "
+    "about before they upgrade their applications in production."
+)
+FRENCH = (
+    "Ce billet décrit la nouvelle version de l'interpréteur, avec de nombreuses corrections, des "
+    "améliorations de performance et quelques changements de la bibliothèque standard que les "
+    "utilisateurs doivent connaître avant de mettre à jour leurs applications."
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("fr", "fr"),
+        ("fr_FR", "fr"),
+        ("zh-TW", "zh"),
+        ("zh_cn", "zh"),
+        ("French", "fr"),
+        ("Deutsch", "de"),
+        ("", None),
+        (None, None),
+        (3, None),
+        ("not a language", None),
+    ],
+)
+def test_normalise(raw: object, expected: str | None) -> None:
+    assert langs.normalise(raw) == expected
+
+
+def test_detection_alone_when_nothing_declared() -> None:
+    assert langs.choose(None, FRENCH) == ("fr", None)
+    assert langs.choose(None, ENGLISH) == ("en", None)
+
+
+def test_declared_language_agreeing_is_kept() -> None:
+    assert langs.choose("fr_FR", FRENCH) == ("fr", None)
+
+
+def test_wrong_declaration_is_overruled_with_a_warning() -> None:
+    lang, warning = langs.choose("de", ENGLISH)
+    assert lang == "en"
+    assert warning is not None and warning.reason == "lang-mismatch"
+
+
+def test_short_text_never_overrules() -> None:
+    assert langs.choose("de", "Release notes") == ("de", None)
+
+
+def test_too_little_text_to_detect() -> None:
+    assert langs.choose(None, "12 34 --") == (None, None)
