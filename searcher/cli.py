@@ -1,0 +1,101 @@
+"""The ``blogsearch`` command line: parse arguments, call the library, format the answer.
+
+Library errors are turned into one ``Error: …`` line and the error's exit code here, once,
+in :class:`_Group`; no command prints a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from searcher import ingest
+from searcher.errors import BlogsearchError
+from searcher.render import echo_json, print_post, print_summary, print_warnings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Group(click.Group):
+    """Runs a command and turns a :class:`BlogsearchError` into ``Error: …`` and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BlogsearchError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="blogsearch")
+def main() -> None:
+    """Full-text and geographic search for blog archives."""
+
+
+def _ingest_options(func: F) -> F:
+    func = click.option(
+        "--drafts", is_flag=True, help="Include drafts (_drafts/, draft: true, unpublished)."
+    )(func)
+    func = click.option(
+        "--max-size",
+        "max_bytes",
+        type=click.IntRange(min=1),
+        default=ingest.DEFAULT_MAX_BYTES,
+        show_default=True,
+        help="Skip post files larger than this many bytes.",
+    )(func)
+    return func
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+@click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Content root the post's path is relative to (default: guessed from _posts/, content/).",
+)
+def inspect(file: Path, as_json: bool, root: Path | None) -> None:
+    """Show what the indexer sees for one post: its normalised record and warnings."""
+    root = root.resolve() if root else ingest.content_root(file)
+    record = ingest.read_file(file.resolve(), root, max_bytes=ingest.DEFAULT_MAX_BYTES)
+    if isinstance(record, ingest.Skipped):
+        if as_json:
+            echo_json({"path": record.path, "skipped": record.reason})
+        else:
+            click.echo(f"{record.path}: skipped ({record.reason})")
+        return
+    if as_json:
+        echo_json(record.to_dict())
+    else:
+        print_post(record)
+
+
+@main.command()
+@click.argument(
+    "sources", nargs=-1, type=click.Path(exists=True, path_type=Path), metavar="[SOURCE]..."
+)
+@_ingest_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON record per line.")
+@click.option("--quiet", "-q", is_flag=True, help="Only the summary.")
+def scan(
+    sources: tuple[Path, ...], drafts: bool, max_bytes: int, as_json: bool, quiet: bool
+) -> None:
+    """Read every post of SOURCE folders or WordPress exports, without indexing them.
+
+    Prints each post's warnings (or every record with --json) and a summary.
+    """
+    summary = ingest.Summary()
+    paths = list(sources) or [Path("content")]
+    for post in ingest.scan(paths, drafts=drafts, max_bytes=max_bytes, summary=summary):
+        if as_json:
+            click.echo(json.dumps(post.to_dict(), ensure_ascii=False))
+        elif not quiet and post.warnings:
+            print_warnings(post)
+    print_summary(summary, stream=sys.stderr if as_json else sys.stdout)
