@@ -1,0 +1,342 @@
+"""Text analysis: one Whoosh analyzer per post language, and a plain one for tags and places.
+
+Every analyzer runs the same tokenizer (Unicode words, version numbers, CJK bigrams) and
+lowercases and folds accents; the text analyzers of stemmed languages also drop stop words and
+stem. Whoosh analyses a query with the field's own analyzer, so each step below is written to
+agree with itself at index time (``mode="index"``) and at query time (``mode="query"``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from whoosh.analysis import STOP_WORDS, Analyzer, Filter, Token, Tokenizer
+from whoosh.lang import (
+    has_stemmer,
+    has_stopwords,
+    languages,
+    stemmer_for_language,
+    stopwords_for_language,
+    two_letter_code,
+)
+
+SNOWBALL_LANGUAGES: tuple[str, ...] = tuple(code for code in languages if has_stemmer(code))
+LANGUAGE_KEYS: tuple[str, ...] = (*SNOWBALL_LANGUAGES, "cjk", "any")
+
+_CJK_CODES = frozenset({"zh", "ja", "ko", "zho", "chi", "jpn", "kor", "yue"})
+_KEY_ALIASES = {"nb": "no", "nn": "no", "nob": "no", "nno": "no"}
+# Content words that Whoosh's stop lists treat as function words ("été" is also "summer").
+_NOT_STOPS = {
+    "fr": "été étés étée étées",
+    "es": "estado estados sentido sentidos",
+    "de": "weg",
+    "it": "faccia",
+    "ru": "один два три",
+}
+_MORE_STOPS = {"fr": "les"}  # the commonest French word, missing from Whoosh's list
+_ELISIONS = {
+    "fr": "l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu quelqu",
+    "it": "l d c s m t v un dell all nell sull dall coll pell quell quest bell sant tutt nessun",
+}
+_MEMO_LIMIT = 200_000  # surface forms remembered per memo before it starts afresh
+
+_CJK = (
+    "\u1100-\u11ff\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c"
+    "\u3041-\u309f\u30a0-\u30fa\u30fc-\u30ff\u3100-\u312f\u3131-\u318f\u31a0-\u31bf"
+    "\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff"
+    "\uff66-\uff9f\U00020000-\U0003134f"
+)
+_APOSTROPHES = "'\u2019\u02bc"
+_APOSTROPHE = re.compile(f"[{_APOSTROPHES}]")
+
+
+def _char_class(codepoints: list[int]) -> str:
+    """A regex class body of ``\\uXXXX`` ranges covering ``codepoints`` (sorted)."""
+    ranges: list[list[int]] = []
+    for cp in codepoints:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in ranges)
+
+
+# Python's \w misses combining marks (NFD accents, Arabic harakat, Indic vowel signs): a word
+# goes on through them instead of breaking in two.
+_MARKS = _char_class(
+    [
+        cp
+        for cp in range(0x300, 0x10000)
+        if unicodedata.category(chr(cp))[0] == "M" and not chr(cp).isalnum()
+    ]
+)
+_LETTER = rf"[^\W_{_CJK}\u02bc]"
+_WORD = rf"{_LETTER}(?:{_LETTER}+|[{_MARKS}]+)*+"
+_TOKEN = re.compile(
+    rf"(?P<cjk>[{_CJK}]+)"
+    r"|[vV]?(?P<version>\d+(?:\.\d+)+)"
+    rf"|(?P<word>{_WORD}(?:[{_APOSTROPHES}]{_WORD})*)"
+)
+
+
+def _fold_table() -> dict[int, str | None]:
+    """Lowercase text → accentless text: Latin, Greek, Cyrillic ё, fullwidth ASCII, marks."""
+    table: dict[int, str | None] = {}
+    for lo, hi in ((0xC0, 0x24F), (0x370, 0x3FF), (0x1E00, 0x1FFF), (0xFF01, 0xFF5E)):
+        for cp in range(lo, hi + 1):
+            bare = "".join(
+                c for c in unicodedata.normalize("NFKD", chr(cp)) if not unicodedata.combining(c)
+            )
+            if bare and bare != chr(cp):
+                table[cp] = bare.lower()
+    specials = "ß ss ẞ ss æ ae œ oe ø o đ d ð d ł l þ th \u0131 i ħ h ŧ t".split()
+    specials += ["\u03c2", "\u03c3", "\u0451", "\u0435"]  # Greek final sigma, Cyrillic yo
+    table.update((ord(a), b) for a, b in zip(specials[::2], specials[1::2], strict=True))
+    for lo, hi in ((0x300, 0x36F), (0x483, 0x489), (0x591, 0x5C7), (0x610, 0x61A),
+                   (0x640, 0x65F), (0x670, 0x670), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF),
+                   (0xFE20, 0xFE2F)):  # fmt: skip
+        table.update(
+            (cp, None) for cp in range(lo, hi + 1) if unicodedata.category(chr(cp)) in ("Mn", "Lm")
+        )
+    return table
+
+
+_FOLD = _fold_table()
+_FOLDED: dict[str, tuple[str, str]] = {}  # surface → (lowercase, lowercase folded)
+_STEMMED: dict[str, dict[str, tuple[str, str | None]]] = {}  # lang → lowercase → forms
+_STEM_LOCK = threading.Lock()  # the Arabic (ISRI) stemmer keeps state on its instance
+
+
+def fold(text: str) -> str:
+    """``text`` lowercased and without accents: ``Straße Été`` → ``strasse ete``."""
+    return text.lower().translate(_FOLD)
+
+
+class WordTokenizer(Tokenizer):  # type: ignore[misc]
+    """Words, version numbers and CJK bigrams, with offsets into the original text.
+
+    An apostrophe inside a word drops a leading part in ``elisions`` (``l'`` in French) or a
+    trailing part in ``suffixes`` (``'s`` in English); otherwise the word stays whole, or with
+    ``split`` falls apart at each apostrophe. Outside query mode, the index also gets each
+    character of a CJK run (so one-character queries match) and a version's shorter prefixes
+    (``2.7.1`` → also ``2.7``), at existing positions so phrases still line up.
+    """
+
+    def __init__(
+        self,
+        elisions: frozenset[str] = frozenset(),
+        suffixes: frozenset[str] = frozenset(),
+        split: bool = True,
+    ) -> None:
+        self.elisions = elisions
+        self.suffixes = suffixes
+        self.split = split
+
+    def __eq__(self, other: object) -> bool:
+        # Whoosh's Tokenizer.__eq__ compares only classes: a French and an English one would match.
+        return type(other) is type(self) and other.__dict__ == self.__dict__
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        t.verbatim = not tokenize  # wildcards and ranges: fold but do not stem
+        if not tokenize:
+            _place(t, value, start_pos, start_char, keeporiginal)
+            yield t
+            return
+        extras = mode != "query"
+        pos = start_pos
+        for match in _TOKEN.finditer(value):
+            kind = match.lastgroup or "word"
+            text = match.group(kind)
+            start = start_char + match.start(kind)
+            if kind == "word":
+                if not _APOSTROPHE.search(text):
+                    yield _place(t, text, pos, start, keeporiginal)
+                    pos += 1
+                    continue
+                for piece, offset in self._pieces(text):
+                    yield _place(t, piece, pos, start + offset, keeporiginal)
+                    pos += 1
+            elif kind == "version":
+                yield _place(t, text, pos, start, keeporiginal)
+                parts = text.split(".")
+                for end in range(len(parts) - 1, 1, -1) if extras else ():
+                    yield _place(t, ".".join(parts[:end]), pos, start, keeporiginal)
+                pos += 1
+            elif len(text) == 1:
+                yield _place(t, text, pos, start, keeporiginal)
+                pos += 1
+            else:
+                first = pos
+                for i in range(len(text) - 1):
+                    yield _place(t, text[i : i + 2], pos, start + i, keeporiginal)
+                    pos += 1
+                # After the bigrams, or the highlighter stops merging 脆弱 + 弱性 into 脆弱性
+                for i, char in enumerate(text if extras else ()):
+                    yield _place(t, char, min(first + i, pos - 1), start + i, keeporiginal)
+
+    def _pieces(self, word: str) -> list[tuple[str, int]]:
+        """The tokens of a word with apostrophes, as (text, offset in the word)."""
+        pieces: list[tuple[str, int]] = []
+        begin = 0
+        for apostrophe in _APOSTROPHE.finditer(word):
+            pieces.append((word[begin : apostrophe.start()], begin))
+            begin = apostrophe.end()
+        pieces.append((word[begin:], begin))
+        if pieces[0][0].lower() in self.elisions:
+            pieces = pieces[1:]
+        if len(pieces) > 1 and pieces[-1][0].lower() in self.suffixes:
+            pieces = pieces[:-1]
+        if self.split or len(pieces) == 1:
+            return pieces
+        whole = "'".join(piece for piece, _ in pieces)  # every apostrophe spelled alike
+        return [(whole, pieces[0][1])]
+
+
+def _place(t: Token, text: str, pos: int, start: int, keeporiginal: bool) -> Token:
+    """``t`` reset to carry ``text`` at position ``pos`` and offset ``start``."""
+    t.text = text
+    t.boost = 1.0
+    t.stopped = False
+    if keeporiginal:
+        t.original = text
+    if t.positions:
+        t.pos = pos
+    if t.chars:
+        t.startchar = start
+        t.endchar = start + len(text)
+    return t
+
+
+class FoldFilter(Filter):  # type: ignore[misc]
+    """Lowercases and folds accents, then drops ``stops`` and closes the gaps they leave.
+
+    Positions are renumbered as Whoosh's StopFilter does: the query parser builds phrases from
+    consecutive positions, so "state of the art" must index as state, art side by side.
+    """
+
+    def __init__(self, stops: frozenset[str] = frozenset()) -> None:
+        self.stops = stops
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        stops = self.stops
+        removed, shift = None, 0
+        for t in tokens:
+            forms = _FOLDED.get(t.text)
+            if forms is None:
+                if len(_FOLDED) > _MEMO_LIMIT:
+                    _FOLDED.clear()
+                lowered = t.text.lower()
+                forms = _FOLDED[t.text] = (lowered, lowered.translate(_FOLD))
+            t.lowered, t.text = forms
+            if t.text in stops:
+                if t.removestops:
+                    if t.positions and t.pos != removed:
+                        removed, shift = t.pos, shift + 1
+                    continue
+                t.stopped = True
+            if shift and t.positions:
+                t.pos -= shift
+            yield t
+
+
+class StemFoldFilter(Filter):  # type: ignore[misc]
+    """Stems with ``lang``'s stemmer; the index gets fold(stem(w)) and stem(fold(w)).
+
+    A query emits fold(stem(w)) alone. Unaccented it equals stem(fold(w)), so ``publiee`` finds
+    ``publiée``; accented it keeps the stemmer's accent-aware suffixes, so ``publicación``
+    finds ``publicaciones`` (fold first, Spanish stems them publicacion and public).
+    """
+
+    is_morph = True
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        memo = _STEMMED.setdefault(self.lang, {})
+        stem = _stemmer(self.lang)
+        for t in tokens:
+            if t.stopped or getattr(t, "verbatim", False):
+                yield t
+                continue
+            lowered = getattr(t, "lowered", t.text)
+            forms = memo.get(lowered)
+            if forms is None:
+                if len(memo) > _MEMO_LIMIT:
+                    memo.clear()
+                with _STEM_LOCK:
+                    forms = (stem(lowered).translate(_FOLD), stem(t.text))
+                forms = memo[lowered] = (forms[0], forms[1] if forms[1] != forms[0] else None)
+            t.text = forms[0]
+            yield t
+            if forms[1] is not None and t.mode != "query":
+                t.text = forms[1]
+                yield t
+
+
+@functools.cache
+def _stemmer(lang: str) -> Callable[[str], str]:
+    stem: Callable[[str], str] = stemmer_for_language(lang)
+    return stem
+
+
+def _stops(key: str) -> frozenset[str]:
+    """The folded stop words of ``key``: Whoosh's list minus the content words it holds."""
+    if key == "en":
+        words = STOP_WORDS
+    elif key in SNOWBALL_LANGUAGES and has_stopwords(key):
+        words = stopwords_for_language(key)
+    else:
+        return frozenset()
+    keep = {fold(word) for word in _NOT_STOPS.get(key, "").split()}
+    more = _MORE_STOPS.get(key, "").split()
+    return frozenset(fold(word) for word in (*words, *more)) - keep
+
+
+def language_key(lang: str | None) -> str:
+    """The analyzer key for a post's language code: ``fr`` → ``fr``, ``ja`` → ``cjk``."""
+    if not lang:
+        return "any"
+    code = lang.strip().lower().replace("_", "-").split("-")[0]
+    if code in _CJK_CODES:
+        return "cjk"
+    code = _KEY_ALIASES.get(code) or two_letter_code(code) or code
+    return code if code in SNOWBALL_LANGUAGES else "any"
+
+
+@functools.cache
+def text_analyzer(key: str) -> Analyzer:
+    """The analyzer of the ``title_<key>`` and ``body_<key>`` fields (one shared instance)."""
+    if key not in LANGUAGE_KEYS:
+        raise ValueError(f"no text analyzer for {key!r}; expected one of {LANGUAGE_KEYS}")
+    tokenizer = WordTokenizer(
+        elisions=frozenset(_ELISIONS.get(key, "").split()),
+        suffixes=frozenset({"s"}) if key == "en" else frozenset(),
+        split=key not in ("en", *_ELISIONS),
+    )
+    analyzer = tokenizer | FoldFilter(_stops(key))
+    return analyzer | StemFoldFilter(key) if key in SNOWBALL_LANGUAGES else analyzer
+
+
+@functools.cache
+def plain_analyzer() -> Analyzer:
+    """Tags, categories and place names: words lowercased and folded, nothing dropped."""
+    return WordTokenizer() | FoldFilter()
