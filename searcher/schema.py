@@ -1,0 +1,216 @@
+"""The index schema: the one place that knows field names, field types and analysers.
+
+Titles and bodies get one field per analysis language (``title_fr``, ``body_fr``…): a post's
+words go only to its own language's fields, and a query is analysed by every language's
+fields, so its words meet each post in that post's language. Tags, categories and places are
+folded but not stemmed. A private post's address goes to a field only the owner searches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from whoosh import fields, query
+from whoosh.analysis import CharsetFilter, CommaSeparatedTokenizer, LowercaseFilter
+from whoosh.support.charset import accent_map
+
+from searcher import analysis
+from searcher.errors import QuerySyntaxError
+from searcher.models import Location, Post
+
+SCHEMA_VERSION = 2
+
+PATH = "path"
+TAG = "tag"
+CATEGORY = "category"
+LANG = "lang"
+ANALYSIS = "analysis"  # the analysis language key a post's words were indexed with
+DATE = "date"
+YEAR = "year"
+TERMS = "terms"  # tags and categories as words, for unfielded queries
+PLACE = "place"
+PLACE_PRIVATE = "place_private"
+GEO = "geo"  # "public" / "private" for located posts
+LAT = "lat"
+LON = "lon"
+RECORD = "record"  # stored: what a hit shows
+TEXT = "text"  # stored: the body, for snippets
+
+TITLE_BOOST = 3.0
+TERMS_BOOST = 2.0
+PLACE_BOOST = 1.5
+
+
+def title_field(key: str) -> str:
+    return f"title_{key}"
+
+
+def body_field(key: str) -> str:
+    return f"body_{key}"
+
+
+class DateField(fields.DATETIME):  # type: ignore[misc]
+    """DATETIME whose query-side parsing works: exclusive bounds, partial dates, clear errors.
+
+    whoosh-reloaded ignores ``{…}`` exclusivity, turns ``date:>2011`` into a null query and
+    hides unparseable dates behind an error query that silently matches nothing.
+    """
+
+    def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> query.Query:
+        start, end = partial_date_span(qstring)
+        return query.NumericRange(fieldname, _long(start), _long(end), boost=boost)
+
+    def parse_range(
+        self,
+        fieldname: str,
+        start: str | None,
+        end: str | None,
+        startexcl: bool,
+        endexcl: bool,
+        boost: float = 1.0,
+    ) -> query.Query:
+        if start is None and end is None:
+            return query.Every(fieldname, boost=boost)
+        low = high = None
+        if start is not None:
+            first, last = partial_date_span(start)
+            low = _long(last + dt.timedelta(microseconds=1) if startexcl else first)
+        if end is not None:
+            first, last = partial_date_span(end)
+            high = _long(first - dt.timedelta(microseconds=1) if endexcl else last)
+        return query.NumericRange(fieldname, low, high, boost=boost)
+
+
+_PARTIAL = re.compile(r"^(\d{4})(?:[-/.]?(\d{1,2}))?(?:[-/.]?(\d{1,2}))?$")
+
+
+def partial_date_span(text: str) -> tuple[dt.datetime, dt.datetime]:
+    """``2011`` → all of 2011; ``2011-03`` → March 2011; ``2011-03-01`` → that day."""
+    match = _PARTIAL.match(text.strip().strip("'\""))
+    if not match:
+        raise QuerySyntaxError(f"{text!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        start = dt.datetime(year or 1, month or 1, day or 1)
+    except ValueError as exc:
+        raise QuerySyntaxError(f"{text!r} is not a date ({exc})") from None
+    if day is not None:
+        end = start + dt.timedelta(days=1)
+    elif month is not None:
+        end = start.replace(year=start.year + (month == 12), month=month % 12 + 1)
+    else:
+        end = start.replace(year=start.year + 1)
+    return start, end - dt.timedelta(microseconds=1)
+
+
+def _long(moment: dt.datetime) -> int:
+    return int(fields.datetime_to_long(moment))
+
+
+def _keyword_analyzer() -> Any:
+    return CommaSeparatedTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def build_schema() -> fields.Schema:
+    """Every field of the index."""
+    schema = fields.Schema(
+        path=fields.ID(stored=True, unique=True, sortable=True),
+        tag=fields.TEXT(analyzer=_keyword_analyzer(), phrase=False),
+        category=fields.TEXT(analyzer=_keyword_analyzer(), phrase=False),
+        lang=fields.ID(sortable=True),
+        analysis=fields.ID,
+        date=DateField(sortable=True),
+        year=fields.NUMERIC(int, sortable=True),
+        terms=fields.TEXT(analyzer=analysis.plain_analyzer(), phrase=True),
+        place=fields.TEXT(analyzer=analysis.plain_analyzer(), phrase=True),
+        place_private=fields.TEXT(analyzer=analysis.plain_analyzer(), phrase=True),
+        geo=fields.ID,
+        # integer 1e-7 degrees (about 1 cm): whoosh-reloaded's float columns crash on write
+        lat=fields.NUMERIC(int, bits=64, sortable=True),
+        lon=fields.NUMERIC(int, bits=64, sortable=True),
+        record=fields.STORED,
+        text=fields.STORED,
+    )
+    for key in analysis.LANGUAGE_KEYS:
+        text_analyzer = analysis.text_analyzer(key)
+        # a query word that analyses into several tokens (CVE-2020-10663, CJK bigrams) is a phrase
+        for name in (title_field(key), body_field(key)):
+            schema.add(name, fields.TEXT(analyzer=text_analyzer, multitoken_query="phrase"))
+    return schema
+
+
+def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any]:
+    """The Whoosh document for one post."""
+    key = analysis.language_key(post.lang)
+    location = post.location
+    if location is not None and not location.public and not keep_private_location:
+        location = None
+    doc: dict[str, Any] = {
+        PATH: post.path,
+        ANALYSIS: key,
+        title_field(key): post.title,
+        body_field(key): post.text,
+        TERMS: " ; ".join((*post.tags, *post.categories)),
+        RECORD: record(post, location),
+        TEXT: post.text,
+    }
+    if post.tags:
+        doc[TAG] = ",".join(post.tags)
+    if post.categories:
+        doc[CATEGORY] = ",".join(post.categories)
+    if post.lang:
+        doc[LANG] = post.lang
+    if post.date is not None:
+        doc[DATE] = naive_utc(post.date)
+        doc[YEAR] = post.date.year
+    if location is not None and location.address:
+        doc[PLACE if location.public else PLACE_PRIVATE] = location.address
+    if location is not None and location.lat is not None and location.lon is not None:
+        doc[GEO] = "public" if location.public else "private"
+        doc[LAT] = to_e7(location.lat)
+        doc[LON] = to_e7(location.lon)
+    return doc
+
+
+def record(post: Post, location: Location | None) -> dict[str, Any]:
+    """The stored summary a hit is rebuilt from."""
+    return {
+        "title": post.title,
+        "url": post.url,
+        "date": post.date.isoformat() if post.date else None,
+        "tags": list(post.tags),
+        "categories": list(post.categories),
+        "lang": post.lang,
+        "location": location.to_dict() if location else None,
+    }
+
+
+def to_e7(degrees: float) -> int:
+    return round(degrees * 1e7)
+
+
+def from_e7(value: int) -> float:
+    return value / 1e7
+
+
+def naive_utc(moment: dt.datetime) -> dt.datetime:
+    """Whoosh stores naive datetimes: aware ones are converted to UTC first."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def text_fields(keys: Iterable[str], *, private_places: bool) -> dict[str, float]:
+    """Fields an unfielded query searches, with their boosts, for the languages present."""
+    boosts: dict[str, float] = {}
+    for key in keys:
+        boosts[title_field(key)] = TITLE_BOOST
+        boosts[body_field(key)] = 1.0
+    boosts[TERMS] = TERMS_BOOST
+    boosts[PLACE] = PLACE_BOOST
+    if private_places:
+        boosts[PLACE_PRIVATE] = PLACE_BOOST
+    return boosts
