@@ -1,0 +1,154 @@
+"""Phrase-strict snippets: the passages of a post where the query matched, marked up safely.
+
+The text is re-tokenised with the field's own analyser, so a match is exactly what the index
+matched: a phrase is marked only where its words stand together, a word under NOT is never
+marked, and stemmed or accent-folded forms are marked in the words as written. Whoosh's own
+strict-phrase highlighter aligns whitespace-split words with analyser tokens and marks the
+wrong words; this module replaces it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query
+
+FRAGMENT_CHARS = 240
+FRAGMENTS = 2
+MAX_MATCHES = 400
+
+
+@dataclass
+class Targets:
+    """What to mark: single terms, prefixes, wildcards and phrases (as token-text tuples)."""
+
+    terms: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+    wildcards: set[str] = field(default_factory=set)
+    phrases: set[tuple[str, ...]] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.prefixes or self.wildcards or self.phrases)
+
+    def single(self, text: str) -> bool:
+        return (
+            text in self.terms
+            or any(text.startswith(p) for p in self.prefixes)
+            or any(fnmatch.fnmatchcase(text, w) for w in self.wildcards)
+        )
+
+
+def targets(q: query.Query, fieldname: str) -> Targets:
+    """The positive leaves of ``q`` that apply to ``fieldname``."""
+    found = Targets()
+    _collect(q, fieldname, found)
+    return found
+
+
+def _collect(q: query.Query, fieldname: str, found: Targets) -> None:
+    if isinstance(q, query.Not):
+        return
+    if isinstance(q, query.AndNot):
+        _collect(q.a, fieldname, found)
+        return
+    name = getattr(q, "fieldname", None)
+    if isinstance(q, query.Phrase):
+        if name == fieldname:
+            found.phrases.add(tuple(q.words))
+    elif isinstance(q, query.Prefix):
+        if name == fieldname:
+            found.prefixes.add(q.text)
+    elif isinstance(q, query.Wildcard):
+        if name == fieldname:
+            found.wildcards.add(q.text)
+    elif isinstance(q, query.Term):
+        if name == fieldname:
+            found.terms.add(q.text if isinstance(q.text, str) else q.text.decode())
+    else:
+        for child in q.children():
+            _collect(child, fieldname, found)
+
+
+def build(text: str, analyzer: Any, wanted: Targets) -> str:
+    """HTML: up to two passages of ``text`` around the matches, matches in ``<mark>``."""
+    spans = _matches(text, analyzer, wanted) if wanted else []
+    if not spans:
+        return opening(text)
+    fragments = _best_windows(text, spans)
+    return " ".join(_render(text, start, end, spans) for start, end in fragments)
+
+
+def opening(text: str, chars: int = 200) -> str:
+    """The first words of ``text`` as escaped HTML, for hits with nothing to mark."""
+    if len(text) <= chars:
+        return html.escape(text, quote=False)
+    cut = text[:chars].rsplit(" ", 1)[0]
+    return html.escape(cut, quote=False) + "…"
+
+
+def _matches(text: str, analyzer: Any, wanted: Targets) -> list[tuple[int, int, str]]:
+    """(start, end, key) of every marked word; analysers may emit several forms per position."""
+    at: dict[int, list[tuple[str, int, int]]] = {}
+    for token in analyzer(text, positions=True, chars=True, mode="index", removestops=False):
+        at.setdefault(token.pos, []).append((token.text, token.startchar, token.endchar))
+    marked: dict[int, tuple[int, int, str]] = {}
+    for pos, forms in at.items():
+        for word, start, end in forms:
+            if wanted.single(word):
+                marked[pos] = (start, end, word)
+    for phrase in wanted.phrases:
+        for pos in at:
+            if all(any(f[0] == word for f in at.get(pos + j, ())) for j, word in enumerate(phrase)):
+                for j in range(len(phrase)):
+                    _, start, end = at[pos + j][0]
+                    marked[pos + j] = (start, end, " ".join(phrase))
+        if len(marked) > MAX_MATCHES:
+            break
+    return [marked[pos] for pos in sorted(marked)][:MAX_MATCHES]
+
+
+def _best_windows(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """Non-overlapping windows holding the most distinct matched terms, in text order."""
+    chosen: list[tuple[int, int]] = []
+    remaining = spans
+    for _ in range(FRAGMENTS):
+        if not remaining:
+            break
+        best, best_score = (0, 0), (-1, 0)
+        for first in remaining:
+            start = max(0, first[0] - 60)
+            end = min(len(text), start + FRAGMENT_CHARS)
+            inside = [s for s in remaining if s[0] >= start and s[1] <= end]
+            score = (len({s[2] for s in inside}), len(inside))
+            if score > best_score:
+                best, best_score = (start, end), score
+        chosen.append(_to_word_edges(text, *best))
+        remaining = [s for s in remaining if s[1] <= best[0] or s[0] >= best[1]]
+    return sorted(chosen)
+
+
+def _to_word_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 30 else start
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start + FRAGMENT_CHARS // 2 else end
+    return start, end
+
+
+def _render(text: str, start: int, end: int, spans: list[tuple[int, int, str]]) -> str:
+    out = ["…" if start > 0 else ""]
+    cursor = start
+    for s, e, _ in spans:
+        if s < cursor or e > end:
+            continue
+        out.append(html.escape(text[cursor:s], quote=False))
+        out.append(f"<mark>{html.escape(text[s:e], quote=False)}</mark>")
+        cursor = e
+    out.append(html.escape(text[cursor:end], quote=False))
+    out.append("…" if end < len(text) else "")
+    return " ".join("".join(out).split())

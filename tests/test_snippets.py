@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+from whoosh import query
+from whoosh.analysis import StemmingAnalyzer
+
+from searcher import snippets
+
+ANALYZER = StemmingAnalyzer(stoplist=None)
+TEXT = (
+    "Cloud computing arrived in Paris this week. Later, in a different room, a talk about the "
+    "cloud and its computing costs. <script>alert(1)</script> & more."
+)
+
+
+def marks(html: str) -> list[str]:
+    import re
+
+    return re.findall(r"<mark>(.*?)</mark>", html)
+
+
+def test_phrase_is_marked_only_where_its_words_stand_together() -> None:
+    q = query.Phrase("body", ["cloud", "comput"])
+    html = snippets.build(TEXT, ANALYZER, snippets.targets(q, "body"))
+    assert marks(html) == ["Cloud", "computing"]
+
+
+def test_single_terms_marked_everywhere_in_their_written_form() -> None:
+    q = query.Or([query.Term("body", "cloud"), query.Term("body", "talk")])
+    html = snippets.build(TEXT, ANALYZER, snippets.targets(q, "body"))
+    assert marks(html) == ["Cloud", "talk", "cloud"]
+
+
+def test_negated_terms_and_other_fields_are_not_marked() -> None:
+    q = query.And([query.Term("body", "pari"), query.Not(query.Term("body", "cloud")),
+                   query.Term("title", "talk")])  # fmt: skip
+    html = snippets.build(TEXT, ANALYZER, snippets.targets(q, "body"))
+    assert marks(html) == ["Paris"]
+
+
+def test_prefix_and_wildcard() -> None:
+    q = query.Or([query.Prefix("body", "comp"), query.Wildcard("body", "ro?m")])
+    assert marks(snippets.build(TEXT, ANALYZER, snippets.targets(q, "body"))) == [
+        "computing", "room", "computing"
+    ]  # fmt: skip
+
+
+def test_text_is_escaped() -> None:
+    q = query.Term("body", "alert")
+    html = snippets.build(TEXT, ANALYZER, snippets.targets(q, "body"))
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&amp;" in html
+
+
+@pytest.mark.parametrize("length", [0, 10, 199, 200, 201, 5000])
+def test_opening_when_nothing_to_mark(length: int) -> None:
+    text = ("word " * 2000)[:length]
+    html = snippets.build(text, ANALYZER, snippets.Targets())
+    assert len(html) <= 201 and "<mark>" not in html
+    assert html.endswith("…") == (length > 200)
+
+
+def test_long_text_gives_two_fragments_around_distant_matches() -> None:
+    text = "alpha " + "filler " * 300 + "omega " + "filler " * 300
+    q = query.Or([query.Term("body", "alpha"), query.Term("body", "omega")])
+    html = snippets.build(text, ANALYZER, snippets.targets(q, "body"))
+    assert marks(html) == ["alpha", "omega"] and len(html) < 700
