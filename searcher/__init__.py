@@ -1,5 +1,6 @@
 """blogsearch: full-text and geographic search for blog archives."""
 
+from searcher.api import Index, open_index
 from searcher.errors import (
     BlogsearchError,
     IndexBusy,
@@ -9,11 +10,17 @@ from searcher.errors import (
     SourceError,
     UsageError,
 )
+from searcher.indexer import BuildOptions, BuildReport
+from searcher.indexer import build as build_index
 from searcher.ingest import Skipped, Summary, read_file, scan
-from searcher.models import IngestWarning, Location, Post
+from searcher.models import Hit, IngestWarning, Location, Post, Results, Stats
 
 __all__ = [
     "BlogsearchError",
+    "BuildOptions",
+    "BuildReport",
+    "Hit",
+    "Index",
     "IndexBusy",
     "IndexMissing",
     "IngestWarning",
@@ -21,10 +28,14 @@ __all__ = [
     "Location",
     "Post",
     "QuerySyntaxError",
+    "Results",
     "Skipped",
     "SourceError",
+    "Stats",
     "Summary",
     "UsageError",
+    "build_index",
+    "open_index",
     "read_file",
     "scan",
 ]

@@ -75,3 +75,79 @@ class Post:
             "text": self.text,
             "warnings": [{"reason": w.reason, "message": w.message} for w in self.warnings],
         }
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result, in the shape of the JSON output."""
+
+    path: str
+    title: str
+    url: str
+    date: str | None
+    tags: tuple[str, ...]
+    categories: tuple[str, ...]
+    lang: str | None
+    score: float
+    snippet: str
+    location: Location | None
+    distance_km: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "title": self.title,
+            "url": self.url,
+            "date": self.date,
+            "tags": list(self.tags),
+            "categories": list(self.categories),
+            "lang": self.lang,
+            "score": round(self.score, 6),
+            "snippet": self.snippet,
+            "location": self.location.to_dict() if self.location else None,
+            "distance_km": None if self.distance_km is None else round(self.distance_km, 6),
+        }
+
+
+@dataclass(frozen=True)
+class Results:
+    """A page of hits for one query, and how many posts matched in all."""
+
+    query: str
+    total: int
+    hits: tuple[Hit, ...]
+    page: int = 1
+    limit: int = 10
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "total": self.total, "hits": [h.to_dict() for h in self.hits]}
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What an index holds (``blogsearch stats``)."""
+
+    posts: int
+    located: int
+    located_private: int
+    languages: dict[str, int]
+    tags: dict[str, int]
+    categories: dict[str, int]
+    first_date: str | None
+    last_date: str | None
+    index_bytes: int
+    built_at: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "posts": self.posts,
+            "located": self.located,
+            "located_private": self.located_private,
+            "languages": self.languages,
+            "tags": self.tags,
+            "categories": self.categories,
+            "first_date": self.first_date,
+            "last_date": self.last_date,
+            "index_bytes": self.index_bytes,
+            "built_at": self.built_at,
+        }

@@ -23,3 +23,27 @@ def corpus(name: str) -> Path:
             f"shared corpus {name!r} not found at {path} (../shared is absent in a user clone)"
         )
     return path
+
+
+def build_index(sources: list[Path], target: Path, **options: object) -> Path:
+    """Build an index with the real indexer (one place, so fixtures never drift apart)."""
+    from searcher import indexer
+
+    indexer.build(sources, target, indexer.BuildOptions(**options))  # type: ignore[arg-type]
+    return target
+
+
+@pytest.fixture(scope="session")
+def content_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the bundled content/ folder."""
+    return build_index([CONTENT], tmp_path_factory.mktemp("content-index"))
+
+
+@pytest.fixture(scope="session")
+def chamerling_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_index([corpus("chamerling")], tmp_path_factory.mktemp("chamerling-index"))
+
+
+@pytest.fixture(scope="session")
+def ruby_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_index([corpus("ruby-lang")], tmp_path_factory.mktemp("ruby-index"))

@@ -1,0 +1,47 @@
+"""Known answers on real archives (skipped when ../shared/corpora is absent)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import searcher
+
+pytestmark = pytest.mark.corpora
+HEAP = "news/_posts/2013-11-22-heap-overflow-in-floating-point-parsing-cve-2013-4164.md"
+
+
+def test_design_post_is_the_top_hit_for_cloud_paris(chamerling_index: Path) -> None:
+    with searcher.open_index(chamerling_index, audience="owner") as index:
+        results = index.search("cloud paris")
+    assert results.hits[0].path == "2011-03-01-inthe-cloud-paris.md"
+    assert results.hits[0].location is not None and not results.hits[0].location.public
+
+
+def test_design_post_in_public_keeps_its_text_not_its_place(chamerling_index: Path) -> None:
+    with searcher.open_index(chamerling_index) as index:
+        hit = index.search("cloud paris").hits[0]
+        assert hit.path == "2011-03-01-inthe-cloud-paris.md" and hit.location is None
+        assert index.near(43.484, 3.677).total == 0  # every located post there is private
+
+
+def test_security_announcement_found_by_cve_number(ruby_index: Path) -> None:
+    with searcher.open_index(ruby_index) as index:
+        results = index.search("CVE-2013-4164 lang:en")
+    assert results.hits[0].path == "en/" + HEAP
+    assert "CVE-2013-4164" in results.hits[0].title
+
+
+@pytest.mark.parametrize(
+    ("folder", "text"),
+    [
+        ("ja", "浮動小数点数 ヒープオーバーフロー"),
+        ("ru", "переполнения кучи плавающая запятая"),
+        ("fr", "dépassements du tas virgules flottantes"),
+    ],
+)
+def test_same_news_item_found_in_its_language(ruby_index: Path, folder: str, text: str) -> None:
+    with searcher.open_index(ruby_index) as index:
+        results = index.search(text, limit=5)
+    assert results.hits[0].path == f"{folder}/{HEAP}"
