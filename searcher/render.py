@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TextIO
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
 
 from searcher.ingest import Summary
-from searcher.models import Post
+from searcher.models import Hit, Location, Post, Results, Stats
 
 
 def console(stream: TextIO | None = None) -> Console:
@@ -49,7 +63,10 @@ def print_post(post: Post, stream: TextIO | None = None) -> None:
 
 
 def _place(post: Post) -> str:
-    loc = post.location
+    return _location_text(post.location)
+
+
+def _location_text(loc: Location | None) -> str:
     if loc is None:
         return "—"
     parts = []
@@ -81,3 +98,90 @@ def print_summary(summary: Summary, stream: TextIO | None = None) -> None:
         out.print(f"  skipped {count:>5}  {escape(reason)}")
     for reason, count in summary.warnings.most_common():
         out.print(f"  warning {count:>5}  {escape(reason)}")
+
+
+class _RateColumn(ProgressColumn):
+    """Posts per second."""
+
+    def render(self, task: Task) -> Text:
+        return Text("" if task.speed is None else f"{task.speed:5.0f} posts/s", style="cyan")
+
+
+@contextmanager
+def build_progress(total: int, *, enabled: bool = True) -> Iterator[Callable[[], None]]:
+    """A progress bar with rate and ETA on a terminal; nothing when piped or disabled."""
+    if not enabled or not sys.stderr.isatty():
+        yield lambda: None
+        return
+    columns = (
+        TextColumn("indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _RateColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console(sys.stderr), transient=True) as bar:
+        task = bar.add_task("index", total=total or None)
+        yield lambda: bar.advance(task)
+
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def snippet_markup(snippet_html: str) -> str:
+    """The HTML snippet as rich markup: matches in bold, entities decoded, markup escaped."""
+    parts = _MARK.split(snippet_html)
+    out = []
+    for i, part in enumerate(parts):
+        text = escape(html.unescape(part))
+        out.append(f"[bold yellow]{text}[/bold yellow]" if i % 2 else text)
+    return "".join(out)
+
+
+def print_results(results: Results, stream: TextIO | None = None) -> None:
+    """Hits as a numbered list: title, date, where, tags, snippet, place and distance."""
+    out = console(stream)
+    first = (results.page - 1) * results.limit
+    if not results.hits:
+        out.print(f"No posts match {escape(results.query)!s}." if results.total == 0 else
+                  f"No hits on page {results.page} ({results.total} in all).")  # fmt: skip
+        return
+    last = first + len(results.hits)
+    out.print(f"[dim]{first + 1}-{last} of {results.total} for {escape(results.query)}[/dim]")
+    for number, hit in enumerate(results.hits, start=first + 1):
+        _print_hit(out, number, hit)
+
+
+def _print_hit(out: Console, number: int, hit: Hit) -> None:
+    date = (hit.date or "")[:10]
+    out.print(f"\n[bold]{number}. {escape(hit.title)}[/bold]  [dim]{date}[/dim]")
+    out.print(f"   [cyan]{escape(hit.url or hit.path)}[/cyan]" + (
+        f"  [dim]{escape(hit.path)}[/dim]" if hit.url else ""))  # fmt: skip
+    if hit.tags:
+        out.print("   [magenta]" + escape(", ".join(hit.tags)) + "[/magenta]")
+    if hit.snippet:
+        out.print("   " + snippet_markup(hit.snippet))
+    if hit.location is not None or hit.distance_km is not None:
+        place = _location_text(hit.location)
+        distance = "" if hit.distance_km is None else f"{_distance(hit.distance_km)} away  "
+        out.print(f"   [green]{distance}{escape(place)}[/green]")
+
+
+def _distance(km: float) -> str:
+    return f"{km * 1000:.0f} m" if km < 1 else f"{km:.1f} km"
+
+
+def print_stats(stats: Stats, stream: TextIO | None = None) -> None:
+    """The index's contents at a glance."""
+    out = console(stream)
+    out.print(f"[bold]{stats.posts}[/bold] posts, {stats.located} located "
+              f"({stats.located_private} private)")  # fmt: skip
+    out.print(f"dates      {stats.first_date or '—'} … {stats.last_date or '—'}")
+    out.print("languages  " + escape(_pairs(stats.languages)))
+    out.print("tags       " + escape(_pairs(stats.tags)))
+    out.print("categories " + escape(_pairs(stats.categories)))
+    out.print(f"index      {stats.index_bytes / 1e6:.1f} MB, built {stats.built_at or '—'}")
+
+
+def _pairs(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} ({count})" for name, count in counts.items()) or "—"
