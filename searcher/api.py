@@ -74,7 +74,7 @@ class Index:
         _check_paging(limit, page)
         with self._lock:
             searcher, state = self._current()
-            parsed = state.parser.parse(text)
+            parsed = _text_query(state.parser.parse(text))
             results = searcher.search_page(parsed, page, pagelen=limit)
             total = len(results.results)
             marks = _Marks(searcher, parsed)
@@ -101,7 +101,7 @@ class Index:
             scores: dict[int, float] = {}
             marks = None
             if text is not None and text.strip():
-                parsed = state.parser.parse(text)
+                parsed = _text_query(state.parser.parse(text))
                 marks = _Marks(searcher, parsed)
                 matched = searcher.search(parsed, limit=None)
                 scores = {hit.docnum: hit.score for hit in matched}
@@ -242,6 +242,12 @@ def _top_terms(reader: Any, field: str, count: int = 20) -> dict[str, int]:
     pairs = [(_text(t), reader.doc_frequency(field, t)) for t in reader.lexicon(field)]
     pairs.sort(key=lambda kv: (-kv[1], kv[0]))
     return dict(pairs[:count])
+
+
+def _text_query(parsed: Any) -> Any:
+    if parsed.text is None:
+        raise UsageError("near: clauses need the geo engine")
+    return parsed.text
 
 
 def _check_paging(limit: int, page: int) -> None:

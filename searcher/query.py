@@ -12,6 +12,7 @@ import copy
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from whoosh import qparser, query, scoring
@@ -55,6 +56,92 @@ class _FieldGroups(qparser.Plugin):  # type: ignore[misc]
                     node.text = f"{node.fieldname} {node.text}"
                 node.set_fieldname(None, override=True)
         return group
+
+
+@dataclass(frozen=True)
+class NearSpec:
+    """A ``near:PLACE~RADIUS`` clause: a place name or "lat,lon", and an optional radius."""
+
+    place: str
+    radius: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """The text part of a query (``None`` when only geo clauses were given) and its geo clauses."""
+
+    text: query.Query | None
+    near: tuple[NearSpec, ...] = ()
+
+
+class _NearMarker(query.Query):  # type: ignore[misc]
+    """Stands in the parsed tree for a near: clause until :func:`_lift_near` takes it out."""
+
+    def __init__(self, spec: NearSpec) -> None:
+        self.spec = spec
+        self.boost = 1.0
+
+    def __unicode__(self) -> str:
+        return f"near:{self.spec.place}"
+
+    __str__ = __unicode__
+
+    def normalize(self) -> query.Query:
+        return self
+
+
+class _NearNode(syntax.SyntaxNode):  # type: ignore[misc]
+    has_fieldname = False
+    has_text = False
+    has_boost = False
+
+    def __init__(self, spec: NearSpec) -> None:
+        self.spec = spec
+
+    def r(self) -> str:
+        return f"near:{self.spec.place}"
+
+    def query(self, parser: Any) -> query.Query:
+        return _NearMarker(self.spec)
+
+
+class _NearPlugin(qparser.TaggingPlugin):  # type: ignore[misc]
+    """``near:Montpellier~20km``, ``near:"Paris, US"``, ``near:43.61,3.88~500m``."""
+
+    priority = -1  # before the field tagger would read "near:" as a field name
+    expr = (
+        r'near:(?P<place>"[^"]*"|[^\s~()"]+)'
+        r"(?:~(?P<radius>\d+(?:[.,]\d+)?\s*(?:km|m|mi|nmi)?))?(?=[\s()]|$)"
+    )
+
+    def create(self, parser: Any, match: Any) -> _NearNode:
+        place = match.group("place").strip('"').strip()
+        return _NearNode(NearSpec(place, match.group("radius")))
+
+
+def _lift_near(q: query.Query, found: list[NearSpec]) -> query.Query:
+    """``q`` without its near: markers (collected into ``found``); NullQuery if nothing is left."""
+    if isinstance(q, _NearMarker):
+        found.append(q.spec)
+        return query.NullQuery
+    if isinstance(q, query.Not | query.AndNot) and _has_near(q.children()):
+        if isinstance(q, query.Not) or _has_near([q.b]):
+            raise QuerySyntaxError("near: cannot be negated")
+    if isinstance(q, query.BinaryQuery):  # AndNot, AndMaybe, Require, Otherwise
+        left = _lift_near(q.a, found)
+        if left is query.NullQuery:
+            raise QuerySyntaxError("near: needs words beside NOT")
+        return q.__class__(left, q.b)
+    if isinstance(q, query.CompoundQuery):
+        kept = [_lift_near(child, found) for child in q.subqueries]
+        if isinstance(q, query.Or) and _has_near(q.subqueries):
+            raise QuerySyntaxError("near: cannot be one side of OR")
+        return q.__class__([k for k in kept if k is not query.NullQuery], boost=q.boost)
+    return q
+
+
+def _has_near(children: Any) -> bool:
+    return any(isinstance(c, _NearMarker) or _has_near(list(c.children())) for c in children)
 
 
 class _StopWordMatch(syntax.SyntaxNode):  # type: ignore[misc]
@@ -139,12 +226,13 @@ class QueryParser:
         stop_keys = {schema.body_field(k): k for k in keys}
         parser.add_plugin(_Multifield(boosts, stop_keys))
         parser.add_plugin(qparser.GtLtPlugin())
+        parser.add_plugin(_NearPlugin())
         # +word / -word only at the start of a word: dates and CVE ids keep their hyphens
         parser.add_plugin(qparser.PlusMinusPlugin(_WORD_START + r"\+", _WORD_START + "-"))
         self._parser = parser
 
-    def parse(self, text: str) -> query.Query:
-        """A Whoosh query for ``text``; :class:`QuerySyntaxError` for what cannot be searched."""
+    def parse(self, text: str) -> ParsedQuery:
+        """The text query and near: clauses of ``text``; :class:`QuerySyntaxError` if unusable."""
         check_syntax(text)
         try:
             parsed = self._parser.parse(text, normalize=False)
@@ -155,10 +243,13 @@ class QueryParser:
         error = _first_error(parsed)
         if error is not None:
             raise QuerySyntaxError(f"cannot parse query {text!r}: {error}")
-        parsed = parsed.normalize()
+        near: list[NearSpec] = []
+        parsed = _lift_near(parsed, near).normalize()
         if parsed is query.NullQuery:
+            if near:
+                return ParsedQuery(None, tuple(near))
             raise QuerySyntaxError(f"query {text!r} has no searchable words")
-        return parsed
+        return ParsedQuery(parsed, tuple(near))
 
 
 def _first_error(node: query.Query) -> str | None:

@@ -19,9 +19,10 @@ from whoosh.support.charset import accent_map
 
 from searcher import analysis
 from searcher.errors import QuerySyntaxError
+from searcher.geo import geohash_encode
 from searcher.models import Location, Post
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 PATH = "path"
 TAG = "tag"
@@ -34,6 +35,9 @@ TERMS = "terms"  # tags and categories as words, for unfielded queries
 PLACE = "place"
 PLACE_PRIVATE = "place_private"
 GEO = "geo"  # "public" / "private" for located posts
+CELL = "cell"  # geohash prefixes (precision 1..CELL_PRECISION) of public points
+CELL_PRIVATE = "cell_private"  # the same for private points: the public audience never reads it
+CELL_PRECISION = 8  # finest cell: about 38 m x 19 m
 LAT = "lat"
 LON = "lon"
 RECORD = "record"  # stored: what a hit shows
@@ -128,6 +132,8 @@ def build_schema() -> fields.Schema:
         place=fields.TEXT(analyzer=analysis.plain_analyzer(), phrase=True),
         place_private=fields.TEXT(analyzer=analysis.plain_analyzer(), phrase=True),
         geo=fields.ID,
+        cell=fields.KEYWORD,
+        cell_private=fields.KEYWORD,
         # integer 1e-7 degrees (about 1 cm): whoosh-reloaded's float columns crash on write
         lat=fields.NUMERIC(int, bits=64, sortable=True),
         lon=fields.NUMERIC(int, bits=64, sortable=True),
@@ -172,6 +178,7 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
         doc[GEO] = "public" if location.public else "private"
         doc[LAT] = to_e7(location.lat)
         doc[LON] = to_e7(location.lon)
+        doc[CELL if location.public else CELL_PRIVATE] = " ".join(cells(location.lat, location.lon))
     return doc
 
 
@@ -186,6 +193,12 @@ def record(post: Post, location: Location | None) -> dict[str, Any]:
         "lang": post.lang,
         "location": location.to_dict() if location else None,
     }
+
+
+def cells(lat: float, lon: float) -> list[str]:
+    """Every geohash prefix of the point, coarsest first: the terms of the spatial index."""
+    full = geohash_encode(lat, lon, CELL_PRECISION)
+    return [full[:n] for n in range(1, CELL_PRECISION + 1)]
 
 
 def to_e7(degrees: float) -> int:

@@ -19,6 +19,7 @@ from whoosh import query
 FRAGMENT_CHARS = 240
 FRAGMENTS = 2
 MAX_MATCHES = 400
+FIRST_WINDOW = 4000  # characters analysed before trying the whole text
 
 
 @dataclass
@@ -73,8 +74,14 @@ def _collect(q: query.Query, fieldname: str, found: Targets) -> None:
 
 
 def build(text: str, analyzer: Any, wanted: Targets) -> str:
-    """HTML: up to two passages of ``text`` around the matches, matches in ``<mark>``."""
-    spans = _matches(text, analyzer, wanted) if wanted else []
+    """HTML: up to two passages of ``text`` around the matches, matches in ``<mark>``.
+
+    Only the opening is analysed first; the rest only when the opening has no match, which
+    keeps snippets of long posts cheap (most posts match early).
+    """
+    spans = _matches(text[:FIRST_WINDOW], analyzer, wanted) if wanted else []
+    if not spans and wanted and len(text) > FIRST_WINDOW:
+        spans = _matches(text, analyzer, wanted)
     if not spans:
         return opening(text)
     fragments = _best_windows(text, spans)
