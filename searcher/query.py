@@ -124,9 +124,9 @@ def _lift_near(q: query.Query, found: list[NearSpec]) -> query.Query:
     if isinstance(q, _NearMarker):
         found.append(q.spec)
         return query.NullQuery
-    if isinstance(q, query.Not | query.AndNot) and _has_near(q.children()):
-        if isinstance(q, query.Not) or _has_near([q.b]):
-            raise QuerySyntaxError("near: cannot be negated")
+    negated = [q.query] if isinstance(q, query.Not) else [q.b] if isinstance(q, query.AndNot) else []
+    if _has_near(negated):
+        raise QuerySyntaxError("near: cannot be negated")
     if isinstance(q, query.BinaryQuery):  # AndNot, AndMaybe, Require, Otherwise
         left = _lift_near(q.a, found)
         if left is query.NullQuery:
