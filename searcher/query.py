@@ -124,7 +124,8 @@ def _lift_near(q: query.Query, found: list[NearSpec]) -> query.Query:
     if isinstance(q, _NearMarker):
         found.append(q.spec)
         return query.NullQuery
-    negated = [q.query] if isinstance(q, query.Not) else [q.b] if isinstance(q, query.AndNot) else []
+    negated = [q.query] if isinstance(q, query.Not) else []
+    negated += [q.b] if isinstance(q, query.AndNot) else []
     if _has_near(negated):
         raise QuerySyntaxError("near: cannot be negated")
     if isinstance(q, query.BinaryQuery):  # AndNot, AndMaybe, Require, Otherwise
