@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from searcher import gazetteer
+from searcher.errors import UsageError
+from searcher.gazetteer import Place, candidates, normalize, resolve
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country", "admin"),
+    [
+        ("Montpellier", "Montpellier", "FR", None),
+        ("montpellier", "Montpellier", "FR", None),
+        ("Paris", "Paris", "FR", None),
+        ("Paris, France", "Paris", "FR", None),
+        ("Paris, US", "Paris", "US", None),
+        ("Paris, USA", "Paris", "US", None),
+        ("Paris, TX", "Paris", "US", "TX"),
+        ("Paris, Texas", "Paris", "US", "TX"),
+        ("Paris (US)", "Paris", "US", None),
+        ("Paris Texas", "Paris", "US", "TX"),
+        ("paris tx", "Paris", "US", "TX"),
+        ("Paris, TX, US", "Paris", "US", "TX"),
+        ("Toronto, CA", "Toronto", "CA", None),
+        ("München", "Munich", "DE", None),
+        ("Munich", "Munich", "DE", None),
+        ("MUENCHEN", "Munich", "DE", None),
+        ("Roma", "Rome", "IT", None),
+        ("Rome, GA", "Rome", "US", "GA"),
+        ("Rome, Georgia", "Rome", "US", "GA"),
+        ("Zurich", "Zürich", "CH", None),
+        ("Sete", "Sète", "FR", None),
+        ("saint etienne", "Saint-Étienne", "FR", None),
+        ("Tokyo", "Tokyo", "JP", None),
+        ("東京", "Tokyo", "JP", None),
+        ("London, UK", "London", "GB", None),
+        ("London, CA", "London", "CA", None),
+        ("Washington, D.C.", "Washington", "US", "DC"),
+        ("Cologne, Deutschland", "Köln", "DE", None),
+        ("  Montpellier  ", "Montpellier", "FR", None),
+    ],
+)
+def test_resolve(text: str, name: str, country: str, admin: str | None) -> None:
+    place = resolve(text)
+    assert (place.name, place.country) == (name, country)
+    if admin is not None:
+        assert place.admin == admin
+
+
+def test_resolve_gives_coordinates_and_population() -> None:
+    place = resolve("Montpellier")
+    assert place.lat == pytest.approx(43.61, abs=0.01)
+    assert place.lon == pytest.approx(3.88, abs=0.01)
+    assert place.population > 200_000
+
+
+def test_the_most_populous_place_wins() -> None:
+    everywhere = candidates("Paris", limit=10)
+    assert resolve("Paris") == everywhere[0]
+    main_names = [p for p in everywhere if p.name == "Paris"]
+    assert main_names == sorted(main_names, key=lambda p: -p.population)
+
+
+@pytest.mark.parametrize("text", ["Paris, TX", "Zürich", "Montpellier", "London, CA", "Tokyo"])
+def test_label_resolves_back(text: str) -> None:
+    place = resolve(text)
+    assert resolve(place.label) == place
+
+
+@pytest.mark.parametrize(
+    ("label", "place"),
+    [
+        ("Paris, TX, US", Place("Paris", "US", 33.7, -95.6, 24782, "TX")),
+        ("Paris, FR", Place("Paris", "FR", 48.9, 2.3, 2138551, "11")),
+        ("Paris, FR", Place("Paris", "FR", 48.9, 2.3, 2138551, None)),
+    ],
+)
+def test_label(label: str, place: Place) -> None:
+    assert place.label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "suggestion"),
+    [
+        ("Montpelier", "no place called 'Montpelier'", "Montpellier, FR"),
+        ("Xqzzyvillezz", "no place called 'Xqzzyvillezz'", None),
+        ("Paris, Narnia", "no place called 'Paris' in 'Narnia'", "Paris, FR"),
+        ("Paris, Deutschland", "no place called 'Paris' in 'Deutschland'", "Paris, TX, US"),
+        ("", "empty place name", None),
+        ("   ", "empty place name", None),
+        (", FR", "no place name", None),
+    ],
+)
+def test_resolve_errors(text: str, message: str, suggestion: str | None) -> None:
+    with pytest.raises(UsageError) as caught:
+        resolve(text)
+    text_of_error = str(caught.value)
+    assert message in text_of_error
+    assert "\n" not in text_of_error
+    if suggestion is None:
+        assert "did you mean" not in text_of_error
+    else:
+        assert "did you mean" in text_of_error
+        assert suggestion in text_of_error
+        assert text_of_error.count(";") <= 2  # at most three suggestions
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "first", "size"),
+    [
+        ("Paris", 5, "Paris, FR", None),
+        ("Springfield", 4, "Springfield, MO, US", 4),
+        ("Springfield", 1, "Springfield, MO, US", 1),
+        ("Montpelier", 5, "Montpellier, FR", None),  # close names when nothing matches
+    ],
+)
+def test_candidates(text: str, limit: int, first: str, size: int | None) -> None:
+    found = candidates(text, limit)
+    assert found[0].label == first
+    assert len(found) <= limit
+    if size is not None:
+        assert len(found) == size
+    assert len(set(found)) == len(found)
+
+
+@pytest.mark.parametrize(("text", "limit"), [("", 5), ("Paris", 0)])
+def test_candidates_usage_errors(text: str, limit: int) -> None:
+    with pytest.raises(UsageError):
+        candidates(text, limit)
+
+
+def test_candidates_of_nothing_close_is_empty() -> None:
+    assert candidates("Qxzqxzqxz") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Saint-Étienne", "saint etienne"),
+        ("ZÜRICH", "zurich"),
+        ("St. John's", "st john s"),
+        ("  Rio   de Janeiro ", "rio de janeiro"),
+        ("Straße", "strasse"),
+        ("東京", "東京"),
+        ("", ""),
+    ],
+)
+def test_normalize(text: str, folded: str) -> None:
+    assert normalize(text) == folded
+
+
+def test_lookup_is_fast_after_load() -> None:
+    resolve("München")  # loads the tables, alternate names included
+    queries = ["Paris", "Paris, TX", "Roma", "Toronto, CA", "saint etienne"]
+    start = time.perf_counter()
+    for _ in range(100):
+        for query in queries:
+            resolve(query)
+    per_lookup = (time.perf_counter() - start) / (100 * len(queries))
+    assert per_lookup < 0.001
+
+
+def test_tables_are_built_once_across_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gazetteer, "_instance", None)
+    built: list[object] = []
+    results: list[Place] = []
+    original = gazetteer._Gazetteer.__init__
+
+    def counting_init(self: object, *args: object) -> None:
+        built.append(self)
+        original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gazetteer._Gazetteer, "__init__", counting_init)
+    threads = [threading.Thread(target=lambda: results.append(resolve("Tokyo"))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(built) == 1
+    assert {p.country for p in results} == {"JP"}
+    assert len(results) == 4
