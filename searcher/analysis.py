@@ -12,7 +12,7 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from whoosh.analysis import STOP_WORDS, Analyzer, Filter, Token, Tokenizer
@@ -340,3 +340,49 @@ def text_analyzer(key: str) -> Analyzer:
 def plain_analyzer() -> Analyzer:
     """Tags, categories and place names: words lowercased and folded, nothing dropped."""
     return WordTokenizer() | FoldFilter()
+
+
+MARK = "\x1e"  # never in post text: text.py turns control characters into spaces
+
+
+def marked(text: str, key: str) -> str:
+    """``text`` as a value of a multilingual field: its analysis language travels in front."""
+    return f"{MARK}{key}{MARK}{text}"
+
+
+class MultilingualAnalyzer(Analyzer):  # type: ignore[misc]
+    """Analyses a :func:`marked` value with its own language's analyzer (``any`` if unmarked).
+
+    One title field and one body field then hold every language: a query word, analysed in
+    each language present, becomes the few distinct forms it takes instead of one term per
+    language field, which is what made common words slow on multilingual archives.
+    """
+
+    def __call__(self, value: str, **kwargs: Any) -> Iterator[Token]:
+        key = "any"
+        if value.startswith(MARK):
+            end = value.find(MARK, 1)
+            if end > 0:
+                key, value = value[1:end], value[end + 1 :]
+                key = key if key in LANGUAGE_KEYS else "any"
+        return text_analyzer(key)(value, **kwargs)  # type: ignore[no-any-return]
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+
+def query_forms(text: str, keys: Iterable[str]) -> tuple[set[tuple[str, ...]], set[str]]:
+    """The distinct token sequences ``text`` analyses to in the ``keys`` languages (query mode),
+    and the languages in which it analyses to nothing (a stop word there)."""
+    forms: set[tuple[str, ...]] = set()
+    dropped: set[str] = set()
+    for key in keys:
+        words = tuple(t.text for t in text_analyzer(key)(text, mode="query"))
+        if words:
+            forms.add(words)
+        else:
+            dropped.add(key)
+    return forms, dropped

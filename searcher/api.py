@@ -148,16 +148,11 @@ class _Marks:
     """Snippet targets of one query, per body field (worked out once per language)."""
 
     def __init__(self, searcher: Searcher, parsed: query.Query) -> None:
-        self._schema = searcher.schema
-        self._query = parsed
-        self._targets: dict[str, snippets.Targets] = {}
+        self._targets = snippets.targets(parsed, schema.BODY)
 
     def snippet(self, text: str, lang: str | None) -> str:
-        fieldname = schema.body_field(analysis.language_key(lang))
-        if fieldname not in self._targets:
-            self._targets[fieldname] = snippets.targets(self._query, fieldname)
-        analyzer = self._schema[fieldname].analyzer
-        return snippets.build(text, analyzer, self._targets[fieldname])
+        analyzer = analysis.text_analyzer(analysis.language_key(lang))
+        return snippets.build(text, analyzer, self._targets)
 
 
 class _State:

@@ -18,52 +18,16 @@ from typing import Any, Literal
 from whoosh import qparser, query, scoring
 from whoosh.qparser import syntax
 
-from searcher import schema
+from searcher import analysis, schema
 from searcher.errors import QuerySyntaxError, UsageError
 from searcher.models import Hit, Location
+from searcher.nearclause import NearPlugin, NearSpec, lift_near
 
 Audience = Literal["owner", "public"]
 AUDIENCES: tuple[Audience, ...] = ("owner", "public")
 MAX_QUERY_CHARS = 1000
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 _WORD_START = r"(?:(?<=[\s(])|(?<![\s\S]))"
-
-
-class _FieldGroups(qparser.Plugin):  # type: ignore[misc]
-    """``title:x`` → x in every language's title field; unknown field names become plain words."""
-
-    def __init__(self, groups: dict[str, dict[str, float]], known: frozenset[str]) -> None:
-        self.groups = groups
-        self.known = known
-
-    def filters(self, parser: Any) -> list[tuple[Any, int]]:
-        return [(self.expand, 105)]  # after FieldsPlugin (100), before MultifieldPlugin (110)
-
-    def expand(self, parser: Any, group: Any) -> Any:
-        for i, node in enumerate(group):
-            if isinstance(node, syntax.GroupNode):
-                group[i] = self.expand(parser, node)
-            elif node.has_fieldname and node.fieldname in self.groups:
-                copies = []
-                for name, boost in self.groups[node.fieldname].items():
-                    clone = copy.copy(node)
-                    clone.set_fieldname(name, override=True)
-                    clone.set_boost(boost)
-                    copies.append(clone)
-                group[i] = syntax.OrGroup(copies)
-            elif node.has_fieldname and node.fieldname and node.fieldname not in self.known:
-                if node.has_text:
-                    node.text = f"{node.fieldname} {node.text}"
-                node.set_fieldname(None, override=True)
-        return group
-
-
-@dataclass(frozen=True)
-class NearSpec:
-    """A ``near:PLACE~RADIUS`` clause: a place name or "lat,lon", and an optional radius."""
-
-    place: str
-    radius: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,135 +38,124 @@ class ParsedQuery:
     near: tuple[NearSpec, ...] = ()
 
 
-class _NearMarker(query.Query):  # type: ignore[misc]
-    """Stands in the parsed tree for a near: clause until :func:`_lift_near` takes it out."""
-
-    def __init__(self, spec: NearSpec) -> None:
-        self.spec = spec
-        self.boost = 1.0
-
-    def __unicode__(self) -> str:
-        return f"near:{self.spec.place}"
-
-    __str__ = __unicode__
-
-    def normalize(self) -> query.Query:
-        return self
+class _OptionalOr(query.Or):  # type: ignore[misc]
+    """The forms of a query word that some language drops as a stop word: scored, not required."""
 
 
-class _NearNode(syntax.SyntaxNode):  # type: ignore[misc]
-    has_fieldname = False
-    has_text = False
-    has_boost = False
-
-    def __init__(self, spec: NearSpec) -> None:
-        self.spec = spec
-
-    def r(self) -> str:
-        return f"near:{self.spec.place}"
-
-    def query(self, parser: Any) -> query.Query:
-        return _NearMarker(self.spec)
+class _OptionalGroup(syntax.OrGroup):  # type: ignore[misc]
+    qclass = _OptionalOr
 
 
-class _NearPlugin(qparser.TaggingPlugin):  # type: ignore[misc]
-    """``near:Montpellier~20km``, ``near:"Paris, US"``, ``near:43.61,3.88~500m``."""
-
-    priority = -1  # before the field tagger would read "near:" as a field name
-    expr = (
-        r'near:(?P<place>"[^"]*"|[^\s~()"]+)'
-        r"(?:~(?P<radius>\d+(?:[.,]\d+)?\s*(?:km|m|mi|nmi)?))?(?=[\s()]|$)"
-    )
-
-    def create(self, parser: Any, match: Any) -> _NearNode:
-        place = match.group("place").strip('"').strip()
-        return _NearNode(NearSpec(place, match.group("radius")))
-
-
-def _lift_near(q: query.Query, found: list[NearSpec]) -> query.Query:
-    """``q`` without its near: markers (collected into ``found``); NullQuery if nothing is left."""
-    if isinstance(q, _NearMarker):
-        found.append(q.spec)
-        return query.NullQuery
-    negated = [q.query] if isinstance(q, query.Not) else []
-    negated += [q.b] if isinstance(q, query.AndNot) else []
-    if _has_near(negated):
-        raise QuerySyntaxError("near: cannot be negated")
-    if isinstance(q, query.BinaryQuery):  # AndNot, AndMaybe, Require, Otherwise
-        left = _lift_near(q.a, found)
-        if left is query.NullQuery:
-            raise QuerySyntaxError("near: needs words beside NOT")
-        return q.__class__(left, q.b)
-    if isinstance(q, query.CompoundQuery):
-        kept = [_lift_near(child, found) for child in q.subqueries]
-        if isinstance(q, query.Or) and _has_near(q.subqueries):
-            raise QuerySyntaxError("near: cannot be one side of OR")
-        return q.__class__([k for k in kept if k is not query.NullQuery], boost=q.boost)
-    return q
-
-
-def _has_near(children: Any) -> bool:
-    return any(isinstance(c, _NearMarker) or _has_near(list(c.children())) for c in children)
-
-
-class _StopWordMatch(syntax.SyntaxNode):  # type: ignore[misc]
-    """Stands for a query word that one language's analyser drops as a stop word.
-
-    Without it, ``du`` (a French stop word) would still be required in the other languages'
-    fields and no French post could match ``dépassement du tas``: posts in that language
-    match it trivially instead, adding nothing to their score.
-    """
+class _FormsNode(syntax.SyntaxNode):  # type: ignore[misc]
+    """A word or phrase in a multilingual field: one term or phrase per distinct form."""
 
     has_fieldname = False
     has_text = False
     has_boost = False
 
-    def __init__(self, key: str, like: Any) -> None:
-        self.key = key
+    def __init__(self, fieldname: str, forms: set[tuple[str, ...]], slop: int, boost: float,
+                 like: Any) -> None:  # fmt: skip
+        self.fieldname, self.forms, self.slop, self.boost = fieldname, forms, slop, boost
         self.startchar, self.endchar = like.startchar, like.endchar
 
     def r(self) -> str:
-        return f"<stopword in {self.key}>"
+        return f"<{self.fieldname}: {sorted(self.forms)}>"
 
     def query(self, parser: Any) -> query.Query:
-        return query.Term(schema.ANALYSIS, self.key, boost=1e-6)  # 0 drops hits from pages
+        parts = [
+            query.Term(self.fieldname, words[0], boost=self.boost)
+            if len(words) == 1
+            else query.Phrase(self.fieldname, list(words), slop=self.slop, boost=self.boost)
+            for words in sorted(self.forms)
+        ]
+        return parts[0] if len(parts) == 1 else query.Or(parts)
 
 
-class _Multifield(qparser.Plugin):  # type: ignore[misc]
-    """Whoosh's MultifieldPlugin, aware that a word can be a stop word in some languages only."""
+class _Expand(qparser.Plugin):  # type: ignore[misc]
+    """Gives every clause its fields: unfielded words search titles, bodies, tags and places.
 
-    def __init__(self, boosts: dict[str, float], stop_keys: dict[str, str]) -> None:
-        self.boosts = boosts
-        self.stop_keys = stop_keys  # text field → analysis key, for the stop-word check
+    In the multilingual title and body fields a word is analysed in every language present and
+    searched as each distinct form it takes. A word that some language drops as a stop word
+    (English "on" in "ruby on rails") becomes optional: it still ranks posts that have it, but
+    a post in that language need not contain it. ``title:``, ``body:``, ``tags:``,
+    ``categories:`` and ``place:`` name fields; other unknown ``name:`` prefixes are words.
+    """
+
+    def __init__(
+        self, keys: Sequence[str], boosts: dict[str, float], groups: dict[str, dict[str, float]]
+    ) -> None:
+        self.keys, self.boosts, self.groups = list(keys), boosts, groups
 
     def filters(self, parser: Any) -> list[tuple[Any, int]]:
-        return [(self.expand, 110)]
+        return [(self.expand, 110)]  # after FieldsPlugin (100) has attached field names
 
     def expand(self, parser: Any, group: Any) -> Any:
         for i, node in enumerate(group):
             if isinstance(node, syntax.GroupNode):
                 group[i] = self.expand(parser, node)
-            elif node.has_fieldname and node.fieldname is None:
-                group[i] = syntax.OrGroup(self._copies(parser, node))
+            elif node.has_fieldname:
+                group[i] = self._leaf(parser, node)
         return group
 
-    def _copies(self, parser: Any, node: Any) -> list[Any]:
-        copies, stopped = [], set()
-        for name, boost in self.boosts.items():
-            key = self.stop_keys.get(name)
-            if key and isinstance(node, syntax.WordNode) and _drops(parser, name, node.text):
-                stopped.add(key)
+    def _leaf(self, parser: Any, node: Any) -> Any:
+        name = node.fieldname
+        if name is not None and name not in self.groups and name not in SEARCHABLE:
+            if node.has_text:
+                node.text = f"{name} {node.text}"
+            node.set_fieldname(None, override=True)
+            name = None
+        targets = self.boosts if name is None else self.groups.get(name)
+        if targets is None:
+            return node
+        parts, optional = [], False
+        for fieldname, boost in targets.items():
+            if fieldname in (schema.TITLE, schema.BODY) and isinstance(node, _WORDISH):
+                forms, dropped = analysis.query_forms(node.text, self.keys)
+                optional = optional or (bool(dropped) and isinstance(node, syntax.WordNode))
+                if forms:
+                    slop = getattr(node, "slop", 1)
+                    parts.append(_FormsNode(fieldname, forms, slop, boost * node.boost, node))
                 continue
             clone = copy.copy(node)
-            clone.set_fieldname(name)
-            clone.set_boost(boost)
-            copies.append(clone)
-        return copies + [_StopWordMatch(key, node) for key in sorted(stopped)]
+            clone.set_fieldname(fieldname, override=True)
+            clone.set_boost(boost * node.boost)
+            parts.append(clone)
+        return _OptionalGroup(parts) if optional else syntax.OrGroup(parts)
 
 
-def _drops(parser: Any, fieldname: str, text: str) -> bool:
-    analyzer = parser.schema[fieldname].analyzer
-    return next(iter(analyzer(text, mode="query")), None) is None
+_WORDISH = (syntax.WordNode, qparser.PhrasePlugin.PhraseNode)
+# Fields a query may name. Everything else is read as words: lat:[43 TO 44], cell_private:…
+# or place_private:… would let anyone probe where a private post was written.
+SEARCHABLE = frozenset({schema.TAG, schema.CATEGORY, schema.LANG, schema.DATE, schema.PATH})
+
+
+def _skip_capable(q: query.Query) -> query.Query:
+    """Ask for binary union matchers, which can skip inside an AND: below 5,000 documents Whoosh
+    otherwise preloads every posting of every form of an OR into arrays and scores them all."""
+    if isinstance(q, query.Or):
+        q.matcher_type = query.Or.DEFAULT_MATCHER
+    for child in q.children():
+        _skip_capable(child)
+    return q
+
+
+def _optionalize(q: query.Query) -> query.Query:
+    """Turn And(required…, optional…) into AndMaybe(required, optional) throughout ``q``."""
+    if isinstance(q, query.BinaryQuery):
+        return q.__class__(_optionalize(q.a), _optionalize(q.b))
+    if not isinstance(q, query.CompoundQuery):
+        return q
+    children = [_optionalize(c) for c in q.subqueries]
+    if not isinstance(q, query.And):
+        return q.__class__(children, boost=q.boost)
+    required = [c for c in children if not isinstance(c, _OptionalOr)]
+    optional = [c for c in children if isinstance(c, _OptionalOr)]
+    if not optional:
+        return query.And(children, boost=q.boost)
+    if not required:  # nothing but stop words: require them where they are words
+        return query.And([query.Or(list(c.subqueries)) for c in optional], boost=q.boost)
+    must = required[0] if len(required) == 1 else query.And(required)
+    return query.AndMaybe(must, optional[0] if len(optional) == 1 else query.Or(optional))
 
 
 class QueryParser:
@@ -210,24 +163,21 @@ class QueryParser:
 
     def __init__(self, whoosh_schema: Any, keys: Sequence[str], audience: Audience) -> None:
         owner = audience == "owner"
-        boosts = schema.text_fields(keys, private_places=owner)
+        boosts = schema.text_fields(private_places=owner)
         places = {schema.PLACE: 1.0, **({schema.PLACE_PRIVATE: 1.0} if owner else {})}
         groups = {
-            "title": {schema.title_field(k): 1.0 for k in keys},
-            "body": {schema.body_field(k): 1.0 for k in keys},
+            "title": {schema.TITLE: 1.0},
+            "body": {schema.BODY: 1.0},
             "tags": {schema.TAG: 1.0},
             "categories": {schema.CATEGORY: 1.0},
             "place": places,
         }
-        known = frozenset({schema.TAG, schema.CATEGORY, schema.LANG, schema.DATE, schema.PATH})
         parser = qparser.QueryParser(None, whoosh_schema, group=qparser.AndGroup)
         parser.remove_plugin_class(qparser.FieldsPlugin)
         parser.add_plugin(qparser.FieldsPlugin(remove_unknown=False))
-        parser.add_plugin(_FieldGroups(groups, known))
-        stop_keys = {schema.body_field(k): k for k in keys}
-        parser.add_plugin(_Multifield(boosts, stop_keys))
+        parser.add_plugin(_Expand(keys, boosts, groups))
         parser.add_plugin(qparser.GtLtPlugin())
-        parser.add_plugin(_NearPlugin())
+        parser.add_plugin(NearPlugin())
         # +word / -word only at the start of a word: dates and CVE ids keep their hyphens
         parser.add_plugin(qparser.PlusMinusPlugin(_WORD_START + r"\+", _WORD_START + "-"))
         self._parser = parser
@@ -245,7 +195,7 @@ class QueryParser:
         if error is not None:
             raise QuerySyntaxError(f"cannot parse query {text!r}: {error}")
         near: list[NearSpec] = []
-        parsed = _lift_near(parsed, near).normalize()
+        parsed = _skip_capable(_optionalize(lift_near(parsed, near).normalize()))
         if parsed is query.NullQuery:
             if near:
                 return ParsedQuery(None, tuple(near))

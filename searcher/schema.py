@@ -1,16 +1,16 @@
 """The index schema: the one place that knows field names, field types and analysers.
 
-Titles and bodies get one field per analysis language (``title_fr``, ``body_fr``…): a post's
-words go only to its own language's fields, and a query is analysed by every language's
-fields, so its words meet each post in that post's language. Tags, categories and places are
-folded but not stemmed. A private post's address goes to a field only the owner searches.
+Titles and bodies are each one field whose analyser reads the post's language from the front
+of the value (:func:`analysis.marked`): a post's words are analysed in its own language, and
+a query word is expanded into the forms it takes in every language present (see query.py).
+Tags, categories and places are folded but not stemmed. A private post's address goes to a
+field only the owner searches.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from whoosh import fields, query
@@ -22,7 +22,7 @@ from searcher.errors import QuerySyntaxError
 from searcher.geo import geohash_encode
 from searcher.models import Location, Post
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 PATH = "path"
 TAG = "tag"
@@ -48,12 +48,8 @@ TERMS_BOOST = 2.0
 PLACE_BOOST = 1.5
 
 
-def title_field(key: str) -> str:
-    return f"title_{key}"
-
-
-def body_field(key: str) -> str:
-    return f"body_{key}"
+TITLE = "title"
+BODY = "body"
 
 
 class DateField(fields.DATETIME):  # type: ignore[misc]
@@ -140,11 +136,10 @@ def build_schema() -> fields.Schema:
         record=fields.STORED,
         text=fields.STORED,
     )
-    for key in analysis.LANGUAGE_KEYS:
-        text_analyzer = analysis.text_analyzer(key)
-        # a query word that analyses into several tokens (CVE-2020-10663, CJK bigrams) is a phrase
-        for name in (title_field(key), body_field(key)):
-            schema.add(name, fields.TEXT(analyzer=text_analyzer, multitoken_query="phrase"))
+    for name in (TITLE, BODY):
+        # a word that analyses into several tokens (CVE-2020-10663, CJK bigrams) is a phrase
+        schema.add(name, fields.TEXT(analyzer=analysis.MultilingualAnalyzer(),
+                                     multitoken_query="phrase"))  # fmt: skip
     return schema
 
 
@@ -157,8 +152,8 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
     doc: dict[str, Any] = {
         PATH: post.path,
         ANALYSIS: key,
-        title_field(key): post.title,
-        body_field(key): post.text,
+        TITLE: analysis.marked(post.title, key),
+        BODY: analysis.marked(post.text, key),
         TERMS: " ; ".join((*post.tags, *post.categories)),
         RECORD: record(post, location),
         TEXT: post.text,
@@ -216,12 +211,9 @@ def naive_utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def text_fields(keys: Iterable[str], *, private_places: bool) -> dict[str, float]:
-    """Fields an unfielded query searches, with their boosts, for the languages present."""
-    boosts: dict[str, float] = {}
-    for key in keys:
-        boosts[title_field(key)] = TITLE_BOOST
-        boosts[body_field(key)] = 1.0
+def text_fields(*, private_places: bool) -> dict[str, float]:
+    """Fields an unfielded query searches, with their boosts."""
+    boosts: dict[str, float] = {TITLE: TITLE_BOOST, BODY: 1.0}
     boosts[TERMS] = TERMS_BOOST
     boosts[PLACE] = PLACE_BOOST
     if private_places:
