@@ -118,6 +118,7 @@ class Results:
     hits: tuple[Hit, ...]
     page: int = 1
     limit: int = 10
+    center: tuple[float, float, str | None] | None = None  # (lat, lon, place name) searched near
 
     def to_dict(self) -> dict[str, Any]:
         return {"query": self.query, "total": self.total, "hits": [h.to_dict() for h in self.hits]}

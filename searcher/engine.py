@@ -1,0 +1,262 @@
+"""Running one search request against one searcher generation: text, places, shapes, order.
+
+A request combines an optional text query (with its ``near:`` clauses), an optional centre
+(coordinates or a place name) with a radius, a box, a polygon, and a sort order. Text is
+matched by Whoosh; places by :mod:`searcher.geosearch` over the cells the audience may see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from whoosh import query
+from whoosh.searching import Searcher
+
+from searcher import analysis, schema, snippets
+from searcher.errors import UsageError
+from searcher.geo import BBox, parse_coordinate, parse_radius_km
+from searcher.geosearch import GeoIndex
+from searcher.models import Hit, Results
+from searcher.nearclause import NearSpec
+from searcher.query import Audience, ParsedQuery, QueryParser, make_hit
+
+Sort = Literal["relevance", "distance", "date", "date-asc"]
+SORTS: tuple[Sort, ...] = ("relevance", "distance", "date", "date-asc")
+SNIPPET_SOURCE_CHARS = 40_000  # long posts are marked up within their first 40k characters
+_LATLON = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*[, ]\s*([-+]?\d+(?:\.\d+)?)\s*$")
+
+
+@dataclass(frozen=True)
+class Center:
+    """The point distances are measured from, and the place it was named as (if any)."""
+
+    lat: float
+    lon: float
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    """Everything one search asks for."""
+
+    text: str | None = None
+    near: Center | None = None
+    radius_km: float | None = None
+    bbox: BBox | None = None
+    within: Any = None  # a shapely Polygon or MultiPolygon, lon/lat
+    sort: Sort = "relevance"
+    limit: int = 10
+    page: int = 1
+    located_only: bool = False
+
+
+def resolve_center(value: Any) -> Center:
+    """A :class:`Center` from (lat, lon), "lat,lon" or a place name (offline gazetteer)."""
+    if isinstance(value, Center):
+        return value
+    if isinstance(value, tuple | list) and len(value) == 2:
+        return Center(parse_coordinate(value[0], "lat"), parse_coordinate(value[1], "lon"))
+    if isinstance(value, str):
+        match = _LATLON.match(value)
+        if match:
+            return Center(parse_coordinate(match[1], "lat"), parse_coordinate(match[2], "lon"))
+        from searcher import gazetteer
+
+        place = gazetteer.resolve(value)
+        label = f"{place.name}, {place.country}"
+        return Center(place.lat, place.lon, label)
+    raise UsageError(f"near must be (lat, lon), 'lat,lon' or a place name, not {value!r}")
+
+
+class Generation:
+    """What one searcher generation needs for requests: parser, geo index, sort columns."""
+
+    def __init__(self, searcher: Searcher, audience: Audience) -> None:
+        reader = searcher.reader()
+        codes = [_text(t) for t in reader.lexicon(schema.LANG)]
+        keys = sorted({analysis.language_key(code) for code in codes} | {"any"})
+        self.searcher = searcher
+        self.audience = audience
+        self.parser = QueryParser(searcher.schema, keys, audience)
+        self.geo = GeoIndex(reader, include_private=audience == "owner")
+        self._dates = reader.column_reader(schema.DATE) if reader.has_column(schema.DATE) else None
+        self._paths = reader.column_reader(schema.PATH) if reader.has_column(schema.PATH) else None
+        self._visible_terms = ["public", "private"] if audience == "owner" else ["public"]
+        self._located: set[int] | None = None
+
+    def run(self, request: Request) -> Results:
+        parsed = self.parser.parse(request.text) if request.text else ParsedQuery(None)
+        center, radius = self._center(request, parsed.near)
+        allowed = self._geo_filter(request, center, radius)
+        sort = request.sort
+        if sort == "distance" and center is None:
+            raise UsageError("sorting by distance needs a centre (near)")
+        if sort == "relevance" and parsed.text is None:
+            sort = "distance" if center is not None else "date"
+        if sort == "relevance":
+            assert parsed.text is not None
+            return self._by_relevance(request, parsed.text, allowed, center)
+        if sort == "distance":
+            assert center is not None
+            return self._by_distance(request, parsed.text, allowed, center, radius)
+        docs = self._candidates(parsed.text, allowed, center is not None or request.located_only)
+        return self._by_date(request, parsed.text, docs, center, sort)
+
+    # -- filters -----------------------------------------------------------------------------
+
+    def _center(
+        self, request: Request, clauses: tuple[NearSpec, ...]
+    ) -> tuple[Center | None, float | None]:
+        if len(clauses) > 1 or (clauses and request.near is not None):
+            raise UsageError("give one centre: either near: in the query or the near option")
+        if clauses:
+            center = resolve_center(clauses[0].place)
+            radius = parse_radius_km(clauses[0].radius) if clauses[0].radius else request.radius_km
+            return center, radius
+        if request.near is None and request.radius_km is not None:
+            raise UsageError("a radius needs a centre (near)")
+        return request.near, request.radius_km
+
+    def _geo_filter(
+        self, request: Request, center: Center | None, radius: float | None
+    ) -> set[int] | None:
+        sets: list[set[int]] = []
+        if center is not None and radius is not None:
+            sets.append({d for _, d in self.geo.within_radius(center.lat, center.lon, radius)})
+        if request.bbox is not None:
+            sets.append(set(self.geo.in_bbox(request.bbox)))
+        if request.within is not None:
+            sets.append(set(self.geo.in_shape(request.within)))
+        if not sets:
+            return None
+        return set.intersection(*sets)
+
+    def _candidates(
+        self, text: query.Query | None, allowed: set[int] | None, located: bool
+    ) -> set[int]:
+        """Docs the text matches, within the geo filter, located (visibly) if asked."""
+        docs = set(self.searcher.docs_for_query(text)) if text is not None else None
+        if allowed is not None:
+            docs = allowed if docs is None else docs & allowed
+        if located:
+            docs = self.located() if docs is None else docs & self.located()
+        return docs if docs is not None else set(self.searcher.reader().all_doc_ids())
+
+    def located(self) -> set[int]:
+        """Every doc with a point this audience may see (worked out once per generation)."""
+        if self._located is None:
+            terms = [query.Term(schema.GEO, t) for t in self._visible_terms]
+            self._located = set(self.searcher.docs_for_query(query.Or(terms)))
+        return self._located
+
+    # -- ordering ----------------------------------------------------------------------------
+
+    def _by_relevance(
+        self, request: Request, text: query.Query, allowed: set[int] | None, center: Center | None
+    ) -> Results:
+        wanted = request.page * request.limit
+        results = self.searcher.search(text, limit=wanted, filter=allowed)
+        total = len(results)
+        start = (request.page - 1) * request.limit
+        page = [(hit.docnum, hit.score) for hit in results[start:wanted]]
+        return self._results(request, text, page, total, center)
+
+    def _by_distance(
+        self,
+        request: Request,
+        text: query.Query | None,
+        allowed: set[int] | None,
+        center: Center,
+        radius: float | None,
+    ) -> Results:
+        end = request.page * request.limit
+        docs = self._candidates(text, allowed, located=False) if text or allowed else None
+        keep = docs.__contains__ if docs is not None else None
+        if radius is not None:
+            found = self.geo.within_radius(center.lat, center.lon, radius, allowed=keep)
+            total = len(found)
+        else:
+            found = self.geo.nearest(center.lat, center.lon, end, allowed=keep)
+            total = len(docs & self.located()) if docs is not None else self.geo.count()
+        chosen = [d for _, d in found[(request.page - 1) * request.limit : end]]
+        scores = self._scores(text, chosen)
+        page = [(d, scores.get(d, 0.0)) for d in chosen]
+        return self._results(request, text, page, total, center)
+
+    def _by_date(
+        self,
+        request: Request,
+        text: query.Query | None,
+        docs: set[int],
+        center: Center | None,
+        sort: Sort,
+    ) -> Results:
+        newest = sort == "date"
+        ordered = sorted(docs, key=lambda d: (self._date_key(d, newest), self._path(d)))
+        chosen = ordered[(request.page - 1) * request.limit : request.page * request.limit]
+        scores = self._scores(text, chosen)
+        page = [(d, scores.get(d, 0.0)) for d in chosen]
+        return self._results(request, text, page, len(ordered), center)
+
+    def _scores(self, text: query.Query | None, docs: list[int]) -> dict[int, float]:
+        if text is None or not docs:
+            return {}
+        found = self.searcher.search(text, limit=None, filter=set(docs))
+        return {hit.docnum: hit.score for hit in found}
+
+    def _date_key(self, docnum: int, newest: bool) -> float:
+        value = self._dates[docnum] if self._dates is not None else None
+        if not isinstance(value, dt.datetime):
+            return float("inf")  # undated posts last either way
+        stamp = value.timestamp() if value.tzinfo else value.replace(tzinfo=dt.UTC).timestamp()
+        return -stamp if newest else stamp
+
+    def _path(self, docnum: int) -> str:
+        value = self._paths[docnum] if self._paths is not None else b""
+        return value.decode() if isinstance(value, bytes) else str(value)
+
+    # -- hits --------------------------------------------------------------------------------
+
+    def _results(
+        self,
+        request: Request,
+        text: query.Query | None,
+        page: list[tuple[int, float]],
+        total: int,
+        center: Center | None,
+    ) -> Results:
+        targets: dict[str, snippets.Targets] = {}
+        hits = [self._hit(docnum, score, text, targets, center) for docnum, score in page]
+        label = request.text or (f"near {center.label or f'{center.lat:.5f},{center.lon:.5f}'}"
+                                 if center else "")  # fmt: skip
+        where = (center.lat, center.lon, center.label) if center else None
+        return Results(label, total, tuple(hits), request.page, request.limit, where)
+
+    def _hit(
+        self,
+        docnum: int,
+        score: float,
+        text: query.Query | None,
+        targets: dict[str, snippets.Targets],
+        center: Center | None,
+    ) -> Hit:
+        stored = self.searcher.stored_fields(docnum)
+        body = stored.get(schema.TEXT, "")[:SNIPPET_SOURCE_CHARS]
+        if text is None:
+            html = snippets.opening(body)
+        else:
+            if "body" not in targets:
+                targets["body"] = snippets.targets(text, schema.BODY)
+            lang = (stored.get(schema.RECORD) or {}).get("lang")
+            analyzer = analysis.text_analyzer(analysis.language_key(lang))
+            html = snippets.build(body, analyzer, targets["body"])
+        distance = None if center is None else self.geo.distance_km(docnum, center.lat, center.lon)
+        return make_hit(stored, score=score, snippet_html=html, audience=self.audience,
+                        distance_km=distance)  # fmt: skip
+
+
+def _text(term: Any) -> str:
+    return term.decode() if isinstance(term, bytes) else str(term)

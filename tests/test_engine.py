@@ -1,0 +1,143 @@
+"""Text and place together: centres, radii, boxes, polygons, near: clauses and sort orders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+
+import searcher
+from searcher import shapes
+from searcher.errors import QuerySyntaxError, UsageError
+from searcher.geo import haversine_km
+
+CLOUD = "_posts/2011-03-01-cloud-paris.md"
+SETE = "_posts/2011-03-12-sete-le-quai-au-matin.html"
+MONTPELLIER = "posts/compteurs-velo-montpellier/index.md"
+BERLIN = "_posts/2018-09-14-mit-dem-rad-am-mauerweg.md"
+MUNICH = "_posts/2010-06-24-biergarten-am-chinesischen-turm.md"
+FERRY = "posts/ferry-across-the-date-line/index.md"
+SVALBARD = "posts/field-notes-from-longyearbyen.md"
+
+
+@pytest.fixture(scope="module")
+def owner(content_index: Path) -> searcher.Index:
+    return searcher.open_index(content_index, audience="owner")
+
+
+@pytest.fixture(scope="module")
+def public(content_index: Path) -> searcher.Index:
+    return searcher.open_index(content_index)
+
+
+def paths(results: searcher.Results) -> list[str]:
+    return [h.path for h in results.hits]
+
+
+@pytest.mark.parametrize(
+    "near",
+    [(43.6109, 3.8763), "43.6109,3.8763", "Montpellier", "montpellier, fr", "Montpellier (FR)"],
+)
+def test_centre_as_coordinates_or_place(owner: searcher.Index, near: object) -> None:
+    results = owner.search(near=near, radius_km="30km")
+    assert paths(results) == [MONTPELLIER, CLOUD, SETE]
+    assert [h.distance_km for h in results.hits] == sorted(h.distance_km or 0 for h in results.hits)
+
+
+def test_query_string_near_clause_equals_options(owner: searcher.Index) -> None:
+    by_clause = owner.search("near:Montpellier~30km")
+    by_option = owner.search(near="Montpellier", radius_km=30)
+    assert paths(by_clause) == paths(by_option) and by_clause.center == by_option.center
+    assert by_clause.center is not None and by_clause.center[2] == "Montpellier, FR"
+    assert paths(owner.search("cloud near:43.61,3.88~30km")) == [CLOUD]
+    assert paths(owner.search('cloud near:"Paris, US"'))[0] == CLOUD  # no radius: all, ranked
+
+
+@pytest.mark.parametrize(
+    ("radius", "count"), [("500m", 1), ("5mi", 1), (10, 1), ("25km", 2), ("28km", 3)]
+)
+def test_radius_units(owner: searcher.Index, radius: object, count: int) -> None:
+    assert owner.search(near="Montpellier", radius_km=radius).total == count
+
+
+def test_text_with_distance_sort_and_relevance_sort(owner: searcher.Index) -> None:
+    by_distance = owner.search(
+        "date:[2000 TO 2030]", near=(52.52, 13.40), sort="distance", limit=20
+    )
+    distances = [h.distance_km for h in by_distance.hits]
+    assert distances == sorted(d for d in distances if d is not None)
+    assert by_distance.hits[0].path == BERLIN
+    by_relevance = owner.search("Biergarten", near=(52.52, 13.40))
+    assert by_relevance.hits[0].path == MUNICH and by_relevance.hits[0].distance_km is not None
+    assert (
+        abs(by_relevance.hits[0].distance_km - haversine_km(52.52, 13.40, 48.1527, 11.5918)) < 0.001
+    )
+
+
+def test_date_sorts(owner: searcher.Index) -> None:
+    newest = owner.search("date:[2000 TO 2030]", sort="date", limit=20)
+    oldest = owner.search("date:[2000 TO 2030]", sort="date-asc", limit=20)
+    dates = [h.date for h in newest.hits]
+    assert dates == sorted(dates, reverse=True) and paths(oldest) == paths(newest)[::-1]
+
+
+def test_bbox_including_across_the_antimeridian(owner: searcher.Index) -> None:
+    assert paths(owner.search(bbox="43,3,44,4.5", sort="date")) == [MONTPELLIER, SETE, CLOUD]
+    assert paths(owner.search(bbox="-20,179,-15,-179", sort="date")) == [FERRY]
+    assert paths(owner.search(bbox="-20,-179,-15,179", sort="date")) == []  # W < E: no wrap
+
+
+def test_within_polygons(owner: searcher.Index) -> None:
+    herault = shapes.load(FIXTURES / "herault.geojson")
+    assert sorted(paths(owner.search(within=herault, sort="date"))) == sorted(
+        [CLOUD, SETE, MONTPELLIER]
+    )
+    two_cities = shapes.load(FIXTURES / "berlin-munich.wkt")
+    assert sorted(paths(owner.search("date:[2000 TO 2030]", within=two_cities))) == sorted(
+        [BERLIN, MUNICH]
+    )
+
+
+def test_combined_filters_intersect(owner: searcher.Index) -> None:
+    herault = shapes.load(FIXTURES / "herault.geojson")
+    results = owner.search(
+        "vélo", near="Montpellier", radius_km=50, bbox="43,3,44,5", within=herault
+    )
+    assert paths(results) == [MONTPELLIER]
+
+
+def test_near_the_pole(owner: searcher.Index) -> None:
+    hit = owner.near(89.9, -120, limit=1).hits[0]
+    assert hit.path == SVALBARD and hit.distance_km is not None
+    assert abs(hit.distance_km - haversine_km(89.9, -120, 78.2232, 15.6267)) < 0.001
+
+
+def test_public_never_filters_or_sorts_by_private_points(public: searcher.Index) -> None:
+    near_cloud = public.search(near=(43.484082, 3.67669), radius_km=1)
+    assert near_cloud.total == 0  # the private post sits 0 m away
+    assert CLOUD not in paths(public.search(bbox="43,3,44,4.5", sort="date"))
+    ranked = public.search("cloud", near=(43.484082, 3.67669))
+    assert ranked.hits[0].path == CLOUD and ranked.hits[0].distance_km is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"text": "x", "sort": "distance"}, UsageError, "needs a centre"),
+        ({"text": "x", "radius_km": 5}, UsageError, "needs a centre"),
+        ({"text": "x", "sort": "shuffle"}, UsageError, "sort must be"),
+        ({"text": "x", "near": "Nowhereville Xyz"}, UsageError, "no place called"),
+        ({"text": "x", "near": (95, 0)}, UsageError, "latitude"),
+        ({"text": "x", "bbox": "1,2,3"}, UsageError, "four numbers"),
+        ({"text": "x near:a near:b"}, UsageError, "one centre"),
+        ({"text": "x NOT near:Paris"}, QuerySyntaxError, "negated"),
+        ({"text": "x", "near": "Paris", "radius_km": "-3km"}, UsageError, "radius"),
+    ],
+)
+def test_bad_geo_requests(
+    owner: searcher.Index, kwargs: dict[str, object], error: type, message: str
+) -> None:
+    text = kwargs.pop("text")
+    with pytest.raises(error, match=message):
+        owner.search(text, **kwargs)  # type: ignore[arg-type]
