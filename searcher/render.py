@@ -185,3 +185,29 @@ def print_stats(stats: Stats, stream: TextIO | None = None) -> None:
 
 def _pairs(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} ({count})" for name, count in counts.items()) or "—"
+
+
+def say_center(center: Any, stream: TextIO | None = None) -> None:
+    """Tell which place a name was resolved to (on stderr, so JSON output stays clean)."""
+    if getattr(center, "label", None):
+        out = console(stream or sys.stderr)
+        out.print(f"[dim]near {escape(center.label)} ({center.lat:.4f}, {center.lon:.4f})[/dim]")
+
+
+def to_geojson(results: Results) -> dict[str, Any]:
+    """Hits with a point as a GeoJSON FeatureCollection (hits are already audience-redacted)."""
+    features = []
+    for hit in results.hits:
+        loc = hit.location
+        if loc is None or loc.lat is None or loc.lon is None:
+            continue
+        properties = {k: v for k, v in hit.to_dict().items() if k != "location"}
+        properties["address"] = loc.address
+        properties["public"] = loc.public
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [loc.lon, loc.lat]},
+            "properties": properties,
+        })  # fmt: skip
+    return {"type": "FeatureCollection", "features": features,
+            "properties": {"query": results.query, "total": results.total}}  # fmt: skip

@@ -178,3 +178,104 @@ def test_missing_index_exits_1(run: CliRunner, tmp_path: Path) -> None:
     result = run.invoke(main, ["query", "cloud", "--index-dir", str(tmp_path / "none")])
     assert result.exit_code == 1
     assert result.output.strip().startswith("Error: no index in")
+
+
+# --- geo: places, shapes, sorts, GeoJSON and maps ------------------------------------------
+
+
+def test_near_a_place_says_which_place(run: CliRunner, content_index: Path) -> None:
+    result = run.invoke(
+        main, ["near", "Montpellier", "--limit", "1", "--index-dir", str(content_index)]
+    )
+    assert result.exit_code == 0
+    assert "near Montpellier, FR (43.6109, 3.8763)" in result.stderr
+    assert "Ce que racontent les compteurs vélo de Montpellier" in result.stdout
+
+
+def test_query_with_near_radius_and_sort(run: CliRunner, content_index: Path) -> None:
+    args = ["query", "date:[2000 TO 2030]", "--near", "Paris, FR", "--radius", "800km", "--sort",
+            "distance", "--json", "--index-dir", str(content_index)]  # fmt: skip
+    data = json.loads(run.invoke(main, args).stdout)
+    distances = [h["distance_km"] for h in data["hits"]]
+    from searcher import gazetteer, ingest
+    from searcher.geo import haversine_km
+
+    paris = gazetteer.resolve("Paris, FR")
+    expected = sorted(
+        haversine_km(paris.lat, paris.lon, p.location.lat, p.location.lon)
+        for p in ingest.scan([CONTENT])
+        if p.location and p.location.lat is not None and p.location.lon is not None
+    )
+    expected = [d for d in expected if d <= 800]
+    assert len(distances) == data["total"] == len(expected) > 2
+    assert all(abs(a - b) < 0.001 for a, b in zip(distances, expected, strict=True))
+
+
+def test_unquoted_words_are_one_query(run: CliRunner, content_index: Path) -> None:
+    result = run.invoke(
+        main, ["query", "cloud", "paris", "--json", "--index-dir", str(content_index)]
+    )
+    assert json.loads(result.stdout)["query"] == "cloud paris"
+
+
+def test_geojson_is_a_feature_collection(run: CliRunner, content_index: Path) -> None:
+    result = run.invoke(
+        main, ["near", "43.48", "3.67", "--geojson", "--index-dir", str(content_index)]
+    )
+    data = json.loads(result.stdout)
+    assert data["type"] == "FeatureCollection" and len(data["features"]) == 10
+    first = data["features"][0]
+    assert first["geometry"] == {"type": "Point", "coordinates": [3.67669, 43.484082]}
+    assert first["properties"]["public"] is False and first["properties"]["distance_km"] < 1
+
+
+def test_within_and_bbox_options(run: CliRunner, content_index: Path) -> None:
+    args = ["query", "date:[2000 TO 2030]", "--within", str(FIXTURES / "berlin-munich.wkt"),
+            "--bbox", "47,10,53,14", "--json", "--index-dir", str(content_index)]  # fmt: skip
+    assert json.loads(run.invoke(main, args).stdout)["total"] == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["near", "Nowhereville Xyz"], "no place called"),
+        (["query", "x", "--near", "Nowhereville Xyz"], "no place called"),
+        (["query", "x", "--bbox", "1,2"], "four numbers"),
+        (["query", "x", "--radius", "5km"], "needs a centre"),
+        (["near", "43.5"], "both a latitude and a longitude"),
+    ],
+)
+def test_geo_usage_errors(
+    run: CliRunner, content_index: Path, args: list[str], message: str
+) -> None:
+    result = run.invoke(main, [*args, "--index-dir", str(content_index)])
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".html", ".png"])
+def test_map_pictures(run: CliRunner, content_index: Path, tmp_path: Path, suffix: str) -> None:
+    picture = tmp_path / f"where{suffix}"
+    result = run.invoke(main, ["map", "-o", str(picture), "--index-dir", str(content_index)])
+    assert result.exit_code == 0, result.output
+    assert "drew 11 posts" in result.output
+    data = picture.read_bytes()
+    if suffix == ".png":
+        assert data.startswith(b"\x89PNG")
+    else:
+        assert data.count(b"<circle") == 11 and b"<script" not in data
+
+
+def test_map_of_a_query_in_public(run: CliRunner, content_index: Path, tmp_path: Path) -> None:
+    picture = tmp_path / "cloud.svg"
+    args = [
+        "map",
+        "cloud",
+        "-o",
+        str(picture),
+        "--audience",
+        "public",
+        "--index-dir",
+        str(content_index),
+    ]
+    result = run.invoke(main, args)
+    assert "drew 0 posts" in result.output  # the cloud post's place is private

@@ -1,0 +1,123 @@
+"""Options and helpers the ``blogsearch`` commands share (only the CLI modules know click)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from searcher import indexer, ingest
+from searcher.api import Index, open_index
+from searcher.errors import BlogsearchError, IndexMissing
+from searcher.models import Post
+from searcher.render import build_progress, print_warnings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def ingest_options(func: F) -> F:
+    func = click.option(
+        "--drafts", is_flag=True, help="Include drafts (_drafts/, draft: true, unpublished)."
+    )(func)
+    func = click.option(
+        "--max-size",
+        "max_bytes",
+        type=click.IntRange(min=1),
+        default=ingest.DEFAULT_MAX_BYTES,
+        show_default=True,
+        help="Skip post files larger than this many bytes.",
+    )(func)
+    return func
+
+
+def index_dir_option(func: F) -> F:
+    return click.option(
+        "--index-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Index folder (default: $BLOGSEARCH_INDEX or ./index).",
+    )(func)
+
+
+def audience_option(func: F) -> F:
+    return click.option(
+        "--audience",
+        type=click.Choice(["owner", "public"]),
+        default="owner",
+        show_default=True,
+        help="owner sees private locations (marked as such); public never does.",
+    )(func)
+
+
+def paging(func: F) -> F:
+    func = click.option(
+        "--limit",
+        type=click.IntRange(1, 1000),
+        default=10,
+        show_default=True,
+        help="Hits per page.",
+    )(func)
+    func = click.option(
+        "--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page number."
+    )(func)
+    return func
+
+
+def geo_options(func: F) -> F:
+    """--radius, --bbox and --within: the filters every geo-aware command takes."""
+    func = click.option(
+        "--radius", help="Only posts within this distance: 20 (km), 20km, 500m, 5mi."
+    )(func)
+    func = click.option(
+        "--bbox", help="Only posts inside S,W,N,E (W > E crosses the 180th meridian)."
+    )(func)
+    func = click.option(
+        "--within",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Only posts inside a GeoJSON Polygon/MultiPolygon or WKT file.",
+    )(func)
+    return func
+
+
+def output_options(func: F) -> F:
+    func = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")(func)
+    func = click.option(
+        "--geojson", is_flag=True, help="Print the hits as a GeoJSON FeatureCollection."
+    )(func)
+    return func
+
+
+def build(
+    paths: list[Path], target: Path, options: indexer.BuildOptions, *, quiet: bool
+) -> indexer.BuildReport:
+    """Build with a progress bar on a terminal and per-post warnings on stderr."""
+    total = indexer.count_files(paths, drafts=options.drafts)
+    with build_progress(total, enabled=not quiet) as advance:
+
+        def on_post(post: Post) -> None:
+            advance()
+            if not quiet and post.warnings:
+                print_warnings(post)
+
+        return indexer.build(paths, target, options, progress=on_post)
+
+
+def open_or_build(index_dir: Path | None, audience: str) -> Index:
+    """Open the index; on a fresh checkout, build the default one from ./content first."""
+    target = index_dir or indexer.default_index_dir()
+    try:
+        return open_index(target, audience=audience)
+    except IndexMissing:
+        if index_dir is not None or not indexer.DEFAULT_SOURCE.is_dir():
+            raise
+    click.echo(f"No index yet: building {target}/ from {indexer.DEFAULT_SOURCE}/ …", err=True)
+    report = build([indexer.DEFAULT_SOURCE], target, indexer.BuildOptions(), quiet=True)
+    click.echo(f"indexed {report.indexed} posts", err=True)
+    return open_index(target, audience=audience)
+
+
+def fail_usage(exc: BlogsearchError) -> None:
+    """A library usage error raised while reading arguments: one line, exit code 2."""
+    raise click.UsageError(str(exc))

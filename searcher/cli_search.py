@@ -1,0 +1,196 @@
+"""Search commands: query, near, map and stats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from searcher import shapes
+from searcher.cli_common import (
+    audience_option,
+    geo_options,
+    index_dir_option,
+    open_or_build,
+    output_options,
+    paging,
+)
+from searcher.engine import SORTS, Center, resolve_center
+from searcher.errors import InvalidCoordinates, UsageError
+from searcher.geo import parse_coordinate
+from searcher.models import Results
+from searcher.render import echo_json, print_results, print_stats, say_center, to_geojson
+
+
+def _emit(results: Results, as_json: bool, geojson: bool) -> None:
+    if results.center and results.center[2]:
+        say_center(Center(*results.center))
+    if geojson:
+        echo_json(to_geojson(results))
+    elif as_json:
+        echo_json(results.to_dict())
+    else:
+        print_results(results)
+
+
+@click.command("query")
+@click.argument("words", nargs=-1, required=True, metavar="TEXT")
+@click.option(
+    "--near", "near", help="Centre: LAT,LON or a place name (e.g. Montpellier, 'Paris, US')."
+)
+@geo_options
+@click.option(
+    "--sort",
+    type=click.Choice(SORTS),
+    default="relevance",
+    show_default=True,
+    help="Order of hits.",
+)
+@paging
+@output_options
+@index_dir_option
+@audience_option
+def query_command(
+    words: tuple[str, ...],
+    near: str | None,
+    radius: str | None,
+    bbox: str | None,
+    within: Path | None,
+    sort: str,
+    limit: int,
+    page: int,
+    as_json: bool,
+    geojson: bool,
+    index_dir: Path | None,
+    audience: str,
+) -> None:
+    """Search: words, "phrases", AND/OR/NOT, title: tag: category: lang: date: near:.
+
+    Several TEXT arguments are joined with spaces: blogsearch query cloud paris.
+    """
+    text = " ".join(words)
+    center = _center(near) if near else None
+    shape = shapes.load(within) if within else None
+    with open_or_build(index_dir, audience) as index:
+        results = index.search(text, limit=limit, page=page, near=center, radius_km=radius,
+                               bbox=bbox, within=shape, sort=sort)  # fmt: skip
+    _emit(results, as_json, geojson)
+
+
+@click.command("near", context_settings={"ignore_unknown_options": True})
+@click.argument("where", nargs=-1, required=True, metavar="(LAT LON | PLACE) [TEXT]")
+@geo_options
+@paging
+@output_options
+@index_dir_option
+@audience_option
+def near_command(
+    where: tuple[str, ...],
+    radius: str | None,
+    bbox: str | None,
+    within: Path | None,
+    limit: int,
+    page: int,
+    as_json: bool,
+    geojson: bool,
+    index_dir: Path | None,
+    audience: str,
+) -> None:
+    """Located posts nearest to LAT LON or to a PLACE, nearest first; TEXT narrows them."""
+    center, text = _split_where(where)
+    shape = shapes.load(within) if within else None
+    with open_or_build(index_dir, audience) as index:
+        results = index.search(text, near=center, radius_km=radius, limit=limit, page=page,
+                               bbox=bbox, within=shape, sort="distance")  # fmt: skip
+    _emit(results, as_json, geojson)
+
+
+@click.command("map")
+@click.argument("words", nargs=-1, metavar="[TEXT]")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Picture to write: .png, .svg or .html.")  # fmt: skip
+@click.option("--near", "near", help="Centre: LAT,LON or a place name.")
+@geo_options
+@click.option("--limit", type=click.IntRange(1, 5000), default=1000, show_default=True,
+              help="Most posts to draw.")  # fmt: skip
+@index_dir_option
+@audience_option
+def map_command(
+    words: tuple[str, ...],
+    output: Path,
+    near: str | None,
+    radius: str | None,
+    bbox: str | None,
+    within: Path | None,
+    limit: int,
+    index_dir: Path | None,
+    audience: str,
+) -> None:
+    """Draw where the matching posts are (all located posts without TEXT), offline."""
+    from searcher import maps
+
+    text = " ".join(words) or None
+    if output.suffix.lower() not in (".png", ".svg", ".html", ".htm"):
+        raise click.BadParameter("the picture must end in .png, .svg or .html", param_hint="-o")
+    center = _center(near) if near else None
+    shape = shapes.load(within) if within else None
+    with open_or_build(index_dir, audience) as index:
+        results = index.search(text, limit=limit, near=center, radius_km=radius, bbox=bbox,
+                               within=shape, located_only=True,
+                               sort="relevance" if text else "date")  # fmt: skip
+    points = [
+        maps.MapPoint(h.location.lat, h.location.lon, h.title)
+        for h in results.hits
+        if h.location is not None and h.location.lat is not None and h.location.lon is not None
+    ]
+    maps.render(points, output, title=text or "blogsearch")
+    click.echo(f"drew {len(points)} posts into {output}")
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@index_dir_option
+@audience_option
+def stats_command(as_json: bool, index_dir: Path | None, audience: str) -> None:
+    """What the index holds: posts, places, languages, tags, dates, size."""
+    with open_or_build(index_dir, audience) as index:
+        stats = index.stats()
+    if as_json:
+        echo_json(stats.to_dict())
+    else:
+        print_stats(stats)
+
+
+def _center(value: str) -> Center:
+    """A --near value; a named place is reported on stderr so the user sees which one."""
+    try:
+        center = resolve_center(value)
+    except UsageError as exc:
+        raise click.BadParameter(str(exc), param_hint="--near") from None
+    return center
+
+
+def _split_where(where: tuple[str, ...]) -> tuple[Center, str | None]:
+    """``LAT LON [TEXT]`` or ``PLACE [TEXT]``; a numeric second word means coordinates."""
+    first, rest = where[0], list(where[1:])
+    if (rest and _numeric(rest[0])) or _numeric(first):
+        if not rest:
+            raise click.UsageError("give both a latitude and a longitude, or a place name")
+        try:
+            lat, lon = parse_coordinate(first, "lat"), parse_coordinate(rest[0], "lon")
+        except InvalidCoordinates as exc:
+            raise click.UsageError(str(exc)) from None
+        return Center(lat, lon), " ".join(rest[1:]) or None
+    return _center(first), " ".join(rest) or None
+
+
+def _numeric(value: Any) -> bool:
+    try:
+        float(str(value).replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+COMMANDS = (query_command, near_command, map_command, stats_command)
