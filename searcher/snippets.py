@@ -10,7 +10,9 @@ wrong words; this module replaces it.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import html
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +21,15 @@ from whoosh import query
 FRAGMENT_CHARS = 240
 FRAGMENTS = 2
 MAX_MATCHES = 400
-FIRST_WINDOW = 4000  # characters analysed before trying the whole text
+FIRST_WINDOW = 4000  # characters analysed when no cheap candidate search is possible
+SPOTS = 12  # candidate places analysed around, at most
+SPOT_BEFORE, SPOT_AFTER = 200, 400
+# letters an accent-folded form may stand for in the text, for the candidate search
+_VARIANTS = {
+    "a": "aàáâãäåāăą", "c": "cçćĉċč", "e": "eèéêëēĕėęě", "i": "iìíîïĩīĭį\u0131", "n": "nñńņň",
+    "o": "oòóôõöøōŏő", "u": "uùúûüũūŭůűų", "y": "yýÿŷ", "s": "sśŝşšß", "z": "zźżž",
+    "d": "dďđ", "g": "gĝğġģ", "l": "lĺļľł", "r": "rŕŗř", "t": "tţťŧ", "\u0435": "\u0435\u0451",  # Cyrillic e and yo
+}  # fmt: skip
 
 
 @dataclass
@@ -33,6 +43,13 @@ class Targets:
 
     def __bool__(self) -> bool:
         return bool(self.terms or self.prefixes or self.wildcards or self.phrases)
+
+    def stems(self) -> tuple[str, ...] | None:
+        """Word beginnings every match starts with, or None when one cannot be given."""
+        if self.wildcards:
+            return None
+        firsts = {*self.terms, *self.prefixes, *(phrase[0] for phrase in self.phrases)}
+        return tuple(sorted(firsts))
 
     def single(self, text: str) -> bool:
         return (
@@ -76,16 +93,58 @@ def _collect(q: query.Query, fieldname: str, found: Targets) -> None:
 def build(text: str, analyzer: Any, wanted: Targets) -> str:
     """HTML: up to two passages of ``text`` around the matches, matches in ``<mark>``.
 
-    Only the opening is analysed first; the rest only when the opening has no match, which
-    keeps snippets of long posts cheap (most posts match early).
+    A cheap accent-insensitive search for the forms' beginnings finds candidate places; only
+    windows around them are analysed, and the analyser decides what really matches.
     """
-    spans = _matches(text[:FIRST_WINDOW], analyzer, wanted) if wanted else []
-    if not spans and wanted and len(text) > FIRST_WINDOW:
-        spans = _matches(text, analyzer, wanted)
+    if not wanted:
+        return opening(text)
+    stems = wanted.stems()
+    pattern = _candidates(stems) if stems else None
+    if pattern is None:
+        spans = _matches(text[:FIRST_WINDOW], analyzer, wanted, 0)
+    else:
+        spans = []
+        for start, end in _windows(text, pattern):
+            spans.extend(_matches(text[start:end], analyzer, wanted, start))
     if not spans:
         return opening(text)
+    spans = sorted(set(spans))[:MAX_MATCHES]
     fragments = _best_windows(text, spans)
     return " ".join(_render(text, start, end, spans) for start, end in fragments)
+
+
+@functools.lru_cache(maxsize=256)
+def _candidates(stems: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A regex for words starting like any of ``stems`` (a stem's last letter may differ:
+    Snowball turns "ruby" into "rubi")."""
+    parts = []
+    for stem in stems:
+        stem = stem[:-1] if len(stem) > 3 else stem
+        if not stem:
+            return None
+        parts.append("".join(_letter(ch) for ch in stem))
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def _letter(ch: str) -> str:
+    variants = _VARIANTS.get(ch)
+    return f"[{variants}]" if variants else re.escape(ch)
+
+
+def _windows(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Merged windows around the first candidate places, cut at spaces."""
+    windows: list[tuple[int, int]] = []
+    for count, match in enumerate(pattern.finditer(text)):
+        if count >= SPOTS:
+            break
+        start = text.rfind(" ", 0, max(0, match.start() - SPOT_BEFORE)) + 1
+        end = text.find(" ", min(len(text), match.end() + SPOT_AFTER))
+        end = len(text) if end < 0 else end
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+        else:
+            windows.append((start, end))
+    return windows
 
 
 def opening(text: str, chars: int = 200) -> str:
@@ -96,11 +155,14 @@ def opening(text: str, chars: int = 200) -> str:
     return html.escape(cut, quote=False) + "…"
 
 
-def _matches(text: str, analyzer: Any, wanted: Targets) -> list[tuple[int, int, str]]:
-    """(start, end, key) of every marked word; analysers may emit several forms per position."""
+def _matches(text: str, analyzer: Any, wanted: Targets, offset: int) -> list[tuple[int, int, str]]:
+    """(start, end, key) of every marked word, ``offset`` added; analysers may emit several
+    forms per position."""
     at: dict[int, list[tuple[str, int, int]]] = {}
     for token in analyzer(text, positions=True, chars=True, mode="index", removestops=False):
-        at.setdefault(token.pos, []).append((token.text, token.startchar, token.endchar))
+        at.setdefault(token.pos, []).append(
+            (token.text, token.startchar + offset, token.endchar + offset)
+        )
     marked: dict[int, tuple[int, int, str]] = {}
     for pos, forms in at.items():
         for word, start, end in forms:
@@ -150,12 +212,21 @@ def _to_word_edges(text: str, start: int, end: int) -> tuple[int, int]:
 def _render(text: str, start: int, end: int, spans: list[tuple[int, int, str]]) -> str:
     out = ["…" if start > 0 else ""]
     cursor = start
-    for s, e, _ in spans:
-        if s < cursor or e > end:
-            continue
+    for s, e in _merged([(s, e) for s, e, _ in spans if s >= start and e <= end]):
         out.append(html.escape(text[cursor:s], quote=False))
         out.append(f"<mark>{html.escape(text[s:e], quote=False)}</mark>")
         cursor = e
     out.append(html.escape(text[cursor:end], quote=False))
     out.append("…" if end < len(text) else "")
     return " ".join("".join(out).split())
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping marks as one (CJK bigrams overlap: 脆弱 + 弱性 → 脆弱性)."""
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
