@@ -7,6 +7,7 @@ their text with the original, so 60,000 re-sampled posts cost little more memory
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -17,6 +18,7 @@ from searcher.models import Post
 
 DEFAULT_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 SEED = 42
+KM_PER_DEGREE = 6371.0088 * math.pi / 180  # along a meridian
 
 
 @dataclass(frozen=True)
@@ -58,3 +60,69 @@ def resample(posts: Sequence[Post], count: int, seed: int = SEED) -> Corpus:
     picks = [rng.randrange(len(posts)) for _ in range(count)]
     copies = [replace(posts[j], path=f"r{i:06d}/{posts[j].path}") for i, j in enumerate(picks)]
     return Corpus(name=f"resampled-{count}", posts=copies, resampled=True)
+
+
+def located(posts: Sequence[Post]) -> list[Post]:
+    """The posts that carry a point (public or private), in their order."""
+    return [p for p in posts if p.location is not None and p.location.has_point]
+
+
+def resample_located(
+    posts: Sequence[Post],
+    count: int,
+    seed: int = SEED,
+    *,
+    jitter_km: tuple[float, float] = (1.0, 20.0),
+    uniform_share: float = 0.1,
+) -> Corpus:
+    """``count`` located posts re-sampled from the located ``posts``, for geographic benchmarks.
+
+    Posts are drawn as by :func:`resample`. Each copy then gets a point re-sampled from the real
+    points (the point of a random located post, so places with many posts weigh more) moved by
+    Gaussian noise whose scale is log-uniform in ``jitter_km``; a ``uniform_share`` of copies
+    instead get a point uniform over the globe. Points are rounded to 1e-7 degrees (about 1 cm).
+    The copy keeps its post's ``public`` flag and address.
+    """
+    real = located(posts)
+    if not real:
+        raise ValueError("cannot re-sample points: no post has one")
+    drawn = resample(real, count, seed).posts
+    rng = random.Random(seed + 1)
+    points = [(p.location.lat, p.location.lon) for p in real if p.location]
+    copies = []
+    for post in drawn:
+        assert post.location is not None
+        if rng.random() < uniform_share:
+            lat, lon = uniform_point(rng)
+        else:
+            base_lat, base_lon = rng.choice(points)
+            assert base_lat is not None and base_lon is not None
+            lat, lon = jittered(rng, base_lat, base_lon, jitter_km)
+        where = replace(post.location, lat=round(lat, 7), lon=round(lon, 7))
+        copies.append(replace(post, location=where))
+    return Corpus(name=f"resampled-located-{count}", posts=copies, resampled=True)
+
+
+def uniform_point(rng: random.Random) -> tuple[float, float]:
+    """A point uniform over the sphere (equal area, not equal degrees)."""
+    lat = math.degrees(math.asin(rng.uniform(-1.0, 1.0)))
+    return lat, rng.uniform(-180.0, 180.0)
+
+
+def jittered(
+    rng: random.Random, lat: float, lon: float, scale_km: tuple[float, float]
+) -> tuple[float, float]:
+    """(lat, lon) moved by 2-D Gaussian noise of a log-uniform scale; wraps and clamps."""
+    sigma = math.exp(rng.uniform(math.log(scale_km[0]), math.log(scale_km[1])))
+    north, east = rng.gauss(0.0, sigma), rng.gauss(0.0, sigma)
+    lat2 = lat + north / KM_PER_DEGREE
+    cos_lat = max(math.cos(math.radians(lat2)), 1e-6)
+    lon2 = lon + east / (KM_PER_DEGREE * cos_lat)
+    lat2 = max(-90.0, min(90.0, lat2))
+    lon2 = (lon2 + 180.0) % 360.0 - 180.0
+    return lat2, lon2
+
+
+def without_locations(posts: Sequence[Post]) -> list[Post]:
+    """The same posts with no location: what an index costs without its geographic fields."""
+    return [replace(p, location=None) for p in posts]
