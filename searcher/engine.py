@@ -158,9 +158,9 @@ class Generation:
         self, request: Request, text: query.Query, allowed: set[int] | None, center: Center | None
     ) -> Results:
         wanted = request.page * request.limit
-        # one pass that scores and counts: the optimised top-k pass skips blocks, but then
-        # counting the exact total walks every posting again (2-3x slower in all)
-        results = self.searcher.search(text, limit=wanted, filter=allowed, optimize=False)
+        # not optimize=False: whoosh-reloaded's unoptimised collector forgets to count the
+        # documents that score below a full heap's minimum, so its total is wrong
+        results = self.searcher.search(text, limit=wanted, filter=allowed)
         total = len(results)
         start = (request.page - 1) * request.limit
         page = [(hit.docnum, hit.score) for hit in results[start:wanted]]

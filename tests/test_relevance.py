@@ -45,3 +45,14 @@ def test_same_news_item_found_in_its_language(ruby_index: Path, folder: str, tex
     with searcher.open_index(ruby_index) as index:
         results = index.search(text, limit=5)
     assert results.hits[0].path == f"{folder}/{HEAP}"
+
+
+@pytest.mark.parametrize("text", ["cloud", "release", "petals OR esb", "date:[2008 TO 2010]"])
+def test_total_is_every_hit_you_can_page_through(chamerling_index: Path, text: str) -> None:
+    """Whoosh's unoptimised collector miscounts once its heap is full: totals must be exact."""
+    with searcher.open_index(chamerling_index, audience="owner") as index:
+        first = index.search(text, limit=3)
+        every = index.search(text, limit=1000)
+        pages = [index.search(text, limit=7, page=p).hits for p in range(1, every.total // 7 + 2)]
+    assert first.total == every.total == len(every.hits) > 10
+    assert [h.path for page in pages for h in page] == [h.path for h in every.hits]
