@@ -35,9 +35,8 @@ class Index:
     def __init__(self, index_dir: Path, audience: Audience = "public") -> None:
         self.index_dir = Path(index_dir)
         self.audience = audience
-        self._ix = indexer.open_existing(self.index_dir)
         self._lock = threading.RLock()
-        self._searcher: Searcher = self._ix.searcher(weighting=WEIGHTING)
+        self._ix, self._searcher = _open_searcher(self.index_dir)
         self._generation = Generation(self._searcher, audience)
         self._checked = time.monotonic()
 
@@ -60,7 +59,7 @@ class Index:
                 if not self._searcher.up_to_date():
                     # a whole new searcher, not refresh(): refresh() shares segment readers
                     # with the old one, which must be closed to release its files
-                    fresh = self._ix.searcher(weighting=WEIGHTING)
+                    self._ix, fresh = _open_searcher(self.index_dir)
                     self._searcher.close()
                     self._searcher = fresh
                     self._generation = Generation(fresh, self.audience)
@@ -114,6 +113,20 @@ class Index:
         with self._lock:
             generation = self._current()
             return index_stats(generation.searcher, self.index_dir, self.audience)
+
+
+def _open_searcher(index_dir: Path, attempts: int = 5) -> tuple[Any, Searcher]:
+    """Open the newest generation. A writer committing at that moment may delete the files of
+    the generation just read from its table of contents: then read the newer one."""
+    for attempt in range(attempts):
+        try:
+            ix = indexer.open_existing(index_dir)
+            return ix, ix.searcher(weighting=WEIGHTING)
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _request(

@@ -17,7 +17,7 @@ from searcher import indexer, ingest
 from searcher.cli_common import build, index_dir_option, ingest_options
 from searcher.cli_search import COMMANDS
 from searcher.errors import BlogsearchError
-from searcher.render import echo_json, print_post, print_summary, print_warnings
+from searcher.render import echo_json, print_post, print_report, print_summary, print_warnings
 
 
 class _Group(click.Group):
@@ -96,22 +96,36 @@ def scan(
     is_flag=True,
     help="Never store coordinates their author marked private (for public deployments).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-post warnings.")
+@click.option("--rebuild", is_flag=True, help="Start from scratch instead of updating.")
+@click.option("--watch", is_flag=True, help="Keep the index current as files change.")
+@click.option("--quiet", "-q", is_flag=True, help="Only the final line.")
+@click.option("--verbose", "-v", is_flag=True, help="Every warning, post by post.")
 def index_command(
     sources: tuple[Path, ...],
     index_dir: Path | None,
     drafts: bool,
     max_bytes: int,
     drop_private_locations: bool,
+    rebuild: bool,
+    watch: bool,
     quiet: bool,
+    verbose: bool,
 ) -> None:
-    """Build the index from SOURCE folders or WordPress exports (default: ./content)."""
+    """Build or update the index from SOURCE folders or WordPress exports (default: ./content).
+
+    Only files added or changed since the last run are read; posts of deleted files go.
+    """
     paths = list(sources) or [indexer.DEFAULT_SOURCE]
     target = index_dir or indexer.default_index_dir()
     options = indexer.BuildOptions(drafts, max_bytes, drop_private_locations)
-    report = build(paths, target, options, quiet=quiet)
-    print_summary(report.summary)
-    click.echo(f"indexed {report.indexed} posts into {target}/")
+    report = build(paths, target, options, quiet=quiet, rebuild=rebuild, verbose=verbose)
+    print_report(report, quiet=quiet)
+    if watch:
+        from searcher.watch import watch as watch_files
+
+        click.echo(f"Watching {', '.join(map(str, paths))} (Ctrl-C to stop)…", err=True)
+        for update in watch_files(paths, target, options):
+            print_report(update, quiet=True)
 
 
 for _command in COMMANDS:

@@ -90,18 +90,32 @@ def output_options(func: F) -> F:
 
 
 def build(
-    paths: list[Path], target: Path, options: indexer.BuildOptions, *, quiet: bool
+    paths: list[Path],
+    target: Path,
+    options: indexer.BuildOptions,
+    *,
+    quiet: bool,
+    rebuild: bool = False,
+    verbose: bool = False,
 ) -> indexer.BuildReport:
-    """Build with a progress bar on a terminal and per-post warnings on stderr."""
-    total = indexer.count_files(paths, drafts=options.drafts)
-    with build_progress(total, enabled=not quiet) as advance:
+    """Build or update with a progress bar on a terminal and warnings on stderr."""
+    with build_progress(enabled=not quiet) as bar:
+
+        def on_plan(count: int, why: str | None) -> None:
+            if why and why != "no index yet" and not quiet:
+                click.echo(f"{why[0].upper()}{why[1:]}.", err=True)
+            bar.start(count)
 
         def on_post(post: Post) -> None:
-            advance()
-            if not quiet and post.warnings:
+            bar.advance()
+            if verbose and post.warnings:
                 print_warnings(post)
 
-        return indexer.build(paths, target, options, progress=on_post)
+        def on_wait() -> None:
+            click.echo(f"Another blogsearch index is writing {target}/; waiting for it…", err=True)
+
+        return indexer.build(paths, target, options, rebuild=rebuild, progress=on_post,
+                             on_wait=on_wait, on_plan=on_plan)  # fmt: skip
 
 
 def open_or_build(index_dir: Path | None, audience: str) -> Index:

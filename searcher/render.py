@@ -6,7 +6,7 @@ import html
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
@@ -107,11 +107,27 @@ class _RateColumn(ProgressColumn):
         return Text("" if task.speed is None else f"{task.speed:5.0f} posts/s", style="cyan")
 
 
+class _Bar:
+    """A progress bar started once the number of files to read is known."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self._progress = progress
+        self._task: Any = None
+
+    def start(self, total: int) -> None:
+        if self._progress is not None and total:
+            self._task = self._progress.add_task("index", total=total)
+
+    def advance(self) -> None:
+        if self._progress is not None and self._task is not None:
+            self._progress.advance(self._task)
+
+
 @contextmanager
-def build_progress(total: int, *, enabled: bool = True) -> Iterator[Callable[[], None]]:
+def build_progress(*, enabled: bool = True) -> Iterator[_Bar]:
     """A progress bar with rate and ETA on a terminal; nothing when piped or disabled."""
     if not enabled or not sys.stderr.isatty():
-        yield lambda: None
+        yield _Bar(None)
         return
     columns = (
         TextColumn("indexing"),
@@ -120,9 +136,8 @@ def build_progress(total: int, *, enabled: bool = True) -> Iterator[Callable[[],
         _RateColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=console(sys.stderr), transient=True) as bar:
-        task = bar.add_task("index", total=total or None)
-        yield lambda: bar.advance(task)
+    with Progress(*columns, console=console(sys.stderr), transient=True) as progress:
+        yield _Bar(progress)
 
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
@@ -211,3 +226,18 @@ def to_geojson(results: Results) -> dict[str, Any]:
         })  # fmt: skip
     return {"type": "FeatureCollection", "features": features,
             "properties": {"query": results.query, "total": results.total}}  # fmt: skip
+
+
+def print_report(report: Any, *, quiet: bool = False, stream: TextIO | None = None) -> None:
+    """After ``blogsearch index``: the summary, then what changed in the index."""
+    if not quiet:
+        print_summary(report.summary, stream)
+    out = console(stream)
+    if report.rebuilt:
+        line = f"indexed {report.indexed} posts into {report.index_dir}/"
+    elif report.indexed or report.removed:
+        line = (f"updated {report.index_dir}/: {report.indexed} posts written, "
+                f"{report.removed} removed, {report.unchanged} files unchanged")  # fmt: skip
+    else:
+        line = f"{report.index_dir}/ is up to date ({report.unchanged} files unchanged)"
+    out.print(escape(line))

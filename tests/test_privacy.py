@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from conftest import build_index, corpus
 
 import searcher
-from searcher import ingest, schema
+from searcher import indexer, ingest, schema
 from searcher.cli import main
 
 pytestmark = pytest.mark.corpora
@@ -119,7 +119,7 @@ def test_dropped_private_locations_are_not_stored(
         assert everything.total == 176 and all(h.location is None for h in everything.hits)
     from whoosh import index as whoosh_index
 
-    reader = whoosh_index.open_dir(str(index_dir), indexname="blogsearch").reader()
+    reader = whoosh_index.open_dir(str(index_dir), indexname=indexer.INDEX_NAME).reader()
     assert (
         list(reader.lexicon(schema.CELL_PRIVATE)) == []
         and list(reader.lexicon(schema.PLACE_PRIVATE)) == []
