@@ -56,3 +56,19 @@ def test_total_is_every_hit_you_can_page_through(chamerling_index: Path, text: s
         pages = [index.search(text, limit=7, page=p).hits for p in range(1, every.total // 7 + 2)]
     assert first.total == every.total == len(every.hits) > 10
     assert [h.path for page in pages for h in page] == [h.path for h in every.hits]
+
+
+@pytest.mark.parametrize("text", ["ruby 2.7 released", '"denial of service"', "ruby on rails",
+                                  "release", "security lang:fr", "date:2019 ruby"])  # fmt: skip
+def test_totals_equal_an_independent_count(ruby_index: Path, text: str) -> None:
+    """The one-pass ranking must count what docs_for_query counts, and rank the same top."""
+    with searcher.open_index(ruby_index, audience="owner") as index:
+        generation = index._current()
+        parsed = generation.parser.parse(text).text
+        assert parsed is not None
+        expected = sum(1 for _ in generation.searcher.docs_for_query(parsed))
+        optimised = [h.docnum for h in generation.searcher.search(parsed, limit=10)]
+        paths = [generation.searcher.stored_fields(d)["path"] for d in optimised]
+        results = index.search(text, limit=10)
+    assert results.total == expected > 10
+    assert [h.path for h in results.hits] == paths
