@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,3 +48,24 @@ def chamerling_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def ruby_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_index([corpus("ruby-lang")], tmp_path_factory.mktemp("ruby-index"))
+
+
+@pytest.fixture(scope="module")
+def owner(content_index: Path) -> Any:
+    """The bundled content's index as its owner sees it."""
+    import searcher
+
+    return searcher.open_index(content_index, audience="owner")
+
+
+@pytest.fixture(scope="module")
+def public(content_index: Path) -> Any:
+    """The bundled content's index as a site backend serves it."""
+    import searcher
+
+    return searcher.open_index(content_index)
+
+
+def paths(results: Any) -> list[str]:
+    """The paths of a page of hits, in order."""
+    return [hit.path for hit in results.hits]

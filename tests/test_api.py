@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CONTENT, build_index
+from conftest import CONTENT, build_index, paths
 
 import searcher
 from searcher import api
@@ -18,20 +18,6 @@ from searcher.errors import IndexMissing, InvalidCoordinates, QuerySyntaxError, 
 CLOUD = "_posts/2011-03-01-cloud-paris.md"
 SETE = "_posts/2011-03-12-sete-le-quai-au-matin.html"
 FERRY = "posts/ferry-across-the-date-line/index.md"
-
-
-@pytest.fixture(scope="module")
-def owner(content_index: Path) -> searcher.Index:
-    return searcher.open_index(content_index, audience="owner")
-
-
-@pytest.fixture(scope="module")
-def public(content_index: Path) -> searcher.Index:
-    return searcher.open_index(content_index)
-
-
-def paths(results: searcher.Results) -> list[str]:
-    return [hit.path for hit in results.hits]
 
 
 def test_cloud_paris_first(owner: searcher.Index) -> None:

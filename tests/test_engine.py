@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, paths
 
 import searcher
 from searcher import shapes
@@ -19,20 +17,6 @@ BERLIN = "_posts/2018-09-14-mit-dem-rad-am-mauerweg.md"
 MUNICH = "_posts/2010-06-24-biergarten-am-chinesischen-turm.md"
 FERRY = "posts/ferry-across-the-date-line/index.md"
 SVALBARD = "posts/field-notes-from-longyearbyen.md"
-
-
-@pytest.fixture(scope="module")
-def owner(content_index: Path) -> searcher.Index:
-    return searcher.open_index(content_index, audience="owner")
-
-
-@pytest.fixture(scope="module")
-def public(content_index: Path) -> searcher.Index:
-    return searcher.open_index(content_index)
-
-
-def paths(results: searcher.Results) -> list[str]:
-    return [h.path for h in results.hits]
 
 
 @pytest.mark.parametrize(
