@@ -52,6 +52,37 @@ def load(corpora_dir: Path = DEFAULT_CORPORA) -> Corpus:
     return Corpus(name="corpora", posts=posts, resampled=False)
 
 
+def post_files(corpora_dir: Path = DEFAULT_CORPORA) -> list[Path]:
+    """Every post file of every corpus folder, as ``blogsearch index`` finds them, in order."""
+    return [path for folder in folders(corpora_dir) for path in ingest.walk(folder)]
+
+
+def resample_files(
+    dest: Path, count: int, seed: int = SEED, corpora_dir: Path = DEFAULT_CORPORA
+) -> list[Path]:
+    """Copy ``count`` post files drawn with replacement to ``dest/r{i:06d}/<corpus>/<path>``.
+
+    The i-th copy is byte for byte the file drawn i-th, so an indexer reads real posts, each
+    under its own path; a smaller ``count`` with the same seed gives the first copies of a
+    larger one. Returns the copies in order.
+    """
+    files = post_files(corpora_dir)
+    if not files:
+        raise ValueError(f"cannot re-sample: no post files in {corpora_dir}")
+    rng = random.Random(seed)
+    picks = [rng.randrange(len(files)) for _ in range(count)]
+    contents: dict[int, bytes] = {}
+    copies = []
+    for i, j in enumerate(picks):
+        copy = dest / f"r{i:06d}" / files[j].relative_to(corpora_dir)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if j not in contents:
+            contents[j] = files[j].read_bytes()
+        copy.write_bytes(contents[j])
+        copies.append(copy)
+    return copies
+
+
 def resample(posts: Sequence[Post], count: int, seed: int = SEED) -> Corpus:
     """``count`` posts drawn from ``posts`` with replacement, the i-th at ``r{i:06d}/<path>``."""
     if not posts:

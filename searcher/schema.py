@@ -22,7 +22,7 @@ from searcher.errors import QuerySyntaxError
 from searcher.geo import geohash_encode
 from searcher.models import Location, Post
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 PATH = "path"
 TAG = "tag"
@@ -32,6 +32,7 @@ ANALYSIS = "analysis"  # the analysis language key a post's words were indexed w
 DATE = "date"
 YEAR = "year"
 TERMS = "terms"  # tags and categories as words, for unfielded queries
+WORDS = "words"  # every title and body word, folded but not stemmed: spelling and completion
 PLACE = "place"
 PLACE_PRIVATE = "place_private"
 GEO = "geo"  # "public" / "private" for located posts
@@ -125,6 +126,7 @@ def build_schema() -> fields.Schema:
         date=DateField(sortable=True),
         year=fields.NUMERIC(int, sortable=True),
         terms=fields.TEXT(analyzer=analysis.plain_analyzer(), phrase=True),
+        words=fields.TEXT(analyzer=analysis.plain_analyzer(), phrase=False),
         place=fields.TEXT(analyzer=analysis.plain_analyzer(), phrase=True),
         place_private=fields.TEXT(analyzer=analysis.plain_analyzer(), phrase=True),
         geo=fields.ID,
@@ -155,6 +157,7 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
         TITLE: analysis.marked(post.title, key),
         BODY: analysis.marked(post.text, key),
         TERMS: " ; ".join((*post.tags, *post.categories)),
+        WORDS: f"{post.title}\n{post.text}",
         RECORD: record(post, location),
         TEXT: post.text,
     }
