@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,12 @@ from typing import Any
 from whoosh.searching import Searcher
 
 from searcher import indexer
-from searcher.engine import SORTS, Center, Generation, Request, resolve_center
+from searcher.engine import SORTS, Center, Filters, Generation, Request, resolve_center
 from searcher.errors import UsageError
 from searcher.geo import BBox, parse_bbox, parse_radius_km
 from searcher.models import Results, Stats
 from searcher.query import WEIGHTING, Audience, audience_of
+from searcher.schema import partial_date_span
 from searcher.stats import index_stats
 
 REFRESH_INTERVAL = 1.0  # seconds between checks that the index changed on disk
@@ -77,17 +79,27 @@ class Index:
         within: Any = None,
         sort: str = "relevance",
         located_only: bool = False,
+        tags: Sequence[str] = (),
+        categories: Sequence[str] = (),
+        any_tag: bool = False,
+        lang: str | Sequence[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        has_location: bool = False,
+        facets: bool = False,
     ) -> Results:
         """Posts matching ``text`` (Whoosh syntax, ``near:`` clauses too), one page of hits.
 
         ``near`` is (lat, lon), "lat,lon" or a place name; ``radius_km`` a number or "20km",
         "500m", "5mi"; ``bbox`` a :class:`BBox` or "S,W,N,E"; ``within`` a shapely polygon;
         ``sort`` one of relevance, distance, date, date-asc; ``located_only`` keeps posts with
-        a point the audience may see.
+        a point the audience may see. Filters: every tag in ``tags`` (any, with ``any_tag``),
+        every category, a language, dates ``since``/``until`` (YYYY, YYYY-MM or YYYY-MM-DD),
+        ``has_location``. ``facets`` adds counts by tag, category, year and language.
         """
-        request = _request(text, limit, page, near, radius_km, bbox, within, sort)
-        if located_only:
-            request = replace(request, located_only=True)
+        filters = _filters(tags, categories, any_tag, lang, since, until, has_location)
+        request = _request(text, limit, page, near, radius_km, bbox, within, sort, bool(filters))
+        request = replace(request, located_only=located_only, filters=filters, facets=facets)
         with self._lock:
             return self._current().run(request)
 
@@ -138,12 +150,13 @@ def _request(
     bbox: BBox | str | None,
     within: Any,
     sort: str,
+    filtered: bool = False,
 ) -> Request:
     _check_paging(limit, page)
     if sort not in SORTS:
         raise UsageError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
-    geo = near is not None or bbox is not None or within is not None
-    if not (text and text.strip()) and not geo and (text is not None or sort == "relevance"):
+    narrowed = near is not None or bbox is not None or within is not None or filtered
+    if not (text and text.strip()) and not narrowed and (text is not None or sort == "relevance"):
         raise UsageError("empty query")
     center: Center | None = resolve_center(near) if near is not None else None
     radius = parse_radius_km(radius_km) if radius_km is not None else None
@@ -158,6 +171,22 @@ def _request(
         limit=limit,
         page=page,
     )
+
+
+def _filters(
+    tags: Sequence[str],
+    categories: Sequence[str],
+    any_tag: bool,
+    lang: str | Sequence[str] | None,
+    since: str | None,
+    until: str | None,
+    has_location: bool,
+) -> Filters:
+    for value in (since, until):
+        if value is not None:
+            partial_date_span(value)  # a clear error now rather than an empty result later
+    langs = (lang,) if isinstance(lang, str) else tuple(lang or ())
+    return Filters(tuple(tags), tuple(categories), any_tag, langs, since, until, has_location)
 
 
 def _check_paging(limit: int, page: int) -> None:

@@ -135,3 +135,35 @@ def open_or_build(index_dir: Path | None, audience: str) -> Index:
 def fail_usage(exc: BlogsearchError) -> None:
     """A library usage error raised while reading arguments: one line, exit code 2."""
     raise click.UsageError(str(exc))
+
+
+def filter_options(func: F) -> F:
+    """--tag, --category, --any-tag, --lang, --since, --until, --has-location, --facets."""
+    options = [
+        click.option("--tag", "tags", multiple=True, help="Only posts with this tag (each one)."),
+        click.option("--any-tag", is_flag=True, help="With several --tag: any of them will do."),
+        click.option("--category", "categories", multiple=True,
+                     help="Only posts in this category (repeatable: all)."),
+        click.option("--lang", "langs", multiple=True, help="Only posts in this language: fr, de…"),
+        click.option("--since", help="Only posts from this date on: 2011, 2011-03, 2011-03-01."),
+        click.option("--until", help="Only posts up to this date: 2011, 2011-03, 2011-03-01."),
+        click.option("--has-location", is_flag=True, help="Only posts with a place on the map."),
+        click.option("--facets", is_flag=True, help="Count hits by tag, category, year, language."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def filter_kwargs(params: dict[str, Any]) -> dict[str, Any]:
+    """The API keyword arguments of the filter options among a command's parameters."""
+    return {
+        "tags": params["tags"],
+        "categories": params["categories"],
+        "any_tag": params["any_tag"],
+        "lang": params["langs"],
+        "since": params["since"],
+        "until": params["until"],
+        "has_location": params["has_location"],
+        "facets": params["facets"],
+    }

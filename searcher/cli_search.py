@@ -10,6 +10,8 @@ import click
 from searcher import shapes
 from searcher.cli_common import (
     audience_option,
+    filter_kwargs,
+    filter_options,
     geo_options,
     index_dir_option,
     open_or_build,
@@ -47,6 +49,7 @@ def _emit(results: Results, as_json: bool, geojson: bool) -> None:
     show_default=True,
     help="Order of hits.",
 )
+@filter_options
 @paging
 @output_options
 @index_dir_option
@@ -64,6 +67,7 @@ def query_command(
     geojson: bool,
     index_dir: Path | None,
     audience: str,
+    **filters: Any,
 ) -> None:
     """Search: words, "phrases", AND/OR/NOT, title: tag: category: lang: date: near:.
 
@@ -74,13 +78,15 @@ def query_command(
     shape = shapes.load(within) if within else None
     with open_or_build(index_dir, audience) as index:
         results = index.search(text, limit=limit, page=page, near=center, radius_km=radius,
-                               bbox=bbox, within=shape, sort=sort)  # fmt: skip
+                               bbox=bbox, within=shape, sort=sort,
+                               **filter_kwargs(filters))  # fmt: skip
     _emit(results, as_json, geojson)
 
 
 @click.command("near", context_settings={"ignore_unknown_options": True})
 @click.argument("where", nargs=-1, required=True, metavar="(LAT LON | PLACE) [TEXT]")
 @geo_options
+@filter_options
 @paging
 @output_options
 @index_dir_option
@@ -96,13 +102,15 @@ def near_command(
     geojson: bool,
     index_dir: Path | None,
     audience: str,
+    **filters: Any,
 ) -> None:
     """Located posts nearest to LAT LON or to a PLACE, nearest first; TEXT narrows them."""
     center, text = _split_where(where)
     shape = shapes.load(within) if within else None
     with open_or_build(index_dir, audience) as index:
         results = index.search(text, near=center, radius_km=radius, limit=limit, page=page,
-                               bbox=bbox, within=shape, sort="distance")  # fmt: skip
+                               bbox=bbox, within=shape, sort="distance",
+                               **filter_kwargs(filters))  # fmt: skip
     _emit(results, as_json, geojson)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from whoosh import query
@@ -18,6 +18,7 @@ from whoosh.searching import Searcher
 
 from searcher import analysis, schema, snippets
 from searcher.errors import UsageError
+from searcher.facets import FacetIndex
 from searcher.geo import BBox, parse_coordinate, parse_radius_km
 from searcher.geosearch import GeoIndex
 from searcher.models import Hit, Results
@@ -52,6 +53,25 @@ class Request:
     limit: int = 10
     page: int = 1
     located_only: bool = False
+    filters: Filters | None = None
+    facets: bool = False
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Exact restrictions that do not change scores: tags, categories, languages, dates, place."""
+
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    any_tag: bool = False
+    langs: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+    has_location: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.tags or self.categories or self.langs or self.since or self.until
+                    or self.has_location)  # fmt: skip
 
 
 def resolve_center(value: Any) -> Center:
@@ -87,6 +107,7 @@ class Generation:
         self._paths = reader.column_reader(schema.PATH) if reader.has_column(schema.PATH) else None
         self._visible_terms = ["public", "private"] if audience == "owner" else ["public"]
         self._located: set[int] | None = None
+        self.facets = FacetIndex(reader)
 
     def run(self, request: Request) -> Results:
         parsed = self.parser.parse(request.text) if request.text else ParsedQuery(None)
@@ -99,12 +120,20 @@ class Generation:
             sort = "distance" if center is not None else "date"
         if sort == "relevance":
             assert parsed.text is not None
-            return self._by_relevance(request, parsed.text, allowed, center)
-        if sort == "distance":
+            results = self._by_relevance(request, parsed.text, allowed, center)
+        elif sort == "distance":
             assert center is not None
-            return self._by_distance(request, parsed.text, allowed, center, radius)
-        docs = self._candidates(parsed.text, allowed, center is not None or request.located_only)
-        return self._by_date(request, parsed.text, docs, center, sort)
+            results = self._by_distance(request, parsed.text, allowed, center, radius)
+        else:
+            located = center is not None or request.located_only
+            results = self._by_date(
+                request, parsed.text, self._candidates(parsed.text, allowed, located), center, sort
+            )
+        if request.facets:
+            located = sort == "distance" or request.located_only
+            docs = self._candidates(parsed.text, allowed, located)
+            results = replace(results, facets=self.facets.counts(docs))
+        return results
 
     # -- filters -----------------------------------------------------------------------------
 
@@ -124,7 +153,10 @@ class Generation:
     def _geo_filter(
         self, request: Request, center: Center | None, radius: float | None
     ) -> set[int] | None:
+        """Documents the geo and exact filters allow (None: no restriction)."""
         sets: list[set[int]] = []
+        if request.filters:
+            sets.append(set(self.searcher.docs_for_query(self._filter_query(request.filters))))
         if center is not None and radius is not None:
             sets.append({d for _, d in self.geo.within_radius(center.lat, center.lon, radius)})
         if request.bbox is not None:
@@ -134,6 +166,31 @@ class Generation:
         if not sets:
             return None
         return set.intersection(*sets)
+
+    def _filter_query(self, filters: Filters) -> query.Query:
+        whoosh_schema = self.searcher.schema
+        parts: list[query.Query] = []
+
+        def terms(field: str, values: tuple[str, ...]) -> list[query.Query]:
+            analyzer = whoosh_schema[field].analyzer
+            folded = [t.text for v in values for t in analyzer(v, mode="query")]
+            return [query.Term(field, value) for value in folded]
+
+        if filters.tags:
+            tags = terms(schema.TAG, filters.tags)
+            parts.append(query.Or(tags) if filters.any_tag else query.And(tags))
+        if filters.categories:
+            parts.append(query.And(terms(schema.CATEGORY, filters.categories)))
+        if filters.langs:
+            parts.append(
+                query.Or([query.Term(schema.LANG, lang.lower()) for lang in filters.langs])
+            )
+        if filters.since or filters.until:
+            dates = whoosh_schema[schema.DATE]
+            parts.append(dates.parse_range(schema.DATE, filters.since, filters.until, False, False))
+        if filters.has_location:
+            parts.append(query.Or([query.Term(schema.GEO, t) for t in self._visible_terms]))
+        return query.And(parts) if len(parts) > 1 else parts[0]
 
     def _candidates(
         self, text: query.Query | None, allowed: set[int] | None, located: bool

@@ -119,9 +119,17 @@ class Results:
     page: int = 1
     limit: int = 10
     center: tuple[float, float, str | None] | None = None  # (lat, lon, place name) searched near
+    facets: dict[str, dict[str, int]] | None = None
+    suggestion: str | None = None  # "did you mean", when the query found little or nothing
 
     def to_dict(self) -> dict[str, Any]:
-        return {"query": self.query, "total": self.total, "hits": [h.to_dict() for h in self.hits]}
+        data: dict[str, Any] = {"query": self.query, "total": self.total}
+        data["hits"] = [h.to_dict() for h in self.hits]
+        if self.facets is not None:
+            data["facets"] = self.facets
+        if self.suggestion is not None:
+            data["suggestion"] = self.suggestion
+        return data
 
 
 @dataclass(frozen=True)

@@ -125,3 +125,56 @@ def test_bad_geo_requests(
     text = kwargs.pop("text")
     with pytest.raises(error, match=message):
         owner.search(text, **kwargs)  # type: ignore[arg-type]
+
+
+# --- filters and facets -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"tags": ["cloud"]}, [CLOUD]),
+        ({"tags": ["Cloud", "paris"]}, [CLOUD]),
+        ({"tags": ["cloud", "velo"]}, []),
+        ({"tags": ["cloud", "vélo"], "any_tag": True}, [MONTPELLIER, CLOUD]),
+        ({"categories": ["Cloud"]}, [CLOUD]),
+        ({"lang": "it"}, ["posts/architettura-razionalista-eur/index.md"]),
+        ({"lang": ["de", "it"], "since": "2022"}, ["posts/endlich-offene-fahrplandaten.md",
+                                                   "posts/architettura-razionalista-eur/index.md"]),
+        ({"since": "2011-03", "until": "2011-03"}, [SETE, CLOUD]),
+        ({"until": "2010"}, [MUNICH]),
+        ({"has_location": True, "since": "2023-06"}, [MONTPELLIER, "posts/notes-from-a-python-conference-in-tokyo.md"]),
+    ],
+)  # fmt: skip
+def test_filters(owner: searcher.Index, kwargs: dict[str, object], expected: list[str]) -> None:
+    results = owner.search(sort="date", limit=20, **kwargs)  # type: ignore[arg-type]
+    assert paths(results) == expected
+
+
+def test_filters_combine_with_text_and_places(
+    owner: searcher.Index, public: searcher.Index
+) -> None:
+    assert paths(owner.search("cloud", lang="fr", since="2011")) == [CLOUD]
+    assert paths(owner.search("cloud", lang="en")) == [
+        "posts/what-i-learned-building-search-with-sqlite-fts5.md"
+    ]
+    assert CLOUD not in paths(public.search(has_location=True, sort="date", limit=20))
+
+
+def test_facets_count_the_whole_result_set(owner: searcher.Index) -> None:
+    results = owner.search("date:[2000 TO 2030]", limit=1, facets=True)
+    facets = results.facets
+    assert facets is not None and results.total == 15 and len(results.hits) == 1
+    assert sum(facets["languages"].values()) == 15 and facets["languages"]["en"] == 7
+    assert sum(facets["years"].values()) == 15 and facets["years"]["2011"] == 2
+    assert facets["tags"]["cloud"] == 1 and facets["categories"]
+    narrowed = owner.search("date:[2000 TO 2030]", lang="fr", facets=True).facets
+    assert narrowed is not None and narrowed["languages"] == {"fr": 4}
+    assert "facets" in owner.search("cloud", facets=True).to_dict()
+    assert "facets" not in owner.search("cloud").to_dict()
+
+
+@pytest.mark.parametrize("bad", [{"since": "yesterday"}, {"until": "2011-13"}])
+def test_bad_filter_dates(owner: searcher.Index, bad: dict[str, str]) -> None:
+    with pytest.raises(UsageError, match="not a date"):
+        owner.search("cloud", **bad)  # type: ignore[arg-type]
