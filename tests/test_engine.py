@@ -143,7 +143,8 @@ def test_bad_geo_requests(
                                                    "posts/architettura-razionalista-eur/index.md"]),
         ({"since": "2011-03", "until": "2011-03"}, [SETE, CLOUD]),
         ({"until": "2010"}, [MUNICH]),
-        ({"has_location": True, "since": "2023-06"}, [MONTPELLIER, "posts/notes-from-a-python-conference-in-tokyo.md"]),
+        ({"has_location": True, "since": "2023-06"},
+         [MONTPELLIER, "posts/notes-from-a-python-conference-in-tokyo.md"]),
     ],
 )  # fmt: skip
 def test_filters(owner: searcher.Index, kwargs: dict[str, object], expected: list[str]) -> None:
