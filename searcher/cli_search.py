@@ -37,7 +37,7 @@ def _emit(results: Results, as_json: bool, geojson: bool) -> None:
 
 
 @click.command("query")
-@click.argument("words", nargs=-1, required=True, metavar="TEXT")
+@click.argument("words", nargs=-1, metavar="[TEXT]")
 @click.option(
     "--near", "near", help="Centre: LAT,LON or a place name (e.g. Montpellier, 'Paris, US')."
 )
@@ -73,7 +73,7 @@ def query_command(
 
     Several TEXT arguments are joined with spaces: blogsearch query cloud paris.
     """
-    text = " ".join(words)
+    text = " ".join(words) or None
     center = _center(near) if near else None
     shape = shapes.load(within) if within else None
     with open_or_build(index_dir, audience) as index:
