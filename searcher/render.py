@@ -162,7 +162,8 @@ def print_results(results: Results, stream: TextIO | None = None) -> None:
                   f"No hits on page {results.page} ({results.total} in all).")  # fmt: skip
         return
     last = first + len(results.hits)
-    out.print(f"[dim]{first + 1}-{last} of {results.total} for {escape(results.query)}[/dim]")
+    what = escape(results.query) or "the filters"
+    out.print(f"[dim]{first + 1}-{last} of {results.total} for {what}[/dim]")
     for number, hit in enumerate(results.hits, start=first + 1):
         _print_hit(out, number, hit)
 
