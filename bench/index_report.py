@@ -1,0 +1,241 @@
+"""The index benchmark's records and report: steps, scales, the issue's targets, the table."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import index_profile
+import procstat
+
+REPO = Path(__file__).resolve().parents[1]
+TARGET_SCALE = 60_000
+TARGET_NOOP_S = 2.0  # re-index an unchanged 60,000-post archive
+TARGET_CHANGE_S = 1.0  # one changed post, beyond start-up
+TARGET_RATE = 1_000.0  # posts/s, full build over the four corpora, end to end
+TARGET_MB = 500.0  # peak memory at 60,000 posts
+BUSY = 0.3  # other processes using more CPUs than this make a step's figures suspect
+
+
+@dataclass
+class Step:
+    """One measured step: a command run once or several times."""
+
+    scale: int
+    engine: str  # ours / plain
+    name: str
+    runs: list[procstat.Usage]
+    posts: int | None = None  # as the command reported them
+    outcome: str = ""  # the command's last words, to show it did what the step says
+
+    @property
+    def wall_s(self) -> float:
+        return statistics.median(r.wall_s for r in self.runs)
+
+    @property
+    def peak_rss_mb(self) -> float:
+        return max(r.peak_rss_mb for r in self.runs)
+
+    @property
+    def tree_rss_mb(self) -> float:
+        return max(r.tree_rss_mb for r in self.runs)
+
+    @property
+    def tree_pss_mb(self) -> float:
+        return max(r.tree_pss_mb for r in self.runs)
+
+    @property
+    def rate(self) -> float | None:
+        return self.posts / self.wall_s if self.posts and self.name == "full build" else None
+
+    def to_dict(self) -> dict[str, Any]:
+        runs = [
+            {
+                k: round(v, 3) if isinstance(v, float) else v
+                for k, v in vars(r).items()
+                if k != "output"
+            }
+            for r in self.runs
+        ]
+        return {
+            "scale": self.scale,
+            "engine": self.engine,
+            "step": self.name,
+            "posts": self.posts,
+            "wall_s": round(self.wall_s, 3),
+            "posts_per_s": round(self.rate, 1) if self.rate else None,
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "tree_rss_mb": round(self.tree_rss_mb, 1),
+            "tree_pss_mb": round(self.tree_pss_mb, 1),
+            "outcome": self.outcome,
+            "runs": runs,
+        }
+
+
+@dataclass
+class Scale:
+    scale: int
+    how: str
+    files: int
+    folders: int
+    walk_s: float  # listing and stat-ing every file in this process, caches warm
+    steps: list[Step] = field(default_factory=list)
+
+    def step(self, engine: str, name: str) -> Step | None:
+        return next((s for s in self.steps if s.engine == engine and s.name == name), None)
+
+
+def targets(scales: list[Scale], start: Step) -> list[dict[str, Any]]:
+    """Each target of the issue with the figure measured for it, and whether it is met."""
+    by = {s.scale: s for s in scales}
+    found: list[dict[str, Any]] = []
+
+    def add(name: str, value: float | None, limit: float, met: bool | None, how: str) -> None:
+        found.append(
+            {
+                "target": name,
+                "value": None if value is None else round(value, 3),
+                "limit": limit,
+                "met": met,
+                "how": how,
+            }
+        )
+
+    big = by.get(TARGET_SCALE)
+    noop = big.step("ours", "no-op re-index") if big else None
+    add(
+        f"no-op re-index, {TARGET_SCALE:,} posts <= {TARGET_NOOP_S} s",
+        noop and noop.wall_s,
+        TARGET_NOOP_S,
+        noop and noop.wall_s <= TARGET_NOOP_S,
+        "median wall, incl. start-up",
+    )
+    for s in scales:
+        one = s.step("ours", "one changed post")
+        if one:
+            extra = one.wall_s - start.wall_s
+            add(
+                f"one changed post, scale {s.scale}: <= {TARGET_CHANGE_S} s beyond start-up",
+                extra,
+                TARGET_CHANGE_S,
+                extra <= TARGET_CHANGE_S,
+                f"median wall {one.wall_s:.2f} s - start-up {start.wall_s:.2f} s",
+            )
+    full = by[0].step("ours", "full build") if 0 in by else None
+    add(
+        f"full build, four corpora >= {TARGET_RATE:,.0f} posts/s",
+        full and full.rate,
+        TARGET_RATE,
+        full and (full.rate or 0) >= TARGET_RATE,
+        f"posts reported / wall, {os.cpu_count()} CPUs",
+    )
+    if big:
+        steps = [st for st in big.steps if st.engine == "ours"]
+        worst = max(steps, key=lambda st: st.tree_pss_mb)
+        peak = max(st.peak_rss_mb for st in steps)
+        add(
+            f"peak memory, {TARGET_SCALE:,} posts <= {TARGET_MB:.0f} MB (largest process)",
+            peak,
+            TARGET_MB,
+            peak <= TARGET_MB,
+            "wait4 ru_maxrss, any step",
+        )
+        add(
+            f"peak memory, {TARGET_SCALE:,} posts <= {TARGET_MB:.0f} MB (all processes)",
+            worst.tree_pss_mb,
+            TARGET_MB,
+            worst.tree_pss_mb <= TARGET_MB,
+            f"PSS summed over the indexer and its workers, sampled every 0.1 s, {worst.name}; "
+            f"summed RSS {worst.tree_rss_mb:.0f} MB",
+        )
+    return found
+
+
+def print_table(scales: list[Scale], start: list[Step]) -> None:
+    head = (
+        f"{'scale':>6} {'engine':<6} {'step':<20} {'posts':>6} {'wall s':>7} {'posts/s':>7} "
+        f"{'RSS MB':>6} {'treeRSS':>7} {'treePSS':>7} {'CPU s':>6} {'others':>6}  runs (wall s)"
+    )
+    print(head)
+    print("-" * len(head))
+    for st in start + [st for s in scales for st in s.steps]:
+        others = max(r.others_cores for r in st.runs)
+        walls = " ".join(f"{r.wall_s:.2f}" for r in st.runs) if len(st.runs) > 1 else ""
+        print(
+            f"{'-' if st.scale < 0 else st.scale:>6} {st.engine:<6} {st.name:<20} "
+            f"{st.posts if st.posts is not None else '':>6} {st.wall_s:7.2f} "
+            f"{f'{st.rate:.0f}' if st.rate else '':>7} {st.peak_rss_mb:6.0f} "
+            f"{st.tree_rss_mb:7.0f} {st.tree_pss_mb:7.0f} {max(r.cpu_s for r in st.runs):6.1f} "
+            f"{others:6.2f}{' !' if others > BUSY else '  '} {walls}"
+        )
+    print(
+        "wall s: median of the runs. RSS MB: peak of the largest single process (wait4). "
+        "treeRSS/treePSS:\npeak RSS/PSS summed over the command and its worker processes "
+        "(sampled every 0.1 s). CPU s: user+sys,\nworst run. others: CPUs busy with other "
+        f"processes meanwhile (! above {BUSY}: the figures are inflated)."
+    )
+
+
+def print_ratios(scales: list[Scale]) -> None:
+    print("\nours / plain Whoosh, full build (plain indexes path, title, body only):")
+    for s in scales:
+        a, b = s.step("ours", "full build"), s.step("plain", "full build")
+        if a and b and a.rate and b.rate:
+            print(
+                f"  scale {s.scale:>6}: wall x{a.wall_s / b.wall_s:.2f}, "
+                f"posts/s x{a.rate / b.rate:.2f} ({a.rate:.0f} vs {b.rate:.0f}), "
+                f"peak RSS x{a.peak_rss_mb / b.peak_rss_mb:.2f}, "
+                f"tree PSS x{a.tree_pss_mb / b.tree_pss_mb:.2f}, "
+                f"CPU x{a.runs[0].cpu_s / b.runs[0].cpu_s:.2f}"
+            )
+
+
+def print_report(report: dict[str, Any], scales: list[Scale], start: list[Step]) -> None:
+    m = report["machine"]
+    print(
+        f"\nIndex build and update: blogsearch CLI vs plain Whoosh ({m['whoosh']}), "
+        f"{m['cpu_count']} CPUs, Python {m['python']}"
+    )
+    for s in scales:
+        print(
+            f"  scale {s.scale}: {s.files:,} files in {s.folders:,} folders - {s.how}; "
+            f"walking and stat-ing them in-process: {s.walk_s:.2f} s"
+        )
+    print()
+    print_table(scales, start)
+    print_ratios(scales)
+    print("\ntargets from the issue:")
+    for t in report["targets"]:
+        verdict = {True: "MET", False: "NOT MET", None: "not measured"}[t["met"]]
+        value = "-" if t["value"] is None else f"{t['value']:,.2f}"
+        print(f"  {verdict:<12} {t['target']}: {value} ({t['how']})")
+    if report.get("profile"):
+        for name in ("cli", "one_process", "one_change"):
+            data = report["profile"][name]
+            title = (
+                f"profile, {report['profile']['files']:,} re-sampled files, {name} "
+                f"(wall {data['wall_s']} s under cProfile)"
+            )
+            index_profile.print_summary(title, data)
+
+
+def machine(blogsearch: str) -> dict[str, Any]:
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    model = next((x.split(":", 1)[1].strip() for x in cpuinfo if x.startswith("model name")), "")
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": len(os.sched_getaffinity(0)),
+        "cpu_model": model,
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "whoosh": f"whoosh-reloaded {metadata.version('whoosh-reloaded')}",
+        "blogsearch": blogsearch,
+        "pythondontwritebytecode": os.environ.get("PYTHONDONTWRITEBYTECODE"),
+        "load_average": os.getloadavg(),
+    }
