@@ -27,6 +27,7 @@ EARTH_RADIUS_KM = 6371.0088
 # First radius of k-nearest by growing boxes: the fastest for SQLite of 2, 1, 0.5, 0.25, 0.1
 # and 0.05 km over 300 query points at 200,000 re-sampled posts (plain Whoosh: also 0.1 km).
 START_KM = 0.1
+NEAR_TIE_KM = 1e-9  # our engine's TIE_KM: distances this close are ordered by path
 _PAD_REL, _PAD_RAD = 1e-9, 1e-9  # widen boxes past rounding: they must contain the circle
 
 Answer = list[tuple[float, str]]  # (km, path), nearest first, ties by path
@@ -74,6 +75,19 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def measure(lat: float, lon: float, points: Iterable[Point]) -> Answer:
     """Exact distances from (lat, lon) to ``points``, nearest first, ties by path."""
     return sorted((haversine_km(lat, lon, a, b), path) for a, b, path in points)
+
+
+def by_near_ties(answer: Answer) -> Answer:
+    """``answer`` with each run of distances within NEAR_TIE_KM of the run's first put in path
+    order: the order our engine gives (``geosearch.order_by_distance``)."""
+    ordered, start = [], 0
+    while start < len(answer):
+        end = start + 1
+        while end < len(answer) and answer[end][0] - answer[start][0] <= NEAR_TIE_KM:
+            end += 1
+        ordered.extend(sorted(answer[start:end], key=lambda x: x[1]))
+        start = end
+    return ordered
 
 
 def circle_boxes(lat: float, lon: float, radius_km: float) -> list[Box]:
@@ -140,13 +154,15 @@ class BruteForce:
         return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(1.0, h)))
 
     def nearest(self, lat: float, lon: float, k: int) -> Answer:
+        """The k nearest and every post within a micrometre past the k-th (near ties)."""
         km = self._km(lat, lon)
         if len(km) > k:
             kth = np.partition(km, k - 1)[k - 1]
             chosen = np.flatnonzero(km <= kth + 1e-6)  # numpy and libm may differ in an ulp
         else:
             chosen = np.arange(len(km))
-        return measure(lat, lon, (self.points[i] for i in chosen))[:k]
+        found = measure(lat, lon, (self.points[i] for i in chosen))
+        return [x for x in found if x[0] <= found[min(k, len(found)) - 1][0] + NEAR_TIE_KM]
 
     def within(self, lat: float, lon: float, radius_km: float) -> Answer:
         chosen = np.flatnonzero(self._km(lat, lon) <= radius_km + 1e-6)
