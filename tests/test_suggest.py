@@ -1,0 +1,347 @@
+"""Typo tolerance, "did you mean", completion and similar posts over real indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import build_index
+
+import searcher
+from searcher import analysis, schema, suggest
+from searcher.errors import UsageError
+
+CLOUD = "_posts/2011-03-01-cloud-paris.md"
+CLOUD_TITLE = "Cloud computing : trois jours de conférence à Paris"
+TOKYO_TITLE = "Notes from a Python conference in Tokyo"
+
+
+@dataclass(frozen=True)
+class Opened:
+    """One generation of an index, as the engine holds it."""
+
+    index: searcher.Index
+    searcher: Any
+    reader: Any
+    keys: list[str]
+
+    def parse(self, text: str) -> Any:
+        return self.index._current().parser.parse(text).text
+
+
+def _open(path: Path) -> Iterator[Opened]:
+    index = searcher.open_index(path, audience="owner")
+    current = index._current().searcher
+    reader = current.reader()
+    codes = [t.decode() for t in reader.lexicon(schema.LANG)]
+    keys = sorted({analysis.language_key(code) for code in codes} | {"any"})
+    yield Opened(index, current, reader, keys)
+    index.close()
+
+
+@pytest.fixture(scope="module")
+def content(content_index: Path) -> Iterator[Opened]:
+    """The bundled content/ folder."""
+    yield from _open(content_index)
+
+
+@pytest.fixture(scope="module")
+def chamerling(chamerling_index: Path) -> Iterator[Opened]:
+    """A real French and English blog (skipped when ../shared/corpora is absent)."""
+    yield from _open(chamerling_index)
+
+
+@pytest.fixture(scope="module")
+def two_segments(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Opened]:
+    """A tiny archive indexed in two runs, so its reader has two segments."""
+    posts, target = tmp_path_factory.mktemp("posts"), tmp_path_factory.mktemp("segments")
+    post = '---\ntitle: "{}"\ndate: {}\n---\n{}\n'
+    (posts / "a.md").write_text(post.format("A long time ago", "2020-05-04", "Luke Skywalker."))
+    build_index([posts], target)
+    (posts / "b.md").write_text(post.format("Return", "2021-05-04", "Skywalker is back."))
+    build_index([posts], target)
+    yield from _open(target)
+
+
+# -- typo tolerance ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "edits"),
+    [("", 0), ("tge", 0), ("clod", 1), ("pythn", 1), ("python", 1), ("pyhtonn", 2), ("x" * 20, 2)],
+)
+def test_edits_grow_with_length(word: str, edits: int) -> None:
+    assert suggest.max_edits(word) == edits
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance"),
+    [("cloud", "cloud", 0), ("clod", "cloud", 1), ("pyhton", "python", 1), ("ab", "ba", 1),
+     ("pyhtn", "python", 2), ("", "abc", 3), ("kitten", "sitting", 3)],
+)  # fmt: skip
+def test_distance_counts_a_swap_as_one_edit(a: str, b: str, distance: int) -> None:
+    assert suggest._distance(a, b) == distance == suggest._distance(b, a)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("ckoud", ["cloud"]),  # 5 letters, one substitution
+        ("pythn", ["python"]),  # one deletion
+        ("Pyhton", ["python"]),  # a swap of neighbours, any case
+        ("stndardz", ["standards"]),  # 8 letters: two edits
+        ("Montpelier", ["montpellier"]),
+        ("tge", []),  # 3 letters: "the" is one edit away, but short words are not guessed
+        ("pyhtn", []),  # 5 letters: two edits is too many
+        ("xloud", []),  # the first letter is kept
+        ("2011", []),
+        ("東京", []),
+    ],
+)
+def test_fuzzy_words_within_the_bound(content: Opened, typed: str, expected: list[str]) -> None:
+    assert [word for word, _ in suggest.fuzzy_words(content.reader, typed)] == expected
+
+
+def test_fuzzy_words_best_first_with_doc_frequencies(content: Opened) -> None:
+    found = suggest.fuzzy_words(content.reader, "fery")
+    assert found == [("ferry", 2), ("fer", 1)]  # both one edit away: the commoner first
+    assert suggest.fuzzy_words(content.reader, "fery", limit=1) == [("ferry", 2)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("securty", "security"), ("conferance", "conference"), ("interoperabilty",
+     "interoperability"), ("perfromance", "performance"), ("clod", "cloud")],
+)  # fmt: skip
+def test_fuzzy_words_on_a_real_blog(chamerling: Opened, typed: str, meant: str) -> None:
+    assert suggest.fuzzy_words(chamerling.reader, typed)[0][0] == meant
+
+
+def test_fuzzy_words_reads_every_segment(two_segments: Opened) -> None:
+    assert len(two_segments.reader.leaf_readers()) == 2
+    assert suggest.fuzzy_words(two_segments.reader, "Skywaker") == [("skywalker", 2)]
+    assert suggest.suggestion("luke skywaker", two_segments.reader, two_segments.keys) == (
+        "luke skywalker"
+    )
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("clod", ["cloud"]), ("interoperabilty", ["interoperabilite"]), ("cloud", []),
+     ("clouds", []), ("ferri", []), ("veroffentlicht", []), ("tge", []), ("l'clod", [])],
+)  # fmt: skip
+def test_corrections_only_for_words_no_post_has(
+    content: Opened, word: str, expected: list[str]
+) -> None:
+    # "ferri" stems like "ferry" in English: searching for it already works
+    assert suggest.corrections(content.reader, word, content.keys) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "posts"),
+    [("standards", 1), ("Conférence", 2), ("ferri", 2), ("montpellier", 1), ("Poussan", 0)],
+)
+def test_occurrences_count_what_an_unfielded_word_finds(
+    content: Opened, word: str, posts: int
+) -> None:
+    # Poussan is only the private address of the cloud post: no answer may depend on it
+    assert content.reader.doc_frequency(schema.PLACE_PRIVATE, "poussan") == 1
+    assert suggest.occurrences(content.reader, word, content.keys) == posts
+
+
+def test_fuzzy_query_ors_in_corrections_below_the_word(content: Opened) -> None:
+    parsed = content.parse("clod paris")
+    before = repr(parsed)
+    widened = suggest.fuzzy_query(parsed, content.reader, content.keys)
+    assert widened is not None and repr(parsed) == before  # the parsed query is not changed
+    assert content.searcher.search(parsed).is_empty()
+    hits = content.searcher.search(widened)
+    assert hits[0]["path"] == CLOUD
+    added = [leaf for leaf in widened.leaves() if leaf.text == "cloud"]
+    assert {leaf.fieldname: leaf.boost for leaf in added} == pytest.approx(
+        {
+            schema.TITLE: schema.TITLE_BOOST * suggest.FUZZY_BOOST,
+            schema.BODY: suggest.FUZZY_BOOST,
+            schema.TERMS: schema.TERMS_BOOST * suggest.FUZZY_BOOST,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "added"),
+    [("clod", {"cloud"}), ("clod OR pyhton", {"cloud", "python"}), ("(clod paris) OR tokyo",
+     {"cloud"}), ("clod -paris", {"cloud"}), ("paris ANDNOT pyhton", set()),
+     ("paris NOT clod", set()), ("title:clod", set()), ('"clod paris"', set()),
+     ("cloud paris", set()), ("date:2011 clod", {"cloud"})],
+)  # fmt: skip
+def test_fuzzy_query_widens_unfielded_positive_words(
+    content: Opened, text: str, added: set[str]
+) -> None:
+    parsed = content.parse(text)
+    widened = suggest.fuzzy_query(parsed, content.reader, content.keys)
+    new = _words(widened) - _words(parsed) if widened is not None else set()
+    assert (widened is None) == (not added)
+    assert {word for word in new if word in added} == added
+
+
+def _words(q: Any) -> set[str]:
+    return {leaf.text for leaf in q.leaves() if isinstance(getattr(leaf, "text", None), str)}
+
+
+def test_fuzzy_query_keeps_the_user_boost(content: Opened) -> None:
+    widened = suggest.fuzzy_query(content.parse("clod^2 paris"), content.reader, content.keys)
+    assert widened is not None
+    (group,) = [child for child in widened.children() if "cloud" in _words(child)]
+    assert group.boost == 2.0 and "clod" in _words(group)
+
+
+# -- did you mean --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("clod paris", "cloud paris"),
+        ("interoperabilty", "interoperabilite"),
+        ("l'interopérabilty", "l'interoperabilite"),
+        ("Pyhton AND meetpu", "Python AND meetup"),
+        ("CLOD", "CLOUD"),
+        ('title:clod "clod paris"~2 tag:clod', 'title:cloud "cloud paris"~2 tag:clod'),
+        ("(clod OR pythn) date:2011", "(cloud OR python) date:2011"),
+        ("+clod^2 -clod", "+cloud^2 -clod"),
+        ("paris NOT (clod OR pythn) pythn", "paris NOT (clod OR pythn) python"),
+        ('near:"Montpelier" clod', 'near:"Montpelier" cloud'),
+        ("date:[2010 TO 2012] body:tornoto", "date:[2010 TO 2012] body:toronto"),
+    ],
+)
+def test_suggestion_fixes_words_and_keeps_the_syntax(
+    content: Opened, text: str, expected: str
+) -> None:
+    assert suggest.suggestion(text, content.reader, content.keys) == expected
+    content.parse(expected)  # still a valid query
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["cloud", "cloud paris", "Cloud Computing", "interopérabilité", "veroffentlicht",
+     "date:2011", "tag:clod", "category:pythn", "clo*", "CVE-2020-10663", "ruby 2.7.1",
+     "tge", "東京", "paris -clod", "clouds", 'lang:fr "cloud paris"'],
+)  # fmt: skip
+def test_no_suggestion_for_correct_or_uncheckable_queries(content: Opened, text: str) -> None:
+    assert suggest.suggestion(text, content.reader, content.keys) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("securty cloud", "security cloud"), ("CVE-2020-10663 securty", "CVE-2020-10663 security"),
+     ("conferance AND (securty OR cloud)", "conferance AND (security OR cloud)"),
+     ("petals esb", None), ("loop", None), ("staff", None), ("paltform", None)],
+)  # fmt: skip
+def test_suggestion_on_a_real_blog(chamerling: Opened, text: str, expected: str | None) -> None:
+    # "conferance" stems like "conference", so the search finds it as typed; "loop", "staff"
+    # and the author's own "paltform" are in one post each: rare, but there
+    assert suggest.suggestion(text, chamerling.reader, chamerling.keys) == expected
+
+
+# -- completion ----------------------------------------------------------------------------
+
+
+def test_completion_titles_first_then_terms(content: Opened) -> None:
+    found = suggest.complete(content.reader, "clo")
+    assert found[0] == {"kind": "title", "text": CLOUD_TITLE, "path": CLOUD}
+    assert {"kind": "term", "text": "cloud", "count": 2} in found
+    kinds = [entry["kind"] for entry in found]
+    assert kinds == sorted(kinds, key=["title", "term"].index)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "title"),
+    [("conf", CLOUD_TITLE), ("CONFÉ", CLOUD_TITLE), ("Conférence", CLOUD_TITLE),
+     ("paris clo", CLOUD_TITLE), ("cloud computing trois", CLOUD_TITLE),
+     ("python conf", TOKYO_TITLE), ("sete", "Sète, le quai au petit matin"),
+     ("cloud ", CLOUD_TITLE)],
+)  # fmt: skip
+def test_completion_of_titles_ignores_case_and_accents(
+    content: Opened, prefix: str, title: str
+) -> None:
+    titles = [e["text"] for e in suggest.complete(content.reader, prefix) if e["kind"] == "title"]
+    assert title in titles
+
+
+@pytest.mark.parametrize(
+    ("prefix", "term"),
+    [("interop", "interoperabilite"), ("Interop", "interoperabilite"),
+     ("cloud comp", "cloud computing"), ("Meetup pyth", "Meetup python")],
+)  # fmt: skip
+def test_completion_of_the_last_word(content: Opened, prefix: str, term: str) -> None:
+    terms = [e["text"] for e in suggest.complete(content.reader, prefix) if e["kind"] == "term"]
+    assert term in terms
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [("", []), ("   ", []), ("zzzz", []), ("?!", []), ("tokyo clo", ["term"] * 3)],
+)
+def test_completion_with_nothing_to_complete(
+    content: Opened, prefix: str, expected: list[str]
+) -> None:
+    # no title has "tokyo" and a word in "clo…": words still complete, whatever came before
+    assert [e["kind"] for e in suggest.complete(content.reader, prefix)] == expected
+
+
+def test_completion_after_a_space_offers_titles_only(content: Opened) -> None:
+    found = suggest.complete(content.reader, "cloud ")
+    assert found and {e["kind"] for e in found} == {"title"}
+
+
+@pytest.mark.parametrize("limit", [0, 1, 2, 3, 5, 10])
+def test_completion_respects_the_limit(content: Opened, limit: int) -> None:
+    found = suggest.complete(content.reader, "s", limit=limit)
+    assert len(found) == limit
+    if limit >= 2:
+        assert {e["kind"] for e in found} == {"title", "term"}  # both kinds get room
+
+
+def test_completer_kept_per_generation_agrees(content: Opened) -> None:
+    completer = suggest.Completer(content.searcher)
+    for prefix in ("c", "cl", "par", "open d"):
+        assert completer.complete(prefix, 4) == suggest.complete(content.reader, prefix, 4)
+
+
+def test_completion_on_a_real_blog(chamerling: Opened) -> None:
+    found = suggest.complete(chamerling.reader, "pet", limit=6)
+    assert found[0]["kind"] == "title" and "petals" in analysis.fold(found[0]["text"])
+    terms = [e for e in found if e["kind"] == "term"]
+    assert terms[0]["text"] == "petals"
+    assert [e["count"] for e in terms] == sorted((e["count"] for e in terms), reverse=True)
+
+
+# -- similar posts -------------------------------------------------------------------------
+
+
+def test_similar_posts_of_the_cloud_post(content: Opened) -> None:
+    found = suggest.similar(content.searcher, CLOUD, limit=3)
+    own = content.searcher.document_number(path=CLOUD)
+    assert found and len(found) <= 3 and own not in [docnum for docnum, _ in found]
+    assert [score for _, score in found] == sorted((score for _, score in found), reverse=True)
+    record = content.searcher.stored_fields(found[0][0])[schema.RECORD]
+    assert record["lang"] == "fr" or "cloud" in analysis.fold(record["title"])
+
+
+def test_similar_posts_on_a_real_blog(chamerling: Opened) -> None:
+    hits = chamerling.searcher.search(chamerling.parse("title:easywsdl"), limit=None)
+    path = hits[0]["path"]
+    found = suggest.similar(chamerling.searcher, path, limit=5)
+    titles = [chamerling.searcher.stored_fields(d)[schema.RECORD]["title"] for d, _ in found]
+    assert len(found) == 5 and hits[0].docnum not in [docnum for docnum, _ in found]
+    assert "easywsdl" in analysis.fold(titles[0])
+
+
+@pytest.mark.parametrize("path", ["_posts/nope.md", "", "posts/"])
+def test_similar_to_an_unknown_post(content: Opened, path: str) -> None:
+    with pytest.raises(UsageError, match="no post at") as error:
+        suggest.similar(content.searcher, path)
+    assert "\n" not in str(error.value)
