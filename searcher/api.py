@@ -120,6 +120,18 @@ class Index:
         with self._lock:
             return self._current().run(request)
 
+    def complete(self, prefix: str, *, limit: int = 10) -> list[dict[str, Any]]:
+        """Search-as-you-type: titles, then words, completing the last word of ``prefix``."""
+        _check_paging(limit, 1)
+        with self._lock:
+            return list(self._current().completer.complete(prefix, limit))
+
+    def similar(self, path: str, *, limit: int = 10) -> Results:
+        """The posts most related to the post at ``path`` (by its key terms)."""
+        _check_paging(limit, 1)
+        with self._lock:
+            return self._current().similar(path, limit)
+
     def stats(self) -> Stats:
         """Counts, languages, top tags and categories, date span, size and build time."""
         with self._lock:

@@ -22,7 +22,14 @@ from searcher.engine import SORTS, Center, resolve_center
 from searcher.errors import InvalidCoordinates, UsageError
 from searcher.geo import parse_coordinate
 from searcher.models import Results
-from searcher.render import echo_json, print_results, print_stats, say_center, to_geojson
+from searcher.render import (
+    echo_json,
+    print_completions,
+    print_results,
+    print_stats,
+    say_center,
+    to_geojson,
+)
 
 
 def _emit(results: Results, as_json: bool, geojson: bool) -> None:
@@ -156,6 +163,41 @@ def map_command(
     click.echo(f"drew {len(points)} posts into {output}")
 
 
+@click.command("complete")
+@click.argument("prefix")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True,
+              help="Most completions.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@index_dir_option
+@audience_option
+def complete_command(
+    prefix: str, limit: int, as_json: bool, index_dir: Path | None, audience: str
+) -> None:
+    """Completions for search-as-you-type: post titles, then words, for PREFIX."""
+    with open_or_build(index_dir, audience) as index:
+        found = index.complete(prefix, limit=limit)
+    if as_json:
+        echo_json(found)
+    else:
+        print_completions(found)
+
+
+@click.command("similar")
+@click.argument("path")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True,
+              help="Most posts.")  # fmt: skip
+@output_options
+@index_dir_option
+@audience_option
+def similar_command(
+    path: str, limit: int, as_json: bool, geojson: bool, index_dir: Path | None, audience: str
+) -> None:
+    """Posts most related to the post at PATH (its path in the index), by its key terms."""
+    with open_or_build(index_dir, audience) as index:
+        results = index.similar(path, limit=limit)
+    _emit(results, as_json, geojson)
+
+
 @click.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @index_dir_option
@@ -201,4 +243,11 @@ def _numeric(value: Any) -> bool:
     return True
 
 
-COMMANDS = (query_command, near_command, map_command, stats_command)
+COMMANDS = (
+    query_command,
+    near_command,
+    map_command,
+    complete_command,
+    similar_command,
+    stats_command,
+)

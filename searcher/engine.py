@@ -16,7 +16,7 @@ from whoosh import query
 from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.searching import Searcher
 
-from searcher import analysis, schema, snippets
+from searcher import analysis, schema, snippets, suggest
 from searcher.errors import UsageError
 from searcher.facets import FacetIndex
 from searcher.geo import BBox, parse_coordinate, parse_radius_km
@@ -101,7 +101,9 @@ class Generation:
         keys = sorted({analysis.language_key(code) for code in codes} | {"any"})
         self.searcher = searcher
         self.audience = audience
+        self.keys = keys
         self.parser = QueryParser(searcher.schema, keys, audience)
+        self.completer = suggest.Completer(searcher)
         self.geo = GeoIndex(reader, include_private=audience == "owner")
         self._dates = reader.column_reader(schema.DATE) if reader.has_column(schema.DATE) else None
         self._paths = reader.column_reader(schema.PATH) if reader.has_column(schema.PATH) else None
@@ -121,6 +123,8 @@ class Generation:
         if sort == "relevance":
             assert parsed.text is not None
             results = self._by_relevance(request, parsed.text, allowed, center)
+            if results.total < request.limit and request.page == 1:
+                results = self._tolerant(request, parsed.text, allowed, center, results)
         elif sort == "distance":
             assert center is not None
             results = self._by_distance(request, parsed.text, allowed, center, radius)
@@ -134,6 +138,30 @@ class Generation:
             docs = self._candidates(parsed.text, allowed, located)
             results = replace(results, facets=self.facets.counts(docs))
         return results
+
+    def _tolerant(
+        self,
+        request: Request,
+        text: query.Query,
+        allowed: set[int] | None,
+        center: Center | None,
+        exact: Results,
+    ) -> Results:
+        """When a query finds little: close spellings too (ranked below exact matches), and a
+        "did you mean" suggestion."""
+        reader = self.searcher.reader()
+        widened = suggest.fuzzy_query(text, reader, self.keys)
+        results = exact
+        if widened is not None:
+            results = self._by_relevance(request, widened, allowed, center)
+        assert request.text is not None
+        return replace(results, suggestion=suggest.suggestion(request.text, reader, self.keys))
+
+    def similar(self, path: str, limit: int) -> Results:
+        """Posts most related to the post at ``path``, by its key terms."""
+        found = suggest.similar(self.searcher, path, limit)
+        hits = [self._hit(docnum, score, None, {}, None) for docnum, score in found]
+        return Results(f"similar to {path}", len(hits), tuple(hits), 1, limit)
 
     # -- filters -----------------------------------------------------------------------------
 

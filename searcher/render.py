@@ -157,6 +157,8 @@ def print_results(results: Results, stream: TextIO | None = None) -> None:
     """Hits as a numbered list: title, date, where, tags, snippet, place and distance."""
     out = console(stream)
     first = (results.page - 1) * results.limit
+    if results.suggestion:
+        out.print(f"Did you mean: [bold]{escape(results.suggestion)}[/bold]?")
     if not results.hits:
         out.print(f"No posts match {escape(results.query)!s}." if results.total == 0 else
                   f"No hits on page {results.page} ({results.total} in all).")  # fmt: skip
@@ -242,3 +244,13 @@ def print_report(report: Any, *, quiet: bool = False, stream: TextIO | None = No
     else:
         line = f"{report.index_dir}/ is up to date ({report.unchanged} files unchanged)"
     out.print(escape(line))
+
+
+def print_completions(found: list[dict[str, Any]], stream: TextIO | None = None) -> None:
+    """Completions, one per line: titles with their path, words with how many posts have them."""
+    out = console(stream)
+    for item in found:
+        if item["kind"] == "title":
+            out.print(f"{escape(item['text'])}  [dim]{escape(item.get('path', ''))}[/dim]")
+        else:
+            out.print(f"{escape(item['text'])}  [dim]({item.get('count', 0)} posts)[/dim]")

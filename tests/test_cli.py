@@ -279,3 +279,52 @@ def test_map_of_a_query_in_public(run: CliRunner, content_index: Path, tmp_path:
     ]
     result = run.invoke(main, args)
     assert "drew 0 posts" in result.output  # the cloud post's place is private
+
+
+# --- typos, suggestions, completion, similar posts -------------------------------------------
+
+
+def test_misspelt_query_finds_the_post_and_suggests(run: CliRunner, content_index: Path) -> None:
+    result = run.invoke(
+        main, ["query", "clod", "paris", "--json", "--index-dir", str(content_index)]
+    )
+    data = json.loads(result.stdout)
+    assert data["suggestion"] == "cloud paris"
+    assert data["hits"][0]["path"] == "_posts/2011-03-01-cloud-paris.md"
+    text = run.invoke(main, ["query", "clod paris", "--index-dir", str(content_index)]).stdout
+    assert text.startswith("Did you mean: cloud paris?")
+
+
+def test_exact_matches_rank_above_typo_matches(content_index: Path) -> None:
+    import searcher
+
+    with searcher.open_index(content_index, audience="owner") as index:
+        exact = index.search("cloud")
+        typo = index.search("clouds")  # a real word in one post, and close to "cloud"
+    assert exact.suggestion is None and exact.hits[0].path == "_posts/2011-03-01-cloud-paris.md"
+    assert typo.total >= 1
+
+
+def test_complete_command(run: CliRunner, content_index: Path) -> None:
+    found = json.loads(
+        run.invoke(main, ["complete", "clo", "--json", "--index-dir", str(content_index)]).stdout
+    )
+    assert found[0] == {"kind": "title", "text": "Cloud computing : trois jours de conférence à Paris",
+                        "path": "_posts/2011-03-01-cloud-paris.md"}  # fmt: skip
+    assert {"kind": "term", "text": "cloud", "count": 2} in found
+
+
+def test_similar_command(run: CliRunner, content_index: Path) -> None:
+    args = [
+        "similar",
+        "_posts/2011-03-01-cloud-paris.md",
+        "--json",
+        "--index-dir",
+        str(content_index),
+    ]
+    data = json.loads(run.invoke(main, args).stdout)
+    assert data["hits"] and all(
+        h["path"] != "_posts/2011-03-01-cloud-paris.md" for h in data["hits"]
+    )
+    missing = run.invoke(main, ["similar", "nope.md", "--index-dir", str(content_index)])
+    assert missing.exit_code == 2 and "no post at 'nope.md'" in missing.output
