@@ -268,7 +268,7 @@ class SqliteRtree:
         if len(boxes) == 1:
             s, n, w, e = boxes[0]
             return [row[1:] for row in self.db.execute(self.SELECT, (s, n, w, e))]
-        rows = {}  # a point on the 180th meridian may be in both boxes
+        rows: dict[int, Point] = {}  # a point on the 180th meridian may be in both boxes
         for s, n, w, e in boxes:
             rows.update((row[0], row[1:]) for row in self.db.execute(self.SELECT, (s, n, w, e)))
         return rows.values()

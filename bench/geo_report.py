@@ -22,9 +22,14 @@ OTHERS = ("sqlite-rtree", "plain-whoosh")
 
 
 class Located(Protocol):
-    lat: float
-    lon: float
-    kind: str
+    """A query point as the report reads it."""
+
+    @property
+    def lat(self) -> float: ...
+    @property
+    def lon(self) -> float: ...
+    @property
+    def kind(self) -> str: ...
 
 
 @dataclass

@@ -309,8 +309,8 @@ def test_complete_command(run: CliRunner, content_index: Path) -> None:
     found = json.loads(
         run.invoke(main, ["complete", "clo", "--json", "--index-dir", str(content_index)]).stdout
     )
-    assert found[0] == {"kind": "title", "text": "Cloud computing : trois jours de conférence à Paris",
-                        "path": "_posts/2011-03-01-cloud-paris.md"}  # fmt: skip
+    title = "Cloud computing : trois jours de conférence à Paris"
+    assert found[0] == {"kind": "title", "text": title, "path": "_posts/2011-03-01-cloud-paris.md"}
     assert {"kind": "term", "text": "cloud", "count": 2} in found
 
 
