@@ -644,11 +644,14 @@ def run_scale(chosen: corpus.Corpus, args: argparse.Namespace) -> dict[str, Any]
 def quiet(minutes: float) -> float:
     """Wait up to ``minutes`` for other processes to leave the CPUs; the CPUs they keep busy."""
     deadline = time.monotonic() + 60 * minutes
+    told = False
     while True:
         busy = procstat.busy_cores(2.0)
         if busy < QUIET_CORES or time.monotonic() >= deadline:
             return busy
-        progress(f"  other processes keep {busy:.2f} CPUs busy; waiting (at most {minutes} min)")
+        if not told:
+            progress(f"  others keep {busy:.2f} CPUs busy; waiting at most {minutes} min for quiet")
+            told = True
 
 
 def build_both(posts: Sequence[Post], work: Path) -> dict[str, Any]:
