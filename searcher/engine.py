@@ -114,7 +114,10 @@ class Generation:
     def run(self, request: Request) -> Results:
         parsed = self.parser.parse(request.text) if request.text else ParsedQuery(None)
         center, radius = self._center(request, parsed.near)
-        allowed = self._geo_filter(request, center, radius)
+        circle: list[tuple[float, int]] | None = None
+        if center is not None and radius is not None:  # measured once, used to filter and sort
+            circle = self.geo.within_radius(center.lat, center.lon, radius)
+        allowed = self._geo_filter(request, circle)
         sort = request.sort
         if sort == "distance" and center is None:
             raise UsageError("sorting by distance needs a centre (near)")
@@ -127,7 +130,7 @@ class Generation:
                 results = self._tolerant(request, parsed.text, allowed, center, results)
         elif sort == "distance":
             assert center is not None
-            results = self._by_distance(request, parsed.text, allowed, center, radius)
+            results = self._by_distance(request, parsed.text, allowed, center, circle)
         else:
             located = center is not None or request.located_only
             results = self._by_date(
@@ -179,14 +182,14 @@ class Generation:
         return request.near, request.radius_km
 
     def _geo_filter(
-        self, request: Request, center: Center | None, radius: float | None
+        self, request: Request, circle: list[tuple[float, int]] | None
     ) -> set[int] | None:
         """Documents the geo and exact filters allow (None: no restriction)."""
         sets: list[set[int]] = []
         if request.filters:
             sets.append(set(self.searcher.docs_for_query(self._filter_query(request.filters))))
-        if center is not None and radius is not None:
-            sets.append({d for _, d in self.geo.within_radius(center.lat, center.lon, radius)})
+        if circle is not None:
+            sets.append({d for _, d in circle})
         if request.bbox is not None:
             sets.append(set(self.geo.in_bbox(request.bbox)))
         if request.within is not None:
@@ -256,13 +259,13 @@ class Generation:
         text: query.Query | None,
         allowed: set[int] | None,
         center: Center,
-        radius: float | None,
+        circle: list[tuple[float, int]] | None,
     ) -> Results:
         end = request.page * request.limit
         docs = self._candidates(text, allowed, located=False) if text or allowed else None
         keep = docs.__contains__ if docs is not None else None
-        if radius is not None:
-            found = self.geo.within_radius(center.lat, center.lon, radius, allowed=keep)
+        if circle is not None:
+            found = [(dist, d) for dist, d in circle if keep is None or keep(d)]
             total = len(found)
         else:
             found = self.geo.nearest(center.lat, center.lon, end, allowed=keep)
