@@ -54,14 +54,7 @@ class Step:
         return self.posts / self.wall_s if self.posts and self.name == "full build" else None
 
     def to_dict(self) -> dict[str, Any]:
-        runs = [
-            {
-                k: round(v, 3) if isinstance(v, float) else v
-                for k, v in vars(r).items()
-                if k != "output"
-            }
-            for r in self.runs
-        ]
+        runs = [_rounded(r) | {"processes": [_rounded(p) for p in r.processes]} for r in self.runs]
         return {
             "scale": self.scale,
             "engine": self.engine,
@@ -75,6 +68,12 @@ class Step:
             "outcome": self.outcome,
             "runs": runs,
         }
+
+
+def _rounded(record: Any) -> dict[str, Any]:
+    skip = ("output", "processes")
+    return {k: round(v, 3) if isinstance(v, float) else v
+            for k, v in vars(record).items() if k not in skip}  # fmt: skip
 
 
 @dataclass
@@ -181,6 +180,23 @@ def print_table(scales: list[Scale], start: list[Step]) -> None:
     )
 
 
+def print_processes(scales: list[Scale]) -> None:
+    """Each process of our full builds and updates: which one holds the memory."""
+    print("\nper process, worst run (peak RSS MB / CPU s; sampled, so a lower bound):")
+    for s in scales:
+        for st in s.steps:
+            if st.engine != "ours" or not st.runs[0].processes:
+                continue
+            run = max(st.runs, key=lambda r: r.tree_rss_mb)
+            shown = ", ".join(
+                f"{'worker' if 'multiprocessing' in p.command else 'main'} "
+                f"{p.peak_rss_mb:.0f}/{p.cpu_s:.1f}"
+                for p in run.processes
+                if p.peak_rss_mb >= 1 and "resource_tracker" not in p.command
+            )
+            print(f"  {s.scale:>6} {st.name:<20} {shown}")
+
+
 def print_ratios(scales: list[Scale]) -> None:
     print("\nours / plain Whoosh, full build (plain indexes path, title, body only):")
     for s in scales:
@@ -208,6 +224,7 @@ def print_report(report: dict[str, Any], scales: list[Scale], start: list[Step])
         )
     print()
     print_table(scales, start)
+    print_processes(scales)
     print_ratios(scales)
     print("\ntargets from the issue:")
     for t in report["targets"]:
