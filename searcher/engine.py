@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+import numpy as np
 from whoosh import query
 from whoosh.collectors import FilterCollector, TopCollector
+from whoosh.fields import datetime_to_long
 from whoosh.searching import Searcher
 
 from searcher import analysis, schema, snippets, suggest
@@ -27,6 +29,7 @@ from searcher.query import Audience, ParsedQuery, QueryParser, make_hit
 
 Sort = Literal["relevance", "distance", "date", "date-asc"]
 SORTS: tuple[Sort, ...] = ("relevance", "distance", "date", "date-asc")
+_NO_DATE = 2**62
 SNIPPET_SOURCE_CHARS = 40_000  # long posts are marked up within their first 40k characters
 _LATLON = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*[, ]\s*([-+]?\d+(?:\.\d+)?)\s*$")
 
@@ -110,6 +113,8 @@ class Generation:
         self._visible_terms = ["public", "private"] if audience == "owner" else ["public"]
         self._located: set[int] | None = None
         self.facets = FacetIndex(reader)
+        self._date_longs: np.ndarray[Any, Any] | None = None
+        self._has_date: np.ndarray[Any, Any] = np.zeros(0, dtype=bool)
 
     def run(self, request: Request) -> Results:
         parsed = self.parser.parse(request.text) if request.text else ParsedQuery(None)
@@ -187,7 +192,11 @@ class Generation:
         """Documents the geo and exact filters allow (None: no restriction)."""
         sets: list[set[int]] = []
         if request.filters:
-            sets.append(set(self.searcher.docs_for_query(self._filter_query(request.filters))))
+            exact = self._filter_query(request.filters)
+            if exact is not None:
+                sets.append(set(self.searcher.docs_for_query(exact)))
+            if request.filters.since or request.filters.until:
+                sets.append(self._dated(request.filters.since, request.filters.until))
         if circle is not None:
             sets.append({d for _, d in circle})
         if request.bbox is not None:
@@ -198,7 +207,7 @@ class Generation:
             return None
         return set.intersection(*sets)
 
-    def _filter_query(self, filters: Filters) -> query.Query:
+    def _filter_query(self, filters: Filters) -> query.Query | None:
         whoosh_schema = self.searcher.schema
         parts: list[query.Query] = []
 
@@ -216,11 +225,10 @@ class Generation:
             parts.append(
                 query.Or([query.Term(schema.LANG, lang.lower()) for lang in filters.langs])
             )
-        if filters.since or filters.until:
-            dates = whoosh_schema[schema.DATE]
-            parts.append(dates.parse_range(schema.DATE, filters.since, filters.until, False, False))
         if filters.has_location:
             parts.append(query.Or([query.Term(schema.GEO, t) for t in self._visible_terms]))
+        if not parts:
+            return None
         return query.And(parts) if len(parts) > 1 else parts[0]
 
     def _candidates(
@@ -233,6 +241,29 @@ class Generation:
         if located:
             docs = self.located() if docs is None else docs & self.located()
         return docs if docs is not None else set(self.searcher.reader().all_doc_ids())
+
+    def _dated(self, since: str | None, until: str | None) -> set[int]:
+        """Documents dated within [since, until], from the date column (a Whoosh range query
+        over dates expands into thousands of terms: 475 ms at 60,000 posts)."""
+        longs, dated = self._date_arrays()
+        mask = dated.copy()
+        if since:
+            mask &= longs >= _long(schema.partial_date_span(since)[0])
+        if until:
+            mask &= longs <= _long(schema.partial_date_span(until)[1])
+        return set(np.flatnonzero(mask).tolist())
+
+    def _date_arrays(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """Each document's date as Whoosh's microsecond count, and whether it has one."""
+        if self._date_longs is None:
+            reader = self.searcher.reader()
+            size = reader.doc_count_all()
+            column = reader.column_reader(schema.DATE, translate=False) if self._dates else None
+            # an undated document holds the column's default, 2**64 - 1: clamp it and mask it
+            raw = (min(column[d], _NO_DATE) if column else _NO_DATE for d in range(size))
+            self._date_longs = np.fromiter(raw, np.int64, size)
+            self._has_date = self._date_longs < _NO_DATE
+        return self._date_longs, self._has_date
 
     def located(self) -> set[int]:
         """Every doc with a point this audience may see (worked out once per generation)."""
@@ -297,11 +328,11 @@ class Generation:
         return {hit.docnum: hit.score for hit in found}
 
     def _date_key(self, docnum: int, newest: bool) -> float:
-        value = self._dates[docnum] if self._dates is not None else None
-        if not isinstance(value, dt.datetime):
+        longs, dated = self._date_arrays()
+        if docnum >= len(dated) or not dated[docnum]:
             return float("inf")  # undated posts last either way
-        stamp = value.timestamp() if value.tzinfo else value.replace(tzinfo=dt.UTC).timestamp()
-        return -stamp if newest else stamp
+        value = float(longs[docnum])
+        return -value if newest else value
 
     def _path(self, docnum: int) -> str:
         value = self._paths[docnum] if self._paths is not None else b""
@@ -363,6 +394,10 @@ def _ranked(searcher: Searcher, text: query.Query, limit: int, allowed: set[int]
     collector = top if allowed is None else FilterCollector(top, allowed)
     searcher.search_with_collector(text, collector)
     return collector.results()
+
+
+def _long(moment: dt.datetime) -> int:
+    return int(datetime_to_long(moment))
 
 
 def _text(term: Any) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import FIXTURES, paths
 
@@ -179,3 +181,31 @@ def test_facets_count_the_whole_result_set(owner: searcher.Index) -> None:
 def test_bad_filter_dates(owner: searcher.Index, bad: dict[str, str]) -> None:
     with pytest.raises(UsageError, match="not a date"):
         owner.search("cloud", **bad)  # type: ignore[arg-type]
+
+
+def test_date_filters_never_pass_undated_posts(tmp_path: Path) -> None:
+    from conftest import GOLDEN, build_index
+
+    index_dir = build_index([GOLDEN], tmp_path / "golden-index")
+    with searcher.open_index(index_dir, audience="owner") as index:
+        every = index.search(sort="date", since="1900", limit=100)
+        undated = {h.path for h in index.search("date:[1900 TO 2100] OR NOT date:[1900 TO 2100]",
+                                                 limit=100).hits if h.date is None}  # fmt: skip
+        assert undated and not undated & {h.path for h in every.hits}
+        assert index.search(sort="date", until="2100", limit=100).total == every.total
+        assert paths(index.search(sort="date", since="2013-03", until="2013-03")) == ["page.html"]
+
+
+def test_undated_posts_sort_last_and_stay_out_of_the_years_facet(tmp_path: Path) -> None:
+    from conftest import GOLDEN, build_index
+
+    index_dir = build_index([GOLDEN], tmp_path / "golden-index")
+    with searcher.open_index(index_dir, audience="owner") as index:
+        query = "date:[1900 TO 2100] OR NOT date:[1900 TO 2100]"
+        newest = index.search(query, sort="date", limit=100, facets=True)
+        oldest = index.search(query, sort="date-asc", limit=100)
+    dates = [h.date for h in newest.hits]
+    assert None in dates and dates[dates.index(None) :] == [None] * (len(dates) - dates.index(None))
+    assert [h.date for h in oldest.hits][-1] is None
+    assert newest.facets is not None
+    assert all(1900 < int(year) < 2100 for year in newest.facets["years"])
