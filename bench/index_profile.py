@@ -16,7 +16,7 @@ CENTRES = [
     ("read + parse post files (ingest.read_file)", "searcher/ingest.py", "read_file"),
     ("  front matter (meta.parse)", "searcher/meta.py", "parse"),
     ("  Markdown/HTML to plain text (text.extract)", "searcher/text.py", "extract"),
-    ("    cmarkgfm Markdown to HTML", "cmarkgfm/cmark.py", "github_flavored_markdown_to_html"),
+    ("    Markdown to HTML (gfm.to_html)", "searcher/gfm.py", "to_html"),
     ("    BeautifulSoup parse (text._soup_text)", "searcher/text.py", "_soup_text"),
     ("  language check (langs.choose)", "searcher/langs.py", "choose"),
     ("    loading the language model (langs._model)", "searcher/langs.py", "_model"),

@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-import cmarkgfm
 from bs4 import BeautifulSoup, Tag
+
+from searcher import gfm
 
 __all__ = ["Extracted", "extract"]
 
@@ -21,7 +22,7 @@ __all__ = ["Extracted", "extract"]
 _BLOCK = "\x02"  # a block boundary; becomes "\n"
 _HEAD = "\x03"  # either side of the first heading's text
 _MARKER_REF = re.compile(r"&#(?:0*[23]|[xX]0*[23]);")  # the markers, as character references
-_CMARK_OPTIONS = cmarkgfm.cmark.Options.CMARK_OPT_UNSAFE
+_CMARK_OPTIONS = gfm.UNSAFE
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,7 @@ def extract(body: str, markup: Literal["markdown", "html"]) -> Extracted:
     if markup == "markdown":
         if "{:" in body:
             body = _KRAMDOWN_IAL.sub("", body)
-        body = cmarkgfm.github_flavored_markdown_to_html(body, options=_CMARK_OPTIONS)
+        body = gfm.to_html(body, options=_CMARK_OPTIONS)
         if "&lt;" in body:  # undo GFM's tagfilter so that _flatten sees those tags as tags
             body = _TAGFILTERED.sub(r"<\1\2", body)
     text, heading = _split_heading(_soup_text(_flatten(body)))
