@@ -22,8 +22,10 @@ FRAGMENT_CHARS = 240
 FRAGMENTS = 2
 MAX_MATCHES = 400
 FIRST_WINDOW = 4000  # characters analysed when no cheap candidate search is possible
-SPOTS = 12  # candidate places analysed around, at most
-SPOT_BEFORE, SPOT_AFTER = 200, 400
+SPOTS = 12  # the first candidate places, and every other one up to REACH characters after them
+REACH = 400
+MAX_SPOTS = 64
+WORD_CHARS = 64  # a candidate's word is looked for this far back; longer runs are CJK or URLs
 # letters an accent-folded form may stand for in the text, for the candidate search
 _VARIANTS = {
     "a": "aàáâãäåāăą", "c": "cçćĉċč", "e": "eèéêëēĕėęě", "i": "iìíîïĩīĭį\u0131", "n": "nñńņň",
@@ -95,7 +97,8 @@ def build(text: str, analyzer: Any, wanted: Targets) -> str:
     """HTML: up to two passages of ``text`` around the matches, matches in ``<mark>``.
 
     A cheap accent-insensitive search for the forms' beginnings finds candidate places; only
-    windows around them are analysed, and the analyser decides what really matches.
+    the words there (and, for phrases, the words after them) are analysed, and the analyser
+    decides what really matches.
     """
     if not wanted:
         return opening(text)
@@ -105,7 +108,8 @@ def build(text: str, analyzer: Any, wanted: Targets) -> str:
         spans = _matches(text[:FIRST_WINDOW], analyzer, wanted, 0)
     else:
         spans = []
-        for start, end in _windows(text, pattern):
+        after = max((len(phrase) for phrase in wanted.phrases), default=1)
+        for start, end in _windows(text, pattern, after):
             spans.extend(_matches(text[start:end], analyzer, wanted, start))
     if not spans:
         return opening(text)
@@ -132,20 +136,35 @@ def _letter(ch: str) -> str:
     return f"[{variants}]" if variants else re.escape(ch)
 
 
-def _windows(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
-    """Merged windows around the first candidate places, cut at spaces."""
+def _windows(text: str, pattern: re.Pattern[str], words: int) -> list[tuple[int, int]]:
+    """Merged windows over the candidate places: the first SPOTS, and the others within REACH
+    characters of them. A window holds the candidate's whole word and the ``words`` words
+    after it (a phrase's length), and starts at a space, so its tokens are the indexer's."""
     windows: list[tuple[int, int]] = []
+    tail = _tail(words)
+    reach = 0
     for count, match in enumerate(pattern.finditer(text)):
-        if count >= SPOTS:
+        if count < SPOTS:
+            reach = match.end() + REACH
+        elif match.start() > reach or count >= MAX_SPOTS:
             break
-        start = text.rfind(" ", 0, max(0, match.start() - SPOT_BEFORE)) + 1
-        end = text.find(" ", min(len(text), match.end() + SPOT_AFTER))
-        end = len(text) if end < 0 else end
+        start = text.rfind(" ", max(0, match.start() - WORD_CHARS), match.start()) + 1
+        if start == 0 and match.start() > WORD_CHARS:  # a long unspaced run: CJK or a URL
+            start = text.rfind(" ", 0, match.start()) + 1
+            start = max(start, match.start() - 4 * WORD_CHARS)
+        found = tail.match(text, match.end())
+        end = found.end() if found else match.end()
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
         else:
             windows.append((start, end))
     return windows
+
+
+@functools.lru_cache(maxsize=16)
+def _tail(words: int) -> re.Pattern[str]:
+    """The rest of a word, then ``words`` more (a stop word may sit inside a phrase)."""
+    return re.compile(rf"\S{{0,{WORD_CHARS}}}(?:\s+\S{{1,{WORD_CHARS}}}){{0,{words + 1}}}")
 
 
 def opening(text: str, chars: int = 200) -> str:
