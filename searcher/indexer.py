@@ -92,15 +92,20 @@ def build(
     workers: int | None = None,
     on_wait: Callable[[], None] | None = None,
     on_plan: Callable[[int, str | None], None] | None = None,
+    select: Callable[[str], bool] | None = None,
 ) -> BuildReport:
-    """Bring the index in ``index_dir`` up to date with ``sources`` (from scratch if asked)."""
+    """Bring the index in ``index_dir`` up to date with ``sources`` (from scratch if asked).
+
+    ``select`` keeps only the files whose post path (relative, with its source's prefix) it
+    accepts: a shard of a sharded index is built from its own files this way.
+    """
     for source in sources:
         if not source.exists():
             raise SourceError(f"{source}: no such content folder or export file")
     why = "asked to rebuild" if rebuild else _why_rebuild(index_dir, options)
     manifest = Manifest() if why else Manifest.load(index_dir)
     summary = ingest.Summary()
-    files = list(_files(sources, options.drafts))
+    files = list(_files(sources, options.drafts, select))
     changed, unchanged = _changed(files, manifest)
     seen = {f.key for f in files}
     gone = [key for key in manifest.files if key not in seen]
@@ -194,15 +199,18 @@ def write(
 # -- what to read ----------------------------------------------------------------------------
 
 
-def _files(sources: Sequence[Path], drafts: bool) -> Iterator[_File]:
+def _files(
+    sources: Sequence[Path], drafts: bool, select: Callable[[str], bool] | None = None
+) -> Iterator[_File]:
     several = len(sources) > 1
     for source in sources:
         if source.is_dir():
             root = source.resolve()
             prefix = f"{source.resolve().name}/" if several else ""
             for path in ingest.walk(root, drafts=drafts):  # absolute, like root: paths relative
-                yield _File(str(path), path, root, prefix)  # to it must never fall back
-        elif source.is_file():
+                if select is None or select(prefix + path.relative_to(root).as_posix()):
+                    yield _File(str(path), path, root, prefix)  # to it must never fall back
+        elif source.is_file() and (select is None or select(source.name)):
             yield _File(str(source.resolve()), source, source.resolve().parent, "")
 
 
