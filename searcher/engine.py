@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -278,11 +279,9 @@ class Generation:
         self, request: Request, text: query.Query, allowed: set[int] | None, center: Center | None
     ) -> Results:
         wanted = request.page * request.limit
-        results = _ranked(self.searcher, text, wanted, allowed)
-        total = len(results)
+        ranked, total = top_hits(self.searcher, text, wanted, allowed, self._path)
         start = (request.page - 1) * request.limit
-        page = [(hit.docnum, hit.score) for hit in results[start:wanted]]
-        return self._results(request, text, page, total, center)
+        return self._results(request, text, ranked[start:wanted], total, center)
 
     def _by_distance(
         self,
@@ -376,6 +375,30 @@ class Generation:
         distance = None if center is None else self.geo.distance_km(docnum, center.lat, center.lon)
         return make_hit(stored, score=score, snippet_html=html, audience=self.audience,
                         distance_km=distance)  # fmt: skip
+
+
+def top_hits(
+    searcher: Searcher,
+    text: query.Query,
+    limit: int,
+    allowed: set[int] | None,
+    path: Callable[[int], str],
+) -> tuple[list[tuple[int, float]], int]:
+    """The best ``limit`` (docnum, score) pairs, equal scores in path order, and the total.
+
+    Whoosh breaks ties by document number, which follows the order posts were written in (and
+    differs between the shards of a sharded index). One hit more than asked for shows whether
+    a tie straddles the cut; while one does, the cut is widened.
+    """
+    want = limit
+    while True:
+        results = _ranked(searcher, text, want + 1, allowed)
+        found = [(hit.docnum, hit.score) for hit in results]
+        if len(found) <= want or found[limit][1] < found[limit - 1][1]:
+            break
+        want *= 4
+    found.sort(key=lambda item: (-item[1], path(item[0])))
+    return found[:limit], len(results)
 
 
 def _ranked(searcher: Searcher, text: query.Query, limit: int, allowed: set[int] | None) -> Any:
