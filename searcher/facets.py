@@ -50,13 +50,14 @@ class FacetIndex:
         self._facets: dict[str, _Facet] = {}
         self._years: np.ndarray[Any, Any] | None = None
 
-    def counts(self, docs: Iterable[int]) -> dict[str, dict[str, int]]:
-        """Tags, categories and languages (top 20) and years (all) of the documents ``docs``."""
+    def counts(self, docs: Iterable[int], top: int | None = TOP) -> dict[str, dict[str, int]]:
+        """Tags, categories and languages (the ``top`` 20; all with None) and years (all) of
+        the documents ``docs``."""
         size = self._reader.doc_count_all()
         selected = np.zeros(size + 1, dtype=bool)
         index = np.fromiter(docs, dtype=np.int64)
         selected[index] = True
-        result = {name: self._facet(field).counts(selected, TOP) for name, field in FACETS.items()}
+        result = {name: self._facet(field).counts(selected, top) for name, field in FACETS.items()}
         result["years"] = self._year_counts(index)
         return result
 
@@ -80,3 +81,22 @@ class FacetIndex:
         return {
             str(int(v)): int(c) for v, c in sorted(zip(values, counts, strict=True), reverse=True)
         }
+
+
+def merged(
+    parts: Iterable[dict[str, dict[str, int]]], top: int | None = TOP
+) -> dict[str, dict[str, int]]:
+    """The counts of disjoint document sets (the shards of an index, each counted with
+    ``top=None``) as :meth:`FacetIndex.counts` gives them for their union."""
+    sums: dict[str, dict[str, int]] = {name: {} for name in (*FACETS, "years")}
+    for part in parts:
+        for name, counts in part.items():
+            total = sums.setdefault(name, {})
+            for value, count in counts.items():
+                total[value] = total.get(value, 0) + count
+    result: dict[str, dict[str, int]] = {}
+    for name in FACETS:
+        order = sorted(sums[name].items(), key=lambda kv: (-kv[1], kv[0]))
+        result[name] = dict(order[:top] if top else order)
+    result["years"] = dict(sorted(sums["years"].items(), key=lambda kv: -int(kv[0])))
+    return result
