@@ -15,8 +15,11 @@ from searcher.query import Audience
 TOP = 20
 
 
-def index_stats(searcher: Searcher, index_dir: Path, audience: Audience) -> Stats:
-    """Posts, located posts (public and private), languages, top terms, dates, size, build time.
+def index_stats(
+    searcher: Searcher, index_dir: Path, audience: Audience, *, top: int | None = TOP
+) -> Stats:
+    """Posts, located posts (public and private), languages, the ``top`` tags and categories
+    (all with None), dates, size, build time.
 
     Private locations are counted, never placed: a count reveals nothing of where they are.
     """
@@ -33,8 +36,8 @@ def index_stats(searcher: Searcher, index_dir: Path, audience: Audience) -> Stat
         located=public + private,
         located_private=private,
         languages=dict(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))),
-        tags=_top_terms(reader, schema.TAG),
-        categories=_top_terms(reader, schema.CATEGORY),
+        tags=_top_terms(reader, schema.TAG, top),
+        categories=_top_terms(reader, schema.CATEGORY, top),
         first_date=min(dates).isoformat() if dates else None,
         last_date=max(dates).isoformat() if dates else None,
         index_bytes=indexer.index_bytes(index_dir),
@@ -53,7 +56,7 @@ def _column_values(reader: Any, field: str) -> list[Any]:
     return [column[d] for d in reader.all_doc_ids()]
 
 
-def _top_terms(reader: Any, field: str) -> dict[str, int]:
+def _top_terms(reader: Any, field: str, top: int | None) -> dict[str, int]:
     pairs = [(_text(t), reader.doc_frequency(field, t)) for t in reader.lexicon(field)]
     pairs.sort(key=lambda kv: (-kv[1], kv[0]))
-    return dict(pairs[:TOP])
+    return dict(pairs[:top] if top else pairs)
