@@ -44,3 +44,10 @@ class IndexBusy(BlogsearchError):
     """Another writer holds the index."""
 
     http_status = 503
+
+
+class ShardUnavailable(BlogsearchError):
+    """A shard of a sharded index, or the Dask cluster serving it, did not answer: no partial
+    result is given in its place."""
+
+    http_status = 503
