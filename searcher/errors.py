@@ -30,6 +30,14 @@ class InvalidCoordinates(UsageError):
     """Latitude/longitude that are not numbers or lie outside the globe."""
 
 
+class InvalidParameter(UsageError):
+    """One named request parameter that cannot be used (the web layer reports its name)."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
 class SourceError(BlogsearchError):
     """A content folder or export file that cannot be read at all."""
 

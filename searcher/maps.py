@@ -99,9 +99,16 @@ def render(points: Sequence[MapPoint], path: Path, *, title: str | None = None) 
         path.write_text(render_html(points, title=title), encoding="utf-8")
 
 
-def render_svg(points: Sequence[MapPoint], *, title: str | None = None, width: int = 1000) -> str:
-    """The map as a standalone SVG document (labels become ``<title>`` tooltips)."""
-    return _svg(_scene(points, title, width))
+def render_svg(
+    points: Sequence[MapPoint],
+    *,
+    title: str | None = None,
+    width: int = 1000,
+    standalone: bool = True,
+) -> str:
+    """The map as an SVG document (labels become ``<title>`` tooltips); ``standalone=False``
+    leaves out the XML declaration, for SVG inline in an HTML page."""
+    return _svg(_scene(points, title, width), standalone=standalone)
 
 
 def render_html(points: Sequence[MapPoint], *, title: str | None = None) -> str:
