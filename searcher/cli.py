@@ -16,6 +16,7 @@ import click
 from searcher import indexer, ingest
 from searcher.cli_common import build, index_dir_option, ingest_options
 from searcher.cli_search import COMMANDS
+from searcher.cli_serve import serve_command
 from searcher.errors import BlogsearchError
 from searcher.render import echo_json, print_post, print_report, print_summary, print_warnings
 
@@ -128,5 +129,5 @@ def index_command(
             print_report(update, quiet=True)
 
 
-for _command in COMMANDS:
+for _command in (*COMMANDS, serve_command):
     main.add_command(_command)
