@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -127,3 +128,68 @@ def test_dropped_private_locations_are_not_stored(
     stored = json.dumps([reader.stored_fields(d)[schema.RECORD] for d in reader.all_doc_ids()])
     assert leaks(stored, private_points) == []
     reader.close()
+
+
+WEB_URLS = [
+    f"/api/search?q={EVERYTHING}&limit=100",
+    f"/api/search?q={EVERYTHING}&limit=100&page=2",
+    "/api/search?q=cloud paris&facets=1",
+    "/api/search?q=Poussan",
+    f"/api/search?q={EVERYTHING}&near=43.4844,3.6770&sort=distance&limit=100",
+    "/api/search?near=43.4844,3.6770&radius=5000km&limit=100",
+    "/api/search?bbox=43,3,44,4&limit=100",
+    "/api/search?has_location=1&limit=100",
+    "/api/near?lat=43.4844&lon=3.6770&limit=100",
+    "/api/near?near=Montpellier&radius=100km&limit=100",
+    "/api/complete?q=po&limit=20",
+    "/api/stats",
+    "/openapi.json",
+    f"/?q={EVERYTHING}&limit=100",
+    f"/?q={EVERYTHING}&limit=100&page=2",
+    "/?near=43.4844,3.6770&sort=distance&limit=100",
+    "/?near=Montpellier&radius=100km&limit=100",
+    "/?bbox=43,3,44,4",
+    "/?has_location=1&limit=100",
+]
+
+
+@pytest.fixture(scope="module")
+def web_client(chamerling_index: Path) -> Any:
+    from starlette.testclient import TestClient
+
+    from searcher import web
+
+    return TestClient(web.create_app(searcher.open_index(chamerling_index)))
+
+
+@pytest.mark.parametrize("url", WEB_URLS)
+def test_web_public_outputs_hold_no_private_coordinates(
+    web_client: Any, private_points: list[tuple[float, float]], url: str
+) -> None:
+    response = web_client.get(url)
+    assert response.status_code == 200, response.text
+    assert leaks(response.text, private_points) == []
+
+
+def test_web_public_near_each_private_point_finds_nothing(
+    web_client: Any, private_points: list[tuple[float, float]]
+) -> None:
+    """Centred on a private point (the request's own numbers are echoed back), nothing is found."""
+    for lat, lon in sorted(set(private_points)):
+        found = web_client.get(f"/api/near?lat={lat}&lon={lon}&radius=0.01").json()
+        assert found["total"] == 0 and found["hits"] == []
+        page = web_client.get(f"/?near={lat},{lon}&radius=0.01")
+        assert page.status_code == 200 and "No posts match" in page.text
+
+
+def test_the_web_scan_would_see_a_leak(
+    chamerling_index: Path, private_points: list[tuple[float, float]]
+) -> None:
+    """The same scan over owner mode finds the coordinates: the public scan is not blind."""
+    from starlette.testclient import TestClient
+
+    from searcher import web
+
+    with searcher.open_index(chamerling_index, audience="owner") as index:
+        response = TestClient(web.create_app(index)).get("/api/near?lat=43.4844&lon=3.6770")
+    assert leaks(response.text, private_points) != []
