@@ -14,12 +14,12 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
-from whoosh import query
+from whoosh import query, scoring
 from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.fields import datetime_to_long
 from whoosh.searching import Searcher
 
-from searcher import analysis, schema, snippets, suggest
+from searcher import analysis, fastscore, schema, snippets, suggest
 from searcher.errors import UsageError
 from searcher.facets import FacetIndex
 from searcher.geo import BBox, parse_coordinate, parse_radius_km
@@ -116,6 +116,10 @@ class Generation:
         self.facets = FacetIndex(reader)
         self._date_longs: np.ndarray[Any, Any] | None = None
         self._has_date: np.ndarray[Any, Any] = np.zeros(0, dtype=bool)
+        weighting = searcher.weighting
+        self.fast = (
+            fastscore.Scorer(searcher, weighting) if isinstance(weighting, scoring.BM25F) else None
+        )
 
     def run(self, request: Request) -> Results:
         parsed = self.parser.parse(request.text) if request.text else ParsedQuery(None)
@@ -236,7 +240,11 @@ class Generation:
         self, text: query.Query | None, allowed: set[int] | None, located: bool
     ) -> set[int]:
         """Docs the text matches, within the geo filter, located (visibly) if asked."""
-        docs = set(self.searcher.docs_for_query(text)) if text is not None else None
+        docs = None
+        if text is not None:
+            scored = self._scored(text)
+            matched = self.searcher.docs_for_query(text) if scored is None else scored.docs()
+            docs = set(matched.tolist() if isinstance(matched, np.ndarray) else matched)
         if allowed is not None:
             docs = allowed if docs is None else docs & allowed
         if located:
@@ -279,9 +287,23 @@ class Generation:
         self, request: Request, text: query.Query, allowed: set[int] | None, center: Center | None
     ) -> Results:
         wanted = request.page * request.limit
-        ranked, total = top_hits(self.searcher, text, wanted, allowed, self._path)
         start = (request.page - 1) * request.limit
+        scored = self._scored(text)
+        if scored is not None and self.fast is not None:
+            mask = None if allowed is None else self.fast.allowed(allowed)
+            ranked, total = self.fast.top(scored, wanted, mask, self._path)
+        else:
+            ranked, total = top_hits(self.searcher, text, wanted, allowed, self._path)
         return self._results(request, text, ranked[start:wanted], total, center)
+
+    def _scored(self, text: query.Query | None) -> fastscore.Scored | None:
+        """Every match of ``text`` with its score, as arrays; None where Whoosh must search."""
+        if text is None or self.fast is None:
+            return None
+        try:
+            return self.fast.evaluate(text)
+        except fastscore.Unsupported:
+            return None
 
     def _by_distance(
         self,
@@ -323,6 +345,9 @@ class Generation:
     def _scores(self, text: query.Query | None, docs: list[int]) -> dict[int, float]:
         if text is None or not docs:
             return {}
+        scored = self._scored(text)
+        if scored is not None:
+            return {d: float(scored.scores[d]) for d in docs if scored.mask[d]}
         found = self.searcher.search(text, limit=None, filter=set(docs))
         return {hit.docnum: hit.score for hit in found}
 

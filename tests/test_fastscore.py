@@ -1,0 +1,128 @@
+"""The array scorer against Whoosh's own matchers: same documents, same scores, same order."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CONTENT, build_index
+from whoosh import query
+
+from searcher import fastscore
+from searcher.api import open_index
+
+CONTENT_QUERIES = [
+    "cloud paris",
+    "velo",
+    "conférences",
+    "interoperabilite",
+    "l'interopérabilité",
+    "été",
+    "berlin OR madrid",
+    "cloud NOT paris",
+    "cloud -paris",
+    "title:cloud",
+    "tag:iceland",
+    "tag:radfahren berlin",
+    "lang:fr cloud",
+    '"cloud computing"',
+    "the cloud",  # an English stop word: optional (ANDMAYBE)
+    "date:2011 cloud",
+]
+RUBY_QUERIES = [
+    "release",
+    "ruby on rails",
+    "ruby 2.7 released",
+    "ruby NOT rails",
+    "ruby -rails tag:security",
+    "rubygems OR bundler",
+    '"denial of service"',
+    "CVE-2013-4164",
+    "sécurité",
+    "脆弱性",
+    "уязвимость",
+    "veröffentlicht",
+    'title:"ruby 2.7"',
+]
+
+
+def whoosh_ranking(searcher: Any, q: query.Query) -> list[tuple[int, float]]:
+    return [(hit.docnum, hit.score) for hit in searcher.search(q, limit=None)]
+
+
+def assert_same(index_dir: Path, text: str, budget: int = fastscore.POSTINGS_BUDGET) -> None:
+    with open_index(index_dir, audience="owner") as index:
+        generation = index._current()
+        q = generation.parser.parse(text).text
+        scorer = fastscore.Scorer(generation.searcher, generation.searcher.weighting, budget)
+        try:
+            scored = scorer.evaluate(q)
+        except fastscore.Unsupported:
+            pytest.skip(f"{text!r} is searched by Whoosh")  # date: ranges
+        expected = whoosh_ranking(generation.searcher, q)
+        ranked, total = scorer.top(scored, len(expected) + 5)
+        assert total == len(expected), text
+        assert expected, f"{text!r} should match something: the comparison would be empty"
+        ours = dict(ranked)
+        for docnum, score in expected:
+            assert ours[docnum] == pytest.approx(score, rel=1e-12), (text, docnum)
+        # Whoosh breaks ties by docnum, as top() does without a tiebreak
+        by_docnum = sorted(expected, key=lambda pair: (-pair[1], pair[0]))
+        assert [d for d, _ in ranked] == [d for d, _ in by_docnum]
+
+
+@pytest.mark.parametrize("text", [q for q in CONTENT_QUERIES if not q.startswith("date:")])
+def test_scores_equal_whooshs_on_the_bundled_content(content_index: Path, text: str) -> None:
+    assert_same(content_index, text)
+
+
+@pytest.mark.corpora
+@pytest.mark.parametrize("text", RUBY_QUERIES)
+def test_scores_equal_whooshs_on_ruby_lang(ruby_index: Path, text: str) -> None:
+    assert_same(ruby_index, text)
+
+
+@pytest.mark.corpora
+def test_a_tiny_cache_budget_evicts_and_stays_exact(ruby_index: Path) -> None:
+    for text in ("ruby on rails", "release", "ruby on rails"):
+        assert_same(ruby_index, text, budget=10)
+
+
+def test_several_segments_and_deleted_posts(tmp_path: Path) -> None:
+    """Incremental updates add segments and delete documents: both must be read right."""
+    source = tmp_path / "content"
+    shutil.copytree(CONTENT, source)
+    index_dir = build_index([source], tmp_path / "index")
+    posts = sorted(p for p in source.rglob("*.md"))
+    posts[0].unlink()
+    changed = posts[1]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n\nCloud again.\n", "utf-8")
+    build_index([source], index_dir)
+    with open_index(index_dir, audience="owner") as index:
+        reader = index._current().searcher.reader()
+        assert reader.doc_count() < reader.doc_count_all() or not reader.is_atomic()
+    for text in ("cloud", "cloud paris", "velo OR cloud"):
+        assert_same(index_dir, text)
+
+
+def test_unsupported_shapes_fall_back_to_whoosh(owner: Any) -> None:
+    generation = owner._current()
+    q = generation.parser.parse("clou*").text
+    with pytest.raises(fastscore.Unsupported):
+        generation.fast.evaluate(q)
+    # and the search still answers, through Whoosh
+    assert owner.search("clou*").total == owner.search("cloud").total > 0
+
+
+def test_equal_scores_follow_the_tiebreak() -> None:
+    import numpy as np
+
+    scored = fastscore.Scored(np.array([True, True, True, False]), np.array([1.0, 2.0, 1.0, 0.0]))
+    scorer = fastscore.Scorer.__new__(fastscore.Scorer)
+    names = {0: "b", 1: "z", 2: "a"}
+    assert scorer.top(scored, 2, tiebreak=names.__getitem__) == ([(1, 2.0), (2, 1.0)], 3)
+    assert scorer.top(scored, 2) == ([(1, 2.0), (0, 1.0)], 3)
+    allowed = np.array([True, False, True, True])
+    assert scorer.top(scored, 5, allowed) == ([(0, 1.0), (2, 1.0)], 2)
