@@ -53,7 +53,13 @@ def _column_values(reader: Any, field: str) -> list[Any]:
     if not reader.has_column(field):
         return []
     column = reader.column_reader(field)
-    return [column[d] for d in reader.all_doc_ids()]
+    values = []
+    for docnum in reader.all_doc_ids():
+        try:
+            values.append(column[docnum])
+        except OverflowError:  # an undated post holds the column's empty default, not a date
+            continue
+    return values
 
 
 def _top_terms(reader: Any, field: str, top: int | None) -> dict[str, int]:
