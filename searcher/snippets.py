@@ -13,6 +13,7 @@ import fnmatch
 import functools
 import html
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,7 +109,8 @@ def build(text: str, analyzer: Any, wanted: Targets) -> str:
         spans = _matches(text[:FIRST_WINDOW], analyzer, wanted, 0)
     else:
         spans = []
-        after = max((len(phrase) for phrase in wanted.phrases), default=1)
+        # a phrase's other words, and one more: a stop word may stand between them
+        after = max((len(phrase) for phrase in wanted.phrases), default=0)
         for start, end in _windows(text, pattern, after):
             spans.extend(_matches(text[start:end], analyzer, wanted, start))
     if not spans:
@@ -163,8 +165,8 @@ def _windows(text: str, pattern: re.Pattern[str], words: int) -> list[tuple[int,
 
 @functools.lru_cache(maxsize=16)
 def _tail(words: int) -> re.Pattern[str]:
-    """The rest of a word, then ``words`` more (a stop word may sit inside a phrase)."""
-    return re.compile(rf"\S{{0,{WORD_CHARS}}}(?:\s+\S{{1,{WORD_CHARS}}}){{0,{words + 1}}}")
+    """The rest of a word, then ``words`` more."""
+    return re.compile(rf"\S{{0,{WORD_CHARS}}}(?:\s+\S{{1,{WORD_CHARS}}}){{0,{words}}}")
 
 
 def opening(text: str, chars: int = 200) -> str:
@@ -179,10 +181,8 @@ def _matches(text: str, analyzer: Any, wanted: Targets, offset: int) -> list[tup
     """(start, end, key) of every marked word, ``offset`` added; analysers may emit several
     forms per position."""
     at: dict[int, list[tuple[str, int, int]]] = {}
-    for token in analyzer(text, positions=True, chars=True, mode="index", removestops=False):
-        at.setdefault(token.pos, []).append(
-            (token.text, token.startchar + offset, token.endchar + offset)
-        )
+    for pos, word, start, end in _tokens(text, analyzer):
+        at.setdefault(pos, []).append((word, start + offset, end + offset))
     marked: dict[int, tuple[int, int, str]] = {}
     for pos, forms in at.items():
         for word, start, end in forms:
@@ -197,6 +197,30 @@ def _matches(text: str, analyzer: Any, wanted: Targets, offset: int) -> list[tup
         if len(marked) > MAX_MATCHES:
             break
     return [marked[pos] for pos in sorted(marked)][:MAX_MATCHES]
+
+
+def _tokens(text: str, analyzer: Any) -> tuple[tuple[int, str, int, int], ...]:
+    """(position, form, start, end) of each token; short windows (a word or a few) are
+    remembered per analyser, since the same words come back in hit after hit."""
+    key = (text, id(analyzer))
+    memo = _TOKENS.get(key) if len(text) <= _MEMO_CHARS else None
+    if memo is not None and memo[0] is analyzer:  # the very analyser, not one at its address
+        return memo[1]
+    found = tuple(
+        (t.pos, t.text, t.startchar, t.endchar)
+        for t in analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+    )
+    if len(text) <= _MEMO_CHARS:
+        with _TOKENS_LOCK:
+            if len(_TOKENS) >= _MEMO_SIZE:
+                _TOKENS.clear()
+            _TOKENS[key] = (analyzer, found)
+    return found
+
+
+_TOKENS: dict[tuple[str, int], tuple[Any, tuple[tuple[int, str, int, int], ...]]] = {}
+_TOKENS_LOCK = threading.Lock()
+_MEMO_CHARS, _MEMO_SIZE = 120, 50_000
 
 
 def _best_windows(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
