@@ -14,7 +14,7 @@ from typing import Any
 
 from whoosh.searching import Searcher
 
-from searcher import indexer
+from searcher import indexer, shards
 from searcher.engine import SORTS, Center, Filters, Generation, Request, resolve_center
 from searcher.errors import UsageError
 from searcher.geo import BBox, parse_bbox, parse_radius_km
@@ -208,7 +208,17 @@ def _check_paging(limit: int, page: int) -> None:
         raise UsageError(f"page must be 1 or more, not {page!r}")
 
 
-def open_index(index_dir: Path | str | None = None, *, audience: str = "public") -> Index:
-    """Open the index in ``index_dir`` (default ``$BLOGSEARCH_INDEX`` or ``index/``)."""
+def open_index(
+    index_dir: Path | str | None = None, *, audience: str = "public", scheduler: str | None = None
+) -> Index:
+    """Open the index in ``index_dir`` (default ``$BLOGSEARCH_INDEX`` or ``index/``).
+
+    A sharded index (``blogsearch index --shards N``) is searched through Dask actors on the
+    cluster at ``scheduler`` (default ``$BLOGSEARCH_SCHEDULER``, else a local one).
+    """
     path = Path(index_dir) if index_dir is not None else indexer.default_index_dir()
+    if shards.read_layout(path) is not None:
+        from searcher.sharded import ShardedIndex  # imports Dask: only for sharded indexes
+
+        return ShardedIndex(path, audience_of(audience), scheduler=scheduler)
     return Index(path, audience_of(audience))

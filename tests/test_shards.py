@@ -1,0 +1,278 @@
+"""Sharded indexes on a real Dask cluster: the single index's answers, routing, updates, faults.
+
+One module-scoped ``LocalCluster`` of two worker processes (one thread each) on 127.0.0.1
+serves every test; indexes are built with three shards so that a worker holds two.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CONTENT, build_index, corpus
+from shapely.geometry import box
+
+import searcher
+from searcher import shards
+from searcher.errors import ShardUnavailable, UsageError
+from searcher.models import Results
+from searcher.sharded import ShardedIndex
+
+SHARDS = 3
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """The address of a local cluster of two single-threaded worker processes."""
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address=None)  # fmt: skip
+    try:
+        yield str(cluster.scheduler_address)
+    finally:
+        cluster.close()
+
+
+def _pair(
+    sources: list[Path], root: Path, scheduler: str, audience: str = "public"
+) -> tuple[searcher.Index, ShardedIndex]:
+    single = build_index(sources, root / "single")
+    shards.build(sources, root / "sharded", shards=SHARDS, scheduler=scheduler)
+    sharded = searcher.open_index(root / "sharded", audience=audience, scheduler=scheduler)
+    assert isinstance(sharded, ShardedIndex)
+    return searcher.open_index(single, audience=audience), sharded
+
+
+@pytest.fixture(scope="module")
+def content_pair(
+    tmp_path_factory: pytest.TempPathFactory, scheduler: str
+) -> Iterator[tuple[searcher.Index, ShardedIndex]]:
+    single, sharded = _pair([CONTENT], tmp_path_factory.mktemp("content"), scheduler)
+    yield single, sharded
+    sharded.close()
+
+
+# -- the same answers --------------------------------------------------------------------
+
+
+def assert_same(one: Results, other: Results) -> None:
+    """Same page, same order, same totals and facets; scores equal within rounding."""
+    assert [h.path for h in other.hits] == [h.path for h in one.hits]
+    assert (other.total, other.facets, other.suggestion) == (one.total, one.facets, one.suggestion)
+    assert (other.query, other.center, other.page, other.limit) == (
+        one.query, one.center, one.page, one.limit)  # fmt: skip
+    for a, b in zip(one.hits, other.hits, strict=True):
+        assert math.isclose(a.score, b.score, rel_tol=1e-9, abs_tol=1e-12), a.path
+        assert a.distance_km == b.distance_km and a.snippet == b.snippet and a.title == b.title
+
+
+def requests(single: searcher.Index) -> list[dict[str, Any]]:
+    """Many kinds of request, with tags, places and dates taken from the archive itself."""
+    stats = single.stats()
+    tags, categories = list(stats.tags)[:3], list(stats.categories)[:2]
+    langs = list(stats.languages)[:2]
+    found: list[dict[str, Any]] = [
+        {"text": "the"}, {"text": "the", "page": 3, "limit": 7}, {"text": "release"},
+        {"text": "open source", "facets": True}, {"text": '"open source"'},
+        {"text": "ruby OR rust OR python", "limit": 50}, {"text": "data AND NOT cloud"},
+        {"text": "title:release"}, {"text": "performance", "sort": "date"},
+        {"text": "relase"}, {"text": "pyhton progrmming"}, {"text": "cloud", "facets": True},
+        {"sort": "date", "limit": 20, "facets": True}, {"sort": "date-asc", "page": 2},
+        {"text": "the", "since": "2012", "until": "2020-06"}, {"text": "the", "lang": langs},
+        {"has_location": True, "facets": True},
+    ]  # fmt: skip
+    if tags:
+        found += [{"text": "the", "tags": tags[:1], "facets": True},
+                  {"tags": tags[:2], "any_tag": True}]  # fmt: skip
+    if categories:
+        found.append({"categories": categories[:1], "sort": "date"})
+    located = single.search(has_location=True, sort="date", limit=1)
+    if located.hits and located.hits[0].location is not None:
+        where = located.hits[0].location
+        lat, lon = where.lat, where.lon
+        assert lat is not None and lon is not None
+        found += [
+            {"near": (lat, lon), "limit": 15}, {"near": (lat, lon), "page": 2, "limit": 4},
+            {"near": (lat, lon), "radius_km": 500, "facets": True},
+            {"text": "the", "near": (lat, lon), "radius_km": 2000},
+            {"text": "the", "near": (lat, lon), "sort": "distance"},
+            {"bbox": f"{lat - 5},{lon - 5},{lat + 5},{lon + 5}", "sort": "date"},
+            {"text": "the", "within": box(lon - 8, lat - 8, lon + 8, lat + 8), "facets": True},
+            {"near": (lat, lon), "sort": "date", "has_location": True},
+        ]  # fmt: skip
+    return found
+
+
+def check_everything(single: searcher.Index, sharded: ShardedIndex) -> int:
+    checked = 0
+    for request in requests(single):
+        assert_same(single.search(**request), sharded.search(**request))
+        checked += 1
+    located = single.search(has_location=True, limit=1)
+    if located.hits and located.hits[0].location is not None:
+        place = located.hits[0].location
+        for kwargs in ({"limit": 12}, {"text": "the", "radius_km": 300}):
+            assert_same(single.near(place.lat, place.lon, **kwargs),
+                        sharded.near(place.lat, place.lon, **kwargs))  # fmt: skip
+    return checked
+
+
+def test_content_answers_as_one_index(content_pair: tuple[searcher.Index, ShardedIndex]) -> None:
+    single, sharded = content_pair
+    assert check_everything(single, sharded) > 20
+    for text in ("cloud paris", "ferry date line", "conférences", "tag:cloud", "chalutiers"):
+        assert_same(single.search(text), sharded.search(text))
+
+
+@pytest.mark.corpora
+@pytest.mark.parametrize(
+    ("name", "audience"),
+    [("chamerling", "owner"), ("evert", "public")],  # chamerling's points are all private
+)
+def test_corpus_answers_as_one_index(
+    name: str, audience: str, tmp_path: Path, scheduler: str
+) -> None:
+    single, sharded = _pair([corpus(name)], tmp_path, scheduler, audience)
+    try:
+        check_everything(single, sharded)
+    finally:
+        sharded.close()
+
+
+def test_wildcards_find_the_same_posts(content_pair: tuple[searcher.Index, ShardedIndex]) -> None:
+    """Whoosh scores a wildcard by how many words it expands to in the searcher's lexicon
+    (one: BM25; several: by matcher type, which depends on the document count): a shard's
+    lexicon is not the index's, so only the posts found and their number are compared."""
+    single, sharded = content_pair
+    for text in ("clo*", "f?rry", "par*"):
+        one, other = single.search(text, limit=100), sharded.search(text, limit=100)
+        assert {h.path for h in other.hits} == {h.path for h in one.hits}
+        assert other.total == one.total
+
+
+def test_stats_sum_the_shards(content_pair: tuple[searcher.Index, ShardedIndex]) -> None:
+    single, sharded = content_pair
+    one, other = single.stats(), sharded.stats()
+    same = ("posts", "located", "located_private", "languages", "tags", "categories",
+            "first_date", "last_date")  # fmt: skip
+    assert {k: getattr(other, k) for k in same} == {k: getattr(one, k) for k in same}
+
+
+def test_errors_are_the_single_index_errors(
+    content_pair: tuple[searcher.Index, ShardedIndex],
+) -> None:
+    _, sharded = content_pair
+    with pytest.raises(UsageError, match="distance needs a centre"):
+        sharded.search("cloud", sort="distance")
+    with pytest.raises(UsageError, match="unbalanced quote"):
+        sharded.search('"cloud')
+
+
+# -- routing and building ------------------------------------------------------------------
+
+
+def test_routing_is_a_stable_hash_of_the_path() -> None:
+    assert [shards.shard_of(p, 4) for p in ("a.md", "_posts/x.md", "é.md")] == [
+        shards.shard_of(p, 4) for p in ("a.md", "_posts/x.md", "é.md")]  # fmt: skip
+    assert shards.shard_of("_posts/2019-05-01-hello.md", 4) == 2  # never hash(): same forever
+    assert {shards.shard_of(f"post-{i}.md", 3) for i in range(100)} == {0, 1, 2}
+
+
+def test_every_post_in_exactly_one_shard(tmp_path: Path, scheduler: str) -> None:
+    report = shards.build([CONTENT], tmp_path, shards=SHARDS, scheduler=scheduler)
+    layout = shards.read_layout(tmp_path)
+    assert layout is not None and layout.shards == SHARDS
+    assert sorted(r.indexed for r in report.shards) != [0, 0, report.indexed]
+    from searcher import indexer
+
+    owned: list[str] = []
+    for number, shard_dir in enumerate(layout.shard_dirs()):
+        ix = indexer.open_existing(shard_dir)
+        with ix.searcher() as s:
+            paths = [fields["path"] for fields in s.all_stored_fields()]
+        assert all(shards.shard_of(p, SHARDS) == number for p in paths)
+        owned += paths
+    assert len(owned) == len(set(owned)) == report.indexed == report.summary.posts
+
+
+def test_an_update_goes_to_the_owning_shard(tmp_path: Path, scheduler: str) -> None:
+    content = shutil.copytree(CONTENT, tmp_path / "content")
+    index_dir = tmp_path / "index"
+    shards.build([content], index_dir, shards=SHARDS, scheduler=scheduler)
+    post = next(p for p in sorted((content / "_posts").glob("*.md")) if "cloud" not in p.name)
+    post.write_text(post.read_text().replace("\n\n", "\n\nsharded-update-marker\n\n", 1))
+    report = shards.build([content], index_dir, shards=SHARDS, scheduler=scheduler)
+    owner = shards.shard_of(post.relative_to(content).as_posix(), SHARDS)
+    assert [r.indexed for r in report.shards] == [int(n == owner) for n in range(SHARDS)]
+    (content / "_posts" / "2011-03-01-cloud-paris.md").unlink()
+    report = shards.build([content], index_dir, shards=SHARDS, scheduler=scheduler)
+    assert report.removed == 1 and sum(r.removed for r in report.shards) == 1
+    with searcher.open_index(index_dir, scheduler=scheduler) as sharded:
+        assert [h.path for h in sharded.search("sharded-update-marker").hits] == [
+            post.relative_to(content).as_posix()]  # fmt: skip
+
+
+def test_a_new_shard_count_rebuilds(tmp_path: Path, scheduler: str) -> None:
+    shards.build([CONTENT], tmp_path, shards=2, scheduler=scheduler)
+    report = shards.build([CONTENT], tmp_path, shards=3, scheduler=scheduler)
+    assert report.rebuilt and report.indexed == report.summary.posts
+    assert sorted(p.name for p in tmp_path.glob("shard-*")) == ["shard-00", "shard-01", "shard-02"]
+
+
+def test_a_plain_index_folder_is_not_sharded_over(tmp_path: Path, scheduler: str) -> None:
+    build_index([CONTENT], tmp_path)
+    with pytest.raises(UsageError, match="plain index"):
+        shards.build([CONTENT], tmp_path, shards=2, scheduler=scheduler)
+
+
+def test_an_unreachable_scheduler_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shards, "CONNECT_TIMEOUT", "1s")
+    with pytest.raises(ShardUnavailable, match="cannot reach the Dask scheduler"):
+        shards.build([CONTENT], tmp_path, shards=2, scheduler="tcp://127.0.0.1:9")
+
+
+# -- faults and safe defaults ----------------------------------------------------------------
+
+
+def test_a_killed_worker_gives_the_right_answer_or_a_clear_error(
+    content_pair: tuple[searcher.Index, ShardedIndex],
+) -> None:
+    single, sharded = content_pair
+    expected = single.search("the", facets=True, limit=20)
+    assert_same(expected, sharded.search("the", facets=True, limit=20))
+    pids = sharded.worker_pids()
+    victim = sorted(pids.values())[0]
+    os.kill(victim, signal.SIGKILL)
+    try:
+        found = sharded.search("the", facets=True, limit=20)
+    except ShardUnavailable as exc:
+        assert "did not answer" in str(exc) and "\n" not in str(exc)
+    else:
+        assert_same(expected, found)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the nanny restarts the worker: answers come back
+        try:
+            assert_same(expected, sharded.search("the", facets=True, limit=20))
+            break
+        except ShardUnavailable:
+            time.sleep(0.5)
+    else:
+        pytest.fail("the sharded index did not recover after its worker was restarted")
+
+
+def test_a_local_cluster_listens_on_loopback_only(tmp_path: Path) -> None:
+    psutil = pytest.importorskip("psutil")
+    with shards.connect(None, 1) as client:
+        pids = [os.getpid(), *client.run(os.getpid).values()]
+        addresses = {c.laddr.ip for pid in pids for c in psutil.Process(pid).net_connections()
+                     if c.status == psutil.CONN_LISTEN}  # fmt: skip
+    assert addresses and addresses <= {"127.0.0.1"}
