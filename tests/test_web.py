@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.testclient import TestClient
@@ -415,3 +417,23 @@ class Query(dict[str, list[str]]):
 )  # fmt: skip
 def test_parameters_are_converted(given: dict[str, list[str]], name: str, value: Any) -> None:
     assert webparams.parse("search", Query(given))[name] == value
+
+
+# -- anything at all: a 200 or a 400 naming a parameter, never a 500 ------------------------
+
+NAMES = sorted({p.name for p in webparams.PARAMS} | {"text", "unknown"})
+
+
+@given(
+    path=st.sampled_from(["/", "/api/search", "/api/near", "/api/complete"]),
+    query=st.lists(st.tuples(st.sampled_from(NAMES), st.text(max_size=40)), max_size=4),
+)
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+def test_any_query_string_is_answered_or_refused_by_name(
+    client: TestClient, path: str, query: list[tuple[str, str]]
+) -> None:
+    response = client.get(path, params=query)
+    assert response.status_code in (200, 400), (path, query, response.text)
+    if response.status_code == 400 and path != "/":
+        assert response.json()["parameter"] in NAMES
