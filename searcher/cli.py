@@ -14,10 +14,11 @@ from typing import Any
 import click
 
 from searcher import indexer, ingest
+from searcher import shards as sharding
 from searcher.cli_common import build, index_dir_option, ingest_options
 from searcher.cli_search import COMMANDS
 from searcher.cli_serve import serve_command
-from searcher.errors import BlogsearchError
+from searcher.errors import BlogsearchError, UsageError
 from searcher.render import echo_json, print_post, print_report, print_summary, print_warnings
 
 
@@ -99,6 +100,17 @@ def scan(
 )
 @click.option("--rebuild", is_flag=True, help="Start from scratch instead of updating.")
 @click.option("--watch", is_flag=True, help="Keep the index current as files change.")
+@click.option(
+    "--shards",
+    type=click.IntRange(1, sharding.MAX_SHARDS),
+    metavar="N",
+    help="Build N shards in parallel on a Dask cluster (see docs/sharding.md).",
+)
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    help="Dask scheduler to build shards on (default: worker processes on 127.0.0.1).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Only the final line.")
 @click.option("--verbose", "-v", is_flag=True, help="Every warning, post by post.")
 def index_command(
@@ -109,17 +121,31 @@ def index_command(
     drop_private_locations: bool,
     rebuild: bool,
     watch: bool,
+    shards: int | None,
+    scheduler: str | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
     """Build or update the index from SOURCE folders or WordPress exports (default: ./content).
 
     Only files added or changed since the last run are read; posts of deleted files go.
+    A sharded index (--shards) is updated shard by shard; it keeps its number of shards
+    unless given another.
     """
     paths = list(sources) or [indexer.DEFAULT_SOURCE]
     target = index_dir or indexer.default_index_dir()
     options = indexer.BuildOptions(drafts, max_bytes, drop_private_locations)
-    report = build(paths, target, options, quiet=quiet, rebuild=rebuild, verbose=verbose)
+    layout = sharding.read_layout(target)
+    shards = shards or (layout.shards if layout else None)
+    if shards is not None:
+        if watch:
+            raise UsageError("--watch does not work with a sharded index yet")
+        report: Any = sharding.build(paths, target, options, shards=shards, scheduler=scheduler,
+                                     rebuild=rebuild)  # fmt: skip
+    elif scheduler:
+        raise UsageError("--scheduler needs --shards")
+    else:
+        report = build(paths, target, options, quiet=quiet, rebuild=rebuild, verbose=verbose)
     print_report(report, quiet=quiet)
     if watch:
         from searcher.watch import watch as watch_files

@@ -252,6 +252,10 @@ class ShardedIndex(Index):
             except Exception as exc:
                 raise ShardUnavailable(_lost(exc)) from None
 
+    def shard_workers(self) -> list[str]:
+        """The address of the Dask worker holding each shard's actor."""
+        return [str(actor._address) for actor in self._shards.actors]
+
     def worker_pids(self) -> dict[str, int]:
         """Each Dask worker's process id (for the fault tests)."""
         pids: dict[str, int] = self._shards.client.run(os.getpid)
