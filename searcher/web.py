@@ -9,9 +9,11 @@ with a bare 500, never a traceback. The app mounts inside any Starlette or FastA
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from searcher import maps, openapi, webpage, webparams
-from searcher.api import Index, open_index
+from searcher.api import REFRESH_INTERVAL, Index, open_index
 from searcher.errors import BlogsearchError, InvalidParameter, UsageError
 from searcher.models import Results
 
@@ -58,6 +60,7 @@ class _Endpoints:
 
     def __init__(self, index: Index) -> None:
         self.index = index
+        self._stats: tuple[float, dict[str, Any]] | None = None  # (when, figures)
 
     def search(self, request: Request) -> Response:
         values = webparams.parse("search", request.query_params)
@@ -80,7 +83,12 @@ class _Endpoints:
         return _JSON(self.index.complete(prefix, limit=values["limit"]) if prefix.strip() else [])
 
     def stats(self, request: Request) -> Response:
-        return _JSON(self.index.stats().to_dict())
+        """The figures, counted again at most once per refresh interval (they read every
+        post's date: tens of milliseconds on a few thousand posts)."""
+        now = time.monotonic()
+        if self._stats is None or now - self._stats[0] >= REFRESH_INTERVAL:
+            self._stats = (now, self.index.stats().to_dict())
+        return _JSON(self._stats[1])
 
     def openapi(self, request: Request) -> Response:
         return _JSON(openapi.document())
@@ -134,12 +142,18 @@ def _centre(values: dict[str, Any]) -> Any:
 
 def _map(results: Results) -> str | None:
     """The hits' places as inline SVG, or None when no hit on the page has one to show."""
-    points = [
+    points = tuple(
         maps.MapPoint(h.location.lat, h.location.lon, h.title)
         for h in results.hits
         if h.location is not None and h.location.lat is not None and h.location.lon is not None
-    ]
-    return maps.render_svg(points, width=640, standalone=False) if points else None
+    )
+    return _drawing(points) if points else None
+
+
+@functools.lru_cache(maxsize=256)
+def _drawing(points: tuple[maps.MapPoint, ...]) -> str:
+    """Drawing a map clips the world outline (a few tens of ms): the same hits, the same map."""
+    return maps.render_svg(points, width=640, standalone=False)
 
 
 # -- errors ------------------------------------------------------------------------------

@@ -437,3 +437,17 @@ def test_any_query_string_is_answered_or_refused_by_name(
     assert response.status_code in (200, 400), (path, query, response.text)
     if response.status_code == 400 and path != "/":
         assert response.json()["parameter"] in NAMES
+
+
+def test_stats_are_counted_at_most_once_per_refresh_interval(
+    public: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = TestClient(web.create_app(public))
+    counted = []
+    real = public.stats
+    monkeypatch.setattr(public, "stats", lambda: counted.append(1) or real())
+    first, second = client.get("/api/stats").json(), client.get("/api/stats").json()
+    assert first == second and len(counted) == 1
+    monkeypatch.setattr(web, "REFRESH_INTERVAL", 0.0)
+    client.get("/api/stats")
+    assert len(counted) == 2
