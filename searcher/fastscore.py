@@ -176,23 +176,50 @@ class Scorer:
         return result
 
     def _phrase(self, q: query.Phrase) -> Scored:
-        """Candidates from the words' postings; Whoosh's phrase matcher decides and scores."""
-        mask = np.ones(self.size, dtype=bool)
-        for word in q.words:
-            mask &= self._term(query.Term(q.fieldname, word)).mask
-        scores = np.zeros(self.size, dtype=np.float64)
-        found = np.zeros(self.size, dtype=bool)
+        """Documents with the words in order, each within ``slop`` positions of the one before.
+
+        Whoosh's phrase matcher (an ordered SpanNear2) scores a match as the sum of its words'
+        term scores, times the phrase's boost; positions are read for candidates only.
+        """
+        if q.fieldname not in self.searcher.schema or not q.words:
+            return self._empty()
+        field = self.searcher.schema[q.fieldname]
+        if not field.format or not field.format.supports("positions"):
+            raise Unsupported(f"phrase in {q.fieldname!r}, which has no positions")
+        parts = [self._term(query.Term(q.fieldname, word)) for word in q.words]
+        mask = parts[0].mask.copy()
+        for part in parts[1:]:
+            mask &= part.mask
         candidates = np.flatnonzero(mask)
-        if len(candidates):
-            matcher = q.matcher(self.searcher)
-            for docnum in candidates.tolist():
-                if not matcher.is_active():
-                    break
-                matcher.skip_to(docnum)
-                if matcher.is_active() and matcher.id() == docnum:
-                    found[docnum] = True
-                    scores[docnum] = matcher.score()
-        return Scored(found, scores)  # the matcher applied the phrase's boost
+        if len(q.words) > 1 and len(candidates):
+            texts = [field.to_bytes(word) for word in q.words]
+            where = [self._positions(q.fieldname, text, candidates, field.format)
+                     for text in texts]  # fmt: skip
+            for i, docnum in enumerate(candidates.tolist()):
+                if not _in_order([found[i] for found in where], q.slop):
+                    mask[docnum] = False
+        scores = parts[0].scores.copy()
+        for part in parts[1:]:
+            scores += part.scores
+        return self._boosted(_only(mask, scores), q)
+
+    def _positions(
+        self, fieldname: str, text: bytes, docs: IntArray, format_: Any
+    ) -> list[list[int]]:
+        """The positions of a term in each of ``docs`` (sorted, all holding the term)."""
+        found: dict[int, list[int]] = {}
+        ends = [offset + reader.doc_count_all() for reader, offset in self._leaves]
+        with self._lock:
+            for (reader, offset), end in zip(self._leaves, ends, strict=True):
+                mine = docs[(docs >= offset) & (docs < end)] - offset
+                if not len(mine) or (fieldname, text) not in reader:
+                    continue
+                matcher = reader.postings(fieldname, text)
+                if isinstance(matcher, FilterMatcher):
+                    matcher = matcher.child
+                for local, value in _values(matcher, mine):
+                    found[local + offset] = format_.decode_positions(value)
+        return [found.get(docnum, []) for docnum in docs.tolist()]
 
     def _boosted(self, scored: Scored, q: query.Query) -> Scored:
         boost = getattr(q, "boost", 1.0)
@@ -273,6 +300,44 @@ def _leaf_postings(matcher: Any) -> tuple[IntArray, FloatArray]:
         live = ~np.isin(docs, np.fromiter(deleted, dtype=np.int64))
         docs, weights = docs[live], weights[live]
     return docs, weights
+
+
+def _values(matcher: Any, docs: IntArray) -> Iterable[tuple[int, bytes]]:
+    """(docnum, posting value) for ``docs`` (sorted segment docnums) in one postings list;
+    blocks that cannot hold one of them are skipped unread."""
+    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
+        for docnum in docs.tolist():
+            if not matcher.is_active():
+                break
+            matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                yield docnum, matcher.value()
+        return
+    i, count = 0, len(docs)
+    while i < count:
+        if matcher._maxid >= docs[i]:
+            matcher._read_data()
+            ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
+            values = matcher._data[2]
+            stop = int(np.searchsorted(docs, matcher._maxid, side="right"))
+            for at, docnum in zip(np.searchsorted(ids, docs[i:stop]).tolist(),
+                                  docs[i:stop].tolist(), strict=True):  # fmt: skip
+                if at < len(ids) and ids[at] == docnum:
+                    yield docnum, values[at]
+            i = stop
+        if matcher._lastblock:
+            break
+        matcher._goto(matcher._nextoffset)
+
+
+def _in_order(positions: list[list[int]], slop: int) -> bool:
+    """Whether word i+1 stands 1 to ``slop`` positions after word i, for some start."""
+    ends = set(positions[0])
+    for following in positions[1:]:
+        ends = {p for p in following if any(1 <= p - e <= slop for e in ends)}
+        if not ends:
+            return False
+    return True
 
 
 def _blocks(matcher: W3LeafMatcher) -> tuple[IntArray, FloatArray]:
