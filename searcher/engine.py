@@ -415,6 +415,8 @@ def top_hits(
     differs between the shards of a sharded index). One hit more than asked for shows whether
     a tie straddles the cut; while one does, the cut is widened.
     """
+    if allowed is not None and not allowed:
+        return [], 0  # Whoosh reads an empty filter as no filter at all
     want = limit
     while True:
         results = _ranked(searcher, text, want + 1, allowed)
