@@ -73,7 +73,7 @@ class ShardGeneration(Generation):
         end = request.page * request.limit
         if plan.sort == "relevance":
             assert text is not None
-            ranked, total = top_hits(self.searcher, text, end, allowed, self._path)
+            ranked, total = self._top(text, end, allowed)
             entries = [((-score, self._path(d)), d, score) for d, score in ranked]
         elif plan.sort == "distance":
             assert center is not None
@@ -92,6 +92,17 @@ class ShardGeneration(Generation):
             located = plan.sort == "distance" or request.located_only
             counts = self.facets.counts(self._candidates(text, allowed, located), top=None)
         return Candidates(entries, total, counts)
+
+    def _top(
+        self, text: query.Query, end: int, allowed: set[int] | None
+    ) -> tuple[list[tuple[int, float]], int]:
+        """The engine's relevance ordering (``Generation._by_relevance``): the first ``end``
+        (docnum, score) and the total, by the same scorer the single index uses."""
+        scored = self._scored(text)
+        if scored is not None and self.fast is not None:
+            mask = None if allowed is None else self.fast.allowed(allowed)
+            return self.fast.top(scored, end, mask, self._path)
+        return top_hits(self.searcher, text, end, allowed, self._path)
 
     def _nearest(
         self,

@@ -130,6 +130,8 @@ def test_content_answers_as_one_index(content_pair: tuple[searcher.Index, Sharde
     assert check_everything(single, sharded) > 20
     for text in ("cloud paris", "ferry date line", "conférences", "tag:cloud", "chalutiers"):
         assert_same(single.search(text), sharded.search(text))
+    for tag in single.stats().tags:  # most tags live in one shard: the others must find none
+        assert_same(single.search("the", tags=[tag]), sharded.search("the", tags=[tag]))
 
 
 @pytest.mark.corpora
