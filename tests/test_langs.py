@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from searcher import langs
@@ -56,3 +58,24 @@ def test_short_text_never_overrules() -> None:
 
 def test_too_little_text_to_detect() -> None:
     assert langs.choose(None, "12 34 --") == (None, None)
+
+
+def test_cached_model_ranks_as_the_bundled_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    fresh = langs._load_model()  # no cache yet: decompressed, narrowed and then cached
+    assert list((tmp_path / "blogsearch").glob("langid-*.npz"))
+    cached = langs._load_model()
+    assert cached.nb_ptc is not fresh.nb_ptc
+    for text in (ENGLISH, FRENCH, "Hallo Welt, das ist ein deutscher Text", "日本語のテキスト"):
+        assert cached.rank(text) == fresh.rank(text)
+
+
+def test_unreadable_cache_falls_back_to_the_bundled_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    langs._cache_file().parent.mkdir(parents=True)
+    langs._cache_file().write_bytes(b"not a model")
+    assert langs._load_model().classify(FRENCH)[0] == "fr"
