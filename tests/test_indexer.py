@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import shutil
 from pathlib import Path
@@ -11,7 +13,7 @@ from conftest import CONTENT
 from whoosh import fields
 from whoosh import index as whoosh_index
 
-from searcher import indexer, ingest
+from searcher import indexer, ingest, manifest
 from searcher.errors import IndexBusy, IndexMissing, SourceError
 
 
@@ -64,8 +66,46 @@ def test_touched_but_unchanged_file_is_hashed_not_reindexed(site: Path) -> None:
     indexer.build([site], Path("index"))
     post = site / "posts" / "field-notes-from-longyearbyen.md"
     os.utime(post, ns=(1, 1))
+    generation = whoosh_index.open_dir("index", indexname=indexer.INDEX_NAME).latest_generation()
     report = indexer.build([site], Path("index"))
-    assert report.summary.files == 1 and stored_paths(Path("index")) == expected_paths(site)
+    assert report.summary.files == 1 and (report.indexed, report.unchanged) == (0, 16)
+    assert stored_paths(Path("index")) == expected_paths(site)
+    again = whoosh_index.open_dir("index", indexname=indexer.INDEX_NAME).latest_generation()
+    assert again == generation  # nothing to commit
+    assert indexer.build([site], Path("index")).summary.files == 0  # new mtime remembered
+
+
+def test_manifest_of_the_first_format_is_read(site: Path) -> None:
+    indexer.build([site], Path("index"))
+    current = manifest.Manifest.load(Path("index"))
+    first = {key: dataclasses.asdict(current.get(key)) for key in current}
+    (Path("index") / manifest.MANIFEST_FILE).write_text(
+        json.dumps({"options": current.options, "files": first})
+    )
+    assert len(manifest.Manifest.load(Path("index"))) == 16
+    assert indexer.build([site], Path("index")).summary.files == 0
+
+
+def test_lengths_read_from_memory_write_the_same_segment(tmp_path: Path) -> None:
+    posts = list(ingest.scan([CONTENT]))
+
+    def contents(index_dir: Path) -> list[object]:
+        ix = whoosh_index.open_dir(str(index_dir), indexname=indexer.INDEX_NAME)
+        with ix.reader() as reader:
+            found: list[object] = [reader.field_length(f) for f in reader.schema.names()]
+            for fieldname, text in reader.all_terms():
+                info = reader.term_info(fieldname, text)
+                items = list(reader.postings(fieldname, text).all_items())
+                found.append((fieldname, text, items, info.min_length(), info.max_length()))
+            for docnum in reader.all_doc_ids():
+                found.append([reader.doc_field_length(docnum, f) for f in reader.schema.names()])
+        return found
+
+    indexer.write(posts, tmp_path / "memory")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(indexer, "_with_lengths_in_memory", lambda writer: writer)
+        indexer.write(posts, tmp_path / "whoosh")
+    assert contents(tmp_path / "memory") == contents(tmp_path / "whoosh")
 
 
 def test_changed_options_and_rebuild_start_from_scratch(site: Path) -> None:
