@@ -60,11 +60,13 @@ def post_files(corpora_dir: Path = DEFAULT_CORPORA) -> list[Path]:
 def resample_files(
     dest: Path, count: int, seed: int = SEED, corpora_dir: Path = DEFAULT_CORPORA
 ) -> list[Path]:
-    """Copy ``count`` post files drawn with replacement to ``dest/r{i:06d}/<corpus>/<path>``.
+    """Copy ``count`` post files drawn with replacement to ``dest/c{n:02d}/<corpus>/<path>``.
 
     The i-th copy is byte for byte the file drawn i-th, so an indexer reads real posts, each
-    under its own path; a smaller ``count`` with the same seed gives the first copies of a
-    larger one. Returns the copies in order.
+    under its own path: the n-th draw of a file goes to the n-th copy of the corpora's own
+    folder layout, as if several blogs had been archived side by side (one folder per copy
+    made 60,000 files into 279,000 folders, a walk no real archive needs). A smaller ``count``
+    with the same seed gives the first copies of a larger one. Returns the copies in order.
     """
     files = post_files(corpora_dir)
     if not files:
@@ -72,9 +74,11 @@ def resample_files(
     rng = random.Random(seed)
     picks = [rng.randrange(len(files)) for _ in range(count)]
     contents: dict[int, bytes] = {}
+    drawn: dict[int, int] = {}
     copies = []
-    for i, j in enumerate(picks):
-        copy = dest / f"r{i:06d}" / files[j].relative_to(corpora_dir)
+    for j in picks:
+        drawn[j] = drawn.get(j, -1) + 1
+        copy = dest / f"c{drawn[j]:02d}" / files[j].relative_to(corpora_dir)
         copy.parent.mkdir(parents=True, exist_ok=True)
         if j not in contents:
             contents[j] = files[j].read_bytes()

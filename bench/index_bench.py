@@ -210,7 +210,8 @@ def make_sources(scale: int, dest: Path) -> tuple[Scale, list[Path], list[Path]]
         how = (
             f"{scale:,} post files RE-SAMPLED with replacement from the {real:,} real post "
             f"files of the four corpora (random.Random({corpus.SEED})), each copied byte for "
-            "byte to rNNNNNN/<corpus>/<path>: real posts, every copy a distinct post"
+            "byte to cNN/<corpus>/<path> (the n-th draw of a file in the n-th copy of the "
+            "corpora's layout): real posts, every copy a distinct post"
         )
     start = time.perf_counter()
     files = [p for s in sources for p in ingest.walk(s)]
