@@ -243,8 +243,8 @@ class Generation:
         docs = None
         if text is not None:
             scored = self._scored(text)
-            matched = self.searcher.docs_for_query(text) if scored is None else scored.docs()
-            docs = set(matched.tolist() if isinstance(matched, np.ndarray) else matched)
+            matched = self.searcher.docs_for_query(text) if scored is None else scored.docs.tolist()
+            docs = set(matched)
         if allowed is not None:
             docs = allowed if docs is None else docs & allowed
         if located:
@@ -347,7 +347,7 @@ class Generation:
             return {}
         scored = self._scored(text)
         if scored is not None:
-            return {d: float(scored.scores[d]) for d in docs if scored.mask[d]}
+            return scored.scores_of(docs)
         found = self.searcher.search(text, limit=None, filter=set(docs))
         return {hit.docnum: hit.score for hit in found}
 

@@ -43,13 +43,19 @@ class Unsupported(Exception):
 
 @dataclass
 class Scored:
-    """Which documents match (``mask``) and their scores (zero where they do not)."""
+    """The documents a query matches (sorted docnums) and their scores."""
 
-    mask: BoolArray
+    docs: IntArray
     scores: FloatArray
 
-    def docs(self) -> IntArray:
-        return np.flatnonzero(self.mask).astype(np.int64)
+    def scores_of(self, docs: Iterable[int]) -> dict[int, float]:
+        """The scores of those of ``docs`` that match."""
+        wanted = np.fromiter(docs, dtype=np.int64)
+        at = np.searchsorted(self.docs, wanted)
+        inside = at < len(self.docs)
+        found = np.zeros(len(wanted), dtype=bool)
+        found[inside] = self.docs[at[inside]] == wanted[inside]
+        return dict(zip(wanted[found].tolist(), self.scores[at[found]].tolist(), strict=True))
 
 
 class Scorer:
@@ -78,22 +84,14 @@ class Scorer:
         if isinstance(q, query.Phrase):
             return self._phrase(q)
         if isinstance(q, query.AndMaybe):
-            required, optional = self.evaluate(q.a), self.evaluate(q.b)
-            return self._boosted(Scored(required.mask, required.scores + optional.scores), q)
+            return _boosted(_maybe(self.evaluate(q.a), self.evaluate(q.b)), q)
         if isinstance(q, query.AndNot):
             kept, dropped = self.evaluate(q.a), self.evaluate(q.b)
-            return self._boosted(_only(kept.mask & ~dropped.mask, kept.scores), q)
+            return _boosted(_without(kept, dropped), q)
         if isinstance(q, query.And):
-            return self._boosted(self._and(q.subqueries), q)
+            return _boosted(self._and(q.subqueries), q)
         if isinstance(q, query.Or) and not q.scale and not q.minmatch:
-            parts = [self.evaluate(child) for child in q.subqueries]
-            if not parts:
-                return self._empty()
-            mask, scores = parts[0].mask.copy(), parts[0].scores.copy()
-            for part in parts[1:]:
-                mask |= part.mask
-                scores += part.scores
-            return self._boosted(Scored(mask, scores), q)
+            return _boosted(self._union([self.evaluate(child) for child in q.subqueries]), q)
         raise Unsupported(type(q).__name__)
 
     def top(
@@ -106,10 +104,11 @@ class Scorer:
         """The ``limit`` best (docnum, score), best first; and the total.
 
         Equal scores are ordered by ``tiebreak(docnum)`` (by docnum without one)."""
-        mask = scored.mask if allowed is None else scored.mask & allowed
-        docs = np.flatnonzero(mask)
+        docs, scores = scored.docs, scored.scores
+        if allowed is not None:
+            keep = allowed[docs]
+            docs, scores = docs[keep], scores[keep]
         total = len(docs)
-        scores = scored.scores[docs]
         if limit <= 0:
             return [], total
         if total > limit:
@@ -135,32 +134,51 @@ class Scorer:
         unwanted = [c.query for c in children if isinstance(c, query.Not)]
         if not wanted:
             raise Unsupported("a conjunction of negations")
-        parts = [self.evaluate(child) for child in wanted]
-        mask, scores = parts[0].mask.copy(), parts[0].scores.copy()
-        for part in parts[1:]:
-            mask &= part.mask
-            scores += part.scores
+        result = self._intersection([self.evaluate(child) for child in wanted])
         for child in unwanted:
-            mask &= ~self.evaluate(child).mask
-            scores += 1.0  # Whoosh intersects with an InverseMatcher, whose score is 1
-        return _only(mask, scores)
+            result = _without(result, self.evaluate(child))
+            result.scores += 1.0  # Whoosh intersects with an InverseMatcher, whose score is 1
+        return result
+
+    def _intersection(self, parts: list[Scored]) -> Scored:
+        docs, scores = parts[0].docs, parts[0].scores.copy()
+        for part in parts[1:]:
+            docs, mine, theirs = np.intersect1d(
+                docs, part.docs, assume_unique=True, return_indices=True
+            )
+            scores = scores[mine] + part.scores[theirs]
+        return Scored(docs, scores)
+
+    def _union(self, parts: list[Scored]) -> Scored:
+        """Documents of any part, scores added in the parts' order."""
+        parts = [part for part in parts if len(part.docs)]
+        if not parts:
+            return _nothing()
+        if len(parts) == 1:
+            return Scored(parts[0].docs, parts[0].scores.copy())
+        docs = np.concatenate([part.docs for part in parts])
+        scores = np.concatenate([part.scores for part in parts])
+        if len(docs) * 8 >= self.size:  # dense: one pass over every document
+            sums = np.asarray(np.bincount(docs, weights=scores, minlength=self.size), np.float64)
+            found = np.flatnonzero(np.bincount(docs, minlength=self.size)).astype(np.int64)
+            return Scored(found, sums[found])
+        found, inverse = np.unique(docs, return_inverse=True)
+        sums = np.asarray(np.bincount(inverse, weights=scores, minlength=len(found)), np.float64)
+        return Scored(found, sums)
 
     def _term(self, q: query.Term) -> Scored:
         fieldname = q.fieldname
         schema = self.searcher.schema
         if fieldname not in schema:
-            return self._empty()
+            return _nothing()
         try:
             text = schema[fieldname].to_bytes(q.text)
         except ValueError:
-            return self._empty()
+            return _nothing()
         docs, weights = self._decoded(fieldname, text)
-        scores = np.zeros(self.size, dtype=np.float64)
-        mask = np.zeros(self.size, dtype=bool)
-        if len(docs):
-            mask[docs] = True
-            scores[docs] = self._bm25(fieldname, text, docs, weights)
-        return self._boosted(Scored(mask, scores), q)
+        if not len(docs):
+            return _nothing()
+        return _boosted(Scored(docs, self._bm25(fieldname, text, docs, weights)), q)
 
     def _bm25(self, fieldname: str, text: bytes, docs: IntArray, tf: FloatArray) -> FloatArray:
         """scoring.bm25 over arrays, operation for operation, with Whoosh's statistics."""
@@ -182,26 +200,20 @@ class Scorer:
         term scores, times the phrase's boost; positions are read for candidates only.
         """
         if q.fieldname not in self.searcher.schema or not q.words:
-            return self._empty()
+            return _nothing()
         field = self.searcher.schema[q.fieldname]
         if not field.format or not field.format.supports("positions"):
             raise Unsupported(f"phrase in {q.fieldname!r}, which has no positions")
         parts = [self._term(query.Term(q.fieldname, word)) for word in q.words]
-        mask = parts[0].mask.copy()
-        for part in parts[1:]:
-            mask &= part.mask
-        candidates = np.flatnonzero(mask)
-        if len(q.words) > 1 and len(candidates):
+        matched = self._intersection(parts)
+        if len(q.words) > 1 and len(matched.docs):
             texts = [field.to_bytes(word) for word in q.words]
-            where = [self._positions(q.fieldname, text, candidates, field.format)
+            where = [self._positions(q.fieldname, text, matched.docs, field.format)
                      for text in texts]  # fmt: skip
-            for i, docnum in enumerate(candidates.tolist()):
-                if not _in_order([found[i] for found in where], q.slop):
-                    mask[docnum] = False
-        scores = parts[0].scores.copy()
-        for part in parts[1:]:
-            scores += part.scores
-        return self._boosted(_only(mask, scores), q)
+            keep = np.array([_in_order([found[i] for found in where], q.slop)
+                             for i in range(len(matched.docs))], dtype=bool)  # fmt: skip
+            matched = Scored(matched.docs[keep], matched.scores[keep])
+        return _boosted(matched, q)
 
     def _positions(
         self, fieldname: str, text: bytes, docs: IntArray, format_: Any
@@ -220,15 +232,6 @@ class Scorer:
                 for local, value in _values(matcher, mine):
                     found[local + offset] = format_.decode_positions(value)
         return [found.get(docnum, []) for docnum in docs.tolist()]
-
-    def _boosted(self, scored: Scored, q: query.Query) -> Scored:
-        boost = getattr(q, "boost", 1.0)
-        if boost != 1.0:
-            scored.scores *= boost
-        return scored
-
-    def _empty(self) -> Scored:
-        return Scored(np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=np.float64))
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -274,11 +277,32 @@ class Scorer:
             return lengths
 
 
-def _only(mask: BoolArray, scores: FloatArray) -> Scored:
-    """Scores zeroed outside ``mask``, so that an OR above adds nothing for them."""
-    scores = scores.copy()
-    scores[~mask] = 0.0
-    return Scored(mask, scores)
+def _nothing() -> Scored:
+    return Scored(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+
+
+def _boosted(scored: Scored, q: query.Query) -> Scored:
+    boost = getattr(q, "boost", 1.0)
+    if boost != 1.0:
+        scored.scores = scored.scores * boost
+    return scored
+
+
+def _maybe(required: Scored, optional: Scored) -> Scored:
+    """ANDMAYBE: the required documents, plus the optional score where there is one."""
+    scores = required.scores.copy()
+    if len(optional.docs) and len(required.docs):
+        at = np.searchsorted(optional.docs, required.docs)
+        inside = at < len(optional.docs)
+        hit = np.zeros(len(at), dtype=bool)
+        hit[inside] = optional.docs[at[inside]] == required.docs[inside]
+        scores[hit] += optional.scores[at[hit]]
+    return Scored(required.docs, scores)
+
+
+def _without(kept: Scored, dropped: Scored) -> Scored:
+    keep = np.isin(kept.docs, dropped.docs, assume_unique=True, invert=True)
+    return Scored(kept.docs[keep], kept.scores[keep])
 
 
 def _leaf_postings(matcher: Any) -> tuple[IntArray, FloatArray]:

@@ -119,10 +119,18 @@ def test_unsupported_shapes_fall_back_to_whoosh(owner: Any) -> None:
 def test_equal_scores_follow_the_tiebreak() -> None:
     import numpy as np
 
-    scored = fastscore.Scored(np.array([True, True, True, False]), np.array([1.0, 2.0, 1.0, 0.0]))
+    scored = fastscore.Scored(np.array([0, 1, 2]), np.array([1.0, 2.0, 1.0]))
     scorer = fastscore.Scorer.__new__(fastscore.Scorer)
     names = {0: "b", 1: "z", 2: "a"}
     assert scorer.top(scored, 2, tiebreak=names.__getitem__) == ([(1, 2.0), (2, 1.0)], 3)
     assert scorer.top(scored, 2) == ([(1, 2.0), (0, 1.0)], 3)
     allowed = np.array([True, False, True, True])
     assert scorer.top(scored, 5, allowed) == ([(0, 1.0), (2, 1.0)], 2)
+
+
+def test_scores_of_picks_the_matching_docs() -> None:
+    import numpy as np
+
+    scored = fastscore.Scored(np.array([2, 5, 9]), np.array([0.5, 1.5, 2.5]))
+    assert scored.scores_of([9, 3, 2, 10]) == {9: 2.5, 2: 0.5}
+    assert scored.scores_of([]) == {}
