@@ -53,7 +53,14 @@ class _Shards:
             shards.connect(scheduler, shards.local_workers(layout.shards))
         )
         self.actors: list[Any] = []
-        self.place()
+        try:
+            self.place()
+        except BlogsearchError:
+            self.close()
+            raise
+        except Exception as exc:
+            self.close()
+            raise ShardUnavailable(_lost(exc)) from None
 
     def place(self) -> None:
         """Create every shard's actor, round-robin over the live workers."""

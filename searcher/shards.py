@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from searcher import indexer, ingest
-from searcher.errors import ShardUnavailable, SourceError, UsageError
+from searcher.errors import BlogsearchError, ShardUnavailable, SourceError, UsageError
 
 LAYOUT_FILE = "shards.json"
 LAYOUT_FORMAT = 1
@@ -184,8 +184,11 @@ def build(
         ]  # fmt: skip
         try:
             reports: list[indexer.BuildReport] = client.gather(futures)
-        except OSError as exc:
-            raise ShardUnavailable(f"a shard build was lost with its worker: {exc}") from None
+        except BlogsearchError:
+            raise
+        except Exception as exc:  # KilledWorker, a lost connection, …
+            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ShardUnavailable(f"a shard build did not finish: {detail}") from None
     return _combined(reports, index_dir, "rebuilt with a new number of shards" if old and
                      old.shards != shards else None)  # fmt: skip
 

@@ -22,7 +22,7 @@ from shapely.geometry import box
 
 import searcher
 from searcher import shards
-from searcher.errors import ShardUnavailable, UsageError
+from searcher.errors import IndexMissing, ShardUnavailable, UsageError
 from searcher.models import Results
 from searcher.sharded import ShardedIndex
 
@@ -209,6 +209,7 @@ def test_an_update_goes_to_the_owning_shard(tmp_path: Path, scheduler: str) -> N
     content = shutil.copytree(CONTENT, tmp_path / "content")
     index_dir = tmp_path / "index"
     shards.build([content], index_dir, shards=SHARDS, scheduler=scheduler)
+    sharded = searcher.open_index(index_dir, scheduler=scheduler)
     post = next(p for p in sorted((content / "_posts").glob("*.md")) if "cloud" not in p.name)
     post.write_text(post.read_text().replace("\n\n", "\n\nsharded-update-marker\n\n", 1))
     report = shards.build([content], index_dir, shards=SHARDS, scheduler=scheduler)
@@ -217,9 +218,16 @@ def test_an_update_goes_to_the_owning_shard(tmp_path: Path, scheduler: str) -> N
     (content / "_posts" / "2011-03-01-cloud-paris.md").unlink()
     report = shards.build([content], index_dir, shards=SHARDS, scheduler=scheduler)
     assert report.removed == 1 and sum(r.removed for r in report.shards) == 1
-    with searcher.open_index(index_dir, scheduler=scheduler) as sharded:
+    time.sleep(1.1)  # an open sharded index notices within a second
+    with sharded:
         assert [h.path for h in sharded.search("sharded-update-marker").hits] == [
             post.relative_to(content).as_posix()]  # fmt: skip
+        assert sharded.search("cloud paris").total == single_after(content, tmp_path)
+
+
+def single_after(content: Path, tmp_path: Path) -> int:
+    with searcher.open_index(build_index([content], tmp_path / "single")) as single:
+        return single.search("cloud paris").total
 
 
 def test_a_new_shard_count_rebuilds(tmp_path: Path, scheduler: str) -> None:
@@ -233,6 +241,13 @@ def test_a_plain_index_folder_is_not_sharded_over(tmp_path: Path, scheduler: str
     build_index([CONTENT], tmp_path)
     with pytest.raises(UsageError, match="plain index"):
         shards.build([CONTENT], tmp_path, shards=2, scheduler=scheduler)
+
+
+def test_a_missing_shard_is_index_missing(tmp_path: Path, scheduler: str) -> None:
+    shards.build([CONTENT], tmp_path, shards=2, scheduler=scheduler)
+    shutil.rmtree(tmp_path / "shard-01")
+    with pytest.raises(IndexMissing, match="shard-01"):
+        searcher.open_index(tmp_path, scheduler=scheduler)
 
 
 def test_an_unreachable_scheduler_is_one_clear_error(
