@@ -7,6 +7,7 @@ from searcher.errors import (
     IndexMissing,
     InvalidCoordinates,
     QuerySyntaxError,
+    ShardUnavailable,
     SourceError,
     UsageError,
 )
@@ -14,6 +15,7 @@ from searcher.indexer import BuildOptions, BuildReport
 from searcher.indexer import build as build_index
 from searcher.ingest import Skipped, Summary, read_file, scan
 from searcher.models import Hit, IngestWarning, Location, Post, Results, Stats
+from searcher.shards import build as build_shards
 
 __all__ = [
     "BlogsearchError",
@@ -29,12 +31,14 @@ __all__ = [
     "Post",
     "QuerySyntaxError",
     "Results",
+    "ShardUnavailable",
     "Skipped",
     "SourceError",
     "Stats",
     "Summary",
     "UsageError",
     "build_index",
+    "build_shards",
     "open_index",
     "read_file",
     "scan",
