@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -26,6 +28,7 @@ from searcher.nearclause import NearPlugin, NearSpec, lift_near
 Audience = Literal["owner", "public"]
 AUDIENCES: tuple[Audience, ...] = ("owner", "public")
 MAX_QUERY_CHARS = 1000
+PARSED_QUERIES = 512  # parsed queries remembered per parser
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 _WORD_START = r"(?:(?<=[\s(])|(?<![\s\S]))"
 
@@ -181,9 +184,27 @@ class QueryParser:
         # +word / -word only at the start of a word: dates and CVE ids keep their hyphens
         parser.add_plugin(qparser.PlusMinusPlugin(_WORD_START + r"\+", _WORD_START + "-"))
         self._parser = parser
+        self._parsed: OrderedDict[str, ParsedQuery] = OrderedDict()
+        self._lock = threading.Lock()
 
     def parse(self, text: str) -> ParsedQuery:
-        """The text query and near: clauses of ``text``; :class:`QuerySyntaxError` if unusable."""
+        """The text query and near: clauses of ``text``; :class:`QuerySyntaxError` if unusable.
+
+        The last PARSED_QUERIES answers are remembered: popular queries come back, and parsing
+        takes about as long as scoring does."""
+        with self._lock:
+            found = self._parsed.get(text)
+            if found is not None:
+                self._parsed.move_to_end(text)
+                return found
+        found = self._parse(text)
+        with self._lock:
+            self._parsed[text] = found
+            if len(self._parsed) > PARSED_QUERIES:
+                self._parsed.popitem(last=False)
+        return found
+
+    def _parse(self, text: str) -> ParsedQuery:
         check_syntax(text)
         try:
             parsed = self._parser.parse(text, normalize=False)

@@ -209,3 +209,19 @@ def test_undated_posts_sort_last_and_stay_out_of_the_years_facet(tmp_path: Path)
     assert [h.date for h in oldest.hits][-1] is None
     assert newest.facets is not None
     assert all(1900 < int(year) < 2100 for year in newest.facets["years"])
+
+
+def test_parsed_queries_are_remembered_and_errors_are_not(owner: searcher.Index) -> None:
+    parser = owner._current().parser
+    first = parser.parse("cloud paris")
+    assert parser.parse("cloud paris") is first
+    assert parser.parse("cloud  paris") is not first  # another text, parsed afresh
+    for _ in range(2):
+        with pytest.raises(QuerySyntaxError):
+            parser.parse('"unbalanced')
+    from searcher.query import PARSED_QUERIES
+
+    for i in range(PARSED_QUERIES + 1):
+        parser.parse(f"word{i}")
+    assert parser.parse("cloud paris") is not first  # forgotten: the oldest go first
+    assert paths(owner.search("cloud paris"))[0] == "_posts/2011-03-01-cloud-paris.md"
