@@ -54,7 +54,7 @@ def _date(text: str) -> str:
 
 PARAMS: tuple[Param, ...] = (
     Param("q", "Words, \"phrases\", AND/OR/NOT, title: tag: category: lang: date: near: "
-          "(Whoosh syntax). For /api/complete: the prefix typed so far.",
+          "(Whoosh syntax); also read as text. For /api/complete: the prefix typed so far.",
           ("search", "near", "complete", "page"), max_chars=MAX_QUERY_CHARS, example="cloud paris"),
     Param("near", "Centre: LAT,LON or a place name (offline gazetteer).",
           check=resolve_center, example="48.8566,2.3522"),
