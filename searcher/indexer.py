@@ -19,9 +19,11 @@ import multiprocessing
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,7 @@ INDEX_NAME = f"blogsearch{schema.SCHEMA_VERSION}"
 DEFAULT_INDEX_DIR = Path("index")
 DEFAULT_SOURCE = Path("content")
 PARALLEL_FROM = 200  # files; below this, worker processes cost more than they save
+READ_BATCH = 16  # files a worker reads per task
 LOCK_WAIT = 600.0  # seconds a second indexer waits for the first one
 
 
@@ -77,6 +80,11 @@ class _File:
     path: Path
     root: Path
     prefix: str  # put before post paths when several sources are indexed together
+
+
+# what a worker is asked to read (path, root, prefix, max bytes, known hash) and what it gives
+_ReadJob = tuple[Path, Path, str, int, str]
+_ReadResult = tuple[list[Post | ingest.Skipped] | None, Entry]
 
 
 def count_files(sources: Sequence[Path], *, drafts: bool = False) -> int:
@@ -265,8 +273,30 @@ def _read(
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(count, mp_context=context, initializer=_exit_with_parent,
                              initargs=(os.getpid(),)) as pool:  # fmt: skip
-        for file, result in zip(files, pool.map(_read_one, jobs, chunksize=16), strict=True):
+        for file, result in zip(files, _read_ahead(pool, jobs, count * 4), strict=True):
             yield (file, *result)
+
+
+def _read_ahead(
+    pool: ProcessPoolExecutor, jobs: list[_ReadJob], ahead: int
+) -> Iterator[_ReadResult]:
+    """Results in order, with at most ``ahead`` batches read but not yet taken.
+
+    Not ``pool.map``: it submits every job at once and keeps every result until it is taken,
+    so with the writer slower than the readers a 60,000-post build held all its parsed posts
+    in memory.
+    """
+    batches = (jobs[i : i + READ_BATCH] for i in range(0, len(jobs), READ_BATCH))
+    pending = deque(pool.submit(_read_batch, batch) for batch in islice(batches, ahead))
+    while pending:
+        results = pending.popleft().result()
+        for batch in islice(batches, 1):
+            pending.append(pool.submit(_read_batch, batch))
+        yield from results
+
+
+def _read_batch(jobs: list[_ReadJob]) -> list[_ReadResult]:
+    return [_read_one(job) for job in jobs]
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -280,9 +310,7 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _read_one(
-    job: tuple[Path, Path, str, int, str],
-) -> tuple[list[Post | ingest.Skipped] | None, Entry]:
+def _read_one(job: _ReadJob) -> _ReadResult:
     """Read one source file (runs in a worker process): its records, or None when its content
     hash is ``known``, and its manifest entry."""
     path, root, prefix, max_bytes, known = job
