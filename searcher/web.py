@@ -153,7 +153,7 @@ def _map(results: Results) -> str | None:
 @functools.lru_cache(maxsize=256)
 def _drawing(points: tuple[maps.MapPoint, ...]) -> str:
     """Drawing a map clips the world outline (a few tens of ms): the same hits, the same map."""
-    return maps.render_svg(points, width=640, standalone=False)
+    return maps.render_svg(points, width=320, standalone=False)
 
 
 # -- errors ------------------------------------------------------------------------------
