@@ -86,6 +86,7 @@ Hits = list[tuple[str, str, str]]  # (path, title, snippet HTML) of the top hits
 class Engine(Protocol):
     name: str
 
+    def attach(self, posts: Sequence[Post], where: Path) -> bool: ...
     def build(self, posts: Sequence[Post], where: Path) -> None: ...
     def open(self) -> None: ...
     def search(self, text: str) -> Hits: ...
@@ -103,8 +104,12 @@ class Ours:
 
     name = "ours"
 
-    def build(self, posts: Sequence[Post], where: Path) -> None:
+    def attach(self, posts: Sequence[Post], where: Path) -> bool:
         self.dir = where / "ours"
+        return self.dir.is_dir()
+
+    def build(self, posts: Sequence[Post], where: Path) -> None:
+        self.attach(posts, where)
         indexer.write(posts, self.dir)
 
     def open(self) -> None:
@@ -133,8 +138,13 @@ class Fts5:
         "WHERE t MATCH ? ORDER BY rank LIMIT ?"
     )
 
-    def build(self, posts: Sequence[Post], where: Path) -> None:
+    def attach(self, posts: Sequence[Post], where: Path) -> bool:
         self.file = where / "fts5.sqlite"
+        self.paths = [p.path for p in posts]
+        return self.file.is_file()
+
+    def build(self, posts: Sequence[Post], where: Path) -> None:
+        self.attach(posts, where)
         db = sqlite3.connect(self.file)
         with db:
             db.execute(
@@ -146,7 +156,6 @@ class Fts5:
             db.executemany("INSERT INTO t(title, tags, body) VALUES (?, ?, ?)", rows)
             db.execute("INSERT INTO t(t) VALUES('optimize')")
         db.close()
-        self.paths = [p.path for p in posts]
 
     def open(self) -> None:
         self.db = sqlite3.connect(self.file)
@@ -182,8 +191,12 @@ class PlainWhoosh:
 
     name = "plain-whoosh"
 
-    def build(self, posts: Sequence[Post], where: Path) -> None:
+    def attach(self, posts: Sequence[Post], where: Path) -> bool:
         self.dir = where / "plain-whoosh"
+        return self.dir.is_dir()
+
+    def build(self, posts: Sequence[Post], where: Path) -> None:
+        self.attach(posts, where)
         self.dir.mkdir(parents=True)
         schema = fields.Schema(
             path=fields.ID(stored=True, unique=True),
@@ -281,12 +294,19 @@ def percentile(samples: Sequence[float], pct: int) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[pct - 1]
 
 
-def measure(engine: Engine, posts: Sequence[Post], where: Path, repeat: int) -> EngineFigures:
-    """Build, open, then time every query: a warm-up round and ``repeat`` timed rounds."""
-    progress(f"  {engine.name}: building {len(posts):,} posts")
-    start = time.perf_counter()
-    engine.build(posts, where)
-    build_s = time.perf_counter() - start
+def measure(
+    engine: Engine, posts: Sequence[Post], where: Path, repeat: int, reuse: bool = False
+) -> EngineFigures:
+    """Build (or reuse), open, then time every query: a warm-up round and ``repeat`` timed
+    rounds. A reused index has no build time (NaN)."""
+    if reuse and engine.attach(posts, where):
+        progress(f"  {engine.name}: reusing the index built earlier in {where}")
+        build_s = math.nan
+    else:
+        progress(f"  {engine.name}: building {len(posts):,} posts")
+        start = time.perf_counter()
+        engine.build(posts, where)
+        build_s = time.perf_counter() - start
     size_mb = engine.size_bytes() / 1e6
     progress(f"  {engine.name}: built in {build_s:.1f} s, {size_mb:.1f} MB; querying")
     start = time.perf_counter()
@@ -417,6 +437,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         help="where to build indexes (default: a temporary folder)",
     )
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        default=None,
+        help="keep indexes in DIR/<scale> and reuse those already there (no build times); "
+        "for timing query changes without rebuilding 60,000 posts",
+    )
     parser.add_argument("--verbose", action="store_true", help="per-query medians and totals")
     return parser.parse_args(argv)
 
@@ -457,12 +484,19 @@ def run_scale(chosen: corpus.Corpus, args: argparse.Namespace) -> dict[str, Any]
     label = f"{chosen.name}: {len(chosen.posts):,} posts ({how}), {chosen.text_mb:.0f} MB of text"
     progress(label)
     figures: dict[str, EngineFigures] = {}
-    work = Path(tempfile.mkdtemp(prefix="search-bench-", dir=args.workdir))
+    if args.reuse is not None:
+        work = args.reuse / chosen.name
+        work.mkdir(parents=True, exist_ok=True)
+    else:
+        work = Path(tempfile.mkdtemp(prefix="search-bench-", dir=args.workdir))
     try:
         for engine in (Ours(), Fts5(), PlainWhoosh()):
-            figures[engine.name] = measure(engine, chosen.posts, work, args.repeat)
+            figures[engine.name] = measure(
+                engine, chosen.posts, work, args.repeat, reuse=args.reuse is not None
+            )
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.reuse is None:
+            shutil.rmtree(work, ignore_errors=True)
     answered = [
         t for i, t in enumerate(QUERIES) if all(f.queries[i].times_ms for f in figures.values())
     ]

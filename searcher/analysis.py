@@ -377,12 +377,21 @@ class MultilingualAnalyzer(Analyzer):  # type: ignore[misc]
 def query_forms(text: str, keys: Iterable[str]) -> tuple[set[tuple[str, ...]], set[str]]:
     """The distinct token sequences ``text`` analyses to in the ``keys`` languages (query mode),
     and the languages in which it analyses to nothing (a stop word there)."""
-    forms: set[tuple[str, ...]] = set()
+    by_form, dropped = forms_by_language(text, keys)
+    return set(by_form), dropped
+
+
+def forms_by_language(
+    text: str, keys: Iterable[str]
+) -> tuple[dict[tuple[str, ...], frozenset[str]], set[str]]:
+    """Each distinct token sequence ``text`` analyses to, with the languages that give it,
+    and the languages in which it analyses to nothing."""
+    found: dict[tuple[str, ...], set[str]] = {}
     dropped: set[str] = set()
     for key in keys:
         words = tuple(t.text for t in text_analyzer(key)(text, mode="query"))
         if words:
-            forms.add(words)
+            found.setdefault(words, set()).add(key)
         else:
             dropped.add(key)
-    return forms, dropped
+    return {form: frozenset(langs) for form, langs in found.items()}, dropped

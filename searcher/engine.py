@@ -392,11 +392,10 @@ class Generation:
         if text is None:
             html = snippets.opening(body)
         else:
-            if "body" not in targets:
-                targets["body"] = snippets.targets(text, schema.BODY)
-            lang = (stored.get(schema.RECORD) or {}).get("lang")
-            analyzer = analysis.text_analyzer(analysis.language_key(lang))
-            html = snippets.build(body, analyzer, targets["body"])
+            key = analysis.language_key((stored.get(schema.RECORD) or {}).get("lang"))
+            if key not in targets:  # the forms searched in posts of this language
+                targets[key] = snippets.targets(text, schema.BODY, key)
+            html = snippets.build(body, analysis.text_analyzer(key), targets[key])
         distance = None if center is None else self.geo.distance_km(docnum, center.lat, center.lon)
         return make_hit(stored, score=score, snippet_html=html, audience=self.audience,
                         distance_km=distance)  # fmt: skip

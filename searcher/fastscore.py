@@ -8,8 +8,8 @@ per searcher generation, within a budget), scored with the formula and the stati
 uses (its idf, average field lengths and byte-coded document lengths), and combined with
 array operations over all documents at once.
 
-Supported: terms, AND, OR, AND NOT, ANDMAYBE, NOT inside AND, boosts, and phrases, which
-are checked by Whoosh's own phrase matcher on the documents that hold all their words. For
+Supported: terms, AND, OR, AND NOT, ANDMAYBE, REQUIRE, NOT inside AND, boosts, and phrases,
+whose positions are read for the documents that hold all their words. For
 any other query (prefixes, wildcards, ranges, fuzzy terms) :class:`Unsupported` is raised
 and the caller searches with Whoosh as before. Scores equal Whoosh's up to the order in
 which floating-point sums are taken (within 1e-12 relative).
@@ -30,6 +30,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
 POSTINGS_BUDGET = 4_000_000  # decoded postings kept per generation (16 bytes each)
+FILTERS = 256  # filter masks kept per generation (one byte per document each)
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -73,6 +74,7 @@ class Scorer:
         )
         self._held = 0
         self._lengths: dict[str, FloatArray] = {}
+        self._filters: dict[query.Query, BoolArray] = {}
         self._lock = threading.Lock()
 
     # -- the public calls --------------------------------------------------------------------
@@ -83,6 +85,10 @@ class Scorer:
             return self._term(q)
         if isinstance(q, query.Phrase):
             return self._phrase(q)
+        if isinstance(q, query.Require):  # scored by its first part, filtered by its second
+            scored = self.evaluate(q.a)
+            keep = self._filter(q.b)[scored.docs]
+            return _boosted(Scored(scored.docs[keep], scored.scores[keep]), q)
         if isinstance(q, query.AndMaybe):
             return _boosted(_maybe(self.evaluate(q.a), self.evaluate(q.b)), q)
         if isinstance(q, query.AndNot):
@@ -128,6 +134,20 @@ class Scorer:
         return mask
 
     # -- shapes --------------------------------------------------------------------------------
+
+    def _filter(self, q: query.Query) -> BoolArray:
+        """The documents ``q`` matches as a mask over all documents, kept for reuse: filters
+        such as a language scope come back in every query."""
+        with self._lock:
+            found = self._filters.get(q)
+        if found is None:
+            found = np.zeros(self.size, dtype=bool)
+            found[self.evaluate(q).docs] = True
+            with self._lock:
+                if len(self._filters) >= FILTERS:
+                    self._filters.clear()
+                self._filters[q] = found
+        return found
 
     def _and(self, children: list[query.Query]) -> Scored:
         wanted = [c for c in children if not isinstance(c, query.Not)]

@@ -56,9 +56,10 @@ class _FormsNode(syntax.SyntaxNode):  # type: ignore[misc]
     has_text = False
     has_boost = False
 
-    def __init__(self, fieldname: str, forms: set[tuple[str, ...]], slop: int, boost: float,
-                 like: Any) -> None:  # fmt: skip
-        self.fieldname, self.forms, self.slop, self.boost = fieldname, forms, slop, boost
+    def __init__(self, fieldname: str, forms: dict[tuple[str, ...], frozenset[str]],
+                 keys: Sequence[str], slop: int, boost: float, like: Any) -> None:  # fmt: skip
+        self.fieldname, self.forms, self.keys = fieldname, forms, keys
+        self.slop, self.boost = slop, boost
         self.startchar, self.endchar = like.startchar, like.endchar
 
     def r(self) -> str:
@@ -66,10 +67,10 @@ class _FormsNode(syntax.SyntaxNode):  # type: ignore[misc]
 
     def query(self, parser: Any) -> query.Query:
         parts = [
-            query.Term(self.fieldname, words[0], boost=self.boost)
-            if len(words) == 1
-            else query.Phrase(self.fieldname, list(words), slop=self.slop, boost=self.boost)
-            for words in sorted(self.forms)
+            schema.form_query(
+                self.fieldname, form, languages, self.keys, slop=self.slop, boost=self.boost
+            )
+            for form, languages in sorted(self.forms.items())
         ]
         return parts[0] if len(parts) == 1 else query.Or(parts)
 
@@ -113,11 +114,13 @@ class _Expand(qparser.Plugin):  # type: ignore[misc]
         parts, optional = [], False
         for fieldname, boost in targets.items():
             if fieldname in (schema.TITLE, schema.BODY) and isinstance(node, _WORDISH):
-                forms, dropped = analysis.query_forms(node.text, self.keys)
+                forms, dropped = analysis.forms_by_language(node.text, self.keys)
                 optional = optional or (bool(dropped) and isinstance(node, syntax.WordNode))
                 if forms:
                     slop = getattr(node, "slop", 1)
-                    parts.append(_FormsNode(fieldname, forms, slop, boost * node.boost, node))
+                    parts.append(
+                        _FormsNode(fieldname, forms, self.keys, slop, boost * node.boost, node)
+                    )
                 continue
             clone = copy.copy(node)
             clone.set_fieldname(fieldname, override=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from whoosh import fields, query
@@ -212,6 +213,42 @@ def naive_utc(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def form_query(
+    fieldname: str,
+    form: tuple[str, ...],
+    languages: frozenset[str],
+    keys: Sequence[str],
+    *,
+    slop: int = 1,
+    boost: float = 1.0,
+) -> query.Query:
+    """One form of a query word in the multilingual ``fieldname`` (TITLE or BODY), searched
+    only in posts analysed in the ``languages`` that give that form.
+
+    A post's words are analysed in its own language, so a form from another language's
+    stemmer is a false friend there: Spanish stems "hateoas" to "hate", which must not find
+    English posts about hate. When every language of the index (``keys``) gives the form,
+    no restriction is needed. The restriction is a Require: it filters, it does not score.
+    """
+    leaf: query.Query = (
+        query.Term(fieldname, form[0], boost=boost)
+        if len(form) == 1
+        else query.Phrase(fieldname, list(form), slop=slop, boost=boost)
+    )
+    if languages.issuperset(keys):
+        return leaf
+    scope = [query.Term(ANALYSIS, key) for key in sorted(languages)]
+    return Scoped(leaf, scope[0] if len(scope) == 1 else query.Or(scope))
+
+
+class Scoped(query.Require):  # type: ignore[misc]
+    """A Require whose boost is its scored part's: Whoosh's BinaryQuery.with_boost sets both
+    parts' boosts to the new value, so flattening nested ORs would reset a title's 3.0 to 1."""
+
+    def with_boost(self, boost: float) -> Scoped:
+        return Scoped(self.a.with_boost(self.a.boost * boost), self.b)
 
 
 def text_fields(*, private_places: bool) -> dict[str, float]:

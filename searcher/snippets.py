@@ -19,6 +19,8 @@ from typing import Any
 
 from whoosh import query
 
+from searcher import schema
+
 FRAGMENT_CHARS = 240
 FRAGMENTS = 2
 MAX_MATCHES = 400
@@ -63,18 +65,24 @@ class Targets:
         )
 
 
-def targets(q: query.Query, fieldname: str) -> Targets:
-    """The positive leaves of ``q`` that apply to ``fieldname``."""
+def targets(q: query.Query, fieldname: str, language: str | None = None) -> Targets:
+    """The positive leaves of ``q`` that apply to ``fieldname`` (and, for leaves that search
+    posts of some languages only, to posts analysed in ``language``)."""
     found = Targets()
-    _collect(q, fieldname, found)
+    _collect(q, fieldname, found, language)
     return found
 
 
-def _collect(q: query.Query, fieldname: str, found: Targets) -> None:
+def _collect(q: query.Query, fieldname: str, found: Targets, language: str | None) -> None:
     if isinstance(q, query.Not):
         return
     if isinstance(q, query.AndNot):
-        _collect(q.a, fieldname, found)
+        _collect(q.a, fieldname, found, language)
+        return
+    if isinstance(q, query.Require):  # a form scoped to some languages (schema.form_query)
+        scope = {leaf.text for leaf in q.b.leaves() if leaf.field() == schema.ANALYSIS}
+        if language is None or not scope or language in scope:
+            _collect(q.a, fieldname, found, language)
         return
     name = getattr(q, "fieldname", None)
     if isinstance(q, query.Phrase):
@@ -91,7 +99,7 @@ def _collect(q: query.Query, fieldname: str, found: Targets) -> None:
             found.terms.add(q.text if isinstance(q.text, str) else q.text.decode())
     else:
         for child in q.children():
-            _collect(child, fieldname, found)
+            _collect(child, fieldname, found, language)
 
 
 def build(text: str, analyzer: Any, wanted: Targets) -> str:

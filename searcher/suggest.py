@@ -176,12 +176,11 @@ def fuzzy_query(
 
 
 def _leaves(word: str, keys: list[str], boost: float) -> list[query.Query]:
-    forms, _ = analysis.query_forms(word, keys)
+    forms, _ = analysis.forms_by_language(word, keys)
     leaves: list[query.Query] = [query.Term(schema.TERMS, word, boost=schema.TERMS_BOOST * boost)]
     for field, weight in ((schema.TITLE, schema.TITLE_BOOST), (schema.BODY, 1.0)):
-        leaves.extend(query.Term(field, form[0], boost=weight * boost) if len(form) == 1
-                      else query.Phrase(field, list(form), slop=1, boost=weight * boost)
-                      for form in sorted(forms))  # fmt: skip
+        leaves.extend(schema.form_query(field, form, languages, keys, boost=weight * boost)
+                      for form, languages in sorted(forms.items()))  # fmt: skip
     return leaves
 
 

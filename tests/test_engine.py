@@ -225,3 +225,36 @@ def test_parsed_queries_are_remembered_and_errors_are_not(owner: searcher.Index)
         parser.parse(f"word{i}")
     assert parser.parse("cloud paris") is not first  # forgotten: the oldest go first
     assert paths(owner.search("cloud paris"))[0] == "_posts/2011-03-01-cloud-paris.md"
+
+
+def test_a_form_from_another_languages_stemmer_finds_no_false_friends(tmp_path: Path) -> None:
+    """Spanish stems "hateoas" to "hate": that form may find Spanish posts, never English ones."""
+    from conftest import build_index
+
+    posts = {
+        "hate.md": ("en", "A library you may not hate", "Parsing XML without the pain."),
+        "rest.md": ("en", "Hypermedia clients", "Ketting is a HATEOAS client for the web."),
+        "odio.md": ("es", "Bibliotecas", "Una biblioteca que no vas a odiar, con ejemplos."),
+    }
+    for name, (lang, title, body) in posts.items():
+        (tmp_path / "src").mkdir(exist_ok=True)
+        (tmp_path / "src" / name).write_text(
+            f"---\ntitle: {title}\nlang: {lang}\ndate: 2020-01-01\n---\n{body}\n", "utf-8"
+        )
+    with searcher.open_index(build_index([tmp_path / "src"], tmp_path / "ix")) as index:
+        parsed = str(index._current().parser.parse("hateoas").text)
+        assert "title:hate^3.0 REQUIRE analysis:es" in parsed  # the form is still searched
+        results = index.search("hateoas")
+        assert paths(results) == ["rest.md"]
+        assert "<mark>HATEOAS</mark>" in results.hits[0].snippet
+        assert paths(index.search("hate")) == ["hate.md"]
+
+
+def test_snippet_targets_leave_out_forms_scoped_to_other_languages(owner: searcher.Index) -> None:
+    from searcher import schema, snippets
+
+    q = owner._current().parser.parse("hateoas").text
+    english = snippets.targets(q, schema.BODY, "en")
+    french = snippets.targets(q, schema.BODY, "fr")
+    assert english.terms == {"hateoa"} and french.terms == {"hateo"}
+    assert snippets.targets(q, schema.BODY).terms == {"hateo", "hateoa", "hateoas"}
