@@ -28,7 +28,7 @@ CENTRES = [
     ("opening the index (index.open_dir)", "whoosh/index.py", "open_dir"),
     ("manifest load (manifest.load)", "searcher/manifest.py", "load"),
     ("manifest save (manifest.save)", "searcher/manifest.py", "save"),
-    ("files to read: walk + stat (indexer._changed)", "searcher/indexer.py", "_changed"),
+    ("files to read: walk + stat (indexer._survey)", "searcher/indexer.py", "_survey"),
     ("read files in worker processes (indexer._read)", "searcher/indexer.py", "_read"),
     ("incl. waiting on worker results (lock acquire)", "~", "<method 'acquire' of '_thread.lock"),
     ("start-up: import searcher", "searcher/__init__.py", "<module>"),

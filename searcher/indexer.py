@@ -32,7 +32,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import CLEAR
 
-from searcher import ingest, schema, wxr
+from searcher import ingest, postings, schema, wxr
 from searcher.errors import IndexBusy, IndexMissing, SourceError
 from searcher.manifest import Entry, Manifest
 from searcher.models import Post
@@ -82,9 +82,13 @@ class _File:
     prefix: str  # put before post paths when several sources are indexed together
 
 
-# what a worker is asked to read (path, root, prefix, max bytes, known hash) and what it gives
-_ReadJob = tuple[Path, Path, str, int, str]
-_ReadResult = tuple[list[Post | ingest.Skipped] | None, Entry]
+# what a worker is asked to read: path, root, prefix, max bytes, known hash, and the options
+# to analyse its posts with (None: the writer analyses them); what it gives back: records
+# (None if the hash is the known one), manifest entry, and the records analysed (if asked)
+_ReadJob = tuple[Path, Path, str, int, str, BuildOptions | None]
+_ReadResult = tuple[
+    list[Post | ingest.Skipped] | None, Entry, list[postings.Prepared | None] | None
+]
 
 
 def count_files(sources: Sequence[Path], *, drafts: bool = False) -> int:
@@ -130,15 +134,16 @@ def build(
         for key in gone:
             for path in manifest.pop(key).paths:
                 removed += writer.delete_by_term(schema.PATH, path)
-        for file, records, entry in _read(changed, manifest, options, workers):
+        reading = _read(changed, manifest, options, workers, analyse=why is not None)
+        for file, records, entry, prepared in reading:
             summary.files += 1
             old = manifest.get(file.key)
             if records is None and old is not None:  # touched, not changed: same content hash
                 unchanged += 1
                 manifest.put(file.key, replace(entry, paths=old.paths))
                 continue
-            entry.paths = _write_posts(writer, records or [], summary, options, keep_private,
-                                       progress, fresh=why is not None)  # fmt: skip
+            entry.paths = _write_posts(writer, records or [], prepared, summary, options,
+                                       keep_private, progress, fresh=why is not None)  # fmt: skip
             indexed += len(entry.paths)
             for stale in set(old.paths if old else ()) - set(entry.paths):
                 removed += writer.delete_by_term(schema.PATH, stale)
@@ -164,6 +169,7 @@ def build(
 def _write_posts(
     writer: Any,
     records: list[Post | ingest.Skipped],
+    prepared: list[postings.Prepared | None] | None,
     summary: ingest.Summary,
     options: BuildOptions,
     keep_private: bool,
@@ -173,14 +179,18 @@ def _write_posts(
 ) -> list[str]:
     paths = []
     put = writer.add_document if fresh else writer.update_document
-    for record in records:
+    for i, record in enumerate(records):
         if isinstance(record, ingest.Skipped):
             summary.skipped.append(record)
         elif record.draft and not options.drafts:
             summary.drafts_excluded += 1
         else:
             summary.count(record)
-            put(**schema.document(record, keep_private_location=keep_private))
+            analysed = prepared[i] if prepared else None
+            if fresh and analysed is not None:
+                postings.add(writer, analysed)
+            else:
+                put(**schema.document(record, keep_private_location=keep_private))
             paths.append(record.path)
             if progress:
                 progress(record)
@@ -252,19 +262,28 @@ def _survey(
 
 
 def _read(
-    files: list[_File], manifest: Manifest, options: BuildOptions, workers: int | None
-) -> Iterator[tuple[_File, list[Post | ingest.Skipped] | None, Entry]]:
-    """(file, records, manifest entry) for each file, read in worker processes when many.
+    files: list[_File],
+    manifest: Manifest,
+    options: BuildOptions,
+    workers: int | None,
+    *,
+    analyse: bool,
+) -> Iterator[tuple[_File, *_ReadResult]]:
+    """(file, records, manifest entry, analysed records) for each file, read in worker
+    processes when many; there, with ``analyse``, the workers also analyse the posts.
 
     Records are None for a file whose content hash is the one in the manifest (touched, or
     checked out again): it is not parsed and its posts stay as they are.
     """
-    jobs = []
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    parallel = len(files) >= PARALLEL_FROM and count > 1
+    analysing = options if parallel and analyse and postings.supported() else None
+    jobs: list[_ReadJob] = []
     for f in files:
         known = manifest.get(f.key)
-        jobs.append((f.path, f.root, f.prefix, options.max_bytes, known.sha1 if known else ""))
-    count = workers if workers is not None else (os.cpu_count() or 1)
-    if len(files) < PARALLEL_FROM or count <= 1:
+        sha1 = known.sha1 if known else ""
+        jobs.append((f.path, f.root, f.prefix, options.max_bytes, sha1, analysing))
+    if not parallel:
         for file, job in zip(files, jobs, strict=True):
             yield (file, *_read_one(job))
         return
@@ -312,18 +331,18 @@ def _exit_with_parent(parent: int) -> None:
 
 def _read_one(job: _ReadJob) -> _ReadResult:
     """Read one source file (runs in a worker process): its records, or None when its content
-    hash is ``known``, and its manifest entry."""
-    path, root, prefix, max_bytes, known = job
+    hash is ``known``, its manifest entry, and its posts analysed if asked to."""
+    path, root, prefix, max_bytes, known, analysing = job
     try:
         stat = path.stat()
         digest = (
             hashlib.sha1(path.read_bytes()).hexdigest() if stat.st_size <= max_bytes * 40 else ""
         )
     except OSError:
-        return [ingest.Skipped(prefix + path.name, "unreadable")], Entry(0, 0, "")
+        return [ingest.Skipped(prefix + path.name, "unreadable")], Entry(0, 0, ""), None
     entry = Entry(stat.st_size, stat.st_mtime_ns, digest)
     if digest and digest == known:
-        return None, entry
+        return None, entry, None
     records: list[Post | ingest.Skipped]
     if path.suffix.lower() == ".xml":
         records = list(wxr.read_export(path, max_bytes=max_bytes))
@@ -331,7 +350,20 @@ def _read_one(job: _ReadJob) -> _ReadResult:
         records = [ingest.read_file(path, root, max_bytes=max_bytes)]
     if prefix:
         records = [_prefixed(r, prefix) for r in records]
-    return records, entry
+    return records, entry, _analysed(records, analysing) if analysing else None
+
+
+def _analysed(
+    records: list[Post | ingest.Skipped], options: BuildOptions
+) -> list[postings.Prepared | None]:
+    """The documents the writer will add, analysed: None for records it leaves out."""
+    keep_private = not options.drop_private_locations
+    return [
+        postings.prepare(schema.document(r, keep_private_location=keep_private))
+        if isinstance(r, Post) and (options.drafts or not r.draft)
+        else None
+        for r in records
+    ]
 
 
 def _prefixed(record: Post | ingest.Skipped, prefix: str) -> Post | ingest.Skipped:

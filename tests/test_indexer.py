@@ -86,28 +86,6 @@ def test_manifest_of_the_first_format_is_read(site: Path) -> None:
     assert indexer.build([site], Path("index")).summary.files == 0
 
 
-def test_lengths_read_from_memory_write_the_same_segment(tmp_path: Path) -> None:
-    posts = list(ingest.scan([CONTENT]))
-
-    def contents(index_dir: Path) -> list[object]:
-        ix = whoosh_index.open_dir(str(index_dir), indexname=indexer.INDEX_NAME)
-        with ix.reader() as reader:
-            found: list[object] = [reader.field_length(f) for f in reader.schema.names()]
-            for fieldname, text in reader.all_terms():
-                info = reader.term_info(fieldname, text)
-                items = list(reader.postings(fieldname, text).all_items())
-                found.append((fieldname, text, items, info.min_length(), info.max_length()))
-            for docnum in reader.all_doc_ids():
-                found.append([reader.doc_field_length(docnum, f) for f in reader.schema.names()])
-        return found
-
-    indexer.write(posts, tmp_path / "memory")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(indexer, "_with_lengths_in_memory", lambda writer: writer)
-        indexer.write(posts, tmp_path / "whoosh")
-    assert contents(tmp_path / "memory") == contents(tmp_path / "whoosh")
-
-
 def test_changed_options_and_rebuild_start_from_scratch(site: Path) -> None:
     indexer.build([site], Path("index"))
     with_drafts = indexer.build([site], Path("index"), indexer.BuildOptions(drafts=True))
@@ -148,3 +126,38 @@ def test_second_writer_fails_clearly_or_waits(site: Path) -> None:
 def test_missing_source_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError):
         indexer.build([tmp_path / "nope"], tmp_path / "index")
+
+
+def contents(index_dir: Path) -> list[object]:
+    """Everything an index holds: lengths, postings, stored fields, in order."""
+    ix = whoosh_index.open_dir(str(index_dir), indexname=indexer.INDEX_NAME)
+    with ix.reader() as reader:
+        found: list[object] = [reader.field_length(f) for f in reader.schema.names()]
+        for fieldname, text in reader.all_terms():
+            info = reader.term_info(fieldname, text)
+            items = list(reader.postings(fieldname, text).all_items())
+            found.append((fieldname, text, items, info.min_length(), info.max_length()))
+        for docnum in reader.all_doc_ids():
+            found.append([reader.doc_field_length(docnum, f) for f in reader.schema.names()])
+            found.append(reader.stored_fields(docnum))
+    return found
+
+
+def test_lengths_read_from_memory_write_the_same_segment(tmp_path: Path) -> None:
+    posts = list(ingest.scan([CONTENT]))
+    indexer.write(posts, tmp_path / "memory")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(indexer, "_with_lengths_in_memory", lambda writer: writer)
+        indexer.write(posts, tmp_path / "whoosh")
+    assert contents(tmp_path / "memory") == contents(tmp_path / "whoosh")
+
+
+def test_posts_analysed_in_workers_index_as_the_writer_would(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = indexer.BuildOptions(drafts=True)
+    indexer.build([site], Path("by-writer"), options, workers=1)
+    monkeypatch.setattr(indexer, "PARALLEL_FROM", 2)
+    report = indexer.build([site], Path("by-workers"), options, workers=2)
+    assert report.indexed == 17
+    assert contents(Path("by-workers")) == contents(Path("by-writer"))
