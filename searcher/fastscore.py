@@ -30,6 +30,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
 POSTINGS_BUDGET = 4_000_000  # decoded postings kept per generation (16 bytes each)
+POSITIONS_BUDGET = 200_000  # (term, document) position lists kept per generation
 FILTERS = 256  # filter masks kept per generation (one byte per document each)
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
@@ -75,6 +76,10 @@ class Scorer:
         self._held = 0
         self._lengths: dict[str, FloatArray] = {}
         self._filters: dict[query.Query, BoolArray] = {}
+        self._known_positions: OrderedDict[tuple[str, bytes], dict[int, list[int]]] = (
+            OrderedDict()
+        )
+        self._positions_held = 0
         self._lock = threading.Lock()
 
     # -- the public calls --------------------------------------------------------------------
@@ -238,12 +243,20 @@ class Scorer:
     def _positions(
         self, fieldname: str, text: bytes, docs: IntArray, format_: Any
     ) -> list[list[int]]:
-        """The positions of a term in each of ``docs`` (sorted, all holding the term)."""
-        found: dict[int, list[int]] = {}
+        """The positions of a term in each of ``docs`` (sorted, all holding the term); those
+        read once are kept (within POSITIONS_BUDGET documents) for the next phrase."""
+        key = (fieldname, text)
         ends = [offset + reader.doc_count_all() for reader, offset in self._leaves]
         with self._lock:
+            found = self._known_positions.get(key)
+            if found is None:
+                found = self._known_positions[key] = {}
+            else:
+                self._known_positions.move_to_end(key)
+            wanted = docs.tolist()
+            missing = np.array([d for d in wanted if d not in found], dtype=np.int64)
             for (reader, offset), end in zip(self._leaves, ends, strict=True):
-                mine = docs[(docs >= offset) & (docs < end)] - offset
+                mine = missing[(missing >= offset) & (missing < end)] - offset
                 if not len(mine) or (fieldname, text) not in reader:
                     continue
                 matcher = reader.postings(fieldname, text)
@@ -251,7 +264,11 @@ class Scorer:
                     matcher = matcher.child
                 for local, value in _values(matcher, mine):
                     found[local + offset] = format_.decode_positions(value)
-        return [found.get(docnum, []) for docnum in docs.tolist()]
+            self._positions_held += len(missing)
+            while self._positions_held > POSITIONS_BUDGET and len(self._known_positions) > 1:
+                _, dropped = self._known_positions.popitem(last=False)
+                self._positions_held -= len(dropped)
+            return [found.get(docnum, []) for docnum in wanted]
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -377,8 +394,9 @@ def _values(matcher: Any, docs: IntArray) -> Iterable[tuple[int, bytes]]:
 def _in_order(positions: list[list[int]], slop: int) -> bool:
     """Whether word i+1 stands 1 to ``slop`` positions after word i, for some start."""
     ends = set(positions[0])
+    steps = range(1, max(slop, 1) + 1)
     for following in positions[1:]:
-        ends = {p for p in following if any(1 <= p - e <= slop for e in ends)}
+        ends = {p for p in following if any(p - step in ends for step in steps)}
         if not ends:
             return False
     return True
