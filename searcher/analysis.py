@@ -51,6 +51,7 @@ _CJK = (
     "\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff"
     "\uff66-\uff9f\U00020000-\U0003134f"
 )
+_CJK_CHAR = re.compile(f"[{_CJK}]")
 _APOSTROPHES = "'\u2019\u02bc"
 _APOSTROPHE = re.compile(f"[{_APOSTROPHES}]")
 
@@ -309,6 +310,11 @@ def _stops(key: str) -> frozenset[str]:
     keep = {fold(word) for word in _NOT_STOPS.get(key, "").split()}
     more = _MORE_STOPS.get(key, "").split()
     return frozenset(fold(word) for word in (*words, *more)) - keep
+
+
+def is_cjk(char: str) -> bool:
+    """Whether ``char`` belongs to a script the tokenizer cuts into bigrams."""
+    return _CJK_CHAR.match(char) is not None
 
 
 def language_key(lang: str | None) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from whoosh import query
 
-from searcher import schema
+from searcher import analysis, schema
 
 FRAGMENT_CHARS = 240
 FRAGMENTS = 2
@@ -158,12 +158,17 @@ def _windows(text: str, pattern: re.Pattern[str], words: int) -> list[tuple[int,
             reach = match.end() + REACH
         elif match.start() > reach or count >= MAX_SPOTS:
             break
-        start = text.rfind(" ", max(0, match.start() - WORD_CHARS), match.start()) + 1
-        if start == 0 and match.start() > WORD_CHARS:  # a long unspaced run: CJK or a URL
-            start = text.rfind(" ", 0, match.start()) + 1
-            start = max(start, match.start() - 4 * WORD_CHARS)
-        found = tail.match(text, match.end())
-        end = found.end() if found else match.end()
+        if analysis.is_cjk(text[match.start()]):
+            # CJK runs are cut into overlapping bigrams: any character starts real tokens, and
+            # a phrase of n bigrams spans n + 1 characters
+            start, end = match.start(), min(len(text), match.end() + words + 2)
+        else:
+            start = text.rfind(" ", max(0, match.start() - WORD_CHARS), match.start()) + 1
+            if start == 0 and match.start() > WORD_CHARS:  # a long unspaced run: a URL
+                start = text.rfind(" ", 0, match.start()) + 1
+                start = max(start, match.start() - 4 * WORD_CHARS)
+            found = tail.match(text, match.end())
+            end = found.end() if found else match.end()
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
         else:
