@@ -32,6 +32,7 @@ from whoosh.util.numeric import byte_to_length
 POSTINGS_BUDGET = 4_000_000  # decoded postings kept per generation (16 bytes each)
 POSITIONS_BUDGET = 200_000  # (term, document) position lists kept per generation
 FILTERS = 256  # filter masks kept per generation (one byte per document each)
+_NO_POSITIONS = np.zeros(0, dtype=np.int64)
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -76,7 +77,7 @@ class Scorer:
         self._held = 0
         self._lengths: dict[str, FloatArray] = {}
         self._filters: dict[query.Query, BoolArray] = {}
-        self._known_positions: OrderedDict[tuple[str, bytes], dict[int, list[int]]] = (
+        self._known_positions: OrderedDict[tuple[str, bytes], dict[int, IntArray]] = (
             OrderedDict()
         )
         self._positions_held = 0
@@ -235,14 +236,15 @@ class Scorer:
             texts = [field.to_bytes(word) for word in q.words]
             where = [self._positions(q.fieldname, text, matched.docs, field.format)
                      for text in texts]  # fmt: skip
-            keep = np.array([_in_order([found[i] for found in where], q.slop)
-                             for i in range(len(matched.docs))], dtype=bool)  # fmt: skip
+            keep = _adjacent(where) if q.slop == 1 else np.array(
+                [_in_order([found[i].tolist() for found in where], q.slop)
+                 for i in range(len(matched.docs))], dtype=bool)  # fmt: skip
             matched = Scored(matched.docs[keep], matched.scores[keep])
         return _boosted(matched, q)
 
     def _positions(
         self, fieldname: str, text: bytes, docs: IntArray, format_: Any
-    ) -> list[list[int]]:
+    ) -> list[IntArray]:
         """The positions of a term in each of ``docs`` (sorted, all holding the term); those
         read once are kept (within POSITIONS_BUDGET documents) for the next phrase."""
         key = (fieldname, text)
@@ -263,12 +265,12 @@ class Scorer:
                 if isinstance(matcher, FilterMatcher):
                     matcher = matcher.child
                 for local, value in _values(matcher, mine):
-                    found[local + offset] = format_.decode_positions(value)
+                    found[local + offset] = np.array(format_.decode_positions(value), np.int64)
             self._positions_held += len(missing)
             while self._positions_held > POSITIONS_BUDGET and len(self._known_positions) > 1:
                 _, dropped = self._known_positions.popitem(last=False)
                 self._positions_held -= len(dropped)
-            return [found.get(docnum, []) for docnum in wanted]
+            return [found.get(docnum, _NO_POSITIONS) for docnum in wanted]
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -389,6 +391,26 @@ def _values(matcher: Any, docs: IntArray) -> Iterable[tuple[int, bytes]]:
         if matcher._lastblock:
             break
         matcher._goto(matcher._nextoffset)
+
+
+def _adjacent(where: list[list[IntArray]]) -> BoolArray:
+    """For each candidate, whether word i + 1 stands right after word i somewhere (slop 1):
+    every (candidate, position) pair is one integer, and the chain is checked with isin."""
+    count = len(where[0])
+    owners = np.arange(count, dtype=np.int64) << 32
+
+    def keys(arrays: list[IntArray]) -> IntArray:
+        sizes = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=count)
+        return np.concatenate(arrays) + np.repeat(owners, sizes) if sizes.any() else owners[:0]
+
+    starts = keys(where[0])
+    for i, arrays in enumerate(where[1:], start=1):
+        starts = starts[np.isin(starts + i, keys(arrays))]
+        if not len(starts):
+            break
+    found = np.zeros(count, dtype=bool)
+    found[np.unique(starts >> 32)] = True
+    return found
 
 
 def _in_order(positions: list[list[int]], slop: int) -> bool:
