@@ -28,6 +28,7 @@ CONTENT_QUERIES = [
     "tag:radfahren berlin",
     "lang:fr cloud",
     '"cloud computing"',
+    '"cloud paris"~4',  # a slop: the set-based chain, not the slop-1 one
     "the cloud",  # an English stop word: optional (ANDMAYBE)
     "date:2011 cloud",
 ]
@@ -45,6 +46,7 @@ RUBY_QUERIES = [
     "уязвимость",
     "veröffentlicht",
     'title:"ruby 2.7"',
+    '"security fix"~3',
 ]
 
 
