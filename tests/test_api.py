@@ -194,3 +194,16 @@ def test_many_threads_get_the_same_answers(owner: searcher.Index) -> None:
     for t in threads:
         t.join()
     assert failures == []
+
+
+def test_stats_of_an_index_with_an_undated_post(tmp_path: Path) -> None:
+    """An undated post keeps the date column's empty default (2**64 - 1), no datetime."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "dated.md").write_text("---\ntitle: Dated\ndate: 2019-05-04\n---\nText.\n", "utf-8")
+    (source / "undated.md").write_text("---\ntitle: Undated\n---\nMore text.\n", "utf-8")
+    with searcher.open_index(build_index([source], tmp_path / "ix")) as index:
+        stats = index.stats()
+    assert stats.posts == 2
+    assert stats.first_date is not None and stats.first_date.startswith("2019-05-04")
+    assert stats.last_date is not None and stats.last_date.startswith("2019-05-04")
