@@ -2,7 +2,8 @@
 
 For each scale (the real corpora, and a larger set re-sampled from them) it builds the three
 indexes, then times the queries below: top 10 hits with snippets, one warm-up round, then
-``--repeat`` rounds. It prints a table and writes every figure to ``<out>/search-<time>.json``.
+``--repeat`` rounds in which the engines take turns query by query. It prints a table and
+writes every figure to ``<out>/search-<time>.json``.
 
 Run from the repository root::
 
@@ -294,11 +295,10 @@ def percentile(samples: Sequence[float], pct: int) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[pct - 1]
 
 
-def measure(
-    engine: Engine, posts: Sequence[Post], where: Path, repeat: int, reuse: bool = False
+def prepare(
+    engine: Engine, posts: Sequence[Post], where: Path, reuse: bool = False
 ) -> EngineFigures:
-    """Build (or reuse), open, then time every query: a warm-up round and ``repeat`` timed
-    rounds. A reused index has no build time (NaN)."""
+    """Build (or reuse) and open one engine. A reused index has no build time (NaN)."""
     if reuse and engine.attach(posts, where):
         progress(f"  {engine.name}: reusing the index built earlier in {where}")
         build_s = math.nan
@@ -308,20 +308,30 @@ def measure(
         engine.build(posts, where)
         build_s = time.perf_counter() - start
     size_mb = engine.size_bytes() / 1e6
-    progress(f"  {engine.name}: built in {build_s:.1f} s, {size_mb:.1f} MB; querying")
+    progress(f"  {engine.name}: built in {build_s:.1f} s, {size_mb:.1f} MB")
     start = time.perf_counter()
     engine.open()
     open_ms = (time.perf_counter() - start) * 1000
     figures = [QueryFigures(q) for q in QUERIES]
-    for round_no in range(repeat + 1):
-        for fig in figures:
-            if fig.error is None:
-                run_query(engine, fig, timed=round_no > 0)
-    for fig in figures:
-        if fig.error is None:
-            fig.total = engine.count(fig.query)
-    engine.close()
     return EngineFigures(engine.name, len(posts), build_s, size_mb, open_ms, figures)
+
+
+def measure(engines: Sequence[Engine], figures: Sequence[EngineFigures], repeat: int) -> None:
+    """A warm-up round, then ``repeat`` timed rounds in which the engines take turns query by
+    query, so that a burst of load elsewhere on the machine falls on all of them alike; then
+    every match is counted, and the engines are closed."""
+    progress(f"  querying: 1 warm-up round and {repeat} timed rounds, engines taking turns")
+    for round_no in range(repeat + 1):
+        for i in range(len(QUERIES)):
+            for engine, engine_figures in zip(engines, figures, strict=True):
+                fig = engine_figures.queries[i]
+                if fig.error is None:
+                    run_query(engine, fig, timed=round_no > 0)
+    for engine, engine_figures in zip(engines, figures, strict=True):
+        for fig in engine_figures.queries:
+            if fig.error is None:
+                fig.total = engine.count(fig.query)
+        engine.close()
 
 
 def run_query(engine: Engine, fig: QueryFigures, *, timed: bool) -> None:
@@ -490,10 +500,12 @@ def run_scale(chosen: corpus.Corpus, args: argparse.Namespace) -> dict[str, Any]
     else:
         work = Path(tempfile.mkdtemp(prefix="search-bench-", dir=args.workdir))
     try:
-        for engine in (Ours(), Fts5(), PlainWhoosh()):
-            figures[engine.name] = measure(
-                engine, chosen.posts, work, args.repeat, reuse=args.reuse is not None
+        engines: list[Engine] = [Ours(), Fts5(), PlainWhoosh()]
+        for engine in engines:
+            figures[engine.name] = prepare(
+                engine, chosen.posts, work, reuse=args.reuse is not None
             )
+        measure(engines, [figures[e.name] for e in engines], args.repeat)
     finally:
         if args.reuse is None:
             shutil.rmtree(work, ignore_errors=True)
