@@ -64,3 +64,13 @@ def test_long_text_gives_two_fragments_around_distant_matches() -> None:
     q = query.Or([query.Term("body", "alpha"), query.Term("body", "omega")])
     html = snippets.build(text, ANALYZER, snippets.targets(q, "body"))
     assert marks(html) == ["alpha", "omega"] and len(html) < 700
+
+
+@pytest.mark.parametrize("before", ["", "İstanbul ", "ǅ"])  # İ lower-cases into two characters
+def test_capitals_and_accents_are_found_wherever_lower_casing_moves_offsets(before: str) -> None:
+    from searcher import analysis
+
+    text = f"{before}Une SÉCURITÉ renforcée: la sécurité d'abord, puis les Sécurités."
+    fr = analysis.text_analyzer("fr")
+    wanted = snippets.targets(query.Term("body", "secur"), "body")
+    assert marks(snippets.build(text, fr, wanted)) == ["SÉCURITÉ", "sécurité", "Sécurités"]
