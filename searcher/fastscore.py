@@ -77,6 +77,8 @@ class Scorer:
         self._held = 0
         self._lengths: dict[str, FloatArray] = {}
         self._filters: dict[query.Query, BoolArray] = {}
+        self._scores: OrderedDict[tuple[str, bytes, float, float], FloatArray] = OrderedDict()
+        self._scores_held = 0
         self._known_positions: OrderedDict[tuple[str, bytes], dict[int, IntArray]] = (
             OrderedDict()
         )
@@ -182,12 +184,16 @@ class Scorer:
             return _nothing()
         if len(parts) == 1:
             return Scored(parts[0].docs, parts[0].scores.copy())
+        if sum(len(part.docs) for part in parts) * 8 >= self.size:  # dense, over every document
+            sums = np.zeros(self.size, dtype=np.float64)
+            present = np.zeros(self.size, dtype=bool)
+            for part in parts:  # a part's docnums are distinct: += adds each score once
+                sums[part.docs] += part.scores
+                present[part.docs] = True
+            found = np.flatnonzero(present).astype(np.int64)
+            return Scored(found, sums[found])
         docs = np.concatenate([part.docs for part in parts])
         scores = np.concatenate([part.scores for part in parts])
-        if len(docs) * 8 >= self.size:  # dense: one pass over every document
-            sums = np.asarray(np.bincount(docs, weights=scores, minlength=self.size), np.float64)
-            found = np.flatnonzero(np.bincount(docs, minlength=self.size)).astype(np.int64)
-            return Scored(found, sums[found])
         found, inverse = np.unique(docs, return_inverse=True)
         sums = np.asarray(np.bincount(inverse, weights=scores, minlength=len(found)), np.float64)
         return Scored(found, sums)
@@ -204,7 +210,32 @@ class Scorer:
         docs, weights = self._decoded(fieldname, text)
         if not len(docs):
             return _nothing()
-        return _boosted(Scored(docs, self._bm25(fieldname, text, docs, weights)), q)
+        return _boosted(Scored(docs, self._term_scores(fieldname, text, docs, weights)), q)
+
+    def _term_scores(
+        self, fieldname: str, text: bytes, docs: IntArray, weights: FloatArray
+    ) -> FloatArray:
+        """A term's BM25F scores, kept with the statistics they were worked out from (a
+        sharded index sets collection-wide ones per query)."""
+        if self.searcher.schema[fieldname].scorable:
+            stats = (self.searcher.idf(fieldname, text), self.searcher.avg_field_length(fieldname))
+        else:
+            stats = (0.0, 0.0)
+        key = (fieldname, text, *stats)
+        with self._lock:
+            found = self._scores.get(key)
+            if found is not None:
+                self._scores.move_to_end(key)
+                return found
+        found = self._bm25(fieldname, text, docs, weights)
+        found.flags.writeable = False  # shared by every query that asks: never changed
+        with self._lock:
+            self._scores[key] = found
+            self._scores_held += len(found)
+            while self._scores_held > self._budget and len(self._scores) > 1:
+                _, old = self._scores.popitem(last=False)
+                self._scores_held -= len(old)
+        return found
 
     def _bm25(self, fieldname: str, text: bytes, docs: IntArray, tf: FloatArray) -> FloatArray:
         """scoring.bm25 over arrays, operation for operation, with Whoosh's statistics."""
