@@ -83,7 +83,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
 
     started = time.perf_counter()
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None)  # fmt: skip
+                           host="127.0.0.1", dashboard_address="127.0.0.1:0")  # fmt: skip
     cluster_s = time.perf_counter() - started
     try:
         started = time.perf_counter()

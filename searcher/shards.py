@@ -8,7 +8,7 @@ update reads a changed file into the shard that already holds it. A WordPress ex
 stay together in the shard of the export file's name.
 
 Without a scheduler address, a :class:`distributed.LocalCluster` of worker processes is
-started on 127.0.0.1 (no dashboard) for the duration of the work.
+started on 127.0.0.1 (its dashboard too) for the duration of the work.
 """
 
 from __future__ import annotations
@@ -99,7 +99,8 @@ def _write_layout(layout: Layout) -> None:
 @contextmanager
 def connect(scheduler: str | None, workers: int) -> Iterator[Any]:
     """A Dask client of ``scheduler``, or of a local cluster of ``workers`` processes bound
-    to 127.0.0.1 with no dashboard; closed (and the local cluster stopped) on exit."""
+    to 127.0.0.1, its HTTP endpoint too (on a free port: Dask would otherwise take 8787 or
+    another port); closed (and the local cluster stopped) on exit."""
     dask: Any = importlib.import_module("distributed")  # untyped: kept out of mypy's sight
     cluster = None
     try:
@@ -107,7 +108,7 @@ def connect(scheduler: str | None, workers: int) -> Iterator[Any]:
             client = dask.Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
         else:
             cluster = dask.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   host=LOCAL, dashboard_address=None,
+                                   host=LOCAL, dashboard_address=f"{LOCAL}:0",
                                    silence_logs=logging.ERROR)  # fmt: skip
             client = dask.Client(cluster, set_as_default=False)
     except (OSError, TimeoutError) as exc:

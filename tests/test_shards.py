@@ -33,8 +33,10 @@ SHARDS = 3
 def scheduler() -> Iterator[str]:
     """The address of a local cluster of two single-threaded worker processes."""
     distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None)  # fmt: skip
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+    )  # fmt: skip
     try:
         yield str(cluster.scheduler_address)
     finally:
@@ -176,6 +178,8 @@ def test_errors_are_the_single_index_errors(
         sharded.search("cloud", sort="distance")
     with pytest.raises(UsageError, match="unbalanced quote"):
         sharded.search('"cloud')
+    with pytest.raises(UsageError, match="not available on a sharded index"):
+        sharded.complete("clo")
 
 
 # -- routing and building ------------------------------------------------------------------
