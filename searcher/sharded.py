@@ -40,6 +40,7 @@ from searcher.stats import TOP as STATS_TOP
 CALL_TIMEOUT = 120.0  # seconds a shard may take to answer one call
 ATTEMPTS = 2  # a request is run again once after its actors were placed again
 SCHEDULER_ENV = "BLOGSEARCH_SCHEDULER"
+LEXICON_MEMO = 50_000  # word look-ups remembered per generation of the shards
 
 
 class _Shards:
@@ -100,6 +101,7 @@ class ShardedGeneration(Generation):
         self.audience = audience
         self.infos: list[ShardInfo] = []
         self.keys: list[str] = []
+        self._lexicon: Lexicon | None = None
         self.parser = QueryParser(schema.build_schema(), ["any"], audience)
 
     def _prepare(self, text: query.Query | None, filters: Filters | None = None) -> GlobalStats:
@@ -152,7 +154,7 @@ class ShardedGeneration(Generation):
             return self._run(request)
         if sort == "relevance" and results.total < request.limit and request.page == 1:
             assert parsed.text is not None and request.text is not None
-            lexicon = Lexicon(self.shards, self.infos)
+            lexicon = self._words()
             widened = suggest.fuzzy_query(parsed.text, lexicon, self.keys)
             if widened is not None:
                 results, _ = self._search(replace(plan, text=widened, facets=False))
@@ -181,6 +183,13 @@ class ShardedGeneration(Generation):
             counts = facets.merged(a.facets for a in answers if a.facets is not None)
         return _results(request, hits, total, plan.center), counts
 
+    def _words(self) -> Lexicon:
+        """The words of every shard, looked up once per generation of the shards."""
+        generations = tuple(info.generation for info in self.infos)
+        if self._lexicon is None or self._lexicon.generations != generations:
+            self._lexicon = Lexicon(self.shards, self.infos)
+        return self._lexicon
+
     def stats(self, index_dir: Path) -> Stats:
         parts: list[Stats] = self.shards.call("stats")
         return _merged_stats(parts, index_dir)
@@ -191,8 +200,10 @@ class Lexicon:
 
     def __init__(self, shards_: _Shards, infos: list[ShardInfo]) -> None:
         self._shards = shards_
+        self.generations = tuple(info.generation for info in infos)
         self._docs = sum(info.doc_count for info in infos)
         self._frequencies: dict[tuple[str, str], int] = {}
+        self._within: dict[tuple[str, str, int, int], set[str]] = {}
 
     def doc_count(self) -> int:
         return self._docs
@@ -200,6 +211,8 @@ class Lexicon:
     def doc_frequency(self, fieldname: str, text: Any) -> int:
         key = (fieldname, text.decode() if isinstance(text, bytes) else str(text))
         if key not in self._frequencies:
+            if len(self._frequencies) > LEXICON_MEMO:
+                self._frequencies.clear()
             answers = self._shards.call("frequencies", [key])
             self._frequencies[key] = sum(counts[0] for counts in answers)
         return self._frequencies[key]
@@ -208,9 +221,13 @@ class Lexicon:
         return [(self, 0)]
 
     def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0) -> set[str]:
-        answers: list[set[str]] = self._shards.call("terms_within", fieldname, text, maxdist,
-                                                    prefix)  # fmt: skip
-        return set().union(*answers)
+        key = (fieldname, text, maxdist, prefix)
+        if key not in self._within:
+            if len(self._within) > LEXICON_MEMO:
+                self._within.clear()
+            answers: list[set[str]] = self._shards.call("terms_within", *key)
+            self._within[key] = set().union(*answers)
+        return set(self._within[key])
 
 
 class ShardedIndex(Index):

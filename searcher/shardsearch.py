@@ -46,6 +46,7 @@ class Plan:
 class ShardInfo:
     """What the coordinator sums into collection statistics, and the shard's languages."""
 
+    generation: int  # of the shard's Whoosh index: changes whenever the shard does
     doc_count_all: int
     doc_count: int
     field_lengths: dict[str, int]
@@ -170,7 +171,8 @@ class ShardActor:
         lengths = {name: int(reader.field_length(name)) for name in whoosh_schema.names()
                    if whoosh_schema[name].scorable}  # fmt: skip
         langs = tuple(sorted(_text(t) for t in reader.lexicon("lang")))
-        return ShardInfo(int(reader.doc_count_all()), int(reader.doc_count()), lengths, langs)
+        return ShardInfo(int(reader.generation()), int(reader.doc_count_all()),
+                         int(reader.doc_count()), lengths, langs)  # fmt: skip
 
     def candidates(self, plan: Plan, stats: GlobalStats) -> Candidates:
         self._searcher.stats = stats
