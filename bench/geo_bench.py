@@ -11,8 +11,11 @@ location). It prints tables and writes every figure to ``<out>/geo-<time>.json``
 Run from the repository root::
 
     python bench/geo_bench.py [--points 200000] [--queries 500] [--out bench/out]
+        [--reuse DIR] [--only real|resampled]
 
-Indexes are built in a temporary folder outside the repository.
+Indexes are built in a temporary folder outside the repository, or with ``--reuse DIR`` kept
+in ``DIR/<point set>`` and reused by later runs (build times are then NaN, and the geo-field
+build cost, which needs fresh builds, is skipped).
 """
 
 from __future__ import annotations
@@ -147,15 +150,23 @@ def count_of(raw: Any, kind: str) -> int:
     return len(hits) if kind == "nearest" else int(raw.total)
 
 
-def build_all(points: PointSet, work: Path) -> tuple[list[Engine], dict[str, Figures]]:
-    """Every engine built over the point set and opened, with its build time and size."""
+def build_all(
+    points: PointSet, work: Path, reuse: bool = False
+) -> tuple[list[Engine], dict[str, Figures]]:
+    """Every engine built over the point set (or, with ``reuse``, the index a finished
+    earlier build left in ``work``) and opened, with its build time (NaN if reused) and size."""
     work.mkdir(parents=True, exist_ok=True)
     ours = Ours()
     engines: list[Engine] = [ours, OursEngine(ours), SqliteRtree(), PlainWhoosh()]
     figures: dict[str, Figures] = {}
     for engine in engines:
         build_s = None
-        if not isinstance(engine, OursEngine):  # it opens the index ``ours`` built
+        if isinstance(engine, OursEngine):  # it opens the index ``ours`` built
+            pass
+        elif reuse and engine.attach(work):
+            progress(f"  {engine.name}: reusing the index built earlier in {work}")
+            build_s = math.nan
+        else:
             progress(f"  {engine.name}: building")
             start = time.perf_counter()
             engine.build(points.posts, work)
@@ -169,13 +180,17 @@ def build_all(points: PointSet, work: Path) -> tuple[list[Engine], dict[str, Fig
 
 
 def run_point_set(
-    points: PointSet, queries: Sequence[QueryPoint], warmups: Sequence[QueryPoint], work: Path
+    points: PointSet,
+    queries: Sequence[QueryPoint],
+    warmups: Sequence[QueryPoint],
+    work: Path,
+    reuse: bool = False,
 ) -> tuple[dict[str, Figures], list[dict[str, Any]]]:
-    """Build every engine, then per kind: a warm-up pass, and a timed pass in which the engines
-    take turns query by query (so load from elsewhere falls on all alike). Answers at the
-    checked sample are compared with brute force as they come, outside the timed calls."""
+    """Build (or reuse) every engine, then per kind: a warm-up pass, and a timed pass in which
+    the engines take turns query by query (so load from elsewhere falls on all alike). Answers
+    at the checked sample are compared with brute force as they come, outside the timed calls."""
     progress(f"{points.name}: {len(points.posts):,} located posts ({points.how})")
-    engines, figures = build_all(points, work)
+    engines, figures = build_all(points, work, reuse)
     brute = BruteForce(points_of(points.posts))
     sample = set(checked_sample(queries, CHECKED))
     for kind in KINDS:
@@ -323,6 +338,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         help="where to build indexes (default: a temporary folder)",
     )
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        default=None,
+        help="keep indexes in DIR/<point set> and reuse those a finished build left there (no"
+        " build times); skips the geo-field build cost. For timing query changes without"
+        " rebuilding 200,000 posts",
+    )
+    parser.add_argument(
+        "--only",
+        choices=("real", "resampled"),
+        default=None,
+        help="run one point set only (default: both)",
+    )
     return parser.parse_args(argv)
 
 
@@ -338,7 +367,8 @@ def point_sets(real: list[Post], args: argparse.Namespace) -> tuple[PointSet, Po
         " globe; "
         + ("full text" if args.full_text else "title, tags and address kept, body text dropped")
     )
-    return real_set, PointSet(f"resampled-{args.points}", copies, how)
+    name = f"resampled-{args.points}" + ("-full-text" if args.full_text else "")
+    return real_set, PointSet(name, copies, how)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -364,13 +394,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     report["queries"] = [vars(q) for q in queries]
     report["checked_queries"] = checked
     report["warmup_queries"] = [vars(q) for q in warmups]
-    work = Path(tempfile.mkdtemp(prefix="geo-bench-", dir=args.workdir))
+    reuse = args.reuse is not None
+    work = args.reuse if reuse else Path(tempfile.mkdtemp(prefix="geo-bench-", dir=args.workdir))
+    chosen = [s for s in sets if args.only is None or s.name.startswith(args.only)]
     done: list[tuple[str, dict[str, Figures], list[dict[str, Any]]]] = []
+    costs: list[dict[str, Any]] = []
     try:
-        costs = [geo_cost(sets[0].posts, "real", work, repeat=3)]
-        for points in sets:
-            figures, slow = run_point_set(points, queries, warmups, work / points.name)
-            shutil.rmtree(work / points.name, ignore_errors=True)
+        if not reuse and args.only is None:
+            costs.append(geo_cost(sets[0].posts, "real", work, repeat=3))
+        for points in chosen:
+            figures, slow = run_point_set(points, queries, warmups, work / points.name, reuse)
+            if not reuse:
+                shutil.rmtree(work / points.name, ignore_errors=True)
             title = (
                 f"{points.name}: {len(points.posts):,} located posts, {points.distinct:,}"
                 f" distinct points ({points.how})"
@@ -383,13 +418,15 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "distinct_points": points.distinct,
             }
             report["point_sets"].append(geo_report.set_report(about, figures, slow))
-        small = sets[1].posts[:GEO_COST_POSTS]
-        costs.append(geo_cost(small, f"resampled-{len(small)}", work, repeat=1))
+        if not reuse and args.only is None:
+            small = sets[1].posts[:GEO_COST_POSTS]
+            costs.append(geo_cost(small, f"resampled-{len(small)}", work, repeat=1))
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not reuse:
+            shutil.rmtree(work, ignore_errors=True)
     report["geo_cost"] = costs
     report["machine"]["load_average_end"] = os.getloadavg()
-    report["verdict"] = geo_report.verdict(done[-1][1], len(sets[-1].posts), len(checked))
+    report["verdict"] = geo_report.verdict(done[-1][1], len(chosen[-1].posts), len(checked))
     report["seconds"] = time.perf_counter() - _STARTED
     print_all(done, costs, report["verdict"], len(checked))
     args.out.mkdir(parents=True, exist_ok=True)
@@ -408,7 +445,8 @@ def print_all(
         geo_report.print_point_set(title, figures)
         geo_report.print_slowest(slow)
         geo_report.print_mismatches(figures)
-    geo_report.print_geo_cost(costs)
+    if costs:
+        geo_report.print_geo_cost(costs)
     print("\n" + "\n".join(verdict))
     print(
         f"\nLatency: one timed pass over the query points, after a warm-up pass over other"

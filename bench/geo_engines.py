@@ -10,6 +10,7 @@ grow the box until it provably holds the circle through the k-th nearest post.
 from __future__ import annotations
 
 import math
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -39,6 +40,7 @@ WORLD: Box = (-90.0, 90.0, -180.0, 180.0)
 class Engine(Protocol):
     name: str
 
+    def attach(self, where: Path) -> bool: ...
     def build(self, posts: Sequence[Post], where: Path) -> None: ...
     def open(self) -> None: ...
     def nearest(self, lat: float, lon: float, k: int) -> Any: ...
@@ -179,9 +181,14 @@ class Ours:
     name = "ours-api"
     RADIUS_LIMIT = 1000  # the API's largest page
 
-    def build(self, posts: Sequence[Post], where: Path) -> None:
+    def attach(self, where: Path) -> bool:
         self.dir = where / "ours"
+        return _built(self.dir)
+
+    def build(self, posts: Sequence[Post], where: Path) -> None:
+        self.attach(where)
         indexer.write(posts, self.dir)
+        _mark_built(self.dir)
 
     def open(self) -> None:
         self.index = open_index(self.dir, audience="owner")
@@ -209,6 +216,9 @@ class OursEngine:
 
     def __init__(self, built: Ours) -> None:
         self.built = built
+
+    def attach(self, where: Path) -> bool:
+        return True  # shares the index of ``built``
 
     def build(self, posts: Sequence[Post], where: Path) -> None:
         pass  # shares the index of ``built``
@@ -244,8 +254,13 @@ class SqliteRtree:
         "WHERE rt.maxlat >= ? AND rt.minlat <= ? AND rt.maxlon >= ? AND rt.minlon <= ?"
     )
 
-    def build(self, posts: Sequence[Post], where: Path) -> None:
+    def attach(self, where: Path) -> bool:
         self.file = where / "rtree.sqlite"
+        return _built(self.file)
+
+    def build(self, posts: Sequence[Post], where: Path) -> None:
+        self.attach(where)
+        self.file.unlink(missing_ok=True)
         points = points_of(posts)
         db = sqlite3.connect(self.file)
         with db:
@@ -260,6 +275,7 @@ class SqliteRtree:
                 ((i, lat, lat, lon, lon) for i, (lat, lon, _) in enumerate(points)),
             )
         db.close()
+        _mark_built(self.file)
 
     def open(self) -> None:
         self.db = sqlite3.connect(self.file)
@@ -298,8 +314,13 @@ class PlainWhoosh:
 
     name = "plain-whoosh"
 
-    def build(self, posts: Sequence[Post], where: Path) -> None:
+    def attach(self, where: Path) -> bool:
         self.dir = where / "plain-whoosh"
+        return _built(self.dir)
+
+    def build(self, posts: Sequence[Post], where: Path) -> None:
+        self.attach(where)
+        shutil.rmtree(self.dir, ignore_errors=True)
         self.dir.mkdir(parents=True)
         schema = fields.Schema(
             path=fields.ID(stored=True, unique=True, sortable=True),
@@ -311,6 +332,7 @@ class PlainWhoosh:
         for lat, lon, path in points_of(posts):
             writer.add_document(path=path, lat=round(lat * 1e7), lon=round(lon * 1e7))
         writer.commit()
+        _mark_built(self.dir)
 
     def open(self) -> None:
         self.searcher = whoosh_index.open_dir(str(self.dir)).searcher()
@@ -350,6 +372,15 @@ class PlainWhoosh:
 
     def close(self) -> None:
         self.searcher.close()
+
+
+def _built(path: Path) -> bool:
+    """Whether a build finished at ``path`` (an interrupted one leaves no mark)."""
+    return path.with_name(path.name + ".built").is_file()
+
+
+def _mark_built(path: Path) -> None:
+    path.with_name(path.name + ".built").touch()
 
 
 def _text(value: Any) -> str:
