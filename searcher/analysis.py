@@ -314,7 +314,7 @@ def _stops(key: str) -> frozenset[str]:
 
 def is_cjk(char: str) -> bool:
     """Whether ``char`` belongs to a script the tokenizer cuts into bigrams."""
-    return _CJK_CHAR.match(char) is not None
+    return char >= "\u1100" and _CJK_CHAR.match(char) is not None  # the first CJK block
 
 
 def language_key(lang: str | None) -> str:

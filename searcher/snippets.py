@@ -59,10 +59,12 @@ class Targets:
         return tuple(sorted(firsts))
 
     def single(self, text: str) -> bool:
-        return (
-            text in self.terms
-            or any(text.startswith(p) for p in self.prefixes)
-            or any(fnmatch.fnmatchcase(text, w) for w in self.wildcards)
+        if text in self.terms:
+            return True
+        if not self.prefixes and not self.wildcards:  # the usual case: terms alone
+            return False
+        return any(text.startswith(p) for p in self.prefixes) or any(
+            fnmatch.fnmatchcase(text, w) for w in self.wildcards
         )
 
 
@@ -202,8 +204,14 @@ def opening(text: str, chars: int = 200) -> str:
 def _matches(text: str, analyzer: Any, wanted: Targets, offset: int) -> list[tuple[int, int, str]]:
     """(start, end, key) of every marked word, ``offset`` added; analysers may emit several
     forms per position."""
+    tokens = _tokens(text, analyzer)
+    if not wanted.phrases:  # single words only: no need to line positions up
+        single = wanted.single
+        hits = {pos: (start + offset, end + offset, word)
+                for pos, word, start, end in tokens if single(word)}  # fmt: skip
+        return [hits[pos] for pos in sorted(hits)][:MAX_MATCHES]
     at: dict[int, list[tuple[str, int, int]]] = {}
-    for pos, word, start, end in _tokens(text, analyzer):
+    for pos, word, start, end in tokens:
         at.setdefault(pos, []).append((word, start + offset, end + offset))
     marked: dict[int, tuple[int, int, str]] = {}
     for pos, forms in at.items():
