@@ -1,8 +1,10 @@
 """Geographic search over one Whoosh reader: k-nearest, radius, box and shape queries.
 
-Candidates come only from the geohash cell terms (``schema.CELL``, plus ``schema.CELL_PRIVATE``
-for the owner); exact haversine distances are computed for candidates alone, and every cell
-bound is a proven lower bound, so each answer equals a brute force over the visible points.
+Candidates come only from the docs with geohash cell terms (``schema.CELL``, plus
+``schema.CELL_PRIVATE`` for the owner), held per generation in a table sorted by cell
+(:mod:`searcher.geotable`); exact haversine distances are computed for candidates alone, and
+every cell bound is a proven lower bound, so each answer equals a brute force over the visible
+points.
 """
 
 from __future__ import annotations
@@ -15,17 +17,14 @@ from typing import Any
 import numpy as np
 import shapely
 
-from searcher import schema
+from searcher import geotable, schema
 from searcher.errors import UsageError
 from searcher.geo import (
     EARTH_RADIUS_KM,
     BBox,
     cells_covering_bbox,
-    cells_covering_circle,
-    geohash_encode,
     parse_coordinate,
     precision_for_bbox,
-    precision_for_circle,
 )
 
 Allowed = Callable[[int], bool] | None
@@ -35,9 +34,9 @@ CACHED_POINTS = 100_000  # leaf cells' points kept between nearest() calls (~20 
 TIE_KM = 1e-9  # distances this close are equal: the path decides
 _BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
 _TWO_R = 2 * EARTH_RADIUS_KM
+_KM_PER_DEGREE = math.radians(EARTH_RADIUS_KM)
 _SLACK_REL, _SLACK_KM = 1e-9, 1e-3  # as in geo: keeps bounds below rounded haversines
-_E7_DEG = 1e-7  # stored points are rounded to this, so one may sit just outside its own cell
-_BOX_MARGIN_DEG = 10 * _E7_DEG
+_H_SLACK = 1e-12  # numpy's and libm's sines may differ in an ulp: keep such candidates
 
 # A cell is (geohash, south, west, north, east); its split is its 32 children as
 # (child, row, column) with the rows' (south, north, least cos latitude) and columns' (west, east).
@@ -126,21 +125,21 @@ class GeoIndex:
     """Spatial queries over one reader generation, read-only.
 
     With ``include_private=False`` only ``schema.CELL`` is ever read, so private points are
-    never candidates, never filtered and never sorted. ``last_candidates`` counts the docs
-    the last query measured: the proof that it touched candidate cells only.
+    never candidates, never filtered and never sorted. The visible points are loaded once, on
+    the first query, into a table sorted by cell (:mod:`searcher.geotable`); a query then reads
+    the rows of candidate cells only. ``last_candidates`` counts the docs the last query
+    measured: the proof that it touched candidate cells only.
     """
 
     def __init__(self, reader: Any, *, include_private: bool) -> None:
         self._reader = reader
         self._fields = (schema.CELL, schema.CELL_PRIVATE) if include_private else (schema.CELL,)
-        self._deletions = bool(reader.has_deletions())
-        self._df: dict[str, int] = {}
-        self._children: dict[str, _Split] = {}
+        self._table: geotable.PointTable | None = None
+        self._rows: dict[str, tuple[int, int]] = {}  # the rows of every cell met so far
+        self._children: dict[str, _Split] = {}  # a cell's non-empty children
         self._leaves: dict[str, list[_Located]] = {}
         self._cached = 0  # points in self._leaves
-        self._columns: tuple[Any, Any] | None = None
         self._paths: Any = None
-        self._shift = int(reader.schema[schema.LAT].to_column_value(0))
         self.last_candidates = 0
 
     # --- the queries ---------------------------------------------------------------------
@@ -156,54 +155,88 @@ class GeoIndex:
     ) -> list[tuple[float, int]]:
         """The k nearest visible docs as (km, docnum), nearest first, ties by path.
 
-        Best-first search over the cell hierarchy (Hjaltason & Samet): cells wait in one
-        queue with docs, keyed by a lower bound, so a doc popped is nearer than all not seen.
+        Best-first search over the cell hierarchy (Hjaltason & Samet): cells wait in a queue
+        keyed by a lower bound on their distance, and the search stops once the next cell
+        cannot hold anything nearer than the k-th doc found (and its ties).
         """
         lat, lon = self._point(lat, lon)
         if isinstance(k, bool) or not isinstance(k, int) or k < 0:
             raise UsageError(f"k {k!r} must be a whole number of at least 0")
         limit = math.inf if radius_km is None else _radius(radius_km)
+        self._points_table()
         self.last_candidates = 0
         if k == 0:
             return []
-        heap: list[tuple[float, int, Any]] = [(0.0, 1, _WORLD)]
+        heap: list[tuple[float, _Cell]] = [(0.0, _WORLD)]
         found: list[tuple[float, int]] = []
-        stop = limit
+        best: list[float] = []  # the k least distances so far, negated (a max-heap)
+        stop = min(limit, self._first_guess(lat, lon, k, allowed))
         while heap and heap[0][0] <= stop:
-            key, is_cell, item = heapq.heappop(heap)
-            if not is_cell:
-                found.append((key, item))
-                if len(found) == k:
-                    stop = min(limit, key + TIE_KM)  # keep popping ties of the k-th
+            cell = heapq.heappop(heap)[1]
+            if self._is_leaf(cell[0]):
+                for dist, doc in self._measure(lat, lon, self._leaf(cell[0]), allowed):
+                    if dist > stop:
+                        continue
+                    found.append((dist, doc))
+                    if len(best) < k:
+                        heapq.heappush(best, -dist)
+                    elif dist < -best[0]:
+                        heapq.heapreplace(best, -dist)
+                    if len(best) == k:
+                        stop = min(limit, TIE_KM - best[0])  # the k-th and its ties
                 continue
-            cell = item[0]
-            count = self._doc_frequency(cell) if cell else 1 + LEAF_DOCS
-            if count == 0:
-                continue
-            if count <= LEAF_DOCS or len(cell) == schema.CELL_PRECISION:
-                for dist, doc in self._measure(lat, lon, self._leaf(cell), allowed):
-                    if dist <= stop:
-                        heapq.heappush(heap, (dist, 0, doc))
-                continue
-            for low, child in child_bounds(lat, lon, self._split(item)):
+            for low, child in child_bounds(lat, lon, self._split(cell)):
                 if low <= stop:
-                    heapq.heappush(heap, (low, 1, child))
+                    heapq.heappush(heap, (low, child))
+        found = [x for x in found if x[0] <= stop]
         order_by_distance(found, self._path)
         return found[:k]
+
+    def _first_guess(self, lat: float, lon: float, k: int, allowed: Allowed) -> float:
+        """A distance within which the k nearest surely lie, to prune with from the start: that
+        of the k-th nearest of the 2k docs next to the point in cell order (mostly near it),
+        plus the ties' margin; inf if they are too few."""
+        table = self._points_table()
+        at = table.row_at(lat, lon)
+        start, stop = max(0, at - k), min(len(table), at + k)
+        measured = self._measure(lat, lon, self._located(start, stop), allowed)
+        if len(measured) < k:
+            return math.inf
+        return heapq.nsmallest(k, measured)[-1][0] + TIE_KM
 
     def within_radius(
         self, lat: float, lon: float, radius_km: float, *, allowed: Allowed = None
     ) -> list[tuple[float, int]]:
-        """Every visible doc within ``radius_km`` as (km, docnum), nearest first, ties by path."""
+        """Every visible doc within ``radius_km`` as (km, docnum), nearest first, ties by path.
+
+        Cells that cross the circle are split while crowded or much taller than the circle, so
+        the covering is fine where points are and coarse where they are not or where it lies
+        wholly inside; numpy then drops the candidates clearly outside before the exact
+        haversine of the rest.
+        """
         lat, lon = self._point(lat, lon)
         radius_km = _radius(radius_km)
+        table = self._points_table()
         self.last_candidates = 0
-        precision = precision_for_circle(lat, lon, radius_km)
-        cells = sorted(cells_covering_circle(lat, lon, radius_km, precision))
-        docs = [
-            doc for cell in cells for doc in self._postings(cell) if allowed is None or allowed(doc)
+        spans, stack = [], [_WORLD]
+        while stack:
+            cell = stack.pop()
+            if self._read_whole(lat, lon, radius_km, cell):
+                spans.append(self._rows[cell[0]])
+                continue
+            stack.extend(c for low, c in child_bounds(lat, lon, self._split(cell))
+                         if low <= radius_km)  # fmt: skip
+        rows = geotable.span_rows(spans)
+        candidates = len(rows)
+        rows = rows[_haversine_h(lat, lon, table, rows) <= _h_within(radius_km)]
+        docs, phis, lons = (column[rows].tolist() for column in (table.docs, table.phi, table.lon))
+        located = [
+            (doc, phi, math.cos(phi), lon2)
+            for doc, phi, lon2 in zip(docs, phis, lons, strict=True)
+            if allowed is None or allowed(doc)
         ]
-        found = [x for x in self._measure(lat, lon, self._located(docs)) if x[0] <= radius_km]
+        found = [x for x in self._measure(lat, lon, located) if x[0] <= radius_km]
+        self.last_candidates = candidates
         order_by_distance(found, self._path)
         return found
 
@@ -233,92 +266,62 @@ class GeoIndex:
     def distance_km(self, docnum: int, lat: float, lon: float) -> float | None:
         """Exact distance from one doc to (lat, lon); None if it has no point this audience sees."""
         lat, lon = self._point(lat, lon)
+        table = self._points_table()
         self.last_candidates = 0
-        if not self._visible(docnum):
+        row = table.row(docnum)
+        if row < 0:
             return None
-        return self._measure(lat, lon, self._located([docnum]))[0][0]
+        phi = float(table.phi[row])
+        return self._measure(lat, lon, [(docnum, phi, math.cos(phi), float(table.lon[row]))])[0][0]
 
     def count(self) -> int:
         """How many located docs this audience sees."""
-        cells = [c for c in _BASE32 if self._doc_frequency(c)]
-        if not self._deletions:
-            return sum(self._doc_frequency(c) for c in cells)
-        return sum(1 for c in cells for _ in self._postings(c))
+        return len(self._points_table())
 
-    # --- cells and postings --------------------------------------------------------------
+    # --- cells and rows ------------------------------------------------------------------
 
-    def _doc_frequency(self, cell: str) -> int:
-        count = self._df.get(cell)
-        if count is None:
-            count = sum(self._reader.doc_frequency(f, cell) for f in self._fields)
-            self._df[cell] = count
-        return count
+    def _points_table(self) -> geotable.PointTable:
+        if self._table is None:
+            self._table = geotable.load(self._reader, self._fields)
+            self._rows[""] = (0, len(self._table))
+        return self._table
 
-    def _postings(self, cell: str) -> list[int]:
-        """Docnums in one cell (deleted docs skipped)."""
-        reader, docs = self._reader, []
-        if self._doc_frequency(cell):
-            for field in self._fields:
-                if len(self._fields) == 1 or reader.doc_frequency(field, cell):
-                    docs.extend(reader.postings(field, cell).all_ids())
-        if self._deletions:
-            docs = [doc for doc in docs if not reader.is_deleted(doc)]
-        return docs
+    def _is_leaf(self, cell: str) -> bool:
+        """Whether nearest() reads the cell whole rather than splitting it."""
+        start, stop = self._rows[cell]
+        return stop - start <= LEAF_DOCS or len(cell) == geotable.PRECISION
+
+    def _read_whole(self, lat: float, lon: float, radius_km: float, cell: _Cell) -> bool:
+        """Whether within_radius() takes a cell whole: it is a leaf no taller than the circle
+        (so not mostly waste), as fine as cells go, or wholly inside the circle."""
+        if len(cell[0]) == geotable.PRECISION:
+            return True
+        if (cell[3] - cell[1]) * _KM_PER_DEGREE <= 2 * radius_km and self._is_leaf(cell[0]):
+            return True
+        return _farthest_km(lat, lon, cell) <= radius_km
 
     def _split(self, cell: _Cell) -> _Split:
+        """The cell's non-empty children (their rows noted), with its rows' and columns' boxes."""
         split = self._children.get(cell[0])
         if split is None:
-            split = self._children[cell[0]] = split_cell(cell)
+            children, rows, columns = split_cell(cell)
+            start, stop = self._rows[cell[0]]
+            ends = self._points_table().child_rows(cell[0], start, stop)
+            kept = []
+            for i, child in enumerate(children):
+                if ends[i] < ends[i + 1]:
+                    self._rows[child[0][0]] = (ends[i], ends[i + 1])
+                    kept.append(child)
+            split = self._children[cell[0]] = (kept, rows, columns)
         return split
 
     def _box_cells(self, box: BBox) -> list[str]:
-        """Cells of one precision (so none overlaps another) covering the box, widened by the
-        rounding of stored points."""
-        parts = [
-            BBox(
-                max(part.south - _BOX_MARGIN_DEG, -90.0),
-                max(part.west - _BOX_MARGIN_DEG, -180.0),
-                min(part.north + _BOX_MARGIN_DEG, 90.0),
-                min(part.east + _BOX_MARGIN_DEG, 180.0),
-            )
-            for part in box.split()
-        ]
+        """Cells of one precision (so none overlaps another) covering the box."""
+        parts = box.split()
         precision = min(precision_for_bbox(part) for part in parts)
         return sorted(set().union(*(cells_covering_bbox(part, precision) for part in parts)))
 
-    def _visible(self, docnum: int) -> bool:
-        """Whether the doc is in a cell this audience reads. Its stored point only says which
-        finest cell to look in; the point is measured only if the doc is found there."""
-        reader = self._reader
-        if not 0 <= docnum < reader.doc_count_all() or (
-            self._deletions and reader.is_deleted(docnum)
-        ):
-            return False
-        lats, lons = self._column_readers()
-        lat, lon = (lats[docnum] - self._shift) / 1e7, (lons[docnum] - self._shift) / 1e7
-        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-            return False  # no point: the column's default value
-        for cell in _leaf_cells_around(lat, lon):
-            for field in self._fields:
-                if reader.doc_frequency(field, cell):
-                    matcher = reader.postings(field, cell)
-                    matcher.skip_to(docnum)
-                    if matcher.is_active() and matcher.id() == docnum:
-                        return True
-        return False
-
-    # --- columns -------------------------------------------------------------------------
-
-    def _column_readers(self) -> tuple[Any, Any]:
-        if self._columns is None:
-            reader = self._reader
-            if not reader.doc_count_all():
-                return [], []  # an empty index has no columns (and no docs to look up)
-            self._columns = (
-                reader.column_reader(schema.LAT, translate=False),
-                reader.column_reader(schema.LON, translate=False),
-            )
-        return self._columns
+    # --- points --------------------------------------------------------------------------
 
     def _path(self, docnum: int) -> str:
         if self._paths is None:  # opened for ties only: it costs as much as a whole query
@@ -328,34 +331,34 @@ class GeoIndex:
 
     def _points(self, cells: Iterable[str], allowed: Allowed) -> Iterator[tuple[int, float, float]]:
         """(docnum, lat, lon) of every allowed doc of the cells."""
-        lats, lons = self._column_readers()
-        shift = self._shift
+        table = self._points_table()
         for cell in cells:
-            for doc in self._postings(cell):
+            start, stop = table.cell_rows(cell)
+            for doc, lat, lon in zip(table.docs[start:stop].tolist(),
+                                     table.lat[start:stop].tolist(),
+                                     table.lon[start:stop].tolist(), strict=True):  # fmt: skip
                 if allowed is None or allowed(doc):
                     self.last_candidates += 1
-                    yield doc, (lats[doc] - shift) / 1e7, (lons[doc] - shift) / 1e7
-
-    def _located(self, docs: Iterable[int]) -> list[_Located]:
-        lats, lons = self._column_readers()
-        shift, radians, cos = self._shift, math.radians, math.cos
-        located = []
-        for doc in docs:
-            phi = radians((lats[doc] - shift) / 1e7)
-            located.append((doc, phi, cos(phi), (lons[doc] - shift) / 1e7))
-        return located
+                    yield doc, lat, lon
 
     def _leaf(self, cell: str) -> list[_Located]:
         """The located docs of a cell nearest() reads whole; such cells never overlap."""
         leaf = self._leaves.get(cell)
         if leaf is None:
-            leaf = self._located(self._postings(cell))
+            leaf = self._located(*self._rows[cell])
             if self._cached + len(leaf) > CACHED_POINTS:
                 self._leaves.clear()
                 self._cached = 0
             self._leaves[cell] = leaf
             self._cached += len(leaf)
         return leaf
+
+    def _located(self, start: int, stop: int) -> list[_Located]:
+        """The docs of rows [start, stop), ready for haversine."""
+        table = self._points_table()
+        phis = table.phi[start:stop].tolist()
+        return list(zip(table.docs[start:stop].tolist(), phis, map(math.cos, phis),
+                        table.lon[start:stop].tolist(), strict=True))  # fmt: skip
 
     def _measure(
         self, lat: float, lon: float, located: list[_Located], allowed: Allowed = None
@@ -386,16 +389,32 @@ def _radius(radius_km: float) -> float:
     return float(radius_km)
 
 
-def _leaf_cells_around(lat: float, lon: float) -> Iterator[str]:
-    """Finest cells the unrounded point may lie in, its own first (points are stored rounded)."""
-    seen: set[str] = set()
-    for dlat in (0.0, -_E7_DEG, _E7_DEG):
-        for dlon in (0.0, -_E7_DEG, _E7_DEG):
-            near_lat, near_lon = (
-                min(max(lat + dlat, -90.0), 90.0),
-                min(max(lon + dlon, -180.0), 180.0),
-            )
-            cell = geohash_encode(near_lat, near_lon, schema.CELL_PRECISION)
-            if cell not in seen:
-                seen.add(cell)
-                yield cell
+def _farthest_km(lat: float, lon: float, cell: _Cell) -> float:
+    """An upper bound on the distance from (lat, lon) to any point of the cell: each term of
+    the haversine at its largest. Only decides when to stop splitting, never what is found."""
+    _, south, west, north, east = cell
+    lat_gap = max(abs(lat - south), abs(lat - north))
+    most_cos = 1.0 if south <= 0.0 <= north else math.cos(math.radians(min(abs(south), abs(north))))
+    opposite = (lon + 360.0) % 360.0 - 180.0  # the meridian farthest from lon
+    if west <= opposite <= east or (opposite == -180.0 and east == 180.0):
+        lon_gap = 180.0
+    else:
+        lon_gap = max(min((x - lon) % 360.0, (lon - x) % 360.0) for x in (west, east))
+    h = math.sin(math.radians(lat_gap) / 2) ** 2
+    h += math.cos(math.radians(lat)) * most_cos * math.sin(math.radians(lon_gap) / 2) ** 2
+    return _TWO_R * math.asin(math.sqrt(min(1.0, h))) * (1 + _SLACK_REL) + _SLACK_KM
+
+
+def _haversine_h(lat: float, lon: float, table: geotable.PointTable, rows: Any) -> Any:
+    """The haversine term h of each row's point, by numpy (within an ulp or so of libm's)."""
+    p1 = math.radians(lat)
+    phi = table.phi[rows]
+    h = np.sin((phi - p1) / 2) ** 2
+    h += math.cos(p1) * np.cos(phi) * np.sin(np.radians(table.lon[rows] - lon) / 2) ** 2
+    return h
+
+
+def _h_within(radius_km: float) -> float:
+    """A haversine term at or above that of every point within ``radius_km`` (with slack)."""
+    angle = (radius_km * (1 + _SLACK_REL) + _SLACK_KM) / _TWO_R
+    return math.inf if angle >= math.pi / 2 else math.sin(angle) ** 2 + _H_SLACK

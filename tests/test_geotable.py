@@ -1,0 +1,85 @@
+"""Tests for searcher.geotable: cell numbers equal geohash's, rows are each cell's points."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh.filedb.filestore import RamStorage
+
+from searcher import schema
+from searcher.geo import geohash_encode
+from searcher.geotable import cell_codes, code_span, load, point_code
+from searcher.models import Location, Post
+
+E7 = st.tuples(st.integers(-900_000_000, 900_000_000), st.integers(-1_800_000_000, 1_800_000_000))
+EDGES = [
+    (900_000_000, 1_800_000_000),
+    (-900_000_000, -1_800_000_000),
+    (0, 0),
+    (450_000_000, -900_000_000),  # on cell edges at every precision
+    (-1, -1),
+    (899_999_999, 1_799_999_999),
+]
+
+
+def in_cell(lat_e7: int, lon_e7: int, code: int) -> bool:
+    low, high = code_span(geohash_encode(lat_e7 / 1e7, lon_e7 / 1e7, schema.CELL_PRECISION))
+    return low <= code < high
+
+
+@settings(max_examples=300)
+@given(st.lists(E7, min_size=1, max_size=20))
+def test_cell_codes_are_geohashes_of_stored_points(points: list[tuple[int, int]]) -> None:
+    points += EDGES
+    lats, lons = (np.array(axis, dtype=np.int64) for axis in zip(*points, strict=True))
+    for (lat, lon), code in zip(points, cell_codes(lats, lons).tolist(), strict=True):
+        assert in_cell(lat, lon, code)
+        assert point_code(lat, lon) == code
+
+
+@pytest.mark.parametrize(
+    ("cell", "span"),
+    [
+        ("", (0, 1 << 40)),
+        ("0", (0, 1 << 35)),
+        ("z", (31 << 35, 1 << 40)),
+        ("u0", (26 << 35, 833 << 30)),
+    ],
+)
+def test_code_span(cell: str, span: tuple[int, int]) -> None:
+    assert code_span(cell) == span
+
+
+def test_load_keeps_the_audiences_live_points_in_cell_order() -> None:
+    points = [(48.85, 2.35), None, (-33.9, 151.2), (48.85, 2.35), (0.0, 180.0), (10.0, 10.0)]
+    private, deleted = {3}, {5}
+    ix = RamStorage().create_index(schema.build_schema(), indexname="blogsearch")
+    for segment in (range(0, 3), range(3, 6)):
+        writer = ix.writer()
+        for i in segment:
+            point = points[i]
+            location = None if point is None else Location(*point, public=i not in private)
+            writer.add_document(**schema.document(Post(path=f"p{i}", title="t", date=None,
+                                                       location=location)))  # fmt: skip
+        writer.commit(merge=False)
+    writer = ix.writer()
+    writer.delete_document(5)
+    writer.commit(merge=False)
+    reader = ix.reader()
+    for fields, visible in [
+        ((schema.CELL,), {0, 2, 4}),
+        ((schema.CELL, schema.CELL_PRIVATE), {0, 2, 3, 4}),
+    ]:
+        table = load(reader, fields)
+        assert sorted(table.docs.tolist()) == sorted(visible - deleted)
+        assert list(table.codes) == sorted(table.codes)
+        for row, doc in enumerate(table.docs.tolist()):
+            point = points[doc]
+            assert point is not None and (table.lat[row], table.lon[row]) == point
+            assert table.row(doc) == row
+            cell = geohash_encode(point[0], point[1], 3)
+            start, stop = table.cell_rows(cell)
+            assert start <= row < stop
+        assert table.row(1) == table.row(5) == table.row(99) == -1
