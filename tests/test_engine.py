@@ -258,3 +258,15 @@ def test_snippet_targets_leave_out_forms_scoped_to_other_languages(owner: search
     french = snippets.targets(q, schema.BODY, "fr")
     assert english.terms == {"hateoa"} and french.terms == {"hateo"}
     assert snippets.targets(q, schema.BODY).terms == {"hateo", "hateoa", "hateoas"}
+
+
+@pytest.mark.parametrize("audience", ["owner", "public"])
+def test_hits_kept_between_requests_take_each_requests_distance(
+    content_index: Path, audience: str
+) -> None:
+    index = searcher.open_index(content_index, audience=audience)
+    for centre in [(43.61, 3.88), (52.52, 13.40), (43.61, 3.88), (78.2, 15.6)]:
+        kept = index.near(*centre, limit=50)
+        with searcher.open_index(content_index, audience=audience) as fresh:
+            assert kept == fresh.near(*centre, limit=50)
+        assert kept.hits and all(h.distance_km is not None and h.score == 0 for h in kept.hits)
