@@ -23,6 +23,7 @@ from searcher.geo import (
     EARTH_RADIUS_KM,
     BBox,
     cells_covering_bbox,
+    circle_bbox,
     parse_coordinate,
     precision_for_bbox,
 )
@@ -30,7 +31,6 @@ from searcher.geo import (
 Allowed = Callable[[int], bool] | None
 
 LEAF_DOCS = 32  # a cell holding at most this many docs is read rather than split
-CACHED_POINTS = 100_000  # leaf cells' points kept between nearest() calls (~20 MB)
 TIE_KM = 1e-9  # distances this close are equal: the path decides
 _BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
 _TWO_R = 2 * EARTH_RADIUS_KM
@@ -137,8 +137,7 @@ class GeoIndex:
         self._table: geotable.PointTable | None = None
         self._rows: dict[str, tuple[int, int]] = {}  # the rows of every cell met so far
         self._children: dict[str, _Split] = {}  # a cell's non-empty children
-        self._leaves: dict[str, list[_Located]] = {}
-        self._cached = 0  # points in self._leaves
+        self._boxes: dict[str, _Cell] = {}  # cells nearest() started from
         self._paths: Any = None
         self.last_candidates = 0
 
@@ -167,23 +166,27 @@ class GeoIndex:
         self.last_candidates = 0
         if k == 0:
             return []
-        heap: list[tuple[float, _Cell]] = [(0.0, _WORLD)]
         found: list[tuple[float, int]] = []
         best: list[float] = []  # the k least distances so far, negated (a max-heap)
         stop = min(limit, self._first_guess(lat, lon, k, allowed))
+        heap: list[tuple[float, _Cell]] = [(0.0, self._cell_around(lat, lon, stop))]
         while heap and heap[0][0] <= stop:
             cell = heapq.heappop(heap)[1]
             if self._is_leaf(cell[0]):
-                for dist, doc in self._measure(lat, lon, self._leaf(cell[0]), allowed):
+                rows = self._rows[cell[0]]
+                for dist, doc in self._measure_within(lat, lon, rows, stop, allowed):
                     if dist > stop:
                         continue
                     found.append((dist, doc))
                     if len(best) < k:
                         heapq.heappush(best, -dist)
+                        if len(best) < k:
+                            continue
                     elif dist < -best[0]:
                         heapq.heapreplace(best, -dist)
-                    if len(best) == k:
-                        stop = min(limit, TIE_KM - best[0])  # the k-th and its ties
+                    else:
+                        continue
+                    stop = min(limit, TIE_KM - best[0])  # the k-th and its ties
                 continue
             for low, child in child_bounds(lat, lon, self._split(cell)):
                 if low <= stop:
@@ -198,11 +201,30 @@ class GeoIndex:
         plus the ties' margin; inf if they are too few."""
         table = self._points_table()
         at = table.row_at(lat, lon)
-        start, stop = max(0, at - k), min(len(table), at + k)
-        measured = self._measure(lat, lon, self._located(start, stop), allowed)
-        if len(measured) < k:
+        rows = np.arange(max(0, at - k), min(len(table), at + k))
+        if allowed is not None:
+            rows = rows[[allowed(doc) for doc in table.docs[rows].tolist()]]
+        if len(rows) < k:
             return math.inf
-        return heapq.nsmallest(k, measured)[-1][0] + TIE_KM
+        h = np.partition(_haversine_h(lat, lon, table, rows), k - 1)[k - 1]
+        return _TWO_R * math.asin(math.sqrt(min(1.0, h))) * (1 + _SLACK_REL) + _SLACK_KM + TIE_KM
+
+    def _cell_around(self, lat: float, lon: float, radius_km: float) -> _Cell:
+        """The smallest cell holding the whole circle (its box's corners share the cell), so
+        the search need not work its way down to it; the world if the circle crosses the
+        180th meridian or holds a pole."""
+        if radius_km == math.inf:
+            return _WORLD
+        boxes = circle_bbox(lat, lon, radius_km)
+        box = boxes[0]
+        if len(boxes) > 1 or (box.west, box.east) == (-180.0, 180.0):
+            return _WORLD
+        name = geotable.common_cell(box.south, box.west, box.north, box.east)
+        cell = self._boxes.get(name)
+        if cell is None:
+            self._rows.setdefault(name, self._points_table().cell_rows(name))
+            cell = self._boxes[name] = (name, *geotable.cell_box(name))
+        return cell
 
     def within_radius(
         self, lat: float, lon: float, radius_km: float, *, allowed: Allowed = None
@@ -229,13 +251,9 @@ class GeoIndex:
         rows = geotable.span_rows(spans)
         candidates = len(rows)
         rows = rows[_haversine_h(lat, lon, table, rows) <= _h_within(radius_km)]
-        docs, phis, lons = (column[rows].tolist() for column in (table.docs, table.phi, table.lon))
-        located = [
-            (doc, phi, math.cos(phi), lon2)
-            for doc, phi, lon2 in zip(docs, phis, lons, strict=True)
-            if allowed is None or allowed(doc)
-        ]
-        found = [x for x in self._measure(lat, lon, located) if x[0] <= radius_km]
+        columns = (table.docs, table.phi, table.cos, table.lon)
+        located = zip(*(column[rows].tolist() for column in columns), strict=True)
+        found = [x for x in self._measure(lat, lon, located, allowed) if x[0] <= radius_km]
         self.last_candidates = candidates
         order_by_distance(found, self._path)
         return found
@@ -271,8 +289,7 @@ class GeoIndex:
         row = table.row(docnum)
         if row < 0:
             return None
-        phi = float(table.phi[row])
-        return self._measure(lat, lon, [(docnum, phi, math.cos(phi), float(table.lon[row]))])[0][0]
+        return self._measure(lat, lon, self._located(row, row + 1))[0][0]
 
     def count(self) -> int:
         """How many located docs this audience sees."""
@@ -341,27 +358,34 @@ class GeoIndex:
                     self.last_candidates += 1
                     yield doc, lat, lon
 
-    def _leaf(self, cell: str) -> list[_Located]:
-        """The located docs of a cell nearest() reads whole; such cells never overlap."""
-        leaf = self._leaves.get(cell)
-        if leaf is None:
-            leaf = self._located(*self._rows[cell])
-            if self._cached + len(leaf) > CACHED_POINTS:
-                self._leaves.clear()
-                self._cached = 0
-            self._leaves[cell] = leaf
-            self._cached += len(leaf)
-        return leaf
-
-    def _located(self, start: int, stop: int) -> list[_Located]:
+    def _located(self, start: int, stop: int) -> Iterable[_Located]:
         """The docs of rows [start, stop), ready for haversine."""
         table = self._points_table()
-        phis = table.phi[start:stop].tolist()
-        return list(zip(table.docs[start:stop].tolist(), phis, map(math.cos, phis),
-                        table.lon[start:stop].tolist(), strict=True))  # fmt: skip
+        columns = (table.docs, table.phi, table.cos, table.lon)
+        return zip(*(column[start:stop].tolist() for column in columns), strict=True)
+
+    def _measure_within(
+        self, lat: float, lon: float, rows: tuple[int, int], radius_km: float, allowed: Allowed
+    ) -> list[tuple[float, int]]:
+        """:meth:`_measure` of the rows, skipping those surely beyond ``radius_km`` by their
+        latitude term or whole haversine term, before the cost of the arcsine."""
+        p1 = math.radians(lat)
+        cos_p1 = math.cos(p1)
+        sin, asin, radians, sqrt = math.sin, math.asin, math.radians, math.sqrt
+        most = _h_within(radius_km)
+        measured = []
+        for doc, p2, cos_p2, lon2 in self._located(*rows):
+            h = sin((p2 - p1) / 2) ** 2
+            if h > most:
+                continue
+            h += cos_p1 * cos_p2 * sin(radians(lon2 - lon) / 2) ** 2
+            if h <= most and (allowed is None or allowed(doc)):
+                measured.append((_TWO_R * asin(sqrt(min(1.0, h))), doc))
+        self.last_candidates += rows[1] - rows[0]
+        return measured
 
     def _measure(
-        self, lat: float, lon: float, located: list[_Located], allowed: Allowed = None
+        self, lat: float, lon: float, located: Iterable[_Located], allowed: Allowed = None
     ) -> list[tuple[float, int]]:
         """(km, docnum) of the allowed docs, by the very arithmetic of geo.haversine_km."""
         p1 = math.radians(lat)
@@ -408,13 +432,14 @@ def _farthest_km(lat: float, lon: float, cell: _Cell) -> float:
 def _haversine_h(lat: float, lon: float, table: geotable.PointTable, rows: Any) -> Any:
     """The haversine term h of each row's point, by numpy (within an ulp or so of libm's)."""
     p1 = math.radians(lat)
-    phi = table.phi[rows]
-    h = np.sin((phi - p1) / 2) ** 2
-    h += math.cos(p1) * np.cos(phi) * np.sin(np.radians(table.lon[rows] - lon) / 2) ** 2
+    h = np.sin((table.phi[rows] - p1) / 2) ** 2
+    h += math.cos(p1) * table.cos[rows] * np.sin(np.radians(table.lon[rows] - lon) / 2) ** 2
     return h
 
 
 def _h_within(radius_km: float) -> float:
     """A haversine term at or above that of every point within ``radius_km`` (with slack)."""
+    if radius_km == math.inf:
+        return math.inf
     angle = (radius_km * (1 + _SLACK_REL) + _SLACK_KM) / _TWO_R
     return math.inf if angle >= math.pi / 2 else math.sin(angle) ** 2 + _H_SLACK

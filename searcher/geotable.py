@@ -9,6 +9,7 @@ Loading reads every visible point once per generation: about 0.1 s at 200,000 po
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,8 @@ _MAX_LAT_E7, _MAX_LON_E7 = 900_000_000, 1_800_000_000  # beyond: no point (the c
 
 class PointTable:
     """Visible points as parallel arrays in geohash order: ``codes`` (finest cell, 40 bits),
-    ``docs`` (docnums), ``lat`` and ``lon`` (stored degrees) and ``phi`` (lat in radians)."""
+    ``docs`` (docnums), ``lat`` and ``lon`` (stored degrees), ``phi`` (lat in radians) and
+    ``cos`` (its cosine)."""
 
     def __init__(self, docs: IntArray, lat_e7: IntArray, lon_e7: IntArray, doc_count: int) -> None:
         codes = cell_codes(lat_e7, lon_e7)
@@ -41,6 +43,8 @@ class PointTable:
         self.lat: FloatArray = lat_e7[order] / 1e7  # as (e7 - shift) / 1e7 in Python
         self.lon: FloatArray = lon_e7[order] / 1e7
         self.phi: FloatArray = self.lat * (np.pi / 180.0)  # bit for bit math.radians
+        # libm's cosines (numpy's may differ in an ulp): exact distances use them
+        self.cos: FloatArray = np.fromiter(map(math.cos, self.phi.tolist()), float, len(order))
         self._rows = np.full(doc_count, -1, dtype=np.int64)
         self._rows[self.docs] = np.arange(len(self.docs), dtype=np.int64)
 
@@ -69,6 +73,30 @@ class PointTable:
         bounds = np.arange(low, low + 33 * step, step, dtype=np.int64)
         found: list[int] = (np.searchsorted(self.codes[start:stop], bounds) + start).tolist()
         return found
+
+
+def common_cell(south: float, west: float, north: float, east: float) -> str:
+    """The smallest cell holding the box (west <= east): the one both its corners are in."""
+    low = point_code(math.floor(south * 1e7), math.floor(west * 1e7))
+    high = point_code(math.ceil(north * 1e7), math.ceil(east * 1e7))
+    precision = (5 * PRECISION - (low ^ high).bit_length()) // 5
+    return "".join(_BASE32[low >> 5 * (PRECISION - 1 - i) & 31] for i in range(precision))
+
+
+def cell_box(cell: str) -> tuple[float, float, float, float]:
+    """(south, west, north, east) of a cell, exact: as geo.geohash_bbox, without checks."""
+    low, _ = code_span(cell)
+    bits = 5 * len(cell)
+    code = low >> 5 * PRECISION - bits
+    row = column = 0
+    for bit in range(bits - 1, -1, -1):  # the first (highest) bit is a longitude bit
+        if (bits - 1 - bit) % 2 == 0:
+            column = column << 1 | code >> bit & 1
+        else:
+            row = row << 1 | code >> bit & 1
+    height, width = 180.0 / (1 << bits // 2), 360.0 / (1 << bits - bits // 2)
+    south, west = -90.0 + row * height, -180.0 + column * width
+    return south, west, south + height, west + width
 
 
 def span_rows(spans: list[tuple[int, int]]) -> IntArray:
@@ -102,24 +130,30 @@ def point_code(lat_e7: int, lon_e7: int) -> int:
     top = (1 << _HALF_BITS) - 1
     row = min(((lat_e7 + _LAT_SPAN_E7 // 2) << _HALF_BITS) // _LAT_SPAN_E7, top)
     column = min(((lon_e7 + _LON_SPAN_E7 // 2) << _HALF_BITS) // _LON_SPAN_E7, top)
-    code = 0
-    for bit in range(_HALF_BITS - 1, -1, -1):
-        code = code << 2 | (column >> bit & 1) << 1 | row >> bit & 1
-    return code
+    return _spread_int(column) << 1 | _spread_int(row)
+
+
+_SPREAD = (
+    (16, 0x0000FFFF0000FFFF),
+    (8, 0x00FF00FF00FF00FF),
+    (4, 0x0F0F0F0F0F0F0F0F),
+    (2, 0x3333333333333333),
+    (1, 0x5555555555555555),
+)
 
 
 def _spread(values: IntArray) -> IntArray:
     """Each bit i of 20-bit numbers moved to bit 2i."""
     x = values.astype(np.uint64)
-    for shift, mask in (
-        (16, 0x0000FFFF0000FFFF),
-        (8, 0x00FF00FF00FF00FF),
-        (4, 0x0F0F0F0F0F0F0F0F),
-        (2, 0x3333333333333333),
-        (1, 0x5555555555555555),
-    ):
+    for shift, mask in _SPREAD:
         x = (x | x << np.uint64(shift)) & np.uint64(mask)
     return x.astype(np.int64)
+
+
+def _spread_int(x: int) -> int:
+    for shift, mask in _SPREAD:
+        x = (x | x << shift) & mask
+    return x
 
 
 # --- loading -------------------------------------------------------------------------------

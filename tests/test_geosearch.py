@@ -257,11 +257,11 @@ def test_segments_and_deletions_match_brute_force() -> None:
     assert index.distance_km(7, 0, 0) is None
 
 
-@pytest.mark.parametrize("cached_points", [0, 5, 100_000])
-def test_leaf_cache_never_changes_an_answer(
-    monkeypatch: pytest.MonkeyPatch, cached_points: int
+@pytest.mark.parametrize("leaf_docs", [1, 5, 32, 1000])
+def test_leaf_size_and_cells_kept_between_queries_never_change_an_answer(
+    monkeypatch: pytest.MonkeyPatch, leaf_docs: int
 ) -> None:
-    monkeypatch.setattr("searcher.geosearch.CACHED_POINTS", cached_points)
+    monkeypatch.setattr("searcher.geosearch.LEAF_DOCS", leaf_docs)
     rng = random.Random(2)
     points = [(rng.gauss(45, 1), rng.gauss(7, 1)) for _ in range(300)]
     index = geo_index(points)
@@ -272,6 +272,8 @@ def test_leaf_cache_never_changes_an_answer(
     for lat, lon in [(45, 7), (45.5, 7.5), (45, 7), (44, 6)] * 2:
         assert index.nearest(lat, lon, 12) == ranked(points, lat, lon)[:12]
         assert index.nearest(lat, lon, 12, allowed=odd) == ranked(points, lat, lon, odd)[:12]
+        assert index.within_radius(lat, lon, 80) == [x for x in ranked(points, lat, lon)
+                                                     if x[0] <= 80]  # fmt: skip
 
 
 def test_queries_read_only_candidate_cells() -> None:
