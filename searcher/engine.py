@@ -398,12 +398,7 @@ class Generation:
         if distance is None and center is not None:
             distance = self.geo.distance_km(docnum, center.lat, center.lon)
         if text is None:  # nothing to mark: the same hit every time, but for score and distance
-            h = self._plain_hit(docnum)
-            score = 0.0 if math.isnan(score) else float(score)
-            # built anew rather than by dataclasses.replace(), which takes 2.5 times as long
-            return Hit(path=h.path, title=h.title, url=h.url, date=h.date, tags=h.tags,
-                       categories=h.categories, lang=h.lang, score=score, snippet=h.snippet,
-                       location=h.location, distance_km=distance)  # fmt: skip
+            return self._plain_hit(docnum, score, distance)
         stored = self.searcher.stored_fields(docnum)
         body = stored.get(schema.TEXT, "")[:SNIPPET_SOURCE_CHARS]
         key = analysis.language_key((stored.get(schema.RECORD) or {}).get("lang"))
@@ -413,18 +408,24 @@ class Generation:
         return make_hit(stored, score=score, snippet_html=html, audience=self.audience,
                         distance_km=distance)  # fmt: skip
 
-    def _plain_hit(self, docnum: int) -> Hit:
+    def _plain_hit(self, docnum: int, score: float, distance: float | None) -> Hit:
         """The hit of a doc with the opening of its text as snippet, kept for later requests:
         reading the stored record (its whole text, compressed) is most of a hit's cost."""
-        hit = self._plain_hits.get(docnum)
-        if hit is None:
+        kept = self._plain_hits.get(docnum)
+        if kept is None:
             if len(self._plain_hits) >= PLAIN_HITS:
                 self._plain_hits.clear()
             stored = self.searcher.stored_fields(docnum)
             html = snippets.opening(stored.get(schema.TEXT, "")[:SNIPPET_SOURCE_CHARS])
-            hit = make_hit(stored, score=0.0, snippet_html=html, audience=self.audience)
+            hit = make_hit(stored, score=score, snippet_html=html, audience=self.audience,
+                           distance_km=distance)  # fmt: skip
             self._plain_hits[docnum] = hit
-        return hit
+            return hit
+        # built anew rather than by dataclasses.replace(), which takes 2.5 times as long
+        return Hit(path=kept.path, title=kept.title, url=kept.url, date=kept.date,
+                   tags=kept.tags, categories=kept.categories, lang=kept.lang,
+                   score=0.0 if math.isnan(score) else float(score), snippet=kept.snippet,
+                   location=kept.location, distance_km=distance)  # fmt: skip
 
 
 def top_hits(
