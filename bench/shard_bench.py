@@ -55,11 +55,12 @@ REQUESTS: list[tuple[str, dict[str, Any]]] = [
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="blogsearch-shards-"))
+    work = args.reuse or Path(tempfile.mkdtemp(prefix="blogsearch-shards-"))
     try:
         report = run(args, work)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.reuse is None:
+            shutil.rmtree(work, ignore_errors=True)
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     path = args.out / f"shard-{stamp}.json"
@@ -71,9 +72,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     from distributed import LocalCluster
 
-    print(f"re-sampling {args.posts} post files …", file=sys.stderr)
     source = work / "posts"
-    corpus.resample_files(source, args.posts, corpora_dir=args.corpora)
+    if not source.is_dir():
+        print(f"re-sampling {args.posts} post files …", file=sys.stderr)
+        corpus.resample_files(source, args.posts, corpora_dir=args.corpora)
     single_dir, sharded_dir = work / "single", work / "sharded"
 
     started = time.perf_counter()
@@ -171,6 +173,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=5, help="timed rounds (default: 5)")
     parser.add_argument("--corpora", type=Path, default=corpus.DEFAULT_CORPORA)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "out")
+    parser.add_argument(
+        "--reuse", type=Path, help="keep posts and indexes in this folder, and reuse them "
+        "(an index found up to date is timed as a no-op update)",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
