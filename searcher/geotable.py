@@ -4,7 +4,7 @@ The cell terms of the index say which documents an audience may see (``schema.CE
 ``schema.CELL_PRIVATE`` for the owner); their stored points come from the lat/lon columns.
 Sorted by their finest geohash (a 40-bit number), the points of any cell at any precision
 are one run of rows, found by bisection, so a query reads no postings and no columns at all.
-Loading reads every visible point once per generation: about 0.1 s at 200,000 points.
+Loading reads every visible point once per generation: 50-70 ms of CPU and ~11 MB at 200,000.
 """
 
 from __future__ import annotations
