@@ -8,11 +8,12 @@ per searcher generation, within a budget), scored with the formula and the stati
 uses (its idf, average field lengths and byte-coded document lengths), and combined with
 array operations over all documents at once.
 
-Supported: terms, AND, OR, AND NOT, ANDMAYBE, REQUIRE, NOT inside AND, boosts, and phrases,
-whose positions are read for the documents that hold all their words. For
-any other query (prefixes, wildcards, ranges, fuzzy terms) :class:`Unsupported` is raised
-and the caller searches with Whoosh as before. Scores equal Whoosh's up to the order in
-which floating-point sums are taken (within 1e-12 relative).
+Supported: terms, AND, OR, AND NOT, ANDMAYBE, REQUIRE, NOT inside AND, boosts, phrases
+(whose positions are read for the documents that hold all their words) and prefixes and
+wildcards, which rank their matches alike (see :meth:`Scorer._pattern`: Whoosh's scores
+for them depend on the reader). For any other query (ranges, fuzzy terms)
+:class:`Unsupported` is raised and the caller searches with Whoosh as before. Other scores
+equal Whoosh's up to the order in which floating-point sums are taken (within 1e-12).
 """
 
 from __future__ import annotations
@@ -93,6 +94,8 @@ class Scorer:
             return self._term(q)
         if isinstance(q, query.Phrase):
             return self._phrase(q)
+        if isinstance(q, query.Prefix | query.Wildcard) and q.text:
+            return self._pattern(q)
         if isinstance(q, query.Require):  # scored by its first part, filtered by its second
             scored = self.evaluate(q.a)
             keep = self._filter(q.b)[scored.docs]
@@ -249,6 +252,25 @@ class Scorer:
         fl = self._field_lengths(fieldname)[docs]
         result: FloatArray = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
         return result
+
+    def _pattern(self, q: query.Prefix | query.Wildcard) -> Scored:
+        """Every document holding a word the pattern expands to, all scored alike (its boost).
+
+        Whoosh scores a pattern by what it expands to in the reader at hand (one word: BM25;
+        several: summed weights), so the same post would score differently in a shard, or
+        after an update added a word. A pattern says "any of these words", not which one
+        matters more, so ranking its matches alike is the one order every reader agrees on.
+        """
+        reader = self.searcher.reader()
+        if q.fieldname not in self.searcher.schema:
+            return _nothing()
+        parts = []
+        for text in q._btexts(reader):
+            docs, _ = self._decoded(q.fieldname, text)
+            if len(docs):
+                parts.append(Scored(docs, np.ones(len(docs), dtype=np.float64)))
+        found = self._union(parts)
+        return Scored(found.docs, np.full(len(found.docs), float(q.boost), dtype=np.float64))
 
     def _phrase(self, q: query.Phrase) -> Scored:
         """Documents with the words in order, each within ``slop`` positions of the one before.

@@ -111,11 +111,26 @@ def test_several_segments_and_deleted_posts(tmp_path: Path) -> None:
 
 def test_unsupported_shapes_fall_back_to_whoosh(owner: Any) -> None:
     generation = owner._current()
-    q = generation.parser.parse("clou*").text
+    q = generation.parser.parse("date:[2010 TO 2012] cloud").text  # a date range
     with pytest.raises(fastscore.Unsupported):
         generation.fast.evaluate(q)
     # and the search still answers, through Whoosh
-    assert owner.search("clou*").total == owner.search("cloud").total > 0
+    assert 0 < owner.search("date:[2010 TO 2012] cloud").total < owner.search("cloud").total
+
+
+def test_a_pattern_finds_what_whoosh_finds_and_ranks_its_matches_alike(owner: Any) -> None:
+    generation = owner._current()
+    for text in ("clou*", "f?rry", "par*"):
+        q = generation.parser.parse(text).text
+        expected = {hit.docnum for hit in generation.searcher.search(q, limit=None)}
+        scored = generation.fast.evaluate(q)
+        assert set(scored.docs.tolist()) == expected and expected, text
+        results = owner.search(text, limit=100)
+        assert results.total == len(expected)
+        assert [h.path for h in results.hits] == sorted(
+            (h.path for h in results.hits), key=lambda p: (-dict(
+                (h.path, h.score) for h in results.hits)[p], p)
+        )
 
 
 def test_equal_scores_follow_the_tiebreak() -> None:

@@ -151,15 +151,14 @@ def test_corpus_answers_as_one_index(
         sharded.close()
 
 
-def test_wildcards_find_the_same_posts(content_pair: tuple[searcher.Index, ShardedIndex]) -> None:
-    """Whoosh scores a wildcard by how many words it expands to in the searcher's lexicon
-    (one: BM25; several: by matcher type, which depends on the document count): a shard's
-    lexicon is not the index's, so only the posts found and their number are compared."""
+def test_wildcards_answer_as_one_index(content_pair: tuple[searcher.Index, ShardedIndex]) -> None:
+    """A pattern ranks its matches alike (fastscore): Whoosh's own score for one depends on
+    what it expands to in the reader at hand, which a shard's lexicon is not."""
     single, sharded = content_pair
-    for text in ("clo*", "f?rry", "par*"):
+    for text in ("clo*", "f?rry", "par*", "clo* paris"):
         one, other = single.search(text, limit=100), sharded.search(text, limit=100)
-        assert {h.path for h in other.hits} == {h.path for h in one.hits}
-        assert other.total == one.total
+        assert one.total > 0, text
+        assert_same(one, other)
 
 
 def test_stats_sum_the_shards(content_pair: tuple[searcher.Index, ShardedIndex]) -> None:
