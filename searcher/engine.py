@@ -80,6 +80,21 @@ class Filters:
                     or self.has_location)  # fmt: skip
 
 
+def request_center(
+    request: Request, clauses: tuple[NearSpec, ...]
+) -> tuple[Center | None, float | None]:
+    """The centre and radius of a request: its near option or one near: clause, not both."""
+    if len(clauses) > 1 or (clauses and request.near is not None):
+        raise UsageError("give one centre: either near: in the query or the near option")
+    if clauses:
+        center = resolve_center(clauses[0].place)
+        radius = parse_radius_km(clauses[0].radius) if clauses[0].radius else request.radius_km
+        return center, radius
+    if request.near is None and request.radius_km is not None:
+        raise UsageError("a radius needs a centre (near)")
+    return request.near, request.radius_km
+
+
 def resolve_center(value: Any) -> Center:
     """A :class:`Center` from (lat, lon), "lat,lon" or a place name (offline gazetteer)."""
     if isinstance(value, Center):
@@ -126,7 +141,7 @@ class Generation:
 
     def run(self, request: Request) -> Results:
         parsed = self.parser.parse(request.text) if request.text else ParsedQuery(None)
-        center, radius = self._center(request, parsed.near)
+        center, radius = request_center(request, parsed.near)
         circle: list[tuple[float, int]] | None = None
         if center is not None and radius is not None:  # measured once, used to filter and sort
             circle = self.geo.within_radius(center.lat, center.lon, radius)
@@ -180,19 +195,6 @@ class Generation:
         return Results(f"similar to {path}", len(hits), tuple(hits), 1, limit)
 
     # -- filters -----------------------------------------------------------------------------
-
-    def _center(
-        self, request: Request, clauses: tuple[NearSpec, ...]
-    ) -> tuple[Center | None, float | None]:
-        if len(clauses) > 1 or (clauses and request.near is not None):
-            raise UsageError("give one centre: either near: in the query or the near option")
-        if clauses:
-            center = resolve_center(clauses[0].place)
-            radius = parse_radius_km(clauses[0].radius) if clauses[0].radius else request.radius_km
-            return center, radius
-        if request.near is None and request.radius_km is not None:
-            raise UsageError("a radius needs a centre (near)")
-        return request.near, request.radius_km
 
     def _geo_filter(
         self, request: Request, circle: list[tuple[float, int]] | None

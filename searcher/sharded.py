@@ -26,13 +26,11 @@ from whoosh import query
 
 from searcher import analysis, facets, schema, shards, suggest
 from searcher.api import Index
-from searcher.engine import Center, Filters, Generation, Request, Sort, resolve_center
+from searcher.engine import Center, Filters, Generation, Request, Sort, request_center
 from searcher.errors import BlogsearchError, ShardUnavailable, UsageError
-from searcher.geo import parse_radius_km
 from searcher.geosearch import order_by_distance
 from searcher.globalstats import GlobalStats, MissingStatistics, summed
 from searcher.models import Hit, Results, Stats
-from searcher.nearclause import NearSpec
 from searcher.query import Audience, ParsedQuery, QueryParser
 from searcher.shardsearch import Candidates, Plan, ShardActor, ShardInfo
 from searcher.stats import TOP as STATS_TOP
@@ -142,7 +140,7 @@ class ShardedGeneration(Generation):
             self._prepare(None)  # the languages queries are parsed with
         keys = self.keys
         parsed = self.parser.parse(request.text) if request.text else ParsedQuery(None)
-        center, radius = _center(request, parsed.near)
+        center, radius = request_center(request, parsed.near)
         sort: Sort = request.sort
         if sort == "distance" and center is None:
             raise UsageError("sorting by distance needs a centre (near)")
@@ -284,19 +282,6 @@ class ShardedIndex(Index):
         """Each Dask worker's process id (for the fault tests)."""
         pids: dict[str, int] = self._shards.client.run(os.getpid)
         return pids
-
-
-def _center(request: Request, clauses: tuple[NearSpec, ...]) -> tuple[Center | None, float | None]:
-    """The centre and radius of a request, as :meth:`Generation._center` reads them."""
-    if len(clauses) > 1 or (clauses and request.near is not None):
-        raise UsageError("give one centre: either near: in the query or the near option")
-    if clauses:
-        center = resolve_center(clauses[0].place)
-        radius = parse_radius_km(clauses[0].radius) if clauses[0].radius else request.radius_km
-        return center, radius
-    if request.near is None and request.radius_km is not None:
-        raise UsageError("a radius needs a centre (near)")
-    return request.near, request.radius_km
 
 
 def _merged(answers: list[Candidates], sort: Sort) -> list[tuple[int, int, float]]:
