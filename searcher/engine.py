@@ -138,6 +138,7 @@ class Generation:
         self.fast = (
             fastscore.Scorer(searcher, weighting) if isinstance(weighting, scoring.BM25F) else None
         )
+        self._last_scored: tuple[query.Query, fastscore.Scored] | None = None
 
     def run(self, request: Request) -> Results:
         parsed = self.parser.parse(request.text) if request.text else ParsedQuery(None)
@@ -302,13 +303,21 @@ class Generation:
         return self._results(request, text, ranked[start:wanted], total, center)
 
     def _scored(self, text: query.Query | None) -> fastscore.Scored | None:
-        """Every match of ``text`` with its score, as arrays; None where Whoosh must search."""
+        """Every match of ``text`` with its score, as arrays; None where Whoosh must search.
+
+        A request may ask twice (its candidates, then a page's scores; its hits, then its
+        facets): the last query evaluated is kept, by identity, for the second ask."""
         if text is None or self.fast is None:
             return None
+        last = self._last_scored
+        if last is not None and last[0] is text:
+            return last[1]
         try:
-            return self.fast.evaluate(text)
+            scored = self.fast.evaluate(text)
         except fastscore.Unsupported:
             return None
+        self._last_scored = (text, scored)  # one assignment: safe between threads
+        return scored
 
     def _by_distance(
         self,

@@ -270,3 +270,19 @@ def test_hits_kept_between_requests_take_each_requests_distance(
         with searcher.open_index(content_index, audience=audience) as fresh:
             assert kept == fresh.near(*centre, limit=50)
         assert kept.hits and all(h.distance_km is not None and h.score == 0 for h in kept.hits)
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date", "distance"])
+def test_a_request_evaluates_its_text_once(
+    owner: searcher.Index, monkeypatch: pytest.MonkeyPatch, sort: str
+) -> None:
+    """Candidates and the page's scores (or hits and facets) share one evaluation."""
+    generation = owner._current()
+    calls = []
+    evaluate = generation.fast.evaluate
+    monkeypatch.setattr(generation.fast, "evaluate", lambda q: calls.append(q) or evaluate(q))
+    generation._last_scored = None
+    near = (43.61, 3.88) if sort == "distance" else None
+    results = owner.search("cloud OR velo", sort=sort, near=near, facets=True)
+    whole = generation.parser.parse("cloud OR velo").text  # the parser keeps its answer
+    assert results.total > 0 and sum(q is whole for q in calls) == 1
