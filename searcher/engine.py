@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -34,6 +35,7 @@ SORTS: tuple[Sort, ...] = ("relevance", "distance", "date", "date-asc")
 _NO_DATE = 2**62
 SNIPPET_SOURCE_CHARS = 40_000  # long posts are marked up within their first 40k characters
 PLAIN_HITS = 4096  # hits without marked words kept per generation (a few MB)
+DOCUMENT_CHARS = 4_000_000  # characters of recently shown posts' text kept per generation
 _LATLON = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*[, ]\s*([-+]?\d+(?:\.\d+)?)\s*$")
 
 
@@ -131,6 +133,7 @@ class Generation:
         self._visible_terms = ["public", "private"] if audience == "owner" else ["public"]
         self._located: set[int] | None = None
         self._plain_hits: dict[int, Hit] = {}
+        self._documents = _Documents(searcher, DOCUMENT_CHARS)
         self.facets = FacetIndex(reader)
         self._date_longs: np.ndarray[Any, Any] | None = None
         self._has_date: np.ndarray[Any, Any] = np.zeros(0, dtype=bool)
@@ -410,12 +413,11 @@ class Generation:
             distance = self.geo.distance_km(docnum, center.lat, center.lon)
         if text is None:  # nothing to mark: the same hit every time, but for score and distance
             return self._plain_hit(docnum, score, distance)
-        stored = self.searcher.stored_fields(docnum)
-        body = stored.get(schema.TEXT, "")[:SNIPPET_SOURCE_CHARS]
+        stored, source = self._documents.get(docnum)
         key = analysis.language_key((stored.get(schema.RECORD) or {}).get("lang"))
         if key not in targets:  # the forms searched in posts of this language
             targets[key] = snippets.targets(text, schema.BODY, key)
-        html = snippets.build(body, analysis.text_analyzer(key), targets[key])
+        html = snippets.build(source, analysis.text_analyzer(key), targets[key])
         return make_hit(stored, score=score, snippet_html=html, audience=self.audience,
                         distance_km=distance)  # fmt: skip
 
@@ -437,6 +439,37 @@ class Generation:
                    tags=kept.tags, categories=kept.categories, lang=kept.lang,
                    score=0.0 if math.isnan(score) else float(score), snippet=kept.snippet,
                    location=kept.location, distance_km=distance)  # fmt: skip
+
+
+class _Documents:
+    """The stored fields of recently shown posts, with their text cut to what snippets read
+    and lower-cased: decompressing and unpickling a post's stored fields, then lower-casing
+    its text, took a third of a hit's time, and the same posts come back in query after
+    query (Solr's documentCache does the same). Bounded by the characters kept."""
+
+    def __init__(self, searcher: Searcher, budget: int) -> None:
+        self._searcher = searcher
+        self._budget = budget
+        self._kept: dict[int, tuple[dict[str, Any], snippets.Source]] = {}
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def get(self, docnum: int) -> tuple[dict[str, Any], snippets.Source]:
+        """The stored fields of ``docnum``, and its text for snippets."""
+        kept = self._kept.get(docnum)
+        if kept is not None:
+            return kept
+        stored = self._searcher.stored_fields(docnum)
+        kept = (stored, snippets.Source.of(stored.get(schema.TEXT, "")[:SNIPPET_SOURCE_CHARS]))
+        size = 2 * len(kept[1].text) + 500
+        with self._lock:
+            while self._kept and self._chars + size > self._budget:
+                oldest = next(iter(self._kept))  # insertion order: the first kept goes first
+                self._chars -= 2 * len(self._kept.pop(oldest)[1].text) + 500
+            if docnum not in self._kept:
+                self._kept[docnum] = kept
+                self._chars += size
+        return kept
 
 
 def top_hits(

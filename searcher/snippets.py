@@ -37,6 +37,8 @@ _VARIANTS = {
     "d": "dďđ", "g": "gĝğġģ", "l": "lĺļľł", "r": "rŕŗř", "t": "tţťŧ",
     "\u0435": "\u0435\u0451",  # Cyrillic e and yo
 }  # fmt: skip
+_VARIANT_LETTERS = frozenset(_VARIANTS)
+_ACCENTED = re.compile("[" + "".join(sorted({c for v in _VARIANTS.values() for c in v[1:]})) + "]")
 
 
 @dataclass
@@ -57,6 +59,9 @@ class Targets:
             return None
         firsts = {*self.terms, *self.prefixes, *(phrase[0] for phrase in self.phrases)}
         return tuple(sorted(firsts))
+
+    def __contains__(self, text: str) -> bool:
+        return self.single(text)
 
     def single(self, text: str) -> bool:
         if text in self.terms:
@@ -105,29 +110,55 @@ def _collect(q: query.Query, fieldname: str, found: Targets, language: str | Non
             _collect(child, fieldname, found, language)
 
 
-def build(text: str, analyzer: Any, wanted: Targets) -> str:
-    """HTML: up to two passages of ``text`` around the matches, matches in ``<mark>``.
+@dataclass(frozen=True)
+class Source:
+    """A text to build snippets from, with what the candidate search needs of it: worth
+    keeping for a text that is marked up again and again."""
+
+    text: str
+    lowered: str | None  # text.lower(), or None if a letter lower-cases into two
+    plain: bool  # no letter in it that an accent-folded form may stand for but its own
+
+    @classmethod
+    def of(cls, text: str) -> Source:
+        lowered: str | None = text.lower()
+        if lowered is not None and len(lowered) != len(text):
+            lowered = None
+        plain = lowered is not None and (lowered.isascii() or not _ACCENTED.search(lowered))
+        return cls(text, lowered, plain)
+
+
+def build(source: str | Source, analyzer: Any, wanted: Targets) -> str:
+    """HTML: up to two passages of a text around the matches, matches in ``<mark>``.
 
     A cheap accent-insensitive search for the forms' beginnings finds candidate places; only
     the words there (and, for phrases, the words after them) are analysed, and the analyser
     decides what really matches.
     """
+    if isinstance(source, str):
+        source = Source.of(source)
+    text = source.text
     if not wanted:
         return opening(text)
     stems = wanted.stems()
-    lowered, flags = text.lower(), re.NOFLAG
-    if len(lowered) != len(text):  # a letter lower-cased into two: offsets would drift
-        lowered, flags = text, re.IGNORECASE
-    # else a case-sensitive search of the lower-cased text: six times as fast
-    pattern = _candidates(stems, flags) if stems else None
-    if pattern is None:
+    places = _places(source, stems) if stems else None
+    if places is None:
         spans = _matches(text[:FIRST_WINDOW], analyzer, wanted, 0)
     else:
         spans = []
-        # a phrase's other words, and one more: a stop word may stand between them
-        after = max((len(phrase) for phrase in wanted.phrases), default=0)
-        for start, end in _windows(text, lowered, pattern, after):
-            spans.extend(_matches(text[start:end], analyzer, wanted, start))
+        if wanted.phrases:
+            # a phrase's other words, and one more: a stop word may stand between them
+            after = max(len(phrase) for phrase in wanted.phrases)
+            for start, end in _windows(text, places, after):
+                spans.extend(_matches(text[start:end], analyzer, wanted, start))
+        else:  # single words, the usual case: _matches inlined, as windows are many and short
+            single: Targets | set[str] = (
+                wanted if wanted.prefixes or wanted.wildcards else wanted.terms)  # fmt: skip
+            for start, end in _windows(text, places, 0):
+                marked = {pos: (first + start, last + start, word)
+                          for pos, word, first, last in _tokens(text[start:end], analyzer)
+                          if word in single}  # fmt: skip
+                spans.extend(marked.values())  # one mark per position, in position order
     if not spans:
         return opening(text)
     spans = sorted(set(spans))[:MAX_MATCHES]
@@ -135,12 +166,60 @@ def build(text: str, analyzer: Any, wanted: Targets) -> str:
     return " ".join(_render(text, start, end, spans) for start, end in fragments)
 
 
+def _places(source: Source, stems: tuple[str, ...]) -> list[tuple[int, int]] | None:
+    """(start, end) of the candidate places in the text, in order: where a word may start
+    like one of ``stems``, accents and case aside (a stem's last letter may differ: Snowball
+    turns "ruby" into "rubi"). None when a stem is too short to search for.
+
+    Each stem is looked for on its own: by ``str.find`` where no letter of it can be written
+    otherwise in the text (no accented letters in it; CJK and most Cyrillic stems), else by a
+    regex of its letters' variants. Only as many places are kept as :func:`_windows` uses.
+    """
+    lowered = source.lowered
+    if lowered is None:  # a letter lower-cased into two: offsets would drift
+        pattern = _candidates(stems, re.IGNORECASE)
+        if pattern is None:
+            return None
+        matches = pattern.finditer(source.text)
+        return [m.span() for _, m in zip(range(MAX_SPOTS), matches, strict=False)]
+    plain_text = source.plain
+    found: list[tuple[int, int]] = []
+    for stem in stems:
+        stem = stem[:-1] if len(stem) > 3 else stem
+        if not stem:
+            return None
+        if plain_text or not _VARIANT_LETTERS.intersection(stem):
+            size, at, reach = len(stem), lowered.find(stem), -1
+            for count in range(MAX_SPOTS):
+                if at < 0 or (count >= SPOTS and at > reach):
+                    break
+                found.append((at, at + size))
+                if count < SPOTS:
+                    reach = at + size + REACH
+                at = lowered.find(stem, at + size)
+        else:
+            reach = -1
+            for count, match in enumerate(_stem_pattern(stem).finditer(lowered)):
+                if count >= MAX_SPOTS or (count >= SPOTS and match.start() > reach):
+                    break
+                found.append(match.span())
+                if count < SPOTS:
+                    reach = match.end() + REACH
+    if len(stems) > 1:
+        found.sort()
+    return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _stem_pattern(stem: str) -> re.Pattern[str]:
+    return re.compile("".join(_letter(ch) for ch in stem))
+
+
 @functools.lru_cache(maxsize=256)
 def _candidates(
     stems: tuple[str, ...], flags: re.RegexFlag = re.NOFLAG
 ) -> re.Pattern[str] | None:
-    """A regex for words starting like any of ``stems`` in lower-case text (a stem's last
-    letter may differ: Snowball turns "ruby" into "rubi")."""
+    """A regex for words starting like any of ``stems``."""
     parts = []
     for stem in stems:
         stem = stem[:-1] if len(stem) > 3 else stem
@@ -155,35 +234,36 @@ def _letter(ch: str) -> str:
     return f"[{variants}]" if variants else re.escape(ch)
 
 
-def _windows(
-    text: str, lowered: str, pattern: re.Pattern[str], words: int
-) -> list[tuple[int, int]]:
+def _windows(text: str, places: list[tuple[int, int]], words: int) -> list[tuple[int, int]]:
     """Merged windows over the candidate places: the first SPOTS, and the others within REACH
     characters of them. A window holds the candidate's whole word and the ``words`` words
     after it (a phrase's length), and starts at a space, so its tokens are the indexer's."""
     windows: list[tuple[int, int]] = []
-    tail = _tail(words)
-    reach = 0
-    for count, match in enumerate(pattern.finditer(lowered)):
+    match_tail = _tail(words).match
+    rfind, is_cjk = text.rfind, analysis.is_cjk
+    reach = last_end = -1
+    for count, (at, after) in enumerate(places):
         if count < SPOTS:
-            reach = match.end() + REACH
-        elif match.start() > reach or count >= MAX_SPOTS:
+            reach = after + REACH
+        elif at > reach or count >= MAX_SPOTS:
             break
-        if analysis.is_cjk(text[match.start()]):
+        if text[at] >= "\u1100" and is_cjk(text[at]):
             # CJK runs are cut into overlapping bigrams: any character starts real tokens, and
             # a phrase of n bigrams spans n + 1 characters
-            start, end = match.start(), min(len(text), match.end() + words + 2)
+            start, end = at, min(len(text), after + words + 2)
         else:
-            start = text.rfind(" ", max(0, match.start() - WORD_CHARS), match.start()) + 1
-            if start == 0 and match.start() > WORD_CHARS:  # a long unspaced run: a URL
-                start = text.rfind(" ", 0, match.start()) + 1
-                start = max(start, match.start() - 4 * WORD_CHARS)
-            found = tail.match(text, match.end())
-            end = found.end() if found else match.end()
-        if windows and start <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+            start = rfind(" ", at - WORD_CHARS if at > WORD_CHARS else 0, at) + 1
+            if start == 0 and at > WORD_CHARS:  # a long unspaced run: a URL
+                start = max(rfind(" ", 0, at) + 1, at - 4 * WORD_CHARS)
+            found = match_tail(text, after)
+            end = found.end() if found else after
+        if start <= last_end:
+            if end > last_end:
+                windows[-1] = (windows[-1][0], end)
+                last_end = end
         else:
             windows.append((start, end))
+            last_end = end
     return windows
 
 
@@ -209,6 +289,8 @@ def _matches(text: str, analyzer: Any, wanted: Targets, offset: int) -> list[tup
         single = wanted.single
         hits = {pos: (start + offset, end + offset, word)
                 for pos, word, start, end in tokens if single(word)}  # fmt: skip
+        if len(hits) < 2:  # a window is most often one word
+            return list(hits.values())
         return [hits[pos] for pos in sorted(hits)][:MAX_MATCHES]
     at: dict[int, list[tuple[str, int, int]]] = {}
     for pos, word, start, end in tokens:
@@ -254,20 +336,36 @@ _MEMO_CHARS, _MEMO_SIZE = 120, 50_000
 
 
 def _best_windows(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
-    """Non-overlapping windows holding the most distinct matched terms, in text order."""
+    """Non-overlapping windows holding the most distinct matched terms, in text order.
+
+    Each candidate window starts a little before a match; as the matches are sorted, the
+    first and last match inside it only move forwards from one candidate to the next.
+    """
     chosen: list[tuple[int, int]] = []
     remaining = spans
+    size = len(text)
     for _ in range(FRAGMENTS):
         if not remaining:
             break
         best, best_score = (0, 0), (-1, 0)
-        starts = [s[0] for s in remaining]  # spans are sorted
-        for first in remaining:
-            start = max(0, first[0] - 60)
-            end = min(len(text), start + FRAGMENT_CHARS)
-            among = remaining[bisect.bisect_left(starts, start) : bisect.bisect_right(starts, end)]
-            inside = [s for s in among if s[1] <= end]
-            score = (len({s[2] for s in inside}), len(inside))
+        count = len(remaining)
+        starts = [s[0] for s in remaining]
+        ends = [s[1] for s in remaining]
+        keys = [s[2] for s in remaining]
+        one_key = len(set(keys)) == 1
+        lo = hi = 0
+        for at in starts:
+            start = at - 60 if at > 60 else 0
+            end = start + FRAGMENT_CHARS if start + FRAGMENT_CHARS < size else size
+            while starts[lo] < start:
+                lo += 1
+            while hi < count and starts[hi] <= end:
+                hi += 1
+            last = hi
+            while last > lo and ends[last - 1] > end:  # a match cut by the window's end
+                last -= 1
+            inside = last - lo
+            score = (1 if inside else 0, inside) if one_key else (len(set(keys[lo:last])), inside)
             if score > best_score:
                 best, best_score = (start, end), score
         chosen.append(_to_word_edges(text, *best))
@@ -288,11 +386,14 @@ def _to_word_edges(text: str, start: int, end: int) -> tuple[int, int]:
 def _render(text: str, start: int, end: int, spans: list[tuple[int, int, str]]) -> str:
     out = ["…" if start > 0 else ""]
     cursor = start
-    for s, e in _merged([(s, e) for s, e, _ in spans if s >= start and e <= end]):
-        out.append(html.escape(text[cursor:s], quote=False))
-        out.append(f"<mark>{html.escape(text[s:e], quote=False)}</mark>")
+    lo = bisect.bisect_left(spans, (start,))
+    hi = bisect.bisect_left(spans, (end,), lo)
+    escape = html.escape
+    for s, e in _merged([(s, e) for s, e, _ in spans[lo:hi] if e <= end]):
+        out.append(escape(text[cursor:s], quote=False))
+        out.append(f"<mark>{escape(text[s:e], quote=False)}</mark>")
         cursor = e
-    out.append(html.escape(text[cursor:end], quote=False))
+    out.append(escape(text[cursor:end], quote=False))
     out.append("…" if end < len(text) else "")
     return " ".join("".join(out).split())
 

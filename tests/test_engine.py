@@ -286,3 +286,24 @@ def test_a_request_evaluates_its_text_once(
     results = owner.search("cloud OR velo", sort=sort, near=near, facets=True)
     whole = generation.parser.parse("cloud OR velo").text  # the parser keeps its answer
     assert results.total > 0 and sum(q is whole for q in calls) == 1
+
+
+def test_documents_kept_for_snippets_stay_within_their_budget(content_index: Path) -> None:
+    """Hits read a post's stored fields once while it is kept, and the kept text is bounded."""
+    from searcher import engine
+
+    with searcher.open_index(content_index, audience="owner") as index:
+        generation = index._current()
+        searcher_ = generation.searcher
+        docnums = list(searcher_.reader().all_doc_ids())
+        sizes = [len(searcher_.stored_fields(d).get("text", "")) for d in docnums]
+        budget = 2 * sum(sorted(sizes)[-3:]) + 1500  # room for about three posts
+        kept = engine._Documents(searcher_, budget)
+        for docnum in docnums * 2:
+            stored, source = kept.get(docnum)
+            assert stored == searcher_.stored_fields(docnum)
+            assert source.text == stored.get("text", "")[: engine.SNIPPET_SOURCE_CHARS]
+            assert source.lowered == source.text.lower()
+            assert 0 < kept._chars <= budget and len(kept._kept) < len(docnums)
+        last = docnums[-1]
+        assert kept.get(last)[1] is kept.get(last)[1]  # the latest post is still kept

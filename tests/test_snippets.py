@@ -74,3 +74,38 @@ def test_capitals_and_accents_are_found_wherever_lower_casing_moves_offsets(befo
     fr = analysis.text_analyzer("fr")
     wanted = snippets.targets(query.Term("body", "secur"), "body")
     assert marks(snippets.build(text, fr, wanted)) == ["SÉCURITÉ", "sécurité", "Sécurités"]
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "language", "expected"),
+    [
+        # no accented letter: plain str.find, though curly quotes make the text non-ASCII
+        ("It\u2019s the “cloud”, and clouds again. Cloudy.", "cloud", "en", ["cloud", "clouds"]),
+        # an accented letter elsewhere in the text: every variant of every letter is looked for
+        ("Café: l\u2019interopérabilité, et l\u2019Interoperabilite.", "interoperabilit", "fr",
+         ["interopérabilité", "Interoperabilite"]),
+        # Cyrillic yo is written for ie
+        ("Ёлки и елки: ёлка дома.", "елк", "ru", ["Ёлки", "елки", "ёлка"]),
+        # CJK bigrams, found as they are
+        ("脆弱性が見つかりました。脆弱性の修正", "脆弱", "cjk", ["脆弱", "脆弱"]),
+    ],
+)  # fmt: skip
+def test_candidates_found_however_the_text_is_written(
+    text: str, term: str, language: str, expected: list[str]
+) -> None:
+    from searcher import analysis
+
+    analyzer = analysis.text_analyzer(language)
+    wanted = snippets.targets(query.Term("body", term), "body")
+    source = snippets.Source.of(text)
+    assert source.plain == (not any(c in text for c in "éЁё"))
+    assert marks(snippets.build(source, analyzer, wanted)) == expected
+    assert snippets.build(source, analyzer, wanted) == snippets.build(text, analyzer, wanted)
+
+
+def test_many_matches_in_one_window_choose_the_busiest_passage() -> None:
+    text = "ruby " + "filler " * 60 + "ruby rails ruby " + "filler " * 60 + "rails"
+    q = query.Or([query.Term("body", "rubi"), query.Term("body", "rail")])
+    html = snippets.build(text, ANALYZER, snippets.targets(q, "body"))
+    assert "<mark>ruby</mark> <mark>rails</mark> <mark>ruby</mark>" in html
+    assert marks(html) == ["ruby", "ruby", "rails", "ruby"]  # the busy passage, then the first
