@@ -14,7 +14,7 @@ from typing import Any
 
 from whoosh.searching import Searcher
 
-from searcher import indexer, shards
+from searcher import indexer, shards, whoosh_io
 from searcher.engine import SORTS, Center, Filters, Generation, Request, resolve_center
 from searcher.errors import UsageError
 from searcher.geo import BBox, parse_bbox, parse_radius_km
@@ -142,6 +142,7 @@ class Index:
 def _open_searcher(index_dir: Path, attempts: int = 5) -> tuple[Any, Searcher]:
     """Open the newest generation. A writer committing at that moment may delete the files of
     the generation just read from its table of contents: then read the newer one."""
+    whoosh_io.install()  # read the segment's memory map in place, not a copy of it
     for attempt in range(attempts):
         try:
             ix = indexer.open_existing(index_dir)

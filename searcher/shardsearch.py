@@ -18,7 +18,7 @@ from typing import Any
 
 from whoosh import query
 
-from searcher import indexer, snippets
+from searcher import indexer, snippets, whoosh_io
 from searcher.engine import Center, Filters, Generation, Request, Sort, top_hits
 from searcher.globalstats import GlobalStats, GlobalStatsSearcher, TermKey, doc_frequencies
 from searcher.models import Hit, Stats
@@ -143,6 +143,7 @@ class ShardActor:
         self._checked = time.monotonic()
 
     def _open(self) -> tuple[GlobalStatsSearcher, ShardGeneration]:
+        whoosh_io.install()  # on the worker: read the shard's memory map in place
         ix = indexer.open_existing(self.shard_dir)
         searcher = GlobalStatsSearcher(ix.reader(), weighting=WEIGHTING, fromindex=ix)
         return searcher, ShardGeneration(searcher, self.audience)
