@@ -522,7 +522,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("cpu: this process's CPU time per query, which other programs on a shared machine")
     print("do not inflate as they do wall time (all three engines run in this process).")
     print("1st run: median over the queries of each one's first (warm-up) run, before the")
-    print("engine's caches (ours: decoded postings, term scores, parsed queries) hold it.")
+    print("engine's caches hold it. Ours keeps, per index generation: decoded postings, term")
+    print("scores, each query word's scored forms, parsed queries and the stored fields of")
+    print("shown posts (as Solr's queryResultCache and documentCache do); snippets are built")
+    print("anew for every hit. The timed rounds repeat the queries, so these caches serve them.")
 
 
 def run_scale(chosen: corpus.Corpus, args: argparse.Namespace) -> dict[str, Any]:

@@ -6,7 +6,8 @@ of a multilingual query is an OR of its forms in titles, bodies, tags and places
 matchers. Here each term's postings are decoded a block at a time into numpy arrays (kept
 per searcher generation, within a budget), scored with the formula and the statistics Whoosh
 uses (its idf, average field lengths and byte-coded document lengths), and combined with
-array operations over all documents at once.
+array operations over all documents at once. A query word's OR of forms is kept scored too,
+for the next query that has the word.
 
 Supported: terms, AND, OR, AND NOT, ANDMAYBE, REQUIRE, NOT inside AND, boosts, phrases
 (whose positions are read for the documents that hold all their words) and prefixes and
@@ -33,6 +34,7 @@ from whoosh.util.numeric import byte_to_length
 POSTINGS_BUDGET = 4_000_000  # decoded postings kept per generation (16 bytes each)
 POSITIONS_BUDGET = 200_000  # (term, document) position lists kept per generation
 FILTERS = 256  # filter masks kept per generation (one byte per document each)
+WORDS_BUDGET = 1_000_000  # documents held by the kept ORs of a query word's forms (16 bytes each)
 _NO_POSITIONS = np.zeros(0, dtype=np.int64)
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
@@ -78,6 +80,9 @@ class Scorer:
         self._held = 0
         self._lengths: dict[str, FloatArray] = {}
         self._filters: dict[query.Query, BoolArray] = {}
+        self._words: OrderedDict[query.Query, tuple[query.Query, Scored]] = OrderedDict()
+        self._words_by_id: dict[int, tuple[query.Query, Scored]] = {}
+        self._words_held = 0
         self._scores: OrderedDict[tuple[str, bytes, float, float], FloatArray] = OrderedDict()
         self._scores_held = 0
         self._known_positions: OrderedDict[tuple[str, bytes], dict[int, IntArray]] = (
@@ -108,7 +113,7 @@ class Scorer:
         if isinstance(q, query.And):
             return _boosted(self._and(q.subqueries), q)
         if isinstance(q, query.Or) and not q.scale and not q.minmatch:
-            return _boosted(self._union([self.evaluate(child) for child in q.subqueries]), q)
+            return self._or(q)
         raise Unsupported(type(q).__name__)
 
     def top(
@@ -159,6 +164,37 @@ class Scorer:
                     self._filters.clear()
                 self._filters[q] = found
         return found
+
+    def _or(self, q: query.Or) -> Scored:
+        """An OR, kept for the next query that has it while the statistics stay the same.
+
+        The parser turns each query word into an OR of its forms in every field and language
+        (a dozen terms, each scoped to the languages that produce it), and the same word comes
+        back query after query: "ruby" in "ruby on rails" and in "ruby 2.7 released". A shard
+        scoring with collection-wide statistics set per query keeps nothing.
+        """
+        if getattr(self.searcher, "stats", None) is not None:
+            return _boosted(self._union([self.evaluate(child) for child in q.subqueries]), q)
+        with self._lock:
+            kept = self._words_by_id.get(id(q))
+            if kept is None or kept[0] is not q:  # a parsed query comes back as the same object
+                kept = self._words.get(q)
+            else:
+                self._words.move_to_end(q)
+        if kept is not None:
+            return Scored(kept[1].docs, kept[1].scores)
+        found = _boosted(self._union([self.evaluate(child) for child in q.subqueries]), q)
+        found.docs.flags.writeable = found.scores.flags.writeable = False  # shared from now on
+        with self._lock:
+            if q not in self._words:
+                self._words[q] = self._words_by_id[id(q)] = (q, found)
+                self._words_held += len(found.docs)
+            while self._words_held > WORDS_BUDGET and len(self._words) > 1:
+                old, (_, dropped) = self._words.popitem(last=False)
+                self._words_held -= len(dropped.docs)
+                if self._words_by_id.get(id(old), (None,))[0] is old:
+                    del self._words_by_id[id(old)]
+        return Scored(found.docs, found.scores)
 
     def _and(self, children: list[query.Query]) -> Scored:
         wanted = [c for c in children if not isinstance(c, query.Not)]

@@ -151,3 +151,44 @@ def test_scores_of_picks_the_matching_docs() -> None:
     scored = fastscore.Scored(np.array([2, 5, 9]), np.array([0.5, 1.5, 2.5]))
     assert scored.scores_of([9, 3, 2, 10]) == {9: 2.5, 2: 0.5}
     assert scored.scores_of([]) == {}
+
+
+@pytest.mark.parametrize("budget", [fastscore.WORDS_BUDGET, 40])
+def test_kept_words_score_as_when_first_worked_out(
+    content_index: Path, monkeypatch: pytest.MonkeyPatch, budget: int
+) -> None:
+    """A query word's OR is kept and shared by later queries (within a budget, read-only),
+    and every query still scores exactly as Whoosh does."""
+    monkeypatch.setattr(fastscore, "WORDS_BUDGET", budget)
+    texts = ["cloud paris", "cloud", "paris cloud", "velo OR cloud", "cloud NOT paris", "velo"]
+    with open_index(content_index, audience="owner") as index:
+        generation = index._current()
+        searcher_ = generation.searcher
+        scorer = fastscore.Scorer(searcher_, searcher_.weighting)
+        for text in texts * 2:
+            q = generation.parser.parse(text).text
+            ranked, total = scorer.top(scorer.evaluate(q), 1000)
+            expected = whoosh_ranking(searcher_, q)
+            assert total == len(expected) > 0, text
+            ours = dict(ranked)
+            assert all(ours[d] == pytest.approx(s, rel=1e-12) for d, s in expected), text
+        assert scorer._words, "query words should be kept"
+        assert scorer._words_held <= budget or len(scorer._words) == 1
+        assert scorer._words_held == sum(len(kept.docs) for _, kept in scorer._words.values())
+        for _, kept in scorer._words.values():
+            assert not kept.docs.flags.writeable and not kept.scores.flags.writeable
+
+
+def test_a_shard_scoring_with_collection_statistics_keeps_no_words(content_index: Path) -> None:
+    from searcher.globalstats import GlobalStats
+
+    with open_index(content_index, audience="owner") as index:
+        generation = index._current()
+        searcher_ = generation.searcher
+        scorer = fastscore.Scorer(searcher_, searcher_.weighting)
+        searcher_.stats = GlobalStats(10, {})  # as a shard actor sets them for one query
+        try:
+            scorer._or(query.Or([query.Term("body", "cloud"), query.Term("title", "cloud")]))
+        finally:
+            del searcher_.stats
+        assert not scorer._words
