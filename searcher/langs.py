@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
+import mmap
 import os
 import re
 import threading
-from array import array
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ _NON_LETTER = re.compile(r"[\W\d_]+")
 _NOT_LANGUAGES = frozenset({"zxx", "und"})
 _lock = threading.Lock()
 _identifier: Any = None
+_CACHED = ("ptc", "pc", "classes", "nextmove", "row", "output")  # arrays in the cache, in order
+_ALIGN = 64  # bytes: each cached array starts at a multiple of this
 
 
 def normalise(value: Any) -> str | None:
@@ -139,39 +142,56 @@ def _cache_file() -> Path:
     made_from = f"{py3langid.__version__} {stat.st_size} {stat.st_mtime_ns} {_CANDIDATES}"
     digest = hashlib.sha1(made_from.encode()).hexdigest()[:12]
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "blogsearch" / f"langid-{digest}.npz"
+    return Path(base) / "blogsearch" / f"langid-{digest}.arrays"
 
 
 def _read_cache(cached: Path) -> Any:
+    """The cached model, its arrays mapped from the file rather than read into memory.
+
+    Mapped pages belong to the file: the worker processes of a full build share one copy of
+    the 50 MB model instead of holding one each.
+    """
     import numpy as np
+    from numpy.lib import format as npy
     from py3langid.langid import LanguageIdentifier
 
-    with np.load(cached, allow_pickle=False) as data:
-        return LanguageIdentifier(
-            data["ptc"], data["pc"], data["classes"].tolist(), _array(data["nextmove"]),
-            data["output"].tolist(), norm_probs=True, tk_row=_array(data["row"]),
-        )  # fmt: skip
+    arrays: dict[str, Any] = {}
+    with cached.open("rb") as file:
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        for name in _CACHED:
+            if npy.read_magic(file) != (1, 0):
+                raise ValueError(f"{cached}: {name} is not in the format this version writes")
+            shape, fortran, dtype = npy.read_array_header_1_0(file)
+            if fortran or dtype.hasobject:
+                raise ValueError(f"{cached}: {name} is not a plain C-ordered array")
+            count = math.prod(shape)
+            arrays[name] = np.frombuffer(mapped, dtype, count, file.tell()).reshape(shape)
+            end = file.tell() + count * dtype.itemsize
+            file.seek(end + -end % _ALIGN)
+    return LanguageIdentifier(
+        arrays["ptc"], arrays["pc"], arrays["classes"].tolist(), arrays["nextmove"].data,
+        arrays["output"].data, norm_probs=True, tk_row=arrays["row"].data,
+    )  # fmt: skip
 
 
 def _write_cache(cached: Path, model: Any) -> None:
+    """``model``'s arrays one after the other as .npy records, each starting on a boundary."""
     import numpy as np
+    from numpy.lib import format as npy
 
-    def unsigned(values: array[int]) -> Any:
+    def unsigned(values: Any) -> Any:
         return np.frombuffer(values, dtype=f"u{values.itemsize}")
 
+    arrays = {
+        "ptc": model.nb_ptc, "pc": model.nb_pc, "classes": np.array(model.nb_classes),
+        "nextmove": unsigned(model.tk_nextmove), "row": unsigned(model.tk_row),
+        "output": np.array(model.tk_output, dtype=np.int32),
+    }  # fmt: skip
     cached.parent.mkdir(parents=True, exist_ok=True)
     temp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
     with temp.open("wb") as out:
-        np.savez(
-            out, ptc=model.nb_ptc, pc=model.nb_pc, classes=np.array(model.nb_classes),
-            nextmove=unsigned(model.tk_nextmove), row=unsigned(model.tk_row),
-            output=np.array(model.tk_output, dtype=np.int32),
-        )  # fmt: skip
+        for name in _CACHED:
+            array = np.ascontiguousarray(arrays[name])
+            npy.write_array(out, array, version=(1, 0), allow_pickle=False)
+            out.write(bytes(-out.tell() % _ALIGN))
     temp.replace(cached)  # whole or not at all: two processes may write it at once
-
-
-def _array(values: Any) -> array[int]:
-    """A NumPy array as the stdlib array py3langid indexes one item at a time (faster so)."""
-    result = array({2: "H", 4: "I", 8: "L"}[values.itemsize])
-    result.frombytes(memoryview(values).cast("B"))
-    return result

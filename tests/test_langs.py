@@ -65,9 +65,11 @@ def test_cached_model_ranks_as_the_bundled_one(
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     fresh = langs._load_model()  # no cache yet: decompressed, narrowed and then cached
-    assert list((tmp_path / "blogsearch").glob("langid-*.npz"))
+    assert list((tmp_path / "blogsearch").glob("langid-*.arrays"))
     cached = langs._load_model()
     assert cached.nb_ptc is not fresh.nb_ptc
+    # mapped from the file, not copied: processes that load it share its pages
+    assert not cached.nb_ptc.flags.writeable and cached.tk_nextmove.readonly
     for text in (ENGLISH, FRENCH, "Hallo Welt, das ist ein deutscher Text", "日本語のテキスト"):
         assert cached.rank(text) == fresh.rank(text)
 
