@@ -244,8 +244,7 @@ class FoldFilter(Filter):  # type: ignore[misc]
             if forms is None:
                 if len(_FOLDED) > _MEMO_LIMIT:
                     _FOLDED.clear()
-                lowered = t.text.lower()
-                forms = _FOLDED[t.text] = (lowered, lowered.translate(_FOLD))
+                forms = _FOLDED[t.text] = _fold_forms(t.text)
             t.lowered, t.text = forms
             if t.text in stops:
                 if t.removestops:
@@ -256,6 +255,21 @@ class FoldFilter(Filter):  # type: ignore[misc]
             if shift and t.positions:
                 t.pos -= shift
             yield t
+
+
+def _fold_forms(surface: str) -> tuple[str, str]:
+    """(lowercase, lowercase folded) of ``surface``, reusing equal strings: a memo entry of
+    an already lowercase, unaccented word then holds one string instead of three."""
+    lowered = _same(surface.lower(), surface)
+    return lowered, _same(lowered.translate(_FOLD), lowered)
+
+
+def _same(text: str, *candidates: str) -> str:
+    """The first of ``candidates`` equal to ``text``, else ``text``."""
+    for candidate in candidates:
+        if candidate == text:
+            return candidate
+    return text
 
 
 class StemFoldFilter(Filter):  # type: ignore[misc]
@@ -284,8 +298,10 @@ class StemFoldFilter(Filter):  # type: ignore[misc]
                 if len(memo) > _MEMO_LIMIT:
                     memo.clear()
                 with _STEM_LOCK:
-                    forms = (stem(lowered).translate(_FOLD), stem(t.text))
-                forms = memo[lowered] = (forms[0], forms[1] if forms[1] != forms[0] else None)
+                    folded_stem, stem_folded = stem(lowered).translate(_FOLD), stem(t.text)
+                folded_stem = _same(folded_stem, lowered, t.text)
+                other = stem_folded if stem_folded != folded_stem else None
+                forms = memo[lowered] = (folded_stem, other)
             t.text = forms[0]
             yield t
             if forms[1] is not None and t.mode != "query":
