@@ -18,6 +18,9 @@ from searcher import schema
 Field = tuple[str, list[tuple[bytes, float, bytes]], int, Any, Any]
 Prepared = tuple[Field, ...]
 
+_SHARED: dict[bytes | float, bytes | float] = {}  # a term, weight or value → its one copy
+_SHARED_LIMIT = 100_000  # distinct objects shared before starting afresh
+
 
 @functools.cache
 def _schema() -> Any:
@@ -55,18 +58,28 @@ def prepare(document: dict[str, Any]) -> Prepared:
 
 
 def add(writer: Any, prepared: Prepared) -> None:
-    """File a prepared document in ``writer`` (a Whoosh SegmentWriter) as its next one."""
+    """File a prepared document in ``writer`` (a Whoosh SegmentWriter) as its next one.
+
+    Unpickled, every posting brings its own copy of its term, weight and value, though few
+    are distinct (on the four corpora, 760,000 postings had 58,000 terms, 74,000 values and
+    113 weights): equal ones share one object, which more than halves what Whoosh's pool of
+    postings really holds.
+    """
     writer._check_state()
     fields = writer.schema
     per_document = writer.perdocwriter
     add_posting = writer.pool.add
+    if len(_SHARED) > _SHARED_LIMIT:
+        _SHARED.clear()
+    share = _SHARED.setdefault
     docnum = writer.docnum
     per_document.start_doc(docnum)
     try:
         for name, postings, length, stored, column in prepared:
             field = fields[name]
             for term, weight, encoded in postings:
-                add_posting((name, term, docnum, weight, encoded))
+                add_posting((name, share(term, term), docnum, share(weight, weight),
+                             share(encoded, encoded)))  # fmt: skip
             per_document.add_field(name, field, stored, length)
             if column is not None:
                 per_document.add_column_value(name, field.column_type, column)
