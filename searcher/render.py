@@ -253,4 +253,6 @@ def print_completions(found: list[dict[str, Any]], stream: TextIO | None = None)
         if item["kind"] == "title":
             out.print(f"{escape(item['text'])}  [dim]{escape(item.get('path', ''))}[/dim]")
         else:
-            out.print(f"{escape(item['text'])}  [dim]({item.get('count', 0)} posts)[/dim]")
+            count = item.get("count", 0)
+            posts = "post" if count == 1 else "posts"
+            out.print(f"{escape(item['text'])}  [dim]({count} {posts})[/dim]")

@@ -328,3 +328,9 @@ def test_similar_command(run: CliRunner, content_index: Path) -> None:
     )
     missing = run.invoke(main, ["similar", "nope.md", "--index-dir", str(content_index)])
     assert missing.exit_code == 2 and "no post at 'nope.md'" in missing.output
+
+
+def test_complete_command_counts_posts_in_words(run: CliRunner, content_index: Path) -> None:
+    out = run.invoke(main, ["complete", "ber", "--index-dir", str(content_index)]).stdout
+    lines = out.splitlines()
+    assert "berlin  (1 post)" in lines and not any("1 posts" in line for line in lines)
