@@ -14,6 +14,7 @@ import mmap
 import os
 import re
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -122,9 +123,13 @@ def _load_model() -> Any:
         cached = None
     if cached is not None:
         try:
-            return _read_cache(cached)
+            model = _read_cache(cached)
         except (OSError, KeyError, ValueError, TypeError):
             pass
+        else:
+            with contextlib.suppress(OSError):
+                os.utime(cached)  # in use: see _remove_stale
+            return model
     model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     model.set_languages([c for c in _CANDIDATES if c in model.nb_classes])
     if cached is not None:
@@ -195,3 +200,18 @@ def _write_cache(cached: Path, model: Any) -> None:
             npy.write_array(out, array, version=(1, 0), allow_pickle=False)
             out.write(bytes(-out.tell() % _ALIGN))
     temp.replace(cached)  # whole or not at all: two processes may write it at once
+    _remove_stale(cached)
+
+
+STALE_AFTER_S = 86_400  # another install's cache, unused this long, is not coming back
+
+
+def _remove_stale(current: Path) -> None:
+    """Delete the caches made from other versions of the model (each is about 50 MB): a new
+    py3langid, or the same one installed again, names its cache anew. Those used in the last
+    day are kept, so that two installs side by side do not delete each other's."""
+    now = time.time()
+    for old in current.parent.glob("langid-*"):
+        with contextlib.suppress(OSError):
+            if old != current and now - old.stat().st_mtime > STALE_AFTER_S:
+                old.unlink()

@@ -81,3 +81,26 @@ def test_unreadable_cache_falls_back_to_the_bundled_model(
     langs._cache_file().parent.mkdir(parents=True)
     langs._cache_file().write_bytes(b"not a model")
     assert langs._load_model().classify(FRENCH)[0] == "fr"
+
+
+def test_caches_of_other_model_versions_are_removed_once_unused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import time
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / "blogsearch"
+    folder.mkdir()
+    old = time.time() - 2 * langs.STALE_AFTER_S
+    stale, recent, other = folder / "langid-0123.npz", folder / "langid-4567.arrays", folder / "x"
+    for path in (stale, recent, other):
+        path.write_bytes(b"a model of another version")
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    langs._load_model()  # no cache of this version: made, and the stale ones go
+    assert langs._cache_file().is_file() and recent.is_file() and other.is_file()
+    assert not stale.exists()
+    os.utime(langs._cache_file(), (old, old))
+    langs._load_model()  # read from the cache: marked as in use
+    assert time.time() - langs._cache_file().stat().st_mtime < langs.STALE_AFTER_S
