@@ -149,7 +149,8 @@ def targets(scales: list[Scale], start: Step) -> list[dict[str, Any]]:
             worst.tree_pss_mb,
             TARGET_MB,
             worst.tree_pss_mb <= TARGET_MB,
-            f"PSS summed over the indexer and its workers, sampled every 0.1 s, {worst.name}; "
+            "PSS summed over the indexer and its workers, sampled every 0.1 s then 0.5 s, "
+            f"{worst.name}; "
             f"summed RSS {worst.tree_rss_mb:.0f} MB",
         )
     return found
@@ -175,7 +176,8 @@ def print_table(scales: list[Scale], start: list[Step]) -> None:
     print(
         "wall s: median of the runs. RSS MB: peak of the largest single process (wait4). "
         "treeRSS/treePSS:\npeak RSS/PSS summed over the command and its worker processes "
-        "(sampled every 0.1 s). CPU s: user+sys,\nworst run. others: CPUs busy with other "
+        "(sampled every 0.1 s for 5 s, then 0.5 s). CPU s: user+sys,\nworst run. "
+        "others: CPUs busy with other "
         f"processes meanwhile (! above {BUSY}: the figures are inflated)."
     )
 
