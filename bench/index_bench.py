@@ -151,7 +151,7 @@ def ours(scale: Scale, sources: list[Path], files: list[Path], work: Path, repea
     """Full build, no-op re-index, one changed post, one deleted file: each a CLI subprocess."""
     argv = [BLOGSEARCH, "index", *map(str, sources), "--index-dir", str(work / "ix-ours"), "-q"]
     n = scale.scale
-    usage, found = measure(argv, r"indexed (\d+) posts", "ours full build")
+    usage, found = measure(argv, r"indexed (\d+) posts?", "ours full build")
     scale.steps.append(Step(n, "ours", "full build", [usage], int(found.group(1)), found[0]))
     scale.steps.append(repeated(n, "no-op re-index", argv, r"is up to date", repeat))
     changed, deleted = files[len(files) // 3], files[2 * len(files) // 3]
@@ -160,9 +160,9 @@ def ours(scale: Scale, sources: list[Path], files: list[Path], work: Path, repea
         with changed.open("a", encoding="utf-8") as post:
             post.write(f"\nOne more line for the index benchmark, run {i + 1}.\n")
 
-    written = r"1 posts written, 0 removed"
+    written = r"1 posts? written, 0 removed"
     scale.steps.append(repeated(n, "one changed post", argv, written, repeat, append_line))
-    removed = r"0 posts written, 1 removed"
+    removed = r"0 posts? written, 1 removed"
     scale.steps.append(
         repeated(n, "one deleted file", argv, removed, 1, lambda _: deleted.unlink())
     )
@@ -248,7 +248,7 @@ def profile(files: int, work: Path, out: Path, stamp: str) -> dict[str, Any]:
         "one_process": [str(SCRIPT), "--serial", str(work / "src"), str(work / "b")],
         "one_change": [*cli, "-q"],
     }
-    expect = {"cli": r"indexed \d+ posts", "one_process": r"indexed \d+ posts"}
+    expect = {"cli": r"indexed \d+ posts?", "one_process": r"indexed \d+ posts?"}
     result: dict[str, Any] = {"files": files}
     for name, argv in runs.items():
         if name == "one_change":
@@ -257,7 +257,7 @@ def profile(files: int, work: Path, out: Path, stamp: str) -> dict[str, Any]:
         prof = out / f"index-{stamp}-{name}.prof"
         usage, _ = measure(
             [sys.executable, "-m", "cProfile", "-o", str(prof), *argv],
-            expect.get(name, r"1 posts written"),
+            expect.get(name, r"1 posts? written"),
             f"profile {name}",
         )
         result[name] = {

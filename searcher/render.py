@@ -231,18 +231,24 @@ def to_geojson(results: Results) -> dict[str, Any]:
             "properties": {"query": results.query, "total": results.total}}  # fmt: skip
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 post``, ``2 posts``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def print_report(report: Any, *, quiet: bool = False, stream: TextIO | None = None) -> None:
     """After ``blogsearch index``: the summary, then what changed in the index."""
     if not quiet:
         print_summary(report.summary, stream)
     out = console(stream)
     if report.rebuilt:
-        line = f"indexed {report.indexed} posts into {report.index_dir}/"
+        line = f"indexed {counted(report.indexed, 'post')} into {report.index_dir}/"
     elif report.indexed or report.removed:
-        line = (f"updated {report.index_dir}/: {report.indexed} posts written, "
-                f"{report.removed} removed, {report.unchanged} files unchanged")  # fmt: skip
+        written, unchanged = counted(report.indexed, "post"), counted(report.unchanged, "file")
+        line = f"updated {report.index_dir}/: {written} written, {report.removed} removed, "
+        line += f"{unchanged} unchanged"
     else:
-        line = f"{report.index_dir}/ is up to date ({report.unchanged} files unchanged)"
+        line = f"{report.index_dir}/ is up to date ({counted(report.unchanged, 'file')} unchanged)"
     out.print(escape(line))
 
 
@@ -253,6 +259,5 @@ def print_completions(found: list[dict[str, Any]], stream: TextIO | None = None)
         if item["kind"] == "title":
             out.print(f"{escape(item['text'])}  [dim]{escape(item.get('path', ''))}[/dim]")
         else:
-            count = item.get("count", 0)
-            posts = "post" if count == 1 else "posts"
-            out.print(f"{escape(item['text'])}  [dim]({count} {posts})[/dim]")
+            count = counted(item.get("count", 0), "post")
+            out.print(f"{escape(item['text'])}  [dim]({count})[/dim]")

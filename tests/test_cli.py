@@ -334,3 +334,28 @@ def test_complete_command_counts_posts_in_words(run: CliRunner, content_index: P
     out = run.invoke(main, ["complete", "ber", "--index-dir", str(content_index)]).stdout
     lines = out.splitlines()
     assert "berlin  (1 post)" in lines and not any("1 posts" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("rebuilt", "indexed", "removed", "unchanged", "expected"),
+    [
+        (True, 1, 0, 0, "indexed 1 post into idx/"),
+        (True, 15, 0, 0, "indexed 15 posts into idx/"),
+        (False, 1, 0, 1, "updated idx/: 1 post written, 0 removed, 1 file unchanged"),
+        (False, 0, 2, 14, "updated idx/: 0 posts written, 2 removed, 14 files unchanged"),
+        (False, 0, 0, 1, "idx/ is up to date (1 file unchanged)"),
+    ],
+)
+def test_index_report_counts_in_words(
+    rebuilt: bool, indexed: int, removed: int, unchanged: int, expected: str
+) -> None:
+    import io
+    from types import SimpleNamespace
+
+    from searcher import render
+
+    report = SimpleNamespace(rebuilt=rebuilt, indexed=indexed, removed=removed,
+                             unchanged=unchanged, index_dir="idx")  # fmt: skip
+    out = io.StringIO()
+    render.print_report(report, quiet=True, stream=out)
+    assert out.getvalue().strip() == expected
