@@ -461,15 +461,20 @@ class _Documents:
             return kept
         stored = self._searcher.stored_fields(docnum)
         kept = (stored, snippets.Source.of(stored.get(schema.TEXT, "")[:SNIPPET_SOURCE_CHARS]))
-        size = 2 * len(kept[1].text) + 500
         with self._lock:
-            while self._kept and self._chars + size > self._budget:
+            while self._kept and self._chars + _size(kept) > self._budget:
                 oldest = next(iter(self._kept))  # insertion order: the first kept goes first
-                self._chars -= 2 * len(self._kept.pop(oldest)[1].text) + 500
+                self._chars -= _size(self._kept.pop(oldest))
             if docnum not in self._kept:
                 self._kept[docnum] = kept
-                self._chars += size
+                self._chars += _size(kept)
         return kept
+
+
+def _size(kept: tuple[dict[str, Any], snippets.Source]) -> int:
+    """What a kept post counts against the budget: its text twice (as written and lowered),
+    and a little for its record."""
+    return 2 * len(kept[1].text) + 500
 
 
 def top_hits(

@@ -186,8 +186,8 @@ class Scorer:
         found = _boosted(self._union([self.evaluate(child) for child in q.subqueries]), q)
         found.docs.flags.writeable = found.scores.flags.writeable = False  # shared from now on
         with self._lock:
-            if q not in self._words:
-                self._words[q] = self._words_by_id[id(q)] = (q, found)
+            if self._words.setdefault(q, (q, found))[1] is found:  # not kept meanwhile
+                self._words_by_id[id(q)] = (q, found)
                 self._words_held += len(found.docs)
             while self._words_held > WORDS_BUDGET and len(self._words) > 1:
                 old, (_, dropped) = self._words.popitem(last=False)
