@@ -524,8 +524,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("1st run: median over the queries of each one's first (warm-up) run, before the")
     print("engine's caches hold it. Ours keeps, per index generation: decoded postings, term")
     print("scores, each query word's scored forms, parsed queries and the stored fields of")
-    print("shown posts (as Solr's queryResultCache and documentCache do); snippets are built")
-    print("anew for every hit. The timed rounds repeat the queries, so these caches serve them.")
+    print("shown posts (as Solr's queryResultCache and documentCache do), and where each query")
+    print("word occurs in each shown post (a term vector built on first use, as Lucene stores")
+    print("them at index time); each hit's passages are still chosen and marked up anew. The")
+    print("timed rounds repeat the queries, so these caches serve them.")
 
 
 def run_scale(chosen: corpus.Corpus, args: argparse.Namespace) -> dict[str, Any]:

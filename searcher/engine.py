@@ -36,6 +36,7 @@ _NO_DATE = 2**62
 SNIPPET_SOURCE_CHARS = 40_000  # long posts are marked up within their first 40k characters
 PLAIN_HITS = 4096  # hits without marked words kept per generation (a few MB)
 DOCUMENT_CHARS = 4_000_000  # characters of recently shown posts' text kept per generation
+MARKED_QUERIES = 1024  # (parsed query, language) pairs whose snippet targets are kept
 _LATLON = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*[, ]\s*([-+]?\d+(?:\.\d+)?)\s*$")
 
 
@@ -134,6 +135,8 @@ class Generation:
         self._located: set[int] | None = None
         self._plain_hits: dict[int, Hit] = {}
         self._documents = _Documents(searcher, DOCUMENT_CHARS)
+        self._spans = snippets.Kept()  # where query words occur in shown posts
+        self._marked: dict[tuple[int, str], tuple[query.Query, snippets.Targets]] = {}
         self.facets = FacetIndex(reader)
         self._date_longs: np.ndarray[Any, Any] | None = None
         self._has_date: np.ndarray[Any, Any] = np.zeros(0, dtype=bool)
@@ -195,7 +198,7 @@ class Generation:
     def similar(self, path: str, limit: int) -> Results:
         """Posts most related to the post at ``path``, by its key terms."""
         found = suggest.similar(self.searcher, path, limit)
-        hits = [self._hit(docnum, score, None, {}, None) for docnum, score in found]
+        hits = [self._hit(docnum, score, None, None) for docnum, score in found]
         return Results(f"similar to {path}", len(hits), tuple(hits), 1, limit)
 
     # -- filters -----------------------------------------------------------------------------
@@ -391,9 +394,8 @@ class Generation:
         distances: dict[int, float] | None = None,
     ) -> Results:
         """A page of hits; ``distances`` from the centre, where already measured."""
-        targets: dict[str, snippets.Targets] = {}
         known = distances or {}
-        hits = [self._hit(docnum, score, text, targets, center, known.get(docnum))
+        hits = [self._hit(docnum, score, text, center, known.get(docnum))
                 for docnum, score in page]  # fmt: skip
         label = request.text or (f"near {center.label or f'{center.lat:.5f},{center.lon:.5f}'}"
                                  if center else "")  # fmt: skip
@@ -405,7 +407,6 @@ class Generation:
         docnum: int,
         score: float,
         text: query.Query | None,
-        targets: dict[str, snippets.Targets],
         center: Center | None,
         distance: float | None = None,
     ) -> Hit:
@@ -415,11 +416,22 @@ class Generation:
             return self._plain_hit(docnum, score, distance)
         stored, source = self._documents.get(docnum)
         key = analysis.language_key((stored.get(schema.RECORD) or {}).get("lang"))
-        if key not in targets:  # the forms searched in posts of this language
-            targets[key] = snippets.targets(text, schema.BODY, key)
-        html = snippets.build(source, analysis.text_analyzer(key), targets[key])
+        analyzer = analysis.text_analyzer(key)
+        html = snippets.build(source, analyzer, self._targets(text, key), self._spans, docnum)
         return make_hit(stored, score=score, snippet_html=html, audience=self.audience,
                         distance_km=distance)  # fmt: skip
+
+    def _targets(self, text: query.Query, key: str) -> snippets.Targets:
+        """What to mark in posts of language ``key``: kept per parsed query, which the
+        parser keeps too, so a repeated query finds its targets by identity."""
+        kept = self._marked.get((id(text), key))
+        if kept is not None and kept[0] is text:
+            return kept[1]
+        found = snippets.targets(text, schema.BODY, key)
+        if len(self._marked) >= MARKED_QUERIES:
+            self._marked.clear()
+        self._marked[id(text), key] = (text, found)
+        return found
 
     def _plain_hit(self, docnum: int, score: float, distance: float | None) -> Hit:
         """The hit of a doc with the opening of its text as snippet, kept for later requests:

@@ -18,7 +18,7 @@ from typing import Any
 
 from whoosh import query
 
-from searcher import indexer, snippets, whoosh_io
+from searcher import indexer, whoosh_io
 from searcher.engine import Center, Filters, Generation, Request, Sort, top_hits
 from searcher.globalstats import GlobalStats, GlobalStatsSearcher, TermKey, doc_frequencies
 from searcher.models import Hit, Stats
@@ -128,8 +128,7 @@ class ShardGeneration(Generation):
         if plan.sort != "relevance":
             scores = self._scores(plan.text, [d for d, _ in chosen])
             chosen = [(d, scores.get(d, 0.0)) for d, _ in chosen]
-        targets: dict[str, snippets.Targets] = {}
-        return [self._hit(d, score, plan.text, targets, plan.center) for d, score in chosen]
+        return [self._hit(d, score, plan.text, plan.center) for d, score in chosen]
 
 
 class ShardActor:

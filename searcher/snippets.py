@@ -5,6 +5,11 @@ matched: a phrase is marked only where its words stand together, a word under NO
 marked, and stemmed or accent-folded forms are marked in the words as written. Whoosh's own
 strict-phrase highlighter aligns whitespace-split words with analyser tokens and marks the
 wrong words; this module replaces it.
+
+Each leaf of a query (a term, prefix, wildcard or phrase) is found in a post on its own, so
+where it matches depends on the post and the leaf alone; :class:`Kept` keeps those places for
+later queries, like a term vector built on first use. Choosing the passages and marking them
+up is done for every hit.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import functools
 import html
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +35,7 @@ FIRST_WINDOW = 4000  # characters analysed when no cheap candidate search is pos
 SPOTS = 12  # the first candidate places, and every other one up to REACH characters after them
 REACH = 400
 MAX_SPOTS = 64
+SPANS_KEPT = 100_000  # spans of query leaves kept per index generation: 16 MB at most
 WORD_CHARS = 64  # a candidate's word is looked for this far back; longer runs are CJK or URLs
 # letters an accent-folded form may stand for in the text, for the candidate search
 _VARIANTS = {
@@ -39,29 +46,48 @@ _VARIANTS = {
 }  # fmt: skip
 _VARIANT_LETTERS = frozenset(_VARIANTS)
 _ACCENTED = re.compile("[" + "".join(sorted({c for v in _VARIANTS.values() for c in v[1:]})) + "]")
+_SPECIAL = re.compile("[&<>]")  # what html.escape(quote=False) replaces
+
+# A leaf of a query, marked on its own: ("term", text), ("prefix", text), ("wildcard",
+# pattern) or ("phrase", words). Where one matches in a post depends on nothing else.
+Leaf = tuple[str, Any]
+Span = tuple[int, int, str]  # a place marked: start, end, and its key (form, or phrase words)
 
 
 @dataclass
 class Targets:
-    """What to mark: single terms, prefixes, wildcards and phrases (as token-text tuples)."""
+    """What to mark: single terms, prefixes, wildcards and phrases (as token-text tuples).
+    Not to be changed once :meth:`leaves` has been asked for."""
 
     terms: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
     wildcards: set[str] = field(default_factory=set)
     phrases: set[tuple[str, ...]] = field(default_factory=set)
+    _leaves: tuple[Leaf, ...] | None = field(default=None, repr=False, compare=False)
 
     def __bool__(self) -> bool:
         return bool(self.terms or self.prefixes or self.wildcards or self.phrases)
 
-    def stems(self) -> tuple[str, ...] | None:
-        """Word beginnings every match starts with, or None when one cannot be given."""
-        if self.wildcards:
-            return None
-        firsts = {*self.terms, *self.prefixes, *(phrase[0] for phrase in self.phrases)}
-        return tuple(sorted(firsts))
+    def leaves(self) -> tuple[Leaf, ...]:
+        """Each thing to mark, phrases last (worked out once: a query's targets serve all
+        its hits)."""
+        if self._leaves is None:
+            self._leaves = (
+                *(("term", text) for text in sorted(self.terms)),
+                *(("prefix", text) for text in sorted(self.prefixes)),
+                *(("wildcard", text) for text in sorted(self.wildcards)),
+                *(("phrase", words) for words in sorted(self.phrases)),
+            )
+        return self._leaves
 
-    def __contains__(self, text: str) -> bool:
-        return self.single(text)
+    @classmethod
+    def of(cls, leaf: Leaf) -> Targets:
+        kind, value = leaf
+        if kind == "phrase":
+            return cls(phrases={value})
+        if kind == "prefix":
+            return cls(prefixes={value})
+        return cls(wildcards={value}) if kind == "wildcard" else cls(terms={value})
 
     def single(self, text: str) -> bool:
         if text in self.terms:
@@ -113,7 +139,8 @@ def _collect(q: query.Query, fieldname: str, found: Targets, language: str | Non
 @dataclass(frozen=True)
 class Source:
     """A text to build snippets from, with what the candidate search needs of it: worth
-    keeping for a text that is marked up again and again."""
+    keeping for a text that is marked up again and again. Its whitespace is one space
+    between words, as snippets show it, so passages are measured as shown."""
 
     text: str
     lowered: str | None  # text.lower(), or None if a letter lower-cases into two
@@ -121,6 +148,7 @@ class Source:
 
     @classmethod
     def of(cls, text: str) -> Source:
+        text = " ".join(text.split())
         lowered: str | None = text.lower()
         if lowered is not None and len(lowered) != len(text):
             lowered = None
@@ -128,105 +156,150 @@ class Source:
         return cls(text, lowered, plain)
 
 
-def build(source: str | Source, analyzer: Any, wanted: Targets) -> str:
+class Kept:
+    """Where each query leaf (a term, prefix, wildcard or phrase) occurs in a post, kept for
+    later requests: a term vector built on first use, for the leaves asked for only. What a
+    leaf finds in a post does not depend on the rest of the query, so a post's snippet for
+    any query is built from its leaves' spans alone. Bounded by the spans kept."""
+
+    def __init__(self, budget: int = SPANS_KEPT) -> None:
+        self._budget = budget
+        self._kept: dict[tuple[Any, Leaf], tuple[Span, ...]] = {}
+        self._spans = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, Leaf]) -> tuple[Span, ...] | None:
+        return self._kept.get(key)
+
+    def put(self, key: tuple[Any, Leaf], spans: tuple[Span, ...]) -> None:
+        size = len(spans) + 1
+        with self._lock:
+            if self._spans + size > self._budget:
+                self._kept.clear()  # the simplest bound: most posts shown are shown again soon
+                self._spans = 0
+            if key not in self._kept:
+                self._kept[key] = spans
+                self._spans += size
+
+
+def build(
+    source: str | Source,
+    analyzer: Any,
+    wanted: Targets,
+    kept: Kept | None = None,
+    post: Any = None,
+) -> str:
     """HTML: up to two passages of a text around the matches, matches in ``<mark>``.
 
-    A cheap accent-insensitive search for the forms' beginnings finds candidate places; only
-    the words there (and, for phrases, the words after them) are analysed, and the analyser
-    decides what really matches.
+    Each leaf of the query is found on its own: a cheap accent-insensitive search for its
+    first word's beginning finds candidate places; only the words there (and, for phrases,
+    the words after them) are analysed, and the analyser decides what really matches. With
+    ``kept`` (and ``post`` naming the text and its analyser), each leaf's spans are kept.
     """
     if isinstance(source, str):
         source = Source.of(source)
     text = source.text
-    if not wanted:
+    leaves = wanted.leaves()
+    if not leaves:
         return opening(text)
-    stems = wanted.stems()
-    places = _places(source, stems) if stems else None
-    if places is None:
-        spans = _matches(text[:FIRST_WINDOW], analyzer, wanted, 0)
+    spans: Sequence[Span]
+    if len(leaves) == 1:
+        spans = _spans(source, analyzer, leaves[0], kept, post)
     else:
-        spans = []
-        if wanted.phrases:
-            # a phrase's other words, and one more: a stop word may stand between them
-            after = max(len(phrase) for phrase in wanted.phrases)
-            for start, end in _windows(text, places, after):
-                spans.extend(_matches(text[start:end], analyzer, wanted, start))
-        else:  # single words, the usual case: _matches inlined, as windows are many and short
-            single: Targets | set[str] = (
-                wanted if wanted.prefixes or wanted.wildcards else wanted.terms)  # fmt: skip
-            for start, end in _windows(text, places, 0):
-                marked = {pos: (first + start, last + start, word)
-                          for pos, word, first, last in _tokens(text[start:end], analyzer)
-                          if word in single}  # fmt: skip
-                spans.extend(marked.values())  # one mark per position, in position order
+        found: dict[tuple[int, int], str] = {}
+        for leaf in leaves:  # phrases last: a phrase's key wins where a word is in both
+            for start, end, key in _spans(source, analyzer, leaf, kept, post):
+                found[start, end] = key
+        spans = sorted((start, end, key) for (start, end), key in found.items())[:MAX_MATCHES]
     if not spans:
         return opening(text)
-    spans = sorted(set(spans))[:MAX_MATCHES]
     fragments = _best_windows(text, spans)
     return " ".join(_render(text, start, end, spans) for start, end in fragments)
 
 
-def _places(source: Source, stems: tuple[str, ...]) -> list[tuple[int, int]] | None:
-    """(start, end) of the candidate places in the text, in order: where a word may start
-    like one of ``stems``, accents and case aside (a stem's last letter may differ: Snowball
-    turns "ruby" into "rubi"). None when a stem is too short to search for.
+def _spans(
+    source: Source, analyzer: Any, leaf: Leaf, kept: Kept | None, post: Any
+) -> Sequence[Span]:
+    if kept is None:
+        return _leaf_spans(source, analyzer, leaf)
+    key = (post, leaf)
+    spans = kept.get(key)
+    if spans is None:
+        spans = tuple(_leaf_spans(source, analyzer, leaf))
+        kept.put(key, spans)
+    return spans
 
-    Each stem is looked for on its own: by ``str.find`` where no letter of it can be written
-    otherwise in the text (no accented letters in it; CJK and most Cyrillic stems), else by a
-    regex of its letters' variants. Only as many places are kept as :func:`_windows` uses.
+
+def _leaf_spans(source: Source, analyzer: Any, leaf: Leaf) -> list[Span]:
+    """(start, end, key) of each place ``leaf`` matches in the text, in order."""
+    kind, value = leaf
+    text = source.text
+    lead = value[0] if kind == "phrase" else value  # what every match starts with
+    places = None if kind == "wildcard" else _places(source, lead)
+    if places is None:
+        return _matches(text[:FIRST_WINDOW], analyzer, Targets.of(leaf), 0)
+    if kind == "phrase":
+        spans = []
+        phrase = Targets.of(leaf)
+        for start, end in _windows(text, places, len(value)):  # a stop word may stand between
+            spans.extend(_matches(text[start:end], analyzer, phrase, start))
+        return spans[:MAX_MATCHES]
+    spans = []
+    prefix = kind == "prefix"
+    for start, end in _windows(text, places, 0):
+        tokens = _tokens(text[start:end], analyzer)
+        if len(tokens) == 1:  # a window is most often one word
+            _, word, first, last = tokens[0]
+            if word == value or (prefix and word.startswith(value)):
+                spans.append((first + start, last + start, word))
+            continue
+        marked = {pos: (first + start, last + start, word)
+                  for pos, word, first, last in tokens
+                  if word == value or (prefix and word.startswith(value))}  # fmt: skip
+        spans.extend(marked.values())  # one mark per position, in position order
+    return spans
+
+
+def _places(source: Source, stem: str) -> list[tuple[int, int]] | None:
+    """(start, end) of the candidate places in the text, in order: where a word may start
+    like ``stem``, accents and case aside (its last letter may differ: Snowball turns "ruby"
+    into "rubi"). None when the stem is too short to search for.
+
+    Found by ``str.find`` where no letter of the stem can be written otherwise in the text
+    (no accented letters in it; CJK and most Cyrillic stems), else by a regex of its letters'
+    variants. Only as many places are kept as :func:`_windows` uses.
     """
+    stem = stem[:-1] if len(stem) > 3 else stem
+    if not stem:
+        return None
     lowered = source.lowered
-    if lowered is None:  # a letter lower-cased into two: offsets would drift
-        pattern = _candidates(stems, re.IGNORECASE)
-        if pattern is None:
-            return None
-        matches = pattern.finditer(source.text)
-        return [m.span() for _, m in zip(range(MAX_SPOTS), matches, strict=False)]
-    plain_text = source.plain
     found: list[tuple[int, int]] = []
-    for stem in stems:
-        stem = stem[:-1] if len(stem) > 3 else stem
-        if not stem:
-            return None
-        if plain_text or not _VARIANT_LETTERS.intersection(stem):
-            size, at, reach = len(stem), lowered.find(stem), -1
-            for count in range(MAX_SPOTS):
-                if at < 0 or (count >= SPOTS and at > reach):
-                    break
-                found.append((at, at + size))
-                if count < SPOTS:
-                    reach = at + size + REACH
-                at = lowered.find(stem, at + size)
-        else:
-            reach = -1
-            for count, match in enumerate(_stem_pattern(stem).finditer(lowered)):
-                if count >= MAX_SPOTS or (count >= SPOTS and match.start() > reach):
-                    break
-                found.append(match.span())
-                if count < SPOTS:
-                    reach = match.end() + REACH
-    if len(stems) > 1:
-        found.sort()
+    if lowered is None:  # a letter lower-cased into two: offsets would drift
+        matches = _stem_pattern(stem, re.IGNORECASE).finditer(source.text)
+        return [m.span() for _, m in zip(range(MAX_SPOTS), matches, strict=False)]
+    if source.plain or not _VARIANT_LETTERS.intersection(stem):
+        size, at, reach = len(stem), lowered.find(stem), -1
+        for count in range(MAX_SPOTS):
+            if at < 0 or (count >= SPOTS and at > reach):
+                break
+            found.append((at, at + size))
+            if count < SPOTS:
+                reach = at + size + REACH
+            at = lowered.find(stem, at + size)
+        return found
+    reach = -1
+    for count, match in enumerate(_stem_pattern(stem).finditer(lowered)):
+        if count >= MAX_SPOTS or (count >= SPOTS and match.start() > reach):
+            break
+        found.append(match.span())
+        if count < SPOTS:
+            reach = match.end() + REACH
     return found
 
 
 @functools.lru_cache(maxsize=1024)
-def _stem_pattern(stem: str) -> re.Pattern[str]:
-    return re.compile("".join(_letter(ch) for ch in stem))
-
-
-@functools.lru_cache(maxsize=256)
-def _candidates(
-    stems: tuple[str, ...], flags: re.RegexFlag = re.NOFLAG
-) -> re.Pattern[str] | None:
-    """A regex for words starting like any of ``stems``."""
-    parts = []
-    for stem in stems:
-        stem = stem[:-1] if len(stem) > 3 else stem
-        if not stem:
-            return None
-        parts.append("".join(_letter(ch) for ch in stem))
-    return re.compile("|".join(parts), flags)
+def _stem_pattern(stem: str, flags: re.RegexFlag = re.NOFLAG) -> re.Pattern[str]:
+    return re.compile("".join(_letter(ch) for ch in stem), flags)
 
 
 def _letter(ch: str) -> str:
@@ -274,10 +347,12 @@ def _tail(words: int) -> re.Pattern[str]:
 
 
 def opening(text: str, chars: int = 200) -> str:
-    """The first words of ``text`` as escaped HTML, for hits with nothing to mark."""
-    if len(text) <= chars:
-        return html.escape(text, quote=False)
-    cut = text[:chars].rsplit(" ", 1)[0]
+    """The first words of ``text`` as escaped HTML, one space between them, for hits with
+    nothing to mark."""
+    flat = " ".join(text[: 4 * chars].split())
+    if len(flat) <= chars and (len(text) <= 4 * chars or text[4 * chars :].isspace()):
+        return html.escape(flat, quote=False)
+    cut = flat[:chars].rsplit(" ", 1)[0]
     return html.escape(cut, quote=False) + "…"
 
 
@@ -335,42 +410,60 @@ _TOKENS_LOCK = threading.Lock()
 _MEMO_CHARS, _MEMO_SIZE = 120, 50_000
 
 
-def _best_windows(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
-    """Non-overlapping windows holding the most distinct matched terms, in text order.
-
-    Each candidate window starts a little before a match; as the matches are sorted, the
-    first and last match inside it only move forwards from one candidate to the next.
-    """
-    chosen: list[tuple[int, int]] = []
-    remaining = spans
-    size = len(text)
-    for _ in range(FRAGMENTS):
-        if not remaining:
+def _best_windows(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
+    """Up to FRAGMENTS windows, not overlapping, holding the most distinct matched keys (then
+    the most matches), in text order: the best window, then the best in the text left
+    before or after it."""
+    starts, ends, keys = zip(*spans, strict=True)
+    one_key = len(set(keys)) == 1
+    size, count = len(text), len(spans)
+    best = _best(starts, ends, keys, one_key, 0, count, 0, size)[0]
+    chosen = [_to_word_edges(text, *best)]
+    while len(chosen) < FRAGMENTS:
+        taken_start, taken_end = chosen[-1]
+        before = bisect.bisect_right(ends, taken_start)  # spans ending before it (ends ascend
+        after = bisect.bisect_left(starts, taken_end)  # as spans do not overlap but in CJK)
+        if before > 0 and after < count:
+            left, left_score = _best(starts, ends, keys, one_key, 0, before, 0, taken_start)
+            right, right_score = _best(starts, ends, keys, one_key, after, count, taken_end, size)
+            best = left if left_score >= right_score else right
+        elif before > 0:
+            best = _best(starts, ends, keys, one_key, 0, before, 0, taken_start)[0]
+        elif after < count:
+            best = _best(starts, ends, keys, one_key, after, count, taken_end, size)[0]
+        else:
             break
-        best, best_score = (0, 0), (-1, 0)
-        count = len(remaining)
-        starts = [s[0] for s in remaining]
-        ends = [s[1] for s in remaining]
-        keys = [s[2] for s in remaining]
-        one_key = len(set(keys)) == 1
-        lo = hi = 0
-        for at in starts:
-            start = at - 60 if at > 60 else 0
-            end = start + FRAGMENT_CHARS if start + FRAGMENT_CHARS < size else size
-            while starts[lo] < start:
-                lo += 1
-            while hi < count and starts[hi] <= end:
-                hi += 1
-            last = hi
-            while last > lo and ends[last - 1] > end:  # a match cut by the window's end
-                last -= 1
-            inside = last - lo
-            score = (1 if inside else 0, inside) if one_key else (len(set(keys[lo:last])), inside)
+        chosen.append(_to_word_edges(text, *best))
+    return sorted(chosen)
+
+
+def _best(
+    starts: tuple[int, ...], ends: tuple[int, ...], keys: tuple[str, ...], one_key: bool,
+    lo: int, hi: int, gap_start: int, gap_end: int,
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The best window over spans[lo:hi] within [gap_start, gap_end), and its score (distinct
+    keys, matches). Each candidate starts a little before a match, or ends where the gap
+    does."""
+    best, best_score, most = (gap_start, gap_start), (-1, 0), 0
+    first_of, last_of = bisect.bisect_left, bisect.bisect_right
+    for at in starts[lo:hi]:
+        start = at - 60 if at - 60 > gap_start else gap_start
+        end = start + FRAGMENT_CHARS
+        if end > gap_end:  # slid back to the gap's end
+            end = gap_end
+            start = end - FRAGMENT_CHARS if end - FRAGMENT_CHARS > gap_start else gap_start
+        first = first_of(starts, start, lo, hi)
+        count = last_of(ends, end, first, hi) - first  # matches wholly inside
+        if one_key:
+            if count > most:
+                best, most = (start, end), count
+        else:
+            score = (len(set(keys[first : first + count])), count)
             if score > best_score:
                 best, best_score = (start, end), score
-        chosen.append(_to_word_edges(text, *best))
-        remaining = [s for s in remaining if s[1] <= best[0] or s[0] >= best[1]]
-    return sorted(chosen)
+        if count == hi - lo:  # every match in one window: none can do better
+            break
+    return best, ((1 if most else 0, most) if one_key else best_score)
 
 
 def _to_word_edges(text: str, start: int, end: int) -> tuple[int, int]:
@@ -383,25 +476,33 @@ def _to_word_edges(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _render(text: str, start: int, end: int, spans: list[tuple[int, int, str]]) -> str:
-    out = ["…" if start > 0 else ""]
-    cursor = start
+def _render(text: str, start: int, end: int, spans: Sequence[Span]) -> str:
     lo = bisect.bisect_left(spans, (start,))
     hi = bisect.bisect_left(spans, (end,), lo)
-    escape = html.escape
-    for s, e in _merged([(s, e) for s, e, _ in spans[lo:hi] if e <= end]):
-        out.append(escape(text[cursor:s], quote=False))
-        out.append(f"<mark>{escape(text[s:e], quote=False)}</mark>")
-        cursor = e
-    out.append(escape(text[cursor:end], quote=False))
+    marks = _merged([(s, e) for s, e, _ in spans[lo:hi] if e <= end])
+    out = ["…" if start > 0 else ""]
+    cursor = start
+    if _SPECIAL.search(text, start, end) is None:  # nothing to escape: most passages
+        for s, e in marks:
+            out += (text[cursor:s], "<mark>", text[s:e], "</mark>")
+            cursor = e
+        out.append(text[cursor:end])
+    else:
+        escape = html.escape
+        for s, e in marks:
+            out += (escape(text[cursor:s], False), "<mark>", escape(text[s:e], False), "</mark>")
+            cursor = e
+        out.append(escape(text[cursor:end], False))
     out.append("…" if end < len(text) else "")
-    return " ".join("".join(out).split())
+    return "".join(out)
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Overlapping marks as one (CJK bigrams overlap: 脆弱 + 弱性 → 脆弱性)."""
+    """Overlapping marks as one (CJK bigrams overlap: 脆弱 + 弱性 → 脆弱性); ``spans`` sorted."""
+    if len(spans) < 2:
+        return spans
     merged: list[tuple[int, int]] = []
-    for s, e in sorted(spans):
+    for s, e in spans:
         if merged and s < merged[-1][1]:
             merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
         else:

@@ -72,3 +72,23 @@ def test_totals_equal_an_independent_count(ruby_index: Path, text: str) -> None:
         results = index.search(text, limit=10)
     assert results.total == expected > 10
     assert [h.path for h in results.hits] == paths
+
+
+def test_snippets_from_kept_spans_equal_fresh_ones(ruby_index: Path) -> None:
+    """Where each query word occurs in a shown post is kept for later queries; what those
+    queries show must not depend on which came before, in any language or query shape."""
+    from searcher import snippets
+
+    texts = ["release", "ruby 2.7 released", '"denial of service"', "securit*", "sécurité",
+             "脆弱性", "уязвимость", "veröffentlicht", "ruby OR rails",
+             "rubygems security"]  # fmt: skip
+    with searcher.open_index(ruby_index, audience="owner") as index:
+        generation = index._current()
+        fresh = {}
+        for text in texts:
+            generation._spans = snippets.Kept()
+            fresh[text] = [(h.path, h.snippet) for h in index.search(text, limit=20).hits]
+        marked = sum("<mark>" in snippet for hits in fresh.values() for _, snippet in hits)
+        assert all(fresh.values()) and marked > 150
+        for text in [*reversed(texts), *texts]:  # now most words' spans come from earlier queries
+            assert [(h.path, h.snippet) for h in index.search(text, limit=20).hits] == fresh[text]

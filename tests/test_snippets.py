@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import itertools
+import random
+import re
+
 import pytest
 from whoosh import query
 from whoosh.analysis import StemmingAnalyzer
@@ -14,8 +18,6 @@ TEXT = (
 
 
 def marks(html: str) -> list[str]:
-    import re
-
     return re.findall(r"<mark>(.*?)</mark>", html)
 
 
@@ -109,3 +111,76 @@ def test_many_matches_in_one_window_choose_the_busiest_passage() -> None:
     html = snippets.build(text, ANALYZER, snippets.targets(q, "body"))
     assert "<mark>ruby</mark> <mark>rails</mark> <mark>ruby</mark>" in html
     assert marks(html) == ["ruby", "ruby", "rails", "ruby"]  # the busy passage, then the first
+
+
+def test_the_second_passage_never_repeats_the_first() -> None:
+    """The busiest passage is chosen first; the second comes from the text left before or
+    after it, so no words are shown twice (they were when the two windows overlapped)."""
+    text = (
+        "Version 9 has been released. This release fixes two crashes on start-up and one in "
+        "the printer dialog, along with other bugs. See the changelog for the list of changes "
+        "in this release. Release plan: we release a new version every two months; the next "
+        "release is due in May, and it will be released as 9.1 after a week of testing. "
+        + "Unrelated words follow here. " * 30
+    )
+    html = snippets.build(text, ANALYZER, snippets.targets(query.Term("body", "releas"), "body"))
+    passages = [p.strip("… ") for p in html.split("… …")]
+    words = [set(re.findall(r"\w+ \w+ \w+", re.sub(r"</?mark>", "", p))) for p in passages]
+    assert len(passages) == 2 and not words[0] & words[1]
+    assert marks(html).count("release") + marks(html).count("Release") >= 5
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_passages_are_disjoint_and_each_holds_a_match(seed: int) -> None:
+    rng = random.Random(seed)
+    words = ["alpha", "beta", "gamma"] + ["filler"] * rng.randint(2, 40)
+    text = " ".join(rng.choice(words) for _ in range(rng.randint(5, 400)))
+    q = query.Or([query.Term("body", "alpha"), query.Term("body", "beta")])
+    source = snippets.Source.of(text)
+    spans = sorted(snippets._leaf_spans(source, ANALYZER, ("term", "alpha"))
+                   + snippets._leaf_spans(source, ANALYZER, ("term", "beta")))  # fmt: skip
+    if not spans:
+        assert "<mark>" not in snippets.build(text, ANALYZER, snippets.targets(q, "body"))
+        return
+    windows = snippets._best_windows(text, spans)
+    assert 1 <= len(windows) <= snippets.FRAGMENTS and windows == sorted(windows)
+    for (_, end), (start, _) in itertools.pairwise(windows):
+        assert end <= start
+    for start, end in windows:
+        assert any(start <= s and e <= end for s, e, _ in spans)
+        assert end - start <= snippets.FRAGMENT_CHARS
+
+
+QUERIES = [
+    query.Term("body", "cloud"),
+    query.Or([query.Term("body", "cloud"), query.Term("body", "comput")]),
+    query.And([query.Term("body", "comput"), query.Phrase("body", ["cloud", "comput"])]),
+    query.Or([query.Prefix("body", "comp"), query.Wildcard("body", "ro?m")]),
+    query.Or([query.Term("body", "talk"), query.Term("body", "pari"), query.Term("body", "cloud")]),
+]
+
+
+def test_kept_spans_give_the_same_snippets_whatever_came_before() -> None:
+    """A leaf's spans in a post do not depend on the rest of the query, so snippets built
+    from kept spans equal those built from nothing, in whatever order queries come."""
+    texts = [TEXT, TEXT.upper() + " " + TEXT, "nothing to see here", "computing " * 50 + TEXT]
+    fresh = {(i, j): snippets.build(text, ANALYZER, snippets.targets(q, "body"))
+             for i, text in enumerate(texts) for j, q in enumerate(QUERIES)}  # fmt: skip
+    for seed in range(5):
+        order = list(fresh)
+        random.Random(seed).shuffle(order)
+        kept = snippets.Kept()
+        for i, j in order * 2:
+            wanted = snippets.targets(QUERIES[j], "body")
+            assert snippets.build(texts[i], ANALYZER, wanted, kept, i) == fresh[i, j]
+
+
+def test_kept_spans_stay_within_their_budget() -> None:
+    kept = snippets.Kept(budget=12)
+    for post in range(30):
+        wanted = snippets.targets(QUERIES[1], "body")
+        assert snippets.build(TEXT, ANALYZER, wanted, kept, post) == snippets.build(
+            TEXT, ANALYZER, wanted
+        )
+        assert 0 < kept._spans <= 12
+        assert sum(len(spans) + 1 for spans in kept._kept.values()) == kept._spans
