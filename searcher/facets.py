@@ -16,29 +16,91 @@ import numpy as np
 from searcher import schema
 
 FACETS = {"tags": schema.TAG, "categories": schema.CATEGORY, "languages": schema.LANG}
+LABELS = {schema.TAG: schema.TAG_LABEL, schema.CATEGORY: schema.CATEGORY_LABEL}
 TOP = 20
 
 
+def labels(reader: Any, fieldname: str) -> dict[str, str]:
+    """How to show each (folded) value of the tag or category field: as an author wrote it
+    ("Données ouvertes", not "donnees ouvertes"), by :func:`_preferred`. Empty for other
+    fields, and for indexes built before labels were kept."""
+    label_field = LABELS.get(fieldname)
+    if label_field is None or label_field not in reader.schema:
+        return {}
+    best: dict[str, str] = {}
+    for term in reader.lexicon(label_field):
+        written = _text(term)
+        key = schema.folded_label(written)
+        best[key] = _preferred(best.get(key), written)
+    return best
+
+
+def _preferred(one: str | None, other: str) -> str:
+    """Of two spellings of one tag, the one to show: the more accented, then the one with
+    fewer capitals ("conférences" over "Conférences" and "conferences"). It depends on the
+    spellings alone, not on how often each is used, so every shard of an index shows the
+    same one and their counts add up."""
+    if one is None:
+        return other
+    return max(one, other, key=lambda w: (sum(not c.isascii() for c in w),
+                                          -sum(c.isupper() for c in w), w))  # fmt: skip
+
+
+def merged_labels(parts: Iterable[dict[str, dict[str, str]]]) -> dict[str, dict[str, str]]:
+    """The labels of a whole index from its shards' (each :func:`labels` per field)."""
+    result: dict[str, dict[str, str]] = {field: {} for field in LABELS}
+    for part in parts:
+        for field, names in part.items():
+            best = result.setdefault(field, {})
+            for key, name in names.items():
+                best[key] = _preferred(best.get(key), name)
+    return result
+
+
+def shown(counts: dict[str, int], fieldname: str, table: dict[str, str]) -> dict[str, int]:
+    """Counts from several shards, each shard naming values its own way, summed per value
+    and named as ``table`` (from :func:`merged_labels`) names it for the whole index."""
+    if fieldname not in LABELS:
+        return counts
+    sums: dict[str, int] = {}
+    for name, count in counts.items():
+        key = schema.folded_label(name)
+        sums[key] = sums.get(key, 0) + count
+    return {table.get(key, key): total for key, total in sums.items()}
+
+
+def ordered(counts: dict[str, int], top: int | None) -> dict[str, int]:
+    """The ``top`` values (all with None), most counted first, then alphabetically as folded
+    ("Hérault" between "gtfs" and "iceland")."""
+    order = sorted(counts.items(), key=lambda kv: (-kv[1], schema.folded_label(kv[0]), kv[0]))
+    return dict(order[:top] if top else order)
+
+
+def _text(term: Any) -> str:
+    return term.decode() if isinstance(term, bytes) else str(term)
+
+
 class _Facet:
-    """(document, value) pairs of one field, and the values' names."""
+    """(document, value) pairs of one field, and the values' names as shown."""
 
     def __init__(self, reader: Any, fieldname: str) -> None:
         docs: list[np.ndarray[Any, Any]] = []
         values: list[np.ndarray[Any, Any]] = []
         self.names: list[str] = []
+        shown_as = labels(reader, fieldname)
         for number, term in enumerate(reader.lexicon(fieldname)):
             ids = np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=np.int64)
             docs.append(ids)
             values.append(np.full(len(ids), number, dtype=np.int64))
-            self.names.append(term.decode() if isinstance(term, bytes) else str(term))
+            name = _text(term)
+            self.names.append(shown_as.get(name, name))
         self.docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
         self.values = np.concatenate(values) if values else np.zeros(0, dtype=np.int64)
 
     def counts(self, selected: np.ndarray[Any, Any], top: int | None) -> dict[str, int]:
         counts = np.bincount(self.values[selected[self.docs]], minlength=len(self.names))
-        order = sorted(
-            (i for i in np.flatnonzero(counts)), key=lambda i: (-counts[i], self.names[i])
-        )
+        # equal counts in the lexicon's order: alphabetical as folded
+        order = sorted((i for i in np.flatnonzero(counts)), key=lambda i: (-counts[i], i))
         return {self.names[i]: int(counts[i]) for i in (order[:top] if top else order)}
 
 
@@ -84,10 +146,13 @@ class FacetIndex:
 
 
 def merged(
-    parts: Iterable[dict[str, dict[str, int]]], top: int | None = TOP
+    parts: Iterable[dict[str, dict[str, int]]],
+    labels_: dict[str, dict[str, str]],
+    top: int | None = TOP,
 ) -> dict[str, dict[str, int]]:
     """The counts of disjoint document sets (the shards of an index, each counted with
-    ``top=None``) as :meth:`FacetIndex.counts` gives them for their union."""
+    ``top=None``) as :meth:`FacetIndex.counts` gives them for their union; ``labels_`` from
+    :func:`merged_labels`."""
     sums: dict[str, dict[str, int]] = {name: {} for name in (*FACETS, "years")}
     for part in parts:
         for name, counts in part.items():
@@ -95,8 +160,7 @@ def merged(
             for value, count in counts.items():
                 total[value] = total.get(value, 0) + count
     result: dict[str, dict[str, int]] = {}
-    for name in FACETS:
-        order = sorted(sums[name].items(), key=lambda kv: (-kv[1], kv[0]))
-        result[name] = dict(order[:top] if top else order)
+    for name, fieldname in FACETS.items():
+        result[name] = ordered(shown(sums[name], fieldname, labels_.get(fieldname, {})), top)
     result["years"] = dict(sorted(sums["years"].items(), key=lambda kv: -int(kv[0])))
     return result

@@ -10,6 +10,7 @@ field only the owner searches.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -23,11 +24,13 @@ from searcher.errors import QuerySyntaxError
 from searcher.geo import geohash_encode
 from searcher.models import Location, Post
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 PATH = "path"
-TAG = "tag"
+TAG = "tag"  # folded: what filters and facets match
 CATEGORY = "category"
+TAG_LABEL = "tag_label"  # tags as written, to show facets and stats as authors wrote them
+CATEGORY_LABEL = "category_label"
 LANG = "lang"
 ANALYSIS = "analysis"  # the analysis language key a post's words were indexed with
 DATE = "date"
@@ -112,8 +115,14 @@ def _long(moment: dt.datetime) -> int:
     return int(fields.datetime_to_long(moment))
 
 
+@functools.cache
 def _keyword_analyzer() -> Any:
     return CommaSeparatedTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def folded_label(text: str) -> str:
+    """A tag or category as the tag and category fields index it: lower-cased, unaccented."""
+    return " ".join(token.text for token in _keyword_analyzer()(text.replace(",", " ")))
 
 
 def build_schema() -> fields.Schema:
@@ -122,6 +131,8 @@ def build_schema() -> fields.Schema:
         path=fields.ID(stored=True, unique=True, sortable=True),
         tag=fields.TEXT(analyzer=_keyword_analyzer(), phrase=False),
         category=fields.TEXT(analyzer=_keyword_analyzer(), phrase=False),
+        tag_label=fields.KEYWORD(commas=True, scorable=False),
+        category_label=fields.KEYWORD(commas=True, scorable=False),
         lang=fields.ID(sortable=True),
         analysis=fields.ID,
         date=DateField(sortable=True),
@@ -163,9 +174,9 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
         TEXT: post.text,
     }
     if post.tags:
-        doc[TAG] = ",".join(post.tags)
+        doc[TAG] = doc[TAG_LABEL] = ",".join(post.tags)
     if post.categories:
-        doc[CATEGORY] = ",".join(post.categories)
+        doc[CATEGORY] = doc[CATEGORY_LABEL] = ",".join(post.categories)
     if post.lang:
         doc[LANG] = post.lang
     if post.date is not None:

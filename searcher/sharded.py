@@ -178,7 +178,8 @@ class ShardedGeneration(Generation):
         total = sum(a.total for a in answers)
         counts = None
         if plan.facets:
-            counts = facets.merged(a.facets for a in answers if a.facets is not None)
+            labels = self._words().labels()
+            counts = facets.merged((a.facets for a in answers if a.facets is not None), labels)
         return _results(request, hits, total, plan.center), counts
 
     def _words(self) -> Lexicon:
@@ -190,7 +191,7 @@ class ShardedGeneration(Generation):
 
     def stats(self, index_dir: Path) -> Stats:
         parts: list[Stats] = self.shards.call("stats")
-        return _merged_stats(parts, index_dir)
+        return _merged_stats(parts, index_dir, self._words().labels())
 
 
 class Lexicon:
@@ -202,6 +203,13 @@ class Lexicon:
         self._docs = sum(info.doc_count for info in infos)
         self._frequencies: dict[tuple[str, str], int] = {}
         self._within: dict[tuple[str, str, int, int], set[str]] = {}
+        self._labels: dict[str, dict[str, str]] | None = None
+
+    def labels(self) -> dict[str, dict[str, str]]:
+        """How every shard's tags and categories are shown (:func:`facets.merged_labels`)."""
+        if self._labels is None:
+            self._labels = facets.merged_labels(self._shards.call("labels"))
+        return self._labels
 
     def doc_count(self) -> int:
         return self._docs
@@ -304,14 +312,14 @@ def _results(request: Request, hits: list[Hit], total: int, center: Center | Non
     return Results(label, total, tuple(hits), request.page, request.limit, where)
 
 
-def _merged_stats(parts: list[Stats], index_dir: Path) -> Stats:
+def _merged_stats(parts: list[Stats], index_dir: Path, labels: dict[str, dict[str, str]]) -> Stats:
     def summed_counts(name: str, top: int | None) -> dict[str, int]:
         total: dict[str, int] = {}
         for part in parts:
             for value, count in getattr(part, name).items():
                 total[value] = total.get(value, 0) + count
-        order = sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))
-        return dict(order[:top] if top else order)
+        field = facets.FACETS[name]
+        return facets.ordered(facets.shown(total, field, labels.get(field, {})), top)
 
     firsts = [p.first_date for p in parts if p.first_date]
     lasts = [p.last_date for p in parts if p.last_date]

@@ -18,7 +18,7 @@ from typing import Any
 
 from whoosh import query
 
-from searcher import indexer, whoosh_io
+from searcher import facets, indexer, whoosh_io
 from searcher.engine import Center, Filters, Generation, Request, Sort, top_hits
 from searcher.globalstats import GlobalStats, GlobalStatsSearcher, TermKey, doc_frequencies
 from searcher.models import Hit, Stats
@@ -202,6 +202,11 @@ class ShardActor:
 
     def stats(self) -> Stats:
         return index_stats(self._searcher, self.shard_dir, self.audience, top=None)
+
+    def labels(self) -> dict[str, dict[str, str]]:
+        """This shard's spellings of its tags and categories (see :func:`facets.labels`)."""
+        reader = self._searcher.reader()
+        return {field: facets.labels(reader, field) for field in facets.LABELS}
 
     def close(self) -> None:
         self._searcher.close()

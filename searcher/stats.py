@@ -8,7 +8,7 @@ from typing import Any
 
 from whoosh.searching import Searcher
 
-from searcher import indexer, schema
+from searcher import facets, indexer, schema
 from searcher.models import Stats
 from searcher.query import Audience
 
@@ -63,6 +63,7 @@ def _column_values(reader: Any, field: str) -> list[Any]:
 
 
 def _top_terms(reader: Any, field: str, top: int | None) -> dict[str, int]:
-    pairs = [(_text(t), reader.doc_frequency(field, t)) for t in reader.lexicon(field)]
-    pairs.sort(key=lambda kv: (-kv[1], kv[0]))
-    return dict(pairs[:top] if top else pairs)
+    shown_as = facets.labels(reader, field)
+    counts = {shown_as.get(_text(t), _text(t)): reader.doc_frequency(field, t)
+              for t in reader.lexicon(field)}  # fmt: skip
+    return facets.ordered(counts, top)

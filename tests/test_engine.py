@@ -308,3 +308,46 @@ def test_documents_kept_for_snippets_stay_within_their_budget(content_index: Pat
             assert 0 < kept._chars <= budget and len(kept._kept) < len(docnums)
         last = docnums[-1]
         assert kept.get(last)[1] is kept.get(last)[1]  # the latest post is still kept
+
+
+def test_tags_and_categories_are_shown_as_written(owner: searcher.Index) -> None:
+    """Facets and stats name tags as their authors wrote them, accents and capitals kept,
+    though they match (and filter) folded: 'Hérault', not 'herault'."""
+    stats = owner.stats()
+    assert stats.tags["données ouvertes"] == 2 and stats.tags["Hérault"] == 1
+    assert "herault" not in stats.tags and "donnees ouvertes" not in stats.tags
+    assert stats.categories["Balades"] == 1 and "balades" not in stats.categories
+    facets = owner.search("tag:herault", facets=True).facets
+    assert facets is not None and facets["tags"]["Hérault"] == 1 and "herault" not in facets["tags"]
+    for spelling in ("Hérault", "herault", "HÉRAULT"):
+        assert paths(owner.search(tags=[spelling])) == paths(owner.search("tag:herault"))
+
+
+def analysis_fold(name: str) -> str:
+    from searcher import schema
+
+    return schema.folded_label(name)
+
+
+@pytest.mark.parametrize(
+    ("spellings", "shown"),
+    [
+        (["conferences", "Conférences", "conférences"], "conférences"),
+        (["Python", "python"], "python"),
+        (["GTFS"], "GTFS"),
+        (["Hérault", "herault"], "Hérault"),
+    ],
+)
+def test_one_spelling_shown_whatever_the_order(spellings: list[str], shown: str) -> None:
+    """The choice depends on the spellings alone, so every shard of an index agrees."""
+    import itertools
+
+    from searcher import facets
+
+    for order in itertools.permutations(spellings):
+        best = None
+        for name in order:
+            best = facets._preferred(best, name)
+        assert best == shown
+    parts = [{"tag": {analysis_fold(name): name}} for name in spellings]
+    assert facets.merged_labels(parts)["tag"] == {analysis_fold(shown): shown}
