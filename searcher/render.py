@@ -89,10 +89,11 @@ def print_warnings(post: Post, stream: TextIO | None = None) -> None:
 def print_summary(summary: Summary, stream: TextIO | None = None) -> None:
     """The end-of-run report: files, posts, drafts, skips and warnings by reason."""
     out = console(stream)
+    files, posts = counted(summary.files, "file"), counted(summary.posts, "post")
     out.print(
-        f"[bold]{summary.files}[/bold] files read, [bold]{summary.posts}[/bold] posts, "
-        f"{summary.drafts_excluded} drafts left out, {len(summary.skipped)} skipped, "
-        f"{summary.warned_posts} posts with warnings"
+        f"[bold]{files}[/bold] read, [bold]{posts}[/bold], "
+        f"{counted(summary.drafts_excluded, 'draft')} left out, {len(summary.skipped)} skipped, "
+        f"{counted(summary.warned_posts, 'post')} with warnings"
     )
     for reason, count in sorted(summary.skipped_by_reason().items()):
         out.print(f"  skipped {count:>5}  {escape(reason)}")

@@ -48,7 +48,7 @@ def test_inspect_skipped_file(run: CliRunner, tmp_path: Path) -> None:
 def test_scan_summary(run: CliRunner) -> None:
     result = run.invoke(main, ["scan", str(CONTENT)])
     assert result.exit_code == 0
-    assert "16 files read, 15 posts, 1 drafts left out, 0 skipped" in result.output
+    assert "16 files read, 15 posts, 1 draft left out, 0 skipped" in result.output
 
 
 def test_scan_with_warnings_still_exits_zero(run: CliRunner) -> None:
