@@ -484,9 +484,10 @@ class _Documents:
 
 
 def _size(kept: tuple[dict[str, Any], snippets.Source]) -> int:
-    """What a kept post counts against the budget: its text twice (as written and lowered),
-    and a little for its record."""
-    return 2 * len(kept[1].text) + 500
+    """What a kept post counts against the budget: its text as written, lowered and (where
+    it has accents) unaccented, and a little for its record."""
+    source = kept[1]
+    return (2 if source.plain else 3) * len(source.text) + 500
 
 
 def top_hits(

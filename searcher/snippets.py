@@ -44,8 +44,8 @@ _VARIANTS = {
     "d": "dďđ", "g": "gĝğġģ", "l": "lĺļľł", "r": "rŕŗř", "t": "tţťŧ",
     "\u0435": "\u0435\u0451",  # Cyrillic e and yo
 }  # fmt: skip
-_VARIANT_LETTERS = frozenset(_VARIANTS)
 _ACCENTED = re.compile("[" + "".join(sorted({c for v in _VARIANTS.values() for c in v[1:]})) + "]")
+_UNACCENTED = str.maketrans({c: base for base, forms in _VARIANTS.items() for c in forms[1:]})
 _SPECIAL = re.compile("[&<>]")  # what html.escape(quote=False) replaces
 
 # A leaf of a query, marked on its own: ("term", text), ("prefix", text), ("wildcard",
@@ -144,16 +144,22 @@ class Source:
 
     text: str
     lowered: str | None  # text.lower(), or None if a letter lower-cases into two
-    plain: bool  # no letter in it that an accent-folded form may stand for but its own
+    folded: str | None  # lowered with each accented letter as its base letter: same offsets
 
     @classmethod
     def of(cls, text: str) -> Source:
         text = " ".join(text.split())
         lowered: str | None = text.lower()
-        if lowered is not None and len(lowered) != len(text):
-            lowered = None
-        plain = lowered is not None and (lowered.isascii() or not _ACCENTED.search(lowered))
-        return cls(text, lowered, plain)
+        if lowered is None or len(lowered) != len(text):
+            return cls(text, None, None)
+        if lowered.isascii() or not _ACCENTED.search(lowered):
+            return cls(text, lowered, lowered)  # the same string: nothing to fold
+        return cls(text, lowered, lowered.translate(_UNACCENTED))
+
+    @property
+    def plain(self) -> bool:
+        """No letter in the text that an accent-folded form may stand for but its own."""
+        return self.lowered is not None and self.folded is self.lowered
 
 
 class Kept:
@@ -265,41 +271,33 @@ def _places(source: Source, stem: str) -> list[tuple[int, int]] | None:
     like ``stem``, accents and case aside (its last letter may differ: Snowball turns "ruby"
     into "rubi"). None when the stem is too short to search for.
 
-    Found by ``str.find`` where no letter of the stem can be written otherwise in the text
-    (no accented letters in it; CJK and most Cyrillic stems), else by a regex of its letters'
-    variants. Only as many places are kept as :func:`_windows` uses.
+    Found by ``str.find`` in the text lower-cased and unaccented, which keeps its offsets.
+    Only as many places are kept as :func:`_windows` uses.
     """
     stem = stem[:-1] if len(stem) > 3 else stem
     if not stem:
         return None
-    lowered = source.lowered
-    found: list[tuple[int, int]] = []
-    if lowered is None:  # a letter lower-cased into two: offsets would drift
-        matches = _stem_pattern(stem, re.IGNORECASE).finditer(source.text)
+    folded = source.folded
+    if folded is None:  # a letter lower-cased into two: offsets would drift
+        matches = _stem_pattern(stem).finditer(source.text)
         return [m.span() for _, m in zip(range(MAX_SPOTS), matches, strict=False)]
-    if source.plain or not _VARIANT_LETTERS.intersection(stem):
-        size, at, reach = len(stem), lowered.find(stem), -1
-        for count in range(MAX_SPOTS):
-            if at < 0 or (count >= SPOTS and at > reach):
-                break
-            found.append((at, at + size))
-            if count < SPOTS:
-                reach = at + size + REACH
-            at = lowered.find(stem, at + size)
-        return found
-    reach = -1
-    for count, match in enumerate(_stem_pattern(stem).finditer(lowered)):
-        if count >= MAX_SPOTS or (count >= SPOTS and match.start() > reach):
+    stem = stem.translate(_UNACCENTED)
+    found: list[tuple[int, int]] = []
+    size, at, reach = len(stem), folded.find(stem), -1
+    for count in range(MAX_SPOTS):
+        if at < 0 or (count >= SPOTS and at > reach):
             break
-        found.append(match.span())
+        found.append((at, at + size))
         if count < SPOTS:
-            reach = match.end() + REACH
+            reach = at + size + REACH
+        at = folded.find(stem, at + size)
     return found
 
 
-@functools.lru_cache(maxsize=1024)
-def _stem_pattern(stem: str, flags: re.RegexFlag = re.NOFLAG) -> re.Pattern[str]:
-    return re.compile("".join(_letter(ch) for ch in stem), flags)
+@functools.lru_cache(maxsize=256)
+def _stem_pattern(stem: str) -> re.Pattern[str]:
+    """A stem's letters in any case, each with its accented variants."""
+    return re.compile("".join(_letter(ch) for ch in stem), re.IGNORECASE)
 
 
 def _letter(ch: str) -> str:
