@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from whoosh import fields, query
+from whoosh import columns, fields, query
 from whoosh.analysis import CharsetFilter, CommaSeparatedTokenizer, LowercaseFilter
 from whoosh.support.charset import accent_map
 
@@ -46,6 +46,7 @@ CELL_PRECISION = 8  # finest cell: about 38 m x 19 m
 LAT = "lat"
 LON = "lon"
 RECORD = "record"  # stored: what a hit shows
+LISTED = "listed"  # a column of each post's date and title: completion lists every title
 TEXT = "text"  # stored: the body, for snippets
 
 TITLE_BOOST = 3.0
@@ -149,6 +150,7 @@ def build_schema() -> fields.Schema:
         lon=fields.NUMERIC(int, bits=64, sortable=True),
         record=fields.STORED,
         text=fields.STORED,
+        listed=fields.COLUMN(columns.VarBytesColumn()),
     )
     for name in (TITLE, BODY):
         # a word that analyses into several tokens (CVE-2020-10663, CJK bigrams) is a phrase
@@ -171,6 +173,7 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
         TERMS: " ; ".join((*post.tags, *post.categories)),
         WORDS: f"{post.title}\n{post.text}",
         RECORD: record(post, location),
+        LISTED: listed(post),
         TEXT: post.text,
     }
     if post.tags:
@@ -190,6 +193,17 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
         doc[LON] = to_e7(location.lon)
         doc[CELL if location.public else CELL_PRIVATE] = " ".join(cells(location.lat, location.lon))
     return doc
+
+
+def listed(post: Post) -> bytes:
+    """A post's :data:`LISTED` column value: its date (ISO, as its record has it) and title."""
+    return f"{post.date.isoformat() if post.date else ''}\x1f{post.title}".encode()
+
+
+def read_listed(value: bytes) -> tuple[str, str]:
+    """(date, title) from a :data:`LISTED` column value."""
+    date, _, title = value.decode().partition("\x1f")
+    return date, title
 
 
 def record(post: Post, location: Location | None) -> dict[str, Any]:

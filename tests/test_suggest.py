@@ -311,6 +311,34 @@ def test_completer_kept_per_generation_agrees(content: Opened) -> None:
         assert completer.complete(prefix, 4) == suggest.complete(content.reader, prefix, 4)
 
 
+def test_titles_listed_from_columns_as_their_records_give_them(tmp_path: Path) -> None:
+    """Completion lists titles from a column; the live posts' (date, title, path) must be
+    what their stored records say, once posts are updated and deleted in later runs."""
+    import shutil
+
+    from conftest import CONTENT
+
+    source, target = tmp_path / "content", tmp_path / "index"
+    shutil.copytree(CONTENT, source)
+    build_index([source], target)
+    (source / "_posts" / "2011-03-01-cloud-paris.md").unlink()
+    renamed = next((source / "_posts").glob("*.html"))
+    renamed.write_text(renamed.read_text().replace("title: ", "title: Renamed ", 1))
+    build_index([source], target)
+    with searcher.open_index(target, audience="owner") as index:
+        reader = index._current().searcher.reader()
+        assert reader.doc_count() < reader.doc_count_all()  # a deleted post is still there
+        expected = []
+        for docnum in reader.all_doc_ids():
+            stored = reader.stored_fields(docnum)
+            record = stored[schema.RECORD]
+            expected.append((record["date"] or "", record["title"], stored[schema.PATH]))
+        listed = suggest._listed(reader)
+        assert listed == expected and len(listed) == 14
+        assert any(title.startswith("Renamed ") for _, title, _ in listed)
+        assert CLOUD not in {path for _, _, path in listed}
+
+
 def test_completion_on_a_real_blog(chamerling: Opened) -> None:
     found = suggest.complete(chamerling.reader, "pet", limit=6)
     assert found[0]["kind"] == "title" and "petals" in analysis.fold(found[0]["text"])
