@@ -118,6 +118,29 @@ def fold(text: str) -> str:
     return text.lower().translate(_FOLD)
 
 
+SPELLED = "\x1f"  # between a folded word and its spelling in the spellings field's terms
+_FOLDING = sorted({c for cp in _FOLD for c in (chr(cp), chr(cp).upper()) if c.isalpha()
+                   and c.lower() == chr(cp)})  # fmt: skip
+_FOLDED_WORD = re.compile(r"\w*[" + "".join(map(re.escape, _FOLDING)) + r"]\w*")
+
+
+def spelled_words(text: str) -> str:
+    """The words of ``text`` that folding changes (``Été``, ``straße``), once each: the
+    value of the field that keeps how folded words are written."""
+    return " ".join(dict.fromkeys(_FOLDED_WORD.findall(text)))
+
+
+def preferred_spelling(one: str | None, other: str) -> str:
+    """Of two spellings of one folded word or tag, the one to show: the more accented, then
+    the one with fewer capitals ("conférences" over "Conférences" and "conferences"). It
+    depends on the spellings alone, not on how often each is used, so every shard of an
+    index, and every generation of it, shows the same one."""
+    if one is None:
+        return other
+    return max(one, other, key=lambda w: (sum(not c.isascii() for c in w),
+                                          -sum(c.isupper() for c in w), w))  # fmt: skip
+
+
 class WordTokenizer(Tokenizer):  # type: ignore[misc]
     """Words, version numbers and CJK bigrams, with offsets into the original text.
 
@@ -356,6 +379,20 @@ def text_analyzer(key: str) -> Analyzer:
     )
     analyzer = tokenizer | FoldFilter(_stops(key))
     return analyzer | StemFoldFilter(key) if key in SNOWBALL_LANGUAGES else analyzer
+
+
+@functools.cache
+def spelling_analyzer() -> Analyzer:
+    """Words that folding changes, as ``folded`` + SPELLED + ``lower-cased``."""
+    return WordTokenizer() | FoldFilter() | _SpellingFilter()
+
+
+class _SpellingFilter(Filter):  # type: ignore[misc]
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if t.lowered != t.text:
+                t.text = t.text + SPELLED + t.lowered
+                yield t
 
 
 @functools.cache

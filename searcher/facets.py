@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from searcher import schema
+from searcher import analysis, schema
 
 FACETS = {"tags": schema.TAG, "categories": schema.CATEGORY, "languages": schema.LANG}
 LABELS = {schema.TAG: schema.TAG_LABEL, schema.CATEGORY: schema.CATEGORY_LABEL}
@@ -22,8 +22,8 @@ TOP = 20
 
 def labels(reader: Any, fieldname: str) -> dict[str, str]:
     """How to show each (folded) value of the tag or category field: as an author wrote it
-    ("Données ouvertes", not "donnees ouvertes"), by :func:`_preferred`. Empty for other
-    fields, and for indexes built before labels were kept."""
+    ("Données ouvertes", not "donnees ouvertes"; :func:`analysis.preferred_spelling` picks
+    one of several). Empty for other fields, and for indexes built before labels were kept."""
     label_field = LABELS.get(fieldname)
     if label_field is None or label_field not in reader.schema:
         return {}
@@ -31,19 +31,8 @@ def labels(reader: Any, fieldname: str) -> dict[str, str]:
     for term in reader.lexicon(label_field):
         written = _text(term)
         key = schema.folded_label(written)
-        best[key] = _preferred(best.get(key), written)
+        best[key] = analysis.preferred_spelling(best.get(key), written)
     return best
-
-
-def _preferred(one: str | None, other: str) -> str:
-    """Of two spellings of one tag, the one to show: the more accented, then the one with
-    fewer capitals ("conférences" over "Conférences" and "conferences"). It depends on the
-    spellings alone, not on how often each is used, so every shard of an index shows the
-    same one and their counts add up."""
-    if one is None:
-        return other
-    return max(one, other, key=lambda w: (sum(not c.isascii() for c in w),
-                                          -sum(c.isupper() for c in w), w))  # fmt: skip
 
 
 def merged_labels(parts: Iterable[dict[str, dict[str, str]]]) -> dict[str, dict[str, str]]:
@@ -53,7 +42,7 @@ def merged_labels(parts: Iterable[dict[str, dict[str, str]]]) -> dict[str, dict[
         for field, names in part.items():
             best = result.setdefault(field, {})
             for key, name in names.items():
-                best[key] = _preferred(best.get(key), name)
+                best[key] = analysis.preferred_spelling(best.get(key), name)
     return result
 
 

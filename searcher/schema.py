@@ -37,6 +37,7 @@ DATE = "date"
 YEAR = "year"
 TERMS = "terms"  # tags and categories as words, for unfielded queries
 WORDS = "words"  # every title and body word, folded but not stemmed: spelling and completion
+SPELLINGS = "spellings"  # how folded words are written ("ete" as "été"), to show completions
 PLACE = "place"
 PLACE_PRIVATE = "place_private"
 GEO = "geo"  # "public" / "private" for located posts
@@ -140,6 +141,7 @@ def build_schema() -> fields.Schema:
         year=fields.NUMERIC(int, sortable=True),
         terms=fields.TEXT(analyzer=analysis.plain_analyzer(), phrase=True),
         words=fields.TEXT(analyzer=analysis.plain_analyzer(), phrase=False),
+        spellings=fields.TEXT(analyzer=analysis.spelling_analyzer(), phrase=False),
         place=fields.TEXT(analyzer=analysis.plain_analyzer(), phrase=True),
         place_private=fields.TEXT(analyzer=analysis.plain_analyzer(), phrase=True),
         geo=fields.ID,
@@ -176,6 +178,9 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
         LISTED: listed(post),
         TEXT: post.text,
     }
+    spelled = analysis.spelled_words(f"{post.title}\n{post.text}")
+    if spelled:
+        doc[SPELLINGS] = spelled
     if post.tags:
         doc[TAG] = doc[TAG_LABEL] = ",".join(post.tags)
     if post.categories:

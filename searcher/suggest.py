@@ -28,6 +28,7 @@ RARE_SHARE = 1 / 20_000  # a word in at most this share of posts may be a typo (
 COMMON_RATIO = 20  # ... of a close word found in at least this many times more posts
 KEY_TERMS = 12  # terms a post's neighbours are looked up by
 SIMILAR_SOURCE_CHARS = 20_000  # the opening of a long post carries its subject
+SPELLINGS_KEPT = 50_000  # completed words whose spelling is remembered per reader
 _LAST = "\U0010ffff"  # sorts after every character: [p, p + _LAST) holds the words with prefix p
 _MEMO_PREFIX = 2  # term completions of prefixes this short are remembered per reader
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
@@ -263,6 +264,8 @@ class Completer:
         self._titles: list[tuple[str, str]] = []  # (title, path), newest first: a title's rank
         self._title_words: list[str] = []  # every (folded title word, rank), sorted, split
         self._title_ranks: list[int] = []
+        self._reader: weakref.ref[Any] | None = None  # for spellings, looked up as shown
+        self._spellings: dict[str, str] = {}
 
     def complete(self, prefix: str, limit: int = 10) -> list[dict[str, Any]]:
         """Titles, then words, completing ``prefix``: its last word may be partial."""
@@ -282,9 +285,32 @@ class Completer:
             {"kind": "title", "text": self._titles[rank][0], "path": self._titles[rank][1]}
             for rank in titles[:shown]
         ]
-        found += [{"kind": "term", "text": head + word, "count": count}
+        found += [{"kind": "term", "text": head + self._spelled(word, count), "count": count}
                   for word, count in terms[: limit - shown]]  # fmt: skip
         return found
+
+    def _spelled(self, word: str, count: int) -> str:
+        """``word`` (folded, in ``count`` posts) as most of those posts write it:
+        "interopérabilité" for "interoperabilite", but "vulnerable" stays unaccented though
+        some French posts write "vulnérable"."""
+        spelled = self._spellings.get(word)
+        if spelled is None:
+            reader = self._reader() if self._reader is not None else None
+            spelled, most = word, 0
+            if reader is not None and schema.SPELLINGS in reader.schema:
+                for term in reader.expand_prefix(schema.SPELLINGS, word + analysis.SPELLED):
+                    text = term.decode() if isinstance(term, bytes) else str(term)
+                    posts = reader.doc_frequency(schema.SPELLINGS, text)
+                    written = text.partition(analysis.SPELLED)[2]
+                    if posts > most or (posts == most and
+                                        analysis.preferred_spelling(spelled, written) == written):
+                        spelled, most = written, posts
+                if 2 * most < count:  # written so in fewer than half of the posts
+                    spelled = word
+            if len(self._spellings) >= SPELLINGS_KEPT:
+                self._spellings.clear()
+            self._spellings[word] = spelled
+        return spelled
 
     def _match_titles(self, full: list[str], last: str | None, limit: int) -> list[int]:
         """Ranks of the newest titles holding every full word and a word starting with last."""
@@ -319,6 +345,7 @@ class Completer:
             if self._built:
                 return
             reader, self._source = self._source, None  # complete() caches by reader: no cycle
+            self._reader = weakref.ref(reader)
             least = 2 if reader.doc_count() >= 1000 else 1
             for btext, info in reader.iter_field(schema.WORDS):
                 if info.doc_frequency() >= least:

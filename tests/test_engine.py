@@ -342,12 +342,12 @@ def test_one_spelling_shown_whatever_the_order(spellings: list[str], shown: str)
     """The choice depends on the spellings alone, so every shard of an index agrees."""
     import itertools
 
-    from searcher import facets
+    from searcher import analysis, facets
 
     for order in itertools.permutations(spellings):
         best = None
         for name in order:
-            best = facets._preferred(best, name)
+            best = analysis.preferred_spelling(best, name)
         assert best == shown
     parts = [{"tag": {analysis_fold(name): name}} for name in spellings]
     assert facets.merged_labels(parts)["tag"] == {analysis_fold(shown): shown}

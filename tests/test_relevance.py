@@ -92,3 +92,14 @@ def test_snippets_from_kept_spans_equal_fresh_ones(ruby_index: Path) -> None:
         assert all(fresh.values()) and marked > 150
         for text in [*reversed(texts), *texts]:  # now most words' spans come from earlier queries
             assert [(h.path, h.snippet) for h in index.search(text, limit=20).hits] == fresh[text]
+
+
+def test_completions_spelled_as_most_posts_write_them(ruby_index: Path) -> None:
+    """Completed words come from the folded lexicon; each is shown as most of its posts
+    write it: French news write "sécurité" and "vulnérabilité", while "vulnerable" is
+    mostly English, though French posts write "vulnérable" too."""
+    with searcher.open_index(ruby_index) as index:
+        terms = {e["text"] for p in ("vulner", "sécu", "secu") for e in index.complete(p, limit=8)
+                 if e["kind"] == "term"}  # fmt: skip
+    assert {"vulnerable", "vulnérabilité", "sécurité", "security"} <= terms
+    assert "vulnérable" not in terms and "securite" not in terms

@@ -273,7 +273,8 @@ def test_completion_of_titles_ignores_case_and_accents(
 
 @pytest.mark.parametrize(
     ("prefix", "term"),
-    [("interop", "interoperabilite"), ("Interop", "interoperabilite"),
+    [("interop", "interopérabilité"), ("Interop", "interopérabilité"),
+     ("interopé", "interopérabilité"), ("donn", "données"), ("velo", "vélo"),
      ("cloud comp", "cloud computing"), ("Meetup pyth", "Meetup python")],
 )  # fmt: skip
 def test_completion_of_the_last_word(content: Opened, prefix: str, term: str) -> None:
@@ -309,6 +310,42 @@ def test_completer_kept_per_generation_agrees(content: Opened) -> None:
     completer = suggest.Completer(content.searcher)
     for prefix in ("c", "cl", "par", "open d"):
         assert completer.complete(prefix, 4) == suggest.complete(content.reader, prefix, 4)
+
+
+def test_completed_words_are_shown_as_posts_write_them(content: Opened) -> None:
+    """Words are completed from the folded lexicon but shown with their accents; a word no
+    post writes with accents stays as it is, and each shown word is looked up once."""
+    completer = suggest.Completer(content.searcher)
+    terms = {e["text"]: e["count"] for e in completer.complete("con", 20) if e["kind"] == "term"}
+    assert terms["conférence"] == 2 and "conference" not in terms and "configuration" in terms
+    assert completer._spellings["conference"] == "conférence"
+    assert completer._spellings["configuration"] == "configuration"
+
+
+@pytest.mark.parametrize(
+    ("text", "spelled"),
+    [("L'interopérabilité des systèmes", ["interoperabilite\x1finteropérabilité",
+                                          "systemes\x1fsystèmes"]),
+     ("ÉTÉ, été et Été", ["ete\x1fété"]), ("Straße", ["strasse\x1fstraße"]),
+     ("Ёлки", ["елки\x1fёлки"]), ("plain words, 脆弱性 and Москва", [])],
+)  # fmt: skip
+def test_spellings_index_only_words_folding_changes(text: str, spelled: list[str]) -> None:
+    terms = {t.text for t in analysis.spelling_analyzer()(analysis.spelled_words(text))}
+    assert sorted(terms) == spelled
+
+
+@pytest.mark.parametrize(
+    ("spellings", "shown"),
+    [(["ete", "été", "Été"], "été"), (["Python", "python"], "python"), (["GTFS"], "GTFS")],
+)
+def test_one_spelling_preferred_whatever_the_order(spellings: list[str], shown: str) -> None:
+    import itertools
+
+    for order in itertools.permutations(spellings):
+        best = None
+        for name in order:
+            best = analysis.preferred_spelling(best, name)
+        assert best == shown
 
 
 def test_titles_listed_from_columns_as_their_records_give_them(tmp_path: Path) -> None:
