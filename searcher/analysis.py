@@ -121,12 +121,16 @@ def fold(text: str) -> str:
 SPELLED = "\x1f"  # between a folded word and its spelling in the spellings field's terms
 _FOLDING = sorted({c for cp in _FOLD for c in (chr(cp), chr(cp).upper()) if c.isalpha()
                    and c.lower() == chr(cp)})  # fmt: skip
-_FOLDED_WORD = re.compile(r"\w*[" + "".join(map(re.escape, _FOLDING)) + r"]\w*")
+_FOLDS = re.compile("[" + "".join(map(re.escape, _FOLDING)) + "]")
+# tried at word starts only, to the first letter that folds: one pass over the text
+_FOLDED_WORD = re.compile(r"(?<!\w)\w*?" + _FOLDS.pattern + r"\w*")
 
 
 def spelled_words(text: str) -> str:
     """The words of ``text`` that folding changes (``Été``, ``straße``), once each: the
     value of the field that keeps how folded words are written."""
+    if _FOLDS.search(text) is None:  # most English posts: found at C speed
+        return ""
     return " ".join(dict.fromkeys(_FOLDED_WORD.findall(text)))
 
 
