@@ -124,7 +124,7 @@ def _keyword_analyzer() -> Any:
 
 def folded_label(text: str) -> str:
     """A tag or category as the tag and category fields index it: lower-cased, unaccented."""
-    return " ".join(token.text for token in _keyword_analyzer()(text.replace(",", " ")))
+    return " ".join(token.text for token in _keyword_analyzer()(text))
 
 
 def build_schema() -> fields.Schema:
