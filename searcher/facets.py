@@ -23,9 +23,9 @@ TOP = 20
 def labels(reader: Any, fieldname: str) -> dict[str, str]:
     """How to show each (folded) value of the tag or category field: as an author wrote it
     ("Données ouvertes", not "donnees ouvertes"; :func:`analysis.preferred_spelling` picks
-    one of several). Empty for other fields, and for indexes built before labels were kept."""
+    one of several). Empty for other fields."""
     label_field = LABELS.get(fieldname)
-    if label_field is None or label_field not in reader.schema:
+    if label_field is None:
         return {}
     best: dict[str, str] = {}
     for term in reader.lexicon(label_field):

@@ -29,7 +29,7 @@ from whoosh import query
 from searcher import analysis, schema
 
 FRAGMENT_CHARS = 240
-FRAGMENTS = 2
+FRAGMENTS = 2  # passages per snippet: 1 or 2
 MAX_MATCHES = 400
 FIRST_WINDOW = 4000  # characters analysed when no cheap candidate search is possible
 SPOTS = 12  # the first candidate places, and every other one up to REACH characters after them
@@ -63,7 +63,7 @@ class Targets:
     prefixes: set[str] = field(default_factory=set)
     wildcards: set[str] = field(default_factory=set)
     phrases: set[tuple[str, ...]] = field(default_factory=set)
-    _leaves: tuple[Leaf, ...] | None = field(default=None, repr=False, compare=False)
+    _leaves: tuple[Leaf, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __bool__(self) -> bool:
         return bool(self.terms or self.prefixes or self.wildcards or self.phrases)
@@ -409,29 +409,22 @@ _MEMO_CHARS, _MEMO_SIZE = 120, 50_000
 
 
 def _best_windows(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
-    """Up to FRAGMENTS windows, not overlapping, holding the most distinct matched keys (then
-    the most matches), in text order: the best window, then the best in the text left
-    before or after it."""
+    """One or two windows, not overlapping, holding the most distinct matched keys (then the
+    most matches), in text order: the best window, then the best in the text left before or
+    after it."""
     starts, ends, keys = zip(*spans, strict=True)
     one_key = len(set(keys)) == 1
     size, count = len(text), len(spans)
     best = _best(starts, ends, keys, one_key, 0, count, 0, size)[0]
     chosen = [_to_word_edges(text, *best)]
-    while len(chosen) < FRAGMENTS:
-        taken_start, taken_end = chosen[-1]
-        before = bisect.bisect_right(ends, taken_start)  # spans ending before it (ends ascend
-        after = bisect.bisect_left(starts, taken_end)  # as spans do not overlap but in CJK)
-        if before > 0 and after < count:
-            left, left_score = _best(starts, ends, keys, one_key, 0, before, 0, taken_start)
-            right, right_score = _best(starts, ends, keys, one_key, after, count, taken_end, size)
-            best = left if left_score >= right_score else right
-        elif before > 0:
-            best = _best(starts, ends, keys, one_key, 0, before, 0, taken_start)[0]
-        elif after < count:
-            best = _best(starts, ends, keys, one_key, after, count, taken_end, size)[0]
-        else:
-            break
-        chosen.append(_to_word_edges(text, *best))
+    if FRAGMENTS > 1:
+        taken_start, taken_end = chosen[0]
+        before = bisect.bisect_right(ends, taken_start)  # spans wholly before it (ends ascend:
+        after = bisect.bisect_left(starts, taken_end)  # spans overlap in CJK bigrams only)
+        gaps = [(0, before, 0, taken_start), (after, count, taken_end, size)]
+        found = [_best(starts, ends, keys, one_key, *gap) for gap in gaps if gap[0] < gap[1]]
+        if found:  # the better gap; on a tie, the one before
+            chosen.append(_to_word_edges(text, *max(found, key=lambda f: f[1])[0]))
     return sorted(chosen)
 
 

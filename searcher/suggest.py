@@ -297,7 +297,7 @@ class Completer:
         if spelled is None:
             reader = self._reader() if self._reader is not None else None
             spelled, most = word, 0
-            if reader is not None and schema.SPELLINGS in reader.schema:
+            if reader is not None:
                 for term in reader.expand_prefix(schema.SPELLINGS, word + analysis.SPELLED):
                     text = term.decode() if isinstance(term, bytes) else str(term)
                     posts = reader.doc_frequency(schema.SPELLINGS, text)
@@ -365,19 +365,12 @@ class Completer:
 def _listed(reader: Any) -> list[tuple[str, str, str]]:
     """(date, title, path) of every post: from two columns, not from the stored records,
     whose reading (decompressing every post's text) took half of a first completion."""
-    if reader.has_column(schema.LISTED) and reader.has_column(schema.PATH):
-        listed = list(reader.column_reader(schema.LISTED))  # every document's, in order
-        paths = list(reader.column_reader(schema.PATH))
-        posts = []
-        for docnum in reader.all_doc_ids():  # the live ones
-            date, title = schema.read_listed(listed[docnum])
-            posts.append((date, title or paths[docnum], paths[docnum]))
-        return posts
+    listed = list(reader.column_reader(schema.LISTED))  # every document's, in order
+    paths = list(reader.column_reader(schema.PATH))
     posts = []
-    for docnum in reader.all_doc_ids():
-        stored = reader.stored_fields(docnum)
-        path, record = stored.get(schema.PATH, ""), stored.get(schema.RECORD) or {}
-        posts.append((record.get("date") or "", record.get("title") or path, path))
+    for docnum in reader.all_doc_ids():  # the live ones
+        date, title = schema.read_listed(listed[docnum])
+        posts.append((date, title or paths[docnum], paths[docnum]))
     return posts
 
 
