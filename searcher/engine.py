@@ -279,9 +279,15 @@ class Generation:
         if self._date_longs is None:
             reader = self.searcher.reader()
             size = reader.doc_count_all()
-            column = reader.column_reader(schema.DATE, translate=False) if self._dates else None
+            # "is not None": a reader of several segments' column is falsy (its len() is 0)
+            column = (
+                reader.column_reader(schema.DATE, translate=False)
+                if self._dates is not None
+                else None
+            )
             # an undated document holds the column's default, 2**64 - 1: clamp it and mask it
-            raw = (min(column[d], _NO_DATE) if column else _NO_DATE for d in range(size))
+            raw = (min(column[d], _NO_DATE) if column is not None else _NO_DATE
+                   for d in range(size))  # fmt: skip
             self._date_longs = np.fromiter(raw, np.int64, size)
             self._has_date = self._date_longs < _NO_DATE
         return self._date_longs, self._has_date
