@@ -173,10 +173,10 @@ def load(reader: Any, fields: tuple[str, ...]) -> PointTable:
             for cell in _BASE32
             if leaf.doc_frequency(field, cell)
         ]
-        if not ids:
+        found = np.sort(np.concatenate(ids)) if ids else np.zeros(0, dtype=np.int64)
+        if not len(found):  # no cell here, or only deleted docs' cells (an edited post's)
             continue
-        found = np.sort(np.concatenate(ids))  # np.unique hashes: 5x slower
-        found = found[np.r_[True, found[1:] != found[:-1]]]
+        found = found[np.r_[True, found[1:] != found[:-1]]]  # np.unique hashes: 5x slower
         lat, lon = (_column_e7(leaf, name, found, shift) for name in (schema.LAT, schema.LON))
         located = (np.abs(lat) <= _MAX_LAT_E7) & (np.abs(lon) <= _MAX_LON_E7)
         parts.append(found[located] + base)

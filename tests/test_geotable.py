@@ -83,3 +83,28 @@ def test_load_keeps_the_audiences_live_points_in_cell_order() -> None:
             start, stop = table.cell_rows(cell)
             assert start <= row < stop
         assert table.row(1) == table.row(5) == table.row(99) == -1
+
+
+@pytest.mark.parametrize("deleted", [{0}, {0, 1}, {1, 2}, {0, 1, 2}])
+def test_load_skips_segments_whose_located_docs_are_all_deleted(deleted: set[int]) -> None:
+    """An edited post leaves its old copy deleted in an older segment: the segment may have
+    cell terms (they stay until a merge) but no live doc behind them, for either audience."""
+    ix = RamStorage().create_index(schema.build_schema(), indexname="blogsearch")
+    points = [(48.85, 2.35, True), (48.85, 2.35, False), (10.0, 10.0, True)]
+    for segment in ([0, 1], [2]):
+        writer = ix.writer()
+        for i in segment:
+            lat, lon, public = points[i]
+            post = Post(path=f"p{i}", title="t", date=None, location=Location(lat, lon, public))
+            writer.add_document(**schema.document(post))
+        writer.commit(merge=False)
+    writer = ix.writer()
+    for docnum in deleted:
+        writer.delete_document(docnum)
+    writer.commit(merge=False)
+    reader = ix.reader()
+    for fields, visible in [
+        ((schema.CELL,), {0, 2}),
+        ((schema.CELL, schema.CELL_PRIVATE), {0, 1, 2}),
+    ]:
+        assert sorted(load(reader, fields).docs.tolist()) == sorted(visible - deleted)

@@ -1,0 +1,162 @@
+"""Incremental updates answer as a fresh rebuild does: geo searches and stats, both audiences.
+
+Random sequences of edits (add, edit, move, delete, rename, make private or public, of
+located and unlocated posts) go through incremental ``index`` runs; after each run every geo
+answer and the stats must equal those of an index rebuilt from the same files.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import searcher
+from searcher import indexer
+
+# a few points, some shared (ties are broken by path), some far apart, one on the meridian
+POINTS = [(43.48, 3.67), (43.5, 3.7), (43.48, 3.67), (-33.9, 151.2), (0.0, 180.0), (64.1, -21.9)]
+QUERIES = [(43.48, 3.67), (-30.0, 150.0), (0.0, -179.0)]
+SLOTS = 5
+
+point = st.sampled_from(POINTS) | st.none()
+slot = st.integers(0, SLOTS - 1)
+operation = st.one_of(
+    st.tuples(st.just("add"), slot, point, st.booleans()),
+    st.tuples(st.just("edit"), slot),
+    st.tuples(st.just("move"), slot, point),
+    st.tuples(st.just("delete"), slot),
+    st.tuples(st.just("rename"), slot),
+    st.tuples(st.just("public"), slot, st.booleans()),
+)
+runs = st.lists(st.lists(operation, min_size=1, max_size=3), min_size=1, max_size=5)
+
+
+@dataclass
+class Draft:
+    """One post file as the test wrote it."""
+
+    name: str
+    point: tuple[float, float] | None
+    public: bool
+    edits: int = 0
+
+
+@dataclass
+class Site:
+    """A content folder edited by the operations, and its file names."""
+
+    root: Path
+    posts: dict[int, Draft] = field(default_factory=dict)
+    renames: int = 0
+    tick: int = 0
+
+    def apply(self, op: tuple[Any, ...]) -> None:
+        kind, number, *args = op
+        draft = self.posts.get(number)
+        if kind == "add" or draft is None:
+            if draft is not None:
+                self._remove(draft)
+            located = args[0] if kind in ("add", "move") else POINTS[number % len(POINTS)]
+            draft = Draft(f"2020-01-0{number + 1}-post{number}.md", located,
+                          args[1] if kind == "add" else True)  # fmt: skip
+            self.posts[number] = draft
+        elif kind == "edit":
+            draft.edits += 1
+        elif kind == "move":
+            draft.point = args[0]
+        elif kind == "delete":
+            self._remove(draft)
+            del self.posts[number]
+            return
+        elif kind == "rename":
+            self._remove(draft)
+            self.renames += 1
+            draft.name = f"2020-02-0{number + 1}-renamed{self.renames}.md"
+        elif kind == "public":
+            draft.public = args[0]
+        self._write(draft, number)
+
+    def _write(self, draft: Draft, number: int) -> None:
+        lines = ["---", f"title: Post {number}", "tags: [walk]"]
+        if draft.point is not None:
+            lines.append(f"geo: [{draft.point[0]}, {draft.point[1]}]")
+            if not draft.public:
+                lines.append('geo_public: "0"')
+        text = " ".join(["hello"] + ["again"] * draft.edits)
+        path = self.root / "_posts" / draft.name
+        path.write_text("\n".join([*lines, "---", text, ""]))
+        self.tick += 1  # a distinct mtime for each write, however fast the test runs
+        os.utime(path, ns=(10**18 + self.tick * 10**9, 10**18 + self.tick * 10**9))
+
+    def _remove(self, draft: Draft) -> None:
+        (self.root / "_posts" / draft.name).unlink()
+
+
+def geo_answers(index_dir: Path, audience: str) -> dict[str, Any]:
+    """Every kind of geo answer, and the stats, as plain values."""
+    index = searcher.open_index(index_dir, audience=audience)
+    try:
+        answers: dict[str, Any] = {}
+        for lat, lon in QUERIES:
+            answers[f"near {lat},{lon}"] = index.near(lat, lon, limit=20)
+            answers[f"radius {lat},{lon}"] = index.near(lat, lon, radius_km=500, limit=20)
+            answers[f"sort {lat},{lon}"] = index.search(
+                "hello", near=(lat, lon), sort="distance", limit=20
+            )
+        answers["bbox"] = index.search(bbox="40,0,50,10", limit=20)
+        answers["bbox across 180"] = index.search(bbox="-40,150,10,-170", limit=20)
+        answers["located"] = index.search(tags=["walk"], has_location=True, limit=20)
+        answers = {name: _plain(results) for name, results in answers.items()}
+        return answers
+    finally:
+        index.close()
+
+
+def _plain(results: Any) -> Any:
+    return results.total, [
+        (hit.path, hit.distance_km, hit.location.to_dict() if hit.location else None)
+        for hit in results.hits
+    ]
+
+
+@pytest.fixture
+def scratch() -> Iterator[Path]:
+    """A folder for one hypothesis example after another (function-scoped tmp_path is not)."""
+    folder = Path(tempfile.mkdtemp(prefix="blogsearch-updates-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(runs)
+def test_incremental_runs_answer_as_a_rebuild(scratch: Path, batches: list[list[Any]]) -> None:
+    for leftover in scratch.iterdir():
+        shutil.rmtree(leftover)
+    site = Site(scratch / "content")
+    (site.root / "_posts").mkdir(parents=True)
+    site.apply(("add", 0, POINTS[0], True))
+    indexer.build([site.root], scratch / "index")
+    for run, batch in enumerate(batches):
+        for op in batch:
+            site.apply(op)
+        indexer.build([site.root], scratch / "index")
+        fresh = scratch / f"rebuilt{run}"
+        indexer.build([site.root], fresh, rebuild=True)
+        for audience in ("owner", "public"):
+            assert geo_answers(scratch / "index", audience) == geo_answers(fresh, audience), (
+                audience,
+                run,
+            )
