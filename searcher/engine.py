@@ -21,7 +21,7 @@ from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.fields import datetime_to_long
 from whoosh.searching import Searcher
 
-from searcher import analysis, fastscore, schema, snippets, suggest
+from searcher import analysis, fastscore, live, schema, snippets, suggest
 from searcher.errors import UsageError
 from searcher.facets import FacetIndex
 from searcher.geo import BBox, parse_coordinate, parse_radius_km
@@ -128,6 +128,7 @@ class Generation:
         self.keys = keys
         self.parser = QueryParser(searcher.schema, keys, audience)
         self.completer = suggest.Completer(searcher)
+        self.lexicon = live.Lexicon(reader)
         self.geo = GeoIndex(reader, include_private=audience == "owner")
         self._dates = reader.column_reader(schema.DATE) if reader.has_column(schema.DATE) else None
         self._paths = reader.column_reader(schema.PATH) if reader.has_column(schema.PATH) else None
@@ -187,7 +188,7 @@ class Generation:
     ) -> Results:
         """When a query finds little: close spellings too (ranked below exact matches), and a
         "did you mean" suggestion."""
-        reader = self.searcher.reader()
+        reader = self.lexicon  # live posts' words only: no deleted post's word is suggested
         widened = suggest.fuzzy_query(text, reader, self.keys)
         results = exact
         if widened is not None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from whoosh import query
 
-from searcher import analysis, schema
+from searcher import analysis, live, schema
 from searcher.errors import UsageError
 
 FUZZY_BOOST = 0.3  # a typo's alternatives score below the word as typed
@@ -266,6 +266,9 @@ class Completer:
         self._title_ranks: list[int] = []
         self._reader: weakref.ref[Any] | None = None  # for spellings, looked up as shown
         self._spellings: dict[str, str] = {}
+        self._deletions = False  # whether the lexicon's frequencies count deleted posts
+        self._least = 1  # the fewest posts a completed word is in
+        self._live: dict[int, int] = {}  # with deletions: a word's live count, by its rank
 
     def complete(self, prefix: str, limit: int = 10) -> list[dict[str, Any]]:
         """Titles, then words, completing ``prefix``: its last word may be partial."""
@@ -300,10 +303,11 @@ class Completer:
             if reader is not None:
                 for term in reader.expand_prefix(schema.SPELLINGS, word + analysis.SPELLED):
                     text = term.decode() if isinstance(term, bytes) else str(term)
-                    posts = reader.doc_frequency(schema.SPELLINGS, text)
+                    posts = live.doc_frequency(reader, schema.SPELLINGS, text)
                     written = text.partition(analysis.SPELLED)[2]
-                    if posts > most or (posts == most and
-                                        analysis.preferred_spelling(spelled, written) == written):
+                    if posts > most or (
+                        posts == most and analysis.preferred_spelling(spelled, written) == written
+                    ):
                         spelled, most = written, posts
                 if 2 * most < count:  # written so in fewer than half of the posts
                     spelled = word
@@ -333,12 +337,42 @@ class Completer:
             return self._memo[last][:limit]
         lo = bisect.bisect_left(self._words, last)
         hi = bisect.bisect_left(self._words, last + _LAST)
-        dfs = self._dfs
-        best = heapq.nlargest(50 if short else limit, range(lo, hi), key=lambda i: (dfs[i], -i))
-        found = [(self._words[i], dfs[i]) for i in best]
+        dfs, wanted = self._dfs, 50 if short else limit
+        if self._deletions:
+            found = self._live_best(lo, hi, wanted)
+        else:
+            best = heapq.nlargest(wanted, range(lo, hi), key=lambda i: (dfs[i], -i))
+            found = [(self._words[i], dfs[i]) for i in best]
         if short:
             self._memo[last] = found
         return found[:limit]
+
+    def _live_best(self, lo: int, hi: int, wanted: int) -> list[tuple[str, int]]:
+        """:meth:`_complete_word`'s words when some posts are deleted: a word's frequency in
+        the lexicon counts them too, so it only bounds the live one. Words are counted in
+        the order of their bounds until no bound can beat the ``wanted``-th live count."""
+        bounds = [(-self._dfs[i], i) for i in range(lo, hi)]
+        heapq.heapify(bounds)
+        best: list[tuple[int, int, int]] = []  # (live count, -i, i): a heap of the best
+        while bounds and (len(best) < wanted or (-bounds[0][0], -bounds[0][1]) > best[0][:2]):
+            _, i = heapq.heappop(bounds)
+            count = self._live_count(i)
+            if count < self._least:
+                continue
+            heapq.heappush(best, (count, -i, i))
+            if len(best) > wanted:
+                heapq.heappop(best)
+        return [(self._words[i], count) for count, _, i in sorted(best, reverse=True)]
+
+    def _live_count(self, i: int) -> int:
+        count = self._live.get(i)
+        if count is None:
+            reader = self._reader() if self._reader is not None else None
+            count = live.doc_frequency(reader, schema.WORDS, self._words[i]) if reader else 0
+            if len(self._live) >= SPELLINGS_KEPT:
+                self._live.clear()
+            self._live[i] = count
+        return count
 
     def _build(self) -> None:
         with self._lock:
@@ -346,7 +380,8 @@ class Completer:
                 return
             reader, self._source = self._source, None  # complete() caches by reader: no cycle
             self._reader = weakref.ref(reader)
-            least = 2 if reader.doc_count() >= 1000 else 1
+            least = self._least = 2 if reader.doc_count() >= 1000 else 1
+            self._deletions = reader.has_deletions()
             for btext, info in reader.iter_field(schema.WORDS):
                 if info.doc_frequency() >= least:
                     self._words.append(btext.decode() if isinstance(btext, bytes) else btext)
@@ -365,6 +400,8 @@ class Completer:
 def _listed(reader: Any) -> list[tuple[str, str, str]]:
     """(date, title, path) of every post: from two columns, not from the stored records,
     whose reading (decompressing every post's text) took half of a first completion."""
+    if not reader.has_column(schema.LISTED):  # no post at all: every one was deleted
+        return []
     listed = list(reader.column_reader(schema.LISTED))  # every document's, in order
     paths = list(reader.column_reader(schema.PATH))
     posts = []

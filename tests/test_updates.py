@@ -1,4 +1,5 @@
-"""Incremental updates answer as a fresh rebuild does: geo searches and stats, both audiences.
+"""Incremental updates answer as a fresh rebuild does: geo searches, completions, suggestions
+and stats, for both audiences.
 
 Random sequences of edits (add, edit, move, delete, rename, make private or public, of
 located and unlocated posts) go through incremental ``index`` runs; after each run every geo
@@ -7,6 +8,7 @@ answer and the stats must equal those of an index rebuilt from the same files.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -101,8 +103,8 @@ class Site:
         (self.root / "_posts" / draft.name).unlink()
 
 
-def geo_answers(index_dir: Path, audience: str) -> dict[str, Any]:
-    """Every kind of geo answer, and the stats, as plain values."""
+def answers_of(index_dir: Path, audience: str) -> dict[str, Any]:
+    """Every kind of geo answer, completions, a suggestion and the stats, as plain values."""
     index = searcher.open_index(index_dir, audience=audience)
     try:
         answers: dict[str, Any] = {}
@@ -116,6 +118,10 @@ def geo_answers(index_dir: Path, audience: str) -> dict[str, Any]:
         answers["bbox across 180"] = index.search(bbox="-40,150,10,-170", limit=20)
         answers["located"] = index.search(tags=["walk"], has_location=True, limit=20)
         answers = {name: _plain(results) for name, results in answers.items()}
+        answers["complete"] = [index.complete(prefix) for prefix in ("a", "h", "post", "w")]
+        answers["did you mean"] = index.search("helo agian").suggestion
+        stats = index.stats()
+        answers["stats"] = dataclasses.replace(stats, index_bytes=0, built_at=None)
         return answers
     finally:
         index.close()
@@ -156,7 +162,58 @@ def test_incremental_runs_answer_as_a_rebuild(scratch: Path, batches: list[list[
         fresh = scratch / f"rebuilt{run}"
         indexer.build([site.root], fresh, rebuild=True)
         for audience in ("owner", "public"):
-            assert geo_answers(scratch / "index", audience) == geo_answers(fresh, audience), (
+            assert answers_of(scratch / "index", audience) == answers_of(fresh, audience), (
                 audience,
                 run,
             )
+
+
+# -- deleted means gone ------------------------------------------------------------------------
+
+
+def _post(folder: Path, name: str, body: str, **front: str) -> Path:
+    path = folder / "_posts" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"{key}: {value}" for key, value in front.items()]
+    path.write_text("\n".join(["---", *lines, "---", body, ""]))
+    return path
+
+
+@pytest.mark.parametrize("audience", ["owner", "public"])
+def test_a_deleted_posts_words_are_neither_completed_nor_suggested(
+    tmp_path: Path, audience: str
+) -> None:
+    site = tmp_path / "site"
+    gone = _post(site, "2020-01-01-zebra.md", "The hunterzebra crossed.", title="Zebras")
+    _post(site, "2020-01-02-other.md", "Plain words about hunting.", title="Other")
+    indexer.build([site], tmp_path / "index")
+    with searcher.open_index(tmp_path / "index", audience=audience) as index:
+        assert [c["text"] for c in index.complete("hunterz")] == ["hunterzebra"]
+        assert index.search("hunterzebro").suggestion == "hunterzebra"
+    gone.unlink()
+    indexer.build([site], tmp_path / "index")
+    with searcher.open_index(tmp_path / "index", audience=audience) as index:
+        assert index.complete("hunterz") == []
+        assert index.complete("hunt") == [{"kind": "term", "text": "hunting", "count": 1}]
+        assert index.search("hunterzebro").suggestion is None
+
+
+def test_stats_count_live_posts_only(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    for name in ("a", "b"):
+        _post(site, f"2020-01-01-{name}.md", "Words.", title=name, tags="[Hérault, walk]",
+              lang="fr", geo="[43.48, 3.67]")  # fmt: skip
+    indexer.build([site], tmp_path / "index")
+    for edit in range(3):  # each edit leaves the old copy deleted in an older segment
+        _post(site, "2020-01-01-a.md", "Words." + " more" * edit, title="a",
+              tags="[herault, walk]",
+            lang="fr", geo="[43.5, 3.7]", geo_public='"0"')  # fmt: skip
+        _post(
+            site, "2020-01-01-b.md", "Words." + " more" * edit, title="b", tags="[walk]", lang="de"
+        )
+        indexer.build([site], tmp_path / "index")
+    with searcher.open_index(tmp_path / "index", audience="owner") as index:
+        stats = index.stats()
+    assert (stats.posts, stats.located, stats.located_private) == (2, 1, 1)
+    assert stats.tags == {"walk": 2, "herault": 1}
+    assert stats.languages == {"de": 1, "fr": 1}
