@@ -382,10 +382,7 @@ class Completer:
             self._reader = weakref.ref(reader)
             least = self._least = 2 if reader.doc_count() >= 1000 else 1
             self._deletions = reader.has_deletions()
-            for btext, info in reader.iter_field(schema.WORDS):
-                if info.doc_frequency() >= least:
-                    self._words.append(btext.decode() if isinstance(btext, bytes) else btext)
-                    self._dfs.append(int(info.doc_frequency()))
+            self._words, self._dfs = _lexicon(reader, least)
             posts = _listed(reader)
             posts.sort(key=lambda p: p[2])
             posts.sort(key=lambda p: p[0], reverse=True)  # newest first; undated last
@@ -395,6 +392,22 @@ class Completer:
             self._title_words = [w for w, _ in pairs]
             self._title_ranks = [rank for _, rank in pairs]
             self._built = True
+
+
+def _lexicon(reader: Any, least: int) -> tuple[list[str], list[int]]:
+    """The ``words`` field's words in order, and the posts each is in (deleted ones too),
+    leaving out those in fewer than ``least``. Read segment by segment: Whoosh's iterator
+    over several segments looks every word up in each of them (4,723 posts in 2 segments:
+    7.6 s instead of 0.7 s)."""
+    leaves = reader.leaf_readers()
+    counts: dict[str, int] = {}
+    for leaf, _ in leaves:
+        for btext, info in leaf.iter_field(schema.WORDS):
+            word = btext.decode() if isinstance(btext, bytes) else btext
+            counts[word] = counts.get(word, 0) + int(info.doc_frequency())
+    ordered = sorted(counts) if len(leaves) > 1 else counts  # UTF-8 order is code point order
+    words = [word for word in ordered if counts[word] >= least]
+    return words, [counts[word] for word in words]
 
 
 def _listed(reader: Any) -> list[tuple[str, str, str]]:
