@@ -67,6 +67,18 @@ def parse_date(value: Any) -> dt.datetime | None:
     return _from_iso(text) or _from_rfc2822(text) or _from_words(text)
 
 
+def storable(moment: dt.datetime) -> bool:
+    """Whether a moment stays within years 1-9999 once in UTC, as the index stores it:
+    ``9999-12-31T23:59:59-14:00`` is in year 10000 there."""
+    if moment.tzinfo is None:
+        return True
+    try:
+        moment.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        return False
+    return True
+
+
 def _from_epoch(seconds: float) -> dt.datetime | None:
     if not 0 < seconds < 4e9:
         return None
@@ -111,10 +123,13 @@ def _zone(zone: str | None) -> dt.tzinfo | None:
 
 
 def _from_rfc2822(text: str) -> dt.datetime | None:
-    if not re.search(r"\d{1,2} \w{3} \d{4}", text):
+    match = re.search(r"\d{1,2} \w{3} (\d{4})", text)
+    if not match:
         return None
     try:
-        return email.utils.parsedate_to_datetime(text)
+        moment = email.utils.parsedate_to_datetime(text)
+        year = int(match.group(1))  # email.utils reads 0001 as a two-digit year: 2001
+        return moment if moment.year == year else moment.replace(year=year)
     except (TypeError, ValueError, IndexError):
         return None
 

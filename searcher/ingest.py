@@ -276,9 +276,10 @@ def _date(data: dict[str, Any], rel: str, warnings: list[IngestWarning]) -> Any:
     raw = _first(data, "date", "published_at", "pubdate", "created", "publishDate")
     if raw is not None:
         parsed = fields.parse_date(raw)
-        if parsed is not None:
+        if parsed is not None and fields.storable(parsed):
             return parsed
-        warnings.append(IngestWarning("bad-date", f"date {str(raw)[:40]!r} not understood"))
+        problem = "not understood" if parsed is None else "out of range once in UTC"
+        warnings.append(IngestWarning("bad-date", f"date {str(raw)[:40]!r} {problem}"))
     path_field = data.get("path")
     from_meta_path = fields.date_from_path(path_field) if isinstance(path_field, str) else None
     return fields.date_from_path(rel) or from_meta_path

@@ -9,6 +9,7 @@ field only the owner searches.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import re
@@ -82,12 +83,12 @@ class DateField(fields.DATETIME):  # type: ignore[misc]
         if start is None and end is None:
             return query.Every(fieldname, boost=boost)
         low = high = None
-        if start is not None:
+        if start is not None:  # counted in microseconds: no overflow past the ends of time
             first, last = partial_date_span(start)
-            low = _long(last + dt.timedelta(microseconds=1) if startexcl else first)
+            low = _long(last) + 1 if startexcl else _long(first)
         if end is not None:
             first, last = partial_date_span(end)
-            high = _long(first - dt.timedelta(microseconds=1) if endexcl else last)
+            high = _long(first) - 1 if endexcl else _long(last)
         return query.NumericRange(fieldname, low, high, boost=boost)
 
 
@@ -95,22 +96,20 @@ _PARTIAL = re.compile(r"^(\d{4})(?:[-/.]?(\d{1,2}))?(?:[-/.]?(\d{1,2}))?$")
 
 
 def partial_date_span(text: str) -> tuple[dt.datetime, dt.datetime]:
-    """``2011`` → all of 2011; ``2011-03`` → March 2011; ``2011-03-01`` → that day."""
+    """``2011`` → all of 2011; ``2011-03`` → March 2011; ``2011-03-01`` → that day; from
+    year 1 to 9999 (``9999`` ends at ``datetime.max``)."""
     match = _PARTIAL.match(text.strip().strip("'\""))
     if not match:
         raise QuerySyntaxError(f"{text!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
     year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None  # the pattern requires it
     try:
-        start = dt.datetime(year or 1, month or 1, day or 1)
+        start = dt.datetime(year, 1 if month is None else month, 1 if day is None else day)
     except ValueError as exc:
         raise QuerySyntaxError(f"{text!r} is not a date ({exc})") from None
-    if day is not None:
-        end = start + dt.timedelta(days=1)
-    elif month is not None:
-        end = start.replace(year=start.year + (month == 12), month=month % 12 + 1)
-    else:
-        end = start.replace(year=start.year + 1)
-    return start, end - dt.timedelta(microseconds=1)
+    last_month = month or 12
+    last_day = day or calendar.monthrange(year, last_month)[1]
+    return start, dt.datetime(year, last_month, last_day, 23, 59, 59, 999_999)
 
 
 def _long(moment: dt.datetime) -> int:
