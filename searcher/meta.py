@@ -27,6 +27,13 @@ class _TOMLBoundary(BaseHandler):
 
 _HANDLERS = [YAMLHandler(), _TOMLBoundary(), JSONHandler()]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_EXPANSION = 100_000  # values YAML aliases may add to those written out
+MAX_DEPTH = 64  # nesting of front matter values (real posts: 3 or 4)
+_TIDIED = {
+    "depth": f"values nested more than {MAX_DEPTH} deep dropped",
+    "surrogates": "lone surrogates (not characters) replaced",
+}
 _LINE_KEY = re.compile(r"^([A-Za-z_][\w.-]*)\s*[:=]\s*(.*?)\s*$")
 _JSON_PAIR = re.compile(r'"([A-Za-z_][\w.-]*)"\s*:\s*("(?:[^"\\]|\\.)*"|[-\w.]+|\[[^\]]*\])')
 
@@ -108,7 +115,7 @@ def _load(raw: str, kind: str) -> tuple[dict[str, Any], list[IngestWarning]]:
         warnings.append(_warn("control-characters", "control characters removed from front matter"))
     try:
         data = _strict(raw, kind, warnings)
-    except Exception as exc:  # any parser failure: salvage what we can
+    except Exception as exc:  # any parser failure (RecursionError too): salvage what we can
         reason = _describe(exc)
         warnings.append(
             _warn("front-matter", f"{kind} front matter unreadable ({reason}); salvaged")
@@ -118,6 +125,9 @@ def _load(raw: str, kind: str) -> tuple[dict[str, Any], list[IngestWarning]]:
         if data not in (None, ""):
             warnings.append(_warn("front-matter", f"{kind} front matter is not a mapping"))
         data = {}
+    found: set[str] = set()
+    data = _tidy(data, 0, found)
+    warnings.extend(_warn("front-matter", _TIDIED[problem]) for problem in sorted(found))
     return {str(k): v for k, v in data.items()}, warnings
 
 
@@ -129,13 +139,76 @@ def _strict(raw: str, kind: str, warnings: list[IngestWarning]) -> Any:
     loader = _Loader(raw)
     loader.duplicates = []
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        if node is not None:
+            _check_expansion(node)  # before building values: an alias bomb is refused here
+        data = None if node is None else loader.construct_document(node)
     finally:
         loader.dispose()
     if loader.duplicates:
         keys = ", ".join(sorted(set(loader.duplicates)))
         warnings.append(_warn("duplicate-keys", f"duplicate front matter keys ({keys}); last kept"))
     return data
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse YAML whose aliases expand to more than :data:`MAX_EXPANSION` values beyond
+    its own (451 bytes of aliases made 2.2 GB of values), that is nested deeper than
+    :data:`MAX_DEPTH`, or that holds itself. Each node is sized once, without recursion."""
+    sizes: dict[int, int] = {}  # id → values it expands to, once sized
+    entered: set[int] = set()  # sized after their children: still on the path from the root
+    distinct = 0
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
+    while stack:
+        node, depth, children_sized = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if children_sized:
+            sizes[key] = _weight(node) + sum(sizes[id(child)] for child in children)
+            distinct += _weight(node)
+            if sizes[key] - distinct > MAX_EXPANSION:
+                raise ValueError(f"aliases expand to more than {MAX_EXPANSION} values")
+            continue
+        if key in sizes:
+            continue
+        if key in entered:
+            raise ValueError("an alias refers to a value that holds it")
+        if depth > MAX_DEPTH:
+            raise ValueError(f"values nested more than {MAX_DEPTH} deep")
+        entered.add(key)
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in children if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _weight(node: yaml.Node) -> int:
+    """A value, and one more for each 100 characters of a long string."""
+    return 1 + len(node.value) // 100 if isinstance(node, yaml.ScalarNode) else 1
+
+
+def _tidy(value: Any, depth: int, found: set[str]) -> Any:
+    """``value`` with lone surrogates (JSON's ``"\\ud800"``, which no encoder takes) made
+    U+FFFD and values nested deeper than :data:`MAX_DEPTH` dropped; ``found`` says which."""
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            found.add("surrogates")
+            return _SURROGATE.sub("\ufffd", value)
+        return value
+    if not isinstance(value, dict | list | tuple):
+        return value
+    if depth >= MAX_DEPTH:
+        found.add("depth")
+        return None
+    if isinstance(value, dict):
+        return {_tidy(k, depth, found): _tidy(v, depth + 1, found) for k, v in value.items()}
+    return [_tidy(item, depth + 1, found) for item in value]
 
 
 def _describe(exc: Exception) -> str:
@@ -183,7 +256,7 @@ def _salvage_json(raw: str) -> dict[str, Any]:
     for key, value in _JSON_PAIR.findall(raw):
         try:
             data[key] = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             data[key] = value.strip('"')
     return data
 
