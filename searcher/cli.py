@@ -19,7 +19,14 @@ from searcher.cli_common import build, index_dir_option, ingest_options
 from searcher.cli_search import COMMANDS
 from searcher.cli_serve import serve_command
 from searcher.errors import BlogsearchError, UsageError
-from searcher.render import echo_json, print_post, print_report, print_summary, print_warnings
+from searcher.render import (
+    echo_json,
+    print_post,
+    print_report,
+    print_skipped,
+    print_summary,
+    print_warnings,
+)
 
 
 class _Group(click.Group):
@@ -75,7 +82,8 @@ def scan(
 ) -> None:
     """Read every post of SOURCE folders or WordPress exports, without indexing them.
 
-    Prints each post's warnings (or every record with --json) and a summary.
+    Prints each post's warnings (or every record with --json), the files and folders
+    skipped with their reason, and a summary.
     """
     summary = ingest.Summary()
     paths = list(sources) or [Path("content")]
@@ -84,6 +92,8 @@ def scan(
             click.echo(json.dumps(post.to_dict(), ensure_ascii=False))
         elif not quiet and post.warnings:
             print_warnings(post)
+    if not quiet:
+        print_skipped(summary)
     print_summary(summary, stream=sys.stderr if as_json else sys.stdout)
 
 
@@ -112,7 +122,9 @@ def scan(
     help="Dask scheduler to build shards on (default: worker processes on 127.0.0.1).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Only the final line.")
-@click.option("--verbose", "-v", is_flag=True, help="Every warning, post by post.")
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Every warning, post by post, and every file skipped."
+)
 def index_command(
     sources: tuple[Path, ...],
     index_dir: Path | None,

@@ -12,7 +12,7 @@ from searcher import indexer, ingest
 from searcher.api import Index, open_index
 from searcher.errors import BlogsearchError, IndexMissing
 from searcher.models import Post
-from searcher.render import build_progress, print_warnings
+from searcher.render import build_progress, print_skipped, print_warnings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -114,8 +114,11 @@ def build(
         def on_wait() -> None:
             click.echo(f"Another blogsearch index is writing {target}/; waiting for it…", err=True)
 
-        return indexer.build(paths, target, options, rebuild=rebuild, progress=on_post,
-                             on_wait=on_wait, on_plan=on_plan)  # fmt: skip
+        report = indexer.build(paths, target, options, rebuild=rebuild, progress=on_post,
+                               on_wait=on_wait, on_plan=on_plan)  # fmt: skip
+    if verbose:
+        print_skipped(report.summary)
+    return report
 
 
 def open_or_build(index_dir: Path | None, audience: str) -> Index:

@@ -101,7 +101,7 @@ _ReadResult = tuple[
 
 def count_files(sources: Sequence[Path], *, drafts: bool = False) -> int:
     """How many files a build will look at (for a progress bar's total)."""
-    return sum(1 for _, _, found in _sources(sources, drafts) for _ in found)
+    return sum(1 for _, _, found, _ in _sources(sources, drafts) for _ in found)
 
 
 def build(
@@ -127,7 +127,7 @@ def build(
     why = "asked to rebuild" if rebuild else _why_rebuild(index_dir, options)
     manifest = Manifest() if why else Manifest.load(index_dir)
     summary = ingest.Summary()
-    changed, seen, unchanged = _survey(sources, options.drafts, manifest, select)
+    changed, seen, unchanged = _survey(sources, options.drafts, manifest, select, summary.skipped)
     gone = [key for key in manifest if key not in seen]
     if on_plan:
         on_plan(len(changed), why)
@@ -231,15 +231,20 @@ def write(
 # -- what to read ----------------------------------------------------------------------------
 
 
-def _sources(sources: Sequence[Path], drafts: bool) -> Iterator[tuple[Path, str, Any]]:
-    """(root, prefix, directory entries or a file's path) for each source."""
+def _sources(
+    sources: Sequence[Path], drafts: bool
+) -> Iterator[tuple[Path, str, Any, list[ingest.Skipped]]]:
+    """(root, prefix, directory entries or a file's path, and the folders and links the
+    entries leave out, once they are read) for each source."""
     several = len(sources) > 1
     for source in sources:
+        skipped: list[ingest.Skipped] = []
         if source.is_dir():
             root = source.resolve()  # absolute, so that the paths of files below it are too
-            yield root, f"{root.name}/" if several else "", ingest.scan_files(root, drafts=drafts)
+            found = ingest.scan_files(root, drafts=drafts, skipped=skipped)
+            yield root, f"{root.name}/" if several else "", found, skipped
         elif source.is_file():
-            yield source.resolve().parent, "", [source]
+            yield source.resolve().parent, "", [source], skipped
 
 
 def _survey(
@@ -247,12 +252,13 @@ def _survey(
     drafts: bool,
     manifest: Manifest,
     select: Callable[[str], bool] | None = None,
+    skipped: list[ingest.Skipped] | None = None,
 ) -> tuple[list[_File], set[str], int]:
     """Files to read, every file's key, and how many are unchanged (same size and mtime as in
-    the manifest: those are not even opened)."""
+    the manifest: those are not even opened). Folders and links left out go to ``skipped``."""
     changed, seen, unchanged = [], set(), 0
     is_current = manifest.is_current
-    for root, prefix, found in _sources(sources, drafts):
+    for root, prefix, found, left_out in _sources(sources, drafts):
         for item in found:
             key = item.path if isinstance(item, os.DirEntry) else str(item.resolve())
             if select is not None and not select(prefix + Path(key).relative_to(root).as_posix()):
@@ -266,6 +272,9 @@ def _survey(
                 unchanged += 1
             else:
                 changed.append(_File(key, os.fspath(item), root, prefix))
+        if skipped is not None:
+            skipped.extend(ingest.Skipped(prefix + s.path, s.reason) for s in left_out
+                           if select is None or select(prefix + s.path))  # fmt: skip
     return changed, seen, unchanged
 
 
@@ -342,21 +351,27 @@ def _read_one(job: _ReadJob) -> _ReadResult:
     hash is ``known``, its manifest entry, and its posts analysed if asked to."""
     name, root, prefix, max_bytes, known, analysing = job
     path = Path(name)
-    try:
-        stat = path.stat()
-        digest = (
-            hashlib.sha1(path.read_bytes()).hexdigest() if stat.st_size <= max_bytes * 40 else ""
-        )
-    except OSError:
-        return [ingest.Skipped(prefix + path.name, "unreadable")], Entry(0, 0, ""), None
-    entry = Entry(stat.st_size, stat.st_mtime_ns, digest)
-    if digest and digest == known:
-        return None, entry, None
     records: list[Post | ingest.Skipped]
     if path.suffix.lower() == ".xml":
+        try:
+            stat = path.stat()
+            data = path.read_bytes() if stat.st_size <= max_bytes * 40 else b""
+        except OSError as exc:
+            skipped = ingest.Skipped(prefix + path.name, f"unreadable: {exc.strerror}")
+            return [skipped], Entry(0, 0, ""), None
+        digest = hashlib.sha1(data).hexdigest() if data else ""
+        entry = Entry(stat.st_size, stat.st_mtime_ns, digest)
+        if digest and digest == known:
+            return None, entry, None
         records = list(wxr.read_export(path, max_bytes=max_bytes))
     else:
-        records = [ingest.read_file(path, root, max_bytes=max_bytes)]
+        source = ingest.open_post(path, root, max_bytes)  # read once: hashed, then parsed
+        opened = source.opened
+        digest = hashlib.sha1(opened.data).hexdigest() if opened.data is not None else ""
+        entry = Entry(opened.size, opened.mtime_ns, digest)
+        if digest and digest == known:
+            return None, entry, None
+        records = [ingest.parse_post(source)]
     if prefix:
         records = [_prefixed(r, prefix) for r in records]
     return records, entry, _analysed(records, analysing) if analysing else None

@@ -13,16 +13,15 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from searcher import fields, langs, meta, places, text
+from searcher import encodings, fields, files, langs, meta, places, text
 from searcher.errors import SourceError
 from searcher.models import IngestWarning, Post
 
 POST_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".html", ".htm"})
 SKIP_DIRS = frozenset({"_site", "node_modules", "_drafts"})
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-_MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac")
 
 
 @dataclass(frozen=True)
@@ -89,9 +88,9 @@ def scan(
 def _read_folder(
     root: Path, *, drafts: bool, max_bytes: int, summary: Summary
 ) -> Iterator[Post | Skipped]:
-    for path in walk(root, drafts=drafts):
+    for entry in scan_files(root, drafts=drafts, skipped=summary.skipped):
         summary.files += 1
-        yield read_file(path, root, max_bytes=max_bytes)
+        yield read_file(Path(entry.path), root, max_bytes=max_bytes)
 
 
 def walk(root: Path, *, drafts: bool = False) -> Iterator[Path]:
@@ -100,10 +99,13 @@ def walk(root: Path, *, drafts: bool = False) -> Iterator[Path]:
         yield Path(entry.path)
 
 
-def scan_files(root: Path, *, drafts: bool = False) -> Iterator[os.DirEntry[str]]:
+def scan_files(
+    root: Path, *, drafts: bool = False, skipped: list[Skipped] | None = None
+) -> Iterator[os.DirEntry[str]]:
     """:func:`walk`'s files as directory entries: a caller that stats 60,000 of them (the
     indexer, to find what changed) makes no Path per file. Top-down, names sorted, files of a
-    folder before its subfolders; symlinked folders are not followed."""
+    folder before its subfolders. Links to folders are not followed (they would read posts
+    twice, or for ever); they and unreadable folders are added to ``skipped``."""
     if not os.access(root, os.R_OK | os.X_OK):
         raise SourceError(f"{root}: content folder is not readable")
     try:
@@ -127,18 +129,28 @@ def scan_files(root: Path, *, drafts: bool = False) -> Iterator[os.DirEntry[str]
                 dot = name.rfind(".")
                 if dot > 0 and name[dot:].lower() in POST_SUFFIXES:
                     yield entry
-            elif name not in skip and not entry.is_symlink():
+            elif name in skip:
+                continue
+            elif entry.is_symlink():
+                _skip(skipped, root, entry.path, "link to a folder, not followed")
+            else:
                 below.append(entry.path)
         folders.extend(reversed(below))
         entries = []
         while folders and not entries:
+            folder = folders.pop()
             try:
-                with os.scandir(folders.pop()) as inside:
+                with os.scandir(folder) as inside:
                     entries = sorted(inside, key=_name)
-            except OSError:
-                continue  # as os.walk: an unreadable subfolder is skipped
+            except OSError as error:  # skipped, as os.walk does, but named
+                _skip(skipped, root, folder, f"unreadable folder: {error.strerror}")
         if not entries:
             return
+
+
+def _skip(skipped: list[Skipped] | None, root: Path, path: str, reason: str) -> None:
+    if skipped is not None:
+        skipped.append(Skipped(files.printable(os.path.relpath(path, root)), reason))
 
 
 def _name(entry: os.DirEntry[str]) -> str:
@@ -156,70 +168,50 @@ def content_root(path: Path) -> Path:
     return path.parent
 
 
+class PostFile(NamedTuple):
+    """A post file opened: its path as the index names it, its bytes (or why it was not
+    read), and whether its name had to be made readable."""
+
+    rel: str
+    opened: files.Opened
+    renamed: bool
+
+
 def read_file(path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Post | Skipped:
     """One post file as a record, or why it was skipped. Never raises."""
-    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
-    skip = _skip_reason(path, rel, max_bytes)
-    if skip:
-        return Skipped(rel, skip)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return Skipped(rel, f"unreadable: {exc.strerror}")
-    if b"\x00" in data[:8192]:
+    return parse_post(open_post(path, root, max_bytes))
+
+
+def open_post(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> PostFile:
+    """A post file's bytes, read as :func:`files.read_post` allows, unless its name says it
+    is no post; its path relative to ``root``."""
+    raw = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+    rel = files.printable(raw)
+    reason = _skip_reason(path, rel)
+    opened = files.Opened(None, reason) if reason else files.read_post(path, root, max_bytes)
+    return PostFile(rel, opened, rel != raw)
+
+
+def parse_post(source: PostFile) -> Post | Skipped:
+    """The record of an opened post file, or why it yields none."""
+    rel, opened, renamed = source
+    if opened.data is None:
+        return Skipped(rel, opened.reason or "unreadable")
+    content, warnings = encodings.decode(opened.data)
+    if content is None:
         return Skipped(rel, "binary file")
-    content, warnings = decode(data)
+    if renamed:
+        warnings.append(IngestWarning("file-name", "file name not UTF-8: bytes shown as \\xNN"))
     post = read_text(content, rel, in_drafts="_drafts" in Path(rel).parts[:-1])
-    if warnings:
-        post = _with_warnings(post, warnings)
-    return post
+    return _with_warnings(post, warnings) if warnings else post
 
 
-def _skip_reason(path: Path, rel: str, max_bytes: int) -> str | None:
+def _skip_reason(path: Path, rel: str) -> str | None:
     if path.name == "_index.md":
         return "section index page, not a post"
     if path.name.lower().startswith("readme.") and "/" not in rel:
         return "repository README, not a post"
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        return f"unreadable: {exc.strerror}"
-    if size > max_bytes:
-        return f"larger than {max_bytes} bytes"
     return None
-
-
-def decode(data: bytes) -> tuple[str, list[IngestWarning]]:
-    """Bytes → text with normalised newlines; bytes that are not UTF-8 are recovered and reported.
-
-    Old archives mix encodings within one file, so a line that is not UTF-8 is read as
-    Windows-1252 (the usual culprit) and only its truly undefined bytes become U+FFFD.
-    """
-    warnings: list[IngestWarning] = []
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        lines = []
-        bad = 0
-        for raw in data.removeprefix(b"\xef\xbb\xbf").split(b"\n"):
-            try:
-                lines.append(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                bad += 1
-                lines.append(raw.decode("cp1252", errors="replace"))
-        content = "\n".join(lines)
-        warnings.append(IngestWarning("encoding", f"{bad} line(s) not UTF-8, read as Windows-1252"))
-    if "\r" in content:
-        content = content.replace("\r\n", "\n").replace("\r", "\n")
-    if _MOJIBAKE.search(content):
-        try:
-            fixed = content.encode("cp1252").decode("utf-8")
-        except UnicodeError:
-            pass
-        else:
-            content = fixed
-            warnings.append(IngestWarning("mojibake", "UTF-8 read as Windows-1252 repaired"))
-    return content, warnings
 
 
 def read_text(content: str, rel: str, *, in_drafts: bool = False) -> Post:

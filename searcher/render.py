@@ -86,6 +86,13 @@ def print_warnings(post: Post, stream: TextIO | None = None) -> None:
         out.print(f"[yellow]warning[/yellow] {escape(post.path)}: {escape(str(warning))}")
 
 
+def print_skipped(summary: Summary, stream: TextIO | None = None) -> None:
+    """``skipped path: reason`` lines, one per file or folder left out, on stderr by default."""
+    out = console(stream or sys.stderr)
+    for skipped in summary.skipped:
+        out.print(f"[yellow]skipped[/yellow] {escape(skipped.path)}: {escape(skipped.reason)}")
+
+
 def print_summary(summary: Summary, stream: TextIO | None = None) -> None:
     """The end-of-run report: files, posts, drafts, skips and warnings by reason."""
     out = console(stream)

@@ -7,6 +7,7 @@ sources, never allowed to hang or exhaust the run; the other posts are indexed.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import time
 from collections.abc import Iterator
@@ -69,6 +70,94 @@ def indexed_paths(site: Path, index_dir: Path) -> set[str]:
         }
 
 
+# -- links and special files -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda posts, outside: (posts / "x.md").symlink_to(outside / "secret.txt"),
+         "link to a file outside the sources"),
+        (lambda posts, outside: (posts / "x.md").symlink_to("/dev/zero"),
+         "link to a file outside the sources"),
+        (lambda posts, outside: (posts / "x.md").symlink_to("../../secret.txt"),
+         "link to a file outside the sources"),
+        (lambda posts, outside: (posts / "x.md").symlink_to(posts / "x.md"), "link loop"),
+        (lambda posts, outside: (posts / "x.md").symlink_to("nowhere.md"), "broken link"),
+        (lambda posts, outside: os.mkfifo(posts / "x.md"), "not a regular file (FIFO)"),
+    ],
+)  # fmt: skip
+def test_links_leaving_the_sources_and_special_files_are_skipped_with_their_reason(
+    site: Path, make: object, reason: str
+) -> None:
+    posts = site / "_posts"
+    make(posts, site.parent)  # type: ignore[operator]
+    found = records(site)
+    assert found["_posts/x.md"] == ingest.Skipped("_posts/x.md", reason)
+    assert isinstance(found["_posts/2020-01-01-ok.md"], Post)
+    assert indexed_paths(site, site.parent / "index") == {"_posts/2020-01-01-ok.md"}
+    result = CliRunner().invoke(main, ["scan", str(site)])
+    assert result.exit_code == 0 and f"_posts/x.md: {reason}" in result.output
+
+
+def test_a_link_inside_the_sources_is_followed(site: Path) -> None:
+    (site / "pages").mkdir()
+    (site / "pages" / "about.md").write_text("---\ntitle: About\n---\nhello there\n")
+    (site / "_posts" / "about.md").symlink_to("../pages/about.md")
+    found = records(site)
+    assert isinstance(found["_posts/about.md"], Post) and isinstance(found["pages/about.md"], Post)
+
+
+def test_folder_links_and_unreadable_folders_are_named(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (site / "elsewhere").symlink_to(site.parent, target_is_directory=True)
+    (site / "locked").mkdir()
+    (site / "locked" / "p.md").write_text("x")
+    real_scandir = os.scandir
+
+    def scandir(path: object) -> object:
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = records(site)
+    assert found["elsewhere"] == ingest.Skipped("elsewhere", "link to a folder, not followed")
+    assert found["locked"] == ingest.Skipped("locked", "unreadable folder: Permission denied")
+
+
+def test_unreadable_files_keep_the_reasons_detail_when_indexed(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (site / "_posts" / "locked.md").write_text("x")
+    real_open = os.open
+
+    def guarded(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        if str(path).endswith("locked.md"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", guarded)
+    report = indexer.build([site], site.parent / "index")
+    assert ingest.Skipped("_posts/locked.md", "unreadable: Permission denied") in (
+        report.summary.skipped
+    )
+    result = CliRunner().invoke(
+        main, ["index", str(site), "--index-dir", str(site.parent / "index2"), "-v"]
+    )
+    assert "_posts/locked.md: unreadable: Permission denied" in result.output
+
+
+def test_the_too_large_post_is_named(site: Path) -> None:
+    (site / "_posts" / "big.md").write_text("x" * 2000)
+    result = CliRunner().invoke(main, ["scan", str(site), "--max-size", "1000"])
+    assert "_posts/big.md: larger than 1000 bytes" in result.output
+    result = CliRunner().invoke(main, ["index", str(site), "--max-size", "1000", "-v",
+                                       "--index-dir", str(site.parent / "index")])  # fmt: skip
+    assert "_posts/big.md: larger than 1000 bytes" in result.output
+
+
 # -- bounded work per post ---------------------------------------------------------------------
 
 
@@ -122,8 +211,54 @@ def test_deeply_nested_bodies_are_read(site: Path, name: str, body: str) -> None
     assert isinstance(post, Post) and "deep body" in post.text
 
 
+def test_a_non_utf8_file_name_is_indexed_under_a_readable_path(site: Path) -> None:
+    name = os.fsencode(site / "_posts") + b"/caf\xe9.md"
+    with open(name, "w") as file:
+        file.write("---\ntitle: Cafe\n---\nhello\n")
+    found = records(site)
+    post = found["_posts/caf\\xe9.md"]
+    assert isinstance(post, Post) and [w.reason for w in post.warnings] == ["file-name"]
+    assert "_posts/caf\\xe9.md" in indexed_paths(site, site.parent / "index")
+    result = CliRunner().invoke(main, ["scan", str(site), "--json"])
+    assert result.exit_code == 0 and "caf\\\\xe9" in result.output
+
+
 def test_twenty_thousand_tags_take_linear_time() -> None:
     tags = [f"tag{i}" for i in range(20_000)]
     started = time.perf_counter()
     assert len(fields.as_terms(tags + [t.upper() for t in tags])) == 20_000
     assert time.perf_counter() - started < 2  # quadratic de-duplication took 9 s
+
+
+# -- readable is read ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "warned"),
+    [("utf-16", False), ("utf-32", False), ("utf-16-le", True), ("utf-16-be", True)],
+)
+def test_utf16_and_utf32_posts_are_read(site: Path, encoding: str, warned: bool) -> None:
+    path = site / "_posts" / "2020-02-02-wide.md"
+    path.write_bytes("---\ntitle: Éléphant\ntags: [zoo]\n---\nhello wide world\n".encode(encoding))
+    post = ingest.read_file(path, site)
+    assert isinstance(post, Post)
+    assert (post.title, post.tags, post.text) == ("Éléphant", ("zoo",), "hello wide world")
+    assert bool(post.warnings) == warned
+
+
+def test_a_stray_nul_does_not_make_a_post_binary(site: Path) -> None:
+    path = site / "_posts" / "2020-02-02-nul.md"
+    path.write_bytes(b"---\ntitle: Nul\n---\nhello\x00 world\n")
+    post = ingest.read_file(path, site)
+    assert isinstance(post, Post) and post.text == "hello world"
+    assert [w.reason for w in post.warnings] == ["nul-bytes"]
+    path.write_bytes(b"---\ntitle: Padded\n---\nhello\n" + b"\x00" * 5000)  # after a crash
+    post = ingest.read_file(path, site)
+    assert isinstance(post, Post) and post.text == "hello"
+    for binary in (b"\x00", b"\x00\x01", bytes(range(256)) * 40):  # real binary files stay so
+        path.write_bytes(binary)
+        assert ingest.read_file(path, site) == ingest.Skipped(
+            "_posts/2020-02-02-nul.md", "binary file"
+        )
+    path.write_bytes(bytes(range(256)) * 40)  # a real binary file stays one
+    assert ingest.read_file(path, site) == ingest.Skipped("_posts/2020-02-02-nul.md", "binary file")

@@ -56,7 +56,7 @@ TREE: dict[str, bytes | str] = {
     ".hidden.md": "nope",
     "notes.txt": "not a post",
     "image.png": b"\x89PNG\r\n\x1a\n\x00\x00",
-    "binary.md": b"abc\x00def",
+    "binary.md": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x08\x06",
     "huge.md": "x" * 2000,
 }
 
