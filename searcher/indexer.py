@@ -236,15 +236,14 @@ def _sources(
 ) -> Iterator[tuple[Path, str, Any, list[ingest.Skipped]]]:
     """(root, prefix, directory entries or a file's path, and the folders and links the
     entries leave out, once they are read) for each source."""
-    several = len(sources) > 1
-    for source in sources:
+    chosen = ingest.distinct_sources(sources)
+    for source, prefix in zip(chosen, ingest.source_prefixes(chosen), strict=True):
         skipped: list[ingest.Skipped] = []
         if source.is_dir():
             root = source.resolve()  # absolute, so that the paths of files below it are too
-            found = ingest.scan_files(root, drafts=drafts, skipped=skipped)
-            yield root, f"{root.name}/" if several else "", found, skipped
+            yield root, prefix, ingest.scan_files(root, drafts=drafts, skipped=skipped), skipped
         elif source.is_file():
-            yield source.resolve().parent, "", [source], skipped
+            yield source.resolve().parent, prefix, [source], skipped
 
 
 def _survey(

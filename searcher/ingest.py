@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -60,9 +60,11 @@ def scan(
     max_bytes: int = DEFAULT_MAX_BYTES,
     summary: Summary | None = None,
 ) -> Iterator[Post]:
-    """Every post of every source (content folders or WordPress ``.xml`` exports)."""
+    """Every post of every source (content folders or WordPress ``.xml`` exports), under
+    the paths the index gives them (see :func:`source_prefixes`)."""
     summary = summary if summary is not None else Summary()
-    for source in sources:
+    chosen = distinct_sources(sources)
+    for source, prefix in zip(chosen, source_prefixes(chosen), strict=True):
         if source.is_file() and source.suffix.lower() == ".xml":
             from searcher import wxr
 
@@ -76,6 +78,8 @@ def scan(
         else:
             raise SourceError(f"{source}: no such content folder or export file")
         for record in records:
+            if prefix:
+                record = replace(record, path=prefix + record.path)
             if isinstance(record, Skipped):
                 summary.skipped.append(record)
             elif record.draft and not drafts:
@@ -88,9 +92,39 @@ def scan(
 def _read_folder(
     root: Path, *, drafts: bool, max_bytes: int, summary: Summary
 ) -> Iterator[Post | Skipped]:
-    for entry in scan_files(root, drafts=drafts, skipped=summary.skipped):
+    left_out: list[Skipped] = []
+    for entry in scan_files(root, drafts=drafts, skipped=left_out):
         summary.files += 1
         yield read_file(Path(entry.path), root, max_bytes=max_bytes)
+    yield from left_out
+
+
+def distinct_sources(sources: Iterable[Path]) -> list[Path]:
+    """The sources, each once however often it is given (by whatever path)."""
+    seen: dict[str, Path] = {}
+    for source in sources:
+        seen.setdefault(os.path.realpath(source), source)
+    return list(seen.values())
+
+
+def source_prefixes(sources: Sequence[Path]) -> list[str]:
+    """What the paths of each source's posts start with when several distinct sources are
+    read together: the end of its path that no other source's ends with (``a/blog/`` and
+    ``b/blog/`` for two ``blog`` folders), so that no two posts share a path. An export's
+    posts start with its file name: the prefix is what precedes it."""
+    if len(sources) < 2:
+        return [""] * len(sources)
+    parts = [Path(os.path.realpath(source)).parts for source in sources]
+    prefixes = []
+    for source, mine in zip(sources, parts, strict=True):
+        others = [other for other in parts if other is not mine]
+        size = next((n for n in range(1, len(mine)) if all(o[-n:] != mine[-n:] for o in others)),
+                    len(mine))  # fmt: skip
+        tail = "/".join(mine[-size:]).lstrip("/")
+        if not source.is_dir():
+            tail = tail.rpartition("/")[0]
+        prefixes.append(f"{tail}/" if tail else "")
+    return prefixes
 
 
 def walk(root: Path, *, drafts: bool = False) -> Iterator[Path]:
@@ -300,6 +334,4 @@ def _title_from_name(rel: str) -> str:
 
 
 def _with_warnings(post: Post, extra: list[IngestWarning]) -> Post:
-    from dataclasses import replace
-
     return replace(post, warnings=(*extra, *post.warnings))

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import searcher
-from searcher import indexer
+from searcher import indexer, ingest
 
 # a few points, some shared (ties are broken by path), some far apart, one on the meridian
 POINTS = [(43.48, 3.67), (43.5, 3.7), (43.48, 3.67), (-33.9, 151.2), (0.0, 180.0), (64.1, -21.9)]
@@ -217,3 +217,63 @@ def test_stats_count_live_posts_only(tmp_path: Path) -> None:
     assert (stats.posts, stats.located, stats.located_private) == (2, 1, 1)
     assert stats.tags == {"walk": 2, "herault": 1}
     assert stats.languages == {"de": 1, "fr": 1}
+
+
+# -- every post exactly once -------------------------------------------------------------------
+
+
+def _item(post_id: str, slug: str, kind: str = "post", title: str = "Item") -> str:
+    return (
+        f"<item><title>{title} {post_id}</title><wp:post_id>{post_id}</wp:post_id>"
+        f"<wp:post_name><![CDATA[{slug}]]></wp:post_name><wp:post_type>{kind}</wp:post_type>"
+        f"<wp:status>publish</wp:status><content:encoded>words of {post_id}</content:encoded>"
+        "</item>"
+    )
+
+
+def _export(path: Path, items: list[str]) -> None:
+    path.write_text(
+        '<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        + "".join(items)
+        + "</channel></rss>"
+    )
+
+
+def _hits(index_dir: Path, text: str) -> list[str]:
+    with searcher.open_index(index_dir, audience="owner") as index:
+        return sorted(hit.path for hit in index.search(text, limit=100).hits)
+
+
+def test_export_items_sharing_a_name_are_each_indexed_once(tmp_path: Path) -> None:
+    export = tmp_path / "export.xml"
+    items = [_item("1", "about"), _item("2", "about", "page"), _item("3", ""), _item("4", ""),
+             _item("5", "3"), _item("6", "", title="Same"), _item("7", "", title="Same"),
+             _item("8", "dup"), _item("8", "dup")]  # fmt: skip
+    _export(export, items)
+    paths = [post.path for post in ingest.scan([export])]
+    assert len(set(paths)) == len(paths) == 9
+    for edit in range(3):  # each update must replace the posts, not add to them
+        indexer.build([export], tmp_path / "index")
+        assert len(_hits(tmp_path / "index", "words")) == 9
+        _export(export, [*items, f"<!-- edit {edit} -->"])
+    _export(export, items[1:])
+    indexer.build([export], tmp_path / "index")
+    assert len(_hits(tmp_path / "index", "words")) == 8
+
+
+def test_sources_with_the_same_relative_paths_keep_their_posts_apart(tmp_path: Path) -> None:
+    for parent in ("a", "b", "c/a"):
+        post = tmp_path / parent / "blog" / "_posts" / "2020-01-01-x.md"
+        post.parent.mkdir(parents=True)
+        post.write_text(f"---\ntitle: {parent}\n---\nshared words\n")
+    sources = [tmp_path / "a" / "blog", tmp_path / "b" / "blog", tmp_path / "c" / "a" / "blog"]
+    indexer.build([*sources, sources[0]], tmp_path / "index")  # a source given twice: once
+    # each source's paths start with the end of its own path that no other source shares
+    a_blog = f"{tmp_path.name}/a/blog/_posts/2020-01-01-x.md"
+    b_blog, c_a_blog = "b/blog/_posts/2020-01-01-x.md", "c/a/blog/_posts/2020-01-01-x.md"
+    assert _hits(tmp_path / "index", "shared") == [b_blog, c_a_blog, a_blog]
+    (sources[0] / "_posts" / "2020-01-01-x.md").unlink()
+    indexer.build(sources, tmp_path / "index")
+    assert _hits(tmp_path / "index", "shared") == [b_blog, c_a_blog]
+    assert sorted(p.path for p in ingest.scan(sources)) == [b_blog, c_a_blog]  # scan agrees
