@@ -33,7 +33,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import CLEAR
 
-from searcher import ingest, postings, schema, wxr
+from searcher import files, ingest, postings, schema, wxr
 from searcher.errors import IndexBusy, IndexMissing, SourceError
 from searcher.manifest import Entry, Manifest
 from searcher.models import Post
@@ -260,8 +260,10 @@ def _survey(
     for root, prefix, found, left_out in _sources(sources, drafts):
         for item in found:
             key = item.path if isinstance(item, os.DirEntry) else str(item.resolve())
-            if select is not None and not select(prefix + Path(key).relative_to(root).as_posix()):
-                continue
+            if select is not None and not select(
+                prefix + files.printable(os.path.relpath(key, root))
+            ):
+                continue  # chosen by the path the index gives it (a name may not be UTF-8)
             seen.add(key)
             try:
                 stat = item.stat()
