@@ -48,6 +48,11 @@ class IndexMissing(BlogsearchError):
     http_status = 503
 
 
+class IndexWriteError(BlogsearchError):
+    """The index folder cannot be written (a full disk, no permission): the index stays as
+    it was before the run."""
+
+
 class IndexBusy(BlogsearchError):
     """Another writer holds the index."""
 

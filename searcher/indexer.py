@@ -22,6 +22,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from pathlib import Path
@@ -33,8 +34,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import CLEAR
 
-from searcher import files, ingest, postings, schema, wxr
-from searcher.errors import IndexBusy, IndexMissing, SourceError
+from searcher import files, ingest, postings, schema, store, wxr
+from searcher.errors import IndexBusy, IndexMissing, IndexWriteError, SourceError
 from searcher.manifest import Entry, Manifest
 from searcher.models import Post
 
@@ -118,12 +119,41 @@ def build(
 ) -> BuildReport:
     """Bring the index in ``index_dir`` up to date with ``sources`` (from scratch if asked).
 
-    ``select`` keeps only the files whose post path (relative, with its source's prefix) it
-    accepts: a shard of a sharded index is built from its own files this way.
+    One build at a time per folder: another waits (``on_wait`` is told) or, without
+    ``on_wait``, raises :class:`IndexBusy`. A folder that cannot be written (a full disk)
+    raises :class:`IndexWriteError`; what the failed run wrote is removed, here or by the
+    next run. ``select`` keeps only the files whose post path (relative, with its source's
+    prefix) it accepts: a shard of a sharded index is built from its own files this way.
     """
     for source in sources:
         if not source.exists():
             raise SourceError(f"{source}: no such content folder or export file")
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        with store.build_lock(index_dir, on_wait=on_wait, timeout=LOCK_WAIT):
+            try:
+                store.remove_leftovers(index_dir, INDEX_NAME)
+                return _build(sources, index_dir, options, rebuild, progress, workers, on_wait,
+                              on_plan, select)  # fmt: skip
+            except OSError:
+                store.remove_leftovers(index_dir, INDEX_NAME)
+                raise
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise IndexWriteError(f"cannot write the index in {index_dir}/: {reason}") from None
+
+
+def _build(
+    sources: Sequence[Path],
+    index_dir: Path,
+    options: BuildOptions,
+    rebuild: bool,
+    progress: Callable[[Post], None] | None,
+    workers: int | None,
+    on_wait: Callable[[], None] | None,
+    on_plan: Callable[[int, str | None], None] | None,
+    select: Callable[[str], bool] | None,
+) -> BuildReport:
     why = "asked to rebuild" if rebuild else _why_rebuild(index_dir, options)
     manifest = Manifest() if why else Manifest.load(index_dir)
     summary = ingest.Summary()
@@ -161,7 +191,7 @@ def build(
         else:
             _commit(writer, fresh=why is not None)
     except BaseException:
-        writer.cancel()
+        _cancel(writer)
         raise
     built_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     manifest.options = asdict(options)
@@ -172,6 +202,16 @@ def build(
     if why:
         _remove_older_versions(index_dir)
     return BuildReport(summary, indexed, index_dir, built_at, removed, unchanged, why)
+
+
+def _cancel(writer: Any) -> None:
+    """Cancel a writer after a failure, whose error matters more than cancel's own (on a
+    full disk, cancel fails too: a second traceback hid the first)."""
+    try:
+        writer.cancel()
+    except Exception:
+        with suppress(Exception):  # cancel stopped before it let the lock go
+            writer.writelock.release()
 
 
 def _write_posts(
@@ -530,9 +570,7 @@ def read_meta(index_dir: Path) -> dict[str, Any]:
 
 
 def write_meta(index_dir: Path, data: dict[str, Any]) -> None:
-    temp = index_dir / f".{META_FILE}.{os.getpid()}.tmp"
-    temp.write_text(json.dumps(data, indent=2) + "\n")
-    temp.replace(index_dir / META_FILE)
+    store.write_atomically(index_dir / META_FILE, json.dumps(data, indent=2) + "\n")
 
 
 def index_bytes(index_dir: Path) -> int:
