@@ -1,15 +1,19 @@
 """The ``blogsearch`` command line: parse arguments, call the library, format the answer.
 
-Library errors are turned into one ``Error: …`` line and the error's exit code here, once,
-in :class:`_Group`; no command prints a traceback.
+Every failure is turned into one ``Error: …`` line and an exit code here, once, in
+:class:`_Group`: a library error's own code, 2 for usage errors (click's among them, without
+their usage block), 1 for anything else. No command prints a traceback (unless
+``BLOGSEARCH_DEBUG`` is set, for a bug report).
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -30,14 +34,43 @@ from searcher.render import (
 
 
 class _Group(click.Group):
-    """Runs a command and turns a :class:`BlogsearchError` into ``Error: …`` and its exit code."""
+    """Runs a command and turns every failure into one ``Error: …`` line and an exit code."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:  # fmt: skip
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:  # bad options of the group itself
+            exc.ctx = None  # without a context, click prints the error line alone
+            raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except BlogsearchError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+            _fail(ctx, str(exc), exc.exit_code)
+        except click.UsageError as exc:  # a command's arguments, or no such command
+            exc.ctx = None
+            raise
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise  # output piped into a closed reader: click leaves quietly
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(ctx, f"{where}{exc.strerror or exc}", 1)
+        except Exception as exc:
+            if os.environ.get("BLOGSEARCH_DEBUG"):
+                raise
+            _fail(ctx, f"unexpected {type(exc).__name__}: {exc} (a bug: please report it; "
+                       "BLOGSEARCH_DEBUG=1 shows where)", 1)  # fmt: skip
+
+
+def _fail(ctx: click.Context, message: str, code: int) -> NoReturn:
+    click.echo(f"Error: {' '.join(message.split())}", err=True)
+    ctx.exit(code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

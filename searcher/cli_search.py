@@ -19,7 +19,7 @@ from searcher.cli_common import (
     paging,
 )
 from searcher.engine import SORTS, Center, resolve_center
-from searcher.errors import InvalidCoordinates, UsageError
+from searcher.errors import InvalidCoordinates, OutputError, UsageError
 from searcher.geo import parse_coordinate
 from searcher.models import Results
 from searcher.render import (
@@ -148,6 +148,8 @@ def map_command(
     text = " ".join(words) or None
     if output.suffix.lower() not in (".png", ".svg", ".html", ".htm"):
         raise click.BadParameter("the picture must end in .png, .svg or .html", param_hint="-o")
+    if not output.parent.is_dir():  # said before searching, not after
+        raise UsageError(f"cannot write {output}: there is no folder {output.parent}")
     center = _center(near) if near else None
     shape = shapes.load(within) if within else None
     with open_or_build(index_dir, audience) as index:
@@ -159,7 +161,10 @@ def map_command(
         for h in results.hits
         if h.location is not None and h.location.lat is not None and h.location.lon is not None
     ]
-    maps.render(points, output, title=text or "blogsearch")
+    try:
+        maps.render(points, output, title=text or "blogsearch")
+    except OSError as exc:
+        raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from None
     click.echo(f"drew {len(points)} posts into {output}")
 
 

@@ -53,6 +53,10 @@ class IndexWriteError(BlogsearchError):
     it was before the run."""
 
 
+class OutputError(BlogsearchError):
+    """A file blogsearch was asked to write (a map) cannot be written."""
+
+
 class IndexBusy(BlogsearchError):
     """Another writer holds the index."""
 

@@ -164,6 +164,15 @@ def test_stats_text(run: CliRunner, content_index: Path) -> None:
         (["near", "95", "0"], 2, "latitude 95"),
         (["near", "abc", "3"], 2, "not a number"),
         (["query", "x", "--limit", "0"], 2, "limit"),
+        (["query", "x", "--bogus"], 2, "No such option '--bogus'"),
+        (["query", "x", "--audience", "everyone"], 2, "'everyone' is not one of"),
+        (["query", "x", "--limit", "many"], 2, "'many' is not a valid integer"),
+        (["nosuch"], 2, "No such command 'nosuch'"),
+        (["near"], 2, "Missing argument"),
+        (["index", "/nonexistent/blog"], 2, "does not exist"),
+        (["map", "-o", "missing/x.png"], 2, "missing/x.png"),
+        (["map", "-o", "x.gif"], 2, "must end in .png"),
+        (["query", "x", "--within", "/nonexistent.geojson"], 2, "does not exist"),
     ],
 )
 def test_errors_are_one_line(
@@ -171,7 +180,33 @@ def test_errors_are_one_line(
 ) -> None:
     result = run.invoke(main, [*args, "--index-dir", str(content_index)])
     assert result.exit_code == code
-    assert message in result.output and "Traceback" not in result.output
+    assert result.output.startswith("Error: ") and result.output.count("\n") == 1, result.output
+    assert message in result.output
+
+
+def test_a_picture_that_cannot_be_written_is_one_line(
+    run: CliRunner, content_index: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "taken.png").mkdir()  # a folder where the picture should go
+    result = run.invoke(main, ["map", "-o", str(tmp_path / "taken.png"),
+                               "--index-dir", str(content_index)])  # fmt: skip
+    assert result.exit_code in (1, 2) and result.output.count("\n") == 1, result.output
+    assert result.output.startswith("Error: ") and "taken.png" in result.output
+
+
+def test_an_unexpected_failure_is_one_line_too(
+    run: CliRunner, content_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("something nobody foresaw")
+
+    monkeypatch.setattr("searcher.api.Index.stats", broken)
+    result = run.invoke(main, ["stats", "--index-dir", str(content_index)])
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert "RuntimeError: something nobody foresaw" in result.output
+    monkeypatch.setenv("BLOGSEARCH_DEBUG", "1")  # the traceback, for a bug report
+    result = run.invoke(main, ["stats", "--index-dir", str(content_index)])
+    assert isinstance(result.exception, RuntimeError)
 
 
 def test_missing_index_exits_1(run: CliRunner, tmp_path: Path) -> None:
