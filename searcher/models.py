@@ -29,12 +29,20 @@ class Location:
         return {"lat": self.lat, "lon": self.lon, "public": self.public, "address": self.address}
 
 
+MAX_MESSAGE = 300  # characters of a warning's message: a value quoted in it may be huge
+
+
 @dataclass(frozen=True)
 class IngestWarning:
-    """Something that went wrong reading one post; ``reason`` is a short stable code."""
+    """Something that went wrong reading one post; ``reason`` is a short stable code. The
+    message is cut to :data:`MAX_MESSAGE` characters, whatever it quotes."""
 
     reason: str
     message: str
+
+    def __post_init__(self) -> None:
+        if len(self.message) > MAX_MESSAGE:
+            object.__setattr__(self, "message", self.message[: MAX_MESSAGE - 1] + "…")
 
     def __str__(self) -> str:
         return f"{self.reason}: {self.message}"

@@ -262,3 +262,20 @@ def test_a_stray_nul_does_not_make_a_post_binary(site: Path) -> None:
         )
     path.write_bytes(bytes(range(256)) * 40)  # a real binary file stays one
     assert ingest.read_file(path, site) == ingest.Skipped("_posts/2020-02-02-nul.md", "binary file")
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "lang: " + "x" * 100_000,
+        "\n".join(f"k{i}: 1\nk{i}: 2" for i in range(5_000)),  # 5,000 duplicate keys
+        "date: " + "2" * 100_000,
+        "geo: [" + "1" * 100_000 + ", 2]",
+    ],
+)
+def test_warnings_quote_values_in_a_few_words(site: Path, front: str) -> None:
+    path = site / "_posts" / "2020-01-01-long.md"
+    path.write_text(f"---\ntitle: Long\n{front}\n---\n" + "Some English words here. " * 40)
+    post = ingest.read_file(path, site)
+    assert isinstance(post, Post)
+    assert all(len(str(warning)) < 400 for warning in post.warnings)
