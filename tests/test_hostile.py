@@ -100,6 +100,29 @@ def test_links_leaving_the_sources_and_special_files_are_skipped_with_their_reas
     assert result.exit_code == 0 and f"_posts/x.md: {reason}" in result.output
 
 
+def test_sockets_and_devices_are_not_opened(site: Path) -> None:
+    import socket
+    import stat
+
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(site / "_posts" / "sock.md"))
+    try:
+        os.mknod(site / "_posts" / "zero.md", stat.S_IFCHR | 0o600, os.makedev(1, 5))
+        device = True
+    except (PermissionError, OSError):
+        device = False  # no right to make device files here: the socket alone is tried
+    found = records(site)
+    assert found["_posts/sock.md"] == ingest.Skipped(
+        "_posts/sock.md", "not a regular file (socket)"
+    )
+    if device:
+        assert found["_posts/zero.md"] == ingest.Skipped(
+            "_posts/zero.md", "not a regular file (character device)"
+        )
+    assert indexed_paths(site, site.parent / "index") == {"_posts/2020-01-01-ok.md"}
+    server.close()
+
+
 def test_a_link_inside_the_sources_is_followed(site: Path) -> None:
     (site / "pages").mkdir()
     (site / "pages" / "about.md").write_text("---\ntitle: About\n---\nhello there\n")
