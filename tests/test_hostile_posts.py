@@ -67,22 +67,26 @@ def front_matter(draw: st.DrawFn) -> str:
                              max_size=4, unique=True)):  # fmt: skip
         data[key] = draw(st.one_of(
             edge_dates, scalars, st.lists(scalars, max_size=30),
-            st.integers(0, 3000).map(lambda depth, k=key: nested(depth, k)),
+            st.integers(0, 800).map(lambda depth, k=key: nested(depth, k)),
             st.integers(1000, 25_000).map(lambda n: [f"t{i}" for i in range(n)]),
         ))  # fmt: skip
+    deep = draw(st.integers(0, 100_000))  # nesting written out: deeper than json.dumps goes
+    data["deep"] = "DEEP"
     if kind == "json":
-        return json.dumps(data, default=str) + "\n"
+        text = json.dumps(data, default=str)
+        return text.replace('"DEEP"', "[" * deep + "]" * deep) + "\n"
     if kind == "toml":
         lines = [f"{key} = {json.dumps(value, default=str)}" for key, value in data.items()]
-        return "+++\n" + "\n".join(lines) + "\n+++\n"
+        return "+++\n" + "\n".join(lines).replace('"DEEP"', "[" * deep + "]" * deep) + "\n+++\n"
     if kind == "yaml-aliases":
         levels = draw(st.integers(1, 9))
         lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
         lines += [f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, levels)]
         key = draw(st.sampled_from(["date", "tags", "title", "geo", "location", "meta"]))
         return "---\n" + "\n".join([*lines, f"{key}: *a{levels - 1}"]) + "\n---\n"
-    if kind == "yaml":
-        return "---\n" + json.dumps(data, default=str) + "\n---\n"  # JSON is YAML too
+    if kind == "yaml":  # JSON is YAML too
+        text = json.dumps(data, default=str).replace('"DEEP"', "[" * deep + "]" * deep)
+        return "---\n" + text + "\n---\n"
     return ""
 
 
