@@ -193,15 +193,23 @@ def _build(
     except BaseException:
         _cancel(writer)
         raise
+    built_at = _save(index_dir, manifest, options, sources)
+    if why:
+        _remove_older_versions(index_dir)
+    return BuildReport(summary, indexed, index_dir, built_at, removed, unchanged, why)
+
+
+def _save(
+    index_dir: Path, manifest: Manifest, options: BuildOptions, sources: Sequence[Path]
+) -> str:
+    """Write the manifest and the build's metadata next to the committed index; the time."""
     built_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     manifest.options = asdict(options)
     manifest.save(index_dir)
     sources_text = [str(s) for s in sources]
     write_meta(index_dir, {"schema": schema.SCHEMA_VERSION, "built_at": built_at,
                            "sources": sources_text, "options": asdict(options)})  # fmt: skip
-    if why:
-        _remove_older_versions(index_dir)
-    return BuildReport(summary, indexed, index_dir, built_at, removed, unchanged, why)
+    return built_at
 
 
 def _cancel(writer: Any) -> None:
