@@ -197,3 +197,20 @@ def test_web_dates_at_the_ends_answer_cleanly(dated_index: Path, params: dict[st
         response = TestClient(web.create_app(index)).get("/api/search", params={"q": "x", **params})
     assert response.status_code in (200, 400), response.text
     assert response.status_code == 200 or "not a date" in response.json()["error"]
+
+
+def test_an_unstorable_export_date_is_a_warning_too(tmp_path: Path) -> None:
+    export = tmp_path / "export.xml"
+    export.write_text(
+        '<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/"><channel>'
+        "<item><title>Late</title><pubDate>Fri, 31 Dec 9999 23:59:59 -1400</pubDate>"
+        "<wp:post_id>1</wp:post_id><wp:post_name>late</wp:post_name></item>"
+        "<item><title>Early</title><wp:post_date_gmt>0001-01-01 00:00:00</wp:post_date_gmt>"
+        "<wp:post_id>2</wp:post_id><wp:post_name>early</wp:post_name></item>"
+        "</channel></rss>"
+    )
+    posts = {post.path: post for post in ingest.scan([export])}
+    late, early = posts["export.xml/late"], posts["export.xml/early"]
+    assert late.date is None and [w.reason for w in late.warnings] == ["bad-date"]
+    assert early.date == dt.datetime(1, 1, 1, tzinfo=dt.UTC) and early.warnings == ()
+    assert indexer.build([export], tmp_path / "index").indexed == 2
