@@ -91,7 +91,7 @@ def test_two_indexers_started_together_on_an_empty_folder(tmp_path: Path) -> Non
     for number in range(150):
         words = " ".join(f"word{number * 7 + i}" for i in range(300))
         (source / f"2020-01-01-post{number}.md").write_text(f"---\ntitle: P{number}\n---\n{words}")
-    for attempt in range(3):
+    for attempt in range(2):
         index_dir = tmp_path / f"index{attempt}"
         pair = [start_indexer(source.parent, index_dir) for _ in range(2)]
         for indexer_process in pair:
