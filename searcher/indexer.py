@@ -63,6 +63,7 @@ class BuildOptions:
     drafts: bool = False
     max_bytes: int = ingest.DEFAULT_MAX_BYTES
     drop_private_locations: bool = False
+    geocode: bool = True  # place posts that only name a place, with the offline gazetteer
 
 
 @dataclass
@@ -90,10 +91,10 @@ class _File:
     prefix: str  # put before post paths when several sources are indexed together
 
 
-# what a worker is asked to read: path, root, prefix, max bytes, known hash, and the options
-# to analyse its posts with (None: the writer analyses them); what it gives back: records
-# (None if the hash is the known one), manifest entry, and the records analysed (if asked)
-_ReadJob = tuple[str, Path, str, int, str, BuildOptions | None]
+# what a worker is asked to read: path, root, prefix, max bytes, geocode, known hash, and the
+# options to analyse its posts with (None: the writer analyses them); what it gives back:
+# records (None if the hash is the known one), manifest entry, and the records analysed
+_ReadJob = tuple[str, Path, str, int, bool, str, BuildOptions | None]
 _ReadResult = tuple[
     list[Post | ingest.Skipped] | None, Entry, list[postings.Prepared | None] | None
 ]
@@ -290,7 +291,8 @@ def _read(
     for f in files:
         known = manifest.get(f.key)
         sha1 = known.sha1 if known else ""
-        jobs.append((f.path, f.root, f.prefix, options.max_bytes, sha1, analysing))
+        jobs.append((f.path, f.root, f.prefix, options.max_bytes, options.geocode, sha1,
+                     analysing))  # fmt: skip
     if not parallel:
         for file, job in zip(files, jobs, strict=True):
             yield (file, *_read_one(job))
@@ -340,7 +342,7 @@ def _exit_with_parent(parent: int) -> None:
 def _read_one(job: _ReadJob) -> _ReadResult:
     """Read one source file (runs in a worker process): its records, or None when its content
     hash is ``known``, its manifest entry, and its posts analysed if asked to."""
-    name, root, prefix, max_bytes, known, analysing = job
+    name, root, prefix, max_bytes, geocode, known, analysing = job
     path = Path(name)
     try:
         stat = path.stat()
@@ -354,9 +356,9 @@ def _read_one(job: _ReadJob) -> _ReadResult:
         return None, entry, None
     records: list[Post | ingest.Skipped]
     if path.suffix.lower() == ".xml":
-        records = list(wxr.read_export(path, max_bytes=max_bytes))
+        records = list(wxr.read_export(path, max_bytes=max_bytes, geocode=geocode))
     else:
-        records = [ingest.read_file(path, root, max_bytes=max_bytes)]
+        records = [ingest.read_file(path, root, max_bytes=max_bytes, geocode=geocode)]
     if prefix:
         records = [_prefixed(r, prefix) for r in records]
     return records, entry, _analysed(records, analysing) if analysing else None

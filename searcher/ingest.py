@@ -43,9 +43,14 @@ class Summary:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: Counter[str] = field(default_factory=Counter)
     warned_posts: int = 0
+    located: int = 0  # posts with a point
+    located_by: Counter[str] = field(default_factory=Counter)  # posts by where a point came from
 
     def count(self, post: Post) -> None:
         self.posts += 1
+        if post.located:
+            self.located += 1
+            self.located_by.update(places.located_by(post.locations))
         if post.warnings:
             self.warned_posts += 1
             self.warnings.update(w.reason for w in post.warnings)
@@ -60,19 +65,23 @@ def scan(
     drafts: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
     summary: Summary | None = None,
+    geocode: bool = True,
 ) -> Iterator[Post]:
-    """Every post of every source (content folders or WordPress ``.xml`` exports)."""
+    """Every post of every source (content folders or WordPress ``.xml`` exports); place
+    names are geocoded offline unless ``geocode`` is false."""
     summary = summary if summary is not None else Summary()
     for source in sources:
         if source.is_file() and source.suffix.lower() == ".xml":
             from searcher import wxr
 
-            records: Iterable[Post | Skipped] = wxr.read_export(source, max_bytes=max_bytes)
+            records: Iterable[Post | Skipped] = wxr.read_export(
+                source, max_bytes=max_bytes, geocode=geocode
+            )
             summary.files += 1
         elif source.is_dir():
-            records = _read_folder(source, drafts=drafts, max_bytes=max_bytes, summary=summary)
+            records = _read_folder(source, drafts, max_bytes, summary, geocode)
         elif source.is_file():
-            records = [read_file(source, source.parent, max_bytes=max_bytes)]
+            records = [read_file(source, source.parent, max_bytes=max_bytes, geocode=geocode)]
             summary.files += 1
         else:
             raise SourceError(f"{source}: no such content folder or export file")
@@ -87,11 +96,11 @@ def scan(
 
 
 def _read_folder(
-    root: Path, *, drafts: bool, max_bytes: int, summary: Summary
+    root: Path, drafts: bool, max_bytes: int, summary: Summary, geocode: bool
 ) -> Iterator[Post | Skipped]:
     for path in walk(root, drafts=drafts):
         summary.files += 1
-        yield read_file(path, root, max_bytes=max_bytes)
+        yield read_file(path, root, max_bytes=max_bytes, geocode=geocode)
 
 
 def walk(root: Path, *, drafts: bool = False) -> Iterator[Path]:
@@ -156,7 +165,9 @@ def content_root(path: Path) -> Path:
     return path.parent
 
 
-def read_file(path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Post | Skipped:
+def read_file(
+    path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, geocode: bool = True
+) -> Post | Skipped:
     """One post file as a record, or why it was skipped. Never raises."""
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
     skip = _skip_reason(path, rel, max_bytes)
@@ -169,7 +180,7 @@ def read_file(path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     if b"\x00" in data[:8192]:
         return Skipped(rel, "binary file")
     content, warnings = decode(data)
-    post = read_text(content, rel, in_drafts="_drafts" in Path(rel).parts[:-1])
+    post = read_text(content, rel, in_drafts="_drafts" in Path(rel).parts[:-1], geocode=geocode)
     if warnings:
         post = _with_warnings(post, warnings)
     return post
@@ -222,14 +233,15 @@ def decode(data: bytes) -> tuple[str, list[IngestWarning]]:
     return content, warnings
 
 
-def read_text(content: str, rel: str, *, in_drafts: bool = False) -> Post:
+def read_text(content: str, rel: str, *, in_drafts: bool = False, geocode: bool = True) -> Post:
     """Build a record from a post's decoded text and its path relative to the content root."""
     parsed = meta.parse(content)
     data = parsed.data
     warnings = list(parsed.warnings)
     markup = "html" if rel.lower().endswith((".html", ".htm")) else "markdown"
     extracted = text.extract(parsed.body, markup)  # type: ignore[arg-type]
-    return build_post(data, extracted, rel, warnings, in_drafts=in_drafts)
+    return build_post(data, extracted, rel, warnings, in_drafts=in_drafts, body=parsed.body,
+                      geocode=geocode)  # fmt: skip
 
 
 def build_post(
@@ -240,8 +252,11 @@ def build_post(
     *,
     in_drafts: bool = False,
     url: str | None = None,
+    body: str = "",
+    geocode: bool = True,
 ) -> Post:
-    """Normalise front-matter values and extracted text into a :class:`Post`."""
+    """Normalise front-matter values and extracted text into a :class:`Post`; ``body`` is the
+    markup the text came from (for the places it marks up, and to notice text lost)."""
     title = fields.clean_title(data.get("title")) or extracted.heading or _title_from_name(rel)
     date = _date(data, rel, warnings)
     found = data.get("taxonomies")
@@ -254,7 +269,7 @@ def build_post(
     lang, lang_warning = langs.choose(declared, f"{title}\n{extracted.text}")
     if lang_warning:
         warnings.append(lang_warning)
-    location, geo_warnings = places.find_location(data)
+    found, geo_warnings = places.find_places(data, body, geocode=geocode)
     warnings.extend(geo_warnings)
     link = url or _first(data, "permalink", "url", "path")
     return Post(
@@ -266,7 +281,7 @@ def build_post(
         lang=lang,
         url=_url(link) or fields.derive_url(rel, date),
         draft=in_drafts or fields.is_draft(data),
-        location=location,
+        locations=found,
         text=extracted.text,
         warnings=tuple(warnings),
     )

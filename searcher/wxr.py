@@ -21,7 +21,9 @@ from searcher.models import IngestWarning, Post
 _POST_TYPES = frozenset({"post", "page"})
 
 
-def read_export(path: Path, *, max_bytes: int) -> Iterator[Post | ingest.Skipped]:
+def read_export(
+    path: Path, *, max_bytes: int, geocode: bool = True
+) -> Iterator[Post | ingest.Skipped]:
     """Every post and page of a WXR file; an unsafe or broken file yields one :class:`Skipped`."""
     try:
         if path.stat().st_size > max(max_bytes, 1) * 40:
@@ -29,7 +31,7 @@ def read_export(path: Path, *, max_bytes: int) -> Iterator[Post | ingest.Skipped
             return
         for _, element in SafeET.iterparse(str(path), events=("end",)):
             if _local(element.tag) == "item":
-                record = _item(element, path.name)
+                record = _item(element, path.name, geocode)
                 if record is not None:
                     yield record
                 element.clear()
@@ -41,7 +43,7 @@ def read_export(path: Path, *, max_bytes: int) -> Iterator[Post | ingest.Skipped
         yield ingest.Skipped(path.name, f"unreadable: {exc.strerror}")
 
 
-def _item(item: Element, export: str) -> Post | None:
+def _item(item: Element, export: str, geocode: bool) -> Post | None:
     values: dict[str, str] = {}
     data: dict[str, Any] = {"categories": [], "tags": []}
     meta: dict[str, str] = {}
@@ -67,8 +69,10 @@ def _item(item: Element, export: str) -> Post | None:
     slug = values.get("post_name") or values.get("post_id") or values.get("title") or "untitled"
     rel = f"{export}/{slug}"
     warnings: list[IngestWarning] = []
-    extracted = text.extract(values.get("encoded", ""), "html")
-    return ingest.build_post(data, extracted, rel, warnings, url=values.get("link") or None)
+    body = values.get("encoded", "")
+    extracted = text.extract(body, "html")
+    return ingest.build_post(data, extracted, rel, warnings, url=values.get("link") or None,
+                             body=body, geocode=geocode)  # fmt: skip
 
 
 def _date(values: dict[str, str]) -> Any:
