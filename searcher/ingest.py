@@ -269,6 +269,9 @@ def build_post(
     lang, lang_warning = langs.choose(declared, f"{title}\n{extracted.text}")
     if lang_warning:
         warnings.append(lang_warning)
+    lost = text.little_text(body, extracted.text)
+    if lost:
+        warnings.append(IngestWarning("little-text", lost))
     found, geo_warnings = places.find_places(data, body, geocode=geocode)
     warnings.extend(geo_warnings)
     link = url or _first(data, "permalink", "url", "path")

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from searcher import coords, microformat
+from searcher import coords, fields, microformat
 from searcher.errors import InvalidCoordinates
 from searcher.models import IngestWarning, Location
 
@@ -340,7 +340,7 @@ def _name(value: Any) -> str | None:
     value = coords.unwrap(value)
     if not isinstance(value, str):
         return None
-    text = " ".join(value.split())
+    text = " ".join(fields.unescape(value).split())
     if not 2 <= len(text) <= 120 or not any(c.isalpha() for c in text):
         return None
     if "://" in text or "@" in text or text.startswith(("/", "{", "[")) or "\n" in value.strip():
