@@ -33,7 +33,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import CLEAR
 
-from searcher import ingest, postings, schema, wxr
+from searcher import ingest, postings, schema, sites, wxr
 from searcher.errors import IndexBusy, IndexMissing, SourceError
 from searcher.manifest import Entry, Manifest
 from searcher.models import Post
@@ -125,9 +125,13 @@ def build(
     for source in sources:
         if not source.exists():
             raise SourceError(f"{source}: no such content folder or export file")
-    why = "asked to rebuild" if rebuild else _why_rebuild(index_dir, options)
+    site = sites.fingerprint(sources)
+    why = "asked to rebuild" if rebuild else _why_rebuild(index_dir, options, site)
     manifest = Manifest() if why else Manifest.load(index_dir)
     summary = ingest.Summary()
+    for source in sources:
+        if source.is_dir():
+            ingest.note_site(source, summary)
     changed, seen, unchanged = _survey(sources, options.drafts, manifest, select)
     gone = [key for key in manifest if key not in seen]
     if on_plan:
@@ -169,7 +173,8 @@ def build(
     manifest.save(index_dir)
     sources_text = [str(s) for s in sources]
     write_meta(index_dir, {"schema": schema.SCHEMA_VERSION, "built_at": built_at,
-                           "sources": sources_text, "options": asdict(options)})  # fmt: skip
+                           "sources": sources_text, "options": asdict(options),
+                           "site": site})  # fmt: skip
     if why:
         _remove_older_versions(index_dir)
     return BuildReport(summary, indexed, index_dir, built_at, removed, unchanged, why)
@@ -238,7 +243,7 @@ def _sources(sources: Sequence[Path], drafts: bool) -> Iterator[tuple[Path, str,
     for source in sources:
         if source.is_dir():
             root = source.resolve()  # absolute, so that the paths of files below it are too
-            yield root, f"{root.name}/" if several else "", ingest.scan_files(root, drafts=drafts)
+            yield root, f"{root.name}/" if several else "", ingest.site_files(root, drafts=drafts)
         elif source.is_file():
             yield source.resolve().parent, "", [source]
 
@@ -384,7 +389,7 @@ def _prefixed(record: Post | ingest.Skipped, prefix: str) -> Post | ingest.Skipp
 # -- the Whoosh side -------------------------------------------------------------------------
 
 
-def _why_rebuild(index_dir: Path, options: BuildOptions) -> str | None:
+def _why_rebuild(index_dir: Path, options: BuildOptions, site: str = "") -> str | None:
     """Why the index must be built from scratch, or None when an update will do."""
     if not whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME):
         older = _older_versions(index_dir)
@@ -394,6 +399,8 @@ def _why_rebuild(index_dir: Path, options: BuildOptions) -> str | None:
     meta = read_meta(index_dir)
     if meta.get("options") != asdict(options):
         return "the reading options changed since the last build"
+    if meta.get("site", site) != site:
+        return "the site's configuration changed since the last build (URLs may have)"
     return None
 
 

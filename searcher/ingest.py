@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from searcher import fields, langs, meta, places, text
+from searcher import fields, langs, meta, places, sites, text
 from searcher.errors import SourceError
 from searcher.models import IngestWarning, Post
 
@@ -45,6 +45,7 @@ class Summary:
     warned_posts: int = 0
     located: int = 0  # posts with a point
     located_by: Counter[str] = field(default_factory=Counter)  # posts by where a point came from
+    sites: list[str] = field(default_factory=list)  # the sites found, described
 
     def count(self, post: Post) -> None:
         self.posts += 1
@@ -79,6 +80,7 @@ def scan(
             )
             summary.files += 1
         elif source.is_dir():
+            note_site(source, summary)
             records = _read_folder(source, drafts, max_bytes, summary, geocode)
         elif source.is_file():
             records = [read_file(source, source.parent, max_bytes=max_bytes, geocode=geocode)]
@@ -95,6 +97,14 @@ def scan(
                 yield record
 
 
+def note_site(source: Path, summary: Summary) -> None:
+    """Say in the summary which site a source folder is, if it is one."""
+    view = sites.for_source(source.resolve())
+    if view is not None:
+        summary.sites.append(view.site.describe())
+        summary.sites.extend(f"  {problem}" for problem in view.site.problems)
+
+
 def _read_folder(
     root: Path, drafts: bool, max_bytes: int, summary: Summary, geocode: bool
 ) -> Iterator[Post | Skipped]:
@@ -105,8 +115,25 @@ def _read_folder(
 
 def walk(root: Path, *, drafts: bool = False) -> Iterator[Path]:
     """Post files under ``root`` in a stable order, skipping build output and hidden folders."""
-    for entry in scan_files(root, drafts=drafts):
+    for entry in site_files(root, drafts=drafts):
         yield Path(entry.path)
+
+
+def site_files(root: Path, *, drafts: bool = False) -> Iterator[os.DirEntry[str]]:
+    """:func:`scan_files`, without what the site ``root`` belongs to never publishes (layouts,
+    includes, data, themes, excluded paths); the same files when there is no site."""
+    view = sites.for_source(root)
+    found = scan_files(root, drafts=drafts)
+    if view is None:
+        return found
+    base = os.path.join(os.fspath(root), "")
+    slash = os.sep != "/"
+    return (
+        entry
+        for entry in found
+        if view.kind(entry.path[len(base) :].replace(os.sep, "/") if slash else
+                     entry.path[len(base) :]) != sites.IGNORE
+    )  # fmt: skip
 
 
 def scan_files(root: Path, *, drafts: bool = False) -> Iterator[os.DirEntry[str]]:
@@ -170,7 +197,8 @@ def read_file(
 ) -> Post | Skipped:
     """One post file as a record, or why it was skipped. Never raises."""
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
-    skip = _skip_reason(path, rel, max_bytes)
+    view = sites.for_source(root) if path.is_relative_to(root) else None
+    skip = _site_skip(view, rel) or _skip_reason(path, rel, max_bytes)
     if skip:
         return Skipped(rel, skip)
     try:
@@ -180,10 +208,21 @@ def read_file(
     if b"\x00" in data[:8192]:
         return Skipped(rel, "binary file")
     content, warnings = decode(data)
-    post = read_text(content, rel, in_drafts="_drafts" in Path(rel).parts[:-1], geocode=geocode)
+    in_drafts = "_drafts" in Path(rel).parts[:-1]
+    post = read_text(content, rel, in_drafts=in_drafts, geocode=geocode, site=view)
     if warnings:
         post = _with_warnings(post, warnings)
     return post
+
+
+def _site_skip(view: sites.View | None, rel: str) -> str | None:
+    """Why the site never publishes this file as a post (a page, a layout…), if it does not."""
+    if view is None:
+        return None
+    kind = view.kind(rel)
+    if kind == sites.POST:
+        return None
+    return "not part of the site's content" if kind == sites.IGNORE else kind
 
 
 def _skip_reason(path: Path, rel: str, max_bytes: int) -> str | None:
@@ -233,15 +272,23 @@ def decode(data: bytes) -> tuple[str, list[IngestWarning]]:
     return content, warnings
 
 
-def read_text(content: str, rel: str, *, in_drafts: bool = False, geocode: bool = True) -> Post:
-    """Build a record from a post's decoded text and its path relative to the content root."""
+def read_text(
+    content: str,
+    rel: str,
+    *,
+    in_drafts: bool = False,
+    geocode: bool = True,
+    site: sites.View | None = None,
+) -> Post:
+    """Build a record from a post's decoded text and its path relative to the content root
+    (and to the site it belongs to, if any: its URL and default language come from there)."""
     parsed = meta.parse(content)
     data = parsed.data
     warnings = list(parsed.warnings)
     markup = "html" if rel.lower().endswith((".html", ".htm")) else "markdown"
     extracted = text.extract(parsed.body, markup)  # type: ignore[arg-type]
     return build_post(data, extracted, rel, warnings, in_drafts=in_drafts, body=parsed.body,
-                      geocode=geocode)  # fmt: skip
+                      geocode=geocode, site=site)  # fmt: skip
 
 
 def build_post(
@@ -254,9 +301,12 @@ def build_post(
     url: str | None = None,
     body: str = "",
     geocode: bool = True,
+    site: sites.View | None = None,
 ) -> Post:
     """Normalise front-matter values and extracted text into a :class:`Post`; ``body`` is the
     markup the text came from (for the places it marks up, and to notice text lost)."""
+    if site is not None:
+        data = {**site.defaults(rel), **data}
     title = fields.clean_title(data.get("title")) or extracted.heading or _title_from_name(rel)
     date = _date(data, rel, warnings)
     found = data.get("taxonomies")
@@ -266,7 +316,8 @@ def build_post(
         _first(data, "categories", "category") or taxonomies.get("categories")
     )
     declared = _first(data, "lang", "language", "locale")
-    lang, lang_warning = langs.choose(declared, f"{title}\n{extracted.text}")
+    default = site.lang(rel) if site is not None else None
+    lang, lang_warning = langs.choose(declared, f"{title}\n{extracted.text}", default)
     if lang_warning:
         warnings.append(lang_warning)
     lost = text.little_text(body, extracted.text)
@@ -274,7 +325,9 @@ def build_post(
         warnings.append(IngestWarning("little-text", lost))
     found, geo_warnings = places.find_places(data, body, geocode=geocode)
     warnings.extend(geo_warnings)
-    link = url or _first(data, "permalink", "url", "path")
+    link = url or (site.url(rel, data, date, title) if site is not None else None)
+    link = link or _first(data, "permalink", "url", "path")
+    unpublished = site is not None and site.site.unpublished(data) is not None
     return Post(
         path=rel,
         title=title,
@@ -283,7 +336,7 @@ def build_post(
         categories=categories,
         lang=lang,
         url=_url(link) or fields.derive_url(rel, date),
-        draft=in_drafts or fields.is_draft(data),
+        draft=in_drafts or fields.is_draft(data) or unpublished,
         locations=found,
         text=extracted.text,
         warnings=tuple(warnings),

@@ -114,6 +114,12 @@ def parse(text: str) -> FrontMatter:
     return FrontMatter(data, body, kind, tuple(warnings))
 
 
+def load_mapping(raw: str, kind: str) -> tuple[dict[str, Any], list[IngestWarning]]:
+    """A YAML, TOML or JSON document read as front matter is (a site's configuration file):
+    never raises; what cannot be parsed is salvaged line by line, with a warning."""
+    return _load(raw, kind)
+
+
 def _load(raw: str, kind: str) -> tuple[dict[str, Any], list[IngestWarning]]:
     warnings: list[IngestWarning] = []
     if _CONTROL.search(raw):

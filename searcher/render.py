@@ -90,6 +90,8 @@ def print_warnings(post: Post, stream: TextIO | None = None) -> None:
 def print_summary(summary: Summary, stream: TextIO | None = None) -> None:
     """The end-of-run report: files, posts, drafts, skips and warnings by reason."""
     out = console(stream)
+    for line in summary.sites:
+        out.print(escape(line))
     files, posts = counted(summary.files, "file"), counted(summary.posts, "post")
     out.print(
         f"[bold]{files}[/bold] read, [bold]{posts}[/bold], "

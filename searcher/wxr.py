@@ -19,6 +19,7 @@ from searcher import fields, ingest, text
 from searcher.models import IngestWarning, Post
 
 _POST_TYPES = frozenset({"post", "page"})
+_NOT_TERMS = frozenset({"post_format"})
 
 
 def read_export(
@@ -50,7 +51,10 @@ def _item(item: Element, export: str, geocode: bool) -> Post | None:
     for child in item:
         name = _local(child.tag)
         if name == "category":
-            kind = "tags" if child.get("domain") == "post_tag" else "categories"
+            domain = child.get("domain")
+            if domain in _NOT_TERMS:
+                continue  # a post format (Image, Link, Quote) says how it shows, not its topic
+            kind = "tags" if domain == "post_tag" else "categories"
             data[kind].append((child.text or "").strip())
         elif name == "postmeta":
             key = _child_text(child, "meta_key")

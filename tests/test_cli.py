@@ -55,7 +55,7 @@ def test_scan_with_warnings_still_exits_zero(run: CliRunner) -> None:
     result = run.invoke(main, ["scan", str(GOLDEN)])
     assert result.exit_code == 0
     assert "2019-05-04-broken-yaml.md: front-matter" in result.output
-    assert "warning     2  bad-coordinates" in result.output
+    assert "warning     4  bad-coordinates" in result.output
 
 
 def test_scan_json_lines(run: CliRunner) -> None:
