@@ -115,6 +115,8 @@ def cjk_language(text: str) -> str | None:
     make Japanese, hangul Korean, Han characters alone Chinese); None otherwise. The detector
     needs 20 letters to judge, and a Chinese sentence may be ten characters long."""
     sample = text[: _SAMPLE * 2]
+    if sample.isascii():
+        return None
     han, kana, hangul = (len(rx.findall(sample)) for rx in (_HAN, _KANA, _HANGUL))
     cjk = han + kana + hangul
     if cjk < 2 or cjk < 0.5 * sum(1 for char in sample if char.isalpha()):

@@ -24,6 +24,7 @@ _ELEMENT = re.compile(
 )
 _ATTR = re.compile(r"""\b([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _DIGIT = re.compile(r"\d")
+_HINT = re.compile(r"latitude|[\"' ]h?-?geo[\"' ]", re.I)  # cheap: most bodies have no markup
 _ROLES = {
     "latitude": "lat", "p-latitude": "lat", "longitude": "lon", "p-longitude": "lon",
     "geo": "pair", "h-geo": "pair",
@@ -32,7 +33,7 @@ _ROLES = {
 
 def points(body: str, warn: Warn) -> Iterator[tuple[float, float]]:
     """Every (lat, lon) marked up in ``body``; each latitude pairs with the next longitude."""
-    if "atitude" not in body and "geo" not in body:
+    if not _HINT.search(body):
         return
     if "<pre" in body or "<code" in body or "```" in body or "~~~" in body:
         body = _CODE.sub(" ", body)

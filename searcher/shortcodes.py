@@ -29,14 +29,12 @@ _NOT_PROSE_KEYS = frozenset(
 )
 _NOT_PROSE_ENDINGS = ("id", "url", "src", "at", "date", "color", "colour", "width", "height")
 _PARAM = re.compile(
-    r"""(?:([\w.-]+)\s*=\s*)?("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|[^\s"'`=,]+)""", re.S
+    r"""(?:([\w.-]+)\s*=\s*)?("[^"\\]*(?:\\.[^"\\]*)*"|'[^'\\]*(?:\\.[^'\\]*)*'|`[^`]*`|[^\s"'`=,]+)"""
 )
-_URLISH = re.compile(
-    r"^(?:[a-z][\w+.-]*://|mailto:|tel:|www\.|/|\.{1,2}/|#)|\.(?:jpe?g|png|gif|webp|svg|mp4|pdf)$",
-    re.I,
-)
+_URL_START = re.compile(r"(?:[a-z][\w+.-]*://|mailto:|tel:|www\.|/|\.{1,2}/|#)", re.I)
+_FILE_ENDINGS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".mp4", ".pdf")
 # words with a space between them, or a letter of a script written without spaces
-_WORDS = re.compile(r"[^\W\d_]{2,}.*\s+.*[^\W\d_]|(?=[^\x00-\x7f])[^\W\d_]")
+_WORDS = re.compile(r"[^\W\d_]{2,}\s+\S*?[^\W\d_]|(?=[^\x00-\x7f])[^\W\d_]")
 
 
 def prose(params: str) -> list[str]:
@@ -46,7 +44,7 @@ def prose(params: str) -> list[str]:
         key, raw = match[1], match[2]
         quoted = raw[:1] in "\"'`"
         value = _unquote(raw) if quoted else raw
-        if not value.strip() or _URLISH.search(value.strip()):
+        if not value.strip() or _urlish(value.strip()):
             continue
         if key is None:
             keep = quoted and _looks_like_prose(value)
@@ -73,7 +71,12 @@ def _unquote(raw: str) -> str:
 def _looks_like_prose(value: str) -> bool:
     """Words with spaces between them, or text in a script without spaces (CJK): not an id,
     a class name, a number or a file name."""
-    return bool(_WORDS.search(value)) and not _URLISH.search(value.strip())
+    return bool(_WORDS.search(value)) and not _urlish(value.strip())
+
+
+def _urlish(value: str) -> bool:
+    """A URL, a path or a file name: never prose."""
+    return bool(_URL_START.match(value)) or value[-5:].lower().endswith(_FILE_ENDINGS)
 
 
 def _escaped(text: str) -> str:
