@@ -33,7 +33,7 @@ _ROLES = {
 
 def points(body: str, warn: Warn) -> Iterator[tuple[float, float]]:
     """Every (lat, lon) marked up in ``body``; each latitude pairs with the next longitude."""
-    if not _HINT.search(body):
+    if ("atitude" not in body and "geo" not in body) or not _HINT.search(body):
         return
     if "<pre" in body or "<code" in body or "```" in body or "~~~" in body:
         body = _CODE.sub(" ", body)

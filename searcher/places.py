@@ -14,6 +14,7 @@ not clearly "public" makes every place of the post private.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import deque
 from collections.abc import Iterator, Mapping
@@ -47,6 +48,7 @@ _NAME_LIST_KEYS = frozenset({"locations", "places", "cities", "destinations"})
 _CITY_KEYS = ("city", "town", "village")
 _REGION_KEYS = ("state", "region", "province")
 _COUNTRY_KEYS = ("country", "country_name")
+_PLACE_PART_KEYS = frozenset((*_CITY_KEYS, *_REGION_KEYS, *_COUNTRY_KEYS))
 _PUBLIC_KEYS = frozenset({"geo_public", "location_public", "public_location", "public"})
 _PRIVATE_KEYS = frozenset({"geo_private", "location_private", "private_location", "hide_location"})
 _CLEARLY_ON = frozenset({"1", "true", "yes", "y", "on"})
@@ -54,6 +56,10 @@ _CLEARLY_OFF = frozenset({"0", "false", "no", "n", "off"})
 _NOT_PLACES = frozenset(
     "home online remote virtual internet web everywhere anywhere nowhere n/a na none null "
     "unknown tbd tba various earth world somewhere".split()
+)
+# a key that may hold coordinates: a cheap test before the key families are worked out
+_COORDINATE_WORD = re.compile(
+    "|".join(sorted(_LAT_WORDS | _LON_WORDS | _PAIR_WORDS, key=len, reverse=True))
 )
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[\s.\-]+")
@@ -166,7 +172,11 @@ def _key_value_groups(items: list[Any] | tuple[Any, ...]) -> list[list[tuple[Any
 
 def _key(key: Any) -> str:
     """``geoLatitude``, ``Geo-Latitude``, ``geo.latitude`` → ``geo_latitude``."""
-    text = str(key)
+    return _normal_key(str(key))
+
+
+@functools.lru_cache(maxsize=4096)  # the same few hundred keys, post after post
+def _normal_key(text: str) -> str:
     if not text.isupper():
         text = _CAMEL.sub("_", text)
     return _SEPARATORS.sub("_", text.strip().lower())
@@ -177,6 +187,8 @@ def _key(key: Any) -> str:
 
 def _points(scope: _Scope, found: _Found) -> None:
     """The points one mapping writes, by key family, labelled with its own place name."""
+    if not any(_COORDINATE_WORD.search(key) for key in scope.items):
+        return
     label = _label(scope)
     lats, lons = _axis_keys(scope, _LAT_WORDS), _axis_keys(scope, _LON_WORDS)
     if len(lats) == len(lons) == 1 and lats.keys() != lons.keys():
@@ -301,7 +313,7 @@ def _names(scopes: list[_Scope]) -> list[str]:
         if composed:
             names.append(composed)
         keys = (*_NAME_KEYS, "name") if _is_place_scope(scope) else _NAME_KEYS
-        names.extend(filter(None, (_name(scope.items.get(key)) for key in keys)))
+        names.extend(filter(None, (_name(scope.items[key]) for key in keys if key in scope.items)))
     seen: dict[str, str] = {}
     for name in names:
         seen.setdefault(name.casefold(), name)
@@ -321,6 +333,8 @@ def _name_list(scope: _Scope) -> list[str]:
 
 def _composed(scope: _Scope) -> str | None:
     """``city`` + ``state`` + ``country`` as one name: "Portland, Oregon, US"."""
+    if _PLACE_PART_KEYS.isdisjoint(scope.items):
+        return None
     parts = [_first_name(scope, keys) for keys in (_CITY_KEYS, _REGION_KEYS, _COUNTRY_KEYS)]
     if not parts[0] and not parts[2]:
         return None
@@ -337,6 +351,8 @@ def _first_name(scope: _Scope, keys: tuple[str, ...]) -> str | None:
 
 def _name(value: Any) -> str | None:
     """A place name as written, or None for anything that is not one (numbers, URLs, paths)."""
+    if value is None:
+        return None
     value = coords.unwrap(value)
     if not isinstance(value, str):
         return None

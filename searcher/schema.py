@@ -261,8 +261,7 @@ def record(post: Post, places: tuple[Location, ...]) -> dict[str, Any]:
         "tags": list(post.tags),
         "categories": list(post.categories),
         "lang": post.lang,
-        "location": places[0].to_dict() if places else None,
-        "locations": [place.to_dict() for place in places],
+        "locations": [place.to_dict() for place in places],  # a hit shows one of them
     }
 
 
