@@ -21,9 +21,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from searcher import coords, fields, microformat
+from searcher import coords, microformat, placekeys
 from searcher.errors import InvalidCoordinates
 from searcher.models import IngestWarning, Location
+from searcher.placekeys import Scope
 
 FRONT_MATTER = "front-matter"
 BODY = "body"
@@ -32,46 +33,15 @@ MAX_PLACES = 50  # a post's places kept (a GPS track in front matter is sampled 
 
 _MAX_DEPTH = 8
 _MAX_NODES = 5_000  # maps and lists visited per post: bounded work whatever the front matter
-_LAT_WORDS = frozenset({"lat", "latitude"})
-_LON_WORDS = frozenset({"lon", "lng", "long", "longitude"})
-_PAIR_WORDS = frozenset(
-    "geo coords coord coordinate coordinates gps latlng latlon latlong lnglat lonlat longlat "
-    "location position point map maps gmap geopoint geolocation geotag center centre place "
-    "where loc pos geometry".split()
-)
-_LON_FIRST_WORDS = frozenset({"coordinates", "geometry", "lnglat", "lonlat", "longlat"})
-_NAME_KEYS = (
-    "geo_address", "location", "place", "location_name", "place_name", "placename", "where",
-    "locality", "address", "destination",
-)  # fmt: skip
-_NAME_LIST_KEYS = frozenset({"locations", "places", "cities", "destinations"})
-_CITY_KEYS = ("city", "town", "village")
-_REGION_KEYS = ("state", "region", "province")
-_COUNTRY_KEYS = ("country", "country_name")
-_PLACE_PART_KEYS = frozenset((*_CITY_KEYS, *_REGION_KEYS, *_COUNTRY_KEYS))
 _PUBLIC_KEYS = frozenset({"geo_public", "location_public", "public_location", "public"})
 _PRIVATE_KEYS = frozenset({"geo_private", "location_private", "private_location", "hide_location"})
 _CLEARLY_ON = frozenset({"1", "true", "yes", "y", "on"})
 _CLEARLY_OFF = frozenset({"0", "false", "no", "n", "off"})
-_NOT_PLACES = frozenset(
-    "home online remote virtual internet web everywhere anywhere nowhere n/a na none null "
-    "unknown tbd tba various earth world somewhere".split()
-)
 # a key that may hold coordinates: a cheap test before the key families are worked out
-_COORDINATE_WORD = re.compile(
-    "|".join(sorted(_LAT_WORDS | _LON_WORDS | _PAIR_WORDS, key=len, reverse=True))
-)
+_WORDS = placekeys.LAT_WORDS | placekeys.LON_WORDS | placekeys.PAIR_WORDS
+_COORDINATE_WORD = re.compile("|".join(sorted(_WORDS, key=len, reverse=True)))
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[\s.\-]+")
-
-
-@dataclass
-class _Scope:
-    """One mapping of the front matter: its keys normalised (``geoLatitude`` → ``geo_latitude``)."""
-
-    depth: int
-    items: dict[str, Any]
-    parent: str = ""  # the key it was found under: its "name" is a place's if that is "location"
 
 
 @dataclass
@@ -96,13 +66,13 @@ def find_places(
     for lat, lon in microformat.points(body, found.warn):
         found.places.append(Location(lat, lon, source=BODY))
     if not found.places:
-        names = _names(scopes)
+        names = placekeys.names(scopes)
         if geocode:
             _geocode(names, found)
         elif names:
             found.places.append(Location(None, None, address=names[0]))
     elif len(found.places) == 1 and found.places[0].address is None:
-        names = _names(scopes)
+        names = placekeys.names(scopes)
         if names:
             found.places[0] = replace(found.places[0], address=names[0])
     places = _distinct(found.places, found)
@@ -120,10 +90,10 @@ def find_location(data: Mapping[str, Any]) -> tuple[Location | None, list[Ingest
 # --- walking the front matter -------------------------------------------------------------
 
 
-def _scopes(data: Mapping[str, Any]) -> list[_Scope]:
+def _scopes(data: Mapping[str, Any]) -> list[Scope]:
     """Every mapping of the front matter, outermost first; each object is visited once, so
     YAML aliases cost nothing more, and at most :data:`_MAX_NODES` of them."""
-    scopes: list[_Scope] = []
+    scopes: list[Scope] = []
     seen: set[int] = set()
     pending: deque[tuple[Any, int, str]] = deque([(data, 0, "")])
     while pending and len(seen) < _MAX_NODES:
@@ -140,7 +110,7 @@ def _scopes(data: Mapping[str, Any]) -> list[_Scope]:
                                if isinstance(item, Mapping | list | tuple))  # fmt: skip
                 continue
         for items in groups:
-            scope = _Scope(depth, {_key(k): v for k, v in items}, parent)
+            scope = Scope(depth, {_key(k): v for k, v in items}, parent)
             scopes.append(scope)
             if depth < _MAX_DEPTH:
                 pending.extend((v, depth + 1, k) for k, v in scope.items.items()
@@ -185,12 +155,12 @@ def _normal_key(text: str) -> str:
 # --- coordinates --------------------------------------------------------------------------
 
 
-def _points(scope: _Scope, found: _Found) -> None:
+def _points(scope: Scope, found: _Found) -> None:
     """The points one mapping writes, by key family, labelled with its own place name."""
     if not any(_COORDINATE_WORD.search(key) for key in scope.items):
         return
-    label = _label(scope)
-    lats, lons = _axis_keys(scope, _LAT_WORDS), _axis_keys(scope, _LON_WORDS)
+    label = placekeys.label(scope)
+    lats, lons = _axis_keys(scope, placekeys.LAT_WORDS), _axis_keys(scope, placekeys.LON_WORDS)
     if len(lats) == len(lons) == 1 and lats.keys() != lons.keys():
         lons = {next(iter(lats)): next(iter(lons.values()))}  # the only two: a pair
     for prefix, lat_value in lats.items():
@@ -201,24 +171,24 @@ def _points(scope: _Scope, found: _Found) -> None:
     for prefix, lon_value in lons.items():
         if prefix not in lats and _a_number(lon_value, "lon"):
             found.warn("bad-coordinates", f"longitude {_show(lon_value)} has no latitude")
-    names = _name_list(scope)
+    names = placekeys.name_list(scope)
     for key, value in scope.items.items():
         words = key.split("_")
-        if key not in _PAIR_WORDS and words[-1] not in _PAIR_WORDS:
+        if key not in placekeys.PAIR_WORDS and words[-1] not in placekeys.PAIR_WORDS:
             continue
         if isinstance(value, Mapping) or value is None:
             continue
-        lon_first = bool(_LON_FIRST_WORDS.intersection(words)) or _is_geojson(scope)
+        lon_first = bool(placekeys.LON_FIRST_WORDS.intersection(words)) or _is_geojson(scope)
         series = _series(value, lon_first)
         if series is not None:
             for i, point in enumerate(series):
                 name = names[i] if len(names) == len(series) else label
                 _add(found, name, lambda p: p, point)
             continue
-        _add(found, label, _pair, value, lon_first, name_key=key in _NAME_KEYS)
+        _add(found, label, _pair, value, lon_first, name_key=key in placekeys.NAME_KEYS)
 
 
-def _axis_keys(scope: _Scope, words: frozenset[str]) -> dict[str, Any]:
+def _axis_keys(scope: Scope, words: frozenset[str]) -> dict[str, Any]:
     """Keys of one axis by prefix: ``{"geo": …}`` for ``geo_latitude``, ``{"": …}`` for ``lat``."""
     found = {}
     for key, value in scope.items.items():
@@ -278,97 +248,9 @@ def _add(found: _Found, label: str | None, parse: Any, *args: Any, name_key: boo
         found.places.append(Location(point[0], point[1], address=label, source=FRONT_MATTER))
 
 
-def _is_geojson(scope: _Scope) -> bool:
+def _is_geojson(scope: Scope) -> bool:
     kind = scope.items.get("type")
     return isinstance(kind, str) and kind.lower() in ("point", "multipoint", "linestring")
-
-
-# --- names --------------------------------------------------------------------------------
-
-
-def _label(scope: _Scope) -> str | None:
-    """The place name a mapping gives beside its coordinates."""
-    for key in (*_NAME_KEYS, *(("name", "title") if scope.depth else ())):
-        name = _name(scope.items.get(key))
-        if name:
-            return name
-    return _composed(scope)
-
-
-def _is_place_scope(scope: _Scope) -> bool:
-    """Whether a nested mapping describes a place (its ``name`` is then a place name)."""
-    words = scope.parent.split("_")
-    return scope.depth > 0 and bool(
-        _PAIR_WORDS.intersection(words) or _NAME_LIST_KEYS.intersection(words)
-    )
-
-
-def _names(scopes: list[_Scope]) -> list[str]:
-    """Every place name of the post, the most specific first, without repeats."""
-    names: list[str] = []
-    for scope in scopes:
-        names.extend(_name_list(scope))
-    for scope in scopes:
-        composed = _composed(scope)
-        if composed:
-            names.append(composed)
-        keys = (*_NAME_KEYS, "name") if _is_place_scope(scope) else _NAME_KEYS
-        names.extend(filter(None, (_name(scope.items[key]) for key in keys if key in scope.items)))
-    seen: dict[str, str] = {}
-    for name in names:
-        seen.setdefault(name.casefold(), name)
-    return list(seen.values())
-
-
-def _name_list(scope: _Scope) -> list[str]:
-    """The names of a list of places (``locations: [Berlin, Paris]``)."""
-    for key in (*sorted(_NAME_LIST_KEYS & scope.items.keys()), *_NAME_KEYS):
-        value = scope.items.get(key)
-        if isinstance(value, list | tuple) and len(value) > 1:
-            names = [name for name in map(_name, value) if name]
-            if names:
-                return names
-    return []
-
-
-def _composed(scope: _Scope) -> str | None:
-    """``city`` + ``state`` + ``country`` as one name: "Portland, Oregon, US"."""
-    if _PLACE_PART_KEYS.isdisjoint(scope.items):
-        return None
-    parts = [_first_name(scope, keys) for keys in (_CITY_KEYS, _REGION_KEYS, _COUNTRY_KEYS)]
-    if not parts[0] and not parts[2]:
-        return None
-    return ", ".join(part for part in parts if part)
-
-
-def _first_name(scope: _Scope, keys: tuple[str, ...]) -> str | None:
-    for key in keys:
-        name = _name(scope.items.get(key))
-        if name:
-            return name
-    return None
-
-
-def _name(value: Any) -> str | None:
-    """A place name as written, or None for anything that is not one (numbers, URLs, paths)."""
-    if value is None:
-        return None
-    value = coords.unwrap(value)
-    if not isinstance(value, str):
-        return None
-    text = " ".join(fields.unescape(value).split())
-    if not 2 <= len(text) <= 120 or not any(c.isalpha() for c in text):
-        return None
-    if "://" in text or "@" in text or text.startswith(("/", "{", "[")) or "\n" in value.strip():
-        return None
-    if text.casefold() in _NOT_PLACES:
-        return None
-    try:
-        if coords.parse_pair(text) is not None:
-            return None
-    except InvalidCoordinates:
-        return None
-    return text
 
 
 def _geocode(names: list[str], found: _Found) -> None:
@@ -394,7 +276,7 @@ def _geocode(names: list[str], found: _Found) -> None:
 # --- privacy and the result ---------------------------------------------------------------
 
 
-def _public(scopes: list[_Scope], found: _Found) -> bool:
+def _public(scopes: list[Scope], found: _Found) -> bool:
     """Whether every privacy flag of the post says "public"; one that does not, or that is not
     clearly either, makes the post's places private (with a warning for an unclear one)."""
     public = True
