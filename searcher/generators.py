@@ -163,7 +163,10 @@ class Jekyll(Site):
                 zone = ZoneInfo(name)
             except (ValueError, KeyError, OSError):
                 pass
-        return date.astimezone(zone)
+        try:
+            return date.astimezone(zone)
+        except (OverflowError, ValueError):  # a date at the very end of the calendar
+            return date
 
 
 def _categories(data: Mapping[str, Any]) -> tuple[str, ...]:

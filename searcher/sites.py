@@ -231,14 +231,13 @@ def _jekyll(root: Path, name: str) -> Jekyll:
 def _hugo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ...]) -> Hugo:
     config = {str(k).lower(): v for k, v in config.items()}  # Hugo's keys ignore case
     languages = config.get("languages")
-    codes = tuple(str(c).lower() for c in languages) if isinstance(languages, Mapping) else ()
-    if isinstance(languages, Mapping):
-        config["languages"] = {
-            str(c).lower(): ({str(k).lower(): v for k, v in s.items()} if isinstance(s, Mapping)
-                             else {}) for c, s in languages.items()
-        }  # fmt: skip
+    config["languages"] = {
+        str(code).lower(): ({str(k).lower(): v for k, v in settings.items()}
+                            if isinstance(settings, Mapping) else {})
+        for code, settings in (languages.items() if isinstance(languages, Mapping) else ())
+    }  # fmt: skip
     folders = [text_value(config.get("contentdir")) or "content"]
-    for settings in config.get("languages", {}).values():
+    for settings in config["languages"].values():
         folder = text_value(settings.get("contentdir"))
         if folder:
             folders.append(folder)
@@ -246,7 +245,8 @@ def _hugo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ..
     lang = langs.normalise(config.get("languagecode") or config.get("defaultcontentlanguage"))
     base = text_value(config.get("baseurl")) or ""
     return Hugo("hugo", root, name, config, base.rstrip("/"), lang, problems,
-                tuple(f.strip("/") for f in dict.fromkeys(folders)), languages=codes,
+                tuple(f.strip("/") for f in dict.fromkeys(folders)),
+                languages=tuple(config["languages"]),
                 default_language=default.lower())  # fmt: skip
 
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import GOLDEN, build_index
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from searcher import indexer, ingest, permalinks, sites
+from searcher.models import Post
 from searcher.permalinks import JekyllDoc
 
 SITES = GOLDEN / "sites"
@@ -133,3 +138,43 @@ def test_changing_the_site_configuration_rebuilds_the_index(tmp_path: Path) -> N
 
     with searcher.open_index(tmp_path / "index") as index:
         assert [hit.url for hit in index.search("words").hits] == ["/blog/a/"]
+
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20)
+    | st.sampled_from(["pretty", "date", "/:title/", "/:year/:nope/", ":categories", "../x"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["output", "permalink", "scope", "values", "path", "type", "posts",
+                         "page", "notes", "contentDir", "en", "fr"]), inner, max_size=3),
+    max_leaves=12,
+)  # fmt: skip
+_CONFIG_KEYS = ["permalink", "collections", "defaults", "url", "baseurl", "timezone", "exclude",
+                "language", "collections_dir", "baseURL", "permalinks", "languages",
+                "contentDir", "uglyURLs", "defaultContentLanguage"]  # fmt: skip
+_POST_KEYS = ["title", "permalink", "categories", "category", "slug", "date", "url", "headless",
+              "lang", "published", "build"]  # fmt: skip
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    kind=st.sampled_from(["_config.yml", "hugo.json"]),
+    config=st.dictionaries(st.sampled_from(_CONFIG_KEYS), _values, max_size=6),
+    front=st.dictionaries(st.sampled_from(_POST_KEYS), _values, max_size=6),
+)
+def test_any_site_configuration_gives_posts_or_reasons(
+    tmp_path_factory: pytest.TempPathFactory, kind: str, config: dict[str, Any],
+    front: dict[str, Any],
+) -> None:  # fmt: skip
+    root = tmp_path_factory.mktemp("site")
+    text = json.dumps(config, default=str)  # JSON is YAML too
+    if kind == "hugo.json":
+        post = root / "content" / "posts" / "a.md"
+    else:
+        post = root / "_posts" / "2020-01-02-a.md"
+    write(root, {kind: text, str(post.relative_to(root)): "---\n" + json.dumps(front,
+          default=str) + "\n---\nsome words"})  # fmt: skip
+    for record in (*ingest.scan([root], drafts=True), ingest.read_file(post, root)):
+        assert isinstance(record, Post | ingest.Skipped)
+        if isinstance(record, Post):
+            assert isinstance(record.url, str) and record.url
