@@ -4,7 +4,8 @@ Run from the repository root: ``python bench/archive_figures.py [--label NAME] [
 Prints one table row per archive and writes ``bench/out/archive_figures-NAME.json``: the
 figures, and a snapshot of every post (path, title, URL, language, date, tags, categories,
 places, text length, warnings) so that ``--compare BEFORE AFTER`` can list what changed
-between two versions, post by post and field by field.
+between two versions, post by post and field by field, and ``--table BEFORE AFTER`` print
+the figures side by side as a Markdown table.
 """
 
 from __future__ import annotations
@@ -143,13 +144,47 @@ def compare(before_file: Path, after_file: Path, limit: int) -> None:
                 print(f"    {path}: {old[path][field]!r} → {new[path][field]!r}"[:300])
 
 
+def table(before_file: Path, after_file: Path) -> None:
+    """A Markdown table, one row per archive: each figure as before → after."""
+    before = json.loads(before_file.read_text())["archives"]
+    after = json.loads(after_file.read_text())["archives"]
+    print("| archive | files | posts | located (by source) | geocoded | skipped | warnings |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for name in after:
+        if name not in before:
+            continue
+        old, new = before[name]["figures"], after[name]["figures"]
+
+        def pair(key: str, old: dict[str, Any] = old, new: dict[str, Any] = new) -> str:
+            return f"{old[key]} → {new[key]}" if old[key] != new[key] else str(new[key])
+
+        def counts(value: dict[str, int]) -> str:
+            return ", ".join(f"{k} {v}" for k, v in value.items()) or "—"
+
+        located = f"{old['located']} → {new['located']}" if old["located"] != new["located"] \
+            else str(new["located"])  # fmt: skip
+        located += f" ({counts(new['located_by_source'])})" if new["located"] else ""
+
+        def change(key: str, old: dict[str, Any] = old, new: dict[str, Any] = new) -> str:
+            before, after = counts(old[key]), counts(new[key])
+            return after if before == after else f"{before} → {after}"
+
+        cells = [name, pair("files"), pair("posts"), located, pair("geocoded"),
+                 change("skipped"), change("warnings")]  # fmt: skip
+        print("| " + " | ".join(cells) + " |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpora", nargs="?", type=Path, default=DEFAULT_CORPORA)
     parser.add_argument("--label", default="now")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"))
     parser.add_argument("--examples", type=int, default=3)
+    parser.add_argument("--table", nargs=2, type=Path, metavar=("BEFORE", "AFTER"))
     args = parser.parse_args()
+    if args.table:
+        table(*args.table)
+        return
     if args.compare:
         compare(*args.compare, args.examples)
         return
