@@ -36,7 +36,7 @@ def main() -> None:
     options = indexer.BuildOptions()
     prepared = []
     for path in files[:: args.every]:
-        job = (path, args.corpora, "", options.max_bytes, "", options)
+        job = (str(path), args.corpora, "", options.max_bytes, options.geocode, "", options)
         _, _, analysed = indexer._read_one(job)
         prepared.extend(doc for doc in analysed or () if doc is not None)
     where = Path(tempfile.mkdtemp(prefix="writer-cost-"))

@@ -19,7 +19,7 @@ import click
 
 from searcher import indexer, ingest
 from searcher import shards as sharding
-from searcher.cli_common import build, index_dir_option, ingest_options
+from searcher.cli_common import build, index_dir_option, ingest_options, no_geocode_option
 from searcher.cli_search import COMMANDS
 from searcher.cli_serve import serve_command
 from searcher.errors import BlogsearchError, UsageError
@@ -87,10 +87,12 @@ def main() -> None:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Content root the post's path is relative to (default: guessed from _posts/, content/).",
 )
-def inspect(file: Path, as_json: bool, root: Path | None) -> None:
+@no_geocode_option
+def inspect(file: Path, as_json: bool, root: Path | None, geocode: bool) -> None:
     """Show what the indexer sees for one post: its normalised record and warnings."""
     root = root.resolve() if root else ingest.content_root(file)
-    record = ingest.read_file(file.resolve(), root, max_bytes=ingest.DEFAULT_MAX_BYTES)
+    record = ingest.read_file(file.resolve(), root, max_bytes=ingest.DEFAULT_MAX_BYTES,
+                              geocode=geocode)  # fmt: skip
     if isinstance(record, ingest.Skipped):
         if as_json:
             echo_json({"path": record.path, "skipped": record.reason})
@@ -111,7 +113,12 @@ def inspect(file: Path, as_json: bool, root: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON record per line.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary.")
 def scan(
-    sources: tuple[Path, ...], drafts: bool, max_bytes: int, as_json: bool, quiet: bool
+    sources: tuple[Path, ...],
+    drafts: bool,
+    max_bytes: int,
+    geocode: bool,
+    as_json: bool,
+    quiet: bool,
 ) -> None:
     """Read every post of SOURCE folders or WordPress exports, without indexing them.
 
@@ -120,7 +127,9 @@ def scan(
     """
     summary = ingest.Summary()
     paths = list(sources) or [Path("content")]
-    for post in ingest.scan(paths, drafts=drafts, max_bytes=max_bytes, summary=summary):
+    found = ingest.scan(paths, drafts=drafts, max_bytes=max_bytes, summary=summary,
+                        geocode=geocode)  # fmt: skip
+    for post in found:
         if as_json:
             click.echo(json.dumps(post.to_dict(), ensure_ascii=False))
         elif not quiet and post.warnings:
@@ -163,6 +172,7 @@ def index_command(
     index_dir: Path | None,
     drafts: bool,
     max_bytes: int,
+    geocode: bool,
     drop_private_locations: bool,
     rebuild: bool,
     watch: bool,
@@ -179,7 +189,7 @@ def index_command(
     """
     paths = list(sources) or [indexer.DEFAULT_SOURCE]
     target = index_dir or indexer.default_index_dir()
-    options = indexer.BuildOptions(drafts, max_bytes, drop_private_locations)
+    options = indexer.BuildOptions(drafts, max_bytes, drop_private_locations, geocode)
     layout = sharding.read_layout(target)
     shards = shards or (layout.shards if layout else None)
     if shards is not None:

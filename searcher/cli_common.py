@@ -29,7 +29,19 @@ def ingest_options(func: F) -> F:
         show_default=True,
         help="Skip post files larger than this many bytes.",
     )(func)
+    func = no_geocode_option(func)
     return func
+
+
+def no_geocode_option(func: F) -> F:
+    return click.option(
+        "--no-geocode",
+        "geocode",
+        is_flag=True,
+        flag_value=False,
+        default=True,
+        help="Do not place posts that only name a place (location: Berlin) with the gazetteer.",
+    )(func)
 
 
 def index_dir_option(func: F) -> F:

@@ -156,16 +156,14 @@ def map_command(
         results = index.search(text, limit=limit, near=center, radius_km=radius, bbox=bbox,
                                within=shape, located_only=True,
                                sort="relevance" if text else "date")  # fmt: skip
-    points = [
-        maps.MapPoint(h.location.lat, h.location.lon, h.title)
-        for h in results.hits
-        if h.location is not None and h.location.lat is not None and h.location.lon is not None
-    ]
+    points = maps.hit_points(results.hits)
     try:
         maps.render(points, output, title=text or "blogsearch")
     except OSError as exc:
         raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from None
-    click.echo(f"drew {len(points)} posts into {output}")
+    posts = sum(1 for hit in results.hits if maps.hit_points([hit]))
+    places = f"{len(points)} places of " if len(points) != posts else ""
+    click.echo(f"drew {places}{posts} posts into {output}")
 
 
 @click.command("complete")

@@ -28,7 +28,7 @@ from searcher.geo import BBox, parse_coordinate, parse_radius_km
 from searcher.geosearch import GeoIndex
 from searcher.models import Hit, Results
 from searcher.nearclause import NearSpec
-from searcher.query import Audience, ParsedQuery, QueryParser, make_hit
+from searcher.query import Audience, ParsedQuery, QueryParser, make_hit, shown_place
 
 Sort = Literal["relevance", "distance", "date", "date-asc"]
 SORTS: tuple[Sort, ...] = ("relevance", "distance", "date", "date-asc")
@@ -419,14 +419,15 @@ class Generation:
     ) -> Hit:
         if distance is None and center is not None:
             distance = self.geo.distance_km(docnum, center.lat, center.lon)
+        near = (center.lat, center.lon) if center is not None else None
         if text is None:  # nothing to mark: the same hit every time, but for score and distance
-            return self._plain_hit(docnum, score, distance)
+            return self._plain_hit(docnum, score, distance, near)
         stored, source = self._documents.get(docnum)
         key = analysis.language_key((stored.get(schema.RECORD) or {}).get("lang"))
         analyzer = analysis.text_analyzer(key)
         html = snippets.build(source, analyzer, self._targets(text, key), self._spans, docnum)
         return make_hit(stored, score=score, snippet_html=html, audience=self.audience,
-                        distance_km=distance)  # fmt: skip
+                        distance_km=distance, near=near)  # fmt: skip
 
     def _targets(self, text: query.Query, key: str) -> snippets.Targets:
         """What to mark in posts of language ``key``: kept per parsed query, which the
@@ -440,7 +441,9 @@ class Generation:
         self._marked[id(text), key] = (text, found)
         return found
 
-    def _plain_hit(self, docnum: int, score: float, distance: float | None) -> Hit:
+    def _plain_hit(
+        self, docnum: int, score: float, distance: float | None, near: tuple[float, float] | None
+    ) -> Hit:
         """The hit of a doc with the opening of its text as snippet, kept for later requests:
         reading the stored record (its whole text, compressed) is most of a hit's cost."""
         kept = self._plain_hits.get(docnum)
@@ -450,14 +453,15 @@ class Generation:
             stored = self.searcher.stored_fields(docnum)
             html = snippets.opening(stored.get(schema.TEXT, "")[:SNIPPET_SOURCE_CHARS])
             hit = make_hit(stored, score=score, snippet_html=html, audience=self.audience,
-                           distance_km=distance)  # fmt: skip
+                           distance_km=distance, near=near)  # fmt: skip
             self._plain_hits[docnum] = hit
             return hit
         # built anew rather than by dataclasses.replace(), which takes 2.5 times as long
         return Hit(path=kept.path, title=kept.title, url=kept.url, date=kept.date,
                    tags=kept.tags, categories=kept.categories, lang=kept.lang,
                    score=0.0 if math.isnan(score) else float(score), snippet=kept.snippet,
-                   location=kept.location, distance_km=distance)  # fmt: skip
+                   location=shown_place(kept.locations, near), distance_km=distance,
+                   locations=kept.locations)  # fmt: skip
 
 
 class _Documents:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import html
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 _ISO = re.compile(
     r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
-    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
+    r"(?:[T\s]+(\d{1,2})[:.](\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
     r"\s*(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?\s*$",
     re.IGNORECASE,
 )
@@ -46,6 +47,7 @@ _WORDY = re.compile(
 _NAME_DATE = re.compile(r"(?:^|/)(\d{4})-(\d{2})-(\d{2})(?:[-_T]|\.\w+$)")
 _PATH_DATE = re.compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})(?:/|$)")
 _URL_DROP = frozenset({"_posts", "_drafts", "content"})
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _FOLD = str.maketrans("éèêûôàçäöü", "eeeuoacaou")
 
 
@@ -180,7 +182,7 @@ def as_terms(value: Any) -> tuple[str, ...]:
     for part in parts:  # with each other, and take 30 ms looked up
         if isinstance(part, Mapping | list | tuple | set) or part is None:
             continue
-        term = " ".join(str(part).split())
+        term = " ".join(unescape(str(part)).split())
         if term:
             kept.setdefault(term.casefold(), term)
     return tuple(kept.values())
@@ -214,11 +216,18 @@ def is_draft(data: Mapping[str, Any]) -> bool:
 
 
 def clean_title(value: Any) -> str | None:
-    """A title as one line of text, or ``None`` if there is none."""
+    """A title as one line of text, entities decoded, or ``None`` if there is none."""
     if value is None or isinstance(value, Mapping | list):
         return None
-    title = " ".join(str(value).split())
+    title = " ".join(unescape(str(value)).split())
     return title or None
+
+
+def unescape(text: str) -> str:
+    """HTML character references decoded (``&#8211;``, ``&uuml;``, ``&amp;``): exporters write
+    them into titles, tags and places as well as bodies. Only complete ones (with their ``;``),
+    so that "AT&T" and "Q&copy" stay as written."""
+    return _ENTITY.sub(lambda m: html.unescape(m[0]), text) if "&" in text else text
 
 
 def derive_url(path: str, date: dt.datetime | None) -> str:

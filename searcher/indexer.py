@@ -34,7 +34,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import CLEAR
 
-from searcher import files, ingest, postings, schema, store, wxr
+from searcher import files, ingest, postings, schema, sites, store, wxr
 from searcher.errors import IndexBusy, IndexMissing, IndexWriteError, SourceError
 from searcher.manifest import Entry, Manifest
 from searcher.models import Post
@@ -64,6 +64,7 @@ class BuildOptions:
     drafts: bool = False
     max_bytes: int = ingest.DEFAULT_MAX_BYTES
     drop_private_locations: bool = False
+    geocode: bool = True  # place posts that only name a place, with the offline gazetteer
 
 
 @dataclass
@@ -91,10 +92,10 @@ class _File:
     prefix: str  # put before post paths when several sources are indexed together
 
 
-# what a worker is asked to read: path, root, prefix, max bytes, known hash, and the options
-# to analyse its posts with (None: the writer analyses them); what it gives back: records
-# (None if the hash is the known one), manifest entry, and the records analysed (if asked)
-_ReadJob = tuple[str, Path, str, int, str, BuildOptions | None]
+# what a worker is asked to read: path, root, prefix, max bytes, geocode, known hash, and the
+# options to analyse its posts with (None: the writer analyses them); what it gives back:
+# records (None if the hash is the known one), manifest entry, and the records analysed
+_ReadJob = tuple[str, Path, str, int, bool, str, BuildOptions | None]
 _ReadResult = tuple[
     list[Post | ingest.Skipped] | None, Entry, list[postings.Prepared | None] | None
 ]
@@ -154,9 +155,13 @@ def _build(
     on_plan: Callable[[int, str | None], None] | None,
     select: Callable[[str], bool] | None,
 ) -> BuildReport:
-    why = "asked to rebuild" if rebuild else _why_rebuild(index_dir, options)
+    site = sites.fingerprint(sources)
+    why = "asked to rebuild" if rebuild else _why_rebuild(index_dir, options, site)
     manifest = Manifest() if why else Manifest.load(index_dir)
     summary = ingest.Summary()
+    for source in sources:
+        if source.is_dir():
+            ingest.note_site(source, summary)
     changed, seen, unchanged = _survey(sources, options.drafts, manifest, select, summary.skipped)
     gone = [key for key in manifest if key not in seen]
     if on_plan:
@@ -193,14 +198,18 @@ def _build(
     except BaseException:
         _cancel(writer)
         raise
-    built_at = _save(index_dir, manifest, options, sources)
+    built_at = _save(index_dir, manifest, options, sources, site)
     if why:
         _remove_older_versions(index_dir)
     return BuildReport(summary, indexed, index_dir, built_at, removed, unchanged, why)
 
 
 def _save(
-    index_dir: Path, manifest: Manifest, options: BuildOptions, sources: Sequence[Path]
+    index_dir: Path,
+    manifest: Manifest,
+    options: BuildOptions,
+    sources: Sequence[Path],
+    site: str,
 ) -> str:
     """Write the manifest and the build's metadata next to the committed index; the time."""
     built_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -208,7 +217,8 @@ def _save(
     manifest.save(index_dir)
     sources_text = [str(s) for s in sources]
     write_meta(index_dir, {"schema": schema.SCHEMA_VERSION, "built_at": built_at,
-                           "sources": sources_text, "options": asdict(options)})  # fmt: skip
+                           "sources": sources_text, "options": asdict(options),
+                           "site": site})  # fmt: skip
     return built_at
 
 
@@ -289,7 +299,7 @@ def _sources(
         skipped: list[ingest.Skipped] = []
         if source.is_dir():
             root = source.resolve()  # absolute, so that the paths of files below it are too
-            yield root, prefix, ingest.scan_files(root, drafts=drafts, skipped=skipped), skipped
+            yield root, prefix, ingest.site_files(root, drafts=drafts, skipped=skipped), skipped
         elif source.is_file():
             yield source.resolve().parent, prefix, [source], skipped
 
@@ -348,7 +358,8 @@ def _read(
     for f in files:
         known = manifest.get(f.key)
         sha1 = known.sha1 if known else ""
-        jobs.append((f.path, f.root, f.prefix, options.max_bytes, sha1, analysing))
+        jobs.append((f.path, f.root, f.prefix, options.max_bytes, options.geocode, sha1,
+                     analysing))  # fmt: skip
     if not parallel:
         for file, job in zip(files, jobs, strict=True):
             yield (file, *_read_one(job))
@@ -398,7 +409,7 @@ def _exit_with_parent(parent: int) -> None:
 def _read_one(job: _ReadJob) -> _ReadResult:
     """Read one source file (runs in a worker process): its records, or None when its content
     hash is ``known``, its manifest entry, and its posts analysed if asked to."""
-    name, root, prefix, max_bytes, known, analysing = job
+    name, root, prefix, max_bytes, geocode, known, analysing = job
     path = Path(name)
     records: list[Post | ingest.Skipped]
     if path.suffix.lower() == ".xml":
@@ -412,7 +423,7 @@ def _read_one(job: _ReadJob) -> _ReadResult:
         entry = Entry(stat.st_size, stat.st_mtime_ns, digest)
         if digest and digest == known:
             return None, entry, None
-        records = list(wxr.read_export(path, max_bytes=max_bytes))
+        records = list(wxr.read_export(path, max_bytes=max_bytes, geocode=geocode))
     else:
         source = ingest.open_post(path, root, max_bytes)  # read once: hashed, then parsed
         opened = source.opened
@@ -420,7 +431,7 @@ def _read_one(job: _ReadJob) -> _ReadResult:
         entry = Entry(opened.size, opened.mtime_ns, digest)
         if digest and digest == known:
             return None, entry, None
-        records = [ingest.parse_post(source)]
+        records = [ingest.parse_post(source, geocode=geocode)]
     if prefix:
         records = [_prefixed(r, prefix) for r in records]
     return records, entry, _analysed(records, analysing) if analysing else None
@@ -446,7 +457,7 @@ def _prefixed(record: Post | ingest.Skipped, prefix: str) -> Post | ingest.Skipp
 # -- the Whoosh side -------------------------------------------------------------------------
 
 
-def _why_rebuild(index_dir: Path, options: BuildOptions) -> str | None:
+def _why_rebuild(index_dir: Path, options: BuildOptions, site: str = "") -> str | None:
     """Why the index must be built from scratch, or None when an update will do."""
     if not whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME):
         older = _older_versions(index_dir)
@@ -456,6 +467,8 @@ def _why_rebuild(index_dir: Path, options: BuildOptions) -> str | None:
     meta = read_meta(index_dir)
     if meta.get("options") != asdict(options):
         return "the reading options changed since the last build"
+    if meta.get("site", site) != site:
+        return "the site's configuration changed since the last build (URLs may have)"
     return None
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from searcher import encodings, fields, files, langs, meta, places, text
+from searcher import encodings, fields, files, langs, meta, places, sites, text
 from searcher.errors import SourceError
 from searcher.models import IngestWarning, Post
 
@@ -42,9 +42,15 @@ class Summary:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: Counter[str] = field(default_factory=Counter)
     warned_posts: int = 0
+    located: int = 0  # posts with a point
+    located_by: Counter[str] = field(default_factory=Counter)  # posts by where a point came from
+    sites: list[str] = field(default_factory=list)  # the sites found, described
 
     def count(self, post: Post) -> None:
         self.posts += 1
+        if post.located:
+            self.located += 1
+            self.located_by.update(places.located_by(post.locations))
         if post.warnings:
             self.warned_posts += 1
             self.warnings.update(w.reason for w in post.warnings)
@@ -59,21 +65,26 @@ def scan(
     drafts: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
     summary: Summary | None = None,
+    geocode: bool = True,
 ) -> Iterator[Post]:
     """Every post of every source (content folders or WordPress ``.xml`` exports), under
-    the paths the index gives them (see :func:`source_prefixes`)."""
+    the paths the index gives them (see :func:`source_prefixes`); place names are geocoded
+    offline unless ``geocode`` is false."""
     summary = summary if summary is not None else Summary()
     chosen = distinct_sources(sources)
     for source, prefix in zip(chosen, source_prefixes(chosen), strict=True):
         if source.is_file() and source.suffix.lower() == ".xml":
             from searcher import wxr
 
-            records: Iterable[Post | Skipped] = wxr.read_export(source, max_bytes=max_bytes)
+            records: Iterable[Post | Skipped] = wxr.read_export(
+                source, max_bytes=max_bytes, geocode=geocode
+            )
             summary.files += 1
         elif source.is_dir():
-            records = _read_folder(source, drafts=drafts, max_bytes=max_bytes, summary=summary)
+            note_site(source, summary)
+            records = _read_folder(source, drafts, max_bytes, summary, geocode)
         elif source.is_file():
-            records = [read_file(source, source.parent, max_bytes=max_bytes)]
+            records = [read_file(source, source.parent, max_bytes=max_bytes, geocode=geocode)]
             summary.files += 1
         else:
             raise SourceError(f"{source}: no such content folder or export file")
@@ -89,13 +100,21 @@ def scan(
                 yield record
 
 
+def note_site(source: Path, summary: Summary) -> None:
+    """Say in the summary which site a source folder is, if it is one."""
+    view = sites.for_source(source.resolve())
+    if view is not None:
+        summary.sites.append(view.site.describe())
+        summary.sites.extend(f"  {problem}" for problem in view.site.problems)
+
+
 def _read_folder(
-    root: Path, *, drafts: bool, max_bytes: int, summary: Summary
+    root: Path, drafts: bool, max_bytes: int, summary: Summary, geocode: bool
 ) -> Iterator[Post | Skipped]:
     left_out: list[Skipped] = []
-    for entry in scan_files(root, drafts=drafts, skipped=left_out):
+    for entry in site_files(root, drafts=drafts, skipped=left_out):
         summary.files += 1
-        yield read_file(Path(entry.path), root, max_bytes=max_bytes)
+        yield read_file(Path(entry.path), root, max_bytes=max_bytes, geocode=geocode)
     yield from left_out
 
 
@@ -129,8 +148,27 @@ def source_prefixes(sources: Sequence[Path]) -> list[str]:
 
 def walk(root: Path, *, drafts: bool = False) -> Iterator[Path]:
     """Post files under ``root`` in a stable order, skipping build output and hidden folders."""
-    for entry in scan_files(root, drafts=drafts):
+    for entry in site_files(root, drafts=drafts):
         yield Path(entry.path)
+
+
+def site_files(
+    root: Path, *, drafts: bool = False, skipped: list[Skipped] | None = None
+) -> Iterator[os.DirEntry[str]]:
+    """:func:`scan_files`, without what the site ``root`` belongs to never publishes (layouts,
+    includes, data, themes, excluded paths); the same files when there is no site."""
+    view = sites.for_source(root)
+    found = scan_files(root, drafts=drafts, skipped=skipped)
+    if view is None:
+        return found
+    base = os.path.join(os.fspath(root), "")
+    slash = os.sep != "/"
+    return (
+        entry
+        for entry in found
+        if view.kind(entry.path[len(base) :].replace(os.sep, "/") if slash else
+                     entry.path[len(base) :]) != sites.IGNORE
+    )  # fmt: skip
 
 
 def scan_files(
@@ -209,11 +247,14 @@ class PostFile(NamedTuple):
     rel: str
     opened: files.Opened
     renamed: bool
+    site: sites.View | None = None  # the site the file belongs to, if any
 
 
-def read_file(path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Post | Skipped:
+def read_file(
+    path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, geocode: bool = True
+) -> Post | Skipped:
     """One post file as a record, or why it was skipped. Never raises."""
-    return parse_post(open_post(path, root, max_bytes))
+    return parse_post(open_post(path, root, max_bytes), geocode=geocode)
 
 
 def open_post(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> PostFile:
@@ -221,14 +262,15 @@ def open_post(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Pos
     is no post; its path relative to ``root``."""
     raw = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
     rel = files.printable(raw)
-    reason = _skip_reason(path, rel)
+    view = sites.for_source(root) if path.is_relative_to(root) else None
+    reason = _site_skip(view, rel) or _skip_reason(path, rel)
     opened = files.Opened(None, reason) if reason else files.read_post(path, root, max_bytes)
-    return PostFile(rel, opened, rel != raw)
+    return PostFile(rel, opened, rel != raw, view)
 
 
-def parse_post(source: PostFile) -> Post | Skipped:
+def parse_post(source: PostFile, *, geocode: bool = True) -> Post | Skipped:
     """The record of an opened post file, or why it yields none."""
-    rel, opened, renamed = source
+    rel, opened, renamed, view = source
     if opened.data is None:
         return Skipped(rel, opened.reason or "unreadable")
     content, warnings = encodings.decode(opened.data)
@@ -236,8 +278,19 @@ def parse_post(source: PostFile) -> Post | Skipped:
         return Skipped(rel, "binary file")
     if renamed:
         warnings.append(IngestWarning("file-name", "file name not UTF-8: bytes shown as \\xNN"))
-    post = read_text(content, rel, in_drafts="_drafts" in Path(rel).parts[:-1])
+    in_drafts = "_drafts" in Path(rel).parts[:-1]
+    post = read_text(content, rel, in_drafts=in_drafts, geocode=geocode, site=view)
     return _with_warnings(post, warnings) if warnings else post
+
+
+def _site_skip(view: sites.View | None, rel: str) -> str | None:
+    """Why the site never publishes this file as a post (a page, a layout…), if it does not."""
+    if view is None:
+        return None
+    kind = view.kind(rel)
+    if kind == sites.POST:
+        return None
+    return "not part of the site's content" if kind == sites.IGNORE else kind
 
 
 def _skip_reason(path: Path, rel: str) -> str | None:
@@ -248,14 +301,23 @@ def _skip_reason(path: Path, rel: str) -> str | None:
     return None
 
 
-def read_text(content: str, rel: str, *, in_drafts: bool = False) -> Post:
-    """Build a record from a post's decoded text and its path relative to the content root."""
+def read_text(
+    content: str,
+    rel: str,
+    *,
+    in_drafts: bool = False,
+    geocode: bool = True,
+    site: sites.View | None = None,
+) -> Post:
+    """Build a record from a post's decoded text and its path relative to the content root
+    (and to the site it belongs to, if any: its URL and default language come from there)."""
     parsed = meta.parse(content)
     data = parsed.data
     warnings = list(parsed.warnings)
     markup = "html" if rel.lower().endswith((".html", ".htm")) else "markdown"
     extracted = text.extract(parsed.body, markup)  # type: ignore[arg-type]
-    return build_post(data, extracted, rel, warnings, in_drafts=in_drafts)
+    return build_post(data, extracted, rel, warnings, in_drafts=in_drafts, body=parsed.body,
+                      geocode=geocode, site=site)  # fmt: skip
 
 
 def build_post(
@@ -266,8 +328,14 @@ def build_post(
     *,
     in_drafts: bool = False,
     url: str | None = None,
+    body: str = "",
+    geocode: bool = True,
+    site: sites.View | None = None,
 ) -> Post:
-    """Normalise front-matter values and extracted text into a :class:`Post`."""
+    """Normalise front-matter values and extracted text into a :class:`Post`; ``body`` is the
+    markup the text came from (for the places it marks up, and to notice text lost)."""
+    if site is not None:
+        data = {**site.defaults(rel), **data}
     title = fields.clean_title(data.get("title")) or extracted.heading or _title_from_name(rel)
     date = _date(data, rel, warnings)
     found = data.get("taxonomies")
@@ -277,12 +345,18 @@ def build_post(
         _first(data, "categories", "category") or taxonomies.get("categories")
     )
     declared = _first(data, "lang", "language", "locale")
-    lang, lang_warning = langs.choose(declared, f"{title}\n{extracted.text}")
+    default = site.lang(rel) if site is not None else None
+    lang, lang_warning = langs.choose(declared, f"{title}\n{extracted.text}", default)
     if lang_warning:
         warnings.append(lang_warning)
-    location, geo_warnings = places.find_location(data)
+    lost = text.little_text(body, extracted.text)
+    if lost:
+        warnings.append(IngestWarning("little-text", lost))
+    found, geo_warnings = places.find_places(data, body, geocode=geocode)
     warnings.extend(geo_warnings)
-    link = url or _first(data, "permalink", "url", "path")
+    link = url or (site.url(rel, data, date, title) if site is not None else None)
+    link = link or _first(data, "permalink", "url", "path")
+    unpublished = site is not None and site.site.unpublished(data) is not None
     return Post(
         path=rel,
         title=title,
@@ -291,8 +365,8 @@ def build_post(
         categories=categories,
         lang=lang,
         url=_url(link) or fields.derive_url(rel, date),
-        draft=in_drafts or fields.is_draft(data),
-        location=location,
+        draft=in_drafts or fields.is_draft(data) or unpublished,
+        locations=found,
         text=extracted.text,
         warnings=tuple(warnings),
     )

@@ -7,6 +7,7 @@ salvaged line by line is returned together with a warning that says why.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import tomllib
@@ -56,10 +57,21 @@ class _Loader(yaml.CSafeLoader):
 
 def _construct_unknown(loader: _Loader, suffix: str, node: yaml.Node) -> Any:
     if isinstance(node, yaml.ScalarNode):
+        if suffix in ("binary", "yaml.org,2002:binary"):
+            return _construct_binary(loader, node)
         return loader.construct_scalar(node)
     if isinstance(node, yaml.SequenceNode):
         return loader.construct_sequence(node, deep=True)
     return loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+
+
+def _construct_binary(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """``!binary`` (old Ruby exporters) and ``!!binary`` values as the text they encode."""
+    raw = loader.construct_scalar(node)
+    try:
+        return base64.b64decode("".join(str(raw).split()), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return raw  # not base64 of UTF-8 text: kept as written
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -78,6 +90,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
 _Loader.add_multi_constructor("!", _construct_unknown)
 _Loader.add_multi_constructor("tag:", _construct_unknown)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:binary", _construct_binary)
 # "2011-03-01" stays a date, but "yes"/"no"/"on" must not turn titles into booleans.
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
@@ -106,6 +119,12 @@ def parse(text: str) -> FrontMatter:
         )
     data, warnings = _load(raw, kind)
     return FrontMatter(data, body, kind, tuple(warnings))
+
+
+def load_mapping(raw: str, kind: str) -> tuple[dict[str, Any], list[IngestWarning]]:
+    """A YAML, TOML or JSON document read as front matter is (a site's configuration file):
+    never raises; what cannot be parsed is salvaged line by line, with a warning."""
+    return _load(raw, kind)
 
 
 def _load(raw: str, kind: str) -> tuple[dict[str, Any], list[IngestWarning]]:

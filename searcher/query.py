@@ -22,6 +22,7 @@ from whoosh.qparser import syntax
 
 from searcher import analysis, schema
 from searcher.errors import QuerySyntaxError, UsageError
+from searcher.geo import haversine_km
 from searcher.models import Hit, Location
 from searcher.nearclause import NearPlugin, NearSpec, lift_near
 
@@ -265,13 +266,12 @@ def make_hit(
     snippet_html: str,
     audience: Audience,
     distance_km: float | None = None,
+    near: tuple[float, float] | None = None,
 ) -> Hit:
-    """A :class:`Hit` from a document's stored fields, private locations redacted for the public."""
+    """A :class:`Hit` from a document's stored fields, private locations redacted for the
+    public; the place shown is the one nearest ``near``, when a centre was searched."""
     record = stored.get(schema.RECORD) or {}
-    raw = record.get("location")
-    location = Location(**raw) if raw else None
-    if location is not None and not location.public and audience == "public":
-        location = None
+    places = record_places(record, audience)
     return Hit(
         path=stored[schema.PATH],
         title=record.get("title", stored[schema.PATH]),
@@ -282,9 +282,29 @@ def make_hit(
         lang=record.get("lang"),
         score=0.0 if math.isnan(score) else float(score),
         snippet=snippet_html,
-        location=location,
+        location=shown_place(places, near),
         distance_km=distance_km,
+        locations=places,
     )
+
+
+def record_places(record: dict[str, Any], audience: Audience) -> tuple[Location, ...]:
+    """The places of a stored record this audience may see."""
+    raw = record.get("locations")
+    if raw is None:
+        raw = [record["location"]] if record.get("location") else []
+    places = tuple(Location(**item) for item in raw)
+    if audience == "public":
+        places = tuple(place for place in places if place.public)
+    return places
+
+
+def shown_place(places: tuple[Location, ...], near: tuple[float, float] | None) -> Location | None:
+    """The place a hit shows: the first, or the one nearest the centre searched."""
+    located = [(p, p.lat, p.lon) for p in places if p.lat is not None and p.lon is not None]
+    if near is None or len(located) < 2:
+        return places[0] if places else None
+    return min(located, key=lambda item: haversine_km(near[0], near[1], item[1], item[2]))[0]
 
 
 def audience_of(value: str) -> Audience:

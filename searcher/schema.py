@@ -13,7 +13,9 @@ import calendar
 import datetime as dt
 import functools
 import re
+import struct
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from whoosh import columns, fields, query
@@ -25,7 +27,7 @@ from searcher.errors import QuerySyntaxError
 from searcher.geo import geohash_encode
 from searcher.models import Location, Post
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7  # 7: several places per post (POINTS, MULTI), records list them all
 
 PATH = "path"
 TAG = "tag"  # folded: what filters and facets match
@@ -45,8 +47,11 @@ GEO = "geo"  # "public" / "private" for located posts
 CELL = "cell"  # geohash prefixes (precision 1..CELL_PRECISION) of public points
 CELL_PRIVATE = "cell_private"  # the same for private points: the public audience never reads it
 CELL_PRECISION = 8  # finest cell: about 38 m x 19 m
-LAT = "lat"
+LAT = "lat"  # a located post's first point (its only one, mostly)
 LON = "lon"
+POINTS = "points"  # every point of a post with several, as packed 1e-7 degrees (POINT_CODEC)
+MULTI = "multi"  # "1" for posts with several points: the only ones whose POINTS are read
+POINT_CODEC = "<q"  # a point is two of these: lat, lon in 1e-7 degrees
 RECORD = "record"  # stored: what a hit shows
 LISTED = "listed"  # a column of each post's date and title: completion lists every title
 TEXT = "text"  # stored: the body, for snippets
@@ -149,6 +154,8 @@ def build_schema() -> fields.Schema:
         # integer 1e-7 degrees (about 1 cm): whoosh-reloaded's float columns crash on write
         lat=fields.NUMERIC(int, bits=64, sortable=True),
         lon=fields.NUMERIC(int, bits=64, sortable=True),
+        points=fields.COLUMN(columns.VarBytesColumn()),
+        multi=fields.ID,
         record=fields.STORED,
         text=fields.STORED,
         listed=fields.COLUMN(columns.VarBytesColumn()),
@@ -163,9 +170,7 @@ def build_schema() -> fields.Schema:
 def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any]:
     """The Whoosh document for one post."""
     key = analysis.language_key(post.lang)
-    location = post.location
-    if location is not None and not location.public and not keep_private_location:
-        location = None
+    places = visible_places(post.locations, keep_private=keep_private_location)
     doc: dict[str, Any] = {
         PATH: post.path,
         ANALYSIS: key,
@@ -173,7 +178,7 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
         BODY: analysis.marked(post.text, key),
         TERMS: " ; ".join((*post.tags, *post.categories)),
         WORDS: f"{post.title}\n{post.text}",
-        RECORD: record(post, location),
+        RECORD: record(post, places),
         LISTED: listed(post),
         TEXT: post.text,
     }
@@ -189,14 +194,50 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
     if post.date is not None:
         doc[DATE] = naive_utc(post.date)
         doc[YEAR] = post.date.year
-    if location is not None and location.address:
-        doc[PLACE if location.public else PLACE_PRIVATE] = location.address
-    if location is not None and location.lat is not None and location.lon is not None:
-        doc[GEO] = "public" if location.public else "private"
-        doc[LAT] = to_e7(location.lat)
-        doc[LON] = to_e7(location.lon)
-        doc[CELL if location.public else CELL_PRIVATE] = " ".join(cells(location.lat, location.lon))
+    doc.update(_place_fields(places))
     return doc
+
+
+def visible_places(places: Sequence[Location], *, keep_private: bool) -> tuple[Location, ...]:
+    """A post's places as the index keeps them: all private if any is (privacy fails closed),
+    and none at all if private ones are not to be kept."""
+    if all(place.public for place in places):
+        return tuple(places)
+    if not keep_private:
+        return ()
+    return tuple(place if not place.public else replace(place, public=False) for place in places)
+
+
+def _place_fields(places: tuple[Location, ...]) -> dict[str, Any]:
+    """The fields that find a post by place: its addresses, its cells and its points."""
+    if not places:
+        return {}
+    public = places[0].public
+    doc: dict[str, Any] = {}
+    addresses = dict.fromkeys(place.address for place in places if place.address)
+    if addresses:
+        doc[PLACE if public else PLACE_PRIVATE] = "\n".join(addresses)
+    points = [(p.lat, p.lon) for p in places if p.lat is not None and p.lon is not None]
+    if points:
+        doc[GEO] = "public" if public else "private"
+        doc[LAT], doc[LON] = to_e7(points[0][0]), to_e7(points[0][1])
+        terms = dict.fromkeys(cell for lat, lon in points for cell in cells(lat, lon))
+        doc[CELL if public else CELL_PRIVATE] = " ".join(terms)
+    if len(points) > 1:
+        doc[MULTI] = "1"
+        doc[POINTS] = pack_points(points)
+    return doc
+
+
+def pack_points(points: Sequence[tuple[float, float]]) -> bytes:
+    """Points as the :data:`POINTS` column stores them."""
+    return struct.pack(f"<{2 * len(points)}q", *(to_e7(v) for point in points for v in point))
+
+
+def unpack_points(value: bytes) -> list[tuple[int, int]]:
+    """(lat, lon) in 1e-7 degrees of each point packed by :func:`pack_points`."""
+    values = struct.unpack(f"<{len(value) // 8}q", value[: len(value) // 16 * 16])
+    return list(zip(values[::2], values[1::2], strict=True))
 
 
 def listed(post: Post) -> bytes:
@@ -210,7 +251,7 @@ def read_listed(value: bytes) -> tuple[str, str]:
     return date, title
 
 
-def record(post: Post, location: Location | None) -> dict[str, Any]:
+def record(post: Post, places: tuple[Location, ...]) -> dict[str, Any]:
     """The stored summary a hit is rebuilt from."""
     return {
         "title": post.title,
@@ -219,7 +260,7 @@ def record(post: Post, location: Location | None) -> dict[str, Any]:
         "tags": list(post.tags),
         "categories": list(post.categories),
         "lang": post.lang,
-        "location": location.to_dict() if location else None,
+        "locations": [place.to_dict() for place in places],  # a hit shows one of them
     }
 
 

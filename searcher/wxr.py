@@ -21,9 +21,12 @@ from searcher import fields, ingest, text
 from searcher.models import IngestWarning, Post
 
 _POST_TYPES = frozenset({"post", "page"})
+_NOT_TERMS = frozenset({"post_format"})
 
 
-def read_export(path: Path, *, max_bytes: int) -> Iterator[Post | ingest.Skipped]:
+def read_export(
+    path: Path, *, max_bytes: int, geocode: bool = True
+) -> Iterator[Post | ingest.Skipped]:
     """Every post and page of a WXR file, each under its own path (:func:`_unique`); an
     unsafe or broken file yields one :class:`Skipped` after the items read before it."""
     items: list[tuple[Post, str]] = []
@@ -34,7 +37,7 @@ def read_export(path: Path, *, max_bytes: int) -> Iterator[Post | ingest.Skipped
         else:
             for _, element in SafeET.iterparse(str(path), events=("end",)):
                 if _local(element.tag) == "item":
-                    found = _item(element, path.name)
+                    found = _item(element, path.name, geocode)
                     if found is not None:
                         items.append(found)
                     element.clear()
@@ -65,7 +68,7 @@ def _unique(items: list[tuple[Post, str]]) -> Iterator[Post]:
         yield post if path == post.path else replace(post, path=path)
 
 
-def _item(item: Element, export: str) -> tuple[Post, str] | None:
+def _item(item: Element, export: str, geocode: bool) -> tuple[Post, str] | None:
     """An item's post or page and its id (empty if it has none); None for other items."""
     values: dict[str, str] = {}
     data: dict[str, Any] = {"categories": [], "tags": []}
@@ -73,7 +76,10 @@ def _item(item: Element, export: str) -> tuple[Post, str] | None:
     for child in item:
         name = _local(child.tag)
         if name == "category":
-            kind = "tags" if child.get("domain") == "post_tag" else "categories"
+            domain = child.get("domain")
+            if domain in _NOT_TERMS:
+                continue  # a post format (Image, Link, Quote) says how it shows, not its topic
+            kind = "tags" if domain == "post_tag" else "categories"
             data[kind].append((child.text or "").strip())
         elif name == "postmeta":
             key = _child_text(child, "meta_key")
@@ -92,8 +98,10 @@ def _item(item: Element, export: str) -> tuple[Post, str] | None:
     slug = values.get("post_name") or values.get("post_id") or values.get("title") or "untitled"
     rel = f"{export}/{slug}"
     warnings: list[IngestWarning] = []
-    extracted = text.extract(values.get("encoded", ""), "html")
-    post = ingest.build_post(data, extracted, rel, warnings, url=values.get("link") or None)
+    body = values.get("encoded", "")
+    extracted = text.extract(body, "html")
+    post = ingest.build_post(data, extracted, rel, warnings, url=values.get("link") or None,
+                             body=body, geocode=geocode)  # fmt: skip
     return post, values.get("post_id", "").strip()
 
 

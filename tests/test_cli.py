@@ -24,8 +24,8 @@ def test_inspect_json_has_the_documented_keys(run: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     record = json.loads(result.output)
     assert list(record) == [
-        "path", "title", "date", "tags", "categories", "lang", "url", "draft", "location", "text",
-        "warnings",
+        "path", "title", "date", "tags", "categories", "lang", "url", "draft", "location",
+        "locations", "text", "warnings",
     ]  # fmt: skip
     assert record["path"] == "_posts/2011-03-01-cloud-paris.md"
     assert record["location"]["public"] is False and record["lang"] == "fr"
@@ -55,7 +55,7 @@ def test_scan_with_warnings_still_exits_zero(run: CliRunner) -> None:
     result = run.invoke(main, ["scan", str(GOLDEN)])
     assert result.exit_code == 0
     assert "2019-05-04-broken-yaml.md: front-matter" in result.output
-    assert "warning     2  bad-coordinates" in result.output
+    assert "warning     4  bad-coordinates" in result.output
 
 
 def test_scan_json_lines(run: CliRunner) -> None:
@@ -99,7 +99,7 @@ def test_index_then_query_json(run: CliRunner, tmp_path: Path) -> None:
     assert list(data) == ["query", "total", "hits"]
     hit = data["hits"][0]
     assert list(hit) == ["path", "title", "url", "date", "tags", "categories", "lang", "score",
-                         "snippet", "location", "distance_km"]  # fmt: skip
+                         "snippet", "location", "locations", "distance_km"]  # fmt: skip
     assert hit["path"] == "_posts/2011-03-01-cloud-paris.md"
     assert hit["location"]["public"] is False  # the CLI's owner audience marks it private
 
@@ -152,7 +152,7 @@ def test_near_negative_coordinates_are_not_options(run: CliRunner, content_index
 
 def test_stats_text(run: CliRunner, content_index: Path) -> None:
     result = run.invoke(main, ["stats", "--index-dir", str(content_index)])
-    assert result.exit_code == 0 and "15 posts, 11 located (2 private)" in result.output
+    assert result.exit_code == 0 and "15 posts, 12 located (2 private)" in result.output
 
 
 @pytest.mark.parametrize(
@@ -292,12 +292,12 @@ def test_map_pictures(run: CliRunner, content_index: Path, tmp_path: Path, suffi
     picture = tmp_path / f"where{suffix}"
     result = run.invoke(main, ["map", "-o", str(picture), "--index-dir", str(content_index)])
     assert result.exit_code == 0, result.output
-    assert "drew 11 posts" in result.output
+    assert "drew 12 posts" in result.output
     data = picture.read_bytes()
     if suffix == ".png":
         assert data.startswith(b"\x89PNG")
     else:
-        assert data.count(b"<circle") == 11 and b"<script" not in data
+        assert data.count(b"<circle") == 12 and b"<script" not in data
 
 
 def test_map_of_a_query_in_public(run: CliRunner, content_index: Path, tmp_path: Path) -> None:
