@@ -192,7 +192,11 @@ def complete_command(
 def similar_command(
     path: str, limit: int, as_json: bool, geojson: bool, index_dir: Path | None, audience: str
 ) -> None:
-    """Posts most related to the post at PATH (its path in the index), by its key terms."""
+    """Posts most related to the post at PATH, by its key terms.
+
+    PATH is the post's file (relative to the current folder, or absolute) or its path in the
+    index, as hits show it.
+    """
     with open_or_build(index_dir, audience) as index:
         results = index.similar(path, limit=limit)
     _emit(results, as_json, geojson)

@@ -21,8 +21,8 @@ from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.fields import datetime_to_long
 from whoosh.searching import Searcher
 
-from searcher import analysis, fastscore, schema, snippets, suggest
-from searcher.errors import UsageError
+from searcher import analysis, fastscore, postpaths, schema, snippets, suggest
+from searcher.errors import InvalidParameter, UsageError
 from searcher.facets import FacetIndex
 from searcher.geo import BBox, parse_coordinate, parse_radius_km
 from searcher.geosearch import GeoIndex
@@ -116,6 +116,27 @@ def resolve_center(value: Any) -> Center:
     raise UsageError(f"near must be (lat, lon), 'lat,lon' or a place name, not {value!r}")
 
 
+def held_langs(given: tuple[str, ...], held: tuple[str, ...]) -> tuple[str, ...]:
+    """The language codes of the index that ``given`` names: ``FR`` is ``fr``, ``zh`` is
+    ``zh_cn`` and ``zh_tw``; a code the index does not hold is a :class:`UsageError` naming
+    those it does (an unknown code would otherwise quietly find nothing)."""
+    found: list[str] = []
+    for code in given:
+        wanted = _lang_form(code)
+        same = [h for h in held if _lang_form(h) == wanted]
+        same = same or [h for h in held if _lang_form(h).split("-")[0] == wanted]
+        if not same:
+            holds = ", ".join(sorted(set(held))) or "no language codes"
+            message = f"lang {code!r} is not a language of this index; it holds {holds}"
+            raise InvalidParameter("lang", message)
+        found += same
+    return tuple(dict.fromkeys(found))
+
+
+def _lang_form(code: str) -> str:
+    return code.strip().lower().replace("_", "-")
+
+
 class Generation:
     """What one searcher generation needs for requests: parser, geo index, sort columns."""
 
@@ -126,6 +147,7 @@ class Generation:
         self.searcher = searcher
         self.audience = audience
         self.keys = keys
+        self.langs = tuple(codes)
         self.parser = QueryParser(searcher.schema, keys, audience)
         self.completer = suggest.Completer(searcher)
         self.geo = GeoIndex(reader, include_private=audience == "owner")
@@ -147,6 +169,9 @@ class Generation:
         self._last_scored: tuple[query.Query, fastscore.Scored] | None = None
 
     def run(self, request: Request) -> Results:
+        if request.filters and request.filters.langs:
+            langs = held_langs(request.filters.langs, self.langs)
+            request = replace(request, filters=replace(request.filters, langs=langs))
         parsed = self.parser.parse(request.text) if request.text else ParsedQuery(None)
         center, radius = request_center(request, parsed.near)
         circle: list[tuple[float, int]] | None = None
@@ -197,6 +222,7 @@ class Generation:
 
     def similar(self, path: str, limit: int) -> Results:
         """Posts most related to the post at ``path``, by its key terms."""
+        path = postpaths.stored_path(self.searcher, path)
         found = suggest.similar(self.searcher, path, limit)
         hits = [self._hit(docnum, score, None, None) for docnum, score in found]
         return Results(f"similar to {path}", len(hits), tuple(hits), 1, limit)
@@ -239,9 +265,7 @@ class Generation:
         if filters.categories:
             parts.append(query.And(terms(schema.CATEGORY, filters.categories)))
         if filters.langs:
-            parts.append(
-                query.Or([query.Term(schema.LANG, lang.lower()) for lang in filters.langs])
-            )
+            parts.append(query.Or([query.Term(schema.LANG, lang) for lang in filters.langs]))
         if filters.has_location:
             parts.append(query.Or([query.Term(schema.GEO, t) for t in self._visible_terms]))
         if not parts:

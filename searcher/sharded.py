@@ -26,7 +26,15 @@ from whoosh import query
 
 from searcher import analysis, facets, schema, shards, suggest
 from searcher.api import Index
-from searcher.engine import Center, Filters, Generation, Request, Sort, request_center
+from searcher.engine import (
+    Center,
+    Filters,
+    Generation,
+    Request,
+    Sort,
+    held_langs,
+    request_center,
+)
 from searcher.errors import BlogsearchError, ShardUnavailable, UsageError
 from searcher.geosearch import order_by_distance
 from searcher.globalstats import GlobalStats, MissingStatistics, summed
@@ -138,6 +146,10 @@ class ShardedGeneration(Generation):
     def _run(self, request: Request) -> Results:
         if not self.infos:
             self._prepare(None)  # the languages queries are parsed with
+        if request.filters and request.filters.langs:
+            held = tuple(code for info in self.infos for code in info.langs)
+            langs = held_langs(request.filters.langs, held)
+            request = replace(request, filters=replace(request.filters, langs=langs))
         keys = self.keys
         parsed = self.parser.parse(request.text) if request.text else ParsedQuery(None)
         center, radius = request_center(request, parsed.near)
@@ -267,10 +279,10 @@ class ShardedIndex(Index):
     def shard_count(self) -> int:
         return self._shards.layout.shards
 
-    def complete(self, prefix: str, *, limit: int = 10) -> list[dict[str, Any]]:
+    def complete(self, prefix: str | None, *, limit: int | None = None) -> list[dict[str, Any]]:
         raise UsageError("completion is not available on a sharded index yet")
 
-    def similar(self, path: str, *, limit: int = 10) -> Results:
+    def similar(self, path: str | os.PathLike[str] | None, *, limit: int | None = None) -> Results:
         raise UsageError("similar posts are not available on a sharded index yet")
 
     def stats(self) -> Stats:
