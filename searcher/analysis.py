@@ -51,6 +51,7 @@ _CJK = (
     "\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff"
     "\uff66-\uff9f\U00020000-\U0003134f"
 )
+CJK_RANGES = _CJK  # a regex class body: the scripts the tokenizer cuts into bigrams
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _APOSTROPHES = "'\u2019\u02bc"
 _APOSTROPHE = re.compile(f"[{_APOSTROPHES}]")

@@ -91,7 +91,8 @@ def request_center(
         raise UsageError("give one centre: either near: in the query or the near option")
     if clauses:
         center = resolve_center(clauses[0].place)
-        radius = parse_radius_km(clauses[0].radius) if clauses[0].radius else request.radius_km
+        given = clauses[0].radius
+        radius = parse_radius_km(given) if given is not None else request.radius_km
         return center, radius
     if request.near is None and request.radius_km is not None:
         raise UsageError("a radius needs a centre (near)")

@@ -9,9 +9,9 @@ uses (its idf, average field lengths and byte-coded document lengths), and combi
 array operations over all documents at once. A query word's OR of forms is kept scored too,
 for the next query that has the word.
 
-Supported: terms, AND, OR, AND NOT, ANDMAYBE, REQUIRE, NOT inside AND, boosts, phrases
-(whose positions are read for the documents that hold all their words) and prefixes and
-wildcards, which rank their matches alike (see :meth:`Scorer._pattern`: Whoosh's scores
+Supported: terms, every post, AND, OR, AND NOT, ANDMAYBE, REQUIRE, NOT inside AND, boosts,
+phrases (whose positions are read for the documents that hold all their words) and prefixes
+and wildcards, which rank their matches alike (see :meth:`Scorer._pattern`: Whoosh's scores
 for them depend on the reader). For any other query (ranges, fuzzy terms)
 :class:`Unsupported` is raised and the caller searches with Whoosh as before. Other scores
 equal Whoosh's up to the order in which floating-point sums are taken (within 1e-12).
@@ -74,9 +74,7 @@ class Scorer:
         self._weighting = weighting
         self._leaves = list(searcher.reader().leaf_readers())
         self._budget = budget
-        self._postings: OrderedDict[tuple[str, bytes], tuple[IntArray, FloatArray]] = (
-            OrderedDict()
-        )
+        self._postings: OrderedDict[tuple[str, bytes], tuple[IntArray, FloatArray]] = OrderedDict()
         self._held = 0
         self._lengths: dict[str, FloatArray] = {}
         self._filters: dict[query.Query, BoolArray] = {}
@@ -85,10 +83,9 @@ class Scorer:
         self._words_held = 0
         self._scores: OrderedDict[tuple[str, bytes, float, float], FloatArray] = OrderedDict()
         self._scores_held = 0
-        self._known_positions: OrderedDict[tuple[str, bytes], dict[int, IntArray]] = (
-            OrderedDict()
-        )
+        self._known_positions: OrderedDict[tuple[str, bytes], dict[int, IntArray]] = OrderedDict()
         self._positions_held = 0
+        self._live_docs: IntArray | None = None
         self._lock = threading.Lock()
 
     # -- the public calls --------------------------------------------------------------------
@@ -101,6 +98,9 @@ class Scorer:
             return self._phrase(q)
         if isinstance(q, query.Prefix | query.Wildcard) and q.text:
             return self._pattern(q)
+        if isinstance(q, query.Every):  # every post, scored alike: listing costs no more
+            live = self._live()
+            return Scored(live, np.full(len(live), float(q.boost), dtype=np.float64))
         if isinstance(q, query.Require):  # scored by its first part, filtered by its second
             scored = self.evaluate(q.a)
             keep = self._filter(q.b)[scored.docs]
@@ -307,6 +307,15 @@ class Scorer:
                 parts.append(Scored(docs, np.ones(len(docs), dtype=np.float64)))
         found = self._union(parts)
         return Scored(found.docs, np.full(len(found.docs), float(q.boost), dtype=np.float64))
+
+    def _live(self) -> IntArray:
+        """The live documents' numbers, sorted (read once per generation)."""
+        if self._live_docs is None:
+            reader = self.searcher.reader()
+            found = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
+            found.flags.writeable = False
+            self._live_docs = found
+        return self._live_docs
 
     def _phrase(self, q: query.Phrase) -> Scored:
         """Documents with the words in order, each within ``slop`` positions of the one before.

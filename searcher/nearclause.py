@@ -61,7 +61,7 @@ class NearPlugin(qparser.TaggingPlugin):  # type: ignore[misc]
     priority = -1  # before the field tagger would read "near:" as a field name
     expr = (
         r'near:(?P<place>"[^"]*"|[^\s~()"]+)'
-        r"(?:~(?P<radius>\d+(?:[.,]\d+)?\s*(?:km|m|mi|nmi)?))?(?=[\s()]|$)"
+        r"(?:~(?P<radius>[^\s()]*))?(?=[\s()]|$)"  # any radius: checked, refused if not one
     )
 
     def create(self, parser: Any, match: Any) -> _NearNode:

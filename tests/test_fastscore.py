@@ -31,6 +31,10 @@ CONTENT_QUERIES = [
     '"cloud paris"~4',  # a slop: the set-based chain, not the slop-1 one
     "the cloud",  # an English stop word: optional (ANDMAYBE)
     "date:2011 cloud",
+    "*",  # every post, scored alike
+    "* -paris",
+    "-paris",  # negations only: every post but those
+    "berlin *",
 ]
 RUBY_QUERIES = [
     "release",
@@ -105,7 +109,7 @@ def test_several_segments_and_deleted_posts(tmp_path: Path) -> None:
     with open_index(index_dir, audience="owner") as index:
         reader = index._current().searcher.reader()
         assert reader.doc_count() < reader.doc_count_all() or not reader.is_atomic()
-    for text in ("cloud", "cloud paris", "velo OR cloud"):
+    for text in ("cloud", "cloud paris", "velo OR cloud", "*", "-cloud"):
         assert_same(index_dir, text)
 
 
@@ -128,8 +132,8 @@ def test_a_pattern_finds_what_whoosh_finds_and_ranks_its_matches_alike(owner: An
         results = owner.search(text, limit=100)
         assert results.total == len(expected)
         assert [h.path for h in results.hits] == sorted(
-            (h.path for h in results.hits), key=lambda p: (-dict(
-                (h.path, h.score) for h in results.hits)[p], p)
+            (h.path for h in results.hits),
+            key=lambda p: (-dict((h.path, h.score) for h in results.hits)[p], p),
         )
 
 

@@ -1,0 +1,163 @@
+"""Queries as people type them: pasted titles, questions, markup, stray quotes and dashes.
+
+Well-formed syntax keeps its meaning; anything else is searched as the words it holds, and a
+query with nothing to search gets one clear line. Never an internal error's text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import build_index, paths
+
+import searcher
+from searcher.errors import QuerySyntaxError, UsageError
+
+POSTS = {
+    "2020-01-05-reports.md": (
+        "Markdown or LaTeX?",
+        "en",
+        "I write reports with knitr and R Markdown. knitr runs the code chunks.",
+    ),
+    "2020-02-10-merlin.md": (
+        "Merlin - For Sale",
+        "en",
+        "Our old sailing boat Merlin is looking for a new crew.",
+    ),
+    "2020-03-15-laptop.md": (
+        "11\" MacBook Air: the best computer I've ever had",
+        "en",
+        "Small, light, and the battery lasts a whole day of writing.",
+    ),
+    "2020-04-20-escaping.md": (
+        "Escaping markup in comments",
+        "en",
+        "Never echo `<script>alert(1)</script>` back to a page; close every `</b>` you open.",
+    ),
+    "2020-05-25-typesetting.md": (
+        "LaTeX中文排版",
+        "zh",
+        "用LaTeX写中文文档。FTP说明在这里。用data frame提取数据。",
+    ),
+    "2020-06-30-spaced.md": (
+        "Notes on tools",
+        "zh",
+        "LaTeX 的 中文 支持, FTP 的 说明, data frame 的 提取。",
+    ),
+    "2020-07-04-cloud.md": (
+        "Cloud Service?",
+        "en",
+        "A question about cloud services and what they cost.",
+    ),
+}
+
+
+def _write(folder: Path) -> None:
+    for name, (title, lang, body) in POSTS.items():
+        head = f"---\ntitle: '{title.replace(chr(39), chr(39) * 2)}'\nlang: {lang}\n---\n"
+        (folder / name).write_text(head + body + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def typed(tmp_path_factory: pytest.TempPathFactory) -> searcher.Index:
+    root = tmp_path_factory.mktemp("typed")
+    (root / "_posts").mkdir()
+    _write(root / "_posts")
+    return searcher.open_index(build_index([root], root / "index"), audience="owner")
+
+
+@pytest.mark.parametrize("name", sorted(POSTS))
+def test_a_pasted_title_finds_its_post_first(typed: searcher.Index, name: str) -> None:
+    assert paths(typed.search(POSTS[name][0]))[:1] == [f"_posts/{name}"]
+
+
+@pytest.mark.parametrize(
+    ("typed_text", "plain"),
+    [
+        ("knitr?", "knitr"),
+        ("knitr??", "knitr"),
+        ("knitr?!", "knitr"),
+        ("(knitr?)", "knitr"),
+        ("Merlin - For Sale", "Merlin For Sale"),
+        ("Merlin -- boat", "Merlin boat"),
+        ("Merlin — boat", "Merlin boat"),
+        ('11" MacBook', "11 MacBook"),
+        ('"MacBook Air', "MacBook Air"),
+        ("(knitr", "knitr"),
+        ("knitr)", "knitr"),
+        ("</b>", "b"),
+        ("<script>alert(1)</script>", "script alert 1 script"),
+        ("[knitr]", "knitr"),
+        ("{knitr}", "knitr"),
+        ("knitr AND", "knitr and"),
+        ("AND knitr", "and knitr"),
+        ("knitr NOT", "knitr not"),
+        ("knitr OR OR chunks", "knitr or chunks"),
+        ("LaTeX中文", "LaTeX 中文"),
+        ("FTP说明", "FTP 说明"),
+        ("data frame提取", "data frame 提取"),
+    ],
+)
+def test_what_cannot_be_syntax_is_searched_as_its_words(
+    typed: searcher.Index, typed_text: str, plain: str
+) -> None:
+    found = typed.search(typed_text, limit=50)
+    assert found.total > 0 and paths(found) == paths(typed.search(plain, limit=50))
+
+
+@pytest.mark.parametrize("text", ["AND", "OR", "NOT", "ANDNOT", "AND OR NOT", "( )", "-", "+"])
+def test_a_lone_operator_is_a_word_or_a_clear_error(typed: searcher.Index, text: str) -> None:
+    try:
+        typed.search(text)
+    except QuerySyntaxError as exc:
+        assert "nothing to search" in str(exc)
+
+
+@pytest.mark.parametrize("text", ["!!!", "?", "???", '"', '""', "()", "-", "<>", "~", "^", "::"])
+def test_a_query_with_nothing_to_search_says_so_in_one_line(
+    typed: searcher.Index, text: str
+) -> None:
+    with pytest.raises(QuerySyntaxError) as caught:
+        typed.search(text)
+    message = str(caught.value)
+    assert "nothing to search" in message and "\n" not in message
+
+
+def test_no_internal_error_text_reaches_the_user(typed: searcher.Index) -> None:
+    for text in (">x", "</b>", "x >", "<=", "tag:>", "a {b} c", "x ( ) y"):
+        try:
+            typed.search(text)
+        except UsageError as exc:
+            assert "list index" not in str(exc) and "Traceback" not in str(exc)
+
+
+def test_well_formed_syntax_keeps_its_meaning(typed: searcher.Index) -> None:
+    knitr = set(paths(typed.search("knitr", limit=50)))
+    assert not knitr & set(paths(typed.search("knitr -chunks", limit=50)))
+    assert not knitr & set(paths(typed.search("knitr NOT chunks", limit=50)))
+    assert set(paths(typed.search("kni*", limit=50))) >= knitr
+    assert set(paths(typed.search("kn?tr", limit=50))) == knitr
+    assert paths(typed.search('"sailing boat"')) == ["_posts/2020-02-10-merlin.md"]
+    assert typed.search('"boat sailing"').total == 0
+    assert paths(typed.search("title:merlin")) == ["_posts/2020-02-10-merlin.md"]
+    assert typed.search("date:2020-02").total == 1
+    assert typed.search("knitr OR merlin").total == 2
+
+
+def test_a_match_all_is_every_post_and_negations_alone_take_from_it(
+    typed: searcher.Index,
+) -> None:
+    every = typed.search("*", limit=50)
+    assert every.total == len(POSTS) == typed.search("body:*", limit=50).total
+    assert typed.search("???*", limit=50).total == len(POSTS)
+    without = set(paths(typed.search("* -knitr", limit=50)))
+    assert without == set(paths(every)) - set(paths(typed.search("knitr", limit=50)))
+    assert set(paths(typed.search("-knitr", limit=50))) == without
+    assert set(paths(typed.search("NOT knitr", limit=50))) == without
+    assert paths(typed.search("merlin *")) == paths(typed.search("merlin"))
+
+
+@pytest.mark.parametrize("radius", ["-1km", "abc", "", "0", "1e999km"])
+def test_a_bad_radius_in_a_near_clause_is_refused(typed: searcher.Index, radius: str) -> None:
+    with pytest.raises(UsageError, match="radius"):
+        typed.search(f"near:43.48,3.67~{radius}")
