@@ -28,7 +28,8 @@ from searcher.geo import BBox, parse_coordinate, parse_radius_km
 from searcher.geosearch import GeoIndex
 from searcher.models import Hit, Results
 from searcher.nearclause import NearSpec
-from searcher.query import Audience, ParsedQuery, QueryParser, make_hit
+from searcher.patterns import Patterns
+from searcher.query import Audience, ParsedQuery, QueryParser, make_hit, ranks_alike
 
 Sort = Literal["relevance", "distance", "date", "date-asc"]
 SORTS: tuple[Sort, ...] = ("relevance", "distance", "date", "date-asc")
@@ -163,9 +164,12 @@ class Generation:
         self.facets = FacetIndex(reader)
         self._date_longs: np.ndarray[Any, Any] | None = None
         self._has_date: np.ndarray[Any, Any] = np.zeros(0, dtype=bool)
+        self.patterns = Patterns(reader)
         weighting = searcher.weighting
         self.fast = (
-            fastscore.Scorer(searcher, weighting) if isinstance(weighting, scoring.BM25F) else None
+            fastscore.Scorer(searcher, weighting, expand=self.patterns.words)
+            if isinstance(weighting, scoring.BM25F)
+            else None
         )
         self._last_scored: tuple[query.Query, fastscore.Scored] | None = None
 
@@ -174,6 +178,7 @@ class Generation:
             langs = held_langs(request.filters.langs, self.langs)
             request = replace(request, filters=replace(request.filters, langs=langs))
         parsed = self.parser.parse(request.text) if request.text else ParsedQuery(None)
+        self.patterns.check(parsed.text)
         center, radius = request_center(request, parsed.near)
         circle: list[tuple[float, int]] | None = None
         if center is not None and radius is not None:  # measured once, used to filter and sort
@@ -182,8 +187,8 @@ class Generation:
         sort = request.sort
         if sort == "distance" and center is None:
             raise UsageError("sorting by distance needs a centre (near)")
-        if sort == "relevance" and parsed.text is None:
-            sort = "distance" if center is not None else "date"
+        if sort == "relevance" and (parsed.text is None or ranks_alike(parsed.text)):
+            sort = "distance" if center is not None else "date"  # a listing
         if sort == "relevance":
             assert parsed.text is not None
             results = self._by_relevance(request, parsed.text, allowed, center)

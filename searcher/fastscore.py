@@ -67,8 +67,13 @@ class Scored:
 class Scorer:
     """Scores queries against one searcher generation; thread-safe."""
 
-    def __init__(self, searcher: Any, weighting: scoring.BM25F,
-                 budget: int = POSTINGS_BUDGET) -> None:  # fmt: skip
+    def __init__(
+        self,
+        searcher: Any,
+        weighting: scoring.BM25F,
+        budget: int = POSTINGS_BUDGET,
+        expand: Callable[[Any], Iterable[bytes]] | None = None,
+    ) -> None:
         self.searcher = searcher
         self.size = int(searcher.doc_count_all())
         self._weighting = weighting
@@ -86,6 +91,7 @@ class Scorer:
         self._known_positions: OrderedDict[tuple[str, bytes], dict[int, IntArray]] = OrderedDict()
         self._positions_held = 0
         self._live_docs: IntArray | None = None
+        self._expand = expand  # a pattern's words (bounded, kept); else Whoosh's expansion
         self._lock = threading.Lock()
 
     # -- the public calls --------------------------------------------------------------------
@@ -301,7 +307,7 @@ class Scorer:
         if q.fieldname not in self.searcher.schema:
             return _nothing()
         parts = []
-        for text in q._btexts(reader):
+        for text in self._expand(q) if self._expand is not None else q._btexts(reader):
             docs, _ = self._decoded(q.fieldname, text)
             if len(docs):
                 parts.append(Scored(docs, np.ones(len(docs), dtype=np.float64)))

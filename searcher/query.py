@@ -281,6 +281,14 @@ def _every(q: query.Query) -> query.Query:
     return q.__class__(children, boost=q.boost)
 
 
+def ranks_alike(q: query.Query | None) -> bool:
+    """Whether ``q`` scores every post it finds alike (every post, or every post but some):
+    such a query lists its posts, newest first, as a search with no words does."""
+    if isinstance(q, query.AndNot):
+        return ranks_alike(q.a)
+    return isinstance(q, query.Every)
+
+
 def _empty(q: query.Query) -> bool:
     return q is query.NullQuery or (isinstance(q, query.CompoundQuery) and not q.subqueries)
 

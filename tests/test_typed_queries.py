@@ -11,6 +11,7 @@ import pytest
 from conftest import build_index, paths
 
 import searcher
+from searcher import patterns
 from searcher.errors import QuerySyntaxError, UsageError
 
 POSTS = {
@@ -155,6 +156,21 @@ def test_a_match_all_is_every_post_and_negations_alone_take_from_it(
     assert set(paths(typed.search("-knitr", limit=50))) == without
     assert set(paths(typed.search("NOT knitr", limit=50))) == without
     assert paths(typed.search("merlin *")) == paths(typed.search("merlin"))
+    newest = [h.date for h in every.hits]
+    assert newest == sorted(newest, reverse=True)  # a listing: newest first
+
+
+def test_a_pattern_standing_for_too_many_words_is_refused(
+    typed: searcher.Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(patterns, "MAX_WORDS", 1)
+    with pytest.raises(QuerySyntaxError, match="too broad"):
+        typed.search("c*")  # cloud, code, computer...
+    monkeypatch.setattr(patterns, "MAX_WORDS", 100)
+    monkeypatch.setattr(patterns, "MAX_SCANNED", 3)
+    with pytest.raises(QuerySyntaxError, match="give more letters"):
+        typed.search("*ud")  # reads every word to find them
+    assert paths(typed.search("merli*")) == ["_posts/2020-02-10-merlin.md"]
 
 
 @pytest.mark.parametrize("radius", ["-1km", "abc", "", "0", "1e999km"])
