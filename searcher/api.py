@@ -9,7 +9,8 @@ import datetime as dt
 import os
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -42,10 +43,15 @@ class Index:
         self._ix, self._searcher = _open_searcher(self.index_dir)
         self._generation = Generation(self._searcher, audience)
         self._checked = time.monotonic()
+        self._users: dict[int, int] = {}  # id(searcher): requests searching it now
+        self._retired: list[Searcher] = []  # replaced by a rebuild, closed once unused
 
     def close(self) -> None:
         with self._lock:
             self._searcher.close()
+            for old in self._retired:
+                old.close()
+            self._retired = []
 
     def __enter__(self) -> Index:
         return self
@@ -54,7 +60,7 @@ class Index:
         self.close()
 
     def _current(self) -> Generation:
-        """The generation to search now, refreshed (and the old one closed) if the index changed."""
+        """The generation to search now, refreshed if the index changed on disk."""
         with self._lock:
             now = time.monotonic()
             if now - self._checked >= REFRESH_INTERVAL:
@@ -63,10 +69,37 @@ class Index:
                     # a whole new searcher, not refresh(): refresh() shares segment readers
                     # with the old one, which must be closed to release its files
                     self._ix, fresh = _open_searcher(self.index_dir)
-                    self._searcher.close()
+                    self._retired.append(self._searcher)
                     self._searcher = fresh
                     self._generation = Generation(fresh, self.audience)
+                    self._close_unused()
             return self._generation
+
+    @contextmanager
+    def _using(self) -> Iterator[Generation]:
+        """The current generation, for one request. Requests run side by side, each on the
+        generation it started with (the lock is held only to pick it): one slow search no
+        longer holds up every other. A generation replaced meanwhile is closed by the last
+        request using it."""
+        with self._lock:
+            generation = self._current()
+            key = id(generation.searcher)
+            self._users[key] = self._users.get(key, 0) + 1
+        try:
+            yield generation
+        finally:
+            with self._lock:
+                self._users[key] -= 1
+                if not self._users[key]:
+                    del self._users[key]
+                    self._close_unused()
+
+    def _close_unused(self) -> None:
+        """Close the replaced searchers no request is using any more."""
+        unused = [old for old in self._retired if id(old) not in self._users]
+        self._retired = [old for old in self._retired if id(old) in self._users]
+        for old in unused:
+            old.close()
 
     def search(
         self,
@@ -104,8 +137,8 @@ class Index:
         request = _request(text, limit, page, near, radius_km, bbox, within, sort, bool(filters))
         request = replace(request, located_only=arguments.flag(located_only, "located_only"),
                           filters=filters, facets=arguments.flag(facets, "facets"))  # fmt: skip
-        with self._lock:
-            return self._current().run(request)
+        with self._using() as generation:
+            return generation.run(request)
 
     def near(
         self,
@@ -123,8 +156,8 @@ class Index:
         if lat is None or lon is None:
             raise InvalidCoordinates("near needs both a latitude and a longitude")
         request = _request(text, limit, page, (lat, lon), radius_km, bbox, within, "distance")
-        with self._lock:
-            return self._current().run(request)
+        with self._using() as generation:
+            return generation.run(request)
 
     def complete(self, prefix: str | None, *, limit: int | None = None) -> list[dict[str, Any]]:
         """Search-as-you-type: titles, then words, completing the last word of ``prefix``."""
@@ -132,8 +165,8 @@ class Index:
         count = arguments.number(limit, "limit", 10, 1, MAX_LIMIT)
         if typed is None or not typed.strip():
             return []
-        with self._lock:
-            return list(self._current().completer.complete(typed, count))
+        with self._using() as generation:
+            return list(generation.completer.complete(typed, count))
 
     def similar(self, path: str | os.PathLike[str] | None, *, limit: int | None = None) -> Results:
         """The posts most related to the post at ``path`` (by its key terms): the path as the
@@ -144,13 +177,12 @@ class Index:
         count = arguments.number(limit, "limit", 10, 1, MAX_LIMIT)
         if given is None or not given.strip():
             raise UsageError("similar needs the path of a post")
-        with self._lock:
-            return self._current().similar(given, count)
+        with self._using() as generation:
+            return generation.similar(given, count)
 
     def stats(self) -> Stats:
         """Counts, languages, top tags and categories, date span, size and build time."""
-        with self._lock:
-            generation = self._current()
+        with self._using() as generation:
             return index_stats(generation.searcher, self.index_dir, self.audience)
 
 

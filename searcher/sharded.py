@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import Sequence
-from contextlib import ExitStack
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from searcher.errors import BlogsearchError, ShardUnavailable, UsageError
 from searcher.geosearch import order_by_distance
 from searcher.globalstats import GlobalStats, MissingStatistics, summed
 from searcher.models import Hit, Results, Stats
-from searcher.query import Audience, ParsedQuery, QueryParser
+from searcher.query import Audience, ParsedQuery, QueryParser, ranks_alike
 from searcher.shardsearch import Candidates, Plan, ShardActor, ShardInfo
 from searcher.stats import TOP as STATS_TOP
 
@@ -156,8 +156,8 @@ class ShardedGeneration(Generation):
         sort: Sort = request.sort
         if sort == "distance" and center is None:
             raise UsageError("sorting by distance needs a centre (near)")
-        if sort == "relevance" and parsed.text is None:
-            sort = "distance" if center is not None else "date"
+        if sort == "relevance" and (parsed.text is None or ranks_alike(parsed.text)):
+            sort = "distance" if center is not None else "date"  # a listing
         plan = Plan(request, parsed.text, center, radius, sort, request.facets)
         results, counts = self._search(plan)
         if self.keys != keys:  # a shard changed on disk, with new languages: parse again
@@ -274,6 +274,12 @@ class ShardedIndex(Index):
 
     def _current(self) -> Generation:
         return self._generation
+
+    @contextmanager
+    def _using(self) -> Iterator[Generation]:
+        """One request at a time: the coordinator's figures are set per request."""
+        with self._lock:
+            yield self._generation
 
     @property
     def shard_count(self) -> int:
