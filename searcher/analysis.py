@@ -406,6 +406,17 @@ def plain_analyzer() -> Analyzer:
     return WordTokenizer() | FoldFilter()
 
 
+TITLE_KEY_CHARS = 400  # longer titles are keyed by their opening
+
+
+def title_key(text: str) -> str:
+    """A title as one comparable value: its words, folded, one space apart. A title pasted
+    into the search box has the key of the title it was copied from, whatever punctuation,
+    quotes or case it carries (``11" MacBook Air: the best…`` is ``11 macbook air the best…``)."""
+    words = (t.text for t in plain_analyzer()(text[: TITLE_KEY_CHARS * 2], mode="query"))
+    return " ".join(words)[:TITLE_KEY_CHARS]
+
+
 MARK = "\x1e"  # never in post text: text.py turns control characters into spaces
 
 

@@ -12,7 +12,7 @@ import copy
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -221,7 +221,7 @@ class QueryParser:
             if near:
                 return ParsedQuery(None, tuple(near))
             raise QuerySyntaxError(f"nothing to search in {text!r}: it holds no words")
-        return ParsedQuery(planned, tuple(near))
+        return ParsedQuery(_with_title(planned, text), tuple(near))
 
     def _strict(self, text: str) -> query.Query | None:
         """``text`` read with the full syntax; None when Whoosh cannot read it (its own
@@ -279,6 +279,25 @@ def _every(q: query.Query) -> query.Query:
             )
         children = [c for c in children if not isinstance(c, query.Every)]
     return q.__class__(children, boost=q.boost)
+
+
+def _with_title(q: query.Query, text: str) -> query.Query:
+    """``q``, or a post whose whole title the query is (as pasted: quotes, dashes, question
+    marks and case aside), that post scoring far above the rest. A query that excludes
+    words only lifts the posts it finds; one that lists posts alike gets nothing added."""
+    key = analysis.title_key(text)
+    if not key or ranks_alike(q):
+        return q
+    exact = query.Term(schema.TITLE_KEY, key, boost=schema.EXACT_TITLE_BOOST)
+    if any(isinstance(leaf, query.Not | query.AndNot) for leaf in _nodes(q)):
+        return query.AndMaybe(q, exact)
+    return _skip_capable(query.Or([q, exact]))
+
+
+def _nodes(q: query.Query) -> Iterator[query.Query]:
+    yield q
+    for child in q.children():
+        yield from _nodes(child)
 
 
 def ranks_alike(q: query.Query | None) -> bool:

@@ -24,7 +24,7 @@ from searcher.errors import QuerySyntaxError
 from searcher.geo import geohash_encode
 from searcher.models import Location, Post
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 PATH = "path"
 TAG = "tag"  # folded: what filters and facets match
@@ -47,10 +47,12 @@ CELL_PRECISION = 8  # finest cell: about 38 m x 19 m
 LAT = "lat"
 LON = "lon"
 RECORD = "record"  # stored: what a hit shows
+TITLE_KEY = "title_key"  # the whole title as one term (analysis.title_key): pasted titles
 LISTED = "listed"  # a column of each post's date and title: completion lists every title
 TEXT = "text"  # stored: the body, for snippets
 
 TITLE_BOOST = 3.0
+EXACT_TITLE_BOOST = 100.0  # a query that is a post's whole title finds that post first
 TERMS_BOOST = 2.0
 PLACE_BOOST = 1.5
 
@@ -153,6 +155,7 @@ def build_schema() -> fields.Schema:
         record=fields.STORED,
         text=fields.STORED,
         listed=fields.COLUMN(columns.VarBytesColumn()),
+        title_key=fields.ID,
     )
     for name in (TITLE, BODY):
         # a word that analyses into several tokens (CVE-2020-10663, CJK bigrams) is a phrase
@@ -178,6 +181,9 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
         LISTED: listed(post),
         TEXT: post.text,
     }
+    key = analysis.title_key(post.title)
+    if key:
+        doc[TITLE_KEY] = key
     spelled = analysis.spelled_words(f"{post.title}\n{post.text}")
     if spelled:
         doc[SPELLINGS] = spelled
