@@ -123,16 +123,43 @@ SPELLED = "\x1f"  # between a folded word and its spelling in the spellings fiel
 _FOLDING = sorted({c for cp in _FOLD for c in (chr(cp), chr(cp).upper()) if c.isalpha()
                    and c.lower() == chr(cp)})  # fmt: skip
 _FOLDS = re.compile("[" + "".join(map(re.escape, _FOLDING)) + "]")
-# tried at word starts only, to the first letter that folds: one pass over the text
+_UPPER = _char_class([cp for cp in range(0x10000) if chr(cp).isupper()])
+_MARKED = re.compile(f"[{_UPPER}" + "".join(map(re.escape, _FOLDING)) + "]")
+# tried at word starts only, to the first letter that folds or is a capital: one pass
 _FOLDED_WORD = re.compile(r"(?<!\w)\w*?" + _FOLDS.pattern + r"\w*")
+_MARKED_WORD = re.compile(r"(?<!\w)\w*?" + _MARKED.pattern + r"\w*")
+_OPENERS = " \t\"'«\u201c\u2018\u201e([*_#>-"
+_ENDERS = ".!?:;…\n\r¡¿。\uff01\uff1f"  # and the fullwidth ! and ?
 
 
-def spelled_words(text: str) -> str:
-    """The words of ``text`` that folding changes (``Été``, ``straße``), once each: the
-    value of the field that keeps how folded words are written."""
-    if _FOLDS.search(text) is None:  # most English posts: found at C speed
-        return ""
-    return " ".join(dict.fromkeys(_FOLDED_WORD.findall(text)))
+def spelled_words(text: str, title: str = "") -> str:
+    """The words of a post that folding changes, once each, as written: accented words
+    (``été``, ``straße``) and, in ``text``, capitalised words inside a sentence (``R
+    Markdown``, ``Flowhub``). The value of the field that keeps how folded words are
+    written, from which completions take the spelling most posts use. A sentence's first
+    word and the title's words (often in title case) say nothing of a word's case: they
+    count lower-cased, for their accents only."""
+    found: dict[str, None] = {}
+    if _FOLDS.search(title) is not None:
+        found.update((word.lower(), None) for word in _FOLDED_WORD.findall(title))
+    if _MARKED.search(text) is None:  # found at C speed
+        return " ".join(found)
+    for match in _MARKED_WORD.finditer(text):
+        word = match.group()
+        if _starts_sentence(text, match.start()):
+            word = word.lower()
+            if _FOLDS.search(word) is None:
+                continue
+        found[word] = None
+    return " ".join(found)
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens a sentence, a line or the text."""
+    i = start - 1
+    while i >= 0 and text[i] in _OPENERS:
+        i -= 1
+    return i < 0 or text[i] in _ENDERS
 
 
 def preferred_spelling(one: str | None, other: str) -> str:
@@ -356,6 +383,42 @@ def _stops(key: str) -> frozenset[str]:
     return frozenset(fold(word) for word in (*words, *more)) - keep
 
 
+_HAN = (
+    "\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3038-\u303c\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\U00020000-\U0003134f"
+)
+_KATAKANA = "\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f"
+_HANGUL = "\u1100-\u11ff\u3131-\u318f\ua960-\ua97f\uac00-\ud7a3"
+_RUN = re.compile(f"(?P<han>[{_HAN}]+)|(?P<kana>[{_KATAKANA}]+)|(?P<hangul>[{_HANGUL}]+)")
+_TRAILING_RUN = re.compile(f"(?:[{_HAN}]+|[{_KATAKANA}]+|[{_HANGUL}]+)$")
+# Runs long enough to be a word, short enough not to be a clause: Chinese writes whole
+# clauses as one run of Han characters, Japanese katakana loanwords run long.
+RUN_LENGTHS = {"han": (2, 6), "kana": (2, 16), "hangul": (2, 12)}
+
+
+def script_runs(text: str) -> list[str]:
+    """The CJK words of ``text`` as a segmenter-free reading finds them: runs of one script
+    (Han, katakana, Hangul) between other scripts, spaces or punctuation, each once.
+    ``スマートフォンが統計を`` holds スマートフォン and 統計; hiragana runs (particles,
+    endings) are no words of their own. Completion offers these, never bigrams chained
+    across a word's end (スマートが, 统计算)."""
+    found: dict[str, None] = {}
+    if _CJK_CHAR.search(text) is None:  # most posts: found at C speed
+        return []
+    for match in _RUN.finditer(text):
+        kind = match.lastgroup or "han"
+        low, high = RUN_LENGTHS[kind]
+        if low <= len(match.group()) <= high:
+            found[match.group()] = None
+    return list(found)
+
+
+def trailing_run(text: str) -> str:
+    """The run of one CJK script that ``text`` ends with ("" if it ends otherwise)."""
+    match = _TRAILING_RUN.search(text)
+    return match.group() if match else ""
+
+
 def is_cjk(char: str) -> bool:
     """Whether ``char`` belongs to a script the tokenizer cuts into bigrams."""
     return char >= "\u1100" and _CJK_CHAR.match(char) is not None  # the first CJK block
@@ -388,15 +451,24 @@ def text_analyzer(key: str) -> Analyzer:
 
 @functools.cache
 def spelling_analyzer() -> Analyzer:
-    """Words that folding changes, as ``folded`` + SPELLED + ``lower-cased``."""
-    return WordTokenizer() | FoldFilter() | _SpellingFilter()
+    """Words that folding changes, as ``folded`` + SPELLED + ``as written``."""
+    return WordTokenizer() | _SurfaceFilter() | FoldFilter() | _SpellingFilter()
+
+
+class _SurfaceFilter(Filter):  # type: ignore[misc]
+    """Keeps each token as written, before folding lower-cases it."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            t.surface = t.text
+            yield t
 
 
 class _SpellingFilter(Filter):  # type: ignore[misc]
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
-            if t.lowered != t.text:
-                t.text = t.text + SPELLED + t.lowered
+            if t.surface != t.text:
+                t.text = t.text + SPELLED + t.surface
                 yield t
 
 

@@ -37,6 +37,7 @@ DATE = "date"
 YEAR = "year"
 TERMS = "terms"  # tags and categories as words, for unfielded queries
 WORDS = "words"  # every title and body word, folded but not stemmed: spelling and completion
+RUNS = "runs"  # CJK words as runs of one script (analysis.script_runs), for completion
 SPELLINGS = "spellings"  # how folded words are written ("ete" as "été"), to show completions
 PLACE = "place"
 PLACE_PRIVATE = "place_private"
@@ -156,6 +157,7 @@ def build_schema() -> fields.Schema:
         text=fields.STORED,
         listed=fields.COLUMN(columns.VarBytesColumn()),
         title_key=fields.ID,
+        runs=fields.KEYWORD,
     )
     for name in (TITLE, BODY):
         # a word that analyses into several tokens (CVE-2020-10663, CJK bigrams) is a phrase
@@ -181,10 +183,13 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
         LISTED: listed(post),
         TEXT: post.text,
     }
+    runs = analysis.script_runs(f"{post.title}\n{post.text}")
+    if runs:
+        doc[RUNS] = " ".join(runs)
     key = analysis.title_key(post.title)
     if key:
         doc[TITLE_KEY] = key
-    spelled = analysis.spelled_words(f"{post.title}\n{post.text}")
+    spelled = analysis.spelled_words(post.text, post.title)
     if spelled:
         doc[SPELLINGS] = spelled
     if post.tags:

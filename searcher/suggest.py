@@ -261,6 +261,8 @@ class Completer:
         self._memo: dict[str, list[tuple[str, int]]] = {}  # completions of very short words
         self._words: list[str] = []  # the words lexicon, sorted, and each word's doc frequency
         self._dfs: list[int] = []
+        self._runs: list[str] = []  # the CJK runs lexicon, sorted, and their doc frequencies
+        self._run_dfs: list[int] = []
         self._titles: list[tuple[str, str]] = []  # (title, path), newest first: a title's rank
         self._title_words: list[str] = []  # every (folded title word, rank), sorted, split
         self._title_ranks: list[int] = []
@@ -268,9 +270,12 @@ class Completer:
         self._spellings: dict[str, str] = {}
 
     def complete(self, prefix: str, limit: int = 10) -> list[dict[str, Any]]:
-        """Titles, then words, completing ``prefix``: its last word may be partial."""
+        """Titles, then words, completing ``prefix``: its last word may be partial.
+
+        Words are whole: a CJK prefix is completed by the runs of one script the posts hold
+        (``スマート`` by スマートフォン), never by bigrams chained past a word's end."""
         tokens = [(t.text, t.startchar, t.endchar)
-                  for t in analysis.plain_analyzer()(prefix, chars=True)]  # fmt: skip
+                  for t in analysis.plain_analyzer()(prefix, chars=True, mode="query")]  # fmt: skip
         if limit <= 0 or not tokens:
             return []
         self._build()
@@ -278,15 +283,23 @@ class Completer:
         full = [t[0] for t in (tokens[:-1] if partial else tokens)]
         last = tokens[-1][0] if partial else None
         titles = self._match_titles(full, last, limit)
-        terms = [t for t in self._complete_word(last, limit + len(full)) if t[0] not in full]
+        run = analysis.trailing_run(prefix) if partial else ""
+        if run:
+            head = prefix[: len(prefix) - len(run)]
+            terms = _commonest(self._runs, self._run_dfs, run, limit)
+            texts = [head + word for word, _ in terms]
+        else:
+            head = prefix[: tokens[-1][1]]
+            terms = [t for t in self._complete_word(last, limit + len(full)) if t[0] not in full]
+            texts = [head + self._spelled(word, count) for word, count in terms[:limit]]
         shown = min(len(titles), max(limit - len(terms), (limit + 1) // 2))
-        head = prefix[: tokens[-1][1]]
         found: list[dict[str, Any]] = [
             {"kind": "title", "text": self._titles[rank][0], "path": self._titles[rank][1]}
             for rank in titles[:shown]
         ]
-        found += [{"kind": "term", "text": head + self._spelled(word, count), "count": count}
-                  for word, count in terms[: limit - shown]]  # fmt: skip
+        shown_terms = zip(texts[: limit - shown], terms, strict=False)
+        found += [{"kind": "term", "text": text, "count": count}
+                  for text, (_, count) in shown_terms]  # fmt: skip
         return found
 
     def _spelled(self, word: str, count: int) -> str:
@@ -302,8 +315,9 @@ class Completer:
                     text = term.decode() if isinstance(term, bytes) else str(term)
                     posts = reader.doc_frequency(schema.SPELLINGS, text)
                     written = text.partition(analysis.SPELLED)[2]
-                    if posts > most or (posts == most and
-                                        analysis.preferred_spelling(spelled, written) == written):
+                    if posts > most or (
+                        posts == most and analysis.preferred_spelling(spelled, written) == written
+                    ):
                         spelled, most = written, posts
                 if 2 * most < count:  # written so in fewer than half of the posts
                     spelled = word
@@ -331,11 +345,7 @@ class Completer:
         short = len(last) <= _MEMO_PREFIX and limit <= 50
         if short and last in self._memo:
             return self._memo[last][:limit]
-        lo = bisect.bisect_left(self._words, last)
-        hi = bisect.bisect_left(self._words, last + _LAST)
-        dfs = self._dfs
-        best = heapq.nlargest(50 if short else limit, range(lo, hi), key=lambda i: (dfs[i], -i))
-        found = [(self._words[i], dfs[i]) for i in best]
+        found = _commonest(self._words, self._dfs, last, 50 if short else limit)
         if short:
             self._memo[last] = found
         return found[:limit]
@@ -347,10 +357,12 @@ class Completer:
             reader, self._source = self._source, None  # complete() caches by reader: no cycle
             self._reader = weakref.ref(reader)
             least = 2 if reader.doc_count() >= 1000 else 1
-            for btext, info in reader.iter_field(schema.WORDS):
-                if info.doc_frequency() >= least:
-                    self._words.append(btext.decode() if isinstance(btext, bytes) else btext)
-                    self._dfs.append(int(info.doc_frequency()))
+            for field, words, dfs in ((schema.WORDS, self._words, self._dfs),
+                                      (schema.RUNS, self._runs, self._run_dfs)):  # fmt: skip
+                for btext, info in reader.iter_field(field):
+                    if info.doc_frequency() >= least:
+                        words.append(btext.decode() if isinstance(btext, bytes) else btext)
+                        dfs.append(int(info.doc_frequency()))
             posts = _listed(reader)
             posts.sort(key=lambda p: p[2])
             posts.sort(key=lambda p: p[0], reverse=True)  # newest first; undated last
@@ -360,6 +372,15 @@ class Completer:
             self._title_words = [w for w, _ in pairs]
             self._title_ranks = [rank for _, rank in pairs]
             self._built = True
+
+
+def _commonest(words: list[str], dfs: list[int], prefix: str, limit: int) -> list[tuple[str, int]]:
+    """The ``limit`` commonest of the sorted ``words`` starting with ``prefix``, with their
+    doc frequencies, commonest first (equals in word order)."""
+    lo = bisect.bisect_left(words, prefix)
+    hi = bisect.bisect_left(words, prefix + _LAST)
+    best = heapq.nlargest(limit, range(lo, hi), key=lambda i: (dfs[i], -i))
+    return [(words[i], dfs[i]) for i in best]
 
 
 def _listed(reader: Any) -> list[tuple[str, str, str]]:
