@@ -9,6 +9,9 @@ People paste titles, type questions and copy sentences. Well-formed syntax keeps
 - a dash or plus not attached to a word is punctuation (``Merlin - For Sale``, ``--flag``);
 - an operator with nothing to join is a word (``AND``, ``cloud NOT``, ``OR OR``);
 - ``<``, ``>``, brackets and braces outside a ``date:`` clause are markup (``</b>``);
+- a colon after anything but a field name is punctuation (``Midgard 1.6: Power``);
+- ``*`` and ``?`` in a chunk the tokenizer would split are punctuation: a pattern stands for
+  one word (``WS-notification*``, ``*.google.com``);
 - CJK written against Latin letters or digits is split from them (``LaTeX中文``), as the
   tokenizer splits it when posts are indexed;
 - parentheses nested deeper than :data:`MAX_DEPTH` are dropped.
@@ -27,6 +30,10 @@ from searcher.analysis import CJK_RANGES
 
 MAX_DEPTH = 8  # nested parentheses kept; deeper ones are dropped
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+FIELDS = frozenset(
+    {"title", "body", "tags", "categories", "place", "tag", "category", "lang", "date", "path",
+     "near"}
+)  # fmt: skip
 _BINARY = OPERATORS - {"NOT"}
 _DATE_CLAUSE = re.compile(
     r"(?<![^\s(])date:(?:[\[{][^\]}\"]*[\]}]|(?:<=|>=|=<|=>|<|>|=)[^\s()\"]+)"
@@ -38,6 +45,9 @@ _CJK_EDGE = re.compile(
     rf"(?<=[{CJK_RANGES}])(?=[^\W_{CJK_RANGES}])|(?<=[^\W_{CJK_RANGES}])(?=[{CJK_RANGES}])"
 )
 _SIGN = re.compile(r"^[-+]+")
+_COLON = re.compile(r"(\w*):")
+_PATTERN = re.compile(r"[*?]")
+_NOT_ONE_WORD = re.compile(r"[^\w*?]")
 _SYNTAX = re.compile(r'["()\[\]{}<>^~*?:\\+!-]')
 
 
@@ -99,6 +109,8 @@ def _chunk(text: str, after: _Token | None) -> str:
     """A bare chunk repaired: trailing question marks, markup, loose signs, CJK edges."""
     text = _QUESTION.sub("", text)
     text = _MARKUP.sub(" ", text)
+    text = _COLON.sub(_colon, text)
+    text = " ".join(_one_word(part) for part in text.split(" "))
     text = _CJK_EDGE.sub(" ", text)
     sign = _SIGN.match(text)
     if sign is not None:
@@ -109,6 +121,20 @@ def _chunk(text: str, after: _Token | None) -> str:
         if not keeps:
             text = " " + rest
     return text
+
+
+def _colon(match: re.Match[str]) -> str:
+    """``name:`` stays a field prefix when ``name`` is a field; otherwise the colon goes."""
+    return match.group() if match.group(1) in FIELDS else match.group(1) + " "
+
+
+def _one_word(part: str) -> str:
+    """A pattern is one word: ``*`` and ``?`` among characters the tokenizer splits at
+    (``WS-notification*``, ``*.google.com``, ``192.168.2.*``) are punctuation."""
+    field, colon, value = part.rpartition(":")
+    if _PATTERN.search(value) and _NOT_ONE_WORD.search(value.lstrip("-+")):
+        return field + colon + _PATTERN.sub(" ", value)
+    return part
 
 
 def _balanced(tokens: list[_Token]) -> list[_Token]:

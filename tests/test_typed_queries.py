@@ -57,6 +57,11 @@ POSTS = {
         "Sailing again. Sailing at dawn, sailing at dusk: sailing is all we did. Sailing!",
     ),
     "2020-08-03-create.md": ("Create.js", "en", "A library for editing content in place."),
+    "2020-09-01-sharejs.md": (
+        "ShareJS 0.5: library for Wave-style editing",
+        "en",
+        "Now for WS-Notification users too, served from *.example.com hosts.",
+    ),
     "2020-08-04-create-2013.md": (
         "Create.js in 2013",
         "en",
@@ -109,6 +114,11 @@ def test_a_pasted_title_finds_its_post_first(typed: searcher.Index, name: str) -
         ("LaTeX中文", "LaTeX 中文"),
         ("FTP说明", "FTP 说明"),
         ("data frame提取", "data frame 提取"),
+        ("ShareJS 0.5: library", "ShareJS 0.5 library"),
+        ("sharejs:", "sharejs"),
+        ("WS-Notification* users", "WS-Notification users"),
+        ("*.example.com", "example.com"),
+        ("example.com/*", "example.com"),
     ],
 )
 def test_what_cannot_be_syntax_is_searched_as_its_words(
