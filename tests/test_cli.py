@@ -333,7 +333,7 @@ def test_similar_command(run: CliRunner, content_index: Path) -> None:
 def test_complete_command_counts_posts_in_words(run: CliRunner, content_index: Path) -> None:
     out = run.invoke(main, ["complete", "ber", "--index-dir", str(content_index)]).stdout
     lines = out.splitlines()
-    assert "berlin  (1 post)" in lines and not any("1 posts" in line for line in lines)
+    assert "Berlin  (1 post)" in lines and not any("1 posts" in line for line in lines)
 
 
 @pytest.mark.parametrize(
