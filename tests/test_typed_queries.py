@@ -200,3 +200,21 @@ def test_a_pattern_standing_for_too_many_words_is_refused(
 def test_a_bad_radius_in_a_near_clause_is_refused(typed: searcher.Index, radius: str) -> None:
     with pytest.raises(UsageError, match="radius"):
         typed.search(f"near:43.48,3.67~{radius}")
+
+
+@pytest.mark.parametrize(
+    "text", ["cloud +near:Paris", "+cloud near:Paris", "near:Paris +cloud", "(near:Paris) cloud"]
+)
+def test_a_near_clause_anywhere_beside_words_is_lifted_out(
+    owner: searcher.Index, text: str
+) -> None:
+    assert paths(owner.search(text, limit=50)) == paths(owner.search("cloud near:Paris", limit=50))
+
+
+def test_a_near_clause_beside_negations_only_is_every_post_there_but_those(
+    owner: searcher.Index,
+) -> None:
+    there = set(paths(owner.search("near:Paris~2000km", limit=50)))
+    assert set(paths(owner.search("near:Paris~2000km -cloud", limit=50))) == there - set(
+        paths(owner.search("cloud", limit=50))
+    )
