@@ -29,7 +29,14 @@ from searcher.geosearch import GeoIndex
 from searcher.models import Hit, Results
 from searcher.nearclause import NearSpec
 from searcher.patterns import Patterns
-from searcher.query import Audience, ParsedQuery, QueryParser, make_hit, ranks_alike
+from searcher.query import (
+    Audience,
+    ParsedQuery,
+    QueryParser,
+    make_hit,
+    ranks_alike,
+    title_clause,
+)
 
 Sort = Literal["relevance", "distance", "date", "date-asc"]
 SORTS: tuple[Sort, ...] = ("relevance", "distance", "date", "date-asc")
@@ -192,6 +199,9 @@ class Generation:
         if sort == "relevance":
             assert parsed.text is not None
             results = self._by_relevance(request, parsed.text, allowed, center)
+            titled = title_clause(request.text or "") if not results.total else None
+            if titled is not None:  # 'Google Wave -style collaboration', pasted as it is
+                results = self._by_relevance(request, titled, allowed, center)
             if results.total < request.limit and request.page == 1:
                 results = self._tolerant(request, parsed.text, allowed, center, results)
         elif sort == "distance":

@@ -285,13 +285,18 @@ def _with_title(q: query.Query, text: str) -> query.Query:
     """``q``, or a post whose whole title the query is (as pasted: quotes, dashes, question
     marks and case aside), that post scoring far above the rest. A query that excludes
     words only lifts the posts it finds; one that lists posts alike gets nothing added."""
-    key = analysis.title_key(text)
-    if not key or ranks_alike(q):
+    exact = title_clause(text)
+    if exact is None or ranks_alike(q):
         return q
-    exact = query.Term(schema.TITLE_KEY, key, boost=schema.EXACT_TITLE_BOOST)
     if any(isinstance(leaf, query.Not | query.AndNot) for leaf in _nodes(q)):
         return query.AndMaybe(q, exact)
     return _skip_capable(query.Or([q, exact]))
+
+
+def title_clause(text: str) -> query.Query | None:
+    """The posts whose whole title ``text`` is, as one scored clause (None: no words)."""
+    key = analysis.title_key(text)
+    return query.Term(schema.TITLE_KEY, key, boost=schema.EXACT_TITLE_BOOST) if key else None
 
 
 def _nodes(q: query.Query) -> Iterator[query.Query]:

@@ -39,7 +39,7 @@ from searcher.errors import BlogsearchError, ShardUnavailable, UsageError
 from searcher.geosearch import order_by_distance
 from searcher.globalstats import GlobalStats, MissingStatistics, summed
 from searcher.models import Hit, Results, Stats
-from searcher.query import Audience, ParsedQuery, QueryParser, ranks_alike
+from searcher.query import Audience, ParsedQuery, QueryParser, ranks_alike, title_clause
 from searcher.shardsearch import Candidates, Plan, ShardActor, ShardInfo
 from searcher.stats import TOP as STATS_TOP
 
@@ -160,6 +160,9 @@ class ShardedGeneration(Generation):
             sort = "distance" if center is not None else "date"  # a listing
         plan = Plan(request, parsed.text, center, radius, sort, request.facets)
         results, counts = self._search(plan)
+        titled = title_clause(request.text or "") if sort == "relevance" else None
+        if titled is not None and not results.total:  # a pasted title the syntax got in the way of
+            results, counts = self._search(replace(plan, text=titled))
         if self.keys != keys:  # a shard changed on disk, with new languages: parse again
             return self._run(request)
         if sort == "relevance" and results.total < request.limit and request.page == 1:

@@ -62,6 +62,11 @@ POSTS = {
         "en",
         "Now for WS-Notification users too, served from *.example.com hosts.",
     ),
+    "2020-09-02-wave.md": (
+        "ShareJS: library for Google Wave -style collaboration",
+        "en",
+        "Editing together in the browser, in the style of Google Wave.",
+    ),
     "2020-08-04-create-2013.md": (
         "Create.js in 2013",
         "en",
