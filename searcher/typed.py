@@ -14,7 +14,10 @@ People paste titles, type questions and copy sentences. Well-formed syntax keeps
   one word (``WS-notification*``, ``*.google.com``);
 - CJK written against Latin letters or digits is split from them (``LaTeX中文``), as the
   tokenizer splits it when posts are indexed;
-- parentheses nested deeper than :data:`MAX_DEPTH` are dropped.
+- parentheses nested deeper than :data:`MAX_DEPTH` are dropped;
+- words after the first :data:`MAX_WORDS` are dropped: every word is analysed in every
+  language of the index and searched in four fields, and a pasted paragraph's hundredth
+  word would find nothing the first thirty did not.
 
 :func:`words_only` is the last resort for a string the parser still cannot read: every
 character that could be syntax becomes a space.
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 from searcher.analysis import CJK_RANGES
 
 MAX_DEPTH = 8  # nested parentheses kept; deeper ones are dropped
+MAX_WORDS = 32  # words (or quoted phrases) of a query searched; Google's limit too
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 FIELDS = frozenset(
     {"title", "body", "tags", "categories", "place", "tag", "category", "lang", "date", "path",
@@ -64,7 +68,7 @@ def repair(text: str) -> str:
     for i, token in enumerate(tokens):
         if token.kind == "chunk":
             token.text = _chunk(token.text, tokens[i + 1] if i + 1 < len(tokens) else None)
-    tokens = _balanced(tokens)
+    tokens = _balanced(_capped(tokens))
     _operators(tokens)
     return "".join(t.space + t.text for t in tokens if t.text).strip()
 
@@ -135,6 +139,20 @@ def _one_word(part: str) -> str:
     if _PATTERN.search(value) and _NOT_ONE_WORD.search(value.lstrip("-+")):
         return field + colon + _PATTERN.sub(" ", value)
     return part
+
+
+def _capped(tokens: list[_Token]) -> list[_Token]:
+    """The tokens up to the :data:`MAX_WORDS`-th word or phrase (a chunk may hold several
+    words once repaired: each counts; a quoted phrase counts as one)."""
+    words = 0
+    for i, token in enumerate(tokens):
+        if token.kind == "chunk" and token.text not in OPERATORS:
+            words += max(1, len(token.text.split()))
+        elif token.kind in ("quote", "date"):
+            words += 1
+        if words > MAX_WORDS:
+            return tokens[:i]
+    return tokens
 
 
 def _balanced(tokens: list[_Token]) -> list[_Token]:

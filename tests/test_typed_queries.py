@@ -12,6 +12,7 @@ from conftest import build_index, paths
 
 import searcher
 from searcher import patterns
+from searcher import typed as typed_module
 from searcher.errors import QuerySyntaxError, UsageError
 
 POSTS = {
@@ -223,3 +224,10 @@ def test_a_near_clause_beside_negations_only_is_every_post_there_but_those(
     assert set(paths(owner.search("near:Paris~2000km -cloud", limit=50))) == there - set(
         paths(owner.search("cloud", limit=50))
     )
+
+
+def test_a_pasted_paragraph_is_searched_by_its_first_words(typed: searcher.Index) -> None:
+    # words past the first MAX_WORDS are not searched: here they are in no post
+    words = ["knitr", "runs", "the", "code", "chunks"] * 7
+    paragraph = " ".join(words[: typed_module.MAX_WORDS] + ["nosuchword"] * 30)
+    assert paths(typed.search(paragraph)) == ["_posts/2020-01-05-reports.md"]
