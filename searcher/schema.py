@@ -82,6 +82,7 @@ class DateField(fields.DATETIME):  # type: ignore[misc]
         endexcl: bool,
         boost: float = 1.0,
     ) -> query.Query:
+        start, end = (None if v is None or v.strip() in ("", "*") else v for v in (start, end))
         if start is None and end is None:
             return query.Every(fieldname, boost=boost)
         low = high = None

@@ -231,3 +231,15 @@ def test_a_pasted_paragraph_is_searched_by_its_first_words(typed: searcher.Index
     words = ["knitr", "runs", "the", "code", "chunks"] * 7
     paragraph = " ".join(words[: typed_module.MAX_WORDS] + ["nosuchword"] * 30)
     assert paths(typed.search(paragraph)) == ["_posts/2020-01-05-reports.md"]
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [("date:[* TO 2012]", "date:<=2012"), ("date:[2011 TO *]", "date:>=2011"),
+     ("date:{* TO 2011}", "date:<2011")],
+)  # fmt: skip
+def test_an_open_date_range_is_written_with_a_star(
+    owner: searcher.Index, text: str, same_as: str
+) -> None:
+    found = owner.search(text, limit=50)
+    assert found.total and paths(found) == paths(owner.search(same_as, limit=50))
