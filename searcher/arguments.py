@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -137,11 +136,6 @@ def choice(value: Any, name: str, choices: tuple[str, ...], default: str) -> str
     if not isinstance(value, str) or value not in choices:
         raise UsageError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
     return value
-
-
-def finite(value: Any) -> bool:
-    """Whether ``value`` is a finite real number (not a bool)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _kind(value: Any) -> str:
