@@ -19,7 +19,7 @@ from typing import Any, Literal
 from whoosh import qparser, query, scoring
 from whoosh.qparser import syntax
 
-from searcher import analysis, schema, typed
+from searcher import analysis, schema, typed, wordforms
 from searcher.errors import QuerySyntaxError, UsageError
 from searcher.models import Hit, Location
 from searcher.nearclause import NearPlugin, NearSpec, lift_near
@@ -295,7 +295,7 @@ def _with_title(q: query.Query, text: str) -> query.Query:
 
 def title_clause(text: str) -> query.Query | None:
     """The posts whose whole title ``text`` is, as one scored clause (None: no words)."""
-    key = analysis.title_key(text)
+    key = wordforms.title_key(text)
     return query.Term(schema.TITLE_KEY, key, boost=schema.EXACT_TITLE_BOOST) if key else None
 
 

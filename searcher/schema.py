@@ -19,7 +19,7 @@ from whoosh import columns, fields, query
 from whoosh.analysis import CharsetFilter, CommaSeparatedTokenizer, LowercaseFilter
 from whoosh.support.charset import accent_map
 
-from searcher import analysis
+from searcher import analysis, wordforms
 from searcher.errors import QuerySyntaxError
 from searcher.geo import geohash_encode
 from searcher.models import Location, Post
@@ -37,7 +37,7 @@ DATE = "date"
 YEAR = "year"
 TERMS = "terms"  # tags and categories as words, for unfielded queries
 WORDS = "words"  # every title and body word, folded but not stemmed: spelling and completion
-RUNS = "runs"  # CJK words as runs of one script (analysis.script_runs), for completion
+RUNS = "runs"  # CJK words as runs of one script (wordforms.script_runs), for completion
 SPELLINGS = "spellings"  # how folded words are written ("ete" as "été"), to show completions
 PLACE = "place"
 PLACE_PRIVATE = "place_private"
@@ -184,10 +184,10 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
         LISTED: listed(post),
         TEXT: post.text,
     }
-    runs = analysis.script_runs(f"{post.title}\n{post.text}")
+    runs = wordforms.script_runs(f"{post.title}\n{post.text}")
     if runs:
         doc[RUNS] = " ".join(runs)
-    key = analysis.title_key(post.title)
+    key = wordforms.title_key(post.title)
     if key:
         doc[TITLE_KEY] = key
     spelled = analysis.spelled_words(post.text, post.title)

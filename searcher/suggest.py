@@ -19,7 +19,7 @@ from typing import Any
 
 from whoosh import query
 
-from searcher import analysis, schema
+from searcher import analysis, schema, wordforms
 from searcher.errors import UsageError
 
 FUZZY_BOOST = 0.3  # a typo's alternatives score below the word as typed
@@ -283,7 +283,7 @@ class Completer:
         full = [t[0] for t in (tokens[:-1] if partial else tokens)]
         last = tokens[-1][0] if partial else None
         titles = self._match_titles(full, last, limit)
-        run = analysis.trailing_run(prefix) if partial else ""
+        run = wordforms.trailing_run(prefix) if partial else ""
         if run:
             head = prefix[: len(prefix) - len(run)]
             terms = _commonest(self._runs, self._run_dfs, run, limit)

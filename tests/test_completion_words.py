@@ -6,7 +6,7 @@ import pytest
 from conftest import build_index
 
 import searcher
-from searcher import analysis
+from searcher import wordforms
 
 POSTS = {
     "2021-01-01-phone.md": (
@@ -57,7 +57,7 @@ def _terms(index: searcher.Index, prefix: str) -> list[str]:
 
 
 WRITTEN = {
-    run for _, title, body in POSTS.values() for run in analysis.script_runs(title + "\n" + body)
+    run for _, title, body in POSTS.values() for run in wordforms.script_runs(title + "\n" + body)
 }
 
 
