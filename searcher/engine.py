@@ -174,7 +174,7 @@ class Generation:
         self.patterns = Patterns(reader)
         weighting = searcher.weighting
         self.fast = (
-            fastscore.Scorer(searcher, weighting, expand=self.patterns.words)
+            fastscore.Scorer(searcher, weighting, expand=self.patterns.words, ranges=self._in_range)
             if isinstance(weighting, scoring.BM25F)
             else None
         )
@@ -313,6 +313,19 @@ class Generation:
         if until:
             mask &= longs <= _long(schema.partial_date_span(until)[1])
         return set(np.flatnonzero(mask).tolist())
+
+    def _in_range(self, q: query.NumericRange) -> np.ndarray[Any, Any] | None:
+        """The documents a ``date:`` range holds, from the date column (Whoosh expands a range
+        into the terms of every date in it: 1.4 s for 'date:2011 ruby' at 60,000 posts)."""
+        if q.fieldname != schema.DATE:
+            return None
+        longs, dated = self._date_arrays()
+        mask = dated.copy()
+        if q.start is not None:
+            mask &= longs >= int(q.start) + bool(q.startexcl)
+        if q.end is not None:
+            mask &= longs <= int(q.end) - bool(q.endexcl)
+        return np.flatnonzero(mask).astype(np.int64)
 
     def _date_arrays(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """Each document's date as Whoosh's microsecond count, and whether it has one."""

@@ -10,8 +10,9 @@ array operations over all documents at once. A query word's OR of forms is kept 
 for the next query that has the word.
 
 Supported: terms, every post, AND, OR, AND NOT, ANDMAYBE, REQUIRE, NOT inside AND, boosts,
-phrases (whose positions are read for the documents that hold all their words) and prefixes
-and wildcards, which rank their matches alike (see :meth:`Scorer._pattern`: Whoosh's scores
+phrases (whose positions are read for the documents that hold all their words), date ranges
+(from the date column, given as ``ranges``) and prefixes and wildcards, which rank their
+matches alike (see :meth:`Scorer._pattern`: Whoosh's scores
 for them depend on the reader). For any other query (ranges, fuzzy terms)
 :class:`Unsupported` is raised and the caller searches with Whoosh as before. Other scores
 equal Whoosh's up to the order in which floating-point sums are taken (within 1e-12).
@@ -73,6 +74,7 @@ class Scorer:
         weighting: scoring.BM25F,
         budget: int = POSTINGS_BUDGET,
         expand: Callable[[Any], Iterable[bytes]] | None = None,
+        ranges: Callable[[Any], IntArray | None] | None = None,
     ) -> None:
         self.searcher = searcher
         self.size = int(searcher.doc_count_all())
@@ -92,6 +94,7 @@ class Scorer:
         self._positions_held = 0
         self._live_docs: IntArray | None = None
         self._expand = expand  # a pattern's words (bounded, kept); else Whoosh's expansion
+        self._ranges = ranges  # the documents of a numeric range, from a column; None: Whoosh
         self._lock = threading.Lock()
 
     # -- the public calls --------------------------------------------------------------------
@@ -104,6 +107,8 @@ class Scorer:
             return self._phrase(q)
         if isinstance(q, query.Prefix | query.Wildcard) and q.text:
             return self._pattern(q)
+        if isinstance(q, query.NumericRange) and self._ranges is not None:
+            return self._range(q)
         if isinstance(q, query.Every):  # every post, scored alike: listing costs no more
             live = self._live()
             return Scored(live, np.full(len(live), float(q.boost), dtype=np.float64))
@@ -313,6 +318,16 @@ class Scorer:
                 parts.append(Scored(docs, np.ones(len(docs), dtype=np.float64)))
         found = self._union(parts)
         return Scored(found.docs, np.full(len(found.docs), float(q.boost), dtype=np.float64))
+
+    def _range(self, q: query.NumericRange) -> Scored:
+        """A numeric range's live documents, scored alike (its boost), as Whoosh scores it."""
+        docs = self._ranges(q) if self._ranges is not None else None
+        if docs is None:
+            raise Unsupported(f"a range of {q.fieldname!r}")
+        live = np.zeros(self.size, dtype=bool)
+        live[self._live()] = True
+        docs = docs[(docs < self.size) & live[np.minimum(docs, self.size - 1)]]
+        return Scored(docs, np.full(len(docs), float(q.boost), dtype=np.float64))
 
     def _live(self) -> IntArray:
         """The live documents' numbers, sorted (read once per generation)."""

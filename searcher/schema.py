@@ -70,7 +70,7 @@ class DateField(fields.DATETIME):  # type: ignore[misc]
     """
 
     def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> query.Query:
-        start, end = partial_date_span(qstring)
+        start, end = _query_span(qstring)
         return query.NumericRange(fieldname, _long(start), _long(end), boost=boost)
 
     def parse_range(
@@ -87,12 +87,24 @@ class DateField(fields.DATETIME):  # type: ignore[misc]
             return query.Every(fieldname, boost=boost)
         low = high = None
         if start is not None:
-            first, last = partial_date_span(start)
+            first, last = _query_span(start)
             low = _long(last + dt.timedelta(microseconds=1) if startexcl else first)
         if end is not None:
-            first, last = partial_date_span(end)
+            first, last = _query_span(end)
             high = _long(first - dt.timedelta(microseconds=1) if endexcl else last)
         return query.NumericRange(fieldname, low, high, boost=boost)
+
+
+def _query_span(text: str) -> tuple[dt.datetime, dt.datetime]:
+    """:func:`partial_date_span` for a query: a date at the calendar's ends (``9999``,
+    ``0001`` with an exclusive bound) is an error of the query, not Whoosh's to hide."""
+    try:
+        first, last = partial_date_span(text)
+        for moment in (first, last):
+            _long(moment)  # that Whoosh can search it
+    except (ValueError, OverflowError) as exc:
+        raise QuerySyntaxError(f"{text!r} is not a date that can be searched ({exc})") from None
+    return first, last
 
 
 _PARTIAL = re.compile(r"^(\d{4})(?:[-/.]?(\d{1,2}))?(?:[-/.]?(\d{1,2}))?$")

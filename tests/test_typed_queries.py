@@ -243,3 +243,11 @@ def test_an_open_date_range_is_written_with_a_star(
 ) -> None:
     found = owner.search(text, limit=50)
     assert found.total and paths(found) == paths(owner.search(same_as, limit=50))
+
+
+@pytest.mark.parametrize("text", ["date:[0001 TO 9999]", "date:9999", "date:>9999 ruby"])
+def test_a_date_at_the_calendars_end_is_a_clear_error(owner: searcher.Index, text: str) -> None:
+    try:
+        owner.search(text)
+    except QuerySyntaxError as exc:
+        assert "date" in str(exc) and "\n" not in str(exc)
