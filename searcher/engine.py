@@ -170,6 +170,7 @@ class Generation:
         self._marked: dict[tuple[int, str], tuple[query.Query, snippets.Targets]] = {}
         self.facets = FacetIndex(reader)
         self._date_longs: np.ndarray[Any, Any] | None = None
+        self._orders: dict[bool, np.ndarray[Any, Any]] = {}  # newest first or not: every doc
         self._has_date: np.ndarray[Any, Any] = np.zeros(0, dtype=bool)
         self.patterns = Patterns(reader)
         weighting = searcher.weighting
@@ -408,12 +409,29 @@ class Generation:
         center: Center | None,
         sort: Sort,
     ) -> Results:
-        newest = sort == "date"
-        ordered = sorted(docs, key=lambda d: (self._date_key(d, newest), self._path(d)))
-        chosen = ordered[(request.page - 1) * request.limit : request.page * request.limit]
+        order = self._date_order(newest=sort == "date")
+        wanted = np.zeros(len(order), dtype=bool)
+        wanted[np.fromiter(docs, np.int64, len(docs))] = True
+        ordered = order[wanted[order]]
+        start = (request.page - 1) * request.limit
+        chosen = ordered[start : start + request.limit].tolist()
         scores = self._scores(text, chosen)
         page = [(d, scores.get(d, 0.0)) for d in chosen]
         return self._results(request, text, page, len(ordered), center)
+
+    def _date_order(self, newest: bool) -> np.ndarray[Any, Any]:
+        """Every document, newest (or oldest) first, undated last, equal dates in path order:
+        sorted once per generation, so a listing picks its page from it (sorting 60,000 posts
+        by a Python key took 0.3 s per listing)."""
+        kept = self._orders.get(newest)
+        if kept is None:
+            longs, dated = self._date_arrays()
+            paths = [self._path(d) for d in range(len(longs))]
+            path_rank = np.empty(len(paths), dtype=np.int64)
+            path_rank[sorted(range(len(paths)), key=paths.__getitem__)] = np.arange(len(paths))
+            key = np.where(dated, -longs if newest else longs, np.iinfo(np.int64).max)
+            kept = self._orders[newest] = np.lexsort((path_rank, key))
+        return kept
 
     def _scores(self, text: query.Query | None, docs: list[int]) -> dict[int, float]:
         if text is None or not docs:
