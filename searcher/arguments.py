@@ -84,7 +84,7 @@ def date(value: Any, name: str) -> str | None:
     if value is None:
         return None
     if isinstance(value, dt.date):
-        return value.strftime("%Y-%m-%d")
+        value = value.isoformat()[:10]  # YYYY-MM-DD, also before the year 1000
     if isinstance(value, int) and not isinstance(value, bool):
         value = f"{value:04d}" if value >= 0 else str(value)
     found = text(value, name)
@@ -94,6 +94,8 @@ def date(value: Any, name: str) -> str | None:
         partial_date_span(found)  # a clear error now rather than an empty result later
     except UsageError as exc:
         raise UsageError(f"{name}: {exc}") from None
+    except (ValueError, OverflowError) as exc:  # 9999: its end is past the calendar's
+        raise UsageError(f"{name}: {found!r} is not a date that can be searched ({exc})") from None
     return found
 
 

@@ -84,6 +84,9 @@ def test_values_a_backend_has_at_hand_are_read(
         {"text": "cloud", "lang": 1},
         {"text": "cloud", "since": 2011.5},
         {"text": "cloud", "since": "yesterday"},
+        {"text": "cloud", "since": "9999"},
+        {"text": "cloud", "until": "9999-12-31"},
+        {"text": "cloud", "until": dt.date(9999, 12, 31)},
         {"text": "cloud", "bbox": (1, 2, 3)},
         {"text": "cloud", "bbox": (1, 2, 3, "x")},
         {"text": "cloud", "bbox": object()},
@@ -223,3 +226,6 @@ def test_the_web_api_names_an_unknown_language(public: searcher.Index) -> None:
     response = TestClient(web.create_app(public)).get("/api/search?q=cloud&lang=english")
     assert response.status_code == 400 and response.json()["parameter"] == "lang"
     assert "en, fr" in response.json()["error"]
+    for name in ("since", "until"):
+        response = TestClient(web.create_app(public)).get(f"/api/search?q=cloud&{name}=9999")
+        assert response.status_code == 400 and response.json()["parameter"] == name
