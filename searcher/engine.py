@@ -333,9 +333,16 @@ class Generation:
         if self._date_longs is None:
             reader = self.searcher.reader()
             size = reader.doc_count_all()
-            column = reader.column_reader(schema.DATE, translate=False) if self._dates else None
+            column = (
+                reader.column_reader(schema.DATE, translate=False)
+                if self._dates is not None  # a multi-segment column reader is falsy
+                else None
+            )
             # an undated document holds the column's default, 2**64 - 1: clamp it and mask it
-            raw = (min(column[d], _NO_DATE) if column else _NO_DATE for d in range(size))
+            if column is None:
+                raw: Any = (_NO_DATE for _ in range(size))
+            else:
+                raw = (min(column[d], _NO_DATE) for d in range(size))
             self._date_longs = np.fromiter(raw, np.int64, size)
             self._has_date = self._date_longs < _NO_DATE
         return self._date_longs, self._has_date

@@ -251,3 +251,19 @@ def test_a_date_at_the_calendars_end_is_a_clear_error(owner: searcher.Index, tex
         owner.search(text)
     except QuerySyntaxError as exc:
         assert "date" in str(exc) and "\n" not in str(exc)
+
+
+def test_dates_are_read_on_an_index_of_several_segments(tmp_path: Path) -> None:
+    """An incremental run adds a segment; Whoosh's column reader over several segments is
+    falsy, and the date column was then taken for absent: no post had a date."""
+    source = tmp_path / "site" / "_posts"
+    source.mkdir(parents=True)
+    (source / "2011-01-01-one.md").write_text("---\ntitle: One\n---\nFirst.\n")
+    index_dir = build_index([source.parent], tmp_path / "index")
+    (source / "2012-01-01-two.md").write_text("---\ntitle: Two\n---\nSecond.\n")
+    build_index([source.parent], index_dir)
+    with searcher.open_index(index_dir) as index:
+        assert len(list(index._current().searcher.reader().leaf_readers())) == 2
+        assert index.search("date:[2000 TO 2100]").total == 2
+        assert index.search(since="2012").total == 1
+        assert [h.title for h in index.search(sort="date", since="2000").hits] == ["Two", "One"]
