@@ -180,21 +180,38 @@ def snippet_markup(snippet_html: str) -> str:
     return "".join(out)
 
 
-def print_results(results: Results, stream: TextIO | None = None) -> None:
-    """Hits as a numbered list: title, date, where, tags, snippet, place and distance."""
+def print_results(
+    results: Results, stream: TextIO | None = None, *, empty: str | None = None
+) -> None:
+    """Hits as a numbered list: title, date, where, tags, snippet, place and distance; then
+    the facets, if asked for. ``empty`` says why nothing matched (which filters)."""
     out = console(stream)
     first = (results.page - 1) * results.limit
     if results.suggestion:
         out.print(f"Did you mean: [bold]{escape(results.suggestion)}[/bold]?")
     if not results.hits:
-        out.print(f"No posts match {escape(results.query)!s}." if results.total == 0 else
-                  f"No hits on page {results.page} ({results.total} in all).")  # fmt: skip
+        out.print(_no_hits(results, empty))
         return
     last = first + len(results.hits)
     what = escape(results.query) or "the filters"
     out.print(f"[dim]{first + 1}-{last} of {results.total} for {what}[/dim]")
     for number, hit in enumerate(results.hits, start=first + 1):
         _print_hit(out, number, hit)
+    if results.facets:
+        out.print("\n[bold]facets[/bold]")
+        for name, counts in results.facets.items():
+            out.print(f"  {name:<11} " + escape(_pairs(counts)))
+
+
+def _no_hits(results: Results, empty: str | None) -> str:
+    """What to say for an empty page: why nothing matched, or that the hits are elsewhere."""
+    if results.total:
+        return f"No hits on page {results.page} ({results.total} in all)."
+    if results.query and empty:
+        return f"No posts match {escape(results.query)}: {escape(empty)}"
+    if empty:
+        return f"No posts: {escape(empty)}"
+    return f"No posts match {escape(results.query)}." if results.query else "No posts match."
 
 
 def _print_hit(out: Console, number: int, hit: Hit) -> None:

@@ -22,12 +22,12 @@ from whoosh import columns, fields, query
 from whoosh.analysis import CharsetFilter, CommaSeparatedTokenizer, LowercaseFilter
 from whoosh.support.charset import accent_map
 
-from searcher import analysis
+from searcher import analysis, wordforms
 from searcher.errors import QuerySyntaxError
 from searcher.geo import geohash_encode
 from searcher.models import Location, Post
 
-SCHEMA_VERSION = 7  # 7: several places per post (POINTS, MULTI), records list them all
+SCHEMA_VERSION = 8  # 7: several places per post (POINTS, MULTI); 8: whole titles as terms
 
 PATH = "path"
 TAG = "tag"  # folded: what filters and facets match
@@ -40,6 +40,7 @@ DATE = "date"
 YEAR = "year"
 TERMS = "terms"  # tags and categories as words, for unfielded queries
 WORDS = "words"  # every title and body word, folded but not stemmed: spelling and completion
+RUNS = "runs"  # CJK words as runs of one script (wordforms.script_runs), for completion
 SPELLINGS = "spellings"  # how folded words are written ("ete" as "été"), to show completions
 PLACE = "place"
 PLACE_PRIVATE = "place_private"
@@ -53,10 +54,12 @@ POINTS = "points"  # every point of a post with several, as packed 1e-7 degrees 
 MULTI = "multi"  # "1" for posts with several points: the only ones whose POINTS are read
 POINT_CODEC = "<q"  # a point is two of these: lat, lon in 1e-7 degrees
 RECORD = "record"  # stored: what a hit shows
+TITLE_KEY = "title_key"  # the whole title as one term (analysis.title_key): pasted titles
 LISTED = "listed"  # a column of each post's date and title: completion lists every title
 TEXT = "text"  # stored: the body, for snippets
 
 TITLE_BOOST = 3.0
+EXACT_TITLE_BOOST = 100.0  # a query that is a post's whole title finds that post first
 TERMS_BOOST = 2.0
 PLACE_BOOST = 1.5
 
@@ -73,7 +76,7 @@ class DateField(fields.DATETIME):  # type: ignore[misc]
     """
 
     def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> query.Query:
-        start, end = partial_date_span(qstring)
+        start, end = _query_span(qstring)
         return query.NumericRange(fieldname, _long(start), _long(end), boost=boost)
 
     def parse_range(
@@ -85,16 +88,29 @@ class DateField(fields.DATETIME):  # type: ignore[misc]
         endexcl: bool,
         boost: float = 1.0,
     ) -> query.Query:
+        start, end = (None if v is None or v.strip() in ("", "*") else v for v in (start, end))
         if start is None and end is None:
             return query.Every(fieldname, boost=boost)
         low = high = None
         if start is not None:  # counted in microseconds: no overflow past the ends of time
-            first, last = partial_date_span(start)
+            first, last = _query_span(start)
             low = _long(last) + 1 if startexcl else _long(first)
         if end is not None:
-            first, last = partial_date_span(end)
+            first, last = _query_span(end)
             high = _long(first) - 1 if endexcl else _long(last)
         return query.NumericRange(fieldname, low, high, boost=boost)
+
+
+def _query_span(text: str) -> tuple[dt.datetime, dt.datetime]:
+    """:func:`partial_date_span` for a query: a date at the calendar's ends (``9999``,
+    ``0001`` with an exclusive bound) is an error of the query, not Whoosh's to hide."""
+    try:
+        first, last = partial_date_span(text)
+        for moment in (first, last):
+            _long(moment)  # that Whoosh can search it
+    except (ValueError, OverflowError) as exc:
+        raise QuerySyntaxError(f"{text!r} is not a date that can be searched ({exc})") from None
+    return first, last
 
 
 _PARTIAL = re.compile(r"^(\d{4})(?:[-/.]?(\d{1,2}))?(?:[-/.]?(\d{1,2}))?$")
@@ -159,6 +175,8 @@ def build_schema() -> fields.Schema:
         record=fields.STORED,
         text=fields.STORED,
         listed=fields.COLUMN(columns.VarBytesColumn()),
+        title_key=fields.ID,
+        runs=fields.KEYWORD,
     )
     for name in (TITLE, BODY):
         # a word that analyses into several tokens (CVE-2020-10663, CJK bigrams) is a phrase
@@ -182,7 +200,13 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
         LISTED: listed(post),
         TEXT: post.text,
     }
-    spelled = analysis.spelled_words(f"{post.title}\n{post.text}")
+    runs = wordforms.script_runs(f"{post.title}\n{post.text}")
+    if runs:
+        doc[RUNS] = " ".join(runs)
+    key = wordforms.title_key(post.title)
+    if key:
+        doc[TITLE_KEY] = key
+    spelled = analysis.spelled_words(post.text, post.title)
     if spelled:
         doc[SPELLINGS] = spelled
     if post.tags:

@@ -160,6 +160,7 @@ class ShardActor:
                 self._searcher, self._generation = self._open()
                 old.close()
         reader = self._searcher.reader()
+        self._generation.patterns.check(text)  # before the frequencies expand them
         frequencies = doc_frequencies(text, reader)
         exact = self._generation._filter_query(filters) if filters else None
         frequencies.update(doc_frequencies(exact, reader))
