@@ -36,6 +36,8 @@ _TIDIED = {
     "surrogates": "lone surrogates (not characters) replaced",
 }
 _LINE_KEY = re.compile(r"^([A-Za-z_][\w.-]*)\s*[:=]\s*(.*?)\s*$")
+_YAML_KEY = re.compile(r"""^["']?([A-Za-z_][\w.-]*)["']?\s*:(?:\s+(.*?))?\s*$""")
+_BLOCK_SCALAR = re.compile(r"^[|>][-+0-9]*$")
 _JSON_PAIR = re.compile(r'"([A-Za-z_][\w.-]*)"\s*:\s*("(?:[^"\\]|\\.)*"|[-\w.]+|\[[^\]]*\])')
 
 
@@ -87,10 +89,20 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
     return mapping
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """A date as YAML reads it, or the text as written when it is no date (``2011-02-30``):
+    one impossible date must not make the whole front matter unreadable."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
 _Loader.add_multi_constructor("!", _construct_unknown)
 _Loader.add_multi_constructor("tag:", _construct_unknown)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:binary", _construct_binary)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 # "2011-03-01" stays a date, but "yes"/"no"/"on" must not turn titles into booleans.
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
@@ -238,23 +250,86 @@ def _describe(exc: Exception) -> str:
 
 def _salvage_lines(raw: str, kind: str) -> dict[str, Any]:
     """Read ``key: value`` lines (and YAML ``- item`` lists under them) one at a time."""
+    if kind == "yaml":
+        return _salvage_yaml(raw)
     data: dict[str, Any] = {}
-    current: str | None = None
     for line in raw.splitlines():
-        if current and line.lstrip().startswith("- ") and line[:1] in (" ", "-"):
-            item = _scalar(line.lstrip()[2:], kind)
-            if not isinstance(data.get(current), list):
-                data[current] = []
-            data[current].append(item)
-            continue
-        match = _LINE_KEY.match(line)
-        if not match:
-            current = None if line[:1] not in (" ", "\t") else current
-            continue
-        key, value = match.groups()
-        current = key
-        data[key] = _scalar(value, kind) if value else None
+        match = _LINE_KEY.match(line.strip())  # TOML tables' keys too: flat, but none lost
+        if match:
+            key, value = match.groups()
+            data[key] = _scalar(value, kind) if value else None
     return data
+
+
+_Container = dict[str, Any] | list[Any]
+
+
+def _salvage_yaml(raw: str) -> dict[str, Any]:
+    """YAML lines one at a time, each ``key: value`` into the map its indentation puts it in
+    and each ``- item`` into its list: a broken line costs that line, never the keys nested
+    below it (a ``geo_public: '0'`` under ``meta:`` must stay beside the coordinates)."""
+    root: dict[str, Any] = {}
+    frames: list[tuple[int, _Container]] = [(0, root)]  # open containers, their lines' indent
+    pending: tuple[int, dict[str, Any], str] | None = None  # "key:" awaiting what it holds
+    for line in raw.splitlines():
+        text = line.strip()
+        indent = len(line) - len(line.lstrip(" \t"))
+        if pending and _block_line(pending, indent, text):
+            continue
+        if not text or text.startswith("#"):
+            continue
+        item = text == "-" or text.startswith("- ")
+        if pending is not None:
+            at, parent, key = pending
+            pending = None
+            if indent > at or (item and indent == at):
+                parent[key] = [] if item else {}
+                frames.append((indent, parent[key]))
+        while len(frames) > 1 and (
+            indent < frames[-1][0]
+            or (indent == frames[-1][0] and not item and isinstance(frames[-1][1], list))
+        ):
+            frames.pop()
+        at, container = frames[-1]
+        if indent > at:
+            continue  # a value's continuation line: not read
+        if item and isinstance(container, list):
+            rest = text[1:].strip()
+            match = _YAML_KEY.match(rest)
+            if match is None:
+                container.append(_scalar(rest, "yaml") if rest else None)
+                continue
+            entry: dict[str, Any] = {}
+            container.append(entry)
+            frames.append((indent + len(text) - len(rest), entry))
+            pending = _salvage_key(entry, match, indent + len(text) - len(rest))
+        elif not item and isinstance(container, dict):
+            match = _YAML_KEY.match(text)
+            if match is not None:
+                pending = _salvage_key(container, match, indent)
+    return root
+
+
+def _block_line(pending: tuple[int, dict[str, Any], str], indent: int, text: str) -> bool:
+    """Whether a line belongs to a ``|`` or ``>`` text being read (and add it to it)."""
+    at, container, key = pending
+    block = container.get(key)
+    if not isinstance(block, str) or (indent <= at and text):
+        return False
+    container[key] = f"{block}\n{text}" if block else text
+    return True
+
+
+def _salvage_key(
+    container: dict[str, Any], match: re.Match[str], indent: int
+) -> tuple[int, dict[str, Any], str] | None:
+    """Store one ``key: value``; a key without a value waits for the lines below it."""
+    key, value = match[1], match[2]
+    if value and not _BLOCK_SCALAR.match(value):
+        container[key] = _scalar(value, "yaml")
+        return None
+    container[key] = "" if value else None  # a block's text, or what the next lines hold
+    return (indent, container, key)
 
 
 def _scalar(value: str, kind: str) -> Any:
@@ -265,7 +340,7 @@ def _scalar(value: str, kind: str) -> Any:
         parsed = tomllib.loads(f"v = {value}")["v"] if kind == "toml" else yaml.load(value, _Loader)
     except Exception:
         parsed = None
-    if parsed is None or isinstance(parsed, dict):
+    if parsed is None or (isinstance(parsed, dict) and not value.startswith("{")):
         return value.strip().strip("'\"")
     return parsed
 
