@@ -34,7 +34,11 @@ MAX_PLACES = 50  # a post's places kept (a GPS track in front matter is sampled 
 _MAX_DEPTH = 8
 _MAX_NODES = 5_000  # maps and lists visited per post: bounded work whatever the front matter
 _PUBLIC_KEYS = frozenset({"geo_public", "location_public", "public_location", "public"})
-_PRIVATE_KEYS = frozenset({"geo_private", "location_private", "private_location", "hide_location"})
+_PRIVATE_KEYS = frozenset(
+    "private geo_private location_private private_location hide_location hide_geo hidden "
+    "geo_hidden location_hidden".split()
+)  # a flag that says "private" when true: the post's, or its place's own
+_VISIBILITY = "visibility"  # visibility, geo_visibility: only "public" is public
 _CLEARLY_ON = frozenset({"1", "true", "yes", "y", "on"})
 _CLEARLY_OFF = frozenset({"0", "false", "no", "n", "off"})
 # a key that may hold coordinates: a cheap test before the key families are worked out
@@ -283,14 +287,25 @@ def _public(scopes: list[Scope], found: _Found) -> bool:
     for scope in scopes:
         for key, value in scope.items.items():
             inverted = key in _PRIVATE_KEYS
-            if not inverted and key not in _PUBLIC_KEYS:
+            if key == _VISIBILITY or key.endswith("_" + _VISIBILITY):
+                flag = _visible(coords.unwrap(value))
+            elif inverted or key in _PUBLIC_KEYS:
+                flag = _flag(coords.unwrap(value))
+            else:
                 continue
-            flag = _flag(coords.unwrap(value))
             if flag is None:
                 unclear = f"{key} {_show(value)} is not clearly public: places kept private"
                 found.warn("private-location", unclear)
             public = public and flag is (not inverted)
     return public
+
+
+def _visible(value: Any) -> bool | None:
+    """A ``visibility`` value: public, clearly not (private, hidden, friends…), or unclear."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip().lower()
+    return True if text == "public" else False if text.isalpha() else None
 
 
 def _flag(value: Any) -> bool | None:

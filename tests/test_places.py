@@ -179,11 +179,30 @@ def test_unclear_privacy_values_make_places_private_with_a_warning(value: Any) -
         {"geo": [1, 2], "location_private": True},
         {"geo": [1, 2], "geo_public": "1", "meta": {"geo_public": "0"}},  # any private wins
         {"coordinates": ["2,1", "4,3"], "geo_public": 0},  # every place of a trip
+        {"geo": {"latitude": 1, "longitude": 2, "private": True}},  # the place's own flag
+        {"geo": [1, 2], "private": "yes"},  # the whole post is private
+        {"geo": [1, 2], "visibility": "private"},
+        {"location": {"lat": 1, "lon": 2, "visibility": "hidden"}},
+        {"geo": [1, 2], "geo_visibility": "friends"},
+        {"geo": [1, 2], "location_hidden": True},
     ],
 )
 def test_privacy_is_honoured_in_every_shape(data: dict[str, Any]) -> None:
     places, _ = find_places(data, geocode=False)
     assert places and not any(p.public for p in places)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"geo": [1, 2], "private": False},
+        {"geo": [1, 2], "visibility": "public"},
+        {"geo": {"lat": 1, "lon": 2, "hidden": "no"}},
+    ],
+)
+def test_flags_that_say_public_keep_places_public(data: dict[str, Any]) -> None:
+    places, warnings = find_places(data, geocode=False)
+    assert [p.public for p in places] == [True] and warnings == []
 
 
 def test_a_geocoded_place_of_a_private_post_is_private() -> None:
