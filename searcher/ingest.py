@@ -377,7 +377,8 @@ def _date(data: dict[str, Any], rel: str, warnings: list[IngestWarning]) -> Any:
     if raw is not None:
         parsed = fields.parse_date(raw)
         if parsed is not None and fields.storable(parsed):
-            return parsed
+            named = fields.date_from_path(rel) if fields.is_partial(raw) else None
+            return named if named and named.year == parsed.year else parsed  # the finer one
         problem = "not understood" if parsed is None else "out of range once in UTC"
         warnings.append(IngestWarning("bad-date", f"date {str(raw)[:40]!r} {problem}"))
     path_field = data.get("path")

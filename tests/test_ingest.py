@@ -302,3 +302,21 @@ def test_ruby_lang_languages() -> None:
     totals = {f: sum(1 for p in posts if p.path.startswith(f + "/")) for f in by_folder}
     for folder, agree in by_folder.items():
         assert agree / totals[folder] > 0.8, folder
+
+
+@pytest.mark.parametrize(
+    ("date", "rel", "expected"),
+    [
+        ("2011", "_posts/2011-03-04-a.md", "2011-03-04T00:00:00"),  # the file name is finer
+        ("2011-03", "_posts/2011-03-04-a.md", "2011-03-04T00:00:00"),
+        ("2011", "_posts/2012-03-04-a.md", "2011-01-01T00:00:00"),  # they disagree: as written
+        ("2011", "posts/a.md", "2011-01-01T00:00:00"),
+    ],
+)
+def test_a_year_alone_is_a_date_and_the_file_name_refines_it(
+    date: str, rel: str, expected: str
+) -> None:
+    """``date: 2011`` (an integer to YAML) was read as 2,011 seconds after 1970."""
+    for written in (date, f"'{date}'"):
+        post = ingest.read_text(f"---\ntitle: T\ndate: {written}\n---\nWords.", rel)
+        assert post.to_dict()["date"] == expected and post.warnings == ()
