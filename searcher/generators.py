@@ -20,6 +20,7 @@ from searcher import permalinks
 
 POST = "post"
 IGNORE = "ignore"  # never content: not listed at all
+_NEVER = "Jekyll never reads it"
 _DATED_FILE = re.compile(r"^\d{2,4}-\d{1,2}-\d{1,2}-.*\.[^.]+$")
 
 
@@ -75,10 +76,12 @@ class Jekyll(Site):
         parts = rel.split("/")
         if self._excluded(rel):
             return IGNORE
-        inner = parts
-        base = [p for p in str(self.config.get("collections_dir") or "").split("/") if p]
-        if base and parts[: len(base)] == base:
-            inner = parts[len(base) :]
+        inner = self._inner(parts)
+        if inner is None:
+            if any(p in ("_posts", "_drafts") or p[1:] in self.collections for p in parts[:-1]):
+                home = "/".join(self._home())
+                return f"outside the collections folder (collections_dir: {home}): {_NEVER}"
+            inner = parts
         for magic in ("_posts", "_drafts"):
             if magic in inner[:-1]:
                 above = inner[: inner.index(magic)]
@@ -95,6 +98,17 @@ class Jekyll(Site):
         if any(p.startswith(("_", "#", "~")) or p.endswith("~") for p in parts):
             return IGNORE
         return "a page of the Jekyll site, not a post"
+
+    def _home(self) -> list[str]:
+        """The folders of ``collections_dir`` (where posts and collections are, if set)."""
+        return [p for p in str(self.config.get("collections_dir") or "").split("/") if p]
+
+    def _inner(self, parts: list[str]) -> list[str] | None:
+        """A path's parts within the collections folder (None: outside it, when one is set)."""
+        home = self._home()
+        if not home:
+            return parts
+        return parts[len(home) :] if parts[: len(home)] == home else None
 
     def _excluded(self, rel: str) -> bool:
         return any(_matches(rel, pattern) for pattern in self.excludes)
@@ -125,14 +139,13 @@ class Jekyll(Site):
 
     def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,
                  title: str) -> str | None:  # fmt: skip
-        parts = rel.split("/")
+        parts = self._inner(rel.split("/")) or rel.split("/")
         magic = next((m for m in ("_posts", "_drafts") if m in parts[:-1]), None)
         if magic:
             at = parts.index(magic)
-            base = [p for p in str(self.config.get("collections_dir") or "").split("/") if p]
-            above = parts[len(base) : at] if parts[: len(base)] == base else parts[:at]
             label, inside = "posts", "/".join(parts[at + 1 :])
-            categories = (*_categories(data), *above, *_terms(data.get("category")))
+            # Jekyll: the folders above _posts first, then the front matter's (Document#read)
+            categories = (*parts[:at], *_categories(data), *_terms(data.get("category")))
         else:
             label, inside, categories = parts[0][1:], "/".join(parts[1:]), _categories(data)
         collection = self.collections.get(label, {})
@@ -200,7 +213,9 @@ class Hugo(Site):
         return POST
 
     def _inside(self, rel: str) -> str | None:
-        for folder in self.content:
+        """The path within the deepest content folder holding it (``content/fr/`` before
+        ``content/``: a language's own folder)."""
+        for folder in sorted(self.content, key=len, reverse=True):
             if rel.startswith(folder.rstrip("/") + "/"):
                 return rel[len(folder.rstrip("/")) + 1 :]
         return None
@@ -222,7 +237,9 @@ class Hugo(Site):
             return None
         lang = self._language(rel, inside)
         table = self.config.get("permalinks")
-        table = table.get("page", table) if isinstance(table, Mapping) else {}
+        table = table if isinstance(table, Mapping) else {}
+        page_table = table.get("page")  # Hugo 0.120's [permalinks.page], else the old table
+        table = page_table if isinstance(page_table, Mapping) else table
         page = permalinks.HugoPage(
             relative=inside, date=date, title=title, slug=text_value(data.get("slug")),
             url=text_value(data.get("url")),

@@ -50,7 +50,7 @@ def jekyll_template(style: Any, *, collection: str = "posts") -> str:
     text = str(style) if style else "date"
     if collection != "posts":
         suffix = "/" if text == "pretty" or text.endswith("/") else ""
-        if text in ("date", "ordinal", "none", "weekdate") or text.endswith(":output_ext"):
+        if text in ("date", "ordinal", "none") or text.endswith(":output_ext"):
             suffix = ":output_ext"
         return "/:collection/:path" + suffix
     return JEKYLL_STYLES.get(text, text)
@@ -97,10 +97,10 @@ def _dates(date: dt.datetime) -> dict[str, str]:
         "year": f"{date.year:04d}", "month": f"{date.month:02d}", "day": f"{date.day:02d}",
         "hour": f"{date.hour:02d}", "minute": f"{date.minute:02d}", "second": f"{date.second:02d}",
         "i_day": str(date.day), "i_month": str(date.month),
-        "short_month": date.strftime("%b").upper(), "long_month": date.strftime("%B"),
+        "short_month": date.strftime("%b"), "long_month": date.strftime("%B"),
         "short_year": f"{date.year % 100:02d}", "w_year": str(iso.year),
         "week": f"{iso.week:02d}", "w_day": str(iso.weekday),
-        "short_day": date.strftime("%a").upper(), "long_day": date.strftime("%A"),
+        "short_day": date.strftime("%a"), "long_day": date.strftime("%A"),
         "y_day": f"{date.timetuple().tm_yday:03d}",
     }  # fmt: skip
 

@@ -47,6 +47,8 @@ _ELEVENTY = (
     "eleventy.config.js", "eleventy.config.mjs", "eleventy.config.cjs", "eleventy.config.ts",
     ".eleventy.js", ".eleventy.mjs", ".eleventy.cjs",
 )  # fmt: skip
+_SPLIT = tuple(f"config/_default/{stem}.{ext}" for stem in ("hugo", "config")
+               for ext in ("toml", "yaml", "yml", "json"))  # fmt: skip
 _CONTENT_FOLDERS = ("content", "_posts", "src", "posts", "blog")  # a source that may be one
 _ZOLA_KEYS = ("base_url", "compile_sass", "build_search_index", "generate_feed", "generate_feeds",
               "default_language", "markdown")  # fmt: skip
@@ -162,7 +164,7 @@ def read_site(root: Path) -> Site | None:
     for name in _ELEVENTY:
         if (root / name).is_file():
             return _eleventy(root, name)
-    for name in (*_HUGO, *_SHARED, "config/_default/hugo.toml", "config/_default/config.toml"):
+    for name in (*_HUGO, *_SHARED, *_SPLIT):
         if (root / name).is_file():
             config, problems = _read(root / name)
             if name.startswith("config/"):
@@ -187,12 +189,17 @@ def _read(path: Path) -> tuple[dict[str, Any], tuple[str, ...]]:
 
 
 def _with_split_files(folder: Path, config: dict[str, Any]) -> dict[str, Any]:
-    """Hugo's ``config/_default/``: ``permalinks.toml`` is the ``permalinks`` table, and so on."""
+    """Hugo's ``config/_default/``: ``permalinks.toml`` (or ``.yaml``, ``.json``) is the
+    ``permalinks`` table, and so on."""
     merged = dict(config)
-    for path in sorted(folder.glob("*.toml")):
+    for path in _split_files(folder):
         if path.stem not in ("hugo", "config"):
             merged.setdefault(path.stem, _read(path)[0])
     return merged
+
+
+def _split_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.*") if p.suffix in (".toml", ".yaml", ".yml", ".json"))
 
 
 def _config_files(site: Site) -> Iterator[Path]:
@@ -202,7 +209,7 @@ def _config_files(site: Site) -> Iterator[Path]:
             yield site.root / name
     split = site.root / "config" / "_default"
     if site.config_file.startswith("config/") and split.is_dir():
-        yield from sorted(split.glob("*.toml"))
+        yield from _split_files(split)
 
 
 def _jekyll(root: Path, name: str) -> Jekyll:
@@ -222,7 +229,8 @@ def _jekyll(root: Path, name: str) -> Jekyll:
     published = (
         f"_{k}" for k, v in collections.items() if k != "posts" and true_flag(v.get("output"))
     )
-    content = ("_posts", *published)
+    home = "/".join(p for p in str(config.get("collections_dir") or "").split("/") if p)
+    content = tuple(f"{home}/{c}" if home else c for c in ("_posts", *published))
     excludes = (*_strings(config.get("exclude")), *_JEKYLL_EXCLUDES)
     return Jekyll("jekyll", root, name, config, base, lang, problems, content,
                   collections=collections, excludes=excludes)  # fmt: skip
@@ -236,11 +244,10 @@ def _hugo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ..
                             if isinstance(settings, Mapping) else {})
         for code, settings in (languages.items() if isinstance(languages, Mapping) else ())
     }  # fmt: skip
-    folders = [text_value(config.get("contentdir")) or "content"]
-    for settings in config["languages"].values():
-        folder = text_value(settings.get("contentdir"))
-        if folder:
-            folders.append(folder)
+    own = [text_value(settings.get("contentdir")) for settings in config["languages"].values()]
+    folders = [f for f in own if f]
+    if not folders or not all(own):  # a language without its own folder reads the site's
+        folders.insert(0, text_value(config.get("contentdir")) or "content")
     default = text_value(config.get("defaultcontentlanguage")) or "en"
     lang = langs.normalise(config.get("languagecode") or config.get("defaultcontentlanguage"))
     base = text_value(config.get("baseurl")) or ""

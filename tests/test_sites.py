@@ -32,10 +32,10 @@ def write(root: Path, files: dict[str, str]) -> None:
         ("date", "/travel/2019/05/06/lisbon-trams.html"),
         ("pretty", "/travel/2019/05/06/lisbon-trams/"),
         ("ordinal", "/travel/2019/126/lisbon-trams.html"),
-        ("weekdate", "/travel/2019/W19/MON/lisbon-trams.html"),
+        ("weekdate", "/travel/2019/W19/Mon/lisbon-trams.html"),  # strftime's %a, as Jekyll
         ("none", "/travel/lisbon-trams.html"),
         ("/:year/:i_month/:i_day/:slug", "/2019/5/6/lisbon-trams"),
-        ("/:short_year/:short_month/:title:output_ext", "/19/MAY/lisbon-trams.html"),
+        ("/:short_year/:short_month/:title:output_ext", "/19/May/lisbon-trams.html"),
         ("/:categories/:name/", "/travel/2019-05-06-lisbon-trams/"),
         ("/blog/:year_:month/:title/", "/blog/2019_05/lisbon-trams/"),
     ],
@@ -61,6 +61,8 @@ def test_jekyll_slugify(text: str, default: str, pretty: str) -> None:
 def test_jekyll_collections_end_as_the_site_style_does() -> None:
     assert permalinks.jekyll_template("pretty", collection="notes") == "/:collection/:path/"
     assert permalinks.jekyll_template("date", collection="notes") == "/:collection/:path:output_ext"
+    # add_permalink_suffix: weekdate is neither a named style there nor ends in one
+    assert permalinks.jekyll_template("weekdate", collection="notes") == "/:collection/:path"
     doc = JekyllDoc("sub/a.md", "notes", None, "a", ())
     assert permalinks.jekyll_url("/:collection/:path/", doc) == "/notes/sub/a/"
 
@@ -178,3 +180,11 @@ def test_any_site_configuration_gives_posts_or_reasons(
         assert isinstance(record, Post | ingest.Skipped)
         if isinstance(record, Post):
             assert isinstance(record.url, str) and record.url
+
+
+@pytest.mark.parametrize("table", ["page = 3", "page = 'x'", "posts = 3"])
+def test_a_hugo_permalinks_table_of_odd_values_is_no_crash(tmp_path: Path, table: str) -> None:
+    """Found by the property test above: ``[permalinks] page`` not a table raised."""
+    write(tmp_path, {"hugo.toml": f"[permalinks]\n{table}\n",
+                     "content/posts/a.md": "---\ntitle: A\n---\nwords"})  # fmt: skip
+    assert [p.url for p in ingest.scan([tmp_path])] == ["/posts/a/"]
