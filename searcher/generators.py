@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -315,6 +317,23 @@ class Eleventy(Site):
             return rel
         return rel[len(folder) + 1 :] if rel.startswith(folder + "/") else None
 
+    def defaults(self, rel: str) -> dict[str, Any]:
+        """Eleventy's data cascade below global data: each folder's ``<folder>.json`` and
+        ``<folder>.11tydata.json`` (outer first), then the template's own data file."""
+        inside = self._inside(rel)
+        if inside is None:
+            return {}
+        parts = inside.split("/")
+        folder = self.root / self.content[0] if self.content[0] else self.root
+        found: dict[str, Any] = {}
+        for name in (*parts[:-1], None):
+            if name is not None:
+                folder = folder / name
+            stem = name if name is not None else parts[-1].rsplit(".", 1)[0]
+            for data_file in (f"{stem}.json", f"{stem}.11tydata.json"):
+                found.update(_json_data(folder / data_file))
+        return found
+
     def unpublished(self, data: Mapping[str, Any]) -> str | None:
         if data.get("permalink") is False:
             return "permalink: false: Eleventy never writes it"
@@ -329,6 +348,28 @@ class Eleventy(Site):
         if path is None:
             return None
         return "/" + self.prefix.strip("/") + path if self.prefix.strip("/") else path
+
+
+def _json_data(path: Path) -> Mapping[str, Any]:
+    """A data file's mapping (empty when absent, unreadable or not a mapping), read once per
+    version of the file."""
+    try:
+        info = path.stat()
+    except OSError:
+        return {}
+    return _json_file(str(path), info.st_mtime_ns, info.st_size)
+
+
+@functools.lru_cache(maxsize=512)
+def _json_file(path: str, mtime_ns: int, size: int) -> Mapping[str, Any]:
+    if size > 1_000_000:
+        return {}
+    try:
+        with open(path, encoding="utf-8") as file:
+            data = json.load(file)
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _matches(rel: str, pattern: str) -> bool:

@@ -61,6 +61,10 @@ _JEKYLL_EXCLUDES = (
     "vendor/bundle/", "vendor/cache/", "vendor/gems/", "vendor/ruby/",
 )  # fmt: skip
 _JS_DIR = re.compile(r"\b(input|output|includes|layouts|data)\s*:\s*[\"'`]([^\"'`]+)[\"'`]")
+_JS_SETTER = re.compile(  # Eleventy 3: eleventyConfig.setInputDirectory("content")
+    r"\bset(Input|Output|Includes|Layouts|Data)Directory\s*\(\s*[\"'`]([^\"'`]+)[\"'`]"
+)
+_CLI_DIR = re.compile(r"\beleventy\b[^\"\n]*?--(input|output)[= ]\s*['\"]?([^\s'\"&;]+)")
 _JS_PREFIX = re.compile(r"\bpathPrefix\s*:\s*[\"'`]([^\"'`]+)[\"'`]")
 _RECHECK_S = 2.0  # a cached site is checked against its configuration's mtime this often
 
@@ -273,6 +277,9 @@ def _eleventy(root: Path, name: str) -> Eleventy:
     except OSError:
         script = ""
     dirs = {key: value.strip("./") for key, value in _JS_DIR.findall(script)}
+    dirs.update((key.lower(), value.strip("./")) for key, value in _JS_SETTER.findall(script))
+    for key, value in _CLI_DIR.findall(_text(root / "package.json")):  # "eleventy --input=src"
+        dirs.setdefault(key, value.strip("./"))
     folder = dirs.get("input", "")
     includes = dirs.get("includes", "_includes")
     ignored = [includes, dirs.get("layouts", includes), dirs.get("data", "_data"), "node_modules"]
@@ -296,6 +303,13 @@ def _eleventy(root: Path, name: str) -> Eleventy:
     return Eleventy("eleventy", root, name, {"dir": dirs}, (text_value(site_data.get("url")) or "")
                     .rstrip("/"), lang, tuple(problems), (folder,), ignored=tuple(ignored),
                     prefix=prefix[1] if prefix else "/")  # fmt: skip
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")[:100_000]
+    except OSError:
+        return ""
 
 
 def _ignore_lines(path: Path, folder: str) -> list[str]:
