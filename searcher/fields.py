@@ -55,6 +55,9 @@ _NAME_DATE = re.compile(r"(?:^|/)(\d{4})-(\d{2})-(\d{2})(?:[-_T]|\.\w+$)")
 _PATH_DATE = re.compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})(?:/|$)")
 _URL_DROP = frozenset({"_posts", "_drafts", "content"})
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_ESCAPED_ENTITY = re.compile(
+    r"&amp;(?=#\d{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)", re.IGNORECASE
+)
 _FOLD = str.maketrans("éèêûôàçäöü", "eeeuoacaou")
 
 
@@ -71,7 +74,7 @@ def parse_date(value: Any) -> dt.datetime | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "²" is a digit too
         return _from_number(float(text))
     month = _YEAR_MONTH.match(text)
     if month:
@@ -84,7 +87,8 @@ def is_partial(value: Any) -> bool:
     if isinstance(value, int) and not isinstance(value, bool):
         return 1000 <= value <= 9999
     return isinstance(value, str) and (
-        (value.strip().isdigit() and len(value.strip()) == 4) or bool(_YEAR_MONTH.match(value))
+        (value.strip().isascii() and value.strip().isdigit() and len(value.strip()) == 4)
+        or bool(_YEAR_MONTH.match(value))
     )
 
 
@@ -269,8 +273,15 @@ def clean_title(value: Any) -> str | None:
 def unescape(text: str) -> str:
     """HTML character references decoded (``&#8211;``, ``&uuml;``, ``&amp;``): exporters write
     them into titles, tags and places as well as bodies. Only complete ones (with their ``;``),
-    so that "AT&T" and "Q&copy" stay as written."""
-    return _ENTITY.sub(lambda m: html.unescape(m[0]), text) if "&" in text else text
+    so that "AT&T" and "Q&copy" stay as written. A reference escaped again by an exporter
+    (``&amp;#8211;``) is what its author wrote, not its escape: it is decoded too."""
+    if "&" not in text:
+        return text
+    for _ in range(3):
+        if "&amp;" not in text or not _ESCAPED_ENTITY.search(text):
+            break
+        text = _ESCAPED_ENTITY.sub("&", text)
+    return _ENTITY.sub(lambda m: html.unescape(m[0]), text)
 
 
 def derive_url(path: str, date: dt.datetime | None) -> str:
