@@ -26,7 +26,18 @@ class _TOMLBoundary(BaseHandler):
     FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
 
 
-_HANDLERS = [YAMLHandler(), _TOMLBoundary(), JSONHandler()]
+class _YAMLBoundary(YAMLHandler):
+    """``---`` opens; ``---`` or YAML's own document end ``...`` closes (Jekyll takes both)."""
+
+    FM_BOUNDARY = re.compile(r"^(?:-{3,}|\.{3})\s*$", re.MULTILINE)
+    _OPEN = re.compile(r"^-{3,}\s*$", re.MULTILINE)
+
+    def detect(self, text: str) -> bool:
+        return bool(self._OPEN.match(text))
+
+
+_HANDLERS = [_YAMLBoundary(), _TOMLBoundary(), JSONHandler()]
+_LEADING_BLANK = re.compile(r"^(?:[ \t]*\n)+(?=---|\+\+\+)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_EXPANSION = 100_000  # values YAML aliases may add to those written out
@@ -115,12 +126,14 @@ _Loader.add_implicit_resolver(
 
 def parse(text: str) -> FrontMatter:
     """Split ``text`` into front matter and body; never raises."""
+    if text[:1] in ("\n", " ", "\t"):
+        text = _LEADING_BLANK.sub("", text, count=1)  # Hugo skips blank lines before a fence
     for handler in _HANDLERS:
         if handler.detect(text):
             break
     else:
         return FrontMatter({}, text, "none")
-    kind = {"YAMLHandler": "yaml", "_TOMLBoundary": "toml", "JSONHandler": "json"}[
+    kind = {"_YAMLBoundary": "yaml", "_TOMLBoundary": "toml", "JSONHandler": "json"}[
         type(handler).__name__
     ]
     try:

@@ -25,6 +25,9 @@ def reasons(fm: meta.FrontMatter) -> list[str]:
         ('{\n"title": "A", "tags": ["x"]\n}\nbody', "json", {"title": "A", "tags": ["x"]}),
         ("no front matter\n", "none", {}),
         ("---\n---\nbody", "yaml", {}),
+        ("---\ntitle: A\n...\nbody", "yaml", {"title": "A"}),  # YAML's end, as Jekyll takes it
+        ("\n\n---\ntitle: A\n---\nbody", "yaml", {"title": "A"}),  # blank lines first (Hugo)
+        (' \n+++\ntitle = "A"\n+++\nbody', "toml", {"title": "A"}),
     ],
 )
 def test_formats(text: str, kind: str, data: dict[str, object]) -> None:
