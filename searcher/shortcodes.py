@@ -181,14 +181,15 @@ _EMBED_NAMES = (
     "soundcloud|dailymotion|flickr|googlevideo|wpvideo|ted|tweet|twitter|instagram|scribd|"
     "spotify|kickstarter|gist"
 )
-_NOT_LINK = r"(?![(\[:])"  # "[x](url)", "[x][ref]" and "[x]: url" are Markdown, not shortcodes
+# "[x](url)", "[x][ref]" and "[x]: url" are Markdown, not shortcodes; "[x][/x]" is one
+_NOT_LINK = r"(?![(:]|\[(?!/))"
 _UNESCAPE = re.compile(rf"\\\[(/?[A-Za-z][\w-]*(?:\s[^\]\n]*?)?)\\?\]{_NOT_LINK}")
 _CODE_NAME_SET = frozenset(_CODE_NAMES.split("|"))
 _CODE_PAIR = re.compile(
     rf"\[(?<!\]\[)({_CODE_NAMES})(?:\s+[\w-]+\s*=[^\]\n]*?)?\s*\]{_NOT_LINK}(.*?)\[/\1\]",
     re.S | re.I,
 )
-_EMBED_PAIRED = frozenset(("embed", "audio", "video", "playlist"))
+_EMBED_PAIRED = frozenset(("embed", "audio", "video", "playlist", "gallery"))
 _EMBED_PAIR = re.compile(
     rf"\[(?<!\]\[)({'|'.join(_EMBED_PAIRED)})\b[^\]\n]*\]{_NOT_LINK}.*?\[/\1\]", re.S | re.I
 )
