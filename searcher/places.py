@@ -52,6 +52,7 @@ _SEPARATORS = re.compile(r"[\s.\-]+")
 class _Found:
     places: list[Location] = field(default_factory=list)
     warnings: list[IngestWarning] = field(default_factory=list)
+    unsure: list[int] = field(default_factory=list)  # places read longitude first on a hint
 
     def warn(self, reason: str, message: str) -> None:
         if len(self.warnings) < 20:
@@ -67,6 +68,7 @@ def find_places(
     public = _public(scopes, found)
     for scope in scopes:
         _points(scope, found)
+    _settle_order(found, scopes)
     for lat, lon in microformat.points(body, found.warn):
         found.places.append(Location(lat, lon, source=BODY))
     if not found.places:
@@ -183,13 +185,18 @@ def _points(scope: Scope, found: _Found) -> None:
         if isinstance(value, Mapping) or value is None:
             continue
         lon_first = bool(placekeys.LON_FIRST_WORDS.intersection(words)) or _is_geojson(scope)
+        before = len(found.places)
         series = _series(value, lon_first)
         if series is not None:
             for i, point in enumerate(series):
                 name = names[i] if len(names) == len(series) else label
                 _add(found, name, lambda p: p, point)
+            if lon_first and not _is_geojson(scope):
+                found.unsure.extend(range(before, len(found.places)))
             continue
         _add(found, label, _pair, value, lon_first, name_key=key in placekeys.NAME_KEYS)
+        if lon_first and not _is_geojson(scope):  # a key's hint only: a name may overrule it
+            found.unsure.extend(range(before, len(found.places)))
 
 
 def _axis_keys(scope: Scope, words: frozenset[str]) -> dict[str, Any]:
@@ -250,6 +257,29 @@ def _add(found: _Found, label: str | None, parse: Any, *args: Any, name_key: boo
         return
     if point is not None:
         found.places.append(Location(point[0], point[1], address=label, source=FRONT_MATTER))
+
+
+def _settle_order(found: _Found, scopes: list[Scope]) -> None:
+    """Points read longitude first only because of their key (``coordinates``) are turned
+    round when the place the post names is near the other order and far from this one."""
+    if not found.unsure:
+        return
+    from searcher import gazetteer
+    from searcher.geo import haversine_km
+
+    for i in found.unsure:
+        place = found.places[i]
+        lat, lon = place.lat, place.lon
+        if lat is None or lon is None or abs(lon) > 90:
+            continue
+        names = [place.address] if place.address else placekeys.names(scopes)[:1]
+        named = gazetteer.geocode(names[0]) if names else None
+        if named is None:
+            continue
+        as_read = haversine_km(lat, lon, named.lat, named.lon)
+        turned = haversine_km(lon, lat, named.lat, named.lon)
+        if turned < 500 < as_read:
+            found.places[i] = replace(place, lat=lon, lon=lat)
 
 
 def _is_geojson(scope: Scope) -> bool:

@@ -360,3 +360,25 @@ def test_one_coordinate_names_its_axis() -> None:
     assert parse_one("34°11'S", "lat") == pytest.approx(-34.183333, abs=1e-6)
     with pytest.raises(InvalidCoordinates, match="other axis"):
         parse_one("3.67E", "lat")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"coordinates": "43.4028 3.6934", "location": "Sète, France"},
+        {"coordinates": [43.4028, 3.6934], "place": "Sète"},
+        {"coordinates": "3.6934, 43.4028", "city": "Sète", "country": "France"},  # lon first
+        {"location": {"name": "Sète", "coordinates": [3.6934, 43.4028]}},
+    ],
+)
+def test_a_named_place_settles_the_order_a_key_only_suggests(data: dict[str, Any]) -> None:
+    """``coordinates`` suggests GeoJSON's longitude first, but people write "lat lon" under it
+    too: with both orders in range, the place the post names beside it decides."""
+    places, _ = find_places(data)
+    assert [(round(p.lat, 4), round(p.lon, 4)) for p in places] == [(43.4028, 3.6934)]
+
+
+def test_geojson_type_keeps_longitude_first_whatever_the_name() -> None:
+    data = {"geometry": {"type": "Point", "coordinates": [43.4028, 3.6934]}, "location": "Sète"}
+    places, _ = find_places(data)
+    assert [(p.lat, p.lon) for p in places] == [(3.6934, 43.4028)]
