@@ -13,7 +13,7 @@ from searcher.errors import InvalidCoordinates
 PAIR_WORDS = frozenset(
     "geo coords coord coordinate coordinates gps latlng latlon latlong lnglat lonlat longlat "
     "location position point map maps gmap geopoint geolocation geotag center centre place "
-    "where loc pos geometry".split()
+    "where loc pos geometry marker markers waypoint waypoints route track stops pin pins".split()
 )
 LAT_WORDS = frozenset({"lat", "latitude"})
 LON_WORDS = frozenset({"lon", "lng", "long", "longitude"})

@@ -180,22 +180,25 @@ def _points(scope: Scope, found: _Found) -> None:
     names = placekeys.name_list(scope)
     for key, value in scope.items.items():
         words = key.split("_")
-        if key not in placekeys.PAIR_WORDS and words[-1] not in placekeys.PAIR_WORDS:
+        both = _both_axes(words)
+        pair_key = key in placekeys.PAIR_WORDS or words[-1] in placekeys.PAIR_WORDS
+        if not pair_key and both is None:
             continue
         if isinstance(value, Mapping) or value is None:
             continue
-        lon_first = bool(placekeys.LON_FIRST_WORDS.intersection(words)) or _is_geojson(scope)
+        hinted = bool(placekeys.LON_FIRST_WORDS.intersection(words)) or _is_geojson(scope)
+        lon_first = both if both is not None else hinted
         before = len(found.places)
         series = _series(value, lon_first)
         if series is not None:
             for i, point in enumerate(series):
                 name = names[i] if len(names) == len(series) else label
                 _add(found, name, lambda p: p, point)
-            if lon_first and not _is_geojson(scope):
+            if hinted and both is None and not _is_geojson(scope):
                 found.unsure.extend(range(before, len(found.places)))
             continue
         _add(found, label, _pair, value, lon_first, name_key=key in placekeys.NAME_KEYS)
-        if lon_first and not _is_geojson(scope):  # a key's hint only: a name may overrule it
+        if hinted and both is None and not _is_geojson(scope):  # a hint: a name may overrule it
             found.unsure.extend(range(before, len(found.places)))
 
 
@@ -204,9 +207,22 @@ def _axis_keys(scope: Scope, words: frozenset[str]) -> dict[str, Any]:
     found = {}
     for key, value in scope.items.items():
         parts = key.split("_")
-        if parts[-1] in words and not isinstance(value, Mapping):
+        if parts[-1] in words and not isinstance(value, Mapping) and _both_axes(parts) is None:
             found["_".join(parts[:-1])] = value
     return found
+
+
+def _both_axes(words: list[str]) -> bool | None:
+    """Whether a key names both axes (``lat_lng``: False, ``lng_lat``: True, longitude
+    first), or None when it does not."""
+    if len(words) < 2:
+        return None
+    first, last = words[-2], words[-1]
+    if first in placekeys.LAT_WORDS and last in placekeys.LON_WORDS:
+        return False
+    if first in placekeys.LON_WORDS and last in placekeys.LAT_WORDS:
+        return True
+    return None
 
 
 def _a_number(value: Any, axis: coords.Axis) -> bool:

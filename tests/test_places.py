@@ -80,6 +80,17 @@ def points(data: dict[str, Any], body: str = "") -> list[Point]:
          [(54.32, 10.13, True, "Kiel"), (59.91, 10.75, True, "Oslo")]),
         ({"start_lat": 54.32, "start_lng": 10.13, "end_lat": 59.91, "end_lng": 10.75},
          [(54.32, 10.13, True, None), (59.91, 10.75, True, None)]),
+        # both axes in one key's name, as map libraries write them (latLng, lng_lat)
+        ({"lat_lng": "43.48,3.67"}, [(43.48, 3.67, True, None)]),
+        ({"latLng": [43.48, 3.67]}, [(43.48, 3.67, True, None)]),
+        ({"lng_lat": [3.67, 43.48]}, [(43.48, 3.67, True, None)]),
+        ({"latitude_longitude": "43.48 3.67"}, [(43.48, 3.67, True, None)]),
+        # lists of points under map words: markers, a route, a track, waypoints
+        ({"markers": ["43.48,3.67", "43.61,3.87"]},
+         [(43.48, 3.67, True, None), (43.61, 3.87, True, None)]),
+        ({"route": [[43.48, 3.67], [43.61, 3.87]]},
+         [(43.48, 3.67, True, None), (43.61, 3.87, True, None)]),
+        ({"map": {"waypoints": [{"lat": 43.48, "lng": 3.67}]}}, [(43.48, 3.67, True, None)]),
         # the same point written twice is one place
         ({"geo": [52.5, 13.4], "lat": 52.5, "lon": 13.4}, [(52.5, 13.4, True, None)]),
         # names only, not geocoded here
