@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from searcher import coords, microformat, placekeys
+from searcher import coords, microformat, phpvalues, placekeys
 from searcher.errors import InvalidCoordinates
 from searcher.models import IngestWarning, Location
 from searcher.placekeys import Scope
@@ -116,7 +116,7 @@ def _scopes(data: Mapping[str, Any]) -> list[Scope]:
                                if isinstance(item, Mapping | list | tuple))  # fmt: skip
                 continue
         for items in groups:
-            scope = Scope(depth, {_key(k): v for k, v in items}, parent)
+            scope = Scope(depth, {_key(k): _unserialised(v) for k, v in items}, parent)
             scopes.append(scope)
             if depth < _MAX_DEPTH:
                 pending.extend((v, depth + 1, k) for k, v in scope.items.items()
@@ -144,6 +144,16 @@ def _key_value_groups(items: list[Any] | tuple[Any, ...]) -> list[list[tuple[Any
             groups.append([])
         groups[-1].append((key, value))
     return groups
+
+
+def _unserialised(value: Any) -> Any:
+    """A PHP-serialised array (WordPress meta copied by exporters: a map field's place) as
+    the maps and lists it holds; any other value as it is."""
+    if isinstance(value, str) and value.startswith("a:"):
+        decoded = phpvalues.loads(value)
+        if decoded is not None:
+            return decoded
+    return value
 
 
 def _key(key: Any) -> str:

@@ -91,6 +91,12 @@ def points(data: dict[str, Any], body: str = "") -> list[Point]:
         ({"route": [[43.48, 3.67], [43.61, 3.87]]},
          [(43.48, 3.67, True, None), (43.61, 3.87, True, None)]),
         ({"map": {"waypoints": [{"lat": 43.48, "lng": 3.67}]}}, [(43.48, 3.67, True, None)]),
+        # PHP-serialised meta (an ACF map field, a geo plugin's array), byte lengths off
+        ({"map_location": 'a:3:{s:7:"address";s:11:"S\u00e8te France";s:3:"lat";'
+                          's:7:"43.4028";s:3:"lng";s:6:"3.6934";}'},
+         [(43.4028, 3.6934, True, "S\u00e8te France")]),
+        ({"meta": {"_geo": 'a:3:{s:3:"lat";d:1.5;s:3:"lon";d:2.5;s:6:"public";s:1:"0";}'}},
+         [(1.5, 2.5, False, None)]),
         # the same point written twice is one place
         ({"geo": [52.5, 13.4], "lat": 52.5, "lon": 13.4}, [(52.5, 13.4, True, None)]),
         # names only, not geocoded here
@@ -393,3 +399,24 @@ def test_geojson_type_keeps_longitude_first_whatever_the_name() -> None:
     data = {"geometry": {"type": "Point", "coordinates": [43.4028, 3.6934]}, "location": "Sète"}
     places, _ = find_places(data)
     assert [(p.lat, p.lon) for p in places] == [(3.6934, 43.4028)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['a:1:{s:1:"x";O:8:"stdClass":0:{}}', "a:9:{", 'a:1:{s:99:"short";}', "a:2:{i:0;}",
+     "a:1:{" * 50 + "}" * 50, 'a:1:{a:0:{};i:1;}'],
+)  # fmt: skip
+def test_broken_or_unsafe_serialised_values_are_left_as_text(text: str) -> None:
+    from searcher import phpvalues
+
+    assert phpvalues.loads(text) is None
+    assert points({"meta": text}) == []
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet='a:{};"sidbN0123456789-.xé', max_size=80))
+def test_any_serialised_looking_text_is_read_or_refused_never_an_error(tail: str) -> None:
+    from searcher import phpvalues
+
+    value = phpvalues.loads("a:" + tail)
+    assert value is None or isinstance(value, dict | list)
