@@ -66,6 +66,7 @@ _JS_SETTER = re.compile(  # Eleventy 3: eleventyConfig.setInputDirectory("conten
 )
 _CLI_DIR = re.compile(r"\beleventy\b[^\"\n]*?--(input|output)[= ]\s*['\"]?([^\s'\"&;]+)")
 _JS_PREFIX = re.compile(r"\bpathPrefix\s*:\s*[\"'`]([^\"'`]+)[\"'`]")
+_UP = 3  # levels above a source looked at for the site it belongs to
 _RECHECK_S = 2.0  # a cached site is checked against its configuration's mtime this often
 
 # --- finding and reading a site ------------------------------------------------------------
@@ -136,7 +137,7 @@ def fingerprint(sources: Iterable[Path]) -> str:
 
 def _stamp(source: Path) -> tuple[float, ...]:
     stamps = []
-    for folder in (source, source.parent):
+    for folder in (source, *list(source.parents)[:_UP]):
         for name in (*_JEKYLL, *_HUGO, *_SHARED, *_ELEVENTY, "config"):
             try:
                 stamps.append((folder / name).stat().st_mtime)
@@ -146,18 +147,33 @@ def _stamp(source: Path) -> tuple[float, ...]:
 
 
 def _find(source: Path) -> View | None:
+    """The site of ``source``: its own, or that of a folder up to :data:`_UP` levels above
+    whose content folders hold it or are inside it (``content/``, ``content/fr/``,
+    ``pages/_posts/`` under Jekyll's collections_dir)."""
     site = read_site(source)
     if site is not None:
         return View(site, "")
-    if source.name in _CONTENT_FOLDERS and source.parent != source:
-        site = read_site(source.parent)
-        if site is not None:
-            view = View(site, source.name + "/")
-            if any(c == source.name or (not c and site.generator != "hugo") for c in site.content):
-                return view
-            if site.generator == "jekyll" and source.name == "_posts":
-                return view
+    for depth, root in enumerate(list(source.parents)[:_UP], start=1):
+        site = read_site(root)
+        if site is None:
+            continue
+        rel = "/".join(source.parts[-depth:])
+        if _holds_content(site, rel):
+            return View(site, rel + "/")
+        return None  # the nearest site does not publish this folder
     return None
+
+
+def _holds_content(site: Site, rel: str) -> bool:
+    """Whether the folder ``rel`` (from the site's root) is, holds or is inside content."""
+    if site.generator == "jekyll" and "_posts" in rel.split("/"):
+        return True
+    for folder in site.content:
+        if not folder:
+            return site.generator != "hugo" and rel in _CONTENT_FOLDERS
+        if folder == rel or folder.startswith(rel + "/") or rel.startswith(folder + "/"):
+            return True
+    return False
 
 
 def read_site(root: Path) -> Site | None:

@@ -66,6 +66,11 @@ def test_golden_sites(site: Path) -> None:
         ("jekyll-site", "_posts"),
         ("zola-site", "content"),
         ("eleventy-site", "src"),
+        ("eleventy-directory-data", "content"),
+        ("hugo-multilingual", "content"),  # holds the languages' own folders
+        ("hugo-multilingual", "content/fr"),
+        ("jekyll-collections-dir", "pages"),
+        ("jekyll-collections-dir", "pages/_posts"),
     ],
 )
 def test_a_sites_content_folder_alone_gives_the_same_urls(site: str, content: str) -> None:
