@@ -39,6 +39,7 @@ _PRIVATE_KEYS = frozenset(
     "geo_hidden location_hidden".split()
 )  # a flag that says "private" when true: the post's, or its place's own
 _VISIBILITY = "visibility"  # visibility, geo_visibility: only "public" is public
+_BARE_FLAGS = frozenset({"private", "hidden", _VISIBILITY})  # the post's or a place's only
 _CLEARLY_ON = frozenset({"1", "true", "yes", "y", "on"})
 _CLEARLY_OFF = frozenset({"0", "false", "no", "n", "off"})
 # a key that may hold coordinates: a cheap test before the key families are worked out
@@ -341,7 +342,10 @@ def _public(scopes: list[Scope], found: _Found) -> bool:
     clearly either, makes the post's places private (with a warning for an unclear one)."""
     public = True
     for scope in scopes:
+        own = scope.depth == 0 or placekeys.is_place_scope(scope) or _holds_point(scope)
         for key, value in scope.items.items():
+            if key in _BARE_FLAGS and not own:
+                continue  # "private" of the comments, a sidebar's "visibility"
             inverted = key in _PRIVATE_KEYS
             if key == _VISIBILITY or key.endswith("_" + _VISIBILITY):
                 flag = _visible(coords.unwrap(value))
@@ -354,6 +358,10 @@ def _public(scopes: list[Scope], found: _Found) -> bool:
                 found.warn("private-location", unclear)
             public = public and flag is (not inverted)
     return public
+
+
+def _holds_point(scope: Scope) -> bool:
+    return any(_COORDINATE_WORD.search(key) for key in scope.items)
 
 
 def _visible(value: Any) -> bool | None:

@@ -215,6 +215,8 @@ def test_privacy_is_honoured_in_every_shape(data: dict[str, Any]) -> None:
         {"geo": [1, 2], "private": False},
         {"geo": [1, 2], "visibility": "public"},
         {"geo": {"lat": 1, "lon": 2, "hidden": "no"}},
+        # a bare flag of something else (the comments', a sidebar's) is not the place's
+        {"geo": [1, 2], "comments": {"private": True}, "toc": {"visibility": "show"}},
     ],
 )
 def test_flags_that_say_public_keep_places_public(data: dict[str, Any]) -> None:
