@@ -222,6 +222,20 @@ class Hugo(Site):
                 return rel[len(folder.rstrip("/")) + 1 :]
         return None
 
+    def _sections(self, rel: str, inside: str) -> tuple[str, ...]:
+        """The page's sections: its first folder, then each deeper one that has an
+        ``_index`` page (Hugo's nested sections; a folder without one is no section)."""
+        folders = inside.split("/")[:-1]
+        if folders and PurePosixPath(inside).stem.split(".")[0] == "index":
+            folders = folders[:-1]  # a bundle's own folder
+        content = self.root / rel[: len(rel) - len(inside)]
+        found = folders[:1]
+        for depth in range(2, len(folders) + 1):
+            if not any(content.joinpath(*folders[:depth]).glob("_index.*")):
+                break
+            found.append(folders[depth - 1])
+        return tuple(found)
+
     def unpublished(self, data: Mapping[str, Any]) -> str | None:
         if true_flag(data.get("headless")):
             return "headless bundle (headless: true): never rendered"
@@ -244,7 +258,7 @@ class Hugo(Site):
         table = page_table if isinstance(page_table, Mapping) else table
         page = permalinks.HugoPage(
             relative=inside, date=date, title=title, slug=text_value(data.get("slug")),
-            url=text_value(data.get("url")),
+            url=text_value(data.get("url")), sections=self._sections(rel, inside),
         )  # fmt: skip
         lower = not true_flag(self.config.get("disablepathtolower"))
         ugly = true_flag(self.config.get("uglyurls"))

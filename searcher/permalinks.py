@@ -138,6 +138,7 @@ class HugoPage:
     title: str
     slug: str | None
     url: str | None
+    sections: tuple[str, ...] | None = None  # its section folders (None: all its folders)
 
 
 def hugo_url(page: HugoPage, permalinks: Mapping[str, Any], *, lower: bool, ugly: bool) -> str:
@@ -153,7 +154,8 @@ def hugo_url(page: HugoPage, permalinks: Mapping[str, Any], *, lower: bool, ugly
     pattern = permalinks.get(section) if section else None
     if isinstance(pattern, str):
         values = {
-            "section": section, "sections": "/".join(folders), "title": urlize(page.title),
+            "section": section, "title": urlize(page.title),
+            "sections": "/".join(folders if page.sections is None else page.sections),
             "slug": urlize(page.slug or page.title), "filename": name,
             "slugorfilename": page.slug or name, "contentbasename": name,
             "slugorcontentbasename": page.slug or name,

@@ -188,3 +188,16 @@ def test_a_hugo_permalinks_table_of_odd_values_is_no_crash(tmp_path: Path, table
     write(tmp_path, {"hugo.toml": f"[permalinks]\n{table}\n",
                      "content/posts/a.md": "---\ntitle: A\n---\nwords"})  # fmt: skip
     assert [p.url for p in ingest.scan([tmp_path])] == ["/posts/a/"]
+
+
+def test_hugo_sections_are_folders_with_an_index_page(tmp_path: Path) -> None:
+    """:sections is Hugo's section tree: below the first level, only folders with an
+    _index page are sections (year folders that only sort files are not)."""
+    post = "---\ntitle: A Walk\n---\nwords"
+    write(tmp_path, {"hugo.toml": "[permalinks]\nposts = '/:sections/:slug/'\n",
+                     "content/posts/2020/a-walk.md": post,
+                     "content/posts/travel/_index.md": "---\ntitle: Travel\n---\n",
+                     "content/posts/travel/far/b.md": post.replace("A Walk", "B")})  # fmt: skip
+    urls = {p.path: p.url for p in ingest.scan([tmp_path])}
+    assert urls == {"content/posts/2020/a-walk.md": "/posts/a-walk/",
+                    "content/posts/travel/far/b.md": "/posts/travel/b/"}  # fmt: skip
