@@ -15,6 +15,7 @@ not clearly "public" makes every place of the post private.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections import deque
 from collections.abc import Iterator, Mapping
@@ -148,12 +149,18 @@ def _key_value_groups(items: list[Any] | tuple[Any, ...]) -> list[list[tuple[Any
 
 
 def _unserialised(value: Any) -> Any:
-    """A PHP-serialised array (WordPress meta copied by exporters: a map field's place) as
-    the maps and lists it holds; any other value as it is."""
+    """A PHP-serialised array or a JSON object in a string (WordPress meta copied by
+    exporters: a map field's place) as the maps and lists it holds; others as they are."""
     if isinstance(value, str) and value.startswith("a:"):
         decoded = phpvalues.loads(value)
         if decoded is not None:
             return decoded
+    if isinstance(value, str) and value[:1] == "{" and value[-1:] == "}" and len(value) < 20_000:
+        try:  # JSON written into a string (a plugin's or an exporter's map field)
+            found = json.loads(value)
+        except (ValueError, RecursionError):
+            return value
+        return found if isinstance(found, dict) else value
     return value
 
 

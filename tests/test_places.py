@@ -97,6 +97,12 @@ def points(data: dict[str, Any], body: str = "") -> list[Point]:
          [(43.4028, 3.6934, True, "S\u00e8te France")]),
         ({"meta": {"_geo": 'a:3:{s:3:"lat";d:1.5;s:3:"lon";d:2.5;s:6:"public";s:1:"0";}'}},
          [(1.5, 2.5, False, None)]),
+        # GIS text: WKT (longitude first by definition) and JSON written into a string
+        ({"geo": "POINT(3.67 43.48)"}, [(43.48, 3.67, True, None)]),
+        ({"location": "SRID=4326;POINT (-0.57 44.85)"}, [(44.85, -0.57, True, None)]),
+        ({"geo": '{"lat": 43.48, "lng": 3.67}'}, [(43.48, 3.67, True, None)]),
+        ({"meta": {"place": '{"name": "Sete", "coordinates": [3.67, 43.48], "type": "Point"}'}},
+         [(43.48, 3.67, True, "Sete")]),
         # the same point written twice is one place
         ({"geo": [52.5, 13.4], "lat": 52.5, "lon": 13.4}, [(52.5, 13.4, True, None)]),
         # names only, not geocoded here
