@@ -159,7 +159,7 @@ def hugo_url(page: HugoPage, permalinks: Mapping[str, Any], *, lower: bool, ugly
             "slug": urlize(page.slug or page.title), "filename": name,
             "slugorfilename": page.slug or name, "contentbasename": name,
             "slugorcontentbasename": page.slug or name,
-            **(_hugo_dates(page.date) if page.date else {}),
+            **_hugo_dates(page.date or _HUGO_ZERO),
         }  # fmt: skip
         path = _fill(pattern, values)
     else:
@@ -170,6 +170,9 @@ def hugo_url(page: HugoPage, permalinks: Mapping[str, Any], *, lower: bool, ugly
     if ugly and path.endswith("/") and path != "/":
         path = path[:-1] + ".html"
     return path
+
+
+_HUGO_ZERO = dt.datetime(1, 1, 1)  # Go's zero time: the date of a page that gives none
 
 
 def _hugo_dates(date: dt.datetime) -> dict[str, str]:

@@ -67,6 +67,13 @@ def test_jekyll_collections_end_as_the_site_style_does() -> None:
     assert permalinks.jekyll_url("/:collection/:path/", doc) == "/notes/sub/a/"
 
 
+def test_hugo_pages_without_a_date_have_go_s_zero_date() -> None:
+    """Placeholders of a page without a usable date became words (/year/monthname/…)."""
+    page = permalinks.HugoPage("posts/a.md", None, "A", None, None)
+    table = {"posts": "/:year/:month/:monthname/:weekdayname/:slug/"}
+    assert permalinks.hugo_url(page, table, lower=True, ugly=False) == "/0001/01/january/monday/a/"
+
+
 def test_hugo_pages() -> None:
     page = permalinks.HugoPage("posts/Über Alles/index.md", DAY, "Ünïcode Title", None, None)
     assert permalinks.hugo_url(page, {}, lower=True, ugly=False) == "/posts/über-alles/"
