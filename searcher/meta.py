@@ -304,8 +304,11 @@ def _salvage_yaml(raw: str) -> dict[str, Any]:
         ):
             frames.pop()
         at, container = frames[-1]
-        if indent > at:
-            continue  # a value's continuation line: not read
+        if indent > at:  # under no open key: a broken value's next line, or an orphan key
+            orphan = _YAML_KEY.match(text.lstrip("- "))
+            if orphan is not None:  # kept where it can go: no key line is ever dropped
+                _orphan(container, orphan)
+            continue
         if item and isinstance(container, list):
             rest = text[1:].strip()
             match = _YAML_KEY.match(rest)
@@ -321,6 +324,15 @@ def _salvage_yaml(raw: str) -> dict[str, Any]:
             if match is not None:
                 pending = _salvage_key(container, match, indent)
     return root
+
+
+def _orphan(container: _Container, match: re.Match[str]) -> None:
+    if isinstance(container, list):
+        entry: dict[str, Any] = {}
+        container.append(entry)
+        container = entry
+    if match[1] not in container:
+        container[match[1]] = _scalar(match[2], "yaml") if match[2] else None
 
 
 def _block_line(pending: tuple[int, dict[str, Any], str], indent: int, text: str) -> bool:

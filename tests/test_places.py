@@ -428,3 +428,35 @@ def test_any_serialised_looking_text_is_read_or_refused_never_an_error(tail: str
 
     value = phpvalues.loads("a:" + tail)
     assert value is None or isinstance(value, dict | list)
+
+
+# --- privacy survives broken front matter -------------------------------------------------
+
+_NESTED_FLAGS = ["geo_public: '0'", "geo_public: 0", "geo_public: no", "location_private: true"]
+_BREAKERS = ["title2: 'unterminated", "bad: [x", "updated: 2011-02-30", "- stray item",
+             "key: value: more", "\ttabbed: 1", "  odd_indent: 2", "{", "? complex"]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    flag=st.sampled_from(_NESTED_FLAGS),
+    depth=st.integers(0, 3),
+    breaker=st.sampled_from(_BREAKERS),
+    at=st.integers(0, 12),
+    coords_first=st.booleans(),
+)
+def test_a_private_flag_is_honoured_however_the_front_matter_is_broken(
+    flag: str, depth: int, breaker: str, at: int, coords_first: bool
+) -> None:
+    """A broken line anywhere must never separate a post's coordinates from the flag that
+    makes them private (the salvage once read top-level keys only)."""
+    from searcher import meta
+
+    point = ["geo_latitude: 43.48", "geo_longitude: 3.67"]
+    nest = [f"{'  ' * i}{name}:" for i, name in enumerate(["meta", "wp", "extra"][:depth])]
+    private = [*nest, "  " * depth + flag]
+    lines = ["title: T", *(point + private if coords_first else private + point), "tags: [a]"]
+    lines.insert(min(at, len(lines)), breaker)
+    front = meta.parse("---\n" + "\n".join(lines) + "\n---\nwords")
+    places, _ = find_places(front.data, geocode=False)
+    assert not any(p.public for p in places), front.data
