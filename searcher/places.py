@@ -328,7 +328,7 @@ def _geocode(names: list[str], found: _Found) -> None:
 
     missed = []
     for name in names:
-        place = gazetteer.geocode(name)
+        place = None if placekeys.generic(name) else gazetteer.geocode(name)
         if place is None:
             missed.append(name)
             continue

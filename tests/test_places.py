@@ -282,6 +282,26 @@ def test_what_is_no_place_name_is_not_geocoded(value: str) -> None:
     assert [w.reason for w in warnings if w.reason == "place-not-found"] == []
 
 
+@pytest.mark.parametrize(
+    "value", ["Airport", "University", "Downtown", "Center", "Bus", "Sea", "Pub", "Gym",
+              "Island", "Market", "The office", "Train station", "At the beach", "Summit"],
+)  # fmt: skip
+def test_a_common_word_is_kept_as_an_address_not_geocoded(value: str) -> None:
+    """The gazetteer's alternate names hold airport codes (BUS, SEA, PUB) and translations
+    (Ísland): 'location: Bus' was put in Batumi, 'Airport' in Hawaii, 'Island' in Iceland."""
+    places, _ = find_places({"location": value})
+    assert [(p.lat, p.address) for p in places] == [(None, value)]
+
+
+@pytest.mark.parametrize(
+    ("value", "label"),
+    [("Nice", "Nice, FR"), ("Summit, NJ", "Summit, NJ, US"), ("Bath, England", "Bath, ENG, GB")],
+)
+def test_towns_named_like_words_are_still_found(value: str, label: str) -> None:
+    places, _ = find_places({"location": value})
+    assert [p.geocoded for p in places] == [label]
+
+
 def test_no_geocode_keeps_names_as_addresses() -> None:
     places, warnings = find_places({"location": "Berlin, Germany"}, geocode=False)
     assert [(p.lat, p.address, p.geocoded) for p in places] == [(None, "Berlin, Germany", None)]
