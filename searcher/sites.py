@@ -166,7 +166,9 @@ def _find(source: Path) -> View | None:
 
 def _holds_content(site: Site, rel: str) -> bool:
     """Whether the folder ``rel`` (from the site's root) is, holds or is inside content."""
-    if site.generator == "jekyll" and "_posts" in rel.split("/"):
+    if site.generator == "jekyll" and (
+        "_posts" in rel.split("/") or (site.root / rel / "_posts").is_dir()
+    ):
         return True
     for folder in site.content:
         if not folder:

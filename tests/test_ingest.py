@@ -71,6 +71,7 @@ def test_golden_sites(site: Path) -> None:
         ("hugo-multilingual", "content/fr"),
         ("jekyll-collections-dir", "pages"),
         ("jekyll-collections-dir", "pages/_posts"),
+        ("jekyll-site", "news"),  # a category folder holding its own _posts
     ],
 )
 def test_a_sites_content_folder_alone_gives_the_same_urls(site: str, content: str) -> None:
