@@ -87,6 +87,15 @@ def _construct_binary(loader: _Loader, node: yaml.ScalarNode) -> Any:
         return raw  # not base64 of UTF-8 text: kept as written
 
 
+_TEXT_KEYS = frozenset({"title", "subtitle", "slug", "author"})  # permalink: false stays false
+_TYPED_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("int", "float", "bool", "timestamp"))
+
+
+def _plain_typed(node: yaml.Node) -> bool:
+    """A plain scalar YAML makes a number, a boolean or a date of."""
+    return isinstance(node, yaml.ScalarNode) and not node.style and node.tag in _TYPED_TAGS
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
     loader.flatten_mapping(node)
     mapping: dict[Any, Any] = {}
@@ -96,6 +105,9 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
             key = str(key)
         if key in mapping:
             loader.duplicates.append(str(key))
+        if key in _TEXT_KEYS and _plain_typed(value_node):
+            mapping[key] = value_node.value  # "title: 12.50" is a title, not the number 12.5
+            continue
         mapping[key] = loader.construct_object(value_node, deep=True)
     return mapping
 

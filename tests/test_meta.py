@@ -138,3 +138,15 @@ def test_salvage_keeps_nested_keys_where_they_were(text: str, expected: dict[str
     assert "front-matter" in reasons(fm)
     for key, value in expected.items():
         assert fm.data[key] == value
+
+
+@pytest.mark.parametrize(
+    ("written", "title"),
+    [("12.50", "12.50"), ("true", "true"), ("0x1A", "0x1A"), ("010", "010"), ("1_000", "1_000"),
+     ("2011-03-01", "2011-03-01"), ("1e3", "1e3"), ("'quoted 12.50'", "quoted 12.50")],
+)  # fmt: skip
+def test_a_title_is_kept_as_written_not_as_yaml_types_it(written: str, title: str) -> None:
+    """'title: 12.50' was shown as 12.5 and 'title: true' as True: YAML typed them."""
+    fm = meta.parse(f"---\ntitle: {written}\nslug: {written}\nn: 12.50\npermalink: false\n---\n")
+    assert fm.data["title"] == title and fm.data["slug"] == title
+    assert fm.data["n"] == 12.5 and fm.data["permalink"] is False
