@@ -403,3 +403,14 @@ def test_raw_template_text_is_shown_as_written(body: str, expected: str, markup:
     """Liquid's raw and Nunjucks' verbatim blocks are what a post about templates shows its
     readers: their tags were dropped as if the site had run them."""
     assert text_of(body, markup) == expected
+
+
+def test_an_xhtml_post_is_read_without_a_library_warning() -> None:
+    """An old XHTML post begins with an XML declaration: BeautifulSoup printed a six-line
+    XMLParsedAsHTMLWarning on every scan, index and inspect."""
+    import warnings
+
+    body = '<?xml version="1.0" encoding="UTF-8"?>\n<html><body><p>Old words.</p></body></html>'
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert text_of(body, "html") == "Old words."
