@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-import functools
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from searcher import permalinks
+from searcher import permalinks, sitedata
 
 POST = "post"
 IGNORE = "ignore"  # never content: not listed at all
@@ -222,6 +220,22 @@ class Hugo(Site):
                 return rel[len(folder.rstrip("/")) + 1 :]
         return None
 
+    def defaults(self, rel: str) -> dict[str, Any]:
+        """What the ``cascade`` of each section's ``_index`` page above gives (outer first)."""
+        inside = self._inside(rel)
+        if inside is None:
+            return {}
+        folder = self.root / rel[: len(rel) - len(inside)]
+        found: dict[str, Any] = {}
+        for name in ("", *inside.split("/")[:-1]):
+            folder = folder / name if name else folder
+            for index in sorted(folder.glob("_index.*")):
+                cascade = sitedata.cascade(sitedata.front_matter(index))
+                found.update(cascade)
+                if cascade:
+                    break
+        return found
+
     def _sections(self, rel: str, inside: str) -> tuple[str, ...]:
         """The page's sections: its first folder, then each deeper one that has an
         ``_index`` page (Hugo's nested sections; a folder without one is no section)."""
@@ -288,6 +302,9 @@ class Hugo(Site):
 
 @dataclass(frozen=True)
 class Zola(Hugo):
+    def defaults(self, rel: str) -> dict[str, Any]:
+        return {}  # Zola sections pass nothing down to their pages
+
     def unpublished(self, data: Mapping[str, Any]) -> str | None:
         return None
 
@@ -345,7 +362,7 @@ class Eleventy(Site):
                 folder = folder / name
             stem = name if name is not None else parts[-1].rsplit(".", 1)[0]
             for data_file in (f"{stem}.json", f"{stem}.11tydata.json"):
-                found.update(_json_data(folder / data_file))
+                found.update(sitedata.json_data(folder / data_file))
         return found
 
     def unpublished(self, data: Mapping[str, Any]) -> str | None:
@@ -362,28 +379,6 @@ class Eleventy(Site):
         if path is None:
             return None
         return "/" + self.prefix.strip("/") + path if self.prefix.strip("/") else path
-
-
-def _json_data(path: Path) -> Mapping[str, Any]:
-    """A data file's mapping (empty when absent, unreadable or not a mapping), read once per
-    version of the file."""
-    try:
-        info = path.stat()
-    except OSError:
-        return {}
-    return _json_file(str(path), info.st_mtime_ns, info.st_size)
-
-
-@functools.lru_cache(maxsize=512)
-def _json_file(path: str, mtime_ns: int, size: int) -> Mapping[str, Any]:
-    if size > 1_000_000:
-        return {}
-    try:
-        with open(path, encoding="utf-8") as file:
-            data = json.load(file)
-    except (OSError, ValueError, RecursionError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _matches(rel: str, pattern: str) -> bool:

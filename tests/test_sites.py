@@ -208,3 +208,20 @@ def test_hugo_sections_are_folders_with_an_index_page(tmp_path: Path) -> None:
     urls = {p.path: p.url for p in ingest.scan([tmp_path])}
     assert urls == {"content/posts/2020/a-walk.md": "/posts/a-walk/",
                     "content/posts/travel/far/b.md": "/posts/travel/b/"}  # fmt: skip
+
+
+def test_hugo_section_cascade_reaches_the_pages_below(tmp_path: Path) -> None:
+    """A section's _index.md may cascade front matter to every page below it: a hidden
+    section (_build render never), drafts, a slug pattern's values. The page's own wins."""
+    page = "---\ntitle: {}\n---\nwords"
+    write(tmp_path, {
+        "hugo.toml": "[permalinks]\nnotes = '/n/:slug/'\n",
+        "content/notes/_index.md": "---\ncascade:\n  _build:\n    render: never\n---\n",
+        "content/notes/a.md": page.format("A"),
+        "content/posts/_index.md": "+++\n[cascade]\ndraft = true\n+++\n",
+        "content/posts/b.md": page.format("B"),
+        "content/posts/c.md": "---\ntitle: C\ndraft: false\n---\nwords",
+    })  # fmt: skip
+    drafts = {p.path: p.draft for p in ingest.scan([tmp_path], drafts=True)}
+    assert drafts == {"content/notes/a.md": True, "content/posts/b.md": True,
+                      "content/posts/c.md": False}  # fmt: skip
