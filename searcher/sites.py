@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import threading
 import time
@@ -232,6 +233,23 @@ def _config_files(site: Site) -> Iterator[Path]:
     split = site.root / "config" / "_default"
     if site.config_file.startswith("config/") and split.is_dir():
         yield from _split_files(split)
+    if isinstance(site, Eleventy | Hugo):  # data files and section cascades set URLs too
+        for folder in site.content:
+            yield from _data_files(site.root / folder, isinstance(site, Hugo))
+
+
+def _data_files(top: Path, hugo: bool) -> Iterator[Path]:
+    """Hugo's section pages or Eleventy's folder and template data files below ``top``."""
+    for folder, subfolders, names in os.walk(top):
+        subfolders[:] = sorted(d for d in subfolders if d[0] not in "._" and d != "node_modules")
+        here = os.path.basename(folder)
+        for name in sorted(names):
+            if (
+                name.startswith("_index.")
+                if hugo
+                else (name.endswith(".11tydata.json") or name == f"{here}.json")
+            ):
+                yield Path(folder, name)
 
 
 def _jekyll(root: Path, name: str) -> Jekyll:

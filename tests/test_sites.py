@@ -225,3 +225,32 @@ def test_hugo_section_cascade_reaches_the_pages_below(tmp_path: Path) -> None:
     drafts = {p.path: p.draft for p in ingest.scan([tmp_path], drafts=True)}
     assert drafts == {"content/notes/a.md": True, "content/posts/b.md": True,
                       "content/posts/c.md": False}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("files", "changed", "url"),
+    [
+        ({"eleventy.config.js": "export default function () {}\n",
+          "blog/blog.json": '{"permalink": "/a/{{ page.fileSlug }}/"}'},
+         ("blog/blog.json", '{"permalink": "/b/{{ page.fileSlug }}/"}'), "/b/p/"),
+        ({"hugo.toml": "[permalinks]\nposts = '/:slug/'\n",
+          "content/posts/_index.md": "---\ntitle: Posts\n---\n"},
+         ("content/posts/_index.md", "---\ncascade:\n  slug: chosen\n---\n"), "/chosen/"),
+    ],
+)  # fmt: skip
+def test_data_files_and_section_pages_are_part_of_the_configuration(
+    tmp_path: Path, files: dict[str, str], changed: tuple[str, str], url: str
+) -> None:
+    """Eleventy's data files and Hugo's section cascades set posts' URLs too: editing one
+    left every URL as it was ('up to date')."""
+    site = tmp_path / "site"
+    post = "content/posts/p.md" if "hugo.toml" in files else "blog/p.md"
+    write(site, {**files, post: "---\ntitle: P\n---\nsome words"})
+    build_index([site], tmp_path / "index")
+    (site / changed[0]).write_text(changed[1])
+    sites._cache.clear()
+    assert indexer.build([site], tmp_path / "index").rebuilt
+    import searcher
+
+    with searcher.open_index(tmp_path / "index") as index:
+        assert [hit.url for hit in index.search("words").hits] == [url]
