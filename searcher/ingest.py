@@ -278,6 +278,8 @@ def parse_post(source: PostFile, *, geocode: bool = True) -> Post | Skipped:
         return Skipped(rel, "binary file")
     if renamed:
         warnings.append(IngestWarning("file-name", "file name not UTF-8: bytes shown as \\xNN"))
+    if not content.strip():
+        warnings.append(IngestWarning("empty", "empty file: indexed under its name only"))
     in_drafts = "_drafts" in Path(rel).parts[:-1]
     post = read_text(content, rel, in_drafts=in_drafts, geocode=geocode, site=view)
     return _with_warnings(post, warnings) if warnings else post
