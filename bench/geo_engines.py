@@ -20,9 +20,10 @@ import numpy as np
 from whoosh import fields, query
 from whoosh import index as whoosh_index
 
-from searcher import indexer, open_index
-from searcher.geosearch import GeoIndex
+from searcher import open_index
+from searcher.indexing import indexer
 from searcher.models import Post
+from searcher.search.geosearch import GeoIndex
 
 EARTH_RADIUS_KM = 6371.0088
 # First radius of k-nearest by growing boxes: the fastest for SQLite of 2, 1, 0.5, 0.25, 0.1

@@ -192,7 +192,7 @@ def make_sources(scale: int, dest: Path) -> tuple[Scale, list[Path], list[Path]]
     """The source folders for a scale, written under ``dest``, and their post files."""
     import corpus  # here, not at the top: the --plain child must not pay for importing searcher
 
-    from searcher import ingest
+    from searcher.ingest import reader as ingest
 
     if scale == 0:
         sources = [
@@ -333,7 +333,7 @@ def plain_build(sources: list[Path], index_dir: Path) -> None:
 
 def serial_build(sources: list[Path], index_dir: Path) -> None:
     """Our full build in this one process (no worker processes), for a profile."""
-    from searcher import indexer
+    from searcher.indexing import indexer
 
     report = indexer.build(sources, index_dir, workers=1)
     print(f"indexed {report.indexed} posts")

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from searcher import ingest
+from searcher.ingest import reader as ingest
 
 
 def main() -> None:

@@ -44,7 +44,7 @@ def child(index_dir: str, copying: bool) -> dict[str, Any]:
     from whoosh.filedb.structfile import BufferFile
 
     import searcher
-    from searcher import whoosh_io
+    from searcher.indexing._whoosh import viewfile as whoosh_io
 
     if copying:
         whoosh_io.install = lambda: None  # type: ignore[assignment]

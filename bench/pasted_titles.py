@@ -26,8 +26,9 @@ from pathlib import Path
 import corpus
 
 import searcher
-from searcher import indexer, ingest, schema, wordforms
 from searcher.errors import BlogsearchError
+from searcher.indexing import indexer, schema, wordforms
+from searcher.ingest import reader as ingest
 
 OUT = Path(__file__).resolve().parent / "out"
 

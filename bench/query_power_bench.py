@@ -39,8 +39,9 @@ import corpus
 import procstat
 from search_bench import folder_bytes, fts5_query, machine, percentile
 
-from searcher import indexer, open_index
+from searcher import open_index
 from searcher.api import Index
+from searcher.indexing import indexer
 from searcher.models import Post
 
 FACET_QUERIES = ["release", "security", "rust", "cloud", "ruby 2.7"]

@@ -39,7 +39,7 @@ import whoosh
 from whoosh import fields, index, qparser, scoring
 from whoosh.analysis import StemmingAnalyzer
 
-from searcher import indexer
+from searcher.indexing import indexer
 from searcher.models import Post
 
 try:

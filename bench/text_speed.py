@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from searcher.text import extract
+from searcher.ingest.text import extract
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 CORPUS_NAMES = ("chamerling", "evert", "ruby-lang", "rust-blog")

@@ -46,7 +46,7 @@ from urllib.parse import urlencode
 
 import corpus
 
-from searcher import indexer
+from searcher.indexing import indexer
 
 HOST = "127.0.0.1"
 OUT = Path(__file__).resolve().parent / "out"

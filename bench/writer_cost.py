@@ -21,7 +21,7 @@ from pathlib import Path
 
 from whoosh import index
 
-from searcher import indexer, postings, schema
+from searcher.indexing import indexer, postings, schema
 
 SUFFIXES = {".md", ".markdown", ".html", ".htm"}
 

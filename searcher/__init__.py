@@ -11,11 +11,11 @@ from searcher.errors import (
     SourceError,
     UsageError,
 )
-from searcher.indexer import BuildOptions, BuildReport
-from searcher.indexer import build as build_index
-from searcher.ingest import Skipped, Summary, read_file, scan
+from searcher.indexing.indexer import BuildOptions, BuildReport
+from searcher.indexing.indexer import build as build_index
+from searcher.ingest.reader import Skipped, Summary, read_file, scan
 from searcher.models import Hit, IngestWarning, Location, Post, Results, Stats
-from searcher.shards import build as build_shards
+from searcher.shards.layout import build as build_shards
 
 __all__ = [
     "BlogsearchError",

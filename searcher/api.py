@@ -17,13 +17,16 @@ from typing import Any
 
 from whoosh.searching import Searcher
 
-from searcher import arguments, indexer, shards, whoosh_io
-from searcher.engine import SORTS, Center, Filters, Generation, Request, resolve_center
 from searcher.errors import InvalidCoordinates, UsageError
 from searcher.geo import BBox, parse_radius_km
+from searcher.indexing import indexer
+from searcher.indexing._whoosh import viewfile as whoosh_io
 from searcher.models import Results, Stats
-from searcher.query import WEIGHTING, Audience, audience_of
-from searcher.stats import index_stats
+from searcher.search import arguments
+from searcher.search.engine import SORTS, Center, Filters, Generation, Request, resolve_center
+from searcher.search.query import WEIGHTING, Audience, audience_of
+from searcher.search.stats import index_stats
+from searcher.shards import layout as shards
 
 REFRESH_INTERVAL = 1.0  # seconds between checks that the index changed on disk
 MAX_LIMIT = 1000
@@ -265,7 +268,9 @@ def open_index(
     """
     path = Path(index_dir) if index_dir is not None else indexer.default_index_dir()
     if shards.read_layout(path) is not None:
-        from searcher.sharded import ShardedIndex  # imports Dask: only for sharded indexes
+        from searcher.shards.coordinator import (
+            ShardedIndex,  # imports Dask: only for sharded indexes
+        )
 
         return ShardedIndex(path, audience_of(audience), scheduler=scheduler)
     return Index(path, audience_of(audience))

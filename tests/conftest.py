@@ -28,7 +28,7 @@ def corpus(name: str) -> Path:
 
 def build_index(sources: list[Path], target: Path, **options: object) -> Path:
     """Build an index with the real indexer (one place, so fixtures never drift apart)."""
-    from searcher import indexer
+    from searcher.indexing import indexer
 
     indexer.build(sources, target, indexer.BuildOptions(**options))  # type: ignore[arg-type]
     return target

@@ -12,7 +12,7 @@ from whoosh.lang import has_stemmer, languages
 from whoosh.qparser import QueryParser
 from whoosh.searching import Searcher
 
-from searcher.analysis import (
+from searcher.indexing.analysis import (
     LANGUAGE_KEYS,
     SNOWBALL_LANGUAGES,
     WordTokenizer,

@@ -13,7 +13,8 @@ import pytest
 from conftest import CORPUS_NAMES, build_index, corpus
 
 import searcher
-from searcher import ingest, sites
+from searcher.ingest import reader as ingest
+from searcher.ingest import sites
 from searcher.models import Post
 
 pytestmark = pytest.mark.corpora

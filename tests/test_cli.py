@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import CONTENT, FIXTURES, GOLDEN
 
-from searcher.cli import main
+from searcher.cli.commands import main
 
 
 @pytest.fixture
@@ -241,8 +241,8 @@ def test_query_with_near_radius_and_sort(run: CliRunner, content_index: Path) ->
             "distance", "--json", "--index-dir", str(content_index)]  # fmt: skip
     data = json.loads(run.invoke(main, args).stdout)
     distances = [h["distance_km"] for h in data["hits"]]
-    from searcher import gazetteer, ingest
-    from searcher.geo import haversine_km
+    from searcher.geo import gazetteer, haversine_km
+    from searcher.ingest import reader as ingest
 
     paris = gazetteer.resolve("Paris, FR")
     expected = sorted(
@@ -396,7 +396,7 @@ def test_index_report_counts_in_words(
     import io
     from types import SimpleNamespace
 
-    from searcher import render
+    from searcher.cli import render
 
     report = SimpleNamespace(rebuilt=rebuilt, indexed=indexed, removed=removed,
                              unchanged=unchanged, index_dir="idx")  # fmt: skip

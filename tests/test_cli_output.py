@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import CONTENT
 
-from searcher.cli import main
+from searcher.cli.commands import main
 
 CLOUD = "_posts/2011-03-01-cloud-paris.md"
 

@@ -6,7 +6,7 @@ import pytest
 from conftest import build_index
 
 import searcher
-from searcher import wordforms
+from searcher.indexing import wordforms
 
 POSTS = {
     "2021-01-01-phone.md": (

@@ -13,7 +13,8 @@ import pytest
 from conftest import corpus
 
 import searcher
-from searcher import api, ingest
+from searcher import api
+from searcher.ingest import reader as ingest
 
 pytestmark = pytest.mark.corpora
 EVERYTHING = "date:[1990 TO 2100]"

@@ -17,9 +17,12 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 import searcher
-from searcher import fields, indexer, ingest, schema, web
-from searcher.cli import main
+from searcher.cli.commands import main
 from searcher.errors import QuerySyntaxError
+from searcher.indexing import indexer, schema
+from searcher.ingest import fields
+from searcher.ingest import reader as ingest
+from searcher.web import app as web
 
 # each cannot be stored: a year 0 or 10000 once in UTC
 UNSTORABLE = [

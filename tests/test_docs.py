@@ -7,7 +7,7 @@ import os
 from click.testing import CliRunner
 from conftest import ROOT
 
-from searcher.cli import main
+from searcher.cli.commands import main
 
 REFERENCE = ROOT / "docs" / "cli.md"
 

@@ -8,9 +8,8 @@ import pytest
 from conftest import FIXTURES, paths
 
 import searcher
-from searcher import shapes
 from searcher.errors import QuerySyntaxError, UsageError
-from searcher.geo import haversine_km
+from searcher.geo import haversine_km, shapes
 
 CLOUD = "_posts/2011-03-01-cloud-paris.md"
 SETE = "_posts/2011-03-12-sete-le-quai-au-matin.html"
@@ -237,7 +236,7 @@ def test_parsed_queries_are_remembered_and_errors_are_not(owner: searcher.Index)
     for _ in range(2):
         with pytest.raises(QuerySyntaxError):
             parser.parse("date:yesterday")
-    from searcher.query import PARSED_QUERIES
+    from searcher.search.query import PARSED_QUERIES
 
     for i in range(PARSED_QUERIES + 1):
         parser.parse(f"word{i}")
@@ -269,7 +268,8 @@ def test_a_form_from_another_languages_stemmer_finds_no_false_friends(tmp_path: 
 
 
 def test_snippet_targets_leave_out_forms_scoped_to_other_languages(owner: searcher.Index) -> None:
-    from searcher import schema, snippets
+    from searcher.indexing import schema
+    from searcher.search import snippets
 
     q = owner._current().parser.parse("hateoas").text
     english = snippets.targets(q, schema.BODY, "en")
@@ -308,7 +308,7 @@ def test_a_request_evaluates_its_text_once(
 
 def test_documents_kept_for_snippets_stay_within_their_budget(content_index: Path) -> None:
     """Hits read a post's stored fields once while it is kept, and the kept text is bounded."""
-    from searcher import engine
+    from searcher.search import engine
 
     with searcher.open_index(content_index, audience="owner") as index:
         generation = index._current()
@@ -355,7 +355,8 @@ def test_shards_agree_on_one_spelling_whatever_the_order(spellings: list[str], s
     shard holds which spelling, and in whatever order they answer."""
     import itertools
 
-    from searcher import facets, schema
+    from searcher.indexing import schema
+    from searcher.search import facets
 
     for order in itertools.permutations(spellings):
         parts = [{"tag": {schema.folded_label(name): name}} for name in order]

@@ -10,8 +10,8 @@ import pytest
 from conftest import CONTENT, build_index
 from whoosh import query
 
-from searcher import engine, fastscore
 from searcher.api import open_index
+from searcher.search import engine, fastscore
 
 CONTENT_QUERIES = [
     "cloud paris",
@@ -195,7 +195,7 @@ def test_kept_words_score_as_when_first_worked_out(
 
 
 def test_a_shard_scoring_with_collection_statistics_keeps_no_words(content_index: Path) -> None:
-    from searcher.globalstats import GlobalStats
+    from searcher.shards.globalstats import GlobalStats
 
     with open_index(content_index, audience="owner") as index:
         generation = index._current()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from searcher import fields
+from searcher.ingest import fields
 
 UTC = dt.UTC
 PLUS2 = dt.timezone(dt.timedelta(hours=2))

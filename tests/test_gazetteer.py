@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from searcher import gazetteer
 from searcher.errors import UsageError
-from searcher.gazetteer import Place, candidates, normalize, resolve
+from searcher.geo import gazetteer
+from searcher.geo.gazetteer import Place, candidates, normalize, resolve
 
 
 @pytest.mark.parametrize(

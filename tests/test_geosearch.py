@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh.filedb.filestore import RamStorage
 
-from searcher import schema
 from searcher.errors import UsageError
 from searcher.geo import BBox, geohash_bbox, haversine_km, min_distance_to_cell_km
-from searcher.geosearch import TIE_KM, GeoIndex, child_bounds, split_cell
+from searcher.indexing import schema
 from searcher.models import Location, Post
+from searcher.search.geosearch import TIE_KM, GeoIndex, child_bounds, split_cell
 
 SCHEMA = schema.build_schema()
 Point = tuple[float, float]

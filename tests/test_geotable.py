@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.filedb.filestore import RamStorage
 
-from searcher import schema
 from searcher.geo import geohash_encode
-from searcher.geotable import cell_codes, code_span, load, point_code
+from searcher.indexing import schema
 from searcher.models import Location, Post
+from searcher.search.geotable import cell_codes, code_span, load, point_code
 
 E7 = st.tuples(st.integers(-900_000_000, 900_000_000), st.integers(-1_800_000_000, 1_800_000_000))
 EDGES = [

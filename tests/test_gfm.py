@@ -8,7 +8,7 @@ import cmarkgfm
 import pytest
 from conftest import CONTENT, CORPUS_NAMES, GOLDEN, corpus
 
-from searcher import gfm, meta
+from searcher.ingest import gfm, meta
 
 UNSAFE = cmarkgfm.cmark.Options.CMARK_OPT_UNSAFE
 SUFFIXES = (".md", ".markdown", ".mdown", ".html", ".htm")

@@ -17,8 +17,10 @@ import pytest
 from click.testing import CliRunner
 
 import searcher
-from searcher import fields, indexer, ingest
-from searcher.cli import main
+from searcher.cli.commands import main
+from searcher.indexing import indexer
+from searcher.ingest import fields
+from searcher.ingest import reader as ingest
 from searcher.models import Post
 
 SECRET = "zanzibarpassword"

@@ -22,8 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import searcher
-from searcher import indexer, ingest
-from searcher.cli import main
+from searcher.cli.commands import main
+from searcher.indexing import indexer
+from searcher.ingest import reader as ingest
 
 SECRET = "zanzibarpassword"
 

@@ -17,9 +17,10 @@ from whoosh import fields
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
-from searcher import indexer, ingest, manifest
-from searcher.cli import main
+from searcher.cli.commands import main
 from searcher.errors import IndexBusy, IndexMissing, SourceError
+from searcher.indexing import indexer, manifest
+from searcher.ingest import reader as ingest
 
 
 def stored_paths(index_dir: Path) -> list[str]:

@@ -12,8 +12,8 @@ from conftest import CONTENT, CORPUS_NAMES, GOLDEN, corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searcher import ingest
 from searcher.errors import SourceError
+from searcher.ingest import reader as ingest
 from searcher.models import Post
 
 GOLDEN_INPUTS = sorted(p for p in GOLDEN.iterdir() if p.is_file() and p.suffix != ".json")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from searcher import langs
+from searcher.ingest import langs
 
 ENGLISH = (
     "This post describes the release of a new version of the interpreter, with many bug fixes, "

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searcher.errors import InvalidCoordinates, UsageError
-from searcher.maps import WORLD, Extent, MapPoint, extent, render, render_html, render_svg
+from searcher.geo.maps import WORLD, Extent, MapPoint, extent, render, render_html, render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searcher import meta
+from searcher.ingest import meta
 
 
 def reasons(fm: meta.FrontMatter) -> list[str]:

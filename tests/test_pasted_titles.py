@@ -11,7 +11,8 @@ import pytest
 from conftest import build_index, corpus
 
 import searcher
-from searcher import ingest, schema, wordforms
+from searcher.indexing import schema, wordforms
+from searcher.ingest import reader as ingest
 
 SAMPLE = 120  # titles per corpus
 CORPORA = ("bergie", "chamerling", "chrisjrob-site", "chrisjrob-wxr", "evert", "kaigai-matome",

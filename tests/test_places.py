@@ -8,9 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searcher.coords import parse_one, parse_pair
 from searcher.errors import InvalidCoordinates
-from searcher.places import BODY, FRONT_MATTER, GEOCODED, MAX_PLACES, find_location, find_places
+from searcher.geo.coords import parse_one, parse_pair
+from searcher.ingest.places import (
+    BODY,
+    FRONT_MATTER,
+    GEOCODED,
+    MAX_PLACES,
+    find_location,
+    find_places,
+)
 
 Point = tuple[float, float, bool, str | None]
 
@@ -435,7 +442,7 @@ def test_geojson_type_keeps_longitude_first_whatever_the_name() -> None:
      "a:1:{" * 50 + "}" * 50, 'a:1:{a:0:{};i:1;}'],
 )  # fmt: skip
 def test_broken_or_unsafe_serialised_values_are_left_as_text(text: str) -> None:
-    from searcher import phpvalues
+    from searcher.ingest import phpvalues
 
     assert phpvalues.loads(text) is None
     assert points({"meta": text}) == []
@@ -444,7 +451,7 @@ def test_broken_or_unsafe_serialised_values_are_left_as_text(text: str) -> None:
 @settings(max_examples=300)
 @given(st.text(alphabet='a:{};"sidbN0123456789-.xé', max_size=80))
 def test_any_serialised_looking_text_is_read_or_refused_never_an_error(tail: str) -> None:
-    from searcher import phpvalues
+    from searcher.ingest import phpvalues
 
     value = phpvalues.loads("a:" + tail)
     assert value is None or isinstance(value, dict | list)
@@ -470,7 +477,7 @@ def test_a_private_flag_is_honoured_however_the_front_matter_is_broken(
 ) -> None:
     """A broken line anywhere must never separate a post's coordinates from the flag that
     makes them private (the salvage once read top-level keys only)."""
-    from searcher import meta
+    from searcher.ingest import meta
 
     point = ["geo_latitude: 43.48", "geo_longitude: 3.67"]
     nest = [f"{'  ' * i}{name}:" for i, name in enumerate(["meta", "wp", "extra"][:depth])]

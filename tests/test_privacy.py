@@ -11,8 +11,9 @@ from click.testing import CliRunner
 from conftest import build_index, corpus
 
 import searcher
-from searcher import indexer, ingest, schema
-from searcher.cli import main
+from searcher.cli.commands import main
+from searcher.indexing import indexer, schema
+from searcher.ingest import reader as ingest
 
 pytestmark = pytest.mark.corpora
 EVERYTHING = "date:[1990 TO 2100]"
@@ -157,7 +158,7 @@ WEB_URLS = [
 def web_client(chamerling_index: Path) -> Any:
     from starlette.testclient import TestClient
 
-    from searcher import web
+    from searcher.web import app as web
 
     return TestClient(web.create_app(searcher.open_index(chamerling_index)))
 
@@ -188,7 +189,7 @@ def test_the_web_scan_would_see_a_leak(
     """The same scan over owner mode finds the coordinates: the public scan is not blind."""
     from starlette.testclient import TestClient
 
-    from searcher import web
+    from searcher.web import app as web
 
     with searcher.open_index(chamerling_index, audience="owner") as index:
         response = TestClient(web.create_app(index)).get("/api/near?lat=43.4844&lon=3.6770")

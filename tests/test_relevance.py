@@ -77,7 +77,7 @@ def test_totals_equal_an_independent_count(ruby_index: Path, text: str) -> None:
 def test_snippets_from_kept_spans_equal_fresh_ones(ruby_index: Path) -> None:
     """Where each query word occurs in a shown post is kept for later queries; what those
     queries show must not depend on which came before, in any language or query shape."""
-    from searcher import snippets
+    from searcher.search import snippets
 
     texts = ["release", "ruby 2.7 released", '"denial of service"', "securit*", "sécurité",
              "脆弱性", "уязвимость", "veröffentlicht", "ruby OR rails",

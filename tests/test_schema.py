@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from searcher import schema
 from searcher.errors import QuerySyntaxError
+from searcher.indexing import schema
 from searcher.models import Location, Post
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from searcher import shapes
 from searcher.errors import UsageError
+from searcher.geo import shapes
 
 
 def test_geojson_feature() -> None:

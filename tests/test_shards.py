@@ -21,10 +21,10 @@ from conftest import CONTENT, build_index, corpus
 from shapely.geometry import box
 
 import searcher
-from searcher import shards
 from searcher.errors import IndexMissing, ShardUnavailable, UsageError
 from searcher.models import Results
-from searcher.sharded import ShardedIndex
+from searcher.shards import layout as shards
+from searcher.shards.coordinator import ShardedIndex
 
 SHARDS = 3
 
@@ -198,7 +198,7 @@ def test_every_post_in_exactly_one_shard(tmp_path: Path, scheduler: str) -> None
     layout = shards.read_layout(tmp_path)
     assert layout is not None and layout.shards == SHARDS
     assert sorted(r.indexed for r in report.shards) != [0, 0, report.indexed]
-    from searcher import indexer
+    from searcher.indexing import indexer
 
     owned: list[str] = []
     for number, shard_dir in enumerate(layout.shard_dirs()):
@@ -310,7 +310,7 @@ def test_cli_builds_updates_and_searches_shards(
 ) -> None:
     from click.testing import CliRunner
 
-    from searcher.cli import main
+    from searcher.cli.commands import main
 
     runner = CliRunner()
     target = str(tmp_path / "index")
@@ -331,7 +331,7 @@ def test_cli_reports_an_unreachable_scheduler_in_one_line(
 ) -> None:
     from click.testing import CliRunner
 
-    from searcher.cli import main
+    from searcher.cli.commands import main
 
     monkeypatch.setattr(shards, "CONNECT_TIMEOUT", "1s")
     args = ["index", str(CONTENT), "--index-dir", str(tmp_path), "--shards", "2",

@@ -12,9 +12,11 @@ from conftest import GOLDEN, build_index
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searcher import indexer, ingest, permalinks, sites
+from searcher.indexing import indexer
+from searcher.ingest import permalinks, sites
+from searcher.ingest import reader as ingest
+from searcher.ingest.permalinks import JekyllDoc
 from searcher.models import Post
-from searcher.permalinks import JekyllDoc
 
 SITES = GOLDEN / "sites"
 DAY = dt.datetime(2019, 5, 6, 7, 8, 9)

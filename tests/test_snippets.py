@@ -8,7 +8,7 @@ import pytest
 from whoosh import query
 from whoosh.analysis import StemmingAnalyzer
 
-from searcher import snippets
+from searcher.search import snippets
 
 ANALYZER = StemmingAnalyzer(stoplist=None)
 TEXT = (
@@ -70,7 +70,7 @@ def test_long_text_gives_two_fragments_around_distant_matches() -> None:
 
 @pytest.mark.parametrize("before", ["", "İstanbul ", "ǅ"])  # İ lower-cases into two characters
 def test_capitals_and_accents_are_found_wherever_lower_casing_moves_offsets(before: str) -> None:
-    from searcher import analysis
+    from searcher.indexing import analysis
 
     text = f"{before}Une SÉCURITÉ renforcée: la sécurité d'abord, puis les Sécurités."
     fr = analysis.text_analyzer("fr")
@@ -95,7 +95,7 @@ def test_capitals_and_accents_are_found_wherever_lower_casing_moves_offsets(befo
 def test_candidates_found_however_the_text_is_written(
     text: str, term: str, language: str, expected: list[str]
 ) -> None:
-    from searcher import analysis
+    from searcher.indexing import analysis
 
     analyzer = analysis.text_analyzer(language)
     wanted = snippets.targets(query.Term("body", term), "body")

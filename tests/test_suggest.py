@@ -12,8 +12,9 @@ from conftest import build_index
 from whoosh import query
 
 import searcher
-from searcher import analysis, schema, suggest
 from searcher.errors import UsageError
+from searcher.indexing import analysis, schema
+from searcher.search import suggest
 
 CLOUD = "_posts/2011-03-01-cloud-paris.md"
 CLOUD_TITLE = "Cloud computing : trois jours de conférence à Paris"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searcher.text import Extracted, extract, little_text
+from searcher.ingest.text import Extracted, extract, little_text
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 CORPUS_NAMES = ("chamerling", "evert", "ruby-lang", "rust-blog")

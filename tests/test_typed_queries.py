@@ -11,9 +11,9 @@ import pytest
 from conftest import build_index, paths
 
 import searcher
-from searcher import patterns
-from searcher import typed as typed_module
 from searcher.errors import QuerySyntaxError, UsageError
+from searcher.search import patterns
+from searcher.search import typed as typed_module
 
 POSTS = {
     "2020-01-05-reports.md": (

@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import searcher
-from searcher import indexer, ingest
+from searcher.indexing import indexer
+from searcher.ingest import reader as ingest
 
 # a few points, some shared (ties are broken by path), some far apart, one on the meridian
 POINTS = [(43.48, 3.67), (43.5, 3.7), (43.48, 3.67), (-33.9, 151.2), (0.0, 180.0), (64.1, -21.9)]

@@ -10,8 +10,8 @@ from pathlib import Path
 from conftest import CONTENT
 
 import searcher
-from searcher import indexer
-from searcher.watch import watch
+from searcher.indexing import indexer
+from searcher.indexing.watch import watch
 
 
 def test_watch_follows_added_changed_and_deleted_posts(tmp_path: Path) -> None:

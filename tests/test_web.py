@@ -17,8 +17,11 @@ from starlette.routing import Mount
 from starlette.testclient import TestClient
 
 import searcher
-from searcher import openapi, web, webpage, webparams
-from searcher.cli import main
+from searcher.cli.commands import main
+from searcher.web import app as web
+from searcher.web import openapi
+from searcher.web import page as webpage
+from searcher.web import params as webparams
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from conftest import CONTENT, build_index
 
-from searcher import indexer
+from searcher.indexing import indexer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

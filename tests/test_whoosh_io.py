@@ -19,10 +19,11 @@ from starlette.testclient import TestClient
 from whoosh.filedb.structfile import BufferFile
 
 import searcher
-from searcher import web, whoosh_io
-from searcher.cli import main
-from searcher.shardsearch import ShardActor
-from searcher.whoosh_io import ViewFile
+from searcher.cli.commands import main
+from searcher.indexing._whoosh import viewfile as whoosh_io
+from searcher.indexing._whoosh.viewfile import ViewFile
+from searcher.shards.actor import ShardActor
+from searcher.web import app as web
 
 QUERIES = [
     "cloud paris",

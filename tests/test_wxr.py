@@ -4,7 +4,7 @@ import datetime as dt
 
 from conftest import FIXTURES
 
-from searcher import ingest
+from searcher.ingest import reader as ingest
 from searcher.models import Location
 
 

@@ -1,0 +1,238 @@
+"""The ``blogsearch`` command line: parse arguments, call the library, format the answer.
+
+Every failure is turned into one ``Error: …`` line and an exit code here, once, in
+:class:`_Group`: a library error's own code, 2 for usage errors (click's among them, without
+their usage block), 1 for anything else. No command prints a traceback (unless
+``BLOGSEARCH_DEBUG`` is set, for a bug report).
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from searcher.cli.common import build, index_dir_option, ingest_options, no_geocode_option
+from searcher.cli.render import (
+    echo_json,
+    print_post,
+    print_report,
+    print_skipped,
+    print_summary,
+    print_warnings,
+)
+from searcher.cli.search import COMMANDS
+from searcher.cli.serve import serve_command
+from searcher.errors import BlogsearchError, UsageError
+from searcher.indexing import indexer
+from searcher.ingest import reader as ingest
+from searcher.ingest import wxr
+from searcher.models import Post
+from searcher.shards import layout as sharding
+
+
+class _Group(click.Group):
+    """Runs a command and turns every failure into one ``Error: …`` line and an exit code."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:  # fmt: skip
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:  # bad options of the group itself
+            exc.ctx = None  # without a context, click prints the error line alone
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BlogsearchError as exc:
+            _fail(ctx, str(exc), exc.exit_code)
+        except click.UsageError as exc:  # a command's arguments, or no such command
+            exc.ctx = None
+            raise
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise  # output piped into a closed reader: click leaves quietly
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(ctx, f"{where}{exc.strerror or exc}", 1)
+        except Exception as exc:
+            if os.environ.get("BLOGSEARCH_DEBUG"):
+                raise
+            _fail(ctx, f"unexpected {type(exc).__name__}: {exc} (a bug: please report it; "
+                       "BLOGSEARCH_DEBUG=1 shows where)", 1)  # fmt: skip
+
+
+def _fail(ctx: click.Context, message: str, code: int) -> NoReturn:
+    click.echo(f"Error: {' '.join(message.split())}", err=True)
+    ctx.exit(code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="blogsearch")
+def main() -> None:
+    """Full-text and geographic search for blog archives."""
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+@click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Content root the post's path is relative to (default: guessed from _posts/, content/).",
+)
+@no_geocode_option
+def inspect(file: Path, as_json: bool, root: Path | None, geocode: bool) -> None:
+    """Show what the indexer sees for one post: its normalised record and warnings.
+
+    Given a WordPress export (.xml), each of its items (with --json: one list)."""
+    if file.suffix.lower() == ".xml":  # a WordPress export: each of its items
+        records: list[Post | ingest.Skipped] = list(
+            wxr.read_export(file, max_bytes=ingest.DEFAULT_MAX_BYTES, geocode=geocode)
+        )
+    else:
+        root = root.resolve() if root else ingest.content_root(file)
+        records = [ingest.read_file(file.resolve(), root, max_bytes=ingest.DEFAULT_MAX_BYTES,
+                                    geocode=geocode)]  # fmt: skip
+    if as_json and file.suffix.lower() == ".xml":  # one document: the list of its items
+        echo_json([_as_dict(record) for record in records])
+        return
+    for record in records:
+        _inspected(record, as_json)
+
+
+def _as_dict(record: Post | ingest.Skipped) -> dict[str, Any]:
+    if isinstance(record, ingest.Skipped):
+        return {"path": record.path, "skipped": record.reason}
+    return record.to_dict()
+
+
+def _inspected(record: Post | ingest.Skipped, as_json: bool) -> None:
+    if isinstance(record, ingest.Skipped):
+        if as_json:
+            echo_json({"path": record.path, "skipped": record.reason})
+        else:
+            click.echo(f"{record.path}: skipped ({record.reason})")
+        return
+    if as_json:
+        echo_json(record.to_dict())
+    else:
+        print_post(record)
+
+
+@main.command()
+@click.argument(
+    "sources", nargs=-1, type=click.Path(exists=True, path_type=Path), metavar="[SOURCE]..."
+)
+@ingest_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON record per line.")
+@click.option("--quiet", "-q", is_flag=True, help="Only the summary.")
+def scan(
+    sources: tuple[Path, ...],
+    drafts: bool,
+    max_bytes: int,
+    geocode: bool,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Read every post of SOURCE folders or WordPress exports, without indexing them.
+
+    Prints each post's warnings (or every record with --json), the files and folders
+    skipped with their reason, and a summary.
+    """
+    summary = ingest.Summary()
+    paths = list(sources) or [Path("content")]
+    found = ingest.scan(paths, drafts=drafts, max_bytes=max_bytes, summary=summary,
+                        geocode=geocode)  # fmt: skip
+    for post in found:
+        if as_json:
+            click.echo(json.dumps(post.to_dict(), ensure_ascii=False))
+        elif not quiet and post.warnings:
+            print_warnings(post)
+    if not quiet:
+        print_skipped(summary)
+    print_summary(summary, stream=sys.stderr if as_json else sys.stdout)
+
+
+@main.command("index")
+@click.argument(
+    "sources", nargs=-1, type=click.Path(exists=True, path_type=Path), metavar="[SOURCE]..."
+)
+@index_dir_option
+@ingest_options
+@click.option(
+    "--drop-private-locations",
+    is_flag=True,
+    help="Never store coordinates their author marked private (for public deployments).",
+)
+@click.option("--rebuild", is_flag=True, help="Start from scratch instead of updating.")
+@click.option("--watch", is_flag=True, help="Keep the index current as files change.")
+@click.option(
+    "--shards",
+    type=click.IntRange(1, sharding.MAX_SHARDS),
+    metavar="N",
+    help="Build N shards in parallel on a Dask cluster (see docs/sharding.md).",
+)
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    help="Dask scheduler to build shards on (default: worker processes on 127.0.0.1).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Only the final line.")
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Every warning, post by post, and every file skipped."
+)
+def index_command(
+    sources: tuple[Path, ...],
+    index_dir: Path | None,
+    drafts: bool,
+    max_bytes: int,
+    geocode: bool,
+    drop_private_locations: bool,
+    rebuild: bool,
+    watch: bool,
+    shards: int | None,
+    scheduler: str | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Build or update the index from SOURCE folders or WordPress exports (default: ./content).
+
+    Only files added or changed since the last run are read; posts of deleted files go.
+    A sharded index (--shards) is updated shard by shard; it keeps its number of shards
+    unless given another.
+    """
+    paths = list(sources) or [indexer.DEFAULT_SOURCE]
+    target = index_dir or indexer.default_index_dir()
+    options = indexer.BuildOptions(drafts, max_bytes, drop_private_locations, geocode)
+    layout = sharding.read_layout(target)
+    shards = shards or (layout.shards if layout else None)
+    if shards is not None:
+        if watch:
+            raise UsageError("--watch does not work with a sharded index yet")
+        report: Any = sharding.build(paths, target, options, shards=shards, scheduler=scheduler,
+                                     rebuild=rebuild)  # fmt: skip
+    elif scheduler:
+        raise UsageError("--scheduler needs --shards")
+    else:
+        report = build(paths, target, options, quiet=quiet, rebuild=rebuild, verbose=verbose)
+    print_report(report, quiet=quiet)
+    if watch:
+        from searcher.indexing.watch import watch as watch_files
+
+        click.echo(f"Watching {', '.join(map(str, paths))} (Ctrl-C to stop)…", err=True)
+        for update in watch_files(paths, target, options):
+            print_report(update, quiet=True)
+
+
+for _command in (*COMMANDS, serve_command):
+    main.add_command(_command)

@@ -1,0 +1,1 @@
+"""The Whoosh door: the only modules that patch whoosh-reloaded or read its private parts."""

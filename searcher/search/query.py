@@ -1,0 +1,393 @@
+"""Query strings → Whoosh queries → :class:`~searcher.models.Hit` records.
+
+Unfielded words search every language's title and body fields plus tags and places, each
+field analysing the query its own way. ``title:``, ``body:``, ``tag:``, ``category:``,
+``lang:``, ``place:`` and ``date:`` restrict a clause; AND/OR/NOT, quotes, parentheses and
+``date:[2010 TO 2012]`` / ``date:>2011-03`` work as in Whoosh's syntax.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from whoosh import qparser, query, scoring
+from whoosh.qparser import syntax
+
+from searcher.errors import QuerySyntaxError, UsageError
+from searcher.geo import haversine_km
+from searcher.indexing import analysis, schema, wordforms
+from searcher.models import Hit, Location
+from searcher.search import typed
+from searcher.search.nearclause import NearPlugin, NearSpec, lift_near
+
+Audience = Literal["owner", "public"]
+AUDIENCES: tuple[Audience, ...] = ("owner", "public")
+MAX_QUERY_CHARS = 1000
+PARSED_QUERIES = 512  # parsed queries remembered per parser
+WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
+_WORD_START = r"(?:(?<=[\s(])|(?<![\s\S]))"
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """The text part of a query (``None`` when only geo clauses were given) and its geo clauses."""
+
+    text: query.Query | None
+    near: tuple[NearSpec, ...] = ()
+
+
+class _OptionalOr(query.Or):  # type: ignore[misc]
+    """The forms of a query word that some language drops as a stop word: scored, not required."""
+
+
+class _OptionalGroup(syntax.OrGroup):  # type: ignore[misc]
+    qclass = _OptionalOr
+
+
+class _FormsNode(syntax.SyntaxNode):  # type: ignore[misc]
+    """A word or phrase in a multilingual field: one term or phrase per distinct form."""
+
+    has_fieldname = False
+    has_text = False
+    has_boost = False
+
+    def __init__(self, fieldname: str, forms: dict[tuple[str, ...], frozenset[str]],
+                 keys: Sequence[str], slop: int, boost: float, like: Any) -> None:  # fmt: skip
+        self.fieldname, self.forms, self.keys = fieldname, forms, keys
+        self.slop, self.boost = slop, boost
+        self.startchar, self.endchar = like.startchar, like.endchar
+
+    def r(self) -> str:
+        return f"<{self.fieldname}: {sorted(self.forms)}>"
+
+    def query(self, parser: Any) -> query.Query:
+        parts = [
+            schema.form_query(
+                self.fieldname, form, languages, self.keys, slop=self.slop, boost=self.boost
+            )
+            for form, languages in sorted(self.forms.items())
+        ]
+        return parts[0] if len(parts) == 1 else query.Or(parts)
+
+
+class _Expand(qparser.Plugin):  # type: ignore[misc]
+    """Gives every clause its fields: unfielded words search titles, bodies, tags and places.
+
+    In the multilingual title and body fields a word is analysed in every language present and
+    searched as each distinct form it takes. A word that some language drops as a stop word
+    (English "on" in "ruby on rails") becomes optional: it still ranks posts that have it, but
+    a post in that language need not contain it. ``title:``, ``body:``, ``tags:``,
+    ``categories:`` and ``place:`` name fields; other unknown ``name:`` prefixes are words.
+    """
+
+    def __init__(
+        self, keys: Sequence[str], boosts: dict[str, float], groups: dict[str, dict[str, float]]
+    ) -> None:
+        self.keys, self.boosts, self.groups = list(keys), boosts, groups
+
+    def filters(self, parser: Any) -> list[tuple[Any, int]]:
+        return [(self.expand, 110)]  # after FieldsPlugin (100) has attached field names
+
+    def expand(self, parser: Any, group: Any) -> Any:
+        for i, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[i] = self.expand(parser, node)
+            elif node.has_fieldname:
+                group[i] = self._leaf(parser, node)
+        return group
+
+    def _leaf(self, parser: Any, node: Any) -> Any:
+        name = node.fieldname
+        if name is not None and name not in self.groups and name not in SEARCHABLE:
+            if node.has_text:
+                node.text = f"{name} {node.text}"
+            node.set_fieldname(None, override=True)
+            name = None
+        targets = self.boosts if name is None else self.groups.get(name)
+        if targets is None:
+            return node
+        parts, optional = [], False
+        for fieldname, boost in targets.items():
+            if fieldname in (schema.TITLE, schema.BODY) and isinstance(node, _WORDISH):
+                forms, dropped = analysis.forms_by_language(node.text, self.keys)
+                optional = optional or (bool(dropped) and isinstance(node, syntax.WordNode))
+                if forms:
+                    slop = getattr(node, "slop", 1)
+                    parts.append(
+                        _FormsNode(fieldname, forms, self.keys, slop, boost * node.boost, node)
+                    )
+                continue
+            clone = copy.copy(node)
+            clone.set_fieldname(fieldname, override=True)
+            clone.set_boost(boost * node.boost)
+            parts.append(clone)
+        return _OptionalGroup(parts) if optional else syntax.OrGroup(parts)
+
+
+_WORDISH = (syntax.WordNode, qparser.PhrasePlugin.PhraseNode)
+# Fields a query may name. Everything else is read as words: lat:[43 TO 44], cell_private:…
+# or place_private:… would let anyone probe where a private post was written.
+SEARCHABLE = frozenset({schema.TAG, schema.CATEGORY, schema.LANG, schema.DATE, schema.PATH})
+
+
+def _skip_capable(q: query.Query) -> query.Query:
+    """Ask for binary union matchers, which can skip inside an AND: below 5,000 documents Whoosh
+    otherwise preloads every posting of every form of an OR into arrays and scores them all."""
+    if isinstance(q, query.Or):
+        q.matcher_type = query.Or.DEFAULT_MATCHER
+    for child in q.children():
+        _skip_capable(child)
+    return q
+
+
+def _optionalize(q: query.Query) -> query.Query:
+    """Turn And(required…, optional…) into AndMaybe(required, optional) throughout ``q``."""
+    if isinstance(q, query.BinaryQuery):
+        return q.__class__(_optionalize(q.a), _optionalize(q.b))
+    if not isinstance(q, query.CompoundQuery):
+        return q
+    children = [_optionalize(c) for c in q.subqueries]
+    if not isinstance(q, query.And):
+        return q.__class__(children, boost=q.boost)
+    required = [c for c in children if not isinstance(c, _OptionalOr)]
+    optional = [c for c in children if isinstance(c, _OptionalOr)]
+    if not optional:
+        return query.And(children, boost=q.boost)
+    if not required:  # nothing but stop words: require them where they are words
+        return query.And([query.Or(list(c.subqueries)) for c in optional], boost=q.boost)
+    must = required[0] if len(required) == 1 else query.And(required)
+    return query.AndMaybe(must, optional[0] if len(optional) == 1 else query.Or(optional))
+
+
+class QueryParser:
+    """Parses user query strings for one index (its languages) and one audience."""
+
+    def __init__(self, whoosh_schema: Any, keys: Sequence[str], audience: Audience) -> None:
+        owner = audience == "owner"
+        boosts = schema.text_fields(private_places=owner)
+        places = {schema.PLACE: 1.0, **({schema.PLACE_PRIVATE: 1.0} if owner else {})}
+        groups = {
+            "title": {schema.TITLE: 1.0},
+            "body": {schema.BODY: 1.0},
+            "tags": {schema.TAG: 1.0},
+            "categories": {schema.CATEGORY: 1.0},
+            "place": places,
+        }
+        parser = qparser.QueryParser(None, whoosh_schema, group=qparser.AndGroup)
+        parser.remove_plugin_class(qparser.FieldsPlugin)
+        parser.add_plugin(qparser.FieldsPlugin(remove_unknown=False))
+        parser.add_plugin(_Expand(keys, boosts, groups))
+        parser.add_plugin(qparser.GtLtPlugin())
+        parser.add_plugin(NearPlugin())
+        # +word / -word only at the start of a word: dates and CVE ids keep their hyphens
+        parser.add_plugin(qparser.PlusMinusPlugin(_WORD_START + r"\+", _WORD_START + "-"))
+        self._parser = parser
+        words = qparser.QueryParser(None, whoosh_schema, plugins=[], group=qparser.AndGroup)
+        words.add_plugin(_Expand(keys, boosts, groups))
+        self._words = words  # the last resort: whitespace-separated words, nothing else
+        self._parsed: OrderedDict[str, ParsedQuery] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def parse(self, text: str) -> ParsedQuery:
+        """The text query and near: clauses of ``text``; :class:`QuerySyntaxError` if unusable.
+
+        The last PARSED_QUERIES answers are remembered: popular queries come back, and parsing
+        takes about as long as scoring does."""
+        with self._lock:
+            found = self._parsed.get(text)
+            if found is not None:
+                self._parsed.move_to_end(text)
+                return found
+        found = self._parse(text)
+        with self._lock:
+            self._parsed[text] = found
+            if len(self._parsed) > PARSED_QUERIES:
+                self._parsed.popitem(last=False)
+        return found
+
+    def _parse(self, text: str) -> ParsedQuery:
+        check_size(text)
+        repaired = typed.repair(text)
+        parsed = self._strict(repaired)
+        near: list[NearSpec] = []
+        planned = _planned(lift_near(parsed, near)) if parsed is not None else query.NullQuery
+        if planned is query.NullQuery and not near:  # nothing the syntax could read: words
+            planned = _planned(self._words.parse(typed.words_only(repaired), normalize=False))
+        if planned is query.NullQuery:
+            if near:
+                return ParsedQuery(None, tuple(near))
+            raise QuerySyntaxError(f"nothing to search in {text!r}: it holds no words")
+        return ParsedQuery(_with_title(planned, text), tuple(near))
+
+    def _strict(self, text: str) -> query.Query | None:
+        """``text`` read with the full syntax; None when Whoosh cannot read it (its own
+        errors, such as "list index out of range" for ``>x``, are never shown)."""
+        if not text.strip():
+            return None
+        try:
+            parsed = self._parser.parse(text, normalize=False)
+        except UsageError:
+            raise  # ours: a bad date, a bad near: clause
+        except Exception:
+            return None
+        error = _first_error(parsed)
+        if isinstance(error, UsageError):
+            raise error  # ours again, from a field's own parsing (date:yesterday)
+        return None if error is not None else parsed
+
+
+def _planned(q: query.Query) -> query.Query:
+    """A parsed query as it is run: match-alls made one cheap :class:`Every`, a query of
+    negations only taken from every post, stop words optional."""
+    q = _every(q).normalize()
+    if isinstance(q, query.Not):
+        q = query.AndNot(query.Every(), q.query)
+    return _skip_capable(_optionalize(q))
+
+
+def _every(q: query.Query) -> query.Query:
+    """``*``, ``body:*`` and ``???*`` say "any word": every post, as one Every (Whoosh would
+    otherwise read every term of every field: 24 s on 6,000 posts). An OR holding it is
+    every post, an AND holding it needs its other parts only, and an AND of negations only
+    (``-ruby``, ``* NOT ruby``) is every post but those. Run before Whoosh's normalize,
+    which turns any AND holding an Every into Every."""
+    if isinstance(q, query.Every) or (isinstance(q, query.Wildcard) and not q.text.strip("*?")):
+        return query.Every(boost=q.boost)
+    if isinstance(q, query.AndNot):
+        kept = _every(q.a)
+        return query.AndNot(query.Every() if _empty(kept) else kept, _every(q.b))
+    if isinstance(q, query.BinaryQuery):
+        return q.__class__(_every(q.a), _every(q.b))
+    if not isinstance(q, query.CompoundQuery):
+        return q
+    children = [c for c in (_every(c) for c in q.subqueries) if not _empty(c)]
+    if isinstance(q, query.Or) and any(isinstance(c, query.Every) for c in children):
+        return query.Every(boost=q.boost)
+    if isinstance(q, query.And) and children:
+        wanted = [c for c in children if not isinstance(c, query.Not | query.Every)]
+        unwanted = [c.query for c in children if isinstance(c, query.Not)]
+        if not wanted:
+            everything = query.Every(boost=q.boost)
+            if not unwanted:
+                return everything
+            return query.AndNot(
+                everything, unwanted[0] if len(unwanted) == 1 else query.Or(unwanted)
+            )
+        children = [c for c in children if not isinstance(c, query.Every)]
+    return q.__class__(children, boost=q.boost)
+
+
+def _with_title(q: query.Query, text: str) -> query.Query:
+    """``q``, or a post whose whole title the query is (as pasted: quotes, dashes, question
+    marks and case aside), that post scoring far above the rest. A query that excludes
+    words only lifts the posts it finds; one that lists posts alike gets nothing added."""
+    exact = title_clause(text)
+    if exact is None or ranks_alike(q):
+        return q
+    if any(isinstance(leaf, query.Not | query.AndNot) for leaf in _nodes(q)):
+        return query.AndMaybe(q, exact)
+    return _skip_capable(query.Or([q, exact]))
+
+
+def title_clause(text: str) -> query.Query | None:
+    """The posts whose whole title ``text`` is, as one scored clause (None: no words)."""
+    key = wordforms.title_key(text)
+    return query.Term(schema.TITLE_KEY, key, boost=schema.EXACT_TITLE_BOOST) if key else None
+
+
+def _nodes(q: query.Query) -> Iterator[query.Query]:
+    yield q
+    for child in q.children():
+        yield from _nodes(child)
+
+
+def ranks_alike(q: query.Query | None) -> bool:
+    """Whether ``q`` scores every post it finds alike (every post, or every post but some):
+    such a query lists its posts, newest first, as a search with no words does."""
+    if isinstance(q, query.AndNot):
+        return ranks_alike(q.a)
+    return isinstance(q, query.Every)
+
+
+def _empty(q: query.Query) -> bool:
+    return q is query.NullQuery or (isinstance(q, query.CompoundQuery) and not q.subqueries)
+
+
+def _first_error(node: query.Query) -> Any:
+    """Whoosh turns parse failures into silent null queries carrying an ``error``: find one."""
+    error = getattr(node, "error", None)
+    if error is not None:
+        return error
+    for child in node.children():
+        found = _first_error(child)
+        if found is not None:
+            return found
+    return None
+
+
+def check_size(text: str) -> None:
+    """Reject empty and oversized queries with a message that says which."""
+    if not text.strip():
+        raise UsageError("empty query")
+    if len(text) > MAX_QUERY_CHARS:
+        raise UsageError(f"query longer than {MAX_QUERY_CHARS} characters")
+
+
+def make_hit(
+    stored: dict[str, Any],
+    *,
+    score: float,
+    snippet_html: str,
+    audience: Audience,
+    distance_km: float | None = None,
+    near: tuple[float, float] | None = None,
+) -> Hit:
+    """A :class:`Hit` from a document's stored fields, private locations redacted for the
+    public; the place shown is the one nearest ``near``, when a centre was searched."""
+    record = stored.get(schema.RECORD) or {}
+    places = record_places(record, audience)
+    return Hit(
+        path=stored[schema.PATH],
+        title=record.get("title", stored[schema.PATH]),
+        url=record.get("url", ""),
+        date=record.get("date"),
+        tags=tuple(record.get("tags", ())),
+        categories=tuple(record.get("categories", ())),
+        lang=record.get("lang"),
+        score=0.0 if math.isnan(score) else float(score),
+        snippet=snippet_html,
+        location=shown_place(places, near),
+        distance_km=distance_km,
+        locations=places,
+    )
+
+
+def record_places(record: dict[str, Any], audience: Audience) -> tuple[Location, ...]:
+    """The places of a stored record this audience may see."""
+    raw = record.get("locations")
+    if raw is None:
+        raw = [record["location"]] if record.get("location") else []
+    places = tuple(Location(**item) for item in raw)
+    if audience == "public":
+        places = tuple(place for place in places if place.public)
+    return places
+
+
+def shown_place(places: tuple[Location, ...], near: tuple[float, float] | None) -> Location | None:
+    """The place a hit shows: the first, or the one nearest the centre searched."""
+    located = [(p, p.lat, p.lon) for p in places if p.lat is not None and p.lon is not None]
+    if near is None or len(located) < 2:
+        return places[0] if places else None
+    return min(located, key=lambda item: haversine_km(near[0], near[1], item[1], item[2]))[0]
+
+
+def audience_of(value: str) -> Audience:
+    if value not in AUDIENCES:
+        raise UsageError(f"audience must be 'owner' or 'public', not {value!r}")
+    return value

@@ -1,0 +1,501 @@
+"""Phrase-strict snippets: the passages of a post where the query matched, marked up safely.
+
+The text is re-tokenised with the field's own analyser, so a match is exactly what the index
+matched: a phrase is marked only where its words stand together, a word under NOT is never
+marked, and stemmed or accent-folded forms are marked in the words as written. Whoosh's own
+strict-phrase highlighter aligns whitespace-split words with analyser tokens and marks the
+wrong words; this module replaces it.
+
+Each leaf of a query (a term, prefix, wildcard or phrase) is found in a post on its own, so
+where it matches depends on the post and the leaf alone; :class:`Kept` keeps those places for
+later queries, like a term vector built on first use. Choosing the passages and marking them
+up is done for every hit.
+"""
+
+from __future__ import annotations
+
+import bisect
+import fnmatch
+import functools
+import html
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query
+
+from searcher.indexing import analysis, schema
+
+FRAGMENT_CHARS = 240
+FRAGMENTS = 2  # passages per snippet: 1 or 2
+MAX_MATCHES = 400
+FIRST_WINDOW = 4000  # characters analysed when no cheap candidate search is possible
+SPOTS = 12  # the first candidate places, and every other one up to REACH characters after them
+REACH = 400
+MAX_SPOTS = 64
+SPANS_KEPT = 100_000  # spans of query leaves kept per index generation: 16 MB at most
+WORD_CHARS = 64  # a candidate's word is looked for this far back; longer runs are CJK or URLs
+# letters an accent-folded form may stand for in the text, for the candidate search
+_VARIANTS = {
+    "a": "aàáâãäåāăą", "c": "cçćĉċč", "e": "eèéêëēĕėęě", "i": "iìíîïĩīĭį\u0131", "n": "nñńņň",
+    "o": "oòóôõöøōŏő", "u": "uùúûüũūŭůűų", "y": "yýÿŷ", "s": "sśŝşšß", "z": "zźżž",
+    "d": "dďđ", "g": "gĝğġģ", "l": "lĺļľł", "r": "rŕŗř", "t": "tţťŧ",
+    "\u0435": "\u0435\u0451",  # Cyrillic e and yo
+}  # fmt: skip
+_ACCENTED = re.compile("[" + "".join(sorted({c for v in _VARIANTS.values() for c in v[1:]})) + "]")
+_UNACCENTED = str.maketrans({c: base for base, forms in _VARIANTS.items() for c in forms[1:]})
+_SPECIAL = re.compile("[&<>]")  # what html.escape(quote=False) replaces
+
+# A leaf of a query, marked on its own: ("term", text), ("prefix", text), ("wildcard",
+# pattern) or ("phrase", words). Where one matches in a post depends on nothing else.
+Leaf = tuple[str, Any]
+Span = tuple[int, int, str]  # a place marked: start, end, and its key (form, or phrase words)
+
+
+@dataclass
+class Targets:
+    """What to mark: single terms, prefixes, wildcards and phrases (as token-text tuples).
+    Not to be changed once :meth:`leaves` has been asked for."""
+
+    terms: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+    wildcards: set[str] = field(default_factory=set)
+    phrases: set[tuple[str, ...]] = field(default_factory=set)
+    _leaves: tuple[Leaf, ...] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.prefixes or self.wildcards or self.phrases)
+
+    def leaves(self) -> tuple[Leaf, ...]:
+        """Each thing to mark, phrases last (worked out once: a query's targets serve all
+        its hits)."""
+        if self._leaves is None:
+            self._leaves = (
+                *(("term", text) for text in sorted(self.terms)),
+                *(("prefix", text) for text in sorted(self.prefixes)),
+                *(("wildcard", text) for text in sorted(self.wildcards)),
+                *(("phrase", words) for words in sorted(self.phrases)),
+            )
+        return self._leaves
+
+    @classmethod
+    def of(cls, leaf: Leaf) -> Targets:
+        kind, value = leaf
+        if kind == "phrase":
+            return cls(phrases={value})
+        if kind == "prefix":
+            return cls(prefixes={value})
+        return cls(wildcards={value}) if kind == "wildcard" else cls(terms={value})
+
+    def single(self, text: str) -> bool:
+        if text in self.terms:
+            return True
+        if not self.prefixes and not self.wildcards:  # the usual case: terms alone
+            return False
+        return any(text.startswith(p) for p in self.prefixes) or any(
+            fnmatch.fnmatchcase(text, w) for w in self.wildcards
+        )
+
+
+def targets(q: query.Query, fieldname: str, language: str | None = None) -> Targets:
+    """The positive leaves of ``q`` that apply to ``fieldname`` (and, for leaves that search
+    posts of some languages only, to posts analysed in ``language``)."""
+    found = Targets()
+    _collect(q, fieldname, found, language)
+    return found
+
+
+def _collect(q: query.Query, fieldname: str, found: Targets, language: str | None) -> None:
+    if isinstance(q, query.Not):
+        return
+    if isinstance(q, query.AndNot):
+        _collect(q.a, fieldname, found, language)
+        return
+    if isinstance(q, query.Require):  # a form scoped to some languages (schema.form_query)
+        scope = {leaf.text for leaf in q.b.leaves() if leaf.field() == schema.ANALYSIS}
+        if language is None or not scope or language in scope:
+            _collect(q.a, fieldname, found, language)
+        return
+    name = getattr(q, "fieldname", None)
+    if isinstance(q, query.Phrase):
+        if name == fieldname:
+            found.phrases.add(tuple(q.words))
+    elif isinstance(q, query.Prefix):
+        if name == fieldname:
+            found.prefixes.add(q.text)
+    elif isinstance(q, query.Wildcard):
+        if name == fieldname:
+            found.wildcards.add(q.text)
+    elif isinstance(q, query.Term):
+        if name == fieldname:
+            found.terms.add(q.text if isinstance(q.text, str) else q.text.decode())
+    else:
+        for child in q.children():
+            _collect(child, fieldname, found, language)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A text to build snippets from, with what the candidate search needs of it: worth
+    keeping for a text that is marked up again and again. Its whitespace is one space
+    between words, as snippets show it, so passages are measured as shown."""
+
+    text: str
+    lowered: str | None  # text.lower(), or None if a letter lower-cases into two
+    folded: str | None  # lowered with each accented letter as its base letter: same offsets
+
+    @classmethod
+    def of(cls, text: str) -> Source:
+        text = " ".join(text.split())
+        lowered: str | None = text.lower()
+        if lowered is None or len(lowered) != len(text):
+            return cls(text, None, None)
+        if lowered.isascii() or not _ACCENTED.search(lowered):
+            return cls(text, lowered, lowered)  # the same string: nothing to fold
+        return cls(text, lowered, lowered.translate(_UNACCENTED))
+
+    @property
+    def plain(self) -> bool:
+        """No letter in the text that an accent-folded form may stand for but its own."""
+        return self.lowered is not None and self.folded is self.lowered
+
+
+class Kept:
+    """Where each query leaf (a term, prefix, wildcard or phrase) occurs in a post, kept for
+    later requests: a term vector built on first use, for the leaves asked for only. What a
+    leaf finds in a post does not depend on the rest of the query, so a post's snippet for
+    any query is built from its leaves' spans alone. Bounded by the spans kept."""
+
+    def __init__(self, budget: int = SPANS_KEPT) -> None:
+        self._budget = budget
+        self._kept: dict[tuple[Any, Leaf], tuple[Span, ...]] = {}
+        self._spans = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, Leaf]) -> tuple[Span, ...] | None:
+        return self._kept.get(key)
+
+    def put(self, key: tuple[Any, Leaf], spans: tuple[Span, ...]) -> None:
+        size = len(spans) + 1
+        with self._lock:
+            if self._spans + size > self._budget:
+                self._kept.clear()  # the simplest bound: most posts shown are shown again soon
+                self._spans = 0
+            if key not in self._kept:
+                self._kept[key] = spans
+                self._spans += size
+
+
+def build(
+    source: str | Source,
+    analyzer: Any,
+    wanted: Targets,
+    kept: Kept | None = None,
+    post: Any = None,
+) -> str:
+    """HTML: up to two passages of a text around the matches, matches in ``<mark>``.
+
+    Each leaf of the query is found on its own: a cheap accent-insensitive search for its
+    first word's beginning finds candidate places; only the words there (and, for phrases,
+    the words after them) are analysed, and the analyser decides what really matches. With
+    ``kept`` (and ``post`` naming the text and its analyser), each leaf's spans are kept.
+    """
+    if isinstance(source, str):
+        source = Source.of(source)
+    text = source.text
+    leaves = wanted.leaves()
+    if not leaves:
+        return opening(text)
+    spans: Sequence[Span]
+    if len(leaves) == 1:
+        spans = _spans(source, analyzer, leaves[0], kept, post)
+    else:
+        found: dict[tuple[int, int], str] = {}
+        for leaf in leaves:  # phrases last: a phrase's key wins where a word is in both
+            for start, end, key in _spans(source, analyzer, leaf, kept, post):
+                found[start, end] = key
+        spans = sorted((start, end, key) for (start, end), key in found.items())[:MAX_MATCHES]
+    if not spans:
+        return opening(text)
+    fragments = _best_windows(text, spans)
+    return " ".join(_render(text, start, end, spans) for start, end in fragments)
+
+
+def _spans(
+    source: Source, analyzer: Any, leaf: Leaf, kept: Kept | None, post: Any
+) -> Sequence[Span]:
+    if kept is None:
+        return _leaf_spans(source, analyzer, leaf)
+    key = (post, leaf)
+    spans = kept.get(key)
+    if spans is None:
+        spans = tuple(_leaf_spans(source, analyzer, leaf))
+        kept.put(key, spans)
+    return spans
+
+
+def _leaf_spans(source: Source, analyzer: Any, leaf: Leaf) -> list[Span]:
+    """(start, end, key) of each place ``leaf`` matches in the text, in order."""
+    kind, value = leaf
+    text = source.text
+    lead = value[0] if kind == "phrase" else value  # what every match starts with
+    places = None if kind == "wildcard" else _places(source, lead)
+    if places is None:
+        return _matches(text[:FIRST_WINDOW], analyzer, Targets.of(leaf), 0)
+    if kind == "phrase":
+        spans = []
+        phrase = Targets.of(leaf)
+        for start, end in _windows(text, places, len(value)):  # a stop word may stand between
+            spans.extend(_matches(text[start:end], analyzer, phrase, start))
+        return spans[:MAX_MATCHES]
+    spans = []
+    prefix = kind == "prefix"
+    for start, end in _windows(text, places, 0):
+        tokens = _tokens(text[start:end], analyzer)
+        if len(tokens) == 1:  # a window is most often one word
+            _, word, first, last = tokens[0]
+            if word == value or (prefix and word.startswith(value)):
+                spans.append((first + start, last + start, word))
+            continue
+        marked = {pos: (first + start, last + start, word)
+                  for pos, word, first, last in tokens
+                  if word == value or (prefix and word.startswith(value))}  # fmt: skip
+        spans.extend(marked.values())  # one mark per position, in position order
+    return spans
+
+
+def _places(source: Source, stem: str) -> list[tuple[int, int]] | None:
+    """(start, end) of the candidate places in the text, in order: where a word may start
+    like ``stem``, accents and case aside (its last letter may differ: Snowball turns "ruby"
+    into "rubi"). None when the stem is too short to search for.
+
+    Found by ``str.find`` in the text lower-cased and unaccented, which keeps its offsets.
+    Only as many places are kept as :func:`_windows` uses.
+    """
+    stem = stem[:-1] if len(stem) > 3 else stem
+    if not stem:
+        return None
+    folded = source.folded
+    if folded is None:  # a letter lower-cased into two: offsets would drift
+        matches = _stem_pattern(stem).finditer(source.text)
+        return [m.span() for _, m in zip(range(MAX_SPOTS), matches, strict=False)]
+    stem = stem.translate(_UNACCENTED)
+    found: list[tuple[int, int]] = []
+    size, at, reach = len(stem), folded.find(stem), -1
+    for count in range(MAX_SPOTS):
+        if at < 0 or (count >= SPOTS and at > reach):
+            break
+        found.append((at, at + size))
+        if count < SPOTS:
+            reach = at + size + REACH
+        at = folded.find(stem, at + size)
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _stem_pattern(stem: str) -> re.Pattern[str]:
+    """A stem's letters in any case, each with its accented variants."""
+    return re.compile("".join(_letter(ch) for ch in stem), re.IGNORECASE)
+
+
+def _letter(ch: str) -> str:
+    variants = _VARIANTS.get(ch)
+    return f"[{variants}]" if variants else re.escape(ch)
+
+
+def _windows(text: str, places: list[tuple[int, int]], words: int) -> list[tuple[int, int]]:
+    """Merged windows over the candidate places: the first SPOTS, and the others within REACH
+    characters of them. A window holds the candidate's whole word and the ``words`` words
+    after it (a phrase's length), and starts at a space, so its tokens are the indexer's."""
+    windows: list[tuple[int, int]] = []
+    match_tail = _tail(words).match
+    rfind, is_cjk = text.rfind, analysis.is_cjk
+    reach = last_end = -1
+    for count, (at, after) in enumerate(places):
+        if count < SPOTS:
+            reach = after + REACH
+        elif at > reach or count >= MAX_SPOTS:
+            break
+        if text[at] >= "\u1100" and is_cjk(text[at]):
+            # CJK runs are cut into overlapping bigrams: any character starts real tokens, and
+            # a phrase of n bigrams spans n + 1 characters
+            start, end = at, min(len(text), after + words + 2)
+        else:
+            start = rfind(" ", at - WORD_CHARS if at > WORD_CHARS else 0, at) + 1
+            if start == 0 and at > WORD_CHARS:  # a long unspaced run: a URL
+                start = max(rfind(" ", 0, at) + 1, at - 4 * WORD_CHARS)
+            found = match_tail(text, after)
+            end = found.end() if found else after
+        if start <= last_end:
+            if end > last_end:
+                windows[-1] = (windows[-1][0], end)
+                last_end = end
+        else:
+            windows.append((start, end))
+            last_end = end
+    return windows
+
+
+@functools.lru_cache(maxsize=16)
+def _tail(words: int) -> re.Pattern[str]:
+    """The rest of a word, then ``words`` more."""
+    return re.compile(rf"\S{{0,{WORD_CHARS}}}(?:\s+\S{{1,{WORD_CHARS}}}){{0,{words}}}")
+
+
+def opening(text: str, chars: int = 200) -> str:
+    """The first words of ``text`` as escaped HTML, one space between them, for hits with
+    nothing to mark."""
+    flat = " ".join(text[: 4 * chars].split())
+    if len(flat) <= chars and (len(text) <= 4 * chars or text[4 * chars :].isspace()):
+        return html.escape(flat, quote=False)
+    cut = flat[:chars].rsplit(" ", 1)[0]
+    return html.escape(cut, quote=False) + "…"
+
+
+def _matches(text: str, analyzer: Any, wanted: Targets, offset: int) -> list[tuple[int, int, str]]:
+    """(start, end, key) of every marked word, ``offset`` added; analysers may emit several
+    forms per position."""
+    tokens = _tokens(text, analyzer)
+    if not wanted.phrases:  # single words only: no need to line positions up
+        single = wanted.single
+        hits = {pos: (start + offset, end + offset, word)
+                for pos, word, start, end in tokens if single(word)}  # fmt: skip
+        if len(hits) < 2:  # a window is most often one word
+            return list(hits.values())
+        return [hits[pos] for pos in sorted(hits)][:MAX_MATCHES]
+    at: dict[int, list[tuple[str, int, int]]] = {}
+    for pos, word, start, end in tokens:
+        at.setdefault(pos, []).append((word, start + offset, end + offset))
+    marked: dict[int, tuple[int, int, str]] = {}
+    for pos, forms in at.items():
+        for word, start, end in forms:
+            if wanted.single(word):
+                marked[pos] = (start, end, word)
+    for phrase in wanted.phrases:
+        for pos in at:
+            if all(any(f[0] == word for f in at.get(pos + j, ())) for j, word in enumerate(phrase)):
+                for j in range(len(phrase)):
+                    _, start, end = at[pos + j][0]
+                    marked[pos + j] = (start, end, " ".join(phrase))
+        if len(marked) > MAX_MATCHES:
+            break
+    return [marked[pos] for pos in sorted(marked)][:MAX_MATCHES]
+
+
+def _tokens(text: str, analyzer: Any) -> tuple[tuple[int, str, int, int], ...]:
+    """(position, form, start, end) of each token; short windows (a word or a few) are
+    remembered per analyser, since the same words come back in hit after hit."""
+    key = (text, id(analyzer))
+    memo = _TOKENS.get(key) if len(text) <= _MEMO_CHARS else None
+    if memo is not None and memo[0] is analyzer:  # the very analyser, not one at its address
+        return memo[1]
+    found = tuple(
+        (t.pos, t.text, t.startchar, t.endchar)
+        for t in analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+    )
+    if len(text) <= _MEMO_CHARS:
+        with _TOKENS_LOCK:
+            if len(_TOKENS) >= _MEMO_SIZE:
+                _TOKENS.clear()
+            _TOKENS[key] = (analyzer, found)
+    return found
+
+
+_TOKENS: dict[tuple[str, int], tuple[Any, tuple[tuple[int, str, int, int], ...]]] = {}
+_TOKENS_LOCK = threading.Lock()
+_MEMO_CHARS, _MEMO_SIZE = 120, 50_000
+
+
+def _best_windows(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
+    """One or two windows, not overlapping, holding the most distinct matched keys (then the
+    most matches), in text order: the best window, then the best in the text left before or
+    after it."""
+    starts, ends, keys = zip(*spans, strict=True)
+    one_key = len(set(keys)) == 1
+    size, count = len(text), len(spans)
+    best = _best(starts, ends, keys, one_key, 0, count, 0, size)[0]
+    chosen = [_to_word_edges(text, *best)]
+    if FRAGMENTS > 1:
+        taken_start, taken_end = chosen[0]
+        before = bisect.bisect_right(ends, taken_start)  # spans wholly before it (ends ascend:
+        after = bisect.bisect_left(starts, taken_end)  # spans overlap in CJK bigrams only)
+        gaps = [(0, before, 0, taken_start), (after, count, taken_end, size)]
+        found = [_best(starts, ends, keys, one_key, *gap) for gap in gaps if gap[0] < gap[1]]
+        if found:  # the better gap; on a tie, the one before
+            chosen.append(_to_word_edges(text, *max(found, key=lambda f: f[1])[0]))
+    return sorted(chosen)
+
+
+def _best(
+    starts: tuple[int, ...], ends: tuple[int, ...], keys: tuple[str, ...], one_key: bool,
+    lo: int, hi: int, gap_start: int, gap_end: int,
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The best window over spans[lo:hi] within [gap_start, gap_end), and its score (distinct
+    keys, matches). Each candidate starts a little before a match, or ends where the gap
+    does."""
+    best, best_score, most = (gap_start, gap_start), (-1, 0), 0
+    first_of, last_of = bisect.bisect_left, bisect.bisect_right
+    for at in starts[lo:hi]:
+        start = at - 60 if at - 60 > gap_start else gap_start
+        end = start + FRAGMENT_CHARS
+        if end > gap_end:  # slid back to the gap's end
+            end = gap_end
+            start = end - FRAGMENT_CHARS if end - FRAGMENT_CHARS > gap_start else gap_start
+        first = first_of(starts, start, lo, hi)
+        count = last_of(ends, end, first, hi) - first  # matches wholly inside
+        if one_key:
+            if count > most:
+                best, most = (start, end), count
+        else:
+            score = (len(set(keys[first : first + count])), count)
+            if score > best_score:
+                best, best_score = (start, end), score
+        if count == hi - lo:  # every match in one window: none can do better
+            break
+    return best, ((1 if most else 0, most) if one_key else best_score)
+
+
+def _to_word_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 30 else start
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start + FRAGMENT_CHARS // 2 else end
+    return start, end
+
+
+def _render(text: str, start: int, end: int, spans: Sequence[Span]) -> str:
+    lo = bisect.bisect_left(spans, (start,))
+    hi = bisect.bisect_left(spans, (end,), lo)
+    marks = _merged([(s, e) for s, e, _ in spans[lo:hi] if e <= end])
+    out = ["…" if start > 0 else ""]
+    cursor = start
+    if _SPECIAL.search(text, start, end) is None:  # nothing to escape: most passages
+        for s, e in marks:
+            out += (text[cursor:s], "<mark>", text[s:e], "</mark>")
+            cursor = e
+        out.append(text[cursor:end])
+    else:
+        escape = html.escape
+        for s, e in marks:
+            out += (escape(text[cursor:s], False), "<mark>", escape(text[s:e], False), "</mark>")
+            cursor = e
+        out.append(escape(text[cursor:end], False))
+    out.append("…" if end < len(text) else "")
+    return "".join(out)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping marks as one (CJK bigrams overlap: 脆弱 + 弱性 → 脆弱性); ``spans`` sorted."""
+    if len(spans) < 2:
+        return spans
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged

@@ -1,0 +1,366 @@
+"""Searching a sharded index: one request fanned out to per-shard Dask actors, then merged.
+
+A request is parsed once, here, with the languages of every shard. Each shard then answers
+in three calls (:mod:`searcher.shardsearch`): its share of the collection statistics (a
+refresh first, if it changed on disk), its best candidates scored with the statistics of
+all shards, and the hits of the candidates the merge kept. Merging orders candidates by the
+engine's keys (score, distance or date, then path), so the page equals the one a single
+index over the same posts gives. "Did you mean" and typo tolerance read every shard's words.
+
+A shard that does not answer (its worker died, say) makes the actors be placed again and
+the request be run again, once; then :class:`ShardUnavailable`. Never a partial page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from whoosh import query
+
+from searcher.api import Index
+from searcher.errors import BlogsearchError, ShardUnavailable, UsageError
+from searcher.indexing import analysis, schema
+from searcher.models import Hit, Results, Stats
+from searcher.search import facets, suggest
+from searcher.search.engine import (
+    Center,
+    Filters,
+    Generation,
+    Request,
+    Sort,
+    held_langs,
+    request_center,
+)
+from searcher.search.geosearch import order_by_distance
+from searcher.search.query import Audience, ParsedQuery, QueryParser, ranks_alike, title_clause
+from searcher.search.stats import TOP as STATS_TOP
+from searcher.shards import layout as shards
+from searcher.shards.actor import Candidates, Plan, ShardActor, ShardInfo
+from searcher.shards.globalstats import GlobalStats, MissingStatistics, summed
+
+CALL_TIMEOUT = 120.0  # seconds a shard may take to answer one call
+ATTEMPTS = 2  # a request is run again once after its actors were placed again
+SCHEDULER_ENV = "BLOGSEARCH_SCHEDULER"
+LEXICON_MEMO = 50_000  # word look-ups remembered per generation of the shards
+
+
+class _Shards:
+    """One Dask actor per shard, spread over the workers; placed again when one is lost."""
+
+    def __init__(self, layout: shards.Layout, audience: Audience, scheduler: str | None) -> None:
+        self.layout = layout
+        self.audience = audience
+        self._stack = ExitStack()
+        self.client = self._stack.enter_context(
+            shards.connect(scheduler, shards.local_workers(layout.shards))
+        )
+        self.actors: list[Any] = []
+        try:
+            self.place()
+        except BlogsearchError:
+            self.close()
+            raise
+        except Exception as exc:
+            self.close()
+            raise ShardUnavailable(_lost(exc)) from None
+
+    def place(self) -> None:
+        """Create every shard's actor, round-robin over the live workers."""
+        self.client.wait_for_workers(1, timeout=CALL_TIMEOUT)
+        workers = sorted(self.client.scheduler_info(n_workers=-1)["workers"])
+        futures = [
+            self.client.submit(ShardActor, str(path), self.audience, actor=True, pure=False,
+                               workers=[workers[n % len(workers)]], allow_other_workers=True,
+                               key=f"blogsearch-shard-{n}-{os.urandom(6).hex()}")
+            for n, path in enumerate(self.layout.shard_dirs())
+        ]  # fmt: skip
+        with self.client.as_current():  # an actor handle binds to the current client
+            self.actors = [future.result(timeout=CALL_TIMEOUT) for future in futures]
+
+    def call(self, method: str, *args: Any) -> list[Any]:
+        """``method(*args)`` on every shard at once; every answer, in shard order."""
+        return self.call_some([(n, args) for n in range(len(self.actors))], method)
+
+    def call_some(self, calls: Sequence[tuple[int, tuple[Any, ...]]], method: str) -> list[Any]:
+        """``method`` on the given shards, each with its own arguments, at once."""
+        futures = [getattr(self.actors[n], method)(*args) for n, args in calls]
+        return [future.result(timeout=CALL_TIMEOUT) for future in futures]
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+class ShardedGeneration(Generation):
+    """The engine's :class:`Generation` over every shard: parses here, searches there.
+
+    No searcher of its own: what a Generation does with one, this class does by calling the
+    shards (``run``); ``similar`` and completion are not offered on a sharded index.
+    """
+
+    def __init__(self, shards_: _Shards, audience: Audience) -> None:  # no super(): no searcher
+        self.shards = shards_
+        self.audience = audience
+        self.infos: list[ShardInfo] = []
+        self.keys: list[str] = []
+        self._lexicon: Lexicon | None = None
+        self.parser = QueryParser(schema.build_schema(), ["any"], audience)
+
+    def _prepare(self, text: query.Query | None, filters: Filters | None = None) -> GlobalStats:
+        """Refresh the shards' figures; the collection statistics of the request's terms."""
+        answers = self.shards.call("prepare", text, filters)
+        infos: list[ShardInfo] = [info for info, _ in answers]
+        langs = {code for info in infos for code in info.langs}
+        keys = sorted({analysis.language_key(code) for code in langs} | {"any"})
+        if keys != self.keys:
+            self.keys = keys
+            self.parser = QueryParser(schema.build_schema(), keys, self.audience)
+        self.infos = infos
+        lengths: dict[str, int] = {}
+        for info in infos:
+            for name, length in info.field_lengths.items():
+                lengths[name] = lengths.get(name, 0) + length
+        return GlobalStats(sum(i.doc_count_all for i in infos), lengths,
+                           summed(freqs for _, freqs in answers))  # fmt: skip
+
+    def run(self, request: Request) -> Results:
+        attempt = 1
+        while True:
+            try:
+                return self._run(request)
+            except (BlogsearchError, MissingStatistics):
+                raise
+            except Exception as exc:  # a lost worker shows as any of a dozen Dask errors
+                if attempt >= ATTEMPTS:
+                    raise ShardUnavailable(_lost(exc)) from None
+                attempt += 1
+                try:
+                    self.shards.place()
+                except Exception as again:
+                    raise ShardUnavailable(_lost(again)) from None
+
+    def _run(self, request: Request) -> Results:
+        if not self.infos:
+            self._prepare(None)  # the languages queries are parsed with
+        if request.filters and request.filters.langs:
+            held = tuple(code for info in self.infos for code in info.langs)
+            langs = held_langs(request.filters.langs, held)
+            request = replace(request, filters=replace(request.filters, langs=langs))
+        keys = self.keys
+        parsed = self.parser.parse(request.text) if request.text else ParsedQuery(None)
+        center, radius = request_center(request, parsed.near)
+        sort: Sort = request.sort
+        if sort == "distance" and center is None:
+            raise UsageError("sorting by distance needs a centre (near)")
+        if sort == "relevance" and (parsed.text is None or ranks_alike(parsed.text)):
+            sort = "distance" if center is not None else "date"  # a listing
+        plan = Plan(request, parsed.text, center, radius, sort, request.facets)
+        results, counts = self._search(plan)
+        titled = title_clause(request.text or "") if sort == "relevance" else None
+        if titled is not None and not results.total:  # a pasted title the syntax got in the way of
+            results, counts = self._search(replace(plan, text=titled))
+        if self.keys != keys:  # a shard changed on disk, with new languages: parse again
+            return self._run(request)
+        if sort == "relevance" and results.total < request.limit and request.page == 1:
+            assert parsed.text is not None and request.text is not None
+            lexicon = self._words()
+            widened = suggest.fuzzy_query(parsed.text, lexicon, self.keys)
+            if widened is not None:
+                results, _ = self._search(replace(plan, text=widened, facets=False))
+            results = replace(results, suggestion=suggest.suggestion(request.text, lexicon,
+                                                                      self.keys))  # fmt: skip
+        if counts is not None:
+            results = replace(results, facets=counts)
+        return results
+
+    def _search(self, plan: Plan) -> tuple[Results, dict[str, dict[str, int]] | None]:
+        stats = self._prepare(plan.text, plan.request.filters)
+        answers: list[Candidates] = self.shards.call("candidates", plan, stats)
+        request = plan.request
+        start, end = (request.page - 1) * request.limit, request.page * request.limit
+        chosen = _merged(answers, plan.sort)[start:end]
+        calls: dict[int, list[tuple[int, float]]] = {}
+        for shard, docnum, score in chosen:
+            calls.setdefault(shard, []).append((docnum, score))
+        order = list(calls)
+        rendered = self.shards.call_some([(n, (plan, stats, calls[n])) for n in order], "render")
+        by_shard = {n: iter(hits) for n, hits in zip(order, rendered, strict=True)}
+        hits: list[Hit] = [next(by_shard[shard]) for shard, _, _ in chosen]
+        total = sum(a.total for a in answers)
+        counts = None
+        if plan.facets:
+            labels = self._words().labels()
+            counts = facets.merged((a.facets for a in answers if a.facets is not None), labels)
+        return _results(request, hits, total, plan.center), counts
+
+    def _words(self) -> Lexicon:
+        """The words of every shard, looked up once per generation of the shards."""
+        generations = tuple(info.generation for info in self.infos)
+        if self._lexicon is None or self._lexicon.generations != generations:
+            self._lexicon = Lexicon(self.shards, self.infos)
+        return self._lexicon
+
+    def stats(self, index_dir: Path) -> Stats:
+        parts: list[Stats] = self.shards.call("stats")
+        return _merged_stats(parts, index_dir, self._words().labels())
+
+
+class Lexicon:
+    """The words of every shard, as :mod:`searcher.suggest` reads a reader's."""
+
+    def __init__(self, shards_: _Shards, infos: list[ShardInfo]) -> None:
+        self._shards = shards_
+        self.generations = tuple(info.generation for info in infos)
+        self._docs = sum(info.doc_count for info in infos)
+        self._frequencies: dict[tuple[str, str], int] = {}
+        self._within: dict[tuple[str, str, int, int], set[str]] = {}
+        self._labels: dict[str, dict[str, str]] | None = None
+
+    def labels(self) -> dict[str, dict[str, str]]:
+        """How every shard's tags and categories are shown (:func:`facets.merged_labels`)."""
+        if self._labels is None:
+            self._labels = facets.merged_labels(self._shards.call("labels"))
+        return self._labels
+
+    def doc_count(self) -> int:
+        return self._docs
+
+    def doc_frequency(self, fieldname: str, text: Any) -> int:
+        key = (fieldname, text.decode() if isinstance(text, bytes) else str(text))
+        if key not in self._frequencies:
+            if len(self._frequencies) > LEXICON_MEMO:
+                self._frequencies.clear()
+            answers = self._shards.call("frequencies", [key])
+            self._frequencies[key] = sum(counts[0] for counts in answers)
+        return self._frequencies[key]
+
+    def leaf_readers(self) -> list[tuple[Lexicon, int]]:
+        return [(self, 0)]
+
+    def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0) -> set[str]:
+        key = (fieldname, text, maxdist, prefix)
+        if key not in self._within:
+            if len(self._within) > LEXICON_MEMO:
+                self._within.clear()
+            answers: list[set[str]] = self._shards.call("terms_within", *key)
+            self._within[key] = set().union(*answers)
+        return set(self._within[key])
+
+
+class ShardedIndex(Index):
+    """An opened sharded index: the :class:`Index` API over per-shard Dask actors.
+
+    ``scheduler`` is a Dask scheduler address (default ``$BLOGSEARCH_SCHEDULER``); without
+    one a local cluster of worker processes is started on 127.0.0.1 and stopped on close.
+    """
+
+    def __init__(
+        self, index_dir: Path, audience: Audience = "public", *, scheduler: str | None = None
+    ) -> None:
+        layout = shards.read_layout(Path(index_dir))
+        if layout is None:
+            raise UsageError(f"{index_dir}/ is not a sharded index")
+        self.index_dir = Path(index_dir)
+        self.audience = audience
+        self._lock = threading.RLock()
+        self._shards = _Shards(layout, audience, scheduler or os.environ.get(SCHEDULER_ENV))
+        self._sharded = ShardedGeneration(self._shards, audience)
+        self._generation = self._sharded
+
+    def close(self) -> None:
+        with self._lock:
+            self._shards.close()
+
+    def _current(self) -> Generation:
+        return self._generation
+
+    @contextmanager
+    def _using(self) -> Iterator[Generation]:
+        """One request at a time: the coordinator's figures are set per request."""
+        with self._lock:
+            yield self._generation
+
+    @property
+    def shard_count(self) -> int:
+        return self._shards.layout.shards
+
+    def complete(self, prefix: str | None, *, limit: int | None = None) -> list[dict[str, Any]]:
+        raise UsageError("completion is not available on a sharded index yet")
+
+    def similar(self, path: str | os.PathLike[str] | None, *, limit: int | None = None) -> Results:
+        raise UsageError("similar posts are not available on a sharded index yet")
+
+    def stats(self) -> Stats:
+        with self._lock:
+            try:
+                return self._sharded.stats(self.index_dir)
+            except BlogsearchError:
+                raise
+            except Exception as exc:
+                raise ShardUnavailable(_lost(exc)) from None
+
+    def shard_workers(self) -> list[str]:
+        """The address of the Dask worker holding each shard's actor."""
+        return [str(actor._address) for actor in self._shards.actors]
+
+    def worker_pids(self) -> dict[str, int]:
+        """Each Dask worker's process id (for the fault tests)."""
+        pids: dict[str, int] = self._shards.client.run(os.getpid)
+        return pids
+
+
+def _merged(answers: list[Candidates], sort: Sort) -> list[tuple[int, int, float]]:
+    """Every shard's candidates as (shard, docnum, score) in the order of one index."""
+    pooled = [(key, n, docnum, score) for n, answer in enumerate(answers)
+              for key, docnum, score in answer.entries]  # fmt: skip
+    if sort != "distance":
+        pooled.sort(key=lambda item: item[0])
+        return [(n, docnum, score) for _, n, docnum, score in pooled]
+    found = [(key[0], i) for i, (key, _, _, _) in enumerate(pooled)]
+    order_by_distance(found, lambda i: pooled[i][0][1])  # ties within TIE_KM by path
+    return [(pooled[i][1], pooled[i][2], pooled[i][3]) for _, i in found]
+
+
+def _results(request: Request, hits: list[Hit], total: int, center: Center | None) -> Results:
+    """The engine's Results for a merged page (label and centre as Generation._results)."""
+    label = request.text or (f"near {center.label or f'{center.lat:.5f},{center.lon:.5f}'}"
+                             if center else "")  # fmt: skip
+    where = (center.lat, center.lon, center.label) if center else None
+    return Results(label, total, tuple(hits), request.page, request.limit, where)
+
+
+def _merged_stats(parts: list[Stats], index_dir: Path, labels: dict[str, dict[str, str]]) -> Stats:
+    def summed_counts(name: str, top: int | None) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for part in parts:
+            for value, count in getattr(part, name).items():
+                total[value] = total.get(value, 0) + count
+        field = facets.FACETS[name]
+        return facets.ordered(facets.shown(total, field, labels.get(field, {})), top)
+
+    firsts = [p.first_date for p in parts if p.first_date]
+    lasts = [p.last_date for p in parts if p.last_date]
+    built = [p.built_at for p in parts if p.built_at]
+    return Stats(
+        posts=sum(p.posts for p in parts),
+        located=sum(p.located for p in parts),
+        located_private=sum(p.located_private for p in parts),
+        languages=summed_counts("languages", None),
+        tags=summed_counts("tags", STATS_TOP),
+        categories=summed_counts("categories", STATS_TOP),
+        first_date=min(firsts, key=dt.datetime.fromisoformat) if firsts else None,
+        last_date=max(lasts, key=dt.datetime.fromisoformat) if lasts else None,
+        index_bytes=sum(p.index_bytes for p in parts),
+        built_at=max(built) if built else None,
+    )
+
+
+def _lost(exc: BaseException) -> str:
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return f"a shard did not answer (its Dask worker may have died): {detail}"
