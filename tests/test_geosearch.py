@@ -1,4 +1,4 @@
-"""Tests for searcher.geosearch: edge cases by table, every query against a brute force."""
+"""Tests for searcher.search.geosearch: edge cases by table, every query against a brute force."""
 
 from __future__ import annotations
 
@@ -261,7 +261,7 @@ def test_segments_and_deletions_match_brute_force() -> None:
 def test_leaf_size_and_cells_kept_between_queries_never_change_an_answer(
     monkeypatch: pytest.MonkeyPatch, leaf_docs: int
 ) -> None:
-    monkeypatch.setattr("searcher.geosearch.LEAF_DOCS", leaf_docs)
+    monkeypatch.setattr("searcher.search.geosearch.LEAF_DOCS", leaf_docs)
     rng = random.Random(2)
     points = [(rng.gauss(45, 1), rng.gauss(7, 1)) for _ in range(300)]
     index = geo_index(points)

@@ -37,7 +37,7 @@ from searcher.web import page as webpage
 from searcher.web import params as webparams
 
 STATIC = Path(__file__).resolve().parent / "static"
-log = logging.getLogger(__name__)
+log = logging.getLogger("searcher.web")  # the name users configure, kept from before the move
 
 # Sent with every response: nothing runs but our own script, nothing is framed or sniffed.
 SECURITY_HEADERS = {
