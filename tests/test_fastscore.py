@@ -195,7 +195,7 @@ def test_kept_words_score_as_when_first_worked_out(
 
 
 def test_a_shard_scoring_with_collection_statistics_keeps_no_words(content_index: Path) -> None:
-    from searcher.shards.globalstats import GlobalStats
+    from searcher.search.globalstats import GlobalStats
 
     with open_index(content_index, audience="owner") as index:
         generation = index._current()

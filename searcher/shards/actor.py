@@ -23,9 +23,9 @@ from searcher.indexing._whoosh import viewfile as whoosh_io
 from searcher.models import Hit, Stats
 from searcher.search import facets
 from searcher.search.engine import Center, Filters, Generation, Request, Sort, top_hits
+from searcher.search.globalstats import GlobalStats, GlobalStatsSearcher, TermKey, doc_frequencies
 from searcher.search.query import WEIGHTING, audience_of
 from searcher.search.stats import index_stats
-from searcher.shards.globalstats import GlobalStats, GlobalStatsSearcher, TermKey, doc_frequencies
 
 REFRESH_INTERVAL = 1.0  # seconds between checks that the shard changed on disk
 

@@ -39,11 +39,11 @@ from searcher.search.engine import (
     request_center,
 )
 from searcher.search.geosearch import order_by_distance
+from searcher.search.globalstats import GlobalStats, MissingStatistics, summed
 from searcher.search.query import Audience, ParsedQuery, QueryParser, ranks_alike, title_clause
 from searcher.search.stats import TOP as STATS_TOP
 from searcher.shards import layout as shards
 from searcher.shards.actor import Candidates, Plan, ShardActor, ShardInfo
-from searcher.shards.globalstats import GlobalStats, MissingStatistics, summed
 
 CALL_TIMEOUT = 120.0  # seconds a shard may take to answer one call
 ATTEMPTS = 2  # a request is run again once after its actors were placed again
