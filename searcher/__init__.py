@@ -13,8 +13,8 @@ from searcher.errors import (
 )
 from searcher.indexing.indexer import BuildOptions, BuildReport
 from searcher.indexing.indexer import build as build_index
-from searcher.ingest.reader import Skipped, Summary, read_file, scan
-from searcher.models import Hit, IngestWarning, Location, Post, Results, Stats
+from searcher.ingest.reader import read_file, scan
+from searcher.models import Hit, IngestWarning, Location, Post, Results, Skipped, Stats, Summary
 from searcher.shards.layout import build as build_shards
 
 __all__ = [

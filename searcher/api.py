@@ -21,12 +21,45 @@ from searcher.errors import InvalidCoordinates, UsageError
 from searcher.geo import BBox, parse_radius_km
 from searcher.indexing import indexer
 from searcher.indexing._whoosh import viewfile as whoosh_io
+
+# What the CLI and the web app use besides Index: they import nothing below this module.
+from searcher.indexing.indexer import DEFAULT_SOURCE, BuildOptions, BuildReport, default_index_dir
+from searcher.indexing.indexer import build as build_index
+from searcher.indexing.schema import partial_date_span
+from searcher.ingest.reader import DEFAULT_MAX_BYTES, content_root, read_source_file, scan
 from searcher.models import Results, Stats
 from searcher.search import arguments
 from searcher.search.engine import SORTS, Center, Filters, Generation, Request, resolve_center
-from searcher.search.query import WEIGHTING, Audience, audience_of
+from searcher.search.query import MAX_QUERY_CHARS, WEIGHTING, Audience, audience_of
 from searcher.search.stats import index_stats
 from searcher.shards import layout as shards
+from searcher.shards.layout import MAX_SHARDS, ShardedReport, read_layout
+from searcher.shards.layout import build as build_shards
+
+__all__ = [  # Index and what the CLI and the web app use besides it
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_SOURCE",
+    "MAX_QUERY_CHARS",
+    "MAX_SHARDS",
+    "REFRESH_INTERVAL",
+    "SORTS",
+    "BuildOptions",
+    "BuildReport",
+    "Center",
+    "Index",
+    "ShardedReport",
+    "build_index",
+    "build_shards",
+    "content_root",
+    "default_index_dir",
+    "open_index",
+    "partial_date_span",
+    "read_layout",
+    "read_source_file",
+    "resolve_center",
+    "scan",
+    "watch",
+]
 
 REFRESH_INTERVAL = 1.0  # seconds between checks that the index changed on disk
 MAX_LIMIT = 1000
@@ -256,6 +289,13 @@ def _filters(
         arguments.date(until, "until"),
         arguments.flag(has_location, "has_location"),
     )
+
+
+def watch(sources: Sequence[Path], index_dir: Path, options: BuildOptions) -> Iterator[BuildReport]:
+    """Keep the index of ``sources`` current as files change: one report per update."""
+    from searcher.indexing.watch import watch as watch_files  # imports watchfiles: only here
+
+    yield from watch_files(sources, index_dir, options)
 
 
 def open_index(

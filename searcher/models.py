@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -181,3 +183,43 @@ class Stats:
             "index_bytes": self.index_bytes,
             "built_at": self.built_at,
         }
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that yields no post, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class Summary:
+    """What one ingest run read, produced, left out and warned about."""
+
+    files: int = 0
+    posts: int = 0
+    drafts_excluded: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: Counter[str] = field(default_factory=Counter)
+    warned_posts: int = 0
+    located: int = 0  # posts with a point
+    located_by: Counter[str] = field(default_factory=Counter)  # posts by where a point came from
+    sites: list[str] = field(default_factory=list)  # the sites found, described
+
+    def count(self, post: Post) -> None:
+        self.posts += 1
+        if post.located:
+            self.located += 1
+            self.located_by.update(located_by(post.locations))
+        if post.warnings:
+            self.warned_posts += 1
+            self.warnings.update(w.reason for w in post.warnings)
+
+    def skipped_by_reason(self) -> Counter[str]:
+        return Counter(s.reason for s in self.skipped)
+
+
+def located_by(places: tuple[Location, ...]) -> Iterator[str]:
+    """The sources of a post's points: front matter, body, geocoded (each once)."""
+    yield from dict.fromkeys(p.source or "front-matter" for p in places if p.has_point)

@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 
 import click
 
+from searcher import api
 from searcher.cli.common import build, index_dir_option, ingest_options, no_geocode_option
 from searcher.cli.render import (
     echo_json,
@@ -29,11 +30,7 @@ from searcher.cli.render import (
 from searcher.cli.search import COMMANDS
 from searcher.cli.serve import serve_command
 from searcher.errors import BlogsearchError, UsageError
-from searcher.indexing import indexer
-from searcher.ingest import reader as ingest
-from searcher.ingest import wxr
-from searcher.models import Post
-from searcher.shards import layout as sharding
+from searcher.models import Post, Skipped, Summary
 
 
 class _Group(click.Group):
@@ -95,14 +92,8 @@ def inspect(file: Path, as_json: bool, root: Path | None, geocode: bool) -> None
     """Show what the indexer sees for one post: its normalised record and warnings.
 
     Given a WordPress export (.xml), each of its items (with --json: one list)."""
-    if file.suffix.lower() == ".xml":  # a WordPress export: each of its items
-        records: list[Post | ingest.Skipped] = list(
-            wxr.read_export(file, max_bytes=ingest.DEFAULT_MAX_BYTES, geocode=geocode)
-        )
-    else:
-        root = root.resolve() if root else ingest.content_root(file)
-        records = [ingest.read_file(file.resolve(), root, max_bytes=ingest.DEFAULT_MAX_BYTES,
-                                    geocode=geocode)]  # fmt: skip
+    root = root.resolve() if root else api.content_root(file)
+    records = list(api.read_source_file(file.resolve(), root, geocode=geocode))
     if as_json and file.suffix.lower() == ".xml":  # one document: the list of its items
         echo_json([_as_dict(record) for record in records])
         return
@@ -110,14 +101,14 @@ def inspect(file: Path, as_json: bool, root: Path | None, geocode: bool) -> None
         _inspected(record, as_json)
 
 
-def _as_dict(record: Post | ingest.Skipped) -> dict[str, Any]:
-    if isinstance(record, ingest.Skipped):
+def _as_dict(record: Post | Skipped) -> dict[str, Any]:
+    if isinstance(record, Skipped):
         return {"path": record.path, "skipped": record.reason}
     return record.to_dict()
 
 
-def _inspected(record: Post | ingest.Skipped, as_json: bool) -> None:
-    if isinstance(record, ingest.Skipped):
+def _inspected(record: Post | Skipped, as_json: bool) -> None:
+    if isinstance(record, Skipped):
         if as_json:
             echo_json({"path": record.path, "skipped": record.reason})
         else:
@@ -149,9 +140,9 @@ def scan(
     Prints each post's warnings (or every record with --json), the files and folders
     skipped with their reason, and a summary.
     """
-    summary = ingest.Summary()
+    summary = Summary()
     paths = list(sources) or [Path("content")]
-    found = ingest.scan(paths, drafts=drafts, max_bytes=max_bytes, summary=summary,
+    found = api.scan(paths, drafts=drafts, max_bytes=max_bytes, summary=summary,
                         geocode=geocode)  # fmt: skip
     for post in found:
         if as_json:
@@ -178,7 +169,7 @@ def scan(
 @click.option("--watch", is_flag=True, help="Keep the index current as files change.")
 @click.option(
     "--shards",
-    type=click.IntRange(1, sharding.MAX_SHARDS),
+    type=click.IntRange(1, api.MAX_SHARDS),
     metavar="N",
     help="Build N shards in parallel on a Dask cluster (see docs/sharding.md).",
 )
@@ -211,15 +202,15 @@ def index_command(
     A sharded index (--shards) is updated shard by shard; it keeps its number of shards
     unless given another.
     """
-    paths = list(sources) or [indexer.DEFAULT_SOURCE]
-    target = index_dir or indexer.default_index_dir()
-    options = indexer.BuildOptions(drafts, max_bytes, drop_private_locations, geocode)
-    layout = sharding.read_layout(target)
+    paths = list(sources) or [api.DEFAULT_SOURCE]
+    target = index_dir or api.default_index_dir()
+    options = api.BuildOptions(drafts, max_bytes, drop_private_locations, geocode)
+    layout = api.read_layout(target)
     shards = shards or (layout.shards if layout else None)
     if shards is not None:
         if watch:
             raise UsageError("--watch does not work with a sharded index yet")
-        report: Any = sharding.build(paths, target, options, shards=shards, scheduler=scheduler,
+        report: Any = api.build_shards(paths, target, options, shards=shards, scheduler=scheduler,
                                      rebuild=rebuild)  # fmt: skip
     elif scheduler:
         raise UsageError("--scheduler needs --shards")
@@ -227,10 +218,8 @@ def index_command(
         report = build(paths, target, options, quiet=quiet, rebuild=rebuild, verbose=verbose)
     print_report(report, quiet=quiet)
     if watch:
-        from searcher.indexing.watch import watch as watch_files
-
         click.echo(f"Watching {', '.join(map(str, paths))} (Ctrl-C to stop)…", err=True)
-        for update in watch_files(paths, target, options):
+        for update in api.watch(paths, target, options):
             print_report(update, quiet=True)
 
 

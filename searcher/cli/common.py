@@ -8,11 +8,10 @@ from typing import Any, TypeVar
 
 import click
 
+from searcher import api
 from searcher.api import Index, open_index
 from searcher.cli.render import build_progress, print_skipped, print_warnings
 from searcher.errors import BlogsearchError, IndexMissing
-from searcher.indexing import indexer
-from searcher.ingest import reader as ingest
 from searcher.models import Post
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -26,7 +25,7 @@ def ingest_options(func: F) -> F:
         "--max-size",
         "max_bytes",
         type=click.IntRange(min=1),
-        default=ingest.DEFAULT_MAX_BYTES,
+        default=api.DEFAULT_MAX_BYTES,
         show_default=True,
         help="Skip post files larger than this many bytes.",
     )(func)
@@ -105,12 +104,12 @@ def output_options(func: F) -> F:
 def build(
     paths: list[Path],
     target: Path,
-    options: indexer.BuildOptions,
+    options: api.BuildOptions,
     *,
     quiet: bool,
     rebuild: bool = False,
     verbose: bool = False,
-) -> indexer.BuildReport:
+) -> api.BuildReport:
     """Build or update with a progress bar on a terminal and warnings on stderr."""
     with build_progress(enabled=not quiet) as bar:
 
@@ -127,7 +126,7 @@ def build(
         def on_wait() -> None:
             click.echo(f"Another blogsearch index is writing {target}/; waiting for it…", err=True)
 
-        report = indexer.build(paths, target, options, rebuild=rebuild, progress=on_post,
+        report = api.build_index(paths, target, options, rebuild=rebuild, progress=on_post,
                                on_wait=on_wait, on_plan=on_plan)  # fmt: skip
     if verbose:
         print_skipped(report.summary)
@@ -136,14 +135,14 @@ def build(
 
 def open_or_build(index_dir: Path | None, audience: str) -> Index:
     """Open the index; on a fresh checkout, build the default one from ./content first."""
-    target = index_dir or indexer.default_index_dir()
+    target = index_dir or api.default_index_dir()
     try:
         return open_index(target, audience=audience)
     except IndexMissing:
-        if index_dir is not None or not indexer.DEFAULT_SOURCE.is_dir():
+        if index_dir is not None or not api.DEFAULT_SOURCE.is_dir():
             raise
-    click.echo(f"No index yet: building {target}/ from {indexer.DEFAULT_SOURCE}/ …", err=True)
-    report = build([indexer.DEFAULT_SOURCE], target, indexer.BuildOptions(), quiet=True)
+    click.echo(f"No index yet: building {target}/ from {api.DEFAULT_SOURCE}/ …", err=True)
+    report = build([api.DEFAULT_SOURCE], target, api.BuildOptions(), quiet=True)
     click.echo(f"indexed {report.indexed} posts", err=True)
     return open_index(target, audience=audience)
 

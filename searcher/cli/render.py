@@ -23,8 +23,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from searcher.ingest.reader import Summary
-from searcher.models import Hit, Location, Post, Results, Stats
+from searcher.models import Hit, Location, Post, Results, Stats, Summary
 
 
 def console(stream: TextIO | None = None) -> Console:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from searcher.api import Index
+from searcher.api import SORTS, Center, Index, resolve_center
 from searcher.cli.common import (
     audience_option,
     filter_kwargs,
@@ -29,7 +29,6 @@ from searcher.cli.render import (
 from searcher.errors import InvalidCoordinates, OutputError, UsageError
 from searcher.geo import parse_coordinate, shapes
 from searcher.models import Results
-from searcher.search.engine import SORTS, Center, resolve_center
 
 
 def _emit(results: Results, as_json: bool, geojson: bool, empty: str | None = None) -> None:

@@ -39,7 +39,7 @@ from searcher.indexing import postings, schema, store
 from searcher.indexing.manifest import Entry, Manifest
 from searcher.ingest import files, sites, wxr
 from searcher.ingest import reader as ingest
-from searcher.models import Post
+from searcher.models import Post, Skipped, Summary
 
 META_FILE = "blogsearch.json"
 INDEX_NAME = f"blogsearch{schema.SCHEMA_VERSION}"
@@ -73,7 +73,7 @@ class BuildOptions:
 class BuildReport:
     """What one run did."""
 
-    summary: ingest.Summary
+    summary: Summary
     indexed: int  # posts written (added or updated)
     index_dir: Path
     built_at: str
@@ -99,7 +99,7 @@ class _File:
 # records (None if the hash is the known one), manifest entry, and the records analysed
 _ReadJob = tuple[str, Path, str, int, bool, str, BuildOptions | None]
 _ReadResult = tuple[
-    list[Post | ingest.Skipped] | None, Entry, list[postings.Prepared | None] | None
+    list[Post | Skipped] | None, Entry, list[postings.Prepared | None] | None
 ]
 
 
@@ -160,7 +160,7 @@ def _build(
     site = sites.fingerprint(sources)
     why = "asked to rebuild" if rebuild else _why_rebuild(index_dir, options, site)
     manifest = Manifest() if why else Manifest.load(index_dir)
-    summary = ingest.Summary()
+    summary = Summary()
     for source in sources:
         if source.is_dir():
             ingest.note_site(source, summary)
@@ -236,9 +236,9 @@ def _cancel(writer: Any) -> None:
 
 def _write_posts(
     writer: Any,
-    records: list[Post | ingest.Skipped],
+    records: list[Post | Skipped],
     prepared: list[postings.Prepared | None] | None,
-    summary: ingest.Summary,
+    summary: Summary,
     options: BuildOptions,
     keep_private: bool,
     progress: Callable[[Post], None] | None,
@@ -248,7 +248,7 @@ def _write_posts(
     paths = []
     put = writer.add_document if fresh else writer.update_document
     for i, record in enumerate(records):
-        if isinstance(record, ingest.Skipped):
+        if isinstance(record, Skipped):
             summary.skipped.append(record)
         elif record.draft and not options.drafts:
             summary.drafts_excluded += 1
@@ -293,12 +293,12 @@ def write(
 
 def _sources(
     sources: Sequence[Path], drafts: bool
-) -> Iterator[tuple[Path, str, Any, list[ingest.Skipped]]]:
+) -> Iterator[tuple[Path, str, Any, list[Skipped]]]:
     """(root, prefix, directory entries or a file's path, and the folders and links the
     entries leave out, once they are read) for each source."""
     chosen = ingest.distinct_sources(sources)
     for source, prefix in zip(chosen, ingest.source_prefixes(chosen), strict=True):
-        skipped: list[ingest.Skipped] = []
+        skipped: list[Skipped] = []
         if source.is_dir():
             root = source.resolve()  # absolute, so that the paths of files below it are too
             yield root, prefix, ingest.site_files(root, drafts=drafts, skipped=skipped), skipped
@@ -311,7 +311,7 @@ def _survey(
     drafts: bool,
     manifest: Manifest,
     select: Callable[[str], bool] | None = None,
-    skipped: list[ingest.Skipped] | None = None,
+    skipped: list[Skipped] | None = None,
 ) -> tuple[list[_File], set[str], int]:
     """Files to read, every file's key, and how many are unchanged (same size and mtime as in
     the manifest: those are not even opened). Folders and links left out go to ``skipped``."""
@@ -334,7 +334,7 @@ def _survey(
             else:
                 changed.append(_File(key, os.fspath(item), root, prefix))
         if skipped is not None:
-            skipped.extend(ingest.Skipped(prefix + s.path, s.reason) for s in left_out
+            skipped.extend(Skipped(prefix + s.path, s.reason) for s in left_out
                            if select is None or select(prefix + s.path))  # fmt: skip
     return changed, seen, unchanged
 
@@ -413,13 +413,13 @@ def _read_one(job: _ReadJob) -> _ReadResult:
     hash is ``known``, its manifest entry, and its posts analysed if asked to."""
     name, root, prefix, max_bytes, geocode, known, analysing = job
     path = Path(name)
-    records: list[Post | ingest.Skipped]
+    records: list[Post | Skipped]
     if path.suffix.lower() == ".xml":
         try:
             stat = path.stat()
             data = path.read_bytes() if stat.st_size <= max_bytes * 40 else b""
         except OSError as exc:
-            skipped = ingest.Skipped(prefix + path.name, f"unreadable: {exc.strerror}")
+            skipped = Skipped(prefix + path.name, f"unreadable: {exc.strerror}")
             return [skipped], Entry(0, 0, ""), None
         digest = hashlib.sha1(data).hexdigest() if data else ""
         entry = Entry(stat.st_size, stat.st_mtime_ns, digest)
@@ -440,7 +440,7 @@ def _read_one(job: _ReadJob) -> _ReadResult:
 
 
 def _analysed(
-    records: list[Post | ingest.Skipped], options: BuildOptions
+    records: list[Post | Skipped], options: BuildOptions
 ) -> list[postings.Prepared | None]:
     """The documents the writer will add, analysed: None for records it leaves out."""
     keep_private = not options.drop_private_locations
@@ -452,7 +452,7 @@ def _analysed(
     ]
 
 
-def _prefixed(record: Post | ingest.Skipped, prefix: str) -> Post | ingest.Skipped:
+def _prefixed(record: Post | Skipped, prefix: str) -> Post | Skipped:
     return replace(record, path=prefix + record.path)
 
 

@@ -9,6 +9,7 @@ A post that cannot be read is *skipped* with a reason; one read in part carries 
 :mod:`~searcher.ingest.reader` walks sources and builds posts; nothing here knows the index.
 """
 
-from searcher.ingest.reader import Skipped, Summary, read_file, scan
+from searcher.ingest.reader import read_file, read_source_file, scan
+from searcher.models import Skipped, Summary
 
-__all__ = ["Skipped", "Summary", "read_file", "scan"]
+__all__ = ["Skipped", "Summary", "read_file", "read_source_file", "scan"]

@@ -18,7 +18,7 @@ import functools
 import json
 import re
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -415,8 +415,3 @@ def _distinct(places: list[Location], found: _Found) -> list[Location]:
 def _show(value: Any) -> str:
     text = repr(coords.unwrap(value))
     return text if len(text) <= 60 else text[:57] + "…"
-
-
-def located_by(places: tuple[Location, ...]) -> Iterator[str]:
-    """The sources of a post's points: front matter, body, geocoded (each once)."""
-    yield from dict.fromkeys(p.source or FRONT_MATTER for p in places if p.has_point)

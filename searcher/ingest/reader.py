@@ -8,55 +8,19 @@ Nothing here raises on a bad post: only an unusable source raises :class:`Source
 from __future__ import annotations
 
 import os
-import re
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from searcher.errors import SourceError
-from searcher.ingest import encodings, fields, files, langs, meta, places, sites, text
-from searcher.models import IngestWarning, Post
+from searcher.ingest import encodings, files, meta, sites, text, wxr
+from searcher.ingest.posts import build_post
+from searcher.models import IngestWarning, Post, Skipped, Summary
 
 POST_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".html", ".htm"})
 SKIP_DIRS = frozenset({"_site", "node_modules", "_drafts"})
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A file that yields no post, and why."""
-
-    path: str
-    reason: str
-
-
-@dataclass
-class Summary:
-    """What one ingest run read, produced, left out and warned about."""
-
-    files: int = 0
-    posts: int = 0
-    drafts_excluded: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
-    warnings: Counter[str] = field(default_factory=Counter)
-    warned_posts: int = 0
-    located: int = 0  # posts with a point
-    located_by: Counter[str] = field(default_factory=Counter)  # posts by where a point came from
-    sites: list[str] = field(default_factory=list)  # the sites found, described
-
-    def count(self, post: Post) -> None:
-        self.posts += 1
-        if post.located:
-            self.located += 1
-            self.located_by.update(places.located_by(post.locations))
-        if post.warnings:
-            self.warned_posts += 1
-            self.warnings.update(w.reason for w in post.warnings)
-
-    def skipped_by_reason(self) -> Counter[str]:
-        return Counter(s.reason for s in self.skipped)
 
 
 def scan(
@@ -73,18 +37,13 @@ def scan(
     summary = summary if summary is not None else Summary()
     chosen = distinct_sources(sources)
     for source, prefix in zip(chosen, source_prefixes(chosen), strict=True):
-        if source.is_file() and source.suffix.lower() == ".xml":
-            from searcher.ingest import wxr
-
-            records: Iterable[Post | Skipped] = wxr.read_export(
-                source, max_bytes=max_bytes, geocode=geocode
-            )
-            summary.files += 1
-        elif source.is_dir():
+        if source.is_dir():
             note_site(source, summary)
-            records = _read_folder(source, drafts, max_bytes, summary, geocode)
+            records: Iterable[Post | Skipped] = _read_folder(
+                source, drafts, max_bytes, summary, geocode
+            )
         elif source.is_file():
-            records = [read_file(source, source.parent, max_bytes=max_bytes, geocode=geocode)]
+            records = read_source_file(source, source.parent, max_bytes=max_bytes, geocode=geocode)
             summary.files += 1
         else:
             raise SourceError(f"{source}: no such content folder or export file")
@@ -98,6 +57,17 @@ def scan(
             else:
                 summary.count(record)
                 yield record
+
+
+def read_source_file(
+    path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, geocode: bool = True
+) -> Iterator[Post | Skipped]:
+    """The records of one source file: each item of a WordPress export (``.xml``), or the one
+    post of a post file, under its path relative to ``root``."""
+    if path.suffix.lower() == ".xml":
+        yield from wxr.read_export(path, max_bytes=max_bytes, geocode=geocode)
+    else:
+        yield read_file(path, root, max_bytes=max_bytes, geocode=geocode)
 
 
 def note_site(source: Path, summary: Summary) -> None:
@@ -320,94 +290,6 @@ def read_text(
     extracted = text.extract(parsed.body, markup)  # type: ignore[arg-type]
     return build_post(data, extracted, rel, warnings, in_drafts=in_drafts, body=parsed.body,
                       geocode=geocode, site=site)  # fmt: skip
-
-
-def build_post(
-    data: dict[str, Any],
-    extracted: text.Extracted,
-    rel: str,
-    warnings: list[IngestWarning],
-    *,
-    in_drafts: bool = False,
-    url: str | None = None,
-    body: str = "",
-    geocode: bool = True,
-    site: sites.View | None = None,
-) -> Post:
-    """Normalise front-matter values and extracted text into a :class:`Post`; ``body`` is the
-    markup the text came from (for the places it marks up, and to notice text lost)."""
-    if site is not None:
-        data = {**site.defaults(rel), **data}
-    title = fields.clean_title(data.get("title")) or extracted.heading or _title_from_name(rel)
-    date = _date(data, rel, warnings)
-    found = data.get("taxonomies")
-    taxonomies: dict[str, Any] = found if isinstance(found, dict) else {}
-    tags = fields.as_terms(_first(data, "tags", "tag", "keywords") or taxonomies.get("tags"))
-    categories = fields.as_terms(
-        _first(data, "categories", "category") or taxonomies.get("categories")
-    )
-    declared = _first(data, "lang", "language", "locale")
-    default = site.lang(rel) if site is not None else None
-    lang, lang_warning = langs.choose(declared, f"{title}\n{extracted.text}", default)
-    if lang_warning:
-        warnings.append(lang_warning)
-    lost = text.little_text(body, extracted.text)
-    if lost:
-        warnings.append(IngestWarning("little-text", lost))
-    found, geo_warnings = places.find_places(data, body, geocode=geocode)
-    warnings.extend(geo_warnings)
-    link = url or (site.url(rel, data, date, title) if site is not None else None)
-    link = link or _first(data, "permalink", "url", "path")
-    unpublished = site is not None and site.site.unpublished(data) is not None
-    return Post(
-        path=rel,
-        title=title,
-        date=date,
-        tags=tags,
-        categories=categories,
-        lang=lang,
-        url=_url(link) or fields.derive_url(rel, date),
-        draft=in_drafts or fields.is_draft(data) or unpublished,
-        locations=found,
-        text=extracted.text,
-        warnings=tuple(warnings),
-    )
-
-
-def _date(data: dict[str, Any], rel: str, warnings: list[IngestWarning]) -> Any:
-    raw = _first(data, "date", "published_at", "pubdate", "created", "publishDate")
-    if raw is not None:
-        parsed = fields.parse_date(raw)
-        if parsed is not None and fields.storable(parsed):
-            named = fields.date_from_path(rel) if fields.is_partial(raw) else None
-            return named if named and named.year == parsed.year else parsed  # the finer one
-        problem = "not understood" if parsed is None else "out of range once in UTC"
-        warnings.append(IngestWarning("bad-date", f"date {str(raw)[:40]!r} {problem}"))
-    path_field = data.get("path")
-    from_meta_path = fields.date_from_path(path_field) if isinstance(path_field, str) else None
-    return fields.date_from_path(rel) or from_meta_path
-
-
-def _url(link: Any) -> str | None:
-    if not isinstance(link, str) or not link.strip():
-        return None
-    url: str = link.strip()
-    return url if url.startswith(("/", "http://", "https://")) else "/" + url
-
-
-def _first(data: dict[str, Any], *keys: str) -> Any:
-    for key in keys:
-        value = data.get(key)
-        if value is not None and value != "" and value != []:
-            return value
-    return None
-
-
-def _title_from_name(rel: str) -> str:
-    path = Path(rel)
-    stem = path.parent.name if path.stem == "index" and path.parent.name else path.stem
-    stem = re.sub(r"^\d{4}-\d{2}-\d{2}-", "", stem)
-    return " ".join(re.split(r"[-_\s]+", stem)).strip() or rel
 
 
 def _with_warnings(post: Post, extra: list[IngestWarning]) -> Post:

@@ -18,8 +18,8 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from searcher.ingest import fields, text
-from searcher.ingest import reader as ingest
-from searcher.models import IngestWarning, Post
+from searcher.ingest.posts import build_post
+from searcher.models import IngestWarning, Post, Skipped
 
 _POST_TYPES = frozenset({"post", "page"})
 # WordPress's own item types: files, history, menus, settings (never anyone's post)
@@ -32,30 +32,30 @@ _NOT_TERMS = frozenset({"post_format"})
 
 def read_export(
     path: Path, *, max_bytes: int, geocode: bool = True
-) -> Iterator[Post | ingest.Skipped]:
+) -> Iterator[Post | Skipped]:
     """Every post and page of a WXR file, each under its own path (:func:`_unique`); an
     unsafe or broken file yields one :class:`Skipped` after the items read before it."""
     items: list[tuple[Post, str]] = []
-    left_out: list[ingest.Skipped] = []
-    skipped: ingest.Skipped | None = None
+    left_out: list[Skipped] = []
+    skipped: Skipped | None = None
     try:
         if path.stat().st_size > max(max_bytes, 1) * 40:
-            skipped = ingest.Skipped(path.name, f"export larger than {max_bytes * 40} bytes")
+            skipped = Skipped(path.name, f"export larger than {max_bytes * 40} bytes")
         else:
             for _, element in SafeET.iterparse(str(path), events=("end",)):
                 if _local(element.tag) == "item":
                     found = _item(element, path.name, geocode)
-                    if isinstance(found, ingest.Skipped):
+                    if isinstance(found, Skipped):
                         left_out.append(found)
                     elif found is not None:
                         items.append(found)
                     element.clear()
     except DefusedXmlException as exc:
-        skipped = ingest.Skipped(path.name, f"refused unsafe XML ({type(exc).__name__})")
+        skipped = Skipped(path.name, f"refused unsafe XML ({type(exc).__name__})")
     except ParseError as exc:
-        skipped = ingest.Skipped(path.name, f"not a readable WordPress export ({exc})")
+        skipped = Skipped(path.name, f"not a readable WordPress export ({exc})")
     except OSError as exc:
-        skipped = ingest.Skipped(path.name, f"unreadable: {exc.strerror}")
+        skipped = Skipped(path.name, f"unreadable: {exc.strerror}")
     yield from _unique(items)
     yield from left_out
     if skipped is not None:
@@ -78,7 +78,7 @@ def _unique(items: list[tuple[Post, str]]) -> Iterator[Post]:
         yield post if path == post.path else replace(post, path=path)
 
 
-def _item(item: Element, export: str, geocode: bool) -> tuple[Post, str] | ingest.Skipped | None:
+def _item(item: Element, export: str, geocode: bool) -> tuple[Post, str] | Skipped | None:
     """An item's post or page and its id (empty if it has none); why another item is left
     out, or None for WordPress's own items (attachments, revisions, menus)."""
     values: dict[str, str] = {}
@@ -106,9 +106,9 @@ def _item(item: Element, export: str, geocode: bool) -> tuple[Post, str] | inges
     if kind not in _POST_TYPES:
         if kind in _INTERNAL_TYPES or kind.startswith("wp_"):
             return None
-        return ingest.Skipped(rel, f"a WordPress {kind!r} item: only posts and pages are read")
+        return Skipped(rel, f"a WordPress {kind!r} item: only posts and pages are read")
     if values.get("status", "").strip() == "trash":
-        return ingest.Skipped(rel, "in the WordPress trash")
+        return Skipped(rel, "in the WordPress trash")
     data["meta"] = meta
     data["title"] = values.get("title")
     data["status"] = values.get("status", "publish")
@@ -117,7 +117,7 @@ def _item(item: Element, export: str, geocode: bool) -> tuple[Post, str] | inges
     warnings: list[IngestWarning] = []
     body = values.get("encoded", "")
     extracted = text.extract(body, "html")
-    post = ingest.build_post(data, extracted, rel, warnings, url=values.get("link") or None,
+    post = build_post(data, extracted, rel, warnings, url=values.get("link") or None,
                              body=body, geocode=geocode)  # fmt: skip
     return post, values.get("post_id", "").strip()
 

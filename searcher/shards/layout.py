@@ -27,7 +27,7 @@ from typing import Any
 
 from searcher.errors import BlogsearchError, ShardUnavailable, SourceError, UsageError
 from searcher.indexing import indexer
-from searcher.ingest import reader as ingest
+from searcher.models import Summary
 
 LAYOUT_FILE = "shards.json"
 LAYOUT_FORMAT = 1
@@ -136,7 +136,7 @@ def local_workers(shards: int) -> int:
 class ShardedReport:
     """What one sharded run did, summed over the shards (shaped like a BuildReport)."""
 
-    summary: ingest.Summary
+    summary: Summary
     indexed: int
     index_dir: Path
     built_at: str
@@ -212,7 +212,7 @@ def _build_shard(
 def _combined(
     reports: list[indexer.BuildReport], index_dir: Path, why: str | None
 ) -> ShardedReport:
-    summary = ingest.Summary()
+    summary = Summary()
     for report in reports:
         part = report.summary
         summary.files += part.files

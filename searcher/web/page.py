@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from searcher.api import SORTS
 from searcher.models import Hit, Location, Results
-from searcher.search.engine import SORTS
 from searcher.web.params import MAX_PAGE
 
 ECHO_CHARS = 1000  # longest value echoed back into the form

@@ -11,11 +11,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from searcher.api import MAX_QUERY_CHARS, SORTS, partial_date_span, resolve_center
 from searcher.errors import InvalidParameter, UsageError
 from searcher.geo import parse_bbox, parse_coordinate, parse_radius_km
-from searcher.indexing.schema import partial_date_span
-from searcher.search.engine import SORTS, resolve_center
-from searcher.search.query import MAX_QUERY_CHARS
 
 MAX_LIMIT = 100  # hits per page
 MAX_PAGE = 1000

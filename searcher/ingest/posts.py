@@ -1,0 +1,100 @@
+"""Front-matter values and extracted text → :class:`~searcher.models.Post`: the one place a
+post is made, from a post file (:mod:`~searcher.ingest.reader`) or a WordPress item
+(:mod:`~searcher.ingest.wxr`)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from searcher.ingest import fields, langs, places, sites, text
+from searcher.models import IngestWarning, Post
+
+
+def build_post(
+    data: dict[str, Any],
+    extracted: text.Extracted,
+    rel: str,
+    warnings: list[IngestWarning],
+    *,
+    in_drafts: bool = False,
+    url: str | None = None,
+    body: str = "",
+    geocode: bool = True,
+    site: sites.View | None = None,
+) -> Post:
+    """Normalise front-matter values and extracted text into a :class:`Post`; ``body`` is the
+    markup the text came from (for the places it marks up, and to notice text lost)."""
+    if site is not None:
+        data = {**site.defaults(rel), **data}
+    title = fields.clean_title(data.get("title")) or extracted.heading or _title_from_name(rel)
+    date = _date(data, rel, warnings)
+    found = data.get("taxonomies")
+    taxonomies: dict[str, Any] = found if isinstance(found, dict) else {}
+    tags = fields.as_terms(_first(data, "tags", "tag", "keywords") or taxonomies.get("tags"))
+    categories = fields.as_terms(
+        _first(data, "categories", "category") or taxonomies.get("categories")
+    )
+    declared = _first(data, "lang", "language", "locale")
+    default = site.lang(rel) if site is not None else None
+    lang, lang_warning = langs.choose(declared, f"{title}\n{extracted.text}", default)
+    if lang_warning:
+        warnings.append(lang_warning)
+    lost = text.little_text(body, extracted.text)
+    if lost:
+        warnings.append(IngestWarning("little-text", lost))
+    found, geo_warnings = places.find_places(data, body, geocode=geocode)
+    warnings.extend(geo_warnings)
+    link = url or (site.url(rel, data, date, title) if site is not None else None)
+    link = link or _first(data, "permalink", "url", "path")
+    unpublished = site is not None and site.site.unpublished(data) is not None
+    return Post(
+        path=rel,
+        title=title,
+        date=date,
+        tags=tags,
+        categories=categories,
+        lang=lang,
+        url=_url(link) or fields.derive_url(rel, date),
+        draft=in_drafts or fields.is_draft(data) or unpublished,
+        locations=found,
+        text=extracted.text,
+        warnings=tuple(warnings),
+    )
+
+
+def _date(data: dict[str, Any], rel: str, warnings: list[IngestWarning]) -> Any:
+    raw = _first(data, "date", "published_at", "pubdate", "created", "publishDate")
+    if raw is not None:
+        parsed = fields.parse_date(raw)
+        if parsed is not None and fields.storable(parsed):
+            named = fields.date_from_path(rel) if fields.is_partial(raw) else None
+            return named if named and named.year == parsed.year else parsed  # the finer one
+        problem = "not understood" if parsed is None else "out of range once in UTC"
+        warnings.append(IngestWarning("bad-date", f"date {str(raw)[:40]!r} {problem}"))
+    path_field = data.get("path")
+    from_meta_path = fields.date_from_path(path_field) if isinstance(path_field, str) else None
+    return fields.date_from_path(rel) or from_meta_path
+
+
+def _url(link: Any) -> str | None:
+    if not isinstance(link, str) or not link.strip():
+        return None
+    url: str = link.strip()
+    return url if url.startswith(("/", "http://", "https://")) else "/" + url
+
+
+def _first(data: dict[str, Any], *keys: str) -> Any:
+    for key in keys:
+        value = data.get(key)
+        if value is not None and value != "" and value != []:
+            return value
+    return None
+
+
+def _title_from_name(rel: str) -> str:
+    path = Path(rel)
+    stem = path.parent.name if path.stem == "index" and path.parent.name else path.stem
+    stem = re.sub(r"^\d{4}-\d{2}-\d{2}-", "", stem)
+    return " ".join(re.split(r"[-_\s]+", stem)).strip() or rel
