@@ -7,20 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
-import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from whoosh.searching import Searcher
-
 from searcher.errors import InvalidCoordinates, UsageError
 from searcher.geo import BBox, parse_radius_km
 from searcher.indexing import indexer
-from searcher.indexing._whoosh import viewfile as whoosh_io
 
 # What the CLI and the web app use besides Index: they import nothing below this module.
 from searcher.indexing.indexer import DEFAULT_SOURCE, BuildOptions, BuildReport, default_index_dir
@@ -29,9 +24,9 @@ from searcher.indexing.schema import partial_date_span
 from searcher.ingest.reader import DEFAULT_MAX_BYTES, content_root, read_source_file, scan
 from searcher.models import Results, Stats
 from searcher.search import arguments
-from searcher.search.engine import SORTS, Center, Filters, Generation, Request, resolve_center
-from searcher.search.query import MAX_QUERY_CHARS, WEIGHTING, Audience, audience_of
-from searcher.search.stats import index_stats
+from searcher.search.backend import Backend, LocalBackend, Searchable
+from searcher.search.engine import SORTS, Center, Filters, Request, resolve_center
+from searcher.search.query import MAX_QUERY_CHARS, Audience, audience_of
 from searcher.shards import layout as shards
 from searcher.shards.layout import MAX_SHARDS, ShardedReport, read_layout
 from searcher.shards.layout import build as build_shards
@@ -47,6 +42,7 @@ __all__ = [  # Index and what the CLI and the web app use besides it
     "BuildReport",
     "Center",
     "Index",
+    "ShardedIndex",
     "ShardedReport",
     "build_index",
     "build_shards",
@@ -70,24 +66,18 @@ class Index:
 
     ``audience="public"`` (the default) never returns, filters or sorts by a location its
     author marked private; ``"owner"`` sees everything, private places marked as such.
+    ``backend`` is what is searched (by default the index folder, opened here).
     """
 
-    def __init__(self, index_dir: Path, audience: Audience = "public") -> None:
+    def __init__(
+        self, index_dir: Path, audience: Audience = "public", *, backend: Backend | None = None
+    ) -> None:
         self.index_dir = Path(index_dir)
         self.audience = audience
-        self._lock = threading.RLock()
-        self._ix, self._searcher = _open_searcher(self.index_dir)
-        self._generation = Generation(self._searcher, audience)
-        self._checked = time.monotonic()
-        self._users: dict[int, int] = {}  # id(searcher): requests searching it now
-        self._retired: list[Searcher] = []  # replaced by a rebuild, closed once unused
+        self._backend = backend or LocalBackend(self.index_dir, audience)
 
     def close(self) -> None:
-        with self._lock:
-            self._searcher.close()
-            for old in self._retired:
-                old.close()
-            self._retired = []
+        self._backend.close()
 
     def __enter__(self) -> Index:
         return self
@@ -95,47 +85,13 @@ class Index:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _current(self) -> Generation:
-        """The generation to search now, refreshed if the index changed on disk."""
-        with self._lock:
-            now = time.monotonic()
-            if now - self._checked >= REFRESH_INTERVAL:
-                self._checked = now
-                if not self._searcher.up_to_date():
-                    # a whole new searcher, not refresh(): refresh() shares segment readers
-                    # with the old one, which must be closed to release its files
-                    self._ix, fresh = _open_searcher(self.index_dir)
-                    self._retired.append(self._searcher)
-                    self._searcher = fresh
-                    self._generation = Generation(fresh, self.audience)
-                    self._close_unused()
-            return self._generation
+    def _current(self) -> Any:
+        """The generation a request would run on now (for tests that look inside)."""
+        with self._using() as generation:
+            return generation
 
-    @contextmanager
-    def _using(self) -> Iterator[Generation]:
-        """The current generation, for one request. Requests run side by side, each on the
-        generation it started with (the lock is held only to pick it): one slow search no
-        longer holds up every other. A generation replaced meanwhile is closed by the last
-        request using it."""
-        with self._lock:
-            generation = self._current()
-            key = id(generation.searcher)
-            self._users[key] = self._users.get(key, 0) + 1
-        try:
-            yield generation
-        finally:
-            with self._lock:
-                self._users[key] -= 1
-                if not self._users[key]:
-                    del self._users[key]
-                    self._close_unused()
-
-    def _close_unused(self) -> None:
-        """Close the replaced searchers no request is using any more."""
-        unused = [old for old in self._retired if id(old) not in self._users]
-        self._retired = [old for old in self._retired if id(old) in self._users]
-        for old in unused:
-            old.close()
+    def _using(self) -> AbstractContextManager[Searchable]:
+        return self._backend.using(REFRESH_INTERVAL)
 
     def search(
         self,
@@ -202,7 +158,7 @@ class Index:
         if typed is None or not typed.strip():
             return []
         with self._using() as generation:
-            return list(generation.completer.complete(typed, count))
+            return generation.complete(typed, count)
 
     def similar(self, path: str | os.PathLike[str] | None, *, limit: int | None = None) -> Results:
         """The posts most related to the post at ``path`` (by its key terms): the path as the
@@ -218,23 +174,35 @@ class Index:
 
     def stats(self) -> Stats:
         """Counts, languages, top tags and categories, date span, size and build time."""
-        with self._using() as generation:
-            return index_stats(generation.searcher, self.index_dir, self.audience)
+        return self._backend.stats(REFRESH_INTERVAL)
 
 
-def _open_searcher(index_dir: Path, attempts: int = 5) -> tuple[Any, Searcher]:
-    """Open the newest generation. A writer committing at that moment may delete the files of
-    the generation just read from its table of contents: then read the newer one."""
-    whoosh_io.install()  # read the segment's memory map in place, not a copy of it
-    for attempt in range(attempts):
-        try:
-            ix = indexer.open_existing(index_dir)
-            return ix, ix.searcher(weighting=WEIGHTING)
-        except FileNotFoundError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.05 * (attempt + 1))
-    raise AssertionError("unreachable")
+class ShardedIndex(Index):
+    """An opened sharded index: the :class:`Index` API over per-shard Dask actors.
+
+    ``scheduler`` is a Dask scheduler address (default ``$BLOGSEARCH_SCHEDULER``); without
+    one a local cluster of worker processes is started on 127.0.0.1 and stopped on close.
+    """
+
+    def __init__(
+        self, index_dir: Path, audience: Audience = "public", *, scheduler: str | None = None
+    ) -> None:
+        from searcher.shards.coordinator import ShardedBackend  # imports Dask: only here
+
+        self._sharded = ShardedBackend(Path(index_dir), audience, scheduler)
+        super().__init__(index_dir, audience, backend=self._sharded)
+
+    @property
+    def shard_count(self) -> int:
+        return self._sharded.shard_count
+
+    def shard_workers(self) -> list[str]:
+        """The address of the Dask worker holding each shard's actor."""
+        return self._sharded.shard_workers()
+
+    def worker_pids(self) -> dict[str, int]:
+        """Each Dask worker's process id (for the fault tests)."""
+        return self._sharded.worker_pids()
 
 
 def _request(
@@ -308,9 +276,5 @@ def open_index(
     """
     path = Path(index_dir) if index_dir is not None else indexer.default_index_dir()
     if shards.read_layout(path) is not None:
-        from searcher.shards.coordinator import (
-            ShardedIndex,  # imports Dask: only for sharded indexes
-        )
-
         return ShardedIndex(path, audience_of(audience), scheduler=scheduler)
     return Index(path, audience_of(audience))

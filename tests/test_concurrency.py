@@ -134,5 +134,6 @@ def test_a_rebuild_while_searching_closes_the_old_searcher_after_its_last_reques
         t.join()
     assert failures == []
     assert index.search("zeppelin").total == 3
-    assert not index._retired and not index._users  # every replaced searcher closed
+    backend = index._backend  # every replaced searcher closed:
+    assert not backend._retired and not backend._users  # type: ignore[attr-defined]
     index.close()

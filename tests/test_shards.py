@@ -21,10 +21,10 @@ from conftest import CONTENT, build_index, corpus
 from shapely.geometry import box
 
 import searcher
+from searcher.api import ShardedIndex
 from searcher.errors import IndexMissing, ShardUnavailable, UsageError
 from searcher.models import Results
 from searcher.shards import layout as shards
-from searcher.shards.coordinator import ShardedIndex
 
 SHARDS = 3
 

@@ -30,9 +30,7 @@ _INTERNAL_TYPES = frozenset(
 _NOT_TERMS = frozenset({"post_format"})
 
 
-def read_export(
-    path: Path, *, max_bytes: int, geocode: bool = True
-) -> Iterator[Post | Skipped]:
+def read_export(path: Path, *, max_bytes: int, geocode: bool = True) -> Iterator[Post | Skipped]:
     """Every post and page of a WXR file, each under its own path (:func:`_unique`); an
     unsafe or broken file yields one :class:`Skipped` after the items read before it."""
     items: list[tuple[Post, str]] = []

@@ -144,6 +144,50 @@ def held_langs(given: tuple[str, ...], held: tuple[str, ...]) -> tuple[str, ...]
     return tuple(dict.fromkeys(found))
 
 
+def narrowed(request: Request, held: tuple[str, ...]) -> Request:
+    """``request`` with its language filter narrowed to the languages the index holds."""
+    if request.filters and request.filters.langs:
+        langs = held_langs(request.filters.langs, held)
+        request = replace(request, filters=replace(request.filters, langs=langs))
+    return request
+
+
+def chosen_sort(request: Request, text: query.Query | None, center: Center | None) -> Sort:
+    """The order of a request's hits: a query that ranks every post alike is a listing."""
+    sort = request.sort
+    if sort == "distance" and center is None:
+        raise UsageError("sorting by distance needs a centre (near)")
+    if sort == "relevance" and (text is None or ranks_alike(text)):
+        sort = "distance" if center is not None else "date"  # a listing
+    return sort
+
+
+def tolerant(
+    request: Request,
+    text: query.Query,
+    lexicon: Any,
+    keys: list[str],
+    exact: Results,
+    search: Callable[[query.Query], Results],
+) -> Results:
+    """When a query finds little: close spellings too (ranked below exact matches, searched by
+    ``search``), and a "did you mean" suggestion, both from the words of ``lexicon``."""
+    widened = suggest.fuzzy_query(text, lexicon, keys)
+    results = exact
+    if widened is not None:
+        results = search(widened)
+    assert request.text is not None
+    return replace(results, suggestion=suggest.suggestion(request.text, lexicon, keys))
+
+
+def page_of(request: Request, hits: list[Hit], total: int, center: Center | None) -> Results:
+    """One page of ``hits``, labelled with the query or the centre searched around."""
+    label = request.text or (f"near {center.label or f'{center.lat:.5f},{center.lon:.5f}'}"
+                             if center else "")  # fmt: skip
+    where = (center.lat, center.lon, center.label) if center else None
+    return Results(label, total, tuple(hits), request.page, request.limit, where)
+
+
 def _lang_form(code: str) -> str:
     return code.strip().lower().replace("_", "-")
 
@@ -185,9 +229,7 @@ class Generation:
         self._last_scored: tuple[query.Query, fastscore.Scored] | None = None
 
     def run(self, request: Request) -> Results:
-        if request.filters and request.filters.langs:
-            langs = held_langs(request.filters.langs, self.langs)
-            request = replace(request, filters=replace(request.filters, langs=langs))
+        request = narrowed(request, self.langs)
         parsed = self.parser.parse(request.text) if request.text else ParsedQuery(None)
         self.patterns.check(parsed.text)
         center, radius = request_center(request, parsed.near)
@@ -195,11 +237,7 @@ class Generation:
         if center is not None and radius is not None:  # measured once, used to filter and sort
             circle = self.geo.within_radius(center.lat, center.lon, radius)
         allowed = self._geo_filter(request, circle)
-        sort = request.sort
-        if sort == "distance" and center is None:
-            raise UsageError("sorting by distance needs a centre (near)")
-        if sort == "relevance" and (parsed.text is None or ranks_alike(parsed.text)):
-            sort = "distance" if center is not None else "date"  # a listing
+        sort = chosen_sort(request, parsed.text, center)
         if sort == "relevance":
             assert parsed.text is not None
             results = self._by_relevance(request, parsed.text, allowed, center)
@@ -207,7 +245,10 @@ class Generation:
             if titled is not None:  # 'Google Wave -style collaboration', pasted as it is
                 results = self._by_relevance(request, titled, allowed, center)
             if results.total < request.limit and request.page == 1:
-                results = self._tolerant(request, parsed.text, allowed, center, results)
+                results = tolerant(
+                    request, parsed.text, self.lexicon, self.keys, results,
+                    lambda widened: self._by_relevance(request, widened, allowed, center),
+                )  # fmt: skip
         elif sort == "distance":
             assert center is not None
             results = self._by_distance(request, parsed.text, allowed, center, circle)
@@ -222,30 +263,16 @@ class Generation:
             results = replace(results, facets=self.facets.counts(docs))
         return results
 
-    def _tolerant(
-        self,
-        request: Request,
-        text: query.Query,
-        allowed: set[int] | None,
-        center: Center | None,
-        exact: Results,
-    ) -> Results:
-        """When a query finds little: close spellings too (ranked below exact matches), and a
-        "did you mean" suggestion."""
-        reader = self.lexicon  # live posts' words only: no deleted post's word is suggested
-        widened = suggest.fuzzy_query(text, reader, self.keys)
-        results = exact
-        if widened is not None:
-            results = self._by_relevance(request, widened, allowed, center)
-        assert request.text is not None
-        return replace(results, suggestion=suggest.suggestion(request.text, reader, self.keys))
-
     def similar(self, path: str, limit: int) -> Results:
         """Posts most related to the post at ``path``, by its key terms."""
         path = postpaths.stored_path(self.searcher, path)
         found = suggest.similar(self.searcher, path, limit)
         hits = [self._hit(docnum, score, None, None) for docnum, score in found]
         return Results(f"similar to {path}", len(hits), tuple(hits), 1, limit)
+
+    def complete(self, prefix: str, limit: int) -> list[dict[str, Any]]:
+        """Search-as-you-type: titles, then words, completing the last word of ``prefix``."""
+        return list(self.completer.complete(prefix, limit))
 
     # -- filters -----------------------------------------------------------------------------
 
@@ -478,10 +505,7 @@ class Generation:
         known = distances or {}
         hits = [self._hit(docnum, score, text, center, known.get(docnum))
                 for docnum, score in page]  # fmt: skip
-        label = request.text or (f"near {center.label or f'{center.lat:.5f},{center.lon:.5f}'}"
-                                 if center else "")  # fmt: skip
-        where = (center.lat, center.lon, center.label) if center else None
-        return Results(label, total, tuple(hits), request.page, request.limit, where)
+        return page_of(request, hits, total, center)
 
     def _hit(
         self,

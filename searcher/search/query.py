@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 from whoosh import qparser, query, scoring
 from whoosh.qparser import syntax
@@ -26,6 +26,7 @@ from searcher.models import Hit, Location
 from searcher.search import typed
 from searcher.search.nearclause import NearPlugin, NearSpec, lift_near
 
+WhooshQuery: TypeAlias = query.Query  # a parsed query, named for layers that keep off Whoosh
 Audience = Literal["owner", "public"]
 AUDIENCES: tuple[Audience, ...] = ("owner", "public")
 MAX_QUERY_CHARS = 1000

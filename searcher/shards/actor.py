@@ -16,15 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from whoosh import query
-
 from searcher.indexing import indexer
 from searcher.indexing._whoosh import viewfile as whoosh_io
 from searcher.models import Hit, Stats
 from searcher.search import facets
 from searcher.search.engine import Center, Filters, Generation, Request, Sort, top_hits
 from searcher.search.globalstats import GlobalStats, GlobalStatsSearcher, TermKey, doc_frequencies
-from searcher.search.query import WEIGHTING, audience_of
+from searcher.search.query import WEIGHTING, WhooshQuery, audience_of
 from searcher.search.stats import index_stats
 
 REFRESH_INTERVAL = 1.0  # seconds between checks that the shard changed on disk
@@ -37,7 +35,7 @@ class Plan:
     """One request as every shard runs it: parsed once, by the coordinator."""
 
     request: Request
-    text: query.Query | None
+    text: WhooshQuery | None
     center: Center | None
     radius_km: float | None
     sort: Sort
@@ -97,7 +95,7 @@ class ShardGeneration(Generation):
         return Candidates(entries, total, counts)
 
     def _top(
-        self, text: query.Query, end: int, allowed: set[int] | None
+        self, text: WhooshQuery, end: int, allowed: set[int] | None
     ) -> tuple[list[tuple[int, float]], int]:
         """The engine's relevance ordering (``Generation._by_relevance``): the first ``end``
         (docnum, score) and the total, by the same scorer the single index uses."""
@@ -109,7 +107,7 @@ class ShardGeneration(Generation):
 
     def _nearest(
         self,
-        text: query.Query | None,
+        text: WhooshQuery | None,
         allowed: set[int] | None,
         center: Center,
         circle: list[tuple[float, int]] | None,
@@ -150,7 +148,7 @@ class ShardActor:
         return searcher, ShardGeneration(searcher, self.audience)
 
     def prepare(
-        self, text: query.Query | None, filters: Filters | None = None
+        self, text: WhooshQuery | None, filters: Filters | None = None
     ) -> tuple[ShardInfo, dict[TermKey, int]]:
         """Refresh if the shard changed; its statistics and the frequencies of the terms of
         ``text`` and of the ``filters`` (Whoosh weighs filter terms too, if to no effect)."""

@@ -22,25 +22,23 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from whoosh import query
-
-from searcher.api import Index
 from searcher.errors import BlogsearchError, ShardUnavailable, UsageError
 from searcher.indexing import analysis, schema
 from searcher.models import Hit, Results, Stats
-from searcher.search import facets, suggest
+from searcher.search import facets
 from searcher.search.engine import (
-    Center,
     Filters,
-    Generation,
     Request,
     Sort,
-    held_langs,
+    chosen_sort,
+    narrowed,
+    page_of,
     request_center,
+    tolerant,
 )
 from searcher.search.geosearch import order_by_distance
 from searcher.search.globalstats import GlobalStats, MissingStatistics, summed
-from searcher.search.query import Audience, ParsedQuery, QueryParser, ranks_alike, title_clause
+from searcher.search.query import Audience, ParsedQuery, QueryParser, WhooshQuery, title_clause
 from searcher.search.stats import TOP as STATS_TOP
 from searcher.shards import layout as shards
 from searcher.shards.actor import Candidates, Plan, ShardActor, ShardInfo
@@ -97,14 +95,13 @@ class _Shards:
         self._stack.close()
 
 
-class ShardedGeneration(Generation):
-    """The engine's :class:`Generation` over every shard: parses here, searches there.
-
-    No searcher of its own: what a Generation does with one, this class does by calling the
-    shards (``run``); ``similar`` and completion are not offered on a sharded index.
+class ShardedGeneration:
+    """A generation over every shard (:class:`~searcher.search.backend.Searchable`): parses
+    here, searches there, plans and ranks with the engine's functions. ``similar`` and
+    completion are not offered on a sharded index yet.
     """
 
-    def __init__(self, shards_: _Shards, audience: Audience) -> None:  # no super(): no searcher
+    def __init__(self, shards_: _Shards, audience: Audience) -> None:
         self.shards = shards_
         self.audience = audience
         self.infos: list[ShardInfo] = []
@@ -112,7 +109,7 @@ class ShardedGeneration(Generation):
         self._lexicon: Lexicon | None = None
         self.parser = QueryParser(schema.build_schema(), ["any"], audience)
 
-    def _prepare(self, text: query.Query | None, filters: Filters | None = None) -> GlobalStats:
+    def _prepare(self, text: WhooshQuery | None, filters: Filters | None = None) -> GlobalStats:
         """Refresh the shards' figures; the collection statistics of the request's terms."""
         answers = self.shards.call("prepare", text, filters)
         infos: list[ShardInfo] = [info for info, _ in answers]
@@ -148,18 +145,11 @@ class ShardedGeneration(Generation):
     def _run(self, request: Request) -> Results:
         if not self.infos:
             self._prepare(None)  # the languages queries are parsed with
-        if request.filters and request.filters.langs:
-            held = tuple(code for info in self.infos for code in info.langs)
-            langs = held_langs(request.filters.langs, held)
-            request = replace(request, filters=replace(request.filters, langs=langs))
+        request = narrowed(request, tuple(code for info in self.infos for code in info.langs))
         keys = self.keys
         parsed = self.parser.parse(request.text) if request.text else ParsedQuery(None)
         center, radius = request_center(request, parsed.near)
-        sort: Sort = request.sort
-        if sort == "distance" and center is None:
-            raise UsageError("sorting by distance needs a centre (near)")
-        if sort == "relevance" and (parsed.text is None or ranks_alike(parsed.text)):
-            sort = "distance" if center is not None else "date"  # a listing
+        sort = chosen_sort(request, parsed.text, center)
         plan = Plan(request, parsed.text, center, radius, sort, request.facets)
         results, counts = self._search(plan)
         titled = title_clause(request.text or "") if sort == "relevance" else None
@@ -168,13 +158,11 @@ class ShardedGeneration(Generation):
         if self.keys != keys:  # a shard changed on disk, with new languages: parse again
             return self._run(request)
         if sort == "relevance" and results.total < request.limit and request.page == 1:
-            assert parsed.text is not None and request.text is not None
-            lexicon = self._words()
-            widened = suggest.fuzzy_query(parsed.text, lexicon, self.keys)
-            if widened is not None:
-                results, _ = self._search(replace(plan, text=widened, facets=False))
-            results = replace(results, suggestion=suggest.suggestion(request.text, lexicon,
-                                                                      self.keys))  # fmt: skip
+            assert parsed.text is not None
+            results = tolerant(
+                request, parsed.text, self._words(), self.keys, results,
+                lambda widened: self._search(replace(plan, text=widened, facets=False))[0],
+            )  # fmt: skip
         if counts is not None:
             results = replace(results, facets=counts)
         return results
@@ -197,7 +185,7 @@ class ShardedGeneration(Generation):
         if plan.facets:
             labels = self._words().labels()
             counts = facets.merged((a.facets for a in answers if a.facets is not None), labels)
-        return _results(request, hits, total, plan.center), counts
+        return page_of(request, hits, total, plan.center), counts
 
     def _words(self) -> Lexicon:
         """The words of every shard, looked up once per generation of the shards."""
@@ -209,6 +197,12 @@ class ShardedGeneration(Generation):
     def stats(self, index_dir: Path) -> Stats:
         parts: list[Stats] = self.shards.call("stats")
         return _merged_stats(parts, index_dir, self._words().labels())
+
+    def similar(self, path: str, limit: int) -> Results:
+        raise UsageError("similar posts are not available on a sharded index yet")
+
+    def complete(self, prefix: str, limit: int) -> list[dict[str, Any]]:
+        raise UsageError("completion is not available on a sharded index yet")
 
 
 class Lexicon:
@@ -253,36 +247,31 @@ class Lexicon:
         return set(self._within[key])
 
 
-class ShardedIndex(Index):
-    """An opened sharded index: the :class:`Index` API over per-shard Dask actors.
+class ShardedBackend:
+    """A sharded index (:class:`~searcher.search.backend.Backend`) searched through per-shard
+    Dask actors.
 
     ``scheduler`` is a Dask scheduler address (default ``$BLOGSEARCH_SCHEDULER``); without
     one a local cluster of worker processes is started on 127.0.0.1 and stopped on close.
     """
 
-    def __init__(
-        self, index_dir: Path, audience: Audience = "public", *, scheduler: str | None = None
-    ) -> None:
-        layout = shards.read_layout(Path(index_dir))
+    def __init__(self, index_dir: Path, audience: Audience, scheduler: str | None) -> None:
+        layout = shards.read_layout(index_dir)
         if layout is None:
             raise UsageError(f"{index_dir}/ is not a sharded index")
-        self.index_dir = Path(index_dir)
-        self.audience = audience
+        self.index_dir = index_dir
         self._lock = threading.RLock()
         self._shards = _Shards(layout, audience, scheduler or os.environ.get(SCHEDULER_ENV))
-        self._sharded = ShardedGeneration(self._shards, audience)
-        self._generation = self._sharded
+        self._generation = ShardedGeneration(self._shards, audience)
 
     def close(self) -> None:
         with self._lock:
             self._shards.close()
 
-    def _current(self) -> Generation:
-        return self._generation
-
     @contextmanager
-    def _using(self) -> Iterator[Generation]:
-        """One request at a time: the coordinator's figures are set per request."""
+    def using(self, refresh_interval: float) -> Iterator[ShardedGeneration]:
+        """One request at a time: the coordinator's figures are set per request (the shards
+        notice rebuilds themselves, so ``refresh_interval`` is theirs)."""
         with self._lock:
             yield self._generation
 
@@ -290,16 +279,10 @@ class ShardedIndex(Index):
     def shard_count(self) -> int:
         return self._shards.layout.shards
 
-    def complete(self, prefix: str | None, *, limit: int | None = None) -> list[dict[str, Any]]:
-        raise UsageError("completion is not available on a sharded index yet")
-
-    def similar(self, path: str | os.PathLike[str] | None, *, limit: int | None = None) -> Results:
-        raise UsageError("similar posts are not available on a sharded index yet")
-
-    def stats(self) -> Stats:
+    def stats(self, refresh_interval: float) -> Stats:
         with self._lock:
             try:
-                return self._sharded.stats(self.index_dir)
+                return self._generation.stats(self.index_dir)
             except BlogsearchError:
                 raise
             except Exception as exc:
@@ -325,14 +308,6 @@ def _merged(answers: list[Candidates], sort: Sort) -> list[tuple[int, int, float
     found = [(key[0], i) for i, (key, _, _, _) in enumerate(pooled)]
     order_by_distance(found, lambda i: pooled[i][0][1])  # ties within TIE_KM by path
     return [(pooled[i][1], pooled[i][2], pooled[i][3]) for _, i in found]
-
-
-def _results(request: Request, hits: list[Hit], total: int, center: Center | None) -> Results:
-    """The engine's Results for a merged page (label and centre as Generation._results)."""
-    label = request.text or (f"near {center.label or f'{center.lat:.5f},{center.lon:.5f}'}"
-                             if center else "")  # fmt: skip
-    where = (center.lat, center.lon, center.label) if center else None
-    return Results(label, total, tuple(hits), request.page, request.limit, where)
 
 
 def _merged_stats(parts: list[Stats], index_dir: Path, labels: dict[str, dict[str, str]]) -> Stats:

@@ -1,0 +1,128 @@
+"""What :class:`searcher.api.Index` searches through: a local index folder or a sharded one.
+
+A *backend* hands out the *generation* to run one request on (:meth:`Backend.using`) and
+answers statistics; :class:`LocalBackend` is an index folder opened here, refreshed when a
+rebuild commits; :class:`searcher.shards.coordinator.ShardedBackend` is a sharded index
+searched on Dask. The facade checks arguments and never knows which one it has.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from whoosh.searching import Searcher
+
+from searcher.indexing import indexer
+from searcher.indexing._whoosh import viewfile as whoosh_io
+from searcher.models import Results, Stats
+from searcher.search.engine import Generation, Request
+from searcher.search.query import WEIGHTING, Audience
+from searcher.search.stats import index_stats
+
+
+class Searchable(Protocol):
+    """One generation of an index: what a request runs on."""
+
+    def run(self, request: Request) -> Results: ...
+
+    def similar(self, path: str, limit: int) -> Results: ...
+
+    def complete(self, prefix: str, limit: int) -> list[dict[str, Any]]: ...
+
+
+class Backend(Protocol):
+    """An opened index, local or sharded."""
+
+    def using(self, refresh_interval: float) -> AbstractContextManager[Searchable]: ...
+
+    def stats(self, refresh_interval: float) -> Stats: ...
+
+    def close(self) -> None: ...
+
+
+class LocalBackend:
+    """An index folder opened in this process. Thread-safe; notices rebuilds on disk and
+    refreshes its one searcher."""
+
+    def __init__(self, index_dir: Path, audience: Audience) -> None:
+        self.index_dir = index_dir
+        self.audience = audience
+        self._lock = threading.RLock()
+        self._ix, self._searcher = open_searcher(self.index_dir)
+        self._generation = Generation(self._searcher, audience)
+        self._checked = time.monotonic()
+        self._users: dict[int, int] = {}  # id(searcher): requests searching it now
+        self._retired: list[Searcher] = []  # replaced by a rebuild, closed once unused
+
+    def close(self) -> None:
+        with self._lock:
+            self._searcher.close()
+            for old in self._retired:
+                old.close()
+            self._retired = []
+
+    def current(self, refresh_interval: float) -> Generation:
+        """The generation to search now, refreshed if the index changed on disk."""
+        with self._lock:
+            now = time.monotonic()
+            if now - self._checked >= refresh_interval:
+                self._checked = now
+                if not self._searcher.up_to_date():
+                    # a whole new searcher, not refresh(): refresh() shares segment readers
+                    # with the old one, which must be closed to release its files
+                    self._ix, fresh = open_searcher(self.index_dir)
+                    self._retired.append(self._searcher)
+                    self._searcher = fresh
+                    self._generation = Generation(fresh, self.audience)
+                    self._close_unused()
+            return self._generation
+
+    @contextmanager
+    def using(self, refresh_interval: float) -> Iterator[Generation]:
+        """The current generation, for one request. Requests run side by side, each on the
+        generation it started with (the lock is held only to pick it): one slow search no
+        longer holds up every other. A generation replaced meanwhile is closed by the last
+        request using it."""
+        with self._lock:
+            generation = self.current(refresh_interval)
+            key = id(generation.searcher)
+            self._users[key] = self._users.get(key, 0) + 1
+        try:
+            yield generation
+        finally:
+            with self._lock:
+                self._users[key] -= 1
+                if not self._users[key]:
+                    del self._users[key]
+                    self._close_unused()
+
+    def _close_unused(self) -> None:
+        """Close the replaced searchers no request is using any more."""
+        unused = [old for old in self._retired if id(old) not in self._users]
+        self._retired = [old for old in self._retired if id(old) in self._users]
+        for old in unused:
+            old.close()
+
+    def stats(self, refresh_interval: float) -> Stats:
+        with self.using(refresh_interval) as generation:
+            return index_stats(generation.searcher, self.index_dir, self.audience)
+
+
+def open_searcher(index_dir: Path, attempts: int = 5) -> tuple[Any, Searcher]:
+    """Open the newest generation. A writer committing at that moment may delete the files of
+    the generation just read from its table of contents: then read the newer one."""
+    whoosh_io.install()  # read the segment's memory map in place, not a copy of it
+    for attempt in range(attempts):
+        try:
+            ix = indexer.open_existing(index_dir)
+            return ix, ix.searcher(weighting=WEIGHTING)
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
