@@ -15,11 +15,12 @@ from typing import Any
 
 from searcher.errors import InvalidCoordinates, UsageError
 from searcher.geo import BBox, parse_radius_km
-from searcher.indexing import indexer
+from searcher.indexing import ondisk
 
 # What the CLI and the web app use besides Index: they import nothing below this module.
-from searcher.indexing.indexer import DEFAULT_SOURCE, BuildOptions, BuildReport, default_index_dir
+from searcher.indexing.indexer import DEFAULT_SOURCE, BuildOptions, BuildReport
 from searcher.indexing.indexer import build as build_index
+from searcher.indexing.ondisk import default_index_dir
 from searcher.indexing.schema import partial_date_span
 from searcher.ingest.reader import DEFAULT_MAX_BYTES, content_root, read_source_file, scan
 from searcher.models import Results, Stats
@@ -274,7 +275,7 @@ def open_index(
     A sharded index (``blogsearch index --shards N``) is searched through Dask actors on the
     cluster at ``scheduler`` (default ``$BLOGSEARCH_SCHEDULER``, else a local one).
     """
-    path = Path(index_dir) if index_dir is not None else indexer.default_index_dir()
+    path = Path(index_dir) if index_dir is not None else ondisk.default_index_dir()
     if shards.read_layout(path) is not None:
         return ShardedIndex(path, audience_of(audience), scheduler=scheduler)
     return Index(path, audience_of(audience))

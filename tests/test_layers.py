@@ -189,3 +189,10 @@ def test_whoosh_private_attributes_are_read_only_behind_the_door() -> None:
         if not module.startswith(DOOR)
     }
     assert sorted(module for module, reads in found.items() if reads) == NOT_YET["private"]
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if layer(m) in ("search", "shards")))
+def test_the_read_path_opens_indexes_without_the_writer(module: str) -> None:
+    writer = "searcher.indexing.indexer"
+    builds = module == "searcher.shards.layout"  # builds shards with the writer
+    assert builds or writer not in {name for name, _ in internal(module)}

@@ -34,16 +34,21 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import CLEAR
 
-from searcher.errors import IndexBusy, IndexMissing, IndexWriteError, SourceError
+from searcher.errors import IndexBusy, IndexWriteError, SourceError
 from searcher.indexing import postings, schema, store
 from searcher.indexing.manifest import Entry, Manifest
+
+# "X as X": still indexer.open_existing & co. for callers from before indexing.ondisk
+from searcher.indexing.ondisk import DEFAULT_INDEX_DIR as DEFAULT_INDEX_DIR
+from searcher.indexing.ondisk import INDEX_NAME, META_FILE, read_meta
+from searcher.indexing.ondisk import default_index_dir as default_index_dir
+from searcher.indexing.ondisk import index_bytes as index_bytes
+from searcher.indexing.ondisk import older_versions as _older_versions
+from searcher.indexing.ondisk import open_existing as open_existing
 from searcher.ingest import files, sites, wxr
 from searcher.ingest import reader as ingest
 from searcher.models import Post, Skipped, Summary
 
-META_FILE = "blogsearch.json"
-INDEX_NAME = f"blogsearch{schema.SCHEMA_VERSION}"
-DEFAULT_INDEX_DIR = Path("index")
 DEFAULT_SOURCE = Path("content")
 PARALLEL_FROM = 200  # files; below this, worker processes cost more than they save
 READ_BATCH = 16  # files a worker reads per task
@@ -52,11 +57,6 @@ LOCK_WAIT = 600.0  # seconds a second indexer waits for the first one
 # disk. Runs are merged at the commit, in one pass up to 128 runs (~80,000 posts): building
 # 20,000 posts, 48 MB took the writer as long as 128 MB and 45 MB less memory.
 POOL_MB = 48
-
-
-def default_index_dir() -> Path:
-    """``$BLOGSEARCH_INDEX`` if set, else ``index/`` in the current folder."""
-    return Path(os.environ.get("BLOGSEARCH_INDEX") or DEFAULT_INDEX_DIR)
 
 
 @dataclass(frozen=True)
@@ -559,13 +559,6 @@ def _commit(writer: Any, *, fresh: bool) -> None:
         writer.commit()
 
 
-def _older_versions(index_dir: Path) -> list[str]:
-    if not index_dir.is_dir():
-        return []
-    return sorted({p.name.split("_")[1] for p in index_dir.glob("_blogsearch*_*.toc")
-                   if p.name.split("_")[1] != INDEX_NAME})  # fmt: skip
-
-
 def _remove_older_versions(index_dir: Path) -> None:
     """Delete the files of indexes built by older versions, once the new one is committed."""
     for name in _older_versions(index_dir):
@@ -573,29 +566,5 @@ def _remove_older_versions(index_dir: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def open_existing(index_dir: Path) -> Any:
-    """The Whoosh index in ``index_dir``; :class:`IndexMissing` if there is none (or only an
-    older version's, which must be rebuilt rather than misread)."""
-    if not whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME):
-        if _older_versions(index_dir):
-            raise IndexMissing(f"the index in {index_dir}/ was built by an older version of "
-                               "blogsearch (run: blogsearch index)")  # fmt: skip
-        raise IndexMissing(f"no index in {index_dir}/ (run: blogsearch index)")
-    return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
-
-
-def read_meta(index_dir: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((index_dir / META_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def write_meta(index_dir: Path, data: dict[str, Any]) -> None:
     store.write_atomically(index_dir / META_FILE, json.dumps(data, indent=2) + "\n")
-
-
-def index_bytes(index_dir: Path) -> int:
-    """Bytes the index takes on disk."""
-    return sum(p.stat().st_size for p in index_dir.iterdir() if p.is_file())

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from whoosh.searching import Searcher
 
-from searcher.indexing import indexer
+from searcher.indexing import ondisk
 from searcher.indexing._whoosh import viewfile as whoosh_io
 from searcher.models import Results, Stats
 from searcher.search.engine import Generation, Request
@@ -119,7 +119,7 @@ def open_searcher(index_dir: Path, attempts: int = 5) -> tuple[Any, Searcher]:
     whoosh_io.install()  # read the segment's memory map in place, not a copy of it
     for attempt in range(attempts):
         try:
-            ix = indexer.open_existing(index_dir)
+            ix = ondisk.open_existing(index_dir)
             return ix, ix.searcher(weighting=WEIGHTING)
         except FileNotFoundError:
             if attempt == attempts - 1:

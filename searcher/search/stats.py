@@ -8,7 +8,7 @@ from typing import Any
 
 from whoosh.searching import Searcher
 
-from searcher.indexing import indexer, schema
+from searcher.indexing import ondisk, schema
 from searcher.models import Stats
 from searcher.search import facets, live
 from searcher.search.query import Audience
@@ -33,7 +33,7 @@ def index_stats(
     dates = [d for d in _column_values(reader, schema.DATE) if isinstance(d, dt.datetime)]
     public = counts.doc_frequency(schema.GEO, "public")
     private = counts.doc_frequency(schema.GEO, "private")
-    meta = indexer.read_meta(index_dir)
+    meta = ondisk.read_meta(index_dir)
     return Stats(
         posts=searcher.doc_count(),
         located=public + private,
@@ -43,7 +43,7 @@ def index_stats(
         categories=_top_terms(counts, schema.CATEGORY, top),
         first_date=min(dates).isoformat() if dates else None,
         last_date=max(dates).isoformat() if dates else None,
-        index_bytes=indexer.index_bytes(index_dir),
+        index_bytes=ondisk.index_bytes(index_dir),
         built_at=meta.get("built_at"),
     )
 

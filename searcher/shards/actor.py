@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from searcher.indexing import indexer
+from searcher.indexing import ondisk
 from searcher.indexing._whoosh import viewfile as whoosh_io
 from searcher.models import Hit, Stats
 from searcher.search import facets
@@ -143,7 +143,7 @@ class ShardActor:
 
     def _open(self) -> tuple[GlobalStatsSearcher, ShardGeneration]:
         whoosh_io.install()  # on the worker: read the shard's memory map in place
-        ix = indexer.open_existing(self.shard_dir)
+        ix = ondisk.open_existing(self.shard_dir)
         searcher = GlobalStatsSearcher(ix.reader(), weighting=WEIGHTING, fromindex=ix)
         return searcher, ShardGeneration(searcher, self.audience)
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from searcher.errors import BlogsearchError, ShardUnavailable, SourceError, UsageError
-from searcher.indexing import indexer
+from searcher.indexing import indexer, ondisk
 from searcher.models import Summary
 
 LAYOUT_FILE = "shards.json"
@@ -167,7 +167,7 @@ def build(
         if not source.exists():
             raise SourceError(f"{source}: no such content folder or export file")
     index_dir = index_dir.resolve()
-    if indexer.INDEX_NAME in {p.name.split("_")[1] for p in index_dir.glob("_*_*.toc")}:
+    if ondisk.INDEX_NAME in {p.name.split("_")[1] for p in index_dir.glob("_*_*.toc")}:
         raise UsageError(f"{index_dir}/ holds a plain index; give the sharded one its own folder")
     old = read_layout(index_dir)
     layout = Layout(index_dir, shards)
