@@ -543,9 +543,7 @@ def run_scale(chosen: corpus.Corpus, args: argparse.Namespace) -> dict[str, Any]
     try:
         engines: list[Engine] = [Ours(), Fts5(), PlainWhoosh()]
         for engine in engines:
-            figures[engine.name] = prepare(
-                engine, chosen.posts, work, reuse=args.reuse is not None
-            )
+            figures[engine.name] = prepare(engine, chosen.posts, work, reuse=args.reuse is not None)
         measure(engines, [figures[e.name] for e in engines], args.repeat)
     finally:
         if args.reuse is None:

@@ -118,7 +118,6 @@ def test_a_segment_whose_located_posts_are_all_deleted_loads() -> None:
     assert table.docs.tolist() == [1]
 
 
-
 @pytest.mark.parametrize("deleted", [{0}, {0, 1}, {1, 2}, {0, 1, 2}])
 def test_load_skips_segments_whose_located_docs_are_all_deleted(deleted: set[int]) -> None:
     """An edited post leaves its old copy deleted in an older segment: the segment may have

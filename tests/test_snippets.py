@@ -121,7 +121,8 @@ def test_the_second_passage_never_repeats_the_first() -> None:
         "the printer dialog, along with other bugs. See the changelog for the list of changes "
         "in this release. Release plan: we release a new version every two months; the next "
         "release is due in May, and it will be released as 9.1 after a week of testing. "
-        + "Unrelated words follow here. " * 30
+        + "Unrelated words follow here. "
+        * 30
     )
     html = snippets.build(text, ANALYZER, snippets.targets(query.Term("body", "releas"), "body"))
     passages = [p.strip("… ") for p in html.split("… …")]

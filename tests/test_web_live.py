@@ -126,9 +126,7 @@ def test_the_static_script_is_served(server: str) -> None:
 # -- a rebuilt index, while requests keep coming -------------------------------------------
 
 
-def test_a_rebuilt_index_is_picked_up_without_dropping_requests(
-    site: Path, tmp_path: Path
-) -> None:
+def test_a_rebuilt_index_is_picked_up_without_dropping_requests(site: Path, tmp_path: Path) -> None:
     source = shutil.copytree(site, tmp_path / "content")
     index_dir = build_index([source], tmp_path / "index")
     statuses: list[int] = []

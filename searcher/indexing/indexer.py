@@ -98,9 +98,7 @@ class _File:
 # options to analyse its posts with (None: the writer analyses them); what it gives back:
 # records (None if the hash is the known one), manifest entry, and the records analysed
 _ReadJob = tuple[str, Path, str, int, bool, str, BuildOptions | None]
-_ReadResult = tuple[
-    list[Post | Skipped] | None, Entry, list[postings.Prepared | None] | None
-]
+_ReadResult = tuple[list[Post | Skipped] | None, Entry, list[postings.Prepared | None] | None]
 
 
 def count_files(sources: Sequence[Path], *, drafts: bool = False) -> int:

@@ -429,8 +429,14 @@ def _best_windows(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
 
 
 def _best(
-    starts: tuple[int, ...], ends: tuple[int, ...], keys: tuple[str, ...], one_key: bool,
-    lo: int, hi: int, gap_start: int, gap_end: int,
+    starts: tuple[int, ...],
+    ends: tuple[int, ...],
+    keys: tuple[str, ...],
+    one_key: bool,
+    lo: int,
+    hi: int,
+    gap_start: int,
+    gap_end: int,
 ) -> tuple[tuple[int, int], tuple[int, int]]:
     """The best window over spans[lo:hi] within [gap_start, gap_end), and its score (distinct
     keys, matches). Each candidate starts a little before a match, or ends where the gap
