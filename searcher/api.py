@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
+
+from shapely.geometry.base import BaseGeometry
 
 from searcher.errors import InvalidCoordinates, UsageError
 from searcher.geo import BBox, parse_radius_km
@@ -23,10 +25,10 @@ from searcher.indexing.indexer import build as build_index
 from searcher.indexing.ondisk import default_index_dir
 from searcher.indexing.schema import partial_date_span
 from searcher.ingest.reader import DEFAULT_MAX_BYTES, content_root, read_source_file, scan
-from searcher.models import Results, Stats
+from searcher.models import Center, Completion, Results, Stats
 from searcher.search import arguments
 from searcher.search.backend import Backend, LocalBackend, Searchable
-from searcher.search.engine import SORTS, Center, Filters, Request, resolve_center
+from searcher.search.engine import SORTS, Filters, Request, resolve_center
 from searcher.search.query import MAX_QUERY_CHARS, Audience, audience_of
 from searcher.shards import layout as shards
 from searcher.shards.layout import MAX_SHARDS, ShardedReport, read_layout
@@ -57,6 +59,11 @@ __all__ = [  # Index and what the CLI and the web app use besides it
     "scan",
     "watch",
 ]
+
+# What a caller may pass for a centre, a radius and a polygon (each checked in search.arguments)
+Near: TypeAlias = Center | tuple[float | str, float | str] | Sequence[float] | str
+Radius: TypeAlias = float | str  # kilometres, or "20km", "500m", "5mi"
+Within: TypeAlias = str | Mapping[str, Any] | BaseGeometry  # WKT or GeoJSON text, GeoJSON, shapely
 
 REFRESH_INTERVAL = 1.0  # seconds between checks that the index changed on disk
 MAX_LIMIT = 1000
@@ -100,10 +107,10 @@ class Index:
         *,
         limit: int | None = None,
         page: int | None = None,
-        near: Any = None,
-        radius_km: Any = None,
+        near: Near | None = None,
+        radius_km: Radius | None = None,
         bbox: BBox | str | Sequence[float] | None = None,
-        within: Any = None,
+        within: Within | None = None,
         sort: str | None = None,
         located_only: bool | None = None,
         tags: str | Iterable[str] | None = None,
@@ -135,15 +142,15 @@ class Index:
 
     def near(
         self,
-        lat: Any,
-        lon: Any,
+        lat: float | str | None,
+        lon: float | str | None,
         *,
         text: str | None = None,
-        radius_km: Any = None,
+        radius_km: Radius | None = None,
         limit: int | None = None,
         page: int | None = None,
         bbox: BBox | str | Sequence[float] | None = None,
-        within: Any = None,
+        within: Within | None = None,
     ) -> Results:
         """Located posts nearest to (lat, lon), nearest first; ``text`` narrows, radius bounds."""
         if lat is None or lon is None:
@@ -152,7 +159,7 @@ class Index:
         with self._using() as generation:
             return generation.run(request)
 
-    def complete(self, prefix: str | None, *, limit: int | None = None) -> list[dict[str, Any]]:
+    def complete(self, prefix: str | None, *, limit: int | None = None) -> list[Completion]:
         """Search-as-you-type: titles, then words, completing the last word of ``prefix``."""
         typed = arguments.text(prefix, "prefix")
         count = arguments.number(limit, "limit", 10, 1, MAX_LIMIT)

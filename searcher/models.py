@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, NamedTuple, TypedDict
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,33 @@ class Hit:
         }
 
 
+class Center(NamedTuple):
+    """The point distances are measured from, and the place it was named as (if any)."""
+
+    lat: float
+    lon: float
+    label: str | None = None
+
+
+class TitleCompletion(TypedDict):
+    """A post title completing what was typed, and the post's path."""
+
+    kind: Literal["title"]
+    text: str
+    path: str
+
+
+class TermCompletion(TypedDict):
+    """What was typed with its last word completed, and how many posts hold that word."""
+
+    kind: Literal["term"]
+    text: str
+    count: int
+
+
+Completion = TitleCompletion | TermCompletion
+
+
 @dataclass(frozen=True)
 class Results:
     """A page of hits for one query, and how many posts matched in all."""
@@ -141,7 +168,7 @@ class Results:
     hits: tuple[Hit, ...]
     page: int = 1
     limit: int = 10
-    center: tuple[float, float, str | None] | None = None  # (lat, lon, place name) searched near
+    center: Center | None = None  # the point (and place name) searched near
     facets: dict[str, dict[str, int]] | None = None
     suggestion: str | None = None  # "did you mean", when the query found little or nothing
 

@@ -190,12 +190,13 @@ def test_an_unexpected_error_is_a_bare_500_and_is_logged(
 
 def test_a_missing_index_is_a_503(tmp_path: Path, content_index: Path) -> None:
     import shutil
+    import time
 
     copy = shutil.copytree(content_index, tmp_path / "ix")
     with searcher.open_index(copy) as index:
         client = TestClient(web.create_app(index))
         shutil.rmtree(copy)
-        searcher.api.time.sleep(searcher.api.REFRESH_INTERVAL)
+        time.sleep(searcher.api.REFRESH_INTERVAL)
         response = client.get("/api/stats")
     assert response.status_code == 503
     assert response.json()["parameter"] is None

@@ -23,7 +23,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from searcher.models import Hit, Location, Post, Results, Stats, Summary
+from searcher.models import Completion, Hit, Location, Post, Results, Stats, Summary
 
 
 def console(stream: TextIO | None = None) -> Console:
@@ -298,12 +298,12 @@ def print_report(report: Any, *, quiet: bool = False, stream: TextIO | None = No
     out.print(escape(line))
 
 
-def print_completions(found: list[dict[str, Any]], stream: TextIO | None = None) -> None:
+def print_completions(found: list[Completion], stream: TextIO | None = None) -> None:
     """Completions, one per line: titles with their path, words with how many posts have them."""
     out = console(stream)
     for item in found:
         if item["kind"] == "title":
-            out.print(f"{escape(item['text'])}  [dim]{escape(item.get('path', ''))}[/dim]")
+            out.print(f"{escape(item['text'])}  [dim]{escape(item['path'])}[/dim]")
         else:
-            count = counted(item.get("count", 0), "post")
+            count = counted(item["count"], "post")
             out.print(f"{escape(item['text'])}  [dim]({count})[/dim]")

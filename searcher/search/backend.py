@@ -19,7 +19,7 @@ from whoosh.searching import Searcher
 
 from searcher.indexing import ondisk
 from searcher.indexing._whoosh import viewfile as whoosh_io
-from searcher.models import Results, Stats
+from searcher.models import Completion, Results, Stats
 from searcher.search.engine import Generation, Request
 from searcher.search.query import WEIGHTING, Audience
 from searcher.search.stats import index_stats
@@ -32,7 +32,7 @@ class Searchable(Protocol):
 
     def similar(self, path: str, limit: int) -> Results: ...
 
-    def complete(self, prefix: str, limit: int) -> list[dict[str, Any]]: ...
+    def complete(self, prefix: str, limit: int) -> list[Completion]: ...
 
 
 class Backend(Protocol):

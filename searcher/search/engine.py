@@ -24,7 +24,7 @@ from whoosh.searching import Searcher
 from searcher.errors import InvalidParameter, UsageError
 from searcher.geo import BBox, parse_coordinate, parse_radius_km
 from searcher.indexing import analysis, schema
-from searcher.models import Hit, Results
+from searcher.models import Center, Completion, Hit, Results
 from searcher.search import fastscore, live, postpaths, snippets, suggest
 from searcher.search.facets import FacetIndex
 from searcher.search.geosearch import GeoIndex
@@ -48,15 +48,6 @@ PLAIN_HITS = 4096  # hits without marked words kept per generation (a few MB)
 DOCUMENT_CHARS = 4_000_000  # characters of recently shown posts' text kept per generation
 MARKED_QUERIES = 1024  # (parsed query, language) pairs whose snippet targets are kept
 _LATLON = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*[, ]\s*([-+]?\d+(?:\.\d+)?)\s*$")
-
-
-@dataclass(frozen=True)
-class Center:
-    """The point distances are measured from, and the place it was named as (if any)."""
-
-    lat: float
-    lon: float
-    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,8 +175,7 @@ def page_of(request: Request, hits: list[Hit], total: int, center: Center | None
     """One page of ``hits``, labelled with the query or the centre searched around."""
     label = request.text or (f"near {center.label or f'{center.lat:.5f},{center.lon:.5f}'}"
                              if center else "")  # fmt: skip
-    where = (center.lat, center.lon, center.label) if center else None
-    return Results(label, total, tuple(hits), request.page, request.limit, where)
+    return Results(label, total, tuple(hits), request.page, request.limit, center)
 
 
 def _lang_form(code: str) -> str:
@@ -270,7 +260,7 @@ class Generation:
         hits = [self._hit(docnum, score, None, None) for docnum, score in found]
         return Results(f"similar to {path}", len(hits), tuple(hits), 1, limit)
 
-    def complete(self, prefix: str, limit: int) -> list[dict[str, Any]]:
+    def complete(self, prefix: str, limit: int) -> list[Completion]:
         """Search-as-you-type: titles, then words, completing the last word of ``prefix``."""
         return list(self.completer.complete(prefix, limit))
 

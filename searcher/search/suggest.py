@@ -21,6 +21,7 @@ from whoosh import query
 
 from searcher.errors import UsageError
 from searcher.indexing import analysis, schema, wordforms
+from searcher.models import Completion
 from searcher.search import live
 
 FUZZY_BOOST = 0.3  # a typo's alternatives score below the word as typed
@@ -273,7 +274,7 @@ class Completer:
         self._least = 1  # the fewest posts a completed word is in
         self._live: dict[tuple[str, str], int] = {}  # with deletions: words' live counts
 
-    def complete(self, prefix: str, limit: int = 10) -> list[dict[str, Any]]:
+    def complete(self, prefix: str, limit: int = 10) -> list[Completion]:
         """Titles, then words, completing ``prefix``: its last word may be partial.
 
         Words are whole: a CJK prefix is completed by the runs of one script the posts hold
@@ -297,7 +298,7 @@ class Completer:
             terms = [t for t in self._complete_word(last, limit + len(full)) if t[0] not in full]
             texts = [head + self._spelled(word, count) for word, count in terms[:limit]]
         shown = min(len(titles), max(limit - len(terms), (limit + 1) // 2))
-        found: list[dict[str, Any]] = [
+        found: list[Completion] = [
             {"kind": "title", "text": self._titles[rank][0], "path": self._titles[rank][1]}
             for rank in titles[:shown]
         ]
@@ -446,7 +447,7 @@ def _listed(reader: Any) -> list[tuple[str, str, str]]:
 _COMPLETERS: weakref.WeakKeyDictionary[Any, Completer] = weakref.WeakKeyDictionary()
 
 
-def complete(reader: Any, prefix: str, limit: int = 10) -> list[dict[str, Any]]:
+def complete(reader: Any, prefix: str, limit: int = 10) -> list[Completion]:
     """:meth:`Completer.complete` with a completer cached for as long as ``reader`` lives."""
     completer = _COMPLETERS.get(reader) or _COMPLETERS.setdefault(reader, Completer(reader))
     return completer.complete(prefix, limit)

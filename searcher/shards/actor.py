@@ -18,9 +18,9 @@ from typing import Any
 
 from searcher.indexing import ondisk
 from searcher.indexing._whoosh import viewfile as whoosh_io
-from searcher.models import Hit, Stats
+from searcher.models import Center, Hit, Stats
 from searcher.search import facets
-from searcher.search.engine import Center, Filters, Generation, Request, Sort, top_hits
+from searcher.search.engine import Filters, Generation, Request, Sort, top_hits
 from searcher.search.globalstats import GlobalStats, GlobalStatsSearcher, TermKey, doc_frequencies
 from searcher.search.query import WEIGHTING, WhooshQuery, audience_of
 from searcher.search.stats import index_stats

@@ -24,7 +24,7 @@ from typing import Any
 
 from searcher.errors import BlogsearchError, ShardUnavailable, UsageError
 from searcher.indexing import analysis, schema
-from searcher.models import Hit, Results, Stats
+from searcher.models import Completion, Hit, Results, Stats
 from searcher.search import facets
 from searcher.search.engine import (
     Filters,
@@ -201,7 +201,7 @@ class ShardedGeneration:
     def similar(self, path: str, limit: int) -> Results:
         raise UsageError("similar posts are not available on a sharded index yet")
 
-    def complete(self, prefix: str, limit: int) -> list[dict[str, Any]]:
+    def complete(self, prefix: str, limit: int) -> list[Completion]:
         raise UsageError("completion is not available on a sharded index yet")
 
 
