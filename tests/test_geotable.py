@@ -1,4 +1,4 @@
-"""Tests for searcher.geotable: cell numbers equal geohash's, rows are each cell's points."""
+"""Tests for searcher.search.geotable: cell numbers equal geohash's, rows are each cell's points."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for searcher.text: each cleaning rule by table, properties, and the shared corpora."""
+"""Tests for searcher.ingest.text: each cleaning rule by table, properties, the shared corpora."""
 
 from __future__ import annotations
 

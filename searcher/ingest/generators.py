@@ -1,9 +1,9 @@
 """What each static-site generator makes of a site's files: which are posts, their URLs.
 
 One class per generator (:class:`Jekyll`, :class:`Hugo`, :class:`Zola`, :class:`Eleventy`)
-over a :class:`Site` read by :mod:`searcher.sites`: ``kind`` sorts a file (relative to the
+over a :class:`Site` read by :mod:`searcher.ingest.sites`: ``kind`` sorts a file (relative to the
 site's root) into a post, something never published, or another page with the reason;
-``path_url`` gives a post's path as the generator builds it (:mod:`searcher.permalinks`).
+``path_url`` gives a post's path as the generator builds it (:mod:`searcher.ingest.permalinks`).
 """
 
 from __future__ import annotations

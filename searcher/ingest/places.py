@@ -6,7 +6,7 @@ The front matter is walked whole (maps, lists, one-item lists, WordPress ``postm
 ``lat``/``latitude`` pairs with the key of the same prefix ending in ``lon``/``lng``/``long``/
 ``longitude`` (``geo_latitude`` + ``geo_longitude``, ``position_lat`` + ``position_lon``,
 ``start_lat`` + ``start_lng``), and keys such as ``geo``, ``coords``, ``gps``, ``map`` or
-``location`` may hold a whole point in one value (see :mod:`searcher.coords`). Only when no
+``location`` may hold a whole point in one value (see :mod:`searcher.geo.coords`). Only when no
 coordinates are written are names (``location``, ``place``, ``city`` + ``country``,
 ``locations: [...]``) geocoded. Privacy fails closed: any ``geo_public``-like value that is
 not clearly "public" makes every place of the post private.

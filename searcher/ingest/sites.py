@@ -7,7 +7,7 @@ the site's content folder (``content/``, ``_posts/``). The site then says which 
 (Jekyll: ``_posts`` and collections with ``output: true``; Hugo and Zola: the content folder;
 Eleventy: its input), which never are (layouts, includes, partials, data, themes, excluded
 paths: not even listed), which are other pages (listed as skipped, with the reason), each
-post's URL as the generator builds it (see :mod:`searcher.permalinks`), and the language to
+post's URL as the generator builds it (see :mod:`searcher.ingest.permalinks`), and the language to
 fall back on. Without a configuration file nothing changes.
 """
 

@@ -1,5 +1,5 @@
 """Post bodies to plain text: template tags and shortcodes reduced to their prose
-(:mod:`searcher.shortcodes`), Markdown rendered, HTML stripped.
+(:mod:`searcher.ingest.shortcodes`), Markdown rendered, HTML stripped.
 
 Ingest must reach 1,500 posts/s and a full BeautifulSoup tree costs ~15 µs per element, so
 regexes shrink the rendered HTML first: content-free blocks (svg, script, …) go whole, inline

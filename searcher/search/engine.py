@@ -2,7 +2,7 @@
 
 A request combines an optional text query (with its ``near:`` clauses), an optional centre
 (coordinates or a place name) with a radius, a box, a polygon, and a sort order. Text is
-matched by Whoosh; places by :mod:`searcher.geosearch` over the cells the audience may see.
+matched by Whoosh; places by :mod:`searcher.search.geosearch` over the cells the audience may see.
 """
 
 from __future__ import annotations

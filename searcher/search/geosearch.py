@@ -2,7 +2,7 @@
 
 Candidates come only from the docs with geohash cell terms (``schema.CELL``, plus
 ``schema.CELL_PRIVATE`` for the owner), held per generation in a table sorted by cell
-(:mod:`searcher.geotable`); exact haversine distances are computed for candidates alone, and
+(:mod:`searcher.search.geotable`); exact haversine distances are computed for candidates alone, and
 every cell bound is a proven lower bound, so each answer equals a brute force over the visible
 points.
 """
@@ -127,8 +127,8 @@ class GeoIndex:
 
     With ``include_private=False`` only ``schema.CELL`` is ever read, so private points are
     never candidates, never filtered and never sorted. The visible points are loaded once, on
-    the first query, into a table sorted by cell (:mod:`searcher.geotable`); a query then reads
-    the rows of candidate cells only. ``last_candidates`` counts the docs the last query
+    the first query, into a table sorted by cell (:mod:`searcher.search.geotable`); a query
+    then reads the rows of candidate cells only. ``last_candidates`` counts the docs the last query
     measured: the proof that it touched candidate cells only.
     """
 

@@ -48,7 +48,7 @@ def _deleted_postings(leaf: Any, fieldname: str, text: Any, found: int) -> int:
 
 
 class Lexicon:
-    """One reader's terms as :mod:`searcher.suggest` reads them (``doc_count``,
+    """One reader's terms as :mod:`searcher.search.suggest` reads them (``doc_count``,
     ``doc_frequency``, ``leaf_readers``, ``terms_within``), deleted documents left out.
     Keep one per reader generation: it remembers the frequencies it counted."""
 

@@ -1,8 +1,8 @@
 """The shard side of a sharded search: a Dask actor holding one shard's searcher open.
 
-The coordinator (:mod:`searcher.sharded`) parses a request once and sends each shard a
+The coordinator (:mod:`searcher.shards.coordinator`) parses a request once and sends each shard a
 :class:`Plan`: the parsed query, the centre, the sort. A shard answers in two steps, each
-with the collection statistics of every shard (:mod:`searcher.globalstats`): its best
+with the collection statistics of every shard (:mod:`searcher.search.globalstats`): its best
 candidates with their sort keys and its counts (:meth:`ShardActor.candidates`), then the hits
 of the candidates the merge kept (:meth:`ShardActor.render`). The orderings are the engine's:
 equal scores, distances and dates are ordered by path, which every shard can compare.

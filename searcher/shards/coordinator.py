@@ -1,7 +1,7 @@
 """Searching a sharded index: one request fanned out to per-shard Dask actors, then merged.
 
 A request is parsed once, here, with the languages of every shard. Each shard then answers
-in three calls (:mod:`searcher.shardsearch`): its share of the collection statistics (a
+in three calls (:mod:`searcher.shards.actor`): its share of the collection statistics (a
 refresh first, if it changed on disk), its best candidates scored with the statistics of
 all shards, and the hits of the candidates the merge kept. Merging orders candidates by the
 engine's keys (score, distance or date, then path), so the page equals the one a single
@@ -206,7 +206,7 @@ class ShardedGeneration:
 
 
 class Lexicon:
-    """The words of every shard, as :mod:`searcher.suggest` reads a reader's."""
+    """The words of every shard, as :mod:`searcher.search.suggest` reads a reader's."""
 
     def __init__(self, shards_: _Shards, infos: list[ShardInfo]) -> None:
         self._shards = shards_
