@@ -41,14 +41,13 @@ def child(index_dir: str, copying: bool) -> dict[str, Any]:
     """One measured run, in this process."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from search_bench import QUERIES
-    from whoosh.filedb.structfile import BufferFile
+    from whoosh.filedb.filestore import FileStorage
 
     import searcher
-    from searcher.indexing._whoosh import viewfile as whoosh_io
+    from searcher.indexing import ondisk
 
-    if copying:
-        whoosh_io.install = lambda: None  # type: ignore[assignment]
-        BufferFile.__init__ = whoosh_io.WHOOSH_INIT
+    if copying:  # Whoosh's own storage: its BufferFiles copy the map
+        ondisk.Storage = FileStorage
     figures: dict[str, Any] = {"start": resident_mb()}
     cpu = time.process_time()
     index = searcher.open_index(index_dir, audience="owner")

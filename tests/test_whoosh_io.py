@@ -6,6 +6,7 @@ import gc
 import io
 import pickle
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,14 @@ from conftest import paths
 from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile
 
 import searcher
 from searcher.cli.commands import main
+from searcher.errors import BlogsearchError
+from searcher.indexing import _whoosh, ondisk
 from searcher.indexing._whoosh import viewfile as whoosh_io
 from searcher.indexing._whoosh.viewfile import ViewFile
 from searcher.shards.actor import ShardActor
@@ -133,10 +138,9 @@ def index(content_index: Path) -> Iterator[searcher.Index]:
 
 
 def test_the_index_reads_its_map_in_place(index: searcher.Index) -> None:
-    assert whoosh_io.installed()
     for segment in segments(index):
         compound = segment._storage.a  # the segment's one file, mapped
-        mapped = compound._source
+        mapped = compound._file._buf
         terms = segment._terms
         opened = [terms._postfile, terms._dbfile]
         opened += [compound.open_file(name) for name in compound.list()]
@@ -144,8 +148,7 @@ def test_the_index_reads_its_map_in_place(index: searcher.Index) -> None:
             assert isinstance(f.file, ViewFile)
             assert shares_memory(f.file.getbuffer(), mapped), f
         # whoosh's own BufferFile over the same bytes copies them: the check above can fail
-        copying = BufferFile.__new__(BufferFile)
-        whoosh_io.WHOOSH_INIT(copying, terms._postfile._buf)
+        copying = BufferFile(terms._postfile._buf)
         assert not shares_memory(copying.file.getbuffer(), mapped)
 
 
@@ -180,14 +183,35 @@ def open_with_web_app(index_dir: Path) -> list[Any]:
 @pytest.mark.parametrize(
     "open_with", [open_with_api, open_with_shard_actor, open_with_cli, open_with_web_app]
 )
-def test_every_way_of_opening_an_index_reads_in_place(
-    open_with: Any, content_index: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(BufferFile, "__init__", whoosh_io.WHOOSH_INIT)  # as in a new process
+def test_every_way_of_opening_an_index_reads_in_place(open_with: Any, content_index: Path) -> None:
     opened = open_with(content_index)
-    assert whoosh_io.installed()
     for segment in opened:
         assert isinstance(segment._terms._postfile.file, ViewFile)
+
+
+def test_whoosh_indexes_of_the_host_application_are_left_as_whoosh_reads_them(
+    index: searcher.Index, content_index: Path
+) -> None:
+    assert isinstance(segments(index)[0]._terms._postfile.file, ViewFile)  # ours: in place
+    assert BufferFile.__init__ is not whoosh_io.MappedFile.__init__  # no class patched
+    theirs = whoosh_index.open_dir(str(content_index), indexname=ondisk.INDEX_NAME)
+    with theirs.searcher() as plain:
+        leaves = [leaf for leaf, _ in plain.reader().leaf_readers()]
+        assert leaves and all(type(leaf._terms._postfile) is BufferFile for leaf in leaves)
+        assert all(isinstance(leaf._terms._postfile.file, io.BytesIO) for leaf in leaves)
+        assert plain.doc_count() == index.stats().posts
+
+
+def test_another_whoosh_version_is_refused_clearly(
+    content_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(metadata, "version", lambda name: "2.7.6")
+    _whoosh.check_version.cache_clear()
+    try:
+        with pytest.raises(BlogsearchError, match=r"needs whoosh-reloaded 2\.7\.5.*2\.7\.6"):
+            searcher.open_index(content_index)
+    finally:
+        _whoosh.check_version.cache_clear()
 
 
 def answers(index: searcher.Index) -> list[Any]:
@@ -210,8 +234,7 @@ def test_answers_as_whoosh_does_copying(
     content_index: Path, index: searcher.Index, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     in_place = answers(index)
-    monkeypatch.setattr(BufferFile, "__init__", whoosh_io.WHOOSH_INIT)
-    monkeypatch.setattr(whoosh_io, "install", lambda: None)
+    monkeypatch.setattr(ondisk, "Storage", FileStorage)  # Whoosh's own, which copies
     with searcher.open_index(content_index, audience="owner") as copying:
         assert isinstance(segments(copying)[0]._terms._postfile.file, io.BytesIO)
         assert answers(copying) == in_place
@@ -248,8 +271,7 @@ def test_the_map_goes_no_later_than_when_copying(
     if not Path("/proc/self/maps").exists():
         pytest.skip("needs /proc")
     in_place = unmapped_when(content_index)
-    monkeypatch.setattr(BufferFile, "__init__", whoosh_io.WHOOSH_INIT)
-    monkeypatch.setattr(whoosh_io, "install", lambda: None)
+    monkeypatch.setattr(ondisk, "Storage", FileStorage)  # Whoosh's own, which copies
     copying = unmapped_when(content_index)
     assert in_place != "never"
     assert STAGES.index(in_place) <= STAGES.index(copying)

@@ -16,11 +16,13 @@ from typing import Any
 from whoosh import index as whoosh_index
 
 from searcher.errors import IndexMissing
-from searcher.indexing import schema
+from searcher.indexing import _whoosh, schema
+from searcher.indexing._whoosh.viewfile import MappedStorage
 
 META_FILE = "blogsearch.json"
 INDEX_NAME = f"blogsearch{schema.SCHEMA_VERSION}"
 DEFAULT_INDEX_DIR = Path("index")
+Storage: Any = MappedStorage  # reads segment files in place (Whoosh's FileStorage copies them)
 
 
 def default_index_dir() -> Path:
@@ -36,7 +38,8 @@ def open_existing(index_dir: Path) -> Any:
             raise IndexMissing(f"the index in {index_dir}/ was built by an older version of "
                                "blogsearch (run: blogsearch index)")  # fmt: skip
         raise IndexMissing(f"no index in {index_dir}/ (run: blogsearch index)")
-    return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    _whoosh.check_version()
+    return Storage(str(index_dir)).open_index(INDEX_NAME)
 
 
 def read_meta(index_dir: Path) -> dict[str, Any]:

@@ -18,7 +18,6 @@ from typing import Any, Protocol
 from whoosh.searching import Searcher
 
 from searcher.indexing import ondisk
-from searcher.indexing._whoosh import viewfile as whoosh_io
 from searcher.models import Completion, Results, Stats
 from searcher.search.engine import Generation, Request
 from searcher.search.query import WEIGHTING, Audience
@@ -116,7 +115,6 @@ class LocalBackend:
 def open_searcher(index_dir: Path, attempts: int = 5) -> tuple[Any, Searcher]:
     """Open the newest generation. A writer committing at that moment may delete the files of
     the generation just read from its table of contents: then read the newer one."""
-    whoosh_io.install()  # read the segment's memory map in place, not a copy of it
     for attempt in range(attempts):
         try:
             ix = ondisk.open_existing(index_dir)

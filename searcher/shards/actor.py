@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from searcher.indexing import ondisk
-from searcher.indexing._whoosh import viewfile as whoosh_io
 from searcher.models import Center, Hit, Stats
 from searcher.search import facets
 from searcher.search.engine import Filters, Generation, Request, Sort, top_hits
@@ -142,7 +141,6 @@ class ShardActor:
         self._checked = time.monotonic()
 
     def _open(self) -> tuple[GlobalStatsSearcher, ShardGeneration]:
-        whoosh_io.install()  # on the worker: read the shard's memory map in place
         ix = ondisk.open_existing(self.shard_dir)
         searcher = GlobalStatsSearcher(ix.reader(), weighting=WEIGHTING, fromindex=ix)
         return searcher, ShardGeneration(searcher, self.audience)

@@ -1,28 +1,32 @@
-"""Read memory-mapped segments in place: a patch to whoosh-reloaded 2.7.5's ``BufferFile``.
+"""Read memory-mapped segments in place, for our indexes only (whoosh-reloaded 2.7.5).
 
 Whoosh maps a segment file and hands each of its sub-files (terms, postings, columns) to a
 ``BufferFile`` over a memoryview of the map, which wraps the view in ``io.BytesIO``; BytesIO
 copies it. Opening a 60,000-post index thus copied nearly all of its 383 MB segment file
 (postings, stored fields, terms) into the own memory of every process searching it.
-:class:`ViewFile` reads the view where it lies, and :func:`install` (called before an index is
-opened) makes ``BufferFile`` use it.
+:class:`MappedStorage` is the storage our indexes are opened with (:mod:`searcher.indexing.ondisk`):
+it maps each segment file itself and cuts its sub-files as :class:`MappedFile` s, whose
+:class:`ViewFile` reads the view where it lies. Whoosh's own classes are left as they are, so
+an application that also opens Whoosh indexes of its own gets Whoosh's behaviour there.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import mmap
 import threading
 from collections.abc import Iterator
 from typing import Any, TypeAlias
 
+from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile
 
 LINE_CHUNK = 4096  # bytes readline scans at a time
 
 Buffer: TypeAlias = bytes | bytearray | memoryview | mmap.mmap
 
-WHOOSH_INIT = BufferFile.__init__  # whoosh's own, which copies: to compare with
+SEGMENT_SUFFIX = ".seg"  # a compound segment file: every sub-file of one segment
 
 
 class _Position(threading.local):
@@ -200,11 +204,39 @@ def _buffer_file_init(self: Any, buf: Buffer, name: str | None = None, onclose: 
     self.is_closed = False
 
 
-def install() -> None:
-    """Make every ``BufferFile`` created from now on read its buffer in place (idempotent)."""
-    BufferFile.__init__ = _buffer_file_init
+class MappedFile(BufferFile):  # type: ignore[misc]
+    """A ``BufferFile`` that reads its buffer in place; its sub-files do too."""
+
+    __init__ = _buffer_file_init
+
+    def subset(self, position: int, length: int, name: str | None = None) -> MappedFile:
+        """A sub-file over the same memory (``BufferFile.subset`` copies the bytes)."""
+        view = memoryview(self._buf)[position : position + length]
+        part: MappedFile = MappedFile(view, name=name or self._name)
+        return part
 
 
-def installed() -> bool:
-    """Whether :func:`install` has run (``BufferFile`` reads in place)."""
-    return bool(BufferFile.__init__ is _buffer_file_init)
+class MappedStorage(FileStorage):  # type: ignore[misc]
+    """A folder whose segment files are mapped and read in place.
+
+    ``supports_mmap`` is false so that Whoosh's ``CompoundStorage`` cuts each sub-file with
+    the segment file's own ``subset`` (ours, in place) instead of mapping the file again and
+    wrapping it in a copying ``BufferFile``.
+    """
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, supports_mmap=False, readonly=True)
+
+    def open_file(self, name: str, **kwargs: Any) -> Any:
+        if not name.endswith(SEGMENT_SUFFIX):
+            return super().open_file(name, **kwargs)
+        with open(self._fpath(name), "rb") as f:
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        return MappedFile(mapped, name=name, onclose=lambda _: _unmap(mapped))
+
+
+def _unmap(mapped: mmap.mmap) -> None:
+    """Let go of a segment's map when its storage closes (as Whoosh's own map: at once, or
+    when the last view of it goes if one is still held)."""
+    with contextlib.suppress(BufferError):
+        mapped.close()
