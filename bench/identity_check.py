@@ -185,7 +185,7 @@ def make_commands(sources: list[Path], count: int) -> list[list[str]]:
     from searcher import scan
 
     rng = random.Random(SEED)
-    posts = [post for source in sources for post in scan([source], geocode=True)]
+    posts = list(scan(sources, geocode=True))  # under the paths the index gives them
     words = sorted({w for p in posts for w in p.title.split() if w.isalpha() and len(w) > 3})
     tags = sorted({t for p in posts for t in p.tags if " " not in t and ":" not in t})
     located = [p for p in posts if p.location is not None]
