@@ -4,7 +4,8 @@ Each run is a fresh process that opens the index, answers search_bench's 20 quer
 engine caches) and three times more (warm), and reports its resident memory from
 /proc/self/status: ``RssAnon`` (the process's own) and ``RssFile`` (mapped pages of the index,
 shared with every other process that maps it). "in place" is blogsearch as it runs;
-"copying" puts back Whoosh's own ``BufferFile``, which copies each mapped sub-file.
+"copying" opens it with Whoosh's own ``FileStorage``, whose ``BufferFile`` copies each mapped
+sub-file.
 
 Run from the repository root::
 
