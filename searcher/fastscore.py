@@ -29,7 +29,7 @@ import numpy as np
 from whoosh import query, scoring
 from whoosh.util.numeric import byte_to_length
 
-from searcher import segwriter
+from searcher import segreader
 
 POSTINGS_BUDGET = 4_000_000  # decoded postings kept per generation (16 bytes each)
 POSITIONS_BUDGET = 200_000  # (term, document) position lists kept per generation
@@ -347,7 +347,7 @@ class Scorer:
                 if not len(mine) or (fieldname, text) not in reader:
                     continue
                 matcher = reader.postings(fieldname, text)
-                for local, value in segwriter.leaf_values(matcher, mine):
+                for local, value in segreader.leaf_values(matcher, mine):
                     found[local + offset] = np.array(format_.decode_positions(value), np.int64)
             self._positions_held += len(missing)
             while self._positions_held > POSITIONS_BUDGET and len(self._known_positions) > 1:
@@ -369,7 +369,7 @@ class Scorer:
             for reader, offset in self._leaves:
                 if (fieldname, text) not in reader:
                     continue
-                leaf = segwriter.leaf_postings(reader.postings(fieldname, text))
+                leaf = segreader.leaf_postings(reader.postings(fieldname, text))
                 docs_parts.append(leaf.docs + offset)
                 weight_parts.append(leaf.weights)
             if docs_parts:
@@ -390,7 +390,7 @@ class Scorer:
             if lengths is None:
                 lengths = np.ones(self.size, dtype=np.float64)  # Whoosh's default for none
                 for reader, offset in self._leaves:
-                    codes = segwriter.length_codes(reader, fieldname)
+                    codes = segreader.length_codes(reader, fieldname)
                     if codes is not None:
                         part = _LENGTHS[codes]
                         part[codes == 0] = 1.0

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from searcher import schema, segwriter
+from searcher import schema, segreader
 
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -165,7 +165,7 @@ def load(reader: Any, fields: tuple[str, ...]) -> PointTable:
     shift = int(reader.schema[schema.LAT].to_column_value(0))
     for leaf, base in reader.leaf_readers():
         ids = [
-            segwriter.leaf_postings(leaf.postings(field, cell)).docs
+            segreader.leaf_postings(leaf.postings(field, cell)).docs
             for field in fields
             for cell in _BASE32
             if leaf.doc_frequency(field, cell)
@@ -186,7 +186,7 @@ def load(reader: Any, fields: tuple[str, ...]) -> PointTable:
 def _column_e7(leaf: Any, name: str, docs: IntArray, shift: int) -> IntArray:
     """One segment's integer column (1e-7 degrees) at ``docs``."""
     column = leaf.column_reader(name, translate=False)
-    every = segwriter.numeric_column(column, leaf.doc_count_all())
+    every = segreader.numeric_column(column, leaf.doc_count_all())
     if every is not None:
         values = every.astype(np.uint64)[docs]
     else:

@@ -10,10 +10,10 @@ An unmodified Whoosh opens it; this module only writes the bytes faster. Its sub
     ``!i`` (its length; negative for the term's last block), an info pickle ``(count, last
     docnum, max weight, compression, min length byte, max length byte)`` and a data pickle
     ``(docnum deltas, weights, values)``, zlib-compressed when compression is not 0.
-    Weights are None when all are 1.0, one float when all are equal, else a tuple of float32s
-    as floats; values are None (a format without values: Existence), every posting's bytes
-    joined (a fixed-size format: Frequency's 4 bytes), or a tuple of each posting's bytes
-    (Positions: the format's own encoding, as the analyser made it).
+    Weights are None when all are 1.0, one float when all are equal, else a tuple; values
+    are None (a format without values: Existence), every posting's bytes joined (a
+    fixed-size format: Frequency's 4 bytes), or a tuple of each posting's bytes (Positions:
+    the count ``!I`` then the pickled list of position deltas).
 ``.trm``, terms
     Whoosh's ordered hash file: ``HSH3``, the hash type and two ``!i`` 0s; entries ``!ii``
     (key and value lengths), key, value; 256 linear-probing tables of ``!Iq`` (hash, entry
@@ -29,13 +29,17 @@ An unmodified Whoosh opens it; this module only writes the bytes faster. Its sub
     pickled and compressed), ``_<field>_len`` (each document's length of a scorable field as
     a byte, for BM25) and the schema's column fields.
 
-Where Whoosh leaves a choice, this writer takes the smaller or faster option, all of which
-Whoosh's reader reads: pickles use protocol 3 and no memo (Whoosh's protocol 2 writes each
-bytes value as a latin-1 string to re-encode, which doubled the postings); a block is
-compressed only when zlib saves bytes on it (Whoosh compresses every block, and a block of
-one posting grows by a third); field numbers follow the schema's indexed field names in
-order; keys are hashed with CRC-32 (hash type 1) rather than MD5. Pickles and tables are
-emitted with numpy for a whole chunk of terms at once; only zlib runs block by block.
+Where Whoosh leaves a choice, this writer takes the smaller or faster one; Whoosh's reader
+reads them all. Pickles carry no PROTO header and no memo and close small tuples with
+TUPLE1-3 (Whoosh's protocol-2 pickles wrote each bytes value as a latin-1 string to
+re-encode: twice the bytes); whole-number weights are pickled as ints; position values
+lose the PROTO, BINPUT and STOP that ``decode_positions`` does without; a block is
+compressed only when zlib (at its default level, 6) shrinks it; the hash tables have 1.5
+slots per key, not 2; keys are hashed with CRC-32 (hash type 1); field numbers follow the
+schema's indexed field names in order. Every term stays in ``.pst``: Whoosh's reader takes
+inlined postings too, but through a ListMatcher whose copies lose their term info. Pickles
+and tables are emitted with numpy for a whole chunk of terms at once; only zlib runs block
+by block. ``segreader`` reads these blocks back in bulk.
 """
 
 from __future__ import annotations
@@ -44,22 +48,14 @@ import re
 import struct
 import time
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import (
-    LENGTHS_COLUMN,
-    WHOOSH3_HEADER_MAGIC,
-    W3LeafMatcher,
-    W3TermInfo,
-    _lenfield,
-)
-from whoosh.columns import NumericColumn
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.filedb import filetables
 from whoosh.filedb.compound import CompoundStorage
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import length_to_byte
 
 BLOCK = 128  # postings per block: W3Codec's blocklimit
@@ -273,8 +269,7 @@ class _Blocks:
                 codes[mine] = field.length_codes[chunk.docs[mine]]
         self.codes = codes
         self.max_length = np.maximum.reduceat(codes, self.starts)
-        low = np.minimum.reduceat(np.where(codes == 0, 256, codes).astype(np.int64), self.starts)
-        self.min_length = np.where(low == 256, 0, low)
+        self.min_length = _least_lengths(codes, self.starts)
 
     def _sizes(self, chunk: Chunk) -> None:
         starts, counts = self.starts, self.counts
@@ -357,6 +352,13 @@ class _Blocks:
               sizes)  # fmt: skip
 
 
+def _least_lengths(codes: U8, starts: I64) -> I64:
+    """The least length byte of each group of postings, documents without a length (0) left
+    out; 0 when none has one."""
+    low = np.minimum.reduceat(np.where(codes == 0, 256, codes).astype(np.int64), starts)
+    return np.where(low == 256, 0, low)
+
+
 def _item_spots(items_at: I64, sizes: I64, local: I64, first: I64) -> I64:
     """Where each posting's item goes: its block's items start plus the sizes before it."""
     before = np.cumsum(sizes) - sizes
@@ -434,9 +436,7 @@ def _term_infos(blocks: _Blocks, term_at: I64, size: int, offset: int) -> np.nda
     infos = np.zeros(len(chunk.keys), dtype=_TERMINFO)
     infos["f1"] = np.add.reduceat(chunk.weights.astype(np.float64), starts)
     infos["f2"] = chunk.counts
-    low = np.where(blocks.codes == 0, 256, blocks.codes).astype(np.int64)
-    low = np.minimum.reduceat(low, starts)
-    infos["f3"] = np.where(low == 256, 0, low)
+    infos["f3"] = _least_lengths(blocks.codes, starts)
     infos["f4"] = np.maximum.reduceat(blocks.codes, starts)
     infos["f5"] = np.maximum.reduceat(chunk.weights, starts)
     infos["f6"] = chunk.docs[starts]
@@ -564,142 +564,3 @@ class Compound:
         """Write the directory and close the file (the directory's own writer does both)."""
         self.end()
         CompoundStorage.write_dir(self.file, 0, self._directory)
-
-
-# -- reading back: the one decoder of postings blocks and length columns ----------------------
-
-
-@dataclass
-class Postings:
-    """One term's live postings in one segment: docnums, weights and (if asked) values, all
-    values' bytes joined with their sizes."""
-
-    docs: I64
-    weights: np.ndarray[Any, np.dtype[np.float64]]
-    value_sizes: I64 | None = None
-    values: bytes = b""
-
-
-def leaf_postings(matcher: Any, *, values: bool = False) -> Postings:
-    """Every posting of one segment's matcher (``reader.postings(...)``), deleted documents
-    left out: W3 blocks are decoded a block at a time (docnums are delta-coded)."""
-    deleted: frozenset[int] | None = None
-    if isinstance(matcher, FilterMatcher):
-        deleted = frozenset(matcher._ids)
-        matcher = matcher.child
-    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
-        found = _blocks(matcher, values)
-    else:  # an inlined list (not written here): walk it
-        items = _walk(matcher)
-        found = Postings(
-            np.array([d for d, _, _ in items], dtype=np.int64),
-            np.array([w for _, w, _ in items], dtype=np.float64),
-            np.array([len(v or b"") for _, _, v in items], dtype=np.int64) if values else None,
-            b"".join(v or b"" for _, _, v in items) if values else b"",
-        )
-    if deleted:
-        live = ~np.isin(found.docs, np.fromiter(deleted, dtype=np.int64))
-        found = _kept(found, live)
-    return found
-
-
-def _walk(matcher: Any) -> list[tuple[int, float, bytes | None]]:
-    items = []
-    while matcher.is_active():
-        items.append((matcher.id(), matcher.weight(), matcher.value()))
-        matcher.next()
-    return items
-
-
-def _blocks(matcher: W3LeafMatcher, values: bool) -> Postings:
-    ids, weights, sizes, blobs = [], [], [], []
-    fixed = matcher._fixedsize
-    while True:
-        matcher._read_data()
-        block_ids, block_weights, block_values = matcher._data
-        count = matcher._blocklength
-        ids.append(np.cumsum(np.asarray(block_ids, dtype=np.int64)))
-        if block_weights is None:
-            weights.append(np.ones(count, dtype=np.float64))
-        elif isinstance(block_weights, float):
-            weights.append(np.full(count, block_weights, dtype=np.float64))
-        else:
-            weights.append(np.asarray(block_weights, dtype=np.float32).astype(np.float64))
-        if values:
-            if fixed is None or fixed < 0:  # a tuple of each posting's bytes
-                sizes.append(np.fromiter(map(len, block_values), np.int64, count=count))
-                blobs.append(b"".join(block_values))
-            else:  # none, or fixed-size values joined
-                sizes.append(np.full(count, fixed, dtype=np.int64))
-                blobs.append(block_values or b"")
-        if matcher._lastblock:
-            break
-        matcher._goto(matcher._nextoffset)
-    return Postings(np.concatenate(ids), np.concatenate(weights),
-                    np.concatenate(sizes) if values else None, b"".join(blobs))  # fmt: skip
-
-
-def _kept(found: Postings, live: np.ndarray[Any, np.dtype[np.bool_]]) -> Postings:
-    if found.value_sizes is None:
-        return Postings(found.docs[live], found.weights[live])
-    sizes = found.value_sizes
-    starts = np.cumsum(sizes) - sizes
-    blob = np.frombuffer(found.values, dtype=np.uint8)
-    kept = blob[_spans(starts[live], sizes[live])].tobytes()
-    return Postings(found.docs[live], found.weights[live], sizes[live], kept)
-
-
-def leaf_values(matcher: Any, docs: I64) -> Iterator[tuple[int, bytes]]:
-    """(docnum, posting value) for ``docs`` (sorted segment docnums) in one postings list;
-    blocks that cannot hold one of them are skipped unread."""
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
-        for docnum in docs.tolist():
-            if not matcher.is_active():
-                break
-            matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                yield docnum, matcher.value()
-        return
-    i, count = 0, len(docs)
-    while i < count:
-        if matcher._maxid >= docs[i]:
-            matcher._read_values()
-            ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
-            values = matcher._values
-            stop = int(np.searchsorted(docs, matcher._maxid, side="right"))
-            for at, docnum in zip(np.searchsorted(ids, docs[i:stop]).tolist(),
-                                  docs[i:stop].tolist(), strict=True):  # fmt: skip
-                if at < len(ids) and ids[at] == docnum:
-                    yield docnum, values[at]
-            i = stop
-        if matcher._lastblock:
-            break
-        matcher._goto(matcher._nextoffset)
-
-
-def numeric_column(column: Any, count: int) -> np.ndarray[Any, Any] | None:
-    """All ``count`` values of a Whoosh numeric column reader at once (fixed-size big-endian
-    numbers up to the last document given one, the default after), or None for others."""
-    if not isinstance(column, NumericColumn.Reader):
-        return None
-    dtype = np.dtype(column._typecode).newbyteorder(">")
-    stored = min(column._count, count)
-    values = np.full(count, column._default, dtype=dtype.newbyteorder("="))
-    raw = column._dbfile.get(column._basepos, stored * dtype.itemsize)
-    values[:stored] = np.frombuffer(bytes(raw), dtype=dtype)
-    return values
-
-
-def length_codes(reader: Any, fieldname: str) -> U8 | None:
-    """One segment's byte-coded lengths in a field (one per document, 0 for none), or None
-    when the field stores none."""
-    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if column is None:
-        return None
-    count = reader.doc_count_all()
-    codes = numeric_column(column, count)
-    if codes is None:
-        return np.fromiter((column[d] for d in range(count)), dtype=np.uint8, count=count)
-    return codes.astype(np.uint8)

@@ -21,7 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh import qparser
 from whoosh.filedb.filestore import FileStorage
 
-from searcher import indexer, ingest, postings, schema, segbuild, segwriter, wxr
+from searcher import indexer, ingest, postings, schema, segbuild, segruns, segwriter, wxr
 from searcher.models import Post
 
 NAME = indexer.INDEX_NAME
@@ -151,7 +151,7 @@ def test_own_posts_write_the_index_whoosh_writes(
     if run and chunk:
         monkeypatch.setattr(indexer, "READ_BATCH", 1)  # batches of 4 posts
         monkeypatch.setattr(segbuild, "RUN_POSTINGS", run)
-        monkeypatch.setattr(segbuild, "CHUNK_POSTINGS", chunk)
+        monkeypatch.setattr(segruns, "CHUNK_POSTINGS", chunk)
     posts = own_posts()
     assert len(posts) > 30
     ours = our_build(posts, tmp_path / "ours")
