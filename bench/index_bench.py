@@ -230,9 +230,9 @@ def make_sources(label: str, dest: Path) -> tuple[Scale, list[Path], list[Path]]
 
     if label.isdigit():
         count = int(label)
-        real = len(corpus.post_files())
+        real = len(corpus.post_files(names=CORPORA))
         progress(f"writing {count:,} re-sampled post files")
-        corpus.resample_files(dest / "resampled", count)
+        corpus.resample_files(dest / "resampled", count, names=CORPORA)
         sources = [dest / "resampled"]
         how = (
             f"{count:,} post files RE-SAMPLED with replacement from the {real:,} real post "
@@ -278,7 +278,7 @@ def profile(files: int, work: Path, out: Path, stamp: str) -> dict[str, Any]:
     import corpus
 
     progress(f"profiling a full build of {files:,} re-sampled files")
-    copies = corpus.resample_files(work / "src", files)
+    copies = corpus.resample_files(work / "src", files, names=CORPORA)
     cli = [str(BLOGSEARCH_SCRIPT), "index", str(work / "src"), "--index-dir", str(work / "a")]
     runs = {
         "cli": [*cli, "-q"],
