@@ -5,9 +5,9 @@ into a :class:`Batch`: arrays of postings (term, document, weight, value) and th
 stored fields, lengths and column values. The :class:`IndexWriter` files each batch's
 per-document values with Whoosh's own column writers and its postings in a run
 (``segruns``: sorted once by term and document with numpy, spilled to a temporary file past
-RUN_POSTINGS postings). At the commit the runs are merged a chunk of terms at a time and
-encoded by ``segwriter`` into one segment file; Whoosh's table of contents then makes it the
-index's, atomically (a killed writer leaves the previous generation whole).
+RUN_POSTINGS postings or RUN_BYTES of values). At the commit the runs are merged a chunk of
+terms at a time and encoded by ``segwriter`` into one segment file; Whoosh's table of contents
+then makes it the index's, atomically (a killed writer leaves the previous generation whole).
 
 Updates mark the old documents of a post deleted in their segments, as Whoosh's writer
 does; the segments Whoosh's own merge policy (``MERGE_SMALL``) picks are read back
@@ -37,6 +37,9 @@ from searcher import segreader, segruns, segwriter
 from searcher.segwriter import I64, U8, Field
 
 RUN_POSTINGS = 2_000_000  # postings sorted in memory before a run is spilled to disk
+# or bytes of their values, whichever comes first: values average 8 bytes (kaigai-matome's long
+# Japanese posts too), but a value holds every position of its word in the post
+RUN_BYTES = 64_000_000
 _STORED = "_stored"
 # how the stored column's values are encoded: Whoosh's STORED_COLUMN at zlib's default level
 STORED_ENCODING = columns.PickleColumn(columns.CompressedBytesColumn(segwriter.COMPRESSION))
@@ -264,7 +267,7 @@ class _Segment:
             return
         self._pending.add(batch, self.perdoc.count)
         self.perdoc.add_batch(batch)
-        if self._pending.postings >= RUN_POSTINGS:
+        if self._pending.postings >= RUN_POSTINGS or self._pending.value_bytes >= RUN_BYTES:
             path = os.path.join(self._temp.folder, f"run{len(self._runs)}")
             self._runs.append(self._pending.run().spill(path))
 

@@ -71,7 +71,7 @@ class Pending:
         self._ids: dict[bytes, int] = {}
         self._seen = 0
         self._parts: list[tuple[Any, ...]] = []
-        self.postings = 0
+        self.postings = self.value_bytes = 0
 
     def add(self, batch: Batch, base: int) -> None:
         count = len(batch.keys)
@@ -82,6 +82,7 @@ class Pending:
         self._parts.append((mapped[batch.terms], docs, batch.weights, batch.value_sizes,
                             np.frombuffer(batch.values, dtype=np.uint8)))  # fmt: skip
         self.postings += len(docs)
+        self.value_bytes += len(batch.values)
 
     def run(self) -> Run:
         """The postings so far, sorted by term then document (then forgotten here)."""
@@ -94,7 +95,8 @@ class Pending:
         terms, docs, weights, sizes, values = (
             np.concatenate(p) for p in zip(*self._parts, strict=True)
         )
-        self._ids, self._seen, self._parts, self.postings = {}, 0, [], 0
+        self._ids, self._seen, self._parts = {}, 0, []
+        self.postings = self.value_bytes = 0
         term_rank = rank[terms]
         del terms
         perm = np.argsort(term_rank, kind="stable")

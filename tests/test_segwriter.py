@@ -296,3 +296,26 @@ def test_length_bytes_are_whooshs() -> None:
 
     lengths = np.array([0, 1, 2, 7, 8, 100, 1000, 65535, 65536, 106373, 106374, 10**7])
     assert segwriter.length_bytes(lengths).tolist() == [length_to_byte(n) for n in lengths]
+
+
+def test_a_commit_that_fails_leaves_the_index_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    posts = own_posts()
+    our_build(posts[:10], tmp_path / "ix")
+    before = sorted(p.name for p in (tmp_path / "ix").iterdir())
+    ix = whoosh_index.open_dir(str(tmp_path / "ix"), indexname=NAME)
+    writer = segbuild.IndexWriter(ix)
+    writer.delete_by_term(schema.PATH, posts[0].path)
+    writer.add_batch(postings.batch(documents(posts[10:20])))
+
+    def broken(*args: object) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(segwriter, "encode_postings", broken)
+    with pytest.raises(OSError, match="No space"):
+        writer.commit()
+    assert sorted(p.name for p in (tmp_path / "ix").iterdir()) == before  # no segment, no temp
+    with whoosh_index.open_dir(str(tmp_path / "ix"), indexname=NAME).searcher() as searcher:
+        assert searcher.doc_count() == 10  # the deletion was not committed either
+    segbuild.IndexWriter(ix).cancel()  # the lock was released
