@@ -36,7 +36,7 @@ from whoosh.util.numeric import byte_to_length
 from searcher import segreader, segruns, segwriter
 from searcher.segwriter import I64, U8, Field
 
-RUN_POSTINGS = 2_000_000  # postings sorted in memory before a run is spilled to disk
+RUN_POSTINGS = 1_000_000  # postings sorted in memory before a run is spilled (~110 bytes each)
 # or bytes of their values, whichever comes first: values average 8 bytes (kaigai-matome's long
 # Japanese posts too), but a value holds every position of its word in the post
 RUN_BYTES = 64_000_000

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,44 +22,109 @@ from searcher.segwriter import I64, Chunk
 if TYPE_CHECKING:  # the batches a writer takes (segbuild imports this module)
     from searcher.segbuild import Batch
 
-CHUNK_POSTINGS = 200_000  # postings merged and encoded at a time
+CHUNK_POSTINGS = 150_000  # postings merged and encoded at a time (~450 bytes each meanwhile)
+SAMPLE_POSTINGS = 10_000  # a run's key every so many postings, to cut chunks between runs by
+
+
+KEY_PAGE = 10_000  # keys of a spilled run read back at a time
+_DTYPES = (np.int32, np.float32, np.uint32, np.uint8)  # docs, weights, value sizes, values
 
 
 @dataclass
 class Run:
-    """Sorted postings, in memory or (``path`` set) in files: docs, weights, sizes, values."""
+    """Sorted postings: the keys, where each key's postings and value bytes start (and the
+    end), and the postings (docs, weights, value sizes, value bytes); all in memory, or all
+    in files at ``path`` (the keys too: 60,000 posts made 14 runs of 250,000 keys each)."""
 
-    keys: list[bytes]
-    key_postings: I64  # where each key's postings start, and the end
-    key_bytes: I64  # where each key's value bytes start, and the end
+    count: int  # keys
+    samples: list[tuple[bytes, int]]  # a key every SAMPLE_POSTINGS postings, and where it ends
+    keys: list[bytes] = field(default_factory=list)
+    key_postings: I64 = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    key_bytes: I64 = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     arrays: tuple[Any, ...] = ()
     path: str = ""
 
-    _DTYPES = (np.int32, np.float32, np.uint32, np.uint8)
+    @classmethod
+    def of(cls, keys: list[bytes], key_postings: I64, key_bytes: I64, arrays: tuple[Any, ...]
+           ) -> Run:  # fmt: skip
+        total = int(key_postings[-1])
+        every = np.arange(SAMPLE_POSTINGS, total, SAMPLE_POSTINGS)
+        ends = np.unique(np.searchsorted(key_postings, every, side="right"))
+        samples = [(keys[i - 1], int(key_postings[i])) for i in ends.tolist()]
+        return cls(len(keys), samples, keys, key_postings, key_bytes, arrays)
 
-    def read(self, a: int, b: int) -> tuple[Any, ...]:
-        """Docs, weights, value sizes and value bytes of keys a..b."""
-        p, q = int(self.key_postings[a]), int(self.key_postings[b])
-        v, w = int(self.key_bytes[a]), int(self.key_bytes[b])
+    def page(self, a: int, b: int) -> tuple[list[bytes], I64, I64]:
+        """Keys a..b, and where their postings and value bytes start (and end)."""
         if not self.path:
-            docs, weights, sizes, values = self.arrays
-            return docs[p:q], weights[p:q], sizes[p:q], values[v:w]
-        found = []
-        for i, dtype in enumerate(self._DTYPES):
-            start, stop = (v, w) if i == 3 else (p, q)
-            found.append(np.fromfile(f"{self.path}.{i}", dtype=dtype, count=stop - start,
-                                     offset=start * np.dtype(dtype).itemsize))  # fmt: skip
-        return tuple(found)
+            return self.keys[a:b], self.key_postings[a : b + 1], self.key_bytes[a : b + 1]
+        offsets = self._read(4, np.int64, a, b + 1)
+        blob = self._read(7, np.uint8, int(offsets[0]), int(offsets[-1])).tobytes()
+        ends = (offsets - offsets[0]).tolist()
+        keys = [blob[ends[i] : ends[i + 1]] for i in range(b - a)]
+        return keys, self._read(5, np.int64, a, b + 1), self._read(6, np.int64, a, b + 1)
+
+    def read(self, postings: tuple[int, int], values: tuple[int, int]) -> tuple[Any, ...]:
+        """Docs, weights, value sizes and value bytes of a range of postings and bytes."""
+        ranges = (postings, postings, postings, values)
+        if not self.path:
+            return tuple(
+                a[start:stop] for a, (start, stop) in zip(self.arrays, ranges, strict=True)
+            )
+        return tuple(self._read(i, dtype, *ranges[i]) for i, dtype in enumerate(_DTYPES))
+
+    def _read(self, part: int, dtype: Any, start: int, stop: int) -> np.ndarray[Any, Any]:
+        size = np.dtype(dtype).itemsize
+        return np.fromfile(f"{self.path}.{part}", dtype=dtype, count=stop - start,
+                           offset=start * size)  # fmt: skip
 
     def spill(self, path: str) -> Run:
+        """The run written to files at ``path`` (its memory is then free)."""
         for i, array in enumerate(self.arrays):
-            np.ascontiguousarray(array, dtype=self._DTYPES[i]).tofile(f"{path}.{i}")
-        return Run(self.keys, self.key_postings, self.key_bytes, path=path)
+            np.ascontiguousarray(array, dtype=_DTYPES[i]).tofile(f"{path}.{i}")
+        sizes = np.fromiter(map(len, self.keys), np.int64, count=self.count)
+        np.concatenate(([0], np.cumsum(sizes))).tofile(f"{path}.4")
+        self.key_postings.astype(np.int64).tofile(f"{path}.5")
+        self.key_bytes.astype(np.int64).tofile(f"{path}.6")
+        with open(f"{path}.7", "wb") as file:
+            file.write(b"".join(self.keys))
+        return Run(self.count, self.samples, path=path)
 
     def remove(self) -> None:
-        for i in range(len(self._DTYPES)):
-            if self.path:
-                os.unlink(f"{self.path}.{i}")
+        for part in range(8 if self.path else 0):
+            os.unlink(f"{self.path}.{part}")
+
+
+class _Cursor:
+    """Reads a run's keys forward, a page at a time."""
+
+    def __init__(self, run: Run) -> None:
+        self.run, self.next = run, 0
+        self._start = 0
+        self._keys: list[bytes] = []
+        self._postings = self._bytes = np.zeros(1, dtype=np.int64)
+
+    def take(self, high: bytes | None) -> tuple[list[bytes], I64, I64]:
+        """The next keys up to ``high`` (all that are left if None), and where their postings
+        and value bytes start (and end)."""
+        keys: list[bytes] = []
+        starts: list[I64] = []
+        bytes_at: list[I64] = []
+        end = (self._postings[-1:], self._bytes[-1:])
+        while self.next < self.run.count:
+            if self.next >= self._start + len(self._keys):
+                self._start = self.next
+                stop = min(self.next + KEY_PAGE, self.run.count)
+                self._keys, self._postings, self._bytes = self.run.page(self.next, stop)
+            i = self.next - self._start
+            j = len(self._keys) if high is None else bisect.bisect_right(self._keys, high, i)
+            keys += self._keys[i:j]
+            starts.append(self._postings[i:j])
+            bytes_at.append(self._bytes[i:j])
+            end = (self._postings[j : j + 1], self._bytes[j : j + 1])
+            self.next += j - i
+            if j < len(self._keys):
+                break
+        return keys, np.concatenate([*starts, end[0]]), np.concatenate([*bytes_at, end[1]])
 
 
 class Pending:
@@ -115,59 +180,70 @@ class Pending:
         key_postings = np.concatenate(([0], np.cumsum(counts)))
         key_bytes = np.concatenate(([0], ends[key_postings[1:] - 1]))
         kept = [keys[i] for i, use in zip(order, used.tolist(), strict=True) if use]
-        return Run(kept, key_postings, key_bytes,
-                    (docs[perm], weights[perm], sizes, sorted_values))  # fmt: skip
+        return Run.of(kept, key_postings, key_bytes,
+                      (docs[perm], weights[perm], sizes, sorted_values))  # fmt: skip
 
 
 def chunks(runs: list[Run]) -> Iterator[Chunk]:
-    """The postings of all runs, merged by term a chunk at a time (runs in docnum order).
-
-    Chunks end at keys of the largest run, one every CHUNK_POSTINGS of all runs' postings
-    (the runs of one build hold much the same terms)."""
-    if not runs:
-        return
-    largest = max(runs, key=lambda run: int(run.key_postings[-1]))
-    total = sum(int(run.key_postings[-1]) for run in runs)
-    mine = int(largest.key_postings[-1])
-    step = max(CHUNK_POSTINGS * mine // max(total, 1), 1)
-    cuts = np.searchsorted(largest.key_postings, np.arange(step, mine, step), side="right")
-    bounds = sorted({largest.keys[i - 1] for i in cuts.tolist() if 0 < i <= len(largest.keys)})
-    for low, high in zip([None, *bounds], [*bounds, None], strict=True):
+    """The postings of all runs, merged by term a chunk at a time (runs in docnum order);
+    each run is read forward once."""
+    cursors = [_Cursor(run) for run in runs]
+    for high in [*_bounds(runs), None]:
         parts = []
-        for run in runs:
-            a = 0 if low is None else bisect.bisect_right(run.keys, low)
-            b = len(run.keys) if high is None else bisect.bisect_right(run.keys, high)
-            if a < b:
-                parts.append((run, a, b))
+        for cursor in cursors:
+            keys, starts, bytes_at = cursor.take(high)
+            if keys:
+                parts.append((cursor.run, keys, starts, bytes_at))
         if parts:
             yield merge(parts)
 
 
-def merge(parts: list[tuple[Run, int, int]]) -> Chunk:
+def _bounds(runs: list[Run]) -> list[bytes]:
+    """Keys to end chunks at, about CHUNK_POSTINGS postings of all runs apart: the runs'
+    samples in key order, each moving its run's count of postings so far (the runs of one
+    build hold much the same keys, so a key every CHUNK_POSTINGS of each run would cut a
+    chunk of CHUNK_POSTINGS of every run: 2.4 million postings, 950 MB to encode)."""
+    samples = sorted((key, i, end) for i, run in enumerate(runs) for key, end in run.samples)
+    reached = [0] * len(runs)
+    total = cut = 0
+    bounds: list[bytes] = []
+    for key, i, end in samples:
+        total += end - reached[i]
+        reached[i] = end
+        if total - cut >= CHUNK_POSTINGS and (not bounds or key > bounds[-1]):
+            bounds.append(key)
+            cut = total
+    return bounds
+
+
+def merge(parts: list[tuple[Run, list[bytes], I64, I64]]) -> Chunk:
+    """One chunk from the same range of keys of several runs."""
     if len(parts) == 1:
-        run, a, b = parts[0]
-        docs, weights, sizes, values = run.read(a, b)
-        sizes = sizes.astype(np.int64)
-        counts = np.diff(run.key_postings[a : b + 1])
-        return Chunk(run.keys[a:b], counts, docs.astype(np.int64), weights, sizes,
-                     np.cumsum(sizes) - sizes, values)  # fmt: skip
-    keys = sorted(set().union(*(run.keys[a:b] for run, a, b in parts)))
-    rank = {key: i for i, key in enumerate(keys)}
+        run, keys, starts, bytes_at = parts[0]
+        docs, weights, sizes, values = _postings(run, starts, bytes_at)
+        return Chunk(keys, np.diff(starts), docs, weights, sizes, np.cumsum(sizes) - sizes,
+                     values)  # fmt: skip
+    union = sorted(set().union(*(keys for _, keys, _, _ in parts)))
+    rank = {key: i for i, key in enumerate(union)}
     pieces, offset = [], 0
-    for run, a, b in parts:
-        ranks = np.fromiter(map(rank.__getitem__, run.keys[a:b]), np.int64, count=b - a)
-        docs, weights, sizes, values = run.read(a, b)
-        sizes = sizes.astype(np.int64)
-        term_rank = np.repeat(ranks, np.diff(run.key_postings[a : b + 1]))
+    for run, keys, starts, bytes_at in parts:
+        ranks = np.fromiter(map(rank.__getitem__, keys), np.int64, count=len(keys))
+        docs, weights, sizes, values = _postings(run, starts, bytes_at)
+        term_rank = np.repeat(ranks, np.diff(starts))
         pieces.append((term_rank, docs, weights, sizes, np.cumsum(sizes) - sizes + offset, values))
         offset += len(values)
-    term_rank, docs, weights, sizes, starts, values = (
+    term_rank, docs, weights, sizes, at, values = (
         np.concatenate(p) for p in zip(*pieces, strict=True)
     )
     perm = np.argsort(term_rank, kind="stable")
-    counts = np.bincount(term_rank, minlength=len(keys))
-    return Chunk(keys, counts, docs[perm].astype(np.int64), weights[perm], sizes[perm],
-                 starts[perm], values)  # fmt: skip
+    counts = np.bincount(term_rank, minlength=len(union))
+    return Chunk(union, counts, docs[perm], weights[perm], sizes[perm], at[perm], values)
+
+
+def _postings(run: Run, starts: I64, bytes_at: I64) -> tuple[Any, ...]:
+    docs, weights, sizes, values = run.read((int(starts[0]), int(starts[-1])),
+                                            (int(bytes_at[0]), int(bytes_at[-1])))  # fmt: skip
+    return docs.astype(np.int64), weights, sizes.astype(np.int64), values
 
 
 def decoded_run(
@@ -183,4 +259,4 @@ def decoded_run(
     docs = docmap[np.concatenate([p.docs for p in parts])].astype(np.int32)
     weights = np.concatenate([p.weights for p in parts]).astype(np.float32)
     values = np.frombuffer(b"".join(p.values for p in parts), dtype=np.uint8)
-    return Run(keys, key_postings, key_bytes, (docs, weights, sizes.astype(np.uint32), values))
+    return Run.of(keys, key_postings, key_bytes, (docs, weights, sizes.astype(np.uint32), values))

@@ -147,11 +147,13 @@ def search(index_dir: Path) -> list[list[tuple[int, float]]]:
 def test_own_posts_write_the_index_whoosh_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: int | None, chunk: int | None
 ) -> None:
-    """Also with runs spilled to disk every 1,500 postings, merged 700 postings at a time."""
+    """Also with runs spilled to disk every 1,500 postings, merged 700 postings at a time,
+    their keys read back 97 at a time."""
     if run and chunk:
         monkeypatch.setattr(indexer, "READ_BATCH", 1)  # batches of 4 posts
         monkeypatch.setattr(segbuild, "RUN_POSTINGS", run)
         monkeypatch.setattr(segruns, "CHUNK_POSTINGS", chunk)
+        monkeypatch.setattr(segruns, "KEY_PAGE", 97)
     posts = own_posts()
     assert len(posts) > 30
     ours = our_build(posts, tmp_path / "ours")
