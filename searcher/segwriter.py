@@ -44,6 +44,7 @@ by block. ``segreader`` reads these blocks back in bulk.
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 import time
@@ -82,15 +83,19 @@ _TERMINFO = _dtype(W3TermInfo._struct.format + "qi")  # the info, then the posti
 _LENGTHS = _dtype(filetables._lengths.format)  # an entry's key and value lengths
 _POINTER = _dtype(filetables._pointer.format)  # a hash table slot
 _DIRECTORY = _dtype(filetables._dir_entry.format)  # a hash table's position and slots
-# the length byte of every length: Whoosh's length_to_byte over a table of its own values
-_LENGTH_BYTES = np.array([length_to_byte(n) for n in range(1 << 16)], dtype=np.uint8)
+_TABLE = 1 << 16  # lengths below this are coded by table look-up
+
+
+@functools.cache
+def _length_table() -> U8:
+    """Whoosh's length_to_byte of every length below _TABLE (built once: 20 ms)."""
+    return np.array([length_to_byte(n) for n in range(_TABLE)], dtype=np.uint8)
 
 
 def length_bytes(lengths: np.ndarray[Any, Any]) -> U8:
     """Whoosh's byte code of each field length (0 for none)."""
-    capped = np.minimum(lengths, len(_LENGTH_BYTES) - 1)
-    codes: U8 = _LENGTH_BYTES[capped]
-    big = lengths >= len(_LENGTH_BYTES)
+    codes: U8 = _length_table()[np.minimum(lengths, _TABLE - 1)]
+    big = lengths >= _TABLE
     if big.any():
         codes[big] = [length_to_byte(int(n)) for n in lengths[big]]
     return codes
