@@ -24,8 +24,6 @@ if TYPE_CHECKING:  # the batches a writer takes (segbuild imports this module)
 
 CHUNK_POSTINGS = 150_000  # postings merged and encoded at a time (~450 bytes each meanwhile)
 SAMPLE_POSTINGS = 10_000  # a run's key every so many postings, to cut chunks between runs by
-
-
 KEY_PAGE = 10_000  # keys of a spilled run read back at a time
 _DTYPES = (np.int32, np.float32, np.uint32, np.uint8)  # docs, weights, value sizes, values
 
@@ -34,7 +32,9 @@ _DTYPES = (np.int32, np.float32, np.uint32, np.uint8)  # docs, weights, value si
 class Run:
     """Sorted postings: the keys, where each key's postings and value bytes start (and the
     end), and the postings (docs, weights, value sizes, value bytes); all in memory, or all
-    in files at ``path`` (the keys too: 60,000 posts made 14 runs of 250,000 keys each)."""
+    in files at ``path``: ``.0`` to ``.3`` the postings' arrays, ``.4`` where each key's bytes
+    start in ``.7`` (the keys), ``.5`` and ``.6`` where its postings and value bytes start:
+    a spilled run holds no memory, however many a large build makes."""
 
     count: int  # keys
     samples: list[tuple[bytes, int]]  # a key every SAMPLE_POSTINGS postings, and where it ends
@@ -78,7 +78,7 @@ class Run:
                            offset=start * size)  # fmt: skip
 
     def spill(self, path: str) -> Run:
-        """The run written to files at ``path`` (its memory is then free)."""
+        """The run written to files at ``path`` (its memory is then free), keys and all."""
         for i, array in enumerate(self.arrays):
             np.ascontiguousarray(array, dtype=_DTYPES[i]).tofile(f"{path}.{i}")
         sizes = np.fromiter(map(len, self.keys), np.int64, count=self.count)
@@ -173,7 +173,7 @@ class Pending:
         step = CHUNK_POSTINGS
         for i in range(0, len(perm), step):  # bytes in sorted order, a slice at a time
             part = slice(i, i + step)
-            segwriter._copy(sorted_values, ends[part] - sizes[part], values, starts[part],
+            segwriter.copy_spans(sorted_values, ends[part] - sizes[part], values, starts[part],
                             sizes[part].astype(np.int64))  # fmt: skip
         used = counts > 0  # by rank; a batch may list keys no posting uses
         counts = counts[used]

@@ -119,7 +119,7 @@ def _spans(starts: I64, sizes: I64) -> I64:
     return np.repeat(starts - (ends - sizes), sizes) + np.arange(total, dtype=np.int64)
 
 
-def _copy(out: U8, at: I64, source: U8, starts: I64, sizes: I64) -> None:
+def copy_spans(out: U8, at: I64, source: U8, starts: I64, sizes: I64) -> None:
     """``out[at[i]:at[i] + sizes[i]] = source[starts[i]:starts[i] + sizes[i]]`` for every i."""
     if len(sizes):
         out[_spans(at, sizes)] = source[_spans(starts, sizes)]
@@ -345,7 +345,7 @@ class _Blocks:
         mine = fixed[local]
         blocks, where = local[mine], postings[mine]
         spots = (at[blocks] + header[blocks] + self.within[where] * size[blocks]).astype(np.int64)
-        _copy(out, spots, chunk.values, chunk.value_starts[where], chunk.value_sizes[where])
+        copy_spans(out, spots, chunk.values, chunk.value_starts[where], chunk.value_sizes[where])
         variable = size < 0
         _put_tuples(out, at[variable], counts[variable], self.values_size[chosen[variable]])
         spots = _item_spots(at + _opening(counts), self.item_sizes[postings], local, first)
@@ -353,7 +353,7 @@ class _Blocks:
         spots, where = spots[mine], postings[mine]
         sizes = chunk.value_sizes[where]
         _put_bytes_headers(out, spots, sizes)
-        _copy(out, spots + _bytes_header_sizes(sizes), chunk.values, chunk.value_starts[where],
+        copy_spans(out, spots + _bytes_header_sizes(sizes), chunk.values, chunk.value_starts[where],
               sizes)  # fmt: skip
 
 
@@ -477,7 +477,7 @@ class TermsWriter:
             len(keys), -1
         )
         joined = np.frombuffer(b"".join(keys), dtype=np.uint8)
-        _copy(out, at + _LENGTHS.itemsize, joined, np.cumsum(key_sizes) - key_sizes, key_sizes)
+        copy_spans(out, at + _LENGTHS.itemsize, joined, np.cumsum(key_sizes) - key_sizes, key_sizes)
         value_at = at + _LENGTHS.itemsize + key_sizes
         out[value_at[:, None] + np.arange(_TERMINFO.itemsize)] = infos.view(np.uint8).reshape(
             len(keys), -1
