@@ -141,7 +141,7 @@ def resample_located(
             assert base_lat is not None and base_lon is not None
             lat, lon = jittered(rng, base_lat, base_lon, jitter_km)
         where = replace(post.location, lat=round(lat, 7), lon=round(lon, 7))
-        copies.append(replace(post, location=where))
+        copies.append(replace(post, locations=(where,)))
     return Corpus(name=f"resampled-located-{count}", posts=copies, resampled=True)
 
 
@@ -167,4 +167,4 @@ def jittered(
 
 def without_locations(posts: Sequence[Post]) -> list[Post]:
     """The same posts with no location: what an index costs without its geographic fields."""
-    return [replace(p, location=None) for p in posts]
+    return [replace(p, locations=()) for p in posts]

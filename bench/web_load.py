@@ -8,9 +8,16 @@ with its map, completions and stats. A ``--warmup`` run first is not counted. It
 by itself: at the deadline, after ``--max-requests``, or at a hard timeout, then stops the
 server. Figures go to stdout and to ``<out>/web-load-<time>.json``.
 
+``--expensive N`` adds N connections that send only the most expensive queries anyone can
+type (a match-all, negations alone, stemless wildcards, thousand-character pastes): the
+figures are then those of the ordinary requests, whether they are held up behind the
+expensive ones, and the errors of both (a refused query, 400, is an answer; a 5xx or no
+answer within 10 s is an error). ``--index DIR --no-build`` serves an existing index as it
+is, such as one of 60,000 posts re-sampled from the shared corpora.
+
 Run from the repository root::
 
-    python bench/web_load.py [--workers 2] [--concurrency 16] [--duration 30]
+    python bench/web_load.py [--workers 2] [--concurrency 16] [--duration 30] [--expensive 2]
 
 The client is a small asyncio HTTP/1.1 client, not httpx: on a 2-core machine every cycle the
 client spends is one the server does not get. Only 127.0.0.1 is ever contacted.
@@ -59,6 +66,16 @@ CENTRES = [(43.6532, -79.3832), (45.5017, -73.5673), (40.7128, -74.0060), (52.36
 PLACES = ["Toronto", "Montreal", "Amsterdam", "New York", "Tokyo", "Mexico City"]
 BOXES = ["40,-80,50,-70", "35,-125,50,-65", "45,-10,60,20", "30,120,45,150", "-60,-180,84,180"]
 MIX = {"text": 40, "geo": 40, "page": 10, "complete": 9, "stats": 1}  # shares of requests
+_WORDS = (
+    "release security ruby rails performance memory garbage collector thread fiber "
+    "compiler parser syntax error warning deprecation update version patch bug fix"
+).split()
+EXPENSIVE = ["*", "body:*", "* -ruby", "ruby *", "???*", "-ruby", "NOT ruby NOT rust", "a*",
+             "r*", "*ing", "*a*", "tag:*", " OR ".join(_WORDS * 6)[:1000],
+             " ".join(_WORDS * 7)[:1000],
+             ("secruity relase perfromance rubby " * 28)[:1000], ('"ruby rails" ' * 80)[:1000],
+             ("ruby* " * 160)[:1000], ("ru?y " * 200)[:1000], "(" * 200 + "ruby" + ")" * 200,
+             "</b><script>alert(1)</script>" * 30]  # fmt: skip
 
 
 def text_request(rng: random.Random) -> str:
@@ -97,6 +114,16 @@ def page_request(rng: random.Random) -> str:
     if rng.random() < 0.5:
         return "/?" + urlencode({"q": rng.choice(WORDS)})
     return "/?" + urlencode({"near": rng.choice(PLACES), "radius": "200km", "sort": "distance"})
+
+
+def expensive_mix(count: int) -> list[tuple[str, str]]:
+    """The expensive queries, again and again, as searches and pages."""
+    made = []
+    for i in range(count):
+        text = EXPENSIVE[i % len(EXPENSIVE)]
+        endpoint = "/?" if (i // len(EXPENSIVE)) % 2 else "/api/search?"
+        made.append(("expensive", endpoint + urlencode({"q": text})))
+    return made
 
 
 def requests_mix(count: int, seed: int = SEED) -> list[tuple[str, str]]:
@@ -170,12 +197,20 @@ async def connection(
 
 
 async def drive(
-    port: int, work: list[tuple[str, str]], concurrency: int, seconds: float
+    port: int,
+    work: list[tuple[str, str]],
+    concurrency: int,
+    seconds: float,
+    expensive: tuple[list[tuple[str, str]], int] = ([], 0),
 ) -> list[Sample]:
+    """``concurrency`` connections working through ``work``, and the given number of others
+    through the expensive requests, until ``seconds`` have passed."""
     samples: list[Sample] = []
-    cursor = [0]
+    cursor, expensive_cursor = [0], [0]
     deadline = time.monotonic() + seconds
     clients = [connection(port, work, cursor, deadline, samples) for _ in range(concurrency)]
+    clients += [connection(port, expensive[0], expensive_cursor, deadline, samples)
+                for _ in range(expensive[1])]  # fmt: skip
     await asyncio.wait_for(asyncio.gather(*clients), timeout=seconds + 2 * REQUEST_TIMEOUT_S)
     return samples
 
@@ -239,8 +274,12 @@ def percentile(values: Sequence[float], pct: float) -> float:
 
 
 def summarise(samples: list[Sample], start: float, window: float) -> dict[str, Any]:
-    counted = [s for s in samples if start <= s.started < start + window]
+    """Figures of the ordinary requests; the expensive ones' apart, their errors counted."""
+    inside = [s for s in samples if start <= s.started < start + window]
+    counted = [s for s in inside if s.kind != "expensive"]
+    costly = [s for s in inside if s.kind == "expensive"]
     errors = [s for s in counted if s.status != 200]
+    errors += [s for s in costly if s.status not in (200, 400)]  # refused is an answer
     latencies = [s.latency_ms for s in counted]
     by_kind: dict[str, list[float]] = defaultdict(list)
     for s in counted:
@@ -257,6 +296,10 @@ def summarise(samples: list[Sample], start: float, window: float) -> dict[str, A
         "mean_ms": statistics.fmean(latencies) if latencies else float("nan"),
         "kinds": {kind: {"requests": len(v), "p50_ms": percentile(v, 50),
                          "p99_ms": percentile(v, 99)} for kind, v in sorted(by_kind.items())},
+        "expensive": {"requests": len(costly),
+                      "statuses": dict(Counter(s.status for s in costly)),
+                      "p50_ms": percentile([s.latency_ms for s in costly], 50),
+                      "max_ms": max((s.latency_ms for s in costly), default=float("nan"))},
     }  # fmt: skip
 
 
@@ -272,19 +315,39 @@ def machine() -> dict[str, Any]:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpora", type=Path, default=corpus.DEFAULT_CORPORA)
-    parser.add_argument("--index", type=Path, default=OUT / "web-index",
-                        help="index folder, built or updated first (default: bench/out/web-index)")
+    parser.add_argument(
+        "--index",
+        type=Path,
+        default=OUT / "web-index",
+        help="index folder, built or updated first (default: bench/out/web-index)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="serve --workers (default: 2)")
-    parser.add_argument("--concurrency", type=int, default=16,
-                        help="kept-alive connections, spread by the kernel over the workers "
-                        "(default: 16)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=16,
+        help="kept-alive connections, spread by the kernel over the workers (default: 16)",
+    )
     parser.add_argument("--duration", type=float, default=30.0, help="measured seconds")
     parser.add_argument("--warmup", type=float, default=5.0, help="uncounted seconds first")
     parser.add_argument("--max-requests", type=int, default=200_000, help="at most this many")
+    parser.add_argument(
+        "--expensive",
+        type=int,
+        default=0,
+        help="more connections sending only the most expensive queries",
+    )
+    parser.add_argument(
+        "--no-build",
+        action="store_true",
+        help="serve --index as it is (do not index the corpora into it)",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     if not (1 <= args.workers <= 16 and 1 <= args.concurrency <= 256):
         parser.error("--workers must be 1..16 and --concurrency 1..256")
+    if not 0 <= args.expensive <= 64:
+        parser.error("--expensive must be 0..64")
     if not (0 < args.duration <= 600 and 0 <= args.warmup <= 60 and args.max_requests > 0):
         parser.error("--duration must be 0..600 s, --warmup 0..60 s, --max-requests positive")
     return args
@@ -293,10 +356,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    folders = corpus.folders(args.corpora)
-    print(f"indexing {', '.join(f.name for f in folders)} into {args.index}/ …", file=sys.stderr)
-    report = indexer.build(folders, args.index, indexer.BuildOptions())
-    print(f"  {report.indexed} posts written, {report.unchanged} unchanged", file=sys.stderr)
+    if not args.no_build:
+        folders = corpus.folders(args.corpora)
+        names = ", ".join(f.name for f in folders)
+        print(f"indexing {names} into {args.index}/ …", file=sys.stderr)
+        report = indexer.build(folders, args.index, indexer.BuildOptions())
+        print(f"  {report.indexed} posts written, {report.unchanged} unchanged", file=sys.stderr)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     port = free_port()
     before = machine()
@@ -308,7 +373,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = requests_mix(args.max_requests)
         cpu_before, clock = tree_cpu_s(server.pid), time.monotonic()
         client_cpu = time.process_time()
-        samples = asyncio.run(drive(port, work, args.concurrency, args.duration))
+        costly = (expensive_mix(args.max_requests), args.expensive)
+        samples = asyncio.run(drive(port, work, args.concurrency, args.duration, costly))
         server_cpu_s = tree_cpu_s(server.pid) - cpu_before
         server_cores = server_cpu_s / (time.monotonic() - clock)
         client_cores = (time.process_time() - client_cpu) / (time.monotonic() - clock)
@@ -326,6 +392,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "loadavg_after": Path("/proc/loadavg").read_text().split()[:3],
         "workers": args.workers,
         "concurrency": args.concurrency,
+        "expensive_connections": args.expensive,
+        "index": str(args.index),
         "duration_s": args.duration,
         "warmup_s": args.warmup,
         "mix": MIX,
@@ -352,11 +420,18 @@ def print_figures(r: dict[str, Any]) -> None:
     print(f"  latency p50 {r['p50_ms']:.1f} ms, p90 {r['p90_ms']:.1f} ms, "
           f"p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.1f} ms")  # fmt: skip
     print(f"  errors {r['errors']}  statuses {r['statuses']}")
+    if r["expensive_connections"]:
+        e = r["expensive"]
+        print(f"  the figures above are the ordinary requests'; {r['expensive_connections']} more "
+              f"connections sent {e['requests']} expensive ones: statuses {e['statuses']}, "
+              f"p50 {e['p50_ms']:.1f} ms, max {e['max_ms']:.1f} ms")  # fmt: skip
     per_cpu = r["requests_per_server_cpu_s"] or 0.0
-    print(f"  CPU: server {r['server_cores_used']:.2f} cores ({per_cpu:.0f} requests per "
-          f"CPU-second, so {per_cpu * r['workers']:.0f}/s with {r['workers']} idle cores), client "
-          f"{r['client_cores_used']:.2f} cores; load average before "
-          f"{' '.join(r['machine']['loadavg_before'])}, after {' '.join(r['loadavg_after'])}")
+    print(
+        f"  CPU: server {r['server_cores_used']:.2f} cores ({per_cpu:.0f} requests per "
+        f"CPU-second, so {per_cpu * r['workers']:.0f}/s with {r['workers']} idle cores), client "
+        f"{r['client_cores_used']:.2f} cores; load average before "
+        f"{' '.join(r['machine']['loadavg_before'])}, after {' '.join(r['loadavg_after'])}"
+    )
     for kind, k in r["kinds"].items():
         print(f"  {kind:<9} {k['requests']:>6} requests  p50 {k['p50_ms']:6.1f} ms  "
               f"p99 {k['p99_ms']:6.1f} ms")  # fmt: skip

@@ -46,7 +46,7 @@ def analysed(corpora: Path, every: int) -> list[postings.Prepared]:
     for name in NAMES:
         files = sorted(str(p) for p in indexer.ingest.walk(corpora / name))[::every]
         for path in files:
-            records, _ = indexer._read_one((path, corpora / name, "", options.max_bytes, "",
+            records, _ = indexer._read_one((path, corpora / name, "", options.max_bytes, True, "",
                                             options))  # fmt: skip
             found += [postings.prepare(schema.document(r)) for r in records or ()
                       if isinstance(r, indexer.Post) and not r.draft]  # fmt: skip

@@ -51,6 +51,7 @@ _CJK = (
     "\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff"
     "\uff66-\uff9f\U00020000-\U0003134f"
 )
+CJK_RANGES = _CJK  # a regex class body: the scripts the tokenizer cuts into bigrams
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _APOSTROPHES = "'\u2019\u02bc"
 _APOSTROPHE = re.compile(f"[{_APOSTROPHES}]")
@@ -122,16 +123,43 @@ SPELLED = "\x1f"  # between a folded word and its spelling in the spellings fiel
 _FOLDING = sorted({c for cp in _FOLD for c in (chr(cp), chr(cp).upper()) if c.isalpha()
                    and c.lower() == chr(cp)})  # fmt: skip
 _FOLDS = re.compile("[" + "".join(map(re.escape, _FOLDING)) + "]")
-# tried at word starts only, to the first letter that folds: one pass over the text
+_UPPER = _char_class([cp for cp in range(0x10000) if chr(cp).isupper()])
+_MARKED = re.compile(f"[{_UPPER}" + "".join(map(re.escape, _FOLDING)) + "]")
+# tried at word starts only, to the first letter that folds or is a capital: one pass
 _FOLDED_WORD = re.compile(r"(?<!\w)\w*?" + _FOLDS.pattern + r"\w*")
+_MARKED_WORD = re.compile(r"(?<!\w)\w*?" + _MARKED.pattern + r"\w*")
+_OPENERS = " \t\"'«\u201c\u2018\u201e([*_#>-"
+_ENDERS = ".!?:;…\n\r¡¿。\uff01\uff1f"  # and the fullwidth ! and ?
 
 
-def spelled_words(text: str) -> str:
-    """The words of ``text`` that folding changes (``Été``, ``straße``), once each: the
-    value of the field that keeps how folded words are written."""
-    if _FOLDS.search(text) is None:  # most English posts: found at C speed
-        return ""
-    return " ".join(dict.fromkeys(_FOLDED_WORD.findall(text)))
+def spelled_words(text: str, title: str = "") -> str:
+    """The words of a post that folding changes, once each, as written: accented words
+    (``été``, ``straße``) and, in ``text``, capitalised words inside a sentence (``R
+    Markdown``, ``Flowhub``). The value of the field that keeps how folded words are
+    written, from which completions take the spelling most posts use. A sentence's first
+    word and the title's words (often in title case) say nothing of a word's case: they
+    count lower-cased, for their accents only."""
+    found: dict[str, None] = {}
+    if _FOLDS.search(title) is not None:
+        found.update((word.lower(), None) for word in _FOLDED_WORD.findall(title))
+    if _MARKED.search(text) is None:  # found at C speed
+        return " ".join(found)
+    for match in _MARKED_WORD.finditer(text):
+        word = match.group()
+        if _starts_sentence(text, match.start()):
+            word = word.lower()
+            if _FOLDS.search(word) is None:
+                continue
+        found[word] = None
+    return " ".join(found)
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens a sentence, a line or the text."""
+    i = start - 1
+    while i >= 0 and text[i] in _OPENERS:
+        i -= 1
+    return i < 0 or text[i] in _ENDERS
 
 
 def preferred_spelling(one: str | None, other: str) -> str:
@@ -387,15 +415,24 @@ def text_analyzer(key: str) -> Analyzer:
 
 @functools.cache
 def spelling_analyzer() -> Analyzer:
-    """Words that folding changes, as ``folded`` + SPELLED + ``lower-cased``."""
-    return WordTokenizer() | FoldFilter() | _SpellingFilter()
+    """Words that folding changes, as ``folded`` + SPELLED + ``as written``."""
+    return WordTokenizer() | _SurfaceFilter() | FoldFilter() | _SpellingFilter()
+
+
+class _SurfaceFilter(Filter):  # type: ignore[misc]
+    """Keeps each token as written, before folding lower-cases it."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            t.surface = t.text
+            yield t
 
 
 class _SpellingFilter(Filter):  # type: ignore[misc]
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
-            if t.lowered != t.text:
-                t.text = t.text + SPELLED + t.lowered
+            if t.surface != t.text:
+                t.text = t.text + SPELLED + t.surface
                 yield t
 
 

@@ -5,22 +5,24 @@ See the README for a worked example (it runs as a doctest).
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from whoosh.searching import Searcher
 
-from searcher import indexer, shards, whoosh_io
+from searcher import arguments, indexer, shards, whoosh_io
 from searcher.engine import SORTS, Center, Filters, Generation, Request, resolve_center
-from searcher.errors import UsageError
-from searcher.geo import BBox, parse_bbox, parse_radius_km
+from searcher.errors import InvalidCoordinates, UsageError
+from searcher.geo import BBox, parse_radius_km
 from searcher.models import Results, Stats
 from searcher.query import WEIGHTING, Audience, audience_of
-from searcher.schema import partial_date_span
 from searcher.stats import index_stats
 
 REFRESH_INTERVAL = 1.0  # seconds between checks that the index changed on disk
@@ -41,10 +43,15 @@ class Index:
         self._ix, self._searcher = _open_searcher(self.index_dir)
         self._generation = Generation(self._searcher, audience)
         self._checked = time.monotonic()
+        self._users: dict[int, int] = {}  # id(searcher): requests searching it now
+        self._retired: list[Searcher] = []  # replaced by a rebuild, closed once unused
 
     def close(self) -> None:
         with self._lock:
             self._searcher.close()
+            for old in self._retired:
+                old.close()
+            self._retired = []
 
     def __enter__(self) -> Index:
         return self
@@ -53,7 +60,7 @@ class Index:
         self.close()
 
     def _current(self) -> Generation:
-        """The generation to search now, refreshed (and the old one closed) if the index changed."""
+        """The generation to search now, refreshed if the index changed on disk."""
         with self._lock:
             now = time.monotonic()
             if now - self._checked >= REFRESH_INTERVAL:
@@ -62,46 +69,76 @@ class Index:
                     # a whole new searcher, not refresh(): refresh() shares segment readers
                     # with the old one, which must be closed to release its files
                     self._ix, fresh = _open_searcher(self.index_dir)
-                    self._searcher.close()
+                    self._retired.append(self._searcher)
                     self._searcher = fresh
                     self._generation = Generation(fresh, self.audience)
+                    self._close_unused()
             return self._generation
+
+    @contextmanager
+    def _using(self) -> Iterator[Generation]:
+        """The current generation, for one request. Requests run side by side, each on the
+        generation it started with (the lock is held only to pick it): one slow search no
+        longer holds up every other. A generation replaced meanwhile is closed by the last
+        request using it."""
+        with self._lock:
+            generation = self._current()
+            key = id(generation.searcher)
+            self._users[key] = self._users.get(key, 0) + 1
+        try:
+            yield generation
+        finally:
+            with self._lock:
+                self._users[key] -= 1
+                if not self._users[key]:
+                    del self._users[key]
+                    self._close_unused()
+
+    def _close_unused(self) -> None:
+        """Close the replaced searchers no request is using any more."""
+        unused = [old for old in self._retired if id(old) not in self._users]
+        self._retired = [old for old in self._retired if id(old) in self._users]
+        for old in unused:
+            old.close()
 
     def search(
         self,
         text: str | None = None,
         *,
-        limit: int = 10,
-        page: int = 1,
+        limit: int | None = None,
+        page: int | None = None,
         near: Any = None,
         radius_km: Any = None,
-        bbox: BBox | str | None = None,
+        bbox: BBox | str | Sequence[float] | None = None,
         within: Any = None,
-        sort: str = "relevance",
-        located_only: bool = False,
-        tags: Sequence[str] = (),
-        categories: Sequence[str] = (),
-        any_tag: bool = False,
-        lang: str | Sequence[str] | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        has_location: bool = False,
-        facets: bool = False,
+        sort: str | None = None,
+        located_only: bool | None = None,
+        tags: str | Iterable[str] | None = None,
+        categories: str | Iterable[str] | None = None,
+        any_tag: bool | None = None,
+        lang: str | Iterable[str] | None = None,
+        since: str | int | dt.date | None = None,
+        until: str | int | dt.date | None = None,
+        has_location: bool | None = None,
+        facets: bool | None = None,
     ) -> Results:
         """Posts matching ``text`` (Whoosh syntax, ``near:`` clauses too), one page of hits.
 
         ``near`` is (lat, lon), "lat,lon" or a place name; ``radius_km`` a number or "20km",
-        "500m", "5mi"; ``bbox`` a :class:`BBox` or "S,W,N,E"; ``within`` a shapely polygon;
-        ``sort`` one of relevance, distance, date, date-asc; ``located_only`` keeps posts with
-        a point the audience may see. Filters: every tag in ``tags`` (any, with ``any_tag``),
-        every category, a language, dates ``since``/``until`` (YYYY, YYYY-MM or YYYY-MM-DD),
-        ``has_location``. ``facets`` adds counts by tag, category, year and language.
+        "500m", "5mi"; ``bbox`` a :class:`BBox`, "S,W,N,E" or four numbers; ``within`` a
+        polygon (shapely, GeoJSON or WKT); ``sort`` one of relevance, distance, date,
+        date-asc; ``located_only`` keeps posts with a point the audience may see. Filters:
+        every tag in ``tags`` (any, with ``any_tag``; one string is one tag), every category,
+        languages, dates ``since``/``until`` (YYYY, YYYY-MM, YYYY-MM-DD, a year or a date),
+        ``has_location``. ``facets`` adds counts by tag, category, year and language. Every
+        argument takes None for "not given".
         """
         filters = _filters(tags, categories, any_tag, lang, since, until, has_location)
         request = _request(text, limit, page, near, radius_km, bbox, within, sort, bool(filters))
-        request = replace(request, located_only=located_only, filters=filters, facets=facets)
-        with self._lock:
-            return self._current().run(request)
+        request = replace(request, located_only=arguments.flag(located_only, "located_only"),
+                          filters=filters, facets=arguments.flag(facets, "facets"))  # fmt: skip
+        with self._using() as generation:
+            return generation.run(request)
 
     def near(
         self,
@@ -110,32 +147,42 @@ class Index:
         *,
         text: str | None = None,
         radius_km: Any = None,
-        limit: int = 10,
-        page: int = 1,
-        bbox: BBox | str | None = None,
+        limit: int | None = None,
+        page: int | None = None,
+        bbox: BBox | str | Sequence[float] | None = None,
         within: Any = None,
     ) -> Results:
         """Located posts nearest to (lat, lon), nearest first; ``text`` narrows, radius bounds."""
+        if lat is None or lon is None:
+            raise InvalidCoordinates("near needs both a latitude and a longitude")
         request = _request(text, limit, page, (lat, lon), radius_km, bbox, within, "distance")
-        with self._lock:
-            return self._current().run(request)
+        with self._using() as generation:
+            return generation.run(request)
 
-    def complete(self, prefix: str, *, limit: int = 10) -> list[dict[str, Any]]:
+    def complete(self, prefix: str | None, *, limit: int | None = None) -> list[dict[str, Any]]:
         """Search-as-you-type: titles, then words, completing the last word of ``prefix``."""
-        _check_paging(limit, 1)
-        with self._lock:
-            return list(self._current().completer.complete(prefix, limit))
+        typed = arguments.text(prefix, "prefix")
+        count = arguments.number(limit, "limit", 10, 1, MAX_LIMIT)
+        if typed is None or not typed.strip():
+            return []
+        with self._using() as generation:
+            return list(generation.completer.complete(typed, count))
 
-    def similar(self, path: str, *, limit: int = 10) -> Results:
-        """The posts most related to the post at ``path`` (by its key terms)."""
-        _check_paging(limit, 1)
-        with self._lock:
-            return self._current().similar(path, limit)
+    def similar(self, path: str | os.PathLike[str] | None, *, limit: int | None = None) -> Results:
+        """The posts most related to the post at ``path`` (by its key terms): the path as the
+        index stores it, or the post's file, relative to the current folder or absolute."""
+        if isinstance(path, os.PathLike):
+            path = os.fspath(path)
+        given = arguments.text(path, "path")
+        count = arguments.number(limit, "limit", 10, 1, MAX_LIMIT)
+        if given is None or not given.strip():
+            raise UsageError("similar needs the path of a post")
+        with self._using() as generation:
+            return generation.similar(given, count)
 
     def stats(self) -> Stats:
         """Counts, languages, top tags and categories, date span, size and build time."""
-        with self._lock:
-            generation = self._current()
+        with self._using() as generation:
             return index_stats(generation.searcher, self.index_dir, self.audience)
 
 
@@ -155,58 +202,57 @@ def _open_searcher(index_dir: Path, attempts: int = 5) -> tuple[Any, Searcher]:
 
 
 def _request(
-    text: str | None,
-    limit: int,
-    page: int,
+    text: Any,
+    limit: Any,
+    page: Any,
     near: Any,
     radius_km: Any,
-    bbox: BBox | str | None,
+    bbox: Any,
     within: Any,
-    sort: str,
+    sort: Any,
     filtered: bool = False,
 ) -> Request:
-    _check_paging(limit, page)
-    if sort not in SORTS:
-        raise UsageError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
-    narrowed = near is not None or bbox is not None or within is not None or filtered
-    if not (text and text.strip()) and not narrowed and (text is not None or sort == "relevance"):
+    words = arguments.text(text, "text")
+    count = arguments.number(limit, "limit", 10, 1, MAX_LIMIT)
+    number = arguments.number(page, "page", 1, 1)
+    order = arguments.choice(sort, "sort", SORTS, "relevance")
+    box, shape = arguments.box(bbox), arguments.shape(within)
+    narrowed = near is not None or box is not None or shape is not None or filtered
+    blank = not (words and words.strip())
+    if blank and not narrowed and (words is not None or order == "relevance"):
         raise UsageError("empty query")
     center: Center | None = resolve_center(near) if near is not None else None
     radius = parse_radius_km(radius_km) if radius_km is not None else None
-    box = parse_bbox(bbox) if isinstance(bbox, str) else bbox
     return Request(
-        text=text if text and text.strip() else None,
+        text=None if blank else words,
         near=center,
         radius_km=radius,
         bbox=box,
-        within=within,
-        sort=sort,
-        limit=limit,
-        page=page,
+        within=shape,
+        sort=order,  # type: ignore[arg-type]  # checked against SORTS
+        limit=count,
+        page=number,
     )
 
 
 def _filters(
-    tags: Sequence[str],
-    categories: Sequence[str],
-    any_tag: bool,
-    lang: str | Sequence[str] | None,
-    since: str | None,
-    until: str | None,
-    has_location: bool,
+    tags: Any,
+    categories: Any,
+    any_tag: Any,
+    lang: Any,
+    since: Any,
+    until: Any,
+    has_location: Any,
 ) -> Filters:
-    for value in (since, until):
-        if value is not None:
-            partial_date_span(value)  # a clear error now rather than an empty result later
-    langs = (lang,) if isinstance(lang, str) else tuple(lang or ())
-    return Filters(tuple(tags), tuple(categories), any_tag, langs, since, until, has_location)
-
-
-def _check_paging(limit: int, page: int) -> None:
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, not {limit!r}")
-    if isinstance(page, bool) or not isinstance(page, int) or page < 1:
-        raise UsageError(f"page must be 1 or more, not {page!r}")
+    return Filters(
+        arguments.labels(tags, "tags"),
+        arguments.labels(categories, "categories"),
+        arguments.flag(any_tag, "any_tag"),
+        arguments.labels(lang, "lang"),
+        arguments.date(since, "since"),
+        arguments.date(until, "until"),
+        arguments.flag(has_location, "has_location"),
+    )
 
 
 def open_index(

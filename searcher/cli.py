@@ -1,36 +1,76 @@
 """The ``blogsearch`` command line: parse arguments, call the library, format the answer.
 
-Library errors are turned into one ``Error: …`` line and the error's exit code here, once,
-in :class:`_Group`; no command prints a traceback.
+Every failure is turned into one ``Error: …`` line and an exit code here, once, in
+:class:`_Group`: a library error's own code, 2 for usage errors (click's among them, without
+their usage block), 1 for anything else. No command prints a traceback (unless
+``BLOGSEARCH_DEBUG`` is set, for a bug report).
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from searcher import indexer, ingest
 from searcher import shards as sharding
-from searcher.cli_common import build, index_dir_option, ingest_options
+from searcher.cli_common import build, index_dir_option, ingest_options, no_geocode_option
 from searcher.cli_search import COMMANDS
 from searcher.cli_serve import serve_command
 from searcher.errors import BlogsearchError, UsageError
-from searcher.render import echo_json, print_post, print_report, print_summary, print_warnings
+from searcher.render import (
+    echo_json,
+    print_post,
+    print_report,
+    print_skipped,
+    print_summary,
+    print_warnings,
+)
 
 
 class _Group(click.Group):
-    """Runs a command and turns a :class:`BlogsearchError` into ``Error: …`` and its exit code."""
+    """Runs a command and turns every failure into one ``Error: …`` line and an exit code."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:  # fmt: skip
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:  # bad options of the group itself
+            exc.ctx = None  # without a context, click prints the error line alone
+            raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except BlogsearchError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+            _fail(ctx, str(exc), exc.exit_code)
+        except click.UsageError as exc:  # a command's arguments, or no such command
+            exc.ctx = None
+            raise
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise  # output piped into a closed reader: click leaves quietly
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(ctx, f"{where}{exc.strerror or exc}", 1)
+        except Exception as exc:
+            if os.environ.get("BLOGSEARCH_DEBUG"):
+                raise
+            _fail(ctx, f"unexpected {type(exc).__name__}: {exc} (a bug: please report it; "
+                       "BLOGSEARCH_DEBUG=1 shows where)", 1)  # fmt: skip
+
+
+def _fail(ctx: click.Context, message: str, code: int) -> NoReturn:
+    click.echo(f"Error: {' '.join(message.split())}", err=True)
+    ctx.exit(code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,10 +87,12 @@ def main() -> None:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Content root the post's path is relative to (default: guessed from _posts/, content/).",
 )
-def inspect(file: Path, as_json: bool, root: Path | None) -> None:
+@no_geocode_option
+def inspect(file: Path, as_json: bool, root: Path | None, geocode: bool) -> None:
     """Show what the indexer sees for one post: its normalised record and warnings."""
     root = root.resolve() if root else ingest.content_root(file)
-    record = ingest.read_file(file.resolve(), root, max_bytes=ingest.DEFAULT_MAX_BYTES)
+    record = ingest.read_file(file.resolve(), root, max_bytes=ingest.DEFAULT_MAX_BYTES,
+                              geocode=geocode)  # fmt: skip
     if isinstance(record, ingest.Skipped):
         if as_json:
             echo_json({"path": record.path, "skipped": record.reason})
@@ -71,19 +113,29 @@ def inspect(file: Path, as_json: bool, root: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON record per line.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary.")
 def scan(
-    sources: tuple[Path, ...], drafts: bool, max_bytes: int, as_json: bool, quiet: bool
+    sources: tuple[Path, ...],
+    drafts: bool,
+    max_bytes: int,
+    geocode: bool,
+    as_json: bool,
+    quiet: bool,
 ) -> None:
     """Read every post of SOURCE folders or WordPress exports, without indexing them.
 
-    Prints each post's warnings (or every record with --json) and a summary.
+    Prints each post's warnings (or every record with --json), the files and folders
+    skipped with their reason, and a summary.
     """
     summary = ingest.Summary()
     paths = list(sources) or [Path("content")]
-    for post in ingest.scan(paths, drafts=drafts, max_bytes=max_bytes, summary=summary):
+    found = ingest.scan(paths, drafts=drafts, max_bytes=max_bytes, summary=summary,
+                        geocode=geocode)  # fmt: skip
+    for post in found:
         if as_json:
             click.echo(json.dumps(post.to_dict(), ensure_ascii=False))
         elif not quiet and post.warnings:
             print_warnings(post)
+    if not quiet:
+        print_skipped(summary)
     print_summary(summary, stream=sys.stderr if as_json else sys.stdout)
 
 
@@ -112,12 +164,15 @@ def scan(
     help="Dask scheduler to build shards on (default: worker processes on 127.0.0.1).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Only the final line.")
-@click.option("--verbose", "-v", is_flag=True, help="Every warning, post by post.")
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Every warning, post by post, and every file skipped."
+)
 def index_command(
     sources: tuple[Path, ...],
     index_dir: Path | None,
     drafts: bool,
     max_bytes: int,
+    geocode: bool,
     drop_private_locations: bool,
     rebuild: bool,
     watch: bool,
@@ -134,7 +189,7 @@ def index_command(
     """
     paths = list(sources) or [indexer.DEFAULT_SOURCE]
     target = index_dir or indexer.default_index_dir()
-    options = indexer.BuildOptions(drafts, max_bytes, drop_private_locations)
+    options = indexer.BuildOptions(drafts, max_bytes, drop_private_locations, geocode)
     layout = sharding.read_layout(target)
     shards = shards or (layout.shards if layout else None)
     if shards is not None:

@@ -12,7 +12,7 @@ from searcher import indexer, ingest
 from searcher.api import Index, open_index
 from searcher.errors import BlogsearchError, IndexMissing
 from searcher.models import Post
-from searcher.render import build_progress, print_warnings
+from searcher.render import build_progress, print_skipped, print_warnings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,7 +29,19 @@ def ingest_options(func: F) -> F:
         show_default=True,
         help="Skip post files larger than this many bytes.",
     )(func)
+    func = no_geocode_option(func)
     return func
+
+
+def no_geocode_option(func: F) -> F:
+    return click.option(
+        "--no-geocode",
+        "geocode",
+        is_flag=True,
+        flag_value=False,
+        default=True,
+        help="Do not place posts that only name a place (location: Berlin) with the gazetteer.",
+    )(func)
 
 
 def index_dir_option(func: F) -> F:
@@ -114,8 +126,11 @@ def build(
         def on_wait() -> None:
             click.echo(f"Another blogsearch index is writing {target}/; waiting for it…", err=True)
 
-        return indexer.build(paths, target, options, rebuild=rebuild, progress=on_post,
-                             on_wait=on_wait, on_plan=on_plan)  # fmt: skip
+        report = indexer.build(paths, target, options, rebuild=rebuild, progress=on_post,
+                               on_wait=on_wait, on_plan=on_plan)  # fmt: skip
+    if verbose:
+        print_skipped(report.summary)
+    return report
 
 
 def open_or_build(index_dir: Path | None, audience: str) -> Index:

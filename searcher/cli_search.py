@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from searcher import shapes
+from searcher.api import Index
 from searcher.cli_common import (
     audience_option,
     filter_kwargs,
@@ -19,7 +20,7 @@ from searcher.cli_common import (
     paging,
 )
 from searcher.engine import SORTS, Center, resolve_center
-from searcher.errors import InvalidCoordinates, UsageError
+from searcher.errors import InvalidCoordinates, OutputError, UsageError
 from searcher.geo import parse_coordinate
 from searcher.models import Results
 from searcher.render import (
@@ -32,7 +33,7 @@ from searcher.render import (
 )
 
 
-def _emit(results: Results, as_json: bool, geojson: bool) -> None:
+def _emit(results: Results, as_json: bool, geojson: bool, empty: str | None = None) -> None:
     if results.center and results.center[2]:
         say_center(Center(*results.center))
     if geojson:
@@ -40,7 +41,41 @@ def _emit(results: Results, as_json: bool, geojson: bool) -> None:
     elif as_json:
         echo_json(results.to_dict())
     else:
-        print_results(results)
+        print_results(results, empty=empty)
+
+
+def _empty_filters(index: Index, results: Results, filters: dict[str, Any]) -> str | None:
+    """For a search that found nothing: the filters that match no post on their own, or,
+    when each matches some, that they match none together."""
+    if results.total:
+        return None
+    given = _filters_given(filters)
+    if not given:
+        return None
+    alone = [label for label, one in given if not index.search(limit=1, **one).total]
+    if alone:
+        return f"{_joined(alone)} {'matches' if len(alone) == 1 else 'match'} no post."
+    if len(given) > 1:
+        return f"no post has {_joined([label for label, _ in given])} together."
+    return None
+
+
+def _filters_given(filters: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Each filter of a command as (how to name it, the search keywords of it alone)."""
+    given: list[tuple[str, dict[str, Any]]] = [
+        (f"tag {t!r}", {"tags": [t]}) for t in filters["tags"]
+    ]
+    given += [(f"category {c!r}", {"categories": [c]}) for c in filters["categories"]]
+    given += [(f"lang {code!r}", {"lang": code}) for code in filters["lang"]]
+    given += [(f"{name} {filters[name]}", {name: filters[name]})
+              for name in ("since", "until") if filters[name]]  # fmt: skip
+    if filters["has_location"]:
+        given.append(("--has-location", {"has_location": True}))
+    return given
+
+
+def _joined(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
 @click.command("query")
@@ -83,11 +118,12 @@ def query_command(
     text = " ".join(words) or None
     center = _center(near) if near else None
     shape = shapes.load(within) if within else None
+    asked = filter_kwargs(filters)
     with open_or_build(index_dir, audience) as index:
         results = index.search(text, limit=limit, page=page, near=center, radius_km=radius,
-                               bbox=bbox, within=shape, sort=sort,
-                               **filter_kwargs(filters))  # fmt: skip
-    _emit(results, as_json, geojson)
+                               bbox=bbox, within=shape, sort=sort, **asked)  # fmt: skip
+        empty = None if as_json or geojson else _empty_filters(index, results, asked)
+    _emit(results, as_json, geojson, empty)
 
 
 @click.command("near", context_settings={"ignore_unknown_options": True})
@@ -114,11 +150,12 @@ def near_command(
     """Located posts nearest to LAT LON or to a PLACE, nearest first; TEXT narrows them."""
     center, text = _split_where(where)
     shape = shapes.load(within) if within else None
+    asked = filter_kwargs(filters)
     with open_or_build(index_dir, audience) as index:
         results = index.search(text, near=center, radius_km=radius, limit=limit, page=page,
-                               bbox=bbox, within=shape, sort="distance",
-                               **filter_kwargs(filters))  # fmt: skip
-    _emit(results, as_json, geojson)
+                               bbox=bbox, within=shape, sort="distance", **asked)  # fmt: skip
+        empty = None if as_json or geojson else _empty_filters(index, results, asked)
+    _emit(results, as_json, geojson, empty)
 
 
 @click.command("map")
@@ -148,19 +185,22 @@ def map_command(
     text = " ".join(words) or None
     if output.suffix.lower() not in (".png", ".svg", ".html", ".htm"):
         raise click.BadParameter("the picture must end in .png, .svg or .html", param_hint="-o")
+    if not output.parent.is_dir():  # said before searching, not after
+        raise UsageError(f"cannot write {output}: there is no folder {output.parent}")
     center = _center(near) if near else None
     shape = shapes.load(within) if within else None
     with open_or_build(index_dir, audience) as index:
         results = index.search(text, limit=limit, near=center, radius_km=radius, bbox=bbox,
                                within=shape, located_only=True,
                                sort="relevance" if text else "date")  # fmt: skip
-    points = [
-        maps.MapPoint(h.location.lat, h.location.lon, h.title)
-        for h in results.hits
-        if h.location is not None and h.location.lat is not None and h.location.lon is not None
-    ]
-    maps.render(points, output, title=text or "blogsearch")
-    click.echo(f"drew {len(points)} posts into {output}")
+    points = maps.hit_points(results.hits)
+    try:
+        maps.render(points, output, title=text or "blogsearch")
+    except OSError as exc:
+        raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from None
+    posts = sum(1 for hit in results.hits if maps.hit_points([hit]))
+    places = f"{len(points)} places of " if len(points) != posts else ""
+    click.echo(f"drew {places}{posts} posts into {output}")
 
 
 @click.command("complete")
@@ -192,7 +232,11 @@ def complete_command(
 def similar_command(
     path: str, limit: int, as_json: bool, geojson: bool, index_dir: Path | None, audience: str
 ) -> None:
-    """Posts most related to the post at PATH (its path in the index), by its key terms."""
+    """Posts most related to the post at PATH, by its key terms.
+
+    PATH is the post's file (relative to the current folder, or absolute) or its path in the
+    index, as hits show it.
+    """
     with open_or_build(index_dir, audience) as index:
         results = index.similar(path, limit=limit)
     _emit(results, as_json, geojson)

@@ -48,6 +48,15 @@ class IndexMissing(BlogsearchError):
     http_status = 503
 
 
+class IndexWriteError(BlogsearchError):
+    """The index folder cannot be written (a full disk, no permission): the index stays as
+    it was before the run."""
+
+
+class OutputError(BlogsearchError):
+    """A file blogsearch was asked to write (a map) cannot be written."""
+
+
 class IndexBusy(BlogsearchError):
     """Another writer holds the index."""
 

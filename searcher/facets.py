@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from searcher import analysis, schema
+from searcher import analysis, live, schema
 
 FACETS = {"tags": schema.TAG, "categories": schema.CATEGORY, "languages": schema.LANG}
 LABELS = {schema.TAG: schema.TAG_LABEL, schema.CATEGORY: schema.CATEGORY_LABEL}
@@ -29,6 +29,8 @@ def labels(reader: Any, fieldname: str) -> dict[str, str]:
         return {}
     best: dict[str, str] = {}
     for term in reader.lexicon(label_field):
+        if reader.has_deletions() and not live.doc_frequency(reader, label_field, term):
+            continue  # written so only in deleted posts
         written = _text(term)
         key = schema.folded_label(written)
         best[key] = analysis.preferred_spelling(best.get(key), written)

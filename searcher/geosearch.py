@@ -166,8 +166,8 @@ class GeoIndex:
         self.last_candidates = 0
         if k == 0:
             return []
-        found: list[tuple[float, int]] = []
-        best: list[float] = []  # the k least distances so far, negated (a max-heap)
+        nearest: dict[int, float] = {}  # each doc found, at its nearest point so far
+        best: list[float] = []  # the k least distances of distinct docs, negated (a max-heap)
         stop = min(limit, self._first_guess(lat, lon, k, allowed))
         heap: list[tuple[float, _Cell]] = [(0.0, self._cell_around(lat, lon, stop))]
         while heap and heap[0][0] <= stop:
@@ -175,23 +175,26 @@ class GeoIndex:
             if self._is_leaf(cell[0]):
                 rows = self._rows[cell[0]]
                 for dist, doc in self._measure_within(lat, lon, rows, stop, allowed):
-                    if dist > stop:
+                    if dist > stop or dist >= nearest.get(doc, math.inf):
                         continue
-                    found.append((dist, doc))
-                    if len(best) < k:
+                    again = doc in nearest
+                    nearest[doc] = dist
+                    if again:  # a nearer point of a doc already counted: rare, start afresh
+                        best = [-d for d in heapq.nsmallest(k, nearest.values())]
+                        heapq.heapify(best)
+                    elif len(best) < k:
                         heapq.heappush(best, -dist)
-                        if len(best) < k:
-                            continue
                     elif dist < -best[0]:
                         heapq.heapreplace(best, -dist)
                     else:
                         continue
-                    stop = min(limit, TIE_KM - best[0])  # the k-th and its ties
+                    if len(best) == k:
+                        stop = min(limit, TIE_KM - best[0])  # the k-th and its ties
                 continue
             for low, child in child_bounds(lat, lon, self._split(cell)):
                 if low <= stop:
                     heapq.heappush(heap, (low, child))
-        found = [x for x in found if x[0] <= stop]
+        found = [(dist, doc) for doc, dist in nearest.items() if dist <= stop]
         order_by_distance(found, self._path)
         return found[:k]
 
@@ -204,10 +207,14 @@ class GeoIndex:
         rows = np.arange(max(0, at - k), min(len(table), at + k))
         if allowed is not None:
             rows = rows[[allowed(doc) for doc in table.docs[rows].tolist()]]
-        if len(rows) < k:
+        h = _haversine_h(lat, lon, table, rows)
+        least: dict[int, float] = {}  # a doc with several points counts once, at its nearest
+        for doc, value in zip(table.docs[rows].tolist(), h.tolist(), strict=True):
+            least[doc] = min(value, least.get(doc, math.inf))
+        if len(least) < k:
             return math.inf
-        h = np.partition(_haversine_h(lat, lon, table, rows), k - 1)[k - 1]
-        return _TWO_R * math.asin(math.sqrt(min(1.0, h))) * (1 + _SLACK_REL) + _SLACK_KM + TIE_KM
+        kth = heapq.nsmallest(k, least.values())[-1]
+        return _TWO_R * math.asin(math.sqrt(min(1.0, kth))) * (1 + _SLACK_REL) + _SLACK_KM + TIE_KM
 
     def _cell_around(self, lat: float, lon: float, radius_km: float) -> _Cell:
         """The smallest cell holding the whole circle (its box's corners share the cell), so
@@ -253,22 +260,27 @@ class GeoIndex:
         rows = rows[_haversine_h(lat, lon, table, rows) <= _h_within(radius_km)]
         columns = (table.docs, table.phi, table.cos, table.lon)
         located = zip(*(column[rows].tolist() for column in columns), strict=True)
-        found = [x for x in self._measure(lat, lon, located, allowed) if x[0] <= radius_km]
+        nearest: dict[int, float] = {}  # a doc with several points: its nearest one
+        for dist, doc in self._measure(lat, lon, located, allowed):
+            if dist <= radius_km and dist < nearest.get(doc, math.inf):
+                nearest[doc] = dist
         self.last_candidates = candidates
+        found = [(dist, doc) for doc, dist in nearest.items()]
         order_by_distance(found, self._path)
         return found
 
     def in_bbox(self, box: BBox, *, allowed: Allowed = None) -> list[int]:
-        """Docnums of visible docs inside the box (edges included, antimeridian boxes too)."""
+        """Docnums of visible docs with a point inside the box (edges included, antimeridian
+        boxes too)."""
         self.last_candidates = 0
-        inside = []
+        inside = set()
         for doc, lat, lon in self._points(self._box_cells(box), allowed):
             if box.contains(lat, lon):
-                inside.append(doc)
+                inside.add(doc)
         return sorted(inside)
 
     def in_shape(self, geometry: Any, *, allowed: Allowed = None) -> list[int]:
-        """Docnums of visible docs inside or on a Polygon/MultiPolygon given in lon/lat."""
+        """Docnums of visible docs with a point inside or on a Polygon/MultiPolygon (lon/lat)."""
         if not isinstance(geometry, shapely.Polygon | shapely.MultiPolygon) or geometry.is_empty:
             raise UsageError("a shape must be a non-empty Polygon or MultiPolygon")
         west, south, east, north = (float(v) for v in geometry.bounds)
@@ -279,21 +291,24 @@ class GeoIndex:
         lats = np.fromiter((p[1] for p in points), float, len(points))
         lons = np.fromiter((p[2] for p in points), float, len(points))
         hits = shapely.intersects_xy(geometry, lons, lats)  # boundary points count
-        return sorted(points[i][0] for i in np.flatnonzero(hits))
+        return sorted({points[i][0] for i in np.flatnonzero(hits)})
 
     def distance_km(self, docnum: int, lat: float, lon: float) -> float | None:
-        """Exact distance from one doc to (lat, lon); None if it has no point this audience sees."""
+        """Exact distance from one doc's nearest point to (lat, lon); None if it has no point
+        this audience sees."""
         lat, lon = self._point(lat, lon)
         table = self._points_table()
         self.last_candidates = 0
-        row = table.row(docnum)
-        if row < 0:
+        rows = table.rows(docnum)
+        if not len(rows):
             return None
-        return self._measure(lat, lon, self._located(row, row + 1))[0][0]
+        columns = (table.docs, table.phi, table.cos, table.lon)
+        located = zip(*(column[rows].tolist() for column in columns), strict=True)
+        return min(dist for dist, _ in self._measure(lat, lon, located))
 
     def count(self) -> int:
         """How many located docs this audience sees."""
-        return len(self._points_table())
+        return self._points_table().located_docs
 
     # --- cells and rows ------------------------------------------------------------------
 

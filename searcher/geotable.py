@@ -1,7 +1,9 @@
 """One reader generation's visible points in memory, sorted by geohash cell.
 
 The cell terms of the index say which documents an audience may see (``schema.CELL``, plus
-``schema.CELL_PRIVATE`` for the owner); their stored points come from the lat/lon columns.
+``schema.CELL_PRIVATE`` for the owner); their stored points come from the lat/lon columns, and
+for the few posts with several places (``schema.MULTI``) from their ``schema.POINTS``: a post
+has one row per point, so a doc may appear in several rows.
 Sorted by their finest geohash (a 40-bit number), the points of any cell at any precision
 are one run of rows, found by bisection, so a query reads no postings and no columns at all.
 Loading reads every visible point once per generation: 50-70 ms of CPU and ~11 MB at 200,000.
@@ -29,10 +31,10 @@ _MAX_LAT_E7, _MAX_LON_E7 = 900_000_000, 1_800_000_000  # beyond: no point (the c
 
 class PointTable:
     """Visible points as parallel arrays in geohash order: ``codes`` (finest cell, 40 bits),
-    ``docs`` (docnums), ``lat`` and ``lon`` (stored degrees), ``phi`` (lat in radians) and
-    ``cos`` (its cosine)."""
+    ``docs`` (docnums, repeated for a post with several points), ``lat`` and ``lon`` (stored
+    degrees), ``phi`` (lat in radians) and ``cos`` (its cosine)."""
 
-    def __init__(self, docs: IntArray, lat_e7: IntArray, lon_e7: IntArray, doc_count: int) -> None:
+    def __init__(self, docs: IntArray, lat_e7: IntArray, lon_e7: IntArray) -> None:
         codes = cell_codes(lat_e7, lon_e7)
         order = np.argsort(codes)
         self.codes: IntArray = codes[order]
@@ -42,15 +44,18 @@ class PointTable:
         self.phi: FloatArray = self.lat * (np.pi / 180.0)  # bit for bit math.radians
         # libm's cosines (numpy's may differ in an ulp): exact distances use them
         self.cos: FloatArray = np.fromiter(map(math.cos, self.phi.tolist()), float, len(order))
-        self._rows = np.full(doc_count, -1, dtype=np.int64)
-        self._rows[self.docs] = np.arange(len(self.docs), dtype=np.int64)
+        self._by_doc: IntArray = np.argsort(self.docs, kind="stable")  # rows in doc order
+        self._sorted_docs: IntArray = self.docs[self._by_doc]
+        # how many distinct docs: a post with several points has several rows
+        self.located_docs = int(np.count_nonzero(np.diff(self._sorted_docs))) + bool(len(order))
 
     def __len__(self) -> int:
         return len(self.docs)
 
-    def row(self, docnum: int) -> int:
-        """The row of a visible doc, or -1."""
-        return int(self._rows[docnum]) if 0 <= docnum < len(self._rows) else -1
+    def rows(self, docnum: int) -> IntArray:
+        """The rows of a visible doc's points (none for a doc this audience cannot see)."""
+        start, stop = np.searchsorted(self._sorted_docs, (docnum, docnum + 1))
+        return self._by_doc[start:stop]
 
     def row_at(self, lat: float, lon: float) -> int:
         """Where a point's finest cell is, or would be, among the rows."""
@@ -170,17 +175,37 @@ def load(reader: Any, fields: tuple[str, ...]) -> PointTable:
             for cell in _BASE32
             if leaf.doc_frequency(field, cell)
         ]
-        if not ids:
+        found = np.sort(np.concatenate(ids)) if ids else np.zeros(0, dtype=np.int64)
+        if not len(found):  # no cell here, or only deleted docs' cells (an edited post's)
             continue
-        found = np.sort(np.concatenate(ids))  # np.unique hashes: 5x slower
-        found = found[np.r_[True, found[1:] != found[:-1]]]
+        found = found[np.r_[True, found[1:] != found[:-1]]]  # np.unique hashes: 5x slower
         lat, lon = (_column_e7(leaf, name, found, shift) for name in (schema.LAT, schema.LON))
         located = (np.abs(lat) <= _MAX_LAT_E7) & (np.abs(lon) <= _MAX_LON_E7)
+        several = _several(leaf, found)
+        located &= ~several
         parts.append(found[located] + base)
         lats.append(lat[located])
         lons.append(lon[located])
+        for doc in found[several].tolist():
+            points = np.array(schema.unpack_points(_points_value(leaf, doc)), dtype=np.int64)
+            points = points.reshape(-1, 2)
+            parts.append(np.full(len(points), doc + base, dtype=np.int64))
+            lats.append(points[:, 0])
+            lons.append(points[:, 1])
     docs = np.concatenate(parts)
-    return PointTable(docs, np.concatenate(lats), np.concatenate(lons), reader.doc_count_all())
+    return PointTable(docs, np.concatenate(lats), np.concatenate(lons))
+
+
+def _several(leaf: Any, found: IntArray) -> Any:
+    """Which of ``found`` have several points (``schema.MULTI``), as a boolean mask."""
+    if schema.MULTI not in leaf.schema or not leaf.doc_frequency(schema.MULTI, "1"):
+        return np.zeros(len(found), dtype=bool)
+    return np.isin(found, segreader.leaf_postings(leaf.postings(schema.MULTI, "1")).docs)
+
+
+def _points_value(leaf: Any, doc: int) -> bytes:
+    value = leaf.column_reader(schema.POINTS)[doc]
+    return bytes(value) if value else b""
 
 
 def _column_e7(leaf: Any, name: str, docs: IntArray, shift: int) -> IntArray:

@@ -23,6 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from pathlib import Path
@@ -31,8 +32,8 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
-from searcher import ingest, postings, schema, segbuild, wxr
-from searcher.errors import IndexBusy, IndexMissing, SourceError
+from searcher import files, ingest, postings, schema, segbuild, sites, store, wxr
+from searcher.errors import IndexBusy, IndexMissing, IndexWriteError, SourceError
 from searcher.manifest import Entry, Manifest
 from searcher.models import Post
 
@@ -57,6 +58,7 @@ class BuildOptions:
     drafts: bool = False
     max_bytes: int = ingest.DEFAULT_MAX_BYTES
     drop_private_locations: bool = False
+    geocode: bool = True  # place posts that only name a place, with the offline gazetteer
 
 
 @dataclass
@@ -84,16 +86,16 @@ class _File:
     prefix: str  # put before post paths when several sources are indexed together
 
 
-# what a worker is asked to read: path, root, prefix, max bytes, known hash, and the options
-# to analyse its posts with; what it gives back: records (None if the hash is the known one)
-# and manifest entry
-_ReadJob = tuple[str, Path, str, int, str, BuildOptions]
+# what a worker is asked to read: path, root, prefix, max bytes, geocode, known hash, and the
+# options to analyse its posts with; what it gives back: records (None if the hash is the
+# known one) and manifest entry
+_ReadJob = tuple[str, Path, str, int, bool, str, BuildOptions]
 _ReadResult = tuple[list[Post | ingest.Skipped] | None, Entry]
 
 
 def count_files(sources: Sequence[Path], *, drafts: bool = False) -> int:
     """How many files a build will look at (for a progress bar's total)."""
-    return sum(1 for _, _, found in _sources(sources, drafts) for _ in found)
+    return sum(1 for _, _, found, _ in _sources(sources, drafts) for _ in found)
 
 
 def build(
@@ -110,16 +112,49 @@ def build(
 ) -> BuildReport:
     """Bring the index in ``index_dir`` up to date with ``sources`` (from scratch if asked).
 
-    ``select`` keeps only the files whose post path (relative, with its source's prefix) it
-    accepts: a shard of a sharded index is built from its own files this way.
+    One build at a time per folder: another waits (``on_wait`` is told) or, without
+    ``on_wait``, raises :class:`IndexBusy`. A folder that cannot be written (a full disk)
+    raises :class:`IndexWriteError`; what the failed run wrote is removed, here or by the
+    next run. ``select`` keeps only the files whose post path (relative, with its source's
+    prefix) it accepts: a shard of a sharded index is built from its own files this way.
     """
     for source in sources:
         if not source.exists():
             raise SourceError(f"{source}: no such content folder or export file")
-    why = "asked to rebuild" if rebuild else _why_rebuild(index_dir, options)
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        with store.build_lock(index_dir, on_wait=on_wait, timeout=LOCK_WAIT):
+            try:
+                store.remove_leftovers(index_dir, INDEX_NAME)
+                return _build(sources, index_dir, options, rebuild, progress, workers, on_wait,
+                              on_plan, select)  # fmt: skip
+            except OSError:
+                store.remove_leftovers(index_dir, INDEX_NAME)
+                raise
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise IndexWriteError(f"cannot write the index in {index_dir}/: {reason}") from None
+
+
+def _build(
+    sources: Sequence[Path],
+    index_dir: Path,
+    options: BuildOptions,
+    rebuild: bool,
+    progress: Callable[[Post], None] | None,
+    workers: int | None,
+    on_wait: Callable[[], None] | None,
+    on_plan: Callable[[int, str | None], None] | None,
+    select: Callable[[str], bool] | None,
+) -> BuildReport:
+    site = sites.fingerprint(sources)
+    why = "asked to rebuild" if rebuild else _why_rebuild(index_dir, options, site)
     manifest = Manifest() if why else Manifest.load(index_dir)
     summary = ingest.Summary()
-    changed, seen, unchanged = _survey(sources, options.drafts, manifest, select)
+    for source in sources:
+        if source.is_dir():
+            ingest.note_site(source, summary)
+    changed, seen, unchanged = _survey(sources, options.drafts, manifest, select, summary.skipped)
     gone = [key for key in manifest if key not in seen]
     if on_plan:
         on_plan(len(changed), why)
@@ -152,17 +187,40 @@ def build(
         else:
             writer.commit(fresh=why is not None)
     except BaseException:
-        writer.cancel()
+        _cancel(writer)
         raise
+    built_at = _save(index_dir, manifest, options, sources, site)
+    if why:
+        _remove_older_versions(index_dir)
+    return BuildReport(summary, indexed, index_dir, built_at, removed, unchanged, why)
+
+
+def _save(
+    index_dir: Path,
+    manifest: Manifest,
+    options: BuildOptions,
+    sources: Sequence[Path],
+    site: str,
+) -> str:
+    """Write the manifest and the build's metadata next to the committed index; the time."""
     built_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     manifest.options = asdict(options)
     manifest.save(index_dir)
     sources_text = [str(s) for s in sources]
     write_meta(index_dir, {"schema": schema.SCHEMA_VERSION, "built_at": built_at,
-                           "sources": sources_text, "options": asdict(options)})  # fmt: skip
-    if why:
-        _remove_older_versions(index_dir)
-    return BuildReport(summary, indexed, index_dir, built_at, removed, unchanged, why)
+                           "sources": sources_text, "options": asdict(options),
+                           "site": site})  # fmt: skip
+    return built_at
+
+
+def _cancel(writer: Any) -> None:
+    """Cancel a writer after a failure, whose error matters more than cancel's own (on a
+    full disk, cancel fails too: a second traceback hid the first)."""
+    try:
+        writer.cancel()
+    except Exception:
+        with suppress(Exception):  # cancel stopped before it let the lock go
+            writer.writelock.release()
 
 
 def _count_posts(
@@ -209,7 +267,7 @@ def write(
             count += len(group)
         writer.commit(fresh=True)
     except BaseException:
-        writer.cancel()
+        _cancel(writer)
         raise
     built_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     Manifest(options=asdict(options)).save(index_dir)
@@ -221,15 +279,19 @@ def write(
 # -- what to read ----------------------------------------------------------------------------
 
 
-def _sources(sources: Sequence[Path], drafts: bool) -> Iterator[tuple[Path, str, Any]]:
-    """(root, prefix, directory entries or a file's path) for each source."""
-    several = len(sources) > 1
-    for source in sources:
+def _sources(
+    sources: Sequence[Path], drafts: bool
+) -> Iterator[tuple[Path, str, Any, list[ingest.Skipped]]]:
+    """(root, prefix, directory entries or a file's path, and the folders and links the
+    entries leave out, once they are read) for each source."""
+    chosen = ingest.distinct_sources(sources)
+    for source, prefix in zip(chosen, ingest.source_prefixes(chosen), strict=True):
+        skipped: list[ingest.Skipped] = []
         if source.is_dir():
             root = source.resolve()  # absolute, so that the paths of files below it are too
-            yield root, f"{root.name}/" if several else "", ingest.scan_files(root, drafts=drafts)
+            yield root, prefix, ingest.site_files(root, drafts=drafts, skipped=skipped), skipped
         elif source.is_file():
-            yield source.resolve().parent, "", [source]
+            yield source.resolve().parent, prefix, [source], skipped
 
 
 def _survey(
@@ -237,16 +299,19 @@ def _survey(
     drafts: bool,
     manifest: Manifest,
     select: Callable[[str], bool] | None = None,
+    skipped: list[ingest.Skipped] | None = None,
 ) -> tuple[list[_File], set[str], int]:
     """Files to read, every file's key, and how many are unchanged (same size and mtime as in
-    the manifest: those are not even opened)."""
+    the manifest: those are not even opened). Folders and links left out go to ``skipped``."""
     changed, seen, unchanged = [], set(), 0
     is_current = manifest.is_current
-    for root, prefix, found in _sources(sources, drafts):
+    for root, prefix, found, left_out in _sources(sources, drafts):
         for item in found:
             key = item.path if isinstance(item, os.DirEntry) else str(item.resolve())
-            if select is not None and not select(prefix + Path(key).relative_to(root).as_posix()):
-                continue
+            if select is not None and not select(
+                prefix + files.printable(os.path.relpath(key, root))
+            ):
+                continue  # chosen by the path the index gives it (a name may not be UTF-8)
             seen.add(key)
             try:
                 stat = item.stat()
@@ -256,6 +321,9 @@ def _survey(
                 unchanged += 1
             else:
                 changed.append(_File(key, os.fspath(item), root, prefix))
+        if skipped is not None:
+            skipped.extend(ingest.Skipped(prefix + s.path, s.reason) for s in left_out
+                           if select is None or select(prefix + s.path))  # fmt: skip
     return changed, seen, unchanged
 
 
@@ -274,7 +342,8 @@ def _read(
     for f in files:
         known = manifest.get(f.key)
         sha1 = known.sha1 if known else ""
-        jobs.append((f.path, f.root, f.prefix, options.max_bytes, sha1, options))
+        jobs.append((f.path, f.root, f.prefix, options.max_bytes, options.geocode, sha1,
+                     options))  # fmt: skip
     groups = [(files[i : i + READ_BATCH], jobs[i : i + READ_BATCH])
               for i in range(0, len(jobs), READ_BATCH)]  # fmt: skip
     if not parallel:
@@ -313,7 +382,7 @@ def _read_ahead(
 def _read_batch(jobs: list[_ReadJob]) -> tuple[list[_ReadResult], segbuild.Batch]:
     """Read files (in a worker process) and analyse the posts they index into one batch."""
     results = [_read_one(job) for job in jobs]
-    options = jobs[0][5]
+    options = jobs[0][6]
     keep = not options.drop_private_locations
     documents = [schema.document(record, keep_private_location=keep)
                  for records, _ in results for record in records or ()
@@ -333,25 +402,31 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _read_one(job: _ReadJob) -> _ReadResult:
-    """Read one source file: its records, or None when its content hash is ``known``, and its
-    manifest entry."""
-    name, root, prefix, max_bytes, known, _ = job
+    """Read one source file (runs in a worker process): its records, or None when its content
+    hash is ``known``, and its manifest entry."""
+    name, root, prefix, max_bytes, geocode, known, _ = job
     path = Path(name)
-    try:
-        stat = path.stat()
-        digest = (
-            hashlib.sha1(path.read_bytes()).hexdigest() if stat.st_size <= max_bytes * 40 else ""
-        )
-    except OSError:
-        return [ingest.Skipped(prefix + path.name, "unreadable")], Entry(0, 0, "")
-    entry = Entry(stat.st_size, stat.st_mtime_ns, digest)
-    if digest and digest == known:
-        return None, entry
     records: list[Post | ingest.Skipped]
     if path.suffix.lower() == ".xml":
-        records = list(wxr.read_export(path, max_bytes=max_bytes))
+        try:
+            stat = path.stat()
+            data = path.read_bytes() if stat.st_size <= max_bytes * 40 else b""
+        except OSError as exc:
+            skipped = ingest.Skipped(prefix + path.name, f"unreadable: {exc.strerror}")
+            return [skipped], Entry(0, 0, "")
+        digest = hashlib.sha1(data).hexdigest() if data else ""
+        entry = Entry(stat.st_size, stat.st_mtime_ns, digest)
+        if digest and digest == known:
+            return None, entry
+        records = list(wxr.read_export(path, max_bytes=max_bytes, geocode=geocode))
     else:
-        records = [ingest.read_file(path, root, max_bytes=max_bytes)]
+        source = ingest.open_post(path, root, max_bytes)  # read once: hashed, then parsed
+        opened = source.opened
+        digest = hashlib.sha1(opened.data).hexdigest() if opened.data is not None else ""
+        entry = Entry(opened.size, opened.mtime_ns, digest)
+        if digest and digest == known:
+            return None, entry
+        records = [ingest.parse_post(source, geocode=geocode)]
     if prefix:
         records = [_prefixed(r, prefix) for r in records]
     return records, entry
@@ -364,7 +439,7 @@ def _prefixed(record: Post | ingest.Skipped, prefix: str) -> Post | ingest.Skipp
 # -- the Whoosh side -------------------------------------------------------------------------
 
 
-def _why_rebuild(index_dir: Path, options: BuildOptions) -> str | None:
+def _why_rebuild(index_dir: Path, options: BuildOptions, site: str = "") -> str | None:
     """Why the index must be built from scratch, or None when an update will do."""
     if not whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME):
         older = _older_versions(index_dir)
@@ -374,6 +449,8 @@ def _why_rebuild(index_dir: Path, options: BuildOptions) -> str | None:
     meta = read_meta(index_dir)
     if meta.get("options") != asdict(options):
         return "the reading options changed since the last build"
+    if meta.get("site", site) != site:
+        return "the site's configuration changed since the last build (URLs may have)"
     return None
 
 
@@ -442,9 +519,7 @@ def read_meta(index_dir: Path) -> dict[str, Any]:
 
 
 def write_meta(index_dir: Path, data: dict[str, Any]) -> None:
-    temp = index_dir / f".{META_FILE}.{os.getpid()}.tmp"
-    temp.write_text(json.dumps(data, indent=2) + "\n")
-    temp.replace(index_dir / META_FILE)
+    store.write_atomically(index_dir / META_FILE, json.dumps(data, indent=2) + "\n")
 
 
 def index_bytes(index_dir: Path) -> int:

@@ -69,11 +69,23 @@ def _sample(text: str) -> str:
     return _NOISE.sub(" ", text[: _SAMPLE * 2])[:_SAMPLE]
 
 
-def choose(declared: Any, text: str) -> tuple[str | None, IngestWarning | None]:
-    """The language to index ``text`` in, and a warning when the front matter was overruled."""
+def choose(
+    declared: Any, text: str, default: str | None = None
+) -> tuple[str | None, IngestWarning | None]:
+    """The language to index ``text`` in, and a warning when the front matter was overruled.
+
+    Without a declared language: text written mostly in Chinese, Japanese or Korean script is
+    that language, however short; otherwise the detector's guess, unless ``default`` (a site's
+    language) is given and the guess is unsure: a short post, or a low probability.
+    """
     code = normalise(declared)
+    script = cjk_language(text)
     if code is None:
+        if script:
+            return script, None
         guess = detect(text)
+        if default and (guess is None or _unsure(text, guess[1])):
+            return default, None
         return (guess[0] if guess else None), None
     if len(text) < _MIN_TEXT:
         return code, None
@@ -90,6 +102,32 @@ def choose(declared: Any, text: str) -> tuple[str | None, IngestWarning | None]:
         "lang-mismatch", f"front matter says {declared!r} but the text reads as {guess[0]!r}"
     )
     return guess[0], warning
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+_SURE = 0.9  # a detector probability below this is a guess a site's language overrules
+
+
+def cjk_language(text: str) -> str | None:
+    """``zh``, ``ja`` or ``ko`` when most letters of the text's opening are of that script (kana
+    make Japanese, hangul Korean, Han characters alone Chinese); None otherwise. The detector
+    needs 20 letters to judge, and a Chinese sentence may be ten characters long."""
+    sample = text[: _SAMPLE * 2]
+    if sample.isascii():
+        return None
+    han, kana, hangul = (len(rx.findall(sample)) for rx in (_HAN, _KANA, _HANGUL))
+    cjk = han + kana + hangul
+    if cjk < 2 or cjk < 0.5 * sum(1 for char in sample if char.isalpha()):
+        return None
+    if hangul > kana and hangul >= han / 4:
+        return "ko"
+    return "ja" if kana else "zh"
+
+
+def _unsure(text: str, probability: float) -> bool:
+    return len(_NON_LETTER.sub("", _sample(text))) < _MIN_TEXT or probability < _SURE
 
 
 def _probability(sample: str, code: str) -> float:

@@ -13,11 +13,12 @@ files a run touches (making 60,000 of them took longer than parsing the whole fi
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from searcher import store
 
 MANIFEST_FILE = "manifest.json"
 FORMAT = 2
@@ -83,6 +84,4 @@ class Manifest:
     def save(self, index_dir: Path) -> None:
         """Write atomically: a reader or a crash sees the old manifest or the new one."""
         data = {"format": FORMAT, "options": self.options, "files": list(self._rows.values())}
-        temp = index_dir / f".{MANIFEST_FILE}.{os.getpid()}.tmp"
-        temp.write_text(json.dumps(data, separators=(",", ":")))
-        temp.replace(index_dir / MANIFEST_FILE)
+        store.write_atomically(index_dir / MANIFEST_FILE, json.dumps(data, separators=(",", ":")))

@@ -13,7 +13,7 @@ import functools
 import html
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ import shapely
 
 from searcher.errors import UsageError
 from searcher.geo import parse_coordinate
+from searcher.models import Hit
 
 FORMATS = (".svg", ".png", ".html")
 WORLD_SOUTH, WORLD_NORTH = -58.0, 84.0  # the whole-world view leaves out most of Antarctica
@@ -45,6 +46,16 @@ class MapPoint:
     lat: float
     lon: float
     label: str
+
+
+def hit_points(hits: Iterable[Hit]) -> list[MapPoint]:
+    """A point for every place the hits show (a trip has several), labelled by its post."""
+    return [
+        MapPoint(place.lat, place.lon, hit.title)
+        for hit in hits
+        for place in (hit.locations or ((hit.location,) if hit.location else ()))
+        if place.lat is not None and place.lon is not None
+    ]
 
 
 @dataclass(frozen=True)

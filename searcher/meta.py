@@ -7,6 +7,7 @@ salvaged line by line is returned together with a warning that says why.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import tomllib
@@ -27,6 +28,13 @@ class _TOMLBoundary(BaseHandler):
 
 _HANDLERS = [YAMLHandler(), _TOMLBoundary(), JSONHandler()]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_EXPANSION = 100_000  # values YAML aliases may add to those written out
+MAX_DEPTH = 64  # nesting of front matter values (real posts: 3 or 4)
+_TIDIED = {
+    "depth": f"values nested more than {MAX_DEPTH} deep dropped",
+    "surrogates": "lone surrogates (not characters) replaced",
+}
 _LINE_KEY = re.compile(r"^([A-Za-z_][\w.-]*)\s*[:=]\s*(.*?)\s*$")
 _JSON_PAIR = re.compile(r'"([A-Za-z_][\w.-]*)"\s*:\s*("(?:[^"\\]|\\.)*"|[-\w.]+|\[[^\]]*\])')
 
@@ -49,10 +57,21 @@ class _Loader(yaml.CSafeLoader):
 
 def _construct_unknown(loader: _Loader, suffix: str, node: yaml.Node) -> Any:
     if isinstance(node, yaml.ScalarNode):
+        if suffix in ("binary", "yaml.org,2002:binary"):
+            return _construct_binary(loader, node)
         return loader.construct_scalar(node)
     if isinstance(node, yaml.SequenceNode):
         return loader.construct_sequence(node, deep=True)
     return loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+
+
+def _construct_binary(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """``!binary`` (old Ruby exporters) and ``!!binary`` values as the text they encode."""
+    raw = loader.construct_scalar(node)
+    try:
+        return base64.b64decode("".join(str(raw).split()), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return raw  # not base64 of UTF-8 text: kept as written
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -71,6 +90,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
 _Loader.add_multi_constructor("!", _construct_unknown)
 _Loader.add_multi_constructor("tag:", _construct_unknown)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:binary", _construct_binary)
 # "2011-03-01" stays a date, but "yes"/"no"/"on" must not turn titles into booleans.
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
@@ -101,6 +121,12 @@ def parse(text: str) -> FrontMatter:
     return FrontMatter(data, body, kind, tuple(warnings))
 
 
+def load_mapping(raw: str, kind: str) -> tuple[dict[str, Any], list[IngestWarning]]:
+    """A YAML, TOML or JSON document read as front matter is (a site's configuration file):
+    never raises; what cannot be parsed is salvaged line by line, with a warning."""
+    return _load(raw, kind)
+
+
 def _load(raw: str, kind: str) -> tuple[dict[str, Any], list[IngestWarning]]:
     warnings: list[IngestWarning] = []
     if _CONTROL.search(raw):
@@ -108,7 +134,7 @@ def _load(raw: str, kind: str) -> tuple[dict[str, Any], list[IngestWarning]]:
         warnings.append(_warn("control-characters", "control characters removed from front matter"))
     try:
         data = _strict(raw, kind, warnings)
-    except Exception as exc:  # any parser failure: salvage what we can
+    except Exception as exc:  # any parser failure (RecursionError too): salvage what we can
         reason = _describe(exc)
         warnings.append(
             _warn("front-matter", f"{kind} front matter unreadable ({reason}); salvaged")
@@ -118,6 +144,9 @@ def _load(raw: str, kind: str) -> tuple[dict[str, Any], list[IngestWarning]]:
         if data not in (None, ""):
             warnings.append(_warn("front-matter", f"{kind} front matter is not a mapping"))
         data = {}
+    found: set[str] = set()
+    data = _tidy(data, 0, found)
+    warnings.extend(_warn("front-matter", _TIDIED[problem]) for problem in sorted(found))
     return {str(k): v for k, v in data.items()}, warnings
 
 
@@ -129,13 +158,76 @@ def _strict(raw: str, kind: str, warnings: list[IngestWarning]) -> Any:
     loader = _Loader(raw)
     loader.duplicates = []
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        if node is not None:
+            _check_expansion(node)  # before building values: an alias bomb is refused here
+        data = None if node is None else loader.construct_document(node)
     finally:
         loader.dispose()
     if loader.duplicates:
         keys = ", ".join(sorted(set(loader.duplicates)))
         warnings.append(_warn("duplicate-keys", f"duplicate front matter keys ({keys}); last kept"))
     return data
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse YAML whose aliases expand to more than :data:`MAX_EXPANSION` values beyond
+    its own (451 bytes of aliases made 2.2 GB of values), that is nested deeper than
+    :data:`MAX_DEPTH`, or that holds itself. Each node is sized once, without recursion."""
+    sizes: dict[int, int] = {}  # id → values it expands to, once sized
+    entered: set[int] = set()  # sized after their children: still on the path from the root
+    distinct = 0
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
+    while stack:
+        node, depth, children_sized = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if children_sized:
+            sizes[key] = _weight(node) + sum(sizes[id(child)] for child in children)
+            distinct += _weight(node)
+            if sizes[key] - distinct > MAX_EXPANSION:
+                raise ValueError(f"aliases expand to more than {MAX_EXPANSION} values")
+            continue
+        if key in sizes:
+            continue
+        if key in entered:
+            raise ValueError("an alias refers to a value that holds it")
+        if depth > MAX_DEPTH:
+            raise ValueError(f"values nested more than {MAX_DEPTH} deep")
+        entered.add(key)
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in children if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _weight(node: yaml.Node) -> int:
+    """A value, and one more for each 100 characters of a long string."""
+    return 1 + len(node.value) // 100 if isinstance(node, yaml.ScalarNode) else 1
+
+
+def _tidy(value: Any, depth: int, found: set[str]) -> Any:
+    """``value`` with lone surrogates (JSON's ``"\\ud800"``, which no encoder takes) made
+    U+FFFD and values nested deeper than :data:`MAX_DEPTH` dropped; ``found`` says which."""
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            found.add("surrogates")
+            return _SURROGATE.sub("\ufffd", value)
+        return value
+    if not isinstance(value, dict | list | tuple):
+        return value
+    if depth >= MAX_DEPTH:
+        found.add("depth")
+        return None
+    if isinstance(value, dict):
+        return {_tidy(k, depth, found): _tidy(v, depth + 1, found) for k, v in value.items()}
+    return [_tidy(item, depth + 1, found) for item in value]
 
 
 def _describe(exc: Exception) -> str:
@@ -183,7 +275,7 @@ def _salvage_json(raw: str) -> dict[str, Any]:
     for key, value in _JSON_PAIR.findall(raw):
         try:
             data[key] = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             data[key] = value.strip('"')
     return data
 

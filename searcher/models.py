@@ -9,32 +9,45 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Location:
-    """Where a post was written or what it is about.
+    """A place a post was written at or is about.
 
     ``lat``/``lon`` are ``None`` when the post names a place in free text only.
     ``public`` is ``False`` when the author marked the location private (WordPress
-    ``geo_public: 0``): such coordinates must never reach a public surface.
+    ``geo_public: 0``): such coordinates must never reach a public surface. ``source`` says
+    where the point came from (``front-matter``, ``body`` or ``geocoded``); ``geocoded`` names
+    the gazetteer place a written name was resolved to (``Berlin, DE``).
     """
 
     lat: float | None
     lon: float | None
     public: bool = True
     address: str | None = None
+    source: str | None = None
+    geocoded: str | None = None
 
     @property
     def has_point(self) -> bool:
         return self.lat is not None and self.lon is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"lat": self.lat, "lon": self.lon, "public": self.public, "address": self.address}
+        return {"lat": self.lat, "lon": self.lon, "public": self.public, "address": self.address,
+                "source": self.source, "geocoded": self.geocoded}  # fmt: skip
+
+
+MAX_MESSAGE = 300  # characters of a warning's message: a value quoted in it may be huge
 
 
 @dataclass(frozen=True)
 class IngestWarning:
-    """Something that went wrong reading one post; ``reason`` is a short stable code."""
+    """Something that went wrong reading one post; ``reason`` is a short stable code. The
+    message is cut to :data:`MAX_MESSAGE` characters, whatever it quotes."""
 
     reason: str
     message: str
+
+    def __post_init__(self) -> None:
+        if len(self.message) > MAX_MESSAGE:
+            object.__setattr__(self, "message", self.message[: MAX_MESSAGE - 1] + "…")
 
     def __str__(self) -> str:
         return f"{self.reason}: {self.message}"
@@ -52,13 +65,18 @@ class Post:
     lang: str | None = None
     url: str = ""
     draft: bool = False
-    location: Location | None = None
+    locations: tuple[Location, ...] = ()  # every place it names; a trip has several
     text: str = ""
     warnings: tuple[IngestWarning, ...] = field(default=())
 
     @property
+    def location(self) -> Location | None:
+        """The post's first place (its only one, mostly)."""
+        return self.locations[0] if self.locations else None
+
+    @property
     def located(self) -> bool:
-        return self.location is not None and self.location.has_point
+        return any(place.has_point for place in self.locations)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``blogsearch inspect --json``."""
@@ -72,6 +90,7 @@ class Post:
             "url": self.url,
             "draft": self.draft,
             "location": self.location.to_dict() if self.location else None,
+            "locations": [place.to_dict() for place in self.locations],
             "text": self.text,
             "warnings": [{"reason": w.reason, "message": w.message} for w in self.warnings],
         }
@@ -90,8 +109,9 @@ class Hit:
     lang: str | None
     score: float
     snippet: str
-    location: Location | None
-    distance_km: float | None = None
+    location: Location | None  # the place nearest the centre searched, else the first one
+    distance_km: float | None = None  # to the nearest of the post's places
+    locations: tuple[Location, ...] = ()  # every place this audience may see
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +125,7 @@ class Hit:
             "score": round(self.score, 6),
             "snippet": self.snippet,
             "location": self.location.to_dict() if self.location else None,
+            "locations": [place.to_dict() for place in self.locations],
             "distance_km": None if self.distance_km is None else round(self.distance_km, 6),
         }
 

@@ -30,6 +30,7 @@ class _NearMarker(query.Query):  # type: ignore[misc]
     def __init__(self, spec: NearSpec) -> None:
         self.spec = spec
         self.boost = 1.0
+        self.fieldname = None  # Whoosh asks a query for its field while normalizing
 
     def __unicode__(self) -> str:
         return f"near:{self.spec.place}"
@@ -61,7 +62,7 @@ class NearPlugin(qparser.TaggingPlugin):  # type: ignore[misc]
     priority = -1  # before the field tagger would read "near:" as a field name
     expr = (
         r'near:(?P<place>"[^"]*"|[^\s~()"]+)'
-        r"(?:~(?P<radius>\d+(?:[.,]\d+)?\s*(?:km|m|mi|nmi)?))?(?=[\s()]|$)"
+        r"(?:~(?P<radius>[^\s()]*))?(?=[\s()]|$)"  # any radius: checked, refused if not one
     )
 
     def create(self, parser: Any, match: Any) -> _NearNode:
@@ -80,14 +81,20 @@ def lift_near(q: query.Query, found: list[NearSpec]) -> query.Query:
         raise QuerySyntaxError("near: cannot be negated")
     if isinstance(q, query.BinaryQuery):  # AndNot, AndMaybe, Require, Otherwise
         left = lift_near(q.a, found)
-        if left is query.NullQuery:
-            raise QuerySyntaxError("near: needs words beside NOT")
-        return q.__class__(left, q.b)
+        if isinstance(q, query.AndNot):  # near:Paris -cloud: every post there but those
+            return q.__class__(query.Every() if left is query.NullQuery else left, q.b)
+        right = lift_near(q.b, found)  # +word near:x makes it the second part
+        if query.NullQuery in (left, right):
+            return right if left is query.NullQuery else left
+        return q.__class__(left, right)
     if isinstance(q, query.CompoundQuery):
         kept = [lift_near(child, found) for child in q.subqueries]
         if isinstance(q, query.Or) and _has_near(q.subqueries):
             raise QuerySyntaxError("near: cannot be one side of OR")
-        return q.__class__([k for k in kept if k is not query.NullQuery], boost=q.boost)
+        rest = [k for k in kept if k is not query.NullQuery]
+        if q.subqueries and not rest:  # nothing but near: clauses
+            return query.NullQuery
+        return q.__class__(rest, boost=q.boost)
     return q
 
 

@@ -21,15 +21,19 @@ def _nullable(kind: str) -> dict[str, Any]:
 
 _LOCATION = {
     "type": ["object", "null"],
-    "description": "Where the post is; null when it has none the audience may see.",
+    "description": "A place of the post; null when it has none the audience may see.",
     "properties": {
         "lat": _nullable("number"),
         "lon": _nullable("number"),
         "public": {"type": "boolean", "description": "false only for the owner audience"},
         "address": _nullable("string"),
+        "source": {**_nullable("string"), "enum": ["front-matter", "body", "geocoded", None],
+                   "description": "where the point came from"},
+        "geocoded": {**_nullable("string"),
+                     "description": "the gazetteer place a written name was resolved to"},
     },
-    "required": ["lat", "lon", "public", "address"],
-}
+    "required": ["lat", "lon", "public", "address", "source", "geocoded"],
+}  # fmt: skip
 _HIT = {
     "type": "object",
     "properties": {
@@ -42,11 +46,15 @@ _HIT = {
         "lang": _nullable("string"),
         "score": {"type": "number"},
         "snippet": {"type": "string", "description": "HTML: escaped text, matches in <mark>"},
-        "location": {"$ref": "#/components/schemas/Location"},
-        "distance_km": {**_nullable("number"), "description": "from the centre, when one given"},
+        "location": {"$ref": "#/components/schemas/Location",
+                     "description": "the place nearest the centre, else the first"},
+        "locations": {"type": "array", "items": {"$ref": "#/components/schemas/Location"},
+                      "description": "every place of the post the audience may see"},
+        "distance_km": {**_nullable("number"),
+                        "description": "from the centre to the nearest place, when one given"},
     },
     "required": ["path", "title", "url", "date", "tags", "categories", "lang", "score",
-                 "snippet", "location", "distance_km"],
+                 "snippet", "location", "locations", "distance_km"],
 }  # fmt: skip
 _COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
 _RESULTS = {

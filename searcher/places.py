@@ -1,140 +1,336 @@
-"""Finding a post's location in front matter, however the exporter wrote it.
+"""Every place a post names: coordinates anywhere in its front matter, the geo microformat in
+its body, and place names resolved offline with the gazetteer.
 
-Recognised shapes, searched at the top level first and then in nested mappings (``meta``,
-``extra``, ``params``, ``custom_fields``…) and WordPress ``postmeta`` key/value lists:
-``geo_latitude``/``geo_longitude`` (+ ``geo_public``, ``geo_address``), ``geo: [lat, lon]``,
-``location: {lat, lon}`` or ``location: "Toronto, CA"``, ``lat`` + ``lng``/``lon``,
-``latitude`` + ``longitude``, GeoJSON ``coordinates: [lon, lat]`` and ``geometry``.
+The front matter is walked whole (maps, lists, one-item lists, WordPress ``postmeta`` and
+``meta:`` lists of one-key maps). Coordinate keys are recognised by family: a key ending in
+``lat``/``latitude`` pairs with the key of the same prefix ending in ``lon``/``lng``/``long``/
+``longitude`` (``geo_latitude`` + ``geo_longitude``, ``position_lat`` + ``position_lon``,
+``start_lat`` + ``start_lng``), and keys such as ``geo``, ``coords``, ``gps``, ``map`` or
+``location`` may hold a whole point in one value (see :mod:`searcher.coords`). Only when no
+coordinates are written are names (``location``, ``place``, ``city`` + ``country``,
+``locations: [...]``) geocoded. Privacy fails closed: any ``geo_public``-like value that is
+not clearly "public" makes every place of the post private.
 """
 
 from __future__ import annotations
 
+import functools
+import re
+from collections import deque
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from searcher import coords, microformat, placekeys
 from searcher.errors import InvalidCoordinates
-from searcher.fields import truthy
-from searcher.geo import parse_point
 from searcher.models import IngestWarning, Location
+from searcher.placekeys import Scope
 
-_LAT_KEYS = ("geo_latitude", "latitude", "lat")
-_LON_KEYS = ("geo_longitude", "longitude", "lng", "lon", "long")
-_PAIR_KEYS = (
-    "geo",
-    "location",
-    "coords",
-    "coordinate",
-    "position",
-    "point",
-    "latlng",
-    "geo_location",
-)
-_ADDRESS_KEYS = ("geo_address", "address", "place", "location_name", "city")
-_PUBLIC_KEYS = ("geo_public", "public", "location_public")
-_MAX_DEPTH = 4
+FRONT_MATTER = "front-matter"
+BODY = "body"
+GEOCODED = "geocoded"
+MAX_PLACES = 50  # a post's places kept (a GPS track in front matter is sampled down to this)
+
+_MAX_DEPTH = 8
+_MAX_NODES = 5_000  # maps and lists visited per post: bounded work whatever the front matter
+_PUBLIC_KEYS = frozenset({"geo_public", "location_public", "public_location", "public"})
+_PRIVATE_KEYS = frozenset({"geo_private", "location_private", "private_location", "hide_location"})
+_CLEARLY_ON = frozenset({"1", "true", "yes", "y", "on"})
+_CLEARLY_OFF = frozenset({"0", "false", "no", "n", "off"})
+# a key that may hold coordinates: a cheap test before the key families are worked out
+_WORDS = placekeys.LAT_WORDS | placekeys.LON_WORDS | placekeys.PAIR_WORDS
+_COORDINATE_WORD = re.compile("|".join(sorted(_WORDS, key=len, reverse=True)))
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SEPARATORS = re.compile(r"[\s.\-]+")
+
+
+@dataclass
+class _Found:
+    places: list[Location] = field(default_factory=list)
+    warnings: list[IngestWarning] = field(default_factory=list)
+
+    def warn(self, reason: str, message: str) -> None:
+        if len(self.warnings) < 20:
+            self.warnings.append(IngestWarning(reason, message))
+
+
+def find_places(
+    data: Mapping[str, Any], body: str = "", *, geocode: bool = True
+) -> tuple[tuple[Location, ...], list[IngestWarning]]:
+    """Every place of a post, and warnings about values that could not be used."""
+    scopes = _scopes(data)
+    found = _Found()
+    public = _public(scopes, found)
+    for scope in scopes:
+        _points(scope, found)
+    for lat, lon in microformat.points(body, found.warn):
+        found.places.append(Location(lat, lon, source=BODY))
+    if not found.places:
+        names = placekeys.names(scopes)
+        if geocode:
+            _geocode(names, found)
+        elif names:
+            found.places.append(Location(None, None, address=names[0]))
+    elif len(found.places) == 1 and found.places[0].address is None:
+        names = placekeys.names(scopes)
+        if names:
+            found.places[0] = replace(found.places[0], address=names[0])
+    places = _distinct(found.places, found)
+    if not public:
+        places = [replace(place, public=False) for place in places]
+    return tuple(places), found.warnings
 
 
 def find_location(data: Mapping[str, Any]) -> tuple[Location | None, list[IngestWarning]]:
-    """The post's location (or ``None``) and warnings about coordinates that were dropped."""
-    scopes = list(_scopes(data, 0))
-    address = next(filter(None, map(_address, scopes)), None)
-    public = all(truthy(s.get(k)) is not False for s in scopes for k in _PUBLIC_KEYS if k in s)
-    warnings: list[IngestWarning] = []
-    for scope in scopes:
-        for raw in _candidates(scope):
-            try:
-                lat, lon = parse_point(*raw)
-            except InvalidCoordinates as exc:
-                warnings.append(IngestWarning("bad-coordinates", f"coordinates dropped: {exc}"))
-                continue
-            return Location(lat, lon, public, address), warnings
-    if address:
-        return Location(None, None, public, address), warnings
-    return None, warnings
+    """The first place of :func:`find_places`, without geocoding (as older versions read)."""
+    places, warnings = find_places(data, geocode=False)
+    return (places[0] if places else None), warnings
 
 
-def _scopes(data: Mapping[Any, Any], depth: int) -> Iterator[dict[str, Any]]:
-    """``data`` with lower-cased keys, then each nested mapping and postmeta list, depth first."""
-    yield {str(k).lower(): v for k, v in data.items()}
-    if depth >= _MAX_DEPTH:
-        return
-    for value in data.values():
+# --- walking the front matter -------------------------------------------------------------
+
+
+def _scopes(data: Mapping[str, Any]) -> list[Scope]:
+    """Every mapping of the front matter, outermost first; each object is visited once, so
+    YAML aliases cost nothing more, and at most :data:`_MAX_NODES` of them."""
+    scopes: list[Scope] = []
+    seen: set[int] = set()
+    pending: deque[tuple[Any, int, str]] = deque([(data, 0, "")])
+    while pending and len(seen) < _MAX_NODES:
+        value, depth, parent = pending.popleft()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
         if isinstance(value, Mapping):
-            yield from _scopes(value, depth + 1)
-        elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-            pairs = _postmeta(value)
-            if pairs:
-                yield from _scopes(pairs, depth + 1)
+            groups: list[list[tuple[Any, Any]]] = [list(value.items())]
+        else:
+            groups = _key_value_groups(value)
+            if not groups:
+                pending.extend((item, depth + 1, parent) for item in value[:_MAX_NODES]
+                               if isinstance(item, Mapping | list | tuple))  # fmt: skip
+                continue
+        for items in groups:
+            scope = Scope(depth, {_key(k): v for k, v in items}, parent)
+            scopes.append(scope)
+            if depth < _MAX_DEPTH:
+                pending.extend((v, depth + 1, k) for k, v in scope.items.items()
+                               if isinstance(v, Mapping | list | tuple))  # fmt: skip
+    return scopes
 
 
-def _postmeta(items: list[Mapping[str, Any]]) -> dict[str, Any]:
-    """``[{key: geo_latitude, value: '43.4'}, …]`` (WXR-style postmeta) as a mapping."""
-    out: dict[str, Any] = {}
+def _key_value_groups(items: list[Any] | tuple[Any, ...]) -> list[list[tuple[Any, Any]]]:
+    """A list of one-key maps (``- geo_latitude: "50.9"``) or of WordPress postmeta records
+    (``- key: geo_latitude`` + ``value: …``) as mappings: a repeated key starts a new one."""
+    if not items or not all(isinstance(item, Mapping) for item in items):
+        return []
+    pairs: list[tuple[Any, Any]] = []
     for item in items:
         key = item.get("key", item.get("meta_key"))
-        if isinstance(key, str):
-            out[key] = item.get("value", item.get("meta_value"))
-    return out
+        if isinstance(key, str) and len(item) <= 3:
+            pairs.append((key, item.get("value", item.get("meta_value"))))
+        elif len(item) == 1:
+            pairs.append(next(iter(item.items())))
+        else:
+            return []
+    groups: list[list[tuple[Any, Any]]] = [[]]
+    for key, value in pairs:
+        if any(_key(key) == _key(k) for k, _ in groups[-1]):
+            groups.append([])
+        groups[-1].append((key, value))
+    return groups
 
 
-def _candidates(scope: Mapping[str, Any]) -> Iterator[tuple[Any, Any]]:
-    """Raw (lat, lon) pairs that ``scope`` offers, most specific shapes first."""
-    lat, lon = _first(scope, _LAT_KEYS), _first(scope, _LON_KEYS)
-    if lat is not None and lon is not None:
-        yield lat, lon
-    for key in _PAIR_KEYS:
-        value = scope.get(key)
-        pair = _pair(value)
-        if pair is not None:
-            yield pair
-    for key in ("coordinates", "geometry"):
-        value = scope.get(key)
-        if isinstance(value, Mapping):
-            value = value.get("coordinates")
-        if isinstance(value, list | tuple) and len(value) >= 2:
-            yield value[1], value[0]  # GeoJSON order is [lon, lat]
+def _key(key: Any) -> str:
+    """``geoLatitude``, ``Geo-Latitude``, ``geo.latitude`` → ``geo_latitude``."""
+    return _normal_key(str(key))
 
 
-def _pair(value: Any) -> tuple[Any, Any] | None:
-    if isinstance(value, Mapping):
-        lat, lon = _first(value, _LAT_KEYS), _first(value, _LON_KEYS)
-        if lat is not None and lon is not None:
-            return lat, lon
-        coords = value.get("coordinates")
-        if isinstance(coords, list | tuple) and len(coords) >= 2:
-            return coords[1], coords[0]
-        return None
-    if isinstance(value, list | tuple) and len(value) == 2:
-        return value[0], value[1]
-    if isinstance(value, str) and value.count(",") == 1:
-        left, right = value.split(",")
-        if _looks_numeric(left) and _looks_numeric(right):
-            return left, right
-    return None
+@functools.lru_cache(maxsize=4096)  # the same few hundred keys, post after post
+def _normal_key(text: str) -> str:
+    if not text.isupper():
+        text = _CAMEL.sub("_", text)
+    return _SEPARATORS.sub("_", text.strip().lower())
 
 
-def _looks_numeric(text: str) -> bool:
+# --- coordinates --------------------------------------------------------------------------
+
+
+def _points(scope: Scope, found: _Found) -> None:
+    """The points one mapping writes, by key family, labelled with its own place name."""
+    if not any(_COORDINATE_WORD.search(key) for key in scope.items):
+        return
+    label = placekeys.label(scope)
+    lats, lons = _axis_keys(scope, placekeys.LAT_WORDS), _axis_keys(scope, placekeys.LON_WORDS)
+    if len(lats) == len(lons) == 1 and lats.keys() != lons.keys():
+        lons = {next(iter(lats)): next(iter(lons.values()))}  # the only two: a pair
+    for prefix, lat_value in lats.items():
+        if prefix in lons:
+            _add(found, label, _axes, lat_value, lons[prefix])
+        elif _a_number(lat_value, "lat"):
+            found.warn("bad-coordinates", f"latitude {_show(lat_value)} has no longitude")
+    for prefix, lon_value in lons.items():
+        if prefix not in lats and _a_number(lon_value, "lon"):
+            found.warn("bad-coordinates", f"longitude {_show(lon_value)} has no latitude")
+    names = placekeys.name_list(scope)
+    for key, value in scope.items.items():
+        words = key.split("_")
+        if key not in placekeys.PAIR_WORDS and words[-1] not in placekeys.PAIR_WORDS:
+            continue
+        if isinstance(value, Mapping) or value is None:
+            continue
+        lon_first = bool(placekeys.LON_FIRST_WORDS.intersection(words)) or _is_geojson(scope)
+        series = _series(value, lon_first)
+        if series is not None:
+            for i, point in enumerate(series):
+                name = names[i] if len(names) == len(series) else label
+                _add(found, name, lambda p: p, point)
+            continue
+        _add(found, label, _pair, value, lon_first, name_key=key in placekeys.NAME_KEYS)
+
+
+def _axis_keys(scope: Scope, words: frozenset[str]) -> dict[str, Any]:
+    """Keys of one axis by prefix: ``{"geo": …}`` for ``geo_latitude``, ``{"": …}`` for ``lat``."""
+    found = {}
+    for key, value in scope.items.items():
+        parts = key.split("_")
+        if parts[-1] in words and not isinstance(value, Mapping):
+            found["_".join(parts[:-1])] = value
+    return found
+
+
+def _a_number(value: Any, axis: coords.Axis) -> bool:
+    """Whether a lone coordinate key holds a usable number (worth a warning when unpaired)."""
     try:
-        float(text.strip())
-    except ValueError:
+        return coords.parse_one(value, axis) is not None
+    except InvalidCoordinates:
         return False
-    return True
 
 
-def _address(scope: Mapping[str, Any]) -> str | None:
-    for key in _ADDRESS_KEYS:
-        value = scope.get(key)
-        if isinstance(value, str) and value.strip() and not _looks_numeric(value):
-            return " ".join(value.split())
-    location = scope.get("location")
-    if isinstance(location, str) and location.strip() and _pair(location) is None:
-        return " ".join(location.split())
+def _axes(lat: Any, lon: Any) -> tuple[float, float] | None:
+    lat_deg, lon_deg = coords.parse_one(lat, "lat"), coords.parse_one(lon, "lon")
+    if lat_deg is None and lon_deg is None:
+        return None  # both left empty: no place, nothing wrong
+    if lat_deg is None or lon_deg is None:
+        raise InvalidCoordinates(f"{_show(lat)}, {_show(lon)} has one coordinate of two")
+    return coords.check_point(lat_deg, lon_deg)
+
+
+def _pair(value: Any, lon_first: bool) -> tuple[float, float] | None:
+    return coords.parse_pair(value, lon_first=lon_first)
+
+
+def _series(value: Any, lon_first: bool) -> list[tuple[float, float]] | None:
+    """Several points in one list (a trip, a track), or None if ``value`` is not such a list."""
+    if not isinstance(value, list | tuple) or len(value) < 2:
+        return None
+    if not all(isinstance(item, str | list | tuple) for item in value):
+        return None
+    points = []
+    for item in value:
+        try:
+            point = coords.parse_pair(item, lon_first=lon_first)
+        except InvalidCoordinates:
+            point = None
+        if point is None:
+            return None
+        points.append(point)
+    return points
+
+
+def _add(found: _Found, label: str | None, parse: Any, *args: Any, name_key: bool = False) -> None:
+    try:
+        point = parse(*args)
+    except InvalidCoordinates as exc:
+        if not name_key or "one coordinate" not in str(exc):
+            found.warn("bad-coordinates", f"coordinates dropped: {exc}")
+        return
+    if point is not None:
+        found.places.append(Location(point[0], point[1], address=label, source=FRONT_MATTER))
+
+
+def _is_geojson(scope: Scope) -> bool:
+    kind = scope.items.get("type")
+    return isinstance(kind, str) and kind.lower() in ("point", "multipoint", "linestring")
+
+
+def _geocode(names: list[str], found: _Found) -> None:
+    """Points for the names, from the offline gazetteer; a warning for each name not found,
+    unless another of the post's names was."""
+    from searcher import gazetteer
+
+    missed = []
+    for name in names:
+        place = gazetteer.geocode(name)
+        if place is None:
+            missed.append(name)
+            continue
+        found.places.append(
+            Location(place.lat, place.lon, address=name, source=GEOCODED, geocoded=place.label)
+        )
+    if missed and not found.places:
+        for name in missed[:3]:
+            found.warn("place-not-found", f"no place called {name!r} in the gazetteer")
+        found.places.append(Location(None, None, address=missed[0]))
+
+
+# --- privacy and the result ---------------------------------------------------------------
+
+
+def _public(scopes: list[Scope], found: _Found) -> bool:
+    """Whether every privacy flag of the post says "public"; one that does not, or that is not
+    clearly either, makes the post's places private (with a warning for an unclear one)."""
+    public = True
+    for scope in scopes:
+        for key, value in scope.items.items():
+            inverted = key in _PRIVATE_KEYS
+            if not inverted and key not in _PUBLIC_KEYS:
+                continue
+            flag = _flag(coords.unwrap(value))
+            if flag is None:
+                unclear = f"{key} {_show(value)} is not clearly public: places kept private"
+                found.warn("private-location", unclear)
+            public = public and flag is (not inverted)
+    return public
+
+
+def _flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return True if value == 1 else False if value == 0 else None
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _CLEARLY_ON or text == "public":
+            return True
+        if text in _CLEARLY_OFF or text == "private":
+            return False
     return None
 
 
-def _first(scope: Mapping[Any, Any], keys: tuple[str, ...]) -> Any:
-    for key in keys:
-        value = scope.get(key)
-        if value is not None and value != "":
-            return value
-    return None
+def _distinct(places: list[Location], found: _Found) -> list[Location]:
+    """Places without repeats (the same point written twice), at most :data:`MAX_PLACES`."""
+    kept: dict[tuple[float, float] | str, Location] = {}
+    for place in places:
+        key: tuple[float, float] | str = place.address or ""
+        if place.lat is not None and place.lon is not None:
+            key = (round(place.lat, 5), round(place.lon, 5))
+        if key not in kept:
+            kept[key] = place
+        elif kept[key].address is None and place.address:
+            kept[key] = replace(kept[key], address=place.address)
+    distinct = list(kept.values())
+    if len(distinct) > MAX_PLACES:
+        found.warn("many-places", f"{len(distinct)} places: {MAX_PLACES} kept, evenly spaced")
+        step = (len(distinct) - 1) / (MAX_PLACES - 1)
+        distinct = [distinct[round(i * step)] for i in range(MAX_PLACES)]
+    return distinct
+
+
+def _show(value: Any) -> str:
+    text = repr(coords.unwrap(value))
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def located_by(places: tuple[Location, ...]) -> Iterator[str]:
+    """The sources of a post's points: front matter, body, geocoded (each once)."""
+    yield from dict.fromkeys(p.source or FRONT_MATTER for p in places if p.has_point)

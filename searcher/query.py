@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import copy
 import math
-import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from whoosh import qparser, query, scoring
 from whoosh.qparser import syntax
 
-from searcher import analysis, schema
+from searcher import analysis, schema, typed, wordforms
 from searcher.errors import QuerySyntaxError, UsageError
+from searcher.geo import haversine_km
 from searcher.models import Hit, Location
 from searcher.nearclause import NearPlugin, NearSpec, lift_near
 
@@ -187,6 +187,9 @@ class QueryParser:
         # +word / -word only at the start of a word: dates and CVE ids keep their hyphens
         parser.add_plugin(qparser.PlusMinusPlugin(_WORD_START + r"\+", _WORD_START + "-"))
         self._parser = parser
+        words = qparser.QueryParser(None, whoosh_schema, plugins=[], group=qparser.AndGroup)
+        words.add_plugin(_Expand(keys, boosts, groups))
+        self._words = words  # the last resort: whitespace-separated words, nothing else
         self._parsed: OrderedDict[str, ParsedQuery] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -208,30 +211,118 @@ class QueryParser:
         return found
 
     def _parse(self, text: str) -> ParsedQuery:
-        check_syntax(text)
-        try:
-            parsed = self._parser.parse(text, normalize=False)
-        except QuerySyntaxError:
-            raise
-        except Exception as exc:  # whoosh raises bare exceptions from field parsers
-            raise QuerySyntaxError(f"cannot parse query {text!r}: {exc}") from None
-        error = _first_error(parsed)
-        if error is not None:
-            raise QuerySyntaxError(f"cannot parse query {text!r}: {error}")
+        check_size(text)
+        repaired = typed.repair(text)
+        parsed = self._strict(repaired)
         near: list[NearSpec] = []
-        parsed = _skip_capable(_optionalize(lift_near(parsed, near).normalize()))
-        if parsed is query.NullQuery:
+        planned = _planned(lift_near(parsed, near)) if parsed is not None else query.NullQuery
+        if planned is query.NullQuery and not near:  # nothing the syntax could read: words
+            planned = _planned(self._words.parse(typed.words_only(repaired), normalize=False))
+        if planned is query.NullQuery:
             if near:
                 return ParsedQuery(None, tuple(near))
-            raise QuerySyntaxError(f"query {text!r} has no searchable words")
-        return ParsedQuery(parsed, tuple(near))
+            raise QuerySyntaxError(f"nothing to search in {text!r}: it holds no words")
+        return ParsedQuery(_with_title(planned, text), tuple(near))
+
+    def _strict(self, text: str) -> query.Query | None:
+        """``text`` read with the full syntax; None when Whoosh cannot read it (its own
+        errors, such as "list index out of range" for ``>x``, are never shown)."""
+        if not text.strip():
+            return None
+        try:
+            parsed = self._parser.parse(text, normalize=False)
+        except UsageError:
+            raise  # ours: a bad date, a bad near: clause
+        except Exception:
+            return None
+        error = _first_error(parsed)
+        if isinstance(error, UsageError):
+            raise error  # ours again, from a field's own parsing (date:yesterday)
+        return None if error is not None else parsed
 
 
-def _first_error(node: query.Query) -> str | None:
+def _planned(q: query.Query) -> query.Query:
+    """A parsed query as it is run: match-alls made one cheap :class:`Every`, a query of
+    negations only taken from every post, stop words optional."""
+    q = _every(q).normalize()
+    if isinstance(q, query.Not):
+        q = query.AndNot(query.Every(), q.query)
+    return _skip_capable(_optionalize(q))
+
+
+def _every(q: query.Query) -> query.Query:
+    """``*``, ``body:*`` and ``???*`` say "any word": every post, as one Every (Whoosh would
+    otherwise read every term of every field: 24 s on 6,000 posts). An OR holding it is
+    every post, an AND holding it needs its other parts only, and an AND of negations only
+    (``-ruby``, ``* NOT ruby``) is every post but those. Run before Whoosh's normalize,
+    which turns any AND holding an Every into Every."""
+    if isinstance(q, query.Every) or (isinstance(q, query.Wildcard) and not q.text.strip("*?")):
+        return query.Every(boost=q.boost)
+    if isinstance(q, query.AndNot):
+        kept = _every(q.a)
+        return query.AndNot(query.Every() if _empty(kept) else kept, _every(q.b))
+    if isinstance(q, query.BinaryQuery):
+        return q.__class__(_every(q.a), _every(q.b))
+    if not isinstance(q, query.CompoundQuery):
+        return q
+    children = [c for c in (_every(c) for c in q.subqueries) if not _empty(c)]
+    if isinstance(q, query.Or) and any(isinstance(c, query.Every) for c in children):
+        return query.Every(boost=q.boost)
+    if isinstance(q, query.And) and children:
+        wanted = [c for c in children if not isinstance(c, query.Not | query.Every)]
+        unwanted = [c.query for c in children if isinstance(c, query.Not)]
+        if not wanted:
+            everything = query.Every(boost=q.boost)
+            if not unwanted:
+                return everything
+            return query.AndNot(
+                everything, unwanted[0] if len(unwanted) == 1 else query.Or(unwanted)
+            )
+        children = [c for c in children if not isinstance(c, query.Every)]
+    return q.__class__(children, boost=q.boost)
+
+
+def _with_title(q: query.Query, text: str) -> query.Query:
+    """``q``, or a post whose whole title the query is (as pasted: quotes, dashes, question
+    marks and case aside), that post scoring far above the rest. A query that excludes
+    words only lifts the posts it finds; one that lists posts alike gets nothing added."""
+    exact = title_clause(text)
+    if exact is None or ranks_alike(q):
+        return q
+    if any(isinstance(leaf, query.Not | query.AndNot) for leaf in _nodes(q)):
+        return query.AndMaybe(q, exact)
+    return _skip_capable(query.Or([q, exact]))
+
+
+def title_clause(text: str) -> query.Query | None:
+    """The posts whose whole title ``text`` is, as one scored clause (None: no words)."""
+    key = wordforms.title_key(text)
+    return query.Term(schema.TITLE_KEY, key, boost=schema.EXACT_TITLE_BOOST) if key else None
+
+
+def _nodes(q: query.Query) -> Iterator[query.Query]:
+    yield q
+    for child in q.children():
+        yield from _nodes(child)
+
+
+def ranks_alike(q: query.Query | None) -> bool:
+    """Whether ``q`` scores every post it finds alike (every post, or every post but some):
+    such a query lists its posts, newest first, as a search with no words does."""
+    if isinstance(q, query.AndNot):
+        return ranks_alike(q.a)
+    return isinstance(q, query.Every)
+
+
+def _empty(q: query.Query) -> bool:
+    return q is query.NullQuery or (isinstance(q, query.CompoundQuery) and not q.subqueries)
+
+
+def _first_error(node: query.Query) -> Any:
     """Whoosh turns parse failures into silent null queries carrying an ``error``: find one."""
     error = getattr(node, "error", None)
     if error is not None:
-        return str(error)
+        return error
     for child in node.children():
         found = _first_error(child)
         if found is not None:
@@ -239,23 +330,12 @@ def _first_error(node: query.Query) -> str | None:
     return None
 
 
-def check_syntax(text: str) -> None:
-    """Reject empty, oversized and unbalanced queries with a message that says which."""
+def check_size(text: str) -> None:
+    """Reject empty and oversized queries with a message that says which."""
     if not text.strip():
         raise UsageError("empty query")
     if len(text) > MAX_QUERY_CHARS:
         raise UsageError(f"query longer than {MAX_QUERY_CHARS} characters")
-    if text.count('"') % 2:
-        raise QuerySyntaxError(f"unbalanced quote in query {text!r}")
-    depth = 0
-    for char in re.sub(r'"[^"]*"', "", text):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            break
-    if depth:
-        raise QuerySyntaxError(f"unbalanced parenthesis in query {text!r}")
-    if re.search(r"(^|\s)(AND|OR|NOT|ANDNOT|ANDMAYBE)\s*$", text.strip()):
-        raise QuerySyntaxError(f"query {text!r} ends with an operator")
 
 
 def make_hit(
@@ -265,13 +345,12 @@ def make_hit(
     snippet_html: str,
     audience: Audience,
     distance_km: float | None = None,
+    near: tuple[float, float] | None = None,
 ) -> Hit:
-    """A :class:`Hit` from a document's stored fields, private locations redacted for the public."""
+    """A :class:`Hit` from a document's stored fields, private locations redacted for the
+    public; the place shown is the one nearest ``near``, when a centre was searched."""
     record = stored.get(schema.RECORD) or {}
-    raw = record.get("location")
-    location = Location(**raw) if raw else None
-    if location is not None and not location.public and audience == "public":
-        location = None
+    places = record_places(record, audience)
     return Hit(
         path=stored[schema.PATH],
         title=record.get("title", stored[schema.PATH]),
@@ -282,9 +361,29 @@ def make_hit(
         lang=record.get("lang"),
         score=0.0 if math.isnan(score) else float(score),
         snippet=snippet_html,
-        location=location,
+        location=shown_place(places, near),
         distance_km=distance_km,
+        locations=places,
     )
+
+
+def record_places(record: dict[str, Any], audience: Audience) -> tuple[Location, ...]:
+    """The places of a stored record this audience may see."""
+    raw = record.get("locations")
+    if raw is None:
+        raw = [record["location"]] if record.get("location") else []
+    places = tuple(Location(**item) for item in raw)
+    if audience == "public":
+        places = tuple(place for place in places if place.public)
+    return places
+
+
+def shown_place(places: tuple[Location, ...], near: tuple[float, float] | None) -> Location | None:
+    """The place a hit shows: the first, or the one nearest the centre searched."""
+    located = [(p, p.lat, p.lon) for p in places if p.lat is not None and p.lon is not None]
+    if near is None or len(located) < 2:
+        return places[0] if places else None
+    return min(located, key=lambda item: haversine_km(near[0], near[1], item[1], item[2]))[0]
 
 
 def audience_of(value: str) -> Audience:

@@ -9,22 +9,27 @@ field only the owner searches.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import re
+import struct
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from whoosh import columns, fields, formats, query
 from whoosh.analysis import CharsetFilter, CommaSeparatedTokenizer, LowercaseFilter
 from whoosh.support.charset import accent_map
 
-from searcher import analysis
+from searcher import analysis, wordforms
 from searcher.errors import QuerySyntaxError
 from searcher.geo import geohash_encode
 from searcher.models import Location, Post
 
-SCHEMA_VERSION = 7
+# 7: several places per post (POINTS, MULTI); 8: whole titles as terms; 9: words and
+# spellings keep no per-posting count (the Counts format)
+SCHEMA_VERSION = 9
 
 PATH = "path"
 TAG = "tag"  # folded: what filters and facets match
@@ -37,6 +42,7 @@ DATE = "date"
 YEAR = "year"
 TERMS = "terms"  # tags and categories as words, for unfielded queries
 WORDS = "words"  # every title and body word, folded but not stemmed: spelling and completion
+RUNS = "runs"  # CJK words as runs of one script (wordforms.script_runs), for completion
 SPELLINGS = "spellings"  # how folded words are written ("ete" as "été"), to show completions
 PLACE = "place"
 PLACE_PRIVATE = "place_private"
@@ -44,13 +50,18 @@ GEO = "geo"  # "public" / "private" for located posts
 CELL = "cell"  # geohash prefixes (precision 1..CELL_PRECISION) of public points
 CELL_PRIVATE = "cell_private"  # the same for private points: the public audience never reads it
 CELL_PRECISION = 8  # finest cell: about 38 m x 19 m
-LAT = "lat"
+LAT = "lat"  # a located post's first point (its only one, mostly)
 LON = "lon"
+POINTS = "points"  # every point of a post with several, as packed 1e-7 degrees (POINT_CODEC)
+MULTI = "multi"  # "1" for posts with several points: the only ones whose POINTS are read
+POINT_CODEC = "<q"  # a point is two of these: lat, lon in 1e-7 degrees
 RECORD = "record"  # stored: what a hit shows
+TITLE_KEY = "title_key"  # the whole title as one term (analysis.title_key): pasted titles
 LISTED = "listed"  # a column of each post's date and title: completion lists every title
 TEXT = "text"  # stored: the body, for snippets
 
 TITLE_BOOST = 3.0
+EXACT_TITLE_BOOST = 100.0  # a query that is a post's whole title finds that post first
 TERMS_BOOST = 2.0
 PLACE_BOOST = 1.5
 
@@ -67,7 +78,7 @@ class DateField(fields.DATETIME):  # type: ignore[misc]
     """
 
     def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> query.Query:
-        start, end = partial_date_span(qstring)
+        start, end = _query_span(qstring)
         return query.NumericRange(fieldname, _long(start), _long(end), boost=boost)
 
     def parse_range(
@@ -79,38 +90,49 @@ class DateField(fields.DATETIME):  # type: ignore[misc]
         endexcl: bool,
         boost: float = 1.0,
     ) -> query.Query:
+        start, end = (None if v is None or v.strip() in ("", "*") else v for v in (start, end))
         if start is None and end is None:
             return query.Every(fieldname, boost=boost)
         low = high = None
-        if start is not None:
-            first, last = partial_date_span(start)
-            low = _long(last + dt.timedelta(microseconds=1) if startexcl else first)
+        if start is not None:  # counted in microseconds: no overflow past the ends of time
+            first, last = _query_span(start)
+            low = _long(last) + 1 if startexcl else _long(first)
         if end is not None:
-            first, last = partial_date_span(end)
-            high = _long(first - dt.timedelta(microseconds=1) if endexcl else last)
+            first, last = _query_span(end)
+            high = _long(first) - 1 if endexcl else _long(last)
         return query.NumericRange(fieldname, low, high, boost=boost)
+
+
+def _query_span(text: str) -> tuple[dt.datetime, dt.datetime]:
+    """:func:`partial_date_span` for a query: a date at the calendar's ends (``9999``,
+    ``0001`` with an exclusive bound) is an error of the query, not Whoosh's to hide."""
+    try:
+        first, last = partial_date_span(text)
+        for moment in (first, last):
+            _long(moment)  # that Whoosh can search it
+    except (ValueError, OverflowError) as exc:
+        raise QuerySyntaxError(f"{text!r} is not a date that can be searched ({exc})") from None
+    return first, last
 
 
 _PARTIAL = re.compile(r"^(\d{4})(?:[-/.]?(\d{1,2}))?(?:[-/.]?(\d{1,2}))?$")
 
 
 def partial_date_span(text: str) -> tuple[dt.datetime, dt.datetime]:
-    """``2011`` → all of 2011; ``2011-03`` → March 2011; ``2011-03-01`` → that day."""
+    """``2011`` → all of 2011; ``2011-03`` → March 2011; ``2011-03-01`` → that day; from
+    year 1 to 9999 (``9999`` ends at ``datetime.max``)."""
     match = _PARTIAL.match(text.strip().strip("'\""))
     if not match:
         raise QuerySyntaxError(f"{text!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
     year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None  # the pattern requires it
     try:
-        start = dt.datetime(year or 1, month or 1, day or 1)
+        start = dt.datetime(year, 1 if month is None else month, 1 if day is None else day)
     except ValueError as exc:
         raise QuerySyntaxError(f"{text!r} is not a date ({exc})") from None
-    if day is not None:
-        end = start + dt.timedelta(days=1)
-    elif month is not None:
-        end = start.replace(year=start.year + (month == 12), month=month % 12 + 1)
-    else:
-        end = start.replace(year=start.year + 1)
-    return start, end - dt.timedelta(microseconds=1)
+    last_month = month or 12
+    last_day = day or calendar.monthrange(year, last_month)[1]
+    return start, dt.datetime(year, last_month, last_day, 23, 59, 59, 999_999)
 
 
 def _long(moment: dt.datetime) -> int:
@@ -167,9 +189,13 @@ def build_schema() -> fields.Schema:
         # integer 1e-7 degrees (about 1 cm): whoosh-reloaded's float columns crash on write
         lat=fields.NUMERIC(int, bits=64, sortable=True),
         lon=fields.NUMERIC(int, bits=64, sortable=True),
+        points=fields.COLUMN(columns.VarBytesColumn()),
+        multi=fields.ID,
         record=fields.STORED,
         text=fields.STORED,
         listed=fields.COLUMN(columns.VarBytesColumn()),
+        title_key=fields.ID,
+        runs=fields.KEYWORD,
     )
     for name in (TITLE, BODY):
         # a word that analyses into several tokens (CVE-2020-10663, CJK bigrams) is a phrase
@@ -181,9 +207,7 @@ def build_schema() -> fields.Schema:
 def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any]:
     """The Whoosh document for one post."""
     key = analysis.language_key(post.lang)
-    location = post.location
-    if location is not None and not location.public and not keep_private_location:
-        location = None
+    places = visible_places(post.locations, keep_private=keep_private_location)
     doc: dict[str, Any] = {
         PATH: post.path,
         ANALYSIS: key,
@@ -191,11 +215,17 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
         BODY: analysis.marked(post.text, key),
         TERMS: " ; ".join((*post.tags, *post.categories)),
         WORDS: f"{post.title}\n{post.text}",
-        RECORD: record(post, location),
+        RECORD: record(post, places),
         LISTED: listed(post),
         TEXT: post.text,
     }
-    spelled = analysis.spelled_words(f"{post.title}\n{post.text}")
+    runs = wordforms.script_runs(f"{post.title}\n{post.text}")
+    if runs:
+        doc[RUNS] = " ".join(runs)
+    key = wordforms.title_key(post.title)
+    if key:
+        doc[TITLE_KEY] = key
+    spelled = analysis.spelled_words(post.text, post.title)
     if spelled:
         doc[SPELLINGS] = spelled
     if post.tags:
@@ -207,14 +237,50 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
     if post.date is not None:
         doc[DATE] = naive_utc(post.date)
         doc[YEAR] = post.date.year
-    if location is not None and location.address:
-        doc[PLACE if location.public else PLACE_PRIVATE] = location.address
-    if location is not None and location.lat is not None and location.lon is not None:
-        doc[GEO] = "public" if location.public else "private"
-        doc[LAT] = to_e7(location.lat)
-        doc[LON] = to_e7(location.lon)
-        doc[CELL if location.public else CELL_PRIVATE] = " ".join(cells(location.lat, location.lon))
+    doc.update(_place_fields(places))
     return doc
+
+
+def visible_places(places: Sequence[Location], *, keep_private: bool) -> tuple[Location, ...]:
+    """A post's places as the index keeps them: all private if any is (privacy fails closed),
+    and none at all if private ones are not to be kept."""
+    if all(place.public for place in places):
+        return tuple(places)
+    if not keep_private:
+        return ()
+    return tuple(place if not place.public else replace(place, public=False) for place in places)
+
+
+def _place_fields(places: tuple[Location, ...]) -> dict[str, Any]:
+    """The fields that find a post by place: its addresses, its cells and its points."""
+    if not places:
+        return {}
+    public = places[0].public
+    doc: dict[str, Any] = {}
+    addresses = dict.fromkeys(place.address for place in places if place.address)
+    if addresses:
+        doc[PLACE if public else PLACE_PRIVATE] = "\n".join(addresses)
+    points = [(p.lat, p.lon) for p in places if p.lat is not None and p.lon is not None]
+    if points:
+        doc[GEO] = "public" if public else "private"
+        doc[LAT], doc[LON] = to_e7(points[0][0]), to_e7(points[0][1])
+        terms = dict.fromkeys(cell for lat, lon in points for cell in cells(lat, lon))
+        doc[CELL if public else CELL_PRIVATE] = " ".join(terms)
+    if len(points) > 1:
+        doc[MULTI] = "1"
+        doc[POINTS] = pack_points(points)
+    return doc
+
+
+def pack_points(points: Sequence[tuple[float, float]]) -> bytes:
+    """Points as the :data:`POINTS` column stores them."""
+    return struct.pack(f"<{2 * len(points)}q", *(to_e7(v) for point in points for v in point))
+
+
+def unpack_points(value: bytes) -> list[tuple[int, int]]:
+    """(lat, lon) in 1e-7 degrees of each point packed by :func:`pack_points`."""
+    values = struct.unpack(f"<{len(value) // 8}q", value[: len(value) // 16 * 16])
+    return list(zip(values[::2], values[1::2], strict=True))
 
 
 def listed(post: Post) -> bytes:
@@ -228,7 +294,7 @@ def read_listed(value: bytes) -> tuple[str, str]:
     return date, title
 
 
-def record(post: Post, location: Location | None) -> dict[str, Any]:
+def record(post: Post, places: tuple[Location, ...]) -> dict[str, Any]:
     """The stored summary a hit is rebuilt from."""
     return {
         "title": post.title,
@@ -237,7 +303,7 @@ def record(post: Post, location: Location | None) -> dict[str, Any]:
         "tags": list(post.tags),
         "categories": list(post.categories),
         "lang": post.lang,
-        "location": location.to_dict() if location else None,
+        "locations": [place.to_dict() for place in places],  # a hit shows one of them
     }
 
 

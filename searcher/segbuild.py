@@ -361,8 +361,8 @@ class IndexWriter:
     """Holds an index's write lock; deletes documents, adds batches, commits one segment."""
 
     def __init__(self, ix: Any, *, timeout: float = 0.0, delay: float = 0.1) -> None:
-        self._lock = ix.lock("WRITELOCK")
-        if not try_for(self._lock.acquire, timeout=timeout, delay=delay):
+        self.writelock = ix.lock("WRITELOCK")
+        if not try_for(self.writelock.acquire, timeout=timeout, delay=delay):
             raise index.LockError
         try:
             toc = ix._read_toc()
@@ -371,7 +371,7 @@ class IndexWriter:
             self.segments = list(toc.segments)
             self._temp = self.storage.temp_storage(f"{self.indexname}.tmp")
         except BaseException:
-            self._lock.release()
+            self.writelock.release()
             raise
         self._segment = _Segment(self.schema, self._temp)
         self._readers: dict[Any, Any] = {}
@@ -429,6 +429,8 @@ class IndexWriter:
         if self.closed:
             return
         self.closed = True
-        self._close_readers()
-        self._temp.destroy()
-        self._lock.release()
+        try:
+            self._close_readers()
+            self._temp.destroy()
+        finally:
+            self.writelock.release()

@@ -39,18 +39,35 @@ def parse(text: str, name: str = "shape") -> Any:
         raise
     except Exception as exc:
         raise UsageError(f"{name}: not a GeoJSON or WKT polygon ({_first_line(exc)})") from None
-    if geometry is None or geometry.geom_type not in _AREAS:
-        kind = "nothing" if geometry is None else geometry.geom_type
-        raise UsageError(f"{name}: needs a Polygon or MultiPolygon, found {kind}")
+    if geometry is None:
+        raise UsageError(f"{name}: needs a Polygon or MultiPolygon, found nothing")
+    return checked(geometry, name)
+
+
+def checked(geometry: Any, name: str = "shape") -> Any:
+    """``geometry`` if it is a usable area in degrees: a self-intersecting polygon is repaired
+    (shapely's make_valid keeps every lobe, where a crossing ring would leave one half out)."""
+    if geometry.geom_type not in _AREAS:
+        raise UsageError(f"{name}: needs a Polygon or MultiPolygon, found {geometry.geom_type}")
     if geometry.is_empty:
         raise UsageError(f"{name}: the polygon is empty")
-    if not geometry.is_valid:
-        geometry = shapely.make_valid(geometry)
     minx, miny, maxx, maxy = geometry.bounds
-    if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):  # NaN fails too
         raise UsageError(f"{name}: coordinates must be longitude, latitude in degrees")
+    if not geometry.is_valid:
+        geometry = _areas(shapely.make_valid(geometry))
+        if geometry.is_empty:
+            raise UsageError(f"{name}: the polygon encloses no area")
     shapely.prepare(geometry)
     return geometry
+
+
+def _areas(geometry: Any) -> Any:
+    """The polygons of a repaired geometry (make_valid may add the lines of a collapsed part)."""
+    if geometry.geom_type in _AREAS:
+        return geometry
+    parts = [g for g in getattr(geometry, "geoms", ()) if g.geom_type in _AREAS]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 def _from_geojson(data: Any) -> Any:

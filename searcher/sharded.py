@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import Sequence
-from contextlib import ExitStack
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,12 +26,20 @@ from whoosh import query
 
 from searcher import analysis, facets, schema, shards, suggest
 from searcher.api import Index
-from searcher.engine import Center, Filters, Generation, Request, Sort, request_center
+from searcher.engine import (
+    Center,
+    Filters,
+    Generation,
+    Request,
+    Sort,
+    held_langs,
+    request_center,
+)
 from searcher.errors import BlogsearchError, ShardUnavailable, UsageError
 from searcher.geosearch import order_by_distance
 from searcher.globalstats import GlobalStats, MissingStatistics, summed
 from searcher.models import Hit, Results, Stats
-from searcher.query import Audience, ParsedQuery, QueryParser
+from searcher.query import Audience, ParsedQuery, QueryParser, ranks_alike, title_clause
 from searcher.shardsearch import Candidates, Plan, ShardActor, ShardInfo
 from searcher.stats import TOP as STATS_TOP
 
@@ -138,16 +146,23 @@ class ShardedGeneration(Generation):
     def _run(self, request: Request) -> Results:
         if not self.infos:
             self._prepare(None)  # the languages queries are parsed with
+        if request.filters and request.filters.langs:
+            held = tuple(code for info in self.infos for code in info.langs)
+            langs = held_langs(request.filters.langs, held)
+            request = replace(request, filters=replace(request.filters, langs=langs))
         keys = self.keys
         parsed = self.parser.parse(request.text) if request.text else ParsedQuery(None)
         center, radius = request_center(request, parsed.near)
         sort: Sort = request.sort
         if sort == "distance" and center is None:
             raise UsageError("sorting by distance needs a centre (near)")
-        if sort == "relevance" and parsed.text is None:
-            sort = "distance" if center is not None else "date"
+        if sort == "relevance" and (parsed.text is None or ranks_alike(parsed.text)):
+            sort = "distance" if center is not None else "date"  # a listing
         plan = Plan(request, parsed.text, center, radius, sort, request.facets)
         results, counts = self._search(plan)
+        titled = title_clause(request.text or "") if sort == "relevance" else None
+        if titled is not None and not results.total:  # a pasted title the syntax got in the way of
+            results, counts = self._search(replace(plan, text=titled))
         if self.keys != keys:  # a shard changed on disk, with new languages: parse again
             return self._run(request)
         if sort == "relevance" and results.total < request.limit and request.page == 1:
@@ -263,14 +278,20 @@ class ShardedIndex(Index):
     def _current(self) -> Generation:
         return self._generation
 
+    @contextmanager
+    def _using(self) -> Iterator[Generation]:
+        """One request at a time: the coordinator's figures are set per request."""
+        with self._lock:
+            yield self._generation
+
     @property
     def shard_count(self) -> int:
         return self._shards.layout.shards
 
-    def complete(self, prefix: str, *, limit: int = 10) -> list[dict[str, Any]]:
+    def complete(self, prefix: str | None, *, limit: int | None = None) -> list[dict[str, Any]]:
         raise UsageError("completion is not available on a sharded index yet")
 
-    def similar(self, path: str, *, limit: int = 10) -> Results:
+    def similar(self, path: str | os.PathLike[str] | None, *, limit: int | None = None) -> Results:
         raise UsageError("similar posts are not available on a sharded index yet")
 
     def stats(self) -> Stats:

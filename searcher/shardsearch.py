@@ -160,6 +160,7 @@ class ShardActor:
                 self._searcher, self._generation = self._open()
                 old.close()
         reader = self._searcher.reader()
+        self._generation.patterns.check(text)  # before the frequencies expand them
         frequencies = doc_frequencies(text, reader)
         exact = self._generation._filter_query(filters) if filters else None
         frequencies.update(doc_frequencies(exact, reader))
@@ -190,15 +191,10 @@ class ShardActor:
 
     def frequencies(self, keys: list[tuple[str, str]]) -> list[int]:
         """Document frequencies of (field, word) pairs: "did you mean" over every shard."""
-        reader = self._searcher.reader()
-        return [int(reader.doc_frequency(field, word)) for field, word in keys]
+        return [self._generation.lexicon.doc_frequency(field, word) for field, word in keys]
 
     def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int) -> set[str]:
-        reader = self._searcher.reader()
-        found: set[str] = set()
-        for leaf, _ in reader.leaf_readers():
-            found.update(leaf.terms_within(fieldname, text, maxdist, prefix=prefix))
-        return found
+        return self._generation.lexicon.terms_within(fieldname, text, maxdist, prefix)
 
     def stats(self) -> Stats:
         return index_stats(self._searcher, self.shard_dir, self.audience, top=None)

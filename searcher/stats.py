@@ -8,7 +8,7 @@ from typing import Any
 
 from whoosh.searching import Searcher
 
-from searcher import facets, indexer, schema
+from searcher import facets, indexer, live, schema
 from searcher.models import Stats
 from searcher.query import Audience
 
@@ -25,19 +25,21 @@ def index_stats(
     """
     del audience  # the same figures for every audience: none of them locates anything
     reader = searcher.reader()
-    lexicon = reader.lexicon(schema.LANG)
-    languages = {_text(t): reader.doc_frequency(schema.LANG, t) for t in lexicon}
+    counts = live.Lexicon(reader)  # deleted and replaced posts are not counted
+    languages = _counts(
+        counts, schema.LANG, {_text(t): _text(t) for t in reader.lexicon(schema.LANG)}
+    )
     dates = [d for d in _column_values(reader, schema.DATE) if isinstance(d, dt.datetime)]
-    public = reader.doc_frequency(schema.GEO, "public")
-    private = reader.doc_frequency(schema.GEO, "private")
+    public = counts.doc_frequency(schema.GEO, "public")
+    private = counts.doc_frequency(schema.GEO, "private")
     meta = indexer.read_meta(index_dir)
     return Stats(
         posts=searcher.doc_count(),
         located=public + private,
         located_private=private,
         languages=dict(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))),
-        tags=_top_terms(reader, schema.TAG, top),
-        categories=_top_terms(reader, schema.CATEGORY, top),
+        tags=_top_terms(counts, schema.TAG, top),
+        categories=_top_terms(counts, schema.CATEGORY, top),
         first_date=min(dates).isoformat() if dates else None,
         last_date=max(dates).isoformat() if dates else None,
         index_bytes=indexer.index_bytes(index_dir),
@@ -62,8 +64,13 @@ def _column_values(reader: Any, field: str) -> list[Any]:
     return values
 
 
-def _top_terms(reader: Any, field: str, top: int | None) -> dict[str, int]:
-    shown_as = facets.labels(reader, field)
-    counts = {shown_as.get(_text(t), _text(t)): reader.doc_frequency(field, t)
-              for t in reader.lexicon(field)}  # fmt: skip
-    return facets.ordered(counts, top)
+def _top_terms(counts: live.Lexicon, field: str, top: int | None) -> dict[str, int]:
+    shown_as = facets.labels(counts.reader, field)
+    names = {_text(t): shown_as.get(_text(t), _text(t)) for t in counts.reader.lexicon(field)}
+    return facets.ordered(_counts(counts, field, names), top)
+
+
+def _counts(counts: live.Lexicon, field: str, names: dict[str, str]) -> dict[str, int]:
+    """Live posts holding each term of ``names``, under its name; terms of none left out."""
+    found = {names[term]: counts.doc_frequency(field, term) for term in names}
+    return {name: count for name, count in found.items() if count}

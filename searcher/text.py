@@ -1,4 +1,5 @@
-"""Post bodies to plain text: Liquid and WordPress shortcodes out, Markdown rendered, HTML stripped.
+"""Post bodies to plain text: template tags and shortcodes reduced to their prose
+(:mod:`searcher.shortcodes`), Markdown rendered, HTML stripped.
 
 Ingest must reach 1,500 posts/s and a full BeautifulSoup tree costs ~15 µs per element, so
 regexes shrink the rendered HTML first: content-free blocks (svg, script, …) go whole, inline
@@ -14,7 +15,7 @@ from typing import Literal
 
 from bs4 import BeautifulSoup, Tag
 
-from searcher import gfm
+from searcher import gfm, shortcodes
 
 __all__ = ["Extracted", "extract"]
 
@@ -33,106 +34,11 @@ class Extracted:
     heading: str | None
 
 
-# --- Liquid -------------------------------------------------------------------------------
-
-_LIQUID_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", re.S)
-_LIQUID_HIGHLIGHT = re.compile(
-    r"\{%-?\s*highlight\b[^%]*%\}(.*?)\{%-?\s*endhighlight\s*-?%\}", re.S
-)
-# "{{" is common in code, so output tags stay on one line; a tag may span lines if it has no "%"
-_LIQUID_TAG = re.compile(r"\{%.*?%\}|\{%[^%]*%\}|\{\{.*?\}\}")
 # kramdown attribute lists ({:.class}, {: #id}, {: style="…"}); not Rust's {:?} or {:.2}
 _KRAMDOWN_IAL = re.compile(
     r"\{:(?:\s+|(?=[.#][A-Za-z]))(?:[.#][A-Za-z][\w-]+|[\w-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|"
     r"[^\s}\"']+)|\s+)*\}"
 )
-
-
-def _strip_liquid(text: str) -> str:
-    """Drop Liquid tags and comments; highlight blocks keep their code, as literal text."""
-    if "{" not in text:
-        return text
-    text = _LIQUID_COMMENT.sub(" ", text)
-    text = _LIQUID_HIGHLIGHT.sub(lambda m: _code_html(m[1]), text)
-    return _LIQUID_TAG.sub("", text)
-
-
-# --- WordPress shortcodes -----------------------------------------------------------------
-
-# SyntaxHighlighter Evolved's shortcodes: generic ones plus one per language alias
-_CODE_NAMES = (
-    "sourcecode|source|code|as3|actionscript3|applescript|bash|shell|sh|coldfusion|cf|"
-    "clojure|clj|cpp|c|c-sharp|csharp|css|delphi|pas|pascal|diff|patch|erl|erlang|fsharp|go|"
-    "golang|groovy|haskell|hs|java|jfx|javafx|js|jscript|javascript|json|latex|tex|matlab|"
-    "objc|obj-c|perl|pl|php|plain|text|powershell|ps|posh|python|py|r|splus|ruby|rails|rb|"
-    "ror|sass|scss|scala|sql|swift|ts|typescript|vb|vbnet|xml|xhtml|xslt|html|yaml|yml"
-)
-_EMBED_NAMES = (
-    "youtube|vimeo|slideshare|gallery|googlemaps|audio|video|embed|playlist|polldaddy|"
-    "soundcloud|dailymotion|flickr|googlevideo|wpvideo|ted|tweet|twitter|instagram|scribd|"
-    "spotify|kickstarter|gist"
-)
-_NOT_LINK = r"(?![(\[:])"  # "[x](url)", "[x][ref]" and "[x]: url" are Markdown, not shortcodes
-_UNESCAPE = re.compile(rf"\\\[(/?[A-Za-z][\w-]*(?:\s[^\]\n]*?)?)\\?\]{_NOT_LINK}")
-_CODE_NAME_SET = frozenset(_CODE_NAMES.split("|"))
-_CODE_PAIR = re.compile(
-    rf"\[(?<!\]\[)({_CODE_NAMES})(?:\s+[\w-]+\s*=[^\]\n]*?)?\s*\]{_NOT_LINK}(.*?)\[/\1\]",
-    re.S | re.I,
-)
-_EMBED_PAIRED = frozenset(("embed", "audio", "video", "playlist"))
-_EMBED_PAIR = re.compile(
-    rf"\[(?<!\]\[)({'|'.join(_EMBED_PAIRED)})\b[^\]\n]*\]{_NOT_LINK}.*?\[/\1\]", re.S | re.I
-)
-# an embed's argument is a URL, an id with a digit or attributes: "[embed play]" is a reference
-_EMBED_TAG = re.compile(
-    rf"\[(?<!\]\[)/?(?:{_EMBED_NAMES})(?:[\s=][^\]\n]*?[\d=/.][^\]\n]*)?\]{_NOT_LINK}", re.I
-)
-_SC_OPEN = re.compile(rf"\[(?<!\]\[)([A-Za-z][\w-]*)(\s+[\w-]+\s*=[^\]\n]*?)\s*\]{_NOT_LINK}")
-_SC_CLOSE = re.compile(r"\[/([A-Za-z][\w-]*)\]")
-_CAPTION_ATTR = re.compile(r"""\bcaption\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_BARE_AMP = re.compile(r"&(?!#?\w+;)")
-
-
-def _code_html(code: str) -> str:
-    """A ``<pre>`` block whose code stays literal text; existing entities are kept as such."""
-    code = _BARE_AMP.sub("&amp;", code).replace("<", "&lt;").replace(">", "&gt;")
-    return f"\n<pre>{code}</pre>\n"
-
-
-def _strip_shortcodes(text: str) -> str:
-    """Keep code and captions, drop embeds, unwrap any other shortcode."""
-    if "[" not in text:
-        return text
-    if "\\[" in text:
-        text = _UNESCAPE.sub(r"[\1]", text)
-    # a pair's lazy ".*?" scans to the end for every opener: only try names that get closed
-    closed = {name.lower() for name in _SC_CLOSE.findall(text)} if "[/" in text else set()
-    if closed & _CODE_NAME_SET:
-        text = _CODE_PAIR.sub(lambda m: _code_html(m[2]), text)
-    if closed & _EMBED_PAIRED:
-        text = _EMBED_PAIR.sub(" ", text)
-    text = _EMBED_TAG.sub(" ", text)
-    if "=" in text:
-        text = _unwrap_with_attributes(text)
-    for name in sorted(closed):  # "[name]…[/name]" with no attributes: keep what is inside
-        pair = rf"\[{re.escape(name)}\](.*?)\[/{re.escape(name)}\]"
-        text = re.sub(pair, r" \1 ", text, flags=re.S | re.I)
-    return text
-
-
-def _unwrap_with_attributes(text: str) -> str:
-    """Drop ``[name attr=…]`` openers (a caption attribute stays) and their ``[/name]``."""
-    opened: set[str] = set()
-
-    def opener(match: re.Match[str]) -> str:
-        opened.add(match[1].lower())
-        caption = _CAPTION_ATTR.search(match[2])
-        return f" {caption[1] or caption[2]} " if caption else " "
-
-    text = _SC_OPEN.sub(opener, text)
-    if not opened:
-        return text
-    return _SC_CLOSE.sub(lambda m: " " if m[1].lower() in opened else m[0], text)
 
 
 # --- HTML ---------------------------------------------------------------------------------
@@ -224,12 +130,25 @@ def _split_heading(text: str) -> tuple[str, str | None]:
 
 # --- Pipeline -----------------------------------------------------------------------------
 
+LITTLE_TEXT_SHARE = 0.05  # below this share of a body's characters kept as text, say so
+LITTLE_TEXT_FROM = 1000  # characters of markup: shorter bodies are too small to judge
+
+
+def little_text(body: str, text: str) -> str | None:
+    """Why a post's text looks lost, or None: a body of some size that kept almost nothing
+    as text (its prose in markup nothing here reads, say) gets a warning naming the file."""
+    size = len(body.strip())
+    if size < LITTLE_TEXT_FROM or len(text) >= LITTLE_TEXT_SHARE * size:
+        return None
+    share = f"{100 * len(text) / size:.0f}%" if text else "nothing"
+    return f"only {share} of the body kept as text ({len(text):,} of {size:,} characters)"
+
 
 def extract(body: str, markup: Literal["markdown", "html"]) -> Extracted:
     """Plain text and first heading of a post body written in Markdown or HTML."""
     if markup not in ("markdown", "html"):
         raise ValueError(f"unknown markup {markup!r}; expected 'markdown' or 'html'")
-    body = _strip_shortcodes(_strip_liquid(body))
+    body = shortcodes.strip(body)
     if markup == "markdown":
         if "{:" in body:
             body = _KRAMDOWN_IAL.sub("", body)

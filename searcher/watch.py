@@ -7,6 +7,7 @@ deleted posts are handled by the manifest diff rather than by interpreting event
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -18,7 +19,9 @@ DEBOUNCE_MS = 400
 
 
 class _PostFilter:
-    """Events worth an update: post files and WXR exports outside build output and dot folders."""
+    """Events worth an update, outside build output and dot folders: post files and WXR
+    exports, and folders, which a rename (a page bundle's), a move or a removal changes
+    with every post inside: a path that is a folder, or is gone and may have been one."""
 
     def __init__(self, drafts: bool) -> None:
         skip = set(ingest.SKIP_DIRS) - ({"_drafts"} if drafts else set())
@@ -29,7 +32,11 @@ class _PostFilter:
         if any(p.startswith(".") or p in self._skip for p in parts[:-1]):
             return False
         suffix = Path(path).suffix.lower()
-        return suffix in ingest.POST_SUFFIXES or suffix == ".xml"
+        if suffix in ingest.POST_SUFFIXES or suffix == ".xml":
+            return True
+        if parts and (parts[-1].startswith(".") or parts[-1] in self._skip):
+            return False
+        return os.path.isdir(path) or not os.path.lexists(path)
 
 
 def watch(

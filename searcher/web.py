@@ -142,11 +142,7 @@ def _centre(values: dict[str, Any]) -> Any:
 
 def _map(results: Results) -> str | None:
     """The hits' places as inline SVG, or None when no hit on the page has one to show."""
-    points = tuple(
-        maps.MapPoint(h.location.lat, h.location.lon, h.title)
-        for h in results.hits
-        if h.location is not None and h.location.lat is not None and h.location.lon is not None
-    )
+    points = tuple(maps.hit_points(results.hits))
     return _drawing(points) if points else None
 
 

@@ -48,7 +48,10 @@ class Param:
 
 
 def _date(text: str) -> str:
-    partial_date_span(text)
+    try:
+        partial_date_span(text)
+    except (ValueError, OverflowError) as exc:  # 9999: its end is past the calendar's
+        raise UsageError(f"{text!r} is not a date that can be searched ({exc})") from None
     return text
 
 

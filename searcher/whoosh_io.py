@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import mmap
+import threading
 from collections.abc import Iterator
 from typing import Any, TypeAlias
 
@@ -24,40 +25,47 @@ Buffer: TypeAlias = bytes | bytearray | memoryview | mmap.mmap
 WHOOSH_INIT = BufferFile.__init__  # whoosh's own, which copies: to compare with
 
 
+class _Position(threading.local):
+    """A position in a file, one per thread (a thread starts at the file's start)."""
+
+    pos = 0
+
+
 class ViewFile:
     """A read-only binary file over a buffer (a slice of an mmap), reading it without a copy.
 
     It has what ``StructFile`` and ``pickle.load`` call on a file: read, readinto, readline,
-    peek, seek and tell. Like the BytesIO it replaces it keeps one position for all callers,
-    so a seek then a read is no more thread-safe than before; Whoosh's absolute reads
-    (``StructFile.get`` and the ``get_*`` built on it) slice ``BufferFile._buf`` instead, and
-    those are. ``close`` releases this file's own view of the map; the map itself lives on
-    while ``BufferFile._buf`` does, as it always did.
+    peek, seek and tell. Each thread has its own position: Whoosh reads postings and stored
+    fields by a seek then reads, on one file shared by every search of a segment, so with
+    one shared position (as BytesIO has) two concurrent searches read each other's bytes,
+    and the index had to be searched one request at a time. ``close`` releases this file's
+    own view of the map; the map itself lives on while ``BufferFile._buf`` does, as it
+    always did.
     """
 
-    __slots__ = ("_closed", "_pos", "_size", "_view")
+    __slots__ = ("_at", "_closed", "_size", "_view")
 
     def __init__(self, buf: Buffer) -> None:
         self._view = memoryview(buf).cast("B")  # a new view of the same memory, in bytes
         self._size = len(self._view)
-        self._pos = 0
+        self._at = _Position()  # .pos: this thread's position
         self._closed = False
 
     def read(self, size: int | None = -1) -> bytes:
-        pos = self._pos
+        pos = self._at.pos
         if size is None or size < 0:
             size = self._size
         data = self._view[pos : pos + size].tobytes()
-        self._pos = pos + len(data)
+        self._at.pos = pos + len(data)
         return data
 
     def readinto(self, buffer: Buffer) -> int:
         target = memoryview(buffer).cast("B")
-        pos = self._pos
+        pos = self._at.pos
         end = min(pos + len(target), self._size)
         count = max(end - pos, 0)
         target[:count] = self._view[pos : pos + count]
-        self._pos = pos + count
+        self._at.pos = pos + count
         return count
 
     def peek(self, size: int = 0) -> memoryview:
@@ -66,11 +74,11 @@ class ViewFile:
         A memoryview rather than bytes: ``pickle.load`` asks for 128 KiB ahead, reads what
         it needs through the buffer protocol, then ``read``\\ s that much; nothing is copied.
         """
-        pos = self._pos
+        pos = self._at.pos
         return self._view[pos : pos + max(size, 1)]
 
     def readline(self, size: int | None = -1) -> bytes:
-        pos = end = self._pos
+        pos = end = self._at.pos
         limit = self._size if size is None or size < 0 else min(pos + size, self._size)
         while end < limit:
             chunk = self._view[end : min(end + LINE_CHUNK, limit)].tobytes()
@@ -79,7 +87,7 @@ class ViewFile:
                 end += newline + 1
                 break
             end += len(chunk)
-        self._pos = end
+        self._at.pos = end
         return self._view[pos:end].tobytes()
 
     def readlines(self, hint: int = -1) -> list[bytes]:
@@ -107,7 +115,7 @@ class ViewFile:
         if whence == io.SEEK_SET:
             pos = offset
         elif whence == io.SEEK_CUR:
-            pos = self._pos + offset
+            pos = self._at.pos + offset
         elif whence == io.SEEK_END:
             pos = self._size + offset
         else:
@@ -116,13 +124,13 @@ class ViewFile:
             if whence == io.SEEK_SET:
                 raise ValueError(f"negative seek position {pos}")
             pos = 0  # as BytesIO does
-        self._pos = pos
+        self._at.pos = pos
         return pos
 
     def tell(self) -> int:
         if self._closed:
             raise ValueError("I/O operation on closed file")
-        return self._pos
+        return self._at.pos
 
     def close(self) -> None:
         """Release this file's view (reads then fail with ValueError, as on a closed file)."""

@@ -7,7 +7,9 @@ matched by local name.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
@@ -19,36 +21,65 @@ from searcher import fields, ingest, text
 from searcher.models import IngestWarning, Post
 
 _POST_TYPES = frozenset({"post", "page"})
+_NOT_TERMS = frozenset({"post_format"})
 
 
-def read_export(path: Path, *, max_bytes: int) -> Iterator[Post | ingest.Skipped]:
-    """Every post and page of a WXR file; an unsafe or broken file yields one :class:`Skipped`."""
+def read_export(
+    path: Path, *, max_bytes: int, geocode: bool = True
+) -> Iterator[Post | ingest.Skipped]:
+    """Every post and page of a WXR file, each under its own path (:func:`_unique`); an
+    unsafe or broken file yields one :class:`Skipped` after the items read before it."""
+    items: list[tuple[Post, str]] = []
+    skipped: ingest.Skipped | None = None
     try:
         if path.stat().st_size > max(max_bytes, 1) * 40:
-            yield ingest.Skipped(path.name, f"export larger than {max_bytes * 40} bytes")
-            return
-        for _, element in SafeET.iterparse(str(path), events=("end",)):
-            if _local(element.tag) == "item":
-                record = _item(element, path.name)
-                if record is not None:
-                    yield record
-                element.clear()
+            skipped = ingest.Skipped(path.name, f"export larger than {max_bytes * 40} bytes")
+        else:
+            for _, element in SafeET.iterparse(str(path), events=("end",)):
+                if _local(element.tag) == "item":
+                    found = _item(element, path.name, geocode)
+                    if found is not None:
+                        items.append(found)
+                    element.clear()
     except DefusedXmlException as exc:
-        yield ingest.Skipped(path.name, f"refused unsafe XML ({type(exc).__name__})")
+        skipped = ingest.Skipped(path.name, f"refused unsafe XML ({type(exc).__name__})")
     except ParseError as exc:
-        yield ingest.Skipped(path.name, f"not a readable WordPress export ({exc})")
+        skipped = ingest.Skipped(path.name, f"not a readable WordPress export ({exc})")
     except OSError as exc:
-        yield ingest.Skipped(path.name, f"unreadable: {exc.strerror}")
+        skipped = ingest.Skipped(path.name, f"unreadable: {exc.strerror}")
+    yield from _unique(items)
+    if skipped is not None:
+        yield skipped
 
 
-def _item(item: Element, export: str) -> Post | None:
+def _unique(items: list[tuple[Post, str]]) -> Iterator[Post]:
+    """Posts under distinct paths: a name several items share (a post and a page both
+    ``about``, empty slugs falling back to titles) gets ``~`` and the item's id, which no
+    WordPress slug holds, then ``~`` and its place in the export if ids repeat too."""
+    shared = Counter(post.path for post, _ in items)
+    taken = {path for path, count in shared.items() if count == 1}
+    for position, (post, item_id) in enumerate(items):
+        path = post.path
+        if shared[path] > 1:
+            path = f"{post.path}~{item_id}" if item_id else f"{post.path}~{position + 1}"
+            while path in taken:
+                path = f"{path}~{position + 1}"
+            taken.add(path)
+        yield post if path == post.path else replace(post, path=path)
+
+
+def _item(item: Element, export: str, geocode: bool) -> tuple[Post, str] | None:
+    """An item's post or page and its id (empty if it has none); None for other items."""
     values: dict[str, str] = {}
     data: dict[str, Any] = {"categories": [], "tags": []}
     meta: dict[str, str] = {}
     for child in item:
         name = _local(child.tag)
         if name == "category":
-            kind = "tags" if child.get("domain") == "post_tag" else "categories"
+            domain = child.get("domain")
+            if domain in _NOT_TERMS:
+                continue  # a post format (Image, Link, Quote) says how it shows, not its topic
+            kind = "tags" if domain == "post_tag" else "categories"
             data[kind].append((child.text or "").strip())
         elif name == "postmeta":
             key = _child_text(child, "meta_key")
@@ -67,8 +98,11 @@ def _item(item: Element, export: str) -> Post | None:
     slug = values.get("post_name") or values.get("post_id") or values.get("title") or "untitled"
     rel = f"{export}/{slug}"
     warnings: list[IngestWarning] = []
-    extracted = text.extract(values.get("encoded", ""), "html")
-    return ingest.build_post(data, extracted, rel, warnings, url=values.get("link") or None)
+    body = values.get("encoded", "")
+    extracted = text.extract(body, "html")
+    post = ingest.build_post(data, extracted, rel, warnings, url=values.get("link") or None,
+                             body=body, geocode=geocode)  # fmt: skip
+    return post, values.get("post_id", "").strip()
 
 
 def _date(values: dict[str, str]) -> Any:

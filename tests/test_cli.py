@@ -24,8 +24,8 @@ def test_inspect_json_has_the_documented_keys(run: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     record = json.loads(result.output)
     assert list(record) == [
-        "path", "title", "date", "tags", "categories", "lang", "url", "draft", "location", "text",
-        "warnings",
+        "path", "title", "date", "tags", "categories", "lang", "url", "draft", "location",
+        "locations", "text", "warnings",
     ]  # fmt: skip
     assert record["path"] == "_posts/2011-03-01-cloud-paris.md"
     assert record["location"]["public"] is False and record["lang"] == "fr"
@@ -55,7 +55,7 @@ def test_scan_with_warnings_still_exits_zero(run: CliRunner) -> None:
     result = run.invoke(main, ["scan", str(GOLDEN)])
     assert result.exit_code == 0
     assert "2019-05-04-broken-yaml.md: front-matter" in result.output
-    assert "warning     2  bad-coordinates" in result.output
+    assert "warning     4  bad-coordinates" in result.output
 
 
 def test_scan_json_lines(run: CliRunner) -> None:
@@ -99,7 +99,7 @@ def test_index_then_query_json(run: CliRunner, tmp_path: Path) -> None:
     assert list(data) == ["query", "total", "hits"]
     hit = data["hits"][0]
     assert list(hit) == ["path", "title", "url", "date", "tags", "categories", "lang", "score",
-                         "snippet", "location", "distance_km"]  # fmt: skip
+                         "snippet", "location", "locations", "distance_km"]  # fmt: skip
     assert hit["path"] == "_posts/2011-03-01-cloud-paris.md"
     assert hit["location"]["public"] is False  # the CLI's owner audience marks it private
 
@@ -152,18 +152,27 @@ def test_near_negative_coordinates_are_not_options(run: CliRunner, content_index
 
 def test_stats_text(run: CliRunner, content_index: Path) -> None:
     result = run.invoke(main, ["stats", "--index-dir", str(content_index)])
-    assert result.exit_code == 0 and "15 posts, 11 located (2 private)" in result.output
+    assert result.exit_code == 0 and "15 posts, 12 located (2 private)" in result.output
 
 
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
         (["query", ""], 2, "empty query"),
-        (["query", '"cloud'], 2, "unbalanced quote"),
+        (["query", "!!!"], 2, "nothing to search"),
         (["query", "date:yesterday"], 2, "not a date"),
         (["near", "95", "0"], 2, "latitude 95"),
         (["near", "abc", "3"], 2, "not a number"),
         (["query", "x", "--limit", "0"], 2, "limit"),
+        (["query", "x", "--bogus"], 2, "No such option '--bogus'"),
+        (["query", "x", "--audience", "everyone"], 2, "'everyone' is not one of"),
+        (["query", "x", "--limit", "many"], 2, "'many' is not a valid integer"),
+        (["nosuch"], 2, "No such command 'nosuch'"),
+        (["near"], 2, "Missing argument"),
+        (["index", "/nonexistent/blog"], 2, "does not exist"),
+        (["map", "-o", "missing/x.png"], 2, "missing/x.png"),
+        (["map", "-o", "x.gif"], 2, "must end in .png"),
+        (["query", "x", "--within", "/nonexistent.geojson"], 2, "does not exist"),
     ],
 )
 def test_errors_are_one_line(
@@ -171,7 +180,33 @@ def test_errors_are_one_line(
 ) -> None:
     result = run.invoke(main, [*args, "--index-dir", str(content_index)])
     assert result.exit_code == code
-    assert message in result.output and "Traceback" not in result.output
+    assert result.output.startswith("Error: ") and result.output.count("\n") == 1, result.output
+    assert message in result.output
+
+
+def test_a_picture_that_cannot_be_written_is_one_line(
+    run: CliRunner, content_index: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "taken.png").mkdir()  # a folder where the picture should go
+    result = run.invoke(main, ["map", "-o", str(tmp_path / "taken.png"),
+                               "--index-dir", str(content_index)])  # fmt: skip
+    assert result.exit_code in (1, 2) and result.output.count("\n") == 1, result.output
+    assert result.output.startswith("Error: ") and "taken.png" in result.output
+
+
+def test_an_unexpected_failure_is_one_line_too(
+    run: CliRunner, content_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("something nobody foresaw")
+
+    monkeypatch.setattr("searcher.api.Index.stats", broken)
+    result = run.invoke(main, ["stats", "--index-dir", str(content_index)])
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert "RuntimeError: something nobody foresaw" in result.output
+    monkeypatch.setenv("BLOGSEARCH_DEBUG", "1")  # the traceback, for a bug report
+    result = run.invoke(main, ["stats", "--index-dir", str(content_index)])
+    assert isinstance(result.exception, RuntimeError)
 
 
 def test_missing_index_exits_1(run: CliRunner, tmp_path: Path) -> None:
@@ -257,12 +292,12 @@ def test_map_pictures(run: CliRunner, content_index: Path, tmp_path: Path, suffi
     picture = tmp_path / f"where{suffix}"
     result = run.invoke(main, ["map", "-o", str(picture), "--index-dir", str(content_index)])
     assert result.exit_code == 0, result.output
-    assert "drew 11 posts" in result.output
+    assert "drew 12 posts" in result.output
     data = picture.read_bytes()
     if suffix == ".png":
         assert data.startswith(b"\x89PNG")
     else:
-        assert data.count(b"<circle") == 11 and b"<script" not in data
+        assert data.count(b"<circle") == 12 and b"<script" not in data
 
 
 def test_map_of_a_query_in_public(run: CliRunner, content_index: Path, tmp_path: Path) -> None:
@@ -333,7 +368,7 @@ def test_similar_command(run: CliRunner, content_index: Path) -> None:
 def test_complete_command_counts_posts_in_words(run: CliRunner, content_index: Path) -> None:
     out = run.invoke(main, ["complete", "ber", "--index-dir", str(content_index)]).stdout
     lines = out.splitlines()
-    assert "berlin  (1 post)" in lines and not any("1 posts" in line for line in lines)
+    assert "Berlin  (1 post)" in lines and not any("1 posts" in line for line in lines)
 
 
 @pytest.mark.parametrize(

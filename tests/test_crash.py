@@ -81,3 +81,22 @@ def test_a_second_indexer_waits_for_the_first(tmp_path: Path) -> None:
     assert "waiting for it" in stderr or first.returncode == 0
     with searcher.open_index(index_dir) as index:
         assert total(index) == 462  # evert without its two drafts
+
+
+def test_two_indexers_started_together_on_an_empty_folder(tmp_path: Path) -> None:
+    """The second waits for the first (it removed the first one's files while creating the
+    index: FileNotFoundError in 2 of 4 tries), then finds the index up to date."""
+    source = tmp_path / "site" / "_posts"
+    source.mkdir(parents=True)
+    for number in range(150):
+        words = " ".join(f"word{number * 7 + i}" for i in range(300))
+        (source / f"2020-01-01-post{number}.md").write_text(f"---\ntitle: P{number}\n---\n{words}")
+    for attempt in range(2):
+        index_dir = tmp_path / f"index{attempt}"
+        pair = [start_indexer(source.parent, index_dir) for _ in range(2)]
+        for indexer_process in pair:
+            stderr = indexer_process.communicate(timeout=120)[1].decode()
+            assert indexer_process.returncode == 0, stderr
+            assert "Traceback" not in stderr
+        with searcher.open_index(index_dir) as index:
+            assert total(index) == index.stats().posts == 150

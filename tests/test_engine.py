@@ -211,6 +211,24 @@ def test_undated_posts_sort_last_and_stay_out_of_the_years_facet(tmp_path: Path)
     assert all(1900 < int(year) < 2100 for year in newest.facets["years"])
 
 
+def test_dates_sort_and_filter_in_an_index_of_several_segments(tmp_path: Path) -> None:
+    """An incremental run adds a segment: dates are read across segments as from one."""
+    from conftest import build_index
+
+    posts = tmp_path / "site" / "_posts"
+    posts.mkdir(parents=True)
+    for day in ("01", "03", "02"):  # one index run each: one segment each
+        (posts / f"2020-01-{day}-walk.md").write_text("---\ntitle: Walk\n---\nwalking\n")
+        build_index([posts.parent], tmp_path / "index")
+    with searcher.open_index(tmp_path / "index", audience="owner") as index:
+        newest = [h.date[:10] for h in index.search("walking", sort="date").hits if h.date]
+        oldest = [h.date[:10] for h in index.search(sort="date-asc", since="2020").hits if h.date]
+        assert newest == ["2020-01-03", "2020-01-02", "2020-01-01"] == oldest[::-1]
+        assert paths(index.search(since="2020-01-02", until="2020-01-02")) == [
+            "_posts/2020-01-02-walk.md"
+        ]
+
+
 def test_parsed_queries_are_remembered_and_errors_are_not(owner: searcher.Index) -> None:
     parser = owner._current().parser
     first = parser.parse("cloud paris")
@@ -218,7 +236,7 @@ def test_parsed_queries_are_remembered_and_errors_are_not(owner: searcher.Index)
     assert parser.parse("cloud  paris") is not first  # another text, parsed afresh
     for _ in range(2):
         with pytest.raises(QuerySyntaxError):
-            parser.parse('"unbalanced')
+            parser.parse("date:yesterday")
     from searcher.query import PARSED_QUERIES
 
     for i in range(PARSED_QUERIES + 1):

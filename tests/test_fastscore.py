@@ -10,7 +10,7 @@ import pytest
 from conftest import CONTENT, build_index
 from whoosh import query
 
-from searcher import fastscore
+from searcher import engine, fastscore
 from searcher.api import open_index
 
 CONTENT_QUERIES = [
@@ -31,6 +31,12 @@ CONTENT_QUERIES = [
     '"cloud paris"~4',  # a slop: the set-based chain, not the slop-1 one
     "the cloud",  # an English stop word: optional (ANDMAYBE)
     "date:2011 cloud",
+    "date:[2010 TO 2019] -cloud",  # a range from the date column, scored as Whoosh does
+    "date:{2011-03-01 TO 2030} OR velo",
+    "*",  # every post, scored alike
+    "* -paris",
+    "-paris",  # negations only: every post but those
+    "berlin *",
 ]
 RUBY_QUERIES = [
     "release",
@@ -58,11 +64,12 @@ def assert_same(index_dir: Path, text: str, budget: int = fastscore.POSTINGS_BUD
     with open_index(index_dir, audience="owner") as index:
         generation = index._current()
         q = generation.parser.parse(text).text
-        scorer = fastscore.Scorer(generation.searcher, generation.searcher.weighting, budget)
+        scorer = fastscore.Scorer(generation.searcher, generation.searcher.weighting, budget,
+                                  ranges=generation._in_range)  # fmt: skip
         try:
             scored = scorer.evaluate(q)
         except fastscore.Unsupported:
-            pytest.skip(f"{text!r} is searched by Whoosh")  # date: ranges
+            pytest.skip(f"{text!r} is searched by Whoosh")
         expected = whoosh_ranking(generation.searcher, q)
         ranked, total = scorer.top(scored, len(expected) + 5)
         assert total == len(expected), text
@@ -75,7 +82,7 @@ def assert_same(index_dir: Path, text: str, budget: int = fastscore.POSTINGS_BUD
         assert [d for d, _ in ranked] == [d for d, _ in by_docnum]
 
 
-@pytest.mark.parametrize("text", [q for q in CONTENT_QUERIES if not q.startswith("date:")])
+@pytest.mark.parametrize("text", CONTENT_QUERIES)
 def test_scores_equal_whooshs_on_the_bundled_content(content_index: Path, text: str) -> None:
     assert_same(content_index, text)
 
@@ -105,17 +112,25 @@ def test_several_segments_and_deleted_posts(tmp_path: Path) -> None:
     with open_index(index_dir, audience="owner") as index:
         reader = index._current().searcher.reader()
         assert reader.doc_count() < reader.doc_count_all() or not reader.is_atomic()
-    for text in ("cloud", "cloud paris", "velo OR cloud"):
+    for text in ("cloud", "cloud paris", "velo OR cloud", "*", "-cloud"):
         assert_same(index_dir, text)
 
 
 def test_unsupported_shapes_fall_back_to_whoosh(owner: Any) -> None:
     generation = owner._current()
-    q = generation.parser.parse("date:[2010 TO 2012] cloud").text  # a date range
+    q = query.And([query.FuzzyTerm("body", "clod"), generation.parser.parse("paris").text])
     with pytest.raises(fastscore.Unsupported):
         generation.fast.evaluate(q)
-    # and the search still answers, through Whoosh
-    assert 0 < owner.search("date:[2010 TO 2012] cloud").total < owner.search("cloud").total
+    # and the engine still answers, through Whoosh
+    found, total = engine.top_hits(generation.searcher, q, 10, None, generation._path)
+    assert total == len(found) == 1
+
+
+def test_date_ranges_are_read_from_the_date_column(owner: Any) -> None:
+    generation = owner._current()
+    q = generation.parser.parse("date:[2010 TO 2012] cloud").text
+    scored = generation.fast.evaluate(q)  # no longer Whoosh's
+    assert len(scored.docs) == owner.search("date:[2010 TO 2012] cloud").total == 1
 
 
 def test_a_pattern_finds_what_whoosh_finds_and_ranks_its_matches_alike(owner: Any) -> None:
@@ -128,8 +143,8 @@ def test_a_pattern_finds_what_whoosh_finds_and_ranks_its_matches_alike(owner: An
         results = owner.search(text, limit=100)
         assert results.total == len(expected)
         assert [h.path for h in results.hits] == sorted(
-            (h.path for h in results.hits), key=lambda p: (-dict(
-                (h.path, h.score) for h in results.hits)[p], p)
+            (h.path for h in results.hits),
+            key=lambda p: (-dict((h.path, h.score) for h in results.hits)[p], p),
         )
 
 

@@ -25,6 +25,7 @@ PLUS2 = dt.timezone(dt.timedelta(hours=2))
         ("2011-03-01", dt.datetime(2011, 3, 1)),
         ("2011/03/01", dt.datetime(2011, 3, 1)),
         ("2011-3-1 9:05", dt.datetime(2011, 3, 1, 9, 5)),
+        ("2015-11-15 15.45", dt.datetime(2015, 11, 15, 15, 45)),  # a dot between hours and minutes
         ("Tue, 01 Mar 2011 09:22:54 +0000", dt.datetime(2011, 3, 1, 9, 22, 54, tzinfo=UTC)),
         ("March 1, 2011", dt.datetime(2011, 3, 1)),
         ("1st March 2011", dt.datetime(2011, 3, 1)),
@@ -80,6 +81,7 @@ def test_date_from_path(path: str, expected: dt.datetime | None) -> None:
         (["a", "A", " a "], ("a",)),
         ([None, {"x": 1}, "ok"], ("ok",)),
         (True, ()),
+        (["C&amp;A", "M&uuml;nchen", "AT&T"], ("C&A", "München", "AT&T")),
     ],
 )
 def test_as_terms(raw: object, expected: tuple[str, ...]) -> None:
@@ -118,3 +120,20 @@ def test_is_draft(data: dict[str, object], expected: bool) -> None:
 )
 def test_derive_url(path: str, expected: str) -> None:
     assert fields.derive_url(path, None) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("N&auml;chster Workshop &#8211; Elektronische Spiele",
+         "Nächster Workshop \u2013 Elektronische Spiele"),
+        ("Workshop &#x201C;Rentiere&#x201D;", "Workshop \u201cRentiere\u201d"),
+        ("Tom &amp;amp; Jerry", "Tom &amp; Jerry"),  # decoded once, as a browser shows it
+        ("AT&T and Q&copy without a semicolon", "AT&T and Q&copy without a semicolon"),
+        ("  two\n lines ", "two lines"),
+        ({"a": 1}, None),
+        ("", None),
+    ],
+)  # fmt: skip
+def test_clean_title_decodes_character_references(raw: object, expected: str | None) -> None:
+    assert fields.clean_title(raw) == expected

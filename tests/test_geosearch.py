@@ -24,9 +24,9 @@ Point = tuple[float, float]
 
 
 def post(i: int, point: Point | None, *, public: bool = True) -> Post:
-    location = None if point is None else Location(point[0], point[1], public=public)
+    places = () if point is None else (Location(point[0], point[1], public=public),)
     # paths run backwards against docnums, so a tie broken by docnum would show
-    return Post(path=f"p{9999 - i:04d}", title=f"post {i}", date=None, location=location)
+    return Post(path=f"p{9999 - i:04d}", title=f"post {i}", date=None, locations=places)
 
 
 def make_index(posts: Sequence[Post], *, segments: int = 1, delete: Sequence[int] = ()) -> Any:
@@ -373,6 +373,57 @@ def test_in_shape_is_brute_force_intersects(points: list[Point], shapes: list[An
             i for i, p in enumerate(points) if shape.intersects(shapely.Point(*stored(p)[::-1]))
         ]
         assert index.in_shape(shape) == want
+
+
+def trips_of(points: list[Point], sizes: list[int]) -> list[list[Point]]:
+    """The points cut into posts of 1, 2, 3… places each (a trip has several)."""
+    trips, start = [], 0
+    for size in sizes:
+        if start >= len(points):
+            break
+        trips.append(points[start : start + size])
+        start += size
+    return trips + [[p] for p in points[start:]]
+
+
+def trip_index(trips: list[list[Point]]) -> GeoIndex:
+    posts = [
+        Post(path=f"p{9999 - i:04d}", title="t", date=None,
+             locations=tuple(Location(lat, lon) for lat, lon in trip))
+        for i, trip in enumerate(trips)
+    ]  # fmt: skip
+    return GeoIndex(make_index(posts, segments=2), include_private=False)
+
+
+def ranked_trips(trips: list[list[Point]], lat: float, lon: float) -> list[tuple[float, int]]:
+    """Brute force: each post at its nearest place, ties by path."""
+    nearest = [min(haversine_km(lat, lon, *stored(p)) for p in trip) for trip in trips]
+    found = sorted(zip(nearest, range(len(trips)), strict=True))
+    out: list[tuple[float, int]] = []
+    while found:
+        run = [x for x in found if x[0] - found[0][0] <= TIE_KM]
+        out += sorted(run, key=lambda x: post(x[1], None).path)
+        found = found[len(run) :]
+    return out
+
+
+@PROPERTY
+@given(clustered_points(), st.lists(st.integers(1, 4), max_size=60), queries,
+       st.integers(1, 30), st.floats(0, 3000), st.lists(boxes, min_size=1, max_size=2))  # fmt: skip
+def test_posts_with_several_places_are_found_once_at_their_nearest(
+    points: list[Point], sizes: list[int], query: Point, k: int, radius: float, some: list[BBox]
+) -> None:
+    trips = trips_of(points, sizes)
+    index = trip_index(trips)
+    want = ranked_trips(trips, *query)
+    assert index.nearest(*query, k) == want[:k]
+    assert index.within_radius(*query, radius) == [x for x in want if x[0] <= radius]
+    assert index.count() == len(trips)
+    for dist, doc in want[:5]:
+        assert index.distance_km(doc, *query) == dist
+    for box in some:
+        inside = [i for i, t in enumerate(trips) if any(box.contains(*stored(p)) for p in t)]
+        assert index.in_bbox(box) == inside
 
 
 @settings(max_examples=200, deadline=None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -60,9 +62,9 @@ def test_load_keeps_the_audiences_live_points_in_cell_order() -> None:
         writer = ix.writer()
         for i in segment:
             point = points[i]
-            location = None if point is None else Location(*point, public=i not in private)
+            places = () if point is None else (Location(*point, public=i not in private),)
             writer.add_document(**schema.document(Post(path=f"p{i}", title="t", date=None,
-                                                       location=location)))  # fmt: skip
+                                                       locations=places)))  # fmt: skip
         writer.commit(merge=False)
     writer = ix.writer()
     writer.delete_document(5)
@@ -78,8 +80,65 @@ def test_load_keeps_the_audiences_live_points_in_cell_order() -> None:
         for row, doc in enumerate(table.docs.tolist()):
             point = points[doc]
             assert point is not None and (table.lat[row], table.lon[row]) == point
-            assert table.row(doc) == row
+            assert table.rows(doc).tolist() == [row]
             cell = geohash_encode(point[0], point[1], 3)
             start, stop = table.cell_rows(cell)
             assert start <= row < stop
-        assert table.row(1) == table.row(5) == table.row(99) == -1
+        assert [len(table.rows(doc)) for doc in (1, 5, 99)] == [0, 0, 0]
+
+
+def write(ix: Any, posts: list[Post]) -> None:
+    writer = ix.writer()
+    for post in posts:
+        writer.add_document(**schema.document(post))
+    writer.commit(merge=False)
+
+
+def test_a_post_with_several_places_has_a_row_for_each() -> None:
+    trip = (Location(54.32, 10.13), Location(59.91, 10.75), Location(55.68, 12.57))
+    ix = RamStorage().create_index(schema.build_schema(), indexname="blogsearch")
+    write(ix, [Post("one", "t", None, locations=(Location(1.0, 2.0),)),
+               Post("trip", "t", None, locations=trip)])  # fmt: skip
+    table = load(ix.reader(), (schema.CELL,))
+    assert len(table) == 4 and table.located_docs == 2
+    rows = table.rows(1).tolist()
+    assert sorted(zip(table.lat[rows], table.lon[rows], strict=True)) == sorted(
+        (p.lat, p.lon) for p in trip
+    )
+
+
+def test_a_segment_whose_located_posts_are_all_deleted_loads() -> None:
+    ix = RamStorage().create_index(schema.build_schema(), indexname="blogsearch")
+    write(ix, [Post("a", "t", None, locations=(Location(1.0, 2.0),))])
+    write(ix, [Post("b", "t", None, locations=(Location(3.0, 4.0),))])
+    writer = ix.writer()
+    writer.delete_document(0)
+    writer.commit(merge=False)
+    table = load(ix.reader(), (schema.CELL,))
+    assert table.docs.tolist() == [1]
+
+
+
+@pytest.mark.parametrize("deleted", [{0}, {0, 1}, {1, 2}, {0, 1, 2}])
+def test_load_skips_segments_whose_located_docs_are_all_deleted(deleted: set[int]) -> None:
+    """An edited post leaves its old copy deleted in an older segment: the segment may have
+    cell terms (they stay until a merge) but no live doc behind them, for either audience."""
+    ix = RamStorage().create_index(schema.build_schema(), indexname="blogsearch")
+    points = [(48.85, 2.35, True), (48.85, 2.35, False), (10.0, 10.0, True)]
+    for segment in ([0, 1], [2]):
+        writer = ix.writer()
+        for i in segment:
+            lat, lon, public = points[i]
+            post = Post(path=f"p{i}", title="t", date=None, locations=(Location(lat, lon, public),))
+            writer.add_document(**schema.document(post))
+        writer.commit(merge=False)
+    writer = ix.writer()
+    for docnum in deleted:
+        writer.delete_document(docnum)
+    writer.commit(merge=False)
+    reader = ix.reader()
+    for fields, visible in [
+        ((schema.CELL,), {0, 2}),
+        ((schema.CELL, schema.CELL_PRIVATE), {0, 1, 2}),
+    ]:
+        assert sorted(load(reader, fields).docs.tolist()) == sorted(visible - deleted)

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from conftest import CONTENT
 from whoosh import fields
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from searcher import indexer, ingest, manifest
+from searcher.cli import main
 from searcher.errors import IndexBusy, IndexMissing, SourceError
 
 
@@ -121,6 +126,102 @@ def test_second_writer_fails_clearly_or_waits(site: Path) -> None:
     finally:
         holder.cancel()
     assert indexer.build([site], index_dir).indexed == 1
+
+
+@pytest.fixture
+def full_disk(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Index files that fill the disk once ``room["bytes"]`` more have been written."""
+    room = {"bytes": 10**12}
+    create_file = FileStorage.create_file
+
+    class Filling:
+        def __init__(self, file: Any) -> None:
+            self._file = file
+
+        def write(self, data: bytes) -> int:
+            room["bytes"] -= len(data)
+            if room["bytes"] < 0:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return int(self._file.write(data))
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._file, name)
+
+    def filling(self: FileStorage, name: str, *args: Any, **kwargs: Any) -> Any:
+        structfile = create_file(self, name, *args, **kwargs)
+        structfile.file = Filling(structfile.file)
+        return structfile
+
+    monkeypatch.setattr(FileStorage, "create_file", filling)
+    return room
+
+
+def index_files(index_dir: Path) -> set[str]:
+    """Every file and folder of an index folder that is not one of its committed files."""
+    ix = whoosh_index.open_dir(str(index_dir), indexname=indexer.INDEX_NAME)
+    committed = {name for segment in ix._segments() for name in segment.list_files(ix.storage)}
+    committed |= {f"_{indexer.INDEX_NAME}_{ix.latest_generation()}.toc"}
+    return set(os.listdir(index_dir)) - committed
+
+
+@pytest.mark.parametrize("room", [0, 2_000, 50_000])
+def test_a_full_disk_is_one_line_and_the_next_run_cleans_up(
+    site: Path, full_disk: dict[str, int], room: int
+) -> None:
+    index_dir = Path("index")
+    indexer.build([site], index_dir)
+    settled = index_files(index_dir)
+    edited = sorted((site / "_posts").glob("*.md"))[:5]
+    for post in edited:
+        post.write_text(post.read_text() + "\nmore words\n")
+    full_disk["bytes"] = room
+    result = CliRunner().invoke(main, ["index", str(site), "--index-dir", "index", "-q"])
+    assert (result.exit_code, result.output.count("\n")) == (1, 1), result.output
+    assert result.output.startswith("Error: cannot write the index in index/: No space left")
+    assert stored_paths(index_dir) == expected_paths(site)  # the previous index, intact
+    full_disk["bytes"] = 10**12
+    assert indexer.build([site], index_dir).indexed == len(edited)
+    assert index_files(index_dir) == settled  # nothing left behind
+
+
+def test_a_full_disk_after_the_commit_is_one_line_too(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index_dir = Path("index")
+    indexer.build([site], index_dir)
+    (site / "posts" / "new.md").write_text("---\ntitle: New\n---\nnew")
+    write_text = Path.write_text
+
+    def full(self: Path, *args: Any, **kwargs: Any) -> int:
+        if self.name.startswith(".manifest.json"):
+            write_text(self, "{")  # part of it, then no room for the rest
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return write_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    result = CliRunner().invoke(main, ["index", str(site), "--index-dir", "index", "-q"])
+    assert (result.exit_code, result.output.count("\n")) == (1, 1), result.output
+    assert not [name for name in os.listdir(index_dir) if name.endswith(".tmp")]
+    monkeypatch.undo()
+    indexer.build([site], index_dir)  # the manifest missed the new post: it is read again
+    assert stored_paths(index_dir) == expected_paths(site)
+
+
+def test_leftovers_of_a_failed_run_are_removed_by_the_next(site: Path) -> None:
+    index_dir = Path("index")
+    indexer.build([site], index_dir)
+    settled = index_files(index_dir)
+    ix = whoosh_index.open_dir(str(index_dir), indexname=indexer.INDEX_NAME)
+    writer = ix.writer()
+    writer.add_document(path="half-written.md")
+    writer.add_document(path="half-written-too.md")
+    (index_dir / f"{indexer.INDEX_NAME}_0123456789abcdef.pst").write_bytes(b"x" * 100)
+    (index_dir / f"_{indexer.INDEX_NAME}_9.toc.1712345678.9").write_bytes(b"x")
+    (index_dir / ".manifest.json.999999999.tmp").write_text("{")
+    writer.writelock.release()  # as if its process had died
+    (site / "posts" / "new.md").write_text("---\ntitle: New\n---\nnew")
+    assert indexer.build([site], index_dir).indexed == 1
+    assert index_files(index_dir) == settled
 
 
 def test_missing_source_is_an_error(tmp_path: Path) -> None:

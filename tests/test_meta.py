@@ -39,8 +39,18 @@ def test_yes_no_stay_strings_but_true_false_are_booleans() -> None:
 
 
 def test_unknown_tags_kept_as_plain_values() -> None:
-    fm = meta.parse("---\nx: !ruby/object:Foo\n  a: 1\nb: !binary |\n  aGk=\nc: ! 'q'\n---\n")
-    assert fm.data == {"x": {"a": 1}, "b": "aGk=\n", "c": "q"}
+    fm = meta.parse("---\nx: !ruby/object:Foo\n  a: 1\nc: ! 'q'\n---\n")
+    assert fm.data == {"x": {"a": 1}, "c": "q"}
+    assert fm.warnings == ()
+
+
+def test_binary_values_are_decoded() -> None:
+    """Old exporters wrote dates and titles as base64 (``!binary``): they are read as text."""
+    fm = meta.parse(
+        "---\ndate: !binary |-\n  MjAxMS0wMy0wMSAxMDowMDowMA==\nb: !!binary aGk=\n"
+        "c: !binary |\n  //79\n---\n"
+    )
+    assert fm.data == {"date": "2011-03-01 10:00:00", "b": "hi", "c": "//79\n"}  # c: not UTF-8
     assert fm.warnings == ()
 
 

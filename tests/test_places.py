@@ -1,94 +1,343 @@
+"""Finding places: every shape of front matter, the body's geo markup, geocoded names, privacy."""
+
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from searcher.models import Location
-from searcher.places import find_location
+from searcher.coords import parse_one, parse_pair
+from searcher.errors import InvalidCoordinates
+from searcher.places import BODY, FRONT_MATTER, GEOCODED, MAX_PLACES, find_location, find_places
+
+Point = tuple[float, float, bool, str | None]
+
+
+def points(data: dict[str, Any], body: str = "") -> list[Point]:
+    """(lat, lon, public, address) of each place found, without geocoding; no warning allowed."""
+    places, warnings = find_places(data, body, geocode=False)
+    assert warnings == []
+    return [(p.lat, p.lon, p.public, p.address) for p in places]  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        (
-            {
-                "meta": {
-                    "geo_latitude": "43.484082",
-                    "geo_longitude": "3.676690",
-                    "geo_public": "0",
-                    "geo_address": "Chemin de Cresse, 34560 Poussan",
-                }
-            },
-            Location(43.484082, 3.67669, False, "Chemin de Cresse, 34560 Poussan"),
-        ),
-        ({"geo_latitude": 52.5, "geo_longitude": "13.39"}, Location(52.5, 13.39, True, None)),
-        (
-            {"geo_latitude": "1", "geo_longitude": "2", "meta": {"geo_public": False}},
-            Location(1, 2, False, None),
-        ),
-        (
-            {"geo": [64.1417, -21.9266], "location": "Reykjavik, IS"},
-            Location(64.1417, -21.9266, True, "Reykjavik, IS"),
-        ),
-        ({"geo": "64.1, -21.9"}, Location(64.1, -21.9, True, None)),
-        ({"location": {"lat": "-17.70", "lon": 179.91}}, Location(-17.7, 179.91, True, None)),
-        ({"location": {"latitude": 10, "longitude": 20}}, Location(10, 20, True, None)),
-        ({"lat": 41.38, "lng": 2.19}, Location(41.38, 2.19, True, None)),
-        ({"latitude": 48.15, "longitude": 11.59}, Location(48.15, 11.59, True, None)),
-        ({"coordinates": [15.6267, 78.2232]}, Location(78.2232, 15.6267, True, None)),
-        (
-            {"geometry": {"type": "Point", "coordinates": [2.35, 48.85]}},
-            Location(48.85, 2.35, True, None),
-        ),
-        ({"extra": {"lat": 43.6, "lon": 3.88}}, Location(43.6, 3.88, True, None)),
-        ({"params": {"geo": {"lat": 1.5, "long": 2.5}}}, Location(1.5, 2.5, True, None)),
-        (
-            {
-                "postmeta": [
-                    {"key": "geo_latitude", "value": "5"},
-                    {"key": "geo_longitude", "value": "6"},
-                    {"key": "geo_public", "value": "0"},
-                ]
-            },
-            Location(5, 6, False, None),
-        ),
-        ({"location": "Toronto, CA"}, Location(None, None, True, "Toronto, CA")),
-        ({"GEO_LATITUDE": "7", "Geo_Longitude": "8"}, Location(7, 8, True, None)),
-        ({"title": "nothing here"}, None),
-        ({}, None),
+        # WordPress meta, nested or not, quoted strings, private
+        ({"meta": {"geo_latitude": "43.484082", "geo_longitude": "3.676690", "geo_public": "0",
+                   "geo_address": "Chemin de Cresse, 34560 Poussan"}},
+         [(43.484082, 3.67669, False, "Chemin de Cresse, 34560 Poussan")]),
+        ({"geo_latitude": 52.5, "geo_longitude": "13.39"}, [(52.5, 13.39, True, None)]),
+        ({"geo_latitude": "1", "geo_longitude": "2", "meta": {"geo_public": False}},
+         [(1, 2, False, None)]),
+        # exporters' one-item lists, at the top and under meta
+        ({"geo_latitude": ["50.741671"], "geo_longitude": [7.090104], "geo_public": ["1"]},
+         [(50.741671, 7.090104, True, None)]),
+        ({"meta": {"geo_latitude": ["44.85"], "geo_longitude": ["-0.57"]}},
+         [(44.85, -0.57, True, None)]),
+        # meta as a list of one-key maps, then a second 0/0 pair (a placeholder: dropped)
+        ({"meta": [{"geo_latitude": "50.97"}, {"geo_longitude": "7.01"}, {"geo_public": "1"}]},
+         [(50.97, 7.01, True, None)]),
+        # WXR-style postmeta records
+        ({"postmeta": [{"key": "geo_latitude", "value": "5"}, {"key": "geo_longitude",
+                       "value": "6"}, {"key": "geo_public", "value": "0"}]},
+         [(5, 6, False, None)]),
+        # pairs in one value
+        ({"geo": [64.1417, -21.9266], "location": "Reykjavik, IS"},
+         [(64.1417, -21.9266, True, "Reykjavik, IS")]),
+        ({"geo": "64.1, -21.9"}, [(64.1, -21.9, True, None)]),
+        ({"coords": "43.48 3.67"}, [(43.48, 3.67, True, None)]),
+        ({"gps": "34°11'N 119°14'W"}, [(34.183333, -119.233333, True, None)]),
+        ({"gps": "N 34° 11.5' W 119° 14.2'"}, [(34.191667, -119.236667, True, None)]),
+        ({"map": "43.6108,3.8767"}, [(43.6108, 3.8767, True, None)]),
+        ({"map": "https://www.openstreetmap.org/?mlat=43.61&mlon=3.88#map=15/43.61/3.88"},
+         [(43.61, 3.88, True, None)]),
+        ({"location": "https://www.google.com/maps/@48.8584,2.2945,17z"},
+         [(48.8584, 2.2945, True, None)]),
+        ({"position": "120.5, 40.1"}, [(40.1, 120.5, True, None)]),  # 120.5 is no latitude
+        # key families: lat + lng/long, latitude + longitude, camelCase, prefixes
+        ({"location": {"lat": "-17.70", "lon": 179.91}}, [(-17.7, 179.91, True, None)]),
+        ({"location": {"latitude": 10, "longitude": 20}}, [(10, 20, True, None)]),
+        ({"lat": 41.38, "lng": 2.19}, [(41.38, 2.19, True, None)]),
+        ({"lat": 41.38, "long": 2.19}, [(41.38, 2.19, True, None)]),
+        ({"position_lat": 60.1, "position_lon": 24.9}, [(60.1, 24.9, True, None)]),
+        ({"geoLatitude": 60.1, "geoLongitude": 24.9}, [(60.1, 24.9, True, None)]),
+        ({"GEO_LATITUDE": "7", "Geo_Longitude": "8"}, [(7, 8, True, None)]),
+        ({"extra": {"lat": 43.6, "lon": 3.88}}, [(43.6, 3.88, True, None)]),
+        ({"params": {"geo": {"lat": 1.5, "long": 2.5}}}, [(1.5, 2.5, True, None)]),
+        ({"latitude": "34°11'N", "longitude": "119°14'W"}, [(34.183333, -119.233333, True, None)]),
+        # GeoJSON: longitude first
+        ({"coordinates": [15.6267, 78.2232]}, [(78.2232, 15.6267, True, None)]),
+        ({"geometry": {"type": "Point", "coordinates": [2.35, 48.85, 35]}},
+         [(48.85, 2.35, True, None)]),
+        # a trip: several places, named from a list beside them
+        ({"locations": ["Kiel", "Oslo"], "coordinates": ["10.13,54.32", "10.75,59.91"]},
+         [(54.32, 10.13, True, "Kiel"), (59.91, 10.75, True, "Oslo")]),
+        ({"stops": [{"name": "Kiel", "lat": 54.32, "lon": 10.13},
+                    {"name": "Oslo", "lat": 59.91, "lon": 10.75}]},
+         [(54.32, 10.13, True, "Kiel"), (59.91, 10.75, True, "Oslo")]),
+        ({"start_lat": 54.32, "start_lng": 10.13, "end_lat": 59.91, "end_lng": 10.75},
+         [(54.32, 10.13, True, None), (59.91, 10.75, True, None)]),
+        # the same point written twice is one place
+        ({"geo": [52.5, 13.4], "lat": 52.5, "lon": 13.4}, [(52.5, 13.4, True, None)]),
+        # names only, not geocoded here
+        ({"location": "Toronto, CA"}, [(None, None, True, "Toronto, CA")]),
+        ({"title": "nothing here", "tags": ["long", "lat"]}, []),
+        ({"long": True}, []),
+        ({}, []),
+    ],
+)  # fmt: skip
+def test_shapes(data: dict[str, Any], expected: list[Point]) -> None:
+    found = points(data)
+    assert len(found) == len(expected)
+    for (lat, lon, public, address), want in zip(found, expected, strict=True):
+        if want[0] is None:
+            assert (lat, lon) == (None, None)
+        else:
+            assert (lat, lon) == pytest.approx(want[:2], abs=1e-6)
+        assert (public, address) == want[2:]
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        ({"geo_latitude": "0", "geo_longitude": "0"}, "placeholder"),
+        ({"lat": 95.5, "lng": 3}, "outside"),
+        ({"lat": 45, "lng": 181}, "outside"),
+        ({"latitude": "abc", "longitude": "3"}, "not a number"),
+        ({"geo": ["nan", 3]}, "mixes"),
+        ({"geo": [True, 3]}, "mixes"),
+        ({"geo": [43.48]}, "one coordinate"),
+        ({"geo": [43.48, 3.67, 5]}, "3 values"),
+        ({"coords": "43.48"}, "one coordinate"),
+        ({"lat": 43.48}, "no longitude"),
+        ({"gps": "N 34° 11' N 3° 2'"}, "one axis"),
+        ({"meta": {"geo_latitude": "44.1", "geo_longitude": ""}}, "one coordinate"),
     ],
 )
-def test_shapes(data: dict[str, Any], expected: Location | None) -> None:
-    location, warnings = find_location(data)
-    assert location == expected
-    assert warnings == []
+def test_bad_coordinates_are_dropped_with_a_warning(data: dict[str, Any], says: str) -> None:
+    places, warnings = find_places(data, geocode=False)
+    assert [p for p in places if p.has_point] == []
+    assert [w.reason for w in warnings] == ["bad-coordinates"]
+    assert says in warnings[0].message
+
+
+def test_a_placeholder_beside_a_real_point_is_dropped_and_said() -> None:
+    data = {"meta": [{"geo_latitude": "50.97"}, {"geo_longitude": "7.01"},
+                     {"geo_latitude": "0"}, {"geo_longitude": "0"}]}  # fmt: skip
+    places, warnings = find_places(data, geocode=False)
+    assert [(p.lat, p.lon) for p in places] == [(50.97, 7.01)]
+    assert [w.reason for w in warnings] == ["bad-coordinates"]
+
+
+def test_empty_coordinates_are_no_place_and_no_warning() -> None:
+    assert points({"geo_latitude": "", "geo_longitude": None, "geo_address": ""}) == []
+
+
+def test_bad_coordinates_keep_the_address() -> None:
+    places, warnings = find_places({"lat": 0, "lon": 0, "geo_address": "Null Island"},
+                                   geocode=False)  # fmt: skip
+    assert [(p.lat, p.lon, p.address) for p in places] == [(None, None, "Null Island")]
+    assert len(warnings) == 1
+
+
+def test_first_valid_shape_kept_after_a_bad_one() -> None:
+    location, warnings = find_location({"lat": "x", "lon": "y", "geo": [1, 2]})
+    assert location is not None and (location.lat, location.lon) == (1, 2)
+    assert location.source == FRONT_MATTER
+    assert len(warnings) == 1
+
+
+# --- privacy fails closed -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["1", 1, True, "true", "yes", "public", ["1"]])
+def test_clearly_public_values_keep_places_public(value: Any) -> None:
+    assert points({"geo": [1, 2], "geo_public": value}) == [(1, 2, True, None)]
+
+
+@pytest.mark.parametrize("value", ["0", 0, False, "false", "no", "private", ["0"]])
+def test_clearly_private_values_make_places_private(value: Any) -> None:
+    assert points({"geo": [1, 2], "geo_public": value}) == [(1, 2, False, None)]
+
+
+@pytest.mark.parametrize("value", ["hidden", "none", "null", -1, "", None, 2, "maybe", [1, 2]])
+def test_unclear_privacy_values_make_places_private_with_a_warning(value: Any) -> None:
+    places, warnings = find_places({"geo": [1, 2], "geo_public": value}, geocode=False)
+    assert [(p.lat, p.lon, p.public) for p in places] == [(1, 2, False)]
+    assert [w.reason for w in warnings] == ["private-location"]
 
 
 @pytest.mark.parametrize(
     "data",
     [
-        {"geo_latitude": "0", "geo_longitude": "0"},
-        {"lat": 95.5, "lng": 3},
-        {"lat": 45, "lng": 181},
-        {"latitude": "abc", "longitude": "3"},
-        {"geo": ["nan", 3]},
-        {"geo": [True, 3]},
+        {"location": {"lat": 1, "lon": 2}, "geo_public": "0"},  # beside the coordinates' map
+        {"location": {"lat": 1, "lon": 2, "geo_public": "0"}},
+        {"geo": [1, 2], "meta": [{"geo_public": "0"}]},
+        {"geo": [1, 2], "location_private": True},
+        {"geo": [1, 2], "geo_public": "1", "meta": {"geo_public": "0"}},  # any private wins
+        {"coordinates": ["2,1", "4,3"], "geo_public": 0},  # every place of a trip
     ],
 )
-def test_bad_coordinates_are_dropped_with_a_warning(data: dict[str, Any]) -> None:
-    location, warnings = find_location(data)
-    assert location is None
-    assert [w.reason for w in warnings] == ["bad-coordinates"]
+def test_privacy_is_honoured_in_every_shape(data: dict[str, Any]) -> None:
+    places, _ = find_places(data, geocode=False)
+    assert places and not any(p.public for p in places)
 
 
-def test_bad_coordinates_keep_the_address() -> None:
-    location, warnings = find_location({"lat": 0, "lon": 0, "geo_address": "Null Island"})
-    assert location == Location(None, None, True, "Null Island")
-    assert len(warnings) == 1
+def test_a_geocoded_place_of_a_private_post_is_private() -> None:
+    places, warnings = find_places({"location": "Berlin, Germany", "geo_public": "0"})
+    assert [(p.geocoded, p.public, p.source) for p in places] == [("Berlin, DE", False, GEOCODED)]
+    assert warnings == []
 
 
-def test_first_valid_shape_wins_after_a_bad_one() -> None:
-    location, warnings = find_location({"lat": "x", "lon": "y", "geo": [1, 2]})
-    assert location == Location(1, 2, True, None)
-    assert len(warnings) == 1
+# --- geocoding ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "label"),
+    [
+        ({"location": "Berlin, Germany"}, "Berlin, DE"),
+        ({"place": "Paris, Texas"}, "Paris, TX, US"),
+        ({"city": "Leeds", "country": "United Kingdom"}, "Leeds, ENG, GB"),
+        ({"location": "Las Palmas de Gran Canaria, Canary Islands"},
+         "Las Palmas de Gran Canaria, ES"),  # an unknown region is no obstacle
+        ({"location": "Spanish Water, Curaçao"}, "Curaçao (country)"),  # a country's centre
+        ({"location": {"name": "München"}}, "Munich, DE"),
+    ],
+)  # fmt: skip
+def test_names_are_geocoded_and_the_pick_recorded(data: dict[str, Any], label: str) -> None:
+    places, warnings = find_places(data)
+    assert [(p.geocoded, p.source) for p in places] == [(label, GEOCODED)]
+    assert places[0].has_point and warnings == []
+
+
+def test_a_trip_of_names_gives_every_place() -> None:
+    places, _ = find_places({"locations": ["Lisbon, Portugal", "Porto, Portugal"]})
+    assert [p.geocoded for p in places] == ["Lisbon, PT", "Porto, PT"]
+
+
+def test_names_are_not_geocoded_when_coordinates_are_written() -> None:
+    places, _ = find_places({"geo": [1.5, 2.5], "location": "Berlin, Germany"})
+    assert [(p.lat, p.lon, p.address, p.geocoded) for p in places] == [
+        (1.5, 2.5, "Berlin, Germany", None)
+    ]
+
+
+def test_an_unknown_name_stays_an_address_with_a_warning() -> None:
+    places, warnings = find_places({"location": "Atlantic Ocean"})
+    assert [(p.lat, p.address) for p in places] == [(None, "Atlantic Ocean")]
+    assert [w.reason for w in warnings] == ["place-not-found"]
+
+
+@pytest.mark.parametrize("value", ["online", "/blog/berlin/", "https://example.org", "42", "a@b.c"])
+def test_what_is_no_place_name_is_not_geocoded(value: str) -> None:
+    places, warnings = find_places({"location": value})
+    assert not any(p.has_point for p in places)
+    assert [w.reason for w in warnings if w.reason == "place-not-found"] == []
+
+
+def test_no_geocode_keeps_names_as_addresses() -> None:
+    places, warnings = find_places({"location": "Berlin, Germany"}, geocode=False)
+    assert [(p.lat, p.address, p.geocoded) for p in places] == [(None, "Berlin, Germany", None)]
+    assert warnings == []
+
+
+# --- the body -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<p class="geo"><span class="latitude">43.48</span>, '
+        '<span class="longitude">3.67</span></p>',
+        '<abbr class="latitude" title="43.48">N 43°</abbr> <abbr class="longitude" '
+        'title="3.67">E 3°</abbr>',
+        '<span class="geo">43.48;3.67</span>',
+        '<div class="h-geo"><data class="p-latitude" value="43.48"></data>'
+        '<data class="p-longitude" value="3.67"></data></div>',
+        '<meta itemprop="latitude" content="43.48" /><meta itemprop="longitude" content="3.67" />',
+    ],
+)
+def test_geo_markup_in_the_body(body: str) -> None:
+    places, warnings = find_places({}, body, geocode=False)
+    assert [(p.lat, p.lon, p.source) for p in places] == [(43.48, 3.67, BODY)]
+    assert warnings == []
+
+
+def test_geo_markup_in_code_samples_is_no_place() -> None:
+    body = '```html\n<span class="latitude">1.5</span><span class="longitude">2.5</span>\n```\n'
+    assert points({}, body) == []
+    assert points({}, f"<pre>{body}</pre>") == []
+
+
+def test_a_long_track_is_sampled_with_a_warning() -> None:
+    track = [[i / 100, 40 + i / 1000] for i in range(1, 500)]
+    places, warnings = find_places({"geometry": {"type": "LineString", "coordinates": track}})
+    assert len(places) == MAX_PLACES
+    assert (places[0].lon, places[-1].lon) == (0.01, 4.99)
+    assert [w.reason for w in warnings] == ["many-places"]
+
+
+# --- never crashes, bounded ---------------------------------------------------------------
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(
+        st.sampled_from(["lat", "lng", "geo", "location", "geo_public", "meta", "coordinates",
+                         "gps", "key", "value", "city", "country", "type", "name"]),
+        inner, max_size=4),
+    max_leaves=20,
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.dictionaries(st.text(max_size=12), _values, max_size=5))
+def test_any_front_matter_gives_places_or_warnings_never_an_error(data: dict[str, Any]) -> None:
+    places, _ = find_places(data, geocode=False)
+    for place in places:
+        if place.has_point:
+            assert -90 <= place.lat <= 90 and -180 <= place.lon <= 180  # type: ignore[operator]
+
+
+def test_shared_objects_are_walked_once() -> None:
+    """A YAML alias bomb shares one object many times over: it must not be walked each time."""
+    node: Any = {"lat": 1, "lon": 2}
+    for _ in range(60):
+        node = [node, node]
+    places, _ = find_places({"meta": node}, geocode=False)
+    assert [(p.lat, p.lon) for p in places] == [(1, 2)]
+
+
+# --- coords -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "point"),
+    [
+        ("43.48,3.67", (43.48, 3.67)),
+        ("(43.48 3.67)", (43.48, 3.67)),
+        ("43,48; 3,67", (43.48, 3.67)),
+        ("43.48N 3.67E", (43.48, 3.67)),
+        ("119°14'W, 34°11'N", (34.183333, -119.233333)),
+        ("34°11'30\"S 18°25\u2032E", (-34.191667, 18.416667)),
+        ("\u221233.9249, 18.4241", (-33.9249, 18.4241)),
+        ("geo:43.48,3.67", (43.48, 3.67)),
+        ("https://maps.google.com/?q=43.48,3.67", (43.48, 3.67)),
+    ],
+)
+def test_pairs_in_one_value(text: str, point: tuple[float, float]) -> None:
+    assert parse_pair(text) == pytest.approx(point, abs=1e-6)
+
+
+@pytest.mark.parametrize("text", ["Berlin, Germany", "Route 66", "10115", "", "1e5,3"])
+def test_what_is_no_pair(text: str) -> None:
+    assert parse_pair(text) is None
+
+
+def test_one_coordinate_names_its_axis() -> None:
+    assert parse_one("34°11'S", "lat") == pytest.approx(-34.183333, abs=1e-6)
+    with pytest.raises(InvalidCoordinates, match="other axis"):
+        parse_one("3.67E", "lat")

@@ -31,13 +31,36 @@ def test_bad_dates_are_syntax_errors(text: str) -> None:
 
 
 def test_private_location_goes_to_private_fields_or_nowhere() -> None:
-    post = Post("a.md", "A", None, location=Location(43.5, 3.6, False, "Rue X, Poussan"))
+    post = Post("a.md", "A", None, locations=(Location(43.5, 3.6, False, "Rue X, Poussan"),))
     kept = schema.document(post)
     assert kept[schema.GEO] == "private" and kept[schema.PLACE_PRIVATE] == "Rue X, Poussan"
     assert schema.PLACE not in kept
     dropped = schema.document(post, keep_private_location=False)
     assert not {schema.GEO, schema.LAT, schema.LON, schema.PLACE_PRIVATE} & set(dropped)
-    assert dropped[schema.RECORD]["location"] is None
+    assert dropped[schema.RECORD]["locations"] == []
+
+
+def test_one_private_place_makes_every_place_of_a_post_private() -> None:
+    """Privacy fails closed: a post whose places disagree keeps them all private."""
+    places = (Location(1.0, 2.0, True, "A"), Location(3.0, 4.0, False, "B"))
+    doc = schema.document(Post("t.md", "T", None, locations=places))
+    assert doc[schema.GEO] == "private" and doc[schema.PLACE_PRIVATE] == "A\nB"
+    assert not {schema.CELL, schema.PLACE} & set(doc)
+    assert [p["public"] for p in doc[schema.RECORD]["locations"]] == [False, False]
+    assert not {schema.GEO, schema.POINTS, schema.MULTI} & set(
+        schema.document(Post("t.md", "T", None, locations=places), keep_private_location=False)
+    )
+
+
+def test_several_points_are_packed_and_every_cell_indexed() -> None:
+    places = (Location(54.32, 10.13), Location(-33.9, 151.2))
+    doc = schema.document(Post("t.md", "T", None, locations=places))
+    assert doc[schema.MULTI] == "1"
+    assert schema.unpack_points(doc[schema.POINTS]) == [(543200000, 101300000),
+                                                        (-339000000, 1512000000)]  # fmt: skip
+    assert {schema.cells(54.32, 10.13)[0], schema.cells(-33.9, 151.2)[0]} <= set(
+        doc[schema.CELL].split()
+    )
 
 
 def test_aware_dates_are_stored_as_utc() -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searcher.text import Extracted, extract
+from searcher.text import Extracted, extract, little_text
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 CORPUS_NAMES = ("chamerling", "evert", "ruby-lang", "rust-blog")
@@ -19,6 +19,66 @@ MARKUPS: tuple[Markup, ...] = ("markdown", "html")
 
 def text_of(body: str, markup: Markup = "markdown") -> str:
     return extract(body, markup).text
+
+
+# --- Hugo shortcodes ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param('{{<quote body="Words in a parameter" user="ann1" createdAt="2025-02-14">}}',
+                     "Words in a parameter", id="prose-parameter"),
+        pytest.param('{{< quote body="引用された日本語の文" color="#38d3d3" >}}',
+                     "引用された日本語の文", id="prose-without-spaces"),
+        pytest.param('{{< blockquote author="Ada Lovelace" >}}The engine weaves{{< /blockquote >}}',
+                     "Ada Lovelace The engine weaves", id="paired-with-author"),
+        pytest.param("{{% note %}}Mind the *gap*{{% /note %}}", "Mind the gap", id="markdown-pair"),
+        pytest.param('{{< figure src="/img/a.jpg" width="300" caption="A quiet harbour" >}}',
+                     "A quiet harbour", id="figure"),
+        pytest.param('{{< details summary="More comments" >}}\nhidden text\n{{< /details >}}',
+                     "More comments\nhidden text", id="details"),
+        pytest.param("{{< youtube dQw4w9WgXcQ >}}after", "after", id="embed"),
+        pytest.param('[back]({{% ref "/posts/" %}})', "back", id="ref-in-a-link"),
+        pytest.param('{{< quote body="say \\"hi\\" twice" >}}', 'say "hi" twice', id="escapes"),
+        pytest.param('{{< note text="a <b> tag" >}}', "a <b> tag", id="angle-brackets-stay-text"),
+        pytest.param("{{</* figure src=x */>}} is how", "is how", id="commented-out"),
+        pytest.param("{{< highlight go >}}x := <-ch{{< /highlight >}}", "x := <-ch", id="code"),
+        pytest.param('{{< gallery ids="1,2" class="wide" >}}after', "after", id="no-prose"),
+    ],
+)  # fmt: skip
+def test_hugo_shortcodes_keep_their_prose(body: str, expected: str) -> None:
+    assert text_of(body) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param('{% include figure.html image="a.png" caption="Low tide" %}', "Low tide",
+                     id="liquid-include-caption"),
+        pytest.param('{% image "cat.jpg", "A cat asleep on a mat" %}', "A cat asleep on a mat",
+                     id="nunjucks-shortcode-alt"),
+        pytest.param('{% if page.lang == "en" %}Hello{% endif %}', "Hello", id="control"),
+        pytest.param('{% assign t = "Some words here" %}Hi', "Hi", id="assign"),
+        pytest.param("{# a Nunjucks comment #}shown", "shown", id="nunjucks-comment"),
+        pytest.param('{% callout "warning" %}Careful{% endcallout %}', "Careful", id="paired"),
+        pytest.param('[pullquote text="Said with feeling"]', "Said with feeling", id="wp-prose"),
+        pytest.param('[caption id="attachment_3" align="alignleft" width="300"]x[/caption]', "x",
+                     id="wp-no-prose"),
+    ],
+)  # fmt: skip
+def test_template_tags_keep_their_prose(body: str, expected: str) -> None:
+    assert text_of(body) == expected
+
+
+def test_a_body_that_keeps_little_text_is_noticed() -> None:
+    body = '<div class="x" data-y="z">' * 200 + "one"
+    assert little_text(body, text_of(body, "html")) == (
+        "only 0% of the body kept as text (3 of 5,203 characters)"
+    )
+    prose = "Words of a real post. " * 100
+    assert little_text(prose, text_of(prose)) is None
+    assert little_text("<p>a</p>" * 10, "a") is None  # too short to judge
 
 
 # --- Liquid -------------------------------------------------------------------------------
@@ -39,7 +99,9 @@ def text_of(body: str, markup: Markup = "markdown") -> str:
         pytest.param(
             "{% comment %}\nnot for readers\n{% endcomment %}visible", "visible", id="comment"
         ),
-        pytest.param('{% include note.html\n  text="x" %}after', "after", id="multi-line-tag"),
+        pytest.param(
+            '{% include note.html\n  text="a note" %}after', "a note after", id="multi-line-tag"
+        ),
     ],
 )
 def test_liquid(body: str, expected: str) -> None:
@@ -71,7 +133,9 @@ def test_liquid(body: str, expected: str) -> None:
             id="caption-escaped",
         ),
         pytest.param(
-            '[tooltip text="a hint"]word[/tooltip] rest', "word rest", id="generic-with-attributes"
+            '[tooltip text="a hint"]word[/tooltip] rest',
+            "a hint word rest",
+            id="generic-with-attributes",
         ),
         pytest.param("[b]bold[/b] and [i]it[/i]", "bold and it", id="generic-pair"),
         pytest.param("[b][i]both[/i][/b]", "both", id="generic-nested"),

@@ -17,7 +17,9 @@ def test_export_posts_with_geodata_and_taxonomies() -> None:
     assert post.date == dt.datetime(2012, 6, 21, 19, 30, tzinfo=dt.UTC)
     assert post.url == "https://blog.example.org/2012/06/21/sunset-harbour/"
     assert post.tags == ("boats", "sea") and post.categories == ("Travel",)
-    assert post.location == Location(43.40165, 3.69702, False, "Quai de la Marine, Sète")
+    assert post.location == Location(
+        43.40165, 3.69702, False, "Quai de la Marine, Sète", source="front-matter"
+    )
     assert "Fishing boats" in post.text and "Boats" in post.text and "dusk" in post.text
     assert "Excerpt" not in post.text and "[caption" not in post.text
     assert summary.drafts_excluded == 1

@@ -1,0 +1,334 @@
+"""What each static-site generator makes of a site's files: which are posts, their URLs.
+
+One class per generator (:class:`Jekyll`, :class:`Hugo`, :class:`Zola`, :class:`Eleventy`)
+over a :class:`Site` read by :mod:`searcher.sites`: ``kind`` sorts a file (relative to the
+site's root) into a post, something never published, or another page with the reason;
+``path_url`` gives a post's path as the generator builds it (:mod:`searcher.permalinks`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from searcher import permalinks
+
+POST = "post"
+IGNORE = "ignore"  # never content: not listed at all
+_DATED_FILE = re.compile(r"^\d{2,4}-\d{1,2}-\d{1,2}-.*\.[^.]+$")
+
+
+@dataclass(frozen=True)
+class Site:
+    """One site: its generator, folder, configuration, base URL and default language."""
+
+    generator: str  # "jekyll", "hugo", "zola" or "eleventy"
+    root: Path
+    config_file: str
+    config: Mapping[str, Any]
+    base: str = ""  # put before every post's path for absolute URLs
+    lang: str | None = None
+    problems: tuple[str, ...] = ()
+    content: tuple[str, ...] = ("",)  # folders (relative to root) that hold posts
+
+    def kind(self, rel: str) -> str:
+        """POST, IGNORE, or why a file of the site is not a post."""
+        raise NotImplementedError
+
+    def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,
+                 title: str) -> str | None:  # fmt: skip
+        """The post's path on the site (None: left to the generic guess)."""
+        raise NotImplementedError
+
+    def defaults(self, rel: str) -> dict[str, Any]:
+        """Front matter a post gets from the site's configuration (its own keys win)."""
+        return {}
+
+    def unpublished(self, data: Mapping[str, Any]) -> str | None:
+        """Why a post's front matter keeps it off the site, beyond drafts (None: it is on)."""
+        return None
+
+    def describe(self) -> str:
+        where = ", ".join(f"{c or '.'}/" for c in self.content)
+        parts = [f"{self.generator.capitalize()} site ({self.config_file}): posts from {where}"]
+        if self.base:
+            parts.append(f"URLs under {self.base}")
+        if self.lang:
+            parts.append(f"language {self.lang}")
+        return ", ".join(parts)
+
+
+# --- Jekyll --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Jekyll(Site):
+    collections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    excludes: tuple[str, ...] = ()
+
+    def kind(self, rel: str) -> str:
+        parts = rel.split("/")
+        if self._excluded(rel):
+            return IGNORE
+        inner = parts
+        base = [p for p in str(self.config.get("collections_dir") or "").split("/") if p]
+        if base and parts[: len(base)] == base:
+            inner = parts[len(base) :]
+        for magic in ("_posts", "_drafts"):
+            if magic in inner[:-1]:
+                above = inner[: inner.index(magic)]
+                if any(p.startswith("_") for p in above):
+                    return IGNORE
+                if magic == "_posts" and not _DATED_FILE.match(parts[-1]):
+                    return "no date in its file name: Jekyll does not publish it as a post"
+                return POST
+        label = inner[0][1:] if len(inner) > 1 and inner[0].startswith("_") else None
+        if label is not None and label in self.collections:
+            if true_flag(self.collections[label].get("output")):
+                return POST
+            return f"in collection '{label}', which has output: false (never published)"
+        if any(p.startswith(("_", "#", "~")) or p.endswith("~") for p in parts):
+            return IGNORE
+        return "a page of the Jekyll site, not a post"
+
+    def _excluded(self, rel: str) -> bool:
+        return any(_matches(rel, pattern) for pattern in self.excludes)
+
+    def defaults(self, rel: str) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        kind = self._type(rel)
+        for entry in _list(self.config.get("defaults")):
+            scope = entry.get("scope") if isinstance(entry, Mapping) else None
+            values = entry.get("values") if isinstance(entry, Mapping) else None
+            if not isinstance(scope, Mapping) or not isinstance(values, Mapping):
+                continue
+            path, wanted = str(scope.get("path") or ""), scope.get("type")
+            if wanted and wanted != kind:
+                continue
+            if path and not _matches(rel, path):
+                continue
+            found.update(values)
+        return found
+
+    def _type(self, rel: str) -> str:
+        parts = rel.split("/")
+        if "_posts" in parts[:-1]:
+            return "posts"
+        if "_drafts" in parts[:-1]:
+            return "drafts"
+        return parts[0][1:] if parts[0].startswith("_") else "pages"
+
+    def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,
+                 title: str) -> str | None:  # fmt: skip
+        parts = rel.split("/")
+        magic = next((m for m in ("_posts", "_drafts") if m in parts[:-1]), None)
+        if magic:
+            at = parts.index(magic)
+            base = [p for p in str(self.config.get("collections_dir") or "").split("/") if p]
+            above = parts[len(base) : at] if parts[: len(base)] == base else parts[:at]
+            label, inside = "posts", "/".join(parts[at + 1 :])
+            categories = (*_categories(data), *above, *_terms(data.get("category")))
+        else:
+            label, inside, categories = parts[0][1:], "/".join(parts[1:]), _categories(data)
+        collection = self.collections.get(label, {})
+        own = data.get("permalink")
+        template = own if isinstance(own, str) and own.strip() else collection.get("permalink")
+        if not isinstance(template, str) or not template:
+            template = permalinks.jekyll_template(self.config.get("permalink"), collection=label)
+        elif label == "posts" and template in permalinks.JEKYLL_STYLES:
+            template = permalinks.JEKYLL_STYLES[template]
+        slug = data.get("slug")
+        doc = permalinks.JekyllDoc(
+            relative=inside, collection=label, date=self._local(date),
+            slug=str(slug) if slug else permalinks.jekyll_slug(parts[-1]),
+            categories=tuple(dict.fromkeys(str(c) for c in categories)),
+        )  # fmt: skip
+        return permalinks.jekyll_url(template, doc)
+
+    def _local(self, date: dt.datetime | None) -> dt.datetime | None:
+        """The date as Jekyll formats it: in the site's timezone (UTC without one)."""
+        if date is None or date.tzinfo is None:
+            return date
+        zone: dt.tzinfo = dt.UTC
+        name = self.config.get("timezone")
+        if isinstance(name, str):
+            try:
+                from zoneinfo import ZoneInfo
+
+                zone = ZoneInfo(name)
+            except (ValueError, KeyError, OSError):
+                pass
+        try:
+            return date.astimezone(zone)
+        except (OverflowError, ValueError):  # a date at the very end of the calendar
+            return date
+
+
+def _categories(data: Mapping[str, Any]) -> tuple[str, ...]:
+    value = data.get("categories")
+    return tuple(value.split()) if isinstance(value, str) else _terms(value)
+
+
+def _terms(value: Any) -> tuple[str, ...]:
+    if value is None or isinstance(value, bool | Mapping):
+        return ()
+    if isinstance(value, list | tuple):
+        return tuple(str(v) for v in value if v is not None and not isinstance(v, Mapping | list))
+    return (str(value),)
+
+
+# --- Hugo and Zola -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hugo(Site):
+    languages: tuple[str, ...] = ()
+    default_language: str = "en"
+
+    def kind(self, rel: str) -> str:
+        inside = self._inside(rel)
+        if inside is None:
+            return IGNORE
+        name = PurePosixPath(inside).name
+        if name.split(".")[0] == "_index":
+            return f"section list page ({name}), not a post"
+        return POST
+
+    def _inside(self, rel: str) -> str | None:
+        for folder in self.content:
+            if rel.startswith(folder.rstrip("/") + "/"):
+                return rel[len(folder.rstrip("/")) + 1 :]
+        return None
+
+    def unpublished(self, data: Mapping[str, Any]) -> str | None:
+        if true_flag(data.get("headless")):
+            return "headless bundle (headless: true): never rendered"
+        for key in ("build", "_build"):
+            build = data.get(key)
+            render = str(build.get("render")).lower() if isinstance(build, Mapping) else ""
+            if render in ("never", "false"):
+                return f"{key}.render is {render}: never rendered"
+        return None
+
+    def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,
+                 title: str) -> str | None:  # fmt: skip
+        inside = self._inside(rel)
+        if inside is None:
+            return None
+        lang = self._language(rel, inside)
+        table = self.config.get("permalinks")
+        table = table.get("page", table) if isinstance(table, Mapping) else {}
+        page = permalinks.HugoPage(
+            relative=inside, date=date, title=title, slug=text_value(data.get("slug")),
+            url=text_value(data.get("url")),
+        )  # fmt: skip
+        lower = not true_flag(self.config.get("disablepathtolower"))
+        ugly = true_flag(self.config.get("uglyurls"))
+        path = permalinks.hugo_url(page, table, lower=lower, ugly=ugly)
+        in_subdir = true_flag(self.config.get("defaultcontentlanguageinsubdir"))
+        if lang and self.languages and (lang != self.default_language or in_subdir):
+            path = f"/{lang}{path}"
+        return path
+
+    def _language(self, rel: str, inside: str) -> str | None:
+        """A page's language: its file name's (``trip.fr.md``), or its content folder's."""
+        parts = PurePosixPath(inside).name.split(".")
+        if len(parts) >= 3 and parts[-2].lower() in self.languages:
+            return parts[-2].lower()
+        languages = self.config.get("languages")
+        if isinstance(languages, Mapping):
+            for code, settings in languages.items():
+                folder = settings.get("contentdir") if isinstance(settings, Mapping) else None
+                if isinstance(folder, str) and rel.startswith(folder.rstrip("/") + "/"):
+                    return str(code).lower()
+        return None
+
+    def post_lang(self, rel: str) -> str | None:
+        inside = self._inside(rel)
+        return (self._language(rel, inside) if inside else None) or self.lang
+
+
+@dataclass(frozen=True)
+class Zola(Hugo):
+    def unpublished(self, data: Mapping[str, Any]) -> str | None:
+        return None
+
+    def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,
+                 title: str) -> str | None:  # fmt: skip
+        inside = self._inside(rel)
+        if inside is None:
+            return None
+        lang = self._language(rel, inside)
+        slugify = self.config.get("slugify")
+        mode = slugify.get("paths") if isinstance(slugify, Mapping) else None
+        name = PurePosixPath(inside)
+        if lang:
+            name = name.with_name(name.name.replace(f".{lang}.", "."))
+        slug, own = text_value(data.get("slug")), text_value(data.get("path"))
+        path = permalinks.zola_url(str(name), slug=slug, path=own, slugify=mode in (None, "on"))
+        if lang and lang != self.default_language:
+            path = f"/{lang}{path}"
+        return path
+
+
+# --- Eleventy ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Eleventy(Site):
+    ignored: tuple[str, ...] = ()  # input-relative folders and globs that are never content
+    prefix: str = "/"
+
+    def kind(self, rel: str) -> str:
+        inside = self._inside(rel)
+        if inside is None:
+            return IGNORE
+        if any(_matches(inside, pattern) for pattern in self.ignored):
+            return IGNORE
+        return POST
+
+    def _inside(self, rel: str) -> str | None:
+        folder = self.content[0]
+        if not folder:
+            return rel
+        return rel[len(folder) + 1 :] if rel.startswith(folder + "/") else None
+
+    def unpublished(self, data: Mapping[str, Any]) -> str | None:
+        if data.get("permalink") is False:
+            return "permalink: false: Eleventy never writes it"
+        return None
+
+    def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,
+                 title: str) -> str | None:  # fmt: skip
+        inside = self._inside(rel)
+        if inside is None:
+            return None
+        path = permalinks.eleventy_url(inside, data.get("permalink"), data)
+        if path is None:
+            return None
+        return "/" + self.prefix.strip("/") + path if self.prefix.strip("/") else path
+
+
+def _matches(rel: str, pattern: str) -> bool:
+    """Whether a path is, or is inside, what a glob or folder pattern names."""
+    pattern = pattern.strip().rstrip("/")
+    if not pattern:
+        return False
+    return fnmatch.fnmatchcase(rel, pattern) or rel == pattern or rel.startswith(pattern + "/")
+
+
+def true_flag(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def text_value(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

@@ -1,0 +1,85 @@
+"""Document frequencies of live documents only.
+
+Whoosh keeps a deleted document's postings, and counts them in ``doc_frequency``, until a
+merge rewrites its segment: every edited post leaves its old copy deleted that way, often in
+the biggest segment, which is rarely merged. What users are shown (stats, completions, "did
+you mean") counts live posts only, so those counts subtract the deleted documents found in
+a term's postings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh.matching.wrappers import FilterMatcher
+
+MEMO = 50_000  # live frequencies remembered per lexicon
+_SKIP_COST = 8  # a skip to a deleted document costs about as much as reading this many ids
+
+
+def doc_frequency(reader: Any, fieldname: str, text: Any) -> int:
+    """Live documents of ``reader`` holding the term."""
+    total = 0
+    for leaf, _ in reader.leaf_readers():
+        found = int(leaf.doc_frequency(fieldname, text))
+        if found and leaf.has_deletions():
+            found -= _deleted_postings(leaf, fieldname, text, found)
+        total += found
+    return total
+
+
+def _deleted_postings(leaf: Any, fieldname: str, text: Any, found: int) -> int:
+    """How many of the term's ``found`` postings in one segment are deleted documents': by
+    skipping to each deleted one when they are few, else by reading every posting."""
+    deleted = leaf.deleted_docs_set
+    matcher = leaf.postings(fieldname, text)
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child  # every posting, deleted documents' too: from the first one,
+        matcher.reset()  # not from where the filter moved it
+    if len(deleted) * _SKIP_COST >= found:
+        return sum(1 for docnum in matcher.all_ids() if docnum in deleted)
+    count = 0
+    for docnum in sorted(deleted):
+        if not matcher.is_active():
+            break
+        matcher.skip_to(docnum)
+        count += matcher.is_active() and matcher.id() == docnum
+    return count
+
+
+class Lexicon:
+    """One reader's terms as :mod:`searcher.suggest` reads them (``doc_count``,
+    ``doc_frequency``, ``leaf_readers``, ``terms_within``), deleted documents left out.
+    Keep one per reader generation: it remembers the frequencies it counted."""
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+        self.has_deletions = any(leaf.has_deletions() for leaf, _ in reader.leaf_readers())
+        self._frequencies: dict[tuple[str, Any], int] = {}
+
+    def doc_count(self) -> int:
+        return int(self.reader.doc_count())
+
+    def doc_frequency(self, fieldname: str, text: Any) -> int:
+        if not self.has_deletions:
+            return int(self.reader.doc_frequency(fieldname, text))
+        key = (fieldname, text)
+        found = self._frequencies.get(key)
+        if found is None:
+            if len(self._frequencies) >= MEMO:
+                self._frequencies.clear()
+            found = self._frequencies[key] = doc_frequency(self.reader, fieldname, text)
+        return found
+
+    def leaf_readers(self) -> list[tuple[Lexicon, int]]:
+        return [(self, 0)]
+
+    def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0) -> set[str]:
+        """Words within ``maxdist`` edits of ``text`` that a live document holds, looked up
+        segment by segment (a multi-segment reader has only Whoosh's slow fallback)."""
+        found: set[str] = set()
+        for leaf, _ in self.reader.leaf_readers():
+            found.update(leaf.terms_within(fieldname, text, maxdist, prefix=prefix))
+        if self.has_deletions:
+            found = {word for word in found if self.doc_frequency(fieldname, word)}
+        return found

@@ -1,0 +1,127 @@
+"""What the keys of front matter mean for places: the coordinate and place-name vocabularies,
+and the names a mapping gives (``location: Berlin``, ``city`` + ``country``, ``locations:``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from searcher import coords, fields
+from searcher.errors import InvalidCoordinates
+
+PAIR_WORDS = frozenset(
+    "geo coords coord coordinate coordinates gps latlng latlon latlong lnglat lonlat longlat "
+    "location position point map maps gmap geopoint geolocation geotag center centre place "
+    "where loc pos geometry".split()
+)
+LAT_WORDS = frozenset({"lat", "latitude"})
+LON_WORDS = frozenset({"lon", "lng", "long", "longitude"})
+LON_FIRST_WORDS = frozenset({"coordinates", "geometry", "lnglat", "lonlat", "longlat"})
+NAME_KEYS = (
+    "geo_address", "location", "place", "location_name", "place_name", "placename", "where",
+    "locality", "address", "destination",
+)  # fmt: skip
+NAME_LIST_KEYS = frozenset({"locations", "places", "cities", "destinations"})
+_CITY_KEYS = ("city", "town", "village")
+_REGION_KEYS = ("state", "region", "province")
+_COUNTRY_KEYS = ("country", "country_name")
+PLACE_PART_KEYS = frozenset((*_CITY_KEYS, *_REGION_KEYS, *_COUNTRY_KEYS))
+_NOT_PLACES = frozenset(
+    "home online remote virtual internet web everywhere anywhere nowhere n/a na none null "
+    "unknown tbd tba various earth world somewhere".split()
+)
+
+
+@dataclass
+class Scope:
+    """One mapping of the front matter: its keys normalised (``geoLatitude`` → ``geo_latitude``)."""
+
+    depth: int
+    items: dict[str, Any]
+    parent: str = ""  # the key it was found under: its "name" is a place's if that is "location"
+
+
+def label(scope: Scope) -> str | None:
+    """The place name a mapping gives beside its coordinates."""
+    for key in (*NAME_KEYS, *(("name", "title") if scope.depth else ())):
+        found = place_name(scope.items.get(key))
+        if found:
+            return found
+    return composed(scope)
+
+
+def is_place_scope(scope: Scope) -> bool:
+    """Whether a nested mapping describes a place (its ``name`` is then a place name)."""
+    words = scope.parent.split("_")
+    return scope.depth > 0 and bool(
+        PAIR_WORDS.intersection(words) or NAME_LIST_KEYS.intersection(words)
+    )
+
+
+def names(scopes: list[Scope]) -> list[str]:
+    """Every place name of the post, the most specific first, without repeats."""
+    found: list[str] = []
+    for scope in scopes:
+        found.extend(name_list(scope))
+    for scope in scopes:
+        whole = composed(scope)
+        if whole:
+            found.append(whole)
+        keys = (*NAME_KEYS, "name") if is_place_scope(scope) else NAME_KEYS
+        found.extend(filter(None, (place_name(scope.items[k]) for k in keys if k in scope.items)))
+    seen: dict[str, str] = {}
+    for one in found:
+        seen.setdefault(one.casefold(), one)
+    return list(seen.values())
+
+
+def name_list(scope: Scope) -> list[str]:
+    """The names of a list of places (``locations: [Berlin, Paris]``)."""
+    for key in (*sorted(NAME_LIST_KEYS & scope.items.keys()), *NAME_KEYS):
+        value = scope.items.get(key)
+        if isinstance(value, list | tuple) and len(value) > 1:
+            found = [one for one in map(place_name, value) if one]
+            if found:
+                return found
+    return []
+
+
+def composed(scope: Scope) -> str | None:
+    """``city`` + ``state`` + ``country`` as one name: "Portland, Oregon, US"."""
+    if PLACE_PART_KEYS.isdisjoint(scope.items):
+        return None
+    parts = [_first_name(scope, keys) for keys in (_CITY_KEYS, _REGION_KEYS, _COUNTRY_KEYS)]
+    if not parts[0] and not parts[2]:
+        return None
+    return ", ".join(part for part in parts if part)
+
+
+def _first_name(scope: Scope, keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        found = place_name(scope.items.get(key))
+        if found:
+            return found
+    return None
+
+
+def place_name(value: Any) -> str | None:
+    """A place name as written, or None for anything that is not one (numbers, URLs, paths)."""
+    if value is None:
+        return None
+    value = coords.unwrap(value)
+    if not isinstance(value, str):
+        return None
+    text = " ".join(fields.unescape(value).split())
+    if not 2 <= len(text) <= 120 or not any(c.isalpha() for c in text):
+        return None
+    if "://" in text or "@" in text or text.startswith(("/", "{", "[")) or "\n" in value.strip():
+        return None
+    if text.casefold() in _NOT_PLACES:
+        return None
+    try:
+        if coords.parse_pair(text) is not None:
+            return None
+    except InvalidCoordinates:
+        return None
+    return text

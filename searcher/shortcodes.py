@@ -1,0 +1,248 @@
+"""Template tags and shortcodes in post bodies: the prose they carry is kept, the rest goes.
+
+Hugo (``{{< name key="…" >}}``, ``{{% name %}}…{{% /name %}}``), Liquid and Nunjucks
+(``{% include figure.html caption="…" %}``, ``{% image "a.jpg", "Alt text" %}``) and WordPress
+(``[caption caption="…"]``) write text into parameters as often as between tags: a Hugo site
+may hold nearly all of a post's prose in ``{{<quote body="…">}}``. Code blocks keep their code,
+embeds and control tags go, paired tags keep what is inside, and each parameter is kept when it
+holds prose (:func:`prose`): ``title=``/``caption=``/``alt=``/``body=`` and the like, or any
+quoted words, but never ``src=``, sizes, ids, colours, dates or URLs.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["prose", "strip"]
+
+# keys whose value is prose, and keys (or key endings) whose value never is
+_PROSE_KEYS = frozenset(
+    "title caption alt body text quote summary description content message author cite "
+    "attribution attr label heading subtitle note comment excerpt question answer header "
+    "footer tooltip source".split()
+)
+_NOT_PROSE_KEYS = frozenset(
+    "src href url link id class style width height size align color colour type lang target "
+    "rel loading position theme icon image img file path ref ratio format start end autoplay "
+    "loop mute muted controls data key slug user username handle date time datetime layout "
+    "kind mode float limit count order sort lazy name".split()
+)
+_NOT_PROSE_ENDINGS = ("id", "url", "src", "at", "date", "color", "colour", "width", "height")
+_PARAM = re.compile(
+    r"""(?:([\w.-]+)\s*=\s*)?("[^"\\]*(?:\\.[^"\\]*)*"|'[^'\\]*(?:\\.[^'\\]*)*'|`[^`]*`|[^\s"'`=,]+)"""
+)
+_URL_START = re.compile(r"(?:[a-z][\w+.-]*://|mailto:|tel:|www\.|/|\.{1,2}/|#)", re.I)
+_FILE_ENDINGS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".mp4", ".pdf")
+# words with a space between them, or a letter of a script written without spaces
+_WORDS = re.compile(r"[^\W\d_]{2,}\s+\S*?[^\W\d_]|(?=[^\x00-\x7f])[^\W\d_]")
+
+
+def prose(params: str) -> list[str]:
+    """The values of a tag's parameters that are prose, in order."""
+    kept = []
+    for match in _PARAM.finditer(params):
+        key, raw = match[1], match[2]
+        quoted = raw[:1] in "\"'`"
+        value = _unquote(raw) if quoted else raw
+        if not value.strip() or _urlish(value.strip()):
+            continue
+        if key is None:
+            keep = quoted and _looks_like_prose(value)
+        else:
+            name = key.lower().replace("-", "").replace("_", "").rsplit(".", 1)[-1]
+            if name in _PROSE_KEYS:
+                keep = quoted or bool(_WORDS.search(value))
+            elif name in _NOT_PROSE_KEYS or name.endswith(_NOT_PROSE_ENDINGS):
+                keep = False
+            else:
+                keep = quoted and _looks_like_prose(value)
+        if keep:
+            kept.append(" ".join(value.split()))
+    return kept
+
+
+def _unquote(raw: str) -> str:
+    inner = raw[1:-1]
+    if raw[0] == "`" or "\\" not in inner:
+        return inner
+    return re.sub(r"\\(.)", r"\1", inner, flags=re.S)
+
+
+def _looks_like_prose(value: str) -> bool:
+    """Words with spaces between them, or text in a script without spaces (CJK): not an id,
+    a class name, a number or a file name."""
+    return bool(_WORDS.search(value)) and not _urlish(value.strip())
+
+
+def _urlish(value: str) -> bool:
+    """A URL, a path or a file name: never prose."""
+    return bool(_URL_START.match(value)) or value[-5:].lower().endswith(_FILE_ENDINGS)
+
+
+def _escaped(text: str) -> str:
+    """Kept prose as Markdown/HTML text: angle brackets must not become tags."""
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _placed(kept: list[str], match: re.Match[str]) -> str:
+    """Kept prose in place of a tag: a paragraph of its own when the tag had a line to itself."""
+    if not kept:
+        return " "
+    text = _escaped(" ".join(kept))
+    string, start, end = match.string, match.start(), match.end()
+    alone = string[start - 1 : start] in ("", "\n") and string[end : end + 1] in ("", "\n")
+    return f"\n\n{text}\n\n" if alone else f" {text} "
+
+
+# --- Hugo ---------------------------------------------------------------------------------
+
+_HUGO_COMMENTED = re.compile(r"\{\{([<%])/\*.*?\*/\1\}\}", re.S)  # {{</* shown as code */>}}
+_HUGO_CODE = re.compile(
+    r"\{\{([<%])-?\s*(highlight|code|codeblock)\b[^}]*?[>%]\}\}(.*?)"
+    r"\{\{[<%]-?\s*/\s*\2\s*-?[>%]\}\}",
+    re.S | re.I,
+)
+_HUGO_TAG = re.compile(r"\{\{[<%]-?\s*(/)?\s*([\w./-]+)(.*?)\s*-?[>%]\}\}", re.S)
+_HUGO_EMBEDS = frozenset(
+    "youtube vimeo tweet twitter x gist instagram param ref relref rawhtml video audio "
+    "bluesky mastodon".split()
+)
+
+
+def _hugo(text: str) -> str:
+    if "{{<" not in text and "{{%" not in text:
+        return text
+    text = _HUGO_COMMENTED.sub(" ", text)
+    text = _HUGO_CODE.sub(lambda m: _code_html(m[3]), text)
+    return _HUGO_TAG.sub(_hugo_tag, text)
+
+
+def _hugo_tag(match: re.Match[str]) -> str:
+    closing, name, params = match[1], match[2].lower(), match[3]
+    if closing or name in _HUGO_EMBEDS:
+        return " "
+    return _placed(prose(params.rstrip("/")), match)
+
+
+# --- Liquid and Nunjucks ------------------------------------------------------------------
+
+_LIQUID_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", re.S)
+_NUNJUCKS_COMMENT = re.compile(r"\{#.*?#\}", re.S)
+_LIQUID_HIGHLIGHT = re.compile(
+    r"\{%-?\s*highlight\b[^%]*%\}(.*?)\{%-?\s*endhighlight\s*-?%\}", re.S
+)
+# "{{" is common in code, so output tags stay on one line; a tag may span lines if it has no "%"
+_LIQUID_TAG = re.compile(r"\{%-?\s*(\w*)(.*?)-?%\}|\{%-?\s*(\w*)([^%]*)%\}")
+_QUOTED = re.compile("[\"']")
+_LIQUID_OUTPUT = re.compile(r"\{\{.*?\}\}")
+_LIQUID_CONTROL = frozenset(
+    "if elsif else endif unless endunless case when endcase for endfor break continue assign "
+    "capture endcapture increment decrement cycle tablerow endtablerow raw endraw set endset "
+    "macro endmacro import from extends block endblock filter endfilter call endcall with "
+    "endwith liquid echo render layout paginate endpaginate link post_url ref youtube vimeo "
+    "gist tweet twitter video audio embed".split()
+)
+
+
+def _liquid(text: str) -> str:
+    """Liquid/Nunjucks tags out (their prose parameters kept), comments out, highlight blocks
+    as literal code."""
+    if "{" not in text:
+        return text
+    if "{%" in text:
+        text = _LIQUID_COMMENT.sub(" ", text)
+        text = _LIQUID_HIGHLIGHT.sub(lambda m: _code_html(m[1]), text)
+        text = _LIQUID_TAG.sub(_liquid_tag, text)
+    if "{#" in text:
+        text = _NUNJUCKS_COMMENT.sub(" ", text)
+    return _LIQUID_OUTPUT.sub("", text) if "{{" in text else text
+
+
+def _liquid_tag(match: re.Match[str]) -> str:
+    name = (match[1] if match[1] is not None else match[3]).lower()
+    params = match[2] if match[2] is not None else match[4]
+    if name in _LIQUID_CONTROL or name.startswith("end") or not _QUOTED.search(params):
+        return ""
+    return _placed(prose(params), match)
+
+
+# --- WordPress ----------------------------------------------------------------------------
+
+# SyntaxHighlighter Evolved's shortcodes: generic ones plus one per language alias
+_CODE_NAMES = (
+    "sourcecode|source|code|as3|actionscript3|applescript|bash|shell|sh|coldfusion|cf|"
+    "clojure|clj|cpp|c|c-sharp|csharp|css|delphi|pas|pascal|diff|patch|erl|erlang|fsharp|go|"
+    "golang|groovy|haskell|hs|java|jfx|javafx|js|jscript|javascript|json|latex|tex|matlab|"
+    "objc|obj-c|perl|pl|php|plain|text|powershell|ps|posh|python|py|r|splus|ruby|rails|rb|"
+    "ror|sass|scss|scala|sql|swift|ts|typescript|vb|vbnet|xml|xhtml|xslt|html|yaml|yml"
+)
+_EMBED_NAMES = (
+    "youtube|vimeo|slideshare|gallery|googlemaps|audio|video|embed|playlist|polldaddy|"
+    "soundcloud|dailymotion|flickr|googlevideo|wpvideo|ted|tweet|twitter|instagram|scribd|"
+    "spotify|kickstarter|gist"
+)
+_NOT_LINK = r"(?![(\[:])"  # "[x](url)", "[x][ref]" and "[x]: url" are Markdown, not shortcodes
+_UNESCAPE = re.compile(rf"\\\[(/?[A-Za-z][\w-]*(?:\s[^\]\n]*?)?)\\?\]{_NOT_LINK}")
+_CODE_NAME_SET = frozenset(_CODE_NAMES.split("|"))
+_CODE_PAIR = re.compile(
+    rf"\[(?<!\]\[)({_CODE_NAMES})(?:\s+[\w-]+\s*=[^\]\n]*?)?\s*\]{_NOT_LINK}(.*?)\[/\1\]",
+    re.S | re.I,
+)
+_EMBED_PAIRED = frozenset(("embed", "audio", "video", "playlist"))
+_EMBED_PAIR = re.compile(
+    rf"\[(?<!\]\[)({'|'.join(_EMBED_PAIRED)})\b[^\]\n]*\]{_NOT_LINK}.*?\[/\1\]", re.S | re.I
+)
+# an embed's argument is a URL, an id with a digit or attributes: "[embed play]" is a reference
+_EMBED_TAG = re.compile(
+    rf"\[(?<!\]\[)/?(?:{_EMBED_NAMES})(?:[\s=][^\]\n]*?[\d=/.][^\]\n]*)?\]{_NOT_LINK}", re.I
+)
+_SC_OPEN = re.compile(rf"\[(?<!\]\[)([A-Za-z][\w-]*)(\s+[\w-]+\s*=[^\]\n]*?)\s*\]{_NOT_LINK}")
+_SC_CLOSE = re.compile(r"\[/([A-Za-z][\w-]*)\]")
+_BARE_AMP = re.compile(r"&(?!#?\w+;)")
+
+
+def _code_html(code: str) -> str:
+    """A ``<pre>`` block whose code stays literal text; existing entities are kept as such."""
+    code = _BARE_AMP.sub("&amp;", code).replace("<", "&lt;").replace(">", "&gt;")
+    return f"\n<pre>{code}</pre>\n"
+
+
+def _wordpress(text: str) -> str:
+    """Keep code and prose attributes (captions, quotes), drop embeds, unwrap the rest."""
+    if "[" not in text:
+        return text
+    if "\\[" in text:
+        text = _UNESCAPE.sub(r"[\1]", text)
+    # a pair's lazy ".*?" scans to the end for every opener: only try names that get closed
+    closed = {name.lower() for name in _SC_CLOSE.findall(text)} if "[/" in text else set()
+    if closed & _CODE_NAME_SET:
+        text = _CODE_PAIR.sub(lambda m: _code_html(m[2]), text)
+    if closed & _EMBED_PAIRED:
+        text = _EMBED_PAIR.sub(" ", text)
+    text = _EMBED_TAG.sub(" ", text)
+    if "=" in text:
+        text = _unwrap_with_attributes(text)
+    for name in sorted(closed):  # "[name]…[/name]" with no attributes: keep what is inside
+        pair = rf"\[{re.escape(name)}\](.*?)\[/{re.escape(name)}\]"
+        text = re.sub(pair, r" \1 ", text, flags=re.S | re.I)
+    return text
+
+
+def _unwrap_with_attributes(text: str) -> str:
+    """Drop ``[name attr=…]`` openers, keeping their prose attributes, and their ``[/name]``."""
+    opened: set[str] = set()
+
+    def opener(match: re.Match[str]) -> str:
+        opened.add(match[1].lower())
+        kept = prose(match[2])
+        return f" {_escaped(' '.join(kept))} " if kept else " "
+
+    text = _SC_OPEN.sub(opener, text)
+    if not opened:
+        return text
+    return _SC_CLOSE.sub(lambda m: " " if m[1].lower() in opened else m[0], text)
+
+
+def strip(body: str) -> str:
+    """``body`` with every template tag and shortcode replaced by the prose it carries."""
+    return _wordpress(_liquid(_hugo(body)))

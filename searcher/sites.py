@@ -1,0 +1,313 @@
+"""A site's generator and configuration, read from its root: what is a post, and its URL.
+
+Pointed at a site's folder, blogsearch finds the generator by its configuration file (Jekyll
+``_config.yml``, Hugo ``hugo.toml``/``config.*``, Zola ``config.toml``, Eleventy
+``eleventy.config.js``/``.eleventy.js``) in that folder, or in its parent when the folder is
+the site's content folder (``content/``, ``_posts/``). The site then says which files are posts
+(Jekyll: ``_posts`` and collections with ``output: true``; Hugo and Zola: the content folder;
+Eleventy: its input), which never are (layouts, includes, partials, data, themes, excluded
+paths: not even listed), which are other pages (listed as skipped, with the reason), each
+post's URL as the generator builds it (see :mod:`searcher.permalinks`), and the language to
+fall back on. Without a configuration file nothing changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from searcher import langs, meta, permalinks
+from searcher.generators import (
+    IGNORE,
+    POST,
+    Eleventy,
+    Hugo,
+    Jekyll,
+    Site,
+    Zola,
+    text_value,
+    true_flag,
+)
+
+__all__ = ["IGNORE", "POST", "Site", "View", "fingerprint", "for_source", "read_site"]
+
+
+_JEKYLL = ("_config.yml", "_config.yaml", "_config.toml")
+_HUGO = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json")
+_SHARED = ("config.toml", "config.yaml", "config.yml", "config.json")  # Hugo's, or Zola's
+_ELEVENTY = (
+    "eleventy.config.js", "eleventy.config.mjs", "eleventy.config.cjs", "eleventy.config.ts",
+    ".eleventy.js", ".eleventy.mjs", ".eleventy.cjs",
+)  # fmt: skip
+_CONTENT_FOLDERS = ("content", "_posts", "src", "posts", "blog")  # a source that may be one
+_ZOLA_KEYS = ("base_url", "compile_sass", "build_search_index", "generate_feed", "generate_feeds",
+              "default_language", "markdown")  # fmt: skip
+_HUGO_KEYS = frozenset(
+    "baseurl contentdir languagecode defaultcontentlanguage theme permalinks taxonomies params "
+    "markup menus menu module outputs disablekinds paginate".split()
+)
+_JEKYLL_EXCLUDES = (
+    ".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfile.lock", "node_modules",
+    "vendor/bundle/", "vendor/cache/", "vendor/gems/", "vendor/ruby/",
+)  # fmt: skip
+_JS_DIR = re.compile(r"\b(input|output|includes|layouts|data)\s*:\s*[\"'`]([^\"'`]+)[\"'`]")
+_JS_PREFIX = re.compile(r"\bpathPrefix\s*:\s*[\"'`]([^\"'`]+)[\"'`]")
+_RECHECK_S = 2.0  # a cached site is checked against its configuration's mtime this often
+
+# --- finding and reading a site ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class View:
+    """A site seen from a source folder: ``prefix`` leads from the site's root to the source."""
+
+    site: Site
+    prefix: str  # "" or "content/"
+
+    def kind(self, rel: str) -> str:
+        return self.site.kind(self.prefix + rel)
+
+    def defaults(self, rel: str) -> dict[str, Any]:
+        return self.site.defaults(self.prefix + rel)
+
+    def url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None, title: str) -> str:
+        """The post's absolute URL (or path, when the site names no base URL): the one its own
+        ``permalink`` (Jekyll, Eleventy), ``url`` (Hugo) or ``path`` (Zola) gives, else the
+        site's pattern."""
+        path = self.site.path_url(self.prefix + rel, data, date, title) or ""
+        return permalinks.absolute(self.site.base, path) if path else ""
+
+    def lang(self, rel: str) -> str | None:
+        if isinstance(self.site, Hugo):
+            return self.site.post_lang(self.prefix + rel)
+        return self.site.lang
+
+
+_cache: dict[str, tuple[float, tuple[float, ...], View | None]] = {}
+_cache_lock = threading.Lock()
+
+
+def for_source(source: Path) -> View | None:
+    """The site a source folder belongs to (its own root, or the root above its content
+    folder), or None when there is no configuration: then nothing changes."""
+    key = str(source)
+    now = time.monotonic()
+    kept = _cache.get(key)
+    if kept is not None and now - kept[0] < _RECHECK_S:
+        return kept[2]
+    stamp = _stamp(source)
+    if kept is not None and kept[1] == stamp:
+        _cache[key] = (now, stamp, kept[2])
+        return kept[2]
+    view = _find(source)
+    with _cache_lock:
+        _cache[key] = (now, stamp, view)
+    return view
+
+
+def fingerprint(sources: Iterable[Path]) -> str:
+    """A digest of the sites' configuration files: when it changes, every URL may have."""
+    digest = hashlib.sha1()
+    for source in sources:
+        view = for_source(source.resolve()) if source.is_dir() else None
+        if view is not None:
+            digest.update(f"{view.site.root}/{view.site.config_file}/{view.prefix}".encode())
+            for path in _config_files(view.site):
+                try:
+                    digest.update(path.read_bytes())
+                except OSError:
+                    continue
+    return digest.hexdigest()[:16]
+
+
+def _stamp(source: Path) -> tuple[float, ...]:
+    stamps = []
+    for folder in (source, source.parent):
+        for name in (*_JEKYLL, *_HUGO, *_SHARED, *_ELEVENTY, "config"):
+            try:
+                stamps.append((folder / name).stat().st_mtime)
+            except OSError:
+                stamps.append(0.0)
+    return tuple(stamps)
+
+
+def _find(source: Path) -> View | None:
+    site = read_site(source)
+    if site is not None:
+        return View(site, "")
+    if source.name in _CONTENT_FOLDERS and source.parent != source:
+        site = read_site(source.parent)
+        if site is not None:
+            view = View(site, source.name + "/")
+            if any(c == source.name or (not c and site.generator != "hugo") for c in site.content):
+                return view
+            if site.generator == "jekyll" and source.name == "_posts":
+                return view
+    return None
+
+
+def read_site(root: Path) -> Site | None:
+    """The site whose configuration file is in ``root``, or None."""
+    for name in _JEKYLL:
+        if (root / name).is_file():
+            return _jekyll(root, name)
+    for name in _ELEVENTY:
+        if (root / name).is_file():
+            return _eleventy(root, name)
+    for name in (*_HUGO, *_SHARED, "config/_default/hugo.toml", "config/_default/config.toml"):
+        if (root / name).is_file():
+            config, problems = _read(root / name)
+            if name.startswith("config/"):
+                config = _with_split_files(root / "config" / "_default", config)
+            if name == "config.toml" and any(k in config for k in _ZOLA_KEYS):
+                return _zola(root, name, config, problems)
+            keys = {str(k).lower() for k in config}
+            if name.startswith(("hugo.", "config/")) or keys & _HUGO_KEYS:
+                return _hugo(root, name, config, problems)
+            continue  # a config.* of something else
+    return None
+
+
+def _read(path: Path) -> tuple[dict[str, Any], tuple[str, ...]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError as exc:
+        return {}, (f"{path.name}: {exc.strerror}",)
+    kind = {".toml": "toml", ".json": "json"}.get(path.suffix, "yaml")
+    data, warnings = meta.load_mapping(text, kind)
+    return data, tuple(f"{path.name}: {w.message}" for w in warnings)
+
+
+def _with_split_files(folder: Path, config: dict[str, Any]) -> dict[str, Any]:
+    """Hugo's ``config/_default/``: ``permalinks.toml`` is the ``permalinks`` table, and so on."""
+    merged = dict(config)
+    for path in sorted(folder.glob("*.toml")):
+        if path.stem not in ("hugo", "config"):
+            merged.setdefault(path.stem, _read(path)[0])
+    return merged
+
+
+def _config_files(site: Site) -> Iterator[Path]:
+    yield site.root / site.config_file
+    for name in (".eleventyignore", "_data/metadata.json", "_data/site.json"):
+        if (site.root / name).is_file():
+            yield site.root / name
+    split = site.root / "config" / "_default"
+    if site.config_file.startswith("config/") and split.is_dir():
+        yield from sorted(split.glob("*.toml"))
+
+
+def _jekyll(root: Path, name: str) -> Jekyll:
+    config, problems = _read(root / name)
+    collections = config.get("collections")
+    if isinstance(collections, list):
+        collections = {str(label): {} for label in collections}
+    if not isinstance(collections, Mapping):
+        collections = {}
+    collections = {str(k): (v if isinstance(v, Mapping) else {}) for k, v in collections.items()}
+    posts = dict(collections.get("posts", {}))
+    collections["posts"] = {**posts, "output": True}
+    base = f"{text_value(config.get('url')) or ''}{text_value(config.get('baseurl')) or ''}".rstrip(
+        "/"
+    )
+    lang = langs.normalise(config.get("lang") or config.get("language") or config.get("locale"))
+    published = (
+        f"_{k}" for k, v in collections.items() if k != "posts" and true_flag(v.get("output"))
+    )
+    content = ("_posts", *published)
+    excludes = (*_strings(config.get("exclude")), *_JEKYLL_EXCLUDES)
+    return Jekyll("jekyll", root, name, config, base, lang, problems, content,
+                  collections=collections, excludes=excludes)  # fmt: skip
+
+
+def _hugo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ...]) -> Hugo:
+    config = {str(k).lower(): v for k, v in config.items()}  # Hugo's keys ignore case
+    languages = config.get("languages")
+    config["languages"] = {
+        str(code).lower(): ({str(k).lower(): v for k, v in settings.items()}
+                            if isinstance(settings, Mapping) else {})
+        for code, settings in (languages.items() if isinstance(languages, Mapping) else ())
+    }  # fmt: skip
+    folders = [text_value(config.get("contentdir")) or "content"]
+    for settings in config["languages"].values():
+        folder = text_value(settings.get("contentdir"))
+        if folder:
+            folders.append(folder)
+    default = text_value(config.get("defaultcontentlanguage")) or "en"
+    lang = langs.normalise(config.get("languagecode") or config.get("defaultcontentlanguage"))
+    base = text_value(config.get("baseurl")) or ""
+    return Hugo("hugo", root, name, config, base.rstrip("/"), lang, problems,
+                tuple(f.strip("/") for f in dict.fromkeys(folders)),
+                languages=tuple(config["languages"]),
+                default_language=default.lower())  # fmt: skip
+
+
+def _zola(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ...]) -> Zola:
+    languages = config.get("languages")
+    codes = tuple(str(c).lower() for c in languages) if isinstance(languages, Mapping) else ()
+    default = text_value(config.get("default_language")) or "en"
+    lang = langs.normalise(config.get("default_language"))
+    base = (text_value(config.get("base_url")) or "").rstrip("/")
+    return Zola("zola", root, name, config, base, lang, problems, ("content",),
+                languages=codes, default_language=default.lower())  # fmt: skip
+
+
+def _eleventy(root: Path, name: str) -> Eleventy:
+    try:
+        script = (root / name).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        script = ""
+    dirs = {key: value.strip("./") for key, value in _JS_DIR.findall(script)}
+    folder = dirs.get("input", "")
+    includes = dirs.get("includes", "_includes")
+    ignored = [includes, dirs.get("layouts", includes), dirs.get("data", "_data"), "node_modules"]
+    output = dirs.get("output", "_site")
+    inside = folder and output.startswith(folder + "/")
+    ignored.append(output[len(folder) + 1 :] if inside else output)
+    for listing in (".eleventyignore", ".gitignore"):
+        ignored.extend(_ignore_lines(root / listing, folder))
+    site_data, problems = {}, []
+    for data_file in ("metadata.json", "site.json"):
+        path = root / folder / dirs.get("data", "_data") / data_file
+        if path.is_file():
+            try:
+                site_data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                problems.append(f"{data_file}: {exc}")
+            break
+    site_data = site_data if isinstance(site_data, dict) else {}
+    prefix = _JS_PREFIX.search(script)
+    lang = langs.normalise(site_data.get("language") or site_data.get("lang"))
+    return Eleventy("eleventy", root, name, {"dir": dirs}, (text_value(site_data.get("url")) or "")
+                    .rstrip("/"), lang, tuple(problems), (folder,), ignored=tuple(ignored),
+                    prefix=prefix[1] if prefix else "/")  # fmt: skip
+
+
+def _ignore_lines(path: Path, folder: str) -> list[str]:
+    """Patterns of an ignore file, made relative to the input folder."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    patterns = []
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith(("#", "!")):
+            continue
+        line = line.lstrip("./").lstrip("/").rstrip("/")
+        if folder and line.startswith(folder + "/"):
+            line = line[len(folder) + 1 :]
+        patterns.append(line)
+    return patterns
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value if isinstance(v, str)) if isinstance(value, list) else ()

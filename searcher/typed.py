@@ -1,0 +1,199 @@
+"""Queries as people type them: the repairs made before a query string is parsed.
+
+People paste titles, type questions and copy sentences. Well-formed syntax keeps its meaning
+(fields, "phrases", AND/OR/NOT, an attached ``-word``, wildcards inside or after a word,
+``date:`` ranges, ``near:``); whatever cannot be syntax is made into the words it holds:
+
+- an unpaired ``"`` and unmatched parentheses are dropped (``11" MacBook Air``);
+- a ``?`` that ends a word is punctuation, not a wildcard (``knitr?``, ``Why?!``);
+- a dash or plus not attached to a word is punctuation (``Merlin - For Sale``, ``--flag``);
+- an operator with nothing to join is a word (``AND``, ``cloud NOT``, ``OR OR``);
+- ``<``, ``>``, brackets and braces outside a ``date:`` clause are markup (``</b>``);
+- a colon after anything but a field name is punctuation (``Midgard 1.6: Power``);
+- ``*`` and ``?`` in a chunk the tokenizer would split are punctuation: a pattern stands for
+  one word (``WS-notification*``, ``*.google.com``);
+- CJK written against Latin letters or digits is split from them (``LaTeX中文``), as the
+  tokenizer splits it when posts are indexed;
+- parentheses nested deeper than :data:`MAX_DEPTH` are dropped;
+- words after the first :data:`MAX_WORDS` are dropped: every word is analysed in every
+  language of the index and searched in four fields, and a pasted paragraph's hundredth
+  word would find nothing the first thirty did not.
+
+:func:`words_only` is the last resort for a string the parser still cannot read: every
+character that could be syntax becomes a space.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from searcher.analysis import CJK_RANGES
+
+MAX_DEPTH = 8  # nested parentheses kept; deeper ones are dropped
+MAX_WORDS = 32  # words (or quoted phrases) of a query searched; Google's limit too
+OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+FIELDS = frozenset(
+    {"title", "body", "tags", "categories", "place", "tag", "category", "lang", "date", "path",
+     "near"}
+)  # fmt: skip
+_BINARY = OPERATORS - {"NOT"}
+_DATE_CLAUSE = re.compile(
+    r"(?<![^\s(])date:(?:[\[{][^\]}\"]*[\]}]|(?:<=|>=|=<|=>|<|>|=)[^\s()\"]+)"
+)
+_TOKEN = re.compile(r'(?P<quote>"[^"]*")|(?P<paren>[()])|(?P<chunk>[^\s()"]+)')
+_QUESTION = re.compile(r"\?+(?![?\w*])")  # ending a word: not a wildcard
+_MARKUP = re.compile(r"[<>\[\]{}]")
+_CJK_EDGE = re.compile(
+    rf"(?<=[{CJK_RANGES}])(?=[^\W_{CJK_RANGES}])|(?<=[^\W_{CJK_RANGES}])(?=[{CJK_RANGES}])"
+)
+_SIGN = re.compile(r"^[-+]+")
+_COLON = re.compile(r"(\w*):")
+_PATTERN = re.compile(r"[*?]")
+_NOT_ONE_WORD = re.compile(r"[^\w*?]")
+_SYNTAX = re.compile(r'["()\[\]{}<>^~*?:\\+!-]')
+
+
+@dataclass
+class _Token:
+    kind: str  # "quote", "paren", "chunk" or "date" (a protected date clause)
+    text: str
+    space: str  # the whitespace before it ("" when attached to the token before)
+
+
+def repair(text: str) -> str:
+    """``text`` with the repairs above; well-formed syntax is left as it is."""
+    tokens = _tokens(_pair_quotes(text))
+    for i, token in enumerate(tokens):
+        if token.kind == "chunk":
+            token.text = _chunk(token.text, tokens[i + 1] if i + 1 < len(tokens) else None)
+    tokens = _balanced(_capped(tokens))
+    _operators(tokens)
+    return "".join(t.space + t.text for t in tokens if t.text).strip()
+
+
+def words_only(text: str) -> str:
+    """``text`` with every character that could be syntax replaced by a space, and the
+    operators made words: what is left can only be read as words."""
+    plain = _SYNTAX.sub(" ", text)
+    return " ".join(w.lower() if w in OPERATORS else w for w in plain.split())
+
+
+def _pair_quotes(text: str) -> str:
+    """An odd ``"``, the last one, becomes a space: the others pair up as typed."""
+    if text.count('"') % 2 == 0:
+        return text
+    last = text.rindex('"')
+    return text[:last] + " " + text[last + 1 :]
+
+
+def _tokens(text: str) -> list[_Token]:
+    """Quoted phrases, parentheses, date clauses and chunks, each with its leading space."""
+    found: list[_Token] = []
+    pos = 0
+    protected = [(m.start(), m.end()) for m in _DATE_CLAUSE.finditer(text)]
+    cuts = [0, *[p for span in protected for p in span], len(text)]
+    for start, end in itertools.pairwise(cuts):
+        piece = text[start:end]
+        if (start, end) in protected:
+            space = text[pos:start]
+            found.append(_Token("date", piece, space))
+            pos = end
+            continue
+        for match in _TOKEN.finditer(piece):
+            kind = match.lastgroup or "chunk"
+            begin = start + match.start()
+            found.append(_Token(kind, match.group(), text[pos:begin]))
+            pos = start + match.end()
+    return found
+
+
+def _chunk(text: str, after: _Token | None) -> str:
+    """A bare chunk repaired: trailing question marks, markup, loose signs, CJK edges."""
+    text = _QUESTION.sub("", text)
+    text = _MARKUP.sub(" ", text)
+    text = _COLON.sub(_colon, text)
+    text = " ".join(_one_word(part) for part in text.split(" "))
+    text = _CJK_EDGE.sub(" ", text)
+    sign = _SIGN.match(text)
+    if sign is not None:
+        rest = text[sign.end() :]
+        attached = after is not None and not after.space and after.kind in ("quote", "paren")
+        keeps = len(sign.group()) == 1 and ((rest[:1].isalnum() or rest[:1] == "*")
+                                            or (not rest and attached))  # fmt: skip
+        if not keeps:
+            text = " " + rest
+    return text
+
+
+def _colon(match: re.Match[str]) -> str:
+    """``name:`` stays a field prefix when ``name`` is a field; otherwise the colon goes."""
+    return match.group() if match.group(1) in FIELDS else match.group(1) + " "
+
+
+def _one_word(part: str) -> str:
+    """A pattern is one word: ``*`` and ``?`` among characters the tokenizer splits at
+    (``WS-notification*``, ``*.google.com``, ``192.168.2.*``) are punctuation."""
+    field, colon, value = part.rpartition(":")
+    if _PATTERN.search(value) and _NOT_ONE_WORD.search(value.lstrip("-+")):
+        return field + colon + _PATTERN.sub(" ", value)
+    return part
+
+
+def _capped(tokens: list[_Token]) -> list[_Token]:
+    """The tokens up to the :data:`MAX_WORDS`-th word or phrase (a chunk may hold several
+    words once repaired: each counts; a quoted phrase counts as one)."""
+    words = 0
+    for i, token in enumerate(tokens):
+        if token.kind == "chunk" and token.text not in OPERATORS:
+            words += max(1, len(token.text.split()))
+        elif token.kind in ("quote", "date"):
+            words += 1
+        if words > MAX_WORDS:
+            return tokens[:i]
+    return tokens
+
+
+def _balanced(tokens: list[_Token]) -> list[_Token]:
+    """Without unmatched, empty or too deeply nested parentheses."""
+    dropped: set[int] = set()
+    open_at: list[int] = []
+    for i, token in enumerate(tokens):
+        if token.kind != "paren":
+            continue
+        if token.text == "(":
+            open_at.append(i)
+        elif open_at:
+            start = open_at.pop()
+            inside = [t for t in tokens[start + 1 : i] if t.text.strip() and t.kind != "paren"]
+            if not inside or len(open_at) >= MAX_DEPTH:
+                dropped.update((start, i))
+        else:
+            dropped.add(i)
+    dropped.update(open_at)
+    for i in dropped:
+        tokens[i].text = ""
+        tokens[i].space = tokens[i].space or " "
+    return tokens
+
+
+def _operators(tokens: list[_Token]) -> None:
+    """Make an operator that has nothing to join a word: AND at either end, NOT last..."""
+    live = [t for t in tokens if t.text.strip()]
+    for i, token in enumerate(live):
+        word = token.text
+        if token.kind != "chunk" or word not in OPERATORS:
+            continue
+        before = live[i - 1] if i > 0 else None
+        after = live[i + 1] if i + 1 < len(live) else None
+        starts = after is not None and (_operand(after) or after.text == "(" or
+                                        (word in _BINARY and after.text == "NOT"))  # fmt: skip
+        ends = before is not None and (_operand(before) or before.text == ")")
+        if not starts or (word in _BINARY and not ends):
+            token.text = word.lower()
+
+
+def _operand(token: _Token) -> bool:
+    return token.kind in ("quote", "date") or (token.kind == "chunk" and
+                                                token.text.strip() not in OPERATORS)  # fmt: skip

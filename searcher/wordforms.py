@@ -1,0 +1,60 @@
+"""Words as they are written, for completion and exact titles.
+
+:func:`script_runs` reads CJK words without a segmenter: runs of one script between other
+scripts, spaces and punctuation. :func:`title_key` makes a title one comparable value, so a
+title pasted into the search box can be matched whole.
+"""
+
+from __future__ import annotations
+
+import re
+
+from searcher import analysis
+
+CJK_CHAR = re.compile(f"[{analysis.CJK_RANGES}]")
+
+_HAN = (
+    "\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3038-\u303c\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\U00020000-\U0003134f"
+)
+_KATAKANA = "\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f"
+_HANGUL = "\u1100-\u11ff\u3131-\u318f\ua960-\ua97f\uac00-\ud7a3"
+_RUN = re.compile(f"(?P<han>[{_HAN}]+)|(?P<kana>[{_KATAKANA}]+)|(?P<hangul>[{_HANGUL}]+)")
+_TRAILING_RUN = re.compile(f"(?:[{_HAN}]+|[{_KATAKANA}]+|[{_HANGUL}]+)$")
+# Runs long enough to be a word, short enough not to be a clause: Chinese writes whole
+# clauses as one run of Han characters, Japanese katakana loanwords run long.
+RUN_LENGTHS = {"han": (2, 6), "kana": (2, 16), "hangul": (2, 12)}
+
+
+def script_runs(text: str) -> list[str]:
+    """The CJK words of ``text`` as a segmenter-free reading finds them: runs of one script
+    (Han, katakana, Hangul) between other scripts, spaces or punctuation, each once.
+    ``スマートフォンが統計を`` holds スマートフォン and 統計; hiragana runs (particles,
+    endings) are no words of their own. Completion offers these, never bigrams chained
+    across a word's end (スマートが, 统计算)."""
+    found: dict[str, None] = {}
+    if CJK_CHAR.search(text) is None:  # most posts: found at C speed
+        return []
+    for match in _RUN.finditer(text):
+        kind = match.lastgroup or "han"
+        low, high = RUN_LENGTHS[kind]
+        if low <= len(match.group()) <= high:
+            found[match.group()] = None
+    return list(found)
+
+
+def trailing_run(text: str) -> str:
+    """The run of one CJK script that ``text`` ends with ("" if it ends otherwise)."""
+    match = _TRAILING_RUN.search(text)
+    return match.group() if match else ""
+
+
+TITLE_KEY_CHARS = 400  # longer titles are keyed by their opening
+
+
+def title_key(text: str) -> str:
+    """A title as one comparable value: its words, folded, one space apart. A title pasted
+    into the search box has the key of the title it was copied from, whatever punctuation,
+    quotes or case it carries (``11" MacBook Air: the best…`` is ``11 macbook air the best…``)."""
+    words = (t.text for t in analysis.plain_analyzer()(text[: TITLE_KEY_CHARS * 2], mode="query"))
+    return " ".join(words)[:TITLE_KEY_CHARS]

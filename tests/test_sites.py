@@ -1,0 +1,180 @@
+"""Site roots: finding the generator, what is a post, URLs as each generator builds them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import GOLDEN, build_index
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from searcher import indexer, ingest, permalinks, sites
+from searcher.models import Post
+from searcher.permalinks import JekyllDoc
+
+SITES = GOLDEN / "sites"
+DAY = dt.datetime(2019, 5, 6, 7, 8, 9)
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+@pytest.mark.parametrize(
+    ("style", "expected"),
+    [
+        ("date", "/travel/2019/05/06/lisbon-trams.html"),
+        ("pretty", "/travel/2019/05/06/lisbon-trams/"),
+        ("ordinal", "/travel/2019/126/lisbon-trams.html"),
+        ("weekdate", "/travel/2019/W19/MON/lisbon-trams.html"),
+        ("none", "/travel/lisbon-trams.html"),
+        ("/:year/:i_month/:i_day/:slug", "/2019/5/6/lisbon-trams"),
+        ("/:short_year/:short_month/:title:output_ext", "/19/MAY/lisbon-trams.html"),
+        ("/:categories/:name/", "/travel/2019-05-06-lisbon-trams/"),
+        ("/blog/:year_:month/:title/", "/blog/2019_05/lisbon-trams/"),
+    ],
+)
+def test_jekyll_permalink_styles_and_placeholders(style: str, expected: str) -> None:
+    doc = JekyllDoc("2019-05-06-lisbon-trams.md", "posts", DAY, "lisbon-trams", ("Travel",))
+    assert permalinks.jekyll_url(permalinks.jekyll_template(style), doc) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "default", "pretty"),
+    [
+        ("The _config.yml file", "the-config-yml-file", "The-_config.yml-file"),
+        ("für (vor-)Schulkinder", "für-vor-schulkinder", "für-(vor-)Schulkinder"),
+        ("  spaced  out  ", "spaced-out", "spaced-out"),
+    ],
+)
+def test_jekyll_slugify(text: str, default: str, pretty: str) -> None:
+    assert permalinks.slugify_jekyll(text) == default
+    assert permalinks.slugify_jekyll(text, mode="pretty", cased=True) == pretty
+
+
+def test_jekyll_collections_end_as_the_site_style_does() -> None:
+    assert permalinks.jekyll_template("pretty", collection="notes") == "/:collection/:path/"
+    assert permalinks.jekyll_template("date", collection="notes") == "/:collection/:path:output_ext"
+    doc = JekyllDoc("sub/a.md", "notes", None, "a", ())
+    assert permalinks.jekyll_url("/:collection/:path/", doc) == "/notes/sub/a/"
+
+
+def test_hugo_pages() -> None:
+    page = permalinks.HugoPage("posts/Über Alles/index.md", DAY, "Ünïcode Title", None, None)
+    assert permalinks.hugo_url(page, {}, lower=True, ugly=False) == "/posts/über-alles/"
+    table = {"posts": "/:sections/:year/:title/"}
+    assert (
+        permalinks.hugo_url(page, table, lower=True, ugly=True) == "/posts/2019/ünïcode-title.html"
+    )
+
+
+@pytest.mark.parametrize(
+    ("relative", "slug", "path", "expected"),
+    [
+        ("blog/2021-04-05_first-light.md", None, None, "/blog/first-light/"),
+        ("Blog Posts/Été à Paris.md", None, None, "/blog-posts/ete-a-paris/"),
+        ("blog/x.md", "chosen", None, "/blog/chosen/"),
+        ("blog/x.md", None, "/2014/12/12/x", "/2014/12/12/x/"),
+    ],
+)
+def test_zola_pages(relative: str, slug: str | None, path: str | None, expected: str) -> None:
+    assert permalinks.zola_url(relative, slug=slug, path=path, slugify=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("relative", "permalink", "expected"),
+    [
+        ("index.md", None, "/"),
+        ("posts/a.md", None, "/posts/a/"),
+        ("posts/a/a.md", None, "/posts/a/"),
+        ("posts/a/index.md", None, "/posts/a/"),
+        ("posts/a.md", "/elsewhere/", "/elsewhere/"),
+        ("posts/a.md", "x/{{ title | slugify }}/index.html", "/x/a-title/"),
+        ("posts/a.md", "/{{ page.date | date: '%Y' }}/", "/posts/a/"),  # not understood
+        ("posts/a.md", False, None),
+    ],
+)
+def test_eleventy_pages(relative: str, permalink: object, expected: str | None) -> None:
+    assert permalinks.eleventy_url(relative, permalink, {"title": "A Title"}) == expected
+
+
+def test_without_a_configuration_nothing_changes(tmp_path: Path) -> None:
+    write(tmp_path, {"_posts/2020-01-01-a.md": "---\ntitle: A\n---\nx", "_layouts/p.html": "x"})
+    assert sites.for_source(tmp_path) is None
+    paths = {p.path: p.url for p in ingest.scan([tmp_path])}
+    assert paths == {"_posts/2020-01-01-a.md": "/2020/01/01/a/", "_layouts/p.html": "/_layouts/p/"}
+
+
+def test_a_config_yaml_of_something_else_is_no_hugo_site(tmp_path: Path) -> None:
+    write(tmp_path, {"config.yaml": "database: sqlite\nport: 8080\n", "content/a.md": "x"})
+    assert sites.for_source(tmp_path) is None and sites.for_source(tmp_path / "content") is None
+
+
+def test_a_broken_configuration_still_names_the_site(tmp_path: Path) -> None:
+    write(tmp_path, {"_config.yml": "url: 'https://x.org\npermalink: /:title/\n  bad: [",
+                     "_posts/2020-01-01-a.md": "---\ntitle: A\n---\nx"})  # fmt: skip
+    summary = ingest.Summary()
+    posts = list(ingest.scan([tmp_path], summary=summary))
+    assert [p.url for p in posts] == ["https://x.org/a/"]  # what could be salvaged is used
+    assert summary.sites[0].startswith("Jekyll site") and "salvaged" in summary.sites[1]
+
+
+def test_changing_the_site_configuration_rebuilds_the_index(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write(site, {"_config.yml": "permalink: /:title/\n",
+                 "_posts/2020-01-01-a.md": "---\ntitle: A\n---\nsome words"})  # fmt: skip
+    build_index([site], tmp_path / "index")
+    (site / "_config.yml").write_text("permalink: /blog/:title/\n")
+    sites._cache.clear()
+    report = indexer.build([site], tmp_path / "index")
+    assert report.rebuilt and "configuration changed" in report.rebuilt
+    import searcher
+
+    with searcher.open_index(tmp_path / "index") as index:
+        assert [hit.url for hit in index.search("words").hits] == ["/blog/a/"]
+
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20)
+    | st.sampled_from(["pretty", "date", "/:title/", "/:year/:nope/", ":categories", "../x"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["output", "permalink", "scope", "values", "path", "type", "posts",
+                         "page", "notes", "contentDir", "en", "fr"]), inner, max_size=3),
+    max_leaves=12,
+)  # fmt: skip
+_CONFIG_KEYS = ["permalink", "collections", "defaults", "url", "baseurl", "timezone", "exclude",
+                "language", "collections_dir", "baseURL", "permalinks", "languages",
+                "contentDir", "uglyURLs", "defaultContentLanguage"]  # fmt: skip
+_POST_KEYS = ["title", "permalink", "categories", "category", "slug", "date", "url", "headless",
+              "lang", "published", "build"]  # fmt: skip
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    kind=st.sampled_from(["_config.yml", "hugo.json"]),
+    config=st.dictionaries(st.sampled_from(_CONFIG_KEYS), _values, max_size=6),
+    front=st.dictionaries(st.sampled_from(_POST_KEYS), _values, max_size=6),
+)
+def test_any_site_configuration_gives_posts_or_reasons(
+    tmp_path_factory: pytest.TempPathFactory, kind: str, config: dict[str, Any],
+    front: dict[str, Any],
+) -> None:  # fmt: skip
+    root = tmp_path_factory.mktemp("site")
+    text = json.dumps(config, default=str)  # JSON is YAML too
+    if kind == "hugo.json":
+        post = root / "content" / "posts" / "a.md"
+    else:
+        post = root / "_posts" / "2020-01-02-a.md"
+    write(root, {kind: text, str(post.relative_to(root)): "---\n" + json.dumps(front,
+          default=str) + "\n---\nsome words"})  # fmt: skip
+    for record in (*ingest.scan([root], drafts=True), ingest.read_file(post, root)):
+        assert isinstance(record, Post | ingest.Skipped)
+        if isinstance(record, Post):
+            assert isinstance(record.url, str) and record.url

@@ -1,0 +1,269 @@
+"""Queries as people type them: pasted titles, questions, markup, stray quotes and dashes.
+
+Well-formed syntax keeps its meaning; anything else is searched as the words it holds, and a
+query with nothing to search gets one clear line. Never an internal error's text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import build_index, paths
+
+import searcher
+from searcher import patterns
+from searcher import typed as typed_module
+from searcher.errors import QuerySyntaxError, UsageError
+
+POSTS = {
+    "2020-01-05-reports.md": (
+        "Markdown or LaTeX?",
+        "en",
+        "I write reports with knitr and R Markdown. knitr runs the code chunks.",
+    ),
+    "2020-02-10-merlin.md": (
+        "Merlin - For Sale",
+        "en",
+        "Our old sailing boat Merlin is looking for a new crew.",
+    ),
+    "2020-03-15-laptop.md": (
+        "11\" MacBook Air: the best computer I've ever had",
+        "en",
+        "Small, light, and the battery lasts a whole day of writing.",
+    ),
+    "2020-04-20-escaping.md": (
+        "Escaping markup in comments",
+        "en",
+        "Never echo `<script>alert(1)</script>` back to a page; close every `</b>` you open.",
+    ),
+    "2020-05-25-typesetting.md": (
+        "LaTeX中文排版",
+        "zh",
+        "用LaTeX写中文文档。FTP说明在这里。用data frame提取数据。",
+    ),
+    "2020-06-30-spaced.md": (
+        "Notes on tools",
+        "zh",
+        "LaTeX 的 中文 支持, FTP 的 说明, data frame 的 提取。",
+    ),
+    "2020-07-04-cloud.md": (
+        "Cloud Service?",
+        "en",
+        "A question about cloud services and what they cost.",
+    ),
+    "2020-08-01-sailing.md": ("Sailing", "en", "Pictures from last summer, on the water."),
+    "2020-08-02-sailing-log.md": (
+        "A log of sailing trips",
+        "en",
+        "Sailing again. Sailing at dawn, sailing at dusk: sailing is all we did. Sailing!",
+    ),
+    "2020-08-03-create.md": ("Create.js", "en", "A library for editing content in place."),
+    "2020-09-01-sharejs.md": (
+        "ShareJS 0.5: library for Wave-style editing",
+        "en",
+        "Now for WS-Notification users too, served from *.example.com hosts.",
+    ),
+    "2020-09-02-wave.md": (
+        "ShareJS: library for Google Wave -style collaboration",
+        "en",
+        "Editing together in the browser, in the style of Google Wave.",
+    ),
+    "2020-08-04-create-2013.md": (
+        "Create.js in 2013",
+        "en",
+        "What Create.js did in 2013: Create.js grew, and Create.js got faster.",
+    ),
+}
+
+
+def _write(folder: Path) -> None:
+    for name, (title, lang, body) in POSTS.items():
+        head = f"---\ntitle: '{title.replace(chr(39), chr(39) * 2)}'\nlang: {lang}\n---\n"
+        (folder / name).write_text(head + body + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def typed(tmp_path_factory: pytest.TempPathFactory) -> searcher.Index:
+    root = tmp_path_factory.mktemp("typed")
+    (root / "_posts").mkdir()
+    _write(root / "_posts")
+    return searcher.open_index(build_index([root], root / "index"), audience="owner")
+
+
+@pytest.mark.parametrize("name", sorted(POSTS))
+def test_a_pasted_title_finds_its_post_first(typed: searcher.Index, name: str) -> None:
+    assert paths(typed.search(POSTS[name][0]))[:1] == [f"_posts/{name}"]
+
+
+@pytest.mark.parametrize(
+    ("typed_text", "plain"),
+    [
+        ("knitr?", "knitr"),
+        ("knitr??", "knitr"),
+        ("knitr?!", "knitr"),
+        ("(knitr?)", "knitr"),
+        ("Merlin - For Sale", "Merlin For Sale"),
+        ("Merlin -- boat", "Merlin boat"),
+        ("Merlin — boat", "Merlin boat"),
+        ('11" MacBook', "11 MacBook"),
+        ('"MacBook Air', "MacBook Air"),
+        ("(knitr", "knitr"),
+        ("knitr)", "knitr"),
+        ("</b>", "b"),
+        ("<script>alert(1)</script>", "script alert 1 script"),
+        ("[knitr]", "knitr"),
+        ("{knitr}", "knitr"),
+        ("knitr AND", "knitr and"),
+        ("AND knitr", "and knitr"),
+        ("knitr NOT", "knitr not"),
+        ("knitr OR OR chunks", "knitr or chunks"),
+        ("LaTeX中文", "LaTeX 中文"),
+        ("FTP说明", "FTP 说明"),
+        ("data frame提取", "data frame 提取"),
+        ("ShareJS 0.5: library", "ShareJS 0.5 library"),
+        ("sharejs:", "sharejs"),
+        ("WS-Notification* users", "WS-Notification users"),
+        ("*.example.com", "example.com"),
+        ("example.com/*", "example.com"),
+    ],
+)
+def test_what_cannot_be_syntax_is_searched_as_its_words(
+    typed: searcher.Index, typed_text: str, plain: str
+) -> None:
+    found = typed.search(typed_text, limit=50)
+    assert found.total > 0 and paths(found) == paths(typed.search(plain, limit=50))
+
+
+@pytest.mark.parametrize("text", ["AND", "OR", "NOT", "ANDNOT", "AND OR NOT", "( )", "-", "+"])
+def test_a_lone_operator_is_a_word_or_a_clear_error(typed: searcher.Index, text: str) -> None:
+    try:
+        typed.search(text)
+    except QuerySyntaxError as exc:
+        assert "nothing to search" in str(exc)
+
+
+@pytest.mark.parametrize("text", ["!!!", "?", "???", '"', '""', "()", "-", "<>", "~", "^", "::"])
+def test_a_query_with_nothing_to_search_says_so_in_one_line(
+    typed: searcher.Index, text: str
+) -> None:
+    with pytest.raises(QuerySyntaxError) as caught:
+        typed.search(text)
+    message = str(caught.value)
+    assert "nothing to search" in message and "\n" not in message
+
+
+def test_no_internal_error_text_reaches_the_user(typed: searcher.Index) -> None:
+    for text in (">x", "</b>", "x >", "<=", "tag:>", "a {b} c", "x ( ) y"):
+        try:
+            typed.search(text)
+        except UsageError as exc:
+            assert "list index" not in str(exc) and "Traceback" not in str(exc)
+
+
+def test_well_formed_syntax_keeps_its_meaning(typed: searcher.Index) -> None:
+    knitr = set(paths(typed.search("knitr", limit=50)))
+    assert not knitr & set(paths(typed.search("knitr -chunks", limit=50)))
+    assert not knitr & set(paths(typed.search("knitr NOT chunks", limit=50)))
+    assert set(paths(typed.search("kni*", limit=50))) >= knitr
+    assert set(paths(typed.search("kn?tr", limit=50))) == knitr
+    assert paths(typed.search('"sailing boat"')) == ["_posts/2020-02-10-merlin.md"]
+    assert typed.search('"boat sailing"').total == 0
+    assert paths(typed.search("title:merlin")) == ["_posts/2020-02-10-merlin.md"]
+    assert typed.search("date:2020-02").total == 1
+    assert typed.search("knitr OR merlin").total == 2
+
+
+def test_a_match_all_is_every_post_and_negations_alone_take_from_it(
+    typed: searcher.Index,
+) -> None:
+    every = typed.search("*", limit=50)
+    assert all(hit.score == every.hits[0].score for hit in every.hits)
+    assert every.total == len(POSTS) == typed.search("body:*", limit=50).total
+    assert typed.search("???*", limit=50).total == len(POSTS)
+    without = set(paths(typed.search("* -knitr", limit=50)))
+    assert without == set(paths(every)) - set(paths(typed.search("knitr", limit=50)))
+    assert set(paths(typed.search("-knitr", limit=50))) == without
+    assert set(paths(typed.search("NOT knitr", limit=50))) == without
+    assert paths(typed.search("merlin *")) == paths(typed.search("merlin"))
+    newest = [h.date for h in every.hits]
+    assert newest == sorted(newest, reverse=True)  # a listing: newest first
+
+
+def test_a_pattern_standing_for_too_many_words_is_refused(
+    typed: searcher.Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(patterns, "MAX_WORDS", 1)
+    with pytest.raises(QuerySyntaxError, match="too broad"):
+        typed.search("c*")  # cloud, code, computer...
+    monkeypatch.setattr(patterns, "MAX_WORDS", 100)
+    monkeypatch.setattr(patterns, "MAX_SCANNED", 3)
+    with pytest.raises(QuerySyntaxError, match="give more letters"):
+        typed.search("*ud")  # reads every word to find them
+    assert paths(typed.search("merli*")) == ["_posts/2020-02-10-merlin.md"]
+
+
+@pytest.mark.parametrize("radius", ["-1km", "abc", "", "0", "1e999km"])
+def test_a_bad_radius_in_a_near_clause_is_refused(typed: searcher.Index, radius: str) -> None:
+    with pytest.raises(UsageError, match="radius"):
+        typed.search(f"near:43.48,3.67~{radius}")
+
+
+@pytest.mark.parametrize(
+    "text", ["cloud +near:Paris", "+cloud near:Paris", "near:Paris +cloud", "(near:Paris) cloud"]
+)
+def test_a_near_clause_anywhere_beside_words_is_lifted_out(
+    owner: searcher.Index, text: str
+) -> None:
+    assert paths(owner.search(text, limit=50)) == paths(owner.search("cloud near:Paris", limit=50))
+
+
+def test_a_near_clause_beside_negations_only_is_every_post_there_but_those(
+    owner: searcher.Index,
+) -> None:
+    there = set(paths(owner.search("near:Paris~2000km", limit=50)))
+    assert set(paths(owner.search("near:Paris~2000km -cloud", limit=50))) == there - set(
+        paths(owner.search("cloud", limit=50))
+    )
+
+
+def test_a_pasted_paragraph_is_searched_by_its_first_words(typed: searcher.Index) -> None:
+    # words past the first MAX_WORDS are not searched: here they are in no post
+    words = ["knitr", "runs", "the", "code", "chunks"] * 7
+    paragraph = " ".join(words[: typed_module.MAX_WORDS] + ["nosuchword"] * 30)
+    assert paths(typed.search(paragraph)) == ["_posts/2020-01-05-reports.md"]
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [("date:[* TO 2012]", "date:<=2012"), ("date:[2011 TO *]", "date:>=2011"),
+     ("date:{* TO 2011}", "date:<2011")],
+)  # fmt: skip
+def test_an_open_date_range_is_written_with_a_star(
+    owner: searcher.Index, text: str, same_as: str
+) -> None:
+    found = owner.search(text, limit=50)
+    assert found.total and paths(found) == paths(owner.search(same_as, limit=50))
+
+
+@pytest.mark.parametrize("text", ["date:[0001 TO 9999]", "date:9999", "date:>9999 ruby"])
+def test_a_date_at_the_calendars_end_is_a_clear_error(owner: searcher.Index, text: str) -> None:
+    try:
+        owner.search(text)
+    except QuerySyntaxError as exc:
+        assert "date" in str(exc) and "\n" not in str(exc)
+
+
+def test_dates_are_read_on_an_index_of_several_segments(tmp_path: Path) -> None:
+    """An incremental run adds a segment; Whoosh's column reader over several segments is
+    falsy, and the date column was then taken for absent: no post had a date."""
+    source = tmp_path / "site" / "_posts"
+    source.mkdir(parents=True)
+    (source / "2011-01-01-one.md").write_text("---\ntitle: One\n---\nFirst.\n")
+    index_dir = build_index([source.parent], tmp_path / "index")
+    (source / "2012-01-01-two.md").write_text("---\ntitle: Two\n---\nSecond.\n")
+    build_index([source.parent], index_dir)
+    with searcher.open_index(index_dir) as index:
+        assert len(list(index._current().searcher.reader().leaf_readers())) == 2
+        assert index.search("date:[2000 TO 2100]").total == 2
+        assert index.search(since="2012").total == 1
+        assert [h.title for h in index.search(sort="date", since="2000").hits] == ["Two", "One"]
