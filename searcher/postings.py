@@ -12,7 +12,7 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
-from searcher import schema, segbuild
+from searcher import fieldterms, schema, segbuild
 
 Prepared = segbuild.Prepared
 
@@ -35,7 +35,7 @@ def prepare(document: dict[str, Any]) -> Prepared:
         length = 0
         if field.indexed:
             scorable = field.scorable
-            for term, frequency, weight, encoded in field.index(value):
+            for term, frequency, weight, encoded in fieldterms.index(field, value, document):
                 if scorable:
                     length += frequency
                 postings.append((term, weight * 1.0, encoded))  # add_document: weight * boost
