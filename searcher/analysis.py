@@ -54,7 +54,7 @@ _CJK = (
 CJK_RANGES = _CJK  # a regex class body: the scripts the tokenizer cuts into bigrams
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _APOSTROPHES = "'\u2019\u02bc"
-_APOSTROPHE = re.compile(f"[{_APOSTROPHES}]")
+APOSTROPHE = re.compile(f"[{_APOSTROPHES}]")
 
 
 def _char_class(codepoints: list[int]) -> str:
@@ -91,7 +91,7 @@ _recent = threading.local()  # each thread's last few values' matches (token_mat
 
 def token_matches(value: str) -> list[tuple[str, str, int]]:
     """(kind, text, offset) of each match of the token pattern in ``value``: ``cjk``,
-    ``version`` or ``word``. A thread's last four values' are kept: indexing a post reads
+    ``version`` or ``word``. A thread's last eight values' are kept: indexing a post reads
     its body once for the body field and the words field."""
     recent: dict[str, list[tuple[str, str, int]]] | None = getattr(_recent, "found", None)
     if recent is None:
@@ -102,7 +102,7 @@ def token_matches(value: str) -> list[tuple[str, str, int]]:
         for match in _TOKEN.finditer(value):
             kind = match.lastgroup or "word"
             found.append((kind, match.group(kind), match.start(kind)))
-        if len(recent) >= 4:
+        if len(recent) >= 8:
             del recent[next(iter(recent))]
         recent[value] = found
     return found
@@ -242,15 +242,21 @@ class WordTokenizer(Tokenizer):  # type: ignore[misc]
             yield _place(t, text, pos, start, keeporiginal)
 
     def spans(
-        self, value: str, start_pos: int = 0, start_char: int = 0, extras: bool = True
+        self,
+        value: str,
+        start_pos: int = 0,
+        start_char: int = 0,
+        extras: bool = True,
+        matches: Iterable[tuple[str, str, int]] | None = None,
     ) -> Iterator[tuple[str, int, int]]:
-        """(text, position, offset) of each token; ``extras`` (outside queries): each CJK
-        character after a run's bigrams, a version's shorter prefixes."""
+        """(text, position, offset) of each token of ``value`` (or of its ``matches``, from
+        :func:`token_matches`); ``extras`` (outside queries): each CJK character after a
+        run's bigrams, a version's shorter prefixes."""
         pos = start_pos
-        for kind, text, begin in token_matches(value):
+        for kind, text, begin in token_matches(value) if matches is None else matches:
             start = start_char + begin
             if kind == "word":
-                if not _APOSTROPHE.search(text):
+                if not APOSTROPHE.search(text):
                     yield text, pos, start
                     pos += 1
                     continue
@@ -279,7 +285,7 @@ class WordTokenizer(Tokenizer):  # type: ignore[misc]
         """The tokens of a word with apostrophes, as (text, offset in the word)."""
         pieces: list[tuple[str, int]] = []
         begin = 0
-        for apostrophe in _APOSTROPHE.finditer(word):
+        for apostrophe in APOSTROPHE.finditer(word):
             pieces.append((word[begin : apostrophe.start()], begin))
             begin = apostrophe.end()
         pieces.append((word[begin:], begin))

@@ -13,6 +13,7 @@ Whoosh's own writer); any other field, or any other format, still goes through
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -22,7 +23,6 @@ from searcher import analysis, schema
 
 # (term bytes, frequency, weight, encoded value): what ``field.index`` yields
 Posting = tuple[bytes, int, float, bytes]
-Tokens = Iterable[tuple[str, int]]  # (text, position)
 
 
 def index(field: Any, value: Any, document: dict[str, Any]) -> Iterable[Posting]:
@@ -31,37 +31,20 @@ def index(field: Any, value: Any, document: dict[str, Any]) -> Iterable[Posting]
     kind = type(form)
     if not isinstance(value, str) or kind not in (formats.Positions, schema.Counts):
         return field.index(value)  # type: ignore[no-any-return]
-    if isinstance(analyzer, analysis.MultilingualAnalyzer):
-        return _collect(form, _text_tokens(value))
+    if isinstance(analyzer, analysis.MultilingualAnalyzer) and kind is formats.Positions:
+        return _with_positions(form, *_text_analysis(value))
     if analyzer is analysis.plain_analyzer():
-        body = document.get(schema.TEXT) if kind is schema.Counts else None
-        return _collect(form, _plain_tokens(value, body))
-    if analyzer is analysis.spelling_analyzer():
-        return _collect(form, _spelling_tokens(value))
+        if kind is schema.Counts:
+            return _plain_counts(form, value, document.get(schema.TEXT))
+        return _with_positions(form, analyzer.items[0], frozenset(), None, value)
+    if analyzer is analysis.spelling_analyzer() and kind is schema.Counts:
+        return _counted(form, _spellings(value))
     return field.index(value)  # type: ignore[no-any-return]
 
 
-def _collect(form: Any, tokens: Tokens) -> list[Posting]:
-    """The tokens as ``form.word_values`` collects them (every token's boost is 1)."""
-    boost = form.field_boost
-    if type(form) is formats.Positions:
-        positions: dict[str, list[int]] = {}
-        for text, pos in tokens:
-            found = positions.get(text)
-            if found is None:
-                positions[text] = [pos]
-            else:
-                found.append(pos)
-        encode = form.encode
-        return [(w.encode(), len(p), len(p) * 1.0 * boost, encode(p)) for w, p in positions.items()]
-    counts: dict[str, int] = {}
-    for text, _ in tokens:
-        counts[text] = counts.get(text, 0) + 1
-    return [(w.encode(), n, n * 1.0 * boost, b"") for w, n in counts.items()]
-
-
-def _text_tokens(value: str) -> Tokens:
-    """A title or body (``analysis.marked``) as ``MultilingualAnalyzer`` tokenises it."""
+def _text_analysis(value: str) -> tuple[Any, frozenset[str], Any, str]:
+    """(tokenizer, stop words, stem forms or None, text) of a title or body value
+    (``analysis.marked``), as ``MultilingualAnalyzer`` analyses it."""
     key = "any"
     if value.startswith(analysis.MARK):
         end = value.find(analysis.MARK, 1)
@@ -69,54 +52,119 @@ def _text_tokens(value: str) -> Tokens:
             key, value = value[1:end], value[end + 1 :]
             key = key if key in analysis.LANGUAGE_KEYS else "any"
     tokenizer, folder, *stemmer = analysis.text_analyzer(key).items
-    folded = _folded(tokenizer.spans(value), folder.stops)
-    if not stemmer:
-        return ((text, pos) for _, text, pos in folded)
-    return _stemmed(folded, analysis.stem_forms(stemmer[0].lang))
+    return tokenizer, folder.stops, analysis.stem_forms(stemmer[0].lang) if stemmer else None, value
 
 
-def _folded(spans: Iterable[tuple[str, int, int]], stops: frozenset[str]) -> Iterable[Any]:
-    """(lowercase, folded, position) of each span as ``FoldFilter`` leaves it at index time:
-    stop words dropped, the positions after them closed up."""
+def _with_positions(
+    form: Any,
+    tokenizer: Any,
+    stops: frozenset[str],
+    stem_forms: Callable[[str, str], tuple[str, str | None]] | None,
+    value: str,
+) -> list[Posting]:
+    """``form.word_values`` (Positions) of the tokens of ``value``: folded as
+    ``FoldFilter`` folds them at index time (stop words dropped, the positions after them
+    closed up), then stemmed as ``StemFoldFilter`` stems them (a second stem where a word
+    has one), if ``stem_forms``."""
+    positions: dict[str, list[int]] = {}
+
+    def add(term: str, pos: int) -> None:
+        found = positions.get(term)
+        if found is None:
+            positions[term] = [pos]
+        else:
+            found.append(pos)
+
     removed, shift = None, 0
-    forms = analysis.folded_forms
-    for text, pos, _ in spans:
-        lowered, folded = forms(text)
-        if folded in stops:
-            if pos != removed:
-                removed, shift = pos, shift + 1
-            continue
-        yield lowered, folded, pos - shift
+    fold = analysis.folded_forms
+    plain_cjk = not stops and stem_forms is None  # CJK runs that fold to themselves: as is
+    for spans in _match_spans(tokenizer, value, plain_cjk, add):
+        for text, pos in spans:
+            lowered, folded = fold(text)
+            if folded in stops:
+                if pos != removed:
+                    removed, shift = pos, shift + 1
+                continue
+            pos -= shift
+            if stem_forms is None:
+                add(folded, pos)
+                continue
+            first, other = stem_forms(lowered, folded)
+            add(first, pos)
+            if other is not None:
+                add(other, pos)
+    boost, encode = form.field_boost, form.encode
+    return [(w.encode(), len(p), len(p) * 1.0 * boost, encode(p)) for w, p in positions.items()]
 
 
-def _stemmed(folded: Iterable[Any], forms_of: Callable[[str, str], Any]) -> Tokens:
-    """Each token's stem, and its other stem where it has one, as ``StemFoldFilter``."""
-    for lowered, text, pos in folded:
-        first, other = forms_of(lowered, text)
-        yield first, pos
-        if other is not None:
-            yield other, pos
+def _match_spans(
+    tokenizer: Any, value: str, plain_cjk: bool, add: Callable[[str, int], None]
+) -> Iterable[Iterable[tuple[str, int]]]:
+    """(text, position) of the tokens ``tokenizer.spans(value)`` gives, a match at a time:
+    a word without an apostrophe is one token as it is; with ``plain_cjk``, the tokens of a
+    CJK run that folds to itself go straight to ``add``; any other match goes through
+    ``spans`` from where it starts."""
+    apostrophe, fold = analysis.APOSTROPHE.search, analysis.fold
+    pos = 0
+    for match in analysis.token_matches(value):
+        kind, text, _ = match
+        if kind == "word" and not apostrophe(text):
+            yield ((text, pos),)
+            pos += 1
+        elif plain_cjk and kind == "cjk" and len(text) > 1 and fold(text) == text:
+            last = pos + len(text) - 2  # bigrams, then each character (WordTokenizer.spans)
+            for i in range(len(text) - 1):
+                add(text[i : i + 2], pos + i)
+            for i, char in enumerate(text):
+                add(char, min(pos + i, last))
+            pos = last + 1
+        else:
+            found = [(t, p) for t, p, _ in tokenizer.spans(value, pos, matches=(match,))]
+            yield found
+            pos = max((p for _, p in found), default=pos - 1) + 1
 
 
-def _plain_tokens(value: str, body: Any = None) -> Tokens:
-    """``plain_analyzer``'s tokens; a value that ends with a newline and ``body`` (the words
-    field's: title, newline, body) reuses the body's matches, as no token crosses a newline
-    (positions then differ: only for a field that keeps none)."""
-    tokenizer = analysis.plain_analyzer().items[0]
+def _counted(form: Any, texts: Iterable[str]) -> list[Posting]:
+    """``form.word_values`` of a format without positions (``schema.Counts``)."""
+    counts = Counter(texts)
+    boost = form.field_boost
+    return [(w.encode(), n, n * 1.0 * boost, b"") for w, n in counts.items()]
+
+
+def _plain_counts(form: Any, value: str, body: Any) -> list[Posting]:
+    """``plain_analyzer``'s tokens counted (as ``_counted`` counts them),
+    each distinct token pattern match analysed once. A value that ends with a newline and
+    ``body`` (the words field's: title, newline, body) reuses the body's matches, as no
+    token crosses a newline."""
     if isinstance(body, str) and body and value.endswith("\n" + body):
         title = value[: len(value) - len(body)]
-        spans: Iterable[tuple[str, int, int]] = (*tokenizer.spans(title),
-                                                 *tokenizer.spans(body))  # fmt: skip
+        matches = (*analysis.token_matches(title), *analysis.token_matches(body))
     else:
-        spans = tokenizer.spans(value)
-    return ((text, pos) for _, text, pos in _folded(spans, frozenset()))
+        matches = tuple(analysis.token_matches(value))
+    tokenizer = analysis.plain_analyzer().items[0]
+    forms, apostrophe = analysis.folded_forms, analysis.APOSTROPHE.search
+    counts: dict[str, int] = {}
+    for (kind, text), times in Counter((kind, text) for kind, text, _ in matches).items():
+        if kind == "word" and not apostrophe(text):
+            pieces: Iterable[str] = (text,)
+        elif kind == "cjk" and len(text) > 1 and analysis.fold(text) == text:
+            for piece in (*(text[i : i + 2] for i in range(len(text) - 1)), *text):
+                counts[piece] = counts.get(piece, 0) + times  # bigrams, characters: as is
+            continue
+        else:  # as many tokens as spans makes of the match alone
+            pieces = [piece for piece, _, _ in tokenizer.spans(text, matches=((kind, text, 0),))]
+        for piece in pieces:
+            folded = forms(piece)[1]
+            counts[folded] = counts.get(folded, 0) + times
+    boost = form.field_boost
+    return [(w.encode(), n, n * 1.0 * boost, b"") for w, n in counts.items()]
 
 
-def _spelling_tokens(value: str) -> Tokens:
+def _spellings(value: str) -> Iterable[str]:
     """``spelling_analyzer``'s tokens: folded words that are not written folded."""
     tokenizer = analysis.spelling_analyzer().items[0]
     forms = analysis.folded_forms
-    for surface, pos, _ in tokenizer.spans(value):
+    for surface, _, _ in tokenizer.spans(value):
         folded = forms(surface)[1]
         if folded != surface:
-            yield folded + analysis.SPELLED + surface, pos
+            yield folded + analysis.SPELLED + surface
