@@ -17,12 +17,13 @@ from typing import Any, NoReturn
 
 import click
 
-from searcher import indexer, ingest
+from searcher import indexer, ingest, wxr
 from searcher import shards as sharding
 from searcher.cli_common import build, index_dir_option, ingest_options, no_geocode_option
 from searcher.cli_search import COMMANDS
 from searcher.cli_serve import serve_command
 from searcher.errors import BlogsearchError, UsageError
+from searcher.models import Post
 from searcher.render import (
     echo_json,
     print_post,
@@ -89,10 +90,31 @@ def main() -> None:
 )
 @no_geocode_option
 def inspect(file: Path, as_json: bool, root: Path | None, geocode: bool) -> None:
-    """Show what the indexer sees for one post: its normalised record and warnings."""
-    root = root.resolve() if root else ingest.content_root(file)
-    record = ingest.read_file(file.resolve(), root, max_bytes=ingest.DEFAULT_MAX_BYTES,
-                              geocode=geocode)  # fmt: skip
+    """Show what the indexer sees for one post: its normalised record and warnings.
+
+    Given a WordPress export (.xml), each of its items (with --json: one list)."""
+    if file.suffix.lower() == ".xml":  # a WordPress export: each of its items
+        records: list[Post | ingest.Skipped] = list(
+            wxr.read_export(file, max_bytes=ingest.DEFAULT_MAX_BYTES, geocode=geocode)
+        )
+    else:
+        root = root.resolve() if root else ingest.content_root(file)
+        records = [ingest.read_file(file.resolve(), root, max_bytes=ingest.DEFAULT_MAX_BYTES,
+                                    geocode=geocode)]  # fmt: skip
+    if as_json and file.suffix.lower() == ".xml":  # one document: the list of its items
+        echo_json([_as_dict(record) for record in records])
+        return
+    for record in records:
+        _inspected(record, as_json)
+
+
+def _as_dict(record: Post | ingest.Skipped) -> dict[str, Any]:
+    if isinstance(record, ingest.Skipped):
+        return {"path": record.path, "skipped": record.reason}
+    return record.to_dict()
+
+
+def _inspected(record: Post | ingest.Skipped, as_json: bool) -> None:
     if isinstance(record, ingest.Skipped):
         if as_json:
             echo_json({"path": record.path, "skipped": record.reason})

@@ -44,6 +44,11 @@ _TWO = tuple(
 _GOOGLE_AT = re.compile(r"@([-+]?\d{1,3}(?:\.\d+)?),([-+]?\d{1,3}(?:\.\d+)?)")
 _OSM_HASH = re.compile(r"map=\d+(?:\.\d+)?/([-+]?\d{1,3}(?:\.\d+)?)/([-+]?\d{1,3}(?:\.\d+)?)")
 _URL_PAIR_KEYS = ("q", "ll", "query", "center", "daddr", "sll", "destination")
+_WKT_POINT = re.compile(
+    r"^(?:SRID=\d+;)?\s*POINT\s*Z?\s*\(\s*([-+]?\d{1,3}(?:\.\d+)?)\s+([-+]?\d{1,3}(?:\.\d+)?)"
+    r"(?:\s+[-+]?\d+(?:\.\d+)?)?\s*\)$",
+    re.I,
+)
 _LOOKS_NUMERIC = re.compile(rf"^\s*{_SIGN}\d")
 
 
@@ -112,6 +117,9 @@ def _pair_text(text: str, lon_first: bool) -> tuple[float, float] | None:
         return None
     if "://" in text or text.startswith(("geo:", "www.")):
         return _pair_url(text)
+    wkt = _WKT_POINT.match(text)
+    if wkt:  # Well-Known Text: longitude first, always
+        return _checked(_number(wkt[2]), _number(wkt[1]))
     match = _PLAIN_PAIR.match(text) or _COMMA_PAIR.match(text)
     if match:
         first, second = (_number(part) for part in match.groups())

@@ -16,9 +16,16 @@ from typing import Any
 _ISO = re.compile(
     r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
     r"(?:[T\s]+(\d{1,2})[:.](\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
-    r"\s*(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?\s*$",
+    r"\s*(Z|[A-Z]{2,5}|[+-]\d{1,2}(?::?\d{2})?)?\s*$",
     re.IGNORECASE,
 )
+_YEAR_MONTH = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})\s*$")
+_ZONES = {  # the abbreviations exporters write after a time; an unknown one is left out
+    "Z": 0, "UT": 0, "UTC": 0, "GMT": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2,
+    "MET": 1, "MEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "EST": -5, "EDT": -4, "CST": -6,
+    "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10,
+    "JST": 9, "KST": 9, "HKT": 8, "SGT": 8, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
+}  # fmt: skip
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
@@ -48,6 +55,9 @@ _NAME_DATE = re.compile(r"(?:^|/)(\d{4})-(\d{2})-(\d{2})(?:[-_T]|\.\w+$)")
 _PATH_DATE = re.compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})(?:/|$)")
 _URL_DROP = frozenset({"_posts", "_drafts", "content"})
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_ESCAPED_ENTITY = re.compile(
+    r"&amp;(?=#\d{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)", re.IGNORECASE
+)
 _FOLD = str.maketrans("éèêûôàçäöü", "eeeuoacaou")
 
 
@@ -60,13 +70,26 @@ def parse_date(value: Any) -> dt.datetime | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
-        return _from_epoch(float(value))
+        return _from_number(float(value))
     if not isinstance(value, str):
         return None
     text = value.strip()
-    if text.isdigit() and len(text) >= 9:
-        return _from_epoch(float(text))
+    if text.isascii() and text.isdigit():  # "²" is a digit too
+        return _from_number(float(text))
+    month = _YEAR_MONTH.match(text)
+    if month:
+        return _day(int(month[1]), int(month[2]), 1)
     return _from_iso(text) or _from_rfc2822(text) or _from_words(text)
+
+
+def is_partial(value: Any) -> bool:
+    """Whether a date value names only a year or a month (``2011``, ``2011-03``)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return 1000 <= value <= 9999
+    return isinstance(value, str) and (
+        (value.strip().isascii() and value.strip().isdigit() and len(value.strip()) == 4)
+        or bool(_YEAR_MONTH.match(value))
+    )
 
 
 def storable(moment: dt.datetime) -> bool:
@@ -79,6 +102,27 @@ def storable(moment: dt.datetime) -> bool:
     except (OverflowError, ValueError):
         return False
     return True
+
+
+def _from_number(number: float) -> dt.datetime | None:
+    """A year (2011), a compact date (20110304), or seconds or milliseconds since 1970."""
+    if not number.is_integer():
+        return _from_epoch(number) if 1e8 <= number < 4e9 else None
+    if 1000 <= number <= 9999:
+        return dt.datetime(int(number), 1, 1)
+    if 10_000_101 <= number <= 99_991_231:
+        digits = f"{int(number)}"
+        return _day(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    if 1e11 <= number < 4e12:
+        return _from_epoch(number / 1000)
+    return _from_epoch(number) if 1e8 <= number < 4e9 else None
+
+
+def _day(year: int, month: int, day: int) -> dt.datetime | None:
+    try:
+        return dt.datetime(year, month, day)
+    except ValueError:
+        return None
 
 
 def _from_epoch(seconds: float) -> dt.datetime | None:
@@ -112,8 +156,11 @@ def _from_iso(text: str) -> dt.datetime | None:
 def _zone(zone: str | None) -> dt.tzinfo | None:
     if not zone:
         return None
-    if zone.upper() in ("Z", "UTC", "GMT"):
-        return dt.UTC
+    if zone[0] not in "+-":
+        hours = _ZONES.get(zone.upper())
+        if hours is None:
+            return None
+        return dt.UTC if hours == 0 else dt.timezone(dt.timedelta(hours=hours))
     sign = -1 if zone[0] == "-" else 1
     digits = zone[1:].replace(":", "")
     hours, minutes = (
@@ -226,8 +273,15 @@ def clean_title(value: Any) -> str | None:
 def unescape(text: str) -> str:
     """HTML character references decoded (``&#8211;``, ``&uuml;``, ``&amp;``): exporters write
     them into titles, tags and places as well as bodies. Only complete ones (with their ``;``),
-    so that "AT&T" and "Q&copy" stay as written."""
-    return _ENTITY.sub(lambda m: html.unescape(m[0]), text) if "&" in text else text
+    so that "AT&T" and "Q&copy" stay as written. A reference escaped again by an exporter
+    (``&amp;#8211;``) is what its author wrote, not its escape: it is decoded too."""
+    if "&" not in text:
+        return text
+    for _ in range(3):
+        if "&amp;" not in text or not _ESCAPED_ENTITY.search(text):
+            break
+        text = _ESCAPED_ENTITY.sub("&", text)
+    return _ENTITY.sub(lambda m: html.unescape(m[0]), text)
 
 
 def derive_url(path: str, date: dt.datetime | None) -> str:

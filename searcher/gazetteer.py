@@ -88,8 +88,8 @@ def geocode(text: str) -> Place | None:
     for i, name in enumerate(parts):
         hints = [part for part in parts[i + 1 :] if gazetteer.is_region(part)]
         found = gazetteer._match(name, hints, 1)
-        if found:
-            return found[0]
+        if found and (len(normalize(name)) > 3 or normalize(found[0].name) == normalize(name)):
+            return found[0]  # a short alternate name is an airport code (THE, SEA), no name
     for part in reversed(parts):
         country = gazetteer.country(part)
         if country is not None:

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from searcher import permalinks
+from searcher import permalinks, sitedata
 
 POST = "post"
 IGNORE = "ignore"  # never content: not listed at all
+_NEVER = "Jekyll never reads it"
 _DATED_FILE = re.compile(r"^\d{2,4}-\d{1,2}-\d{1,2}-.*\.[^.]+$")
 
 
@@ -75,10 +76,12 @@ class Jekyll(Site):
         parts = rel.split("/")
         if self._excluded(rel):
             return IGNORE
-        inner = parts
-        base = [p for p in str(self.config.get("collections_dir") or "").split("/") if p]
-        if base and parts[: len(base)] == base:
-            inner = parts[len(base) :]
+        inner = self._inner(parts)
+        if inner is None:
+            if any(p in ("_posts", "_drafts") or p[1:] in self.collections for p in parts[:-1]):
+                home = "/".join(self._home())
+                return f"outside the collections folder (collections_dir: {home}): {_NEVER}"
+            inner = parts
         for magic in ("_posts", "_drafts"):
             if magic in inner[:-1]:
                 above = inner[: inner.index(magic)]
@@ -95,6 +98,17 @@ class Jekyll(Site):
         if any(p.startswith(("_", "#", "~")) or p.endswith("~") for p in parts):
             return IGNORE
         return "a page of the Jekyll site, not a post"
+
+    def _home(self) -> list[str]:
+        """The folders of ``collections_dir`` (where posts and collections are, if set)."""
+        return [p for p in str(self.config.get("collections_dir") or "").split("/") if p]
+
+    def _inner(self, parts: list[str]) -> list[str] | None:
+        """A path's parts within the collections folder (None: outside it, when one is set)."""
+        home = self._home()
+        if not home:
+            return parts
+        return parts[len(home) :] if parts[: len(home)] == home else None
 
     def _excluded(self, rel: str) -> bool:
         return any(_matches(rel, pattern) for pattern in self.excludes)
@@ -125,14 +139,13 @@ class Jekyll(Site):
 
     def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,
                  title: str) -> str | None:  # fmt: skip
-        parts = rel.split("/")
+        parts = self._inner(rel.split("/")) or rel.split("/")
         magic = next((m for m in ("_posts", "_drafts") if m in parts[:-1]), None)
         if magic:
             at = parts.index(magic)
-            base = [p for p in str(self.config.get("collections_dir") or "").split("/") if p]
-            above = parts[len(base) : at] if parts[: len(base)] == base else parts[:at]
             label, inside = "posts", "/".join(parts[at + 1 :])
-            categories = (*_categories(data), *above, *_terms(data.get("category")))
+            # Jekyll: the folders above _posts first, then the front matter's (Document#read)
+            categories = (*parts[:at], *_categories(data), *_terms(data.get("category")))
         else:
             label, inside, categories = parts[0][1:], "/".join(parts[1:]), _categories(data)
         collection = self.collections.get(label, {})
@@ -200,10 +213,42 @@ class Hugo(Site):
         return POST
 
     def _inside(self, rel: str) -> str | None:
-        for folder in self.content:
+        """The path within the deepest content folder holding it (``content/fr/`` before
+        ``content/``: a language's own folder)."""
+        for folder in sorted(self.content, key=len, reverse=True):
             if rel.startswith(folder.rstrip("/") + "/"):
                 return rel[len(folder.rstrip("/")) + 1 :]
         return None
+
+    def defaults(self, rel: str) -> dict[str, Any]:
+        """What the ``cascade`` of each section's ``_index`` page above gives (outer first)."""
+        inside = self._inside(rel)
+        if inside is None:
+            return {}
+        folder = self.root / rel[: len(rel) - len(inside)]
+        found: dict[str, Any] = {}
+        for name in ("", *inside.split("/")[:-1]):
+            folder = folder / name if name else folder
+            for index in sorted(folder.glob("_index.*")):
+                cascade = sitedata.cascade(sitedata.front_matter(index))
+                found.update(cascade)
+                if cascade:
+                    break
+        return found
+
+    def _sections(self, rel: str, inside: str) -> tuple[str, ...]:
+        """The page's sections: its first folder, then each deeper one that has an
+        ``_index`` page (Hugo's nested sections; a folder without one is no section)."""
+        folders = inside.split("/")[:-1]
+        if folders and PurePosixPath(inside).stem.split(".")[0] == "index":
+            folders = folders[:-1]  # a bundle's own folder
+        content = self.root / rel[: len(rel) - len(inside)]
+        found = folders[:1]
+        for depth in range(2, len(folders) + 1):
+            if not any(content.joinpath(*folders[:depth]).glob("_index.*")):
+                break
+            found.append(folders[depth - 1])
+        return tuple(found)
 
     def unpublished(self, data: Mapping[str, Any]) -> str | None:
         if true_flag(data.get("headless")):
@@ -222,10 +267,12 @@ class Hugo(Site):
             return None
         lang = self._language(rel, inside)
         table = self.config.get("permalinks")
-        table = table.get("page", table) if isinstance(table, Mapping) else {}
+        table = table if isinstance(table, Mapping) else {}
+        page_table = table.get("page")  # Hugo 0.120's [permalinks.page], else the old table
+        table = page_table if isinstance(page_table, Mapping) else table
         page = permalinks.HugoPage(
             relative=inside, date=date, title=title, slug=text_value(data.get("slug")),
-            url=text_value(data.get("url")),
+            url=text_value(data.get("url")), sections=self._sections(rel, inside),
         )  # fmt: skip
         lower = not true_flag(self.config.get("disablepathtolower"))
         ugly = true_flag(self.config.get("uglyurls"))
@@ -255,6 +302,9 @@ class Hugo(Site):
 
 @dataclass(frozen=True)
 class Zola(Hugo):
+    def defaults(self, rel: str) -> dict[str, Any]:
+        return {}  # Zola sections pass nothing down to their pages
+
     def unpublished(self, data: Mapping[str, Any]) -> str | None:
         return None
 
@@ -297,6 +347,23 @@ class Eleventy(Site):
         if not folder:
             return rel
         return rel[len(folder) + 1 :] if rel.startswith(folder + "/") else None
+
+    def defaults(self, rel: str) -> dict[str, Any]:
+        """Eleventy's data cascade below global data: each folder's ``<folder>.json`` and
+        ``<folder>.11tydata.json`` (outer first), then the template's own data file."""
+        inside = self._inside(rel)
+        if inside is None:
+            return {}
+        parts = inside.split("/")
+        folder = self.root / self.content[0] if self.content[0] else self.root
+        found: dict[str, Any] = {}
+        for name in (*parts[:-1], None):
+            if name is not None:
+                folder = folder / name
+            stem = name if name is not None else parts[-1].rsplit(".", 1)[0]
+            for data_file in (f"{stem}.json", f"{stem}.11tydata.json"):
+                found.update(sitedata.json_data(folder / data_file))
+        return found
 
     def unpublished(self, data: Mapping[str, Any]) -> str | None:
         if data.get("permalink") is False:

@@ -278,6 +278,8 @@ def parse_post(source: PostFile, *, geocode: bool = True) -> Post | Skipped:
         return Skipped(rel, "binary file")
     if renamed:
         warnings.append(IngestWarning("file-name", "file name not UTF-8: bytes shown as \\xNN"))
+    if not content.strip():
+        warnings.append(IngestWarning("empty", "empty file: indexed under its name only"))
     in_drafts = "_drafts" in Path(rel).parts[:-1]
     post = read_text(content, rel, in_drafts=in_drafts, geocode=geocode, site=view)
     return _with_warnings(post, warnings) if warnings else post
@@ -377,7 +379,8 @@ def _date(data: dict[str, Any], rel: str, warnings: list[IngestWarning]) -> Any:
     if raw is not None:
         parsed = fields.parse_date(raw)
         if parsed is not None and fields.storable(parsed):
-            return parsed
+            named = fields.date_from_path(rel) if fields.is_partial(raw) else None
+            return named if named and named.year == parsed.year else parsed  # the finer one
         problem = "not understood" if parsed is None else "out of range once in UTC"
         warnings.append(IngestWarning("bad-date", f"date {str(raw)[:40]!r} {problem}"))
     path_field = data.get("path")

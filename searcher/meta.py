@@ -26,7 +26,18 @@ class _TOMLBoundary(BaseHandler):
     FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
 
 
-_HANDLERS = [YAMLHandler(), _TOMLBoundary(), JSONHandler()]
+class _YAMLBoundary(YAMLHandler):
+    """``---`` opens; ``---`` or YAML's own document end ``...`` closes (Jekyll takes both)."""
+
+    FM_BOUNDARY = re.compile(r"^(?:-{3,}|\.{3})\s*$", re.MULTILINE)
+    _OPEN = re.compile(r"^-{3,}\s*$", re.MULTILINE)
+
+    def detect(self, text: str) -> bool:
+        return bool(self._OPEN.match(text))
+
+
+_HANDLERS = [_YAMLBoundary(), _TOMLBoundary(), JSONHandler()]
+_LEADING_BLANK = re.compile(r"^(?:[ \t]*\n)+(?=---|\+\+\+)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_EXPANSION = 100_000  # values YAML aliases may add to those written out
@@ -36,6 +47,8 @@ _TIDIED = {
     "surrogates": "lone surrogates (not characters) replaced",
 }
 _LINE_KEY = re.compile(r"^([A-Za-z_][\w.-]*)\s*[:=]\s*(.*?)\s*$")
+_YAML_KEY = re.compile(r"""^["']?([A-Za-z_][\w.-]*)["']?\s*:(?:\s+(.*?))?\s*$""")
+_BLOCK_SCALAR = re.compile(r"^[|>][-+0-9]*$")
 _JSON_PAIR = re.compile(r'"([A-Za-z_][\w.-]*)"\s*:\s*("(?:[^"\\]|\\.)*"|[-\w.]+|\[[^\]]*\])')
 
 
@@ -74,6 +87,15 @@ def _construct_binary(loader: _Loader, node: yaml.ScalarNode) -> Any:
         return raw  # not base64 of UTF-8 text: kept as written
 
 
+_TEXT_KEYS = frozenset({"title", "subtitle", "slug", "author"})  # permalink: false stays false
+_TYPED_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("int", "float", "bool", "timestamp"))
+
+
+def _plain_typed(node: yaml.Node) -> bool:
+    """A plain scalar YAML makes a number, a boolean or a date of."""
+    return isinstance(node, yaml.ScalarNode) and not node.style and node.tag in _TYPED_TAGS
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
     loader.flatten_mapping(node)
     mapping: dict[Any, Any] = {}
@@ -83,14 +105,27 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
             key = str(key)
         if key in mapping:
             loader.duplicates.append(str(key))
+        if key in _TEXT_KEYS and _plain_typed(value_node):
+            mapping[key] = value_node.value  # "title: 12.50" is a title, not the number 12.5
+            continue
         mapping[key] = loader.construct_object(value_node, deep=True)
     return mapping
+
+
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """A date as YAML reads it, or the text as written when it is no date (``2011-02-30``):
+    one impossible date must not make the whole front matter unreadable."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
 
 
 _Loader.add_multi_constructor("!", _construct_unknown)
 _Loader.add_multi_constructor("tag:", _construct_unknown)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:binary", _construct_binary)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 # "2011-03-01" stays a date, but "yes"/"no"/"on" must not turn titles into booleans.
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
@@ -103,12 +138,14 @@ _Loader.add_implicit_resolver(
 
 def parse(text: str) -> FrontMatter:
     """Split ``text`` into front matter and body; never raises."""
+    if text[:1] in ("\n", " ", "\t"):
+        text = _LEADING_BLANK.sub("", text, count=1)  # Hugo skips blank lines before a fence
     for handler in _HANDLERS:
         if handler.detect(text):
             break
     else:
         return FrontMatter({}, text, "none")
-    kind = {"YAMLHandler": "yaml", "_TOMLBoundary": "toml", "JSONHandler": "json"}[
+    kind = {"_YAMLBoundary": "yaml", "_TOMLBoundary": "toml", "JSONHandler": "json"}[
         type(handler).__name__
     ]
     try:
@@ -238,23 +275,98 @@ def _describe(exc: Exception) -> str:
 
 def _salvage_lines(raw: str, kind: str) -> dict[str, Any]:
     """Read ``key: value`` lines (and YAML ``- item`` lists under them) one at a time."""
+    if kind == "yaml":
+        return _salvage_yaml(raw)
     data: dict[str, Any] = {}
-    current: str | None = None
     for line in raw.splitlines():
-        if current and line.lstrip().startswith("- ") and line[:1] in (" ", "-"):
-            item = _scalar(line.lstrip()[2:], kind)
-            if not isinstance(data.get(current), list):
-                data[current] = []
-            data[current].append(item)
-            continue
-        match = _LINE_KEY.match(line)
-        if not match:
-            current = None if line[:1] not in (" ", "\t") else current
-            continue
-        key, value = match.groups()
-        current = key
-        data[key] = _scalar(value, kind) if value else None
+        match = _LINE_KEY.match(line.strip())  # TOML tables' keys too: flat, but none lost
+        if match:
+            key, value = match.groups()
+            data[key] = _scalar(value, kind) if value else None
     return data
+
+
+_Container = dict[str, Any] | list[Any]
+
+
+def _salvage_yaml(raw: str) -> dict[str, Any]:
+    """YAML lines one at a time, each ``key: value`` into the map its indentation puts it in
+    and each ``- item`` into its list: a broken line costs that line, never the keys nested
+    below it (a ``geo_public: '0'`` under ``meta:`` must stay beside the coordinates)."""
+    root: dict[str, Any] = {}
+    frames: list[tuple[int, _Container]] = [(0, root)]  # open containers, their lines' indent
+    pending: tuple[int, dict[str, Any], str] | None = None  # "key:" awaiting what it holds
+    for line in raw.splitlines():
+        text = line.strip()
+        indent = len(line) - len(line.lstrip(" \t"))
+        if pending and _block_line(pending, indent, text):
+            continue
+        if not text or text.startswith("#"):
+            continue
+        item = text == "-" or text.startswith("- ")
+        if pending is not None:
+            at, parent, key = pending
+            pending = None
+            if indent > at or (item and indent == at):
+                parent[key] = [] if item else {}
+                frames.append((indent, parent[key]))
+        while len(frames) > 1 and (
+            indent < frames[-1][0]
+            or (indent == frames[-1][0] and not item and isinstance(frames[-1][1], list))
+        ):
+            frames.pop()
+        at, container = frames[-1]
+        if indent > at:  # under no open key: a broken value's next line, or an orphan key
+            orphan = _YAML_KEY.match(text.lstrip("- "))
+            if orphan is not None:  # kept where it can go: no key line is ever dropped
+                _orphan(container, orphan)
+            continue
+        if item and isinstance(container, list):
+            rest = text[1:].strip()
+            match = _YAML_KEY.match(rest)
+            if match is None:
+                container.append(_scalar(rest, "yaml") if rest else None)
+                continue
+            entry: dict[str, Any] = {}
+            container.append(entry)
+            frames.append((indent + len(text) - len(rest), entry))
+            pending = _salvage_key(entry, match, indent + len(text) - len(rest))
+        elif not item and isinstance(container, dict):
+            match = _YAML_KEY.match(text)
+            if match is not None:
+                pending = _salvage_key(container, match, indent)
+    return root
+
+
+def _orphan(container: _Container, match: re.Match[str]) -> None:
+    if isinstance(container, list):
+        entry: dict[str, Any] = {}
+        container.append(entry)
+        container = entry
+    if match[1] not in container:
+        container[match[1]] = _scalar(match[2], "yaml") if match[2] else None
+
+
+def _block_line(pending: tuple[int, dict[str, Any], str], indent: int, text: str) -> bool:
+    """Whether a line belongs to a ``|`` or ``>`` text being read (and add it to it)."""
+    at, container, key = pending
+    block = container.get(key)
+    if not isinstance(block, str) or (indent <= at and text):
+        return False
+    container[key] = f"{block}\n{text}" if block else text
+    return True
+
+
+def _salvage_key(
+    container: dict[str, Any], match: re.Match[str], indent: int
+) -> tuple[int, dict[str, Any], str] | None:
+    """Store one ``key: value``; a key without a value waits for the lines below it."""
+    key, value = match[1], match[2]
+    if value and not _BLOCK_SCALAR.match(value):
+        container[key] = _scalar(value, "yaml")
+        return None
+    container[key] = "" if value else None  # a block's text, or what the next lines hold
+    return (indent, container, key)
 
 
 def _scalar(value: str, kind: str) -> Any:
@@ -265,7 +377,7 @@ def _scalar(value: str, kind: str) -> Any:
         parsed = tomllib.loads(f"v = {value}")["v"] if kind == "toml" else yaml.load(value, _Loader)
     except Exception:
         parsed = None
-    if parsed is None or isinstance(parsed, dict):
+    if parsed is None or (isinstance(parsed, dict) and not value.startswith("{")):
         return value.strip().strip("'\"")
     return parsed
 

@@ -50,7 +50,7 @@ def jekyll_template(style: Any, *, collection: str = "posts") -> str:
     text = str(style) if style else "date"
     if collection != "posts":
         suffix = "/" if text == "pretty" or text.endswith("/") else ""
-        if text in ("date", "ordinal", "none", "weekdate") or text.endswith(":output_ext"):
+        if text in ("date", "ordinal", "none") or text.endswith(":output_ext"):
             suffix = ":output_ext"
         return "/:collection/:path" + suffix
     return JEKYLL_STYLES.get(text, text)
@@ -97,10 +97,10 @@ def _dates(date: dt.datetime) -> dict[str, str]:
         "year": f"{date.year:04d}", "month": f"{date.month:02d}", "day": f"{date.day:02d}",
         "hour": f"{date.hour:02d}", "minute": f"{date.minute:02d}", "second": f"{date.second:02d}",
         "i_day": str(date.day), "i_month": str(date.month),
-        "short_month": date.strftime("%b").upper(), "long_month": date.strftime("%B"),
+        "short_month": date.strftime("%b"), "long_month": date.strftime("%B"),
         "short_year": f"{date.year % 100:02d}", "w_year": str(iso.year),
         "week": f"{iso.week:02d}", "w_day": str(iso.weekday),
-        "short_day": date.strftime("%a").upper(), "long_day": date.strftime("%A"),
+        "short_day": date.strftime("%a"), "long_day": date.strftime("%A"),
         "y_day": f"{date.timetuple().tm_yday:03d}",
     }  # fmt: skip
 
@@ -138,6 +138,7 @@ class HugoPage:
     title: str
     slug: str | None
     url: str | None
+    sections: tuple[str, ...] | None = None  # its section folders (None: all its folders)
 
 
 def hugo_url(page: HugoPage, permalinks: Mapping[str, Any], *, lower: bool, ugly: bool) -> str:
@@ -153,11 +154,12 @@ def hugo_url(page: HugoPage, permalinks: Mapping[str, Any], *, lower: bool, ugly
     pattern = permalinks.get(section) if section else None
     if isinstance(pattern, str):
         values = {
-            "section": section, "sections": "/".join(folders), "title": urlize(page.title),
+            "section": section, "title": urlize(page.title),
+            "sections": "/".join(folders if page.sections is None else page.sections),
             "slug": urlize(page.slug or page.title), "filename": name,
             "slugorfilename": page.slug or name, "contentbasename": name,
             "slugorcontentbasename": page.slug or name,
-            **(_hugo_dates(page.date) if page.date else {}),
+            **_hugo_dates(page.date or _HUGO_ZERO),
         }  # fmt: skip
         path = _fill(pattern, values)
     else:
@@ -168,6 +170,9 @@ def hugo_url(page: HugoPage, permalinks: Mapping[str, Any], *, lower: bool, ugly
     if ugly and path.endswith("/") and path != "/":
         path = path[:-1] + ".html"
     return path
+
+
+_HUGO_ZERO = dt.datetime(1, 1, 1)  # Go's zero time: the date of a page that gives none
 
 
 def _hugo_dates(date: dt.datetime) -> dict[str, str]:

@@ -13,7 +13,7 @@ from searcher.errors import InvalidCoordinates
 PAIR_WORDS = frozenset(
     "geo coords coord coordinate coordinates gps latlng latlon latlong lnglat lonlat longlat "
     "location position point map maps gmap geopoint geolocation geotag center centre place "
-    "where loc pos geometry".split()
+    "where loc pos geometry marker markers waypoint waypoints route track stops pin pins".split()
 )
 LAT_WORDS = frozenset({"lat", "latitude"})
 LON_WORDS = frozenset({"lon", "lng", "long", "longitude"})
@@ -31,6 +31,30 @@ _NOT_PLACES = frozenset(
     "home online remote virtual internet web everywhere anywhere nowhere n/a na none null "
     "unknown tbd tba various earth world somewhere".split()
 )
+
+
+# words that name a kind of place, not one: alone, they are never geocoded (the gazetteer's
+# alternate names hold airport codes such as BUS or SEA, and translations such as Ísland)
+_GENERIC = frozenset(
+    "airport university college campus school station hotel hostel office downtown uptown "
+    "midtown city centre center hospital church temple park harbor harbour port bridge lake "
+    "river island islands forest village town home house studio lab factory stadium museum "
+    "market mall shop store camp camping train bus plane car boat ship ferry road highway "
+    "street square plaza castle palace beach coast sea ocean mountain mountains hills valley "
+    "desert north south east west central work gym pool bar pub restaurant cafe kitchen "
+    "garden terrace summit conference meetup festival airplane flight bed desk room".split()
+)
+_FILLERS = frozenset("the a an my our at in on to by of near train".split())
+
+
+def generic(name: str) -> bool:
+    """Whether a name only says what kind of place (``Airport``, ``The office``), with no
+    hint after a comma that would make it one place (``Summit, NJ``)."""
+    if "," in name or "(" in name:
+        return False
+    words = [w.strip(".!?'\"").casefold() for w in name.split()]
+    kinds = [w for w in words if w not in _FILLERS]
+    return bool(kinds) and all(w.rstrip("s") in _GENERIC or w in _GENERIC for w in kinds)
 
 
 @dataclass

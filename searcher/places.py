@@ -15,13 +15,14 @@ not clearly "public" makes every place of the post private.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from searcher import coords, microformat, placekeys
+from searcher import coords, microformat, phpvalues, placekeys
 from searcher.errors import InvalidCoordinates
 from searcher.models import IngestWarning, Location
 from searcher.placekeys import Scope
@@ -34,7 +35,12 @@ MAX_PLACES = 50  # a post's places kept (a GPS track in front matter is sampled 
 _MAX_DEPTH = 8
 _MAX_NODES = 5_000  # maps and lists visited per post: bounded work whatever the front matter
 _PUBLIC_KEYS = frozenset({"geo_public", "location_public", "public_location", "public"})
-_PRIVATE_KEYS = frozenset({"geo_private", "location_private", "private_location", "hide_location"})
+_PRIVATE_KEYS = frozenset(
+    "private geo_private location_private private_location hide_location hide_geo hidden "
+    "geo_hidden location_hidden".split()
+)  # a flag that says "private" when true: the post's, or its place's own
+_VISIBILITY = "visibility"  # visibility, geo_visibility: only "public" is public
+_BARE_FLAGS = frozenset({"private", "hidden", _VISIBILITY})  # the post's or a place's only
 _CLEARLY_ON = frozenset({"1", "true", "yes", "y", "on"})
 _CLEARLY_OFF = frozenset({"0", "false", "no", "n", "off"})
 # a key that may hold coordinates: a cheap test before the key families are worked out
@@ -48,6 +54,7 @@ _SEPARATORS = re.compile(r"[\s.\-]+")
 class _Found:
     places: list[Location] = field(default_factory=list)
     warnings: list[IngestWarning] = field(default_factory=list)
+    unsure: list[int] = field(default_factory=list)  # places read longitude first on a hint
 
     def warn(self, reason: str, message: str) -> None:
         if len(self.warnings) < 20:
@@ -63,6 +70,7 @@ def find_places(
     public = _public(scopes, found)
     for scope in scopes:
         _points(scope, found)
+    _settle_order(found, scopes)
     for lat, lon in microformat.points(body, found.warn):
         found.places.append(Location(lat, lon, source=BODY))
     if not found.places:
@@ -110,7 +118,7 @@ def _scopes(data: Mapping[str, Any]) -> list[Scope]:
                                if isinstance(item, Mapping | list | tuple))  # fmt: skip
                 continue
         for items in groups:
-            scope = Scope(depth, {_key(k): v for k, v in items}, parent)
+            scope = Scope(depth, {_key(k): _unserialised(v) for k, v in items}, parent)
             scopes.append(scope)
             if depth < _MAX_DEPTH:
                 pending.extend((v, depth + 1, k) for k, v in scope.items.items()
@@ -138,6 +146,22 @@ def _key_value_groups(items: list[Any] | tuple[Any, ...]) -> list[list[tuple[Any
             groups.append([])
         groups[-1].append((key, value))
     return groups
+
+
+def _unserialised(value: Any) -> Any:
+    """A PHP-serialised array or a JSON object in a string (WordPress meta copied by
+    exporters: a map field's place) as the maps and lists it holds; others as they are."""
+    if isinstance(value, str) and value.startswith("a:"):
+        decoded = phpvalues.loads(value)
+        if decoded is not None:
+            return decoded
+    if isinstance(value, str) and value[:1] == "{" and value[-1:] == "}" and len(value) < 20_000:
+        try:  # JSON written into a string (a plugin's or an exporter's map field)
+            found = json.loads(value)
+        except (ValueError, RecursionError):
+            return value
+        return found if isinstance(found, dict) else value
+    return value
 
 
 def _key(key: Any) -> str:
@@ -174,18 +198,26 @@ def _points(scope: Scope, found: _Found) -> None:
     names = placekeys.name_list(scope)
     for key, value in scope.items.items():
         words = key.split("_")
-        if key not in placekeys.PAIR_WORDS and words[-1] not in placekeys.PAIR_WORDS:
+        both = _both_axes(words)
+        pair_key = key in placekeys.PAIR_WORDS or words[-1] in placekeys.PAIR_WORDS
+        if not pair_key and both is None:
             continue
         if isinstance(value, Mapping) or value is None:
             continue
-        lon_first = bool(placekeys.LON_FIRST_WORDS.intersection(words)) or _is_geojson(scope)
+        hinted = bool(placekeys.LON_FIRST_WORDS.intersection(words)) or _is_geojson(scope)
+        lon_first = both if both is not None else hinted
+        before = len(found.places)
         series = _series(value, lon_first)
         if series is not None:
             for i, point in enumerate(series):
                 name = names[i] if len(names) == len(series) else label
                 _add(found, name, lambda p: p, point)
+            if hinted and both is None and not _is_geojson(scope):
+                found.unsure.extend(range(before, len(found.places)))
             continue
         _add(found, label, _pair, value, lon_first, name_key=key in placekeys.NAME_KEYS)
+        if hinted and both is None and not _is_geojson(scope):  # a hint: a name may overrule it
+            found.unsure.extend(range(before, len(found.places)))
 
 
 def _axis_keys(scope: Scope, words: frozenset[str]) -> dict[str, Any]:
@@ -193,9 +225,22 @@ def _axis_keys(scope: Scope, words: frozenset[str]) -> dict[str, Any]:
     found = {}
     for key, value in scope.items.items():
         parts = key.split("_")
-        if parts[-1] in words and not isinstance(value, Mapping):
+        if parts[-1] in words and not isinstance(value, Mapping) and _both_axes(parts) is None:
             found["_".join(parts[:-1])] = value
     return found
+
+
+def _both_axes(words: list[str]) -> bool | None:
+    """Whether a key names both axes (``lat_lng``: False, ``lng_lat``: True, longitude
+    first), or None when it does not."""
+    if len(words) < 2:
+        return None
+    first, last = words[-2], words[-1]
+    if first in placekeys.LAT_WORDS and last in placekeys.LON_WORDS:
+        return False
+    if first in placekeys.LON_WORDS and last in placekeys.LAT_WORDS:
+        return True
+    return None
 
 
 def _a_number(value: Any, axis: coords.Axis) -> bool:
@@ -248,6 +293,29 @@ def _add(found: _Found, label: str | None, parse: Any, *args: Any, name_key: boo
         found.places.append(Location(point[0], point[1], address=label, source=FRONT_MATTER))
 
 
+def _settle_order(found: _Found, scopes: list[Scope]) -> None:
+    """Points read longitude first only because of their key (``coordinates``) are turned
+    round when the place the post names is near the other order and far from this one."""
+    if not found.unsure:
+        return
+    from searcher import gazetteer
+    from searcher.geo import haversine_km
+
+    for i in found.unsure:
+        place = found.places[i]
+        lat, lon = place.lat, place.lon
+        if lat is None or lon is None or abs(lon) > 90:
+            continue
+        names = [place.address] if place.address else placekeys.names(scopes)[:1]
+        named = gazetteer.geocode(names[0]) if names else None
+        if named is None:
+            continue
+        as_read = haversine_km(lat, lon, named.lat, named.lon)
+        turned = haversine_km(lon, lat, named.lat, named.lon)
+        if turned < 500 < as_read:
+            found.places[i] = replace(place, lat=lon, lon=lat)
+
+
 def _is_geojson(scope: Scope) -> bool:
     kind = scope.items.get("type")
     return isinstance(kind, str) and kind.lower() in ("point", "multipoint", "linestring")
@@ -260,7 +328,7 @@ def _geocode(names: list[str], found: _Found) -> None:
 
     missed = []
     for name in names:
-        place = gazetteer.geocode(name)
+        place = None if placekeys.generic(name) else gazetteer.geocode(name)
         if place is None:
             missed.append(name)
             continue
@@ -281,16 +349,34 @@ def _public(scopes: list[Scope], found: _Found) -> bool:
     clearly either, makes the post's places private (with a warning for an unclear one)."""
     public = True
     for scope in scopes:
+        own = scope.depth == 0 or placekeys.is_place_scope(scope) or _holds_point(scope)
         for key, value in scope.items.items():
+            if key in _BARE_FLAGS and not own:
+                continue  # "private" of the comments, a sidebar's "visibility"
             inverted = key in _PRIVATE_KEYS
-            if not inverted and key not in _PUBLIC_KEYS:
+            if key == _VISIBILITY or key.endswith("_" + _VISIBILITY):
+                flag = _visible(coords.unwrap(value))
+            elif inverted or key in _PUBLIC_KEYS:
+                flag = _flag(coords.unwrap(value))
+            else:
                 continue
-            flag = _flag(coords.unwrap(value))
             if flag is None:
                 unclear = f"{key} {_show(value)} is not clearly public: places kept private"
                 found.warn("private-location", unclear)
             public = public and flag is (not inverted)
     return public
+
+
+def _holds_point(scope: Scope) -> bool:
+    return any(_COORDINATE_WORD.search(key) for key in scope.items)
+
+
+def _visible(value: Any) -> bool | None:
+    """A ``visibility`` value: public, clearly not (private, hidden, friends…), or unclear."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip().lower()
+    return True if text == "public" else False if text.isalpha() else None
 
 
 def _flag(value: Any) -> bool | None:

@@ -96,7 +96,10 @@ def _placed(kept: list[str], match: re.Match[str]) -> str:
 
 # --- Hugo ---------------------------------------------------------------------------------
 
-_HUGO_COMMENTED = re.compile(r"\{\{([<%])/\*.*?\*/\1\}\}", re.S)  # {{</* shown as code */>}}
+# Hugo's escape {{</* x */>}} and Liquid's raw blocks: shown to readers as written
+_HUGO_ESCAPED = re.compile(r"\{\{([<%])/\*(.*?)\*/([>%])\}\}", re.S)
+_RAW = re.compile(r"\{%-?\s*(raw|verbatim)\s*-?%\}(.*?)\{%-?\s*end\1\s*-?%\}", re.S)
+_KEPT = re.compile("\ue000(\\d+)\ue001")  # a span set aside while tags are stripped
 _HUGO_CODE = re.compile(
     r"\{\{([<%])-?\s*(highlight|code|codeblock)\b[^}]*?[>%]\}\}(.*?)"
     r"\{\{[<%]-?\s*/\s*\2\s*-?[>%]\}\}",
@@ -112,7 +115,6 @@ _HUGO_EMBEDS = frozenset(
 def _hugo(text: str) -> str:
     if "{{<" not in text and "{{%" not in text:
         return text
-    text = _HUGO_COMMENTED.sub(" ", text)
     text = _HUGO_CODE.sub(lambda m: _code_html(m[3]), text)
     return _HUGO_TAG.sub(_hugo_tag, text)
 
@@ -181,14 +183,15 @@ _EMBED_NAMES = (
     "soundcloud|dailymotion|flickr|googlevideo|wpvideo|ted|tweet|twitter|instagram|scribd|"
     "spotify|kickstarter|gist"
 )
-_NOT_LINK = r"(?![(\[:])"  # "[x](url)", "[x][ref]" and "[x]: url" are Markdown, not shortcodes
+# "[x](url)", "[x][ref]" and "[x]: url" are Markdown, not shortcodes; "[x][/x]" is one
+_NOT_LINK = r"(?![(:]|\[(?!/))"
 _UNESCAPE = re.compile(rf"\\\[(/?[A-Za-z][\w-]*(?:\s[^\]\n]*?)?)\\?\]{_NOT_LINK}")
 _CODE_NAME_SET = frozenset(_CODE_NAMES.split("|"))
 _CODE_PAIR = re.compile(
     rf"\[(?<!\]\[)({_CODE_NAMES})(?:\s+[\w-]+\s*=[^\]\n]*?)?\s*\]{_NOT_LINK}(.*?)\[/\1\]",
     re.S | re.I,
 )
-_EMBED_PAIRED = frozenset(("embed", "audio", "video", "playlist"))
+_EMBED_PAIRED = frozenset(("embed", "audio", "video", "playlist", "gallery"))
 _EMBED_PAIR = re.compile(
     rf"\[(?<!\]\[)({'|'.join(_EMBED_PAIRED)})\b[^\]\n]*\]{_NOT_LINK}.*?\[/\1\]", re.S | re.I
 )
@@ -244,5 +247,17 @@ def _unwrap_with_attributes(text: str) -> str:
 
 
 def strip(body: str) -> str:
-    """``body`` with every template tag and shortcode replaced by the prose it carries."""
-    return _wordpress(_liquid(_hugo(body)))
+    """``body`` with every template tag and shortcode replaced by the prose it carries, and
+    the tags a post shows as written (Hugo's ``{{</* x */>}}``, Liquid's raw blocks) kept."""
+    kept: list[str] = []
+
+    def aside(text: str) -> str:
+        kept.append(text)
+        return f"\ue000{len(kept) - 1}\ue001"
+
+    if "{{" in body and "/*" in body:
+        body = _HUGO_ESCAPED.sub(lambda m: aside(f"{{{{{m[1]}{m[2]}{m[3]}}}}}"), body)
+    if "{%" in body and ("raw" in body or "verbatim" in body):
+        body = _RAW.sub(lambda m: aside(m[2]), body)
+    text = _wordpress(_liquid(_hugo(body)))
+    return _KEPT.sub(lambda m: kept[int(m[1])], text) if kept else text

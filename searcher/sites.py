@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import threading
 import time
@@ -47,6 +48,8 @@ _ELEVENTY = (
     "eleventy.config.js", "eleventy.config.mjs", "eleventy.config.cjs", "eleventy.config.ts",
     ".eleventy.js", ".eleventy.mjs", ".eleventy.cjs",
 )  # fmt: skip
+_SPLIT = tuple(f"config/_default/{stem}.{ext}" for stem in ("hugo", "config")
+               for ext in ("toml", "yaml", "yml", "json"))  # fmt: skip
 _CONTENT_FOLDERS = ("content", "_posts", "src", "posts", "blog")  # a source that may be one
 _ZOLA_KEYS = ("base_url", "compile_sass", "build_search_index", "generate_feed", "generate_feeds",
               "default_language", "markdown")  # fmt: skip
@@ -59,7 +62,12 @@ _JEKYLL_EXCLUDES = (
     "vendor/bundle/", "vendor/cache/", "vendor/gems/", "vendor/ruby/",
 )  # fmt: skip
 _JS_DIR = re.compile(r"\b(input|output|includes|layouts|data)\s*:\s*[\"'`]([^\"'`]+)[\"'`]")
+_JS_SETTER = re.compile(  # Eleventy 3: eleventyConfig.setInputDirectory("content")
+    r"\bset(Input|Output|Includes|Layouts|Data)Directory\s*\(\s*[\"'`]([^\"'`]+)[\"'`]"
+)
+_CLI_DIR = re.compile(r"\beleventy\b[^\"\n]*?--(input|output)[= ]\s*['\"]?([^\s'\"&;]+)")
 _JS_PREFIX = re.compile(r"\bpathPrefix\s*:\s*[\"'`]([^\"'`]+)[\"'`]")
+_UP = 3  # levels above a source looked at for the site it belongs to
 _RECHECK_S = 2.0  # a cached site is checked against its configuration's mtime this often
 
 # --- finding and reading a site ------------------------------------------------------------
@@ -130,7 +138,7 @@ def fingerprint(sources: Iterable[Path]) -> str:
 
 def _stamp(source: Path) -> tuple[float, ...]:
     stamps = []
-    for folder in (source, source.parent):
+    for folder in (source, *list(source.parents)[:_UP]):
         for name in (*_JEKYLL, *_HUGO, *_SHARED, *_ELEVENTY, "config"):
             try:
                 stamps.append((folder / name).stat().st_mtime)
@@ -140,18 +148,35 @@ def _stamp(source: Path) -> tuple[float, ...]:
 
 
 def _find(source: Path) -> View | None:
+    """The site of ``source``: its own, or that of a folder up to :data:`_UP` levels above
+    whose content folders hold it or are inside it (``content/``, ``content/fr/``,
+    ``pages/_posts/`` under Jekyll's collections_dir)."""
     site = read_site(source)
     if site is not None:
         return View(site, "")
-    if source.name in _CONTENT_FOLDERS and source.parent != source:
-        site = read_site(source.parent)
-        if site is not None:
-            view = View(site, source.name + "/")
-            if any(c == source.name or (not c and site.generator != "hugo") for c in site.content):
-                return view
-            if site.generator == "jekyll" and source.name == "_posts":
-                return view
+    for depth, root in enumerate(list(source.parents)[:_UP], start=1):
+        site = read_site(root)
+        if site is None:
+            continue
+        rel = "/".join(source.parts[-depth:])
+        if _holds_content(site, rel):
+            return View(site, rel + "/")
+        return None  # the nearest site does not publish this folder
     return None
+
+
+def _holds_content(site: Site, rel: str) -> bool:
+    """Whether the folder ``rel`` (from the site's root) is, holds or is inside content."""
+    if site.generator == "jekyll" and (
+        "_posts" in rel.split("/") or (site.root / rel / "_posts").is_dir()
+    ):
+        return True
+    for folder in site.content:
+        if not folder:
+            return site.generator != "hugo" and rel in _CONTENT_FOLDERS
+        if folder == rel or folder.startswith(rel + "/") or rel.startswith(folder + "/"):
+            return True
+    return False
 
 
 def read_site(root: Path) -> Site | None:
@@ -162,7 +187,7 @@ def read_site(root: Path) -> Site | None:
     for name in _ELEVENTY:
         if (root / name).is_file():
             return _eleventy(root, name)
-    for name in (*_HUGO, *_SHARED, "config/_default/hugo.toml", "config/_default/config.toml"):
+    for name in (*_HUGO, *_SHARED, *_SPLIT):
         if (root / name).is_file():
             config, problems = _read(root / name)
             if name.startswith("config/"):
@@ -187,12 +212,17 @@ def _read(path: Path) -> tuple[dict[str, Any], tuple[str, ...]]:
 
 
 def _with_split_files(folder: Path, config: dict[str, Any]) -> dict[str, Any]:
-    """Hugo's ``config/_default/``: ``permalinks.toml`` is the ``permalinks`` table, and so on."""
+    """Hugo's ``config/_default/``: ``permalinks.toml`` (or ``.yaml``, ``.json``) is the
+    ``permalinks`` table, and so on."""
     merged = dict(config)
-    for path in sorted(folder.glob("*.toml")):
+    for path in _split_files(folder):
         if path.stem not in ("hugo", "config"):
             merged.setdefault(path.stem, _read(path)[0])
     return merged
+
+
+def _split_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.*") if p.suffix in (".toml", ".yaml", ".yml", ".json"))
 
 
 def _config_files(site: Site) -> Iterator[Path]:
@@ -202,7 +232,24 @@ def _config_files(site: Site) -> Iterator[Path]:
             yield site.root / name
     split = site.root / "config" / "_default"
     if site.config_file.startswith("config/") and split.is_dir():
-        yield from sorted(split.glob("*.toml"))
+        yield from _split_files(split)
+    if isinstance(site, Eleventy | Hugo):  # data files and section cascades set URLs too
+        for folder in site.content:
+            yield from _data_files(site.root / folder, isinstance(site, Hugo))
+
+
+def _data_files(top: Path, hugo: bool) -> Iterator[Path]:
+    """Hugo's section pages or Eleventy's folder and template data files below ``top``."""
+    for folder, subfolders, names in os.walk(top):
+        subfolders[:] = sorted(d for d in subfolders if d[0] not in "._" and d != "node_modules")
+        here = os.path.basename(folder)
+        for name in sorted(names):
+            if (
+                name.startswith("_index.")
+                if hugo
+                else (name.endswith(".11tydata.json") or name == f"{here}.json")
+            ):
+                yield Path(folder, name)
 
 
 def _jekyll(root: Path, name: str) -> Jekyll:
@@ -222,7 +269,8 @@ def _jekyll(root: Path, name: str) -> Jekyll:
     published = (
         f"_{k}" for k, v in collections.items() if k != "posts" and true_flag(v.get("output"))
     )
-    content = ("_posts", *published)
+    home = "/".join(p for p in str(config.get("collections_dir") or "").split("/") if p)
+    content = tuple(f"{home}/{c}" if home else c for c in ("_posts", *published))
     excludes = (*_strings(config.get("exclude")), *_JEKYLL_EXCLUDES)
     return Jekyll("jekyll", root, name, config, base, lang, problems, content,
                   collections=collections, excludes=excludes)  # fmt: skip
@@ -236,11 +284,10 @@ def _hugo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ..
                             if isinstance(settings, Mapping) else {})
         for code, settings in (languages.items() if isinstance(languages, Mapping) else ())
     }  # fmt: skip
-    folders = [text_value(config.get("contentdir")) or "content"]
-    for settings in config["languages"].values():
-        folder = text_value(settings.get("contentdir"))
-        if folder:
-            folders.append(folder)
+    own = [text_value(settings.get("contentdir")) for settings in config["languages"].values()]
+    folders = [f for f in own if f]
+    if not folders or not all(own):  # a language without its own folder reads the site's
+        folders.insert(0, text_value(config.get("contentdir")) or "content")
     default = text_value(config.get("defaultcontentlanguage")) or "en"
     lang = langs.normalise(config.get("languagecode") or config.get("defaultcontentlanguage"))
     base = text_value(config.get("baseurl")) or ""
@@ -266,6 +313,9 @@ def _eleventy(root: Path, name: str) -> Eleventy:
     except OSError:
         script = ""
     dirs = {key: value.strip("./") for key, value in _JS_DIR.findall(script)}
+    dirs.update((key.lower(), value.strip("./")) for key, value in _JS_SETTER.findall(script))
+    for key, value in _CLI_DIR.findall(_text(root / "package.json")):  # "eleventy --input=src"
+        dirs.setdefault(key, value.strip("./"))
     folder = dirs.get("input", "")
     includes = dirs.get("includes", "_includes")
     ignored = [includes, dirs.get("layouts", includes), dirs.get("data", "_data"), "node_modules"]
@@ -289,6 +339,13 @@ def _eleventy(root: Path, name: str) -> Eleventy:
     return Eleventy("eleventy", root, name, {"dir": dirs}, (text_value(site_data.get("url")) or "")
                     .rstrip("/"), lang, tuple(problems), (folder,), ignored=tuple(ignored),
                     prefix=prefix[1] if prefix else "/")  # fmt: skip
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")[:100_000]
+    except OSError:
+        return ""
 
 
 def _ignore_lines(path: Path, folder: str) -> list[str]:

@@ -88,8 +88,13 @@ def _flatten(html: str) -> str:
     return _OTHER_TAG.sub(_BLOCK, html)
 
 
+_PROCESSING = re.compile(r"<\?[^>]*\?>")
+
+
 def _soup_text(html: str) -> str:
     """Entities decoded, leftover markup gone, images replaced by their alt (or title) text."""
+    if "<?" in html:  # an XHTML post's declaration: no text, and BeautifulSoup warns on it
+        html = _PROCESSING.sub("", html)
     soup = BeautifulSoup(html, "lxml")
     for img in soup.find_all("img"):
         if isinstance(img, Tag):

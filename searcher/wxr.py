@@ -21,6 +21,11 @@ from searcher import fields, ingest, text
 from searcher.models import IngestWarning, Post
 
 _POST_TYPES = frozenset({"post", "page"})
+# WordPress's own item types: files, history, menus, settings (never anyone's post)
+_INTERNAL_TYPES = frozenset(
+    "attachment revision nav_menu_item custom_css customize_changeset oembed_cache "
+    "user_request".split()
+)
 _NOT_TERMS = frozenset({"post_format"})
 
 
@@ -30,6 +35,7 @@ def read_export(
     """Every post and page of a WXR file, each under its own path (:func:`_unique`); an
     unsafe or broken file yields one :class:`Skipped` after the items read before it."""
     items: list[tuple[Post, str]] = []
+    left_out: list[ingest.Skipped] = []
     skipped: ingest.Skipped | None = None
     try:
         if path.stat().st_size > max(max_bytes, 1) * 40:
@@ -38,7 +44,9 @@ def read_export(
             for _, element in SafeET.iterparse(str(path), events=("end",)):
                 if _local(element.tag) == "item":
                     found = _item(element, path.name, geocode)
-                    if found is not None:
+                    if isinstance(found, ingest.Skipped):
+                        left_out.append(found)
+                    elif found is not None:
                         items.append(found)
                     element.clear()
     except DefusedXmlException as exc:
@@ -48,6 +56,7 @@ def read_export(
     except OSError as exc:
         skipped = ingest.Skipped(path.name, f"unreadable: {exc.strerror}")
     yield from _unique(items)
+    yield from left_out
     if skipped is not None:
         yield skipped
 
@@ -68,8 +77,9 @@ def _unique(items: list[tuple[Post, str]]) -> Iterator[Post]:
         yield post if path == post.path else replace(post, path=path)
 
 
-def _item(item: Element, export: str, geocode: bool) -> tuple[Post, str] | None:
-    """An item's post or page and its id (empty if it has none); None for other items."""
+def _item(item: Element, export: str, geocode: bool) -> tuple[Post, str] | ingest.Skipped | None:
+    """An item's post or page and its id (empty if it has none); why another item is left
+    out, or None for WordPress's own items (attachments, revisions, menus)."""
     values: dict[str, str] = {}
     data: dict[str, Any] = {"categories": [], "tags": []}
     meta: dict[str, str] = {}
@@ -89,14 +99,20 @@ def _item(item: Element, export: str, geocode: bool) -> tuple[Post, str] | None:
             values["excerpt"] = child.text or ""
         else:
             values[name] = child.text or ""
-    if values.get("post_type", "post") not in _POST_TYPES:
-        return None
+    slug = values.get("post_name") or values.get("post_id") or values.get("title") or "untitled"
+    rel = f"{export}/{slug}"
+    kind = values.get("post_type", "post").strip() or "post"
+    if kind not in _POST_TYPES:
+        if kind in _INTERNAL_TYPES or kind.startswith("wp_"):
+            return None
+        return ingest.Skipped(rel, f"a WordPress {kind!r} item: only posts and pages are read")
+    if values.get("status", "").strip() == "trash":
+        return ingest.Skipped(rel, "in the WordPress trash")
     data["meta"] = meta
     data["title"] = values.get("title")
     data["status"] = values.get("status", "publish")
+    data["draft"] = bool(values.get("post_password", "").strip())  # not public on the blog
     data["date"] = _date(values)
-    slug = values.get("post_name") or values.get("post_id") or values.get("title") or "untitled"
-    rel = f"{export}/{slug}"
     warnings: list[IngestWarning] = []
     body = values.get("encoded", "")
     extracted = text.extract(body, "html")

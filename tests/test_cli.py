@@ -45,6 +45,15 @@ def test_inspect_skipped_file(run: CliRunner, tmp_path: Path) -> None:
     assert (result.exit_code, result.output.strip()) == (0, "x.md: skipped (binary file)")
 
 
+def test_inspect_an_export_shows_each_item(run: CliRunner) -> None:
+    """A WordPress export given to inspect was read as one Markdown post of its XML text."""
+    result = run.invoke(main, ["inspect", str(GOLDEN / "wxr-post-formats.xml"), "--json"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.output)  # one document: the list of the export's items
+    assert len(records) > 1 and all(r["path"].startswith("wxr-post-formats.xml/") for r in records)
+    assert not any("<item>" in r.get("text", "") for r in records)
+
+
 def test_scan_summary(run: CliRunner) -> None:
     result = run.invoke(main, ["scan", str(CONTENT)])
     assert result.exit_code == 0

@@ -32,6 +32,24 @@ PLUS2 = dt.timezone(dt.timedelta(hours=2))
         ("1er mars 2011", dt.datetime(2011, 3, 1)),
         ("3. März 2011", dt.datetime(2011, 3, 3)),
         (1300000000, dt.datetime(2011, 3, 13, 7, 6, 40, tzinfo=UTC)),
+        (1300000000123, dt.datetime(2011, 3, 13, 7, 6, 40, 123000, tzinfo=UTC)),  # milliseconds
+        (2011, dt.datetime(2011, 1, 1)),  # a year, not 33 minutes after 1970
+        ("2011", dt.datetime(2011, 1, 1)),
+        ("2011-03", dt.datetime(2011, 3, 1)),
+        (20110304, dt.datetime(2011, 3, 4)),
+        ("20110304", dt.datetime(2011, 3, 4)),
+        (
+            "2011-03-04 10:00:00 CET",
+            dt.datetime(2011, 3, 4, 10, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+        ),
+        (
+            "2011-03-04 10:00 PST",
+            dt.datetime(2011, 3, 4, 10, tzinfo=dt.timezone(dt.timedelta(hours=-8))),
+        ),
+        (0, None),
+        (-1, None),
+        (99, None),
+        (20111304, None),
         ("not a date", None),
         ("2011-02-30", None),
         ("", None),
@@ -128,7 +146,12 @@ def test_derive_url(path: str, expected: str) -> None:
         ("N&auml;chster Workshop &#8211; Elektronische Spiele",
          "Nächster Workshop \u2013 Elektronische Spiele"),
         ("Workshop &#x201C;Rentiere&#x201D;", "Workshop \u201cRentiere\u201d"),
-        ("Tom &amp;amp; Jerry", "Tom &amp; Jerry"),  # decoded once, as a browser shows it
+        # escaped twice by an exporter: what the author wrote, not the escape's remains
+        ("Tom &amp;amp; Jerry", "Tom & Jerry"),
+        ("Caf&amp;#233; &amp;#8211; M&amp;uuml;nchen &amp;#x2014;",
+         "Caf\u00e9 \u2013 M\u00fcnchen \u2014"),
+        ("R&amp;amp;amp;D", "R&D"),
+        ("5 &amp; 6 &amp;c", "5 & 6 &c"),
         ("AT&T and Q&copy without a semicolon", "AT&T and Q&copy without a semicolon"),
         ("  two\n lines ", "two lines"),
         ({"a": 1}, None),

@@ -183,3 +183,16 @@ def test_tables_are_built_once_across_threads(monkeypatch: pytest.MonkeyPatch) -
     assert len(built) == 1
     assert {p.country for p in results} == {"JP"}
     assert len(results) == 4
+
+
+@pytest.mark.parametrize("word", ["The", "for", "Sea", "pub", "dog", "Zoo", "Inn", "kid"])
+def test_a_short_word_in_a_post_is_no_airport_code(word: str) -> None:
+    """GeoNames lists IATA codes among alternate names: a post's 'location: Sea' was put in
+    Seattle, 'Zoo' in Mülheim. Towns whose own name is short are still found."""
+    assert gazetteer.geocode(word) is None
+
+
+@pytest.mark.parametrize(("text", "label"), [("Ulm", "Ulm, DE"), ("Pau", "Pau, FR")])
+def test_short_town_names_are_still_geocoded(text: str, label: str) -> None:
+    place = gazetteer.geocode(text)
+    assert place is not None and place.label == label

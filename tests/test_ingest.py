@@ -66,6 +66,12 @@ def test_golden_sites(site: Path) -> None:
         ("jekyll-site", "_posts"),
         ("zola-site", "content"),
         ("eleventy-site", "src"),
+        ("eleventy-directory-data", "content"),
+        ("hugo-multilingual", "content"),  # holds the languages' own folders
+        ("hugo-multilingual", "content/fr"),
+        ("jekyll-collections-dir", "pages"),
+        ("jekyll-collections-dir", "pages/_posts"),
+        ("jekyll-site", "news"),  # a category folder holding its own _posts
     ],
 )
 def test_a_sites_content_folder_alone_gives_the_same_urls(site: str, content: str) -> None:
@@ -251,7 +257,9 @@ def test_corpus_every_file_accounted_for(name: str) -> None:
     assert sum(1 for p in located if p.location and not p.location.public) == expected_private
     for post in posts:
         assert post.title.strip()
-        assert "\xa0" not in post.text and "&nbsp;" not in post.text and "{%" not in post.text
+        assert "\xa0" not in post.text and "&nbsp;" not in post.text
+        if "{%" in post.text:  # only what a raw block shows readers as written
+            assert re.search(r"\{%-?\s*raw\b", (root / post.path).read_text()), post.path
     undated = [p.path for p in posts if p.date is None]
     assert [p for p in undated if has_date_evidence(root / p)] == []
 
@@ -302,3 +310,21 @@ def test_ruby_lang_languages() -> None:
     totals = {f: sum(1 for p in posts if p.path.startswith(f + "/")) for f in by_folder}
     for folder, agree in by_folder.items():
         assert agree / totals[folder] > 0.8, folder
+
+
+@pytest.mark.parametrize(
+    ("date", "rel", "expected"),
+    [
+        ("2011", "_posts/2011-03-04-a.md", "2011-03-04T00:00:00"),  # the file name is finer
+        ("2011-03", "_posts/2011-03-04-a.md", "2011-03-04T00:00:00"),
+        ("2011", "_posts/2012-03-04-a.md", "2011-01-01T00:00:00"),  # they disagree: as written
+        ("2011", "posts/a.md", "2011-01-01T00:00:00"),
+    ],
+)
+def test_a_year_alone_is_a_date_and_the_file_name_refines_it(
+    date: str, rel: str, expected: str
+) -> None:
+    """``date: 2011`` (an integer to YAML) was read as 2,011 seconds after 1970."""
+    for written in (date, f"'{date}'"):
+        post = ingest.read_text(f"---\ntitle: T\ndate: {written}\n---\nWords.", rel)
+        assert post.to_dict()["date"] == expected and post.warnings == ()

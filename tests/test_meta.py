@@ -25,6 +25,9 @@ def reasons(fm: meta.FrontMatter) -> list[str]:
         ('{\n"title": "A", "tags": ["x"]\n}\nbody', "json", {"title": "A", "tags": ["x"]}),
         ("no front matter\n", "none", {}),
         ("---\n---\nbody", "yaml", {}),
+        ("---\ntitle: A\n...\nbody", "yaml", {"title": "A"}),  # YAML's end, as Jekyll takes it
+        ("\n\n---\ntitle: A\n---\nbody", "yaml", {"title": "A"}),  # blank lines first (Hugo)
+        (' \n+++\ntitle = "A"\n+++\nbody', "toml", {"title": "A"}),
     ],
 )
 def test_formats(text: str, kind: str, data: dict[str, object]) -> None:
@@ -100,3 +103,50 @@ def test_never_raises(inner: str, start: str, end: str) -> None:
     fm = meta.parse(start + inner + "\n" + end + "body")
     assert isinstance(fm.data, dict)
     assert all(isinstance(k, str) for k in fm.data)
+
+
+@pytest.mark.parametrize("value", ["2011-02-30", "2011-02-29 10:00:00", "2019-13-01", "0000-00-00"])
+def test_an_impossible_date_is_a_string_not_a_broken_front_matter(value: str) -> None:
+    """YAML's timestamp resolver raised on ``2011-02-30`` (anywhere, even ``updated:``) and the
+    whole front matter was salvaged line by line: nested places and flags were lost."""
+    fm = meta.parse(f"---\ntitle: T\nupdated: {value}\nmeta:\n  geo_public: '0'\n---\n")
+    assert fm.data == {"title": "T", "updated": value, "meta": {"geo_public": "0"}}
+    assert fm.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # a broken line, then a nested map: its keys are kept in their map
+            "---\ntitle: 'unterminated\ngeo_latitude: 43.48\nmeta:\n  geo_public: '0'\n"
+            "  deeper:\n    key: v\nafter: 1\n---\n",
+            {"geo_latitude": 43.48, "meta": {"geo_public": "0", "deeper": {"key": "v"}},
+             "after": 1},
+        ),
+        (  # lists of one-key maps and of items, at the key's indentation or deeper
+            "---\nbad: [x\nmeta:\n- geo_latitude: '50.9'\n- geo_longitude: '6.9'\n"
+            "tags:\n  - a\n  - b\nloc:\n  - name: Bonn\n    lat: 50.7\n---\n",
+            {"meta": [{"geo_latitude": "50.9"}, {"geo_longitude": "6.9"}], "tags": ["a", "b"],
+             "loc": [{"name": "Bonn", "lat": 50.7}]},
+        ),
+    ],
+)  # fmt: skip
+def test_salvage_keeps_nested_keys_where_they_were(text: str, expected: dict[str, object]) -> None:
+    """A privacy flag nested under a map (``meta: geo_public: '0'``) beside top-level
+    coordinates was dropped by the salvage: the place became public."""
+    fm = meta.parse(text)
+    assert "front-matter" in reasons(fm)
+    for key, value in expected.items():
+        assert fm.data[key] == value
+
+
+@pytest.mark.parametrize(
+    ("written", "title"),
+    [("12.50", "12.50"), ("true", "true"), ("0x1A", "0x1A"), ("010", "010"), ("1_000", "1_000"),
+     ("2011-03-01", "2011-03-01"), ("1e3", "1e3"), ("'quoted 12.50'", "quoted 12.50")],
+)  # fmt: skip
+def test_a_title_is_kept_as_written_not_as_yaml_types_it(written: str, title: str) -> None:
+    """'title: 12.50' was shown as 12.5 and 'title: true' as True: YAML typed them."""
+    fm = meta.parse(f"---\ntitle: {written}\nslug: {written}\nn: 12.50\npermalink: false\n---\n")
+    assert fm.data["title"] == title and fm.data["slug"] == title
+    assert fm.data["n"] == 12.5 and fm.data["permalink"] is False

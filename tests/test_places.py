@@ -80,6 +80,29 @@ def points(data: dict[str, Any], body: str = "") -> list[Point]:
          [(54.32, 10.13, True, "Kiel"), (59.91, 10.75, True, "Oslo")]),
         ({"start_lat": 54.32, "start_lng": 10.13, "end_lat": 59.91, "end_lng": 10.75},
          [(54.32, 10.13, True, None), (59.91, 10.75, True, None)]),
+        # both axes in one key's name, as map libraries write them (latLng, lng_lat)
+        ({"lat_lng": "43.48,3.67"}, [(43.48, 3.67, True, None)]),
+        ({"latLng": [43.48, 3.67]}, [(43.48, 3.67, True, None)]),
+        ({"lng_lat": [3.67, 43.48]}, [(43.48, 3.67, True, None)]),
+        ({"latitude_longitude": "43.48 3.67"}, [(43.48, 3.67, True, None)]),
+        # lists of points under map words: markers, a route, a track, waypoints
+        ({"markers": ["43.48,3.67", "43.61,3.87"]},
+         [(43.48, 3.67, True, None), (43.61, 3.87, True, None)]),
+        ({"route": [[43.48, 3.67], [43.61, 3.87]]},
+         [(43.48, 3.67, True, None), (43.61, 3.87, True, None)]),
+        ({"map": {"waypoints": [{"lat": 43.48, "lng": 3.67}]}}, [(43.48, 3.67, True, None)]),
+        # PHP-serialised meta (an ACF map field, a geo plugin's array), byte lengths off
+        ({"map_location": 'a:3:{s:7:"address";s:11:"S\u00e8te France";s:3:"lat";'
+                          's:7:"43.4028";s:3:"lng";s:6:"3.6934";}'},
+         [(43.4028, 3.6934, True, "S\u00e8te France")]),
+        ({"meta": {"_geo": 'a:3:{s:3:"lat";d:1.5;s:3:"lon";d:2.5;s:6:"public";s:1:"0";}'}},
+         [(1.5, 2.5, False, None)]),
+        # GIS text: WKT (longitude first by definition) and JSON written into a string
+        ({"geo": "POINT(3.67 43.48)"}, [(43.48, 3.67, True, None)]),
+        ({"location": "SRID=4326;POINT (-0.57 44.85)"}, [(44.85, -0.57, True, None)]),
+        ({"geo": '{"lat": 43.48, "lng": 3.67}'}, [(43.48, 3.67, True, None)]),
+        ({"meta": {"place": '{"name": "Sete", "coordinates": [3.67, 43.48], "type": "Point"}'}},
+         [(43.48, 3.67, True, "Sete")]),
         # the same point written twice is one place
         ({"geo": [52.5, 13.4], "lat": 52.5, "lon": 13.4}, [(52.5, 13.4, True, None)]),
         # names only, not geocoded here
@@ -179,11 +202,32 @@ def test_unclear_privacy_values_make_places_private_with_a_warning(value: Any) -
         {"geo": [1, 2], "location_private": True},
         {"geo": [1, 2], "geo_public": "1", "meta": {"geo_public": "0"}},  # any private wins
         {"coordinates": ["2,1", "4,3"], "geo_public": 0},  # every place of a trip
+        {"geo": {"latitude": 1, "longitude": 2, "private": True}},  # the place's own flag
+        {"geo": [1, 2], "private": "yes"},  # the whole post is private
+        {"geo": [1, 2], "visibility": "private"},
+        {"location": {"lat": 1, "lon": 2, "visibility": "hidden"}},
+        {"geo": [1, 2], "geo_visibility": "friends"},
+        {"geo": [1, 2], "location_hidden": True},
     ],
 )
 def test_privacy_is_honoured_in_every_shape(data: dict[str, Any]) -> None:
     places, _ = find_places(data, geocode=False)
     assert places and not any(p.public for p in places)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"geo": [1, 2], "private": False},
+        {"geo": [1, 2], "visibility": "public"},
+        {"geo": {"lat": 1, "lon": 2, "hidden": "no"}},
+        # a bare flag of something else (the comments', a sidebar's) is not the place's
+        {"geo": [1, 2], "comments": {"private": True}, "toc": {"visibility": "show"}},
+    ],
+)
+def test_flags_that_say_public_keep_places_public(data: dict[str, Any]) -> None:
+    places, warnings = find_places(data, geocode=False)
+    assert [p.public for p in places] == [True] and warnings == []
 
 
 def test_a_geocoded_place_of_a_private_post_is_private() -> None:
@@ -236,6 +280,26 @@ def test_what_is_no_place_name_is_not_geocoded(value: str) -> None:
     places, warnings = find_places({"location": value})
     assert not any(p.has_point for p in places)
     assert [w.reason for w in warnings if w.reason == "place-not-found"] == []
+
+
+@pytest.mark.parametrize(
+    "value", ["Airport", "University", "Downtown", "Center", "Bus", "Sea", "Pub", "Gym",
+              "Island", "Market", "The office", "Train station", "At the beach", "Summit"],
+)  # fmt: skip
+def test_a_common_word_is_kept_as_an_address_not_geocoded(value: str) -> None:
+    """The gazetteer's alternate names hold airport codes (BUS, SEA, PUB) and translations
+    (Ísland): 'location: Bus' was put in Batumi, 'Airport' in Hawaii, 'Island' in Iceland."""
+    places, _ = find_places({"location": value})
+    assert [(p.lat, p.address) for p in places] == [(None, value)]
+
+
+@pytest.mark.parametrize(
+    ("value", "label"),
+    [("Nice", "Nice, FR"), ("Summit, NJ", "Summit, NJ, US"), ("Bath, England", "Bath, ENG, GB")],
+)
+def test_towns_named_like_words_are_still_found(value: str, label: str) -> None:
+    places, _ = find_places({"location": value})
+    assert [p.geocoded for p in places] == [label]
 
 
 def test_no_geocode_keeps_names_as_addresses() -> None:
@@ -341,3 +405,78 @@ def test_one_coordinate_names_its_axis() -> None:
     assert parse_one("34°11'S", "lat") == pytest.approx(-34.183333, abs=1e-6)
     with pytest.raises(InvalidCoordinates, match="other axis"):
         parse_one("3.67E", "lat")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"coordinates": "43.4028 3.6934", "location": "Sète, France"},
+        {"coordinates": [43.4028, 3.6934], "place": "Sète"},
+        {"coordinates": "3.6934, 43.4028", "city": "Sète", "country": "France"},  # lon first
+        {"location": {"name": "Sète", "coordinates": [3.6934, 43.4028]}},
+    ],
+)
+def test_a_named_place_settles_the_order_a_key_only_suggests(data: dict[str, Any]) -> None:
+    """``coordinates`` suggests GeoJSON's longitude first, but people write "lat lon" under it
+    too: with both orders in range, the place the post names beside it decides."""
+    places, _ = find_places(data)
+    assert [(round(p.lat, 4), round(p.lon, 4)) for p in places] == [(43.4028, 3.6934)]
+
+
+def test_geojson_type_keeps_longitude_first_whatever_the_name() -> None:
+    data = {"geometry": {"type": "Point", "coordinates": [43.4028, 3.6934]}, "location": "Sète"}
+    places, _ = find_places(data)
+    assert [(p.lat, p.lon) for p in places] == [(3.6934, 43.4028)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['a:1:{s:1:"x";O:8:"stdClass":0:{}}', "a:9:{", 'a:1:{s:99:"short";}', "a:2:{i:0;}",
+     "a:1:{" * 50 + "}" * 50, 'a:1:{a:0:{};i:1;}'],
+)  # fmt: skip
+def test_broken_or_unsafe_serialised_values_are_left_as_text(text: str) -> None:
+    from searcher import phpvalues
+
+    assert phpvalues.loads(text) is None
+    assert points({"meta": text}) == []
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet='a:{};"sidbN0123456789-.xé', max_size=80))
+def test_any_serialised_looking_text_is_read_or_refused_never_an_error(tail: str) -> None:
+    from searcher import phpvalues
+
+    value = phpvalues.loads("a:" + tail)
+    assert value is None or isinstance(value, dict | list)
+
+
+# --- privacy survives broken front matter -------------------------------------------------
+
+_NESTED_FLAGS = ["geo_public: '0'", "geo_public: 0", "geo_public: no", "location_private: true"]
+_BREAKERS = ["title2: 'unterminated", "bad: [x", "updated: 2011-02-30", "- stray item",
+             "key: value: more", "\ttabbed: 1", "  odd_indent: 2", "{", "? complex"]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    flag=st.sampled_from(_NESTED_FLAGS),
+    depth=st.integers(0, 3),
+    breaker=st.sampled_from(_BREAKERS),
+    at=st.integers(0, 12),
+    coords_first=st.booleans(),
+)
+def test_a_private_flag_is_honoured_however_the_front_matter_is_broken(
+    flag: str, depth: int, breaker: str, at: int, coords_first: bool
+) -> None:
+    """A broken line anywhere must never separate a post's coordinates from the flag that
+    makes them private (the salvage once read top-level keys only)."""
+    from searcher import meta
+
+    point = ["geo_latitude: 43.48", "geo_longitude: 3.67"]
+    nest = [f"{'  ' * i}{name}:" for i, name in enumerate(["meta", "wp", "extra"][:depth])]
+    private = [*nest, "  " * depth + flag]
+    lines = ["title: T", *(point + private if coords_first else private + point), "tags: [a]"]
+    lines.insert(min(at, len(lines)), breaker)
+    front = meta.parse("---\n" + "\n".join(lines) + "\n---\nwords")
+    places, _ = find_places(front.data, geocode=False)
+    assert not any(p.public for p in places), front.data

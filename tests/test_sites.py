@@ -32,10 +32,10 @@ def write(root: Path, files: dict[str, str]) -> None:
         ("date", "/travel/2019/05/06/lisbon-trams.html"),
         ("pretty", "/travel/2019/05/06/lisbon-trams/"),
         ("ordinal", "/travel/2019/126/lisbon-trams.html"),
-        ("weekdate", "/travel/2019/W19/MON/lisbon-trams.html"),
+        ("weekdate", "/travel/2019/W19/Mon/lisbon-trams.html"),  # strftime's %a, as Jekyll
         ("none", "/travel/lisbon-trams.html"),
         ("/:year/:i_month/:i_day/:slug", "/2019/5/6/lisbon-trams"),
-        ("/:short_year/:short_month/:title:output_ext", "/19/MAY/lisbon-trams.html"),
+        ("/:short_year/:short_month/:title:output_ext", "/19/May/lisbon-trams.html"),
         ("/:categories/:name/", "/travel/2019-05-06-lisbon-trams/"),
         ("/blog/:year_:month/:title/", "/blog/2019_05/lisbon-trams/"),
     ],
@@ -61,8 +61,17 @@ def test_jekyll_slugify(text: str, default: str, pretty: str) -> None:
 def test_jekyll_collections_end_as_the_site_style_does() -> None:
     assert permalinks.jekyll_template("pretty", collection="notes") == "/:collection/:path/"
     assert permalinks.jekyll_template("date", collection="notes") == "/:collection/:path:output_ext"
+    # add_permalink_suffix: weekdate is neither a named style there nor ends in one
+    assert permalinks.jekyll_template("weekdate", collection="notes") == "/:collection/:path"
     doc = JekyllDoc("sub/a.md", "notes", None, "a", ())
     assert permalinks.jekyll_url("/:collection/:path/", doc) == "/notes/sub/a/"
+
+
+def test_hugo_pages_without_a_date_have_go_s_zero_date() -> None:
+    """Placeholders of a page without a usable date became words (/year/monthname/…)."""
+    page = permalinks.HugoPage("posts/a.md", None, "A", None, None)
+    table = {"posts": "/:year/:month/:monthname/:weekdayname/:slug/"}
+    assert permalinks.hugo_url(page, table, lower=True, ugly=False) == "/0001/01/january/monday/a/"
 
 
 def test_hugo_pages() -> None:
@@ -178,3 +187,70 @@ def test_any_site_configuration_gives_posts_or_reasons(
         assert isinstance(record, Post | ingest.Skipped)
         if isinstance(record, Post):
             assert isinstance(record.url, str) and record.url
+
+
+@pytest.mark.parametrize("table", ["page = 3", "page = 'x'", "posts = 3"])
+def test_a_hugo_permalinks_table_of_odd_values_is_no_crash(tmp_path: Path, table: str) -> None:
+    """Found by the property test above: ``[permalinks] page`` not a table raised."""
+    write(tmp_path, {"hugo.toml": f"[permalinks]\n{table}\n",
+                     "content/posts/a.md": "---\ntitle: A\n---\nwords"})  # fmt: skip
+    assert [p.url for p in ingest.scan([tmp_path])] == ["/posts/a/"]
+
+
+def test_hugo_sections_are_folders_with_an_index_page(tmp_path: Path) -> None:
+    """:sections is Hugo's section tree: below the first level, only folders with an
+    _index page are sections (year folders that only sort files are not)."""
+    post = "---\ntitle: A Walk\n---\nwords"
+    write(tmp_path, {"hugo.toml": "[permalinks]\nposts = '/:sections/:slug/'\n",
+                     "content/posts/2020/a-walk.md": post,
+                     "content/posts/travel/_index.md": "---\ntitle: Travel\n---\n",
+                     "content/posts/travel/far/b.md": post.replace("A Walk", "B")})  # fmt: skip
+    urls = {p.path: p.url for p in ingest.scan([tmp_path])}
+    assert urls == {"content/posts/2020/a-walk.md": "/posts/a-walk/",
+                    "content/posts/travel/far/b.md": "/posts/travel/b/"}  # fmt: skip
+
+
+def test_hugo_section_cascade_reaches_the_pages_below(tmp_path: Path) -> None:
+    """A section's _index.md may cascade front matter to every page below it: a hidden
+    section (_build render never), drafts, a slug pattern's values. The page's own wins."""
+    page = "---\ntitle: {}\n---\nwords"
+    write(tmp_path, {
+        "hugo.toml": "[permalinks]\nnotes = '/n/:slug/'\n",
+        "content/notes/_index.md": "---\ncascade:\n  _build:\n    render: never\n---\n",
+        "content/notes/a.md": page.format("A"),
+        "content/posts/_index.md": "+++\n[cascade]\ndraft = true\n+++\n",
+        "content/posts/b.md": page.format("B"),
+        "content/posts/c.md": "---\ntitle: C\ndraft: false\n---\nwords",
+    })  # fmt: skip
+    drafts = {p.path: p.draft for p in ingest.scan([tmp_path], drafts=True)}
+    assert drafts == {"content/notes/a.md": True, "content/posts/b.md": True,
+                      "content/posts/c.md": False}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("files", "changed", "url"),
+    [
+        ({"eleventy.config.js": "export default function () {}\n",
+          "blog/blog.json": '{"permalink": "/a/{{ page.fileSlug }}/"}'},
+         ("blog/blog.json", '{"permalink": "/b/{{ page.fileSlug }}/"}'), "/b/p/"),
+        ({"hugo.toml": "[permalinks]\nposts = '/:slug/'\n",
+          "content/posts/_index.md": "---\ntitle: Posts\n---\n"},
+         ("content/posts/_index.md", "---\ncascade:\n  slug: chosen\n---\n"), "/chosen/"),
+    ],
+)  # fmt: skip
+def test_data_files_and_section_pages_are_part_of_the_configuration(
+    tmp_path: Path, files: dict[str, str], changed: tuple[str, str], url: str
+) -> None:
+    """Eleventy's data files and Hugo's section cascades set posts' URLs too: editing one
+    left every URL as it was ('up to date')."""
+    site = tmp_path / "site"
+    post = "content/posts/p.md" if "hugo.toml" in files else "blog/p.md"
+    write(site, {**files, post: "---\ntitle: P\n---\nsome words"})
+    build_index([site], tmp_path / "index")
+    (site / changed[0]).write_text(changed[1])
+    sites._cache.clear()
+    assert indexer.build([site], tmp_path / "index").rebuilt
+    import searcher
+
+    with searcher.open_index(tmp_path / "index") as index:
+        assert [hit.url for hit in index.search("words").hits] == [url]

@@ -49,3 +49,46 @@ def test_not_xml_is_a_reported_skip(tmp_path) -> None:  # type: ignore[no-untype
     summary = ingest.Summary()
     assert list(ingest.scan([bad], summary=summary)) == []
     assert summary.skipped[0].reason.startswith("not a readable WordPress export")
+
+
+def _export(items: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:wp="http://wordpress.org/export/1.2/"><channel>' + items + "</channel></rss>"
+    )
+
+
+def _item(post_id: int, name: str, status: str, kind: str, extra: str = "") -> str:
+    return (
+        f"<item><title>{name}</title><content:encoded><![CDATA[Words of {name}.]]>"
+        f"</content:encoded><wp:post_id>{post_id}</wp:post_id><wp:post_name>{name}"
+        f"</wp:post_name><wp:status>{status}</wp:status><wp:post_type>{kind}</wp:post_type>"
+        f"{extra}</item>"
+    )
+
+
+def test_only_what_the_blog_shows_everyone_is_public(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A password-protected post is not public on the blog: it was indexed and served to the
+    public audience. Trashed items are deleted, drafts or not; items of other types than
+    posts and pages are named, except WordPress's own (attachments, revisions, menus)."""
+    export = tmp_path / "blog.xml"
+    export.write_text(_export(
+        _item(1, "open", "publish", "post")
+        + _item(2, "locked", "publish", "post", "<wp:post_password>pw</wp:post_password>")
+        + _item(3, "binned", "trash", "post")
+        + _item(4, "later", "future", "post")
+        + _item(5, "photo", "inherit", "attachment")
+        + _item(6, "open-revision-v1", "inherit", "revision")
+        + _item(7, "menu", "publish", "nav_menu_item")
+        + _item(8, "soup", "publish", "recipe")
+    ))  # fmt: skip
+    summary = ingest.Summary()
+    assert [p.path for p in ingest.scan([export], summary=summary)] == ["blog.xml/open"]
+    assert summary.drafts_excluded == 2
+    assert [(s.path, s.reason) for s in summary.skipped] == [
+        ("blog.xml/binned", "in the WordPress trash"),
+        ("blog.xml/soup", "a WordPress 'recipe' item: only posts and pages are read"),
+    ]
+    with_drafts = {p.path: p.draft for p in ingest.scan([export], drafts=True)}
+    assert with_drafts == {"blog.xml/open": False, "blog.xml/locked": True, "blog.xml/later": True}

@@ -1,0 +1,4 @@
+export default function (eleventyConfig) {
+  eleventyConfig.setInputDirectory("content");
+  eleventyConfig.setOutputDirectory("_out");
+}
