@@ -35,9 +35,9 @@ class Corpus:
         return sum(len(p.text.encode()) for p in self.posts) / 1e6
 
 
-def folders(corpora_dir: Path) -> list[Path]:
-    """The corpus folders in ``corpora_dir``, in name order."""
-    return sorted(p for p in corpora_dir.iterdir() if p.is_dir())
+def folders(corpora_dir: Path, names: Sequence[str] | None = None) -> list[Path]:
+    """The corpus folders in ``corpora_dir`` (only ``names`` if given), in name order."""
+    return sorted(p for p in corpora_dir.iterdir() if p.is_dir() and (not names or p.name in names))
 
 
 def load(corpora_dir: Path = DEFAULT_CORPORA) -> Corpus:
@@ -52,13 +52,19 @@ def load(corpora_dir: Path = DEFAULT_CORPORA) -> Corpus:
     return Corpus(name="corpora", posts=posts, resampled=False)
 
 
-def post_files(corpora_dir: Path = DEFAULT_CORPORA) -> list[Path]:
-    """Every post file of every corpus folder, as ``blogsearch index`` finds them, in order."""
-    return [path for folder in folders(corpora_dir) for path in ingest.walk(folder)]
+def post_files(
+    corpora_dir: Path = DEFAULT_CORPORA, names: Sequence[str] | None = None
+) -> list[Path]:
+    """Every post file of the corpus folders, as ``blogsearch index`` finds them, in order."""
+    return [path for folder in folders(corpora_dir, names) for path in ingest.walk(folder)]
 
 
 def resample_files(
-    dest: Path, count: int, seed: int = SEED, corpora_dir: Path = DEFAULT_CORPORA
+    dest: Path,
+    count: int,
+    seed: int = SEED,
+    corpora_dir: Path = DEFAULT_CORPORA,
+    names: Sequence[str] | None = None,
 ) -> list[Path]:
     """Copy ``count`` post files drawn with replacement to ``dest/c{n:02d}/<corpus>/<path>``.
 
@@ -66,9 +72,10 @@ def resample_files(
     under its own path: the n-th draw of a file goes to the n-th copy of the corpora's own
     folder layout, as if several blogs had been archived side by side (one folder per copy
     made 60,000 files into 279,000 folders, a walk no real archive needs). A smaller ``count``
-    with the same seed gives the first copies of a larger one. Returns the copies in order.
+    with the same seed gives the first copies of a larger one. Only the corpora ``names`` are
+    drawn from, if given. Returns the copies in order.
     """
-    files = post_files(corpora_dir)
+    files = post_files(corpora_dir, names)
     if not files:
         raise ValueError(f"cannot re-sample: no post files in {corpora_dir}")
     rng = random.Random(seed)

@@ -1,21 +1,24 @@
-"""Index build and update: the ``blogsearch index`` CLI against a plain Whoosh build, same run.
+"""Index build and update: the ``blogsearch index`` CLI against plain Whoosh and SQLite FTS5,
+on the same posts in the same run.
 
-For each scale (0 = the four shared corpora as they are; N = N post files re-sampled with
-replacement from their real files) every command runs as a real subprocess, measured one by
-one: wall time, CPU, the child's own peak RSS (``os.wait4``) and the summed memory of its
-process tree (our indexer reads posts in worker processes).
+Scales: ``corpora`` (the four shared corpora chamerling, evert, ruby-lang and rust-blog as
+they are), a number N (N post files re-sampled with replacement from their real files) or a
+shared corpus's name (``kaigai-matome``: long Japanese posts). Every command runs as a real
+subprocess, measured one by one: wall time, CPU, the child's own peak RSS (``os.wait4``) and
+the summed memory of its process tree (our indexer reads posts in worker processes).
 
 * ours: ``blogsearch index SRC... --index-dir DIR -q`` into an empty folder, the same command
   again (nothing changed), after appending a line to one post file, after deleting another;
-* plain Whoosh: ``python bench/index_bench.py --plain SRC... DIR`` walks the same files, parses
-  front matter with python-frontmatter, strips HTML with BeautifulSoup and indexes path, title
-  and body with StemmingAnalyzer in one writer in one process, committing once.
+* plain Whoosh and SQLite FTS5: full builds by ``bench/index_engines.py`` (see there); FTS5
+  reads the posts with blogsearch's own ingest, so it indexes the very same posts, and its
+  own insert time is reported apart from the reading.
 
-It checks the issue's targets, profiles a small build (cProfile) when full builds miss 1,000
-posts/s, prints a table and writes every figure to ``<out>/index-<time>.json``::
+Each full build's rate is given in posts/s and in MB/s of source files, with its index size.
+The issue's targets are checked, a small build is profiled (cProfile) when the four corpora
+miss 1,000 posts/s, and every figure goes to ``<out>/index-<time>.json``::
 
-    python bench/index_bench.py [--scale 0 60000] [--repeat 3] [--out bench/out]
-                                [--profile-files 1500] [--wait-idle MINUTES]
+    python bench/index_bench.py [--scale corpora 60000 kaigai-matome] [--repeat 3]
+                                [--out bench/out] [--profile-files 1500] [--wait-idle MINUTES]
 
 Every child imports a copy of the committed ``searcher/`` (HEAD at the start), so edits made
 meanwhile cannot change the code under test. Sources and indexes live in a temporary folder
@@ -37,18 +40,16 @@ import sys
 import tarfile
 import tempfile
 import time
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import frontmatter
+import index_engines
 import index_profile
 import procstat
-from bs4 import BeautifulSoup
-from frontmatter.default_handlers import BaseHandler
 from index_report import (
     BUSY,
+    CORPORA,
     REPO,
     TARGET_RATE,
     TARGET_SCALE,
@@ -129,7 +130,7 @@ def measure(argv: list[str], expect: str, label: str) -> tuple[procstat.Usage, r
 
 
 def repeated(
-    scale: int,
+    scale: str,
     name: str,
     argv: list[str],
     expect: str,
@@ -147,12 +148,30 @@ def repeated(
     return Step(scale, "ours", name, runs, outcome=outcome)
 
 
+def folder_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
 def ours(scale: Scale, sources: list[Path], files: list[Path], work: Path, repeat: int) -> None:
     """Full build, no-op re-index, one changed post, one deleted file: each a CLI subprocess."""
-    argv = [BLOGSEARCH, "index", *map(str, sources), "--index-dir", str(work / "ix-ours"), "-q"]
-    n = scale.scale
+    index_dir = work / "ix-ours"
+    argv = [BLOGSEARCH, "index", *map(str, sources), "--index-dir", str(index_dir), "-q"]
+    n = scale.label
     usage, found = measure(argv, r"indexed (\d+) posts?", "ours full build")
-    scale.steps.append(Step(n, "ours", "full build", [usage], int(found.group(1)), found[0]))
+    whoosh_mb = sum(p.stat().st_size for p in index_dir.glob("*blogsearch*_*")) / 1e6
+    note = f"Whoosh files {whoosh_mb:.1f} MB, the rest manifest and metadata"
+    scale.steps.append(
+        Step(
+            n,
+            "ours",
+            "full build",
+            [usage],
+            int(found.group(1)),
+            found[0],
+            index_mb=folder_mb(index_dir),
+            note=note,
+        )
+    )
     scale.steps.append(repeated(n, "no-op re-index", argv, r"is up to date", repeat))
     changed, deleted = files[len(files) // 3], files[2 * len(files) // 3]
 
@@ -168,66 +187,84 @@ def ours(scale: Scale, sources: list[Path], files: list[Path], work: Path, repea
     )
 
 
-def plain(scale: Scale, sources: list[Path], work: Path) -> None:
-    argv = [sys.executable, str(SCRIPT), "--plain", *map(str, sources), str(work / "ix-plain")]
-    usage, found = measure(argv, r"indexed (\d+) posts", "plain Whoosh full build")
-    step = Step(scale.scale, "plain", "full build", [usage], int(found.group(1)), found[0])
-    scale.steps.append(step)
+def peer(scale: Scale, engine: str, sources: list[Path], target: Path) -> None:
+    """A full build by plain Whoosh or SQLite FTS5 (see index_engines)."""
+    argv = [sys.executable, str(SCRIPT), f"--{engine}", *map(str, sources), str(target)]
+    usage, found = measure(argv, r"indexed (\d+) posts", f"{engine} full build")
+    inner = re.search(r"fts5 ([\d.]+) s", usage.output)
+    size = folder_mb(target) if target.is_dir() else target.stat().st_size / 1e6
+    note = f"FTS5 itself {float(inner[1]):.2f} s, the rest reading the posts" if inner else ""
+    scale.steps.append(
+        Step(
+            scale.label,
+            engine,
+            "full build",
+            [usage],
+            int(found.group(1)),
+            found[0],
+            index_mb=size,
+            note=note,
+            inner_s=float(inner[1]) if inner else None,
+        )
+    )
 
 
 def startup(repeat: int) -> list[Step]:
     """Start-up: ``blogsearch --version`` as on PATH, and the script behind any pyenv shim."""
     version = r"version \S+"
-    steps = [repeated(-1, "start-up (--version)", [BLOGSEARCH, "--version"], version, repeat)]
+    steps = [repeated("-", "start-up (--version)", [BLOGSEARCH, "--version"], version, repeat)]
     if BLOGSEARCH_SCRIPT.exists() and str(BLOGSEARCH_SCRIPT) != BLOGSEARCH:
         argv = [str(BLOGSEARCH_SCRIPT), "--version"]
-        steps.append(repeated(-1, "start-up, no shim", argv, version, repeat))
+        steps.append(repeated("-", "start-up, no shim", argv, version, repeat))
     return steps
 
 
 # -- sources ---------------------------------------------------------------------------------
 
 
-def make_sources(scale: int, dest: Path) -> tuple[Scale, list[Path], list[Path]]:
+def make_sources(label: str, dest: Path) -> tuple[Scale, list[Path], list[Path]]:
     """The source folders for a scale, written under ``dest``, and their post files."""
     import corpus  # here, not at the top: the --plain child must not pay for importing searcher
 
     from searcher.ingest import reader as ingest
 
-    if scale == 0:
-        sources = [
-            shutil.copytree(f, dest / f.name) for f in corpus.folders(corpus.DEFAULT_CORPORA)
-        ]
-        how = (
-            "the four shared corpora as they are (byte-identical copies in a temp folder, "
-            "so changing and deleting a file never touches ../shared)"
-        )
-    else:
-        real = len(corpus.post_files())
-        progress(f"writing {scale:,} re-sampled post files")
-        corpus.resample_files(dest / "resampled", scale)
+    if label.isdigit():
+        count = int(label)
+        real = len(corpus.post_files(names=CORPORA))
+        progress(f"writing {count:,} re-sampled post files")
+        corpus.resample_files(dest / "resampled", count, names=CORPORA)
         sources = [dest / "resampled"]
         how = (
-            f"{scale:,} post files RE-SAMPLED with replacement from the {real:,} real post "
-            f"files of the four corpora (random.Random({corpus.SEED})), each copied byte for "
-            "byte to cNN/<corpus>/<path> (the n-th draw of a file in the n-th copy of the "
+            f"{count:,} post files RE-SAMPLED with replacement from the {real:,} real post "
+            f"files of {', '.join(CORPORA)} (random.Random({corpus.SEED})), each copied byte "
+            "for byte to cNN/<corpus>/<path> (the n-th draw of a file in the n-th copy of the "
             "corpora's layout): real posts, every copy a distinct post"
+        )
+    else:
+        names = CORPORA if label == "corpora" else (label,)
+        sources = [shutil.copytree(corpus.DEFAULT_CORPORA / n, dest / n) for n in names]
+        how = (
+            f"the shared corpora {', '.join(names)} as they are (byte-identical copies in a "
+            "temp folder, so changing and deleting a file never touches ../shared)"
         )
     start = time.perf_counter()
     files = [p for s in sources for p in ingest.walk(s)]
-    for path in files:
-        path.stat()
+    source_mb = sum(path.stat().st_size for path in files) / 1e6
     walk_s = time.perf_counter() - start
     folders = sum(len(dirs) for s in sources for _, dirs, _ in os.walk(s))
-    return Scale(scale, how, len(files), folders, walk_s), sources, files
+    return Scale(label, how, len(files), folders, walk_s, source_mb), sources, files
 
 
-def run_scale(scale: int, work: Path, repeat: int) -> Scale:
-    progress(f"scale {scale}: preparing sources")
-    result, sources, files = make_sources(scale, work / "src")
-    progress(f"scale {scale}: {result.files:,} files in {result.folders:,} folders; {result.how}")
+def run_scale(label: str, work: Path, repeat: int) -> Scale:
+    progress(f"scale {label}: preparing sources")
+    result, sources, files = make_sources(label, work / "src")
+    progress(
+        f"scale {label}: {result.files:,} files ({result.source_mb:.1f} MB) in "
+        f"{result.folders:,} folders; {result.how}"
+    )
+    peer(result, "fts5", sources, work / "fts5.sqlite")
+    peer(result, "plain", sources, work / "ix-plain")
     ours(result, sources, files, work, repeat)
-    plain(result, sources, work)
     shutil.rmtree(work)
     return result
 
@@ -241,7 +278,7 @@ def profile(files: int, work: Path, out: Path, stamp: str) -> dict[str, Any]:
     import corpus
 
     progress(f"profiling a full build of {files:,} re-sampled files")
-    copies = corpus.resample_files(work / "src", files)
+    copies = corpus.resample_files(work / "src", files, names=CORPORA)
     cli = [str(BLOGSEARCH_SCRIPT), "index", str(work / "src"), "--index-dir", str(work / "a")]
     runs = {
         "cli": [*cli, "-q"],
@@ -270,75 +307,6 @@ def profile(files: int, work: Path, out: Path, stamp: str) -> dict[str, Any]:
     return result
 
 
-# -- the two child modes ---------------------------------------------------------------------
-
-
-class _TomlHandler(BaseHandler):  # type: ignore[misc]
-    """``+++`` TOML front matter; python-frontmatter's own handler needs the ``toml`` package."""
-
-    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
-    START_DELIMITER = END_DELIMITER = "+++"
-
-    def load(self, fm: str, **kwargs: object) -> Any:
-        return tomllib.loads(fm)
-
-
-def plain_files(sources: list[Path]) -> list[tuple[str, Path]]:
-    """(path to index, file) for the files ``blogsearch index`` would read, walked naively."""
-    suffixes = {".md", ".markdown", ".mdown", ".html", ".htm"}
-    found = []
-    for source in sources:
-        prefix = f"{source.name}/" if len(sources) > 1 else ""
-        for folder, dirs, names in os.walk(source):
-            dirs[:] = sorted(
-                d
-                for d in dirs
-                if not d.startswith(".") and d not in {"_site", "node_modules", "_drafts"}
-            )
-            for name in sorted(names):
-                path = Path(folder, name)
-                if not name.startswith(".") and path.suffix.lower() in suffixes:
-                    found.append((prefix + path.relative_to(source).as_posix(), path))
-    return found
-
-
-def plain_build(sources: list[Path], index_dir: Path) -> None:
-    """The naive single-process build the benchmark compares against."""
-    from whoosh import index
-    from whoosh.analysis import StemmingAnalyzer
-    from whoosh.fields import ID, TEXT, Schema
-
-    schema = Schema(
-        path=ID(stored=True, unique=True),
-        title=TEXT(analyzer=StemmingAnalyzer(), stored=True),
-        body=TEXT(analyzer=StemmingAnalyzer()),
-    )
-    index_dir.mkdir(parents=True)
-    writer = index.create_in(str(index_dir), schema).writer()
-    toml, count, unreadable = _TomlHandler(), 0, 0
-    for rel, path in plain_files(sources):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        try:
-            post = frontmatter.loads(text, handler=toml if text.startswith("+++") else None)
-            title, content = str(post.get("title") or ""), post.content
-        except Exception:  # the naive way: index what is there
-            unreadable += 1
-            title, content = "", text
-        body = BeautifulSoup(content, "lxml").get_text(" ")
-        writer.add_document(path=rel, title=title, body=body)
-        count += 1
-    writer.commit()
-    print(f"indexed {count} posts ({unreadable} with front matter it could not parse)")
-
-
-def serial_build(sources: list[Path], index_dir: Path) -> None:
-    """Our full build in this one process (no worker processes), for a profile."""
-    from searcher.indexing import indexer
-
-    report = indexer.build(sources, index_dir, workers=1)
-    print(f"indexed {report.indexed} posts")
-
-
 # -- main ------------------------------------------------------------------------------------
 
 
@@ -346,10 +314,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--scale",
-        type=int,
         nargs="+",
-        default=[0, TARGET_SCALE],
-        help="0 = the four corpora; N = N re-sampled post files",
+        default=["corpora", str(TARGET_SCALE), "kaigai-matome"],
+        help="corpora = the four corpora; N = N re-sampled post files; or a corpus's name",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs of each re-index step")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
@@ -366,17 +333,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="MINUTES",
         help="first wait up to this long for other processes to leave the CPUs idle",
     )
-    parser.add_argument("--plain", nargs="+", metavar="SRC... DIR", help=argparse.SUPPRESS)
-    parser.add_argument("--serial", nargs="+", metavar="SRC... DIR", help=argparse.SUPPRESS)
+    for engine in index_engines.BUILDS:
+        parser.add_argument(f"--{engine}", nargs="+", metavar="SRC... DIR", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    for mode, build in ((args.plain, plain_build), (args.serial, serial_build)):
-        if mode:
-            *sources, index_dir = map(Path, mode)
-            return build(sources, index_dir)
+    for engine, build in index_engines.BUILDS.items():
+        if getattr(args, engine):
+            *sources, target = map(Path, getattr(args, engine))
+            return build(sources, target)
     args.out = args.out.resolve()
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -393,7 +360,7 @@ def main(argv: list[str] | None = None) -> None:
         scales = [run_scale(n, work / f"scale-{n}", args.repeat) for n in args.scale]
         report["code"]["head_at_end"] = git("rev-parse", "HEAD")
         report["targets"] = targets(scales, start[0])
-        full = next((s.step("ours", "full build") for s in scales if s.scale == 0), None)
+        full = next((s.step("ours", "full build") for s in scales if s.label == "corpora"), None)
         if args.profile_files and (full is None or (full.rate or 0) < TARGET_RATE):
             report["profile"] = profile(args.profile_files, work / "profile", args.out, stamp)
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import sqlite3
 import statistics
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -14,11 +15,16 @@ import index_profile
 import procstat
 
 REPO = Path(__file__).resolve().parents[1]
+CORPORA = ("chamerling", "evert", "ruby-lang", "rust-blog")  # the "corpora" scale
 TARGET_SCALE = 60_000
 TARGET_NOOP_S = 2.0  # re-index an unchanged 60,000-post archive
 TARGET_CHANGE_S = 1.0  # one changed post, beyond start-up
 TARGET_RATE = 1_000.0  # posts/s, full build over the four corpora, end to end
+TARGET_MB_S = 5.0  # MB/s of source files, full build of the long-post corpus
+LONG_POSTS = "kaigai-matome"
 TARGET_MB = 500.0  # peak memory at 60,000 posts
+TARGET_FTS5 = 1.5  # index size, at most this times SQLite FTS5's on the same posts
+TARGET_SOURCE = 4.0  # the long-post corpus's index, at most this times its source files
 BUSY = 0.3  # other processes using more CPUs than this make a step's figures suspect
 
 
@@ -26,12 +32,15 @@ BUSY = 0.3  # other processes using more CPUs than this make a step's figures su
 class Step:
     """One measured step: a command run once or several times."""
 
-    scale: int
-    engine: str  # ours / plain
+    scale: str  # the scale's label; "-" for start-up
+    engine: str  # ours / plain / fts5
     name: str
     runs: list[procstat.Usage]
     posts: int | None = None  # as the command reported them
     outcome: str = ""  # the command's last words, to show it did what the step says
+    index_mb: float | None = None  # what a full build left on disk
+    note: str = ""
+    inner_s: float | None = None  # FTS5's own build time, without reading the posts
 
     @property
     def wall_s(self) -> float:
@@ -66,24 +75,34 @@ class Step:
             "tree_rss_mb": round(self.tree_rss_mb, 1),
             "tree_pss_mb": round(self.tree_pss_mb, 1),
             "outcome": self.outcome,
+            "index_mb": None if self.index_mb is None else round(self.index_mb, 2),
+            "note": self.note,
+            "inner_s": self.inner_s,
             "runs": runs,
         }
 
 
 def _rounded(record: Any) -> dict[str, Any]:
     skip = ("output", "processes")
-    return {k: round(v, 3) if isinstance(v, float) else v
-            for k, v in vars(record).items() if k not in skip}  # fmt: skip
+    return {
+        k: round(v, 3) if isinstance(v, float) else v
+        for k, v in vars(record).items()
+        if k not in skip
+    }
 
 
 @dataclass
 class Scale:
-    scale: int
+    label: str  # "corpora", a number of re-sampled posts, or a corpus's name
     how: str
     files: int
     folders: int
     walk_s: float  # listing and stat-ing every file in this process, caches warm
+    source_mb: float  # the post files' bytes
     steps: list[Step] = field(default_factory=list)
+
+    def mb_s(self, step: Step) -> float:
+        return self.source_mb / step.wall_s
 
     def step(self, engine: str, name: str) -> Step | None:
         return next((s for s in self.steps if s.engine == engine and s.name == name), None)
@@ -91,7 +110,7 @@ class Scale:
 
 def targets(scales: list[Scale], start: Step) -> list[dict[str, Any]]:
     """Each target of the issue with the figure measured for it, and whether it is met."""
-    by = {s.scale: s for s in scales}
+    by = {s.label: s for s in scales}
     found: list[dict[str, Any]] = []
 
     def add(name: str, value: float | None, limit: float, met: bool | None, how: str) -> None:
@@ -105,7 +124,7 @@ def targets(scales: list[Scale], start: Step) -> list[dict[str, Any]]:
             }
         )
 
-    big = by.get(TARGET_SCALE)
+    big = by.get(str(TARGET_SCALE))
     noop = big.step("ours", "no-op re-index") if big else None
     add(
         f"no-op re-index, {TARGET_SCALE:,} posts <= {TARGET_NOOP_S} s",
@@ -119,67 +138,106 @@ def targets(scales: list[Scale], start: Step) -> list[dict[str, Any]]:
         if one:
             extra = one.wall_s - start.wall_s
             add(
-                f"one changed post, scale {s.scale}: <= {TARGET_CHANGE_S} s beyond start-up",
+                f"one changed post, {s.label}: <= {TARGET_CHANGE_S} s beyond start-up",
                 extra,
                 TARGET_CHANGE_S,
                 extra <= TARGET_CHANGE_S,
                 f"median wall {one.wall_s:.2f} s - start-up {start.wall_s:.2f} s",
             )
-    full = by[0].step("ours", "full build") if 0 in by else None
+    full = by["corpora"].step("ours", "full build") if "corpora" in by else None
     add(
-        f"full build, four corpora >= {TARGET_RATE:,.0f} posts/s",
+        f"full build, {', '.join(CORPORA)} >= {TARGET_RATE:,.0f} posts/s",
         full and full.rate,
         TARGET_RATE,
         full and (full.rate or 0) >= TARGET_RATE,
         f"posts reported / wall, {os.cpu_count()} CPUs",
     )
+    long = by.get(LONG_POSTS)
+    built = long.step("ours", "full build") if long else None
+    if long and built:
+        rate, ratio = long.mb_s(built), (built.index_mb or 0) / long.source_mb
+        add(
+            f"full build, {LONG_POSTS} >= {TARGET_MB_S} MB/s of source",
+            rate,
+            TARGET_MB_S,
+            rate >= TARGET_MB_S,
+            f"{long.source_mb:.1f} MB of post files / wall",
+        )
+        add(
+            f"index of {LONG_POSTS} <= {TARGET_SOURCE}x its post files",
+            ratio,
+            TARGET_SOURCE,
+            ratio <= TARGET_SOURCE,
+            f"{built.index_mb:.1f} MB / {long.source_mb:.1f} MB",
+        )
+    for s in scales:
+        ours, fts5 = s.step("ours", "full build"), s.step("fts5", "full build")
+        if ours and fts5 and ours.index_mb and fts5.index_mb:
+            ratio = ours.index_mb / fts5.index_mb
+            add(
+                f"index size, {s.label}: <= {TARGET_FTS5}x SQLite FTS5's",
+                ratio,
+                TARGET_FTS5,
+                ratio <= TARGET_FTS5,
+                f"{ours.index_mb:.1f} MB (whole folder) / {fts5.index_mb:.1f} MB",
+            )
     if big:
-        steps = [st for st in big.steps if st.engine == "ours"]
-        worst = max(steps, key=lambda st: st.tree_pss_mb)
-        peak = max(st.peak_rss_mb for st in steps)
-        add(
-            f"peak memory, {TARGET_SCALE:,} posts <= {TARGET_MB:.0f} MB (largest process)",
-            peak,
-            TARGET_MB,
-            peak <= TARGET_MB,
-            "wait4 ru_maxrss, any step",
-        )
-        add(
-            f"peak memory, {TARGET_SCALE:,} posts <= {TARGET_MB:.0f} MB (all processes)",
-            worst.tree_pss_mb,
-            TARGET_MB,
-            worst.tree_pss_mb <= TARGET_MB,
-            "PSS summed over the indexer and its workers, sampled every 0.1 s then 0.5 s, "
-            f"{worst.name}; "
-            f"summed RSS {worst.tree_rss_mb:.0f} MB",
-        )
+        _memory(big, add)
     return found
+
+
+def _memory(big: Scale, add: Any) -> None:
+    steps = [st for st in big.steps if st.engine == "ours"]
+    worst = max(steps, key=lambda st: st.tree_pss_mb)
+    peak = max(st.peak_rss_mb for st in steps)
+    add(
+        f"peak memory, {TARGET_SCALE:,} posts <= {TARGET_MB:.0f} MB (largest process)",
+        peak,
+        TARGET_MB,
+        peak <= TARGET_MB,
+        "wait4 ru_maxrss, any step",
+    )
+    add(
+        f"peak memory, {TARGET_SCALE:,} posts <= {TARGET_MB:.0f} MB (all processes)",
+        worst.tree_pss_mb,
+        TARGET_MB,
+        worst.tree_pss_mb <= TARGET_MB,
+        "PSS summed over the indexer and its workers, sampled every 0.1 s then 0.5 s, "
+        f"{worst.name}; summed RSS {worst.tree_rss_mb:.0f} MB",
+    )
 
 
 def print_table(scales: list[Scale], start: list[Step]) -> None:
     head = (
-        f"{'scale':>6} {'engine':<6} {'step':<20} {'posts':>6} {'wall s':>7} {'posts/s':>7} "
-        f"{'RSS MB':>6} {'treeRSS':>7} {'treePSS':>7} {'CPU s':>6} {'others':>6}  runs (wall s)"
+        f"{'scale':>13} {'engine':<6} {'step':<20} {'posts':>6} {'wall s':>7} {'posts/s':>7} "
+        f"{'MB/s':>5} {'index MB':>8} {'RSS MB':>6} {'treePSS':>7} {'CPU s':>6} {'others':>6}"
+        "  runs (wall s)"
     )
     print(head)
     print("-" * len(head))
-    for st in start + [st for s in scales for st in s.steps]:
+    rows = [(None, st) for st in start] + [(s, st) for s in scales for st in s.steps]
+    for scale, st in rows:
         others = max(r.others_cores for r in st.runs)
         walls = " ".join(f"{r.wall_s:.2f}" for r in st.runs) if len(st.runs) > 1 else ""
+        mb_s = f"{scale.mb_s(st):.2f}" if scale and st.rate else ""
+        size = f"{st.index_mb:.1f}" if st.index_mb is not None else ""
         print(
-            f"{'-' if st.scale < 0 else st.scale:>6} {st.engine:<6} {st.name:<20} "
+            f"{st.scale:>13} {st.engine:<6} {st.name:<20} "
             f"{st.posts if st.posts is not None else '':>6} {st.wall_s:7.2f} "
-            f"{f'{st.rate:.0f}' if st.rate else '':>7} {st.peak_rss_mb:6.0f} "
-            f"{st.tree_rss_mb:7.0f} {st.tree_pss_mb:7.0f} {max(r.cpu_s for r in st.runs):6.1f} "
+            f"{f'{st.rate:.0f}' if st.rate else '':>7} {mb_s:>5} {size:>8} "
+            f"{st.peak_rss_mb:6.0f} {st.tree_pss_mb:7.0f} {max(r.cpu_s for r in st.runs):6.1f} "
             f"{others:6.2f}{' !' if others > BUSY else '  '} {walls}"
         )
     print(
-        "wall s: median of the runs. RSS MB: peak of the largest single process (wait4). "
-        "treeRSS/treePSS:\npeak RSS/PSS summed over the command and its worker processes "
-        "(sampled every 0.1 s for 5 s, then 0.5 s). CPU s: user+sys,\nworst run. "
-        "others: CPUs busy with other "
-        f"processes meanwhile (! above {BUSY}: the figures are inflated)."
+        "wall s: median of the runs. MB/s: post files' bytes / wall. index MB: the folder or "
+        "file a full build left.\nRSS MB: peak of the largest single process (wait4). "
+        "treePSS: peak PSS summed over the command and\nits worker processes (sampled every "
+        "0.1 s for 5 s, then 0.5 s). CPU s: user+sys, worst run. others:\nCPUs busy with "
+        f"other processes meanwhile (! above {BUSY}: the figures are inflated)."
     )
+    for _, st in rows:
+        if st.note:
+            print(f"  {st.scale} {st.engine} {st.name}: {st.note}")
 
 
 def print_processes(scales: list[Scale]) -> None:
@@ -196,33 +254,43 @@ def print_processes(scales: list[Scale]) -> None:
                 for p in run.processes
                 if p.peak_rss_mb >= 1 and "resource_tracker" not in p.command
             )
-            print(f"  {s.scale:>6} {st.name:<20} {shown}")
+            print(f"  {s.label:>13} {st.name:<20} {shown}")
 
 
 def print_ratios(scales: list[Scale]) -> None:
-    print("\nours / plain Whoosh, full build (plain indexes path, title, body only):")
+    print(
+        "\nfull builds, ours / peer (plain Whoosh indexes path, title and body only; FTS5 "
+        "path, title, tags\nand body; 'FTS5 itself' leaves out its reading of the posts):"
+    )
     for s in scales:
-        a, b = s.step("ours", "full build"), s.step("plain", "full build")
-        if a and b and a.rate and b.rate:
-            print(
-                f"  scale {s.scale:>6}: wall x{a.wall_s / b.wall_s:.2f}, "
-                f"posts/s x{a.rate / b.rate:.2f} ({a.rate:.0f} vs {b.rate:.0f}), "
-                f"peak RSS x{a.peak_rss_mb / b.peak_rss_mb:.2f}, "
-                f"tree PSS x{a.tree_pss_mb / b.tree_pss_mb:.2f}, "
-                f"CPU x{a.runs[0].cpu_s / b.runs[0].cpu_s:.2f}"
+        ours = s.step("ours", "full build")
+        for engine in ("plain", "fts5"):
+            peer = s.step(engine, "full build")
+            if not (ours and peer and ours.rate and peer.rate):
+                continue
+            line = (
+                f"  {s.label:>13} vs {engine:<5}: posts/s x{ours.rate / peer.rate:.2f} "
+                f"({ours.rate:.0f} vs {peer.rate:.0f}), wall x{ours.wall_s / peer.wall_s:.2f}, "
+                f"peak RSS x{ours.peak_rss_mb / peer.peak_rss_mb:.2f}, "
+                f"CPU x{ours.runs[0].cpu_s / peer.runs[0].cpu_s:.2f}"
             )
+            if ours.index_mb and peer.index_mb:
+                line += f", index x{ours.index_mb / peer.index_mb:.2f}"
+            if peer.inner_s and peer.posts:
+                line += f"; FTS5 itself {peer.posts / peer.inner_s:,.0f} posts/s"
+            print(line)
 
 
 def print_report(report: dict[str, Any], scales: list[Scale], start: list[Step]) -> None:
     m = report["machine"]
     print(
-        f"\nIndex build and update: blogsearch CLI vs plain Whoosh ({m['whoosh']}), "
-        f"{m['cpu_count']} CPUs, Python {m['python']}"
+        f"\nIndex build and update: blogsearch CLI vs plain Whoosh ({m['whoosh']}) and SQLite "
+        f"FTS5 ({m['sqlite']}), {m['cpu_count']} CPUs, Python {m['python']}"
     )
     for s in scales:
         print(
-            f"  scale {s.scale}: {s.files:,} files in {s.folders:,} folders - {s.how}; "
-            f"walking and stat-ing them in-process: {s.walk_s:.2f} s"
+            f"  scale {s.label}: {s.files:,} files ({s.source_mb:.1f} MB) in {s.folders:,} "
+            f"folders - {s.how}; walking and stat-ing them in-process: {s.walk_s:.2f} s"
         )
     print()
     print_table(scales, start)
@@ -254,6 +322,7 @@ def machine(blogsearch: str) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "whoosh": f"whoosh-reloaded {metadata.version('whoosh-reloaded')}",
+        "sqlite": sqlite3.sqlite_version,
         "blogsearch": blogsearch,
         "pythondontwritebytecode": os.environ.get("PYTHONDONTWRITEBYTECODE"),
         "load_average": os.getloadavg(),

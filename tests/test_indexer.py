@@ -245,15 +245,6 @@ def contents(index_dir: Path) -> list[object]:
     return found
 
 
-def test_lengths_read_from_memory_write_the_same_segment(tmp_path: Path) -> None:
-    posts = list(ingest.scan([CONTENT]))
-    indexer.write(posts, tmp_path / "memory")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(indexer, "_with_lengths_in_memory", lambda writer: writer)
-        indexer.write(posts, tmp_path / "whoosh")
-    assert contents(tmp_path / "memory") == contents(tmp_path / "whoosh")
-
-
 def test_posts_analysed_in_workers_index_as_the_writer_would(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -54,7 +54,7 @@ _CJK = (
 CJK_RANGES = _CJK  # a regex class body: the scripts the tokenizer cuts into bigrams
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _APOSTROPHES = "'\u2019\u02bc"
-_APOSTROPHE = re.compile(f"[{_APOSTROPHES}]")
+APOSTROPHE = re.compile(f"[{_APOSTROPHES}]")
 
 
 def _char_class(codepoints: list[int]) -> str:
@@ -84,6 +84,28 @@ _TOKEN = re.compile(
     r"|[vV]?(?P<version>\d+(?:\.\d+)+)"
     rf"|(?P<word>{_WORD}(?:[{_APOSTROPHES}]{_WORD})*)"
 )
+
+
+_recent = threading.local()  # each thread's last few values' matches (token_matches)
+
+
+def token_matches(value: str) -> list[tuple[str, str, int]]:
+    """(kind, text, offset) of each match of the token pattern in ``value``: ``cjk``,
+    ``version`` or ``word``. A thread's last eight values' are kept: indexing a post reads
+    its body once for the body field and the words field."""
+    recent: dict[str, list[tuple[str, str, int]]] | None = getattr(_recent, "found", None)
+    if recent is None:
+        recent = _recent.found = {}
+    found = recent.get(value)
+    if found is None:
+        found = []
+        for match in _TOKEN.finditer(value):
+            kind = match.lastgroup or "word"
+            found.append((kind, match.group(kind), match.start(kind)))
+        if len(recent) >= 8:
+            del recent[next(iter(recent))]
+        recent[value] = found
+    return found
 
 
 def _fold_table() -> dict[int, str | None]:
@@ -216,43 +238,54 @@ class WordTokenizer(Tokenizer):  # type: ignore[misc]
             _place(t, value, start_pos, start_char, keeporiginal)
             yield t
             return
-        extras = mode != "query"
+        for text, pos, start in self.spans(value, start_pos, start_char, mode != "query"):
+            yield _place(t, text, pos, start, keeporiginal)
+
+    def spans(
+        self,
+        value: str,
+        start_pos: int = 0,
+        start_char: int = 0,
+        extras: bool = True,
+        matches: Iterable[tuple[str, str, int]] | None = None,
+    ) -> Iterator[tuple[str, int, int]]:
+        """(text, position, offset) of each token of ``value`` (or of its ``matches``, from
+        :func:`token_matches`); ``extras`` (outside queries): each CJK character after a
+        run's bigrams, a version's shorter prefixes."""
         pos = start_pos
-        for match in _TOKEN.finditer(value):
-            kind = match.lastgroup or "word"
-            text = match.group(kind)
-            start = start_char + match.start(kind)
+        for kind, text, begin in token_matches(value) if matches is None else matches:
+            start = start_char + begin
             if kind == "word":
-                if not _APOSTROPHE.search(text):
-                    yield _place(t, text, pos, start, keeporiginal)
+                if not APOSTROPHE.search(text):
+                    yield text, pos, start
                     pos += 1
                     continue
                 for piece, offset in self._pieces(text):
-                    yield _place(t, piece, pos, start + offset, keeporiginal)
+                    yield piece, pos, start + offset
                     pos += 1
             elif kind == "version":
-                yield _place(t, text, pos, start, keeporiginal)
+                yield text, pos, start
                 parts = text.split(".")
                 for end in range(len(parts) - 1, 1, -1) if extras else ():
-                    yield _place(t, ".".join(parts[:end]), pos, start, keeporiginal)
+                    yield ".".join(parts[:end]), pos, start
                 pos += 1
             elif len(text) == 1:
-                yield _place(t, text, pos, start, keeporiginal)
+                yield text, pos, start
                 pos += 1
             else:
                 first = pos
                 for i in range(len(text) - 1):
-                    yield _place(t, text[i : i + 2], pos, start + i, keeporiginal)
+                    yield text[i : i + 2], pos, start + i
                     pos += 1
                 # After the bigrams, or the highlighter stops merging 脆弱 + 弱性 into 脆弱性
                 for i, char in enumerate(text if extras else ()):
-                    yield _place(t, char, min(first + i, pos - 1), start + i, keeporiginal)
+                    yield char, min(first + i, pos - 1), start + i
 
     def _pieces(self, word: str) -> list[tuple[str, int]]:
         """The tokens of a word with apostrophes, as (text, offset in the word)."""
         pieces: list[tuple[str, int]] = []
         begin = 0
-        for apostrophe in _APOSTROPHE.finditer(word):
+        for apostrophe in APOSTROPHE.finditer(word):
             pieces.append((word[begin : apostrophe.start()], begin))
             begin = apostrophe.end()
         pieces.append((word[begin:], begin))
@@ -295,12 +328,7 @@ class FoldFilter(Filter):  # type: ignore[misc]
         stops = self.stops
         removed, shift = None, 0
         for t in tokens:
-            forms = _FOLDED.get(t.text)
-            if forms is None:
-                if len(_FOLDED) > _MEMO_LIMIT:
-                    _FOLDED.clear()
-                forms = _FOLDED[t.text] = _fold_forms(t.text)
-            t.lowered, t.text = forms
+            t.lowered, t.text = folded_forms(t.text)
             if t.text in stops:
                 if t.removestops:
                     if t.positions and t.pos != removed:
@@ -310,6 +338,16 @@ class FoldFilter(Filter):  # type: ignore[misc]
             if shift and t.positions:
                 t.pos -= shift
             yield t
+
+
+def folded_forms(surface: str) -> tuple[str, str]:
+    """(lowercase, lowercase folded) of ``surface``, remembered."""
+    forms = _FOLDED.get(surface)
+    if forms is None:
+        if len(_FOLDED) > _MEMO_LIMIT:
+            _FOLDED.clear()
+        forms = _FOLDED[surface] = _fold_forms(surface)
+    return forms
 
 
 def _fold_forms(surface: str) -> tuple[str, str]:
@@ -341,22 +379,12 @@ class StemFoldFilter(Filter):  # type: ignore[misc]
         self.lang = lang
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        memo = _STEMMED.setdefault(self.lang, {})
-        stem = _stemmer(self.lang)
+        forms_of = stem_forms(self.lang)
         for t in tokens:
             if t.stopped or getattr(t, "verbatim", False):
                 yield t
                 continue
-            lowered = getattr(t, "lowered", t.text)
-            forms = memo.get(lowered)
-            if forms is None:
-                if len(memo) > _MEMO_LIMIT:
-                    memo.clear()
-                with _STEM_LOCK:
-                    folded_stem, stem_folded = stem(lowered).translate(_FOLD), stem(t.text)
-                folded_stem = _same(folded_stem, lowered, t.text)
-                other = stem_folded if stem_folded != folded_stem else None
-                forms = memo[lowered] = (folded_stem, other)
+            forms = forms_of(getattr(t, "lowered", t.text), t.text)
             t.text = forms[0]
             yield t
             if forms[1] is not None and t.mode != "query":
@@ -365,9 +393,25 @@ class StemFoldFilter(Filter):  # type: ignore[misc]
 
 
 @functools.cache
-def _stemmer(lang: str) -> Callable[[str], str]:
+def stem_forms(lang: str) -> Callable[[str, str], tuple[str, str | None]]:
+    """``lang``'s (lowercase, folded) → (fold(stem(lowercase)), stem(folded) if it differs),
+    remembered."""
+    memo = _STEMMED.setdefault(lang, {})
     stem: Callable[[str], str] = stemmer_for_language(lang)
-    return stem
+
+    def forms_of(lowered: str, folded: str) -> tuple[str, str | None]:
+        forms = memo.get(lowered)
+        if forms is None:
+            if len(memo) > _MEMO_LIMIT:
+                memo.clear()
+            with _STEM_LOCK:
+                folded_stem, stem_folded = stem(lowered).translate(_FOLD), stem(folded)
+            folded_stem = _same(folded_stem, lowered, folded)
+            other = stem_folded if stem_folded != folded_stem else None
+            forms = memo[lowered] = (folded_stem, other)
+        return forms
+
+    return forms_of
 
 
 def _stops(key: str) -> frozenset[str]:

@@ -2,8 +2,9 @@
 
 ``blogsearch index`` is incremental: only files added or changed since the last run are read
 (size and mtime first, then a content hash), posts of deleted files are removed, and a run
-with nothing to do opens no writer at all. Full builds read posts in worker processes and let
-the one Whoosh writer analyse and write them meanwhile.
+with nothing to do opens no writer at all. Posts are read and analysed in worker processes,
+a batch of files at a time; the one writer (``segbuild``) files each batch's arrays and writes
+one Whoosh segment at the commit.
 
 Crash safety comes from Whoosh's commit (a new generation becomes visible only when its table
 of contents is renamed into place) and from versioned index names: a schema change builds a
@@ -29,13 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.filedb.filestore import FileStorage
-from whoosh.util.numeric import byte_to_length
-from whoosh.writing import CLEAR
 
 from searcher.errors import IndexBusy, IndexWriteError, SourceError
 from searcher.indexing import postings, schema, store
+from searcher.indexing._whoosh import segbuild
 from searcher.indexing.manifest import Entry, Manifest
 
 # "X as X": still indexer.open_existing & co. for callers from before indexing.ondisk
@@ -53,10 +52,6 @@ DEFAULT_SOURCE = Path("content")
 PARALLEL_FROM = 200  # files; below this, worker processes cost more than they save
 READ_BATCH = 16  # files a worker reads per task
 LOCK_WAIT = 600.0  # seconds a second indexer waits for the first one
-# Postings Whoosh's pool sorts in memory (by its own estimate) before it spills a run to
-# disk. Runs are merged at the commit, in one pass up to 128 runs (~80,000 posts): building
-# 20,000 posts, 48 MB took the writer as long as 128 MB and 45 MB less memory.
-POOL_MB = 48
 
 
 @dataclass(frozen=True)
@@ -95,10 +90,10 @@ class _File:
 
 
 # what a worker is asked to read: path, root, prefix, max bytes, geocode, known hash, and the
-# options to analyse its posts with (None: the writer analyses them); what it gives back:
-# records (None if the hash is the known one), manifest entry, and the records analysed
-_ReadJob = tuple[str, Path, str, int, bool, str, BuildOptions | None]
-_ReadResult = tuple[list[Post | Skipped] | None, Entry, list[postings.Prepared | None] | None]
+# options to analyse its posts with; what it gives back: records (None if the hash is the
+# known one) and manifest entry
+_ReadJob = tuple[str, Path, str, int, bool, str, BuildOptions]
+_ReadResult = tuple[list[Post | Skipped] | None, Entry]
 
 
 def count_files(sources: Sequence[Path], *, drafts: bool = False) -> int:
@@ -171,30 +166,29 @@ def _build(
                            unchanged=unchanged)  # fmt: skip
     ix = _open_for_writing(index_dir, fresh=why is not None)
     writer = _writer(ix, on_wait=on_wait, index_dir=index_dir)
-    keep_private = not options.drop_private_locations
     indexed = removed = 0
     try:
         for key in gone:
             for path in manifest.pop(key).paths:
                 removed += writer.delete_by_term(schema.PATH, path)
-        reading = _read(changed, manifest, options, workers, analyse=why is not None)
-        for file, records, entry, prepared in reading:
-            summary.files += 1
-            old = manifest.get(file.key)
-            if records is None and old is not None:  # touched, not changed: same content hash
-                unchanged += 1
-                manifest.put(file.key, replace(entry, paths=old.paths))
-                continue
-            entry.paths = _write_posts(writer, records or [], prepared, summary, options,
-                                       keep_private, progress, fresh=why is not None)  # fmt: skip
-            indexed += len(entry.paths)
-            for stale in set(old.paths if old else ()) - set(entry.paths):
-                removed += writer.delete_by_term(schema.PATH, stale)
-            manifest.put(file.key, entry)
+        for results, batch in _read(changed, manifest, options, workers):
+            for file, records, entry in results:
+                summary.files += 1
+                old = manifest.get(file.key)
+                if records is None and old is not None:  # touched, not changed: same hash
+                    unchanged += 1
+                    manifest.put(file.key, replace(entry, paths=old.paths))
+                    continue
+                entry.paths = _count_posts(records or [], summary, options, progress)
+                indexed += len(entry.paths)
+                if why is None:
+                    removed += _delete_old(writer, old.paths if old else [], entry.paths)
+                manifest.put(file.key, entry)
+            writer.add_batch(batch)
         if why is None and not indexed and not removed:
             writer.cancel()  # only touched files: a commit would change nothing
         else:
-            _commit(writer, fresh=why is not None)
+            writer.commit(fresh=why is not None)
     except BaseException:
         _cancel(writer)
         raise
@@ -232,35 +226,33 @@ def _cancel(writer: Any) -> None:
             writer.writelock.release()
 
 
-def _write_posts(
-    writer: Any,
+def _count_posts(
     records: list[Post | Skipped],
-    prepared: list[postings.Prepared | None] | None,
     summary: Summary,
     options: BuildOptions,
-    keep_private: bool,
     progress: Callable[[Post], None] | None,
-    *,
-    fresh: bool,
 ) -> list[str]:
+    """The paths of the posts a file's records index (the worker analysed the same ones)."""
     paths = []
-    put = writer.add_document if fresh else writer.update_document
-    for i, record in enumerate(records):
+    for record in records:
         if isinstance(record, Skipped):
             summary.skipped.append(record)
         elif record.draft and not options.drafts:
             summary.drafts_excluded += 1
         else:
             summary.count(record)
-            analysed = prepared[i] if prepared else None
-            if fresh and analysed is not None:
-                postings.add(writer, analysed)
-            else:
-                put(**schema.document(record, keep_private_location=keep_private))
             paths.append(record.path)
             if progress:
                 progress(record)
     return paths
+
+
+def _delete_old(writer: segbuild.IndexWriter, old: list[str], new: list[str]) -> int:
+    """Delete the indexed versions of a changed file's posts; how many of its old posts are
+    gone (the others are replaced: Whoosh's ``update_document``)."""
+    for path in new:
+        writer.delete_by_term(schema.PATH, path)
+    return sum(writer.delete_by_term(schema.PATH, path) for path in set(old) - set(new))
 
 
 def write(
@@ -272,12 +264,13 @@ def write(
     count = 0
     keep_private = not options.drop_private_locations
     try:
-        for post in posts:
-            writer.add_document(**schema.document(post, keep_private_location=keep_private))
-            count += 1
-        _commit(writer, fresh=True)
+        documents = (schema.document(post, keep_private_location=keep_private) for post in posts)
+        while group := list(islice(documents, READ_BATCH * 4)):
+            writer.add_batch(postings.batch(group))
+            count += len(group)
+        writer.commit(fresh=True)
     except BaseException:
-        writer.cancel()
+        _cancel(writer)
         raise
     built_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     Manifest(options=asdict(options)).save(index_dir)
@@ -338,61 +331,66 @@ def _survey(
 
 
 def _read(
-    files: list[_File],
-    manifest: Manifest,
-    options: BuildOptions,
-    workers: int | None,
-    *,
-    analyse: bool,
-) -> Iterator[tuple[_File, *_ReadResult]]:
-    """(file, records, manifest entry, analysed records) for each file, read in worker
-    processes when many; there, with ``analyse``, the workers also analyse the posts.
+    files: list[_File], manifest: Manifest, options: BuildOptions, workers: int | None
+) -> Iterator[tuple[list[tuple[_File, *_ReadResult]], segbuild.Batch]]:
+    """(file, records, manifest entry) of each file of a batch of files, and the batch's
+    posts analysed for the writer; read in worker processes when many files are.
 
     Records are None for a file whose content hash is the one in the manifest (touched, or
     checked out again): it is not parsed and its posts stay as they are.
     """
     count = workers if workers is not None else (os.cpu_count() or 1)
     parallel = len(files) >= PARALLEL_FROM and count > 1
-    analysing = options if parallel and analyse and postings.supported() else None
     jobs: list[_ReadJob] = []
     for f in files:
         known = manifest.get(f.key)
         sha1 = known.sha1 if known else ""
         jobs.append((f.path, f.root, f.prefix, options.max_bytes, options.geocode, sha1,
-                     analysing))  # fmt: skip
+                     options))  # fmt: skip
+    groups = [(files[i : i + READ_BATCH], jobs[i : i + READ_BATCH])
+              for i in range(0, len(jobs), READ_BATCH)]  # fmt: skip
     if not parallel:
-        for file, job in zip(files, jobs, strict=True):
-            yield (file, *_read_one(job))
+        for group, batch_jobs in groups:
+            results, batch = _read_batch(batch_jobs)
+            yield [(f, *r) for f, r in zip(group, results, strict=True)], batch
         return
     # spawned, not forked: a forked worker inherits the writer's lock file descriptor and,
     # orphaned by a killed indexer, would hold the lock for ever
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(count, mp_context=context, initializer=_exit_with_parent,
                              initargs=(os.getpid(),)) as pool:  # fmt: skip
-        for file, result in zip(files, _read_ahead(pool, jobs, count * 4), strict=True):
-            yield (file, *result)
+        read = _read_ahead(pool, [batch_jobs for _, batch_jobs in groups], count * 4)
+        for (group, _), (results, batch) in zip(groups, read, strict=True):
+            yield [(f, *r) for f, r in zip(group, results, strict=True)], batch
 
 
 def _read_ahead(
-    pool: ProcessPoolExecutor, jobs: list[_ReadJob], ahead: int
-) -> Iterator[_ReadResult]:
+    pool: ProcessPoolExecutor, batches: list[list[_ReadJob]], ahead: int
+) -> Iterator[tuple[list[_ReadResult], segbuild.Batch]]:
     """Results in order, with at most ``ahead`` batches read but not yet taken.
 
     Not ``pool.map``: it submits every job at once and keeps every result until it is taken,
     so with the writer slower than the readers a 60,000-post build held all its parsed posts
     in memory.
     """
-    batches = (jobs[i : i + READ_BATCH] for i in range(0, len(jobs), READ_BATCH))
-    pending = deque(pool.submit(_read_batch, batch) for batch in islice(batches, ahead))
+    waiting = iter(batches)
+    pending = deque(pool.submit(_read_batch, batch) for batch in islice(waiting, ahead))
     while pending:
         results = pending.popleft().result()
-        for batch in islice(batches, 1):
+        for batch in islice(waiting, 1):
             pending.append(pool.submit(_read_batch, batch))
-        yield from results
+        yield results
 
 
-def _read_batch(jobs: list[_ReadJob]) -> list[_ReadResult]:
-    return [_read_one(job) for job in jobs]
+def _read_batch(jobs: list[_ReadJob]) -> tuple[list[_ReadResult], segbuild.Batch]:
+    """Read files (in a worker process) and analyse the posts they index into one batch."""
+    results = [_read_one(job) for job in jobs]
+    options = jobs[0][6]
+    keep = not options.drop_private_locations
+    documents = [schema.document(record, keep_private_location=keep)
+                 for records, _ in results for record in records or ()
+                 if isinstance(record, Post) and (options.drafts or not record.draft)]  # fmt: skip
+    return results, postings.batch(documents)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -408,8 +406,8 @@ def _exit_with_parent(parent: int) -> None:
 
 def _read_one(job: _ReadJob) -> _ReadResult:
     """Read one source file (runs in a worker process): its records, or None when its content
-    hash is ``known``, its manifest entry, and its posts analysed if asked to."""
-    name, root, prefix, max_bytes, geocode, known, analysing = job
+    hash is ``known``, and its manifest entry."""
+    name, root, prefix, max_bytes, geocode, known, _ = job
     path = Path(name)
     records: list[Post | Skipped]
     if path.suffix.lower() == ".xml":
@@ -418,11 +416,11 @@ def _read_one(job: _ReadJob) -> _ReadResult:
             data = path.read_bytes() if stat.st_size <= max_bytes * 40 else b""
         except OSError as exc:
             skipped = Skipped(prefix + path.name, f"unreadable: {exc.strerror}")
-            return [skipped], Entry(0, 0, ""), None
+            return [skipped], Entry(0, 0, "")
         digest = hashlib.sha1(data).hexdigest() if data else ""
         entry = Entry(stat.st_size, stat.st_mtime_ns, digest)
         if digest and digest == known:
-            return None, entry, None
+            return None, entry
         records = list(wxr.read_export(path, max_bytes=max_bytes, geocode=geocode))
     else:
         source = ingest.open_post(path, root, max_bytes)  # read once: hashed, then parsed
@@ -430,24 +428,11 @@ def _read_one(job: _ReadJob) -> _ReadResult:
         digest = hashlib.sha1(opened.data).hexdigest() if opened.data is not None else ""
         entry = Entry(opened.size, opened.mtime_ns, digest)
         if digest and digest == known:
-            return None, entry, None
+            return None, entry
         records = [ingest.parse_post(source, geocode=geocode)]
     if prefix:
         records = [_prefixed(r, prefix) for r in records]
-    return records, entry, _analysed(records, analysing) if analysing else None
-
-
-def _analysed(
-    records: list[Post | Skipped], options: BuildOptions
-) -> list[postings.Prepared | None]:
-    """The documents the writer will add, analysed: None for records it leaves out."""
-    keep_private = not options.drop_private_locations
-    return [
-        postings.prepare(schema.document(r, keep_private_location=keep_private))
-        if isinstance(r, Post) and (options.drafts or not r.draft)
-        else None
-        for r in records
-    ]
+    return records, entry
 
 
 def _prefixed(record: Post | Skipped, prefix: str) -> Post | Skipped:
@@ -488,73 +473,19 @@ def _open_for_writing(index_dir: Path, *, fresh: bool) -> Any:
 
 
 def _writer(ix: Any, *, on_wait: Callable[[], None] | None, index_dir: Path) -> Any:
-    """The index's one writer, in this process; waits for another indexer if asked to.
-
-    Not Whoosh's multi-process writer: after a multisegment build, later deletions in
-    whoosh-reloaded removed the wrong documents (4,723 posts became 1,071 distinct ones).
-    Reading and stripping posts, half the work, runs in worker processes instead.
-    """
-    options: dict[str, Any] = {"limitmb": POOL_MB}
+    """The index's one writer, in this process; waits for another indexer if asked to."""
     try:
-        return _with_lengths_in_memory(ix.writer(**options))
+        return segbuild.IndexWriter(ix)
     except whoosh_index.LockError:
         if on_wait is None:
             raise IndexBusy(f"{index_dir}: another blogsearch index is writing here") from None
     on_wait()
     try:
-        return _with_lengths_in_memory(ix.writer(timeout=LOCK_WAIT, delay=0.25, **options))
+        return segbuild.IndexWriter(ix, timeout=LOCK_WAIT, delay=0.25)
     except whoosh_index.LockError:
         raise IndexBusy(
             f"{index_dir}: another indexer held the index for {LOCK_WAIT:.0f} s"
         ) from None
-
-
-def _with_lengths_in_memory(writer: Any) -> Any:
-    """``writer``, reading the new segment's field lengths from memory when it commits.
-
-    Whoosh asks for a document's field length once per posting as it writes a segment, each
-    time through three layers of column and file readers: 600,000 asks for 2,000 posts, a
-    seventh of the writer's time. Each field's lengths are read once instead.
-    """
-    per_document_reader = writer.per_document_reader
-    writer.per_document_reader = lambda: _Lengths(per_document_reader())
-    return writer
-
-
-class _Lengths:
-    """A segment's per-document reader whose ``doc_field_length`` is a list look-up."""
-
-    def __init__(self, reader: Any) -> None:
-        self._reader = reader
-        self._lengths: dict[str, list[int | None] | None] = {}
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._reader, name)
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
-        if fieldname not in self._lengths:
-            self._lengths[fieldname] = self._load(fieldname)
-        lengths = self._lengths[fieldname]
-        if lengths is None:
-            return default
-        if docnum > self._reader.doc_count_all():
-            raise IndexError(f"asked for docnum {docnum} of {self._reader.doc_count_all()}")
-        # as Whoosh's reader: None (not 0) for a document without the field
-        return lengths[docnum] if docnum < len(lengths) else None
-
-    def _load(self, fieldname: str) -> list[int | None] | None:
-        column = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if column is None:
-            return None
-        return [byte_to_length(byte) if byte else None for byte in column.load()]
-
-
-def _commit(writer: Any, *, fresh: bool) -> None:
-    """Commit a fresh index as one segment, an update as Whoosh's default merge would."""
-    if fresh:
-        writer.commit(mergetype=CLEAR)
-    else:
-        writer.commit()
 
 
 def _remove_older_versions(index_dir: Path) -> None:

@@ -28,9 +28,9 @@ from typing import Any
 
 import numpy as np
 from whoosh import query, scoring
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
+
+from searcher.indexing._whoosh import segreader
 
 POSTINGS_BUDGET = 4_000_000  # decoded postings kept per generation (16 bytes each)
 POSITIONS_BUDGET = 200_000  # (term, document) position lists kept per generation
@@ -381,9 +381,7 @@ class Scorer:
                 if not len(mine) or (fieldname, text) not in reader:
                     continue
                 matcher = reader.postings(fieldname, text)
-                if isinstance(matcher, FilterMatcher):
-                    matcher = matcher.child
-                for local, value in _values(matcher, mine):
+                for local, value in segreader.leaf_values(matcher, mine):
                     found[local + offset] = np.array(format_.decode_positions(value), np.int64)
             self._positions_held += len(missing)
             while self._positions_held > POSITIONS_BUDGET and len(self._known_positions) > 1:
@@ -405,9 +403,9 @@ class Scorer:
             for reader, offset in self._leaves:
                 if (fieldname, text) not in reader:
                     continue
-                docs, weights = _leaf_postings(reader.postings(fieldname, text))
-                docs_parts.append(docs + offset)
-                weight_parts.append(weights)
+                leaf = segreader.leaf_postings(reader.postings(fieldname, text))
+                docs_parts.append(leaf.docs + offset)
+                weight_parts.append(leaf.weights)
             if docs_parts:
                 found = (np.concatenate(docs_parts), np.concatenate(weight_parts))
             else:
@@ -426,7 +424,7 @@ class Scorer:
             if lengths is None:
                 lengths = np.ones(self.size, dtype=np.float64)  # Whoosh's default for none
                 for reader, offset in self._leaves:
-                    codes = _length_codes(reader, fieldname)
+                    codes = segreader.length_codes(reader, fieldname)
                     if codes is not None:
                         part = _LENGTHS[codes]
                         part[codes == 0] = 1.0
@@ -463,55 +461,6 @@ def _without(kept: Scored, dropped: Scored) -> Scored:
     return Scored(kept.docs[keep], kept.scores[keep])
 
 
-def _leaf_postings(matcher: Any) -> tuple[IntArray, FloatArray]:
-    """All postings of one segment's matcher, deleted documents left out."""
-    deleted: frozenset[int] | None = None
-    if isinstance(matcher, FilterMatcher):
-        deleted = frozenset(matcher._ids)
-        matcher = matcher.child
-    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
-        docs, weights = _blocks(matcher)
-    else:  # an inlined list of a posting or two: walk it
-        pairs = []
-        while matcher.is_active():
-            pairs.append((matcher.id(), matcher.weight()))
-            matcher.next()
-        docs = np.array([d for d, _ in pairs], dtype=np.int64)
-        weights = np.array([w for _, w in pairs], dtype=np.float64)
-    if deleted:
-        live = ~np.isin(docs, np.fromiter(deleted, dtype=np.int64))
-        docs, weights = docs[live], weights[live]
-    return docs, weights
-
-
-def _values(matcher: Any, docs: IntArray) -> Iterable[tuple[int, bytes]]:
-    """(docnum, posting value) for ``docs`` (sorted segment docnums) in one postings list;
-    blocks that cannot hold one of them are skipped unread."""
-    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
-        for docnum in docs.tolist():
-            if not matcher.is_active():
-                break
-            matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                yield docnum, matcher.value()
-        return
-    i, count = 0, len(docs)
-    while i < count:
-        if matcher._maxid >= docs[i]:
-            matcher._read_data()
-            ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
-            values = matcher._data[2]
-            stop = int(np.searchsorted(docs, matcher._maxid, side="right"))
-            for at, docnum in zip(np.searchsorted(ids, docs[i:stop]).tolist(),
-                                  docs[i:stop].tolist(), strict=True):  # fmt: skip
-                if at < len(ids) and ids[at] == docnum:
-                    yield docnum, values[at]
-            i = stop
-        if matcher._lastblock:
-            break
-        matcher._goto(matcher._nextoffset)
-
-
 def _adjacent(where: list[list[IntArray]]) -> BoolArray:
     """For each candidate, whether word i + 1 stands right after word i somewhere (slop 1):
     every (candidate, position) pair is one integer, and the chain is checked with isin."""
@@ -541,41 +490,3 @@ def _in_order(positions: list[list[int]], slop: int) -> bool:
         if not ends:
             return False
     return True
-
-
-def _blocks(matcher: W3LeafMatcher) -> tuple[IntArray, FloatArray]:
-    """Every block of a Whoosh 3 postings list, decoded with numpy (ids are delta-coded)."""
-    ids_parts, weight_parts = [], []
-    while True:
-        matcher._read_data()
-        ids, weights = matcher._data[0], matcher._data[1]
-        count = matcher._blocklength
-        ids_parts.append(np.cumsum(np.asarray(ids, dtype=np.int64)))
-        if weights is None:
-            weight_parts.append(np.ones(count, dtype=np.float64))
-        elif isinstance(weights, float):
-            weight_parts.append(np.full(count, weights, dtype=np.float64))
-        else:
-            weight_parts.append(np.asarray(weights, dtype=np.float32).astype(np.float64))
-        if matcher._lastblock:
-            break
-        matcher._goto(matcher._nextoffset)
-    return np.concatenate(ids_parts), np.concatenate(weight_parts)
-
-
-def _length_codes(reader: Any, fieldname: str) -> np.ndarray[Any, np.dtype[np.uint8]] | None:
-    """One segment's byte-coded field lengths, or None when the field stores none."""
-    perdoc = reader._perdoc
-    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if column is None:
-        return None
-    count = reader.doc_count_all()
-    if getattr(column, "_typecode", None) == "B":  # one byte per document: read them at once
-        stored = min(column._count, count)
-        codes = np.zeros(count, dtype=np.uint8)
-        raw = column._dbfile.get(column._basepos, stored)
-        codes[:stored] = np.frombuffer(bytes(raw), dtype=np.uint8)
-        if stored < count:
-            codes[stored:] = column._default
-        return codes
-    return np.fromiter((column[d] for d in range(count)), dtype=np.uint8, count=count)

@@ -15,11 +15,9 @@ import math
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.columns import NumericColumn
-from whoosh.matching.wrappers import FilterMatcher
 
 from searcher.indexing import schema
+from searcher.indexing._whoosh import segreader
 
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -173,7 +171,7 @@ def load(reader: Any, fields: tuple[str, ...]) -> PointTable:
     shift = int(reader.schema[schema.LAT].to_column_value(0))
     for leaf, base in reader.leaf_readers():
         ids = [
-            _live_ids(leaf.postings(field, cell))
+            segreader.leaf_postings(leaf.postings(field, cell)).docs
             for field in fields
             for cell in _BASE32
             if leaf.doc_frequency(field, cell)
@@ -203,7 +201,7 @@ def _several(leaf: Any, found: IntArray) -> Any:
     """Which of ``found`` have several points (``schema.MULTI``), as a boolean mask."""
     if schema.MULTI not in leaf.schema or not leaf.doc_frequency(schema.MULTI, "1"):
         return np.zeros(len(found), dtype=bool)
-    return np.isin(found, _live_ids(leaf.postings(schema.MULTI, "1")))
+    return np.isin(found, segreader.leaf_postings(leaf.postings(schema.MULTI, "1")).docs)
 
 
 def _points_value(leaf: Any, doc: int) -> bytes:
@@ -211,38 +209,12 @@ def _points_value(leaf: Any, doc: int) -> bytes:
     return bytes(value) if value else b""
 
 
-def _live_ids(matcher: Any) -> IntArray:
-    """Every docnum of one segment's postings list, deleted ones left out."""
-    deleted: IntArray | None = None
-    if isinstance(matcher, FilterMatcher):
-        deleted = np.fromiter(matcher._ids, dtype=np.int64)
-        matcher = matcher.child
-    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
-        blocks = []
-        while True:  # ids are delta-coded a block at a time
-            matcher._read_data()
-            blocks.append(np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)))
-            if matcher._lastblock:
-                break
-            matcher._goto(matcher._nextoffset)
-        ids = np.concatenate(blocks)
-    else:
-        ids = np.fromiter(matcher.all_ids(), dtype=np.int64)
-    if deleted is not None and len(deleted):
-        ids = ids[~np.isin(ids, deleted)]
-    return ids
-
-
 def _column_e7(leaf: Any, name: str, docs: IntArray, shift: int) -> IntArray:
-    """One segment's integer column (1e-7 degrees) at ``docs``: read at once where the column
-    is a plain array of 64-bit numbers, else one value at a time."""
+    """One segment's integer column (1e-7 degrees) at ``docs``."""
     column = leaf.column_reader(name, translate=False)
-    if isinstance(column, NumericColumn.Reader) and column._typecode == "Q":
-        stored = min(column._count, leaf.doc_count_all())
-        raw = np.full(leaf.doc_count_all(), column._default, dtype=np.uint64)
-        data = column._dbfile.get(column._basepos, stored * 8)
-        raw[:stored] = np.frombuffer(bytes(data), dtype=">u8")
-        values = raw[docs]
+    every = segreader.numeric_column(column, leaf.doc_count_all())
+    if every is not None:
+        values = every.astype(np.uint64)[docs]
     else:
         values = np.fromiter((column[d] for d in docs.tolist()), dtype=np.uint64, count=len(docs))
     return (values - np.uint64(shift)).view(np.int64)

@@ -1,0 +1,119 @@
+"""Where a full build's CPU goes, stage by stage, per post: reading, analysis field by field,
+the batches of arrays, their trip between processes, the writer.
+
+Everything runs in this one process and is timed in CPU seconds (``time.process_time``: the
+machine is shared, wall time is not a fair measure); a real build spreads the reading and
+analysis over worker processes and adds their start-up. The language model and gazetteer
+are loaded first and reported apart. Analysis is timed field by field (``fieldterms.index``)
+and again inside ``postings.batch``, whose remainder is building the arrays.
+
+    python bench/stage_cost.py [--every N] [--corpora ../shared/corpora] [NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import shutil
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from whoosh.filedb.filestore import FileStorage
+
+from searcher.geo import gazetteer
+from searcher.indexing import fieldterms, indexer, postings, schema
+from searcher.indexing._whoosh import segbuild
+from searcher.ingest import reader as ingest
+from searcher.models import Post
+
+NAMES = ("chamerling", "evert", "ruby-lang", "rust-blog")
+TEXT_FIELDS = ("title", "body", "words", "spellings")
+
+
+def read(corpora: Path, names: list[str], every: int, spent: Counter[str]) -> list[Post]:
+    options = indexer.BuildOptions()
+    posts = []
+    for name in names:
+        root = corpora / name
+        for path in sorted(ingest.walk(root))[::every]:
+            start = time.process_time()
+            source = ingest.open_post(path, root, options.max_bytes)
+            spent["read: open and hash"] += time.process_time() - start
+            start = time.process_time()
+            post = ingest.parse_post(source)
+            spent["read: parse (front matter, text, language, places)"] += (
+                time.process_time() - start
+            )
+            if isinstance(post, Post) and not post.draft:
+                posts.append(post)
+    return posts
+
+
+def analyse(posts: list[Post], spent: Counter[str]) -> list[segbuild.Batch]:
+    start = time.process_time()
+    documents = [schema.document(post) for post in posts]
+    spent["schema.document"] += time.process_time() - start
+    fields = postings._schema()
+    for document in documents:
+        for name, value in document.items():
+            if fields[name].indexed:
+                start = time.process_time()
+                list(fieldterms.index(fields[name], value, document))
+                label = name if name in TEXT_FIELDS else "other fields"
+                spent[f"analysis: {label}"] += time.process_time() - start
+    analysed = sum(v for k, v in spent.items() if k.startswith("analysis"))
+    start = time.process_time()
+    step = indexer.READ_BATCH
+    batches = [postings.batch(documents[i : i + step]) for i in range(0, len(documents), step)]
+    spent["arrays (postings.batch less its analysis)"] += time.process_time() - start - analysed
+    start = time.process_time()
+    batches = [pickle.loads(pickle.dumps(b, protocol=pickle.HIGHEST_PROTOCOL)) for b in batches]
+    spent["batches pickled and unpickled"] += time.process_time() - start
+    return batches
+
+
+def write(batches: list[segbuild.Batch], spent: Counter[str]) -> float:
+    """Write the batches into a fresh index; its size in MB."""
+    work = Path(tempfile.mkdtemp(prefix="stage-cost-"))
+    try:
+        storage = FileStorage(str(work))
+        ix = storage.create_index(postings._schema(), indexname=indexer.INDEX_NAME)
+        start = time.process_time()
+        writer = segbuild.IndexWriter(ix)
+        for batch in batches:
+            writer.add_batch(batch)
+        spent["writer: add_batch"] += time.process_time() - start
+        start = time.process_time()
+        writer.commit(fresh=True)
+        spent["writer: commit"] += time.process_time() - start
+        return sum(p.stat().st_size for p in work.iterdir()) / 1e6
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    shared = Path(__file__).parents[2] / "shared" / "corpora"
+    parser.add_argument("names", nargs="*", default=list(NAMES))
+    parser.add_argument("--corpora", type=Path, default=shared)
+    parser.add_argument("--every", type=int, default=1, help="every Nth post file (default 1)")
+    args = parser.parse_args()
+    start = time.process_time()
+    ingest.read_text("warm-up: load the language model once\n" * 20, "warm.md")
+    gazetteer.geocode("Paris, France")
+    loaded = time.process_time() - start
+    spent: Counter[str] = Counter()
+    posts = read(args.corpora, args.names, args.every, spent)
+    size = write(analyse(posts, spent), spent)
+    count = len(posts)
+    print(f"{count} posts of {', '.join(args.names)} (every {args.every}th file); CPU ms per post")
+    print(f"  {'(once: language model and gazetteer loaded)':<52} {loaded * 1000:8.0f} ms")
+    for label, seconds in spent.items():
+        print(f"  {label:<52} {seconds / count * 1000:8.3f}")
+    print(f"  {'in all':<52} {sum(spent.values()) / count * 1000:8.3f}   index {size:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""Whoosh segments read back in bulk: postings blocks and numeric columns as numpy arrays.
+
+Whoosh's matchers hand out one posting at a time; scoring a query over arrays (fastscore),
+loading the map of located posts (geotable) and merging segments (segbuild) read whole
+postings lists instead, a W3 block (see ``segwriter``) at a time, and whole columns.
+This is the one place that decodes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.columns import NumericColumn
+from whoosh.matching.wrappers import FilterMatcher
+
+I64 = np.ndarray[Any, np.dtype[np.int64]]
+U8 = np.ndarray[Any, np.dtype[np.uint8]]
+
+
+@dataclass
+class Postings:
+    """One term's live postings in one segment: docnums, weights and (if asked) values, all
+    values' bytes joined with their sizes."""
+
+    docs: I64
+    weights: np.ndarray[Any, np.dtype[np.float64]]
+    value_sizes: I64 | None = None
+    values: bytes = b""
+
+
+def leaf_postings(matcher: Any, *, values: bool = False) -> Postings:
+    """Every posting of one segment's matcher (``reader.postings(...)``), deleted documents
+    left out: W3 blocks are decoded a block at a time (docnums are delta-coded)."""
+    deleted: frozenset[int] | None = None
+    if isinstance(matcher, FilterMatcher):
+        deleted = frozenset(matcher._ids)
+        matcher = matcher.child
+    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
+        found = _blocks(matcher, values)
+    else:  # an inlined list (not written here): walk it
+        items = _walk(matcher)
+        found = Postings(
+            np.array([d for d, _, _ in items], dtype=np.int64),
+            np.array([w for _, w, _ in items], dtype=np.float64),
+            np.array([len(v or b"") for _, _, v in items], dtype=np.int64) if values else None,
+            b"".join(v or b"" for _, _, v in items) if values else b"",
+        )
+    if deleted:
+        live = ~np.isin(found.docs, np.fromiter(deleted, dtype=np.int64))
+        found = _kept(found, live)
+    return found
+
+
+def _walk(matcher: Any) -> list[tuple[int, float, bytes | None]]:
+    items = []
+    while matcher.is_active():
+        items.append((matcher.id(), matcher.weight(), matcher.value()))
+        matcher.next()
+    return items
+
+
+def _blocks(matcher: W3LeafMatcher, values: bool) -> Postings:
+    ids, weights, sizes, blobs = [], [], [], []
+    fixed = matcher._fixedsize
+    while True:
+        matcher._read_data()
+        block_ids, block_weights, block_values = matcher._data
+        count = matcher._blocklength
+        ids.append(np.cumsum(np.asarray(block_ids, dtype=np.int64)))
+        if block_weights is None:
+            weights.append(np.ones(count, dtype=np.float64))
+        elif isinstance(block_weights, float):
+            weights.append(np.full(count, block_weights, dtype=np.float64))
+        else:
+            weights.append(np.asarray(block_weights, dtype=np.float32).astype(np.float64))
+        if values:
+            if fixed is None or fixed < 0:  # a tuple of each posting's bytes
+                sizes.append(np.fromiter(map(len, block_values), np.int64, count=count))
+                blobs.append(b"".join(block_values))
+            else:  # none, or fixed-size values joined
+                sizes.append(np.full(count, fixed, dtype=np.int64))
+                blobs.append(block_values or b"")
+        if matcher._lastblock:
+            break
+        matcher._goto(matcher._nextoffset)
+    return Postings(np.concatenate(ids), np.concatenate(weights),
+                    np.concatenate(sizes) if values else None, b"".join(blobs))  # fmt: skip
+
+
+def _kept(found: Postings, live: np.ndarray[Any, np.dtype[np.bool_]]) -> Postings:
+    if found.value_sizes is None:
+        return Postings(found.docs[live], found.weights[live])
+    sizes = found.value_sizes
+    starts = np.cumsum(sizes) - sizes
+    kept = b"".join(
+        found.values[s : s + n]
+        for s, n in zip(starts[live].tolist(), sizes[live].tolist(), strict=True)
+    )
+    return Postings(found.docs[live], found.weights[live], sizes[live], kept)
+
+
+def leaf_values(matcher: Any, docs: I64) -> Iterator[tuple[int, bytes]]:
+    """(docnum, posting value) for ``docs`` (sorted segment docnums) in one postings list;
+    blocks that cannot hold one of them are skipped unread."""
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
+        for docnum in docs.tolist():
+            if not matcher.is_active():
+                break
+            matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                yield docnum, matcher.value()
+        return
+    i, count = 0, len(docs)
+    while i < count:
+        if matcher._maxid >= docs[i]:
+            matcher._read_values()
+            ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
+            values = matcher._values
+            stop = int(np.searchsorted(docs, matcher._maxid, side="right"))
+            for at, docnum in zip(np.searchsorted(ids, docs[i:stop]).tolist(),
+                                  docs[i:stop].tolist(), strict=True):  # fmt: skip
+                if at < len(ids) and ids[at] == docnum:
+                    yield docnum, values[at]
+            i = stop
+        if matcher._lastblock:
+            break
+        matcher._goto(matcher._nextoffset)
+
+
+def numeric_column(column: Any, count: int) -> np.ndarray[Any, Any] | None:
+    """All ``count`` values of a Whoosh numeric column reader at once (fixed-size big-endian
+    numbers up to the last document given one, the default after), or None for others."""
+    if not isinstance(column, NumericColumn.Reader):
+        return None
+    dtype = np.dtype(column._typecode).newbyteorder(">")
+    stored = min(column._count, count)
+    values = np.full(count, column._default, dtype=dtype.newbyteorder("="))
+    raw = column._dbfile.get(column._basepos, stored * dtype.itemsize)
+    values[:stored] = np.frombuffer(bytes(raw), dtype=dtype)
+    return values
+
+
+def length_codes(reader: Any, fieldname: str) -> U8 | None:
+    """One segment's byte-coded lengths in a field (one per document, 0 for none), or None
+    when the field stores none."""
+    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return None
+    count = reader.doc_count_all()
+    codes = numeric_column(column, count)
+    if codes is None:
+        return np.fromiter((column[d] for d in range(count)), dtype=np.uint8, count=count)
+    return codes.astype(np.uint8)
