@@ -34,6 +34,7 @@ from whoosh.util.filelock import try_for
 from whoosh.util.numeric import byte_to_length
 
 from searcher.indexing._whoosh import segreader, segruns, segwriter
+from searcher.indexing._whoosh.segruns import Batch as Batch
 from searcher.indexing._whoosh.segwriter import I64, U8, Field
 
 RUN_POSTINGS = 1_000_000  # postings sorted in memory before a run is spilled (~110 bytes each)
@@ -51,22 +52,6 @@ Prepared = tuple[tuple[str, list[tuple[bytes, float, bytes]], int, Any, Any], ..
 def field_numbers(schema: Any) -> dict[str, int]:
     """Every indexed field's number in a segment's terms: the schema's names in order."""
     return {name: i for i, name in enumerate(n for n in schema.names() if schema[n].indexed)}
-
-
-@dataclass
-class Batch:
-    """Analysed documents as arrays: postings grouped by document, in document order."""
-
-    count: int
-    keys: list[bytes]  # distinct terms: field number (!H) + term bytes
-    terms: np.ndarray[Any, np.dtype[np.int32]]  # each posting's index in keys
-    per_doc: np.ndarray[Any, np.dtype[np.int32]]  # postings of each document
-    weights: np.ndarray[Any, np.dtype[np.float32]]
-    value_sizes: np.ndarray[Any, np.dtype[np.uint32]]
-    values: bytes
-    lengths: dict[str, tuple[I64, I64]]  # scorable field -> (documents, lengths)
-    stored: tuple[bytes, I64]  # stored fields as the stored column keeps them, and sizes
-    columns: dict[str, tuple[list[int], list[Any]]]  # column field -> (documents, values)
 
 
 class BatchBuilder:

@@ -12,20 +12,33 @@ import bisect
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from searcher.indexing._whoosh import segreader, segwriter
 from searcher.indexing._whoosh.segwriter import I64, Chunk
 
-if TYPE_CHECKING:  # the batches a writer takes (segbuild imports this module)
-    from searcher.indexing._whoosh.segbuild import Batch
-
 CHUNK_POSTINGS = 150_000  # postings merged and encoded at a time (~450 bytes each meanwhile)
 SAMPLE_POSTINGS = 10_000  # a run's key every so many postings, to cut chunks between runs by
 KEY_PAGE = 10_000  # keys of a spilled run read back at a time
 _DTYPES = (np.int32, np.float32, np.uint32, np.uint8)  # docs, weights, value sizes, values
+
+
+@dataclass
+class Batch:
+    """Analysed documents as arrays: postings grouped by document, in document order."""
+
+    count: int
+    keys: list[bytes]  # distinct terms: field number (!H) + term bytes
+    terms: np.ndarray[Any, np.dtype[np.int32]]  # each posting's index in keys
+    per_doc: np.ndarray[Any, np.dtype[np.int32]]  # postings of each document
+    weights: np.ndarray[Any, np.dtype[np.float32]]
+    value_sizes: np.ndarray[Any, np.dtype[np.uint32]]
+    values: bytes
+    lengths: dict[str, tuple[I64, I64]]  # scorable field -> (documents, lengths)
+    stored: tuple[bytes, I64]  # stored fields as the stored column keeps them, and sizes
+    columns: dict[str, tuple[list[int], list[Any]]]  # column field -> (documents, values)
 
 
 @dataclass
