@@ -13,7 +13,6 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from searcher import shapes
 from searcher.errors import UsageError
 from searcher.geo import BBox, parse_bbox, parse_coordinate
 from searcher.schema import partial_date_span
@@ -118,6 +117,8 @@ def shape(value: Any) -> Any:
     checked as ``--within`` files are (in degrees, repaired if it crosses itself)."""
     if value is None:
         return None
+    from searcher import shapes  # shapely: only a request with a shape needs it
+
     if isinstance(value, str):
         return shapes.parse(text(value, "within") or "", "within")
     if isinstance(value, Mapping):

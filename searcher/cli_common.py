@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from searcher import indexer, ingest
-from searcher.api import Index, open_index
+from searcher.defaults import DEFAULT_MAX_BYTES
 from searcher.errors import BlogsearchError, IndexMissing
-from searcher.models import Post
-from searcher.render import build_progress, print_skipped, print_warnings
+
+if TYPE_CHECKING:  # the library is imported by the command that runs, when it runs
+    from searcher import indexer
+    from searcher.api import Index
+    from searcher.models import Post
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,7 +27,7 @@ def ingest_options(func: F) -> F:
         "--max-size",
         "max_bytes",
         type=click.IntRange(min=1),
-        default=ingest.DEFAULT_MAX_BYTES,
+        default=DEFAULT_MAX_BYTES,
         show_default=True,
         help="Skip post files larger than this many bytes.",
     )(func)
@@ -111,6 +113,9 @@ def build(
     verbose: bool = False,
 ) -> indexer.BuildReport:
     """Build or update with a progress bar on a terminal and warnings on stderr."""
+    from searcher import indexer
+    from searcher.render import build_progress, print_skipped, print_warnings
+
     with build_progress(enabled=not quiet) as bar:
 
         def on_plan(count: int, why: str | None) -> None:
@@ -135,6 +140,9 @@ def build(
 
 def open_or_build(index_dir: Path | None, audience: str) -> Index:
     """Open the index; on a fresh checkout, build the default one from ./content first."""
+    from searcher import indexer
+    from searcher.api import open_index
+
     target = index_dir or indexer.default_index_dir()
     try:
         return open_index(target, audience=audience)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from searcher import shapes
-from searcher.api import Index
 from searcher.cli_common import (
     audience_option,
     filter_kwargs,
@@ -31,6 +29,18 @@ from searcher.render import (
     say_center,
     to_geojson,
 )
+
+if TYPE_CHECKING:
+    from searcher.api import Index
+
+
+def _shape(within: Path | None) -> Any:
+    """The polygon of a ``--within`` file (shapely is imported only then)."""
+    if within is None:
+        return None
+    from searcher import shapes
+
+    return shapes.load(within)
 
 
 def _emit(results: Results, as_json: bool, geojson: bool, empty: str | None = None) -> None:
@@ -117,7 +127,7 @@ def query_command(
     """
     text = " ".join(words) or None
     center = _center(near) if near else None
-    shape = shapes.load(within) if within else None
+    shape = _shape(within)
     asked = filter_kwargs(filters)
     with open_or_build(index_dir, audience) as index:
         results = index.search(text, limit=limit, page=page, near=center, radius_km=radius,
@@ -149,7 +159,7 @@ def near_command(
 ) -> None:
     """Located posts nearest to LAT LON or to a PLACE, nearest first; TEXT narrows them."""
     center, text = _split_where(where)
-    shape = shapes.load(within) if within else None
+    shape = _shape(within)
     asked = filter_kwargs(filters)
     with open_or_build(index_dir, audience) as index:
         results = index.search(text, near=center, radius_km=radius, limit=limit, page=page,
@@ -188,7 +198,7 @@ def map_command(
     if not output.parent.is_dir():  # said before searching, not after
         raise UsageError(f"cannot write {output}: there is no folder {output.parent}")
     center = _center(near) if near else None
-    shape = shapes.load(within) if within else None
+    shape = _shape(within)
     with open_or_build(index_dir, audience) as index:
         results = index.search(text, limit=limit, near=center, radius_km=radius, bbox=bbox,
                                within=shape, located_only=True,

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from searcher import encodings, fields, files, langs, meta, places, sites, text
+from searcher.defaults import DEFAULT_MAX_BYTES as DEFAULT_MAX_BYTES
 from searcher.errors import SourceError
 from searcher.models import IngestWarning, Post
 
 POST_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".html", ".htm"})
 SKIP_DIRS = frozenset({"_site", "node_modules", "_drafts"})
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -8,23 +8,18 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.text import Text
 
-from searcher.ingest import Summary
 from searcher.models import Hit, Location, Post, Results, Stats
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from searcher.ingest import Summary
 
 
 def console(stream: TextIO | None = None) -> Console:
@@ -127,13 +122,6 @@ def _located_line(summary: Summary) -> str:
     return line
 
 
-class _RateColumn(ProgressColumn):
-    """Posts per second."""
-
-    def render(self, task: Task) -> Text:
-        return Text("" if task.speed is None else f"{task.speed:5.0f} posts/s", style="cyan")
-
-
 class _Bar:
     """A progress bar started once the number of files to read is known."""
 
@@ -156,6 +144,22 @@ def build_progress(*, enabled: bool = True) -> Iterator[_Bar]:
     if not enabled or not sys.stderr.isatty():
         yield _Bar(None)
         return
+    from rich.progress import (  # a build on a terminal only: searches need none of it
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        Task,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    class _RateColumn(ProgressColumn):
+        """Posts per second."""
+
+        def render(self, task: Task) -> Text:
+            return Text("" if task.speed is None else f"{task.speed:5.0f} posts/s", style="cyan")
+
     columns = (
         TextColumn("indexing"),
         BarColumn(),

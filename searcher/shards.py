@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from searcher import indexer, ingest
+from searcher.defaults import MAX_SHARDS as MAX_SHARDS
 from searcher.errors import BlogsearchError, ShardUnavailable, SourceError, UsageError
 
 LAYOUT_FILE = "shards.json"
 LAYOUT_FORMAT = 1
 ROUTING = "blake2b-64 of the post path, mod shards"
-MAX_SHARDS = 256
 LOCAL = "127.0.0.1"
 CONNECT_TIMEOUT = "10s"  # to reach a scheduler
 

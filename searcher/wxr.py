@@ -14,9 +14,6 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
-
 from searcher import fields, ingest, text
 from searcher.models import IngestWarning, Post
 
@@ -34,6 +31,9 @@ def read_export(
 ) -> Iterator[Post | ingest.Skipped]:
     """Every post and page of a WXR file, each under its own path (:func:`_unique`); an
     unsafe or broken file yields one :class:`Skipped` after the items read before it."""
+    import defusedxml.ElementTree as SafeET  # only an export being read needs it
+    from defusedxml import DefusedXmlException
+
     items: list[tuple[Post, str]] = []
     left_out: list[ingest.Skipped] = []
     skipped: ingest.Skipped | None = None
