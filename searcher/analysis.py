@@ -295,12 +295,7 @@ class FoldFilter(Filter):  # type: ignore[misc]
         stops = self.stops
         removed, shift = None, 0
         for t in tokens:
-            forms = _FOLDED.get(t.text)
-            if forms is None:
-                if len(_FOLDED) > _MEMO_LIMIT:
-                    _FOLDED.clear()
-                forms = _FOLDED[t.text] = _fold_forms(t.text)
-            t.lowered, t.text = forms
+            t.lowered, t.text = _folded(t.text)
             if t.text in stops:
                 if t.removestops:
                     if t.positions and t.pos != removed:
@@ -310,6 +305,16 @@ class FoldFilter(Filter):  # type: ignore[misc]
             if shift and t.positions:
                 t.pos -= shift
             yield t
+
+
+def _folded(surface: str) -> tuple[str, str]:
+    """(lowercase, lowercase folded) of ``surface``, remembered."""
+    forms = _FOLDED.get(surface)
+    if forms is None:
+        if len(_FOLDED) > _MEMO_LIMIT:
+            _FOLDED.clear()
+        forms = _FOLDED[surface] = _fold_forms(surface)
+    return forms
 
 
 def _fold_forms(surface: str) -> tuple[str, str]:
@@ -342,26 +347,33 @@ class StemFoldFilter(Filter):  # type: ignore[misc]
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         memo = _STEMMED.setdefault(self.lang, {})
-        stem = _stemmer(self.lang)
         for t in tokens:
             if t.stopped or getattr(t, "verbatim", False):
                 yield t
                 continue
             lowered = getattr(t, "lowered", t.text)
-            forms = memo.get(lowered)
-            if forms is None:
-                if len(memo) > _MEMO_LIMIT:
-                    memo.clear()
-                with _STEM_LOCK:
-                    folded_stem, stem_folded = stem(lowered).translate(_FOLD), stem(t.text)
-                folded_stem = _same(folded_stem, lowered, t.text)
-                other = stem_folded if stem_folded != folded_stem else None
-                forms = memo[lowered] = (folded_stem, other)
+            forms = memo.get(lowered) or _stem_forms(self.lang, memo, lowered, t.text)
             t.text = forms[0]
             yield t
             if forms[1] is not None and t.mode != "query":
                 t.text = forms[1]
                 yield t
+
+
+def _stem_forms(
+    lang: str, memo: dict[str, tuple[str, str | None]], lowered: str, folded: str
+) -> tuple[str, str | None]:
+    """(fold(stem(w)), stem(fold(w)) where it differs) of a word, remembered in ``memo``."""
+    if len(memo) > _MEMO_LIMIT:
+        memo.clear()
+    stem = _stemmer(lang)
+    with _STEM_LOCK:  # an unaccented word (most) is stemmed once: both forms are its stem
+        stemmed = stem(lowered)
+        stem_folded = stemmed if folded == lowered else stem(folded)
+    folded_stem = _same(stemmed.translate(_FOLD), lowered, folded)
+    other = stem_folded if stem_folded != folded_stem else None
+    forms = memo[lowered] = (folded_stem, other)
+    return forms
 
 
 @functools.cache
@@ -485,11 +497,31 @@ def forms_by_language(
     text: str, keys: Iterable[str]
 ) -> tuple[dict[tuple[str, ...], frozenset[str]], set[str]]:
     """Each distinct token sequence ``text`` analyses to, with the languages that give it,
-    and the languages in which it analyses to nothing."""
+    and the languages in which it analyses to nothing.
+
+    What ``text_analyzer(key)(text, mode="query")`` gives, without running each language's
+    whole analyzer: the text is cut into words once per distinct tokenizer and each word
+    folded once; only the stop list and the stemmer are the language's own. Running every
+    analyzer made ~100 analyzer calls per query, a third of a new query's parse."""
     found: dict[tuple[str, ...], set[str]] = {}
     dropped: set[str] = set()
+    cut: dict[tuple[Any, ...], list[tuple[str, str]]] = {}  # tokenizer → (lowered, folded)
     for key in keys:
-        words = tuple(t.text for t in text_analyzer(key)(text, mode="query"))
+        tokenizer, fold_filter, *stemming = text_analyzer(key).items
+        how = (tokenizer.elisions, tokenizer.suffixes, tokenizer.split)
+        tokens = cut.get(how)
+        if tokens is None:
+            tokens = cut[how] = [_folded(t.text) for t in tokenizer(text, mode="query")]
+        stops = fold_filter.stops
+        if stemming:
+            memo = _STEMMED.setdefault(key, {})
+            words = tuple(
+                (memo.get(lowered) or _stem_forms(key, memo, lowered, folded))[0]
+                for lowered, folded in tokens
+                if folded not in stops
+            )
+        else:
+            words = tuple(folded for _, folded in tokens if folded not in stops)
         if words:
             found.setdefault(words, set()).add(key)
         else:
