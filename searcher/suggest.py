@@ -425,14 +425,18 @@ def table_file(searcher: Any) -> Path | None:
     if ix is None or not isinstance(folder, str):
         return None
     reader = searcher.reader()
-    segments = "|".join(
-        f"{leaf.segment().segment_id()}:{leaf.segment().deleted_count()}"
-        for leaf, _ in reader.leaf_readers()
-        if hasattr(leaf, "segment")
-    )
-    stamp = f"{_TABLES_FORMAT}|{sys.version}|{ix.indexname}|{reader.generation()}|{segments}"
+    generation = reader.generation()
+    if not isinstance(generation, int):  # an empty reader: nothing to complete from anyway
+        return None
+    parts = []
+    for leaf, _ in reader.leaf_readers():
+        segment = leaf.segment() if hasattr(leaf, "segment") else None
+        if segment is not None:  # an index whose every post was deleted has none
+            parts.append(f"{segment.segment_id()}:{segment.deleted_count()}")
+    segments = "|".join(parts)
+    stamp = f"{_TABLES_FORMAT}|{sys.version}|{ix.indexname}|{generation}|{segments}"
     digest = hashlib.blake2b(stamp.encode(), digest_size=8).hexdigest()
-    return Path(folder) / f"completion-{reader.generation()}-{digest}.bin"
+    return Path(folder) / f"completion-{generation}-{digest}.bin"
 
 
 def _tables(reader: Any) -> tuple[Any, ...]:

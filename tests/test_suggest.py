@@ -469,3 +469,16 @@ def test_a_read_only_index_folder_still_completes(content: Opened, tmp_path: Pat
     completer = suggest.Completer(content.searcher, tmp_path / "missing" / "x" / "t.bin")
     (tmp_path / "missing").write_text("a file where a folder would be")
     assert completer.complete("cl", 4) == suggest.complete(content.reader, "cl", 4)
+
+
+def test_an_index_whose_posts_were_all_deleted_completes_nothing(tmp_path: Path) -> None:
+    source = tmp_path / "content" / "_posts"
+    source.mkdir(parents=True)
+    post = source / "2020-01-01-one.md"
+    post.write_text("---\ntitle: Zeppelin days\n---\nZeppelins.\n")
+    folder = build_index([tmp_path / "content"], tmp_path / "index")
+    post.unlink()
+    build_index([tmp_path / "content"], folder)
+    with searcher.open_index(folder) as index:
+        assert index.complete("zep") == []
+        assert index.search("zeppelin").total == 0
