@@ -9,6 +9,10 @@ Run from the repository root::
 
     python bench/search_bench.py [--scale 0 60000] [--corpora ../shared/corpora] [--out bench/out]
 
+Beside those repeated queries, the distinct-query mode (``--distinct N``, 400 by default)
+asks N one- and two-word queries drawn from the posts, each once, of ours and SQLite FTS5
+in turn (see ``distinct.py``): what a search box sees, with no per-query cache to serve it.
+
 ``--scale 0`` means the real posts as they are; any other N is N posts re-sampled with
 replacement from them (seed 42). Indexes are built in a temporary folder outside the repository.
 """
@@ -35,6 +39,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import corpus
+import distinct
 import whoosh
 from whoosh import fields, index, qparser, scoring
 from whoosh.analysis import StemmingAnalyzer
@@ -342,7 +347,7 @@ def prepare(
 def measure(engines: Sequence[Engine], figures: Sequence[EngineFigures], repeat: int) -> None:
     """A warm-up round, then ``repeat`` timed rounds in which the engines take turns query by
     query, so that a burst of load elsewhere on the machine falls on all of them alike; then
-    every match is counted, and the engines are closed."""
+    every match is counted."""
     progress(f"  querying: 1 warm-up round and {repeat} timed rounds, engines taking turns")
     for round_no in range(repeat + 1):
         for i in range(len(QUERIES)):
@@ -354,7 +359,6 @@ def measure(engines: Sequence[Engine], figures: Sequence[EngineFigures], repeat:
         for fig in engine_figures.queries:
             if fig.error is None:
                 fig.total = engine.count(fig.query)
-        engine.close()
 
 
 def run_query(engine: Engine, fig: QueryFigures, *, timed: bool) -> None:
@@ -486,6 +490,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="keep indexes in DIR/<scale> and reuse those already there (no build times); "
         "for timing query changes without rebuilding 60,000 posts",
     )
+    parser.add_argument(
+        "--distinct",
+        type=int,
+        default=400,
+        help="queries drawn from the posts, each asked once (default: 400; 0: none)",
+    )
     parser.add_argument("--verbose", action="store_true", help="per-query medians and totals")
     return parser.parse_args(argv)
 
@@ -545,6 +555,9 @@ def run_scale(chosen: corpus.Corpus, args: argparse.Namespace) -> dict[str, Any]
         for engine in engines:
             figures[engine.name] = prepare(engine, chosen.posts, work, reuse=args.reuse is not None)
         measure(engines, [figures[e.name] for e in engines], args.repeat)
+        distinct_figures = measure_distinct(engines, chosen.posts, args.distinct)
+        for engine in engines:
+            engine.close()
     finally:
         if args.reuse is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -554,6 +567,8 @@ def run_scale(chosen: corpus.Corpus, args: argparse.Namespace) -> dict[str, Any]
     for f in figures.values():
         f.compared = answered
     print_scale(label, figures, args.verbose)
+    if distinct_figures is not None:
+        distinct_report = distinct.report(distinct_figures, args.distinct)
     return {
         "name": chosen.name,
         "posts": len(chosen.posts),
@@ -561,7 +576,20 @@ def run_scale(chosen: corpus.Corpus, args: argparse.Namespace) -> dict[str, Any]
         "text_mb": chosen.text_mb,
         "engines": {k: f.to_dict() for k, f in figures.items()},
         "ratios": ratios(figures),
+        "distinct": distinct_report if distinct_figures is not None else None,
     }
+
+
+def measure_distinct(
+    engines: Sequence[Engine], posts: Sequence[Post], count: int
+) -> dict[str, distinct.Timings] | None:
+    """``count`` queries drawn from ``posts``, each asked once of ours and SQLite FTS5."""
+    if count <= 0:
+        return None
+    queries = distinct.draw(posts, count, avoid=QUERIES)
+    progress(f"  distinct mode: {len(queries)} queries from the posts, each asked once")
+    chosen = {e.name: e.search for e in engines if e.name in ("ours", "sqlite-fts5")}
+    return distinct.measure(chosen, queries)
 
 
 if __name__ == "__main__":

@@ -11,9 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeAlias
-
-from shapely.geometry.base import BaseGeometry
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from searcher.errors import InvalidCoordinates, UsageError
 from searcher.geo import BBox, parse_radius_km
@@ -33,6 +31,9 @@ from searcher.search.query import MAX_QUERY_CHARS, Audience, audience_of
 from searcher.shards import layout as shards
 from searcher.shards.layout import MAX_SHARDS, ShardedReport, read_layout
 from searcher.shards.layout import build as build_shards
+
+if TYPE_CHECKING:  # shapely is imported by a request with a shape, not by every search
+    from shapely.geometry.base import BaseGeometry
 
 __all__ = [  # Index and what the CLI and the web app use besides it
     "DEFAULT_MAX_BYTES",
@@ -63,7 +64,9 @@ __all__ = [  # Index and what the CLI and the web app use besides it
 # What a caller may pass for a centre, a radius and a polygon (each checked in search.arguments)
 Near: TypeAlias = Center | tuple[float | str, float | str] | Sequence[float] | str
 Radius: TypeAlias = float | str  # kilometres, or "20km", "500m", "5mi"
-Within: TypeAlias = str | Mapping[str, Any] | BaseGeometry  # WKT or GeoJSON text, GeoJSON, shapely
+Within: TypeAlias = (
+    "str | Mapping[str, Any] | BaseGeometry"  # WKT or GeoJSON text, GeoJSON, shapely
+)
 
 REFRESH_INTERVAL = 1.0  # seconds between checks that the index changed on disk
 MAX_LIMIT = 1000

@@ -8,6 +8,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, TypedDict
 
+# Limits the command line shows in its options, here so that parsing arguments (or
+# ``--version``) imports none of the modules that use them.
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # post files larger than this are skipped
+MAX_SHARDS = 256  # most shards a sharded index may have
+
 
 @dataclass(frozen=True)
 class Location:

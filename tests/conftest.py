@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,10 @@ FIXTURES = TESTS / "fixtures"
 CONTENT = ROOT / "content"
 CORPORA = ROOT.parent / "shared" / "corpora"
 CORPUS_NAMES = ("chamerling", "evert", "ruby-lang", "rust-blog")
+
+# Compact tables (the gazetteer's) go to a folder of the test run, not the user's cache;
+# set before any test runs, so the CLI's child processes inherit it too.
+os.environ["BLOGSEARCH_CACHE_DIR"] = tempfile.mkdtemp(prefix="blogsearch-test-cache-")
 
 
 def corpus(name: str) -> Path:

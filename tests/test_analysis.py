@@ -16,6 +16,7 @@ from searcher.indexing.analysis import (
     LANGUAGE_KEYS,
     SNOWBALL_LANGUAGES,
     WordTokenizer,
+    forms_by_language,
     language_key,
     plain_analyzer,
     text_analyzer,
@@ -249,3 +250,41 @@ def test_keys() -> None:
 )  # fmt: skip
 def test_language_key(lang: str | None, key: str) -> None:
     assert language_key(lang) == key
+
+
+# -- query forms: one tokenisation per tokenizer, then each language's stops and stemmer ------
+
+_QUERY_SAMPLES = [
+    "running", "été publiée", "l'été", "dell'arte", "O'Reilly's", "don't", "the", "on",
+    "ruby on rails", "les", "été", "weg", "один", "Straße", "2.7.1", "v1.2", "脆弱性",
+    "уязвимость", "sécurité publicación", "HATEOAS", "c++", "naïve café", "qu'il", "und",
+    "Ελληνικά", "ﬁle", "\uff32\uff35\uff22\uff39", "it's", "jusqu'à", "x", "",
+]  # fmt: skip
+
+
+def _forms_by_running_each_analyzer(
+    text: str, keys: list[str]
+) -> tuple[dict[tuple[str, ...], frozenset[str]], set[str]]:
+    """The definition forms_by_language must agree with: every language's whole analyzer."""
+    found: dict[tuple[str, ...], set[str]] = {}
+    dropped: set[str] = set()
+    for key in keys:
+        words = tuple(t.text for t in text_analyzer(key)(text, mode="query"))
+        if words:
+            found.setdefault(words, set()).add(key)
+        else:
+            dropped.add(key)
+    return {form: frozenset(langs) for form, langs in found.items()}, dropped
+
+
+@pytest.mark.parametrize("text", _QUERY_SAMPLES)
+def test_query_forms_are_each_analyzers_own(text: str) -> None:
+    keys = list(LANGUAGE_KEYS)
+    assert forms_by_language(text, keys) == _forms_by_running_each_analyzer(text, keys)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=0, max_size=30))
+def test_query_forms_agree_on_any_text(text: str) -> None:
+    keys = list(LANGUAGE_KEYS)
+    assert forms_by_language(text, keys) == _forms_by_running_each_analyzer(text, keys)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from conftest import CONTENT, FIXTURES, GOLDEN
@@ -89,8 +90,12 @@ def test_unusable_arguments_exit_2(run: CliRunner, args: list[str]) -> None:
 
 
 def test_every_command_has_help(run: CliRunner) -> None:
-    for name, command in main.commands.items():
-        assert command.help, name
+    ctx = click.Context(main)
+    names = main.list_commands(ctx)
+    assert {"index", "query", "near", "complete", "serve"} <= set(names)
+    for name in names:
+        command = main.get_command(ctx, name)  # imported on first use
+        assert command is not None and command.help, name
         assert run.invoke(main, [name, "--help"]).exit_code == 0
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -196,3 +197,46 @@ def test_a_short_word_in_a_post_is_no_airport_code(word: str) -> None:
 def test_short_town_names_are_still_geocoded(text: str, label: str) -> None:
     place = gazetteer.geocode(text)
     assert place is not None and place.label == label
+
+
+def _fresh(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    monkeypatch.setenv("BLOGSEARCH_CACHE_DIR", str(folder))
+    monkeypatch.setattr(gazetteer, "_instance", None)
+
+
+def test_tables_are_built_once_then_read_from_their_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _fresh(monkeypatch, tmp_path)
+    built = resolve("Montpellier")
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".alt", ".main"]
+
+    def no_build() -> None:
+        raise AssertionError("the tables were built again instead of read")
+
+    _fresh(monkeypatch, tmp_path)
+    monkeypatch.setattr(gazetteer, "_build_tables", no_build)
+    assert resolve("Montpellier") == built
+    assert resolve("München").label == "Munich, DE"  # an alternate name: the second file
+    assert gazetteer.geocode("Kreuzberg, Berlin, Germany") is not None
+
+
+def test_unreadable_table_files_are_rebuilt(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _fresh(monkeypatch, tmp_path)
+    expected = resolve("Paris, TX")
+    for file in tmp_path.iterdir():
+        file.write_bytes(b"not marshal data")
+    _fresh(monkeypatch, tmp_path)
+    assert resolve("Paris, TX") == expected
+    assert resolve("Roma").label == "Rome, IT"
+
+
+def test_an_unwritable_cache_folder_still_gives_places(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the folder would be")
+    _fresh(monkeypatch, blocked / "cache")
+    assert resolve("Tokyo").country == "JP"

@@ -419,3 +419,67 @@ def test_similar_to_an_unknown_post(content: Opened, path: str) -> None:
     with pytest.raises(UsageError, match="no post at") as error:
         suggest.similar(content.searcher, path)
     assert "\n" not in str(error.value)
+
+
+# -- the completion tables: read from a compact file after the generation's first completion
+
+
+def test_completion_tables_are_kept_per_generation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import CONTENT
+
+    folder = build_index([CONTENT], tmp_path / "index")
+    prefixes = ("c", "cl", "par", "open d", "conf")
+    with searcher.open_index(folder) as index:
+        built = [index.complete(prefix, limit=6) for prefix in prefixes]
+    files = list(folder.glob("completion-*.bin"))
+    assert len(files) == 1
+
+    def no_reading(reader: Any) -> tuple[Any, ...]:
+        raise AssertionError("the tables were read from the index again")
+
+    monkeypatch.setattr(suggest, "_tables", no_reading)
+    with searcher.open_index(folder) as index:
+        assert [index.complete(prefix, limit=6) for prefix in prefixes] == built
+    monkeypatch.undo()
+
+    files[0].write_bytes(b"broken")  # an unreadable file is replaced
+    with searcher.open_index(folder) as index:
+        assert [index.complete(prefix, limit=6) for prefix in prefixes] == built
+    assert files[0].read_bytes() != b"broken"
+
+
+def test_a_new_generation_gets_its_own_tables(tmp_path: Path) -> None:
+    source = tmp_path / "content" / "_posts"
+    source.mkdir(parents=True)
+    (source / "2020-01-01-one.md").write_text("---\ntitle: Zeppelin days\n---\nZeppelins.\n")
+    folder = build_index([tmp_path / "content"], tmp_path / "index")
+    with searcher.open_index(folder) as index:
+        assert [e["text"] for e in index.complete("zep")][:1] == ["Zeppelin days"]
+    first = {p.name for p in folder.glob("completion-*.bin")}
+    (source / "2021-01-01-two.md").write_text("---\ntitle: Zebra crossing\n---\nZebras.\n")
+    build_index([tmp_path / "content"], folder)
+    with searcher.open_index(folder) as index:
+        assert "Zebra crossing" in [e["text"] for e in index.complete("ze")]
+    second = {p.name for p in folder.glob("completion-*.bin")}
+    assert len(second) == 1 and second != first  # the old generation's file is gone
+
+
+def test_a_read_only_index_folder_still_completes(content: Opened, tmp_path: Path) -> None:
+    completer = suggest.Completer(content.searcher, tmp_path / "missing" / "x" / "t.bin")
+    (tmp_path / "missing").write_text("a file where a folder would be")
+    assert completer.complete("cl", 4) == suggest.complete(content.reader, "cl", 4)
+
+
+def test_an_index_whose_posts_were_all_deleted_completes_nothing(tmp_path: Path) -> None:
+    source = tmp_path / "content" / "_posts"
+    source.mkdir(parents=True)
+    post = source / "2020-01-01-one.md"
+    post.write_text("---\ntitle: Zeppelin days\n---\nZeppelins.\n")
+    folder = build_index([tmp_path / "content"], tmp_path / "index")
+    post.unlink()
+    build_index([tmp_path / "content"], folder)
+    with searcher.open_index(folder) as index:
+        assert index.complete("zep") == []
+        assert index.search("zeppelin").total == 0

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from searcher import api
-from searcher.api import Index, open_index
-from searcher.cli.render import build_progress, print_skipped, print_warnings
 from searcher.errors import BlogsearchError, IndexMissing
-from searcher.models import Post
+from searcher.models import DEFAULT_MAX_BYTES, Post
+
+if TYPE_CHECKING:  # the library is imported by the command that runs, when it runs
+    from searcher import api
+    from searcher.api import Index
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,7 +26,7 @@ def ingest_options(func: F) -> F:
         "--max-size",
         "max_bytes",
         type=click.IntRange(min=1),
-        default=api.DEFAULT_MAX_BYTES,
+        default=DEFAULT_MAX_BYTES,
         show_default=True,
         help="Skip post files larger than this many bytes.",
     )(func)
@@ -111,6 +112,9 @@ def build(
     verbose: bool = False,
 ) -> api.BuildReport:
     """Build or update with a progress bar on a terminal and warnings on stderr."""
+    from searcher import api
+    from searcher.cli.render import build_progress, print_skipped, print_warnings
+
     with build_progress(enabled=not quiet) as bar:
 
         def on_plan(count: int, why: str | None) -> None:
@@ -135,16 +139,18 @@ def build(
 
 def open_or_build(index_dir: Path | None, audience: str) -> Index:
     """Open the index; on a fresh checkout, build the default one from ./content first."""
+    from searcher import api
+
     target = index_dir or api.default_index_dir()
     try:
-        return open_index(target, audience=audience)
+        return api.open_index(target, audience=audience)
     except IndexMissing:
         if index_dir is not None or not api.DEFAULT_SOURCE.is_dir():
             raise
     click.echo(f"No index yet: building {target}/ from {api.DEFAULT_SOURCE}/ …", err=True)
     report = build([api.DEFAULT_SOURCE], target, api.BuildOptions(), quiet=True)
     click.echo(f"indexed {report.indexed} posts", err=True)
-    return open_index(target, audience=audience)
+    return api.open_index(target, audience=audience)
 
 
 def fail_usage(exc: BlogsearchError) -> None:

@@ -8,22 +8,16 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.text import Text
 
 from searcher.models import Completion, Hit, Location, Post, Results, Stats, Summary
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 def console(stream: TextIO | None = None) -> Console:
@@ -126,13 +120,6 @@ def _located_line(summary: Summary) -> str:
     return line
 
 
-class _RateColumn(ProgressColumn):
-    """Posts per second."""
-
-    def render(self, task: Task) -> Text:
-        return Text("" if task.speed is None else f"{task.speed:5.0f} posts/s", style="cyan")
-
-
 class _Bar:
     """A progress bar started once the number of files to read is known."""
 
@@ -155,6 +142,22 @@ def build_progress(*, enabled: bool = True) -> Iterator[_Bar]:
     if not enabled or not sys.stderr.isatty():
         yield _Bar(None)
         return
+    from rich.progress import (  # a build on a terminal only: searches need none of it
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        Task,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    class _RateColumn(ProgressColumn):
+        """Posts per second."""
+
+        def render(self, task: Task) -> Text:
+            return Text("" if task.speed is None else f"{task.speed:5.0f} posts/s", style="cyan")
+
     columns = (
         TextColumn("indexing"),
         BarColumn(),

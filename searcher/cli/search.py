@@ -27,8 +27,17 @@ from searcher.cli.render import (
     to_geojson,
 )
 from searcher.errors import InvalidCoordinates, OutputError, UsageError
-from searcher.geo import parse_coordinate, shapes
+from searcher.geo import parse_coordinate
 from searcher.models import Results
+
+
+def _shape(within: Path | None) -> Any:
+    """The polygon of a ``--within`` file (shapely is imported only then)."""
+    if within is None:
+        return None
+    from searcher.geo import shapes
+
+    return shapes.load(within)
 
 
 def _emit(results: Results, as_json: bool, geojson: bool, empty: str | None = None) -> None:
@@ -115,7 +124,7 @@ def query_command(
     """
     text = " ".join(words) or None
     center = _center(near) if near else None
-    shape = shapes.load(within) if within else None
+    shape = _shape(within)
     asked = filter_kwargs(filters)
     with open_or_build(index_dir, audience) as index:
         results = index.search(text, limit=limit, page=page, near=center, radius_km=radius,
@@ -147,7 +156,7 @@ def near_command(
 ) -> None:
     """Located posts nearest to LAT LON or to a PLACE, nearest first; TEXT narrows them."""
     center, text = _split_where(where)
-    shape = shapes.load(within) if within else None
+    shape = _shape(within)
     asked = filter_kwargs(filters)
     with open_or_build(index_dir, audience) as index:
         results = index.search(text, near=center, radius_km=radius, limit=limit, page=page,
@@ -186,7 +195,7 @@ def map_command(
     if not output.parent.is_dir():  # said before searching, not after
         raise UsageError(f"cannot write {output}: there is no folder {output.parent}")
     center = _center(near) if near else None
-    shape = shapes.load(within) if within else None
+    shape = _shape(within)
     with open_or_build(index_dir, audience) as index:
         results = index.search(text, limit=limit, near=center, radius_km=radius, bbox=bbox,
                                within=shape, located_only=True,

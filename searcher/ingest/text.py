@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from bs4 import BeautifulSoup, Tag
-
 from searcher.ingest import gfm, shortcodes
 
 __all__ = ["Extracted", "extract"]
@@ -93,6 +91,8 @@ _PROCESSING = re.compile(r"<\?[^>]*\?>")
 
 def _soup_text(html: str) -> str:
     """Entities decoded, leftover markup gone, images replaced by their alt (or title) text."""
+    from bs4 import BeautifulSoup, Tag  # imported by the first HTML body: searches need none
+
     if "<?" in html:  # an XHTML post's declaration: no text, and BeautifulSoup warns on it
         html = _PROCESSING.sub("", html)
     soup = BeautifulSoup(html, "lxml")

@@ -14,9 +14,6 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
-
 from searcher.ingest import fields, text
 from searcher.ingest.posts import build_post
 from searcher.models import IngestWarning, Post, Skipped
@@ -33,6 +30,9 @@ _NOT_TERMS = frozenset({"post_format"})
 def read_export(path: Path, *, max_bytes: int, geocode: bool = True) -> Iterator[Post | Skipped]:
     """Every post and page of a WXR file, each under its own path (:func:`_unique`); an
     unsafe or broken file yields one :class:`Skipped` after the items read before it."""
+    import defusedxml.ElementTree as SafeET  # only an export being read needs it
+    from defusedxml import DefusedXmlException
+
     items: list[tuple[Post, str]] = []
     left_out: list[Skipped] = []
     skipped: Skipped | None = None

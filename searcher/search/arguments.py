@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from searcher.errors import UsageError
-from searcher.geo import BBox, parse_bbox, parse_coordinate, shapes
+from searcher.geo import BBox, parse_bbox, parse_coordinate
 from searcher.indexing.schema import partial_date_span
 
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
@@ -117,6 +117,8 @@ def shape(value: Any) -> Any:
     checked as ``--within`` files are (in degrees, repaired if it crosses itself)."""
     if value is None:
         return None
+    from searcher.geo import shapes  # shapely: only a request with a shape needs it
+
     if isinstance(value, str):
         return shapes.parse(text(value, "within") or "", "within")
     if isinstance(value, Mapping):

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
-import shapely
 
 from searcher.errors import UsageError
 from searcher.geo import (
@@ -282,6 +281,8 @@ class GeoIndex:
 
     def in_shape(self, geometry: Any, *, allowed: Allowed = None) -> list[int]:
         """Docnums of visible docs with a point inside or on a Polygon/MultiPolygon (lon/lat)."""
+        import shapely  # only a request with a shape needs it
+
         if not isinstance(geometry, shapely.Polygon | shapely.MultiPolygon) or geometry.is_empty:
             raise UsageError("a shape must be a non-empty Polygon or MultiPolygon")
         west, south, east, north = (float(v) for v in geometry.bounds)

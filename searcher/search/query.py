@@ -114,9 +114,11 @@ class _Expand(qparser.Plugin):  # type: ignore[misc]
         if targets is None:
             return node
         parts, optional = [], False
+        analysed: Any = None  # title and body analyse a word alike: once for both
         for fieldname, boost in targets.items():
             if fieldname in (schema.TITLE, schema.BODY) and isinstance(node, _WORDISH):
-                forms, dropped = analysis.forms_by_language(node.text, self.keys)
+                analysed = analysed or analysis.forms_by_language(node.text, self.keys)
+                forms, dropped = analysed
                 optional = optional or (bool(dropped) and isinstance(node, syntax.WordNode))
                 if forms:
                     slop = getattr(node, "slop", 1)

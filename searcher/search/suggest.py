@@ -10,19 +10,25 @@ within :func:`max_edits` of it that are common enough to be what the user meant.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import copy
+import hashlib
 import heapq
 import re
+import sys
 import threading
 import weakref
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeGuard
 
 from whoosh import query
 
 from searcher.errors import UsageError
 from searcher.indexing import analysis, schema, wordforms
+from searcher.indexing._whoosh import searcher_index
 from searcher.models import Completion
 from searcher.search import live
+from searcher.support import compact
 
 FUZZY_BOOST = 0.3  # a typo's alternatives score below the word as typed
 MAX_ALTERNATIVES = 3
@@ -256,8 +262,9 @@ class Completer:
     one post only (typos, hashes, ids): they would rarely be shown and double the lexicon.
     """
 
-    def __init__(self, searcher: Any) -> None:
+    def __init__(self, searcher: Any, table: Path | None = None) -> None:
         self._source: Any = searcher.reader() if hasattr(searcher, "reader") else searcher
+        self._table = table  # where this generation's tables are kept (table_file)
         self._lock = threading.Lock()
         self._built = False
         self._memo: dict[str, list[tuple[str, int]]] = {}  # completions of very short words
@@ -399,19 +406,74 @@ class Completer:
                 return
             reader, self._source = self._source, None  # complete() caches by reader: no cycle
             self._reader = weakref.ref(reader)
-            least = self._least = 2 if reader.doc_count() >= 1000 else 1
             self._deletions = reader.has_deletions()
-            self._words, self._dfs = _lexicon(reader, schema.WORDS, least)
-            self._runs, self._run_dfs = _lexicon(reader, schema.RUNS, least)
-            posts = _listed(reader)
-            posts.sort(key=lambda p: p[2])
-            posts.sort(key=lambda p: p[0], reverse=True)  # newest first; undated last
-            self._titles = [(title, path) for _, title, path in posts]
-            analyzer = analysis.plain_analyzer()
-            pairs = sorted({(t.text, rank) for rank, p in enumerate(posts) for t in analyzer(p[1])})
-            self._title_words = [w for w, _ in pairs]
-            self._title_ranks = [rank for _, rank in pairs]
+            kept = compact.read(self._table) if self._table is not None else None
+            tables = kept if _is_tables(kept) else _tables(reader)
+            if self._table is not None and tables is not kept:
+                _keep_tables(self._table, tables)
+            _, self._least, self._words, self._dfs, self._runs, self._run_dfs = tables[:6]
+            self._titles, self._title_words, self._title_ranks = tables[6:]
             self._built = True
+
+
+_TABLES_FORMAT = 1
+
+
+def table_file(searcher: Any) -> Path | None:
+    """Where the completion tables of ``searcher``'s generation are kept: a compact file in
+    the index folder, named by the generation, so that only the first completion of each
+    generation reads every title and word (about 1 s at 6,000 posts) and later processes
+    read the file. None for an index that is not in a folder."""
+    where = searcher_index(searcher)
+    if where is None:
+        return None
+    folder, indexname = where
+    reader = searcher.reader()
+    generation = reader.generation()
+    if not isinstance(generation, int):  # an empty reader: nothing to complete from anyway
+        return None
+    parts = []
+    for leaf, _ in reader.leaf_readers():
+        segment = leaf.segment() if hasattr(leaf, "segment") else None
+        if segment is not None:  # an index whose every post was deleted has none
+            parts.append(f"{segment.segment_id()}:{segment.deleted_count()}")
+    segments = "|".join(parts)
+    stamp = f"{_TABLES_FORMAT}|{sys.version}|{indexname}|{generation}|{segments}"
+    digest = hashlib.blake2b(stamp.encode(), digest_size=8).hexdigest()
+    return Path(folder) / f"completion-{generation}-{digest}.bin"
+
+
+def _tables(reader: Any) -> tuple[Any, ...]:
+    """What completions look up, read from the index: every word and CJK run with its
+    doc frequency (sorted), and the titles, newest first, with their folded words."""
+    least = 2 if reader.doc_count() >= 1000 else 1
+    words, dfs = _lexicon(reader, schema.WORDS, least)
+    runs, run_dfs = _lexicon(reader, schema.RUNS, least)
+    posts = _listed(reader)
+    posts.sort(key=lambda p: p[2])
+    posts.sort(key=lambda p: p[0], reverse=True)  # newest first; undated last
+    titles = [(title, path) for _, title, path in posts]
+    analyzer = analysis.plain_analyzer()
+    pairs = sorted({(t.text, rank) for rank, p in enumerate(posts) for t in analyzer(p[1])})
+    title_words = [w for w, _ in pairs]
+    title_ranks = [rank for _, rank in pairs]
+    return (_TABLES_FORMAT, least, words, dfs, runs, run_dfs, titles, title_words, title_ranks)
+
+
+def _is_tables(kept: Any) -> TypeGuard[tuple[Any, ...]]:
+    return isinstance(kept, tuple) and len(kept) == 9 and kept[0] == _TABLES_FORMAT
+
+
+def _keep_tables(path: Path, tables: tuple[Any, ...]) -> None:
+    """Write the tables, and remove those of earlier generations (nothing reads them again:
+    a process still on one has its tables in memory)."""
+    if not compact.write(path, tables):
+        return
+    generation = int(path.name.split("-")[1])
+    for old in path.parent.glob("completion-*.bin"):
+        with contextlib.suppress(ValueError, OSError):
+            if int(old.name.split("-")[1]) < generation:
+                old.unlink()
 
 
 def _lexicon(reader: Any, field: str, least: int) -> tuple[list[str], list[int]]:

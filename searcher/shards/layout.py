@@ -27,12 +27,12 @@ from typing import Any
 
 from searcher.errors import BlogsearchError, ShardUnavailable, SourceError, UsageError
 from searcher.indexing import indexer, ondisk
+from searcher.models import MAX_SHARDS as MAX_SHARDS
 from searcher.models import Summary
 
 LAYOUT_FILE = "shards.json"
 LAYOUT_FORMAT = 1
 ROUTING = "blake2b-64 of the post path, mod shards"
-MAX_SHARDS = 256
 LOCAL = "127.0.0.1"
 CONNECT_TIMEOUT = "10s"  # to reach a scheduler
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from importlib import metadata
+from typing import Any
 
 from searcher.errors import BlogsearchError
 
@@ -29,3 +30,13 @@ def check_version() -> None:
             f"blogsearch needs whoosh-reloaded {SUPPORTED}, which it reads the files of "
             f"directly; {found} is installed (pip install 'whoosh-reloaded=={SUPPORTED}')"
         )
+
+
+def searcher_index(searcher: Any) -> tuple[str, str] | None:
+    """(folder, index name) of the on-disk index a Whoosh searcher reads, or None for one
+    that is not in a folder (Whoosh keeps its index only in a private attribute)."""
+    ix = getattr(searcher, "_ix", None)
+    folder = getattr(getattr(ix, "storage", None), "folder", None)
+    if ix is None or not isinstance(folder, str):
+        return None
+    return folder, str(ix.indexname)

@@ -1,0 +1,4 @@
+"""Plain helpers with no blog, index or geography vocabulary, below every other layer.
+
+``compact``: files of plain values (tables a process reads instead of building them again).
+"""
