@@ -39,7 +39,7 @@ NOT_YET = {
     "imports": {},
     "cycle": [],
     "whoosh": [],
-    "private": ["searcher.search.fastscore"],
+    "private": [],
 }  # fmt: skip
 
 

@@ -30,7 +30,7 @@ import numpy as np
 from whoosh import query, scoring
 from whoosh.util.numeric import byte_to_length
 
-from searcher.indexing._whoosh import segreader
+from searcher.indexing._whoosh import field_b, pattern_words, segreader
 
 POSTINGS_BUDGET = 4_000_000  # decoded postings kept per generation (16 bytes each)
 POSITIONS_BUDGET = 200_000  # (term, document) position lists kept per generation
@@ -292,7 +292,7 @@ class Scorer:
         if not self.searcher.schema[fieldname].scorable:
             return tf.copy()  # what BM25F falls back to: the weight as the score
         weighting = self._weighting
-        b = weighting._field_B.get(fieldname, weighting.B)
+        b = field_b(weighting, fieldname)
         k1 = weighting.K1
         idf = self.searcher.idf(fieldname, text)
         avgfl = self.searcher.avg_field_length(fieldname) or 1
@@ -312,7 +312,7 @@ class Scorer:
         if q.fieldname not in self.searcher.schema:
             return _nothing()
         parts = []
-        for text in self._expand(q) if self._expand is not None else q._btexts(reader):
+        for text in self._expand(q) if self._expand is not None else pattern_words(q, reader):
             docs, _ = self._decoded(q.fieldname, text)
             if len(docs):
                 parts.append(Scored(docs, np.ones(len(docs), dtype=np.float64)))

@@ -40,3 +40,13 @@ def searcher_index(searcher: Any) -> tuple[str, str] | None:
     if ix is None or not isinstance(folder, str):
         return None
     return folder, str(ix.indexname)
+
+
+def field_b(weighting: Any, fieldname: str) -> float:
+    """The B of BM25F for ``fieldname``: its own (``title_B=``) or the weighting's."""
+    return float(weighting._field_B.get(fieldname, weighting.B))
+
+
+def pattern_words(pattern: Any, reader: Any) -> Any:
+    """The words (bytes) a Prefix or Wildcard query expands to in ``reader``."""
+    return pattern._btexts(reader)
