@@ -27,7 +27,8 @@ from searcher.models import Center, Completion, Results, Stats
 from searcher.search import arguments
 from searcher.search.backend import Backend, LocalBackend, Searchable
 from searcher.search.engine import SORTS, Filters, Request, resolve_center
-from searcher.search.query import MAX_QUERY_CHARS, Audience, audience_of
+from searcher.search.query import MAX_QUERY_CHARS
+from searcher.search.visibility import Audience, Visibility, audience_of
 from searcher.shards import layout as shards
 from searcher.shards.layout import MAX_SHARDS, ShardedReport, read_layout
 from searcher.shards.layout import build as build_shards
@@ -48,6 +49,7 @@ __all__ = [  # Index and what the CLI and the web app use besides it
     "Index",
     "ShardedIndex",
     "ShardedReport",
+    "Visibility",
     "build_index",
     "build_shards",
     "content_root",

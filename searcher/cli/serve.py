@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from searcher import api
 from searcher.cli.common import index_dir_option, open_or_build
 
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
@@ -60,7 +61,7 @@ def serve_command(
 
     with open_or_build(index_dir, audience) as index:  # fail here, not in every worker
         target = index.index_dir
-    if audience == "owner" and not is_loopback(host):
+    if api.Visibility.for_audience(audience).private_places and not is_loopback(host):
         click.echo(
             f"Warning: serving private locations (--audience owner) on {host}, beyond this "
             "machine; anyone who can reach it sees them.",

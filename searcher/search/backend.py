@@ -20,8 +20,9 @@ from whoosh.searching import Searcher
 from searcher.indexing import ondisk
 from searcher.models import Completion, Results, Stats
 from searcher.search.engine import Generation, Request
-from searcher.search.query import WEIGHTING, Audience
+from searcher.search.query import WEIGHTING
 from searcher.search.stats import index_stats
+from searcher.search.visibility import Audience
 
 
 class Searchable(Protocol):

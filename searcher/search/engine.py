@@ -31,7 +31,6 @@ from searcher.search.geosearch import GeoIndex
 from searcher.search.nearclause import NearSpec
 from searcher.search.patterns import Patterns
 from searcher.search.query import (
-    Audience,
     ParsedQuery,
     QueryParser,
     make_hit,
@@ -39,6 +38,7 @@ from searcher.search.query import (
     shown_place,
     title_clause,
 )
+from searcher.search.visibility import Audience, Visibility
 
 Sort = Literal["relevance", "distance", "date", "date-asc"]
 SORTS: tuple[Sort, ...] = ("relevance", "distance", "date", "date-asc")
@@ -191,15 +191,15 @@ class Generation:
         keys = sorted({analysis.language_key(code) for code in codes} | {"any"})
         self.searcher = searcher
         self.audience = audience
+        self.visibility = visibility = Visibility.for_audience(audience)
         self.keys = keys
         self.langs = tuple(codes)
-        self.parser = QueryParser(searcher.schema, keys, audience)
+        self.parser = QueryParser(searcher.schema, keys, visibility)
         self.completer = suggest.Completer(searcher, suggest.table_file(searcher))
         self.lexicon = live.Lexicon(reader)
-        self.geo = GeoIndex(reader, include_private=audience == "owner")
+        self.geo = GeoIndex(reader, include_private=visibility.private_places)
         self._dates = reader.column_reader(schema.DATE) if reader.has_column(schema.DATE) else None
         self._paths = reader.column_reader(schema.PATH) if reader.has_column(schema.PATH) else None
-        self._visible_terms = ["public", "private"] if audience == "owner" else ["public"]
         self._located: set[int] | None = None
         self._plain_hits: dict[int, Hit] = {}
         self._documents = _Documents(searcher, DOCUMENT_CHARS)
@@ -296,7 +296,7 @@ class Generation:
         if filters.langs:
             parts.append(query.Or([query.Term(schema.LANG, lang) for lang in filters.langs]))
         if filters.has_location:
-            parts.append(query.Or([query.Term(schema.GEO, t) for t in self._visible_terms]))
+            parts.append(query.Or([query.Term(schema.GEO, t) for t in self.visibility.geo_terms]))
         if not parts:
             return None
         return query.And(parts) if len(parts) > 1 else parts[0]
@@ -362,7 +362,7 @@ class Generation:
     def located(self) -> set[int]:
         """Every doc with a point this audience may see (worked out once per generation)."""
         if self._located is None:
-            terms = [query.Term(schema.GEO, t) for t in self._visible_terms]
+            terms = [query.Term(schema.GEO, t) for t in self.visibility.geo_terms]
             self._located = set(self.searcher.docs_for_query(query.Or(terms)))
         return self._located
 
@@ -528,7 +528,7 @@ class Generation:
         key = analysis.language_key((stored.get(schema.RECORD) or {}).get("lang"))
         analyzer = analysis.text_analyzer(key)
         html = snippets.build(source, analyzer, self._targets(text, key), self._spans, docnum)
-        return make_hit(stored, score=score, snippet_html=html, audience=self.audience,
+        return make_hit(stored, score=score, snippet_html=html, visibility=self.visibility,
                         distance_km=distance, near=near)  # fmt: skip
 
     def _targets(self, text: query.Query, key: str) -> snippets.Targets:
@@ -554,7 +554,7 @@ class Generation:
                 self._plain_hits.clear()
             stored = self.searcher.stored_fields(docnum)
             html = snippets.opening(stored.get(schema.TEXT, "")[:SNIPPET_SOURCE_CHARS])
-            hit = make_hit(stored, score=score, snippet_html=html, audience=self.audience,
+            hit = make_hit(stored, score=score, snippet_html=html, visibility=self.visibility,
                            distance_km=distance, near=near)  # fmt: skip
             self._plain_hits[docnum] = hit
             return hit

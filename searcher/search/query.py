@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias
+from typing import Any, TypeAlias
 
 from whoosh import qparser, query, scoring
 from whoosh.qparser import syntax
@@ -25,10 +25,9 @@ from searcher.indexing import analysis, schema, wordforms
 from searcher.models import Hit, Location
 from searcher.search import typed
 from searcher.search.nearclause import NearPlugin, NearSpec, lift_near
+from searcher.search.visibility import Visibility
 
 WhooshQuery: TypeAlias = query.Query  # a parsed query, named for layers that keep off Whoosh
-Audience = Literal["owner", "public"]
-AUDIENCES: tuple[Audience, ...] = ("owner", "public")
 MAX_QUERY_CHARS = 1000
 PARSED_QUERIES = 512  # parsed queries remembered per parser
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
@@ -169,12 +168,11 @@ def _optionalize(q: query.Query) -> query.Query:
 
 
 class QueryParser:
-    """Parses user query strings for one index (its languages) and one audience."""
+    """Parses user query strings for one index (its languages) and one audience's policy."""
 
-    def __init__(self, whoosh_schema: Any, keys: Sequence[str], audience: Audience) -> None:
-        owner = audience == "owner"
-        boosts = schema.text_fields(private_places=owner)
-        places = {schema.PLACE: 1.0, **({schema.PLACE_PRIVATE: 1.0} if owner else {})}
+    def __init__(self, whoosh_schema: Any, keys: Sequence[str], visibility: Visibility) -> None:
+        boosts = visibility.text_fields()
+        places = visibility.place_fields()
         groups = {
             "title": {schema.TITLE: 1.0},
             "body": {schema.BODY: 1.0},
@@ -347,14 +345,14 @@ def make_hit(
     *,
     score: float,
     snippet_html: str,
-    audience: Audience,
+    visibility: Visibility,
     distance_km: float | None = None,
     near: tuple[float, float] | None = None,
 ) -> Hit:
     """A :class:`Hit` from a document's stored fields, private locations redacted for the
     public; the place shown is the one nearest ``near``, when a centre was searched."""
     record = stored.get(schema.RECORD) or {}
-    places = record_places(record, audience)
+    places = visibility.places(record)
     return Hit(
         path=stored[schema.PATH],
         title=record.get("title", stored[schema.PATH]),
@@ -371,26 +369,9 @@ def make_hit(
     )
 
 
-def record_places(record: dict[str, Any], audience: Audience) -> tuple[Location, ...]:
-    """The places of a stored record this audience may see."""
-    raw = record.get("locations")
-    if raw is None:
-        raw = [record["location"]] if record.get("location") else []
-    places = tuple(Location(**item) for item in raw)
-    if audience == "public":
-        places = tuple(place for place in places if place.public)
-    return places
-
-
 def shown_place(places: tuple[Location, ...], near: tuple[float, float] | None) -> Location | None:
     """The place a hit shows: the first, or the one nearest the centre searched."""
     located = [(p, p.lat, p.lon) for p in places if p.lat is not None and p.lon is not None]
     if near is None or len(located) < 2:
         return places[0] if places else None
     return min(located, key=lambda item: haversine_km(near[0], near[1], item[1], item[2]))[0]
-
-
-def audience_of(value: str) -> Audience:
-    if value not in AUDIENCES:
-        raise UsageError(f"audience must be 'owner' or 'public', not {value!r}")
-    return value

@@ -11,7 +11,7 @@ from whoosh.searching import Searcher
 from searcher.indexing import ondisk, schema
 from searcher.models import Stats
 from searcher.search import facets, live
-from searcher.search.query import Audience
+from searcher.search.visibility import Audience
 
 TOP = 20
 

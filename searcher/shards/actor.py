@@ -21,8 +21,9 @@ from searcher.models import Center, Hit, Stats
 from searcher.search import facets
 from searcher.search.engine import Filters, Generation, Request, Sort, top_hits
 from searcher.search.globalstats import GlobalStats, GlobalStatsSearcher, TermKey, doc_frequencies
-from searcher.search.query import WEIGHTING, WhooshQuery, audience_of
+from searcher.search.query import WEIGHTING, WhooshQuery
 from searcher.search.stats import index_stats
+from searcher.search.visibility import audience_of
 
 REFRESH_INTERVAL = 1.0  # seconds between checks that the shard changed on disk
 

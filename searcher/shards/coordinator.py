@@ -38,8 +38,9 @@ from searcher.search.engine import (
 )
 from searcher.search.geosearch import order_by_distance
 from searcher.search.globalstats import GlobalStats, MissingStatistics, summed
-from searcher.search.query import Audience, ParsedQuery, QueryParser, WhooshQuery, title_clause
+from searcher.search.query import ParsedQuery, QueryParser, WhooshQuery, title_clause
 from searcher.search.stats import TOP as STATS_TOP
+from searcher.search.visibility import Audience, Visibility
 from searcher.shards import layout as shards
 from searcher.shards.actor import Candidates, Plan, ShardActor, ShardInfo
 
@@ -104,10 +105,11 @@ class ShardedGeneration:
     def __init__(self, shards_: _Shards, audience: Audience) -> None:
         self.shards = shards_
         self.audience = audience
+        self.visibility = Visibility.for_audience(audience)
         self.infos: list[ShardInfo] = []
         self.keys: list[str] = []
         self._lexicon: Lexicon | None = None
-        self.parser = QueryParser(schema.build_schema(), ["any"], audience)
+        self.parser = QueryParser(schema.build_schema(), ["any"], self.visibility)
 
     def _prepare(self, text: WhooshQuery | None, filters: Filters | None = None) -> GlobalStats:
         """Refresh the shards' figures; the collection statistics of the request's terms."""
@@ -117,7 +119,7 @@ class ShardedGeneration:
         keys = sorted({analysis.language_key(code) for code in langs} | {"any"})
         if keys != self.keys:
             self.keys = keys
-            self.parser = QueryParser(schema.build_schema(), keys, self.audience)
+            self.parser = QueryParser(schema.build_schema(), keys, self.visibility)
         self.infos = infos
         lengths: dict[str, int] = {}
         for info in infos:
