@@ -44,6 +44,8 @@ _ELISIONS = {
     "it": "l d c s m t v un dell all nell sull dall coll pell quell quest bell sant tutt nessun",
 }
 _MEMO_LIMIT = 20_000  # surface forms per memo before it starts afresh (200,000 were no faster)
+# These memos stay plain dicts emptied when full, not support.caches.Bounded: they are read
+# once per token while indexing and searching, and a lock-free dict lookup is the whole cost.
 
 _CJK = (
     "\u1100-\u11ff\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c"

@@ -31,6 +31,7 @@ from whoosh import query, scoring
 from whoosh.util.numeric import byte_to_length
 
 from searcher.indexing._whoosh import field_b, pattern_words, segreader
+from searcher.support.caches import Bounded
 
 POSTINGS_BUDGET = 4_000_000  # decoded postings kept per generation (16 bytes each)
 POSITIONS_BUDGET = 200_000  # (term, document) position lists kept per generation
@@ -80,16 +81,19 @@ class Scorer:
         self.size = int(searcher.doc_count_all())
         self._weighting = weighting
         self._leaves = list(searcher.reader().leaf_readers())
-        self._budget = budget
-        self._postings: OrderedDict[tuple[str, bytes], tuple[IntArray, FloatArray]] = OrderedDict()
-        self._held = 0
+        self._postings: Bounded[tuple[str, bytes], tuple[IntArray, FloatArray]] = Bounded(
+            budget=budget,
+            weigh=_postings_weight,
+            locked=False,  # read and filled under _lock
+        )
         self._lengths: dict[str, FloatArray] = {}
         self._filters: dict[query.Query, BoolArray] = {}
         self._words: OrderedDict[query.Query, tuple[query.Query, Scored]] = OrderedDict()
         self._words_by_id: dict[int, tuple[query.Query, Scored]] = {}
         self._words_held = 0
-        self._scores: OrderedDict[tuple[str, bytes, float, float], FloatArray] = OrderedDict()
-        self._scores_held = 0
+        self._scores: Bounded[tuple[str, bytes, float, float], FloatArray] = Bounded(
+            budget=budget, weigh=len
+        )
         self._known_positions: OrderedDict[tuple[str, bytes], dict[int, IntArray]] = OrderedDict()
         self._positions_held = 0
         self._live_docs: IntArray | None = None
@@ -272,19 +276,11 @@ class Scorer:
         else:
             stats = (0.0, 0.0)
         key = (fieldname, text, *stats)
-        with self._lock:
-            found = self._scores.get(key)
-            if found is not None:
-                self._scores.move_to_end(key)
-                return found
-        found = self._bm25(fieldname, text, docs, weights)
-        found.flags.writeable = False  # shared by every query that asks: never changed
-        with self._lock:
-            self._scores[key] = found
-            self._scores_held += len(found)
-            while self._scores_held > self._budget and len(self._scores) > 1:
-                _, old = self._scores.popitem(last=False)
-                self._scores_held -= len(old)
+        found = self._scores.get(key)
+        if found is None:
+            found = self._bm25(fieldname, text, docs, weights)
+            found.flags.writeable = False  # shared by every query that asks: never changed
+            self._scores.put(key, found)
         return found
 
     def _bm25(self, fieldname: str, text: bytes, docs: IntArray, tf: FloatArray) -> FloatArray:
@@ -397,7 +393,6 @@ class Scorer:
         with self._lock:
             hit = self._postings.get(key)
             if hit is not None:
-                self._postings.move_to_end(key)
                 return hit
             docs_parts, weight_parts = [], []
             for reader, offset in self._leaves:
@@ -410,12 +405,7 @@ class Scorer:
                 found = (np.concatenate(docs_parts), np.concatenate(weight_parts))
             else:
                 found = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
-            self._postings[key] = found
-            self._held += len(found[0])
-            while self._held > self._budget and len(self._postings) > 1:
-                _, (old, _) = self._postings.popitem(last=False)
-                self._held -= len(old)
-            return found
+            return self._postings.put(key, found)
 
     def _field_lengths(self, fieldname: str) -> FloatArray:
         """Each document's length in ``fieldname`` as Whoosh reads it (byte-coded)."""
@@ -431,6 +421,10 @@ class Scorer:
                         lengths[offset : offset + len(part)] = part
                 self._lengths[fieldname] = lengths
             return lengths
+
+
+def _postings_weight(postings: tuple[IntArray, FloatArray]) -> int:
+    return len(postings[0])  # documents: what POSTINGS_BUDGET counts
 
 
 def _nothing() -> Scored:

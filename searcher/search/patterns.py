@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from whoosh import query
 
 from searcher.errors import QuerySyntaxError
+from searcher.support.caches import Bounded
 
 MAX_WORDS = 2_000  # words one pattern may stand for in one field
 MAX_SCANNED = 100_000  # lexicon entries one pattern may read in one field
@@ -32,8 +31,7 @@ class Patterns:
 
     def __init__(self, reader: Any) -> None:
         self._reader = reader
-        self._kept: OrderedDict[tuple[str, str, type], tuple[bytes, ...]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._kept: Bounded[tuple[str, str, type], tuple[bytes, ...]] = Bounded(KEPT)
 
     def check(self, q: query.Query | None) -> None:
         """Refuse ``q`` if one of its patterns stands for too many words."""
@@ -46,16 +44,9 @@ class Patterns:
     def words(self, q: Pattern) -> tuple[bytes, ...]:
         """The indexed words (as bytes) the pattern ``q`` stands for in its field."""
         key = (q.fieldname, q.text, type(q))
-        with self._lock:
-            found = self._kept.get(key)
-            if found is not None:
-                self._kept.move_to_end(key)
-                return found
-        found = tuple(_expand(self._reader, q))
-        with self._lock:
-            self._kept[key] = found
-            while len(self._kept) > KEPT:
-                self._kept.popitem(last=False)
+        found = self._kept.get(key)
+        if found is None:
+            found = self._kept.put(key, tuple(_expand(self._reader, q)))
         return found
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import copy
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -26,6 +24,7 @@ from searcher.models import Hit, Location
 from searcher.search import typed
 from searcher.search.nearclause import NearPlugin, NearSpec, lift_near
 from searcher.search.visibility import Visibility
+from searcher.support.caches import Bounded
 
 WhooshQuery: TypeAlias = query.Query  # a parsed query, named for layers that keep off Whoosh
 MAX_QUERY_CHARS = 1000
@@ -192,24 +191,16 @@ class QueryParser:
         words = qparser.QueryParser(None, whoosh_schema, plugins=[], group=qparser.AndGroup)
         words.add_plugin(_Expand(keys, boosts, groups))
         self._words = words  # the last resort: whitespace-separated words, nothing else
-        self._parsed: OrderedDict[str, ParsedQuery] = OrderedDict()
-        self._lock = threading.Lock()
+        self._parsed: Bounded[str, ParsedQuery] = Bounded(PARSED_QUERIES)
 
     def parse(self, text: str) -> ParsedQuery:
         """The text query and near: clauses of ``text``; :class:`QuerySyntaxError` if unusable.
 
         The last PARSED_QUERIES answers are remembered: popular queries come back, and parsing
         takes about as long as scoring does."""
-        with self._lock:
-            found = self._parsed.get(text)
-            if found is not None:
-                self._parsed.move_to_end(text)
-                return found
-        found = self._parse(text)
-        with self._lock:
-            self._parsed[text] = found
-            if len(self._parsed) > PARSED_QUERIES:
-                self._parsed.popitem(last=False)
+        found = self._parsed.get(text)
+        if found is None:
+            found = self._parsed.put(text, self._parse(text))
         return found
 
     def _parse(self, text: str) -> ParsedQuery:
