@@ -24,14 +24,18 @@ from whoosh.support.charset import accent_map
 
 from searcher.errors import QuerySyntaxError
 from searcher.geo import geohash_encode
-from searcher.indexing import analysis, wordforms
+from searcher.indexing import analysis, records, wordforms
+from searcher.indexing.records import LISTED as LISTED
+from searcher.indexing.records import PATH as PATH
+from searcher.indexing.records import RECORD as RECORD
+from searcher.indexing.records import TEXT as TEXT
 from searcher.models import Location, Post
 
 # 7: several places per post (POINTS, MULTI); 8: whole titles as terms; 9: words and
 # spellings keep no per-posting count (the Counts format)
 SCHEMA_VERSION = 9
 
-PATH = "path"
+# PATH, RECORD, TEXT (the stored fields) and LISTED are named with their codec, records.py
 TAG = "tag"  # folded: what filters and facets match
 CATEGORY = "category"
 TAG_LABEL = "tag_label"  # tags as written, to show facets and stats as authors wrote them
@@ -55,10 +59,7 @@ LON = "lon"
 POINTS = "points"  # every point of a post with several, as packed 1e-7 degrees (POINT_CODEC)
 MULTI = "multi"  # "1" for posts with several points: the only ones whose POINTS are read
 POINT_CODEC = "<q"  # a point is two of these: lat, lon in 1e-7 degrees
-RECORD = "record"  # stored: what a hit shows
 TITLE_KEY = "title_key"  # the whole title as one term (analysis.title_key): pasted titles
-LISTED = "listed"  # a column of each post's date and title: completion lists every title
-TEXT = "text"  # stored: the body, for snippets
 
 TITLE_BOOST = 3.0
 EXACT_TITLE_BOOST = 100.0  # a query that is a post's whole title finds that post first
@@ -209,15 +210,13 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
     key = analysis.language_key(post.lang)
     places = visible_places(post.locations, keep_private=keep_private_location)
     doc: dict[str, Any] = {
-        PATH: post.path,
+        **records.stored_fields(post, places),
         ANALYSIS: key,
         TITLE: analysis.marked(post.title, key),
         BODY: analysis.marked(post.text, key),
         TERMS: " ; ".join((*post.tags, *post.categories)),
         WORDS: f"{post.title}\n{post.text}",
-        RECORD: record(post, places),
-        LISTED: listed(post),
-        TEXT: post.text,
+        LISTED: records.listed(post),
     }
     runs = wordforms.script_runs(f"{post.title}\n{post.text}")
     if runs:
@@ -281,30 +280,6 @@ def unpack_points(value: bytes) -> list[tuple[int, int]]:
     """(lat, lon) in 1e-7 degrees of each point packed by :func:`pack_points`."""
     values = struct.unpack(f"<{len(value) // 8}q", value[: len(value) // 16 * 16])
     return list(zip(values[::2], values[1::2], strict=True))
-
-
-def listed(post: Post) -> bytes:
-    """A post's :data:`LISTED` column value: its date (ISO, as its record has it) and title."""
-    return f"{post.date.isoformat() if post.date else ''}\x1f{post.title}".encode()
-
-
-def read_listed(value: bytes) -> tuple[str, str]:
-    """(date, title) from a :data:`LISTED` column value."""
-    date, _, title = value.decode().partition("\x1f")
-    return date, title
-
-
-def record(post: Post, places: tuple[Location, ...]) -> dict[str, Any]:
-    """The stored summary a hit is rebuilt from."""
-    return {
-        "title": post.title,
-        "url": post.url,
-        "date": post.date.isoformat() if post.date else None,
-        "tags": list(post.tags),
-        "categories": list(post.categories),
-        "lang": post.lang,
-        "locations": [place.to_dict() for place in places],  # a hit shows one of them
-    }
 
 
 def cells(lat: float, lon: float) -> list[str]:

@@ -23,7 +23,7 @@ from whoosh.searching import Searcher
 
 from searcher.errors import InvalidParameter, UsageError
 from searcher.geo import BBox, parse_coordinate, parse_radius_km
-from searcher.indexing import analysis, schema
+from searcher.indexing import analysis, records, schema
 from searcher.models import Center, Completion, Hit, Results
 from searcher.search import fastscore, live, postpaths, snippets, suggest
 from searcher.search.facets import FacetIndex
@@ -525,10 +525,11 @@ class Generation:
         if text is None:  # nothing to mark: the same hit every time, but for score and distance
             return self._plain_hit(docnum, score, distance, near)
         stored, source = self._documents.get(docnum)
-        key = analysis.language_key((stored.get(schema.RECORD) or {}).get("lang"))
+        post = records.read(stored)
+        key = analysis.language_key(post.lang)
         analyzer = analysis.text_analyzer(key)
         html = snippets.build(source, analyzer, self._targets(text, key), self._spans, docnum)
-        return make_hit(stored, score=score, snippet_html=html, visibility=self.visibility,
+        return make_hit(post, score=score, snippet_html=html, visibility=self.visibility,
                         distance_km=distance, near=near)  # fmt: skip
 
     def _targets(self, text: query.Query, key: str) -> snippets.Targets:
@@ -552,9 +553,9 @@ class Generation:
         if kept is None:
             if len(self._plain_hits) >= PLAIN_HITS:
                 self._plain_hits.clear()
-            stored = self.searcher.stored_fields(docnum)
-            html = snippets.opening(stored.get(schema.TEXT, "")[:SNIPPET_SOURCE_CHARS])
-            hit = make_hit(stored, score=score, snippet_html=html, visibility=self.visibility,
+            post = records.read(self.searcher.stored_fields(docnum))
+            html = snippets.opening(post.text[:SNIPPET_SOURCE_CHARS])
+            hit = make_hit(post, score=score, snippet_html=html, visibility=self.visibility,
                            distance_km=distance, near=near)  # fmt: skip
             self._plain_hits[docnum] = hit
             return hit
@@ -585,7 +586,7 @@ class _Documents:
         if kept is not None:
             return kept
         stored = self._searcher.stored_fields(docnum)
-        kept = (stored, snippets.Source.of(stored.get(schema.TEXT, "")[:SNIPPET_SOURCE_CHARS]))
+        kept = (stored, snippets.Source.of(records.read(stored).text[:SNIPPET_SOURCE_CHARS]))
         with self._lock:
             while self._kept and self._chars + _size(kept) > self._budget:
                 oldest = next(iter(self._kept))  # insertion order: the first kept goes first

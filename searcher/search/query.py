@@ -20,6 +20,7 @@ from whoosh.qparser import syntax
 from searcher.errors import QuerySyntaxError, UsageError
 from searcher.geo import haversine_km
 from searcher.indexing import analysis, schema, wordforms
+from searcher.indexing.records import StoredPost
 from searcher.models import Hit, Location
 from searcher.search import typed
 from searcher.search.nearclause import NearPlugin, NearSpec, lift_near
@@ -332,7 +333,7 @@ def check_size(text: str) -> None:
 
 
 def make_hit(
-    stored: dict[str, Any],
+    post: StoredPost,
     *,
     score: float,
     snippet_html: str,
@@ -340,18 +341,18 @@ def make_hit(
     distance_km: float | None = None,
     near: tuple[float, float] | None = None,
 ) -> Hit:
-    """A :class:`Hit` from a document's stored fields, private locations redacted for the
-    public; the place shown is the one nearest ``near``, when a centre was searched."""
-    record = stored.get(schema.RECORD) or {}
-    places = visibility.places(record)
+    """A :class:`Hit` from a post's stored record (:func:`records.read`), private locations
+    redacted for the public; the place shown is the one nearest ``near``, when a centre was
+    searched."""
+    places = visibility.places(post.locations)
     return Hit(
-        path=stored[schema.PATH],
-        title=record.get("title", stored[schema.PATH]),
-        url=record.get("url", ""),
-        date=record.get("date"),
-        tags=tuple(record.get("tags", ())),
-        categories=tuple(record.get("categories", ())),
-        lang=record.get("lang"),
+        path=post.path,
+        title=post.title,
+        url=post.url,
+        date=post.date,
+        tags=post.tags,
+        categories=post.categories,
+        lang=post.lang,
         score=0.0 if math.isnan(score) else float(score),
         snippet=snippet_html,
         location=shown_place(places, near),

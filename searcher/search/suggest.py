@@ -24,7 +24,7 @@ from typing import Any, TypeGuard
 from whoosh import query
 
 from searcher.errors import UsageError
-from searcher.indexing import analysis, schema, wordforms
+from searcher.indexing import analysis, records, schema, wordforms
 from searcher.indexing._whoosh import searcher_index
 from searcher.models import Completion
 from searcher.search import live
@@ -495,13 +495,13 @@ def _lexicon(reader: Any, field: str, least: int) -> tuple[list[str], list[int]]
 def _listed(reader: Any) -> list[tuple[str, str, str]]:
     """(date, title, path) of every post: from two columns, not from the stored records,
     whose reading (decompressing every post's text) took half of a first completion."""
-    if not reader.has_column(schema.LISTED):  # no post at all: every one was deleted
+    if not reader.has_column(records.LISTED):  # no post at all: every one was deleted
         return []
-    listed = list(reader.column_reader(schema.LISTED))  # every document's, in order
+    listed = list(reader.column_reader(records.LISTED))  # every document's, in order
     paths = list(reader.column_reader(schema.PATH))
     posts = []
     for docnum in reader.all_doc_ids():  # the live ones
-        date, title = schema.read_listed(listed[docnum])
+        date, title = records.read_listed(listed[docnum])
         posts.append((date, title or paths[docnum], paths[docnum]))
     return posts
 
@@ -528,10 +528,9 @@ def similar(searcher: Any, path: str, limit: int = 10) -> list[tuple[int, float]
     docnum = searcher.document_number(path=path)
     if docnum is None:
         raise UsageError(f"no post at {path!r} in the index")
-    stored = searcher.stored_fields(docnum)
-    record = stored.get(schema.RECORD) or {}
-    text = f"{record.get('title', '')}\n{stored.get(schema.TEXT, '')[:SIMILAR_SOURCE_CHARS]}"
-    keys = {analysis.language_key(record.get("lang")), "en"}
+    post = records.read(searcher.stored_fields(docnum))
+    text = f"{post.title}\n{post.text[:SIMILAR_SOURCE_CHARS]}"
+    keys = {analysis.language_key(post.lang), "en"}
     ranked = searcher.key_terms_from_text(schema.WORDS, text, numterms=KEY_TERMS * 4,
                                           normalize=False)  # fmt: skip
     terms = [(word, weight) for word, weight in ranked if _keyword(word, keys)][:KEY_TERMS]

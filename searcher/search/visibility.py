@@ -9,8 +9,9 @@ filter, radius or distance sort reads it. Every part of the read path asks one
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from searcher.errors import UsageError
 from searcher.indexing import schema
@@ -59,9 +60,7 @@ class Visibility:
         """Whether a place may leave through this audience's results."""
         return place.public or self.private_places
 
-    def places(self, record: dict[str, Any]) -> tuple[Location, ...]:
-        """The places of a stored record this audience may see (the others redacted)."""
-        raw = record.get("locations")
-        if raw is None:
-            raw = [record["location"]] if record.get("location") else []
-        return tuple(place for place in (Location(**item) for item in raw) if self.shows(place))
+    def places(self, places: Iterable[Location]) -> tuple[Location, ...]:
+        """The ``places`` (of a stored record, :func:`records.read`) this audience may see,
+        the others redacted."""
+        return tuple(place for place in places if self.shows(place))

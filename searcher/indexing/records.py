@@ -1,0 +1,96 @@
+"""The record codec: what the index stores of a post to show it, written and read back.
+
+The writer stores three fields per post: its :data:`PATH`, its :data:`RECORD` (a dict of
+plain values: title, URL, date, tags, categories, language, places) and its :data:`TEXT`
+(the body, for snippets). :func:`stored_fields` writes them from a :class:`~searcher.models.Post`;
+:func:`read` turns them back into a typed :class:`StoredPost`, which is what every reader
+makes a hit, a snippet or a list of similar posts from: nothing else reads them by key.
+The :data:`LISTED` column (a post's date and title, for completion) is coded here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from searcher.models import Location, Post
+
+PATH = "path"  # stored, and the unique key of a post
+RECORD = "record"  # stored: what a hit shows
+TEXT = "text"  # stored: the body, for snippets
+LISTED = "listed"  # a column of each post's date and title: completion lists every title
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPost:
+    """A post as the index stored it: every place, private ones too (an audience's
+    :class:`~searcher.search.visibility.Visibility` decides which of them leave)."""
+
+    path: str
+    title: str
+    url: str
+    date: str | None  # ISO 8601, as the post's date was written
+    tags: tuple[str, ...]
+    categories: tuple[str, ...]
+    lang: str | None
+    locations: tuple[Location, ...]
+    text: str
+
+
+def stored_fields(post: Post, places: tuple[Location, ...]) -> dict[str, Any]:
+    """The stored fields of ``post``, whose places are kept as ``places`` (see
+    :func:`~searcher.indexing.schema.visible_places`)."""
+    record = {
+        "title": post.title,
+        "url": post.url,
+        "date": iso_date(post),
+        "tags": list(post.tags),
+        "categories": list(post.categories),
+        "lang": post.lang,
+        "locations": [place.to_dict() for place in places],  # a hit shows one of them
+    }
+    return {PATH: post.path, RECORD: record, TEXT: post.text}
+
+
+def read(stored: Mapping[str, Any]) -> StoredPost:
+    """The :class:`StoredPost` of one document's stored fields (a missing value is empty;
+    a missing title is the path)."""
+    path: str = stored[PATH]
+    record: Mapping[str, Any] = stored.get(RECORD) or {}
+    return StoredPost(
+        path=path,
+        title=record.get("title", path),
+        url=record.get("url", ""),
+        date=record.get("date"),
+        tags=tuple(record.get("tags", ())),
+        categories=tuple(record.get("categories", ())),
+        lang=record.get("lang"),
+        locations=locations(record),
+        text=stored.get(TEXT, ""),
+    )
+
+
+def locations(record: Mapping[str, Any]) -> tuple[Location, ...]:
+    """The places of a stored :data:`RECORD` value (one ``location`` in a record written
+    before posts had several)."""
+    raw = record.get("locations")
+    if raw is None:
+        raw = [record["location"]] if record.get("location") else []
+    return tuple(Location(**item) for item in raw)
+
+
+def iso_date(post: Post) -> str | None:
+    """A post's date as its record and its :data:`LISTED` value write it."""
+    return post.date.isoformat() if post.date else None
+
+
+def listed(post: Post) -> bytes:
+    """A post's :data:`LISTED` column value: its date (ISO, as its record has it) and title."""
+    return f"{iso_date(post) or ''}\x1f{post.title}".encode()
+
+
+def read_listed(value: bytes) -> tuple[str, str]:
+    """(date, title) from a :data:`LISTED` column value."""
+    date, _, title = value.decode().partition("\x1f")
+    return date, title

@@ -1,0 +1,112 @@
+"""The record codec: a post written as stored fields reads back as the same typed record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from typing import Any
+
+import pytest
+
+from searcher.indexing import records, schema
+from searcher.models import Location, Post
+from searcher.search.query import make_hit
+from searcher.search.visibility import Visibility
+
+PARIS = Location(48.85, 2.35, True, "Paris", "front-matter")
+LYON = Location(45.76, 4.84, False, "Lyon", "geocoded", "Lyon, FR")
+POST = Post(
+    "2011/paris.md",
+    "À Paris",
+    dt.datetime(2011, 3, 1, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+    tags=("Cloud", "Données"),
+    categories=("Voyage",),
+    lang="fr",
+    url="https://example.org/2011/paris/",
+    locations=(PARIS, LYON),
+    text="Le texte du billet.",
+)
+
+
+def _stored(post: Post, places: tuple[Location, ...]) -> dict[str, Any]:
+    """What a reader gets back: the stored fields as Whoosh keeps them (pickled)."""
+    fields = records.stored_fields(post, places)
+    return dict(pickle.loads(pickle.dumps(fields)))
+
+
+@pytest.mark.parametrize(
+    "post",
+    [
+        POST,
+        Post("undated.md", "", None),  # no date, title, tag, language, URL, place or text
+        Post("one.md", "One place", dt.datetime(1, 1, 1), locations=(LYON,)),
+    ],
+)
+def test_a_post_reads_back_as_it_was_written(post: Post) -> None:
+    read = records.read(_stored(post, post.locations))
+    assert read == records.StoredPost(
+        path=post.path,
+        title=post.title,
+        url=post.url,
+        date=post.date.isoformat() if post.date else None,
+        tags=post.tags,
+        categories=post.categories,
+        lang=post.lang,
+        locations=post.locations,
+        text=post.text,
+    )
+
+
+def test_the_stored_record_keeps_its_on_disk_shape() -> None:
+    """The record is a dict of plain values: indexes built before the codec read the same."""
+    stored = records.stored_fields(POST, POST.locations)
+    assert set(stored) == {schema.PATH, schema.RECORD, schema.TEXT}
+    assert stored[schema.RECORD] == {
+        "title": "À Paris",
+        "url": "https://example.org/2011/paris/",
+        "date": "2011-03-01T09:30:00+01:00",
+        "tags": ["Cloud", "Données"],
+        "categories": ["Voyage"],
+        "lang": "fr",
+        "locations": [PARIS.to_dict(), LYON.to_dict()],
+    }
+    assert list(stored[schema.RECORD]) == ["title", "url", "date", "tags", "categories",
+                                           "lang", "locations"]  # fmt: skip
+
+
+def test_the_document_stores_what_the_codec_writes() -> None:
+    doc = schema.document(POST)
+    places = schema.visible_places(POST.locations, keep_private=True)
+    assert {k: doc[k] for k in (schema.PATH, schema.RECORD, schema.TEXT)} == (
+        records.stored_fields(POST, places)
+    )
+    assert records.read_listed(doc[schema.LISTED]) == ("2011-03-01T09:30:00+01:00", "À Paris")
+
+
+@pytest.mark.parametrize(
+    ("stored", "title", "places"),
+    [
+        ({"path": "p.md"}, "p.md", ()),  # nothing but a path: the path is the title
+        ({"path": "p.md", "record": None, "text": ""}, "p.md", ()),
+        ({"path": "p.md", "record": {"title": "T", "location": PARIS.to_dict()}}, "T", (PARIS,)),
+        ({"path": "p.md", "record": {"title": "T", "location": None}}, "T", ()),
+    ],
+)
+def test_missing_values_read_as_empty(
+    stored: dict[str, Any], title: str, places: tuple[Location, ...]
+) -> None:
+    read = records.read(stored)
+    assert (read.title, read.url, read.date, read.tags, read.lang) == (title, "", None, (), None)
+    assert read.locations == places and read.text == ""
+
+
+@pytest.mark.parametrize(("audience", "shown"), [("owner", (PARIS, LYON)), ("public", (PARIS,))])
+def test_a_hit_is_made_from_the_typed_record(audience: str, shown: tuple[Location, ...]) -> None:
+    read = records.read(_stored(POST, POST.locations))
+    hit = make_hit(read, score=1.5, snippet_html="<b>x</b>",
+                   visibility=Visibility.for_audience(audience), near=(45.7, 4.8))  # fmt: skip
+    assert hit.locations == shown and hit.location == shown[-1]  # the nearest shown
+    assert (hit.path, hit.title, hit.url, hit.date) == (POST.path, POST.title, POST.url,
+                                                       "2011-03-01T09:30:00+01:00")  # fmt: skip
+    assert (hit.tags, hit.categories, hit.lang, hit.score) == (POST.tags, POST.categories,
+                                                               "fr", 1.5)  # fmt: skip
