@@ -72,3 +72,27 @@ def test_aware_dates_are_stored_as_utc() -> None:
 def test_coordinates_round_trip_within_a_centimetre() -> None:
     for value in (43.484082, -17.7, 179.91, -180.0, 89.9999999):
         assert abs(schema.from_e7(schema.to_e7(value)) - value) < 1e-7
+
+
+@pytest.mark.parametrize(
+    "moment", [dt.datetime.min, dt.datetime(2011, 3, 1, 9, 30), dt.datetime.max]
+)
+def test_a_date_column_value_reads_back_as_its_date(moment: dt.datetime) -> None:
+    value = schema._long(moment)
+    assert value < schema.UNDATED_KEY and schema.date_of(value) == moment
+
+
+def test_an_undated_post_holds_the_columns_empty_defaults() -> None:
+    """The one definition of "undated" is what Whoosh writes for a post without a date."""
+    from whoosh.filedb.filestore import RamStorage
+
+    ix = RamStorage().create_index(schema.build_schema())
+    with ix.writer() as writer:
+        for post in (Post("dated.md", "D", dt.datetime(2011, 3, 1)), Post("undated.md", "U", None)):
+            writer.add_document(**schema.document(post))
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        raw = list(reader.column_reader(schema.DATE, translate=False))
+        years = list(reader.column_reader(schema.YEAR))
+    assert raw[1] == schema.NO_DATE and years == [2011, schema.NO_YEAR]
+    assert [schema.date_of(value) for value in raw] == [dt.datetime(2011, 3, 1), None]

@@ -21,6 +21,7 @@ from typing import Any
 from whoosh import columns, fields, formats, query
 from whoosh.analysis import CharsetFilter, CommaSeparatedTokenizer, LowercaseFilter
 from whoosh.support.charset import accent_map
+from whoosh.util.times import long_to_datetime
 
 from searcher.errors import QuerySyntaxError
 from searcher.geo import geohash_encode
@@ -60,6 +61,12 @@ POINTS = "points"  # every point of a post with several, as packed 1e-7 degrees 
 MULTI = "multi"  # "1" for posts with several points: the only ones whose POINTS are read
 POINT_CODEC = "<q"  # a point is two of these: lat, lon in 1e-7 degrees
 TITLE_KEY = "title_key"  # the whole title as one term (analysis.title_key): pasted titles
+
+# An undated post has no DATE or YEAR value: their columns hold Whoosh's empty default, the
+# largest number of their width. Readers test for it through these names, nowhere else.
+NO_DATE = 2**64 - 1  # the DATE column's default, read raw (translate=False)
+NO_YEAR = 2**31 - 1  # the YEAR column's default, read as a year
+UNDATED_KEY = 2**62  # NO_DATE as a signed 64-bit sort key: after every date (3.2e17 at most)
 
 TITLE_BOOST = 3.0
 EXACT_TITLE_BOOST = 100.0  # a query that is a post's whole title finds that post first
@@ -138,6 +145,11 @@ def partial_date_span(text: str) -> tuple[dt.datetime, dt.datetime]:
 
 def _long(moment: dt.datetime) -> int:
     return int(fields.datetime_to_long(moment))
+
+
+def date_of(value: int) -> dt.datetime | None:
+    """A raw DATE column value as the (naive UTC) date it holds; ``None`` for an undated post."""
+    return None if value >= UNDATED_KEY else long_to_datetime(value)
 
 
 @functools.cache

@@ -42,7 +42,6 @@ from searcher.search.visibility import Audience, Visibility
 
 Sort = Literal["relevance", "distance", "date", "date-asc"]
 SORTS: tuple[Sort, ...] = ("relevance", "distance", "date", "date-asc")
-_NO_DATE = 2**62
 SNIPPET_SOURCE_CHARS = 40_000  # long posts are marked up within their first 40k characters
 PLAIN_HITS = 4096  # hits without marked words kept per generation (a few MB)
 DOCUMENT_CHARS = 4_000_000  # characters of recently shown posts' text kept per generation
@@ -350,13 +349,13 @@ class Generation:
                 if self._dates is not None  # a multi-segment column reader is falsy
                 else None
             )
-            # an undated document holds the column's default, 2**64 - 1: clamp it and mask it
+            # an undated document holds schema.NO_DATE: clamp it to a signed key and mask it
             if column is None:
-                raw: Any = (_NO_DATE for _ in range(size))
+                raw: Any = (schema.UNDATED_KEY for _ in range(size))
             else:
-                raw = (min(column[d], _NO_DATE) for d in range(size))
+                raw = (min(column[d], schema.UNDATED_KEY) for d in range(size))
             self._date_longs = np.fromiter(raw, np.int64, size)
-            self._has_date = self._date_longs < _NO_DATE
+            self._has_date = self._date_longs < schema.UNDATED_KEY
         return self._date_longs, self._has_date
 
     def located(self) -> set[int]:

@@ -130,7 +130,7 @@ class FacetIndex:
             else:
                 self._years = np.zeros(reader.doc_count_all(), dtype=np.int64)
         years = self._years[index[index < len(self._years)]]
-        years = years[(years > 0) & (years < 10_000)]  # undated: the column's default, 2**31 - 1
+        years = years[years != schema.NO_YEAR]  # undated
         values, counts = np.unique(years, return_counts=True)
         return {
             str(int(v)): int(c) for v, c in sorted(zip(values, counts, strict=True), reverse=True)

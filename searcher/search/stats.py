@@ -30,7 +30,7 @@ def index_stats(
     languages = _counts(
         counts, schema.LANG, {_text(t): _text(t) for t in reader.lexicon(schema.LANG)}
     )
-    dates = [d for d in _column_values(reader, schema.DATE) if isinstance(d, dt.datetime)]
+    dates = _dates(reader)
     public = counts.doc_frequency(schema.GEO, "public")
     private = counts.doc_frequency(schema.GEO, "private")
     meta = ondisk.read_meta(index_dir)
@@ -52,17 +52,13 @@ def _text(term: Any) -> str:
     return term.decode() if isinstance(term, bytes) else str(term)
 
 
-def _column_values(reader: Any, field: str) -> list[Any]:
-    if not reader.has_column(field):
+def _dates(reader: Any) -> list[dt.datetime]:
+    """The dates of the live posts that have one."""
+    if not reader.has_column(schema.DATE):
         return []
-    column = reader.column_reader(field)
-    values = []
-    for docnum in reader.all_doc_ids():
-        try:
-            values.append(column[docnum])
-        except OverflowError:  # an undated post holds the column's empty default, not a date
-            continue
-    return values
+    column = reader.column_reader(schema.DATE, translate=False)
+    found = (schema.date_of(column[docnum]) for docnum in reader.all_doc_ids())
+    return [date for date in found if date is not None]
 
 
 def _top_terms(counts: live.Lexicon, field: str, top: int | None) -> dict[str, int]:
