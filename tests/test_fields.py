@@ -107,26 +107,6 @@ def test_as_terms(raw: object, expected: tuple[str, ...]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        ({}, False),
-        ({"draft": True}, True),
-        ({"draft": "true"}, True),
-        ({"draft": False}, False),
-        ({"published": False}, True),
-        ({"published": "false"}, True),
-        ({"published": True}, False),
-        ({"status": "publish"}, False),
-        ({"status": "draft"}, True),
-        ({"status": "private"}, True),
-        ({"status": "future"}, True),
-    ],
-)
-def test_is_draft(data: dict[str, object], expected: bool) -> None:
-    assert fields.is_draft(data) is expected
-
-
-@pytest.mark.parametrize(
     ("path", "expected"),
     [
         ("en/news/_posts/2001-01-18-stable.md", "/en/news/2001/01/18/stable/"),

@@ -46,6 +46,7 @@ from searcher.indexing.ondisk import older_versions as _older_versions
 from searcher.indexing.ondisk import open_existing as open_existing
 from searcher.ingest import files, sites, wxr
 from searcher.ingest import reader as ingest
+from searcher.ingest.drafts import excluded
 from searcher.models import Post, Skipped, Summary
 
 DEFAULT_SOURCE = Path("content")
@@ -237,7 +238,7 @@ def _count_posts(
     for record in records:
         if isinstance(record, Skipped):
             summary.skipped.append(record)
-        elif record.draft and not options.drafts:
+        elif excluded(record, drafts=options.drafts):
             summary.drafts_excluded += 1
         else:
             summary.count(record)
@@ -389,7 +390,8 @@ def _read_batch(jobs: list[_ReadJob]) -> tuple[list[_ReadResult], segbuild.Batch
     keep = not options.drop_private_locations
     documents = [schema.document(record, keep_private_location=keep)
                  for records, _ in results for record in records or ()
-                 if isinstance(record, Post) and (options.drafts or not record.draft)]  # fmt: skip
+                 if isinstance(record, Post)
+                 and not excluded(record, drafts=options.drafts)]  # fmt: skip
     return results, postings.batch(documents)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from searcher.indexing import indexer
 from searcher.ingest import reader as ingest
+from searcher.ingest.drafts import skipped_folders
 
 DEBOUNCE_MS = 400
 
@@ -25,8 +26,7 @@ class _PostFilter:
     with every post inside: a path that is a folder, or is gone and may have been one."""
 
     def __init__(self, drafts: bool) -> None:
-        skip = set(ingest.SKIP_DIRS) - ({"_drafts"} if drafts else set())
-        self._skip = frozenset(skip)
+        self._skip = skipped_folders(ingest.SKIP_DIRS, drafts=drafts)
 
     def __call__(self, change: Any, path: str) -> bool:
         parts = Path(path).parts

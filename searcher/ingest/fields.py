@@ -1,4 +1,4 @@
-"""Normalising front-matter values: dates, tag lists, draft flags, titles and URLs.
+"""Normalising front-matter values: dates, tag lists, flags, titles and URLs.
 
 Pure functions over already-parsed values; each returns the normal form or ``None`` and
 never raises on odd input.
@@ -248,18 +248,6 @@ def truthy(value: Any) -> bool | None:
         if lowered in ("false", "no", "n", "off", "0", ""):
             return False
     return None
-
-
-def is_draft(data: Mapping[str, Any]) -> bool:
-    """``draft: true``, ``published: false`` or a WordPress ``status`` other than publish."""
-    if truthy(data.get("draft")):
-        return True
-    if truthy(data.get("published")) is False:
-        return True
-    status = data.get("status")
-    if isinstance(status, str) and status.strip():
-        return status.strip().lower() not in ("publish", "published", "public")
-    return False
 
 
 def clean_title(value: Any) -> str | None:

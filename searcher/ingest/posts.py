@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from searcher.ingest import fields, langs, places, sites, text
+from searcher.ingest import drafts, fields, langs, places, sites, text
 from searcher.models import IngestWarning, Post
 
 
@@ -18,7 +18,6 @@ def build_post(
     rel: str,
     warnings: list[IngestWarning],
     *,
-    in_drafts: bool = False,
     url: str | None = None,
     body: str = "",
     geocode: bool = True,
@@ -48,7 +47,6 @@ def build_post(
     warnings.extend(geo_warnings)
     link = url or (site.url(rel, data, date, title) if site is not None else None)
     link = link or _first(data, "permalink", "url", "path")
-    unpublished = site is not None and site.site.unpublished(data) is not None
     return Post(
         path=rel,
         title=title,
@@ -57,7 +55,7 @@ def build_post(
         categories=categories,
         lang=lang,
         url=_url(link) or fields.derive_url(rel, date),
-        draft=in_drafts or fields.is_draft(data) or unpublished,
+        draft=drafts.reason(rel, data, site) is not None,
         locations=found,
         text=extracted.text,
         warnings=tuple(warnings),

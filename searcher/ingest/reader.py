@@ -15,12 +15,13 @@ from typing import NamedTuple
 
 from searcher.errors import SourceError
 from searcher.ingest import encodings, files, meta, sites, text, wxr
+from searcher.ingest.drafts import excluded, skipped_folders
 from searcher.ingest.posts import build_post
 from searcher.models import DEFAULT_MAX_BYTES as DEFAULT_MAX_BYTES
 from searcher.models import IngestWarning, Post, Skipped, Summary
 
 POST_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".html", ".htm"})
-SKIP_DIRS = frozenset({"_site", "node_modules", "_drafts"})
+SKIP_DIRS = frozenset({"_site", "node_modules", "_drafts"})  # _drafts/: see drafts.py
 
 
 def scan(
@@ -52,7 +53,7 @@ def scan(
                 record = replace(record, path=prefix + record.path)
             if isinstance(record, Skipped):
                 summary.skipped.append(record)
-            elif record.draft and not drafts:
+            elif excluded(record, drafts=drafts):
                 summary.drafts_excluded += 1
             else:
                 summary.count(record)
@@ -155,7 +156,7 @@ def scan_files(
             entries = sorted(top, key=_name)
     except OSError as error:
         raise SourceError(f"{root}: {error.strerror}") from None
-    skip = SKIP_DIRS - {"_drafts"} if drafts else SKIP_DIRS
+    skip = skipped_folders(SKIP_DIRS, drafts=drafts)
     folders: list[str] = []  # a stack: the next folder to read is last
     while True:
         below = []
@@ -250,8 +251,7 @@ def parse_post(source: PostFile, *, geocode: bool = True) -> Post | Skipped:
         warnings.append(IngestWarning("file-name", "file name not UTF-8: bytes shown as \\xNN"))
     if not content.strip():
         warnings.append(IngestWarning("empty", "empty file: indexed under its name only"))
-    in_drafts = "_drafts" in Path(rel).parts[:-1]
-    post = read_text(content, rel, in_drafts=in_drafts, geocode=geocode, site=view)
+    post = read_text(content, rel, geocode=geocode, site=view)
     return _with_warnings(post, warnings) if warnings else post
 
 
@@ -277,7 +277,6 @@ def read_text(
     content: str,
     rel: str,
     *,
-    in_drafts: bool = False,
     geocode: bool = True,
     site: sites.View | None = None,
 ) -> Post:
@@ -288,8 +287,8 @@ def read_text(
     warnings = list(parsed.warnings)
     markup = "html" if rel.lower().endswith((".html", ".htm")) else "markdown"
     extracted = text.extract(parsed.body, markup)  # type: ignore[arg-type]
-    return build_post(data, extracted, rel, warnings, in_drafts=in_drafts, body=parsed.body,
-                      geocode=geocode, site=site)  # fmt: skip
+    return build_post(data, extracted, rel, warnings, body=parsed.body, geocode=geocode,
+                      site=site)  # fmt: skip
 
 
 def _with_warnings(post: Post, extra: list[IngestWarning]) -> Post:
