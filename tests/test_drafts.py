@@ -47,6 +47,7 @@ WAYS = [
     (HUGO, "content/posts/a-post.md", _toml("draft = true\n"), True),
     (HUGO, "content/posts/a-post.md", _toml("draft = false\n"), False),
     (HUGO, "content/posts/a-post/index.md", _toml("headless = true\n"), True),
+    (HUGO, "content/posts/a-post/index.md", _yaml("headless: 1\n"), True),  # as draft: 1 is
     (HUGO, "content/posts/a-post.md", _yaml("draft: 1\n"), True),
     (HUGO, "content/posts/a-post.md", _yaml("build:\n  render: never\n"), True),
     (ZOLA, "content/a-post.md", _toml("draft = true\n"), True),

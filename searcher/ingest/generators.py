@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from searcher.ingest import permalinks, sitedata
+from searcher.ingest import fields, permalinks, sitedata
 
 POST = "post"
 IGNORE = "ignore"  # never content: not listed at all
@@ -251,7 +251,7 @@ class Hugo(Site):
         return tuple(found)
 
     def unpublished(self, data: Mapping[str, Any]) -> str | None:
-        if true_flag(data.get("headless")):
+        if fields.truthy(data.get("headless")):  # a flag read as draft: is (drafts.py)
             return "headless bundle (headless: true): never rendered"
         for key in ("build", "_build"):
             build = data.get(key)
