@@ -30,7 +30,7 @@ from searcher.search.engine import SORTS, Filters, Request, resolve_center
 from searcher.search.query import MAX_QUERY_CHARS
 from searcher.search.visibility import Audience, Visibility, audience_of
 from searcher.shards import layout as shards
-from searcher.shards.layout import MAX_SHARDS, ShardedReport, read_layout
+from searcher.shards.layout import MAX_SHARDS, read_layout
 from searcher.shards.layout import build as build_shards
 
 if TYPE_CHECKING:  # shapely is imported by a request with a shape, not by every search
@@ -48,7 +48,6 @@ __all__ = [  # Index and what the CLI and the web app use besides it
     "Center",
     "Index",
     "ShardedIndex",
-    "ShardedReport",
     "Visibility",
     "build_index",
     "build_shards",

@@ -210,6 +210,36 @@ def test_every_post_in_exactly_one_shard(tmp_path: Path, scheduler: str) -> None
     assert len(owned) == len(set(owned)) == report.indexed == report.summary.posts
 
 
+def test_one_report_for_single_and_sharded_builds(tmp_path: Path) -> None:
+    """A sharded run's report is a BuildReport summing its shards' (kept in ``shards``), so
+    the CLI prints both alike; a plain index's has no shards."""
+    import io
+
+    from searcher.cli.render import print_report
+    from searcher.indexing import indexer
+    from searcher.models import Summary
+
+    single = indexer.build([CONTENT], tmp_path / "single")
+    assert isinstance(single, searcher.BuildReport) and single.shards == []
+    parts = [
+        indexer.BuildReport(Summary(files=2, posts=2, drafts_excluded=1), 2, tmp_path / f"s{n}",
+                            f"2026-01-0{n + 1}", removed=n, unchanged=3, notes=[f"n{n}"])
+        for n in range(2)
+    ]  # fmt: skip
+    report = shards._combined(parts, tmp_path / "sharded", None)
+    assert isinstance(report, searcher.BuildReport) and report.shards == parts
+    assert (report.indexed, report.removed, report.unchanged, report.built_at) == (
+        4, 1, 6, "2026-01-02")  # fmt: skip
+    assert (report.summary.files, report.summary.posts, report.summary.drafts_excluded) == (
+        4, 4, 2)  # fmt: skip
+    assert report.notes == ["n0", "n1"] and report.rebuilt is None
+    out = io.StringIO()
+    print_report(report, quiet=True, stream=out)
+    assert out.getvalue().split() == (
+        f"updated {tmp_path / 'sharded'}/: 4 posts written, 1 removed, 6 files unchanged".split()
+    )
+
+
 def test_an_update_goes_to_the_owning_shard(tmp_path: Path, scheduler: str) -> None:
     content = shutil.copytree(CONTENT, tmp_path / "content")
     index_dir = tmp_path / "index"

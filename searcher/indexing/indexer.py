@@ -67,7 +67,8 @@ class BuildOptions:
 
 @dataclass
 class BuildReport:
-    """What one run did."""
+    """What one run did; for a sharded index, summed over its shards, each shard's own
+    report in ``shards`` (empty for a plain index)."""
 
     summary: Summary
     indexed: int  # posts written (added or updated)
@@ -77,6 +78,7 @@ class BuildReport:
     unchanged: int = 0  # files found unchanged and not read
     rebuilt: str | None = None  # why the index was built from scratch, if it was
     notes: list[str] = field(default_factory=list)
+    shards: list[BuildReport] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ import os
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -132,21 +132,6 @@ def local_workers(shards: int) -> int:
 # -- building --------------------------------------------------------------------------------
 
 
-@dataclass
-class ShardedReport:
-    """What one sharded run did, summed over the shards (shaped like a BuildReport)."""
-
-    summary: Summary
-    indexed: int
-    index_dir: Path
-    built_at: str
-    removed: int = 0
-    unchanged: int = 0
-    rebuilt: str | None = None
-    notes: list[str] = field(default_factory=list)
-    shards: list[indexer.BuildReport] = field(default_factory=list)
-
-
 def build(
     sources: Sequence[Path],
     index_dir: Path,
@@ -155,7 +140,7 @@ def build(
     shards: int,
     scheduler: str | None = None,
     rebuild: bool = False,
-) -> ShardedReport:
+) -> indexer.BuildReport:
     """Build or update ``shards`` shards in ``index_dir``, one Dask task per shard.
 
     Paths are resolved here: a remote worker must see the sources and the index at the same
@@ -211,7 +196,8 @@ def _build_shard(
 
 def _combined(
     reports: list[indexer.BuildReport], index_dir: Path, why: str | None
-) -> ShardedReport:
+) -> indexer.BuildReport:
+    """The report of a sharded run: the shards' summed, each shard's kept in ``shards``."""
     summary = Summary()
     for report in reports:
         part = report.summary
@@ -222,7 +208,7 @@ def _combined(
         summary.warnings.update(part.warnings)
         summary.warned_posts += part.warned_posts
     rebuilt = why or next((r.rebuilt for r in reports if r.rebuilt), None)
-    return ShardedReport(
+    return indexer.BuildReport(
         summary,
         sum(r.indexed for r in reports),
         index_dir,
