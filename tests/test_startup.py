@@ -20,6 +20,12 @@ HEAVY = ("numpy", "shapely", "matplotlib", "dask", "distributed", "rich", "starl
 NOT_FOR_SEARCH = ("shapely", "matplotlib", "dask", "distributed", "starlette", "uvicorn",
                   "bs4", "lxml", "defusedxml")  # fmt: skip
 
+# The build side: reading posts and writing an index (a search needs none of it).
+WRITER = ("searcher.ingest", "searcher.indexing.indexer", "searcher.indexing.postings",
+          "searcher.indexing.fieldterms", "searcher.indexing.manifest", "searcher.indexing.store",
+          "searcher.indexing._whoosh.segbuild", "searcher.indexing._whoosh.segruns",
+          "searcher.indexing._whoosh.segwriter")  # fmt: skip
+
 _RUN = """
 import json, sys
 sys.argv = {argv!r}
@@ -73,6 +79,17 @@ def test_query_imports_nothing_a_text_search_does_not_use(content_index: Path) -
     found = command("query", "paris", "--index-dir", str(content_index))
     assert "whoosh" in found  # the check sees what a search does import
     assert found.isdisjoint(NOT_FOR_SEARCH), found & set(NOT_FOR_SEARCH)
+
+
+def test_searching_imports_neither_the_writer_nor_the_post_readers(content_index: Path) -> None:
+    code = _RUN.format(argv=["blogsearch", "query", "paris", "--index-dir", str(content_index)],
+                       setup="", modules=("searcher",))  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)  # fmt: skip
+    ours = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    assert "searcher.search.engine" in ours  # the check sees what a search does import
+    build_side = {m for m in ours if m.startswith(WRITER)}
+    assert not build_side, build_side
 
 
 def test_near_a_point_imports_no_geometry_library(content_index: Path) -> None:
