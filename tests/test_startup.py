@@ -17,7 +17,7 @@ import pytest
 HEAVY = ("numpy", "shapely", "matplotlib", "dask", "distributed", "rich", "starlette",
          "uvicorn", "whoosh", "bs4", "yaml", "frontmatter", "lxml", "defusedxml")  # fmt: skip
 # What a text search needs none of: geometry, maps, the cluster, the web app, post readers.
-NOT_FOR_SEARCH = ("shapely", "matplotlib", "dask", "distributed", "starlette", "uvicorn",
+NOT_FOR_SEARCH = ("shapely", "matplotlib", "dask", "distributed", "starlette", "uvicorn", "rich",
                   "bs4", "lxml", "defusedxml")  # fmt: skip
 
 # The build side: reading posts and writing an index (a search needs none of it).
