@@ -118,6 +118,14 @@ class Index:
     def close(self) -> None:
         self._backend.close()
 
+    def refresh_in_background(self) -> None:
+        """From now on, a rebuild found on disk is warmed in a background thread while
+        searches keep using the index as it was, then switched to: what a server wants, so
+        that the first requests after a rebuild are as fast as the others (the web app asks
+        for it). A sharded index refreshes each shard as before."""
+        if isinstance(self._backend, LocalBackend):
+            self._backend.refresh_in_background()
+
     def __enter__(self) -> Index:
         return self
 

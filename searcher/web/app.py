@@ -212,7 +212,10 @@ def create_app(index: Index, *, cors_origins: Sequence[str] = ()) -> Starlette:
     """The ASGI app over ``index`` (the caller opens and closes it).
 
     ``cors_origins`` lists the origins other sites may call the API from; none by default.
+    From now on the index warms each rebuild in a background thread before answering from it
+    (:meth:`Index.refresh_in_background`).
     """
+    index.refresh_in_background()  # a rebuild is warmed before requests use it
     endpoints = _Endpoints(index)
     routes: list[BaseRoute] = [
         Route("/", endpoints.page, name="page"),
