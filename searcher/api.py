@@ -22,7 +22,7 @@ from searcher.indexing import ondisk
 from searcher.indexing.ondisk import default_index_dir
 from searcher.indexing.schema import partial_date_span
 from searcher.models import DEFAULT_MAX_BYTES, MAX_SHARDS, Center, Completion, Results, Stats
-from searcher.search import arguments
+from searcher.search import arguments, warmup
 from searcher.search.backend import Backend, LocalBackend, Searchable
 from searcher.search.engine import SORTS, Filters, Request, resolve_center
 from searcher.search.query import MAX_QUERY_CHARS
@@ -117,6 +117,13 @@ class Index:
 
     def close(self) -> None:
         self._backend.close()
+
+    def warm(self) -> None:
+        """Build now what the first search, listing, distance sort and completion would
+        (a server calls it before it serves: its first requests are then as fast as the
+        others)."""
+        with self._using() as generation:
+            warmup.warm(generation)
 
     def refresh_in_background(self) -> None:
         """From now on, a rebuild found on disk is warmed in a background thread while

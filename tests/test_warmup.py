@@ -20,6 +20,7 @@ from starlette.testclient import TestClient
 import searcher
 from searcher import api
 from searcher.search import backend, warmup
+from searcher.search.engine import Generation
 from searcher.web import app as web
 
 NEW_POST = "---\ntitle: Zeppelin over the lake\ndate: 2030-01-02\n---\nA zeppelin flew by.\n"
@@ -95,7 +96,7 @@ def test_a_failing_warm_step_is_logged_and_the_new_generation_still_serves(
     with searcher.open_index(rebuilt["index"]) as index:
         index.refresh_in_background()
         assert index.search("zeppelin").total == 0
-        monkeypatch.setattr(warmup.Generation, "complete", broken)
+        monkeypatch.setattr(Generation, "complete", broken)
         (rebuilt["content"] / "new.md").write_text(NEW_POST)
         build_index([rebuilt["content"]], rebuilt["index"])
         deadline = time.monotonic() + 30
@@ -104,3 +105,18 @@ def test_a_failing_warm_step_is_logged_and_the_new_generation_still_serves(
         assert index.search("zeppelin").total == 1
     assert any("complete request failed" in r.getMessage() for r in caplog.records)
     caplog.clear()
+
+
+def test_a_served_index_is_warmed_before_its_first_request(
+    rebuilt: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``blogsearch serve``'s workers warm the index they open before serving."""
+    index_dir = rebuilt["index"]
+    monkeypatch.setenv("BLOGSEARCH_INDEX", str(index_dir))
+    assert not list(index_dir.glob("completion-*"))
+    app = web.app_from_env()
+    try:
+        assert list(index_dir.glob("completion-*"))  # built by warming, before any request
+        assert TestClient(app).get("/api/complete", params={"q": "clo"}).json()
+    finally:
+        app.state.index.close()

@@ -13,16 +13,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from searcher.errors import BlogsearchError
-from searcher.models import Center
-from searcher.search.engine import Generation, Request
+from searcher.models import Center, Completion, Results
+from searcher.search.engine import Request
 
 log = logging.getLogger("searcher.search")
 
 
-def warm(generation: Generation) -> None:
+class Warmable(Protocol):
+    """What warming asks of a generation, local or sharded (backend.Searchable has more)."""
+
+    def run(self, request: Request) -> Results: ...
+
+    def complete(self, prefix: str, limit: int) -> list[Completion]: ...
+
+
+def warm(generation: Warmable) -> None:
     """Run one request of each kind on ``generation`` (a listing with facets, a text query,
     a distance sort, a completion) and drop the answers. A step that fails is logged and
     skipped: the generation still serves, only that kind's first request pays."""

@@ -246,4 +246,5 @@ def app_from_env() -> Starlette:
     audience = os.environ.get("BLOGSEARCH_AUDIENCE") or "public"
     origins = os.environ.get("BLOGSEARCH_CORS_ORIGINS", "")
     index = open_index(os.environ.get("BLOGSEARCH_INDEX") or None, audience=audience)
+    index.warm()  # before the worker serves: its first requests as fast as the others
     return create_app(index, cors_origins=[o.strip() for o in origins.split(",") if o.strip()])
