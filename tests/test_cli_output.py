@@ -71,3 +71,30 @@ def test_similar_takes_the_file_as_the_user_has_it(run: CliRunner, content_index
     assert result.exit_code == 0, result.output
     result = run.invoke(main, ["similar", "nowhere/x.md", "--index-dir", str(content_index)])
     assert result.exit_code == 2 and "relative to the current folder" in result.output
+
+
+def test_terminal_output_carries_no_control_characters_from_posts() -> None:
+    """A title or snippet holding escape sequences or a bell cannot drive the terminal; on a
+    terminal the hit is coloured, piped it is plain text."""
+    import io
+
+    from searcher.cli.render import print_results
+    from searcher.models import Hit, Results
+
+    hit = Hit(path="_posts/x.md", title="Owned\x1b[2J\x07 title", url="", date="2011-03-01",
+              tags=("a\x1b]0;t\x07",), categories=(), lang="en", score=1.0,
+              snippet="before <mark>word\x1b[31m</mark> after\r", location=None)  # fmt: skip
+    results = Results(query="word", total=1, hits=(hit,))
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    piped, terminal = io.StringIO(), Terminal()
+    print_results(results, piped)
+    print_results(results, terminal)
+    assert "Owned [2J  title" in piped.getvalue()  # each control character a space
+    assert not any(c in piped.getvalue() for c in "\x1b\x07\r")
+    shown = terminal.getvalue()
+    assert "\x1b[1m" in shown  # the title in bold: our own styling reaches the terminal
+    assert "\x1b[2J" not in shown and "\x07" not in shown and "\x1b]0;" not in shown

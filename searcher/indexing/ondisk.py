@@ -32,14 +32,20 @@ def default_index_dir() -> Path:
 
 def open_existing(index_dir: Path) -> Any:
     """The Whoosh index in ``index_dir``; :class:`IndexMissing` if there is none (or only an
-    older version's, which must be rebuilt rather than misread)."""
-    if not whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME):
-        if older_versions(index_dir):
-            raise IndexMissing(f"the index in {index_dir}/ was built by an older version of "
-                               "blogsearch (run: blogsearch index)")  # fmt: skip
-        raise IndexMissing(f"no index in {index_dir}/ (run: blogsearch index)")
+    older version's, which must be rebuilt rather than misread).
+
+    Opened at once, not after Whoosh's ``exists_in``, which opens the index to see whether it
+    can (listing the folder and unpickling the schema a third time in every search)."""
     _whoosh.check_version()
-    return Storage(str(index_dir)).open_index(INDEX_NAME)
+    if index_dir.is_dir():
+        try:
+            return Storage(str(index_dir)).open_index(INDEX_NAME)
+        except whoosh_index.EmptyIndexError:
+            pass
+    if older_versions(index_dir):
+        raise IndexMissing(f"the index in {index_dir}/ was built by an older version of "
+                           "blogsearch (run: blogsearch index)")  # fmt: skip
+    raise IndexMissing(f"no index in {index_dir}/ (run: blogsearch index)")
 
 
 def read_meta(index_dir: Path) -> dict[str, Any]:

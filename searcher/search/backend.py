@@ -8,6 +8,7 @@ searched on Dask. The facade checks arguments and never knows which one it has.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +24,9 @@ from searcher.search.engine import Generation, Request
 from searcher.search.query import WEIGHTING
 from searcher.search.stats import index_stats
 from searcher.search.visibility import Audience
+from searcher.search.warmup import warm
+
+log = logging.getLogger("searcher.search")
 
 
 class Searchable(Protocol):
@@ -47,11 +51,19 @@ class Backend(Protocol):
 
 class LocalBackend:
     """An index folder opened in this process. Thread-safe; notices rebuilds on disk and
-    refreshes its one searcher."""
+    refreshes its one searcher.
 
-    def __init__(self, index_dir: Path, audience: Audience) -> None:
+    With ``background`` (what a server wants: :meth:`refresh_in_background`), a rebuild is
+    opened by the request that notices it, then warmed (:func:`warmup.warm`) in a thread
+    while requests keep using the old generation, and switched to once warm: the first
+    requests after a rebuild are as fast as the others."""
+
+    def __init__(self, index_dir: Path, audience: Audience, *, background: bool = False) -> None:
         self.index_dir = index_dir
         self.audience = audience
+        self.background = background
+        self._warming: threading.Thread | None = None  # the new generation being warmed
+        self._closed = False
         self._lock = threading.RLock()
         self._ix, self._searcher = open_searcher(self.index_dir)
         self._generation = Generation(self._searcher, audience)
@@ -59,8 +71,13 @@ class LocalBackend:
         self._users: dict[int, int] = {}  # id(searcher): requests searching it now
         self._retired: list[Searcher] = []  # replaced by a rebuild, closed once unused
 
+    def refresh_in_background(self) -> None:
+        """Warm each new generation in a thread before switching to it (see the class)."""
+        self.background = True
+
     def close(self) -> None:
         with self._lock:
+            self._closed = True  # a generation being warmed is closed by its thread
             self._searcher.close()
             for old in self._retired:
                 old.close()
@@ -70,17 +87,47 @@ class LocalBackend:
         """The generation to search now, refreshed if the index changed on disk."""
         with self._lock:
             now = time.monotonic()
-            if now - self._checked >= refresh_interval:
+            if now - self._checked >= refresh_interval and self._warming is None:
                 self._checked = now
                 if not self._searcher.up_to_date():
                     # a whole new searcher, not refresh(): refresh() shares segment readers
-                    # with the old one, which must be closed to release its files
-                    self._ix, fresh = open_searcher(self.index_dir)
-                    self._retired.append(self._searcher)
-                    self._searcher = fresh
-                    self._generation = Generation(fresh, self.audience)
-                    self._close_unused()
+                    # with the old one, which must be closed to release its files. Opened
+                    # here, so that a removed index is said at once (IndexMissing)
+                    ix, fresh = open_searcher(self.index_dir)
+                    if self.background:
+                        self._warming = threading.Thread(
+                            target=self._warm, args=(ix, fresh), name="blogsearch-warm", daemon=True
+                        )
+                        self._warming.start()
+                    else:
+                        self._switch(ix, fresh, Generation(fresh, self.audience))
             return self._generation
+
+    def _warm(self, ix: Any, fresh: Searcher) -> None:
+        """In the warming thread: build and warm the new generation, then switch to it."""
+        try:
+            generation = Generation(fresh, self.audience)
+            warm(generation)
+        except Exception:  # the next check opens it again; requests keep the old one
+            log.exception("opening the new generation of %s failed", self.index_dir)
+            fresh.close()
+            with self._lock:
+                self._warming = None
+            return
+        with self._lock:
+            self._warming = None
+            if self._closed:
+                fresh.close()
+            else:
+                self._switch(ix, fresh, generation)
+
+    def _switch(self, ix: Any, fresh: Searcher, generation: Generation) -> None:
+        """Make ``generation`` the one new requests use (the lock held)."""
+        self._ix = ix
+        self._retired.append(self._searcher)
+        self._searcher = fresh
+        self._generation = generation
+        self._close_unused()
 
     @contextmanager
     def using(self, refresh_interval: float) -> Iterator[Generation]:

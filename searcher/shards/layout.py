@@ -23,12 +23,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from searcher.errors import BlogsearchError, ShardUnavailable, SourceError, UsageError
-from searcher.indexing import indexer, ondisk
+from searcher.indexing import ondisk
 from searcher.models import MAX_SHARDS as MAX_SHARDS
 from searcher.models import Summary
+
+if TYPE_CHECKING:  # the writer is imported by a build, not by opening an index to search it
+    from searcher.indexing import indexer
 
 LAYOUT_FILE = "shards.json"
 LAYOUT_FORMAT = 1
@@ -162,6 +165,8 @@ def build(
         rebuild = True
     _write_layout(layout)
     resolved = [s.resolve() for s in sources]
+    from searcher.indexing import indexer
+
     options = options or indexer.BuildOptions()
     with connect(scheduler, local_workers(shards)) as client:
         futures = [
@@ -191,6 +196,8 @@ def _build_shard(
 
     Posts are read in the worker itself: a Dask worker process may not start others, and
     the shards already keep every worker busy."""
+    from searcher.indexing import indexer
+
     return indexer.build(sources, shard_dir, options, rebuild=rebuild, workers=1, select=owns)
 
 

@@ -212,7 +212,10 @@ def create_app(index: Index, *, cors_origins: Sequence[str] = ()) -> Starlette:
     """The ASGI app over ``index`` (the caller opens and closes it).
 
     ``cors_origins`` lists the origins other sites may call the API from; none by default.
+    From now on the index warms each rebuild in a background thread before answering from it
+    (:meth:`Index.refresh_in_background`).
     """
+    index.refresh_in_background()  # a rebuild is warmed before requests use it
     endpoints = _Endpoints(index)
     routes: list[BaseRoute] = [
         Route("/", endpoints.page, name="page"),
@@ -243,4 +246,5 @@ def app_from_env() -> Starlette:
     audience = os.environ.get("BLOGSEARCH_AUDIENCE") or "public"
     origins = os.environ.get("BLOGSEARCH_CORS_ORIGINS", "")
     index = open_index(os.environ.get("BLOGSEARCH_INDEX") or None, audience=audience)
+    index.warm()  # before the worker serves: its first requests as fast as the others
     return create_app(index, cors_origins=[o.strip() for o in origins.split(",") if o.strip()])

@@ -10,8 +10,9 @@ same process are read by Whoosh's own code.
 from __future__ import annotations
 
 import functools
-from importlib import metadata
 from typing import Any
+
+import whoosh
 
 from searcher.errors import BlogsearchError
 
@@ -20,11 +21,12 @@ SUPPORTED = "2.7.5"  # the whoosh-reloaded this code reads the internals of (pyp
 
 @functools.cache
 def check_version() -> None:
-    """Refuse another whoosh-reloaded than :data:`SUPPORTED` (checked once per process)."""
-    try:
-        found = metadata.version("whoosh-reloaded")
-    except metadata.PackageNotFoundError:
-        found = "none"
+    """Refuse another whoosh-reloaded than :data:`SUPPORTED` (checked once per process).
+
+    The version Whoosh itself declares: asking the installed package's metadata imported
+    ``importlib.metadata`` and searched every folder on ``sys.path`` for it, in every search
+    command."""
+    found = ".".join(map(str, getattr(whoosh, "__version__", ()))) or "unknown"
     if found != SUPPORTED:
         raise BlogsearchError(
             f"blogsearch needs whoosh-reloaded {SUPPORTED}, which it reads the files of "
