@@ -22,15 +22,14 @@ from searcher.indexing.indexer import DEFAULT_SOURCE, BuildOptions, BuildReport
 from searcher.indexing.indexer import build as build_index
 from searcher.indexing.ondisk import default_index_dir
 from searcher.indexing.schema import partial_date_span
-from searcher.ingest.reader import DEFAULT_MAX_BYTES, content_root, read_source_file, scan
-from searcher.models import Center, Completion, Results, Stats
+from searcher.ingest.reader import content_root, read_source_file, scan
+from searcher.models import DEFAULT_MAX_BYTES, MAX_SHARDS, Center, Completion, Results, Stats
 from searcher.search import arguments
 from searcher.search.backend import Backend, LocalBackend, Searchable
 from searcher.search.engine import SORTS, Filters, Request, resolve_center
 from searcher.search.query import MAX_QUERY_CHARS
 from searcher.search.visibility import Audience, Visibility, audience_of
-from searcher.shards import layout as shards
-from searcher.shards.layout import MAX_SHARDS, ShardedReport, read_layout
+from searcher.shards.layout import ShardedReport, read_layout
 from searcher.shards.layout import build as build_shards
 
 if TYPE_CHECKING:  # shapely is imported by a request with a shape, not by every search
@@ -288,6 +287,6 @@ def open_index(
     cluster at ``scheduler`` (default ``$BLOGSEARCH_SCHEDULER``, else a local one).
     """
     path = Path(index_dir) if index_dir is not None else ondisk.default_index_dir()
-    if shards.read_layout(path) is not None:
+    if read_layout(path) is not None:
         return ShardedIndex(path, audience_of(audience), scheduler=scheduler)
     return Index(path, audience_of(audience))

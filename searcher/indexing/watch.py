@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from searcher.indexing import indexer
-from searcher.ingest import reader as ingest
+from searcher.ingest import reader
 
 DEBOUNCE_MS = 400
 
@@ -25,7 +25,7 @@ class _PostFilter:
     with every post inside: a path that is a folder, or is gone and may have been one."""
 
     def __init__(self, drafts: bool) -> None:
-        skip = set(ingest.SKIP_DIRS) - ({"_drafts"} if drafts else set())
+        skip = set(reader.SKIP_DIRS) - ({"_drafts"} if drafts else set())
         self._skip = frozenset(skip)
 
     def __call__(self, change: Any, path: str) -> bool:
@@ -33,7 +33,7 @@ class _PostFilter:
         if any(p.startswith(".") or p in self._skip for p in parts[:-1]):
             return False
         suffix = Path(path).suffix.lower()
-        if suffix in ingest.POST_SUFFIXES or suffix == ".xml":
+        if suffix in reader.POST_SUFFIXES or suffix == ".xml":
             return True
         if parts and (parts[-1].startswith(".") or parts[-1] in self._skip):
             return False

@@ -27,8 +27,7 @@ from typing import Any
 
 from searcher.errors import BlogsearchError, ShardUnavailable, SourceError, UsageError
 from searcher.indexing import indexer, ondisk
-from searcher.models import MAX_SHARDS as MAX_SHARDS
-from searcher.models import Summary
+from searcher.models import MAX_SHARDS, Summary
 
 LAYOUT_FILE = "shards.json"
 LAYOUT_FORMAT = 1
