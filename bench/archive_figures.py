@@ -18,8 +18,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from searcher.ingest import reader as ingest
-from searcher.models import Post
+from searcher.ingest.reader import scan
+from searcher.models import Post, Summary
 
 DEFAULT_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 OUT = Path(__file__).resolve().parent / "out"
@@ -50,9 +50,9 @@ def _source(place: Any) -> str:
 
 def read_archive(source: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The figures of one archive, and one snapshot record per post read."""
-    summary = ingest.Summary()
+    summary = Summary()
     start = time.perf_counter()
-    posts = list(ingest.scan([source], summary=summary))
+    posts = list(scan([source], summary=summary))
     seconds = time.perf_counter() - start
     by_source: Counter[str] = Counter()
     located = private = geocoded = named_only = 0

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from searcher.ingest import reader as ingest
+from searcher.ingest.reader import scan, walk
 from searcher.models import Post
 
 DEFAULT_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
@@ -47,7 +47,7 @@ def load(corpora_dir: Path = DEFAULT_CORPORA) -> Corpus:
     """
     posts: list[Post] = []
     for folder in folders(corpora_dir):
-        for post in ingest.scan([folder], drafts=False):
+        for post in scan([folder], drafts=False):
             posts.append(replace(post, path=f"{folder.name}/{post.path}"))
     return Corpus(name="corpora", posts=posts, resampled=False)
 
@@ -56,7 +56,7 @@ def post_files(
     corpora_dir: Path = DEFAULT_CORPORA, names: Sequence[str] | None = None
 ) -> list[Path]:
     """Every post file of the corpus folders, as ``blogsearch index`` finds them, in order."""
-    return [path for folder in folders(corpora_dir, names) for path in ingest.walk(folder)]
+    return [path for folder in folders(corpora_dir, names) for path in walk(folder)]
 
 
 def resample_files(

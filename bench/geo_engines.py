@@ -21,7 +21,7 @@ from whoosh import fields, query
 from whoosh import index as whoosh_index
 
 from searcher import open_index
-from searcher.indexing import indexer
+from searcher.indexing import indexer, ondisk
 from searcher.models import Post
 from searcher.search.geosearch import GeoIndex
 
@@ -225,7 +225,7 @@ class OursEngine:
         pass  # shares the index of ``built``
 
     def open(self) -> None:
-        ix = whoosh_index.open_dir(str(self.built.dir), indexname=indexer.INDEX_NAME)
+        ix = whoosh_index.open_dir(str(self.built.dir), indexname=ondisk.INDEX_NAME)
         self.searcher = ix.searcher()
         self.geo = GeoIndex(self.searcher.reader(), include_private=True)
         self.paths = self.searcher.reader().column_reader("path")  # for checking answers only

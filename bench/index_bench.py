@@ -226,7 +226,7 @@ def make_sources(label: str, dest: Path) -> tuple[Scale, list[Path], list[Path]]
     """The source folders for a scale, written under ``dest``, and their post files."""
     import corpus  # here, not at the top: the --plain child must not pay for importing searcher
 
-    from searcher.ingest import reader as ingest
+    from searcher.ingest.reader import walk
 
     if label.isdigit():
         count = int(label)
@@ -248,7 +248,7 @@ def make_sources(label: str, dest: Path) -> tuple[Scale, list[Path], list[Path]]
             "temp folder, so changing and deleting a file never touches ../shared)"
         )
     start = time.perf_counter()
-    files = [p for s in sources for p in ingest.walk(s)]
+    files = [p for s in sources for p in walk(s)]
     source_mb = sum(path.stat().st_size for path in files) / 1e6
     walk_s = time.perf_counter() - start
     folders = sum(len(dirs) for s in sources for _, dirs, _ in os.walk(s))

@@ -88,13 +88,13 @@ def plain_build(sources: list[Path], index_dir: Path) -> None:
 
 def fts5_build(sources: list[Path], database: Path) -> None:
     """The posts blogsearch indexes, in SQLite FTS5."""
-    from searcher.ingest import reader as ingest
+    from searcher.ingest.reader import scan
 
     start = time.perf_counter()
     posts = []
     for source in sources:
         prefix = f"{source.name}/" if len(sources) > 1 else ""
-        posts += [replace(p, path=prefix + p.path) for p in ingest.scan([source])]
+        posts += [replace(p, path=prefix + p.path) for p in scan([source])]
     reading = time.perf_counter() - start
     start = time.perf_counter()
     db = sqlite3.connect(database)

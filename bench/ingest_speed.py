@@ -9,7 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from searcher.ingest import reader as ingest
+from searcher.ingest.reader import read_text, scan
+from searcher.models import Summary
 
 
 def main() -> None:
@@ -17,13 +18,13 @@ def main() -> None:
         Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[2] / "shared" / "corpora"
     )
     roots = sorted(p for p in corpora.iterdir() if p.is_dir())
-    ingest.read_text("warm-up: load the language model once\n" * 20, "warm.md")
+    read_text("warm-up: load the language model once\n" * 20, "warm.md")
     total_posts = 0
     total_time = 0.0
     for root in roots:
-        summary = ingest.Summary()
+        summary = Summary()
         start = time.perf_counter()
-        count = sum(1 for _ in ingest.scan([root], drafts=True, summary=summary))
+        count = sum(1 for _ in scan([root], drafts=True, summary=summary))
         elapsed = time.perf_counter() - start
         total_posts += count
         total_time += elapsed

@@ -28,7 +28,7 @@ import corpus
 import searcher
 from searcher.errors import BlogsearchError
 from searcher.indexing import indexer, schema, wordforms
-from searcher.ingest import reader as ingest
+from searcher.ingest.reader import walk
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -49,7 +49,7 @@ class Tally:
 def sources(folder: Path) -> list[Path]:
     """What ``blogsearch index`` is given for a corpus folder: the folder, or the WordPress
     exports in it when it holds no post files."""
-    if next(iter(ingest.walk(folder)), None) is not None:
+    if next(iter(walk(folder)), None) is not None:
         return [folder]
     return sorted(folder.glob("*.xml"))
 

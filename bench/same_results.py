@@ -28,7 +28,7 @@ from typing import Any
 import distinct
 
 from searcher.api import open_index
-from searcher.indexing import indexer, schema
+from searcher.indexing import ondisk, schema
 from searcher.models import Post
 
 EXTRA = [  # the syntax people also type, beside the drawn words
@@ -40,7 +40,7 @@ EXTRA = [  # the syntax people also type, beside the drawn words
 
 def stored_posts(index_dir: Path) -> list[Post]:
     """The posts an index holds, with their stored title and text (enough to draw queries)."""
-    ix = indexer.open_existing(index_dir)
+    ix = ondisk.open_existing(index_dir)
     posts = []
     with ix.searcher() as searcher:
         for _docnum, stored in searcher.reader().iter_docs():

@@ -31,10 +31,10 @@ from typing import Any
 
 import corpus
 
+from searcher import shards
 from searcher.api import open_index
 from searcher.indexing import indexer
 from searcher.models import Results
-from searcher.shards import layout as shards
 
 REQUESTS: list[tuple[str, dict[str, Any]]] = [
     ("word", {"text": "release"}),

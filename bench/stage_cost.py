@@ -23,9 +23,9 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 
 from searcher.geo import gazetteer
-from searcher.indexing import fieldterms, indexer, postings, schema
+from searcher.indexing import fieldterms, indexer, ondisk, postings, schema
 from searcher.indexing._whoosh import segbuild
-from searcher.ingest import reader as ingest
+from searcher.ingest.reader import open_post, parse_post, read_text, walk
 from searcher.models import Post
 
 NAMES = ("chamerling", "evert", "ruby-lang", "rust-blog")
@@ -37,12 +37,12 @@ def read(corpora: Path, names: list[str], every: int, spent: Counter[str]) -> li
     posts = []
     for name in names:
         root = corpora / name
-        for path in sorted(ingest.walk(root))[::every]:
+        for path in sorted(walk(root))[::every]:
             start = time.process_time()
-            source = ingest.open_post(path, root, options.max_bytes)
+            source = open_post(path, root, options.max_bytes)
             spent["read: open and hash"] += time.process_time() - start
             start = time.process_time()
-            post = ingest.parse_post(source)
+            post = parse_post(source)
             spent["read: parse (front matter, text, language, places)"] += (
                 time.process_time() - start
             )
@@ -79,7 +79,7 @@ def write(batches: list[segbuild.Batch], spent: Counter[str]) -> float:
     work = Path(tempfile.mkdtemp(prefix="stage-cost-"))
     try:
         storage = FileStorage(str(work))
-        ix = storage.create_index(postings._schema(), indexname=indexer.INDEX_NAME)
+        ix = storage.create_index(postings._schema(), indexname=ondisk.INDEX_NAME)
         start = time.process_time()
         writer = segbuild.IndexWriter(ix)
         for batch in batches:
@@ -101,7 +101,7 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=1, help="every Nth post file (default 1)")
     args = parser.parse_args()
     start = time.process_time()
-    ingest.read_text("warm-up: load the language model once\n" * 20, "warm.md")
+    read_text("warm-up: load the language model once\n" * 20, "warm.md")
     gazetteer.geocode("Paris, France")
     loaded = time.process_time() - start
     spent: Counter[str] = Counter()

@@ -34,8 +34,10 @@ from typing import Any
 from whoosh import index
 from whoosh.filedb.filestore import FileStorage
 
-from searcher.indexing import indexer, postings, schema
+from searcher.indexing import indexer, ondisk, postings, schema
 from searcher.indexing._whoosh import segbuild
+from searcher.ingest.reader import walk
+from searcher.models import Post
 
 NAMES = ("chamerling", "evert", "ruby-lang", "rust-blog")
 
@@ -45,12 +47,12 @@ def analysed(corpora: Path, every: int) -> list[postings.Prepared]:
     found = []
     options = indexer.BuildOptions()
     for name in NAMES:
-        files = sorted(str(p) for p in indexer.ingest.walk(corpora / name))[::every]
+        files = sorted(str(p) for p in walk(corpora / name))[::every]
         for path in files:
             records, _ = indexer._read_one((path, corpora / name, "", options.max_bytes, True, "",
                                             options))  # fmt: skip
             found += [postings.prepare(schema.document(r)) for r in records or ()
-                      if isinstance(r, indexer.Post) and not r.draft]  # fmt: skip
+                      if isinstance(r, Post) and not r.draft]  # fmt: skip
     return found
 
 
@@ -99,7 +101,7 @@ def ours(docs: list[postings.Prepared], where: Path, profile: bool) -> dict[str,
     batches = [pickle.loads(data) for data in sent]
     times["batches pickled and unpickled"] = time.process_time() - start
     where.mkdir()
-    ix = FileStorage(str(where)).create_index(fields, indexname=indexer.INDEX_NAME)
+    ix = FileStorage(str(where)).create_index(fields, indexname=ondisk.INDEX_NAME)
     profiler = cProfile.Profile() if profile else None
     start = time.process_time()
     if profiler:

@@ -229,7 +229,7 @@ def test_near_complete_similar_give_answers_or_a_blogsearch_error(
 def test_the_web_api_names_an_unknown_language(public: searcher.Index) -> None:
     from starlette.testclient import TestClient
 
-    from searcher.web import app as web
+    from searcher import web
 
     response = TestClient(web.create_app(public)).get("/api/search?q=cloud&lang=english")
     assert response.status_code == 400 and response.json()["parameter"] == "lang"

@@ -13,19 +13,18 @@ import pytest
 from conftest import CORPUS_NAMES, build_index, corpus
 
 import searcher
-from searcher.ingest import reader as ingest
-from searcher.ingest import sites
-from searcher.models import Post
+from searcher.ingest import reader, sites
+from searcher.models import Post, Summary
 
 pytestmark = pytest.mark.corpora
 
 
-Scanned = tuple[list[Post], ingest.Summary]
+Scanned = tuple[list[Post], Summary]
 
 
 def scan(name: str, *parts: str) -> Scanned:
-    summary = ingest.Summary()
-    return list(ingest.scan([corpus(name).joinpath(*parts)], summary=summary)), summary
+    summary = Summary()
+    return list(reader.scan([corpus(name).joinpath(*parts)], summary=summary)), summary
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from conftest import corpus
 
 import searcher
 from searcher import api
-from searcher.ingest import reader as ingest
+from searcher.ingest.reader import scan
 
 pytestmark = pytest.mark.corpora
 EVERYTHING = "date:[1990 TO 2100]"
@@ -49,7 +49,7 @@ def test_sigkill_at_several_points_then_a_clean_finish(
     index = searcher.open_index(index_dir, audience="owner")
     before = total(index)
     shutil.copytree(corpus("evert"), source / "evert")
-    added = sum(1 for _ in ingest.scan([corpus("evert")]))  # 462: evert has two drafts
+    added = sum(1 for _ in scan([corpus("evert")]))  # 462: evert has two drafts
     seen: set[int] = set()
     for delay in (0.2, 0.6, 1.0, 1.6, 2.4):
         proc = start_indexer(source, index_dir)

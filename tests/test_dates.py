@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 import searcher
+from searcher import web
 from searcher.cli.commands import main
 from searcher.errors import QuerySyntaxError
 from searcher.indexing import indexer, schema
 from searcher.ingest import fields
-from searcher.ingest import reader as ingest
-from searcher.web import app as web
+from searcher.ingest.reader import read_text, scan
 
 # each cannot be stored: a year 0 or 10000 once in UTC
 UNSTORABLE = [
@@ -64,7 +64,7 @@ def test_an_unstorable_date_is_a_warning_and_the_run_goes_on(
     posts.mkdir(parents=True)
     (posts / "2011-03-01-bad.md").write_text(_front(kind, line))
     (posts / "2012-01-01-good.md").write_text("---\ntitle: Good\n---\nbody words\n")
-    scanned = {p.path: p for p in ingest.scan([posts.parent])}
+    scanned = {p.path: p for p in scan([posts.parent])}
     bad = scanned["_posts/2011-03-01-bad.md"]
     assert bad.date == dt.datetime(2011, 3, 1)  # from the file name, as for any broken date
     assert [w.reason for w in bad.warnings] == ["bad-date"]
@@ -79,7 +79,7 @@ def test_an_unstorable_date_is_a_warning_and_the_run_goes_on(
 def test_the_first_and_last_storable_moments_are_kept(
     tmp_path: Path, line: str, shown: str
 ) -> None:
-    post = ingest.read_text(_front("md", line), "_posts/x.md")
+    post = read_text(_front("md", line), "_posts/x.md")
     assert post.warnings == () and post.date is not None
     assert post.date.isoformat() == shown
 
@@ -168,7 +168,7 @@ def test_any_partial_date_is_a_span_or_a_clear_error(text: str) -> None:
 def test_any_parsed_date_is_stored_or_warned_about(moment: dt.datetime, minutes: int) -> None:
     aware = moment.replace(tzinfo=dt.timezone(dt.timedelta(minutes=minutes)))
     for text in (aware.isoformat(), aware.strftime("%a, %d %b %Y %H:%M:%S %z")):
-        post = ingest.read_text(f"---\ndate: '{text}'\n---\nx\n", "_posts/x.md")
+        post = read_text(f"---\ndate: '{text}'\n---\nx\n", "_posts/x.md")
         if post.date is not None:  # stored as Whoosh stores it, in UTC
             schema.document(post)
             assert fields.storable(post.date)
@@ -212,7 +212,7 @@ def test_an_unstorable_export_date_is_a_warning_too(tmp_path: Path) -> None:
         "<wp:post_id>2</wp:post_id><wp:post_name>early</wp:post_name></item>"
         "</channel></rss>"
     )
-    posts = {post.path: post for post in ingest.scan([export])}
+    posts = {post.path: post for post in scan([export])}
     late, early = posts["export.xml/late"], posts["export.xml/early"]
     assert late.date is None and [w.reason for w in late.warnings] == ["bad-date"]
     assert early.date == dt.datetime(1, 1, 1, tzinfo=dt.UTC) and early.warnings == ()

@@ -20,8 +20,8 @@ import searcher
 from searcher.cli.commands import main
 from searcher.indexing import indexer
 from searcher.ingest import fields
-from searcher.ingest import reader as ingest
-from searcher.models import Post
+from searcher.ingest.reader import read_file, scan
+from searcher.models import Post, Skipped, Summary
 
 SECRET = "zanzibarpassword"
 
@@ -52,12 +52,10 @@ def site(tmp_path: Path) -> Path:
     return posts.parent
 
 
-def records(site: Path) -> dict[str, Post | ingest.Skipped]:
+def records(site: Path) -> dict[str, Post | Skipped]:
     """What scan makes of every file under ``site``, by path."""
-    summary = ingest.Summary()
-    found: dict[str, Post | ingest.Skipped] = {
-        p.path: p for p in ingest.scan([site], summary=summary)
-    }
+    summary = Summary()
+    found: dict[str, Post | Skipped] = {p.path: p for p in scan([site], summary=summary)}
     found.update((s.path, s) for s in summary.skipped)
     return found
 
@@ -95,7 +93,7 @@ def test_links_leaving_the_sources_and_special_files_are_skipped_with_their_reas
     posts = site / "_posts"
     make(posts, site.parent)  # type: ignore[operator]
     found = records(site)
-    assert found["_posts/x.md"] == ingest.Skipped("_posts/x.md", reason)
+    assert found["_posts/x.md"] == Skipped("_posts/x.md", reason)
     assert isinstance(found["_posts/2020-01-01-ok.md"], Post)
     assert indexed_paths(site, site.parent / "index") == {"_posts/2020-01-01-ok.md"}
     result = CliRunner().invoke(main, ["scan", str(site)])
@@ -114,11 +112,9 @@ def test_sockets_and_devices_are_not_opened(site: Path) -> None:
     except (PermissionError, OSError):
         device = False  # no right to make device files here: the socket alone is tried
     found = records(site)
-    assert found["_posts/sock.md"] == ingest.Skipped(
-        "_posts/sock.md", "not a regular file (socket)"
-    )
+    assert found["_posts/sock.md"] == Skipped("_posts/sock.md", "not a regular file (socket)")
     if device:
-        assert found["_posts/zero.md"] == ingest.Skipped(
+        assert found["_posts/zero.md"] == Skipped(
             "_posts/zero.md", "not a regular file (character device)"
         )
     assert indexed_paths(site, site.parent / "index") == {"_posts/2020-01-01-ok.md"}
@@ -148,8 +144,8 @@ def test_folder_links_and_unreadable_folders_are_named(
 
     monkeypatch.setattr(os, "scandir", scandir)
     found = records(site)
-    assert found["elsewhere"] == ingest.Skipped("elsewhere", "link to a folder, not followed")
-    assert found["locked"] == ingest.Skipped("locked", "unreadable folder: Permission denied")
+    assert found["elsewhere"] == Skipped("elsewhere", "link to a folder, not followed")
+    assert found["locked"] == Skipped("locked", "unreadable folder: Permission denied")
 
 
 def test_unreadable_files_keep_the_reasons_detail_when_indexed(
@@ -165,9 +161,7 @@ def test_unreadable_files_keep_the_reasons_detail_when_indexed(
 
     monkeypatch.setattr(os, "open", guarded)
     report = indexer.build([site], site.parent / "index")
-    assert ingest.Skipped("_posts/locked.md", "unreadable: Permission denied") in (
-        report.summary.skipped
-    )
+    assert Skipped("_posts/locked.md", "unreadable: Permission denied") in (report.summary.skipped)
     result = CliRunner().invoke(
         main, ["index", str(site), "--index-dir", str(site.parent / "index2"), "-v"]
     )
@@ -213,7 +207,7 @@ def test_hostile_front_matter_is_read_with_a_warning(site: Path, name: str) -> N
     path = site / "_posts" / name
     path.write_text(HOSTILE[name])
     started = time.perf_counter()
-    post = ingest.read_file(path, site)
+    post = read_file(path, site)
     assert isinstance(post, Post) and post.warnings, post
     assert all(len(str(w)) < 400 for w in post.warnings)  # no expanded value in a message
     json.dumps(post.to_dict(), ensure_ascii=False).encode()  # printable, storable
@@ -232,7 +226,7 @@ def test_hostile_front_matter_is_read_with_a_warning(site: Path, name: str) -> N
 def test_deeply_nested_bodies_are_read(site: Path, name: str, body: str) -> None:
     path = site / "_posts" / name
     path.write_text(body)
-    post = ingest.read_file(path, site)
+    post = read_file(path, site)
     assert isinstance(post, Post) and "deep body" in post.text
 
 
@@ -265,7 +259,7 @@ def test_twenty_thousand_tags_take_linear_time() -> None:
 def test_utf16_and_utf32_posts_are_read(site: Path, encoding: str, warned: bool) -> None:
     path = site / "_posts" / "2020-02-02-wide.md"
     path.write_bytes("---\ntitle: Éléphant\ntags: [zoo]\n---\nhello wide world\n".encode(encoding))
-    post = ingest.read_file(path, site)
+    post = read_file(path, site)
     assert isinstance(post, Post)
     assert (post.title, post.tags, post.text) == ("Éléphant", ("zoo",), "hello wide world")
     assert bool(post.warnings) == warned
@@ -274,19 +268,17 @@ def test_utf16_and_utf32_posts_are_read(site: Path, encoding: str, warned: bool)
 def test_a_stray_nul_does_not_make_a_post_binary(site: Path) -> None:
     path = site / "_posts" / "2020-02-02-nul.md"
     path.write_bytes(b"---\ntitle: Nul\n---\nhello\x00 world\n")
-    post = ingest.read_file(path, site)
+    post = read_file(path, site)
     assert isinstance(post, Post) and post.text == "hello world"
     assert [w.reason for w in post.warnings] == ["nul-bytes"]
     path.write_bytes(b"---\ntitle: Padded\n---\nhello\n" + b"\x00" * 5000)  # after a crash
-    post = ingest.read_file(path, site)
+    post = read_file(path, site)
     assert isinstance(post, Post) and post.text == "hello"
     for binary in (b"\x00", b"\x00\x01", bytes(range(256)) * 40):  # real binary files stay so
         path.write_bytes(binary)
-        assert ingest.read_file(path, site) == ingest.Skipped(
-            "_posts/2020-02-02-nul.md", "binary file"
-        )
+        assert read_file(path, site) == Skipped("_posts/2020-02-02-nul.md", "binary file")
     path.write_bytes(bytes(range(256)) * 40)  # a real binary file stays one
-    assert ingest.read_file(path, site) == ingest.Skipped("_posts/2020-02-02-nul.md", "binary file")
+    assert read_file(path, site) == Skipped("_posts/2020-02-02-nul.md", "binary file")
 
 
 @pytest.mark.parametrize(
@@ -301,6 +293,6 @@ def test_a_stray_nul_does_not_make_a_post_binary(site: Path) -> None:
 def test_warnings_quote_values_in_a_few_words(site: Path, front: str) -> None:
     path = site / "_posts" / "2020-01-01-long.md"
     path.write_text(f"---\ntitle: Long\n{front}\n---\n" + "Some English words here. " * 40)
-    post = ingest.read_file(path, site)
+    post = read_file(path, site)
     assert isinstance(post, Post)
     assert all(len(str(warning)) < 400 for warning in post.warnings)

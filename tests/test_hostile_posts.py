@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 import searcher
 from searcher.cli.commands import main
 from searcher.indexing import indexer
-from searcher.ingest import reader as ingest
+from searcher.ingest.reader import scan
+from searcher.models import Summary
 
 SECRET = "zanzibarpassword"
 
@@ -166,8 +167,8 @@ def test_hostile_posts_never_stop_the_run(files: list[tuple[bytes, bytes | str]]
         for name, data in files:
             if name != b"2020-01-01-ok.md":
                 _make(posts, name, data, outside)
-        summary = ingest.Summary()
-        found = list(ingest.scan([posts.parent], summary=summary))
+        summary = Summary()
+        found = list(scan([posts.parent], summary=summary))
         assert summary.files == len(found) + len(summary.skipped) + summary.drafts_excluded
         for post in found:
             json.dumps(post.to_dict(), ensure_ascii=False).encode("utf-8")

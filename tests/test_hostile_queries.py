@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 import searcher
+from searcher import web
 from searcher.cli.commands import main
 from searcher.errors import UsageError
-from searcher.web import app as web
 
 PIECES = [
     '"', "(", ")", "[", "]", "{", "}", "<", ">", "*", "?", ":", "~", "^", "-", "+", "!", "/",

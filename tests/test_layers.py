@@ -8,6 +8,10 @@ API (``searcher/__init__.py`` and ``api.py``), then the CLI and the web app side
 from __future__ import annotations
 
 import ast
+import importlib
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,8 +33,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "api": frozenset(
         {"shards", "search", "indexing", "ingest", "geo", "models", "errors", "support"}
     ),
-    "cli": frozenset({"api", "geo", "models", "errors"}),
-    "web": frozenset({"api", "geo", "models", "errors"}),
+    "cli": frozenset({"api", "geo", "models", "errors", "support"}),
+    "web": frozenset({"api", "geo", "models", "errors", "support"}),
 }
 WHOOSH_LAYERS = frozenset({"indexing", "search"})
 
@@ -198,3 +202,57 @@ def test_the_read_path_opens_indexes_without_the_writer(module: str) -> None:
     writer = "searcher.indexing.indexer"
     builds = module == "searcher.shards.layout"  # builds shards with the writer
     assert builds or writer not in {name for name, _ in internal(module)}
+
+
+# The root and each layer's package: a public surface (``__all__``) imported on first use.
+PACKAGES = sorted(
+    m for m in MODULES if m.count(".") <= 1 and (PACKAGE / m[9:] / "__init__.py").exists()
+)
+LAZY = "searcher.support.lazy"  # what every package's __init__ imports to be lazy
+_NEW_MODULES = """
+import json, sys
+before = set(sys.modules)
+import {package}
+print(json.dumps(sorted(set(sys.modules) - before)))
+"""
+
+
+def type_checking_names(tree: ast.Module) -> dict[str, tuple[str, str]]:
+    """The names an ``if TYPE_CHECKING:`` block imports: name → (module, name in it)."""
+    names = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for statement in node.body:
+                assert isinstance(statement, ast.ImportFrom) and statement.module
+                for alias in statement.names:
+                    names[alias.asname or alias.name] = (statement.module, alias.name)
+    return names
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_public_name_resolves_to_what_mypy_sees(package: str) -> None:
+    module = importlib.import_module(package)
+    public = module.__all__
+    typed = type_checking_names(MODULES[package])
+    assert public and sorted(public) == sorted(typed), "__all__ and the TYPE_CHECKING imports"
+    for name in public:
+        source, original = typed[name]
+        submodule = f"{source}.{original}"
+        expected = (
+            importlib.import_module(submodule)
+            if submodule in MODULES
+            else getattr(importlib.import_module(source), original)
+        )
+        assert getattr(module, name) is expected, name
+        assert name in dir(module)
+    with pytest.raises(AttributeError):
+        _ = module.no_such_name
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_importing_a_package_imports_none_of_its_modules(package: str) -> None:
+    code = _NEW_MODULES.format(package=package)  # a fresh process: nothing imported before
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=60)  # fmt: skip
+    ours = {name for name in json.loads(done.stdout) if name.split(".")[0] == "searcher"}
+    assert ours <= {"searcher", package, "searcher.support", LAZY}, sorted(ours)

@@ -12,8 +12,8 @@ from conftest import build_index, corpus
 
 import searcher
 from searcher.cli.commands import main
-from searcher.indexing import indexer, schema
-from searcher.ingest import reader as ingest
+from searcher.indexing import ondisk, schema
+from searcher.ingest.reader import scan
 
 pytestmark = pytest.mark.corpora
 EVERYTHING = "date:[1990 TO 2100]"
@@ -21,7 +21,7 @@ EVERYTHING = "date:[1990 TO 2100]"
 
 @pytest.fixture(scope="module")
 def private_points() -> list[tuple[float, float]]:
-    posts = ingest.scan([corpus("chamerling")])
+    posts = scan([corpus("chamerling")])
     points = [
         (p.location.lat, p.location.lon)
         for p in posts
@@ -121,7 +121,7 @@ def test_dropped_private_locations_are_not_stored(
         assert everything.total == 176 and all(h.location is None for h in everything.hits)
     from whoosh import index as whoosh_index
 
-    reader = whoosh_index.open_dir(str(index_dir), indexname=indexer.INDEX_NAME).reader()
+    reader = whoosh_index.open_dir(str(index_dir), indexname=ondisk.INDEX_NAME).reader()
     assert (
         list(reader.lexicon(schema.CELL_PRIVATE)) == []
         and list(reader.lexicon(schema.PLACE_PRIVATE)) == []
@@ -158,7 +158,7 @@ WEB_URLS = [
 def web_client(chamerling_index: Path) -> Any:
     from starlette.testclient import TestClient
 
-    from searcher.web import app as web
+    from searcher import web
 
     return TestClient(web.create_app(searcher.open_index(chamerling_index)))
 
@@ -189,7 +189,7 @@ def test_the_web_scan_would_see_a_leak(
     """The same scan over owner mode finds the coordinates: the public scan is not blind."""
     from starlette.testclient import TestClient
 
-    from searcher.web import app as web
+    from searcher import web
 
     with searcher.open_index(chamerling_index, audience="owner") as index:
         response = TestClient(web.create_app(index)).get("/api/near?lat=43.4844&lon=3.6770")

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import searcher
 from searcher.indexing import indexer
-from searcher.ingest import reader as ingest
+from searcher.ingest.reader import scan
 
 # a few points, some shared (ties are broken by path), some far apart, one on the meridian
 POINTS = [(43.48, 3.67), (43.5, 3.7), (43.48, 3.67), (-33.9, 151.2), (0.0, 180.0), (64.1, -21.9)]
@@ -252,7 +252,7 @@ def test_export_items_sharing_a_name_are_each_indexed_once(tmp_path: Path) -> No
              _item("5", "3"), _item("6", "", title="Same"), _item("7", "", title="Same"),
              _item("8", "dup"), _item("8", "dup")]  # fmt: skip
     _export(export, items)
-    paths = [post.path for post in ingest.scan([export])]
+    paths = [post.path for post in scan([export])]
     assert len(set(paths)) == len(paths) == 9
     for edit in range(3):  # each update must replace the posts, not add to them
         indexer.build([export], tmp_path / "index")
@@ -277,4 +277,4 @@ def test_sources_with_the_same_relative_paths_keep_their_posts_apart(tmp_path: P
     (sources[0] / "_posts" / "2020-01-01-x.md").unlink()
     indexer.build(sources, tmp_path / "index")
     assert _hits(tmp_path / "index", "shared") == [b_blog, c_a_blog]
-    assert sorted(p.path for p in ingest.scan(sources)) == [b_blog, c_a_blog]  # scan agrees
+    assert sorted(p.path for p in scan(sources)) == [b_blog, c_a_blog]  # scan agrees

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from searcher.errors import InvalidCoordinates
-from searcher.geo import parse_coordinate
+from searcher.geo.sphere import parse_coordinate
 
 Axis = Literal["lat", "lon"]
 

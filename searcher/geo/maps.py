@@ -22,7 +22,7 @@ import numpy as np
 import shapely
 
 from searcher.errors import UsageError
-from searcher.geo import parse_coordinate
+from searcher.geo.sphere import parse_coordinate
 from searcher.models import Hit
 
 FORMATS = (".svg", ".png", ".html")

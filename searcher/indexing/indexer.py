@@ -35,19 +35,12 @@ from whoosh.filedb.filestore import FileStorage
 from searcher.errors import IndexBusy, IndexWriteError, SourceError
 from searcher.indexing import postings, schema, store
 from searcher.indexing._whoosh import segbuild
+from searcher.indexing._whoosh.segruns import Batch
 from searcher.indexing.manifest import Entry, Manifest
-
-# "X as X": still indexer.open_existing & co. for callers from before indexing.ondisk
-from searcher.indexing.ondisk import DEFAULT_INDEX_DIR as DEFAULT_INDEX_DIR
-from searcher.indexing.ondisk import INDEX_NAME, META_FILE, read_meta
-from searcher.indexing.ondisk import default_index_dir as default_index_dir
-from searcher.indexing.ondisk import index_bytes as index_bytes
-from searcher.indexing.ondisk import older_versions as _older_versions
-from searcher.indexing.ondisk import open_existing as open_existing
-from searcher.ingest import files, sites, wxr
-from searcher.ingest import reader as ingest
+from searcher.indexing.ondisk import INDEX_NAME, META_FILE, older_versions, read_meta
+from searcher.ingest import files, reader, sites, wxr
 from searcher.ingest.drafts import excluded
-from searcher.models import Post, Skipped, Summary
+from searcher.models import DEFAULT_MAX_BYTES, Post, Skipped, Summary
 
 DEFAULT_SOURCE = Path("content")
 PARALLEL_FROM = 200  # files; below this, worker processes cost more than they save
@@ -60,7 +53,7 @@ class BuildOptions:
     """How to read sources and what to keep."""
 
     drafts: bool = False
-    max_bytes: int = ingest.DEFAULT_MAX_BYTES
+    max_bytes: int = DEFAULT_MAX_BYTES
     drop_private_locations: bool = False
     geocode: bool = True  # place posts that only name a place, with the offline gazetteer
 
@@ -159,7 +152,7 @@ def _build(
     summary = Summary()
     for source in sources:
         if source.is_dir():
-            ingest.note_site(source, summary)
+            reader.note_site(source, summary)
     changed, seen, unchanged = _survey(sources, options.drafts, manifest, select, summary.skipped)
     gone = [key for key in manifest if key not in seen]
     if on_plan:
@@ -290,12 +283,12 @@ def _sources(
 ) -> Iterator[tuple[Path, str, Any, list[Skipped]]]:
     """(root, prefix, directory entries or a file's path, and the folders and links the
     entries leave out, once they are read) for each source."""
-    chosen = ingest.distinct_sources(sources)
-    for source, prefix in zip(chosen, ingest.source_prefixes(chosen), strict=True):
+    chosen = reader.distinct_sources(sources)
+    for source, prefix in zip(chosen, reader.source_prefixes(chosen), strict=True):
         skipped: list[Skipped] = []
         if source.is_dir():
             root = source.resolve()  # absolute, so that the paths of files below it are too
-            yield root, prefix, ingest.site_files(root, drafts=drafts, skipped=skipped), skipped
+            yield root, prefix, reader.site_files(root, drafts=drafts, skipped=skipped), skipped
         elif source.is_file():
             yield source.resolve().parent, prefix, [source], skipped
 
@@ -335,7 +328,7 @@ def _survey(
 
 def _read(
     files: list[_File], manifest: Manifest, options: BuildOptions, workers: int | None
-) -> Iterator[tuple[list[tuple[_File, *_ReadResult]], segbuild.Batch]]:
+) -> Iterator[tuple[list[tuple[_File, *_ReadResult]], Batch]]:
     """(file, records, manifest entry) of each file of a batch of files, and the batch's
     posts analysed for the writer; read in worker processes when many files are.
 
@@ -369,7 +362,7 @@ def _read(
 
 def _read_ahead(
     pool: ProcessPoolExecutor, batches: list[list[_ReadJob]], ahead: int
-) -> Iterator[tuple[list[_ReadResult], segbuild.Batch]]:
+) -> Iterator[tuple[list[_ReadResult], Batch]]:
     """Results in order, with at most ``ahead`` batches read but not yet taken.
 
     Not ``pool.map``: it submits every job at once and keeps every result until it is taken,
@@ -385,7 +378,7 @@ def _read_ahead(
         yield results
 
 
-def _read_batch(jobs: list[_ReadJob]) -> tuple[list[_ReadResult], segbuild.Batch]:
+def _read_batch(jobs: list[_ReadJob]) -> tuple[list[_ReadResult], Batch]:
     """Read files (in a worker process) and analyse the posts they index into one batch."""
     results = [_read_one(job) for job in jobs]
     options = jobs[0][6]
@@ -427,13 +420,13 @@ def _read_one(job: _ReadJob) -> _ReadResult:
             return None, entry
         records = list(wxr.read_export(path, max_bytes=max_bytes, geocode=geocode))
     else:
-        source = ingest.open_post(path, root, max_bytes)  # read once: hashed, then parsed
+        source = reader.open_post(path, root, max_bytes)  # read once: hashed, then parsed
         opened = source.opened
         digest = hashlib.sha1(opened.data).hexdigest() if opened.data is not None else ""
         entry = Entry(opened.size, opened.mtime_ns, digest)
         if digest and digest == known:
             return None, entry
-        records = [ingest.parse_post(source, geocode=geocode)]
+        records = [reader.parse_post(source, geocode=geocode)]
     if prefix:
         records = [_prefixed(r, prefix) for r in records]
     return records, entry
@@ -449,7 +442,7 @@ def _prefixed(record: Post | Skipped, prefix: str) -> Post | Skipped:
 def _why_rebuild(index_dir: Path, options: BuildOptions, site: str = "") -> str | None:
     """Why the index must be built from scratch, or None when an update will do."""
     if not whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME):
-        older = _older_versions(index_dir)
+        older = older_versions(index_dir)
         if older:
             return f"the index in {index_dir}/ was built by an older version; rebuilding it"
         return "no index yet"
@@ -494,7 +487,7 @@ def _writer(ix: Any, *, on_wait: Callable[[], None] | None, index_dir: Path) -> 
 
 def _remove_older_versions(index_dir: Path) -> None:
     """Delete the files of indexes built by older versions, once the new one is committed."""
-    for name in _older_versions(index_dir):
+    for name in older_versions(index_dir):
         for path in index_dir.glob(f"*{name}_*"):
             path.unlink(missing_ok=True)
 

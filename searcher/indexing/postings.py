@@ -3,7 +3,7 @@
 Whoosh analyses every field inside ``add_document``: tokenising, folding and stemming took
 40 % of the writer process's time in a full build. Workers analyse documents instead, with
 the same schema, field by field as ``SegmentWriter.add_document`` would (the same index:
-tested), and send each batch of them to the writer as arrays (``segbuild.Batch``).
+tested), and send each batch of them to the writer as arrays (``segruns.Batch``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from searcher.indexing import fieldterms, schema
-from searcher.indexing._whoosh import segbuild
+from searcher.indexing._whoosh import segbuild, segruns
 
 Prepared = segbuild.Prepared
 
@@ -46,7 +46,7 @@ def prepare(document: dict[str, Any]) -> Prepared:
     return tuple(prepared)
 
 
-def batch(documents: Iterable[dict[str, Any]]) -> segbuild.Batch:
+def batch(documents: Iterable[dict[str, Any]]) -> segruns.Batch:
     """Documents (from :func:`schema.document`) analysed into one batch for the writer."""
     builder = segbuild.BatchBuilder(_schema())
     for document in documents:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from searcher.indexing import indexer
-from searcher.ingest import reader as ingest
+from searcher.ingest import reader
 from searcher.ingest.drafts import skipped_folders
 
 DEBOUNCE_MS = 400
@@ -26,14 +26,14 @@ class _PostFilter:
     with every post inside: a path that is a folder, or is gone and may have been one."""
 
     def __init__(self, drafts: bool) -> None:
-        self._skip = skipped_folders(ingest.SKIP_DIRS, drafts=drafts)
+        self._skip = skipped_folders(reader.SKIP_DIRS, drafts=drafts)
 
     def __call__(self, change: Any, path: str) -> bool:
         parts = Path(path).parts
         if any(p.startswith(".") or p in self._skip for p in parts[:-1]):
             return False
         suffix = Path(path).suffix.lower()
-        if suffix in ingest.POST_SUFFIXES or suffix == ".xml":
+        if suffix in reader.POST_SUFFIXES or suffix == ".xml":
             return True
         if parts and (parts[-1].startswith(".") or parts[-1] in self._skip):
             return False

@@ -7,9 +7,39 @@ is the metadata block of a post (:mod:`~searcher.ingest.meta`); a *location* is 
 is, read from front matter, microformats or place names (:mod:`~searcher.ingest.places`).
 A post that cannot be read is *skipped* with a reason; one read in part carries *warnings*.
 :mod:`~searcher.ingest.reader` walks sources and builds posts; nothing here knows the index.
+
+The indexer reads sources through this surface: :func:`scan` and :func:`read_source_file` (a
+post file or a WXR export, the one dispatch), :func:`content_root`, and the modules
+:mod:`~searcher.ingest.files` (which files are read), :mod:`~searcher.ingest.sites` (what a
+site publishes) and :mod:`~searcher.ingest.wxr`. Imported on first use: importing one module
+never imports its siblings.
 """
 
-from searcher.ingest.reader import read_file, read_source_file, scan
-from searcher.models import Skipped, Summary
+from __future__ import annotations
 
-__all__ = ["Skipped", "Summary", "read_file", "read_source_file", "scan"]
+from typing import TYPE_CHECKING
+
+from searcher.support.lazy import exports
+
+if TYPE_CHECKING:
+    from searcher.ingest import files, reader, sites, wxr
+    from searcher.ingest.reader import content_root, read_file, read_source_file, scan
+
+__getattr__, __dir__ = exports(
+    __name__,
+    {
+        "searcher.ingest.reader": ("content_root", "read_file", "read_source_file", "scan"),
+    },
+    ("files", "reader", "sites", "wxr"),
+)
+
+__all__ = [
+    "content_root",
+    "files",
+    "read_file",
+    "read_source_file",
+    "reader",
+    "scan",
+    "sites",
+    "wxr",
+]

@@ -17,8 +17,7 @@ from searcher.errors import SourceError
 from searcher.ingest import encodings, files, meta, sites, text, wxr
 from searcher.ingest.drafts import excluded, skipped_folders
 from searcher.ingest.posts import build_post
-from searcher.models import DEFAULT_MAX_BYTES as DEFAULT_MAX_BYTES
-from searcher.models import IngestWarning, Post, Skipped, Summary
+from searcher.models import DEFAULT_MAX_BYTES, IngestWarning, Post, Skipped, Summary
 
 POST_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".html", ".htm"})
 SKIP_DIRS = frozenset({"_site", "node_modules", "_drafts"})  # _drafts/: see drafts.py

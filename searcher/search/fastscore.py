@@ -21,7 +21,6 @@ equal Whoosh's up to the order in which floating-point sums are taken (within 1e
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -87,15 +86,18 @@ class Scorer:
             locked=False,  # read and filled under _lock
         )
         self._lengths: dict[str, FloatArray] = {}
-        self._filters: dict[query.Query, BoolArray] = {}
-        self._words: OrderedDict[query.Query, tuple[query.Query, Scored]] = OrderedDict()
+        # the caches below are read and filled under _lock
+        self._filters: Bounded[query.Query, BoolArray] = Bounded(FILTERS, locked=False)
+        self._words: Bounded[query.Query, tuple[query.Query, Scored]] = Bounded(
+            budget=WORDS_BUDGET, weigh=_words_weight, dropped=self._forget_word, locked=False
+        )
         self._words_by_id: dict[int, tuple[query.Query, Scored]] = {}
-        self._words_held = 0
         self._scores: Bounded[tuple[str, bytes, float, float], FloatArray] = Bounded(
             budget=budget, weigh=len
         )
-        self._known_positions: OrderedDict[tuple[str, bytes], dict[int, IntArray]] = OrderedDict()
-        self._positions_held = 0
+        self._known_positions: Bounded[tuple[str, bytes], dict[int, IntArray]] = Bounded(
+            budget=POSITIONS_BUDGET, weigh=len, locked=False
+        )
         self._live_docs: IntArray | None = None
         self._expand = expand  # a pattern's words (bounded, kept); else Whoosh's expansion
         self._ranges = ranges  # the documents of a numeric range, from a column; None: Whoosh
@@ -175,9 +177,7 @@ class Scorer:
             found = np.zeros(self.size, dtype=bool)
             found[self.evaluate(q).docs] = True
             with self._lock:
-                if len(self._filters) >= FILTERS:
-                    self._filters.clear()
-                self._filters[q] = found
+                self._filters.put(q, found)
         return found
 
     def _or(self, q: query.Or) -> Scored:
@@ -195,21 +195,20 @@ class Scorer:
             if kept is None or kept[0] is not q:  # a parsed query comes back as the same object
                 kept = self._words.get(q)
             else:
-                self._words.move_to_end(q)
+                self._words.get(q)  # now the most recently used
         if kept is not None:
             return Scored(kept[1].docs, kept[1].scores)
         found = _boosted(self._union([self.evaluate(child) for child in q.subqueries]), q)
         found.docs.flags.writeable = found.scores.flags.writeable = False  # shared from now on
         with self._lock:
-            if self._words.setdefault(q, (q, found))[1] is found:  # not kept meanwhile
+            if q not in self._words:  # not kept meanwhile
                 self._words_by_id[id(q)] = (q, found)
-                self._words_held += len(found.docs)
-            while self._words_held > WORDS_BUDGET and len(self._words) > 1:
-                old, (_, dropped) = self._words.popitem(last=False)
-                self._words_held -= len(dropped.docs)
-                if self._words_by_id.get(id(old), (None,))[0] is old:
-                    del self._words_by_id[id(old)]
+                self._words.put(q, (q, found))
         return Scored(found.docs, found.scores)
+
+    def _forget_word(self, q: query.Query, kept: tuple[query.Query, Scored]) -> None:
+        if self._words_by_id.get(id(q), (None,))[0] is q:
+            del self._words_by_id[id(q)]
 
     def _and(self, children: list[query.Query]) -> Scored:
         wanted = [c for c in children if not isinstance(c, query.Not)]
@@ -365,24 +364,19 @@ class Scorer:
         key = (fieldname, text)
         ends = [offset + reader.doc_count_all() for reader, offset in self._leaves]
         with self._lock:
-            found = self._known_positions.get(key)
-            if found is None:
-                found = self._known_positions[key] = {}
-            else:
-                self._known_positions.move_to_end(key)
+            found = self._known_positions.get(key) or {}
             wanted = docs.tolist()
             missing = np.array([d for d in wanted if d not in found], dtype=np.int64)
-            for (reader, offset), end in zip(self._leaves, ends, strict=True):
-                mine = missing[(missing >= offset) & (missing < end)] - offset
-                if not len(mine) or (fieldname, text) not in reader:
-                    continue
-                matcher = reader.postings(fieldname, text)
-                for local, value in segreader.leaf_values(matcher, mine):
-                    found[local + offset] = np.array(format_.decode_positions(value), np.int64)
-            self._positions_held += len(missing)
-            while self._positions_held > POSITIONS_BUDGET and len(self._known_positions) > 1:
-                _, dropped = self._known_positions.popitem(last=False)
-                self._positions_held -= len(dropped)
+            if len(missing):
+                found = dict(found)  # a new value: the kept one was weighed as it was put
+                for (reader, offset), end in zip(self._leaves, ends, strict=True):
+                    mine = missing[(missing >= offset) & (missing < end)] - offset
+                    if not len(mine) or (fieldname, text) not in reader:
+                        continue
+                    matcher = reader.postings(fieldname, text)
+                    for local, value in segreader.leaf_values(matcher, mine):
+                        found[local + offset] = np.array(format_.decode_positions(value), np.int64)
+                self._known_positions.put(key, found)
             return [found.get(docnum, _NO_POSITIONS) for docnum in wanted]
 
     # -- reading -----------------------------------------------------------------------------
@@ -425,6 +419,10 @@ class Scorer:
 
 def _postings_weight(postings: tuple[IntArray, FloatArray]) -> int:
     return len(postings[0])  # documents: what POSTINGS_BUDGET counts
+
+
+def _words_weight(kept: tuple[query.Query, Scored]) -> int:
+    return len(kept[1].docs)  # documents: what WORDS_BUDGET counts
 
 
 def _nothing() -> Scored:

@@ -13,6 +13,8 @@ from typing import Any
 
 from whoosh.matching.wrappers import FilterMatcher
 
+from searcher.support.caches import Bounded
+
 MEMO = 50_000  # live frequencies remembered per lexicon
 _SKIP_COST = 8  # a skip to a deleted document costs about as much as reading this many ids
 
@@ -55,7 +57,7 @@ class Lexicon:
     def __init__(self, reader: Any) -> None:
         self.reader = reader
         self.has_deletions = any(leaf.has_deletions() for leaf, _ in reader.leaf_readers())
-        self._frequencies: dict[tuple[str, Any], int] = {}
+        self._frequencies: Bounded[tuple[str, Any], int] = Bounded(MEMO)
 
     def doc_count(self) -> int:
         return int(self.reader.doc_count())
@@ -66,9 +68,7 @@ class Lexicon:
         key = (fieldname, text)
         found = self._frequencies.get(key)
         if found is None:
-            if len(self._frequencies) >= MEMO:
-                self._frequencies.clear()
-            found = self._frequencies[key] = doc_frequency(self.reader, fieldname, text)
+            found = self._frequencies.put(key, doc_frequency(self.reader, fieldname, text))
         return found
 
     def leaf_readers(self) -> list[tuple[Lexicon, int]]:

@@ -19,7 +19,6 @@ import fnmatch
 import functools
 import html
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +26,7 @@ from typing import Any
 from whoosh import query
 
 from searcher.indexing import analysis, schema
+from searcher.support.caches import Bounded
 
 FRAGMENT_CHARS = 240
 FRAGMENTS = 2  # passages per snippet: 1 or 2
@@ -169,23 +169,19 @@ class Kept:
     any query is built from its leaves' spans alone. Bounded by the spans kept."""
 
     def __init__(self, budget: int = SPANS_KEPT) -> None:
-        self._budget = budget
-        self._kept: dict[tuple[Any, Leaf], tuple[Span, ...]] = {}
-        self._spans = 0
-        self._lock = threading.Lock()
+        self._kept: Bounded[tuple[Any, Leaf], tuple[Span, ...]] = Bounded(
+            budget=budget, weigh=_spans_weight
+        )
 
     def get(self, key: tuple[Any, Leaf]) -> tuple[Span, ...] | None:
         return self._kept.get(key)
 
     def put(self, key: tuple[Any, Leaf], spans: tuple[Span, ...]) -> None:
-        size = len(spans) + 1
-        with self._lock:
-            if self._spans + size > self._budget:
-                self._kept.clear()  # the simplest bound: most posts shown are shown again soon
-                self._spans = 0
-            if key not in self._kept:
-                self._kept[key] = spans
-                self._spans += size
+        self._kept.setdefault(key, spans)
+
+
+def _spans_weight(spans: tuple[Span, ...]) -> int:
+    return len(spans) + 1  # an entry that found nothing still costs one
 
 
 def build(
@@ -396,16 +392,14 @@ def _tokens(text: str, analyzer: Any) -> tuple[tuple[int, str, int, int], ...]:
         for t in analyzer(text, positions=True, chars=True, mode="index", removestops=False)
     )
     if len(text) <= _MEMO_CHARS:
-        with _TOKENS_LOCK:
-            if len(_TOKENS) >= _MEMO_SIZE:
-                _TOKENS.clear()
-            _TOKENS[key] = (analyzer, found)
+        _TOKENS.put(key, (analyzer, found))
     return found
 
 
-_TOKENS: dict[tuple[str, int], tuple[Any, tuple[tuple[int, str, int, int], ...]]] = {}
-_TOKENS_LOCK = threading.Lock()
 _MEMO_CHARS, _MEMO_SIZE = 120, 50_000
+_TOKENS: Bounded[tuple[str, int], tuple[Any, tuple[tuple[int, str, int, int], ...]]] = Bounded(
+    _MEMO_SIZE
+)
 
 
 def _best_windows(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:

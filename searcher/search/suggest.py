@@ -29,6 +29,7 @@ from searcher.indexing._whoosh import searcher_index
 from searcher.models import Completion
 from searcher.search import live
 from searcher.support import compact
+from searcher.support.caches import Bounded
 
 FUZZY_BOOST = 0.3  # a typo's alternatives score below the word as typed
 MAX_ALTERNATIVES = 3
@@ -37,6 +38,7 @@ COMMON_RATIO = 20  # ... of a close word found in at least this many times more 
 KEY_TERMS = 12  # terms a post's neighbours are looked up by
 SIMILAR_SOURCE_CHARS = 20_000  # the opening of a long post carries its subject
 SPELLINGS_KEPT = 50_000  # completed words whose spelling is remembered per reader
+NEAREST_KEPT = 4096  # words whose nearest indexed words are remembered per reader
 _LAST = "\U0010ffff"  # sorts after every character: [p, p + _LAST) holds the words with prefix p
 _MEMO_PREFIX = 2  # term completions of prefixes this short are remembered per reader
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
@@ -48,7 +50,7 @@ _PIECE = re.compile(
     r'|(?P<open>\()|(?P<close>\))|(?P<space>\s+)|(?P<chunk>[^\s()"]+)'
 )
 _LETTERS = re.compile(r"[^\W\d_]+")
-_CACHE: weakref.WeakKeyDictionary[Any, dict[str, list[tuple[str, int]]]] = (
+_CACHE: weakref.WeakKeyDictionary[Any, Bounded[str, list[tuple[str, int]]]] = (
     weakref.WeakKeyDictionary()  # per reader: a word's nearest words
 )
 
@@ -74,12 +76,11 @@ def fuzzy_words(reader: Any, word: str, limit: int = MAX_ALTERNATIVES) -> list[t
     bound = max_edits(folded)
     if not bound or not folded.isalpha() or limit <= 0:
         return []
-    cache = _CACHE.setdefault(reader, {})
-    if folded not in cache:
-        if len(cache) > 4096:
-            cache.clear()
-        cache[folded] = _nearest(reader, folded, bound)
-    return cache[folded][:limit]
+    cache = _CACHE.setdefault(reader, Bounded(NEAREST_KEPT))
+    found = cache.get(folded)
+    if found is None:
+        found = cache.put(folded, _nearest(reader, folded, bound))
+    return found[:limit]
 
 
 def _nearest(reader: Any, folded: str, bound: int) -> list[tuple[str, int]]:
@@ -276,10 +277,10 @@ class Completer:
         self._title_words: list[str] = []  # every (folded title word, rank), sorted, split
         self._title_ranks: list[int] = []
         self._reader: weakref.ref[Any] | None = None  # for spellings, looked up as shown
-        self._spellings: dict[str, str] = {}
+        self._spellings: Bounded[str, str] = Bounded(SPELLINGS_KEPT)
         self._deletions = False  # whether the lexicon's frequencies count deleted posts
         self._least = 1  # the fewest posts a completed word is in
-        self._live: dict[tuple[str, str], int] = {}  # with deletions: words' live counts
+        self._live: Bounded[tuple[str, str], int] = Bounded(SPELLINGS_KEPT)  # with deletions
 
     def complete(self, prefix: str, limit: int = 10) -> list[Completion]:
         """Titles, then words, completing ``prefix``: its last word may be partial.
@@ -333,9 +334,7 @@ class Completer:
                         spelled, most = written, posts
                 if 2 * most < count:  # written so in fewer than half of the posts
                     spelled = word
-            if len(self._spellings) >= SPELLINGS_KEPT:
-                self._spellings.clear()
-            self._spellings[word] = spelled
+            self._spellings.put(word, spelled)
         return spelled
 
     def _match_titles(self, full: list[str], last: str | None, limit: int) -> list[int]:
@@ -395,9 +394,7 @@ class Completer:
         if count is None:
             reader = self._reader() if self._reader is not None else None
             count = live.doc_frequency(reader, field, word) if reader else 0
-            if len(self._live) >= SPELLINGS_KEPT:
-                self._live.clear()
-            self._live[field, word] = count
+            self._live.put((field, word), count)
         return count
 
     def _build(self) -> None:

@@ -41,8 +41,8 @@ from searcher.search.globalstats import GlobalStats, MissingStatistics, summed
 from searcher.search.query import ParsedQuery, QueryParser, WhooshQuery, title_clause
 from searcher.search.stats import TOP as STATS_TOP
 from searcher.search.visibility import Audience, Visibility
-from searcher.shards import layout as shards
 from searcher.shards.actor import Candidates, Plan, ShardActor, ShardInfo
+from searcher.shards.layout import Layout, connect, local_workers, read_layout
 
 CALL_TIMEOUT = 120.0  # seconds a shard may take to answer one call
 ATTEMPTS = 2  # a request is run again once after its actors were placed again
@@ -53,13 +53,11 @@ LEXICON_MEMO = 50_000  # word look-ups remembered per generation of the shards
 class _Shards:
     """One Dask actor per shard, spread over the workers; placed again when one is lost."""
 
-    def __init__(self, layout: shards.Layout, audience: Audience, scheduler: str | None) -> None:
+    def __init__(self, layout: Layout, audience: Audience, scheduler: str | None) -> None:
         self.layout = layout
         self.audience = audience
         self._stack = ExitStack()
-        self.client = self._stack.enter_context(
-            shards.connect(scheduler, shards.local_workers(layout.shards))
-        )
+        self.client = self._stack.enter_context(connect(scheduler, local_workers(layout.shards)))
         self.actors: list[Any] = []
         try:
             self.place()
@@ -258,7 +256,7 @@ class ShardedBackend:
     """
 
     def __init__(self, index_dir: Path, audience: Audience, scheduler: str | None) -> None:
-        layout = shards.read_layout(index_dir)
+        layout = read_layout(index_dir)
         if layout is None:
             raise UsageError(f"{index_dir}/ is not a sharded index")
         self.index_dir = index_dir

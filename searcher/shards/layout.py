@@ -27,8 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from searcher.errors import BlogsearchError, ShardUnavailable, SourceError, UsageError
 from searcher.indexing import ondisk
-from searcher.models import MAX_SHARDS as MAX_SHARDS
-from searcher.models import Summary
+from searcher.models import MAX_SHARDS, Summary
 
 if TYPE_CHECKING:  # the writer is imported by a build, not by opening an index to search it
     from searcher.indexing import indexer

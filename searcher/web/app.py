@@ -32,9 +32,7 @@ from searcher.api import REFRESH_INTERVAL, Index, open_index
 from searcher.errors import BlogsearchError, InvalidParameter, UsageError
 from searcher.geo import maps
 from searcher.models import Results
-from searcher.web import openapi
-from searcher.web import page as webpage
-from searcher.web import params as webparams
+from searcher.web import openapi, page, params
 
 STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("searcher.web")  # the name users configure, kept from before the move
@@ -66,22 +64,22 @@ class _Endpoints:
         self._stats: tuple[float, dict[str, Any]] | None = None  # (when, figures)
 
     def search(self, request: Request) -> Response:
-        values = webparams.parse("search", request.query_params)
-        webparams.check_centre(values)
+        values = params.parse("search", request.query_params)
+        params.check_centre(values)
         results = _run(lambda: self.index.search(
             values["q"], sort=values["sort"], facets=values["facets"],
-            **webparams.search_kwargs(values)))  # fmt: skip
+            **params.search_kwargs(values)))  # fmt: skip
         return _JSON(results.to_dict())
 
     def near(self, request: Request) -> Response:
-        values = webparams.parse("near", request.query_params)
+        values = params.parse("near", request.query_params)
         values["near"] = _centre(values)
         results = _run(lambda: self.index.search(
-            values["q"], sort="distance", **webparams.search_kwargs(values)))  # fmt: skip
+            values["q"], sort="distance", **params.search_kwargs(values)))  # fmt: skip
         return _JSON(results.to_dict())
 
     def complete(self, request: Request) -> Response:
-        values = webparams.parse("complete", request.query_params)
+        values = params.parse("complete", request.query_params)
         prefix = values["q"] or ""
         return _JSON(self.index.complete(prefix, limit=values["limit"]) if prefix.strip() else [])
 
@@ -99,24 +97,24 @@ class _Endpoints:
     def page(self, request: Request) -> Response:
         """The search page: the form, and for a query its hits, paging and map."""
         root = request.scope.get("root_path", "")
-        form = webpage.Form.of(request.query_params)
+        form = page.Form.of(request.query_params)
         try:
-            values = webparams.parse("page", request.query_params)
+            values = params.parse("page", request.query_params)
             results = self._page_results(values)
         except UsageError as exc:
-            page = webpage.render(root, form, None, None, error=str(exc))
-            return HTMLResponse(page, status_code=400)
+            html = page.render(root, form, None, None, error=str(exc))
+            return HTMLResponse(html, status_code=400)
         drawing = _map(results) if results is not None else None
-        return HTMLResponse(webpage.render(root, form, results, drawing))
+        return HTMLResponse(page.render(root, form, results, drawing))
 
     def _page_results(self, values: dict[str, Any]) -> Results | None:
         asked = values["q"] or values["near"] or values["bbox"] or values["tag"]
         asked = asked or values["category"] or values["lang"] or values["since"] or values["until"]
         if not asked and not values["has_location"]:
             return None
-        webparams.check_centre(values)
+        params.check_centre(values)
         return _run(lambda: self.index.search(
-            values["q"], sort=values["sort"], **webparams.search_kwargs(values)))  # fmt: skip
+            values["q"], sort=values["sort"], **params.search_kwargs(values)))  # fmt: skip
 
 
 def _run(search: Any) -> Results:

@@ -34,7 +34,7 @@ from whoosh.util.filelock import try_for
 from whoosh.util.numeric import byte_to_length
 
 from searcher.indexing._whoosh import segreader, segruns, segwriter
-from searcher.indexing._whoosh.segruns import Batch as Batch
+from searcher.indexing._whoosh.segruns import Batch
 from searcher.indexing._whoosh.segwriter import I64, U8, Field
 
 RUN_POSTINGS = 1_000_000  # postings sorted in memory before a run is spilled (~110 bytes each)

@@ -4,13 +4,13 @@ import datetime as dt
 
 from conftest import FIXTURES
 
-from searcher.ingest import reader as ingest
-from searcher.models import Location
+from searcher.ingest.reader import scan
+from searcher.models import Location, Summary
 
 
 def test_export_posts_with_geodata_and_taxonomies() -> None:
-    summary = ingest.Summary()
-    posts = list(ingest.scan([FIXTURES / "export.xml"], summary=summary))
+    summary = Summary()
+    posts = list(scan([FIXTURES / "export.xml"], summary=summary))
     assert [p.path for p in posts] == ["export.xml/sunset-harbour"]
     post = posts[0]
     assert post.title == "Sunset over the harbour"
@@ -26,28 +26,28 @@ def test_export_posts_with_geodata_and_taxonomies() -> None:
 
 
 def test_drafts_included_on_request() -> None:
-    posts = list(ingest.scan([FIXTURES / "export.xml"], drafts=True))
+    posts = list(scan([FIXTURES / "export.xml"], drafts=True))
     draft = posts[1]
     assert (draft.path, draft.draft, draft.date) == ("export.xml/13", True, None)
 
 
 def test_entity_bomb_is_refused_not_expanded() -> None:
-    summary = ingest.Summary()
-    assert list(ingest.scan([FIXTURES / "bomb.xml"], summary=summary)) == []
+    summary = Summary()
+    assert list(scan([FIXTURES / "bomb.xml"], summary=summary)) == []
     assert [s.reason for s in summary.skipped] == ["refused unsafe XML (EntitiesForbidden)"]
 
 
 def test_external_entity_is_refused() -> None:
-    summary = ingest.Summary()
-    assert list(ingest.scan([FIXTURES / "external-entity.xml"], summary=summary)) == []
+    summary = Summary()
+    assert list(scan([FIXTURES / "external-entity.xml"], summary=summary)) == []
     assert summary.skipped[0].reason.startswith("refused unsafe XML")
 
 
 def test_not_xml_is_a_reported_skip(tmp_path) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "broken.xml"
     bad.write_text("<rss><channel><item>")
-    summary = ingest.Summary()
-    assert list(ingest.scan([bad], summary=summary)) == []
+    summary = Summary()
+    assert list(scan([bad], summary=summary)) == []
     assert summary.skipped[0].reason.startswith("not a readable WordPress export")
 
 
@@ -83,12 +83,12 @@ def test_only_what_the_blog_shows_everyone_is_public(tmp_path) -> None:  # type:
         + _item(7, "menu", "publish", "nav_menu_item")
         + _item(8, "soup", "publish", "recipe")
     ))  # fmt: skip
-    summary = ingest.Summary()
-    assert [p.path for p in ingest.scan([export], summary=summary)] == ["blog.xml/open"]
+    summary = Summary()
+    assert [p.path for p in scan([export], summary=summary)] == ["blog.xml/open"]
     assert summary.drafts_excluded == 2
     assert [(s.path, s.reason) for s in summary.skipped] == [
         ("blog.xml/binned", "in the WordPress trash"),
         ("blog.xml/soup", "a WordPress 'recipe' item: only posts and pages are read"),
     ]
-    with_drafts = {p.path: p.draft for p in ingest.scan([export], drafts=True)}
+    with_drafts = {p.path: p.draft for p in scan([export], drafts=True)}
     assert with_drafts == {"blog.xml/open": False, "blog.xml/locked": True, "blog.xml/later": True}

@@ -13,7 +13,7 @@ from conftest import build_index, paths
 import searcher
 from searcher.errors import QuerySyntaxError, UsageError
 from searcher.search import patterns
-from searcher.search import typed as typed_module
+from searcher.search.typed import MAX_WORDS
 
 POSTS = {
     "2020-01-05-reports.md": (
@@ -229,7 +229,7 @@ def test_a_near_clause_beside_negations_only_is_every_post_there_but_those(
 def test_a_pasted_paragraph_is_searched_by_its_first_words(typed: searcher.Index) -> None:
     # words past the first MAX_WORDS are not searched: here they are in no post
     words = ["knitr", "runs", "the", "code", "chunks"] * 7
-    paragraph = " ".join(words[: typed_module.MAX_WORDS] + ["nosuchword"] * 30)
+    paragraph = " ".join(words[:MAX_WORDS] + ["nosuchword"] * 30)
     assert paths(typed.search(paragraph)) == ["_posts/2020-01-05-reports.md"]
 
 

@@ -19,12 +19,12 @@ from whoosh.filedb.filestore import FileStorage
 
 from searcher.cli.commands import main
 from searcher.errors import IndexBusy, IndexMissing, SourceError
-from searcher.indexing import indexer, manifest
-from searcher.ingest import reader as ingest
+from searcher.indexing import indexer, manifest, ondisk
+from searcher.ingest.reader import scan
 
 
 def stored_paths(index_dir: Path) -> list[str]:
-    reader = whoosh_index.open_dir(str(index_dir), indexname=indexer.INDEX_NAME).reader()
+    reader = whoosh_index.open_dir(str(index_dir), indexname=ondisk.INDEX_NAME).reader()
     try:
         return sorted(reader.stored_fields(d)["path"] for d in reader.all_doc_ids())
     finally:
@@ -32,7 +32,7 @@ def stored_paths(index_dir: Path) -> list[str]:
 
 
 def expected_paths(source: Path) -> list[str]:
-    return sorted(p.path for p in ingest.scan([source]))
+    return sorted(p.path for p in scan([source]))
 
 
 @pytest.fixture
@@ -72,11 +72,11 @@ def test_touched_but_unchanged_file_is_hashed_not_reindexed(site: Path) -> None:
     indexer.build([site], Path("index"))
     post = site / "posts" / "field-notes-from-longyearbyen.md"
     os.utime(post, ns=(1, 1))
-    generation = whoosh_index.open_dir("index", indexname=indexer.INDEX_NAME).latest_generation()
+    generation = whoosh_index.open_dir("index", indexname=ondisk.INDEX_NAME).latest_generation()
     report = indexer.build([site], Path("index"))
     assert report.summary.files == 1 and (report.indexed, report.unchanged) == (0, 16)
     assert stored_paths(Path("index")) == expected_paths(site)
-    again = whoosh_index.open_dir("index", indexname=indexer.INDEX_NAME).latest_generation()
+    again = whoosh_index.open_dir("index", indexname=ondisk.INDEX_NAME).latest_generation()
     assert again == generation  # nothing to commit
     assert indexer.build([site], Path("index")).summary.files == 0  # new mtime remembered
 
@@ -110,7 +110,7 @@ def test_index_of_an_older_version_is_detected_and_rebuilt(site: Path) -> None:
     writer.add_document(path="old.md")
     writer.commit()
     with pytest.raises(IndexMissing, match="older version"):
-        indexer.open_existing(index_dir)
+        ondisk.open_existing(index_dir)
     report = indexer.build([site], index_dir)
     assert report.rebuilt is not None and "older version" in report.rebuilt
     assert not list(index_dir.glob("*blogsearch_*")) and len(stored_paths(index_dir)) == 15
@@ -120,7 +120,7 @@ def test_second_writer_fails_clearly_or_waits(site: Path) -> None:
     index_dir = Path("index")
     indexer.build([site], index_dir)
     (site / "posts" / "new.md").write_text("---\ntitle: New\n---\nnew")
-    holder = whoosh_index.open_dir(str(index_dir), indexname=indexer.INDEX_NAME).writer()
+    holder = whoosh_index.open_dir(str(index_dir), indexname=ondisk.INDEX_NAME).writer()
     try:
         with pytest.raises(IndexBusy, match="another blogsearch index is writing"):
             indexer.build([site], index_dir)
@@ -159,9 +159,9 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
 def index_files(index_dir: Path) -> set[str]:
     """Every file and folder of an index folder that is not one of its committed files."""
-    ix = whoosh_index.open_dir(str(index_dir), indexname=indexer.INDEX_NAME)
+    ix = whoosh_index.open_dir(str(index_dir), indexname=ondisk.INDEX_NAME)
     committed = {name for segment in ix._segments() for name in segment.list_files(ix.storage)}
-    committed |= {f"_{indexer.INDEX_NAME}_{ix.latest_generation()}.toc"}
+    committed |= {f"_{ondisk.INDEX_NAME}_{ix.latest_generation()}.toc"}
     return set(os.listdir(index_dir)) - committed
 
 
@@ -212,12 +212,12 @@ def test_leftovers_of_a_failed_run_are_removed_by_the_next(site: Path) -> None:
     index_dir = Path("index")
     indexer.build([site], index_dir)
     settled = index_files(index_dir)
-    ix = whoosh_index.open_dir(str(index_dir), indexname=indexer.INDEX_NAME)
+    ix = whoosh_index.open_dir(str(index_dir), indexname=ondisk.INDEX_NAME)
     writer = ix.writer()
     writer.add_document(path="half-written.md")
     writer.add_document(path="half-written-too.md")
-    (index_dir / f"{indexer.INDEX_NAME}_0123456789abcdef.pst").write_bytes(b"x" * 100)
-    (index_dir / f"_{indexer.INDEX_NAME}_9.toc.1712345678.9").write_bytes(b"x")
+    (index_dir / f"{ondisk.INDEX_NAME}_0123456789abcdef.pst").write_bytes(b"x" * 100)
+    (index_dir / f"_{ondisk.INDEX_NAME}_9.toc.1712345678.9").write_bytes(b"x")
     (index_dir / ".manifest.json.999999999.tmp").write_text("{")
     writer.writelock.release()  # as if its process had died
     (site / "posts" / "new.md").write_text("---\ntitle: New\n---\nnew")
@@ -232,7 +232,7 @@ def test_missing_source_is_an_error(tmp_path: Path) -> None:
 
 def contents(index_dir: Path) -> list[object]:
     """Everything an index holds: lengths, postings, stored fields, in order."""
-    ix = whoosh_index.open_dir(str(index_dir), indexname=indexer.INDEX_NAME)
+    ix = whoosh_index.open_dir(str(index_dir), indexname=ondisk.INDEX_NAME)
     with ix.reader() as reader:
         found: list[object] = [reader.field_length(f) for f in reader.schema.names()]
         for fieldname, text in reader.all_terms():

@@ -21,22 +21,22 @@ from whoosh import index as whoosh_index
 from whoosh import qparser
 from whoosh.filedb.filestore import FileStorage
 
-from searcher.indexing import indexer, postings, schema
+from searcher.indexing import indexer, ondisk, postings, schema
 from searcher.indexing._whoosh import segbuild, segruns, segwriter
-from searcher.ingest import reader as ingest
 from searcher.ingest import wxr
-from searcher.models import Post
+from searcher.ingest.reader import read_file, scan, walk
+from searcher.models import DEFAULT_MAX_BYTES, Post
 
-NAME = indexer.INDEX_NAME
+NAME = ondisk.INDEX_NAME
 QUERIES = ["cloud", "paris OR montpellier", '"cloud computing"', "ruby security", "vélo"]
 
 
 def own_posts() -> list[Post]:
     """The project's sample posts, golden files (drafts too) and a WordPress export."""
-    found = [p for p in ingest.scan([CONTENT, GOLDEN], drafts=True) if isinstance(p, Post)]
+    found = [p for p in scan([CONTENT, GOLDEN], drafts=True) if isinstance(p, Post)]
     found += [
         p
-        for p in wxr.read_export(FIXTURES / "export.xml", max_bytes=ingest.DEFAULT_MAX_BYTES)
+        for p in wxr.read_export(FIXTURES / "export.xml", max_bytes=DEFAULT_MAX_BYTES)
         if isinstance(p, Post)
     ]
     return found
@@ -174,7 +174,7 @@ def test_shared_corpora_write_the_index_whoosh_writes(tmp_path: Path) -> None:
     posts: list[Post] = []
     for name, step in every.items():
         root = corpus(name)
-        found = (ingest.read_file(f, root) for f in list(ingest.walk(root))[::step])
+        found = (read_file(f, root) for f in list(walk(root))[::step])
         posts += [p for p in found if isinstance(p, Post)]
     ours = our_build(posts, tmp_path / "ours")
     theirs = whoosh_build(posts, tmp_path / "whoosh")
@@ -208,7 +208,7 @@ def test_blocks_big_docnums_weights_and_values_read_back(tmp_path: Path) -> None
                for w, is_body in zip(weights.tolist(), body.tolist(), strict=True)]  # fmt: skip
     lengths = {name: (docs.astype(np.int64), np.full(len(docs), 500, dtype=np.int64))
                for name in (schema.BODY, schema.WORDS)}  # fmt: skip
-    batch = segbuild.Batch(
+    batch = segruns.Batch(
         count, keys, terms, per_doc, weights,
         np.fromiter(map(len, encoded), np.uint32), b"".join(encoded), lengths,
         (b"", np.zeros(count, dtype=np.int64)), {},

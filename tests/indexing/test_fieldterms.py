@@ -8,7 +8,7 @@ from typing import Any
 from conftest import CONTENT, GOLDEN
 
 from searcher.indexing import fieldterms, postings, schema
-from searcher.ingest import reader as ingest
+from searcher.ingest.reader import scan
 from searcher.models import Post
 
 TRICKY = (
@@ -20,7 +20,7 @@ TRICKY = (
 
 
 def _documents() -> list[dict[str, Any]]:
-    posts = [p for p in ingest.scan([CONTENT, GOLDEN], drafts=True) if isinstance(p, Post)]
+    posts = [p for p in scan([CONTENT, GOLDEN], drafts=True) if isinstance(p, Post)]
     for lang in ("fr", "en", "it", "ja", "ru", "de", None, "xx"):
         posts.append(
             Post(

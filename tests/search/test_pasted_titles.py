@@ -12,7 +12,7 @@ from conftest import build_index, corpus
 
 import searcher
 from searcher.indexing import schema, wordforms
-from searcher.ingest import reader as ingest
+from searcher.ingest.reader import walk
 
 SAMPLE = 120  # titles per corpus
 CORPORA = ("bergie", "chamerling", "chrisjrob-site", "chrisjrob-wxr", "evert", "kaigai-matome",
@@ -22,7 +22,7 @@ CORPORA = ("bergie", "chamerling", "chrisjrob-site", "chrisjrob-wxr", "evert", "
 def _sources(folder: Path) -> list[Path]:
     """What ``blogsearch index`` is given for a corpus: the folder, or its WordPress exports
     when it holds no post files."""
-    if next(iter(ingest.walk(folder)), None) is not None:
+    if next(iter(walk(folder)), None) is not None:
         return [folder]
     return sorted(folder.glob("*.xml"))
 

@@ -1,4 +1,5 @@
-"""whoosh_io: Whoosh reads a memory-mapped segment in place, and answers as it did copying it."""
+"""The zero-copy segment file (``indexing._whoosh.viewfile``): Whoosh reads a memory-mapped
+segment in place, and answers as it did copying it."""
 
 from __future__ import annotations
 
@@ -22,13 +23,12 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile
 
 import searcher
+from searcher import web
 from searcher.cli.commands import main
 from searcher.errors import BlogsearchError
 from searcher.indexing import _whoosh, ondisk
-from searcher.indexing._whoosh import viewfile as whoosh_io
-from searcher.indexing._whoosh.viewfile import ViewFile
+from searcher.indexing._whoosh.viewfile import MappedFile, ViewFile
 from searcher.shards.actor import ShardActor
-from searcher.web import app as web
 
 QUERIES = [
     "cloud paris",
@@ -193,7 +193,7 @@ def test_whoosh_indexes_of_the_host_application_are_left_as_whoosh_reads_them(
     index: searcher.Index, content_index: Path
 ) -> None:
     assert isinstance(segments(index)[0]._terms._postfile.file, ViewFile)  # ours: in place
-    assert BufferFile.__init__ is not whoosh_io.MappedFile.__init__  # no class patched
+    assert BufferFile.__init__ is not MappedFile.__init__  # no class patched
     theirs = whoosh_index.open_dir(str(content_index), indexname=ondisk.INDEX_NAME)
     with theirs.searcher() as plain:
         leaves = [leaf for leaf, _ in plain.reader().leaf_readers()]

@@ -24,7 +24,8 @@ import searcher
 from searcher.api import ShardedIndex
 from searcher.errors import IndexMissing, ShardUnavailable, UsageError
 from searcher.models import Results
-from searcher.shards import layout as shards
+from searcher.shards import layout
+from searcher.shards.layout import build, connect, read_layout, shard_of
 
 SHARDS = 3
 
@@ -47,7 +48,7 @@ def _pair(
     sources: list[Path], root: Path, scheduler: str, audience: str = "public"
 ) -> tuple[searcher.Index, ShardedIndex]:
     single = build_index(sources, root / "single")
-    shards.build(sources, root / "sharded", shards=SHARDS, scheduler=scheduler)
+    build(sources, root / "sharded", shards=SHARDS, scheduler=scheduler)
     sharded = searcher.open_index(root / "sharded", audience=audience, scheduler=scheduler)
     assert isinstance(sharded, ShardedIndex)
     return searcher.open_index(single, audience=audience), sharded
@@ -187,25 +188,25 @@ def test_errors_are_the_single_index_errors(
 
 
 def test_routing_is_a_stable_hash_of_the_path() -> None:
-    assert [shards.shard_of(p, 4) for p in ("a.md", "_posts/x.md", "é.md")] == [
-        shards.shard_of(p, 4) for p in ("a.md", "_posts/x.md", "é.md")]  # fmt: skip
-    assert shards.shard_of("_posts/2019-05-01-hello.md", 4) == 2  # never hash(): same forever
-    assert {shards.shard_of(f"post-{i}.md", 3) for i in range(100)} == {0, 1, 2}
+    assert [shard_of(p, 4) for p in ("a.md", "_posts/x.md", "é.md")] == [
+        shard_of(p, 4) for p in ("a.md", "_posts/x.md", "é.md")]  # fmt: skip
+    assert shard_of("_posts/2019-05-01-hello.md", 4) == 2  # never hash(): same forever
+    assert {shard_of(f"post-{i}.md", 3) for i in range(100)} == {0, 1, 2}
 
 
 def test_every_post_in_exactly_one_shard(tmp_path: Path, scheduler: str) -> None:
-    report = shards.build([CONTENT], tmp_path, shards=SHARDS, scheduler=scheduler)
-    layout = shards.read_layout(tmp_path)
+    report = build([CONTENT], tmp_path, shards=SHARDS, scheduler=scheduler)
+    layout = read_layout(tmp_path)
     assert layout is not None and layout.shards == SHARDS
     assert sorted(r.indexed for r in report.shards) != [0, 0, report.indexed]
-    from searcher.indexing import indexer
+    from searcher.indexing import ondisk
 
     owned: list[str] = []
     for number, shard_dir in enumerate(layout.shard_dirs()):
-        ix = indexer.open_existing(shard_dir)
+        ix = ondisk.open_existing(shard_dir)
         with ix.searcher() as s:
             paths = [fields["path"] for fields in s.all_stored_fields()]
-        assert all(shards.shard_of(p, SHARDS) == number for p in paths)
+        assert all(shard_of(p, SHARDS) == number for p in paths)
         owned += paths
     assert len(owned) == len(set(owned)) == report.indexed == report.summary.posts
 
@@ -226,7 +227,7 @@ def test_one_report_for_single_and_sharded_builds(tmp_path: Path) -> None:
                             f"2026-01-0{n + 1}", removed=n, unchanged=3, notes=[f"n{n}"])
         for n in range(2)
     ]  # fmt: skip
-    report = shards._combined(parts, tmp_path / "sharded", None)
+    report = layout._combined(parts, tmp_path / "sharded", None)
     assert isinstance(report, searcher.BuildReport) and report.shards == parts
     assert (report.indexed, report.removed, report.unchanged, report.built_at) == (
         4, 1, 6, "2026-01-02")  # fmt: skip
@@ -243,15 +244,15 @@ def test_one_report_for_single_and_sharded_builds(tmp_path: Path) -> None:
 def test_an_update_goes_to_the_owning_shard(tmp_path: Path, scheduler: str) -> None:
     content = shutil.copytree(CONTENT, tmp_path / "content")
     index_dir = tmp_path / "index"
-    shards.build([content], index_dir, shards=SHARDS, scheduler=scheduler)
+    build([content], index_dir, shards=SHARDS, scheduler=scheduler)
     sharded = searcher.open_index(index_dir, scheduler=scheduler)
     post = next(p for p in sorted((content / "_posts").glob("*.md")) if "cloud" not in p.name)
     post.write_text(post.read_text().replace("\n\n", "\n\nsharded-update-marker\n\n", 1))
-    report = shards.build([content], index_dir, shards=SHARDS, scheduler=scheduler)
-    owner = shards.shard_of(post.relative_to(content).as_posix(), SHARDS)
+    report = build([content], index_dir, shards=SHARDS, scheduler=scheduler)
+    owner = shard_of(post.relative_to(content).as_posix(), SHARDS)
     assert [r.indexed for r in report.shards] == [int(n == owner) for n in range(SHARDS)]
     (content / "_posts" / "2011-03-01-cloud-paris.md").unlink()
-    report = shards.build([content], index_dir, shards=SHARDS, scheduler=scheduler)
+    report = build([content], index_dir, shards=SHARDS, scheduler=scheduler)
     assert report.removed == 1 and sum(r.removed for r in report.shards) == 1
     time.sleep(1.1)  # an open sharded index notices within a second
     with sharded:
@@ -266,8 +267,8 @@ def single_after(content: Path, tmp_path: Path) -> int:
 
 
 def test_a_new_shard_count_rebuilds(tmp_path: Path, scheduler: str) -> None:
-    shards.build([CONTENT], tmp_path, shards=2, scheduler=scheduler)
-    report = shards.build([CONTENT], tmp_path, shards=3, scheduler=scheduler)
+    build([CONTENT], tmp_path, shards=2, scheduler=scheduler)
+    report = build([CONTENT], tmp_path, shards=3, scheduler=scheduler)
     assert report.rebuilt and report.indexed == report.summary.posts
     assert sorted(p.name for p in tmp_path.glob("shard-*")) == ["shard-00", "shard-01", "shard-02"]
 
@@ -275,11 +276,11 @@ def test_a_new_shard_count_rebuilds(tmp_path: Path, scheduler: str) -> None:
 def test_a_plain_index_folder_is_not_sharded_over(tmp_path: Path, scheduler: str) -> None:
     build_index([CONTENT], tmp_path)
     with pytest.raises(UsageError, match="plain index"):
-        shards.build([CONTENT], tmp_path, shards=2, scheduler=scheduler)
+        build([CONTENT], tmp_path, shards=2, scheduler=scheduler)
 
 
 def test_a_missing_shard_is_index_missing(tmp_path: Path, scheduler: str) -> None:
-    shards.build([CONTENT], tmp_path, shards=2, scheduler=scheduler)
+    build([CONTENT], tmp_path, shards=2, scheduler=scheduler)
     shutil.rmtree(tmp_path / "shard-01")
     with pytest.raises(IndexMissing, match="shard-01"):
         searcher.open_index(tmp_path, scheduler=scheduler)
@@ -288,9 +289,9 @@ def test_a_missing_shard_is_index_missing(tmp_path: Path, scheduler: str) -> Non
 def test_an_unreachable_scheduler_is_one_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(shards, "CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("searcher.shards.layout.CONNECT_TIMEOUT", "1s")
     with pytest.raises(ShardUnavailable, match="cannot reach the Dask scheduler"):
-        shards.build([CONTENT], tmp_path, shards=2, scheduler="tcp://127.0.0.1:9")
+        build([CONTENT], tmp_path, shards=2, scheduler="tcp://127.0.0.1:9")
 
 
 # -- faults and safe defaults ----------------------------------------------------------------
@@ -325,7 +326,7 @@ def test_a_killed_worker_gives_the_right_answer_or_a_clear_error(
 
 def test_a_local_cluster_listens_on_loopback_only(tmp_path: Path) -> None:
     psutil = pytest.importorskip("psutil")
-    with shards.connect(None, 1) as client:
+    with connect(None, 1) as client:
         pids = [os.getpid(), *client.run(os.getpid).values()]
         addresses = {c.laddr.ip for pid in pids for c in psutil.Process(pid).net_connections()
                      if c.status == psutil.CONN_LISTEN}  # fmt: skip
@@ -347,7 +348,7 @@ def test_cli_builds_updates_and_searches_shards(
     args = ["index", str(CONTENT), "--index-dir", target, "--scheduler", scheduler, "-q"]
     result = runner.invoke(main, [*args, "--shards", "2"])
     assert result.exit_code == 0, result.output
-    assert "indexed" in result.output and shards.read_layout(tmp_path / "index") is not None
+    assert "indexed" in result.output and read_layout(tmp_path / "index") is not None
     result = runner.invoke(main, args)  # the layout keeps its two shards
     assert result.exit_code == 0 and "up to date" in result.output, result.output
     monkeypatch.setenv("BLOGSEARCH_SCHEDULER", scheduler)
@@ -363,7 +364,7 @@ def test_cli_reports_an_unreachable_scheduler_in_one_line(
 
     from searcher.cli.commands import main
 
-    monkeypatch.setattr(shards, "CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("searcher.shards.layout.CONNECT_TIMEOUT", "1s")
     args = ["index", str(CONTENT), "--index-dir", str(tmp_path), "--shards", "2",
             "--scheduler", "tcp://127.0.0.1:9"]  # fmt: skip
     result = CliRunner().invoke(main, args)

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
+from searcher import web
 from searcher.cli.commands import main
 from searcher.cli.serve import is_loopback
-from searcher.web import app as web
 
 ENV = ("BLOGSEARCH_INDEX", "BLOGSEARCH_AUDIENCE", "BLOGSEARCH_CORS_ORIGINS")
 

@@ -13,7 +13,7 @@ from searcher.indexing import records, schema
 from searcher.models import Location
 from searcher.search.visibility import Visibility
 
-ROOT = Path(__file__).resolve().parent.parent / "searcher"
+ROOT = Path(__file__).resolve().parents[2] / "searcher"
 READ_PATH = ["search", "shards", "web", "cli", "api.py"]
 PUBLIC_PLACE = {"lat": 48.85, "lon": 2.35, "public": True, "address": "Paris", "source": "front"}
 PRIVATE_PLACE = {"lat": 45.76, "lon": 4.84, "public": False, "address": "Lyon", "source": "front"}

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from searcher.errors import SourceError
-from searcher.ingest import reader as ingest
-from searcher.models import Post
+from searcher.ingest.reader import POST_SUFFIXES, read_file, read_text, scan
+from searcher.models import Post, Skipped, Summary
 
 GOLDEN_INPUTS = sorted(p for p in GOLDEN.iterdir() if p.is_file() and p.suffix != ".json")
 GOLDEN_SITES = sorted(p for p in (GOLDEN / "sites").iterdir() if p.is_dir())
@@ -26,9 +26,9 @@ def test_golden(source: Path) -> None:
     BLOGSEARCH_UPDATE_GOLDEN=1 rewrites them."""
     actual: object
     if source.suffix == ".xml":
-        actual = [post.to_dict() for post in ingest.scan([source])]
+        actual = [post.to_dict() for post in scan([source])]
     else:
-        record = ingest.read_file(source, GOLDEN)
+        record = read_file(source, GOLDEN)
         assert isinstance(record, Post)
         actual = record.to_dict()
     expected_file = source.with_name(source.name + ".json")
@@ -37,8 +37,8 @@ def test_golden(source: Path) -> None:
     assert actual == json.loads(expected_file.read_text())
 
 
-def site_record(record: Post | ingest.Skipped) -> dict[str, object]:
-    if isinstance(record, ingest.Skipped):
+def site_record(record: Post | Skipped) -> dict[str, object]:
+    if isinstance(record, Skipped):
         return {"path": record.path, "skipped": record.reason}
     return {"path": record.path, "url": record.url, "lang": record.lang, "draft": record.draft}
 
@@ -47,9 +47,9 @@ def site_record(record: Post | ingest.Skipped) -> dict[str, object]:
 def test_golden_sites(site: Path) -> None:
     """A site root next to what reading it gives: its description, each post's URL, language
     and draft flag, each other file's reason; layouts and such not listed at all."""
-    summary = ingest.Summary()
+    summary = Summary()
     records: list[dict[str, object]] = [
-        site_record(r) for r in ingest.scan([site], drafts=True, summary=summary)
+        site_record(r) for r in scan([site], drafts=True, summary=summary)
     ]
     records += [{"path": s.path, "skipped": s.reason} for s in summary.skipped]
     actual = {"site": summary.sites, "files": sorted(records, key=lambda r: str(r["path"]))}
@@ -76,8 +76,8 @@ def test_golden_sites(site: Path) -> None:
 )
 def test_a_sites_content_folder_alone_gives_the_same_urls(site: str, content: str) -> None:
     """Pointed at the content folder rather than the root, the site is found in the parent."""
-    whole = {p.path: p.url for p in ingest.scan([GOLDEN / "sites" / site])}
-    alone = {p.path: p.url for p in ingest.scan([GOLDEN / "sites" / site / content])}
+    whole = {p.path: p.url for p in scan([GOLDEN / "sites" / site])}
+    alone = {p.path: p.url for p in scan([GOLDEN / "sites" / site / content])}
     assert (
         alone and {f"{content}/{path}": url for path, url in alone.items()}.items() <= whole.items()
     )
@@ -115,8 +115,8 @@ TREE: dict[str, bytes | str] = {
 
 def test_walk_finds_posts_and_skips_build_output(tmp_path: Path) -> None:
     make_tree(tmp_path, TREE)
-    summary = ingest.Summary()
-    posts = list(ingest.scan([tmp_path], summary=summary, max_bytes=1000))
+    summary = Summary()
+    posts = list(scan([tmp_path], summary=summary, max_bytes=1000))
     assert sorted(p.path for p in posts) == [
         "_posts/2020-01-01-a.md", "_posts/2020-01-02-b.markdown", "_posts/c.mdown",
         "bundle/index.md", "pages/d.html", "pages/e.htm",
@@ -134,17 +134,17 @@ def test_walk_finds_posts_and_skips_build_output(tmp_path: Path) -> None:
 
 def test_drafts_only_on_request(tmp_path: Path) -> None:
     make_tree(tmp_path, {**TREE, "_posts/2020-02-02-g.md": "---\ntitle: G\ndraft: true\n---\nx"})
-    summary = ingest.Summary()
-    without = {p.path for p in ingest.scan([tmp_path], summary=summary)}
+    summary = Summary()
+    without = {p.path for p in scan([tmp_path], summary=summary)}
     assert "_drafts/f.md" not in without and "_posts/2020-02-02-g.md" not in without
     assert summary.drafts_excluded == 1  # _drafts/ is not even walked without --drafts
-    with_drafts = {p.path: p for p in ingest.scan([tmp_path], drafts=True)}
+    with_drafts = {p.path: p for p in scan([tmp_path], drafts=True)}
     assert with_drafts["_drafts/f.md"].draft and with_drafts["_posts/2020-02-02-g.md"].draft
 
 
 def test_missing_source_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="no such content folder"):
-        list(ingest.scan([tmp_path / "nope"]))
+        list(scan([tmp_path / "nope"]))
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder whatever its mode")
@@ -154,14 +154,14 @@ def test_unreadable_folder_is_an_error(tmp_path: Path) -> None:
     locked.chmod(0)
     try:
         with pytest.raises(SourceError):
-            list(ingest.scan([locked]))
+            list(scan([locked]))
     finally:
         locked.chmod(0o755)
 
 
 def test_bundled_content() -> None:
-    summary = ingest.Summary()
-    posts = {p.path: p for p in ingest.scan([CONTENT], summary=summary)}
+    summary = Summary()
+    posts = {p.path: p for p in scan([CONTENT], summary=summary)}
     assert 12 <= len(posts) + summary.drafts_excluded <= 20
     assert summary.skipped == [] and summary.warned_posts == 0
     assert {p.lang for p in posts.values()} >= {"en", "fr", "de", "it"}
@@ -182,8 +182,8 @@ def test_bundled_content() -> None:
 def test_any_bytes_give_a_record_or_a_skip(tmp_path: Path, data: bytes, name: str) -> None:
     path = tmp_path / name
     path.write_bytes(data)
-    record = ingest.read_file(path, tmp_path)
-    assert isinstance(record, Post | ingest.Skipped)
+    record = read_file(path, tmp_path)
+    assert isinstance(record, Post | Skipped)
 
 
 FRONT_VALUES = st.recursive(
@@ -204,7 +204,7 @@ KEYS = st.sampled_from(
 @given(st.dictionaries(KEYS, FRONT_VALUES, max_size=8), st.text(max_size=200))
 def test_any_front_matter_gives_a_record(data: dict[str, object], body: str) -> None:
     content = "---\n" + json.dumps(data, default=str) + "\n---\n" + body
-    post = ingest.read_text(content, "_posts/2011-03-01-x.md")
+    post = read_text(content, "_posts/2011-03-01-x.md")
     assert post.title and isinstance(post.text, str)
     json.dumps(post.to_dict())
 
@@ -243,9 +243,9 @@ def independent_location_count(root: Path) -> tuple[int, int]:
 @pytest.mark.parametrize("name", CORPUS_NAMES)
 def test_corpus_every_file_accounted_for(name: str) -> None:
     root = corpus(name)
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in ingest.POST_SUFFIXES)
-    summary = ingest.Summary()
-    posts = list(ingest.scan([root], summary=summary, drafts=True))
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in POST_SUFFIXES)
+    summary = Summary()
+    posts = list(scan([root], summary=summary, drafts=True))
     assert summary.files == len(files)
     assert len(posts) + len(summary.skipped) == len(files)
     assert len({p.path for p in posts}) == len(posts)
@@ -274,7 +274,7 @@ def has_date_evidence(path: Path) -> bool:
 
 @pytest.mark.corpora
 def test_chamerling_locations_are_all_private() -> None:
-    posts = list(ingest.scan([corpus("chamerling")]))
+    posts = list(scan([corpus("chamerling")]))
     located = [p for p in posts if p.located]
     assert len(located) == 87
     assert all(p.location is not None and not p.location.public for p in located)
@@ -288,7 +288,7 @@ def test_chamerling_locations_are_all_private() -> None:
 
 @pytest.mark.corpora
 def test_evert_locations() -> None:
-    posts = list(ingest.scan([corpus("evert")], drafts=True))
+    posts = list(scan([corpus("evert")], drafts=True))
     written = [p for p in posts if p.location and p.location.source == "front-matter"]
     geocoded = {p.location.address: p.location.geocoded for p in posts
                 if p.location and p.location.source == "geocoded"}  # fmt: skip
@@ -300,7 +300,7 @@ def test_evert_locations() -> None:
 
 @pytest.mark.corpora
 def test_ruby_lang_languages() -> None:
-    posts = list(ingest.scan([corpus("ruby-lang")]))
+    posts = list(scan([corpus("ruby-lang")]))
     by_folder: dict[str, int] = {}
     for post in posts:
         folder = post.path.split("/")[0]
@@ -326,5 +326,5 @@ def test_a_year_alone_is_a_date_and_the_file_name_refines_it(
 ) -> None:
     """``date: 2011`` (an integer to YAML) was read as 2,011 seconds after 1970."""
     for written in (date, f"'{date}'"):
-        post = ingest.read_text(f"---\ntitle: T\ndate: {written}\n---\nWords.", rel)
+        post = read_text(f"---\ntitle: T\ndate: {written}\n---\nWords.", rel)
         assert post.to_dict()["date"] == expected and post.warnings == ()

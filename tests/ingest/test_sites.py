@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from searcher.indexing import indexer
 from searcher.ingest import permalinks, sites
-from searcher.ingest import reader as ingest
 from searcher.ingest.permalinks import JekyllDoc
-from searcher.models import Post
+from searcher.ingest.reader import read_file, scan
+from searcher.models import Post, Skipped, Summary
 
 SITES = GOLDEN / "sites"
 DAY = dt.datetime(2019, 5, 6, 7, 8, 9)
@@ -118,7 +118,7 @@ def test_eleventy_pages(relative: str, permalink: object, expected: str | None) 
 def test_without_a_configuration_nothing_changes(tmp_path: Path) -> None:
     write(tmp_path, {"_posts/2020-01-01-a.md": "---\ntitle: A\n---\nx", "_layouts/p.html": "x"})
     assert sites.for_source(tmp_path) is None
-    paths = {p.path: p.url for p in ingest.scan([tmp_path])}
+    paths = {p.path: p.url for p in scan([tmp_path])}
     assert paths == {"_posts/2020-01-01-a.md": "/2020/01/01/a/", "_layouts/p.html": "/_layouts/p/"}
 
 
@@ -130,8 +130,8 @@ def test_a_config_yaml_of_something_else_is_no_hugo_site(tmp_path: Path) -> None
 def test_a_broken_configuration_still_names_the_site(tmp_path: Path) -> None:
     write(tmp_path, {"_config.yml": "url: 'https://x.org\npermalink: /:title/\n  bad: [",
                      "_posts/2020-01-01-a.md": "---\ntitle: A\n---\nx"})  # fmt: skip
-    summary = ingest.Summary()
-    posts = list(ingest.scan([tmp_path], summary=summary))
+    summary = Summary()
+    posts = list(scan([tmp_path], summary=summary))
     assert [p.url for p in posts] == ["https://x.org/a/"]  # what could be salvaged is used
     assert summary.sites[0].startswith("Jekyll site") and "salvaged" in summary.sites[1]
 
@@ -185,8 +185,8 @@ def test_any_site_configuration_gives_posts_or_reasons(
         post = root / "_posts" / "2020-01-02-a.md"
     write(root, {kind: text, str(post.relative_to(root)): "---\n" + json.dumps(front,
           default=str) + "\n---\nsome words"})  # fmt: skip
-    for record in (*ingest.scan([root], drafts=True), ingest.read_file(post, root)):
-        assert isinstance(record, Post | ingest.Skipped)
+    for record in (*scan([root], drafts=True), read_file(post, root)):
+        assert isinstance(record, Post | Skipped)
         if isinstance(record, Post):
             assert isinstance(record.url, str) and record.url
 
@@ -196,7 +196,7 @@ def test_a_hugo_permalinks_table_of_odd_values_is_no_crash(tmp_path: Path, table
     """Found by the property test above: ``[permalinks] page`` not a table raised."""
     write(tmp_path, {"hugo.toml": f"[permalinks]\n{table}\n",
                      "content/posts/a.md": "---\ntitle: A\n---\nwords"})  # fmt: skip
-    assert [p.url for p in ingest.scan([tmp_path])] == ["/posts/a/"]
+    assert [p.url for p in scan([tmp_path])] == ["/posts/a/"]
 
 
 def test_hugo_sections_are_folders_with_an_index_page(tmp_path: Path) -> None:
@@ -207,7 +207,7 @@ def test_hugo_sections_are_folders_with_an_index_page(tmp_path: Path) -> None:
                      "content/posts/2020/a-walk.md": post,
                      "content/posts/travel/_index.md": "---\ntitle: Travel\n---\n",
                      "content/posts/travel/far/b.md": post.replace("A Walk", "B")})  # fmt: skip
-    urls = {p.path: p.url for p in ingest.scan([tmp_path])}
+    urls = {p.path: p.url for p in scan([tmp_path])}
     assert urls == {"content/posts/2020/a-walk.md": "/posts/a-walk/",
                     "content/posts/travel/far/b.md": "/posts/travel/b/"}  # fmt: skip
 
@@ -224,7 +224,7 @@ def test_hugo_section_cascade_reaches_the_pages_below(tmp_path: Path) -> None:
         "content/posts/b.md": page.format("B"),
         "content/posts/c.md": "---\ntitle: C\ndraft: false\n---\nwords",
     })  # fmt: skip
-    drafts = {p.path: p.draft for p in ingest.scan([tmp_path], drafts=True)}
+    drafts = {p.path: p.draft for p in scan([tmp_path], drafts=True)}
     assert drafts == {"content/notes/a.md": True, "content/posts/b.md": True,
                       "content/posts/c.md": False}  # fmt: skip
 

@@ -188,9 +188,9 @@ def test_kept_words_score_as_when_first_worked_out(
             ours = dict(ranked)
             assert all(ours[d] == pytest.approx(s, rel=1e-12) for d, s in expected), text
         assert scorer._words, "query words should be kept"
-        assert scorer._words_held <= budget or len(scorer._words) == 1
-        assert scorer._words_held == sum(len(kept.docs) for _, kept in scorer._words.values())
-        for _, kept in scorer._words.values():
+        assert scorer._words.held <= budget or len(scorer._words) == 1
+        assert len(scorer._words_by_id) == len(scorer._words)  # forgotten by id with the rest
+        for _, kept in scorer._words_by_id.values():
             assert not kept.docs.flags.writeable and not kept.scores.flags.writeable
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from searcher.ingest.text import Extracted, extract, little_text
 
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
 CORPUS_NAMES = ("chamerling", "evert", "ruby-lang", "rust-blog")
 Markup = Literal["markdown", "html"]
 MARKUPS: tuple[Markup, ...] = ("markdown", "html")

@@ -18,10 +18,10 @@ from starlette.testclient import TestClient
 
 import searcher
 from searcher.cli.commands import main
-from searcher.web import app as web
 from searcher.web import openapi
-from searcher.web import page as webpage
-from searcher.web import params as webparams
+from searcher.web.app import SECURITY_HEADERS, STATIC, create_app
+from searcher.web.page import _safe_href, e, safe_snippet
+from searcher.web.params import PARAMS, params_of, parse
 
 
 @pytest.fixture(autouse=True)
@@ -35,12 +35,12 @@ def no_crash(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def client(public: Any) -> TestClient:
-    return TestClient(web.create_app(public))
+    return TestClient(create_app(public))
 
 
 @pytest.fixture(scope="module")
 def owner_client(owner: Any) -> TestClient:
-    return TestClient(web.create_app(owner))
+    return TestClient(create_app(owner))
 
 
 def cli_json(index_dir: Path, *args: str) -> Any:
@@ -178,7 +178,7 @@ def test_an_unexpected_error_is_a_bare_500_and_is_logged(
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret detail /home/owner/index")
 
-    app = web.create_app(public)
+    app = create_app(public)
     monkeypatch.setattr(public, "search", boom)
     response = TestClient(app, raise_server_exceptions=False).get("/api/search?q=paris")
     assert response.status_code == 500
@@ -194,7 +194,7 @@ def test_a_missing_index_is_a_503(tmp_path: Path, content_index: Path) -> None:
 
     copy = shutil.copytree(content_index, tmp_path / "ix")
     with searcher.open_index(copy) as index:
-        client = TestClient(web.create_app(index))
+        client = TestClient(create_app(index))
         shutil.rmtree(copy)
         time.sleep(searcher.api.REFRESH_INTERVAL)
         response = client.get("/api/stats")
@@ -209,7 +209,7 @@ def test_a_missing_index_is_a_503(tmp_path: Path, content_index: Path) -> None:
 def test_the_static_assets_are_served(client: TestClient, name: str) -> None:
     response = client.get(f"/static/{name}")
     assert response.status_code == 200
-    assert response.text == (web.STATIC / name).read_text()
+    assert response.text == (STATIC / name).read_text()
 
 
 ESCAPES = [
@@ -235,7 +235,7 @@ def test_no_file_outside_the_static_folder_is_served(client: TestClient, path: s
                                  "/nowhere", "/api/search?limit=0"])  # fmt: skip
 def test_every_response_carries_the_security_headers(client: TestClient, url: str) -> None:
     headers = client.get(url).headers
-    for name, value in web.SECURITY_HEADERS.items():
+    for name, value in SECURITY_HEADERS.items():
         assert headers[name] == value
 
 
@@ -245,7 +245,7 @@ def test_cors_is_off_by_default(client: TestClient) -> None:
 
 
 def test_cors_allows_the_configured_origins_only(public: Any) -> None:
-    client = TestClient(web.create_app(public, cors_origins=["https://blog.example"]))
+    client = TestClient(create_app(public, cors_origins=["https://blog.example"]))
     allowed = client.get("/api/search?q=paris", headers={"Origin": "https://blog.example"})
     assert allowed.headers["access-control-allow-origin"] == "https://blog.example"
     other = client.get("/api/search?q=paris", headers={"Origin": "https://evil.example"})
@@ -271,7 +271,7 @@ def test_openapi_documents_every_api_route(client: TestClient) -> None:
 def test_openapi_documents_every_parameter_taken(client: TestClient, endpoint: str) -> None:
     operation = client.get("/openapi.json").json()["paths"][f"/api/{endpoint}"]["get"]
     documented = {p["name"] for p in operation["parameters"]}
-    assert documented == {p.name for p in webparams.params_of(endpoint)}  # type: ignore[arg-type]
+    assert documented == {p.name for p in params_of(endpoint)}  # type: ignore[arg-type]
 
 
 def test_openapi_examples_are_accepted(client: TestClient) -> None:
@@ -307,7 +307,7 @@ def test_openapi_schemas_match_the_answers(client: TestClient) -> None:
 
 
 def test_the_app_mounts_under_a_prefix(public: Any) -> None:
-    outer = Starlette(routes=[Mount("/search", app=web.create_app(public))])
+    outer = Starlette(routes=[Mount("/search", app=create_app(public))])
     client = TestClient(outer)
     page = client.get("/search/?q=paris")
     assert page.status_code == 200
@@ -372,7 +372,7 @@ def test_the_page_shows_a_bad_request_as_a_400_page(client: TestClient) -> None:
 def test_the_query_is_echoed_escaped(client: TestClient, query: str) -> None:
     page = client.get("/", params={"q": query, "near": query, "tag": query}).text
     assert "<script>alert" not in page and "<img" not in page and "<script>x()" not in page
-    assert webpage.e(query) in page
+    assert e(query) in page
 
 
 # -- pieces of the page -------------------------------------------------------------------
@@ -391,7 +391,7 @@ def test_the_query_is_echoed_escaped(client: TestClient, query: str) -> None:
     ],
 )  # fmt: skip
 def test_a_snippet_keeps_only_our_marks(snippet: str, html: str) -> None:
-    assert webpage.safe_snippet(snippet) == html
+    assert safe_snippet(snippet) == html
 
 
 @pytest.mark.parametrize(
@@ -401,7 +401,7 @@ def test_a_snippet_keeps_only_our_marks(snippet: str, html: str) -> None:
      ("vbscript:x", None), ("", None), ("http://[::1", None)],
 )  # fmt: skip
 def test_a_post_url_links_only_to_the_web(url: str, href: str | None) -> None:
-    assert webpage._safe_href(url) == href
+    assert _safe_href(url) == href
 
 
 # -- parameters ---------------------------------------------------------------------------
@@ -420,12 +420,12 @@ class Query(dict[str, list[str]]):
      ({"sort": [""]}, "sort", "relevance"), ({"since": ["2011-03"]}, "since", "2011-03")],
 )  # fmt: skip
 def test_parameters_are_converted(given: dict[str, list[str]], name: str, value: Any) -> None:
-    assert webparams.parse("search", Query(given))[name] == value
+    assert parse("search", Query(given))[name] == value
 
 
 # -- anything at all: a 200 or a 400 naming a parameter, never a 500 ------------------------
 
-NAMES = sorted({p.name for p in webparams.PARAMS} | {"text", "unknown"})
+NAMES = sorted({p.name for p in PARAMS} | {"text", "unknown"})
 
 
 @given(
@@ -446,12 +446,12 @@ def test_any_query_string_is_answered_or_refused_by_name(
 def test_stats_are_counted_at_most_once_per_refresh_interval(
     public: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = TestClient(web.create_app(public))
+    client = TestClient(create_app(public))
     counted = []
     real = public.stats
     monkeypatch.setattr(public, "stats", lambda: counted.append(1) or real())
     first, second = client.get("/api/stats").json(), client.get("/api/stats").json()
     assert first == second and len(counted) == 1
-    monkeypatch.setattr(web, "REFRESH_INTERVAL", 0.0)
+    monkeypatch.setattr("searcher.web.app.REFRESH_INTERVAL", 0.0)
     client.get("/api/stats")
     assert len(counted) == 2

@@ -247,12 +247,12 @@ def test_query_with_near_radius_and_sort(run: CliRunner, content_index: Path) ->
     data = json.loads(run.invoke(main, args).stdout)
     distances = [h["distance_km"] for h in data["hits"]]
     from searcher.geo import gazetteer, haversine_km
-    from searcher.ingest import reader as ingest
+    from searcher.ingest.reader import scan
 
     paris = gazetteer.resolve("Paris, FR")
     expected = sorted(
         haversine_km(paris.lat, paris.lon, p.location.lat, p.location.lon)
-        for p in ingest.scan([CONTENT])
+        for p in scan([CONTENT])
         if p.location and p.location.lat is not None and p.location.lon is not None
     )
     expected = [d for d in expected if d <= 800]
