@@ -204,6 +204,8 @@ def _combined(
     reports: list[indexer.BuildReport], index_dir: Path, why: str | None
 ) -> indexer.BuildReport:
     """The report of a sharded run: the shards' summed, each shard's kept in ``shards``."""
+    from searcher.indexing import indexer  # the writer: imported by builds only
+
     summary = Summary()
     for report in reports:
         part = report.summary
