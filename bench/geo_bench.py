@@ -1,17 +1,23 @@
-"""Geographic search: our engine against SQLite's R*Tree and plain Whoosh, on the same points.
+"""Geographic search: our engine against SQLite's R*Tree (and plain Whoosh), on the same points.
 
-For each point set (the real located posts of the shared corpora, then ``--points`` located
-posts re-sampled from them) it builds the three indexes and times k=10 nearest and 50 km
-radius queries at the same query points: a warm-up pass over other points of the same mix,
-then one timed pass in which the engines take turns query by query. Answers at a sample of
-the query points are checked against a brute force over every point. It also measures what
-the geographic fields cost our index to build (every post indexed with, then without, its
-location). It prints tables and writes every figure to ``<out>/geo-<time>.json``.
+For each point set (the real located posts of the shared corpora, then each ``--points``
+count of located posts re-sampled from them) it builds the indexes and times the k=10 nearest
+and a 50 km radius's 10 nearest with its total, at the same query points: a warm-up pass over
+other points of the same mix, then one timed pass in which every distinct query point is
+asked once of each engine, the engines taking turns query by query (their order rotating).
+Our engine is timed twice: through the API (``ours-api``: ``Index.near`` and
+``Index.search(near=..., radius_km=...)``, hits built) and at the level of its spatial index
+(``ours-engine``: ``GeoIndex.nearest`` and ``within_radius``, docnums and distances). SQLite
+is an R*Tree of points plus the exact haversine of each candidate, in the same process.
+Answers at a sample of the query points are checked against a brute force over every point.
+With ``--geo-cost`` it also measures what the geographic fields cost our index to build
+(every post indexed with, then without, its location). It prints tables and writes every
+figure to ``<out>/geo-<time>.json``.
 
 Run from the repository root::
 
-    python bench/geo_bench.py [--points 200000] [--queries 500] [--out bench/out]
-        [--reuse DIR] [--only real|resampled]
+    python bench/geo_bench.py [--points 50000,200000] [--queries 500] [--out bench/out]
+        [--reuse DIR] [--only real|resampled] [--plain-whoosh] [--geo-cost]
 
 Indexes are built in a temporary folder outside the repository, or with ``--reuse DIR`` kept
 in ``DIR/<point set>`` and reused by later runs (build times are then NaN, and the geo-field
@@ -56,7 +62,7 @@ K = 10
 RADIUS_KM = 50.0
 CHECKED = 50  # queries checked against brute force, per point set
 TOLERANCE_KM = 2e-5  # our index stores points to 1e-7 degrees (about 1 cm per axis)
-ENGINES = (Ours, OursEngine, SqliteRtree, PlainWhoosh)
+ENGINES = (Ours, OursEngine, SqliteRtree, PlainWhoosh)  # plain Whoosh with --plain-whoosh
 GEO_COST_POSTS = 20_000  # the smaller re-sampled scale of the geo-field build cost
 # Query points on purpose at the poles and the 180th meridian, besides random ones there.
 EDGE_POINTS = [
@@ -143,7 +149,7 @@ def call(engine: Engine, kind: str, q: QueryPoint) -> Any:
 
 
 def count_of(raw: Any, kind: str) -> int:
-    """How many posts an answer found; for the API's radius page (at most 1000), its total."""
+    """How many posts an answer found; for the API's radius page (its nearest 10), its total."""
     hits = getattr(raw, "hits", None)
     if hits is None:
         return len(raw)
@@ -151,13 +157,15 @@ def count_of(raw: Any, kind: str) -> int:
 
 
 def build_all(
-    points: PointSet, work: Path, reuse: bool = False
+    points: PointSet, work: Path, reuse: bool = False, plain: bool = False
 ) -> tuple[list[Engine], dict[str, Figures]]:
     """Every engine built over the point set (or, with ``reuse``, the index a finished
     earlier build left in ``work``) and opened, with its build time (NaN if reused) and size."""
     work.mkdir(parents=True, exist_ok=True)
     ours = Ours()
-    engines: list[Engine] = [ours, OursEngine(ours), SqliteRtree(), PlainWhoosh()]
+    engines: list[Engine] = [ours, OursEngine(ours), SqliteRtree()]
+    if plain:
+        engines.append(PlainWhoosh())
     figures: dict[str, Figures] = {}
     for engine in engines:
         build_s = None
@@ -185,12 +193,13 @@ def run_point_set(
     warmups: Sequence[QueryPoint],
     work: Path,
     reuse: bool = False,
+    plain: bool = False,
 ) -> tuple[dict[str, Figures], list[dict[str, Any]]]:
     """Build (or reuse) every engine, then per kind: a warm-up pass, and a timed pass in which
     the engines take turns query by query (so load from elsewhere falls on all alike). Answers
     at the checked sample are compared with brute force as they come, outside the timed calls."""
     progress(f"{points.name}: {len(points.posts):,} located posts ({points.how})")
-    engines, figures = build_all(points, work, reuse)
+    engines, figures = build_all(points, work, reuse, plain)
     brute = BruteForce(points_of(points.posts))
     sample = set(checked_sample(queries, CHECKED))
     for kind in KINDS:
@@ -201,7 +210,7 @@ def run_point_set(
         progress(f"  {kind}: timed pass over {len(queries)}, {len(sample)} checked")
         for i, q in enumerate(queries):
             wants = brute_answers(brute, kind, q) if i in sample else None
-            for engine in engines:
+            for engine in engines[i % len(engines) :] + engines[: i % len(engines)]:
                 start = time.perf_counter()
                 raw = call(engine, kind, q)
                 elapsed_ms = (time.perf_counter() - start) * 1000
@@ -248,9 +257,8 @@ def check(
 ) -> None:
     """Record whether the answer's paths (in order), distances and count are the brute force's:
     exactly, or but for the order of near ties (counted apart), or not (a mismatch)."""
-    got, found, expected = engine.answer(raw), count_of(raw, kind), len(wants[0])
-    if isinstance(engine, Ours):  # the API answers one page, and the total
-        wants = (wants[0][: Ours.RADIUS_LIMIT], wants[1][: Ours.RADIUS_LIMIT])
+    got, found, expected = engine.answer(raw)[:K], count_of(raw, kind), len(wants[0])
+    wants = (wants[0][:K], wants[1][:K])  # a radius's nearest 10, and its total
     for near_ties, want in enumerate(wants):
         delta = compare(got, want)
         if delta is not None and delta <= TOLERANCE_KM and found == expected:
@@ -320,9 +328,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
         "--points",
-        type=int,
-        default=200_000,
-        help="located posts re-sampled from the real ones (default: 200000)",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[50_000, 200_000],
+        help="counts of located posts re-sampled from the real ones, one point set each"
+        " (default: 50000,200000)",
+    )
+    parser.add_argument(
+        "--plain-whoosh", action="store_true", help="time plain Whoosh too (slow to build)"
+    )
+    parser.add_argument(
+        "--geo-cost", action="store_true", help="measure the build cost of the geo fields"
     )
     parser.add_argument("--queries", type=int, default=500, help="query points (default: 500)")
     parser.add_argument("--corpora", type=Path, default=corpus.DEFAULT_CORPORA)
@@ -355,25 +370,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def point_sets(real: list[Post], args: argparse.Namespace) -> tuple[PointSet, PointSet]:
+def point_sets(real: list[Post], args: argparse.Namespace) -> list[PointSet]:
+    """The real located posts, then one re-sampled set per ``--points`` count."""
     located = corpus.located(real)
-    real_set = PointSet("real", located, "the corpora's own, with full text, duplicates kept")
-    copies = corpus.resample_located(real, args.points).posts
-    if not args.full_text:
-        copies = [replace(p, text="") for p in copies]
-    how = (
-        f"RE-SAMPLED with replacement from the {len(located)} real ones, seed {corpus.SEED}:"
-        " the point of a random real post + Gaussian noise of 1-20 km, 10% uniform over the"
-        " globe; "
-        + ("full text" if args.full_text else "title, tags and address kept, body text dropped")
-    )
-    name = f"resampled-{args.points}" + ("-full-text" if args.full_text else "")
-    return real_set, PointSet(name, copies, how)
+    sets = [PointSet("real", located, "the corpora's own, with full text, duplicates kept")]
+    for count in args.points:
+        copies = corpus.resample_located(real, count).posts
+        if not args.full_text:
+            copies = [replace(p, text="") for p in copies]
+        how = (
+            f"RE-SAMPLED with replacement from the {len(located)} real ones, seed {corpus.SEED}:"
+            " the point of a random real post + Gaussian noise of 1-20 km, 10% uniform over the"
+            " globe; "
+            + ("full text" if args.full_text else "title, tags and address kept, body text dropped")
+        )
+        name = f"resampled-{count}" + ("-full-text" if args.full_text else "")
+        sets.append(PointSet(name, copies, how))
+    return sets
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    if args.points < K or args.queries < 10:
+    if min(args.points) < K or args.queries < 10:
         sys.exit(f"Error: --points must be at least {K} and --queries at least 10")
     report: dict[str, Any] = {
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -398,12 +416,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     work = args.reuse if reuse else Path(tempfile.mkdtemp(prefix="geo-bench-", dir=args.workdir))
     chosen = [s for s in sets if args.only is None or s.name.startswith(args.only)]
     done: list[tuple[str, dict[str, Figures], list[dict[str, Any]]]] = []
+    verdicts: list[str] = []
     costs: list[dict[str, Any]] = []
     try:
-        if not reuse and args.only is None:
+        if args.geo_cost:
             costs.append(geo_cost(sets[0].posts, "real", work, repeat=3))
         for points in chosen:
-            figures, slow = run_point_set(points, queries, warmups, work / points.name, reuse)
+            figures, slow = run_point_set(
+                points, queries, warmups, work / points.name, reuse, args.plain_whoosh
+            )
             if not reuse:
                 shutil.rmtree(work / points.name, ignore_errors=True)
             title = (
@@ -418,7 +439,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "distinct_points": points.distinct,
             }
             report["point_sets"].append(geo_report.set_report(about, figures, slow))
-        if not reuse and args.only is None:
+            verdicts += geo_report.verdict(figures, len(points.posts), len(checked))
+        if args.geo_cost:
             small = sets[1].posts[:GEO_COST_POSTS]
             costs.append(geo_cost(small, f"resampled-{len(small)}", work, repeat=1))
     finally:
@@ -426,7 +448,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             shutil.rmtree(work, ignore_errors=True)
     report["geo_cost"] = costs
     report["machine"]["load_average_end"] = os.getloadavg()
-    report["verdict"] = geo_report.verdict(done[-1][1], len(chosen[-1].posts), len(checked))
+    report["verdict"] = verdicts
     report["seconds"] = time.perf_counter() - _STARTED
     print_all(done, costs, report["verdict"], len(checked))
     args.out.mkdir(parents=True, exist_ok=True)
@@ -449,10 +471,12 @@ def print_all(
         geo_report.print_geo_cost(costs)
     print("\n" + "\n".join(verdict))
     print(
-        f"\nLatency: one timed pass over the query points, after a warm-up pass over other"
-        f" points of the same mix. ours-api is open_index(...).near, hits built (50 km: one"
-        f" page of at most {Ours.RADIUS_LIMIT}, and the total); ours-engine is GeoIndex alone"
-        f" (docnums); the others return every (km, path). 'wrong' counts answers, of {checked}"
+        f"\nLatency: one timed pass over the query points, each asked once of each engine"
+        f" (engines take turns, their order rotating), after a warm-up pass over other points"
+        f" of the same mix. ours-api is the public API, hits built: Index.near (k=10) and"
+        f" Index.search(near=..., radius_km=50, limit={Ours.RADIUS_LIMIT}) (the nearest"
+        f" {Ours.RADIUS_LIMIT} and the total); ours-engine is GeoIndex alone (docnums); the"
+        f" others return every (km, path) within 50 km. 'wrong' counts answers, of {checked}"
         " query points x 2 kinds, that differ from brute force (paths in order, distances within"
         f" {TOLERANCE_KM * 1e5:.0f} cm, counts); 'ties~' those right but for the order of posts"
         " less than a micrometre apart, which our engine orders by path as ties."

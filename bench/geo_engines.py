@@ -177,10 +177,11 @@ class BruteForce:
 
 
 class Ours:
-    """blogsearch through its public API: ``indexer.write``, ``open_index(...).near``."""
+    """blogsearch through its public API: ``indexer.write``, then ``Index.near`` (k nearest)
+    and ``Index.search(near=..., radius_km=...)`` (a radius's nearest page and its total)."""
 
     name = "ours-api"
-    RADIUS_LIMIT = 1000  # the API's largest page
+    RADIUS_LIMIT = 10  # the page a radius query shows: its nearest, and the total
 
     def attach(self, where: Path) -> bool:
         self.dir = where / "ours"
@@ -198,7 +199,7 @@ class Ours:
         return self.index.near(lat, lon, limit=k)
 
     def within(self, lat: float, lon: float, radius_km: float) -> Any:
-        return self.index.near(lat, lon, radius_km=radius_km, limit=self.RADIUS_LIMIT)
+        return self.index.search(near=(lat, lon), radius_km=radius_km, limit=self.RADIUS_LIMIT)
 
     def answer(self, raw: Any) -> Answer:
         return [(h.distance_km, h.path) for h in raw.hits]

@@ -166,18 +166,27 @@ def _angular_radius_deg(radius_km: float) -> float:
 def circle_bbox(lat: float, lon: float, radius_km: float) -> list[BBox]:
     """One or two boxes (split at the antimeridian) that together contain the whole circle."""
     _check_radius(radius_km)
+    return [BBox(*box) for box in circle_boxes(lat, lon, radius_km)]
+
+
+def circle_boxes(
+    lat: float, lon: float, radius_km: float
+) -> list[tuple[float, float, float, float]]:
+    """:func:`circle_bbox` as (south, west, north, east) tuples, unchecked: for a hot path."""
     delta = _angular_radius_deg(radius_km)
     south, north = lat - delta, lat + delta
     if south <= -90.0 or north >= 90.0:  # the circle holds a pole: all longitudes
-        return [BBox(max(south, -90.0), -180.0, min(north, 90.0), 180.0)]
+        return [(max(south, -90.0), -180.0, min(north, 90.0), 180.0)]
     ratio = math.sin(math.radians(delta)) / math.cos(math.radians(lat))
     half = math.degrees(math.asin(min(1.0, ratio)))
     west, east = lon - half, lon + half
     if west < -180.0:
-        return BBox(south, west + 360.0, north, east).split()
-    if east > 180.0:
-        return BBox(south, west, north, east - 360.0).split()
-    return [BBox(south, west, north, east)]
+        west += 360.0
+    elif east > 180.0:
+        east -= 360.0
+    if west > east:  # across the antimeridian, as BBox.split cuts it
+        return [(south, west, north, 180.0), (south, -180.0, north, east)]
+    return [(south, west, north, east)]
 
 
 def _meridian_distance_km(

@@ -2,9 +2,10 @@
 
 Candidates come only from the docs with geohash cell terms (``schema.CELL``, plus
 ``schema.CELL_PRIVATE`` for the owner), held per generation in a table sorted by cell
-(:mod:`searcher.search.geotable`); exact haversine distances are computed for candidates alone, and
-every cell bound is a proven lower bound, so each answer equals a brute force over the visible
-points.
+(:mod:`searcher.search.geotable`). A circle's candidates are the rows of a few cells covering
+its box; numpy's haversine drops those surely outside (with slack: numpy's and libm's functions
+may differ in an ulp), and the rest get libm's exact haversine, so each answer, distances to
+the last bit included, equals a brute force over the visible points with geo.haversine_km.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from searcher.geo import (
     parse_coordinate,
     precision_for_bbox,
 )
+from searcher.geo.sphere import circle_boxes
 from searcher.indexing import schema
 from searcher.search import geotable
 
@@ -107,6 +109,37 @@ def child_bounds(lat: float, lon: float, split: _Split) -> list[tuple[float, _Ce
     return bounds
 
 
+def _exact_km(
+    lat: float, lon: float, phi: list[float], cos: list[float], lons: list[float]
+) -> list[float]:
+    """Distances in km from (lat, lon) to points given by latitude in radians, its cosine and
+    longitude in degrees, by the very arithmetic of geo.haversine_km (libm's, not numpy's,
+    functions: they may differ in an ulp)."""
+    p1 = math.radians(lat)
+    cos_p1 = math.cos(p1)
+    sin, asin, radians, sqrt, two_r = math.sin, math.asin, math.radians, math.sqrt, _TWO_R
+    return [
+        two_r * asin(sqrt(h if h < 1.0 else 1.0))
+        for h in (sin((p2 - p1) / 2) ** 2 + cos_p1 * c2 * sin(radians(l2 - lon) / 2) ** 2
+                  for p2, c2, l2 in zip(phi, cos, lons, strict=True))
+    ]  # fmt: skip
+
+
+def _ties_by_path(km: Any, docs: Any, path: Callable[[int], str]) -> list[tuple[float, int]]:
+    """(km, docnum) pairs sorted by (km, docnum) as :func:`order_by_distance` leaves them: only
+    the stretches joined by gaps within TIE_KM can hold ties, and only they are reordered."""
+    found = list(zip(km.tolist(), docs.tolist(), strict=True))
+    close = np.flatnonzero(np.diff(km) <= TIE_KM)  # found[i + 1] may tie with found[i]
+    if len(close):
+        breaks = np.flatnonzero(np.diff(close) > 1)
+        starts, ends = close[np.r_[0, breaks + 1]], close[np.r_[breaks, len(close) - 1]]
+        for first, last in zip(starts.tolist(), ends.tolist(), strict=True):
+            stretch = found[first : last + 2]
+            order_by_distance(stretch, path)
+            found[first : last + 2] = stretch
+    return found
+
+
 def order_by_distance(found: list[tuple[float, int]], path: Callable[[int], str]) -> None:
     """Sort (distance, docnum) pairs in place by distance, a run of ties (within TIE_KM of
     the run's first distance) by path."""
@@ -154,9 +187,9 @@ class GeoIndex:
     ) -> list[tuple[float, int]]:
         """The k nearest visible docs as (km, docnum), nearest first, ties by path.
 
-        Best-first search over the cell hierarchy (Hjaltason & Samet): cells wait in a queue
-        keyed by a lower bound on their distance, and the search stops once the next cell
-        cannot hold anything nearer than the k-th doc found (and its ties).
+        Where every doc counts, a distance within which the k nearest surely lie
+        (:meth:`_bound`), then every doc within it measured as :meth:`within_radius` does;
+        where ``allowed`` narrows them, or round a pole, a best-first search.
         """
         lat, lon = self._point(lat, lon)
         if isinstance(k, bool) or not isinstance(k, int) or k < 0:
@@ -166,6 +199,20 @@ class GeoIndex:
         self.last_candidates = 0
         if k == 0:
             return []
+        if allowed is None:  # every doc counts: one circle surely holding the k nearest
+            bound = min(limit, self._bound(lat, lon, k))
+            rows = self._circle_rows(lat, lon, bound)
+            if rows is not None:
+                return self._in_circle(lat, lon, rows, bound, None, k)[:k]
+        return self._best_first(lat, lon, k, limit, allowed)
+
+    def _best_first(
+        self, lat: float, lon: float, k: int, limit: float, allowed: Allowed
+    ) -> list[tuple[float, int]]:
+        """:meth:`nearest` by best-first search over the cell hierarchy (Hjaltason & Samet):
+        cells wait in a queue keyed by a lower bound on their distance, and the search stops
+        once the next cell cannot hold anything nearer than the k-th doc found (and its ties).
+        It reads few rows where allowed docs are few and far, and round the poles."""
         nearest: dict[int, float] = {}  # each doc found, at its nearest point so far
         best: list[float] = []  # the k least distances of distinct docs, negated (a max-heap)
         stop = min(limit, self._first_guess(lat, lon, k, allowed))
@@ -233,20 +280,86 @@ class GeoIndex:
             cell = self._boxes[name] = (name, *geotable.cell_box(name))
         return cell
 
+    def _bound(self, lat: float, lon: float, k: int) -> float:
+        """A distance within which the k nearest surely lie, and their ties: that of the k-th
+        nearest doc of the 4k rows next to the point's in cell order, mostly near it (numpy's
+        haversine, with slack); inf if fewer than k docs are visible."""
+        table = self._points_table()
+        if table.located_docs < k:
+            return math.inf
+        at = table.row_at(lat, lon)
+        rows = np.arange(max(0, at - 2 * k), min(len(table), at + 2 * k))
+        kth = _kth_least(_haversine_h(lat, lon, table, rows), table.docs[rows], k, table.several)
+        if kth is None:  # docs with many points each: take them all
+            rows = np.arange(len(table))
+            kth = _kth_least(_haversine_h(lat, lon, table, rows), table.docs, k, table.several)
+        return math.inf if kth is None else _bound_km(kth)
+
+    def _circle_rows(self, lat: float, lon: float, radius_km: float) -> Any:
+        """The rows that may lie within the circle (:meth:`geotable.PointTable.box_rows`), or
+        None for a circle round a pole."""
+        table = self._points_table()
+        if radius_km == math.inf:
+            return np.arange(len(table))
+        return table.box_rows(circle_boxes(lat, lon, radius_km))
+
+    def _in_circle(
+        self,
+        lat: float,
+        lon: float,
+        rows: Any,
+        radius_km: float,
+        allowed: Allowed,
+        k: int | None = None,
+    ) -> list[tuple[float, int]]:
+        """(km, docnum) of each allowed doc of the rows within the circle, at its nearest
+        point, nearest first, ties by path: numpy drops the rows clearly outside (and with
+        ``k``, those surely beyond the k-th nearest and its ties), the rest are measured
+        exactly, then sorted and each doc kept once by numpy."""
+        table = self._points_table()
+        self.last_candidates = len(rows)
+        h = _haversine_h(lat, lon, table, rows)
+        inside = h <= _h_within(radius_km)
+        rows, h = rows[inside], h[inside]
+        if k is not None and len(rows) > k:  # the k-th least h bounds the k-th nearest
+            kth = _kth_least(h, table.docs[rows], k, table.several)
+            if kth is not None:
+                radius_km = min(radius_km, _bound_km(kth))
+                rows = rows[h <= _h_within(radius_km)]
+        if allowed is not None:
+            rows = rows[np.fromiter(map(allowed, table.docs[rows].tolist()), bool, len(rows))]
+        km = np.array(
+            _exact_km(lat, lon, *(c[rows].tolist() for c in (table.phi, table.cos, table.lon)))
+        )
+        inside = km <= radius_km
+        km, docs = km[inside], table.docs[rows][inside]
+        order = np.lexsort((docs, km))
+        km, docs = km[order], docs[order]
+        if table.several:  # a doc with several points: its nearest one
+            first = np.sort(np.unique(docs, return_index=True)[1])
+            km, docs = km[first], docs[first]
+        return _ties_by_path(km, docs, self._path)
+
     def within_radius(
         self, lat: float, lon: float, radius_km: float, *, allowed: Allowed = None
     ) -> list[tuple[float, int]]:
         """Every visible doc within ``radius_km`` as (km, docnum), nearest first, ties by path.
 
-        Cells that cross the circle are split while crowded or much taller than the circle, so
-        the covering is fine where points are and coarse where they are not or where it lies
-        wholly inside; numpy then drops the candidates clearly outside before the exact
+        The circle's boxes are covered by a few cells of one size (their rows are runs of the
+        table: :meth:`geotable.PointTable.box_rows`), or round a pole by cells split as they
+        cross the circle; numpy then drops the candidates clearly outside before the exact
         haversine of the rest.
         """
         lat, lon = self._point(lat, lon)
         radius_km = _radius(radius_km)
-        table = self._points_table()
-        self.last_candidates = 0
+        rows = self._circle_rows(lat, lon, radius_km)
+        if rows is None:
+            rows = geotable.span_rows(self._descend(lat, lon, radius_km))
+        return self._in_circle(lat, lon, rows, radius_km, allowed)
+
+    def _descend(self, lat: float, lon: float, radius_km: float) -> list[tuple[int, int]]:
+        """The runs of rows of cells covering the circle, split while they cross it and are
+        crowded or much taller than it: for circles round a pole."""
         spans, stack = [], [_WORLD]
         while stack:
             cell = stack.pop()
@@ -255,19 +368,7 @@ class GeoIndex:
                 continue
             stack.extend(c for low, c in child_bounds(lat, lon, self._split(cell))
                          if low <= radius_km)  # fmt: skip
-        rows = geotable.span_rows(spans)
-        candidates = len(rows)
-        rows = rows[_haversine_h(lat, lon, table, rows) <= _h_within(radius_km)]
-        columns = (table.docs, table.phi, table.cos, table.lon)
-        located = zip(*(column[rows].tolist() for column in columns), strict=True)
-        nearest: dict[int, float] = {}  # a doc with several points: its nearest one
-        for dist, doc in self._measure(lat, lon, located, allowed):
-            if dist <= radius_km and dist < nearest.get(doc, math.inf):
-                nearest[doc] = dist
-        self.last_candidates = candidates
-        found = [(dist, doc) for doc, dist in nearest.items()]
-        order_by_distance(found, self._path)
-        return found
+        return spans
 
     def in_bbox(self, box: BBox, *, allowed: Allowed = None) -> list[int]:
         """Docnums of visible docs with a point inside the box (edges included, antimeridian
@@ -452,6 +553,21 @@ def _haversine_h(lat: float, lon: float, table: geotable.PointTable, rows: Any) 
     h = np.sin((table.phi[rows] - p1) / 2) ** 2
     h += math.cos(p1) * table.cos[rows] * np.sin(np.radians(table.lon[rows] - lon) / 2) ** 2
     return h
+
+
+def _kth_least(h: Any, docs: Any, k: int, several: bool) -> float | None:
+    """The k-th least haversine term h of distinct docs (a doc at its least), None if the
+    docs are fewer than k."""
+    if several:  # a doc counts once, at its nearest point
+        order = np.argsort(h, kind="stable")
+        h = h[order][np.unique(docs[order], return_index=True)[1]]
+    return float(np.partition(h, k - 1)[k - 1]) if len(h) >= k else None
+
+
+def _bound_km(h: float) -> float:
+    """A distance at or above that of a point of haversine term h (numpy's), with the slack
+    that keeps it above libm's, and the margin of ties."""
+    return _TWO_R * math.asin(math.sqrt(min(1.0, h))) * (1 + _SLACK_REL) + _SLACK_KM + TIE_KM
 
 
 def _h_within(radius_km: float) -> float:

@@ -5,7 +5,9 @@ The cell terms of the index say which documents an audience may see (``schema.CE
 for the few posts with several places (``schema.MULTI``) from their ``schema.POINTS``: a post
 has one row per point, so a doc may appear in several rows.
 Sorted by their finest geohash (a 40-bit number), the points of any cell at any precision
-are one run of rows, found by bisection, so a query reads no postings and no columns at all.
+(any prefix of the number, not only whole geohash characters) are one run of rows, found by
+bisection, so a query reads no postings and no columns at all: a box is a few such runs
+(:func:`box_runs`).
 Loading reads every visible point once per generation: 50-70 ms of CPU and ~11 MB at 200,000.
 """
 
@@ -28,6 +30,7 @@ _DECODE = {c: i for i, c in enumerate(_BASE32)}
 _HALF_BITS = 5 * PRECISION // 2  # bits per axis (precision 8: 20 and 20)
 _LAT_SPAN_E7, _LON_SPAN_E7 = 1_800_000_000, 3_600_000_000
 _MAX_LAT_E7, _MAX_LON_E7 = 900_000_000, 1_800_000_000  # beyond: no point (the column default)
+MAX_CELLS = 48  # cells covering a box: more cost more runs to find, fewer more points to measure
 
 
 class PointTable:
@@ -49,6 +52,7 @@ class PointTable:
         self._sorted_docs: IntArray = self.docs[self._by_doc]
         # how many distinct docs: a post with several points has several rows
         self.located_docs = int(np.count_nonzero(np.diff(self._sorted_docs))) + bool(len(order))
+        self.several = self.located_docs < len(order)  # some doc has several rows
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -68,6 +72,21 @@ class PointTable:
         low, high = code_span(cell)
         start, stop = np.searchsorted(self.codes, (low, high))
         return int(start), int(stop)
+
+    def box_rows(self, boxes: list[tuple[float, float, float, float]]) -> IntArray | None:
+        """The rows of every point that may lie in the boxes ((south, west, north, east),
+        west <= east, degrees), in order: the runs of rows of a few cells of one size covering
+        each box (:func:`box_runs`); None where such cells would be much taller than a box
+        (a band round a pole), for the caller's finer covering."""
+        runs = [box_runs(*box) for box in boxes]
+        if any(run is None for run in runs):
+            return None
+        lows = [low for run in runs if run is not None for low in run[0]]
+        highs = [high for run in runs if run is not None for high in run[1]]
+        found = np.searchsorted(self.codes, lows + highs)
+        starts, stops = found[: len(lows)], found[len(lows) :]
+        rows = ranges(starts, stops)
+        return rows if len(boxes) == 1 else np.unique(rows)
 
     def child_rows(self, cell: str, start: int, stop: int) -> list[int]:
         """Where each of the cell's 32 children starts, and where the last one stops."""
@@ -100,6 +119,62 @@ def cell_box(cell: str) -> tuple[float, float, float, float]:
     height, width = 180.0 / (1 << bits // 2), 360.0 / (1 << bits - bits // 2)
     south, west = -90.0 + row * height, -180.0 + column * width
     return south, west, south + height, west + width
+
+
+def box_runs(
+    south: float, west: float, north: float, east: float
+) -> tuple[list[int], list[int]] | None:
+    """The finest codes [low, high) of the cells of one size covering a box (west <= east), at
+    most MAX_CELLS of them, adjacent cells merged into one run; None where those cells would be
+    several times as tall as the box (a band round a pole: mostly points far from it).
+
+    A cell here is any prefix of a code, not only of 5 bits: with ``bits`` bits it is row
+    ``r`` of 2**(bits // 2) and column ``c`` of 2**(bits - bits // 2), its code the bits of
+    c and r interleaved (a longitude bit first), as in :func:`cell_codes`.
+    """
+    s, n = max(math.floor(south * 1e7), -_MAX_LAT_E7), min(math.ceil(north * 1e7), _MAX_LAT_E7)
+    w, e = max(math.floor(west * 1e7), -_MAX_LON_E7), min(math.ceil(east * 1e7), _MAX_LON_E7)
+    tall = min((5 * _LAT_SPAN_E7 // max(n - s, 1)).bit_length() - 1, _HALF_BITS)  # >= height/5
+    wide = min((5 * _LON_SPAN_E7 // max(e - w, 1)).bit_length() - 1, _HALF_BITS)
+    bits = min(2 * tall + 2, 2 * wide + 1, 2 * _HALF_BITS)  # a bit finer; then coarser
+    while True:
+        lat_bits = bits // 2
+        row0, row1 = (_index(x, lat_bits, _LAT_SPAN_E7) for x in (s, n))
+        col0, col1 = (_index(x, bits - lat_bits, _LON_SPAN_E7) for x in (w, e))
+        if (row1 - row0 + 1) * (col1 - col0 + 1) <= MAX_CELLS or bits == 0:
+            break
+        bits -= 1
+    if lat_bits < tall - 4:
+        return None
+    rows = [_spread_int(r) for r in range(row0, row1 + 1)]
+    columns = [_spread_int(c) for c in range(col0, col1 + 1)]
+    if bits % 2:  # the last bit is a longitude bit
+        prefixes = sorted(r << 1 | c for r in rows for c in columns)
+    else:
+        prefixes = sorted(c << 1 | r for r in rows for c in columns)
+    shift = 2 * _HALF_BITS - bits
+    lows, highs = [prefixes[0]], [prefixes[0] + 1]
+    for prefix in prefixes[1:]:  # adjacent cells make one run
+        if prefix == highs[-1]:
+            highs[-1] += 1
+        else:
+            lows.append(prefix)
+            highs.append(prefix + 1)
+    return [x << shift for x in lows], [x << shift for x in highs]
+
+
+def _index(value_e7: int, bits: int, span_e7: int) -> int:
+    """The row (or column) of ``bits`` bits a coordinate lies in, as in :func:`cell_codes`."""
+    return min(((value_e7 + span_e7 // 2) << bits) // span_e7, (1 << bits) - 1)
+
+
+def ranges(starts: IntArray, stops: IntArray) -> IntArray:
+    """Every row of the runs [start, stop), in order, without a Python loop."""
+    lengths = stops - starts
+    ends = np.cumsum(lengths)
+    found: IntArray = np.arange(int(ends[-1]) if len(ends) else 0)
+    found += np.repeat(starts - ends + lengths, lengths)
+    return found
 
 
 def span_rows(spans: list[tuple[int, int]]) -> IntArray:
@@ -154,9 +229,17 @@ def _spread(values: IntArray) -> IntArray:
 
 
 def _spread_int(x: int) -> int:
+    """:func:`_spread` of one number, by a table of 10-bit halves."""
+    return _SPREAD_10[x & 1023] | _SPREAD_10[x >> 10] << 20
+
+
+def _spread_slow(x: int) -> int:
     for shift, mask in _SPREAD:
         x = (x | x << shift) & mask
     return x
+
+
+_SPREAD_10 = [_spread_slow(x) for x in range(1024)]
 
 
 # --- loading -------------------------------------------------------------------------------

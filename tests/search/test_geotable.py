@@ -13,7 +13,7 @@ from whoosh.filedb.filestore import RamStorage
 from searcher.geo import geohash_encode
 from searcher.indexing import schema
 from searcher.models import Location, Post
-from searcher.search.geotable import cell_codes, code_span, load, point_code
+from searcher.search.geotable import MAX_CELLS, box_runs, cell_codes, code_span, load, point_code
 
 E7 = st.tuples(st.integers(-900_000_000, 900_000_000), st.integers(-1_800_000_000, 1_800_000_000))
 EDGES = [
@@ -141,3 +141,33 @@ def test_load_skips_segments_whose_located_docs_are_all_deleted(deleted: set[int
         ((schema.CELL, schema.CELL_PRIVATE), {0, 1, 2}),
     ]:
         assert sorted(load(reader, fields).docs.tolist()) == sorted(visible - deleted)
+
+
+boxes_e7 = st.tuples(E7, E7).map(
+    lambda c: (min(c[0][0], c[1][0]), min(c[0][1], c[1][1]), max(c[0][0], c[1][0]),
+               max(c[0][1], c[1][1]))
+)  # fmt: skip
+
+
+@settings(max_examples=200)
+@given(st.lists(E7, min_size=1, max_size=60), boxes_e7, st.integers(0, 4))
+def test_box_runs_cover_every_point_of_the_box(
+    points: list[tuple[int, int]], box: tuple[int, int, int, int], shrink: int
+) -> None:
+    """Every stored point inside the box lies in one of its runs, which are few and disjoint;
+    a box is shrunk towards its corner too, down to a point."""
+    south, west, north, east = box
+    north, east = south + (north - south) // 10**shrink, west + (east - west) // 10**shrink
+    runs = box_runs(south / 1e7, west / 1e7, north / 1e7, east / 1e7)
+    if runs is None:  # cells would be far taller than the box: only very wide, flat boxes
+        assert (east - west) > 4 * (north - south)
+        return
+    lows, highs = runs
+    assert len(lows) <= MAX_CELLS
+    assert all(a < b <= c for a, b, c in zip(lows, highs, [*lows[1:], 1 << 40], strict=True))
+    inside = [(lat, lon) for lat, lon in points if south <= lat <= north and west <= lon <= east]
+    inside.append((south, west))
+    inside.append((north, east))
+    for lat, lon in inside:
+        code = point_code(lat, lon)
+        assert any(low <= code < high for low, high in zip(lows, highs, strict=True))
