@@ -13,7 +13,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import numpy as np
 from whoosh import query, scoring
@@ -47,6 +47,7 @@ SNIPPET_SOURCE_CHARS = 40_000  # long posts are marked up within their first 40k
 PLAIN_HITS = 4096  # hits without marked words kept per generation (a few MB)
 DOCUMENT_CHARS = 4_000_000  # characters of recently shown posts' text kept per generation
 MARKED_QUERIES = 1024  # (parsed query, language) pairs whose snippet targets are kept
+E = TypeVar("E")  # an entry of a ranked page, as a backend ranks it
 _LATLON = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*[, ]\s*([-+]?\d+(?:\.\d+)?)\s*$")
 
 
@@ -153,22 +154,52 @@ def chosen_sort(request: Request, text: query.Query | None, center: Center | Non
     return sort
 
 
-def tolerant(
+class Vocabulary(Protocol):
+    """Where the relevance rule looks close spellings up: a generation's live words."""
+
+    @property
+    def lexicon(self) -> Any: ...  # read as suggest reads a reader
+
+    @property
+    def keys(self) -> list[str]: ...  # the language keys of its words
+
+
+@dataclass(frozen=True)
+class RelevancePage(Generic[E]):
+    """A page by relevance, ranked but not made: its hits are made once, for ``text``."""
+
+    text: query.Query  # the query that filled the page
+    entries: list[E]  # what ``rank`` returned for it
+    total: int
+    suggestion: str | None = None  # "did you mean", where close spellings were tried
+
+
+def relevance_page(
     request: Request,
     text: query.Query,
-    lexicon: Any,
-    keys: list[str],
-    exact: Results,
-    search: Callable[[query.Query], Results],
-) -> Results:
-    """When a query finds little: close spellings too (ranked below exact matches, searched by
-    ``search``), and a "did you mean" suggestion, both from the words of ``lexicon``."""
-    widened = suggest.fuzzy_query(text, lexicon, keys)
-    results = exact
+    words: Vocabulary,
+    rank: Callable[[query.Query, bool], tuple[list[E], int]],
+) -> RelevancePage[E]:
+    """The relevance rule of both backends: the exact words; if they find nothing at all,
+    a pasted title's; on a first page that is not full, close spellings too (from ``words``,
+    ranked below exact matches) and a "did you mean" suggestion.
+
+    ``rank(query, close)`` gives the requested page's entries and the total (``close``: the
+    query holds close spellings); pages are ranked first and the caller makes hits once, for
+    the query that filled the page (hits and snippets of a ranking then replaced took a third
+    of such a query's time)."""
+    shown, (entries, total) = text, rank(text, False)
+    titled = title_clause(request.text or "") if not total else None
+    if titled is not None:  # 'Google Wave -style collaboration', pasted as it is
+        shown, (entries, total) = titled, rank(titled, False)
+    if total >= request.limit or request.page != 1:
+        return RelevancePage(shown, entries, total)
+    lexicon, keys = words.lexicon, words.keys  # read once: ranking may refresh them
+    widened = suggest.fuzzy_query(text, lexicon, keys)  # live posts' words only
     if widened is not None:
-        results = search(widened)
+        shown, (entries, total) = widened, rank(widened, True)
     assert request.text is not None
-    return replace(results, suggestion=suggest.suggestion(request.text, lexicon, keys))
+    return RelevancePage(shown, entries, total, suggest.suggestion(request.text, lexicon, keys))
 
 
 def page_of(request: Request, hits: list[Hit], total: int, center: Center | None) -> Results:
@@ -371,37 +402,30 @@ class Generation:
     def _by_relevance(
         self, request: Request, text: query.Query, allowed: set[int] | None, center: Center | None
     ) -> Results:
-        """A page by relevance. Pages are ranked first and their hits made once, for the
-        query that fills them: the exact words, else a pasted title's, and on a first page
-        that is not full, close spellings too, with a "did you mean" suggestion (hits and
-        snippets of a ranking then replaced took a third of such a query's time)."""
-        shown, ranked = text, self._rank(request, text, allowed)
-        titled = title_clause(request.text or "") if not ranked[1] else None
-        if titled is not None:  # 'Google Wave -style collaboration', pasted as it is
-            shown, ranked = titled, self._rank(request, titled, allowed)
-        if ranked[1] >= request.limit or request.page != 1:
-            return self._results(request, shown, ranked[0], ranked[1], center)
-        widened = suggest.fuzzy_query(text, self.lexicon, self.keys)  # live posts' words only
-        if widened is not None:
-            shown, ranked = widened, self._rank(request, widened, allowed)
-        results = self._results(request, shown, ranked[0], ranked[1], center)
-        assert request.text is not None
-        suggestion = suggest.suggestion(request.text, self.lexicon, self.keys)
-        return replace(results, suggestion=suggestion)
+        page = relevance_page(
+            request, text, self, lambda q, _close: self._rank(request, q, allowed)
+        )
+        results = self._results(request, page.text, page.entries, page.total, center)
+        return replace(results, suggestion=page.suggestion)
 
     def _rank(
         self, request: Request, text: query.Query, allowed: set[int] | None
     ) -> tuple[list[tuple[int, float]], int]:
         """The (docnum, score) pairs of the requested page, and the total."""
-        wanted = request.page * request.limit
-        start = (request.page - 1) * request.limit
+        end = request.page * request.limit
+        ranked, total = self._top(text, end, allowed)
+        return ranked[end - request.limit : end], total
+
+    def _top(
+        self, text: query.Query, end: int, allowed: set[int] | None
+    ) -> tuple[list[tuple[int, float]], int]:
+        """The first ``end`` (docnum, score) pairs by relevance, equal scores in path order,
+        and the total: by the fast scorer where it can, else by Whoosh."""
         scored = self._scored(text)
         if scored is not None and self.fast is not None:
             mask = None if allowed is None else self.fast.allowed(allowed)
-            ranked, total = self.fast.top(scored, wanted, mask, self._path)
-        else:
-            ranked, total = top_hits(self.searcher, text, wanted, allowed, self._path)
-        return ranked[start:wanted], total
+            return self.fast.top(scored, end, mask, self._path)
+        return top_hits(self.searcher, text, end, allowed, self._path)
 
     def _scored(self, text: query.Query | None) -> fastscore.Scored | None:
         """Every match of ``text`` with its score, as arrays; None where Whoosh must search.

@@ -18,7 +18,7 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +33,12 @@ from searcher.search.engine import (
     chosen_sort,
     narrowed,
     page_of,
+    relevance_page,
     request_center,
-    tolerant,
 )
 from searcher.search.geosearch import order_by_distance
 from searcher.search.globalstats import GlobalStats, MissingStatistics, summed
-from searcher.search.query import ParsedQuery, QueryParser, WhooshQuery, title_clause
+from searcher.search.query import ParsedQuery, QueryParser, WhooshQuery
 from searcher.search.stats import TOP as STATS_TOP
 from searcher.search.visibility import Audience, Visibility
 from searcher.shards import layout as shards
@@ -48,6 +48,21 @@ CALL_TIMEOUT = 120.0  # seconds a shard may take to answer one call
 ATTEMPTS = 2  # a request is run again once after its actors were placed again
 SCHEDULER_ENV = "BLOGSEARCH_SCHEDULER"
 LEXICON_MEMO = 50_000  # word look-ups remembered per generation of the shards
+
+
+Chosen = tuple[int, int, float]  # (shard, docnum, score) of a merged candidate
+
+
+@dataclass(frozen=True)
+class _Search:
+    """One search of a request over every shard: its plan, the statistics it was scored with,
+    the requested page's candidates, how many matched, and its facet counts (if asked)."""
+
+    plan: Plan
+    stats: GlobalStats
+    chosen: list[Chosen]
+    total: int
+    counts: dict[str, dict[str, int]] | None
 
 
 class _Shards:
@@ -153,41 +168,57 @@ class ShardedGeneration:
         center, radius = request_center(request, parsed.near)
         sort = chosen_sort(request, parsed.text, center)
         plan = Plan(request, parsed.text, center, radius, sort, request.facets)
-        results, counts = self._search(plan)
-        titled = title_clause(request.text or "") if sort == "relevance" else None
-        if titled is not None and not results.total:  # a pasted title the syntax got in the way of
-            results, counts = self._search(replace(plan, text=titled))
+        searches: list[_Search] = []  # the last one fills the page
+
+        def rank(text: WhooshQuery, close: bool) -> tuple[list[Chosen], int]:
+            # facets count the exact words' (or a pasted title's) posts, never close spellings
+            searches.append(
+                self._search(replace(plan, text=text, facets=plan.facets and not close))
+            )
+            return searches[-1].chosen, searches[-1].total
+
+        suggestion = None
+        if sort == "relevance":
+            assert parsed.text is not None
+            suggestion = relevance_page(request, parsed.text, self, rank).suggestion
+        else:
+            searches.append(self._search(plan))
         if self.keys != keys:  # a shard changed on disk, with new languages: parse again
             return self._run(request)
-        if sort == "relevance" and results.total < request.limit and request.page == 1:
-            assert parsed.text is not None
-            results = tolerant(
-                request, parsed.text, self._words(), self.keys, results,
-                lambda widened: self._search(replace(plan, text=widened, facets=False))[0],
-            )  # fmt: skip
-        if counts is not None:
-            results = replace(results, facets=counts)
-        return results
+        counts = next((s.counts for s in reversed(searches) if s.plan.facets), None)
+        return replace(self._page(searches[-1]), facets=counts, suggestion=suggestion)
 
-    def _search(self, plan: Plan) -> tuple[Results, dict[str, dict[str, int]] | None]:
+    def _search(self, plan: Plan) -> _Search:
+        """The shards' candidates for ``plan``, merged: the requested page's, and the total."""
         stats = self._prepare(plan.text, plan.request.filters)
         answers: list[Candidates] = self.shards.call("candidates", plan, stats)
         request = plan.request
         start, end = (request.page - 1) * request.limit, request.page * request.limit
-        chosen = _merged(answers, plan.sort)[start:end]
-        calls: dict[int, list[tuple[int, float]]] = {}
-        for shard, docnum, score in chosen:
-            calls.setdefault(shard, []).append((docnum, score))
-        order = list(calls)
-        rendered = self.shards.call_some([(n, (plan, stats, calls[n])) for n in order], "render")
-        by_shard = {n: iter(hits) for n, hits in zip(order, rendered, strict=True)}
-        hits: list[Hit] = [next(by_shard[shard]) for shard, _, _ in chosen]
-        total = sum(a.total for a in answers)
         counts = None
         if plan.facets:
             labels = self._words().labels()
             counts = facets.merged((a.facets for a in answers if a.facets is not None), labels)
-        return page_of(request, hits, total, plan.center), counts
+        chosen = _merged(answers, plan.sort)[start:end]
+        return _Search(plan, stats, chosen, sum(a.total for a in answers), counts)
+
+    def _page(self, search: _Search) -> Results:
+        """The page of a search, its hits made by the shards that hold them."""
+        plan = search.plan
+        calls: dict[int, list[tuple[int, float]]] = {}
+        for shard, docnum, score in search.chosen:
+            calls.setdefault(shard, []).append((docnum, score))
+        order = list(calls)
+        rendered = self.shards.call_some(
+            [(n, (plan, search.stats, calls[n])) for n in order], "render"
+        )
+        by_shard = {n: iter(hits) for n, hits in zip(order, rendered, strict=True)}
+        hits: list[Hit] = [next(by_shard[shard]) for shard, _, _ in search.chosen]
+        return page_of(plan.request, hits, search.total, plan.center)
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The words of every shard (:class:`~searcher.search.engine.Vocabulary`)."""
+        return self._words()
 
     def _words(self) -> Lexicon:
         """The words of every shard, looked up once per generation of the shards."""
@@ -300,7 +331,7 @@ class ShardedBackend:
         return pids
 
 
-def _merged(answers: list[Candidates], sort: Sort) -> list[tuple[int, int, float]]:
+def _merged(answers: list[Candidates], sort: Sort) -> list[Chosen]:
     """Every shard's candidates as (shard, docnum, score) in the order of one index."""
     pooled = [(key, n, docnum, score) for n, answer in enumerate(answers)
               for key, docnum, score in answer.entries]  # fmt: skip
