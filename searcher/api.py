@@ -26,7 +26,7 @@ from searcher.ingest.reader import DEFAULT_MAX_BYTES, content_root, read_source_
 from searcher.models import Center, Completion, Results, Stats
 from searcher.search import arguments
 from searcher.search.backend import Backend, LocalBackend, Searchable
-from searcher.search.engine import SORTS, Filters, Request, resolve_center
+from searcher.search.planning import SORTS, Filters, Request, resolve_center
 from searcher.search.query import MAX_QUERY_CHARS
 from searcher.search.visibility import Audience, Visibility, audience_of
 from searcher.shards import layout as shards

@@ -19,8 +19,9 @@ from typing import Any
 from searcher.indexing import ondisk
 from searcher.models import Center, Hit, Stats
 from searcher.search import facets
-from searcher.search.engine import Filters, Generation, Request, Sort
+from searcher.search.generation import Generation
 from searcher.search.globalstats import GlobalStats, GlobalStatsSearcher, TermKey, doc_frequencies
+from searcher.search.planning import Filters, Request, Sort
 from searcher.search.query import WEIGHTING, WhooshQuery
 from searcher.search.stats import index_stats
 from searcher.search.visibility import audience_of
@@ -117,7 +118,7 @@ class ShardGeneration(Generation):
         if plan.sort != "relevance":
             scores = self._scores(plan.text, [d for d, _ in chosen])
             chosen = [(d, scores.get(d, 0.0)) for d, _ in chosen]
-        return [self._hit(d, score, plan.text, plan.center) for d, score in chosen]
+        return [self.hits.hit(d, score, plan.text, plan.center) for d, score in chosen]
 
 
 class ShardActor:

@@ -26,7 +26,9 @@ from searcher.errors import BlogsearchError, ShardUnavailable, UsageError
 from searcher.indexing import analysis, schema
 from searcher.models import Completion, Hit, Results, Stats
 from searcher.search import facets
-from searcher.search.engine import (
+from searcher.search.geosearch import order_by_distance
+from searcher.search.globalstats import GlobalStats, MissingStatistics, summed
+from searcher.search.planning import (
     Filters,
     Request,
     Sort,
@@ -36,8 +38,6 @@ from searcher.search.engine import (
     relevance_page,
     request_center,
 )
-from searcher.search.geosearch import order_by_distance
-from searcher.search.globalstats import GlobalStats, MissingStatistics, summed
 from searcher.search.query import ParsedQuery, QueryParser, WhooshQuery
 from searcher.search.stats import TOP as STATS_TOP
 from searcher.search.visibility import Audience, Visibility
@@ -217,7 +217,7 @@ class ShardedGeneration:
 
     @property
     def lexicon(self) -> Lexicon:
-        """The words of every shard (:class:`~searcher.search.engine.Vocabulary`)."""
+        """The words of every shard (:class:`~searcher.search.planning.Vocabulary`)."""
         return self._words()
 
     def _words(self) -> Lexicon:
