@@ -323,7 +323,7 @@ def test_documents_kept_for_snippets_stay_within_their_budget(content_index: Pat
             text = stored.get("text", "")[: hits.SNIPPET_SOURCE_CHARS]
             assert source.text == " ".join(text.split())  # one space between words
             assert source.lowered == source.text.lower()
-            assert 0 < kept._chars <= budget and len(kept._kept) < len(docnums)
+            assert 0 < kept._kept.held <= budget and len(kept._kept) < len(docnums)
         last = docnums[-1]
         assert kept.get(last)[1] is kept.get(last)[1]  # the latest post is still kept
 

@@ -63,7 +63,8 @@ class Generation:
         self.hits = Hits(searcher, visibility, self.geo)
         self.facets = FacetIndex(reader)
         self._date_longs: np.ndarray[Any, Any] | None = None
-        self._orders: dict[bool, np.ndarray[Any, Any]] = {}  # newest first or not: every doc
+        # every doc, newest first or not: two entries at most, a plain dict
+        self._orders: dict[bool, np.ndarray[Any, Any]] = {}
         self._has_date: np.ndarray[Any, Any] = np.zeros(0, dtype=bool)
         self.patterns = Patterns(reader)
         weighting = searcher.weighting

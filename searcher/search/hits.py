@@ -10,7 +10,6 @@ hits of listings (nothing marked), each within a bound.
 from __future__ import annotations
 
 import math
-import threading
 from typing import Any
 
 from whoosh import query
@@ -22,6 +21,7 @@ from searcher.search import snippets
 from searcher.search.geosearch import GeoIndex
 from searcher.search.query import make_hit, shown_place
 from searcher.search.visibility import Visibility
+from searcher.support.caches import Bounded
 
 SNIPPET_SOURCE_CHARS = 40_000  # long posts are marked up within their first 40k characters
 PLAIN_HITS = 4096  # hits without marked words kept per generation (a few MB)
@@ -36,10 +36,12 @@ class Hits:
         self.searcher = searcher
         self.visibility = visibility
         self.geo = geo
-        self._plain_hits: dict[int, Hit] = {}
+        self._plain_hits: Bounded[int, Hit] = Bounded(PLAIN_HITS)
         self._documents = _Documents(searcher, DOCUMENT_CHARS)
         self._spans = snippets.Kept()  # where query words occur in shown posts
-        self._marked: dict[tuple[int, str], tuple[query.Query, snippets.Targets]] = {}
+        self._marked: Bounded[tuple[int, str], tuple[query.Query, snippets.Targets]] = Bounded(
+            MARKED_QUERIES
+        )
 
     def hit(
         self,
@@ -70,9 +72,7 @@ class Hits:
         if kept is not None and kept[0] is text:
             return kept[1]
         found = snippets.targets(text, schema.BODY, key)
-        if len(self._marked) >= MARKED_QUERIES:
-            self._marked.clear()
-        self._marked[id(text), key] = (text, found)
+        self._marked.put((id(text), key), (text, found))
         return found
 
     def _plain_hit(
@@ -82,14 +82,11 @@ class Hits:
         reading the stored record (its whole text, compressed) is most of a hit's cost."""
         kept = self._plain_hits.get(docnum)
         if kept is None:
-            if len(self._plain_hits) >= PLAIN_HITS:
-                self._plain_hits.clear()
             stored = self.searcher.stored_fields(docnum)
             html = snippets.opening(stored.get(schema.TEXT, "")[:SNIPPET_SOURCE_CHARS])
             hit = make_hit(stored, score=score, snippet_html=html, visibility=self.visibility,
                            distance_km=distance, near=near)  # fmt: skip
-            self._plain_hits[docnum] = hit
-            return hit
+            return self._plain_hits.put(docnum, hit)
         # built anew rather than by dataclasses.replace(), which takes 2.5 times as long
         return Hit(path=kept.path, title=kept.title, url=kept.url, date=kept.date,
                    tags=kept.tags, categories=kept.categories, lang=kept.lang,
@@ -106,10 +103,9 @@ class _Documents:
 
     def __init__(self, searcher: Searcher, budget: int) -> None:
         self._searcher = searcher
-        self._budget = budget
-        self._kept: dict[int, tuple[dict[str, Any], snippets.Source]] = {}
-        self._chars = 0
-        self._lock = threading.Lock()
+        self._kept: Bounded[int, tuple[dict[str, Any], snippets.Source]] = Bounded(
+            budget=budget, weigh=_size
+        )
 
     def get(self, docnum: int) -> tuple[dict[str, Any], snippets.Source]:
         """The stored fields of ``docnum``, and its text for snippets."""
@@ -118,14 +114,7 @@ class _Documents:
             return kept
         stored = self._searcher.stored_fields(docnum)
         kept = (stored, snippets.Source.of(stored.get(schema.TEXT, "")[:SNIPPET_SOURCE_CHARS]))
-        with self._lock:
-            while self._kept and self._chars + _size(kept) > self._budget:
-                oldest = next(iter(self._kept))  # insertion order: the first kept goes first
-                self._chars -= _size(self._kept.pop(oldest))
-            if docnum not in self._kept:
-                self._kept[docnum] = kept
-                self._chars += _size(kept)
-        return kept
+        return self._kept.setdefault(docnum, kept)
 
 
 def _size(kept: tuple[dict[str, Any], snippets.Source]) -> int:

@@ -43,6 +43,7 @@ from searcher.search.stats import TOP as STATS_TOP
 from searcher.search.visibility import Audience, Visibility
 from searcher.shards import layout as shards
 from searcher.shards.actor import Candidates, Plan, ShardActor, ShardInfo
+from searcher.support.caches import Bounded
 
 CALL_TIMEOUT = 120.0  # seconds a shard may take to answer one call
 ATTEMPTS = 2  # a request is run again once after its actors were placed again
@@ -245,8 +246,11 @@ class Lexicon:
         self._shards = shards_
         self.generations = tuple(info.generation for info in infos)
         self._docs = sum(info.doc_count for info in infos)
-        self._frequencies: dict[tuple[str, str], int] = {}
-        self._within: dict[tuple[str, str, int, int], set[str]] = {}
+        # read and written one request at a time, under the backend's lock: no lock of their own
+        self._frequencies: Bounded[tuple[str, str], int] = Bounded(LEXICON_MEMO, locked=False)
+        self._within: Bounded[tuple[str, str, int, int], frozenset[str]] = Bounded(
+            LEXICON_MEMO, locked=False
+        )
         self._labels: dict[str, dict[str, str]] | None = None
 
     def labels(self) -> dict[str, dict[str, str]]:
@@ -260,24 +264,22 @@ class Lexicon:
 
     def doc_frequency(self, fieldname: str, text: Any) -> int:
         key = (fieldname, text.decode() if isinstance(text, bytes) else str(text))
-        if key not in self._frequencies:
-            if len(self._frequencies) > LEXICON_MEMO:
-                self._frequencies.clear()
+        found = self._frequencies.get(key)
+        if found is None:
             answers = self._shards.call("frequencies", [key])
-            self._frequencies[key] = sum(counts[0] for counts in answers)
-        return self._frequencies[key]
+            found = self._frequencies.put(key, sum(counts[0] for counts in answers))
+        return found
 
     def leaf_readers(self) -> list[tuple[Lexicon, int]]:
         return [(self, 0)]
 
     def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0) -> set[str]:
         key = (fieldname, text, maxdist, prefix)
-        if key not in self._within:
-            if len(self._within) > LEXICON_MEMO:
-                self._within.clear()
+        found = self._within.get(key)
+        if found is None:
             answers: list[set[str]] = self._shards.call("terms_within", *key)
-            self._within[key] = set().union(*answers)
-        return set(self._within[key])
+            found = self._within.put(key, frozenset().union(*answers))
+        return set(found)
 
 
 class ShardedBackend:
