@@ -24,7 +24,7 @@ from searcher.indexing.schema import partial_date_span
 from searcher.models import DEFAULT_MAX_BYTES, MAX_SHARDS, Center, Completion, Results, Stats
 from searcher.search import arguments, warmup
 from searcher.search.backend import Backend, LocalBackend, Searchable
-from searcher.search.engine import SORTS, Filters, Request, resolve_center
+from searcher.search.planning import SORTS, Filters, Request, resolve_center
 from searcher.search.query import MAX_QUERY_CHARS
 from searcher.search.visibility import Audience, Visibility, audience_of
 from searcher.shards.layout import read_layout

@@ -15,7 +15,7 @@ from conftest import CONTENT, build_index, paths
 
 import searcher
 from searcher import api
-from searcher.search.engine import Generation
+from searcher.search.generation import Generation
 
 QUERIES = [
     "cloud paris", "vélo", "date:2011", "ferry", "lang:de", "interoperabilite", "berlin",

@@ -20,7 +20,8 @@ from whoosh.searching import Searcher
 
 from searcher.indexing import ondisk
 from searcher.models import Completion, Results, Stats
-from searcher.search.engine import Generation, Request
+from searcher.search.generation import Generation
+from searcher.search.planning import Request
 from searcher.search.query import WEIGHTING
 from searcher.search.stats import index_stats
 from searcher.search.visibility import Audience

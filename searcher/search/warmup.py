@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from searcher.errors import BlogsearchError
 from searcher.models import Center, Completion, Results
-from searcher.search.engine import Request
+from searcher.search.planning import Request
 
 log = logging.getLogger("searcher.search")
 

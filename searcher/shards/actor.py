@@ -19,8 +19,9 @@ from typing import Any
 from searcher.indexing import ondisk
 from searcher.models import Center, Hit, Stats
 from searcher.search import facets
-from searcher.search.engine import Filters, Generation, Request, Sort, top_hits
+from searcher.search.generation import Generation
 from searcher.search.globalstats import GlobalStats, GlobalStatsSearcher, TermKey, doc_frequencies
+from searcher.search.planning import Filters, Request, Sort
 from searcher.search.query import WEIGHTING, WhooshQuery
 from searcher.search.stats import index_stats
 from searcher.search.visibility import audience_of
@@ -94,17 +95,6 @@ class ShardGeneration(Generation):
             counts = self.facets.counts(self._candidates(text, allowed, located), top=None)
         return Candidates(entries, total, counts)
 
-    def _top(
-        self, text: WhooshQuery, end: int, allowed: set[int] | None
-    ) -> tuple[list[tuple[int, float]], int]:
-        """The engine's relevance ordering (``Generation._by_relevance``): the first ``end``
-        (docnum, score) and the total, by the same scorer the single index uses."""
-        scored = self._scored(text)
-        if scored is not None and self.fast is not None:
-            mask = None if allowed is None else self.fast.allowed(allowed)
-            return self.fast.top(scored, end, mask, self._path)
-        return top_hits(self.searcher, text, end, allowed, self._path)
-
     def _nearest(
         self,
         text: WhooshQuery | None,
@@ -128,7 +118,7 @@ class ShardGeneration(Generation):
         if plan.sort != "relevance":
             scores = self._scores(plan.text, [d for d, _ in chosen])
             chosen = [(d, scores.get(d, 0.0)) for d, _ in chosen]
-        return [self._hit(d, score, plan.text, plan.center) for d, score in chosen]
+        return [self.hits.hit(d, score, plan.text, plan.center) for d, score in chosen]
 
 
 class ShardActor:

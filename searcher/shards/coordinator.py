@@ -18,7 +18,7 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,28 +26,44 @@ from searcher.errors import BlogsearchError, ShardUnavailable, UsageError
 from searcher.indexing import analysis, schema
 from searcher.models import Completion, Hit, Results, Stats
 from searcher.search import facets
-from searcher.search.engine import (
+from searcher.search.geosearch import order_by_distance
+from searcher.search.globalstats import GlobalStats, MissingStatistics, summed
+from searcher.search.planning import (
     Filters,
     Request,
     Sort,
     chosen_sort,
     narrowed,
     page_of,
+    relevance_page,
     request_center,
-    tolerant,
 )
-from searcher.search.geosearch import order_by_distance
-from searcher.search.globalstats import GlobalStats, MissingStatistics, summed
-from searcher.search.query import ParsedQuery, QueryParser, WhooshQuery, title_clause
+from searcher.search.query import ParsedQuery, QueryParser, WhooshQuery
 from searcher.search.stats import TOP as STATS_TOP
 from searcher.search.visibility import Audience, Visibility
 from searcher.shards.actor import Candidates, Plan, ShardActor, ShardInfo
 from searcher.shards.layout import Layout, connect, local_workers, read_layout
+from searcher.support.caches import Bounded
 
 CALL_TIMEOUT = 120.0  # seconds a shard may take to answer one call
 ATTEMPTS = 2  # a request is run again once after its actors were placed again
 SCHEDULER_ENV = "BLOGSEARCH_SCHEDULER"
 LEXICON_MEMO = 50_000  # word look-ups remembered per generation of the shards
+
+
+Chosen = tuple[int, int, float]  # (shard, docnum, score) of a merged candidate
+
+
+@dataclass(frozen=True)
+class _Search:
+    """One search of a request over every shard: its plan, the statistics it was scored with,
+    the requested page's candidates, how many matched, and its facet counts (if asked)."""
+
+    plan: Plan
+    stats: GlobalStats
+    chosen: list[Chosen]
+    total: int
+    counts: dict[str, dict[str, int]] | None
 
 
 class _Shards:
@@ -151,41 +167,57 @@ class ShardedGeneration:
         center, radius = request_center(request, parsed.near)
         sort = chosen_sort(request, parsed.text, center)
         plan = Plan(request, parsed.text, center, radius, sort, request.facets)
-        results, counts = self._search(plan)
-        titled = title_clause(request.text or "") if sort == "relevance" else None
-        if titled is not None and not results.total:  # a pasted title the syntax got in the way of
-            results, counts = self._search(replace(plan, text=titled))
+        searches: list[_Search] = []  # the last one fills the page
+
+        def rank(text: WhooshQuery, close: bool) -> tuple[list[Chosen], int]:
+            # facets count the exact words' (or a pasted title's) posts, never close spellings
+            searches.append(
+                self._search(replace(plan, text=text, facets=plan.facets and not close))
+            )
+            return searches[-1].chosen, searches[-1].total
+
+        suggestion = None
+        if sort == "relevance":
+            assert parsed.text is not None
+            suggestion = relevance_page(request, parsed.text, self, rank).suggestion
+        else:
+            searches.append(self._search(plan))
         if self.keys != keys:  # a shard changed on disk, with new languages: parse again
             return self._run(request)
-        if sort == "relevance" and results.total < request.limit and request.page == 1:
-            assert parsed.text is not None
-            results = tolerant(
-                request, parsed.text, self._words(), self.keys, results,
-                lambda widened: self._search(replace(plan, text=widened, facets=False))[0],
-            )  # fmt: skip
-        if counts is not None:
-            results = replace(results, facets=counts)
-        return results
+        counts = next((s.counts for s in reversed(searches) if s.plan.facets), None)
+        return replace(self._page(searches[-1]), facets=counts, suggestion=suggestion)
 
-    def _search(self, plan: Plan) -> tuple[Results, dict[str, dict[str, int]] | None]:
+    def _search(self, plan: Plan) -> _Search:
+        """The shards' candidates for ``plan``, merged: the requested page's, and the total."""
         stats = self._prepare(plan.text, plan.request.filters)
         answers: list[Candidates] = self.shards.call("candidates", plan, stats)
         request = plan.request
         start, end = (request.page - 1) * request.limit, request.page * request.limit
-        chosen = _merged(answers, plan.sort)[start:end]
-        calls: dict[int, list[tuple[int, float]]] = {}
-        for shard, docnum, score in chosen:
-            calls.setdefault(shard, []).append((docnum, score))
-        order = list(calls)
-        rendered = self.shards.call_some([(n, (plan, stats, calls[n])) for n in order], "render")
-        by_shard = {n: iter(hits) for n, hits in zip(order, rendered, strict=True)}
-        hits: list[Hit] = [next(by_shard[shard]) for shard, _, _ in chosen]
-        total = sum(a.total for a in answers)
         counts = None
         if plan.facets:
             labels = self._words().labels()
             counts = facets.merged((a.facets for a in answers if a.facets is not None), labels)
-        return page_of(request, hits, total, plan.center), counts
+        chosen = _merged(answers, plan.sort)[start:end]
+        return _Search(plan, stats, chosen, sum(a.total for a in answers), counts)
+
+    def _page(self, search: _Search) -> Results:
+        """The page of a search, its hits made by the shards that hold them."""
+        plan = search.plan
+        calls: dict[int, list[tuple[int, float]]] = {}
+        for shard, docnum, score in search.chosen:
+            calls.setdefault(shard, []).append((docnum, score))
+        order = list(calls)
+        rendered = self.shards.call_some(
+            [(n, (plan, search.stats, calls[n])) for n in order], "render"
+        )
+        by_shard = {n: iter(hits) for n, hits in zip(order, rendered, strict=True)}
+        hits: list[Hit] = [next(by_shard[shard]) for shard, _, _ in search.chosen]
+        return page_of(plan.request, hits, search.total, plan.center)
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The words of every shard (:class:`~searcher.search.planning.Vocabulary`)."""
+        return self._words()
 
     def _words(self) -> Lexicon:
         """The words of every shard, looked up once per generation of the shards."""
@@ -212,8 +244,11 @@ class Lexicon:
         self._shards = shards_
         self.generations = tuple(info.generation for info in infos)
         self._docs = sum(info.doc_count for info in infos)
-        self._frequencies: dict[tuple[str, str], int] = {}
-        self._within: dict[tuple[str, str, int, int], set[str]] = {}
+        # read and written one request at a time, under the backend's lock: no lock of their own
+        self._frequencies: Bounded[tuple[str, str], int] = Bounded(LEXICON_MEMO, locked=False)
+        self._within: Bounded[tuple[str, str, int, int], frozenset[str]] = Bounded(
+            LEXICON_MEMO, locked=False
+        )
         self._labels: dict[str, dict[str, str]] | None = None
 
     def labels(self) -> dict[str, dict[str, str]]:
@@ -227,24 +262,22 @@ class Lexicon:
 
     def doc_frequency(self, fieldname: str, text: Any) -> int:
         key = (fieldname, text.decode() if isinstance(text, bytes) else str(text))
-        if key not in self._frequencies:
-            if len(self._frequencies) > LEXICON_MEMO:
-                self._frequencies.clear()
+        found = self._frequencies.get(key)
+        if found is None:
             answers = self._shards.call("frequencies", [key])
-            self._frequencies[key] = sum(counts[0] for counts in answers)
-        return self._frequencies[key]
+            found = self._frequencies.put(key, sum(counts[0] for counts in answers))
+        return found
 
     def leaf_readers(self) -> list[tuple[Lexicon, int]]:
         return [(self, 0)]
 
     def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0) -> set[str]:
         key = (fieldname, text, maxdist, prefix)
-        if key not in self._within:
-            if len(self._within) > LEXICON_MEMO:
-                self._within.clear()
+        found = self._within.get(key)
+        if found is None:
             answers: list[set[str]] = self._shards.call("terms_within", *key)
-            self._within[key] = set().union(*answers)
-        return set(self._within[key])
+            found = self._within.put(key, frozenset().union(*answers))
+        return set(found)
 
 
 class ShardedBackend:
@@ -298,7 +331,7 @@ class ShardedBackend:
         return pids
 
 
-def _merged(answers: list[Candidates], sort: Sort) -> list[tuple[int, int, float]]:
+def _merged(answers: list[Candidates], sort: Sort) -> list[Chosen]:
     """Every shard's candidates as (shard, docnum, score) in the order of one index."""
     pooled = [(key, n, docnum, score) for n, answer in enumerate(answers)
               for key, docnum, score in answer.entries]  # fmt: skip

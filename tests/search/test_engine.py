@@ -308,7 +308,8 @@ def test_a_request_evaluates_its_text_once(
 
 def test_documents_kept_for_snippets_stay_within_their_budget(content_index: Path) -> None:
     """Hits read a post's stored fields once while it is kept, and the kept text is bounded."""
-    from searcher.search import engine
+    from searcher.indexing import records
+    from searcher.search import hits
 
     with searcher.open_index(content_index, audience="owner") as index:
         generation = index._current()
@@ -316,14 +317,14 @@ def test_documents_kept_for_snippets_stay_within_their_budget(content_index: Pat
         docnums = list(searcher_.reader().all_doc_ids())
         sizes = [len(searcher_.stored_fields(d).get("text", "")) for d in docnums]
         budget = 2 * sum(sorted(sizes)[-3:]) + 1500  # room for about three posts
-        kept = engine._Documents(searcher_, budget)
+        kept = hits._Documents(searcher_, budget)
         for docnum in docnums * 2:
-            stored, source = kept.get(docnum)
-            assert stored == searcher_.stored_fields(docnum)
-            text = stored.get("text", "")[: engine.SNIPPET_SOURCE_CHARS]
+            post, source = kept.get(docnum)
+            assert post == records.read(searcher_.stored_fields(docnum))  # decoded once, kept
+            text = post.text[: hits.SNIPPET_SOURCE_CHARS]
             assert source.text == " ".join(text.split())  # one space between words
             assert source.lowered == source.text.lower()
-            assert 0 < kept._chars <= budget and len(kept._kept) < len(docnums)
+            assert 0 < kept._kept.held <= budget and len(kept._kept) < len(docnums)
         last = docnums[-1]
         assert kept.get(last)[1] is kept.get(last)[1]  # the latest post is still kept
 

@@ -11,7 +11,7 @@ from conftest import CONTENT, build_index
 from whoosh import query
 
 from searcher.api import open_index
-from searcher.search import engine, fastscore
+from searcher.search import fastscore, ranking
 
 CONTENT_QUERIES = [
     "cloud paris",
@@ -122,7 +122,7 @@ def test_unsupported_shapes_fall_back_to_whoosh(owner: Any) -> None:
     with pytest.raises(fastscore.Unsupported):
         generation.fast.evaluate(q)
     # and the engine still answers, through Whoosh
-    found, total = engine.top_hits(generation.searcher, q, 10, None, generation._path)
+    found, total = ranking.top_hits(generation.searcher, q, 10, None, generation._path)
     assert total == len(found) == 1
 
 

@@ -86,7 +86,7 @@ def test_snippets_from_kept_spans_equal_fresh_ones(ruby_index: Path) -> None:
         generation = index._current()
         fresh = {}
         for text in texts:
-            generation._spans = snippets.Kept()
+            generation.hits._spans = snippets.Kept()
             fresh[text] = [(h.path, h.snippet) for h in index.search(text, limit=20).hits]
         marked = sum("<mark>" in snippet for hits in fresh.values() for _, snippet in hits)
         assert all(fresh.values()) and marked > 150

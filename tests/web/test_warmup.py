@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 import searcher
 from searcher import api
 from searcher.search import backend, warmup
-from searcher.search.engine import Generation
+from searcher.search.generation import Generation
 from searcher.web import app as web
 
 NEW_POST = "---\ntitle: Zeppelin over the lake\ndate: 2030-01-02\n---\nA zeppelin flew by.\n"

@@ -1,0 +1,123 @@
+"""Making hits: a post's stored record → :class:`~searcher.models.Hit`, with a snippet that
+marks the query's words in the post's text (:mod:`searcher.search.snippets`).
+
+Reading a post's stored fields and marking its words is most of a search's cost once its
+posts are ranked, and the same posts come back in query after query: a generation's
+:class:`Hits` keeps the recently shown posts' text, the words each query marks, and the
+hits of listings (nothing marked), each within a bound.
+"""
+
+from __future__ import annotations
+
+import math
+
+from whoosh import query
+from whoosh.searching import Searcher
+
+from searcher.indexing import analysis, records, schema
+from searcher.models import Center, Hit
+from searcher.search import snippets
+from searcher.search.geosearch import GeoIndex
+from searcher.search.query import make_hit, shown_place
+from searcher.search.visibility import Visibility
+from searcher.support.caches import Bounded
+
+SNIPPET_SOURCE_CHARS = 40_000  # long posts are marked up within their first 40k characters
+PLAIN_HITS = 4096  # hits without marked words kept per generation (a few MB)
+DOCUMENT_CHARS = 4_000_000  # characters of recently shown posts' text kept per generation
+MARKED_QUERIES = 1024  # (parsed query, language) pairs whose snippet targets are kept
+
+
+class Hits:
+    """The hits of one generation's posts, for one audience."""
+
+    def __init__(self, searcher: Searcher, visibility: Visibility, geo: GeoIndex) -> None:
+        self.searcher = searcher
+        self.visibility = visibility
+        self.geo = geo
+        self._plain_hits: Bounded[int, Hit] = Bounded(PLAIN_HITS)
+        self._documents = _Documents(searcher, DOCUMENT_CHARS)
+        self._spans = snippets.Kept()  # where query words occur in shown posts
+        self._marked: Bounded[tuple[int, str], tuple[query.Query, snippets.Targets]] = Bounded(
+            MARKED_QUERIES
+        )
+
+    def hit(
+        self,
+        docnum: int,
+        score: float,
+        text: query.Query | None,
+        center: Center | None,
+        distance: float | None = None,
+    ) -> Hit:
+        """The hit of ``docnum``, its snippet marking the words of ``text`` (none: the post's
+        opening), with its distance from ``center`` (``distance``, where already measured)."""
+        if distance is None and center is not None:
+            distance = self.geo.distance_km(docnum, center.lat, center.lon)
+        near = (center.lat, center.lon) if center is not None else None
+        if text is None:  # nothing to mark: the same hit every time, but for score and distance
+            return self._plain_hit(docnum, score, distance, near)
+        post, source = self._documents.get(docnum)
+        key = analysis.language_key(post.lang)
+        analyzer = analysis.text_analyzer(key)
+        html = snippets.build(source, analyzer, self._targets(text, key), self._spans, docnum)
+        return make_hit(post, score=score, snippet_html=html, visibility=self.visibility,
+                        distance_km=distance, near=near)  # fmt: skip
+
+    def _targets(self, text: query.Query, key: str) -> snippets.Targets:
+        """What to mark in posts of language ``key``: kept per parsed query, which the
+        parser keeps too, so a repeated query finds its targets by identity."""
+        kept = self._marked.get((id(text), key))
+        if kept is not None and kept[0] is text:
+            return kept[1]
+        found = snippets.targets(text, schema.BODY, key)
+        self._marked.put((id(text), key), (text, found))
+        return found
+
+    def _plain_hit(
+        self, docnum: int, score: float, distance: float | None, near: tuple[float, float] | None
+    ) -> Hit:
+        """The hit of a doc with the opening of its text as snippet, kept for later requests:
+        reading the stored record (its whole text, compressed) is most of a hit's cost."""
+        kept = self._plain_hits.get(docnum)
+        if kept is None:
+            post = records.read(self.searcher.stored_fields(docnum))
+            html = snippets.opening(post.text[:SNIPPET_SOURCE_CHARS])
+            hit = make_hit(post, score=score, snippet_html=html, visibility=self.visibility,
+                           distance_km=distance, near=near)  # fmt: skip
+            return self._plain_hits.put(docnum, hit)
+        # built anew rather than by dataclasses.replace(), which takes 2.5 times as long
+        return Hit(path=kept.path, title=kept.title, url=kept.url, date=kept.date,
+                   tags=kept.tags, categories=kept.categories, lang=kept.lang,
+                   score=0.0 if math.isnan(score) else float(score), snippet=kept.snippet,
+                   location=shown_place(kept.locations, near), distance_km=distance,
+                   locations=kept.locations)  # fmt: skip
+
+
+class _Documents:
+    """The stored fields of recently shown posts, with their text cut to what snippets read
+    and lower-cased: decompressing and unpickling a post's stored fields, then lower-casing
+    its text, took a third of a hit's time, and the same posts come back in query after
+    query (Solr's documentCache does the same). Bounded by the characters kept."""
+
+    def __init__(self, searcher: Searcher, budget: int) -> None:
+        self._searcher = searcher
+        self._kept: Bounded[int, tuple[records.StoredPost, snippets.Source]] = Bounded(
+            budget=budget, weigh=_size
+        )
+
+    def get(self, docnum: int) -> tuple[records.StoredPost, snippets.Source]:
+        """The stored post ``docnum``, and its text for snippets."""
+        kept = self._kept.get(docnum)
+        if kept is not None:
+            return kept
+        post = records.read(self._searcher.stored_fields(docnum))
+        kept = (post, snippets.Source.of(post.text[:SNIPPET_SOURCE_CHARS]))
+        return self._kept.setdefault(docnum, kept)
+
+
+def _size(kept: tuple[records.StoredPost, snippets.Source]) -> int:
+    """What a kept post counts against the budget: its text as written, lowered and (where
+    it has accents) unaccented, and a little for its record."""
+    source = kept[1]
+    return (2 if source.plain else 3) * len(source.text) + 500
