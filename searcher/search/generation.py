@@ -83,9 +83,10 @@ class Generation:
             circle = self.geo.within_radius(center.lat, center.lon, radius)
         allowed = self._geo_filter(request, circle)
         sort = chosen_sort(request, parsed.text, center)
+        counted = parsed.text  # the query whose matches facets count
         if sort == "relevance":
             assert parsed.text is not None
-            results = self._by_relevance(request, parsed.text, allowed, center)
+            results, counted = self._by_relevance(request, parsed.text, allowed, center)
         elif sort == "distance":
             assert center is not None
             results = self._by_distance(request, parsed.text, allowed, center, circle)
@@ -96,7 +97,7 @@ class Generation:
             )
         if request.facets:
             located = sort == "distance" or request.located_only
-            docs = self._candidates(parsed.text, allowed, located)
+            docs = self._candidates(counted, allowed, located)
             results = replace(results, facets=self.facets.counts(docs))
         return results
 
@@ -225,12 +226,14 @@ class Generation:
 
     def _by_relevance(
         self, request: Request, text: query.Query, allowed: set[int] | None, center: Center | None
-    ) -> Results:
+    ) -> tuple[Results, query.Query]:
+        """A page by relevance, and the query its facets count (a pasted title's, where the
+        title was searched: the posts shown, as on a sharded index)."""
         page = relevance_page(
             request, text, self, lambda q, _close: self._rank(request, q, allowed)
         )
         results = self._results(request, page.text, page.entries, page.total, center)
-        return replace(results, suggestion=page.suggestion)
+        return replace(results, suggestion=page.suggestion), page.counted
 
     def _rank(
         self, request: Request, text: query.Query, allowed: set[int] | None

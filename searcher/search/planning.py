@@ -151,6 +151,7 @@ class RelevancePage(Generic[E]):
     text: query.Query  # the query that filled the page
     entries: list[E]  # what ``rank`` returned for it
     total: int
+    counted: query.Query  # whose matches facets count: the exact words or the pasted title
     suggestion: str | None = None  # "did you mean", where close spellings were tried
 
 
@@ -172,14 +173,16 @@ def relevance_page(
     titled = title_clause(request.text or "") if not total else None
     if titled is not None:  # 'Google Wave -style collaboration', pasted as it is
         shown, (entries, total) = titled, rank(titled, False)
+    counted = shown  # close spellings widen the page, never the facet counts
     if total >= request.limit or request.page != 1:
-        return RelevancePage(shown, entries, total)
+        return RelevancePage(shown, entries, total, counted)
     lexicon, keys = words.lexicon, words.keys  # read once: ranking may refresh them
     widened = suggest.fuzzy_query(text, lexicon, keys)  # live posts' words only
     if widened is not None:
         shown, (entries, total) = widened, rank(widened, True)
     assert request.text is not None
-    return RelevancePage(shown, entries, total, suggest.suggestion(request.text, lexicon, keys))
+    suggestion = suggest.suggestion(request.text, lexicon, keys)
+    return RelevancePage(shown, entries, total, counted, suggestion)
 
 
 def page_of(request: Request, hits: list[Hit], total: int, center: Center | None) -> Results:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, paths
+from conftest import FIXTURES, build_index, paths
 
 import searcher
 from searcher.errors import QuerySyntaxError, UsageError
@@ -362,3 +362,22 @@ def test_shards_agree_on_one_spelling_whatever_the_order(spellings: list[str], s
     for order in itertools.permutations(spellings):
         parts = [{"tag": {schema.folded_label(name): name}} for name in order]
         assert facets.merged_labels(parts)["tag"] == {schema.folded_label(shown): shown}
+
+
+def test_facets_count_the_pasted_title_that_filled_the_page(tmp_path: Path) -> None:
+    """A pasted title whose syntax finds nothing is searched as a title: its facets count the
+    posts shown, not the empty exact search (as a sharded index counts them)."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    (posts / "2010-05-01-wave.md").write_text(
+        "---\ntitle: Google Wave -style collaboration\ntags: [wave, google]\n---\n"
+        "Working together in real time, Google Wave style, on one shared document.\n"
+    )
+    (posts / "2010-06-01-other.md").write_text(
+        "---\ntitle: Another post\ntags: [misc]\n---\nNothing about collaboration here.\n"
+    )
+    index_dir = build_index([tmp_path], tmp_path / "index")
+    with searcher.open_index(index_dir) as index:
+        results = index.search("Google Wave -style collaboration", facets=True)
+    assert [hit.path for hit in results.hits] == ["_posts/2010-05-01-wave.md"]
+    assert results.facets is not None and results.facets["tags"] == {"google": 1, "wave": 1}
