@@ -146,6 +146,23 @@ def token_matches(value: str) -> list[tuple[str, str, int]]:
     return found
 
 
+def token_texts(value: str) -> list[tuple[str, str, str]]:
+    """(cjk, version, word) of each match of the token pattern in ``value``, the one that
+    matched non-empty: what :func:`token_matches` finds without the offsets, at C speed
+    (``findall``). A thread's last four values' are kept: indexing a post reads its body
+    for the body field and the words field."""
+    recent: dict[str, list[tuple[str, str, str]]] | None = getattr(_recent, "texts", None)
+    if recent is None:
+        recent = _recent.texts = {}
+    found = recent.get(value)
+    if found is None:
+        found = _token_pattern().findall(value)
+        if len(recent) >= 4:
+            del recent[next(iter(recent))]
+        recent[value] = found
+    return found
+
+
 @functools.cache
 def _fold_table() -> dict[int, str | None]:
     """Lowercase text → accentless text: Latin, Greek, Cyrillic ё, fullwidth ASCII, marks."""
