@@ -13,19 +13,21 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh.analysis import STOP_WORDS, Analyzer, Filter, Token, Tokenizer
 from whoosh.lang import (
-    has_stemmer,
     has_stopwords,
-    languages,
     stemmer_for_language,
     stopwords_for_language,
     two_letter_code,
 )
 
-SNOWBALL_LANGUAGES: tuple[str, ...] = tuple(code for code in languages if has_stemmer(code))
+# Whoosh's languages with a stemmer, in its order (tests/test_analysis.py checks the list):
+# asking ``has_stemmer`` imports every stemmer module, 15 ms of every process that imports this
+SNOWBALL_LANGUAGES: tuple[str, ...] = (
+    "ar", "da", "nl", "en", "fi", "fr", "de", "hu", "it", "no", "pt", "ro", "ru", "es", "sv",
+)  # fmt: skip
 LANGUAGE_KEYS: tuple[str, ...] = (*SNOWBALL_LANGUAGES, "cjk", "any")
 
 _CJK_CODES = frozenset({"zh", "ja", "ko", "zho", "chi", "jpn", "kor", "yue"})
@@ -54,7 +56,6 @@ _CJK = (
     "\uff66-\uff9f\U00020000-\U0003134f"
 )
 CJK_RANGES = _CJK  # a regex class body: the scripts the tokenizer cuts into bigrams
-_CJK_CHAR = re.compile(f"[{_CJK}]")
 _APOSTROPHES = "'\u2019\u02bc"
 APOSTROPHE = re.compile(f"[{_APOSTROPHES}]")
 
@@ -70,22 +71,57 @@ def _char_class(codepoints: list[int]) -> str:
     return "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in ranges)
 
 
-# Python's \w misses combining marks (NFD accents, Arabic harakat, Indic vowel signs): a word
-# goes on through them instead of breaking in two.
-_MARKS = _char_class(
-    [
-        cp
-        for cp in range(0x300, 0x10000)
-        if unicodedata.category(chr(cp))[0] == "M" and not chr(cp).isalnum()
-    ]
-)
-_LETTER = rf"[^\W_{_CJK}\u02bc]"
-_WORD = rf"{_LETTER}(?:{_LETTER}+|[{_MARKS}]+)*+"
-_TOKEN = re.compile(
-    rf"(?P<cjk>[{_CJK}]+)"
-    r"|[vV]?(?P<version>\d+(?:\.\d+)+)"
-    rf"|(?P<word>{_WORD}(?:[{_APOSTROPHES}]{_WORD})*)"
-)
+# The patterns and tables below are built from the Unicode database when a process first
+# needs them, not at import: scanning 65,000 code points and compiling the classes took 56 ms
+# of every process that imported this module, ``blogsearch --version`` included.
+
+
+@functools.cache
+def _token_pattern() -> re.Pattern[str]:
+    """CJK runs, version numbers and words (:func:`token_matches`)."""
+    # Python's \w misses combining marks (NFD accents, Arabic harakat, Indic vowel signs): a
+    # word goes on through them instead of breaking in two.
+    marks = _char_class(
+        [
+            cp
+            for cp in range(0x300, 0x10000)
+            if unicodedata.category(chr(cp))[0] == "M" and not chr(cp).isalnum()
+        ]
+    )
+    letter = rf"[^\W_{_CJK}\u02bc]"
+    word = rf"{letter}(?:{letter}+|[{marks}]+)*+"
+    return re.compile(
+        rf"(?P<cjk>[{_CJK}]+)"
+        r"|[vV]?(?P<version>\d+(?:\.\d+)+)"
+        rf"|(?P<word>{word}(?:[{_APOSTROPHES}]{word})*)"
+    )
+
+
+@functools.cache
+def _cjk_char() -> re.Pattern[str]:
+    return re.compile(f"[{_CJK}]")
+
+
+class _Spellings(NamedTuple):
+    """The patterns :func:`spelled_words` looks for words with."""
+
+    folds: re.Pattern[str]  # a character that folding changes
+    marked: re.Pattern[str]  # a capital or a character that folding changes
+    folded_word: re.Pattern[str]  # a word holding a ``folds`` character, from its start
+    marked_word: re.Pattern[str]  # a word holding a ``marked`` character, from its start
+
+
+@functools.cache
+def _spellings() -> _Spellings:
+    folding = sorted({c for cp in _fold_table() for c in (chr(cp), chr(cp).upper())
+                      if c.isalpha() and c.lower() == chr(cp)})  # fmt: skip
+    folds = re.compile("[" + "".join(map(re.escape, folding)) + "]")
+    upper = _char_class([cp for cp in range(0x10000) if chr(cp).isupper()])
+    marked = re.compile(f"[{upper}" + "".join(map(re.escape, folding)) + "]")
+    # tried at word starts only, to the first letter that folds or is a capital: one pass
+    folded_word = re.compile(r"(?<!\w)\w*?" + folds.pattern + r"\w*")
+    marked_word = re.compile(r"(?<!\w)\w*?" + marked.pattern + r"\w*")
+    return _Spellings(folds, marked, folded_word, marked_word)
 
 
 _recent = threading.local()  # each thread's last few values' matches (token_matches)
@@ -101,7 +137,7 @@ def token_matches(value: str) -> list[tuple[str, str, int]]:
     found = recent.get(value)
     if found is None:
         found = []
-        for match in _TOKEN.finditer(value):
+        for match in _token_pattern().finditer(value):
             kind = match.lastgroup or "word"
             found.append((kind, match.group(kind), match.start(kind)))
         if len(recent) >= 8:
@@ -110,6 +146,24 @@ def token_matches(value: str) -> list[tuple[str, str, int]]:
     return found
 
 
+def token_texts(value: str) -> list[tuple[str, str, str]]:
+    """(cjk, version, word) of each match of the token pattern in ``value``, the one that
+    matched non-empty: what :func:`token_matches` finds without the offsets, at C speed
+    (``findall``). A thread's last four values' are kept: indexing a post reads its body
+    for the body field and the words field."""
+    recent: dict[str, list[tuple[str, str, str]]] | None = getattr(_recent, "texts", None)
+    if recent is None:
+        recent = _recent.texts = {}
+    found = recent.get(value)
+    if found is None:
+        found = _token_pattern().findall(value)
+        if len(recent) >= 4:
+            del recent[next(iter(recent))]
+        recent[value] = found
+    return found
+
+
+@functools.cache
 def _fold_table() -> dict[int, str | None]:
     """Lowercase text → accentless text: Latin, Greek, Cyrillic ё, fullwidth ASCII, marks."""
     table: dict[int, str | None] = {}
@@ -132,7 +186,6 @@ def _fold_table() -> dict[int, str | None]:
     return table
 
 
-_FOLD = _fold_table()
 _FOLDED: dict[str, tuple[str, str]] = {}  # surface → (lowercase, lowercase folded)
 _STEMMED: dict[str, dict[str, tuple[str, str | None]]] = {}  # lang → lowercase → forms
 _STEM_LOCK = threading.Lock()  # the Arabic (ISRI) stemmer keeps state on its instance
@@ -140,18 +193,10 @@ _STEM_LOCK = threading.Lock()  # the Arabic (ISRI) stemmer keeps state on its in
 
 def fold(text: str) -> str:
     """``text`` lowercased and without accents: ``Straße Été`` → ``strasse ete``."""
-    return text.lower().translate(_FOLD)
+    return text.lower().translate(_fold_table())
 
 
 SPELLED = "\x1f"  # between a folded word and its spelling in the spellings field's terms
-_FOLDING = sorted({c for cp in _FOLD for c in (chr(cp), chr(cp).upper()) if c.isalpha()
-                   and c.lower() == chr(cp)})  # fmt: skip
-_FOLDS = re.compile("[" + "".join(map(re.escape, _FOLDING)) + "]")
-_UPPER = _char_class([cp for cp in range(0x10000) if chr(cp).isupper()])
-_MARKED = re.compile(f"[{_UPPER}" + "".join(map(re.escape, _FOLDING)) + "]")
-# tried at word starts only, to the first letter that folds or is a capital: one pass
-_FOLDED_WORD = re.compile(r"(?<!\w)\w*?" + _FOLDS.pattern + r"\w*")
-_MARKED_WORD = re.compile(r"(?<!\w)\w*?" + _MARKED.pattern + r"\w*")
 _OPENERS = " \t\"'«\u201c\u2018\u201e([*_#>-"
 _ENDERS = ".!?:;…\n\r¡¿。\uff01\uff1f"  # and the fullwidth ! and ?
 
@@ -164,15 +209,16 @@ def spelled_words(text: str, title: str = "") -> str:
     word and the title's words (often in title case) say nothing of a word's case: they
     count lower-cased, for their accents only."""
     found: dict[str, None] = {}
-    if _FOLDS.search(title) is not None:
-        found.update((word.lower(), None) for word in _FOLDED_WORD.findall(title))
-    if _MARKED.search(text) is None:  # found at C speed
+    tables = _spellings()
+    if tables.folds.search(title) is not None:
+        found.update((word.lower(), None) for word in tables.folded_word.findall(title))
+    if tables.marked.search(text) is None:  # found at C speed
         return " ".join(found)
-    for match in _MARKED_WORD.finditer(text):
+    for match in tables.marked_word.finditer(text):
         word = match.group()
         if _starts_sentence(text, match.start()):
             word = word.lower()
-            if _FOLDS.search(word) is None:
+            if tables.folds.search(word) is None:
                 continue
         found[word] = None
     return " ".join(found)
@@ -356,7 +402,7 @@ def _fold_forms(surface: str) -> tuple[str, str]:
     """(lowercase, lowercase folded) of ``surface``, reusing equal strings: a memo entry of
     an already lowercase, unaccented word then holds one string instead of three."""
     lowered = _same(surface.lower(), surface)
-    return lowered, _same(lowered.translate(_FOLD), lowered)
+    return lowered, _same(lowered.translate(_fold_table()), lowered)
 
 
 def _same(text: str, *candidates: str) -> str:
@@ -400,6 +446,7 @@ def stem_forms(lang: str) -> Callable[[str, str], tuple[str, str | None]]:
     remembered."""
     memo = _STEMMED.setdefault(lang, {})
     stem: Callable[[str], str] = stemmer_for_language(lang)
+    table = _fold_table()
 
     def forms_of(lowered: str, folded: str) -> tuple[str, str | None]:
         forms = memo.get(lowered)
@@ -407,7 +454,7 @@ def stem_forms(lang: str) -> Callable[[str, str], tuple[str, str | None]]:
             if len(memo) > _MEMO_LIMIT:
                 memo.clear()
             with _STEM_LOCK:
-                folded_stem, stem_folded = stem(lowered).translate(_FOLD), stem(folded)
+                folded_stem, stem_folded = stem(lowered).translate(table), stem(folded)
             folded_stem = _same(folded_stem, lowered, folded)
             other = stem_folded if stem_folded != folded_stem else None
             forms = memo[lowered] = (folded_stem, other)
@@ -431,7 +478,7 @@ def _stops(key: str) -> frozenset[str]:
 
 def is_cjk(char: str) -> bool:
     """Whether ``char`` belongs to a script the tokenizer cuts into bigrams."""
-    return char >= "\u1100" and _CJK_CHAR.match(char) is not None  # the first CJK block
+    return char >= "\u1100" and _cjk_char().match(char) is not None  # the first CJK block
 
 
 def language_key(lang: str | None) -> str:

@@ -13,11 +13,14 @@ Whoosh's own writer); any other field, or any other format, still goes through
 
 from __future__ import annotations
 
-from collections import Counter
+import itertools
+import operator
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from whoosh import formats
+from whoosh.system import pack_uint
 
 from searcher.indexing import analysis, schema
 
@@ -36,92 +39,138 @@ def index(field: Any, value: Any, document: dict[str, Any]) -> Iterable[Posting]
     if analyzer is analysis.plain_analyzer():
         if kind is schema.Counts:
             return _plain_counts(form, value, document.get(schema.TEXT))
-        return _with_positions(form, analyzer.items[0], frozenset(), None, value)
+        return _with_positions(form, analyzer.items[0], "", value)
     if analyzer is analysis.spelling_analyzer() and kind is schema.Counts:
         return _counted(form, _spellings(value))
     return field.index(value)  # type: ignore[no-any-return]
 
 
-def _text_analysis(value: str) -> tuple[Any, frozenset[str], Any, str]:
-    """(tokenizer, stop words, stem forms or None, text) of a title or body value
-    (``analysis.marked``), as ``MultilingualAnalyzer`` analyses it."""
+def _text_analysis(value: str) -> tuple[Any, str, str]:
+    """(tokenizer, language key, text) of a title or body value (``analysis.marked``), as
+    ``MultilingualAnalyzer`` analyses it."""
     key = "any"
     if value.startswith(analysis.MARK):
         end = value.find(analysis.MARK, 1)
         if end > 0:
             key, value = value[1:end], value[end + 1 :]
             key = key if key in analysis.LANGUAGE_KEYS else "any"
-    tokenizer, folder, *stemmer = analysis.text_analyzer(key).items
-    return tokenizer, folder.stops, analysis.stem_forms(stemmer[0].lang) if stemmer else None, value
+    return analysis.text_analyzer(key).items[0], key, value
 
 
-def _with_positions(
-    form: Any,
-    tokenizer: Any,
-    stops: frozenset[str],
-    stem_forms: Callable[[str, str], tuple[str, str | None]] | None,
-    value: str,
-) -> list[Posting]:
-    """``form.word_values`` (Positions) of the tokens of ``value``: folded as
-    ``FoldFilter`` folds them at index time (stop words dropped, the positions after them
-    closed up), then stemmed as ``StemFoldFilter`` stems them (a second stem where a word
-    has one), if ``stem_forms``."""
-    positions: dict[str, list[int]] = {}
+_MEMO_LIMIT = 20_000  # surface forms per language before its memo starts afresh
+# language key ("" for folding alone) → surface → index terms, () for a stop word
+_TERMS: dict[str, dict[str, tuple[str, ...]]] = {}
 
-    def add(term: str, pos: int) -> None:
-        found = positions.get(term)
-        if found is None:
-            positions[term] = [pos]
-        else:
-            found.append(pos)
 
-    removed, shift = None, 0
+def _terms_of(key: str) -> tuple[dict[str, tuple[str, ...]], Callable[[str], tuple[str, ...]]]:
+    """``key``'s memo of the terms a surface form indexes as, and the function that fills it:
+    folded (``FoldFilter``: nothing if a stop word), then stemmed (``StemFoldFilter``: one
+    or two stems) if ``key`` has a stemmer. One lookup per token instead of three."""
+    if key in analysis.SNOWBALL_LANGUAGES:
+        _, folder, stemmer = analysis.text_analyzer(key).items
+        stops, stem_forms = folder.stops, analysis.stem_forms(stemmer.lang)
+    else:
+        key, stops, stem_forms = "", frozenset(), None
+    memo = _TERMS.setdefault(key, {})
     fold = analysis.folded_forms
-    plain_cjk = not stops and stem_forms is None  # CJK runs that fold to themselves: as is
-    for spans in _match_spans(tokenizer, value, plain_cjk, add):
-        for text, pos in spans:
-            lowered, folded = fold(text)
-            if folded in stops:
-                if pos != removed:
-                    removed, shift = pos, shift + 1
-                continue
-            pos -= shift
-            if stem_forms is None:
-                add(folded, pos)
-                continue
+
+    def terms(surface: str) -> tuple[str, ...]:
+        lowered, folded = fold(surface)
+        if folded in stops:
+            found: tuple[str, ...] = ()
+        elif stem_forms is None:
+            found = (folded,)
+        else:
             first, other = stem_forms(lowered, folded)
-            add(first, pos)
-            if other is not None:
-                add(other, pos)
-    boost, encode = form.field_boost, form.encode
+            found = (first,) if other is None else (first, other)
+        if len(memo) > _MEMO_LIMIT:
+            memo.clear()
+        memo[surface] = found
+        return found
+
+    return memo, terms
+
+
+def _with_positions(form: Any, tokenizer: Any, key: str, value: str) -> list[Posting]:
+    """``form.word_values`` (Positions) of the tokens of ``value`` as ``key``'s analyzer
+    gives them: folded as ``FoldFilter`` folds them at index time (stop words dropped, the
+    positions after them closed up), then stemmed as ``StemFoldFilter`` stems them (a second
+    stem where a word has one). Each token costs one memo lookup (:func:`_terms_of`); a word
+    without an apostrophe is its own token, and a CJK run that folds to itself its own
+    bigrams and characters (:func:`_cjk_run`), without going through ``tokenizer.spans``."""
+    positions: defaultdict[str, list[int]] = defaultdict(list)
+    memo, terms_of = _terms_of(key)
+    lookup = memo.get
+    removed, shift, pos = -1, 0, 0
+
+    def put(surface: str, at: int) -> None:  # the loop's own steps, for the rarer tokens
+        nonlocal removed, shift
+        terms = lookup(surface)
+        if terms is None:
+            terms = terms_of(surface)
+        if not terms:
+            if at != removed:
+                removed, shift = at, shift + 1
+            return
+        for term in terms:
+            positions[term].append(at - shift)
+
+    apostrophe = analysis.APOSTROPHE.search if analysis.APOSTROPHE.search(value) else None
+    # no stop words, no stems: a CJK run that folds to itself indexes as it is
+    cjk_as_is = key not in analysis.SNOWBALL_LANGUAGES
+    for cjk, version, word in analysis.token_texts(value):
+        if word and (apostrophe is None or not apostrophe(word)):
+            terms = lookup(word)
+            if terms is None:
+                terms = terms_of(word)
+            if terms:
+                for term in terms:
+                    positions[term].append(pos - shift)
+            elif pos != removed:
+                removed, shift = pos, shift + 1
+            pos += 1
+        elif cjk_as_is and len(cjk) > 1 and analysis.fold(cjk) == cjk:
+            pos = _cjk_run(positions, cjk, pos - shift) + shift
+        else:
+            match = ("word", word) if word else ("cjk", cjk) if cjk else ("version", version)
+            last = pos - 1
+            for surface, at, _ in tokenizer.spans(value, pos, matches=((*match, 0),)):
+                put(surface, at)
+                last = max(last, at)
+            pos = last + 1
+    boost = form.field_boost
+    encode = _encode_positions if type(form) is formats.Positions else form.encode
     return [(w.encode(), len(p), len(p) * 1.0 * boost, encode(p)) for w, p in positions.items()]
 
 
-def _match_spans(
-    tokenizer: Any, value: str, plain_cjk: bool, add: Callable[[str, int], None]
-) -> Iterable[Iterable[tuple[str, int]]]:
-    """(text, position) of the tokens ``tokenizer.spans(value)`` gives, a match at a time:
-    a word without an apostrophe is one token as it is; with ``plain_cjk``, the tokens of a
-    CJK run that folds to itself go straight to ``add``; any other match goes through
-    ``spans`` from where it starts."""
-    apostrophe, fold = analysis.APOSTROPHE.search, analysis.fold
-    pos = 0
-    for match in analysis.token_matches(value):
-        kind, text, _ = match
-        if kind == "word" and not apostrophe(text):
-            yield ((text, pos),)
-            pos += 1
-        elif plain_cjk and kind == "cjk" and len(text) > 1 and fold(text) == text:
-            last = pos + len(text) - 2  # bigrams, then each character (WordTokenizer.spans)
-            for i in range(len(text) - 1):
-                add(text[i : i + 2], pos + i)
-            for i, char in enumerate(text):
-                add(char, min(pos + i, last))
-            pos = last + 1
-        else:
-            found = [(t, p) for t, p, _ in tokenizer.spans(value, pos, matches=(match,))]
-            yield found
-            pos = max((p for _, p in found), default=pos - 1) + 1
+def _cjk_run(positions: defaultdict[str, list[int]], text: str, pos: int) -> int:
+    """A CJK run's tokens (``WordTokenizer.spans``: its bigrams, then each character at its
+    bigram's position, the last at the last bigram's) added to ``positions`` from ``pos``,
+    at C speed (maps drained by a zero-length deque); the position after the run."""
+    last = pos + len(text) - 2
+    at = range(pos, last + 1)
+    lists = positions.__getitem__  # a defaultdict's: a new term gets its list
+    deque(map(list.append, map(lists, map(str.__add__, text[:-1], text[1:])), at), maxlen=0)
+    deque(map(list.append, map(lists, text[:-1]), at), maxlen=0)
+    positions[text[-1]].append(last)
+    return last + 1
+
+
+_ONE_POSITION: dict[int, bytes] = {}  # position → the value of a term found there alone
+
+
+def _encode_positions(found: list[int]) -> bytes:
+    """``formats.Positions.encode(found)``, the same bytes (its own pack and pickle) with
+    the deltas taken at C speed; a term seen once (most are) has its value remembered."""
+    if len(found) == 1:
+        value = _ONE_POSITION.get(found[0])
+        if value is None:
+            value = pack_uint(1) + formats.dumps(found, 2)
+            if len(_ONE_POSITION) < 1 << 16:
+                _ONE_POSITION[found[0]] = value
+        return value
+    deltas = list(map(operator.sub, found, itertools.chain((0,), found)))
+    return pack_uint(len(found)) + formats.dumps(deltas, 2)  # type: ignore[no-any-return]
 
 
 def _counted(form: Any, texts: Iterable[str]) -> list[Posting]:
@@ -138,24 +187,30 @@ def _plain_counts(form: Any, value: str, body: Any) -> list[Posting]:
     token crosses a newline."""
     if isinstance(body, str) and body and value.endswith("\n" + body):
         title = value[: len(value) - len(body)]
-        matches = (*analysis.token_matches(title), *analysis.token_matches(body))
+        matches = (*analysis.token_texts(title), *analysis.token_texts(body))
     else:
-        matches = tuple(analysis.token_matches(value))
+        matches = tuple(analysis.token_texts(value))
     tokenizer = analysis.plain_analyzer().items[0]
     forms, apostrophe = analysis.folded_forms, analysis.APOSTROPHE.search
-    counts: dict[str, int] = {}
-    for (kind, text), times in Counter((kind, text) for kind, text, _ in matches).items():
-        if kind == "word" and not apostrophe(text):
-            pieces: Iterable[str] = (text,)
-        elif kind == "cjk" and len(text) > 1 and analysis.fold(text) == text:
-            for piece in (*(text[i : i + 2] for i in range(len(text) - 1)), *text):
-                counts[piece] = counts.get(piece, 0) + times  # bigrams, characters: as is
+    counts: Counter[str] = Counter()
+    for (cjk, version, word), times in Counter(matches).items():
+        if word and not apostrophe(word):
+            pieces: Iterable[str] = (word,)
+        elif len(cjk) > 1 and analysis.fold(cjk) == cjk:  # bigrams, characters: as is
+            bigrams = map(str.__add__, cjk[:-1], cjk[1:])
+            if times == 1:
+                counts.update(bigrams)  # counted at C speed
+                counts.update(cjk)
+                continue
+            pieces = (*bigrams, *cjk)
+            for piece in pieces:
+                counts[piece] += times
             continue
         else:  # as many tokens as spans makes of the match alone
+            kind, text = ("word", word) if word else ("cjk", cjk) if cjk else ("version", version)
             pieces = [piece for piece, _, _ in tokenizer.spans(text, matches=((kind, text, 0),))]
         for piece in pieces:
-            folded = forms(piece)[1]
-            counts[folded] = counts.get(folded, 0) + times
+            counts[forms(piece)[1]] += times
     boost = form.field_boost
     return [(w.encode(), n, n * 1.0 * boost, b"") for w, n in counts.items()]
 

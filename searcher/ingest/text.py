@@ -87,10 +87,27 @@ def _flatten(html: str) -> str:
 
 
 _PROCESSING = re.compile(r"<\?[^>]*\?>")
+# What only an HTML parser reads as libxml2 does: markup, an entity other than the four that
+# GFM writes, a carriage return, a control character, a non-character
+_NOT_PLAIN = re.compile(
+    "[<\r\x00\x01\x04-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]|&(?!(?:lt|gt|quot|amp);)"
+)
 
 
 def _soup_text(html: str) -> str:
-    """Entities decoded, leftover markup gone, images replaced by their alt (or title) text."""
+    """Entities decoded, leftover markup gone, images replaced by their alt (or title) text.
+
+    Most flattened bodies are text with GFM's four entities: those are decoded here as
+    BeautifulSoup and lxml decode them (and drop leading blanks, as libxml2 does), the same
+    text without a parse tree, 15 times faster (tests/test_text.py compares the two)."""
+    if _NOT_PLAIN.search(html) is None:
+        text = html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+        return text.replace("&amp;", "&").lstrip(" \t\n")
+    return _tree_text(html)
+
+
+def _tree_text(html: str) -> str:
+    """:func:`_soup_text` through BeautifulSoup's tree."""
     from bs4 import BeautifulSoup, Tag  # imported by the first HTML body: searches need none
 
     if "<?" in html:  # an XHTML post's declaration: no text, and BeautifulSoup warns on it

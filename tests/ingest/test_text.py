@@ -414,3 +414,18 @@ def test_an_xhtml_post_is_read_without_a_library_warning() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert text_of(body, "html") == "Old words."
+
+
+_PIECES = ("&amp;", "&lt;", "&gt;", "&quot;", "&", "&amp", "&eacute;", "&#8217;", "&#0;",
+           "<", "<b>", " ", "\n", "\t", "\r", "\x0c", "\x08", "\x00", "\x02", "\x03", "\xa0",
+           "\ufffe", "a", "Été", "東京", "\u200b", "\x85")  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12))
+def test_plain_text_is_read_as_the_parse_tree_reads_it(pieces: list[str]) -> None:
+    """A flattened body read without BeautifulSoup gives what its tree gives."""
+    from searcher.ingest import text
+
+    html = "".join(pieces)
+    assert text._soup_text(html) == text._tree_text(html)
