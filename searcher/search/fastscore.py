@@ -30,6 +30,7 @@ from whoosh import query, scoring
 from whoosh.util.numeric import byte_to_length
 
 from searcher.indexing._whoosh import field_b, pattern_words, segreader
+from searcher.search.querykeys import QueryKey
 from searcher.support.caches import Bounded
 
 POSTINGS_BUDGET = 4_000_000  # decoded postings kept per generation (16 bytes each)
@@ -87,8 +88,9 @@ class Scorer:
         )
         self._lengths: dict[str, FloatArray] = {}
         # the caches below are read and filled under _lock
-        self._filters: Bounded[query.Query, BoolArray] = Bounded(FILTERS, locked=False)
-        self._words: Bounded[query.Query, tuple[query.Query, Scored]] = Bounded(
+        # keyed by QueryKey: Whoosh's own hash of an OR of one word's forms ignores the word
+        self._filters: Bounded[QueryKey, BoolArray] = Bounded(FILTERS, locked=False)
+        self._words: Bounded[QueryKey, tuple[query.Query, Scored]] = Bounded(
             budget=WORDS_BUDGET, weigh=_words_weight, dropped=self._forget_word, locked=False
         )
         self._words_by_id: dict[int, tuple[query.Query, Scored]] = {}
@@ -171,13 +173,14 @@ class Scorer:
     def _filter(self, q: query.Query) -> BoolArray:
         """The documents ``q`` matches as a mask over all documents, kept for reuse: filters
         such as a language scope come back in every query."""
+        key = QueryKey(q)
         with self._lock:
-            found = self._filters.get(q)
+            found = self._filters.get(key)
         if found is None:
             found = np.zeros(self.size, dtype=bool)
             found[self.evaluate(q).docs] = True
             with self._lock:
-                self._filters.put(q, found)
+                self._filters.put(key, found)
         return found
 
     def _or(self, q: query.Or) -> Scored:
@@ -191,22 +194,24 @@ class Scorer:
         if getattr(self.searcher, "stats", None) is not None:
             return _boosted(self._union([self.evaluate(child) for child in q.subqueries]), q)
         with self._lock:
+            key = QueryKey(q)
             kept = self._words_by_id.get(id(q))
             if kept is None or kept[0] is not q:  # a parsed query comes back as the same object
-                kept = self._words.get(q)
+                kept = self._words.get(key)
             else:
-                self._words.get(q)  # now the most recently used
+                self._words.get(key)  # now the most recently used
         if kept is not None:
             return Scored(kept[1].docs, kept[1].scores)
         found = _boosted(self._union([self.evaluate(child) for child in q.subqueries]), q)
         found.docs.flags.writeable = found.scores.flags.writeable = False  # shared from now on
         with self._lock:
-            if q not in self._words:  # not kept meanwhile
+            if key not in self._words:  # not kept meanwhile
                 self._words_by_id[id(q)] = (q, found)
-                self._words.put(q, (q, found))
+                self._words.put(key, (q, found))
         return Scored(found.docs, found.scores)
 
-    def _forget_word(self, q: query.Query, kept: tuple[query.Query, Scored]) -> None:
+    def _forget_word(self, key: QueryKey, kept: tuple[query.Query, Scored]) -> None:
+        q = kept[0]
         if self._words_by_id.get(id(q), (None,))[0] is q:
             del self._words_by_id[id(q)]
 
