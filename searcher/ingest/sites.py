@@ -8,7 +8,9 @@ the site's content folder (``content/``, ``_posts/``). The site then says which 
 Eleventy: its input), which never are (layouts, includes, partials, data, themes, excluded
 paths: not even listed), which are other pages (listed as skipped, with the reason), each
 post's URL as the generator builds it (see :mod:`searcher.ingest.permalinks`), and the language to
-fall back on. Without a configuration file nothing changes.
+fall back on. Jekyll needs no configuration file: a root holding ``_posts/`` beside Jekyll's
+own folders (``_layouts/``, ``_includes/``, ``_sass/``) or a Gemfile naming Jekyll is read as
+a Jekyll site with Jekyll's defaults. Otherwise, without a configuration file nothing changes.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ __all__ = ["IGNORE", "POST", "Site", "View", "fingerprint", "for_source", "read_
 
 
 _JEKYLL = ("_config.yml", "_config.yaml", "_config.toml")
+# folders only a Jekyll site has (``_site/`` and ``_drafts/`` also sit beside copied posts)
+_JEKYLL_MARKS = ("_layouts", "_includes", "_sass", ".jekyll-cache", ".jekyll-metadata")
+_JEKYLL_DEFAULTS = "no _config.yml: Jekyll's defaults"
 _HUGO = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json")
 _SHARED = ("config.toml", "config.yaml", "config.yml", "config.json")  # Hugo's, or Zola's
 _ELEVENTY = (
@@ -139,7 +144,7 @@ def fingerprint(sources: Iterable[Path]) -> str:
 def _stamp(source: Path) -> tuple[float, ...]:
     stamps = []
     for folder in (source, *list(source.parents)[:_UP]):
-        for name in (*_JEKYLL, *_HUGO, *_SHARED, *_ELEVENTY, "config"):
+        for name in (*_JEKYLL, *_HUGO, *_SHARED, *_ELEVENTY, "config", "_posts", *_JEKYLL_MARKS):
             try:
                 stamps.append((folder / name).stat().st_mtime)
             except OSError:
@@ -198,7 +203,21 @@ def read_site(root: Path) -> Site | None:
             if name.startswith(("hugo.", "config/")) or keys & _HUGO_KEYS:
                 return _hugo(root, name, config, problems)
             continue  # a config.* of something else
+    if _bare_jekyll(root):
+        return _jekyll(root, _JEKYLL_DEFAULTS)
     return None
+
+
+def _bare_jekyll(root: Path) -> bool:
+    """Whether ``root`` is a Jekyll site without a configuration file: ``_posts/`` beside one
+    of Jekyll's own folders, or a Gemfile that builds with Jekyll. ``_posts/`` alone is a
+    folder of posts, read as such."""
+    if not (root / "_posts").is_dir():
+        return False
+    if any((root / mark).exists() for mark in _JEKYLL_MARKS):
+        return True
+    gemfile = _text(root / "Gemfile").lower()
+    return "jekyll" in gemfile or "github-pages" in gemfile
 
 
 def _read(path: Path) -> tuple[dict[str, Any], tuple[str, ...]]:
@@ -253,7 +272,7 @@ def _data_files(top: Path, hugo: bool) -> Iterator[Path]:
 
 
 def _jekyll(root: Path, name: str) -> Jekyll:
-    config, problems = _read(root / name)
+    config, problems = _read(root / name) if name in _JEKYLL else ({}, ())
     collections = config.get("collections")
     if isinstance(collections, list):
         collections = {str(label): {} for label in collections}

@@ -115,11 +115,36 @@ def test_eleventy_pages(relative: str, permalink: object, expected: str | None) 
     assert permalinks.eleventy_url(relative, permalink, {"title": "A Title"}) == expected
 
 
-def test_without_a_configuration_nothing_changes(tmp_path: Path) -> None:
-    write(tmp_path, {"_posts/2020-01-01-a.md": "---\ntitle: A\n---\nx", "_layouts/p.html": "x"})
+def test_posts_alone_are_a_folder_of_posts(tmp_path: Path) -> None:
+    write(tmp_path, {"_posts/2020-01-01-a.md": "---\ntitle: A\n---\nx", "notes/b.md": "y",
+                     "_drafts/c.md": "z", "_site/index.html": "<p>built</p>"})  # fmt: skip
     assert sites.for_source(tmp_path) is None
     paths = {p.path: p.url for p in scan([tmp_path])}
-    assert paths == {"_posts/2020-01-01-a.md": "/2020/01/01/a/", "_layouts/p.html": "/_layouts/p/"}
+    assert paths == {"_posts/2020-01-01-a.md": "/2020/01/01/a/", "notes/b.md": "/notes/b/"}
+
+
+@pytest.mark.parametrize(
+    "mark",
+    ["_layouts/post.html", "_includes/head.html", "_sass/main.scss", "Gemfile"],
+)  # fmt: skip
+def test_jekyll_needs_no_configuration_file(tmp_path: Path, mark: str) -> None:
+    """Jekyll builds a root without _config.yml with its defaults: so do we (posts from
+    _posts/, Jekyll's date permalink, pages and layouts not posts)."""
+    gemfile = "source 'https://rubygems.org'\ngem 'jekyll'\n"
+    write(tmp_path, {"_posts/2020-01-01-a.md": "---\ntitle: A\n---\nx", "about.md": "me",
+                     "index.html": "<p>home</p>", mark: gemfile})  # fmt: skip
+    summary = Summary()
+    posts = {p.path: p.url for p in scan([tmp_path], summary=summary)}
+    assert posts == {"_posts/2020-01-01-a.md": "/2020/01/01/a.html"}
+    assert summary.sites == ["Jekyll site (no _config.yml: Jekyll's defaults): posts from _posts/"]
+    assert {s.path for s in summary.skipped} >= {"about.md", "index.html"}
+    inside = {p.path: p.url for p in scan([tmp_path / "_posts"])}  # the content folder alone
+    assert inside == {"2020-01-01-a.md": "/2020/01/01/a.html"}
+
+
+def test_a_gemfile_of_something_else_is_no_jekyll_site(tmp_path: Path) -> None:
+    write(tmp_path, {"_posts/2020-01-01-a.md": "x", "Gemfile": "gem 'rails'\n"})
+    assert sites.for_source(tmp_path) is None
 
 
 def test_a_config_yaml_of_something_else_is_no_hugo_site(tmp_path: Path) -> None:
