@@ -200,14 +200,16 @@ def _leaves(word: str, keys: list[str], boost: float) -> list[query.Query]:
 def suggestion(text: str, reader: Any, keys: list[str]) -> str | None:
     """``text`` with each suspect word replaced by its best correction, or None.
 
-    Operators, field prefixes, quotes, ranges, boosts and the words that were fine are kept.
+    Operators, field prefixes, quotes, ranges, boosts and the words that were fine are kept;
+    broken syntax is mended (a lone quote or ``)`` dropped, open groups closed), so that the
+    suggestion is a query that says what it means.
     Words of title:, body: and unfielded clauses are checked; other fields' values, negated
     clauses, wildcards and anything with a digit in it (dates, versions, CVE ids) are not.
     """
     out: list[str] = []
     groups: list[tuple[str | None, bool]] = [(None, False)]  # (field, negated) per open group
     field: str | None = None
-    fielded = negated = False
+    fielded = negated = changed = False
     for match in _PIECE.finditer(text):
         kind, piece = match.lastgroup, match.group()
         scope, skip = groups[-1]
@@ -216,15 +218,18 @@ def suggestion(text: str, reader: Any, keys: list[str]) -> str | None:
             field, fielded = match["field"], True
         elif kind == "open":
             groups.append((scope, skip))
-        elif kind == "close" and len(groups) > 1:
+        elif kind == "close":
+            if len(groups) == 1:
+                continue  # a stray ")": the suggestion is a query that parses
             groups.pop()
         if kind in ("quote", "chunk") and scope in _CORRECTABLE and not skip:
-            piece = _corrected(piece, kind == "quote", reader, keys)
+            fixed = _corrected(piece, kind == "quote", reader, keys)
+            changed, piece = changed or fixed != piece, fixed
         if kind not in ("field", "space"):
             fielded, negated = False, kind == "chunk" and piece in ("NOT", "ANDNOT", "-")
         out.append(piece)
-    fixed = "".join(out)
-    return fixed if fixed != text else None
+    # a lone quote was never a piece; groups left open are closed
+    return "".join(out).rstrip() + ")" * (len(groups) - 1) if changed else None
 
 
 def _corrected(piece: str, quoted: bool, reader: Any, keys: list[str]) -> str:

@@ -219,6 +219,10 @@ def test_fuzzy_query_keeps_the_user_boost(content: Opened) -> None:
         ("paris NOT (clod OR pythn) pythn", "paris NOT (clod OR pythn) python"),
         ('near:"Montpelier" clod', 'near:"Montpelier" cloud'),
         ("date:[2010 TO 2012] body:tornoto", "date:[2010 TO 2012] body:toronto"),
+        ("title:(clod", "title:(cloud)"),  # broken syntax is mended, not echoed
+        ("clod) paris", "cloud paris"),
+        ('"clod paris', "cloud paris"),
+        ("(clod OR (pythn ", "(cloud OR (python))"),
     ],
 )
 def test_suggestion_fixes_words_and_keeps_the_syntax(
@@ -232,7 +236,7 @@ def test_suggestion_fixes_words_and_keeps_the_syntax(
     "text",
     ["cloud", "cloud paris", "Cloud Computing", "interopérabilité", "veroffentlicht",
      "date:2011", "tag:clod", "category:pythn", "clo*", "CVE-2020-10663", "ruby 2.7.1",
-     "tge", "東京", "paris -clod", "clouds", 'lang:fr "cloud paris"'],
+     "tge", "東京", "paris -clod", "clouds", 'lang:fr "cloud paris"', '"cloud paris', "(cloud"],
 )  # fmt: skip
 def test_no_suggestion_for_correct_or_uncheckable_queries(content: Opened, text: str) -> None:
     assert suggest.suggestion(text, content.reader, content.keys) is None
