@@ -3,8 +3,10 @@
 A post is a *draft* when its site would not publish it yet, whichever generator's way says
 so: a file in a ``_drafts/`` folder (Jekyll), ``draft: true`` (Hugo, Zola, Eleventy's
 usual data key, and what the WordPress reader sets for a password-protected post),
-``published: false`` (Jekyll), a WordPress ``status`` other than ``publish`` (``draft``,
-``pending``, ``private``, ``future``), or what the site's generator never renders
+``published: false`` (Jekyll), a ``status`` that says the post is not out (WordPress's
+``draft``, ``pending``, ``private``, ``future``, ``auto-draft``, ``trash``; also ``unpublished``,
+``hidden``; any other status, such as a digital garden's ``seedling`` or a project's
+``ongoing``, describes a published post), or what the site's generator never renders
 (:meth:`~searcher.ingest.generators.Site.unpublished`: Hugo's headless bundles and
 ``build.render: never``, Eleventy's ``permalink: false``). Drafts are read and indexed
 only with ``--drafts``; without it, ``_drafts/`` folders are not even walked.
@@ -20,7 +22,10 @@ from searcher.ingest import fields, sites
 from searcher.models import Post
 
 FOLDER = "_drafts"  # Jekyll's folder of drafts
-_PUBLISHED = ("publish", "published", "public")  # WordPress statuses of a post on the blog
+# statuses of a post that is not out: WordPress's own, and the plain words for the same
+_UNPUBLISHED = frozenset(
+    "draft drafts pending private future scheduled auto-draft trash unpublished hidden".split()
+)
 
 
 def reason(rel: str, data: Mapping[str, Any], site: sites.View | None = None) -> str | None:
@@ -42,7 +47,7 @@ def front_matter_reason(data: Mapping[str, Any]) -> str | None:
         return "published: false"
     status = data.get("status")
     written = status.strip() if isinstance(status, str) else ""
-    return f"status: {written}" if written and written.lower() not in _PUBLISHED else None
+    return f"status: {written}" if written.lower() in _UNPUBLISHED else None
 
 
 def excluded(post: Post, *, drafts: bool) -> bool:

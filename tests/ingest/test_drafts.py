@@ -98,6 +98,13 @@ def test_every_generators_drafts_are_left_out_unless_asked_for(
         ({"status": "draft"}, True),
         ({"status": "private"}, True),
         ({"status": "future"}, True),
+        ({"status": "auto-draft"}, True),
+        ({"status": "Unpublished"}, True),
+        # a status that is no publishing state describes a published post: never dropped
+        ({"status": "ongoing"}, False),
+        ({"status": "seedling"}, False),
+        ({"status": "evergreen"}, False),
+        ({"status": "completed"}, False),
     ],
 )
 def test_is_draft(data: dict[str, object], expected: bool) -> None:
