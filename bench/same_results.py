@@ -9,7 +9,9 @@ per version on the same index and compare the files::
     python bench/same_results.py dump INDEX after.jsonl
     python bench/same_results.py compare before.jsonl after.jsonl
 
-``dump --profile`` also prints where the time of those first-time queries goes (cProfile).
+``dump --facets --pages 2`` asks each query with facet counts and for its second page too
+(an answer is then the list of its pages); a sharded index is dumped alike. ``dump --profile``
+also prints where the time of those first-time queries goes (cProfile).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import distinct
 from searcher.api import open_index
 from searcher.indexing import ondisk, schema
 from searcher.models import Post
+from searcher.shards.layout import read_layout
 
 EXTRA = [  # the syntax people also type, beside the drawn words
     '"borrow checker"', "ruby -rails", "title:release", "tag:security", "rust OR ruby",
@@ -39,7 +42,11 @@ EXTRA = [  # the syntax people also type, beside the drawn words
 
 
 def stored_posts(index_dir: Path) -> list[Post]:
-    """The posts an index holds, with their stored title and text (enough to draw queries)."""
+    """The posts an index holds (every shard's), with their stored title and text (enough to
+    draw queries)."""
+    layout = read_layout(index_dir)
+    if layout is not None:
+        return [post for shard in layout.shard_dirs() for post in stored_posts(shard)]
     ix = ondisk.open_existing(index_dir)
     posts = []
     with ix.searcher() as searcher:
@@ -52,7 +59,17 @@ def stored_posts(index_dir: Path) -> list[Post]:
     return posts
 
 
-def dump(index_dir: Path, out: Path, count: int, profile: bool) -> None:
+def ask(index: Any, text: str, pages: int, facets: bool) -> Any:
+    """``text``'s answer: page 1 alone (as before), or each of ``pages`` pages."""
+    if pages == 1 and not facets:
+        return index.search(text, limit=10).to_dict()
+    return [index.search(text, limit=10, page=page, facets=facets).to_dict()
+            for page in range(1, pages + 1)]  # fmt: skip
+
+
+def dump(
+    index_dir: Path, out: Path, count: int, profile: bool, pages: int = 1, facets: bool = False
+) -> None:
     posts = stored_posts(index_dir)
     queries = distinct.draw(posts, count) + EXTRA
     index = open_index(index_dir, audience="owner")
@@ -65,7 +82,7 @@ def dump(index_dir: Path, out: Path, count: int, profile: bool) -> None:
             if profiler is not None:
                 profiler.enable()
             try:
-                answer: Any = index.search(text, limit=10).to_dict()
+                answer: Any = ask(index, text, pages, facets)
             except Exception as exc:  # an error is an answer too, and must stay the same
                 answer = {"error": f"{type(exc).__name__}: {exc}"}
             if profiler is not None:
@@ -97,12 +114,16 @@ def compare(before: Path, after: Path) -> int:
         print("the two files hold different queries")
         return 2
     differ = [(o, n) for o, n in zip(old, new, strict=True) if not same(o["answer"], n["answer"])]
-    hits = sum(len(o["answer"].get("hits", [])) for o in old)
+    hits = sum(len(page.get("hits", [])) for o in old for page in _pages(o["answer"]))
     print(f"{len(old)} queries, {hits} hits compared: {len(differ)} differ")
     for o, n in differ[:10]:
         print(f"  {o['query']!r}:\n    before {json.dumps(o['answer'])[:400]}"
               f"\n    after  {json.dumps(n['answer'])[:400]}")  # fmt: skip
     return 1 if differ else 0
+
+
+def _pages(answer: Any) -> list[Any]:
+    return answer if isinstance(answer, list) else [answer]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -113,12 +134,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     d.add_argument("out", type=Path)
     d.add_argument("--count", type=int, default=3000)
     d.add_argument("--profile", action="store_true")
+    d.add_argument("--pages", type=int, default=1, help="pages asked of each query")
+    d.add_argument("--facets", action="store_true", help="count facets too")
     c = sub.add_parser("compare")
     c.add_argument("before", type=Path)
     c.add_argument("after", type=Path)
     args = parser.parse_args(argv)
     if args.what == "dump":
-        dump(args.index_dir, args.out, args.count, args.profile)
+        dump(args.index_dir, args.out, args.count, args.profile, args.pages, args.facets)
     else:
         sys.exit(compare(args.before, args.after))
 

@@ -453,8 +453,10 @@ def stem_forms(lang: str) -> Callable[[str, str], tuple[str, str | None]]:
         if forms is None:
             if len(memo) > _MEMO_LIMIT:
                 memo.clear()
-            with _STEM_LOCK:
-                folded_stem, stem_folded = stem(lowered).translate(table), stem(folded)
+            with _STEM_LOCK:  # an unaccented word is stemmed once, not twice alike
+                stemmed = stem(lowered)
+                stem_folded = stemmed if folded == lowered else stem(folded)
+            folded_stem = stemmed.translate(table)
             folded_stem = _same(folded_stem, lowered, folded)
             other = stem_folded if stem_folded != folded_stem else None
             forms = memo[lowered] = (folded_stem, other)

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 from whoosh import query, scoring
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from searcher.indexing._whoosh import field_b, pattern_words, segreader
@@ -395,9 +396,11 @@ class Scorer:
                 return hit
             docs_parts, weight_parts = [], []
             for reader, offset in self._leaves:
-                if (fieldname, text) not in reader:
+                try:  # one look-up of the term, not a test then a second one
+                    matcher = reader.postings(fieldname, text)
+                except TermNotFound:
                     continue
-                leaf = segreader.leaf_postings(reader.postings(fieldname, text))
+                leaf = segreader.leaf_postings(matcher)
                 docs_parts.append(leaf.docs + offset)
                 weight_parts.append(leaf.weights)
             if docs_parts:

@@ -88,8 +88,9 @@ def lift_near(q: query.Query, found: list[NearSpec]) -> query.Query:
             return right if left is query.NullQuery else left
         return q.__class__(left, right)
     if isinstance(q, query.CompoundQuery):
+        before = len(found)  # every marker below is found or refused: none went unseen
         kept = [lift_near(child, found) for child in q.subqueries]
-        if isinstance(q, query.Or) and _has_near(q.subqueries):
+        if isinstance(q, query.Or) and len(found) > before:
             raise QuerySyntaxError("near: cannot be one side of OR")
         rest = [k for k in kept if k is not query.NullQuery]
         if q.subqueries and not rest:  # nothing but near: clauses

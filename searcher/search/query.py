@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -32,6 +33,9 @@ MAX_QUERY_CHARS = 1000
 PARSED_QUERIES = 512  # parsed queries remembered per parser
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 _WORD_START = r"(?:(?<=[\s(])|(?<![\s\S]))"
+# Words of letters and digits, one space apart: what most queries are, and what Whoosh's
+# parser can only read as one word node each (no tagger matches inside such a word).
+_PLAIN_WORDS = re.compile(r"[^\W_]+(?: [^\W_]+)*")
 
 
 @dataclass(frozen=True)
@@ -183,7 +187,8 @@ class QueryParser:
         parser = qparser.QueryParser(None, whoosh_schema, group=qparser.AndGroup)
         parser.remove_plugin_class(qparser.FieldsPlugin)
         parser.add_plugin(qparser.FieldsPlugin(remove_unknown=False))
-        parser.add_plugin(_Expand(keys, boosts, groups))
+        self._expand = _Expand(keys, boosts, groups)
+        parser.add_plugin(self._expand)
         parser.add_plugin(qparser.GtLtPlugin())
         parser.add_plugin(NearPlugin())
         # +word / -word only at the start of a word: dates and CVE ids keep their hyphens
@@ -223,6 +228,9 @@ class QueryParser:
         errors, such as "list index out of range" for ``>x``, are never shown)."""
         if not text.strip():
             return None
+        plain = self._plain(text)
+        if plain is not None:
+            return plain
         try:
             parsed = self._parser.parse(text, normalize=False)
         except UsageError:
@@ -233,6 +241,24 @@ class QueryParser:
         if isinstance(error, UsageError):
             raise error  # ours again, from a field's own parsing (date:yesterday)
         return None if error is not None else parsed
+
+    def _plain(self, text: str) -> query.Query | None:
+        """The query Whoosh's parser reads from plain words, built without running it (its
+        taggers try every plugin's pattern at every character, and its filters walk the tree
+        a dozen times: a third of a new query's parse); None for anything but plain words."""
+        if _PLAIN_WORDS.fullmatch(text) is None:
+            return None
+        words = text.split(" ")
+        if any(word in typed.OPERATORS for word in words):
+            return None
+        nodes, start = [], 0
+        for word in words:  # as Whoosh's tagger makes them
+            node = syntax.WordNode(word)
+            node.startchar, node.endchar = start, start + len(word)
+            nodes.append(node)
+            start = node.endchar + 1
+        group = self._expand.expand(self._parser, qparser.AndGroup(nodes))
+        return group.query(self._parser) or query.NullQuery
 
 
 def _planned(q: query.Query) -> query.Query:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from whoosh.query import Term
+
 
 class QueryKey:
     """A query as a key: Whoosh's ``==``, a hash of its whole structure."""
@@ -36,7 +38,10 @@ class QueryKey:
 
 
 def _shape(query: Any) -> tuple[Any, ...]:
-    """What a query is made of, in order (its children's shapes, or a leaf's own repr)."""
+    """What a query is made of, in order (its children's shapes, or a leaf's own repr; a
+    term's parts, which its ``==`` compares: its repr took half the time of a new key)."""
+    if type(query) is Term:
+        return ("Term", query.fieldname, query.text, query.boost)
     children = getattr(query, "subqueries", None)
     if children is not None:
         return (type(query).__name__, query.boost, tuple(_shape(c) for c in children))

@@ -46,6 +46,7 @@ _VARIANTS = {
 }  # fmt: skip
 _ACCENTED = re.compile("[" + "".join(sorted({c for v in _VARIANTS.values() for c in v[1:]})) + "]")
 _UNACCENTED = str.maketrans({c: base for base, forms in _VARIANTS.items() for c in forms[1:]})
+_BASE_OF = {c: base for base, forms in _VARIANTS.items() for c in forms[1:]}
 _SPECIAL = re.compile("[&<>]")  # what html.escape(quote=False) replaces
 
 # A leaf of a query, marked on its own: ("term", text), ("prefix", text), ("wildcard",
@@ -154,12 +155,17 @@ class Source:
             return cls(text, None, None)
         if lowered.isascii() or not _ACCENTED.search(lowered):
             return cls(text, lowered, lowered)  # the same string: nothing to fold
-        return cls(text, lowered, lowered.translate(_UNACCENTED))
+        # only the accented letters replaced: str.translate looks up every character (5x slower)
+        return cls(text, lowered, _ACCENTED.sub(_base_letter, lowered))
 
     @property
     def plain(self) -> bool:
         """No letter in the text that an accent-folded form may stand for but its own."""
         return self.lowered is not None and self.folded is self.lowered
+
+
+def _base_letter(match: re.Match[str]) -> str:
+    return _BASE_OF[match.group()]
 
 
 class Kept:

@@ -5,6 +5,8 @@ import random
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh import query
 from whoosh.analysis import StemmingAnalyzer
 
@@ -103,6 +105,19 @@ def test_candidates_found_however_the_text_is_written(
     assert source.plain == (not any(c in text for c in "éЁё"))
     assert marks(snippets.build(source, analyzer, wanted)) == expected
     assert snippets.build(source, analyzer, wanted) == snippets.build(text, analyzer, wanted)
+
+
+@given(st.text(alphabet="aeiouAEÉcnsz ÀàéèêëÉçñœßšžŕŧЁёе\u0131İ-", max_size=60))
+def test_folded_text_keeps_every_offset(text: str) -> None:
+    """Each accented letter becomes its base letter, nothing else changes: candidate places
+    found in the folded text are offsets into the text shown."""
+    source = snippets.Source.of(text)
+    if source.lowered is None:
+        return
+    assert source.folded is not None and len(source.folded) == len(source.lowered)
+    for shown, folded in zip(source.lowered, source.folded, strict=True):
+        bases = [base for base, forms in snippets._VARIANTS.items() if shown in forms]
+        assert folded == (bases[0] if bases else shown)
 
 
 def test_many_matches_in_one_window_choose_the_busiest_passage() -> None:

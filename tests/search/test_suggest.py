@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 from conftest import build_index
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import query
 
 import searcher
 from searcher.errors import UsageError
 from searcher.indexing import analysis, schema
-from searcher.search import suggest
+from searcher.search import live, suggest
 
 CLOUD = "_posts/2011-03-01-cloud-paris.md"
 CLOUD_TITLE = "Cloud computing : trois jours de conférence à Paris"
@@ -69,6 +71,35 @@ def two_segments(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Opened]:
 
 
 # -- typo tolerance ------------------------------------------------------------------------
+
+
+def _automaton_within(reader: Any, text: str, maxdist: int, prefix: int) -> set[str]:
+    """What Whoosh's own Levenshtein automaton finds, segment by segment: the oracle."""
+    found: set[str] = set()
+    for leaf, _ in reader.leaf_readers():
+        found.update(leaf.terms_within(schema.WORDS, text, maxdist, prefix=prefix))
+    return found
+
+
+_EDITED = st.tuples(
+    st.sampled_from(["skywalker", "luke", "ferry", "conférence", "paris", "tokyo", "返回"]),
+    st.lists(st.tuples(st.integers(0, 12), st.sampled_from("aeklsyé返x")), max_size=2),
+    st.sampled_from([(1, 1), (2, 2), (1, 0), (2, 1)]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=_EDITED)
+def test_lexicon_terms_within_matches_the_automaton(
+    content: Opened, two_segments: Opened, case: tuple[str, list[tuple[int, str]], tuple[int, int]]
+) -> None:
+    word, edits, (maxdist, prefix) = case
+    for at, letter in edits:  # replace, or insert past the end
+        word = word[:at] + letter + word[at + 1 :]
+    for opened in (content, two_segments):
+        lexicon = live.Lexicon(opened.reader)
+        expected = _automaton_within(opened.reader, word, maxdist, prefix)
+        assert lexicon.terms_within(schema.WORDS, word, maxdist, prefix) == expected
 
 
 @pytest.mark.parametrize(
