@@ -196,3 +196,23 @@ def test_noise_pattern_removes_what_the_backtracking_one_did(text: str) -> None:
     assert [m.span() for m in langs._NOISE.finditer(text)] == [
         m.span() for m in _BACKTRACKING_NOISE.finditer(text)
     ]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_NOISY, min_size=1, max_size=40).map(" ".join), st.integers(0, 1500))
+def test_sample_cleans_as_the_whole_opening_would(words: str, pad: int) -> None:
+    text = ("word " * pad)[:pad] + words + " tail" * 300
+    assert langs._sample(text) == _BACKTRACKING_NOISE.sub(" ", text[:1200])[:600]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "see http://example.org/a/1 " * 100 + ENGLISH,  # the opening is mostly noise
+        "x" * 700 + "@" + "y" * 900 + " " + ENGLISH,  # no blank where the opening could end
+        ENGLISH * 10,
+        FRENCH[:100],
+    ],
+)
+def test_sample_of_noisy_and_unbroken_openings(text: str) -> None:
+    assert langs._sample(text) == _BACKTRACKING_NOISE.sub(" ", text[:1200])[:600]
