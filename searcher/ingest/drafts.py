@@ -31,7 +31,7 @@ _UNPUBLISHED = frozenset(
 def reason(rel: str, data: Mapping[str, Any], site: sites.View | None = None) -> str | None:
     """Why the post at ``rel`` (relative to its content folder) with front matter ``data``
     (the site's defaults included) is a draft; ``None`` when it is published."""
-    if FOLDER in PurePosixPath(rel).parts[:-1]:
+    if FOLDER in rel and FOLDER in PurePosixPath(rel).parts[:-1]:
         return f"in a {FOLDER}/ folder"
     found = front_matter_reason(data)
     if found is None and site is not None:

@@ -92,7 +92,7 @@ def _eight_bit(data: bytes, warnings: list[IngestWarning]) -> str:
                 lines.append(raw.decode("cp1252", errors="replace"))
         content = "\n".join(lines)
         warnings.append(IngestWarning("encoding", f"{bad} line(s) not UTF-8, read as Windows-1252"))
-    if _MOJIBAKE.search(content):
+    if not content.isascii() and _MOJIBAKE.search(content):  # isascii: a flag, no scan
         try:
             fixed = content.encode("cp1252").decode("utf-8")
         except UnicodeError:

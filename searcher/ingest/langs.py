@@ -8,6 +8,7 @@ matter between translations and forget to change ``lang``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import math
 import mmap
@@ -15,6 +16,7 @@ import os
 import re
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,14 @@ _NAMES = {
     "italiano": "it", "portuguese": "pt", "russian": "ru", "japanese": "ja", "chinese": "zh",
     "korean": "ko", "dutch": "nl", "polish": "pl", "turkish": "tr",
 }  # fmt: skip
-_NOISE = re.compile(r"\S*(?:://|www\.|@)\S*|[!-~]*\d[!-~]*|[_*#=|<>{}\[\]`~]+")
+# Noise, each alternative tried only where it can start: a word (run of non-blanks) holding a
+# URL or address mark, a run of printable ASCII holding a digit (or a digit after such a run
+# just removed), a run of markup marks. The same matches as the plain
+# r"\S*(?:://|www\.|@)\S*|[!-~]*\d[!-~]*|[_*#=|<>{}\[\]`~]+", which backtracks through
+# each word from each of its letters (tests/ingest/test_langs.py compares the two).
+_NOISE = re.compile(
+    r"(?<!\S)\S*(?:://|www\.|@)\S*|(?<![!-~])[!-~]*\d[!-~]*|\d[!-~]*|[_*#=|<>{}\[\]`~]+"
+)
 # Languages blogs are written in; leaving out the model's rarer neighbours (Cantonese and Wu
 # for Chinese, Welsh for short Indonesian) made detection more accurate on ruby-lang, not less.
 _CANDIDATES = (
@@ -40,7 +49,9 @@ _NON_LETTER = re.compile(r"[\W\d_]+")
 _NOT_LANGUAGES = frozenset({"zxx", "und"})
 _lock = threading.Lock()
 _identifier: Any = None
-_CACHED = ("ptc", "pc", "classes", "nextmove", "row", "output")  # arrays in the cache, in order
+# arrays in the cache, in order; "depth" is the automaton's (see _Automaton), worked out once
+_CACHED = ("ptc", "pc", "classes", "nextmove", "row", "output", "depth")
+_CACHE_FORMAT = 2  # part of the cache's name: a cache of another layout is never read
 _ALIGN = 64  # bytes: each cached array starts at a multiple of this
 
 
@@ -57,7 +68,10 @@ def normalise(value: Any) -> str | None:
 
 def detect(text: str, *, size: int = _SAMPLE) -> tuple[str, float] | None:
     """The most likely language of ``text`` and its probability, or ``None`` if it has no words."""
-    sample = _sample(text)[:size]
+    return _detect(_sample(text)[:size])
+
+
+def _detect(sample: str) -> tuple[str, float] | None:
     if len(_NON_LETTER.sub("", sample[:400])) < 20:
         return None
     lang, prob = _model().classify(sample)
@@ -65,7 +79,15 @@ def detect(text: str, *, size: int = _SAMPLE) -> tuple[str, float] | None:
 
 
 def _sample(text: str) -> str:
-    """The prose of ``text``: URLs, checksums, identifiers and numbers only mislead the model."""
+    """The prose of ``text``: URLs, checksums, identifiers and numbers only mislead the model.
+
+    Noise is read within words, never across a blank: the opening up to a blank is cleaned
+    alone, and only when it leaves fewer than :data:`_SAMPLE` characters is the rest read."""
+    blank = text.find(" ", _SAMPLE + _SAMPLE // 4, _SAMPLE * 2)
+    if blank > 0:
+        opening = _NOISE.sub(" ", text[:blank])
+        if len(opening) >= _SAMPLE:
+            return opening[:_SAMPLE]
     return _NOISE.sub(" ", text[: _SAMPLE * 2])[:_SAMPLE]
 
 
@@ -79,23 +101,24 @@ def choose(
     language) is given and the guess is unsure: a short post, or a low probability.
     """
     code = normalise(declared)
-    script = cjk_language(text)
     if code is None:
+        script = cjk_language(text)
         if script:
             return script, None
-        guess = detect(text)
-        if default and (guess is None or _unsure(text, guess[1])):
+        sample = _sample(text)
+        guess = _detect(sample)
+        if default and (guess is None or _unsure(sample, guess[1])):
             return default, None
         return (guess[0] if guess else None), None
     if len(text) < _MIN_TEXT:
         return code, None
-    quick = detect(text, size=_LEDE)
+    sample = _sample(text)
+    quick = _detect(sample[:_LEDE])
     if quick is None or quick[0] == code:
         return code, None  # the opening agrees: most posts stop here, at half the cost
-    guess = detect(text)
+    guess = _detect(sample)
     if guess is None or guess[0] == code or guess[1] < 0.95:
         return code, None
-    sample = _sample(text)
     if _probability(sample, code) > 0.01 or _probability(sample[:_LEDE], code) > 0.5:
         return code, None  # the declared language is there, if only in a translated opening
     warning = IngestWarning(
@@ -107,6 +130,7 @@ def choose(
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+_CJK = re.compile("|".join(rx.pattern for rx in (_HAN, _KANA, _HANGUL)))
 _SURE = 0.9  # a detector probability below this is a guess a site's language overrules
 
 
@@ -115,19 +139,19 @@ def cjk_language(text: str) -> str | None:
     make Japanese, hangul Korean, Han characters alone Chinese); None otherwise. The detector
     needs 20 letters to judge, and a Chinese sentence may be ten characters long."""
     sample = text[: _SAMPLE * 2]
-    if sample.isascii():
+    if sample.isascii() or _CJK.search(sample) is None:  # one pass for most texts
         return None
     han, kana, hangul = (len(rx.findall(sample)) for rx in (_HAN, _KANA, _HANGUL))
     cjk = han + kana + hangul
-    if cjk < 2 or cjk < 0.5 * sum(1 for char in sample if char.isalpha()):
+    if cjk < 2 or cjk < 0.5 * sum(map(str.isalpha, sample)):
         return None
     if hangul > kana and hangul >= han / 4:
         return "ko"
     return "ja" if kana else "zh"
 
 
-def _unsure(text: str, probability: float) -> bool:
-    return len(_NON_LETTER.sub("", _sample(text))) < _MIN_TEXT or probability < _SURE
+def _unsure(sample: str, probability: float) -> bool:
+    return len(_NON_LETTER.sub("", sample)) < _MIN_TEXT or probability < _SURE
 
 
 def _probability(sample: str, code: str) -> float:
@@ -153,7 +177,7 @@ def _load_model() -> Any:
     should; the narrowed arrays, saved uncompressed, load in a tenth of that. A cache that
     cannot be read or written is rebuilt or skipped, never an error.
     """
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from py3langid.langid import MODEL_FILE
 
     try:
         cached: Path | None = _cache_file()
@@ -168,12 +192,87 @@ def _load_model() -> Any:
             with contextlib.suppress(OSError):
                 os.utime(cached)  # in use: see _remove_stale
             return model
-    model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    model = _identifier_type().from_model_file(MODEL_FILE, norm_probs=True)
     model.set_languages([c for c in _CANDIDATES if c in model.nb_classes])
+    model.automaton = _Automaton(
+        model.tk_nextmove, model.tk_row, model.tk_output, _depth(model.tk_nextmove, model.tk_row)
+    )
     if cached is not None:
         with contextlib.suppress(OSError, TypeError, ValueError):
             _write_cache(cached, model)
     return model
+
+
+@functools.cache
+def _identifier_type() -> Any:
+    """py3langid's ``LanguageIdentifier``, its features counted by :class:`_Automaton`: the
+    one piece replaced; encoding, scoring and deciding stay py3langid's own."""
+    from py3langid.langid import LanguageIdentifier
+
+    class Identifier(LanguageIdentifier):  # type: ignore[misc]
+        __slots__ = ("automaton",)
+
+        def _raw_score(self, text: bytes) -> Any:
+            visits = self.automaton.visits(text)
+            if visits is None:
+                return super()._raw_score(b"")  # py3langid's scores of a text with no features
+            return self._sparse_score(visits, self.nb_ptc)
+
+    return Identifier
+
+
+class _Automaton:
+    """py3langid's byte automaton, walked at every position of a text at once.
+
+    The model finds its features (byte n-grams) with an Aho-Corasick automaton, whose state
+    after a byte is the longest n-gram prefix ending there: it depends only on the last
+    ``depth`` bytes, ``depth`` being the deepest state's distance from the root. Walking those
+    bytes from the root for all positions together takes ``depth`` numpy gathers, where
+    py3langid's ``visit_counts`` steps through the text byte by byte in Python; the counts are
+    the same, in the same order (first seen first), which its scoring sums in.
+    """
+
+    def __init__(self, nextmove: Any, row: Any, output: Any, depth: int) -> None:
+        import numpy as np
+
+        self.moves = np.frombuffer(nextmove, dtype=f"u{nextmove.itemsize}")
+        self.bases = np.frombuffer(row, dtype=f"u{row.itemsize}").astype(np.intp) << 8
+        self.output = np.asarray(output, dtype=np.int32)
+        self.depth = depth
+
+    def visits(self, data: bytes) -> Counter[int] | None:
+        """Each feature of ``data`` and how often it occurs, as ``visit_counts`` gives them."""
+        import numpy as np
+
+        size = len(data)
+        codes = np.frombuffer(data, dtype=np.uint8)
+        states = np.zeros(size, dtype=np.intp)
+        for skip in range(min(self.depth, size) - 1, -1, -1):  # the earliest byte first
+            ahead = states[skip:]  # positions with a byte ``skip`` before them
+            ahead[:] = self.moves[self.bases[ahead] + codes[: size - skip]]
+        found = self.output[states]
+        found = found[found >= 0]
+        return Counter(found.tolist()) if found.size else None
+
+
+def _depth(nextmove: Any, row: Any) -> int:
+    """How many bytes the automaton's deepest state lies from the root (state 0)."""
+    import numpy as np
+
+    moves = np.frombuffer(nextmove, dtype=f"u{nextmove.itemsize}").reshape(-1, 256)
+    rows = np.frombuffer(row, dtype=f"u{row.itemsize}")
+    seen = np.zeros(len(rows), dtype=bool)
+    seen[0] = True
+    frontier = np.zeros(1, dtype=np.intp)
+    depth = 0
+    while True:  # breadth first, a whole level at a time
+        reached = np.zeros(len(rows), dtype=bool)
+        reached[moves[np.unique(rows[frontier])]] = True
+        frontier = np.flatnonzero(reached & ~seen)
+        if not frontier.size:
+            return depth
+        seen[frontier] = True
+        depth += 1
 
 
 def _cache_file() -> Path:
@@ -183,6 +282,7 @@ def _cache_file() -> Path:
 
     stat = (Path(MODEL_DIR) / MODEL_FILE).stat()
     made_from = f"{py3langid.__version__} {stat.st_size} {stat.st_mtime_ns} {_CANDIDATES}"
+    made_from += f" format {_CACHE_FORMAT}"
     digest = hashlib.sha1(made_from.encode()).hexdigest()[:12]
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "blogsearch" / f"langid-{digest}.arrays"
@@ -196,7 +296,6 @@ def _read_cache(cached: Path) -> Any:
     """
     import numpy as np
     from numpy.lib import format as npy
-    from py3langid.langid import LanguageIdentifier
 
     arrays: dict[str, Any] = {}
     with cached.open("rb") as file:
@@ -211,10 +310,14 @@ def _read_cache(cached: Path) -> Any:
             arrays[name] = np.frombuffer(mapped, dtype, count, file.tell()).reshape(shape)
             end = file.tell() + count * dtype.itemsize
             file.seek(end + -end % _ALIGN)
-    return LanguageIdentifier(
+    model = _identifier_type()(
         arrays["ptc"], arrays["pc"], arrays["classes"].tolist(), arrays["nextmove"].data,
         arrays["output"].data, norm_probs=True, tk_row=arrays["row"].data,
     )  # fmt: skip
+    model.automaton = _Automaton(
+        model.tk_nextmove, model.tk_row, model.tk_output, int(arrays["depth"][0])
+    )
+    return model
 
 
 def _write_cache(cached: Path, model: Any) -> None:
@@ -229,6 +332,7 @@ def _write_cache(cached: Path, model: Any) -> None:
         "ptc": model.nb_ptc, "pc": model.nb_pc, "classes": np.array(model.nb_classes),
         "nextmove": unsigned(model.tk_nextmove), "row": unsigned(model.tk_row),
         "output": np.array(model.tk_output, dtype=np.int32),
+        "depth": np.array([model.automaton.depth], dtype=np.int32),
     }  # fmt: skip
     cached.parent.mkdir(parents=True, exist_ok=True)
     temp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")

@@ -62,7 +62,13 @@ class FrontMatter:
     warnings: tuple[IngestWarning, ...] = ()
 
 
-class _Loader(yaml.CSafeLoader):
+try:
+    from yaml import CSafeLoader as _SafeLoader  # libyaml's parser: 5 times faster
+except ImportError:  # PyYAML built without libyaml: its pure-Python parser reads the same
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+
+class _Loader(_SafeLoader):
     """Safe YAML loader that keeps unknown tags as plain values and reports duplicate keys."""
 
     duplicates: list[str]
@@ -197,7 +203,7 @@ def _strict(raw: str, kind: str, warnings: list[IngestWarning]) -> Any:
     try:
         node = loader.get_single_node()
         if node is not None:
-            _check_expansion(node)  # before building values: an alias bomb is refused here
+            _guard(raw, node)  # before building values: an alias bomb is refused here
         data = None if node is None else loader.construct_document(node)
     finally:
         loader.dispose()
@@ -205,6 +211,14 @@ def _strict(raw: str, kind: str, warnings: list[IngestWarning]) -> Any:
         keys = ", ".join(sorted(set(loader.duplicates)))
         warnings.append(_warn("duplicate-keys", f"duplicate front matter keys ({keys}); last kept"))
     return data
+
+
+def _guard(raw: str, root: yaml.Node) -> None:
+    """:func:`_check_expansion`, or as little of it as the text ``raw`` of ``root`` needs."""
+    if "*" in raw:  # an alias is written "*name": a document without one is a tree
+        _check_expansion(root)
+    elif sum(map(raw.count, _NESTING)) > MAX_DEPTH:
+        _check_depth(root)
 
 
 def _check_expansion(root: yaml.Node) -> None:
@@ -234,6 +248,21 @@ def _check_expansion(root: yaml.Node) -> None:
         entered.add(key)
         stack.append((node, depth, True))
         stack.extend((child, depth + 1, False) for child in children if id(child) not in sizes)
+
+
+# Each YAML collection has one of these of its own ("- " and "key:" in blocks, "[", "{" and
+# "a: b" in flows, "? " for complex keys): a document with fewer cannot nest deeper
+_NESTING = ("-", ":", "?", "[", "{")
+
+
+def _check_depth(root: yaml.Node) -> None:
+    """:func:`_check_expansion`'s depth limit for a document without aliases (a tree)."""
+    stack = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValueError(f"values nested more than {MAX_DEPTH} deep")
+        stack.extend((child, depth + 1) for child in _children(node))
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

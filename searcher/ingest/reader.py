@@ -230,9 +230,13 @@ def read_file(
 def open_post(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> PostFile:
     """A post file's bytes, read as :func:`files.read_post` allows, unless its name says it
     is no post; its path relative to ``root``."""
-    raw = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+    try:
+        raw = path.relative_to(root).as_posix()
+    except ValueError:  # not under root: named by its file name alone, and of no site
+        raw, view = path.name, None
+    else:
+        view = sites.for_source(root)
     rel = files.printable(raw)
-    view = sites.for_source(root) if path.is_relative_to(root) else None
     reason = _site_skip(view, rel) or _skip_reason(path, rel)
     opened = files.Opened(None, reason) if reason else files.read_post(path, root, max_bytes)
     return PostFile(rel, opened, rel != raw, view)

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import corpus
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searcher.ingest import langs
 
@@ -104,3 +109,110 @@ def test_caches_of_other_model_versions_are_removed_once_unused(
     os.utime(langs._cache_file(), (old, old))
     langs._load_model()  # read from the cache: marked as in use
     assert time.time() - langs._cache_file().stat().st_mtime < langs.STALE_AFTER_S
+
+
+# --- the automaton walked with numpy counts as py3langid does -------------------------------
+
+
+def _plain(model: Any) -> Any:
+    """py3langid's own identifier over the same (narrowed) arrays: its Python byte loop."""
+    from py3langid.langid import LanguageIdentifier
+
+    return LanguageIdentifier(
+        model.nb_ptc, model.nb_pc, model.nb_classes, model.tk_nextmove, model.tk_output,
+        norm_probs=True, tk_row=model.tk_row,
+    )  # fmt: skip
+
+
+def _same_as_py3langid(text: str) -> None:
+    from py3langid.langid import visit_counts
+
+    model = langs._model()
+    plain = _plain(model)
+    data = model._encode(text)
+    expected = visit_counts(plain.tk_nextmove, plain._rowbase, plain.tk_output, data)
+    found = model.automaton.visits(data)
+    # the same features, counted alike, first seen first: the order scores are summed in
+    assert (None if expected is None else list(expected.items())) == (
+        None if found is None else list(found.items())
+    )
+    assert model.classify(text) == plain.classify(text)  # bit for bit
+    assert model.rank(text) == plain.rank(text)
+
+
+# letters of several scripts, digits, punctuation, blanks, and bytes a model rarely sees
+_TEXTS = st.text(
+    st.sampled_from(list("the quick brown fox éèàçœ über straße 日本語のテキスト 한국어 тест "
+                         "العربية 0123456789 .,;:!?'\"()-_*#@/\n\t\u00a0\u200b\x00\x7f😀")),
+    max_size=700,
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+def test_automaton_counts_features_as_py3langid(text: str) -> None:
+    _same_as_py3langid(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "a", "ab", "abcdef", "abcdefg", ENGLISH, FRENCH, "日本語のテキスト", "🙂" * 9]
+)
+def test_automaton_on_short_and_plain_texts(text: str) -> None:
+    _same_as_py3langid(text)
+
+
+def test_automaton_on_a_multilingual_archive() -> None:
+    root = corpus("ruby-lang")
+    for path in sorted(root.rglob("*.md"))[::25]:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        _same_as_py3langid(langs._sample(text))
+        _same_as_py3langid(langs._sample(text)[: langs._LEDE])
+
+
+def test_depth_of_the_automaton_is_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    fresh = langs._load_model()  # worked out breadth first
+    cached = langs._load_model()  # read back
+    assert cached.automaton.depth == fresh.automaton.depth >= 4  # langid's n-grams: 1 to 4+
+
+
+# --- the noise pattern, linear, matches as the backtracking one -------------------------------
+
+_BACKTRACKING_NOISE = re.compile(r"\S*(?:://|www\.|@)\S*|[!-~]*\d[!-~]*|[_*#=|<>{}\[\]`~]+")
+_NOISY = st.lists(
+    st.sampled_from(
+        ["a", "é", "z", "7", "0", "٣", "\uff11", "²", " ", "\n", "\u3000", "\x1c", "\u00a0", ":",
+         "/", "://", "www.", "w", ".", "@", "_", "*", "#", "=", "|", "<", ">", "{", "}", "[",
+         "]", "`", "~", "-", "\x7f", "日", "http://x.org/a1", "me@x.io", "ab12", "\x00"]
+    ),
+    max_size=60,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_NOISY)
+def test_noise_pattern_removes_what_the_backtracking_one_did(text: str) -> None:
+    assert langs._NOISE.sub(" ", text) == _BACKTRACKING_NOISE.sub(" ", text)
+    assert [m.span() for m in langs._NOISE.finditer(text)] == [
+        m.span() for m in _BACKTRACKING_NOISE.finditer(text)
+    ]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_NOISY, min_size=1, max_size=40).map(" ".join), st.integers(0, 1500))
+def test_sample_cleans_as_the_whole_opening_would(words: str, pad: int) -> None:
+    text = ("word " * pad)[:pad] + words + " tail" * 300
+    assert langs._sample(text) == _BACKTRACKING_NOISE.sub(" ", text[:1200])[:600]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "see http://example.org/a/1 " * 100 + ENGLISH,  # the opening is mostly noise
+        "x" * 700 + "@" + "y" * 900 + " " + ENGLISH,  # no blank where the opening could end
+        ENGLISH * 10,
+        FRENCH[:100],
+    ],
+)
+def test_sample_of_noisy_and_unbroken_openings(text: str) -> None:
+    assert langs._sample(text) == _BACKTRACKING_NOISE.sub(" ", text[:1200])[:600]

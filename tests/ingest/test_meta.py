@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import GOLDEN
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -150,3 +153,156 @@ def test_a_title_is_kept_as_written_not_as_yaml_types_it(written: str, title: st
     fm = meta.parse(f"---\ntitle: {written}\nslug: {written}\nn: 12.50\npermalink: false\n---\n")
     assert fm.data["title"] == title and fm.data["slug"] == title
     assert fm.data["n"] == 12.5 and fm.data["permalink"] is False
+
+
+# --- the alias and depth guard: walked only when the text can need it ---------------------
+
+
+def _outcome(check: Any, raw: str) -> str | None:
+    loader = meta._Loader(raw)
+    try:
+        node = loader.get_single_node()
+    finally:
+        loader.dispose()
+    try:
+        check(node) if node is not None else None
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+def _nested(depth: int, style: str) -> str:
+    inner = "x"
+    for level in range(depth):
+        if style == "flow":
+            inner = f"[{inner}]" if level % 2 else f"{{k: {inner}}}"
+        elif style == "pairs":
+            inner = f"[k: {inner}]"
+    if style == "block":
+        return "".join(f"{'  ' * level}k{level}:\n" for level in range(depth)) + "  " * depth + "x"
+    if style == "compact":
+        return "- " * depth + "x"
+    if style == "keys":
+        return "? " * depth + "x"
+    return f"a: {inner}"
+
+
+@pytest.mark.parametrize(
+    ("style", "depth"),
+    [
+        (style, depth)
+        for style in ("flow", "pairs", "block", "compact", "keys")
+        for depth in (3, 63, 64, 65, 66, 200)
+        if style != "keys" or depth not in (63, 64)  # complex keys that deep: see below
+    ],
+)
+def test_nesting_without_aliases_is_refused_as_before(style: str, depth: int) -> None:
+    raw = _nested(depth, style)
+    assert "*" not in raw
+    expected = _outcome(meta._check_expansion, raw)
+    assert _outcome(lambda node: meta._guard(raw, node), raw) == expected
+    if depth in (3, 200):
+        assert (expected is not None) == (depth == 200)
+    parsed = meta.parse(f"---\n{raw}\n---\nbody")
+    refused = [w.message for w in parsed.warnings if "nested more than" in w.message]
+    assert bool(refused) == (expected is not None)
+
+
+def _yaml_values() -> st.SearchStrategy[Any]:
+    scalars = st.one_of(st.integers(), st.text("ab-:?[{ #'\"", max_size=6), st.booleans())
+    return st.recursive(
+        scalars,
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(st.text("kx", max_size=2), inner, max_size=3)
+        ),
+        max_leaves=200,
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(_yaml_values(), st.booleans())
+def test_guard_refuses_exactly_what_the_whole_walk_refused(value: Any, flow: bool) -> None:
+    import yaml
+
+    raw = yaml.safe_dump({"v": value}, default_flow_style=flow, allow_unicode=True)
+    assert "*" not in raw
+    assert _outcome(lambda node: meta._guard(raw, node), raw) == _outcome(
+        meta._check_expansion, raw
+    )
+
+
+# --- the pure-Python YAML parser, where PyYAML has no libyaml -----------------------------
+
+_FRONT_MATTER = [
+    "---\ntitle: 12.50\ndate: 2011-03-01 10:00:00 +0100\ntags: [a, b]\n---\nbody",
+    "---\ntitle: ! 'Quoted'\nmeta:\n  geo_latitude: '50.9'\n  geo_public: '0'\n---\n",
+    "---\nphoto: !binary |\n  SGVsbG8=\nother: !!binary aGk=\n---\n",
+    "---\ntitle: A\ntitle: B\n---\n",
+    "---\ndate: 2011-02-30\nwhen: 2019-01-03 15:51:41 UTC\n---\n",
+    "---\nyes: no\non: off\ndraft: True\n---\n",
+    "---\nbase: &b {a: 1}\nx: *b\ny:\n  <<: *b\n  c: 2\n---\n",
+    "---\nlist:\n- a\n- - b\n  - c\n? [complex, key]\n: value\n---\n",
+    "---\ntext: |\n  two\n  lines\nfolded: >\n  one\n  line\n---\n",
+    "---\nunicode: \"caf\\u00e9 \\U0001F600\"\n---\n",
+    "---\n" + _nested(70, "flow") + "\n---\n",
+    "---\n" + "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+              for p, c in zip("abcdefgh", "bcdefghi", strict=True)) + "---\n",
+    "---\nself: &s [*s]\n---\n",
+    "---\ntitle: [unclosed\nlocation: Paris\nmeta:\n  geo_public: '0'\n---\n",
+    "---\n\tindented: with a tab\n---\n",
+    "---\njust a string\n---\n",
+]  # fmt: skip
+
+
+def _parsed(texts: list[str]) -> list[str]:
+    """What meta.parse makes of each text, the parser's own words for a failure left out."""
+    found = []
+    for text in texts:
+        fm = meta.parse(text)
+        notes = [(w.reason, w.message.split(" (")[0]) for w in fm.warnings]
+        found.append(repr((fm.data, fm.body, fm.kind, notes)))
+    return found
+
+
+def test_front_matter_reads_the_same_without_libyaml() -> None:
+    import json
+    import subprocess
+    import sys
+
+    texts = _FRONT_MATTER + [
+        path.read_text(encoding="utf-8", errors="replace") for path in sorted(GOLDEN.glob("*.md"))
+    ]
+    script = (
+        "import json, sys, yaml\n"
+        "del yaml.CSafeLoader  # as PyYAML is without libyaml\n"
+        "sys.path[:0] = sys.argv[1:]\n"
+        "from test_meta import _parsed\n"
+        "from searcher.ingest import meta\n"
+        "assert meta._Loader.__mro__[1] is yaml.SafeLoader, meta._Loader.__mro__\n"
+        "print(json.dumps(_parsed(json.loads(sys.stdin.read()))))\n"
+    )
+    here = Path(__file__).parent
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(here), str(here.parent)],
+        input=json.dumps(texts), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert meta._Loader.__mro__[1].__name__ == "CSafeLoader"
+    assert json.loads(run.stdout) == _parsed(texts)
+
+
+def test_a_lone_surrogate_escape_never_breaks_either_parser() -> None:
+    """libyaml refuses ``"\\ud800"`` (the front matter is salvaged line by line) where the
+    pure-Python parser reads it (and the tidying replaces it): both keep every key and warn."""
+    import yaml
+
+    text = '---\ntitle: "caf\\u00e9"\nodd: "\\ud800"\n---\nbody'
+    pure = type("PureLoader", (yaml.SafeLoader,), dict(vars(meta._Loader)))
+    for loader in (meta._Loader, pure):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(meta, "_Loader", loader)
+            fm = meta.parse(text)
+        assert fm.data["title"] == "café" and "odd" in fm.data
+        assert "front-matter" in reasons(fm) and fm.body.strip() == "body"
