@@ -42,6 +42,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_EXPANSION = 100_000  # values YAML aliases may add to those written out
 MAX_DEPTH = 64  # nesting of front matter values (real posts: 3 or 4)
+_MAX_KEY = 200  # characters of a key that is itself a list or mapping, made text
 _TIDIED = {
     "depth": f"values nested more than {MAX_DEPTH} deep dropped",
     "surrogates": "lone surrogates (not characters) replaced",
@@ -108,7 +109,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str | int | float | bool) and key is not None:
-            key = str(key)
+            key = _bounded(str(key))  # bounded: nested "? ? ? x" keys double at each level
         if key in mapping:
             loader.duplicates.append(str(key))
         if key in _TEXT_KEYS and _plain_typed(value_node):
@@ -116,6 +117,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
             continue
         mapping[key] = loader.construct_object(value_node, deep=True)
     return mapping
+
+
+def _bounded(text: str) -> str:
+    return text if len(text) <= _MAX_KEY else text[: _MAX_KEY - 1] + "…"
 
 
 def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
