@@ -13,16 +13,16 @@ Whoosh's own writer); any other field, or any other format, still goes through
 
 from __future__ import annotations
 
-import itertools
-import operator
-from collections import Counter, defaultdict, deque
+from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple, cast
 
+import numpy as np
 from whoosh import formats
-from whoosh.system import pack_uint
 
-from searcher.indexing import analysis, schema
+from searcher.indexing import analysis, schema, termstream
+from searcher.indexing._whoosh import segwriter
+from searcher.indexing.termstream import I64
 
 # (term bytes, frequency, weight, encoded value): what ``field.index`` yields
 Posting = tuple[bytes, int, float, bytes]
@@ -30,10 +30,18 @@ Posting = tuple[bytes, int, float, bytes]
 
 def index(field: Any, value: Any, document: dict[str, Any]) -> Iterable[Posting]:
     """``field.index(value)``, the same postings in the same order."""
+    found = terms(field, value, document)
+    if found is None:
+        return field.index(value)  # type: ignore[no-any-return]
+    return found.postings(type(field.format) is formats.Positions)
+
+
+def terms(field: Any, value: Any, document: dict[str, Any]) -> Terms | None:
+    """``field.index(value)`` as arrays, for the fields analysed here (None for others)."""
     analyzer, form = field.analyzer, field.format
     kind = type(form)
     if not isinstance(value, str) or kind not in (formats.Positions, schema.Counts):
-        return field.index(value)  # type: ignore[no-any-return]
+        return None
     if isinstance(analyzer, analysis.MultilingualAnalyzer) and kind is formats.Positions:
         return _with_positions(form, *_text_analysis(value))
     if analyzer is analysis.plain_analyzer():
@@ -41,8 +49,8 @@ def index(field: Any, value: Any, document: dict[str, Any]) -> Iterable[Posting]
             return _plain_counts(form, value, document.get(schema.TEXT))
         return _with_positions(form, analyzer.items[0], "", value)
     if analyzer is analysis.spelling_analyzer() and kind is schema.Counts:
-        return _counted(form, _spellings(value))
-    return field.index(value)  # type: ignore[no-any-return]
+        return counted(Counter(_spellings(value)), form.field_boost)
+    return None
 
 
 def _text_analysis(value: str) -> tuple[Any, str, str]:
@@ -91,97 +99,69 @@ def _terms_of(key: str) -> tuple[dict[str, tuple[str, ...]], Callable[[str], tup
     return memo, terms
 
 
-def _with_positions(form: Any, tokenizer: Any, key: str, value: str) -> list[Posting]:
+class Terms(NamedTuple):
+    """A field's postings in one document as arrays: each term (first seen first), its
+    frequency and weight, and its value as the batch keeps it (position values compacted,
+    ``segwriter.compact_positions``), joined in ``values`` with their ``sizes``."""
+
+    terms: list[bytes]
+    frequencies: I64
+    weights: np.ndarray[Any, Any]
+    sizes: I64
+    values: bytes
+
+    def postings(self, positional: bool) -> list[Posting]:
+        """The postings as ``field.index`` gives them (position values whole again)."""
+        ends = np.cumsum(self.sizes).tolist()
+        found = [self.values[end - size : end] for end, size in zip(ends, self.sizes.tolist(),
+                                                                     strict=True)]  # fmt: skip
+        if positional:
+            found = [value[:4] + _PICKLED + value[5:] + b"." for value in found]
+        return list(zip(self.terms, self.frequencies.tolist(), self.weights.tolist(), found,
+                        strict=True))  # fmt: skip
+
+
+_PICKLED = b"\x80\x02]q\x00"  # what compacted position values leave out of their pickle
+
+
+def counted(frequencies: dict[str, int], boost: float) -> Terms:
+    """A format without positions or values (``schema.Counts``): each term's count."""
+    counts = np.fromiter(frequencies.values(), np.int64, count=len(frequencies))
+    empty = np.zeros(len(counts), dtype=np.int64)
+    weights = counts * (1.0 * boost)
+    return Terms(list(map(str.encode, frequencies)), counts, weights, empty, b"")
+
+
+def _with_positions(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
     """``form.word_values`` (Positions) of the tokens of ``value`` as ``key``'s analyzer
     gives them: folded as ``FoldFilter`` folds them at index time (stop words dropped, the
     positions after them closed up), then stemmed as ``StemFoldFilter`` stems them (a second
-    stem where a word has one). Each token costs one memo lookup (:func:`_terms_of`); a word
-    without an apostrophe is its own token, and a CJK run that folds to itself its own
-    bigrams and characters (:func:`_cjk_run`), without going through ``tokenizer.spans``."""
-    positions: defaultdict[str, list[int]] = defaultdict(list)
+    stem where a word has one). Each distinct surface form costs one memo lookup
+    (:func:`_terms_of`); the tokens become their terms' numbers, grouped and encoded with
+    numpy (``segwriter.position_values``), without a step of Python per token."""
+    surfaces, at, as_is = termstream.tokens(tokenizer, key, value)
+    if not surfaces:
+        return counted({}, form.field_boost)
+    numbers, distinct, firsts = termstream.numbered(surfaces)
     memo, terms_of = _terms_of(key)
-    lookup = memo.get
-    removed, shift, pos = -1, 0, 0
-
-    def put(surface: str, at: int) -> None:  # the loop's own steps, for the rarer tokens
-        nonlocal removed, shift
-        terms = lookup(surface)
-        if terms is None:
-            terms = terms_of(surface)
-        if not terms:
-            if at != removed:
-                removed, shift = at, shift + 1
-            return
-        for term in terms:
-            positions[term].append(at - shift)
-
-    apostrophe = analysis.APOSTROPHE.search if analysis.APOSTROPHE.search(value) else None
-    # no stop words, no stems: a CJK run that folds to itself indexes as it is
-    cjk_as_is = key not in analysis.SNOWBALL_LANGUAGES
-    for cjk, version, word in analysis.token_texts(value):
-        if word and (apostrophe is None or not apostrophe(word)):
-            terms = lookup(word)
-            if terms is None:
-                terms = terms_of(word)
-            if terms:
-                for term in terms:
-                    positions[term].append(pos - shift)
-            elif pos != removed:
-                removed, shift = pos, shift + 1
-            pos += 1
-        elif cjk_as_is and len(cjk) > 1 and analysis.fold(cjk) == cjk:
-            pos = _cjk_run(positions, cjk, pos - shift) + shift
-        else:
-            match = ("word", word) if word else ("cjk", cjk) if cjk else ("version", version)
-            last = pos - 1
-            for surface, at, _ in tokenizer.spans(value, pos, matches=((*match, 0),)):
-                put(surface, at)
-                last = max(last, at)
-            pos = last + 1
-    boost = form.field_boost
-    encode = _encode_positions if type(form) is formats.Positions else form.encode
-    return [(w.encode(), len(p), len(p) * 1.0 * boost, encode(p)) for w, p in positions.items()]
+    known = termstream.lookup(distinct, firsts, as_is, memo.get)
+    if None in known:
+        known = [terms_of(distinct[i]) if t is None else t for i, t in enumerate(known)]
+    found = cast(list[tuple[str, ...]], known)
+    terms, occurrence, positions = termstream.occurrences(found, numbers, at)
+    order = np.argsort(occurrence, kind="stable")
+    frequencies = np.bincount(occurrence, minlength=len(terms))
+    positions = positions[order]
+    deltas = np.diff(positions, prepend=0)
+    firsts = np.cumsum(frequencies) - frequencies
+    deltas[firsts] = positions[firsts]  # a term's positions never go back: deltas >= 0
+    values, sizes = segwriter.position_values(frequencies, deltas)
+    weights = frequencies * (1.0 * form.field_boost)
+    return Terms(list(map(str.encode, terms)), frequencies, weights, sizes, values)
 
 
-def _cjk_run(positions: defaultdict[str, list[int]], text: str, pos: int) -> int:
-    """A CJK run's tokens (``WordTokenizer.spans``: its bigrams, then each character at its
-    bigram's position, the last at the last bigram's) added to ``positions`` from ``pos``,
-    at C speed (maps drained by a zero-length deque); the position after the run."""
-    last = pos + len(text) - 2
-    at = range(pos, last + 1)
-    lists = positions.__getitem__  # a defaultdict's: a new term gets its list
-    deque(map(list.append, map(lists, map(str.__add__, text[:-1], text[1:])), at), maxlen=0)
-    deque(map(list.append, map(lists, text[:-1]), at), maxlen=0)
-    positions[text[-1]].append(last)
-    return last + 1
-
-
-_ONE_POSITION: dict[int, bytes] = {}  # position → the value of a term found there alone
-
-
-def _encode_positions(found: list[int]) -> bytes:
-    """``formats.Positions.encode(found)``, the same bytes (its own pack and pickle) with
-    the deltas taken at C speed; a term seen once (most are) has its value remembered."""
-    if len(found) == 1:
-        value = _ONE_POSITION.get(found[0])
-        if value is None:
-            value = pack_uint(1) + formats.dumps(found, 2)
-            if len(_ONE_POSITION) < 1 << 16:
-                _ONE_POSITION[found[0]] = value
-        return value
-    deltas = list(map(operator.sub, found, itertools.chain((0,), found)))
-    return pack_uint(len(found)) + formats.dumps(deltas, 2)  # type: ignore[no-any-return]
-
-
-def _counted(form: Any, texts: Iterable[str]) -> list[Posting]:
-    """``form.word_values`` of a format without positions (``schema.Counts``)."""
-    counts = Counter(texts)
-    boost = form.field_boost
-    return [(w.encode(), n, n * 1.0 * boost, b"") for w, n in counts.items()]
-
-
-def _plain_counts(form: Any, value: str, body: Any) -> list[Posting]:
-    """``plain_analyzer``'s tokens counted (as ``_counted`` counts them),
+def _plain_counts(form: Any, value: str, body: Any) -> Terms:
+    """``plain_analyzer``'s tokens counted (as :func:`counted` counts them),
     each distinct token pattern match analysed once. A value that ends with a newline and
     ``body`` (the words field's: title, newline, body) reuses the body's matches, as no
     token crosses a newline."""
@@ -211,8 +191,7 @@ def _plain_counts(form: Any, value: str, body: Any) -> list[Posting]:
             pieces = [piece for piece, _, _ in tokenizer.spans(text, matches=((kind, text, 0),))]
         for piece in pieces:
             counts[forms(piece)[1]] += times
-    boost = form.field_boost
-    return [(w.encode(), n, n * 1.0 * boost, b"") for w, n in counts.items()]
+    return counted(counts, form.field_boost)
 
 
 def _spellings(value: str) -> Iterable[str]:
