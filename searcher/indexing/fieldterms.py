@@ -33,7 +33,7 @@ def index(field: Any, value: Any, document: dict[str, Any]) -> Iterable[Posting]
     found = terms(field, value, document)
     if found is None:
         return field.index(value)  # type: ignore[no-any-return]
-    return found.postings(type(field.format) is formats.Positions)
+    return found.postings()
 
 
 def terms(field: Any, value: Any, document: dict[str, Any]) -> Terms | None:
@@ -65,7 +65,7 @@ def _text_analysis(value: str) -> tuple[Any, str, str]:
     return analysis.text_analyzer(key).items[0], key, value
 
 
-_MEMO_LIMIT = 20_000  # surface forms per language before its memo starts afresh
+_MEMO_LIMIT = 100_000  # surface forms per language before its memo starts afresh
 # language key ("" for folding alone) → surface → index terms, () for a stop word
 _TERMS: dict[str, dict[str, tuple[str, ...]]] = {}
 
@@ -101,21 +101,26 @@ def _terms_of(key: str) -> tuple[dict[str, tuple[str, ...]], Callable[[str], tup
 
 class Terms(NamedTuple):
     """A field's postings in one document as arrays: each term (first seen first), its
-    frequency and weight, and its value as the batch keeps it (position values compacted,
-    ``segwriter.compact_positions``), joined in ``values`` with their ``sizes``."""
+    frequency and weight, and its value as the batch keeps it: the deltas of its positions
+    (``deltas``, term after term, encoded a batch at a time by ``segwriter.position_values``)
+    in a field with positions, else its bytes, joined in ``values`` with their ``sizes``."""
 
     terms: list[bytes]
     frequencies: I64
     weights: np.ndarray[Any, Any]
-    sizes: I64
-    values: bytes
+    sizes: I64 | None = None
+    values: bytes = b""
+    deltas: I64 | None = None
 
-    def postings(self, positional: bool) -> list[Posting]:
-        """The postings as ``field.index`` gives them (position values whole again)."""
-        ends = np.cumsum(self.sizes).tolist()
-        found = [self.values[end - size : end] for end, size in zip(ends, self.sizes.tolist(),
-                                                                     strict=True)]  # fmt: skip
-        if positional:
+    def postings(self) -> list[Posting]:
+        """The postings as ``field.index`` gives them (position values encoded whole)."""
+        values, sizes = self.values, self.sizes
+        if self.deltas is not None:
+            values, sizes = segwriter.position_values(self.frequencies, self.deltas)
+        assert sizes is not None
+        ends = np.cumsum(sizes).tolist()
+        found = [values[end - size : end] for end, size in zip(ends, sizes.tolist(), strict=True)]
+        if self.deltas is not None:
             found = [value[:4] + _PICKLED + value[5:] + b"." for value in found]
         return list(zip(self.terms, self.frequencies.tolist(), self.weights.tolist(), found,
                         strict=True))  # fmt: skip
@@ -129,7 +134,7 @@ def counted(frequencies: dict[str, int], boost: float) -> Terms:
     counts = np.fromiter(frequencies.values(), np.int64, count=len(frequencies))
     empty = np.zeros(len(counts), dtype=np.int64)
     weights = counts * (1.0 * boost)
-    return Terms(list(map(str.encode, frequencies)), counts, weights, empty, b"")
+    return Terms(list(map(str.encode, frequencies)), counts, weights, empty)
 
 
 def _with_positions(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
@@ -137,11 +142,12 @@ def _with_positions(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
     gives them: folded as ``FoldFilter`` folds them at index time (stop words dropped, the
     positions after them closed up), then stemmed as ``StemFoldFilter`` stems them (a second
     stem where a word has one). Each distinct surface form costs one memo lookup
-    (:func:`_terms_of`); the tokens become their terms' numbers, grouped and encoded with
-    numpy (``segwriter.position_values``), without a step of Python per token."""
+    (:func:`_terms_of`); the tokens become their terms' numbers, and their positions are
+    grouped by term with numpy, without a step of Python per token."""
     surfaces, at, as_is = termstream.tokens(tokenizer, key, value)
     if not surfaces:
-        return counted({}, form.field_boost)
+        none = np.zeros(0, dtype=np.int64)
+        return Terms([], none, none * 1.0, deltas=none)
     numbers, distinct, firsts = termstream.numbered(surfaces)
     memo, terms_of = _terms_of(key)
     known = termstream.lookup(distinct, firsts, as_is, memo.get)
@@ -155,9 +161,8 @@ def _with_positions(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
     deltas = np.diff(positions, prepend=0)
     firsts = np.cumsum(frequencies) - frequencies
     deltas[firsts] = positions[firsts]  # a term's positions never go back: deltas >= 0
-    values, sizes = segwriter.position_values(frequencies, deltas)
     weights = frequencies * (1.0 * form.field_boost)
-    return Terms(list(map(str.encode, terms)), frequencies, weights, sizes, values)
+    return Terms(list(map(str.encode, terms)), frequencies, weights, deltas=deltas)
 
 
 def _plain_counts(form: Any, value: str, body: Any) -> Terms:

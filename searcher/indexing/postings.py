@@ -77,14 +77,19 @@ def batch(documents: Iterable[dict[str, Any]]) -> segruns.Batch:
 
 
 class _Postings:
-    """A batch's postings, field by field and document by document, as arrays."""
+    """A batch's postings, field by field and document by document, as arrays; the values
+    of the fields with positions are encoded at the end, all at once."""
 
     def __init__(self, fields: Any) -> None:
         self._fields = fields
         self._prefix = {name: pack_ushort(n) for name, n in segbuild.field_numbers(fields).items()}
         self._keys: list[bytes] = []  # each posting's: field number (!H) + term bytes
         self._weights: list[Any] = []
-        self._sizes: list[Any] = []
+        self._pieces: list[int] = []  # postings of each field of each document
+        self._positional: list[bool] = []  # whether their values are position deltas
+        self._frequencies: list[Any] = []  # of the positional pieces
+        self._deltas: list[Any] = []
+        self._sizes: list[Any] = []  # of the other pieces
         self._values: list[bytes] = []
         self._per_doc: list[int] = []
         self._before = 0
@@ -96,8 +101,14 @@ class _Postings:
             terms = _as_terms(field, list(fieldterms.index(field, value, document)))
         self._keys += map(self._prefix[name].__add__, terms.terms)
         self._weights.append(terms.weights)
-        self._sizes.append(terms.sizes)
-        self._values.append(terms.values)
+        self._pieces.append(len(terms.terms))
+        self._positional.append(terms.deltas is not None)
+        if terms.deltas is not None:
+            self._frequencies.append(terms.frequencies)
+            self._deltas.append(terms.deltas)
+        else:
+            self._sizes.append(terms.sizes)
+            self._values.append(terms.values)
         return int(terms.frequencies.sum()) if field.scorable else 0
 
     def end_document(self) -> None:
@@ -107,16 +118,38 @@ class _Postings:
     def batch(self, documents: segruns.Batch) -> segruns.Batch:
         """``documents`` (a batch of the same documents without postings) with these."""
         numbers, keys, _ = termstream.numbered(self._keys)
-        empty = np.zeros(0)
+        sizes, values = self._joined_values()
         return dataclasses.replace(
             documents,
             keys=keys,
             terms=numbers.astype(np.int32),
             per_doc=np.array(self._per_doc, dtype=np.int32),
-            weights=np.concatenate([empty, *self._weights]).astype(np.float32),
-            value_sizes=np.concatenate([empty, *self._sizes]).astype(np.uint32),
-            values=b"".join(self._values),
+            weights=_joined(self._weights).astype(np.float32),
+            value_sizes=sizes.astype(np.uint32),
+            values=values,
         )
+
+    def _joined_values(self) -> tuple[termstream.I64, bytes]:
+        """Every posting's value size, and the values joined, in posting order."""
+        pieces = np.array(self._pieces, dtype=np.int64)
+        positional = np.repeat(np.array(self._positional, dtype=bool), pieces)
+        encoded, encoded_sizes = segwriter.position_values(
+            _joined(self._frequencies), _joined(self._deltas)
+        )
+        other_sizes, other = _joined(self._sizes), b"".join(self._values)
+        sizes = np.empty(len(positional), dtype=np.int64)
+        sizes[positional], sizes[~positional] = encoded_sizes, other_sizes
+        starts = np.cumsum(sizes) - sizes
+        out = np.empty(int(sizes.sum()), dtype=np.uint8)
+        for where, blob, part in ((positional, encoded, encoded_sizes),
+                                  (~positional, other, other_sizes)):  # fmt: skip
+            source = np.frombuffer(blob, dtype=np.uint8)
+            segwriter.copy_spans(out, starts[where], source, np.cumsum(part) - part, part)
+        return sizes, out.tobytes()
+
+
+def _joined(arrays: list[Any]) -> termstream.I64:
+    return np.concatenate([np.zeros(0, dtype=np.int64), *arrays])
 
 
 def _as_terms(field: Any, found: list[fieldterms.Posting]) -> fieldterms.Terms:
