@@ -13,6 +13,8 @@ Whoosh's own writer); any other field, or any other format, still goes through
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple, cast
@@ -46,10 +48,11 @@ def terms(field: Any, value: Any, document: dict[str, Any]) -> Terms | None:
         return _with_positions(form, *_text_analysis(value))
     if analyzer is analysis.plain_analyzer():
         if kind is schema.Counts:
-            return _plain_counts(form, value, document.get(schema.TEXT))
+            body, key = document.get(schema.TEXT), document.get(schema.ANALYSIS)
+            return _words(form, value, body, key) or _plain_counts(form, value, body)
         return _with_positions(form, analyzer.items[0], "", value)
     if analyzer is analysis.spelling_analyzer() and kind is schema.Counts:
-        return counted(Counter(_spellings(value)), form.field_boost)
+        return counted(_spellings(value), form.field_boost)
     return None
 
 
@@ -144,6 +147,16 @@ def _with_positions(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
     stem where a word has one). Each distinct surface form costs one memo lookup
     (:func:`_terms_of`); the tokens become their terms' numbers, and their positions are
     grouped by term with numpy, without a step of Python per token."""
+    found = _analysed(form, tokenizer, key, value)
+    if key and _plain_like(key):  # for the words field (:func:`_words`)
+        recent = _recent.__dict__.setdefault("terms", {})
+        if len(recent) >= 4:
+            del recent[next(iter(recent))]
+        recent[key, value] = found
+    return found
+
+
+def _analysed(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
     surfaces, at, as_is = termstream.tokens(tokenizer, key, value)
     if not surfaces:
         none = np.zeros(0, dtype=np.int64)
@@ -163,6 +176,40 @@ def _with_positions(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
     deltas[firsts] = positions[firsts]  # a term's positions never go back: deltas >= 0
     weights = frequencies * (1.0 * form.field_boost)
     return Terms(list(map(str.encode, terms)), frequencies, weights, deltas=deltas)
+
+
+_recent = threading.local()  # each thread's last few titles' and bodies' Terms (_words)
+
+
+@functools.cache
+def _plain_like(key: str) -> bool:
+    """Whether ``key``'s text analyzer indexes the terms ``plain_analyzer`` does."""
+    tokenizer, *filters = analysis.text_analyzer(key).items
+    plain, plain_fold = analysis.plain_analyzer().items
+    same_fold = [type(f) for f in filters] == [type(plain_fold)] and filters[
+        0
+    ].stops == plain_fold.stops
+    return bool(tokenizer == plain and same_fold)
+
+
+def _words(form: Any, value: str, body: Any, key: Any) -> Terms | None:
+    """The words field's counts (title, newline, body) from the title's and the body's own
+    terms, when the post's language indexes the terms ``plain_analyzer`` gives (no stop
+    words, no stems: CJK and unknown languages) and both were just analysed; else None."""
+    if not (isinstance(body, str) and isinstance(key, str) and value.endswith("\n" + body)):
+        return None
+    recent = _recent.__dict__.get("terms", {})
+    title = recent.get((key, value[: len(value) - len(body) - 1]))
+    text = recent.get((key, body))
+    if title is None or text is None:
+        return None
+    counts = dict(zip(text.terms, text.frequencies.tolist(), strict=True))
+    in_title = dict(zip(title.terms, title.frequencies.tolist(), strict=True))
+    both = {term: n + counts[term] for term, n in in_title.items() if term in counts}
+    counts = {**in_title, **counts, **both}  # the title's terms first, as they come
+    frequencies = np.fromiter(counts.values(), np.int64, count=len(counts))
+    weights = frequencies * (1.0 * form.field_boost)
+    return Terms(list(counts), frequencies, weights, np.zeros(len(counts), dtype=np.int64))
 
 
 def _plain_counts(form: Any, value: str, body: Any) -> Terms:
@@ -199,11 +246,13 @@ def _plain_counts(form: Any, value: str, body: Any) -> Terms:
     return counted(counts, form.field_boost)
 
 
-def _spellings(value: str) -> Iterable[str]:
-    """``spelling_analyzer``'s tokens: folded words that are not written folded."""
-    tokenizer = analysis.spelling_analyzer().items[0]
-    forms = analysis.folded_forms
-    for surface, _, _ in tokenizer.spans(value):
+def _spellings(value: str) -> dict[str, int]:
+    """``spelling_analyzer``'s tokens counted: folded words that are not written folded,
+    each distinct token folded once."""
+    surfaces, _, _ = termstream.tokens(analysis.spelling_analyzer().items[0], "", value)
+    forms, found = analysis.folded_forms, {}
+    for surface, times in Counter(surfaces).items():
         folded = forms(surface)[1]
         if folded != surface:
-            yield folded + analysis.SPELLED + surface
+            found[folded + analysis.SPELLED + surface] = times
+    return found

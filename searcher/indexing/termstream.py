@@ -11,8 +11,10 @@ operation per token, at C speed.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -55,7 +57,7 @@ def tokens(tokenizer: Any, key: str, value: str) -> tuple[list[str], I64, I64 | 
         cjk, version, word = texts[i]
         if len(cjk) > 1:  # bigrams, then each character at its bigram's position
             last = pos + len(cjk) - 2
-            if as_is_key and analysis.fold(cjk) == cjk:
+            if as_is_key and (_cjk_folds_to_itself() or analysis.fold(cjk) == cjk):
                 as_is.append((len(surfaces), len(surfaces) + 2 * len(cjk) - 1))
             surfaces += map(str.__add__, cjk[:-1], cjk[1:])
             surfaces += cjk
@@ -75,6 +77,15 @@ def tokens(tokenizer: Any, key: str, value: str) -> tuple[list[str], I64, I64 | 
         for start, stop in as_is:
             flags[start:stop] = True
     return surfaces, np.array(at, dtype=np.int64), flags
+
+
+@functools.cache
+def _cjk_folds_to_itself() -> bool:
+    """Whether folding leaves every character of the CJK scripts as it is (then no run of
+    them needs folding to tell)."""
+    ranges = re.findall(r"(.)-(.)|(.)", analysis.CJK_RANGES)
+    chars = "".join(chr(c) for a, b, one in ranges for c in range(ord(a or one), ord(b or one) + 1))
+    return analysis.fold(chars) == chars
 
 
 def numbered(items: Sequence[T]) -> tuple[I64, list[T], I64]:
