@@ -4,11 +4,12 @@
 generator per filter for every word, then collects the words per format: 60 % of a build's
 CPU went there. The fields our analyzers serve (title, body, words, spellings, tags-as-terms,
 places) are analysed here instead with the very same pieces (``WordTokenizer.spans``,
-``analysis.folded_forms``, ``analysis.stem_forms``), as plain tuples, and each post's body is
-matched by the token pattern once for the body field and the words field. What comes out is
-what ``field.index`` gives, term for term (the oracle tests compare whole indexes with
-Whoosh's own writer); any other field, or any other format, still goes through
-``field.index``.
+``analysis.folded_forms``, ``analysis.stem_forms``), as arrays (:class:`Terms`: tokens
+numbered and grouped by ``termstream`` and numpy, each distinct word analysed once), and each
+post's body is matched by the token pattern once for the body field and the words field.
+What comes out is what ``field.index`` gives, term for term (:func:`index`; the oracle tests
+compare whole indexes with Whoosh's own writer); any other field, or any other format, still
+goes through ``field.index``.
 """
 
 from __future__ import annotations
