@@ -4,25 +4,28 @@
 generator per filter for every word, then collects the words per format: 60 % of a build's
 CPU went there. The fields our analyzers serve (title, body, words, spellings, tags-as-terms,
 places) are analysed here instead with the very same pieces (``WordTokenizer.spans``,
-``analysis.folded_forms``, ``analysis.stem_forms``), as plain tuples, and each post's body is
-matched by the token pattern once for the body field and the words field. What comes out is
-what ``field.index`` gives, term for term (the oracle tests compare whole indexes with
-Whoosh's own writer); any other field, or any other format, still goes through
-``field.index``.
+``analysis.folded_forms``, ``analysis.stem_forms``), as arrays (:class:`Terms`: tokens
+numbered and grouped by ``termstream`` and numpy, each distinct word analysed once), and each
+post's body is matched by the token pattern once for the body field and the words field.
+What comes out is what ``field.index`` gives, term for term (:func:`index`; the oracle tests
+compare whole indexes with Whoosh's own writer); any other field, or any other format, still
+goes through ``field.index``.
 """
 
 from __future__ import annotations
 
-import itertools
-import operator
-from collections import Counter, defaultdict, deque
+import functools
+import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple, cast
 
+import numpy as np
 from whoosh import formats
-from whoosh.system import pack_uint
 
-from searcher.indexing import analysis, schema
+from searcher.indexing import analysis, schema, termstream
+from searcher.indexing._whoosh import segwriter
+from searcher.indexing.termstream import I64
 
 # (term bytes, frequency, weight, encoded value): what ``field.index`` yields
 Posting = tuple[bytes, int, float, bytes]
@@ -30,19 +33,28 @@ Posting = tuple[bytes, int, float, bytes]
 
 def index(field: Any, value: Any, document: dict[str, Any]) -> Iterable[Posting]:
     """``field.index(value)``, the same postings in the same order."""
+    found = terms(field, value, document)
+    if found is None:
+        return field.index(value)  # type: ignore[no-any-return]
+    return found.postings()
+
+
+def terms(field: Any, value: Any, document: dict[str, Any]) -> Terms | None:
+    """``field.index(value)`` as arrays, for the fields analysed here (None for others)."""
     analyzer, form = field.analyzer, field.format
     kind = type(form)
     if not isinstance(value, str) or kind not in (formats.Positions, schema.Counts):
-        return field.index(value)  # type: ignore[no-any-return]
+        return None
     if isinstance(analyzer, analysis.MultilingualAnalyzer) and kind is formats.Positions:
         return _with_positions(form, *_text_analysis(value))
     if analyzer is analysis.plain_analyzer():
         if kind is schema.Counts:
-            return _plain_counts(form, value, document.get(schema.TEXT))
+            body, key = document.get(schema.TEXT), document.get(schema.ANALYSIS)
+            return _words(form, value, body, key) or _plain_counts(form, value, body)
         return _with_positions(form, analyzer.items[0], "", value)
     if analyzer is analysis.spelling_analyzer() and kind is schema.Counts:
-        return _counted(form, _spellings(value))
-    return field.index(value)  # type: ignore[no-any-return]
+        return counted(_spellings(value), form.field_boost)
+    return None
 
 
 def _text_analysis(value: str) -> tuple[Any, str, str]:
@@ -57,7 +69,7 @@ def _text_analysis(value: str) -> tuple[Any, str, str]:
     return analysis.text_analyzer(key).items[0], key, value
 
 
-_MEMO_LIMIT = 20_000  # surface forms per language before its memo starts afresh
+_MEMO_LIMIT = 100_000  # surface forms per language before its memo starts afresh
 # language key ("" for folding alone) → surface → index terms, () for a stop word
 _TERMS: dict[str, dict[str, tuple[str, ...]]] = {}
 
@@ -91,97 +103,118 @@ def _terms_of(key: str) -> tuple[dict[str, tuple[str, ...]], Callable[[str], tup
     return memo, terms
 
 
-def _with_positions(form: Any, tokenizer: Any, key: str, value: str) -> list[Posting]:
+class Terms(NamedTuple):
+    """A field's postings in one document as arrays: each term (first seen first), its
+    frequency and weight, and its value as the batch keeps it: the deltas of its positions
+    (``deltas``, term after term, encoded a batch at a time by ``segwriter.position_values``)
+    in a field with positions, else its bytes, joined in ``values`` with their ``sizes``."""
+
+    terms: list[bytes]
+    frequencies: I64
+    weights: np.ndarray[Any, Any]
+    sizes: I64 | None = None
+    values: bytes = b""
+    deltas: I64 | None = None
+
+    def postings(self) -> list[Posting]:
+        """The postings as ``field.index`` gives them (position values encoded whole)."""
+        values, sizes = self.values, self.sizes
+        if self.deltas is not None:
+            values, sizes = segwriter.position_values(self.frequencies, self.deltas)
+        assert sizes is not None
+        ends = np.cumsum(sizes).tolist()
+        found = [values[end - size : end] for end, size in zip(ends, sizes.tolist(), strict=True)]
+        if self.deltas is not None:
+            found = [value[:4] + _PICKLED + value[5:] + b"." for value in found]
+        return list(zip(self.terms, self.frequencies.tolist(), self.weights.tolist(), found,
+                        strict=True))  # fmt: skip
+
+
+_PICKLED = b"\x80\x02]q\x00"  # what compacted position values leave out of their pickle
+
+
+def counted(frequencies: dict[str, int], boost: float) -> Terms:
+    """A format without positions or values (``schema.Counts``): each term's count."""
+    counts = np.fromiter(frequencies.values(), np.int64, count=len(frequencies))
+    empty = np.zeros(len(counts), dtype=np.int64)
+    weights = counts * (1.0 * boost)
+    return Terms(list(map(str.encode, frequencies)), counts, weights, empty)
+
+
+def _with_positions(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
     """``form.word_values`` (Positions) of the tokens of ``value`` as ``key``'s analyzer
     gives them: folded as ``FoldFilter`` folds them at index time (stop words dropped, the
     positions after them closed up), then stemmed as ``StemFoldFilter`` stems them (a second
-    stem where a word has one). Each token costs one memo lookup (:func:`_terms_of`); a word
-    without an apostrophe is its own token, and a CJK run that folds to itself its own
-    bigrams and characters (:func:`_cjk_run`), without going through ``tokenizer.spans``."""
-    positions: defaultdict[str, list[int]] = defaultdict(list)
+    stem where a word has one). Each distinct surface form costs one memo lookup
+    (:func:`_terms_of`); the tokens become their terms' numbers, and their positions are
+    grouped by term with numpy, without a step of Python per token."""
+    found = _analysed(form, tokenizer, key, value)
+    if key and _plain_like(key):  # for the words field (:func:`_words`)
+        recent = _recent.__dict__.setdefault("terms", {})
+        if len(recent) >= 4:
+            del recent[next(iter(recent))]
+        recent[key, value] = found
+    return found
+
+
+def _analysed(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
+    surfaces, at, as_is = termstream.tokens(tokenizer, key, value)
+    if not surfaces:
+        none = np.zeros(0, dtype=np.int64)
+        return Terms([], none, none * 1.0, deltas=none)
+    numbers, distinct, firsts = termstream.numbered(surfaces)
     memo, terms_of = _terms_of(key)
-    lookup = memo.get
-    removed, shift, pos = -1, 0, 0
-
-    def put(surface: str, at: int) -> None:  # the loop's own steps, for the rarer tokens
-        nonlocal removed, shift
-        terms = lookup(surface)
-        if terms is None:
-            terms = terms_of(surface)
-        if not terms:
-            if at != removed:
-                removed, shift = at, shift + 1
-            return
-        for term in terms:
-            positions[term].append(at - shift)
-
-    apostrophe = analysis.APOSTROPHE.search if analysis.APOSTROPHE.search(value) else None
-    # no stop words, no stems: a CJK run that folds to itself indexes as it is
-    cjk_as_is = key not in analysis.SNOWBALL_LANGUAGES
-    for cjk, version, word in analysis.token_texts(value):
-        if word and (apostrophe is None or not apostrophe(word)):
-            terms = lookup(word)
-            if terms is None:
-                terms = terms_of(word)
-            if terms:
-                for term in terms:
-                    positions[term].append(pos - shift)
-            elif pos != removed:
-                removed, shift = pos, shift + 1
-            pos += 1
-        elif cjk_as_is and len(cjk) > 1 and analysis.fold(cjk) == cjk:
-            pos = _cjk_run(positions, cjk, pos - shift) + shift
-        else:
-            match = ("word", word) if word else ("cjk", cjk) if cjk else ("version", version)
-            last = pos - 1
-            for surface, at, _ in tokenizer.spans(value, pos, matches=((*match, 0),)):
-                put(surface, at)
-                last = max(last, at)
-            pos = last + 1
-    boost = form.field_boost
-    encode = _encode_positions if type(form) is formats.Positions else form.encode
-    return [(w.encode(), len(p), len(p) * 1.0 * boost, encode(p)) for w, p in positions.items()]
+    known = termstream.lookup(distinct, firsts, as_is, memo.get)
+    if None in known:
+        known = [terms_of(distinct[i]) if t is None else t for i, t in enumerate(known)]
+    found = cast(list[tuple[str, ...]], known)
+    terms, occurrence, positions = termstream.occurrences(found, numbers, at)
+    order = np.argsort(occurrence, kind="stable")
+    frequencies = np.bincount(occurrence, minlength=len(terms))
+    positions = positions[order]
+    deltas = np.diff(positions, prepend=0)
+    firsts = np.cumsum(frequencies) - frequencies
+    deltas[firsts] = positions[firsts]  # a term's positions never go back: deltas >= 0
+    weights = frequencies * (1.0 * form.field_boost)
+    return Terms(list(map(str.encode, terms)), frequencies, weights, deltas=deltas)
 
 
-def _cjk_run(positions: defaultdict[str, list[int]], text: str, pos: int) -> int:
-    """A CJK run's tokens (``WordTokenizer.spans``: its bigrams, then each character at its
-    bigram's position, the last at the last bigram's) added to ``positions`` from ``pos``,
-    at C speed (maps drained by a zero-length deque); the position after the run."""
-    last = pos + len(text) - 2
-    at = range(pos, last + 1)
-    lists = positions.__getitem__  # a defaultdict's: a new term gets its list
-    deque(map(list.append, map(lists, map(str.__add__, text[:-1], text[1:])), at), maxlen=0)
-    deque(map(list.append, map(lists, text[:-1]), at), maxlen=0)
-    positions[text[-1]].append(last)
-    return last + 1
+_recent = threading.local()  # each thread's last few titles' and bodies' Terms (_words)
 
 
-_ONE_POSITION: dict[int, bytes] = {}  # position → the value of a term found there alone
+@functools.cache
+def _plain_like(key: str) -> bool:
+    """Whether ``key``'s text analyzer indexes the terms ``plain_analyzer`` does."""
+    tokenizer, *filters = analysis.text_analyzer(key).items
+    plain, plain_fold = analysis.plain_analyzer().items
+    same_fold = [type(f) for f in filters] == [type(plain_fold)] and filters[
+        0
+    ].stops == plain_fold.stops
+    return bool(tokenizer == plain and same_fold)
 
 
-def _encode_positions(found: list[int]) -> bytes:
-    """``formats.Positions.encode(found)``, the same bytes (its own pack and pickle) with
-    the deltas taken at C speed; a term seen once (most are) has its value remembered."""
-    if len(found) == 1:
-        value = _ONE_POSITION.get(found[0])
-        if value is None:
-            value = pack_uint(1) + formats.dumps(found, 2)
-            if len(_ONE_POSITION) < 1 << 16:
-                _ONE_POSITION[found[0]] = value
-        return value
-    deltas = list(map(operator.sub, found, itertools.chain((0,), found)))
-    return pack_uint(len(found)) + formats.dumps(deltas, 2)  # type: ignore[no-any-return]
+def _words(form: Any, value: str, body: Any, key: Any) -> Terms | None:
+    """The words field's counts (title, newline, body) from the title's and the body's own
+    terms, when the post's language indexes the terms ``plain_analyzer`` gives (no stop
+    words, no stems: CJK and unknown languages) and both were just analysed; else None."""
+    if not (isinstance(body, str) and isinstance(key, str) and value.endswith("\n" + body)):
+        return None
+    recent = _recent.__dict__.get("terms", {})
+    title = recent.get((key, value[: len(value) - len(body) - 1]))
+    text = recent.get((key, body))
+    if title is None or text is None:
+        return None
+    counts = dict(zip(text.terms, text.frequencies.tolist(), strict=True))
+    in_title = dict(zip(title.terms, title.frequencies.tolist(), strict=True))
+    both = {term: n + counts[term] for term, n in in_title.items() if term in counts}
+    counts = {**in_title, **counts, **both}  # the title's terms first, as they come
+    frequencies = np.fromiter(counts.values(), np.int64, count=len(counts))
+    weights = frequencies * (1.0 * form.field_boost)
+    return Terms(list(counts), frequencies, weights, np.zeros(len(counts), dtype=np.int64))
 
 
-def _counted(form: Any, texts: Iterable[str]) -> list[Posting]:
-    """``form.word_values`` of a format without positions (``schema.Counts``)."""
-    counts = Counter(texts)
-    boost = form.field_boost
-    return [(w.encode(), n, n * 1.0 * boost, b"") for w, n in counts.items()]
-
-
-def _plain_counts(form: Any, value: str, body: Any) -> list[Posting]:
-    """``plain_analyzer``'s tokens counted (as ``_counted`` counts them),
+def _plain_counts(form: Any, value: str, body: Any) -> Terms:
+    """``plain_analyzer``'s tokens counted (as :func:`counted` counts them),
     each distinct token pattern match analysed once. A value that ends with a newline and
     ``body`` (the words field's: title, newline, body) reuses the body's matches, as no
     token crosses a newline."""
@@ -211,15 +244,16 @@ def _plain_counts(form: Any, value: str, body: Any) -> list[Posting]:
             pieces = [piece for piece, _, _ in tokenizer.spans(text, matches=((kind, text, 0),))]
         for piece in pieces:
             counts[forms(piece)[1]] += times
-    boost = form.field_boost
-    return [(w.encode(), n, n * 1.0 * boost, b"") for w, n in counts.items()]
+    return counted(counts, form.field_boost)
 
 
-def _spellings(value: str) -> Iterable[str]:
-    """``spelling_analyzer``'s tokens: folded words that are not written folded."""
-    tokenizer = analysis.spelling_analyzer().items[0]
-    forms = analysis.folded_forms
-    for surface, _, _ in tokenizer.spans(value):
+def _spellings(value: str) -> dict[str, int]:
+    """``spelling_analyzer``'s tokens counted: folded words that are not written folded,
+    each distinct token folded once."""
+    surfaces, _, _ = termstream.tokens(analysis.spelling_analyzer().items[0], "", value)
+    forms, found = analysis.folded_forms, {}
+    for surface, times in Counter(surfaces).items():
         folded = forms(surface)[1]
         if folded != surface:
-            yield folded + analysis.SPELLED + surface
+            found[folded + analysis.SPELLED + surface] = times
+    return found

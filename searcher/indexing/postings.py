@@ -3,17 +3,24 @@
 Whoosh analyses every field inside ``add_document``: tokenising, folding and stemming took
 40 % of the writer process's time in a full build. Workers analyse documents instead, with
 the same schema, field by field as ``SegmentWriter.add_document`` would (the same index:
-tested), and send each batch of them to the writer as arrays (``segruns.Batch``).
+tested), and send each batch of them to the writer as arrays (``segruns.Batch``): each
+field's postings come as arrays (``fieldterms.Terms``) and are joined as they are, and the
+writer's ``BatchBuilder`` keeps the documents' stored fields, lengths and columns.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterable
 from typing import Any
 
-from searcher.indexing import fieldterms, schema
-from searcher.indexing._whoosh import segbuild, segruns
+import numpy as np
+from whoosh import formats
+from whoosh.system import pack_ushort
+
+from searcher.indexing import fieldterms, schema, termstream
+from searcher.indexing._whoosh import segbuild, segruns, segwriter
 
 Prepared = segbuild.Prepared
 
@@ -47,8 +54,111 @@ def prepare(document: dict[str, Any]) -> Prepared:
 
 
 def batch(documents: Iterable[dict[str, Any]]) -> segruns.Batch:
-    """Documents (from :func:`schema.document`) analysed into one batch for the writer."""
-    builder = segbuild.BatchBuilder(_schema())
+    """Documents (from :func:`schema.document`) analysed into one batch for the writer: what
+    ``BatchBuilder`` makes of :func:`prepare`'s documents (tested), without a tuple per
+    posting."""
+    fields = _schema()
+    builder = segbuild.BatchBuilder(fields)  # the stored fields, lengths and columns
+    found = _Postings(fields)
     for document in documents:
-        builder.add(prepare(document))
-    return builder.finish()
+        prepared: list[tuple[str, list[Any], int, Any, Any]] = []
+        for name in sorted(document):
+            value = document[name]
+            if value is None or name.startswith("_"):
+                continue
+            field = fields[name]
+            length = found.add(name, field, value, document) if field.indexed else 0
+            stored = value if field.stored else None
+            column = field.to_column_value(value) if field.column_type else None
+            prepared.append((name, [], length, stored, column))
+        found.end_document()
+        builder.add(tuple(prepared))
+    return found.batch(builder.finish())
+
+
+class _Postings:
+    """A batch's postings, field by field and document by document, as arrays; the values
+    of the fields with positions are encoded at the end, all at once."""
+
+    def __init__(self, fields: Any) -> None:
+        self._fields = fields
+        self._prefix = {name: pack_ushort(n) for name, n in segbuild.field_numbers(fields).items()}
+        self._keys: list[bytes] = []  # each posting's: field number (!H) + term bytes
+        self._weights: list[Any] = []
+        self._pieces: list[int] = []  # postings of each field of each document
+        self._positional: list[bool] = []  # whether their values are position deltas
+        self._frequencies: list[Any] = []  # of the positional pieces
+        self._deltas: list[Any] = []
+        self._sizes: list[Any] = []  # of the other pieces
+        self._values: list[bytes] = []
+        self._per_doc: list[int] = []
+        self._before = 0
+
+    def add(self, name: str, field: Any, value: Any, document: dict[str, Any]) -> int:
+        """Add a field's postings; the field's length (0 if it is not scorable)."""
+        terms = fieldterms.terms(field, value, document)
+        if terms is None:  # a field Whoosh analyses: its postings as field.index gives them
+            terms = _as_terms(field, list(fieldterms.index(field, value, document)))
+        self._keys += map(self._prefix[name].__add__, terms.terms)
+        self._weights.append(terms.weights)
+        self._pieces.append(len(terms.terms))
+        self._positional.append(terms.deltas is not None)
+        if terms.deltas is not None:
+            self._frequencies.append(terms.frequencies)
+            self._deltas.append(terms.deltas)
+        else:
+            self._sizes.append(terms.sizes)
+            self._values.append(terms.values)
+        return int(terms.frequencies.sum()) if field.scorable else 0
+
+    def end_document(self) -> None:
+        self._per_doc.append(len(self._keys) - self._before)
+        self._before = len(self._keys)
+
+    def batch(self, documents: segruns.Batch) -> segruns.Batch:
+        """``documents`` (a batch of the same documents without postings) with these."""
+        numbers, keys, _ = termstream.numbered(self._keys)
+        sizes, values = self._joined_values()
+        return dataclasses.replace(
+            documents,
+            keys=keys,
+            terms=numbers.astype(np.int32),
+            per_doc=np.array(self._per_doc, dtype=np.int32),
+            weights=_joined(self._weights).astype(np.float32),
+            value_sizes=sizes.astype(np.uint32),
+            values=values,
+        )
+
+    def _joined_values(self) -> tuple[termstream.I64, bytes]:
+        """Every posting's value size, and the values joined, in posting order."""
+        pieces = np.array(self._pieces, dtype=np.int64)
+        positional = np.repeat(np.array(self._positional, dtype=bool), pieces)
+        encoded, encoded_sizes = segwriter.position_values(
+            _joined(self._frequencies), _joined(self._deltas)
+        )
+        other_sizes, other = _joined(self._sizes), b"".join(self._values)
+        sizes = np.empty(len(positional), dtype=np.int64)
+        sizes[positional], sizes[~positional] = encoded_sizes, other_sizes
+        starts = np.cumsum(sizes) - sizes
+        out = np.empty(int(sizes.sum()), dtype=np.uint8)
+        for where, blob, part in ((positional, encoded, encoded_sizes),
+                                  (~positional, other, other_sizes)):  # fmt: skip
+            source = np.frombuffer(blob, dtype=np.uint8)
+            segwriter.copy_spans(out, starts[where], source, np.cumsum(part) - part, part)
+        return sizes, out.tobytes()
+
+
+def _joined(arrays: list[Any]) -> termstream.I64:
+    return np.concatenate([np.zeros(0, dtype=np.int64), *arrays])
+
+
+def _as_terms(field: Any, found: list[fieldterms.Posting]) -> fieldterms.Terms:
+    """Postings as ``field.index`` gives them, as arrays (position values compacted)."""
+    count = len(found)
+    frequencies = np.fromiter((p[1] for p in found), np.int64, count=count)
+    weights = np.fromiter((p[2] * 1.0 for p in found), np.float64, count=count)
+    sizes = np.fromiter((len(p[3]) for p in found), np.int64, count=count)
+    values = b"".join(p[3] for p in found)
+    if type(field.format) is formats.Positions:
+        values, sizes = segwriter.compact_positions(values, sizes, np.ones(count, dtype=bool))
+    return fieldterms.Terms([p[0] for p in found], frequencies, weights, sizes, values)

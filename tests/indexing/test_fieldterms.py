@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 from conftest import CONTENT, GOLDEN
 
 from searcher.indexing import fieldterms, postings, schema
+from searcher.indexing._whoosh import segbuild, segruns
 from searcher.ingest.reader import scan
 from searcher.models import Post
 
@@ -32,6 +34,11 @@ def _documents() -> list[dict[str, Any]]:
                 tags=("Été", "c'est"),
             )
         )
+    # a word past the pickler's batches of 1,000 (twice, with stop words between), a CJK run
+    # whose last characters share a position, stop words in a row and at a text's ends
+    long_text = "The word " * 1500 + "of the " * 3 + "ああああ 脆弱脆弱 " + "and again the end of"
+    for lang in ("en", "fr", "ja", None):
+        posts.append(Post(f"long-{lang}.md", "The the", None, text=long_text, lang=lang))
     return [schema.document(post) for post in posts]
 
 
@@ -45,3 +52,32 @@ def test_every_field_gets_the_postings_whoosh_gives() -> None:
             if field.indexed:
                 found = list(fieldterms.index(field, value, document))
                 assert found == list(field.index(value)), (document[schema.PATH], name)
+
+
+def _postings(batch: segruns.Batch) -> list[tuple[int, bytes, float, bytes]]:
+    """(document, key, weight, value) of each posting of a batch, sorted."""
+    docs = np.repeat(np.arange(batch.count), batch.per_doc).tolist()
+    ends = np.cumsum(batch.value_sizes.astype(np.int64)).tolist()
+    sizes = batch.value_sizes.tolist()
+    values = [batch.values[end - size : end] for end, size in zip(ends, sizes, strict=True)]
+    keys = [batch.keys[i] for i in batch.terms.tolist()]
+    return sorted(zip(docs, keys, batch.weights.tolist(), values, strict=True))
+
+
+def test_a_batch_holds_what_the_writers_builder_makes_of_each_document() -> None:
+    """``postings.batch`` joins each field's arrays as they are: the same postings, lengths,
+    stored fields and columns as ``BatchBuilder`` makes of the documents one by one."""
+    documents = _documents()
+    builder = segbuild.BatchBuilder(postings._schema())
+    for document in documents:
+        builder.add(postings.prepare(document))
+    expected, found = builder.finish(), postings.batch(documents)
+    assert _postings(found) == _postings(expected)
+    assert found.per_doc.tolist() == expected.per_doc.tolist()
+    assert found.count == expected.count
+    assert found.stored[0] == expected.stored[0]
+    assert found.stored[1].tolist() == expected.stored[1].tolist()
+    assert found.columns == expected.columns
+    assert {name: (docs.tolist(), lengths.tolist()) for name, (docs, lengths) in
+            found.lengths.items()} == {name: (docs.tolist(), lengths.tolist()) for name,
+            (docs, lengths) in expected.lengths.items()}  # fmt: skip
