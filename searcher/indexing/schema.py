@@ -33,8 +33,8 @@ from searcher.indexing.records import TEXT as TEXT
 from searcher.models import Location, Post
 
 # 7: several places per post (POINTS, MULTI); 8: whole titles as terms; 9: words and
-# spellings keep no per-posting count (the Counts format)
-SCHEMA_VERSION = 9
+# spellings keep no per-posting count (the Counts format); 10: the stored record is a JSON list
+SCHEMA_VERSION = 10
 
 # PATH, RECORD, TEXT (the stored fields) and LISTED are named with their codec, records.py
 TAG = "tag"  # folded: what filters and facets match

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from searcher.errors import QuerySyntaxError
-from searcher.indexing import schema
+from searcher.indexing import records, schema
 from searcher.models import Location, Post
 
 
@@ -37,7 +37,7 @@ def test_private_location_goes_to_private_fields_or_nowhere() -> None:
     assert schema.PLACE not in kept
     dropped = schema.document(post, keep_private_location=False)
     assert not {schema.GEO, schema.LAT, schema.LON, schema.PLACE_PRIVATE} & set(dropped)
-    assert dropped[schema.RECORD]["locations"] == []
+    assert records.read(dropped).locations == ()
 
 
 def test_one_private_place_makes_every_place_of_a_post_private() -> None:
@@ -46,7 +46,7 @@ def test_one_private_place_makes_every_place_of_a_post_private() -> None:
     doc = schema.document(Post("t.md", "T", None, locations=places))
     assert doc[schema.GEO] == "private" and doc[schema.PLACE_PRIVATE] == "A\nB"
     assert not {schema.CELL, schema.PLACE} & set(doc)
-    assert [p["public"] for p in doc[schema.RECORD]["locations"]] == [False, False]
+    assert [place.public for place in records.read(doc).locations] == [False, False]
     assert not {schema.GEO, schema.POINTS, schema.MULTI} & set(
         schema.document(Post("t.md", "T", None, locations=places), keep_private_location=False)
     )
