@@ -96,3 +96,47 @@ def test_an_undated_post_holds_the_columns_empty_defaults() -> None:
         years = list(reader.column_reader(schema.YEAR))
     assert raw[1] == schema.NO_DATE and years == [2011, schema.NO_YEAR]
     assert [schema.date_of(value) for value in raw] == [dt.datetime(2011, 3, 1), None]
+
+
+DATES = [
+    dt.datetime(1999, 12, 31, 23, 59, 59, 999_999),
+    dt.datetime(2011, 1, 1),
+    dt.datetime(2011, 3, 1, 9, 30, 0, 123_456),
+    dt.datetime(2011, 3, 1, 23, 59, 59, 999_999),
+    dt.datetime(2011, 3, 2),
+    dt.datetime(2011, 12, 31, 23, 59, 59, 999_999),
+    dt.datetime(2012, 1, 1),
+    dt.datetime(2024, 2, 29, 12),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("date:2011", "2011", "2011"),
+        ("date:2011-03-01", "2011-03-01", "2011-03-01"),
+        ("date:[2011-03 TO 2012]", "2011-03", "2012"),
+        ("date:[* TO 2011-03-01]", None, "2011-03-01"),
+        ("date:[2011-03-02 TO *]", "2011-03-02", None),
+        ("date:{2011-01-01 TO 2011-03-02}", "2011-01-02", "2011-03-01"),  # exclusive bounds
+    ],
+)
+def test_whoosh_finds_dates_by_their_terms(text: str, low: str | None, high: str | None) -> None:
+    """Whoosh's own NumericRange over the date terms (16-bit tiers) finds what the bounds hold,
+    to the microsecond: the terms must agree with the column our searches filter by."""
+    from whoosh.filedb.filestore import RamStorage
+    from whoosh.qparser import QueryParser
+
+    ix = RamStorage().create_index(schema.build_schema())
+    with ix.writer() as writer:
+        for i, moment in enumerate(DATES):
+            writer.add_document(**schema.document(Post(f"{i}.md", "T", moment)))
+    first = schema.partial_date_span(low)[0] if low else dt.datetime.min
+    last = schema.partial_date_span(high)[1] if high else dt.datetime.max
+    expected = [i for i, moment in enumerate(DATES) if first <= moment <= last]
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        postings = sum(reader.doc_frequency(schema.DATE, t) for t in reader.lexicon(schema.DATE))
+        assert postings == 64 // schema.DATE_SHIFT_STEP * len(DATES)  # a term per tier
+        found = searcher.search(QueryParser(schema.BODY, ix.schema).parse(text), limit=None)
+        assert sorted(hit.docnum for hit in found) == expected
