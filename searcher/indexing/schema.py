@@ -34,7 +34,7 @@ from searcher.models import Location, Post
 
 # 7: several places per post (POINTS, MULTI); 8: whole titles as terms; 9: words and
 # spellings keep no per-posting count (the Counts format); 10: the stored record is a JSON
-# list, dates indexed in 16-bit tiers (DATE_SHIFT_STEP)
+# list, dates indexed in 16-bit tiers (DATE_SHIFT_STEP), runs in the Counts format
 SCHEMA_VERSION = 10
 
 # PATH, RECORD, TEXT (the stored fields) and LISTED are named with their codec, records.py
@@ -186,7 +186,7 @@ class Counts(formats.Format):  # type: ignore[misc]
         return ((word, count, weight, b"") for word, count, weight, _ in counted)
 
 
-def _counted(field: fields.TEXT) -> fields.TEXT:
+def _counted(field: fields.FieldType) -> fields.FieldType:
     field.format = Counts(field.format.field_boost)
     return field
 
@@ -220,7 +220,7 @@ def build_schema() -> fields.Schema:
         text=fields.STORED,
         listed=fields.COLUMN(columns.VarBytesColumn()),
         title_key=fields.ID,
-        runs=fields.KEYWORD,
+        runs=_counted(fields.KEYWORD()),  # only counted, as words: completion reads its posts
     )
     for name in (TITLE, BODY):
         # a word that analyses into several tokens (CVE-2020-10663, CJK bigrams) is a phrase
