@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
+import hashlib
 import re
 import struct
 from collections.abc import Sequence
@@ -34,7 +35,8 @@ from searcher.models import Location, Post
 
 # 7: several places per post (POINTS, MULTI); 8: whole titles as terms; 9: words and
 # spellings keep no per-posting count (the Counts format); 10: the stored record is a JSON
-# list, dates indexed in 16-bit tiers (DATE_SHIFT_STEP), runs in the Counts format
+# list, dates indexed in 16-bit tiers (DATE_SHIFT_STEP), runs in the Counts format, title
+# keys as digests (title_term)
 SCHEMA_VERSION = 10
 
 # PATH, RECORD, TEXT (the stored fields) and LISTED are named with their codec, records.py
@@ -61,7 +63,7 @@ LON = "lon"
 POINTS = "points"  # every point of a post with several, as packed 1e-7 degrees (POINT_CODEC)
 MULTI = "multi"  # "1" for posts with several points: the only ones whose POINTS are read
 POINT_CODEC = "<q"  # a point is two of these: lat, lon in 1e-7 degrees
-TITLE_KEY = "title_key"  # the whole title as one term (analysis.title_key): pasted titles
+TITLE_KEY = "title_key"  # the whole title as one term (title_term): pasted titles
 
 # An undated post has no DATE or YEAR value: their columns hold Whoosh's empty default, the
 # largest number of their width. Readers test for it through these names, nowhere else.
@@ -247,7 +249,7 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
         doc[RUNS] = " ".join(runs)
     key = wordforms.title_key(post.title)
     if key:
-        doc[TITLE_KEY] = key
+        doc[TITLE_KEY] = title_term(key)
     spelled = analysis.spelled_words(post.text, post.title)
     if spelled:
         doc[SPELLINGS] = spelled
@@ -262,6 +264,12 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
         doc[YEAR] = post.date.year
     doc.update(_place_fields(places))
     return doc
+
+
+def title_term(key: str) -> str:
+    """The :data:`TITLE_KEY` term of a title's ``wordforms.title_key``: a 64-bit digest in hex,
+    16 characters where the key took 39 on average (0.14 MB of 6,112 posts' terms)."""
+    return hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
 
 
 def visible_places(places: Sequence[Location], *, keep_private: bool) -> tuple[Location, ...]:

@@ -140,3 +140,13 @@ def test_whoosh_finds_dates_by_their_terms(text: str, low: str | None, high: str
         assert postings == 64 // schema.DATE_SHIFT_STEP * len(DATES)  # a term per tier
         found = searcher.search(QueryParser(schema.BODY, ix.schema).parse(text), limit=None)
         assert sorted(hit.docnum for hit in found) == expected
+
+
+def test_a_title_is_one_term_whatever_its_punctuation() -> None:
+    """Pasted titles: the title key's term is the same for the same words, and short."""
+    term = schema.document(Post("a.md", '11" MacBook Air: the best…', None))[schema.TITLE_KEY]
+    same = schema.document(Post("b.md", "11 macbook air — The Best", None))[schema.TITLE_KEY]
+    other = schema.document(Post("c.md", "11 MacBook Air, the worst", None))[schema.TITLE_KEY]
+    assert term == same == schema.title_term("11 macbook air the best") != other
+    assert len(term) == 16 and int(term, 16) >= 0
+    assert schema.TITLE_KEY not in schema.document(Post("d.md", "…", None))  # no words
