@@ -27,7 +27,7 @@ import corpus
 
 import searcher
 from searcher.errors import BlogsearchError
-from searcher.indexing import indexer, schema, wordforms
+from searcher.indexing import indexer, records, wordforms
 from searcher.ingest.reader import walk
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -58,9 +58,9 @@ def titles(index: searcher.Index) -> Iterator[tuple[str, str]]:
     """(path, title) of every live post with a title."""
     reader = index._current().searcher.reader()
     for _, stored in reader.iter_docs():
-        title = (stored.get(schema.RECORD) or {}).get("title") or ""
-        if title.strip():
-            yield stored[schema.PATH], title
+        post = records.read(stored)
+        if post.title.strip():
+            yield post.path, post.title
 
 
 def first(index: searcher.Index, path: str, title: str) -> dict[str, object] | None:

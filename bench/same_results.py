@@ -30,7 +30,7 @@ from typing import Any
 import distinct
 
 from searcher.api import open_index
-from searcher.indexing import ondisk, schema
+from searcher.indexing import ondisk, records
 from searcher.models import Post
 from searcher.shards.layout import read_layout
 
@@ -51,10 +51,8 @@ def stored_posts(index_dir: Path) -> list[Post]:
     posts = []
     with ix.searcher() as searcher:
         for _docnum, stored in searcher.reader().iter_docs():
-            record = stored.get(schema.RECORD) or {}
-            title = str(record.get("title") or "")
-            text = str(stored.get(schema.TEXT) or "")
-            posts.append(Post(path=str(len(posts)), title=title, date=None, text=text))
+            post = records.read(stored)
+            posts.append(Post(path=str(len(posts)), title=post.title, date=None, text=post.text))
     ix.close()
     return posts
 

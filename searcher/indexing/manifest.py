@@ -7,12 +7,15 @@ re-read a few files.
 
 A no-op run over 60,000 files must finish in 2 s, so the file is one JSON list of rows
 ``[path, size, mtime_ns, sha1, post path…]`` and an :class:`Entry` is made only for the
-files a run touches (making 60,000 of them took longer than parsing the whole file).
+files a run touches (making 60,000 of them took longer than parsing the whole file). It is
+gzipped at level 1 (``zcat`` shows it): a quarter of its size, the index's 2.5 %.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +23,10 @@ from typing import Any
 
 from searcher.indexing import store
 
-MANIFEST_FILE = "manifest.json"
+MANIFEST_FILE = "manifest.json.gz"
+PLAIN_FILE = "manifest.json"  # as indexes before the gzipped one wrote it
 FORMAT = 2
+LEVEL = 1  # gzip's: 4x smaller, 2.5x faster than level 6 (130 ms for 60,000 files)
 
 
 @dataclass
@@ -73,15 +78,26 @@ class Manifest:
     def load(cls, index_dir: Path) -> Manifest:
         """The manifest in ``index_dir``; an empty one when missing, unreadable or older."""
         try:
-            data = json.loads((index_dir / MANIFEST_FILE).read_bytes())
+            data = json.loads(_read(index_dir))
             files = data["files"]
             if data.get("format") != FORMAT:  # the first format: {path: {"size": …, …}}
                 files = [Entry(**value).row(key) for key, value in files.items()]
             return cls(dict(data["options"]), {row[0]: row for row in files})
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, EOFError,
+                zlib.error):  # fmt: skip
             return cls()
 
     def save(self, index_dir: Path) -> None:
         """Write atomically: a reader or a crash sees the old manifest or the new one."""
         data = {"format": FORMAT, "options": self.options, "files": list(self._rows.values())}
-        store.write_atomically(index_dir / MANIFEST_FILE, json.dumps(data, separators=(",", ":")))
+        text = json.dumps(data, separators=(",", ":")).encode()
+        store.write_atomically(index_dir / MANIFEST_FILE, gzip.compress(text, LEVEL, mtime=0))
+        (index_dir / PLAIN_FILE).unlink(missing_ok=True)
+
+
+def _read(index_dir: Path) -> bytes:
+    """The manifest's JSON, gzipped or (written by an older version) plain."""
+    try:
+        return gzip.decompress((index_dir / MANIFEST_FILE).read_bytes())
+    except FileNotFoundError:
+        return (index_dir / PLAIN_FILE).read_bytes()

@@ -86,12 +86,15 @@ def remove_leftovers(index_dir: Path, indexname: str) -> None:
         writelock.release()
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, content: str | bytes) -> None:
     """Write ``path`` so that a reader or a crash sees the old file or the new one; a
     failed write (a full disk) leaves no temporary file behind."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        temp.write_text(text)
+        if isinstance(content, bytes):
+            temp.write_bytes(content)
+        else:
+            temp.write_text(content)
         temp.replace(path)
     except BaseException:
         _unlink(temp)

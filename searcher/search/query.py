@@ -317,7 +317,9 @@ def _with_title(q: query.Query, text: str) -> query.Query:
 def title_clause(text: str) -> query.Query | None:
     """The posts whose whole title ``text`` is, as one scored clause (None: no words)."""
     key = wordforms.title_key(text)
-    return query.Term(schema.TITLE_KEY, key, boost=schema.EXACT_TITLE_BOOST) if key else None
+    if not key:
+        return None
+    return query.Term(schema.TITLE_KEY, schema.title_term(key), boost=schema.EXACT_TITLE_BOOST)
 
 
 def _nodes(q: query.Query) -> Iterator[query.Query]:

@@ -85,7 +85,8 @@ def test_manifest_of_the_first_format_is_read(site: Path) -> None:
     indexer.build([site], Path("index"))
     current = manifest.Manifest.load(Path("index"))
     first = {key: dataclasses.asdict(current.get(key)) for key in current}
-    (Path("index") / manifest.MANIFEST_FILE).write_text(
+    (Path("index") / manifest.MANIFEST_FILE).unlink()  # as an older version wrote it: plain
+    (Path("index") / manifest.PLAIN_FILE).write_text(
         json.dumps({"options": current.options, "files": first})
     )
     assert len(manifest.Manifest.load(Path("index"))) == 16
@@ -191,15 +192,15 @@ def test_a_full_disk_after_the_commit_is_one_line_too(
     index_dir = Path("index")
     indexer.build([site], index_dir)
     (site / "posts" / "new.md").write_text("---\ntitle: New\n---\nnew")
-    write_text = Path.write_text
+    write_bytes = Path.write_bytes
 
     def full(self: Path, *args: Any, **kwargs: Any) -> int:
         if self.name.startswith(".manifest.json"):
-            write_text(self, "{")  # part of it, then no room for the rest
+            write_bytes(self, b"{")  # part of it, then no room for the rest
             raise OSError(errno.ENOSPC, "No space left on device")
-        return write_text(self, *args, **kwargs)
+        return write_bytes(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "write_text", full)
+    monkeypatch.setattr(Path, "write_bytes", full)
     result = CliRunner().invoke(main, ["index", str(site), "--index-dir", "index", "-q"])
     assert (result.exit_code, result.output.count("\n")) == (1, 1), result.output
     assert not [name for name in os.listdir(index_dir) if name.endswith(".tmp")]

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from searcher.errors import QuerySyntaxError
-from searcher.indexing import schema
+from searcher.indexing import records, schema
 from searcher.models import Location, Post
 
 
@@ -37,7 +37,7 @@ def test_private_location_goes_to_private_fields_or_nowhere() -> None:
     assert schema.PLACE not in kept
     dropped = schema.document(post, keep_private_location=False)
     assert not {schema.GEO, schema.LAT, schema.LON, schema.PLACE_PRIVATE} & set(dropped)
-    assert dropped[schema.RECORD]["locations"] == []
+    assert records.read(dropped).locations == ()
 
 
 def test_one_private_place_makes_every_place_of_a_post_private() -> None:
@@ -46,7 +46,7 @@ def test_one_private_place_makes_every_place_of_a_post_private() -> None:
     doc = schema.document(Post("t.md", "T", None, locations=places))
     assert doc[schema.GEO] == "private" and doc[schema.PLACE_PRIVATE] == "A\nB"
     assert not {schema.CELL, schema.PLACE} & set(doc)
-    assert [p["public"] for p in doc[schema.RECORD]["locations"]] == [False, False]
+    assert [place.public for place in records.read(doc).locations] == [False, False]
     assert not {schema.GEO, schema.POINTS, schema.MULTI} & set(
         schema.document(Post("t.md", "T", None, locations=places), keep_private_location=False)
     )
@@ -96,3 +96,57 @@ def test_an_undated_post_holds_the_columns_empty_defaults() -> None:
         years = list(reader.column_reader(schema.YEAR))
     assert raw[1] == schema.NO_DATE and years == [2011, schema.NO_YEAR]
     assert [schema.date_of(value) for value in raw] == [dt.datetime(2011, 3, 1), None]
+
+
+DATES = [
+    dt.datetime(1999, 12, 31, 23, 59, 59, 999_999),
+    dt.datetime(2011, 1, 1),
+    dt.datetime(2011, 3, 1, 9, 30, 0, 123_456),
+    dt.datetime(2011, 3, 1, 23, 59, 59, 999_999),
+    dt.datetime(2011, 3, 2),
+    dt.datetime(2011, 12, 31, 23, 59, 59, 999_999),
+    dt.datetime(2012, 1, 1),
+    dt.datetime(2024, 2, 29, 12),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("date:2011", "2011", "2011"),
+        ("date:2011-03-01", "2011-03-01", "2011-03-01"),
+        ("date:[2011-03 TO 2012]", "2011-03", "2012"),
+        ("date:[* TO 2011-03-01]", None, "2011-03-01"),
+        ("date:[2011-03-02 TO *]", "2011-03-02", None),
+        ("date:{2011-01-01 TO 2011-03-02}", "2011-01-02", "2011-03-01"),  # exclusive bounds
+    ],
+)
+def test_whoosh_finds_dates_by_their_terms(text: str, low: str | None, high: str | None) -> None:
+    """Whoosh's own NumericRange over the date terms (16-bit tiers) finds what the bounds hold,
+    to the microsecond: the terms must agree with the column our searches filter by."""
+    from whoosh.filedb.filestore import RamStorage
+    from whoosh.qparser import QueryParser
+
+    ix = RamStorage().create_index(schema.build_schema())
+    with ix.writer() as writer:
+        for i, moment in enumerate(DATES):
+            writer.add_document(**schema.document(Post(f"{i}.md", "T", moment)))
+    first = schema.partial_date_span(low)[0] if low else dt.datetime.min
+    last = schema.partial_date_span(high)[1] if high else dt.datetime.max
+    expected = [i for i, moment in enumerate(DATES) if first <= moment <= last]
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        postings = sum(reader.doc_frequency(schema.DATE, t) for t in reader.lexicon(schema.DATE))
+        assert postings == 64 // schema.DATE_SHIFT_STEP * len(DATES)  # a term per tier
+        found = searcher.search(QueryParser(schema.BODY, ix.schema).parse(text), limit=None)
+        assert sorted(hit.docnum for hit in found) == expected
+
+
+def test_a_title_is_one_term_whatever_its_punctuation() -> None:
+    """Pasted titles: the title key's term is the same for the same words, and short."""
+    term = schema.document(Post("a.md", '11" MacBook Air: the best…', None))[schema.TITLE_KEY]
+    same = schema.document(Post("b.md", "11 macbook air — The Best", None))[schema.TITLE_KEY]
+    other = schema.document(Post("c.md", "11 MacBook Air, the worst", None))[schema.TITLE_KEY]
+    assert term == same == schema.title_term("11 macbook air the best") != other
+    assert len(term) == 16 and int(term, 16) >= 0
+    assert schema.TITLE_KEY not in schema.document(Post("d.md", "…", None))  # no words

@@ -11,7 +11,7 @@ import pytest
 from conftest import build_index, corpus
 
 import searcher
-from searcher.indexing import schema, wordforms
+from searcher.indexing import records, wordforms
 from searcher.ingest.reader import walk
 
 SAMPLE = 120  # titles per corpus
@@ -30,8 +30,7 @@ def _sources(folder: Path) -> list[Path]:
 def _titles(index: searcher.Index) -> list[tuple[str, str]]:
     """(path, title) of every live post with a title, in path order."""
     reader = index._current().searcher.reader()
-    found = [(stored[schema.PATH], (stored.get(schema.RECORD) or {}).get("title") or "")
-             for _, stored in reader.iter_docs()]  # fmt: skip
+    found = [(post.path, post.title) for post in map(records.read, reader.all_stored_fields())]
     return sorted((path, title) for path, title in found if title.strip())
 
 

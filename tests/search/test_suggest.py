@@ -15,7 +15,7 @@ from whoosh import query
 
 import searcher
 from searcher.errors import UsageError
-from searcher.indexing import analysis, schema
+from searcher.indexing import analysis, records, schema
 from searcher.search import live, suggest
 
 CLOUD = "_posts/2011-03-01-cloud-paris.md"
@@ -411,9 +411,8 @@ def test_titles_listed_from_columns_as_their_records_give_them(tmp_path: Path) -
         assert reader.doc_count() < reader.doc_count_all()  # a deleted post is still there
         expected = []
         for docnum in reader.all_doc_ids():
-            stored = reader.stored_fields(docnum)
-            record = stored[schema.RECORD]
-            expected.append((record["date"] or "", record["title"], stored[schema.PATH]))
+            post = records.read(reader.stored_fields(docnum))
+            expected.append((post.date or "", post.title, post.path))
         listed = suggest._listed(reader)
         assert listed == expected and len(listed) == 14
         assert any(title.startswith("Renamed ") for _, title, _ in listed)
@@ -436,15 +435,15 @@ def test_similar_posts_of_the_cloud_post(content: Opened) -> None:
     own = content.searcher.document_number(path=CLOUD)
     assert found and len(found) <= 3 and own not in [docnum for docnum, _ in found]
     assert [score for _, score in found] == sorted((score for _, score in found), reverse=True)
-    record = content.searcher.stored_fields(found[0][0])[schema.RECORD]
-    assert record["lang"] == "fr" or "cloud" in analysis.fold(record["title"])
+    post = records.read(content.searcher.stored_fields(found[0][0]))
+    assert post.lang == "fr" or "cloud" in analysis.fold(post.title)
 
 
 def test_similar_posts_on_a_real_blog(chamerling: Opened) -> None:
     hits = chamerling.searcher.search(chamerling.parse("title:easywsdl"), limit=None)
     path = hits[0]["path"]
     found = suggest.similar(chamerling.searcher, path, limit=5)
-    titles = [chamerling.searcher.stored_fields(d)[schema.RECORD]["title"] for d, _ in found]
+    titles = [records.read(chamerling.searcher.stored_fields(d)).title for d, _ in found]
     assert len(found) == 5 and hits[0].docnum not in [docnum for docnum, _ in found]
     assert "easywsdl" in analysis.fold(titles[0])
 
