@@ -19,11 +19,11 @@ import sys
 import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from searcher.errors import UsageError
 from searcher.support import compact
@@ -111,36 +111,11 @@ def candidates(text: str, limit: int = 5) -> list[Place]:
     return gazetteer.find(text, limit) or gazetteer.close(text, limit)
 
 
-class _Tables(Protocol):
-    """The tables of :func:`_build_tables` as :class:`~searcher.support.compact.Keyed` reads
-    them: the head whole, each key of ``names``, ``alternates`` and ``rows`` on its own."""
-
-    head: Any
-
-    def get(self, table: str, key: compact.Key, default: Any = None) -> Any: ...
-
-    def items(self, table: str) -> Iterator[tuple[compact.Key, Any]]: ...
-
-
-class _InMemory:
-    """The tables as built, where they could not be kept in a file."""
-
-    def __init__(self, head: Any, tables: dict[str, dict[Any, Any]]) -> None:
-        self.head = head
-        self._tables = tables
-
-    def get(self, table: str, key: compact.Key, default: Any = None) -> Any:
-        return self._tables[table].get(key, default)
-
-    def items(self, table: str) -> Iterator[tuple[compact.Key, Any]]:
-        return iter(self._tables[table].items())
-
-
 class _Gazetteer:
     """Lookup tables over the cities (see :func:`_build_tables`): a lookup decodes the few
     entries it needs, not every city."""
 
-    def __init__(self, tables: _Tables) -> None:
+    def __init__(self, tables: compact.Tables) -> None:
         self._tables = tables
         self._regions: dict[str, set[str]] = tables.head["regions"]  # name → codes it stands for
         self._centres: dict[str, tuple[str, float, float]] = tables.head["centres"]  # → centre
@@ -349,9 +324,7 @@ def _load() -> _Gazetteer:
     kept = compact.Keyed.open(path)
     if kept is not None and _whole(kept):
         return _Gazetteer(kept)
-    head, keyed = _build_tables()
-    kept = compact.Keyed.open(path) if compact.write_keyed(path, head, keyed) else None
-    return _Gazetteer(kept or _InMemory(head, keyed))
+    return _Gazetteer(compact.keep_keyed(path, *_build_tables()))
 
 
 def _whole(tables: compact.Keyed) -> bool:

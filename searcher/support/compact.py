@@ -18,7 +18,7 @@ import tempfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 
 def read(path: Path) -> Any:
@@ -87,14 +87,20 @@ def _bucket(key: Key, buckets: int) -> int:
     return key % buckets
 
 
-def write_keyed(path: Path, head: Any, tables: Mapping[str, Mapping[Key, Any]]) -> bool:
+def write_keyed(
+    path: Path,
+    head: Any,
+    tables: Mapping[str, Mapping[Key, Any]],
+    per_bucket: Mapping[str, int] | None = None,
+) -> bool:
     """Write ``head`` (read whole) and ``tables`` (each key's value read on its own, by
-    :class:`Keyed`) whole or not at all; False where the folder cannot be written."""
+    :class:`Keyed`, with about ``per_bucket[table]`` others: 64 unless given) whole or not
+    at all; False where the folder cannot be written."""
     blobs: list[bytes] = []
     layout: dict[str, tuple[int, list[int]]] = {}
     offset = 0
     for name, table in tables.items():
-        count = max(1, len(table) // _PER_BUCKET)
+        count = max(1, len(table) // (per_bucket or {}).get(name, _PER_BUCKET))
         buckets: list[dict[Key, Any]] = [{} for _ in range(count)]
         for key, value in table.items():
             buckets[_bucket(key, count)][key] = value
@@ -112,6 +118,45 @@ def write_keyed(path: Path, head: Any, tables: Mapping[str, Mapping[Key, Any]]) 
     except ValueError:
         return False
     return write_bytes(path, [_MAGIC, _LENGTH.pack(len(header)), header, *blobs])
+
+
+class Tables(Protocol):
+    """Keyed tables with a head: a :class:`Keyed` file, or :class:`InMemory` where none
+    could be written."""
+
+    head: Any
+
+    def get(self, table: str, key: Key, default: Any = None) -> Any: ...
+
+    def items(self, table: str) -> Iterator[tuple[Key, Any]]: ...
+
+
+class InMemory:
+    """The tables of :func:`write_keyed` as plain dicts, for where none could be written."""
+
+    def __init__(self, head: Any, tables: Mapping[str, Mapping[Key, Any]]) -> None:
+        self.head = head
+        self._tables = tables
+
+    def get(self, table: str, key: Key, default: Any = None) -> Any:
+        return self._tables[table].get(key, default)
+
+    def items(self, table: str) -> Iterator[tuple[Key, Any]]:
+        return iter(self._tables[table].items())
+
+
+def keep_keyed(
+    path: Path | None,
+    head: Any,
+    tables: Mapping[str, Mapping[Key, Any]],
+    per_bucket: Mapping[str, int] | None = None,
+) -> Tables:
+    """The tables, written to ``path`` and read back from it, else kept in memory."""
+    if path is not None and write_keyed(path, head, tables, per_bucket):
+        kept = Keyed.open(path)
+        if kept is not None:
+            return kept
+    return InMemory(head, tables)
 
 
 class Keyed:
