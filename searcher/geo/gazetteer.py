@@ -10,7 +10,6 @@ the alternate names GeoNames records ("München", "Roma", "東京"). Nothing is 
 from __future__ import annotations
 
 import contextlib
-import difflib
 import functools
 import hashlib
 import os
@@ -161,6 +160,8 @@ class _Gazetteer:
 
     def close(self, text: str, limit: int) -> list[Place]:
         """The most populous place of each name spelt like ``text``'s name part."""
+        import difflib  # only a name that matches nothing needs it
+
         key = normalize(_split(text)[0])
         known = [str(name) for name, _ in self._tables.items("names")]
         names = difflib.get_close_matches(key, known, limit, _FUZZY_CUTOFF)
