@@ -15,7 +15,9 @@ same as the PyPI one for a synchronous property), and any later import of ``urll
 ``cached_property`` or ``whoosh.lang.morph_en`` (by a site backend, or by Whoosh itself) loads
 the real module. A module already imported when :func:`load` runs is used as it is, and
 nothing is done when Whoosh was imported before us. The stand-ins are in ``sys.modules`` only
-while Whoosh is imported, under the import lock of the door's own first import.
+while Whoosh is imported (a few ms, when the first index is opened or built, normally before
+any other thread runs): another thread importing one of those modules at that very moment
+would be handed the stand-in.
 """
 
 from __future__ import annotations
