@@ -166,7 +166,7 @@ class Keyed:
 
     def __init__(self, data: Any, head: Any, start: int, layout: dict[str, Any]) -> None:
         self.head = head
-        self._data = data  # an mmap (or the bytes) of the whole file
+        self._data = data  # the whole file, mapped into memory
         self._start = start  # where the buckets begin
         self._layout: dict[str, tuple[int, list[int]]] = layout
         self._decoded: dict[tuple[str, int], dict[Key, Any]] = {}
