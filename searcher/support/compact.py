@@ -150,37 +150,44 @@ def keep_keyed(
     head: Any,
     tables: Mapping[str, Mapping[Key, Any]],
     per_bucket: Mapping[str, int] | None = None,
+    *,
+    mapped: bool = False,
 ) -> Tables:
-    """The tables, written to ``path`` and read back from it, else kept in memory."""
+    """The tables, written to ``path`` and read back from it (see :meth:`Keyed.open`), else
+    kept in memory."""
     if path is not None and write_keyed(path, head, tables, per_bucket):
-        kept = Keyed.open(path)
+        kept = Keyed.open(path, mapped=mapped)
         if kept is not None:
             return kept
     return InMemory(head, tables)
 
 
 class Keyed:
-    """A keyed file, mapped into memory: its head read whole, each table's buckets decoded
-    when a key in them is first looked up (a few µs instead of the whole file's tens of ms).
-    Use :meth:`open`."""
+    """A keyed file: its head decoded whole, each table's buckets decoded when a key in them
+    is first looked up (a few µs instead of the whole file's tens of ms). Use :meth:`open`."""
 
     def __init__(self, data: Any, head: Any, start: int, layout: dict[str, Any]) -> None:
         self.head = head
-        self._data = data  # the whole file, mapped into memory
+        self._data = data  # the whole file: its bytes, or mapped into memory
         self._start = start  # where the buckets begin
         self._layout: dict[str, tuple[int, list[int]]] = layout
         self._decoded: dict[tuple[str, int], dict[Key, Any]] = {}
 
     @classmethod
-    def open(cls, path: Path) -> Keyed | None:
-        """The keyed file at ``path``, or None when it is missing, unreadable or not whole."""
+    def open(cls, path: Path, *, mapped: bool = False) -> Keyed | None:
+        """The keyed file at ``path``, or None when it is missing, unreadable or not whole.
+        ``mapped``: mapped into memory (a large file of which a process decodes little)
+        rather than read (a smaller one, or one whose folder should hold no map open)."""
         try:
-            with path.open("rb") as f:
-                data: Any = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            if mapped:
+                with path.open("rb") as f:
+                    data: Any = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            else:
+                data = memoryview(path.read_bytes())
         except (OSError, ValueError):  # missing, or empty (which mmap refuses)
             return None
         try:
-            if data[: len(_MAGIC)] != _MAGIC:
+            if bytes(data[: len(_MAGIC)]) != _MAGIC:
                 return None
             (length,) = _LENGTH.unpack_from(data, len(_MAGIC))
             start = len(_MAGIC) + _LENGTH.size + length

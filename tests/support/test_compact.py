@@ -51,11 +51,12 @@ def test_every_key_is_found_in_its_table_and_no_other(
         assert all(keyed.get(name, k, "absent") == "absent" for k in others)
 
 
-def test_a_lookup_decodes_only_its_bucket(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mapped", [False, True])
+def test_a_lookup_decodes_only_its_bucket(tmp_path: Path, mapped: bool) -> None:
     path = tmp_path / "tables"
     words = {f"word{i}": i for i in range(10_000)}
     assert compact.write_keyed(path, None, {"words": words})
-    keyed = compact.Keyed.open(path)
+    keyed = compact.Keyed.open(path, mapped=mapped)
     assert keyed is not None
     assert keyed.get("words", "word1234") == 1234
     assert keyed.get("words", "missing") is None
@@ -78,6 +79,7 @@ def test_a_damaged_keyed_file_is_refused(tmp_path: Path, damage: object) -> None
     assert compact.write_keyed(path, {"n": 1}, {"t": {str(i): i for i in range(500)}})
     path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
     assert compact.Keyed.open(path) is None
+    assert compact.Keyed.open(path, mapped=True) is None
     assert compact.Keyed.open(tmp_path / "missing") is None
 
 
