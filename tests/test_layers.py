@@ -209,6 +209,10 @@ PACKAGES = sorted(
     m for m in MODULES if m.count(".") <= 1 and (PACKAGE / m[9:] / "__init__.py").exists()
 )
 LAZY = "searcher.support.lazy"  # what every package's __init__ imports to be lazy
+# The packages that import Whoosh import its door first (Whoosh imported without what it never
+# uses, before any of their modules imports a part of it): the door and what it imports.
+THROUGH_THE_DOOR = {"searcher.indexing", "searcher.search"}
+DOOR_MODULES = {"searcher.indexing", DOOR, f"{DOOR}.loading", "searcher.errors"}
 _NEW_MODULES = """
 import json, sys
 before = set(sys.modules)
@@ -255,4 +259,5 @@ def test_importing_a_package_imports_none_of_its_modules(package: str) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=60)  # fmt: skip
     ours = {name for name in json.loads(done.stdout) if name.split(".")[0] == "searcher"}
-    assert ours <= {"searcher", package, "searcher.support", LAZY}, sorted(ours)
+    door = DOOR_MODULES if package in THROUGH_THE_DOOR else set()
+    assert ours <= {"searcher", package, "searcher.support", LAZY, *door}, sorted(ours)

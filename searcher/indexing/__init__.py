@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+# Whoosh imported through its door before any module below imports a part of it
+import searcher.indexing._whoosh  # noqa: F401
 from searcher.support.lazy import exports
 
 if TYPE_CHECKING:

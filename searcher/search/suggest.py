@@ -19,7 +19,7 @@ import sys
 import threading
 import weakref
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any
 
 from whoosh import query
 
@@ -263,9 +263,11 @@ def _like(typed: str, word: str) -> str:
 class Completer:
     """Search-as-you-type over one searcher generation: keep one per generation.
 
-    The first call reads every title (stored fields) and the ``words`` lexicon into sorted
-    lists, which later calls bisect. Archives of 1,000 posts or more leave out words found in
-    one post only (typos, hashes, ids): they would rarely be shown and double the lexicon.
+    The first completion of a generation reads every title and the ``words`` lexicon into
+    sorted lists, split by first character, and keeps them in a keyed file (:func:`_keep`);
+    a completion looks up the lists of its words' first characters, which later calls bisect.
+    Archives of 1,000 posts or more leave out words found in one post only (typos, hashes,
+    ids): they would rarely be shown and double the lexicon.
     """
 
     def __init__(self, searcher: Any, table: Path | None = None) -> None:
@@ -274,13 +276,10 @@ class Completer:
         self._lock = threading.Lock()
         self._built = False
         self._memo: dict[str, list[tuple[str, int]]] = {}  # completions of very short words
-        self._words: list[str] = []  # the words lexicon, sorted, and each word's doc frequency
-        self._dfs: list[int] = []
-        self._runs: list[str] = []  # the CJK runs lexicon, sorted, and their doc frequencies
-        self._run_dfs: list[int] = []
-        self._titles: list[tuple[str, str]] = []  # (title, path), newest first: a title's rank
-        self._title_words: list[str] = []  # every (folded title word, rank), sorted, split
-        self._title_ranks: list[int] = []
+        # by first character: the words and CJK runs lexicons, sorted, with each one's doc
+        # frequency; every (folded title word, rank), sorted, split in two lists; and by rank
+        # (newest first) each post's (title, path): see _keep
+        self._tables: compact.Tables = compact.InMemory(None, {})
         self._reader: weakref.ref[Any] | None = None  # for spellings, looked up as shown
         self._spellings: Bounded[str, str] = Bounded(SPELLINGS_KEPT)
         self._deletions = False  # whether the lexicon's frequencies count deleted posts
@@ -311,9 +310,9 @@ class Completer:
             terms = [t for t in self._complete_word(last, limit + len(full)) if t[0] not in full]
             texts = [head + self._spelled(word, count) for word, count in terms[:limit]]
         shown = min(len(titles), max(limit - len(terms), (limit + 1) // 2))
+        listed = [self._tables.get(_TITLES, rank) for rank in titles[:shown]]
         found: list[Completion] = [
-            {"kind": "title", "text": self._titles[rank][0], "path": self._titles[rank][1]}
-            for rank in titles[:shown]
+            {"kind": "title", "text": title, "path": path} for title, path in listed
         ]
         shown_terms = zip(texts[: limit - shown], terms, strict=False)
         found += [{"kind": "term", "text": text, "count": count}
@@ -344,15 +343,16 @@ class Completer:
 
     def _match_titles(self, full: list[str], last: str | None, limit: int) -> list[int]:
         """Ranks of the newest titles holding every full word and a word starting with last."""
-        words = self._title_words
-        spans = [(bisect.bisect_left(words, w), bisect.bisect_right(words, w)) for w in full]
-        if last is not None:
-            spans.append((bisect.bisect_left(words, last), bisect.bisect_left(words, last + _LAST)))
-        spans.sort(key=lambda span: span[1] - span[0])
-        ranks = set(self._title_ranks[spans[0][0] : spans[0][1]])
-        for lo, hi in spans[1:]:
-            ranks.intersection_update(self._title_ranks[lo:hi])
-        return heapq.nsmallest(limit, ranks)
+        spans = []  # (title words starting with w's first character, their ranks, lo, hi)
+        for w, end in [(w, False) for w in full] + ([(last, True)] if last is not None else []):
+            words, ranks = self._tables.get(_TITLE_WORDS, w[:1], ((), ()))
+            hi = bisect.bisect_left(words, w + _LAST) if end else bisect.bisect_right(words, w)
+            spans.append((ranks, bisect.bisect_left(words, w), hi))
+        spans.sort(key=lambda span: span[2] - span[1])
+        found = set(spans[0][0][spans[0][1] : spans[0][2]])
+        for ranks, lo, hi in spans[1:]:
+            found.intersection_update(ranks[lo:hi])
+        return heapq.nsmallest(limit, found)
 
     def _complete_word(self, last: str | None, limit: int) -> list[tuple[str, int]]:
         """The commonest words starting with ``last``, with their doc frequencies."""
@@ -369,10 +369,7 @@ class Completer:
     def _commonest(self, field: str, prefix: str, limit: int) -> list[tuple[str, int]]:
         """The ``limit`` commonest words of ``field`` (WORDS or RUNS) starting with
         ``prefix``, in live posts, with their counts: commonest first, equals in word order."""
-        if field == schema.WORDS:
-            words, dfs = self._words, self._dfs
-        else:
-            words, dfs = self._runs, self._run_dfs
+        words, dfs = self._tables.get(field, prefix[:1], ((), ()))  # WORDS or RUNS
         lo = bisect.bisect_left(words, prefix)
         hi = bisect.bisect_left(words, prefix + _LAST)
         if not self._deletions:
@@ -409,16 +406,18 @@ class Completer:
             reader, self._source = self._source, None  # complete() caches by reader: no cycle
             self._reader = weakref.ref(reader)
             self._deletions = reader.has_deletions()
-            kept = compact.read(self._table) if self._table is not None else None
-            tables = kept if _is_tables(kept) else _tables(reader)
-            if self._table is not None and tables is not kept:
-                _keep_tables(self._table, tables)
-            _, self._least, self._words, self._dfs, self._runs, self._run_dfs = tables[:6]
-            self._titles, self._title_words, self._title_ranks = tables[6:]
+            kept = compact.Keyed.open(self._table) if self._table is not None else None
+            tables: compact.Tables = (
+                kept if kept is not None and _is_kept(kept) else _keep(self._table, _tables(reader))
+            )
+            self._tables = tables
+            self._least = tables.head[1]
             self._built = True
 
 
-_TABLES_FORMAT = 1
+_TABLES_FORMAT = 2
+_TITLES, _TITLE_WORDS = "titles", "title words"  # the keyed tables besides WORDS and RUNS
+_KEYED = (schema.WORDS, schema.RUNS, _TITLES, _TITLE_WORDS)
 
 
 def table_file(searcher: Any) -> Path | None:
@@ -462,20 +461,42 @@ def _tables(reader: Any) -> tuple[Any, ...]:
     return (_TABLES_FORMAT, least, words, dfs, runs, run_dfs, titles, title_words, title_ranks)
 
 
-def _is_tables(kept: Any) -> TypeGuard[tuple[Any, ...]]:
-    return isinstance(kept, tuple) and len(kept) == 9 and kept[0] == _TABLES_FORMAT
+def _is_kept(kept: compact.Keyed) -> bool:
+    head = kept.head
+    return (isinstance(head, tuple) and len(head) == 2 and head[0] == _TABLES_FORMAT
+            and sorted(kept.tables()) == sorted(_KEYED))  # fmt: skip
 
 
-def _keep_tables(path: Path, tables: tuple[Any, ...]) -> None:
-    """Write the tables, and remove those of earlier generations (nothing reads them again:
-    a process still on one has its tables in memory)."""
-    if not compact.write(path, tables):
-        return
-    generation = int(path.name.split("-")[1])
-    for old in path.parent.glob("completion-*.bin"):
-        with contextlib.suppress(ValueError, OSError):
-            if int(old.name.split("-")[1]) < generation:
-                old.unlink()
+def _keep(path: Path | None, tables: tuple[Any, ...]) -> compact.Tables:
+    """The tables of :func:`_tables` split by first character (titles by rank), kept in a
+    keyed file at ``path`` (those of earlier generations removed: nothing reads them again,
+    a process still on one has its tables open), else in memory."""
+    _, least, words, dfs, runs, run_dfs, titles, title_words, title_ranks = tables
+    keyed: dict[str, dict[Any, Any]] = {
+        schema.WORDS: _by_first(words, dfs),
+        schema.RUNS: _by_first(runs, run_dfs),
+        _TITLE_WORDS: _by_first(title_words, title_ranks),
+        _TITLES: dict(enumerate(titles)),
+    }
+    by_character = dict.fromkeys((schema.WORDS, schema.RUNS, _TITLE_WORDS), 1)
+    kept = compact.keep_keyed(path, (_TABLES_FORMAT, least), keyed, by_character)
+    if path is not None and isinstance(kept, compact.Keyed):
+        generation = int(path.name.split("-")[1])
+        for old in path.parent.glob("completion-*.bin"):
+            with contextlib.suppress(ValueError, OSError):
+                if int(old.name.split("-")[1]) < generation:
+                    old.unlink()
+    return kept
+
+
+def _by_first(words: list[str], values: list[int]) -> dict[str, tuple[list[str], list[int]]]:
+    """Sorted ``words`` and their ``values`` split by first character (each part sorted)."""
+    split: dict[str, tuple[list[str], list[int]]] = {}
+    for word, value in zip(words, values, strict=True):
+        part = split.setdefault(word[:1], ([], []))
+        part[0].append(word)
+        part[1].append(value)
+    return split
 
 
 def _lexicon(reader: Any, field: str, least: int) -> tuple[list[str], list[int]]:

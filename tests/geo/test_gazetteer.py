@@ -9,6 +9,7 @@ import pytest
 from searcher.errors import UsageError
 from searcher.geo import gazetteer
 from searcher.geo.gazetteer import Place, candidates, normalize, resolve
+from searcher.support import compact
 
 
 @pytest.mark.parametrize(
@@ -209,7 +210,7 @@ def test_tables_are_built_once_then_read_from_their_files(
 ) -> None:
     _fresh(monkeypatch, tmp_path)
     built = resolve("Montpellier")
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".alt", ".main"]
+    assert [p.suffix for p in tmp_path.iterdir()] == [".tables"]
 
     def no_build() -> None:
         raise AssertionError("the tables were built again instead of read")
@@ -219,6 +220,21 @@ def test_tables_are_built_once_then_read_from_their_files(
     assert resolve("Montpellier") == built
     assert resolve("München").label == "Munich, DE"  # an alternate name: the second file
     assert gazetteer.geocode("Kreuzberg, Berlin, Germany") is not None
+
+
+def test_a_lookup_decodes_a_few_entries_not_every_city(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _fresh(monkeypatch, tmp_path)
+    resolve("Montpellier")  # builds the file
+    _fresh(monkeypatch, tmp_path)
+    assert resolve("Paris, TX").label == "Paris, TX, US"
+    assert resolve("München").label == "Munich, DE"
+    tables = gazetteer._gazetteer()._tables
+    assert isinstance(tables, compact.Keyed)
+    decoded = tables._decoded  # (table, bucket) → its entries: a few buckets of thousands
+    assert {table for table, _ in decoded} == {"names", "alternates", "rows"}
+    assert sum(len(entries) for entries in decoded.values()) < 1000
 
 
 def test_unreadable_table_files_are_rebuilt(

@@ -297,9 +297,38 @@ def test_importing_builds_no_table() -> None:
     import they took 56 ms of every process, ``blogsearch --version`` included."""
     code = (
         "from searcher.indexing import analysis as a, wordforms as w\n"
-        "built = (a._token_pattern, a._fold_table, a._spellings, a._cjk_char, w._patterns)\n"
+        "built = (a._token_pattern, a._ascii_token_pattern, a._fold_table, a._spellings,"
+        " a._cjk_char, w._patterns)\n"
         "print(sum(f.cache_info().currsize for f in built))\n"
         "print(a.fold('Été'), [t.text for t in a.plain_analyzer()('Straße 東京', mode='query')])"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines() == ["0", "ete ['strasse', '東京']"]
+
+
+ASCII_TEXT = st.one_of(
+    st.text(st.characters(max_codepoint=127), max_size=40),
+    st.text(st.sampled_from("aZ09_v.V' -\t"), max_size=40),  # words, versions, apostrophes
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ASCII_TEXT)
+def test_ascii_text_is_cut_as_by_the_full_token_pattern(text: str) -> None:
+    """An ASCII query or prefix is tokenized by a pattern that compiles in 0.5 ms instead of
+    20-27 ms: the same tokens, kinds and offsets as the full pattern's."""
+    from searcher.indexing import analysis as a
+
+    full, ascii_only = a._token_pattern(), a._ascii_token_pattern()
+    assert ascii_only.findall(text) == full.findall(text)
+    spans = [(m.lastgroup, m.span(m.lastgroup or 0)) for m in ascii_only.finditer(text)]
+    assert spans == [(m.lastgroup, m.span(m.lastgroup or 0)) for m in full.finditer(text)]
+
+
+def test_only_ascii_text_takes_the_ascii_pattern() -> None:
+    from searcher.indexing import analysis as a
+
+    assert a._pattern_for("rust 1.75 don't") is a._ascii_token_pattern()
+    for text in ("café", "東京", "cafe\u0301", "x\u02bcy"):
+        assert a._pattern_for(text) is a._token_pattern()
+    assert [t[1] for t in a.token_matches("v1.2 it's x_y")] == ["1.2", "it's", "x", "y"]

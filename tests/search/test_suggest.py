@@ -17,6 +17,7 @@ import searcher
 from searcher.errors import UsageError
 from searcher.indexing import analysis, records, schema
 from searcher.search import live, suggest
+from searcher.support import compact
 
 CLOUD = "_posts/2011-03-01-cloud-paris.md"
 CLOUD_TITLE = "Cloud computing : trois jours de conférence à Paris"
@@ -517,3 +518,20 @@ def test_an_index_whose_posts_were_all_deleted_completes_nothing(tmp_path: Path)
     with searcher.open_index(folder) as index:
         assert index.complete("zep") == []
         assert index.search("zeppelin").total == 0
+
+
+def test_a_completion_decodes_the_lists_of_its_first_characters(
+    content: Opened, tmp_path: Path
+) -> None:
+    table = tmp_path / "completion-1-test.bin"
+    built = suggest.Completer(content.searcher, table)
+    expected = built.complete("open d", 6)
+    assert table.exists()
+    completer = suggest.Completer(content.searcher, table)  # another process, say
+    assert completer.complete("open d", 6) == expected
+    tables = completer._tables
+    assert isinstance(tables, compact.Keyed)
+    decoded = {key for bucket in tables._decoded.values() for key in bucket}
+    lexicon = {key for key, _ in tables.items(schema.WORDS)}
+    assert {"o", "d"} <= decoded and len(lexicon) > 10  # the words of o and d, not of all
+    assert not (lexicon - {"o", "d"}) <= decoded

@@ -5,6 +5,10 @@ so another version is refused, clearly, the first time an index is opened, rathe
 misread. Nothing here changes a Whoosh class: our indexes are opened through our own storage
 (:class:`~searcher.indexing._whoosh.viewfile.MappedStorage`), and other Whoosh indexes in the
 same process are read by Whoosh's own code.
+
+Whoosh is imported here first (:mod:`~searcher.indexing._whoosh.loading`: without the
+modules it imports and never uses), before any module of ours imports a part of it: the
+packages ``searcher.indexing`` and ``searcher.search`` import this door.
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import whoosh
-
 from searcher.errors import BlogsearchError
+from searcher.indexing._whoosh import loading
+
+whoosh = loading.load()
 
 SUPPORTED = "2.7.5"  # the whoosh-reloaded this code reads the internals of (pyproject pins it)
 
