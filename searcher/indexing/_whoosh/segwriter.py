@@ -372,10 +372,10 @@ def _item_spots(items_at: I64, sizes: I64, local: I64, first: I64) -> I64:
 
 
 def encode_postings(
-    chunk: Chunk, fields: Sequence[Field | None], offset: int
+    chunk: Chunk, fields: Sequence[Field | None]
 ) -> tuple[bytes, np.ndarray[Any, Any]]:
-    """The postings of a chunk as they lie in ``.pst`` from ``offset`` on, and each term's
-    W3TermInfo value (a record of ``_TERMINFO``)."""
+    """The postings of a chunk as they lie in ``.pst``, and each term's W3TermInfo value (a
+    record of ``_TERMINFO``) with its postings' offset from the chunk's first byte."""
     blocks = _Blocks(chunk, fields)
     data_size = blocks.data_size.copy()
     compressed = _compressed(blocks, data_size)
@@ -404,7 +404,7 @@ def encode_postings(
     for block, packed in compressed.items():
         start = int(data_at[block])
         out[start : start + len(packed)] = np.frombuffer(packed, dtype=np.uint8)
-    return out.tobytes(), _term_infos(blocks, term_at, len(out), offset)
+    return out.tobytes(), _term_infos(blocks, term_at, len(out))
 
 
 def _compressed(blocks: _Blocks, data_size: I64) -> dict[int, bytes]:
@@ -436,7 +436,7 @@ def _emit_info(out: U8, at: I64, values: list[Any]) -> None:
     out[at + 1] = _STOP
 
 
-def _term_infos(blocks: _Blocks, term_at: I64, size: int, offset: int) -> np.ndarray[Any, Any]:
+def _term_infos(blocks: _Blocks, term_at: I64, size: int) -> np.ndarray[Any, Any]:
     chunk, starts = blocks.chunk, blocks.term_starts
     infos = np.zeros(len(chunk.keys), dtype=_TERMINFO)
     infos["f1"] = np.add.reduceat(chunk.weights.astype(np.float64), starts)
@@ -446,7 +446,7 @@ def _term_infos(blocks: _Blocks, term_at: I64, size: int, offset: int) -> np.nda
     infos["f5"] = np.maximum.reduceat(chunk.weights, starts)
     infos["f6"] = chunk.docs[starts]
     infos["f7"] = chunk.docs[starts + chunk.counts - 1]
-    infos["f8"] = offset + term_at
+    infos["f8"] = term_at
     infos["f9"] = np.diff(np.append(term_at, size))
     return infos
 
