@@ -186,8 +186,9 @@ class Pending:
         step = CHUNK_POSTINGS
         for i in range(0, len(perm), step):  # bytes in sorted order, a slice at a time
             part = slice(i, i + step)
-            segwriter.copy_spans(sorted_values, ends[part] - sizes[part], values, starts[part],
-                            sizes[part].astype(np.int64))  # fmt: skip
+            piece = segwriter.joined_spans(values, starts[part], sizes[part].astype(np.int64))
+            end = int(ends[part][-1])
+            sorted_values[end - len(piece) : end] = piece  # sorted, the slices tile the bytes
         used = counts > 0  # by rank; a batch may list keys no posting uses
         counts = counts[used]
         key_postings = np.concatenate(([0], np.cumsum(counts)))

@@ -119,6 +119,12 @@ def _spans(starts: I64, sizes: I64) -> I64:
     return np.repeat(starts - (ends - sizes), sizes) + np.arange(total, dtype=np.int64)
 
 
+def joined_spans(source: U8, starts: I64, sizes: I64) -> U8:
+    """``source[starts[i]:starts[i] + sizes[i]]`` for every i, one after another."""
+    found: U8 = source[_spans(starts, sizes)]
+    return found
+
+
 def copy_spans(out: U8, at: I64, source: U8, starts: I64, sizes: I64) -> None:
     """``out[at[i]:at[i] + sizes[i]] = source[starts[i]:starts[i] + sizes[i]]`` for every i."""
     if len(sizes):
