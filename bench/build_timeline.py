@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -123,8 +124,9 @@ def summarise(rows: list[Any], wall: float, main_cpu: float, posts: int) -> None
         span[0], span[1] = min(span[0], a), max(span[1], b)
         span[2] += cpu
         span[3] += 1
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{posts} posts in {wall:.2f} s wall = {posts / wall:.0f} posts/s; "
-          f"main process CPU {main_cpu:.2f} s")  # fmt: skip
+          f"main process CPU {main_cpu:.2f} s, peak RSS {peak:.0f} MB")  # fmt: skip
     print(f"  {'stage':<32} {'first':>7} {'last':>7} {'CPU s':>7} {'count':>6}")
     for (proc, stage), (a, b, cpu, n) in sorted(spans.items(), key=lambda kv: kv[1][0]):
         print(f"  {proc + ': ' + stage:<32} {a:7.2f} {b:7.2f} {cpu:7.2f} {n:6d}")
