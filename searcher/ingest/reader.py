@@ -238,8 +238,18 @@ def open_post(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Pos
         view = sites.for_source(root)
     rel = files.printable(raw)
     reason = _site_skip(view, rel) or _skip_reason(path, rel)
-    opened = files.Opened(None, reason) if reason else files.read_post(path, root, max_bytes)
+    opened = _not_read(path, reason) if reason else files.read_post(path, root, max_bytes)
     return PostFile(rel, opened, rel != raw, view)
+
+
+def _not_read(path: Path, reason: str) -> files.Opened:
+    """A file its name or place says is no post, with the size and mtime it has: an update
+    then passes it by until it changes (a no-op over 60,000 files re-read every section page)."""
+    try:
+        info = os.stat(path)  # as the indexer's survey does: through a link
+    except OSError:
+        return files.Opened(None, reason)
+    return files.Opened(None, reason, info.st_size, info.st_mtime_ns)
 
 
 def parse_post(source: PostFile, *, geocode: bool = True) -> Post | Skipped:

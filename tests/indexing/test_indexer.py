@@ -81,6 +81,27 @@ def test_touched_but_unchanged_file_is_hashed_not_reindexed(site: Path) -> None:
     assert indexer.build([site], Path("index")).summary.files == 0  # new mtime remembered
 
 
+def test_files_skipped_by_name_are_not_read_again(tmp_path: Path) -> None:
+    """A section page (``_index.md``) or a README is no post; unchanged, the next run does not
+    look at it again (read on every run, they made a no-op over 60,000 files rewrite the
+    manifest)."""
+    source = tmp_path / "blog"
+    (source / "posts").mkdir(parents=True)
+    (source / "posts" / "one.md").write_text("---\ntitle: One\n---\nA post.")
+    (source / "posts" / "_index.md").write_text("+++\ntitle = 'Posts'\n+++\n")
+    (source / "README.md").write_text("About this blog.")
+    index_dir = tmp_path / "index"
+    first = indexer.build([source], index_dir)
+    assert first.indexed == 1 and len(first.summary.skipped) == 2
+    saved = (index_dir / manifest.MANIFEST_FILE).stat().st_mtime_ns
+    noop = indexer.build([source], index_dir)
+    assert (noop.summary.files, noop.unchanged) == (0, 3)
+    assert (index_dir / manifest.MANIFEST_FILE).stat().st_mtime_ns == saved
+    (source / "README.md").write_text("About this blog, and more.")
+    again = indexer.build([source], index_dir)
+    assert again.summary.files == 1 and [s.path for s in again.summary.skipped] == ["README.md"]
+
+
 def test_manifest_of_the_first_format_is_read(site: Path) -> None:
     indexer.build([site], Path("index"))
     current = manifest.Manifest.load(Path("index"))

@@ -6,8 +6,9 @@ stored fields, lengths and column values. The :class:`IndexWriter` files each ba
 per-document values with Whoosh's own column writers and its postings in a run
 (``segruns``: sorted once by term and document with numpy, spilled to a temporary file past
 RUN_POSTINGS postings or RUN_BYTES of values). At the commit the runs are merged a chunk of
-terms at a time and encoded by ``segwriter`` into one segment file; Whoosh's table of contents
-then makes it the index's, atomically (a killed writer leaves the previous generation whole).
+terms at a time and encoded by ``segwriter`` (ENCODERS chunks at once, in threads, while the
+next is merged) into one segment file; Whoosh's table of contents then makes it the index's,
+atomically (a killed writer leaves the previous generation whole).
 
 Updates mark the old documents of a post deleted in their segments, as Whoosh's writer
 does; the segments Whoosh's own merge policy (``MERGE_SMALL``) picks are read back
@@ -19,8 +20,9 @@ from __future__ import annotations
 
 import io
 import os
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +43,7 @@ RUN_POSTINGS = 1_000_000  # postings sorted in memory before a run is spilled (~
 # or bytes of their values, whichever comes first: values average 8 bytes (kaigai-matome's long
 # Japanese posts too), but a value holds every position of its word in the post
 RUN_BYTES = 64_000_000
+ENCODERS = 2  # threads encoding chunks of postings at the commit (a build has two cores)
 _STORED = "_stored"
 # how the stored column's values are encoded: Whoosh's STORED_COLUMN at zlib's default level
 STORED_ENCODING = columns.PickleColumn(columns.CompressedBytesColumn(segwriter.COMPRESSION))
@@ -303,10 +306,10 @@ class _Segment:
         start = postings.tell()
         terms_file = self._temp.create_file("terms")
         terms = segwriter.TermsWriter(terms_file, dict(self._numbers))
-        for chunk in segruns.chunks(self._runs):
-            data, infos = segwriter.encode_postings(chunk, fields, postings.tell() - start)
+        for keys, data, infos in _encoded(segruns.chunks(self._runs), fields):
+            infos["f8"] += postings.tell() - start  # where the chunk's postings begin
             postings.write(data)
-            terms.add(chunk.keys, infos)
+            terms.add(keys, infos)
         terms.finish()
         terms_file.close()
         for run in self._runs:
@@ -325,6 +328,29 @@ class _Segment:
                 file.write(data)
         compound.end()
         os.unlink(path)
+
+
+def _encoded(
+    chunks: Iterator[segwriter.Chunk], fields: list[Field | None]
+) -> Iterator[tuple[list[bytes], bytes, np.ndarray[Any, Any]]]:
+    """Each chunk's keys, postings bytes and term infos, in order, encoded ENCODERS chunks at
+    a time in threads while the next chunk is merged (zlib and numpy let go of the GIL): the
+    commit is the one step of a build where no worker process reads."""
+    with ThreadPoolExecutor(ENCODERS, thread_name_prefix="encode") as pool:
+        pending: deque[tuple[list[bytes], Future[tuple[bytes, Any]]]] = deque()
+        try:
+            for chunk in chunks:
+                pending.append((chunk.keys, pool.submit(segwriter.encode_postings, chunk, fields)))
+                del chunk  # held by its job only, freed once encoded
+                if len(pending) >= ENCODERS:
+                    keys, job = pending.popleft()
+                    yield keys, *job.result()
+            while pending:
+                keys, job = pending.popleft()
+                yield keys, *job.result()
+        finally:
+            for _, job in pending:
+                job.cancel()
 
 
 # -- the writer -------------------------------------------------------------------------------
