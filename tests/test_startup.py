@@ -140,3 +140,17 @@ def test_help_still_lists_every_command() -> None:
     for name in ("complete", "index", "inspect", "map", "near", "query", "scan", "serve",
                  "similar", "stats"):  # fmt: skip
         assert f"  {name} " in out
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("4", "4")])
+def test_numpy_math_threads_are_one_unless_the_user_says(given: str | None, expected: str) -> None:
+    """OpenBLAS's spinning threads took a third of a query's CPU on two cores."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    code = "import os, searcher.cli.commands; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120, env=env)  # fmt: skip
+    assert done.stdout.strip() == expected
