@@ -1,7 +1,8 @@
 """The draft rule: which posts are drafts, and what a run without ``--drafts`` leaves out.
 
 A post is a *draft* when its site would not publish it yet, whichever generator's way says
-so: a file in a ``_drafts/`` folder (Jekyll), ``draft: true`` (Hugo, Zola, Eleventy's
+so: a file in a ``_drafts/`` folder (Jekyll; also when the file, or the folder, is given
+alone), ``draft: true`` (Hugo, Zola, Eleventy's
 usual data key, and what the WordPress reader sets for a password-protected post),
 ``published: false`` (Jekyll), a ``status`` that says the post is not out (WordPress's
 ``draft``, ``pending``, ``private``, ``future``, ``auto-draft``, ``trash``; also ``unpublished``,
@@ -15,7 +16,7 @@ only with ``--drafts``; without it, ``_drafts/`` folders are not even walked.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from searcher.ingest import fields, sites
@@ -37,6 +38,15 @@ def reason(rel: str, data: Mapping[str, Any], site: sites.View | None = None) ->
     if found is None and site is not None:
         found = site.site.unpublished(data)
     return found
+
+
+def in_folder(folder: Path) -> bool:
+    """Whether ``folder`` is or lies in a folder of drafts: the nearest ``_posts`` or
+    ``_drafts`` around it is ``_drafts`` (a post file or a ``_drafts/`` folder given alone)."""
+    for part in reversed(folder.parts):
+        if part in ("_posts", FOLDER):
+            return part == FOLDER
+    return False
 
 
 def front_matter_reason(data: Mapping[str, Any]) -> str | None:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from searcher.errors import SourceError
 from searcher.ingest import encodings, files, meta, sites, text, wxr
-from searcher.ingest.drafts import excluded, skipped_folders
+from searcher.ingest.drafts import excluded, in_folder, skipped_folders
 from searcher.ingest.posts import build_post
 from searcher.models import DEFAULT_MAX_BYTES, IngestWarning, Post, Skipped, Summary
 
@@ -218,6 +218,7 @@ class PostFile(NamedTuple):
     opened: files.Opened
     renamed: bool
     site: sites.View | None = None  # the site the file belongs to, if any
+    drafted: bool = False  # read from a folder of drafts its path does not show
 
 
 def read_file(
@@ -239,7 +240,7 @@ def open_post(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Pos
     rel = files.printable(raw)
     reason = _site_skip(view, rel) or _skip_reason(path, rel)
     opened = _not_read(path, reason) if reason else files.read_post(path, root, max_bytes)
-    return PostFile(rel, opened, rel != raw, view)
+    return PostFile(rel, opened, rel != raw, view, in_folder(path.parent))
 
 
 def _not_read(path: Path, reason: str) -> files.Opened:
@@ -254,7 +255,7 @@ def _not_read(path: Path, reason: str) -> files.Opened:
 
 def parse_post(source: PostFile, *, geocode: bool = True) -> Post | Skipped:
     """The record of an opened post file, or why it yields none."""
-    rel, opened, renamed, view = source
+    rel, opened, renamed, view, drafted = source
     if opened.data is None:
         return Skipped(rel, opened.reason or "unreadable")
     content, warnings = encodings.decode(opened.data)
@@ -265,6 +266,8 @@ def parse_post(source: PostFile, *, geocode: bool = True) -> Post | Skipped:
     if not content.strip():
         warnings.append(IngestWarning("empty", "empty file: indexed under its name only"))
     post = read_text(content, rel, geocode=geocode, site=view)
+    if drafted and not post.draft:
+        post = replace(post, draft=True)
     return _with_warnings(post, warnings) if warnings else post
 
 

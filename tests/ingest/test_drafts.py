@@ -138,3 +138,29 @@ def test_drafts_folder_is_walked_only_with_drafts() -> None:
     assert drafts.skipped_folders(ingest.SKIP_DIRS, drafts=True) == ingest.SKIP_DIRS - {
         drafts.FOLDER
     }
+
+
+@pytest.mark.parametrize(
+    ("given", "published", "with_drafts"),
+    [
+        ("_drafts/d.md", set(), {"d.md": True}),
+        ("site/_drafts/more/d.md", set(), {"d.md": True}),
+        ("_drafts", {"blog/_posts/p.md"}, {"d.md": True, "blog/_posts/p.md": False}),
+    ],
+)
+def test_a_draft_given_alone_is_still_a_draft(
+    tmp_path: Path, given: str, published: set[str], with_drafts: dict[str, bool]
+) -> None:
+    """A file or folder of drafts named on the command line: its path relative to itself
+    shows no _drafts/, but it is one (as `inspect` says); a _posts/ inside a folder named
+    _drafts holds posts. The reader and the indexer agree."""
+    from searcher.indexing import indexer
+
+    for rel in ("_drafts/d.md", "site/_drafts/more/d.md", "_drafts/blog/_posts/p.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(_yaml(""))
+    source = tmp_path / given
+    assert {p.path for p in ingest.scan([source])} == published
+    assert {p.path: p.draft for p in ingest.scan([source], drafts=True)} == with_drafts
+    report = indexer.build([source], tmp_path / "ix", indexer.BuildOptions())
+    assert (report.indexed, report.summary.drafts_excluded) == (len(published), 1)
