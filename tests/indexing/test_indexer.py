@@ -93,10 +93,11 @@ def test_files_skipped_by_name_are_not_read_again(tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
     first = indexer.build([source], index_dir)
     assert first.indexed == 1 and len(first.summary.skipped) == 2
-    saved = (index_dir / manifest.MANIFEST_FILE).stat().st_mtime_ns
+    saved = (index_dir / manifest.BASE_FILE).stat().st_mtime_ns
     noop = indexer.build([source], index_dir)
     assert (noop.summary.files, noop.unchanged) == (0, 3)
-    assert (index_dir / manifest.MANIFEST_FILE).stat().st_mtime_ns == saved
+    assert (index_dir / manifest.BASE_FILE).stat().st_mtime_ns == saved
+    assert not (index_dir / manifest.JOURNAL_FILE).exists()
     (source / "README.md").write_text("About this blog, and more.")
     again = indexer.build([source], index_dir)
     assert again.summary.files == 1 and [s.path for s in again.summary.skipped] == ["README.md"]
@@ -106,12 +107,16 @@ def test_manifest_of_the_first_format_is_read(site: Path) -> None:
     indexer.build([site], Path("index"))
     current = manifest.Manifest.load(Path("index"))
     first = {key: dataclasses.asdict(current.get(key)) for key in current}
-    (Path("index") / manifest.MANIFEST_FILE).unlink()  # as an older version wrote it: plain
-    (Path("index") / manifest.PLAIN_FILE).write_text(
+    (Path("index") / manifest.BASE_FILE).unlink()  # as an older version wrote it: plain JSON
+    (Path("index") / manifest.OLD_FILES[1]).write_text(
         json.dumps({"options": current.options, "files": first})
     )
     assert len(manifest.Manifest.load(Path("index"))) == 16
     assert indexer.build([site], Path("index")).summary.files == 0
+    (site / "posts" / "new.md").write_text("---\ntitle: New\n---\nnew")
+    assert indexer.build([site], Path("index")).indexed == 1  # saved in the new format
+    assert not (Path("index") / manifest.OLD_FILES[1]).exists()
+    assert len(manifest.Manifest.load(Path("index"))) == 17
 
 
 def test_changed_options_and_rebuild_start_from_scratch(site: Path) -> None:
@@ -180,11 +185,12 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
 
 def index_files(index_dir: Path) -> set[str]:
-    """Every file and folder of an index folder that is not one of its committed files."""
+    """Every file and folder of an index folder that is not one of its committed files (nor
+    the manifest's journal, which an update may start)."""
     ix = whoosh_index.open_dir(str(index_dir), indexname=ondisk.INDEX_NAME)
     committed = {name for segment in ix._segments() for name in segment.list_files(ix.storage)}
     committed |= {f"_{ondisk.INDEX_NAME}_{ix.latest_generation()}.toc"}
-    return set(os.listdir(index_dir)) - committed
+    return set(os.listdir(index_dir)) - committed - {manifest.JOURNAL_FILE}
 
 
 @pytest.mark.parametrize("room", [0, 2_000, 50_000])
@@ -207,27 +213,72 @@ def test_a_full_disk_is_one_line_and_the_next_run_cleans_up(
     assert index_files(index_dir) == settled  # nothing left behind
 
 
-def test_a_full_disk_after_the_commit_is_one_line_too(
-    site: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.parametrize("where", ["base", "journal"])
+def test_a_full_disk_after_the_commit_is_one_line_too(site: Path, where: str) -> None:
+    """The manifest's base (written whole by a rebuild) or its journal (appended to by an
+    update) cannot be written: one line, and the next run reads the new post again."""
     index_dir = Path("index")
     indexer.build([site], index_dir)
     (site / "posts" / "new.md").write_text("---\ntitle: New\n---\nnew")
-    write_bytes = Path.write_bytes
+    write_bytes, append = Path.write_bytes, manifest._append
 
     def full(self: Path, *args: Any, **kwargs: Any) -> int:
-        if self.name.startswith(".manifest.json"):
+        if self.name.startswith(".manifest.bin"):
             write_bytes(self, b"{")  # part of it, then no room for the rest
             raise OSError(errno.ENOSPC, "No space left on device")
         return write_bytes(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "write_bytes", full)
-    result = CliRunner().invoke(main, ["index", str(site), "--index-dir", "index", "-q"])
+    def full_journal(path: Path, record: bytes) -> None:
+        append(path, record[: len(record) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    rebuild = ["--rebuild"] if where == "base" else []
+    with pytest.MonkeyPatch.context() as patch:  # undone alone: the site fixture's chdir stays
+        patch.setattr(Path, "write_bytes", full)
+        patch.setattr(manifest, "_append", full_journal)
+        result = CliRunner().invoke(main, ["index", str(site), "--index-dir", "index", "-q",
+                                           *rebuild])  # fmt: skip
     assert (result.exit_code, result.output.count("\n")) == (1, 1), result.output
     assert not [name for name in os.listdir(index_dir) if name.endswith(".tmp")]
-    monkeypatch.undo()
-    indexer.build([site], index_dir)  # the manifest missed the new post: it is read again
+    again = indexer.build([site], index_dir)  # the manifest missed the new post: read again
+    assert again.summary.files == 1 and again.indexed == 1
     assert stored_paths(index_dir) == expected_paths(site)
+    assert indexer.build([site], index_dir).summary.files == 0
+
+
+def stored_posts(index_dir: Path) -> list[dict[str, Any]]:
+    reader = whoosh_index.open_dir(str(index_dir), indexname=ondisk.INDEX_NAME).reader()
+    try:
+        return sorted((reader.stored_fields(d) for d in reader.all_doc_ids()),
+                      key=lambda fields: str(fields["path"]))  # fmt: skip
+    finally:
+        reader.close()
+
+
+def test_an_update_killed_while_its_journal_is_written(site: Path) -> None:
+    """A kill while an update appends to the manifest's journal (after the index commit)
+    leaves part of a record: the next run reads that update's files again, and the index
+    holds what a rebuild from the same files holds."""
+    indexer.build([site], Path("index"))
+    (site / "posts" / "zeppelin.md").write_text("---\ntitle: Zeppelin\n---\nA zeppelin.")
+    indexer.build([site], Path("index"))  # the journal's first record
+    before = (Path("index") / manifest.JOURNAL_FILE).read_bytes()
+    post = site / "_posts" / "2019-01-03-four-hours-of-daylight-in-reykjavik.md"
+    post.write_text(post.read_text() + "\nNorthern lights.\n")
+    (site / "posts" / "zeppelin.md").rename(site / "posts" / "airship.md")
+    (site / "posts" / "endlich-offene-fahrplandaten.md").unlink()
+    assert indexer.build([site], Path("index")).indexed == 2
+    whole = (Path("index") / manifest.JOURNAL_FILE).read_bytes()
+    indexer.build([site], Path("rebuilt"), rebuild=True)
+    for cut in (len(before), len(before) + 5, len(before) + 9, (len(before) + len(whole)) // 2,
+                len(whole) - 1):  # fmt: skip
+        killed = Path(f"killed-{cut}")
+        shutil.copytree("index", killed)
+        (killed / manifest.JOURNAL_FILE).write_bytes(whole[:cut])
+        report = indexer.build([site], killed)
+        assert (report.summary.files, report.indexed) == (2, 2)  # gone posts are gone already
+        assert stored_posts(killed) == stored_posts(Path("rebuilt"))
+        assert indexer.build([site], killed).summary.files == 0
 
 
 def test_leftovers_of_a_failed_run_are_removed_by_the_next(site: Path) -> None:
@@ -240,7 +291,7 @@ def test_leftovers_of_a_failed_run_are_removed_by_the_next(site: Path) -> None:
     writer.add_document(path="half-written-too.md")
     (index_dir / f"{ondisk.INDEX_NAME}_0123456789abcdef.pst").write_bytes(b"x" * 100)
     (index_dir / f"_{ondisk.INDEX_NAME}_9.toc.1712345678.9").write_bytes(b"x")
-    (index_dir / ".manifest.json.999999999.tmp").write_text("{")
+    (index_dir / ".manifest.bin.999999999.tmp").write_text("{")
     writer.writelock.release()  # as if its process had died
     (site / "posts" / "new.md").write_text("---\ntitle: New\n---\nnew")
     assert indexer.build([site], index_dir).indexed == 1
