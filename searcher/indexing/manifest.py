@@ -11,9 +11,11 @@ files, so it is two files:
 - ``manifest.bin``, the *base*, written whole (atomically) by a full build and whenever the
   journal grows large: one line of JSON (format, the base's id, the build options, the
   number of files, the keys' length, the byte order), then one zlib stream of columns:
-  sizes and mtimes (int64), post counts (uint32), SHA-1s (20 bytes, zeros for none), the
-  keys and the post paths (UTF-8, NUL-separated). Loading it makes no object per file but
-  the key; an :class:`Entry` is made only for the files a run touches.
+  sizes and mtimes (int64), post counts (int32; minus the length of a file's one post path
+  when its key ends with it, the usual case, so the path is not stored), SHA-1s (20 bytes,
+  zeros for none), the keys and the other post paths (UTF-8, NUL-separated). Loading it
+  makes no object per file but the key; an :class:`Entry` is made only for the files a run
+  touches.
 - ``manifest.log``, the *journal*, which an update appends to instead of rewriting the base:
   records of ``length, crc32`` (little-endian uint32) and JSON, the first naming the base it
   follows (``{"base": id}``), each other one a run's changed rows ``[key, size, mtime_ns,
@@ -72,15 +74,24 @@ class _Base:
     """The base file's columns, position by position (a removed key keeps its position)."""
 
     sha1: bytes = b""  # 20 bytes per position
-    paths: list[str] = field(default_factory=list)  # every position's post paths, in order
-    starts: list[int] = field(default_factory=lambda: [0])  # where each position's begin
+    counts: list[int] = field(default_factory=list)  # paths listed, or -length of the one
+    listed: bytes = b""  # the listed post paths, NUL-separated, decoded when first needed
     id: str = ""
     size: int = 0  # bytes on disk
+    _paths: list[str] | None = None
+    _starts: list[int] = field(default_factory=list)
 
-    def entry(self, i: int, size: int, mtime_ns: int) -> Entry:
+    def entry(self, i: int, key: str, size: int, mtime_ns: int) -> Entry:
         digest = self.sha1[20 * i : 20 * i + 20]
         sha1 = "" if digest == _NO_SHA1 else digest.hex()
-        return Entry(size, mtime_ns, sha1, self.paths[self.starts[i] : self.starts[i + 1]])
+        count = self.counts[i]
+        if count < 0:  # the usual post: one, whose path ends its file's
+            return Entry(size, mtime_ns, sha1, [key[count:]])
+        if self._paths is None:
+            self._paths = self.listed.decode("utf-8", "surrogatepass").split("\0")
+            self._starts = [0, *accumulate(c if c > 0 else 0 for c in self.counts)]
+        start = self._starts[i]
+        return Entry(size, mtime_ns, sha1, self._paths[start : start + count])
 
 
 @dataclass
@@ -112,7 +123,7 @@ class Manifest:
             return None
         entry = self._rows.get(i)
         if entry is None:
-            return self._base.entry(i, self._sizes[i], self._mtimes[i])
+            return self._base.entry(i, key, self._sizes[i], self._mtimes[i])
         return Entry(entry.size, entry.mtime_ns, entry.sha1, list(entry.paths))
 
     def is_current(self, key: str, size: int, mtime_ns: int) -> bool:
@@ -202,13 +213,13 @@ class Manifest:
         header = {"format": FORMAT, "id": base_id, "options": self.options, "count": len(keys),
                   "order": sys.byteorder}  # fmt: skip
         text = "\0".join(keys).encode("utf-8", "surrogatepass")
-        paths = "\0".join(p for e in rows for p in e.paths).encode("utf-8", "surrogatepass")
+        counts, listed = _paths_of(keys, rows)
         body = b"".join([
             array("q", [e.size for e in rows]).tobytes(),
             array("q", [e.mtime_ns for e in rows]).tobytes(),
-            array("I", [len(e.paths) for e in rows]).tobytes(),
+            array("i", counts).tobytes(),
             b"".join(bytes.fromhex(e.sha1) if e.sha1 else _NO_SHA1 for e in rows),
-            text, b"\0", paths,
+            text, b"\0", "\0".join(listed).encode("utf-8", "surrogatepass"),
         ])  # fmt: skip
         header["keys"] = len(text)
         content = json.dumps(header).encode() + b"\n" + zlib.compress(body, LEVEL)
@@ -227,19 +238,22 @@ def _parse_base(content: bytes) -> Manifest:
         raise ValueError("another format, or another machine's")
     count, length = int(header["count"]), int(header["keys"])
     body = zlib.decompress(packed)
-    sizes, mtimes, counts = array("q"), array("q"), array("I")
+    sizes, mtimes, counts = array("q"), array("q"), array("i")
     sizes.frombytes(body[: 8 * count])
     mtimes.frombytes(body[8 * count : 16 * count])
     counts.frombytes(body[16 * count : 20 * count])
     sha1 = body[20 * count : 40 * count]
     text = body[40 * count : 40 * count + length].decode("utf-8", "surrogatepass")
-    rest = body[40 * count + length + 1 :].decode("utf-8", "surrogatepass")
+    listed = body[40 * count + length + 1 :]
     keys = text.split("\0") if count else []
-    paths = rest.split("\0") if rest else []
-    starts = [0, *accumulate(counts)]
-    if len(keys) != count or len(sha1) != 20 * count or starts[-1] != len(paths):
+    paths = sum(filter((0).__lt__, counts))
+    if (
+        len(keys) != count
+        or len(sha1) != 20 * count
+        or listed.count(b"\0") != paths - 1 + (not paths)
+    ):
         raise ValueError("columns of different lengths")
-    base = _Base(sha1, paths, starts, str(header["id"]), len(content))
+    base = _Base(sha1, counts.tolist(), listed, str(header["id"]), len(content))
     options = dict(header["options"])
     return Manifest(options, dict(zip(keys, range(count), strict=True)), sizes.tolist(),
                     mtimes.tolist(), base, _saved=dict(options))  # fmt: skip
@@ -248,6 +262,19 @@ def _parse_base(content: bytes) -> Manifest:
 def _append(path: Path, record: bytes) -> None:
     with path.open("ab") as journal:
         journal.write(record)
+
+
+def _paths_of(keys: list[str], rows: list[Entry]) -> tuple[list[int], list[str]]:
+    """Each file's count of post paths, or minus the length of its one path when the file's
+    key ends with it (then not stored: a third of the base's bytes), and the paths stored."""
+    counts, listed = [], []
+    for key, entry in zip(keys, rows, strict=True):
+        if len(entry.paths) == 1 and entry.paths[0] and key.endswith(entry.paths[0]):
+            counts.append(-len(entry.paths[0]))
+        else:
+            counts.append(len(entry.paths))
+            listed.extend(entry.paths)
+    return counts, listed
 
 
 def _record(payload: Any) -> bytes:
