@@ -16,18 +16,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import multiprocessing
 import os
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
@@ -41,6 +39,9 @@ from searcher.indexing.ondisk import INDEX_NAME, META_FILE, older_versions, read
 from searcher.ingest import files, reader, sites, wxr
 from searcher.ingest.drafts import excluded
 from searcher.models import DEFAULT_MAX_BYTES, Post, Skipped, Summary
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 DEFAULT_SOURCE = Path("content")
 PARALLEL_FROM = 200  # files; below this, worker processes cost more than they save
@@ -350,6 +351,11 @@ def _read(
             results, batch = _read_batch(batch_jobs)
             yield [(f, *r) for f, r in zip(group, results, strict=True)], batch
         return
+    # imported here: an update of a few files needs no workers (multiprocessing and the pool
+    # took 15-30 ms of a one-post update's imports)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # spawned, not forked: a forked worker inherits the writer's lock file descriptor and,
     # orphaned by a killed indexer, would hold the lock for ever
     context = multiprocessing.get_context("spawn")
