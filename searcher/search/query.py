@@ -212,9 +212,11 @@ class QueryParser:
     def _parse(self, text: str) -> ParsedQuery:
         check_size(text)
         repaired = typed.repair(text)
-        parsed = self._strict(repaired)
         near: list[NearSpec] = []
-        planned = _planned(lift_near(parsed, near)) if parsed is not None else query.NullQuery
+        planned = self._plain(repaired)  # plain words: no near: clause, no syntax to read
+        if planned is None:
+            parsed = self._strict(repaired)
+            planned = _planned(lift_near(parsed, near)) if parsed is not None else query.NullQuery
         if planned is query.NullQuery and not near:  # nothing the syntax could read: words
             planned = _planned(self._words.parse(typed.words_only(repaired), normalize=False))
         if planned is query.NullQuery:
@@ -228,9 +230,6 @@ class QueryParser:
         errors, such as "list index out of range" for ``>x``, are never shown)."""
         if not text.strip():
             return None
-        plain = self._plain(text)
-        if plain is not None:
-            return plain
         try:
             parsed = self._parser.parse(text, normalize=False)
         except UsageError:
@@ -243,9 +242,11 @@ class QueryParser:
         return None if error is not None else parsed
 
     def _plain(self, text: str) -> query.Query | None:
-        """The query Whoosh's parser reads from plain words, built without running it (its
-        taggers try every plugin's pattern at every character, and its filters walk the tree
-        a dozen times: a third of a new query's parse); None for anything but plain words."""
+        """The planned query of plain words, as :func:`_planned` makes it of what Whoosh's
+        parser reads, built without running the parser (its taggers try every plugin's pattern
+        at every character, and its filters walk the tree a dozen times: a third of a new
+        query's parse) and without the walks that cannot change it (plain words hold no
+        ``near:``, no ``*`` and no negation); None for anything but plain words."""
         if _PLAIN_WORDS.fullmatch(text) is None:
             return None
         words = text.split(" ")
@@ -258,7 +259,8 @@ class QueryParser:
             nodes.append(node)
             start = node.endchar + 1
         group = self._expand.expand(self._parser, qparser.AndGroup(nodes))
-        return group.query(self._parser) or query.NullQuery
+        built = group.query(self._parser) or query.NullQuery
+        return _skip_capable(_optionalize(built.normalize()))
 
 
 def _planned(q: query.Query) -> query.Query:
@@ -311,7 +313,9 @@ def _with_title(q: query.Query, text: str) -> query.Query:
         return q
     if any(isinstance(leaf, query.Not | query.AndNot) for leaf in _nodes(q)):
         return query.AndMaybe(q, exact)
-    return _skip_capable(query.Or([q, exact]))
+    either = query.Or([q, exact])  # q is planned, skip-capable already: only the root is new
+    either.matcher_type = query.Or.DEFAULT_MATCHER
+    return either
 
 
 def title_clause(text: str) -> query.Query | None:
