@@ -260,7 +260,48 @@ class QueryParser:
             start = node.endchar + 1
         group = self._expand.expand(self._parser, qparser.AndGroup(nodes))
         built = group.query(self._parser) or query.NullQuery
-        return _skip_capable(_optionalize(built.normalize()))
+        return _skip_capable(_optionalize(_normal(built)))
+
+
+_MERGED = (query.Every, query.TermRange, query.NumericRange)  # Whoosh's normalize merges these
+_FLAT = (query.And, query.Or, _OptionalOr)
+
+
+def _normal(q: query.Query) -> query.Query:
+    """``q.normalize()`` for the trees plain words make (ANDs and ORs of terms, phrases and
+    language-scoped forms), without Whoosh's copy of every leaf it flattens and its hash of
+    every subtree at every level (a third of a plain query's parse); what else it meets is
+    Whoosh's to normalize."""
+    kind = type(q)
+    if kind is schema.Scoped:
+        a, b = _normal(q.a), _normal(q.b)
+        if a is query.NullQuery or b is query.NullQuery:
+            return query.NullQuery
+        return schema.Scoped(a, b)
+    if kind not in _FLAT:
+        return q.normalize()
+    parts: list[query.Query] = []
+    for child in q.subqueries:
+        child = _normal(child)
+        if not isinstance(child, kind):
+            parts.append(child)
+        elif child.boost == 1.0:  # with_boost(boost * 1.0) would copy each unchanged
+            parts += child.subqueries
+        else:
+            parts += [grand.with_boost(grand.boost * child.boost) for grand in child]
+    if any(isinstance(part, _MERGED) for part in parts):
+        return q.normalize()
+    unique: list[query.Query] = []
+    for part in parts:  # duplicates go, first kept, as Whoosh's set of those seen does
+        if part is not query.NullQuery and part not in unique:
+            unique.append(part)
+    if not unique:
+        return query.NullQuery
+    if len(unique) > 1:
+        return kind(unique, boost=q.boost)
+    only = unique[0]
+    boost = getattr(only, "boost", 1.0)
+    return only if q.boost == 1.0 and boost == 1.0 else only.with_boost(boost * q.boost)
 
 
 def _planned(q: query.Query) -> query.Query:

@@ -53,6 +53,8 @@ def _tree(q: Any) -> Any:
 @example(pieces=["ruby", "on", "rails"], spaces=" ")
 @example(pieces=["sécurité"], spaces=" ")
 @example(pieces=["the"], spaces=" ")
+@example(pieces=["ruby", "Ruby", "rubies", "ruby"], spaces=" ")  # duplicates go
+@example(pieces=["the", "on", "the"], spaces=" ")  # optional words, twice
 def test_plain_words_build_the_query_whoosh_builds(
     parsers: tuple[QueryParser, QueryParser], pieces: list[str], spaces: str
 ) -> None:
