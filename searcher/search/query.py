@@ -23,7 +23,7 @@ from searcher.geo import haversine_km
 from searcher.indexing import analysis, schema, wordforms
 from searcher.indexing.records import StoredPost
 from searcher.models import Hit, Location
-from searcher.search import typed
+from searcher.search import querytree, typed
 from searcher.search.nearclause import NearPlugin, NearSpec, lift_near
 from searcher.search.visibility import Visibility
 from searcher.support.caches import Bounded
@@ -46,12 +46,8 @@ class ParsedQuery:
     near: tuple[NearSpec, ...] = ()
 
 
-class _OptionalOr(query.Or):  # type: ignore[misc]
-    """The forms of a query word that some language drops as a stop word: scored, not required."""
-
-
 class _OptionalGroup(syntax.OrGroup):  # type: ignore[misc]
-    qclass = _OptionalOr
+    qclass = querytree.OptionalOr
 
 
 class _FormsNode(syntax.SyntaxNode):  # type: ignore[misc]
@@ -142,35 +138,6 @@ _WORDISH = (syntax.WordNode, qparser.PhrasePlugin.PhraseNode)
 SEARCHABLE = frozenset({schema.TAG, schema.CATEGORY, schema.LANG, schema.DATE, schema.PATH})
 
 
-def _skip_capable(q: query.Query) -> query.Query:
-    """Ask for binary union matchers, which can skip inside an AND: below 5,000 documents Whoosh
-    otherwise preloads every posting of every form of an OR into arrays and scores them all."""
-    if isinstance(q, query.Or):
-        q.matcher_type = query.Or.DEFAULT_MATCHER
-    for child in q.children():
-        _skip_capable(child)
-    return q
-
-
-def _optionalize(q: query.Query) -> query.Query:
-    """Turn And(required…, optional…) into AndMaybe(required, optional) throughout ``q``."""
-    if isinstance(q, query.BinaryQuery):
-        return q.__class__(_optionalize(q.a), _optionalize(q.b))
-    if not isinstance(q, query.CompoundQuery):
-        return q
-    children = [_optionalize(c) for c in q.subqueries]
-    if not isinstance(q, query.And):
-        return q.__class__(children, boost=q.boost)
-    required = [c for c in children if not isinstance(c, _OptionalOr)]
-    optional = [c for c in children if isinstance(c, _OptionalOr)]
-    if not optional:
-        return query.And(children, boost=q.boost)
-    if not required:  # nothing but stop words: require them where they are words
-        return query.And([query.Or(list(c.subqueries)) for c in optional], boost=q.boost)
-    must = required[0] if len(required) == 1 else query.And(required)
-    return query.AndMaybe(must, optional[0] if len(optional) == 1 else query.Or(optional))
-
-
 class QueryParser:
     """Parses user query strings for one index (its languages) and one audience's policy."""
 
@@ -216,9 +183,15 @@ class QueryParser:
         planned = self._plain(repaired)  # plain words: no near: clause, no syntax to read
         if planned is None:
             parsed = self._strict(repaired)
-            planned = _planned(lift_near(parsed, near)) if parsed is not None else query.NullQuery
+            planned = (
+                querytree.planned(lift_near(parsed, near))
+                if parsed is not None
+                else query.NullQuery
+            )
         if planned is query.NullQuery and not near:  # nothing the syntax could read: words
-            planned = _planned(self._words.parse(typed.words_only(repaired), normalize=False))
+            planned = querytree.planned(
+                self._words.parse(typed.words_only(repaired), normalize=False)
+            )
         if planned is query.NullQuery:
             if near:
                 return ParsedQuery(None, tuple(near))
@@ -242,7 +215,7 @@ class QueryParser:
         return None if error is not None else parsed
 
     def _plain(self, text: str) -> query.Query | None:
-        """The planned query of plain words, as :func:`_planned` makes it of what Whoosh's
+        """The planned query of plain words, as :func:`planned` makes it of what Whoosh's
         parser reads, built without running the parser (its taggers try every plugin's pattern
         at every character, and its filters walk the tree a dozen times: a third of a new
         query's parse) and without the walks that cannot change it (plain words hold no
@@ -260,89 +233,7 @@ class QueryParser:
             start = node.endchar + 1
         group = self._expand.expand(self._parser, qparser.AndGroup(nodes))
         built = group.query(self._parser) or query.NullQuery
-        return _skip_capable(_optionalize(_normal(built)))
-
-
-_MERGED = (query.Every, query.TermRange, query.NumericRange)  # Whoosh's normalize merges these
-_FLAT = (query.And, query.Or, _OptionalOr)
-
-
-def _normal(q: query.Query) -> query.Query:
-    """``q.normalize()`` for the trees plain words make (ANDs and ORs of terms, phrases and
-    language-scoped forms), without Whoosh's copy of every leaf it flattens and its hash of
-    every subtree at every level (a third of a plain query's parse); what else it meets is
-    Whoosh's to normalize."""
-    kind = type(q)
-    if kind is schema.Scoped:
-        a, b = _normal(q.a), _normal(q.b)
-        if a is query.NullQuery or b is query.NullQuery:
-            return query.NullQuery
-        return schema.Scoped(a, b)
-    if kind not in _FLAT:
-        return q.normalize()
-    parts: list[query.Query] = []
-    for child in q.subqueries:
-        child = _normal(child)
-        if not isinstance(child, kind):
-            parts.append(child)
-        elif child.boost == 1.0:  # with_boost(boost * 1.0) would copy each unchanged
-            parts += child.subqueries
-        else:
-            parts += [grand.with_boost(grand.boost * child.boost) for grand in child]
-    if any(isinstance(part, _MERGED) for part in parts):
-        return q.normalize()
-    unique: list[query.Query] = []
-    for part in parts:  # duplicates go, first kept, as Whoosh's set of those seen does
-        if part is not query.NullQuery and part not in unique:
-            unique.append(part)
-    if not unique:
-        return query.NullQuery
-    if len(unique) > 1:
-        return kind(unique, boost=q.boost)
-    only = unique[0]
-    boost = getattr(only, "boost", 1.0)
-    return only if q.boost == 1.0 and boost == 1.0 else only.with_boost(boost * q.boost)
-
-
-def _planned(q: query.Query) -> query.Query:
-    """A parsed query as it is run: match-alls made one cheap :class:`Every`, a query of
-    negations only taken from every post, stop words optional."""
-    q = _every(q).normalize()
-    if isinstance(q, query.Not):
-        q = query.AndNot(query.Every(), q.query)
-    return _skip_capable(_optionalize(q))
-
-
-def _every(q: query.Query) -> query.Query:
-    """``*``, ``body:*`` and ``???*`` say "any word": every post, as one Every (Whoosh would
-    otherwise read every term of every field: 24 s on 6,000 posts). An OR holding it is
-    every post, an AND holding it needs its other parts only, and an AND of negations only
-    (``-ruby``, ``* NOT ruby``) is every post but those. Run before Whoosh's normalize,
-    which turns any AND holding an Every into Every."""
-    if isinstance(q, query.Every) or (isinstance(q, query.Wildcard) and not q.text.strip("*?")):
-        return query.Every(boost=q.boost)
-    if isinstance(q, query.AndNot):
-        kept = _every(q.a)
-        return query.AndNot(query.Every() if _empty(kept) else kept, _every(q.b))
-    if isinstance(q, query.BinaryQuery):
-        return q.__class__(_every(q.a), _every(q.b))
-    if not isinstance(q, query.CompoundQuery):
-        return q
-    children = [c for c in (_every(c) for c in q.subqueries) if not _empty(c)]
-    if isinstance(q, query.Or) and any(isinstance(c, query.Every) for c in children):
-        return query.Every(boost=q.boost)
-    if isinstance(q, query.And) and children:
-        wanted = [c for c in children if not isinstance(c, query.Not | query.Every)]
-        unwanted = [c.query for c in children if isinstance(c, query.Not)]
-        if not wanted:
-            everything = query.Every(boost=q.boost)
-            if not unwanted:
-                return everything
-            return query.AndNot(
-                everything, unwanted[0] if len(unwanted) == 1 else query.Or(unwanted)
-            )
-        children = [c for c in children if not isinstance(c, query.Every)]
-    return q.__class__(children, boost=q.boost)
+        return querytree.skip_capable(querytree.optionalize(querytree.normal(built)))
 
 
 def _with_title(q: query.Query, text: str) -> query.Query:
@@ -379,10 +270,6 @@ def ranks_alike(q: query.Query | None) -> bool:
     if isinstance(q, query.AndNot):
         return ranks_alike(q.a)
     return isinstance(q, query.Every)
-
-
-def _empty(q: query.Query) -> bool:
-    return q is query.NullQuery or (isinstance(q, query.CompoundQuery) and not q.subqueries)
 
 
 def _first_error(node: query.Query) -> Any:

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from searcher.indexing import schema
 from searcher.search.nearclause import lift_near
-from searcher.search.query import QueryParser, _planned
+from searcher.search.query import QueryParser
+from searcher.search.querytree import planned
 from searcher.search.visibility import Visibility
 
 KEYS = ["any", "cjk", "de", "en", "es", "fr", "it", "pt", "ru"]
@@ -81,7 +82,7 @@ def test_plain_words_take_the_fast_path(
     fast, slow = parsers
     built = fast._plain(text)
     assert built is not None
-    expected = _planned(lift_near(slow._parser.parse(text, normalize=False), []))
+    expected = planned(lift_near(slow._parser.parse(text, normalize=False), []))
     assert _tree(built) == _tree(expected)
 
 
