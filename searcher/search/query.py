@@ -181,6 +181,7 @@ class QueryParser:
         repaired = typed.repair(text)
         near: list[NearSpec] = []
         planned = self._plain(repaired)  # plain words: no near: clause, no syntax to read
+        plain = planned is not None and planned is not query.NullQuery
         if planned is None:
             parsed = self._strict(repaired)
             planned = (
@@ -196,7 +197,7 @@ class QueryParser:
             if near:
                 return ParsedQuery(None, tuple(near))
             raise QuerySyntaxError(f"nothing to search in {text!r}: it holds no words")
-        return ParsedQuery(_with_title(planned, text), tuple(near))
+        return ParsedQuery(_with_title(planned, text, negations=not plain), tuple(near))
 
     def _strict(self, text: str) -> query.Query | None:
         """``text`` read with the full syntax; None when Whoosh cannot read it (its own
@@ -236,14 +237,15 @@ class QueryParser:
         return querytree.skip_capable(querytree.optionalize(querytree.normal(built)))
 
 
-def _with_title(q: query.Query, text: str) -> query.Query:
+def _with_title(q: query.Query, text: str, negations: bool = True) -> query.Query:
     """``q``, or a post whose whole title the query is (as pasted: quotes, dashes, question
     marks and case aside), that post scoring far above the rest. A query that excludes
-    words only lifts the posts it finds; one that lists posts alike gets nothing added."""
+    words only lifts the posts it finds; one that lists posts alike gets nothing added.
+    ``negations``: whether ``q`` may exclude words (plain words never do)."""
     exact = title_clause(text)
     if exact is None or ranks_alike(q):
         return q
-    if any(isinstance(leaf, query.Not | query.AndNot) for leaf in _nodes(q)):
+    if negations and any(isinstance(leaf, query.Not | query.AndNot) for leaf in _nodes(q)):
         return query.AndMaybe(q, exact)
     either = query.Or([q, exact])  # q is planned, skip-capable already: only the root is new
     either.matcher_type = query.Or.DEFAULT_MATCHER
