@@ -23,7 +23,7 @@ from searcher.geo import haversine_km
 from searcher.indexing import analysis, schema, wordforms
 from searcher.indexing.records import StoredPost
 from searcher.models import Hit, Location
-from searcher.search import typed
+from searcher.search import querytree, typed
 from searcher.search.nearclause import NearPlugin, NearSpec, lift_near
 from searcher.search.visibility import Visibility
 from searcher.support.caches import Bounded
@@ -46,12 +46,8 @@ class ParsedQuery:
     near: tuple[NearSpec, ...] = ()
 
 
-class _OptionalOr(query.Or):  # type: ignore[misc]
-    """The forms of a query word that some language drops as a stop word: scored, not required."""
-
-
 class _OptionalGroup(syntax.OrGroup):  # type: ignore[misc]
-    qclass = _OptionalOr
+    qclass = querytree.OptionalOr
 
 
 class _FormsNode(syntax.SyntaxNode):  # type: ignore[misc]
@@ -142,35 +138,6 @@ _WORDISH = (syntax.WordNode, qparser.PhrasePlugin.PhraseNode)
 SEARCHABLE = frozenset({schema.TAG, schema.CATEGORY, schema.LANG, schema.DATE, schema.PATH})
 
 
-def _skip_capable(q: query.Query) -> query.Query:
-    """Ask for binary union matchers, which can skip inside an AND: below 5,000 documents Whoosh
-    otherwise preloads every posting of every form of an OR into arrays and scores them all."""
-    if isinstance(q, query.Or):
-        q.matcher_type = query.Or.DEFAULT_MATCHER
-    for child in q.children():
-        _skip_capable(child)
-    return q
-
-
-def _optionalize(q: query.Query) -> query.Query:
-    """Turn And(required…, optional…) into AndMaybe(required, optional) throughout ``q``."""
-    if isinstance(q, query.BinaryQuery):
-        return q.__class__(_optionalize(q.a), _optionalize(q.b))
-    if not isinstance(q, query.CompoundQuery):
-        return q
-    children = [_optionalize(c) for c in q.subqueries]
-    if not isinstance(q, query.And):
-        return q.__class__(children, boost=q.boost)
-    required = [c for c in children if not isinstance(c, _OptionalOr)]
-    optional = [c for c in children if isinstance(c, _OptionalOr)]
-    if not optional:
-        return query.And(children, boost=q.boost)
-    if not required:  # nothing but stop words: require them where they are words
-        return query.And([query.Or(list(c.subqueries)) for c in optional], boost=q.boost)
-    must = required[0] if len(required) == 1 else query.And(required)
-    return query.AndMaybe(must, optional[0] if len(optional) == 1 else query.Or(optional))
-
-
 class QueryParser:
     """Parses user query strings for one index (its languages) and one audience's policy."""
 
@@ -212,25 +179,31 @@ class QueryParser:
     def _parse(self, text: str) -> ParsedQuery:
         check_size(text)
         repaired = typed.repair(text)
-        parsed = self._strict(repaired)
         near: list[NearSpec] = []
-        planned = _planned(lift_near(parsed, near)) if parsed is not None else query.NullQuery
+        planned = self._plain(repaired)  # plain words: no near: clause, no syntax to read
+        plain = planned is not None and planned is not query.NullQuery
+        if planned is None:
+            parsed = self._strict(repaired)
+            planned = (
+                querytree.planned(lift_near(parsed, near))
+                if parsed is not None
+                else query.NullQuery
+            )
         if planned is query.NullQuery and not near:  # nothing the syntax could read: words
-            planned = _planned(self._words.parse(typed.words_only(repaired), normalize=False))
+            planned = querytree.planned(
+                self._words.parse(typed.words_only(repaired), normalize=False)
+            )
         if planned is query.NullQuery:
             if near:
                 return ParsedQuery(None, tuple(near))
             raise QuerySyntaxError(f"nothing to search in {text!r}: it holds no words")
-        return ParsedQuery(_with_title(planned, text), tuple(near))
+        return ParsedQuery(_with_title(planned, text, negations=not plain), tuple(near))
 
     def _strict(self, text: str) -> query.Query | None:
         """``text`` read with the full syntax; None when Whoosh cannot read it (its own
         errors, such as "list index out of range" for ``>x``, are never shown)."""
         if not text.strip():
             return None
-        plain = self._plain(text)
-        if plain is not None:
-            return plain
         try:
             parsed = self._parser.parse(text, normalize=False)
         except UsageError:
@@ -243,9 +216,11 @@ class QueryParser:
         return None if error is not None else parsed
 
     def _plain(self, text: str) -> query.Query | None:
-        """The query Whoosh's parser reads from plain words, built without running it (its
-        taggers try every plugin's pattern at every character, and its filters walk the tree
-        a dozen times: a third of a new query's parse); None for anything but plain words."""
+        """The planned query of plain words, as :func:`planned` makes it of what Whoosh's
+        parser reads, built without running the parser (its taggers try every plugin's pattern
+        at every character, and its filters walk the tree a dozen times: a third of a new
+        query's parse) and without the walks that cannot change it (plain words hold no
+        ``near:``, no ``*`` and no negation); None for anything but plain words."""
         if _PLAIN_WORDS.fullmatch(text) is None:
             return None
         words = text.split(" ")
@@ -258,60 +233,23 @@ class QueryParser:
             nodes.append(node)
             start = node.endchar + 1
         group = self._expand.expand(self._parser, qparser.AndGroup(nodes))
-        return group.query(self._parser) or query.NullQuery
+        built = group.query(self._parser) or query.NullQuery
+        return querytree.skip_capable(querytree.optionalize(querytree.normal(built)))
 
 
-def _planned(q: query.Query) -> query.Query:
-    """A parsed query as it is run: match-alls made one cheap :class:`Every`, a query of
-    negations only taken from every post, stop words optional."""
-    q = _every(q).normalize()
-    if isinstance(q, query.Not):
-        q = query.AndNot(query.Every(), q.query)
-    return _skip_capable(_optionalize(q))
-
-
-def _every(q: query.Query) -> query.Query:
-    """``*``, ``body:*`` and ``???*`` say "any word": every post, as one Every (Whoosh would
-    otherwise read every term of every field: 24 s on 6,000 posts). An OR holding it is
-    every post, an AND holding it needs its other parts only, and an AND of negations only
-    (``-ruby``, ``* NOT ruby``) is every post but those. Run before Whoosh's normalize,
-    which turns any AND holding an Every into Every."""
-    if isinstance(q, query.Every) or (isinstance(q, query.Wildcard) and not q.text.strip("*?")):
-        return query.Every(boost=q.boost)
-    if isinstance(q, query.AndNot):
-        kept = _every(q.a)
-        return query.AndNot(query.Every() if _empty(kept) else kept, _every(q.b))
-    if isinstance(q, query.BinaryQuery):
-        return q.__class__(_every(q.a), _every(q.b))
-    if not isinstance(q, query.CompoundQuery):
-        return q
-    children = [c for c in (_every(c) for c in q.subqueries) if not _empty(c)]
-    if isinstance(q, query.Or) and any(isinstance(c, query.Every) for c in children):
-        return query.Every(boost=q.boost)
-    if isinstance(q, query.And) and children:
-        wanted = [c for c in children if not isinstance(c, query.Not | query.Every)]
-        unwanted = [c.query for c in children if isinstance(c, query.Not)]
-        if not wanted:
-            everything = query.Every(boost=q.boost)
-            if not unwanted:
-                return everything
-            return query.AndNot(
-                everything, unwanted[0] if len(unwanted) == 1 else query.Or(unwanted)
-            )
-        children = [c for c in children if not isinstance(c, query.Every)]
-    return q.__class__(children, boost=q.boost)
-
-
-def _with_title(q: query.Query, text: str) -> query.Query:
+def _with_title(q: query.Query, text: str, negations: bool = True) -> query.Query:
     """``q``, or a post whose whole title the query is (as pasted: quotes, dashes, question
     marks and case aside), that post scoring far above the rest. A query that excludes
-    words only lifts the posts it finds; one that lists posts alike gets nothing added."""
+    words only lifts the posts it finds; one that lists posts alike gets nothing added.
+    ``negations``: whether ``q`` may exclude words (plain words never do)."""
     exact = title_clause(text)
     if exact is None or ranks_alike(q):
         return q
-    if any(isinstance(leaf, query.Not | query.AndNot) for leaf in _nodes(q)):
+    if negations and any(isinstance(leaf, query.Not | query.AndNot) for leaf in _nodes(q)):
         return query.AndMaybe(q, exact)
-    return _skip_capable(query.Or([q, exact]))
+    either = query.Or([q, exact])  # q is planned, skip-capable already: only the root is new
+    either.matcher_type = query.Or.DEFAULT_MATCHER
+    return either
 
 
 def title_clause(text: str) -> query.Query | None:
@@ -334,10 +272,6 @@ def ranks_alike(q: query.Query | None) -> bool:
     if isinstance(q, query.AndNot):
         return ranks_alike(q.a)
     return isinstance(q, query.Every)
-
-
-def _empty(q: query.Query) -> bool:
-    return q is query.NullQuery or (isinstance(q, query.CompoundQuery) and not q.subqueries)
 
 
 def _first_error(node: query.Query) -> Any:
