@@ -42,7 +42,7 @@ def leaf_postings(matcher: Any, *, values: bool = False) -> Postings:
         matcher = matcher.child
     if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
         found = _blocks(matcher, values)
-    elif type(matcher) is ListMatcher:  # postings inlined in the term info
+    elif _is_inlined(matcher):  # postings inlined in the term info
         found = _inlined(matcher, values)
     else:  # any other matcher: walk it
         items = _walk(matcher)
@@ -64,6 +64,16 @@ def _walk(matcher: Any) -> list[tuple[int, float, bytes | None]]:
         items.append((matcher.id(), matcher.weight(), matcher.value()))
         matcher.next()
     return items
+
+
+def _is_inlined(matcher: Any) -> bool:
+    """W3's matcher of inlined postings: a ListMatcher over W3TermInfo's three tuples."""
+    return (
+        type(matcher) is ListMatcher
+        and isinstance(matcher._weights, tuple)
+        and isinstance(matcher._values, tuple)
+        and not matcher._all_weights
+    )
 
 
 def _inlined(matcher: ListMatcher, values: bool) -> Postings:

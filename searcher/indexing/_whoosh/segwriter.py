@@ -87,6 +87,7 @@ def _dtype(fmt: str) -> np.dtype[Any]:
 
 _TERMINFO = _dtype(W3TermInfo._struct.format + "qi")  # the info, then the postings' extent
 _INFO_SIZE = W3TermInfo._struct.size  # the info alone (then an inlined term's pickle)
+_EXTENT = _TERMINFO.itemsize - _INFO_SIZE  # a term's postings offset and length in .pst
 _LENGTHS = _dtype(filetables._lengths.format)  # an entry's key and value lengths
 _POINTER = _dtype(filetables._pointer.format)  # a hash table slot
 _DIRECTORY = _dtype(filetables._dir_entry.format)  # a hash table's position and slots
@@ -473,8 +474,9 @@ def _sums(opening: I64, sizes: I64, first: I64) -> I64:
 @dataclass
 class Encoded:
     """A chunk's postings as they lie in ``.pst``, each term's W3TermInfo (a record of
-    ``_TERMINFO``, its postings' offset from the chunk's first byte) and the inlined postings
-    of the terms with at most INLINE (each one's pickle in ``inline``, 0 bytes for others)."""
+    ``_TERMINFO``, its postings' offset from the chunk's first byte; flag 1 when inlined) and
+    the inlined terms' pickles, one after another in ``inline`` (each term's size in
+    ``inline_sizes``, 0 for terms in ``.pst``)."""
 
     data: bytes
     infos: np.ndarray[Any, Any]
@@ -531,7 +533,7 @@ def _inline(blocks: _Blocks, record: I64) -> tuple[np.ndarray[Any, Any], tuple[U
     chosen = np.flatnonzero((blocks.counts <= INLINE) & blocks.last)
     chosen = chosen[blocks.chunk.counts[blocks.terms[chosen]] <= INLINE]  # the term's only block
     candidates = _Inlined(blocks, chosen)
-    kept = candidates.sizes <= record[chosen] + 4 + 12
+    kept = candidates.sizes <= record[chosen] + len(WHOOSH3_HEADER_MAGIC) + _EXTENT
     inlined = np.zeros(terms, dtype=bool)
     inlined[blocks.terms[chosen[kept]]] = True
     sizes = np.zeros(terms, dtype=np.int64)
