@@ -22,7 +22,7 @@ from whoosh import qparser
 from whoosh.filedb.filestore import FileStorage
 
 from searcher.indexing import indexer, ondisk, postings, schema
-from searcher.indexing._whoosh import segbuild, segruns, segwriter
+from searcher.indexing._whoosh import segbuild, segreader, segruns, segwriter
 from searcher.ingest import wxr
 from searcher.ingest.reader import read_file, scan, walk
 from searcher.models import DEFAULT_MAX_BYTES, Post
@@ -220,6 +220,7 @@ def test_blocks_big_docnums_weights_and_values_read_back(tmp_path: Path) -> None
     writer.add_batch(batch)
     writer.commit(fresh=True)
     doc_of = np.repeat(np.arange(count), per_doc)
+    inlined = {True: 0, False: 0}
     with whoosh_index.open_dir(str(tmp_path / "ix"), indexname=NAME).reader() as reader:
         assert reader.doc_count_all() == count
         for k in [0, 3000, *rng.choice(len(keys), 200, replace=False).tolist()]:
@@ -243,7 +244,43 @@ def test_blocks_big_docnums_weights_and_values_read_back(tmp_path: Path) -> None
             info = reader.term_info(fieldname, text)
             assert info.doc_frequency() == len(expected) == (300 if k in (0, 3000) else len(found))
             assert info.max_weight() == max(w for _, w, _ in expected)
+            inlined[info.is_inlined()] += 1
             assert reader.doc_field_length(int(doc_of[mine][0]), fieldname) in range(480, 521)
+    assert min(inlined.values()) > 10, inlined  # terms in .pst and terms inlined alike
+
+
+def test_inlined_postings_read_back_as_whoosh_reads_them(tmp_path: Path) -> None:
+    """Terms of few postings keep them in their term info when that is smaller: segreader's
+    bulk reading gives what Whoosh's matchers give, deleted documents left out."""
+    posts = own_posts()
+    ix = whoosh_index.open_dir(str(our_build(posts, tmp_path / "ix")), indexname=NAME)
+    writer = segbuild.IndexWriter(ix)
+    for post in posts[::5]:
+        writer.delete_by_term(schema.PATH, post.path)
+    writer.commit(fresh=False)
+    inlined = {True: 0, False: 0}
+    with whoosh_index.open_dir(str(tmp_path / "ix"), indexname=NAME).reader() as reader:
+        assert reader.has_deletions()
+        for fieldname, text in reader.all_terms():
+            inlined[reader.term_info(fieldname, text).is_inlined()] += 1
+            walked = [(d, float(w), v or b"") for d, w, v in _walk(reader, fieldname, text)]
+            found = segreader.leaf_postings(reader.postings(fieldname, text), values=True)
+            assert found.value_sizes is not None
+            sizes = found.value_sizes.tolist()
+            ends = np.cumsum(sizes).tolist()
+            values = [found.values[end - size : end] for end, size in zip(ends, sizes, strict=True)]
+            assert walked == list(zip(found.docs.tolist(), found.weights.tolist(), values,
+                                      strict=True))  # fmt: skip
+    assert inlined[True] > inlined[False] > 30, inlined
+
+
+def _walk(reader: Any, fieldname: str, text: bytes) -> list[tuple[int, float, Any]]:
+    matcher = reader.postings(fieldname, text)
+    found = []
+    while matcher.is_active():
+        found.append((matcher.id(), matcher.weight(), matcher.value()))
+        matcher.next()
+    return found
 
 
 # -- updates and merges -----------------------------------------------------------------------

@@ -306,10 +306,10 @@ class _Segment:
         start = postings.tell()
         terms_file = self._temp.create_file("terms")
         terms = segwriter.TermsWriter(terms_file, dict(self._numbers))
-        for keys, data, infos in _encoded(segruns.chunks(self._runs), fields):
-            infos["f8"] += postings.tell() - start  # where the chunk's postings begin
-            postings.write(data)
-            terms.add(keys, infos)
+        for keys, encoded in _encoded(segruns.chunks(self._runs), fields):
+            encoded.infos["f8"] += postings.tell() - start  # where the chunk's postings begin
+            postings.write(encoded.data)
+            terms.add(keys, encoded)
         terms.finish()
         terms_file.close()
         for run in self._runs:
@@ -332,22 +332,22 @@ class _Segment:
 
 def _encoded(
     chunks: Iterator[segwriter.Chunk], fields: list[Field | None]
-) -> Iterator[tuple[list[bytes], bytes, np.ndarray[Any, Any]]]:
+) -> Iterator[tuple[list[bytes], segwriter.Encoded]]:
     """Each chunk's keys, postings bytes and term infos, in order, encoded ENCODERS chunks at
     a time in threads while the next chunk is merged (zlib and numpy let go of the GIL): the
     commit is the one step of a build where no worker process reads."""
     with ThreadPoolExecutor(ENCODERS, thread_name_prefix="encode") as pool:
-        pending: deque[tuple[list[bytes], Future[tuple[bytes, Any]]]] = deque()
+        pending: deque[tuple[list[bytes], Future[segwriter.Encoded]]] = deque()
         try:
             for chunk in chunks:
                 pending.append((chunk.keys, pool.submit(segwriter.encode_postings, chunk, fields)))
                 del chunk  # held by its job only, freed once encoded
                 if len(pending) >= ENCODERS:
                     keys, job = pending.popleft()
-                    yield keys, *job.result()
+                    yield keys, job.result()
             while pending:
                 keys, job = pending.popleft()
-                yield keys, *job.result()
+                yield keys, job.result()
         finally:
             for _, job in pending:
                 job.cancel()

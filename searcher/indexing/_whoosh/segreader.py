@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.columns import NumericColumn
+from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
 I64 = np.ndarray[Any, np.dtype[np.int64]]
@@ -41,7 +42,9 @@ def leaf_postings(matcher: Any, *, values: bool = False) -> Postings:
         matcher = matcher.child
     if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
         found = _blocks(matcher, values)
-    else:  # an inlined list (not written here): walk it
+    elif _is_inlined(matcher):  # postings inlined in the term info
+        found = _inlined(matcher, values)
+    else:  # any other matcher: walk it
         items = _walk(matcher)
         found = Postings(
             np.array([d for d, _, _ in items], dtype=np.int64),
@@ -61,6 +64,30 @@ def _walk(matcher: Any) -> list[tuple[int, float, bytes | None]]:
         items.append((matcher.id(), matcher.weight(), matcher.value()))
         matcher.next()
     return items
+
+
+def _is_inlined(matcher: Any) -> bool:
+    """W3's matcher of inlined postings: a ListMatcher over W3TermInfo's three tuples."""
+    return (
+        type(matcher) is ListMatcher
+        and isinstance(matcher._weights, tuple)
+        and isinstance(matcher._values, tuple)
+        and not matcher._all_weights
+    )
+
+
+def _inlined(matcher: ListMatcher, values: bool) -> Postings:
+    """A ListMatcher's postings from where it stands: W3TermInfo's inlined tuples (weights
+    as pickled: ints when whole; values bytes, None in a format without values)."""
+    at = matcher._i
+    docs = np.array(matcher._ids[at:], dtype=np.int64)
+    weights = np.array(matcher._weights[at:], dtype=np.float32).astype(np.float64)
+    if not values:
+        return Postings(docs, weights)
+    items = [v or b"" for v in matcher._values[at:]]
+    return Postings(
+        docs, weights, np.fromiter(map(len, items), np.int64, len(items)), b"".join(items)
+    )
 
 
 def _blocks(matcher: W3LeafMatcher, values: bool) -> Postings:

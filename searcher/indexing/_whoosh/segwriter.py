@@ -21,9 +21,11 @@ An unmodified Whoosh opens it; this module only writes the bytes faster. Its sub
     dict of extras (``fieldmap``: field name -> number, and the type and length of the index);
     the index (every entry's position, big-endian, in key order); the length in bytes of extras
     and index as a ``!i``. A key is the field's number (``!H``) then the term's bytes; keys are
-    in byte order. A value is a ``W3TermInfo``: ``!BfIBBfII`` (0: not inlined, total weight,
-    document frequency, min and max length bytes, max weight, first and last docnum), then the
-    term's postings offset ``!q`` and length ``!i``.
+    in byte order. A value is a ``W3TermInfo``: ``!BfIBBfII`` (inlined or not, total weight,
+    document frequency, min and max length bytes, max weight, first and last docnum), then
+    either the term's postings offset ``!q`` and length ``!i`` in ``.pst`` (flag 0) or (flag
+    1) its postings inlined: a pickle of three tuples ``(docnums, weights, values)``, weights
+    ints when whole, values each posting's bytes (None in a format without values).
 ``.<column>.col``, columns
     Written by Whoosh's own column writers: ``_stored`` (each document's stored fields,
     pickled and compressed), ``_<field>_len`` (each document's length of a scorable field as
@@ -36,8 +38,12 @@ re-encode: twice the bytes); whole-number weights are pickled as ints; position 
 lose the PROTO, BINPUT and STOP that ``decode_positions`` does without; a block is
 compressed only when zlib (at its default level, 6) shrinks it; the hash tables have 1.5
 slots per key, not 2; keys are hashed with CRC-32 (hash type 1); field numbers follow the
-schema's indexed field names in order. Every term stays in ``.pst``: Whoosh's reader takes
-inlined postings too, but through a ListMatcher whose copies lose their term info. Pickles
+schema's indexed field names in order. A term of one block of at most INLINE postings is
+inlined when its pickle is smaller than its ``.pst`` bytes and extent (about 30 bytes less
+for a term of one post, half the terms of a blog; W3Codec's own writer never inlines).
+Whoosh reads inlined postings through a ``ListMatcher``, which scores, skips by quality and
+gives spans as a one-block W3 matcher does (its ``copy()`` loses the term info that block
+quality needs, but no search copies a matcher). Pickles
 and tables are emitted with numpy for a whole chunk of terms at once; only zlib runs block
 by block. ``segreader`` reads these blocks back in bulk.
 """
@@ -61,6 +67,7 @@ from whoosh.util import numeric
 BLOCK = 128  # postings per block: W3Codec's blocklimit
 COMPRESSION = 6  # zlib's default level (W3Codec's is 3): 6 % smaller postings, as fast
 MIN_COMPRESSED = 48  # bytes: shorter block pickles are stored as they are
+INLINE = 32  # postings a term may inline in its term info (when smaller than in .pst)
 HASH_TYPE = 1  # filetables' CRC-32
 HEADER = filetables.HashWriter.__init__.__defaults__[0]  # b"HSH3"
 
@@ -79,6 +86,8 @@ def _dtype(fmt: str) -> np.dtype[Any]:
 
 
 _TERMINFO = _dtype(W3TermInfo._struct.format + "qi")  # the info, then the postings' extent
+_INFO_SIZE = W3TermInfo._struct.size  # the info alone (then an inlined term's pickle)
+_EXTENT = _TERMINFO.itemsize - _INFO_SIZE  # a term's postings offset and length in .pst
 _LENGTHS = _dtype(filetables._lengths.format)  # an entry's key and value lengths
 _POINTER = _dtype(filetables._pointer.format)  # a hash table slot
 _DIRECTORY = _dtype(filetables._dir_entry.format)  # a hash table's position and slots
@@ -405,51 +414,143 @@ def _item_spots(items_at: I64, sizes: I64, local: I64, first: I64) -> I64:
     return spots
 
 
-def encode_postings(
-    chunk: Chunk, fields: Sequence[Field | None]
-) -> tuple[bytes, np.ndarray[Any, Any]]:
-    """The postings of a chunk as they lie in ``.pst``, and each term's W3TermInfo value (a
-    record of ``_TERMINFO``) with its postings' offset from the chunk's first byte."""
+class _Inlined:
+    """Single-block terms' postings as W3TermInfo inlines them after its record: a pickle of
+    ``(docnums, weights, values)``, three tuples (weights ints when whole; values bytes, or
+    None in a format without values). Sized first, for all ``chosen`` blocks, then emitted for
+    those kept."""
+
+    def __init__(self, blocks: _Blocks, chosen: I64) -> None:
+        self.blocks, self.chosen = blocks, chosen
+        chunk, counts = blocks.chunk, blocks.counts[chosen]
+        self.postings = _spans(blocks.starts[chosen], counts)
+        self.local = np.repeat(np.arange(len(chosen)), counts)
+        self.first = np.cumsum(counts) - counts
+        self.none = blocks.value_size[chosen][self.local] == 0  # a format without values
+        docs, value_sizes = chunk.docs[self.postings], chunk.value_sizes[self.postings]
+        values = np.where(self.none, 1, _bytes_header_sizes(value_sizes) + value_sizes)
+        self.item_sizes = [_int_sizes(docs), blocks.number_sizes[self.postings], values]
+        opening = _opening(counts)
+        self.tuple_sizes = [_sums(opening, s, self.first) for s in self.item_sizes]
+        self.sizes: I64 = sum(self.tuple_sizes, np.full(len(chosen), 2))  # TUPLE3, STOP
+
+    def emit(self, kept: np.ndarray[Any, np.dtype[np.bool_]]) -> U8:
+        """The pickles of the ``kept`` blocks, one after another."""
+        blocks, chunk = self.blocks, self.blocks.chunk
+        counts = blocks.counts[self.chosen]
+        mine = kept[self.local]
+        postings, local = self.postings[mine], np.cumsum(kept)[self.local[mine]] - 1
+        first = (np.cumsum(counts[kept]) - counts[kept]).astype(np.int64)
+        total = self.sizes[kept]
+        at: I64 = np.cumsum(total) - total
+        out = np.zeros(int(total.sum()), dtype=np.uint8)
+        spots = []
+        for items, size in zip(self.item_sizes, self.tuple_sizes, strict=True):
+            _put_tuples(out, at, counts[kept], size[kept])
+            spots.append(_item_spots(at + _opening(counts[kept]), items[mine], local, first))
+            at = at + size[kept]
+        _put_ints(out, spots[0], chunk.docs[postings])
+        _put_numbers(out, spots[1], chunk.weights[postings])
+        none = self.none[mine]
+        out[spots[2][none]] = _N
+        spots, postings = spots[2][~none], postings[~none]
+        sizes = chunk.value_sizes[postings]
+        _put_bytes_headers(out, spots, sizes)
+        copy_spans(out, spots + _bytes_header_sizes(sizes), chunk.values,
+                   chunk.value_starts[postings], sizes)  # fmt: skip
+        out[at] = _TUPLE3
+        out[at + 1] = _STOP
+        return out
+
+
+def _sums(opening: I64, sizes: I64, first: I64) -> I64:
+    """Bytes of tuples whose items take ``sizes`` (a tuple's from ``first``): MARK, TUPLE."""
+    if not len(first):
+        return np.zeros(0, dtype=np.int64)
+    found: I64 = opening + np.add.reduceat(sizes, first) + 1
+    return found
+
+
+@dataclass
+class Encoded:
+    """A chunk's postings as they lie in ``.pst``, each term's W3TermInfo (a record of
+    ``_TERMINFO``, its postings' offset from the chunk's first byte; flag 1 when inlined) and
+    the inlined terms' pickles, one after another in ``inline`` (each term's size in
+    ``inline_sizes``, 0 for terms in ``.pst``)."""
+
+    data: bytes
+    infos: np.ndarray[Any, Any]
+    inline: U8
+    inline_sizes: I64
+
+
+def encode_postings(chunk: Chunk, fields: Sequence[Field | None]) -> Encoded:
+    """Encode a chunk's postings: a term's blocks in ``.pst``, or (one block of at most
+    INLINE postings) inlined in its term info when that takes fewer bytes."""
     blocks = _Blocks(chunk, fields)
     data_size = blocks.data_size.copy()
-    compressed = _compressed(blocks, data_size)
+    compressed = _compressed(blocks, np.arange(len(data_size)), data_size)
     comp = np.zeros(len(data_size), dtype=np.int64)
     packed_blocks = np.fromiter(compressed, dtype=np.int64, count=len(compressed))
     comp[packed_blocks] = COMPRESSION
     data_size[packed_blocks] = [len(v) for v in compressed.values()]
-    info_values = [blocks.counts, blocks.chunk.docs[blocks.starts + blocks.counts - 1],
-                   blocks.max_weight, comp, blocks.min_length, blocks.max_length]  # fmt: skip
+    ends = blocks.starts + blocks.counts - 1
+    info_values = [blocks.counts, blocks.chunk.docs[ends], blocks.max_weight, comp,
+                   blocks.min_length, blocks.max_length]  # fmt: skip
     # MARK, count, last docnum, max weight, compression, min and max length, TUPLE, STOP
-    info_size = 1 + sum(_number_sizes(v) for v in info_values) + 2
+    info_size = 1 + np.sum([_number_sizes(v) for v in info_values], axis=0) + 2
     record = 4 + info_size + data_size
+    inlined, inline = _inline(blocks, record)
+    stored = np.flatnonzero(~inlined[blocks.terms])  # the blocks written to .pst
+    record, info_size, data_size = record[stored], info_size[stored], data_size[stored]
     before = np.cumsum(record) - record
-    at = before + 4 * (blocks.terms + 1)  # each term's blocks follow its magic
-    out = np.zeros(int(record.sum()) + 4 * len(chunk.keys), dtype=np.uint8)
-    term_at = before[np.flatnonzero(np.r_[True, blocks.terms[1:] != blocks.terms[:-1]])]
-    term_at = term_at + 4 * np.arange(len(chunk.keys))
+    terms = blocks.terms[stored]
+    firsts = np.r_[True, terms[1:] != terms[:-1]][: len(terms)]
+    at = before + 4 * np.cumsum(firsts)  # each term's blocks follow its magic
+    out = np.zeros(int(record.sum()) + 4 * int(firsts.sum()), dtype=np.uint8)
+    term_at = at[firsts] - 4
     for i, byte in enumerate(WHOOSH3_HEADER_MAGIC):
         out[term_at + i] = byte
-    signed = np.where(blocks.last, -1, 1) * (info_size + data_size)
+    signed = np.where(blocks.last[stored], -1, 1) * (info_size + data_size)
     out[at[:, None] + np.arange(4)] = signed.astype(">i4").view(np.uint8).reshape(-1, 4)
-    _emit_info(out, at + 4, info_values)
-    data_at = at + 4 + info_size
-    plain = np.flatnonzero(comp == 0)
+    _emit_info(out, at + 4, [v[stored] for v in info_values])
+    data_at = np.full(len(comp), -1, dtype=np.int64)
+    data_at[stored] = at + 4 + info_size
+    plain = stored[comp[stored] == 0]
     blocks.emit(out, data_at[plain], plain)
     for block, packed in compressed.items():
-        start = int(data_at[block])
-        out[start : start + len(packed)] = np.frombuffer(packed, dtype=np.uint8)
-    return out.tobytes(), _term_infos(blocks, term_at, len(out))
+        if data_at[block] >= 0:
+            out[data_at[block] : data_at[block] + len(packed)] = np.frombuffer(packed, np.uint8)
+    infos = _term_infos(blocks, inlined, term_at, len(out))
+    return Encoded(out.tobytes(), infos, *inline)
 
 
-def _compressed(blocks: _Blocks, data_size: I64) -> dict[int, bytes]:
-    """The blocks worth compressing (at least MIN_COMPRESSED bytes, smaller compressed)."""
+def _inline(blocks: _Blocks, record: I64) -> tuple[np.ndarray[Any, Any], tuple[U8, I64]]:
+    """Which terms are inlined (a mask): those of one block of at most INLINE postings whose
+    pickle is smaller than their block (``record`` bytes), W3Bl and extent; their pickles,
+    and each term's pickle size (0 when not inlined)."""
+    terms = len(blocks.chunk.counts)
+    chosen = np.flatnonzero((blocks.counts <= INLINE) & blocks.last)
+    chosen = chosen[blocks.chunk.counts[blocks.terms[chosen]] <= INLINE]  # the term's only block
+    candidates = _Inlined(blocks, chosen)
+    kept = candidates.sizes <= record[chosen] + len(WHOOSH3_HEADER_MAGIC) + _EXTENT
+    inlined = np.zeros(terms, dtype=bool)
+    inlined[blocks.terms[chosen[kept]]] = True
+    sizes = np.zeros(terms, dtype=np.int64)
+    sizes[blocks.terms[chosen[kept]]] = candidates.sizes[kept]
+    return inlined, (candidates.emit(kept), sizes)
+
+
+def _compressed(blocks: _Blocks, chosen: I64, data_size: I64) -> dict[int, bytes]:
+    """The blocks ``chosen`` worth compressing (at least MIN_COMPRESSED bytes, smaller
+    compressed), by their place in ``chosen``, in order."""
     found: dict[int, bytes] = {}
     tried = np.flatnonzero(data_size >= MIN_COMPRESSED)
     if not len(tried):
         return found
     at = np.cumsum(data_size[tried]) - data_size[tried]
     scratch = np.zeros(int(data_size[tried].sum()), dtype=np.uint8)
-    blocks.emit(scratch, at, tried)
+    blocks.emit(scratch, at, chosen[tried])
     raw = scratch.tobytes()
     sizes = data_size[tried].tolist()
     for block, start, size in zip(tried.tolist(), at.tolist(), sizes, strict=True):
@@ -470,9 +571,10 @@ def _emit_info(out: U8, at: I64, values: list[Any]) -> None:
     out[at + 1] = _STOP
 
 
-def _term_infos(blocks: _Blocks, term_at: I64, size: int) -> np.ndarray[Any, Any]:
+def _term_infos(blocks: _Blocks, inlined: np.ndarray[Any, Any], term_at: I64, size: int) -> Any:
     chunk, starts = blocks.chunk, blocks.term_starts
     infos = np.zeros(len(chunk.keys), dtype=_TERMINFO)
+    infos["f0"] = inlined
     infos["f1"] = np.add.reduceat(chunk.weights.astype(np.float64), starts)
     infos["f2"] = chunk.counts
     infos["f3"] = _least_lengths(blocks.codes, starts)
@@ -480,8 +582,9 @@ def _term_infos(blocks: _Blocks, term_at: I64, size: int) -> np.ndarray[Any, Any
     infos["f5"] = np.maximum.reduceat(chunk.weights, starts)
     infos["f6"] = chunk.docs[starts]
     infos["f7"] = chunk.docs[starts + chunk.counts - 1]
-    infos["f8"] = term_at
-    infos["f9"] = np.diff(np.append(term_at, size))
+    kept = np.flatnonzero(~inlined)
+    infos["f8"][kept] = term_at
+    infos["f9"][kept] = np.diff(np.append(term_at, size))
     return infos
 
 
@@ -499,25 +602,32 @@ class TermsWriter:
         self._positions: list[I64] = []
         self._hashes: list[np.ndarray[Any, np.dtype[np.uint32]]] = []
 
-    def add(self, keys: list[bytes], infos: np.ndarray[Any, Any]) -> None:
-        """Entries for ``keys`` (in order, after any added before) and their term infos."""
-        key_sizes = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-        sizes = _LENGTHS.itemsize + key_sizes + _TERMINFO.itemsize
+    def add(self, keys: list[bytes], encoded: Encoded) -> None:
+        """Entries for ``keys`` (in order, after any added before) and their term infos: the
+        record, then the postings' extent or (when inlined) their pickle."""
+        infos, inline, inline_sizes = encoded.infos, encoded.inline, encoded.inline_sizes
+        count = len(keys)
+        key_sizes = np.fromiter(map(len, keys), dtype=np.int64, count=count)
+        inlined = inline_sizes > 0
+        value_sizes = np.where(inlined, _INFO_SIZE + inline_sizes, _TERMINFO.itemsize)
+        sizes = _LENGTHS.itemsize + key_sizes + value_sizes
         at = np.cumsum(sizes) - sizes
         out = np.zeros(int(sizes.sum()), dtype=np.uint8)
-        lengths = np.zeros(len(keys), dtype=_LENGTHS)
-        lengths["f0"], lengths["f1"] = key_sizes, _TERMINFO.itemsize
-        out[at[:, None] + np.arange(_LENGTHS.itemsize)] = lengths.view(np.uint8).reshape(
-            len(keys), -1
-        )
+        lengths = np.zeros(count, dtype=_LENGTHS)
+        lengths["f0"], lengths["f1"] = key_sizes, value_sizes
+        out[at[:, None] + np.arange(_LENGTHS.itemsize)] = lengths.view(np.uint8).reshape(count, -1)
         joined = np.frombuffer(b"".join(keys), dtype=np.uint8)
         copy_spans(out, at + _LENGTHS.itemsize, joined, np.cumsum(key_sizes) - key_sizes, key_sizes)
         value_at = at + _LENGTHS.itemsize + key_sizes
-        out[value_at[:, None] + np.arange(_TERMINFO.itemsize)] = infos.view(np.uint8).reshape(
-            len(keys), -1
-        )
+        records = infos.view(np.uint8).reshape(count, -1)
+        out[value_at[:, None] + np.arange(_INFO_SIZE)] = records[:, :_INFO_SIZE]
+        extent = np.arange(_INFO_SIZE, _TERMINFO.itemsize)
+        out[value_at[~inlined, None] + extent] = records[~inlined][:, extent]
+        pickled = inline_sizes[inlined]
+        copy_spans(out, value_at[inlined] + _INFO_SIZE, inline, np.cumsum(pickled) - pickled,
+                   pickled)  # fmt: skip
         self._positions.append(self._file.tell() - self._start + at)
-        self._hashes.append(np.fromiter(map(zlib.crc32, keys), np.uint32, count=len(keys)))
+        self._hashes.append(np.fromiter(map(zlib.crc32, keys), np.uint32, count=count))
         self._file.write(out.tobytes())
 
     def finish(self) -> None:
