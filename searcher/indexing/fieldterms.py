@@ -158,11 +158,10 @@ def _with_positions(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
 
 
 def _analysed(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
-    surfaces, at, as_is = termstream.tokens(tokenizer, key, value)
-    if not surfaces:
+    numbers, distinct, firsts, at, as_is = termstream.numbered_tokens(tokenizer, key, value)
+    if not distinct:
         none = np.zeros(0, dtype=np.int64)
         return Terms([], none, none * 1.0, deltas=none)
-    numbers, distinct, firsts = termstream.numbered(surfaces)
     memo, terms_of = _terms_of(key)
     known = termstream.lookup(distinct, firsts, as_is, memo.get)
     if None in known:
@@ -250,9 +249,11 @@ def _plain_counts(form: Any, value: str, body: Any) -> Terms:
 def _spellings(value: str) -> dict[str, int]:
     """``spelling_analyzer``'s tokens counted: folded words that are not written folded,
     each distinct token folded once."""
-    surfaces, _, _ = termstream.tokens(analysis.spelling_analyzer().items[0], "", value)
+    tokenizer = analysis.spelling_analyzer().items[0]
+    numbers, distinct, _, _, _ = termstream.numbered_tokens(tokenizer, "", value)
+    counts = np.bincount(numbers, minlength=len(distinct)).tolist()
     forms, found = analysis.folded_forms, {}
-    for surface, times in Counter(surfaces).items():
+    for surface, times in zip(distinct, counts, strict=True):
         folded = forms(surface)[1]
         if folded != surface:
             found[folded + analysis.SPELLED + surface] = times
