@@ -15,6 +15,7 @@ goes through ``field.index``.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -22,6 +23,7 @@ from typing import Any, NamedTuple, cast
 
 import numpy as np
 from whoosh import formats
+from whoosh.analysis import RegexTokenizer
 
 from searcher.indexing import analysis, schema, termstream
 from searcher.indexing._whoosh import segwriter
@@ -54,7 +56,21 @@ def terms(field: Any, value: Any, document: dict[str, Any]) -> Terms | None:
         return _with_positions(form, analyzer.items[0], "", value)
     if analyzer is analysis.spelling_analyzer() and kind is schema.Counts:
         return counted(_spellings(value), form.field_boost)
+    if kind is schema.Counts and _splits_on_blanks(analyzer):  # a KEYWORD field: runs
+        return counted(Counter(_BLANKS_APART.findall(value)), form.field_boost)
     return None
+
+
+_BLANKS_APART = re.compile(r"[^ \t\r\n]+")  # whoosh's SpaceSeparatedTokenizer's tokens
+
+
+def _splits_on_blanks(analyzer: Any) -> bool:
+    """Whether ``analyzer`` is Whoosh's ``SpaceSeparatedTokenizer`` alone (KEYWORD's)."""
+    return (
+        type(analyzer) is RegexTokenizer
+        and analyzer.expression.pattern == _BLANKS_APART.pattern
+        and not analyzer.gaps
+    )
 
 
 def _text_analysis(value: str) -> tuple[Any, str, str]:
