@@ -264,12 +264,10 @@ def _plain_counts(form: Any, value: str, body: Any) -> Terms:
 
 def _spellings(value: str) -> dict[str, int]:
     """``spelling_analyzer``'s tokens counted: folded words that are not written folded,
-    each distinct token folded once."""
+    each distinct token folded once (CJK runs' tokens, which fold to themselves, left out)."""
     tokenizer = analysis.spelling_analyzer().items[0]
-    numbers, distinct, _, _, _ = termstream.numbered_tokens(tokenizer, "", value)
-    counts = np.bincount(numbers, minlength=len(distinct)).tolist()
     forms, found = analysis.folded_forms, {}
-    for surface, times in zip(distinct, counts, strict=True):
+    for surface, times in Counter(termstream.foldable_surfaces(tokenizer, value)).items():
         folded = forms(surface)[1]
         if folded != surface:
             found[folded + analysis.SPELLED + surface] = times

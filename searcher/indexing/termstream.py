@@ -91,6 +91,20 @@ def numbered_tokens(
     return _Runs(tokenizer, key, texts, words, special).numbered()
 
 
+def foldable_surfaces(tokenizer: Any, value: str) -> list[str]:
+    """The surfaces of ``value``'s tokens in order, as ``tokenizer.spans`` gives them, less
+    the tokens of CJK runs where folding leaves every CJK character as it is: tokens that
+    folding may change."""
+    texts = analysis.token_texts(value)
+    if _cjk_folds_to_itself():
+        texts = [match for match in texts if not match[0]]
+    words, special = _special(texts, value)
+    if any(texts[i][0] for i in special.tolist()):
+        numbers, distinct, _, _, _ = _Runs(tokenizer, "", texts, words, special).numbered()
+        return list(map(distinct.__getitem__, numbers.tolist()))
+    return _tokens(tokenizer, value, texts, words, special)[0]
+
+
 class _Runs:
     """A text's tokens in two streams: strings (words, versions and the pieces of words
     with apostrophes, as ``tokenizer.spans`` makes them), and the CJK runs (each kept

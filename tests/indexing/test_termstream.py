@@ -41,3 +41,12 @@ def test_numbered_tokens_are_the_spans_of_the_tokenizer(key: str, text: str) -> 
         flagged = [s for s, flag in zip([s for s, _ in spans], as_is.tolist(), strict=True)
                    if flag]  # fmt: skip
         assert flagged and all(cjk.match(s) for s in flagged)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_foldable_surfaces_are_the_spans_less_cjk_runs(text: str) -> None:
+    """Every token folding may change, in order: the spans less the CJK runs' tokens."""
+    tokenizer = analysis.spelling_analyzer().items[0]
+    cjk = analysis._cjk_char()
+    expected = [s for s, _, _ in tokenizer.spans(text) if not all(map(cjk.match, s))]
+    assert termstream.foldable_surfaces(tokenizer, text) == expected
