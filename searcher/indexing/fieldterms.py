@@ -7,6 +7,7 @@ places) are analysed here instead with the very same pieces (``WordTokenizer.spa
 ``analysis.folded_forms``, ``analysis.stem_forms``), as arrays (:class:`Terms`: tokens
 numbered and grouped by ``termstream`` and numpy, each distinct word analysed once), and each
 post's body is matched by the token pattern once for the body field and the words field.
+The runs field (a KEYWORD field that only counts its words) is counted here too.
 What comes out is what ``field.index`` gives, term for term (:func:`index`; the oracle tests
 compare whole indexes with Whoosh's own writer); any other field, or any other format, still
 goes through ``field.index``.
