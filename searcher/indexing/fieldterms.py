@@ -7,6 +7,7 @@ places) are analysed here instead with the very same pieces (``WordTokenizer.spa
 ``analysis.folded_forms``, ``analysis.stem_forms``), as arrays (:class:`Terms`: tokens
 numbered and grouped by ``termstream`` and numpy, each distinct word analysed once), and each
 post's body is matched by the token pattern once for the body field and the words field.
+The runs field (a KEYWORD field that only counts its words) is counted here too.
 What comes out is what ``field.index`` gives, term for term (:func:`index`; the oracle tests
 compare whole indexes with Whoosh's own writer); any other field, or any other format, still
 goes through ``field.index``.
@@ -15,6 +16,7 @@ goes through ``field.index``.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -22,6 +24,7 @@ from typing import Any, NamedTuple, cast
 
 import numpy as np
 from whoosh import formats
+from whoosh.analysis import RegexTokenizer
 
 from searcher.indexing import analysis, schema, termstream
 from searcher.indexing._whoosh import segwriter
@@ -54,7 +57,21 @@ def terms(field: Any, value: Any, document: dict[str, Any]) -> Terms | None:
         return _with_positions(form, analyzer.items[0], "", value)
     if analyzer is analysis.spelling_analyzer() and kind is schema.Counts:
         return counted(_spellings(value), form.field_boost)
+    if kind is schema.Counts and _splits_on_blanks(analyzer):  # a KEYWORD field: runs
+        return counted(Counter(_BLANKS_APART.findall(value)), form.field_boost)
     return None
+
+
+_BLANKS_APART = re.compile(r"[^ \t\r\n]+")  # whoosh's SpaceSeparatedTokenizer's tokens
+
+
+def _splits_on_blanks(analyzer: Any) -> bool:
+    """Whether ``analyzer`` is Whoosh's ``SpaceSeparatedTokenizer`` alone (KEYWORD's)."""
+    return (
+        type(analyzer) is RegexTokenizer
+        and analyzer.expression.pattern == _BLANKS_APART.pattern
+        and not analyzer.gaps
+    )
 
 
 def _text_analysis(value: str) -> tuple[Any, str, str]:
@@ -158,11 +175,10 @@ def _with_positions(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
 
 
 def _analysed(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
-    surfaces, at, as_is = termstream.tokens(tokenizer, key, value)
-    if not surfaces:
+    numbers, distinct, firsts, at, as_is = termstream.numbered_tokens(tokenizer, key, value)
+    if not distinct:
         none = np.zeros(0, dtype=np.int64)
         return Terms([], none, none * 1.0, deltas=none)
-    numbers, distinct, firsts = termstream.numbered(surfaces)
     memo, terms_of = _terms_of(key)
     known = termstream.lookup(distinct, firsts, as_is, memo.get)
     if None in known:
@@ -249,10 +265,10 @@ def _plain_counts(form: Any, value: str, body: Any) -> Terms:
 
 def _spellings(value: str) -> dict[str, int]:
     """``spelling_analyzer``'s tokens counted: folded words that are not written folded,
-    each distinct token folded once."""
-    surfaces, _, _ = termstream.tokens(analysis.spelling_analyzer().items[0], "", value)
+    each distinct token folded once (CJK runs' tokens, which fold to themselves, left out)."""
+    tokenizer = analysis.spelling_analyzer().items[0]
     forms, found = analysis.folded_forms, {}
-    for surface, times in Counter(surfaces).items():
+    for surface, times in Counter(termstream.foldable_surfaces(tokenizer, value)).items():
         folded = forms(surface)[1]
         if folded != surface:
             found[folded + analysis.SPELLED + surface] = times

@@ -1,9 +1,10 @@
 """A text's tokens as arrays, for ``fieldterms`` to turn into positions without a step of
 Python per token.
 
-:func:`tokens` cuts a value as ``WordTokenizer.spans`` does (the same surface forms at the
-same positions, CJK runs as their bigrams then their characters); :func:`numbered` numbers
-the distinct surface forms, so that each is analysed once; :func:`occurrences` expands them
+:func:`numbered_tokens` cuts a value as ``WordTokenizer.spans`` does (the same surface forms
+at the same positions, CJK runs as their bigrams then their characters) and numbers the
+distinct surface forms (:func:`numbered`), so that each is analysed once; a CJK run's tokens
+are numbered as code points, without a string each; :func:`occurrences` expands them
 into their terms (none for a stop word, two where a word has two stems), closing up the
 positions stop words leave, as ``FoldFilter`` does. Each step is a dict probe or a numpy
 operation per token, at C speed.
@@ -26,26 +27,35 @@ I64 = np.ndarray[Any, np.dtype[np.int64]]
 Found = tuple[str, ...]  # a surface form's terms
 
 _WORD = operator.itemgetter(2)
+_CJK = operator.itemgetter(0)
 T = TypeVar("T", str, bytes)
 
 
-def tokens(tokenizer: Any, key: str, value: str) -> tuple[list[str], I64, I64 | None]:
-    """(surface, position) of each token of ``value`` as ``tokenizer.spans`` gives them, and
-    which tokens index as they are (CJK bigrams and characters of a run that folds to itself,
-    in a language without stop words or stems; None if none do)."""
-    texts = analysis.token_texts(value)
+def _special(texts: list[tuple[str, str, str]], value: str) -> tuple[list[str], I64]:
+    """The words of the token pattern's matches ("" for CJK runs and versions), and which
+    matches are not one plain word each: CJK runs, versions, words with apostrophes (found
+    in the words joined, at C speed, rather than by a search per word)."""
     words: list[str] = list(map(_WORD, texts))
-    count = len(words)
-    special = np.flatnonzero(np.fromiter(map(len, words), np.int64, count=count) == 0)
+    lengths = np.fromiter(map(len, words), np.int64, count=len(words))
+    special = lengths == 0
     if analysis.APOSTROPHE.search(value):
-        apostrophe = map(bool, map(analysis.APOSTROPHE.search, words))
-        special = np.union1d(special, np.flatnonzero(np.fromiter(apostrophe, bool, count=count)))
+        joined = "\n".join(words)  # no word holds a line break
+        starts = np.cumsum(lengths + 1) - (lengths + 1)
+        found = [match.start() for match in analysis.APOSTROPHE.finditer(joined)]
+        special[np.searchsorted(starts, np.array(found, dtype=np.int64), side="right") - 1] = True
+    return words, np.flatnonzero(special)
+
+
+def _tokens(
+    tokenizer: Any, value: str, texts: list[tuple[str, str, str]], words: list[str], special: I64
+) -> tuple[list[str], I64]:
+    """(surface, position) of each token of ``value``, a text without CJK characters, as
+    ``tokenizer.spans`` gives them."""
+    count = len(words)
     if not len(special):
-        return words, np.arange(count, dtype=np.int64), None
+        return words, np.arange(count, dtype=np.int64)
     surfaces: list[str] = []
     at: list[int] = []
-    as_is: list[tuple[int, int]] = []  # token ranges
-    as_is_key = key not in analysis.SNOWBALL_LANGUAGES
     pos = prev = 0
     for i in [*special.tolist(), count]:
         surfaces += words[prev:i]
@@ -54,29 +64,156 @@ def tokens(tokenizer: Any, key: str, value: str) -> tuple[list[str], I64, I64 | 
         prev = i + 1
         if i == count:
             break
-        cjk, version, word = texts[i]
-        if len(cjk) > 1:  # bigrams, then each character at its bigram's position
-            last = pos + len(cjk) - 2
-            if as_is_key and (_cjk_folds_to_itself() or analysis.fold(cjk) == cjk):
-                as_is.append((len(surfaces), len(surfaces) + 2 * len(cjk) - 1))
-            surfaces += map(str.__add__, cjk[:-1], cjk[1:])
-            surfaces += cjk
-            at += range(pos, last + 1)
-            at += range(pos, last + 1)
-            at.append(last)
-            pos = last + 1
-            continue
-        match = ("word", word) if word else ("cjk", cjk) if cjk else ("version", version)
-        for surface, place, _ in tokenizer.spans(value, pos, matches=((*match, 0),)):
+        _, version, word = texts[i]
+        match = ("word", word, 0) if word else ("version", version, 0)
+        for surface, place, _ in tokenizer.spans(value, pos, matches=(match,)):
             surfaces.append(surface)
             at.append(place)
             pos = max(pos, place + 1)
-    flags = None
-    if as_is:
-        flags = np.zeros(len(surfaces), dtype=bool)
-        for start, stop in as_is:
-            flags[start:stop] = True
-    return surfaces, np.array(at, dtype=np.int64), flags
+    return surfaces, np.array(at, dtype=np.int64)
+
+
+def numbered_tokens(
+    tokenizer: Any, key: str, value: str
+) -> tuple[I64, list[str], I64, I64, I64 | None]:
+    """:func:`numbered` of the surfaces of ``value``'s tokens, then their positions and flags
+    as ``tokenizer.spans`` gives them: each token's number, the distinct surfaces, where each
+    is first seen, each token's position, and which index as they are (CJK bigrams and
+    characters of a run that folds to itself, in a language without stop words or stems;
+    None if none do). A CJK run's bigrams and characters are numbered as code points, by
+    numpy, and only the distinct ones become strings: a Chinese post is mostly such tokens,
+    one string and one dict probe each before."""
+    texts = analysis.token_texts(value)
+    words, special = _special(texts, value)
+    if not any(texts[i][0] for i in special.tolist()):  # no CJK run
+        surfaces, at = _tokens(tokenizer, value, texts, words, special)
+        return (*numbered(surfaces), at, None)
+    return _Runs(tokenizer, key, texts, words, special).numbered()
+
+
+def foldable_surfaces(tokenizer: Any, value: str) -> list[str]:
+    """The surfaces of ``value``'s tokens in order, as ``tokenizer.spans`` gives them, less
+    the tokens of CJK runs where folding leaves every CJK character as it is: tokens that
+    folding may change."""
+    texts = analysis.token_texts(value)
+    if _cjk_folds_to_itself():
+        texts = [match for match in texts if not match[0]]
+    words, special = _special(texts, value)
+    if any(texts[i][0] for i in special.tolist()):
+        numbers, distinct, _, _, _ = _Runs(tokenizer, "", texts, words, special).numbered()
+        return list(map(distinct.__getitem__, numbers.tolist()))
+    return _tokens(tokenizer, value, texts, words, special)[0]
+
+
+class _Runs:
+    """A text's tokens in two streams: strings (words, versions and the pieces of words
+    with apostrophes, as ``tokenizer.spans`` makes them), and the CJK runs (each kept
+    whole with the slot and the position of its first token), each numbered apart and
+    merged in the order their distinct tokens are first seen (:func:`numbered`'s). Slots
+    and positions are counted by numpy: a step of Python per version or apostrophe only."""
+
+    def __init__(
+        self, tokenizer: Any, key: str, texts: list[tuple[str, str, str]], words: list[str],
+        special: I64,
+    ) -> None:  # fmt: skip
+        count = len(words)
+        cjk_sizes = np.fromiter(map(len, map(_CJK, texts)), np.int64, count=count)
+        cjk = np.flatnonzero(cjk_sizes)
+        sizes = cjk_sizes[cjk]
+        tokens_of = np.ones(count, dtype=np.int64)  # each match's tokens
+        places_of = np.ones(count, dtype=np.int64)  # and the positions it takes
+        tokens_of[cjk] = np.where(sizes > 1, 2 * sizes - 1, 1)
+        places_of[cjk] = np.maximum(sizes - 1, 1)
+        pieces: list[str] = []  # the other special matches' tokens, in order
+        piece_of: list[int] = []  # their matches
+        piece_at: list[int] = []  # their positions from their match's first
+        for i in np.setdiff1d(special, cjk).tolist():
+            _, version, word = texts[i]
+            match = ("word", word, 0) if word else ("version", version, 0)
+            found = [(surface, at) for surface, at, _ in tokenizer.spans("", matches=(match,))]
+            pieces += (surface for surface, _ in found)
+            piece_of += [i] * len(found)
+            piece_at += (at for _, at in found)
+            tokens_of[i] = len(found)
+            places_of[i] = max(at for _, at in found) + 1
+        slot = np.cumsum(tokens_of) - tokens_of
+        place = np.cumsum(places_of) - places_of
+        plain = np.ones(count, dtype=bool)
+        plain[special] = False
+        self.surfaces: list[str] = list(itertools.compress(words, plain.tolist()))
+        self.slots, self.at = slot[plain], place[plain]
+        if pieces:  # merged with the plain words in token order
+            of = np.array(piece_of, dtype=np.int64)
+            rank = np.arange(len(of)) - np.searchsorted(of, of)  # among its match's tokens
+            slots = np.concatenate([self.slots, slot[of] + rank])
+            order = np.argsort(slots, kind="stable")
+            self.slots = slots[order]
+            self.at = np.concatenate([self.at, place[of] + np.array(piece_at)])[order]
+            self.surfaces = list(map([*self.surfaces, *pieces].__getitem__, order.tolist()))
+        self.runs = list(map(_CJK, map(texts.__getitem__, cjk.tolist())))
+        self.run_slot, self.run_at = slot[cjk], place[cjk]
+        as_is = sizes > 1 if key not in analysis.SNOWBALL_LANGUAGES else sizes < 0
+        if not _cjk_folds_to_itself():
+            as_is &= np.array([analysis.fold(run) == run for run in self.runs], dtype=bool)
+        self.run_as_is = as_is
+        self.total = int(tokens_of.sum())
+
+    def numbered(self) -> tuple[I64, list[str], I64, I64, I64 | None]:
+        ids, strings, string_firsts = numbered(self.surfaces)
+        slots = self.slots
+        codes, run_slots, run_at, run_as_is = self._run_tokens()
+        distinct_codes, code_firsts, code_ids = np.unique(
+            codes, return_index=True, return_inverse=True
+        )
+        firsts = np.concatenate([slots[string_firsts], run_slots[code_firsts]])
+        order = np.argsort(firsts)
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        numbers = np.empty(self.total, dtype=np.int64)
+        numbers[slots] = rank[ids]
+        numbers[run_slots] = rank[len(strings) + code_ids.reshape(-1)]
+        pool = strings + _decoded(distinct_codes)
+        at = np.empty(self.total, dtype=np.int64)
+        at[slots] = self.at
+        at[run_slots] = run_at
+        flags = None
+        if self.run_as_is.any():
+            flags = np.zeros(self.total, dtype=bool)
+            flags[run_slots[run_as_is]] = True
+        return numbers, list(map(pool.__getitem__, order.tolist())), firsts[order], at, flags
+
+    def _run_tokens(self) -> tuple[I64, I64, I64, np.ndarray[Any, np.dtype[np.bool_]]]:
+        """Each run token's code (a character's code point; a bigram's two, shifted apart),
+        slot, position and flag: bigrams at the run's positions, then its characters at the
+        same (the last two at the last one), as ``spans`` makes them."""
+        sizes = np.fromiter(map(len, self.runs), np.int64, count=len(self.runs))
+        per_run = np.where(sizes > 1, 2 * sizes - 1, 1)
+        run = np.repeat(np.arange(len(sizes)), per_run)
+        rank = np.arange(len(run)) - np.repeat(np.cumsum(per_run) - per_run, per_run)
+        size = sizes[run]
+        is_char = rank >= size - 1
+        offset = np.where(is_char, rank - (size - 1), rank)  # the token's first character
+        char = (np.cumsum(sizes) - sizes)[run] + offset  # in the runs joined
+        points = np.frombuffer("".join(self.runs).encode("utf-32-le"), dtype=np.uint32)
+        first = points[char].astype(np.int64)
+        second = points[np.minimum(char + 1, len(points) - 1)].astype(np.int64)
+        codes = np.where(is_char, first, (first + 1) << _SHIFT | second)
+        slots = self.run_slot[run] + rank
+        at = self.run_at[run] + np.minimum(offset, np.maximum(size - 2, 0))
+        return codes, slots, at, self.run_as_is[run]
+
+
+_SHIFT = 21  # bits of a code point: a bigram's code is above every character's
+
+
+def _decoded(codes: I64) -> list[str]:
+    """The strings of run tokens' codes, made by numpy: two code points each, the second
+    none (0, which a string of numpy's drops at its end) for a character."""
+    points = np.zeros((len(codes), 2), dtype="<u4")
+    bigram = codes >> _SHIFT > 0
+    points[:, 0] = np.where(bigram, (codes >> _SHIFT) - 1, codes)
+    points[:, 1] = np.where(bigram, codes & ((1 << _SHIFT) - 1), 0)
+    return list(points.view("<U2").reshape(-1).tolist())
 
 
 @functools.cache

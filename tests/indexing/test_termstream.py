@@ -1,0 +1,52 @@
+"""A text's tokens as arrays: the surfaces and positions ``WordTokenizer.spans`` gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from searcher.indexing import analysis, termstream
+
+TEXTS = (
+    "脆弱性の報告を受けました。 a 脆 b 弱性 Straße l'été 2.7.1 脆弱",
+    "ああああ 脆弱脆弱 x ああ",
+    "脆",
+    "𠀀𠀁 𠀀 𠀁𠀀",  # beyond the BMP
+    "It's 東京 v1.2.3 東 don't 京東 d'Anne",
+    "l'a d'b 1.2 東京 c'est, 東京タワー and \uff54\uff4f\uff4b\uff59\uff4f",
+    "plain words only, the state of the art",
+    "",
+    "3.10.2 2.7 v4.0.1",
+)
+
+
+@pytest.mark.parametrize("key", ["en", "fr", "it", "cjk", "any", ""])
+@pytest.mark.parametrize("text", TEXTS)
+def test_numbered_tokens_are_the_spans_of_the_tokenizer(key: str, text: str) -> None:
+    """Each token's surface (by its number) and position are those ``spans`` yields, the
+    distinct surfaces numbered in the order first seen; CJK runs index as they are in a
+    language without stems."""
+    analyzer = analysis.text_analyzer(key) if key else analysis.spelling_analyzer()
+    tokenizer = analyzer.items[0]
+    numbers, distinct, firsts, at, as_is = termstream.numbered_tokens(tokenizer, key, text)
+    spans = [(surface, place) for surface, place, _ in tokenizer.spans(text)]
+    assert [(distinct[n], p) for n, p in zip(numbers.tolist(), at.tolist(), strict=True)] == spans
+    assert distinct == list(dict.fromkeys(surface for surface, _ in spans))
+    assert firsts.tolist() == [[s for s, _ in spans].index(d) for d in distinct]
+    runs = [m for m in analysis.token_texts(text) if len(m[0]) > 1]
+    if key in analysis.SNOWBALL_LANGUAGES or not runs:
+        assert as_is is None
+    else:
+        assert as_is is not None
+        cjk = analysis._cjk_char()
+        flagged = [s for s, flag in zip([s for s, _ in spans], as_is.tolist(), strict=True)
+                   if flag]  # fmt: skip
+        assert flagged and all(cjk.match(s) for s in flagged)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_foldable_surfaces_are_the_spans_less_cjk_runs(text: str) -> None:
+    """Every token folding may change, in order: the spans less the CJK runs' tokens."""
+    tokenizer = analysis.spelling_analyzer().items[0]
+    cjk = analysis._cjk_char()
+    expected = [s for s, _, _ in tokenizer.spans(text) if not all(map(cjk.match, s))]
+    assert termstream.foldable_surfaces(tokenizer, text) == expected
