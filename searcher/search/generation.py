@@ -36,6 +36,7 @@ from searcher.search.planning import (
 from searcher.search.query import ParsedQuery, QueryParser
 from searcher.search.ranking import top_hits
 from searcher.search.visibility import Audience, Visibility
+from searcher.support import lazy
 
 if TYPE_CHECKING:  # numpy and what needs it are imported by the requests that use them: a
     # request near a point of a small index does without (see geosearch)
@@ -76,6 +77,7 @@ class Generation:
     def fast(self) -> fastscore.Scorer | None:
         if not isinstance(self.searcher.weighting, scoring.BM25F):
             return None
+        lazy.load("searcher.search.fastscore")  # with numpy, the collector paused
         from searcher.search import fastscore
 
         return fastscore.Scorer(self.searcher, self.searcher.weighting,
@@ -83,6 +85,7 @@ class Generation:
 
     @cached_property
     def facets(self) -> FacetIndex:
+        lazy.load("searcher.search.facets")  # with numpy, the collector paused
         from searcher.search.facets import FacetIndex
 
         return FacetIndex(self.searcher.reader())

@@ -20,6 +20,7 @@ from searcher.geo import BBox, parse_coordinate
 from searcher.indexing import schema
 from searcher.search import geoplain
 from searcher.search.geoplain import TIE_KM, Allowed, PlainPoints, order_by_distance
+from searcher.support import lazy
 
 if TYPE_CHECKING:
     from searcher.search.geocells import CellIndex
@@ -120,7 +121,8 @@ class GeoIndex:
         if table is None:
             table = geoplain.load(self._reader, self._fields, SMALL_TABLE)
             if table is None:
-                from searcher.search.geocells import CellIndex  # numpy: large indexes only
+                lazy.load("searcher.search.geocells")  # numpy: large indexes only
+                from searcher.search.geocells import CellIndex
 
                 table = self._table = CellIndex(self._reader, self._fields, self._path)
             self._table = table
