@@ -99,9 +99,15 @@ def test_owner_sees_them_marked_private(chamerling_index: Path) -> None:
     assert hits and all(h["location"]["public"] is False for h in hits)
 
 
+@pytest.mark.parametrize("small_table", [10**9, -1], ids=["plain-list", "cell-table"])
 def test_public_api_never_filters_or_sorts_by_private_points(
-    chamerling_index: Path, private_points: list[tuple[float, float]]
+    chamerling_index: Path,
+    private_points: list[tuple[float, float]],
+    small_table: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # both tables of visible points (searcher.search.geosearch): a small index's and a large one's
+    monkeypatch.setattr("searcher.search.geosearch.SMALL_TABLE", small_table)
     with searcher.open_index(chamerling_index) as index:
         for lat, lon in sorted(set(private_points)):
             assert index.search(near=(lat, lon), radius_km=0.01).total == 0

@@ -23,7 +23,6 @@ from searcher.models import Completion, Results, Stats
 from searcher.search.generation import Generation
 from searcher.search.planning import Request
 from searcher.search.query import WEIGHTING
-from searcher.search.stats import index_stats
 from searcher.search.visibility import Audience
 from searcher.search.warmup import warm
 
@@ -157,6 +156,8 @@ class LocalBackend:
             old.close()
 
     def stats(self, refresh_interval: float) -> Stats:
+        from searcher.search.stats import index_stats  # facets, with numpy: stats only
+
         with self.using(refresh_interval) as generation:
             return index_stats(generation.searcher, self.index_dir, self.audience)
 

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from whoosh import query, scoring
 from whoosh.fields import datetime_to_long
 from whoosh.searching import Searcher
 
 from searcher.indexing import analysis, schema
 from searcher.models import Center, Completion, Results
-from searcher.search import fastscore, live, postpaths, suggest
-from searcher.search.facets import FacetIndex
+from searcher.search import live, postpaths, suggest
 from searcher.search.geosearch import GeoIndex
 from searcher.search.hits import Hits
 from searcher.search.patterns import Patterns
@@ -37,6 +36,14 @@ from searcher.search.planning import (
 from searcher.search.query import ParsedQuery, QueryParser
 from searcher.search.ranking import top_hits
 from searcher.search.visibility import Audience, Visibility
+from searcher.support import lazy
+
+if TYPE_CHECKING:  # numpy and what needs it are imported by the requests that use them: a
+    # request near a point of a small index does without (see geosearch)
+    import numpy as np
+
+    from searcher.search import fastscore
+    from searcher.search.facets import FacetIndex
 
 
 class Generation:
@@ -59,19 +66,29 @@ class Generation:
         self._paths = reader.column_reader(schema.PATH) if reader.has_column(schema.PATH) else None
         self._located: set[int] | None = None
         self.hits = Hits(searcher, visibility, self.geo)
-        self.facets = FacetIndex(reader)
         self._date_longs: np.ndarray[Any, Any] | None = None
         # every doc, newest first or not: two entries at most, a plain dict
         self._orders: dict[bool, np.ndarray[Any, Any]] = {}
-        self._has_date: np.ndarray[Any, Any] = np.zeros(0, dtype=bool)
+        self._has_date: np.ndarray[Any, Any]  # set with _date_longs
         self.patterns = Patterns(reader)
-        weighting = searcher.weighting
-        self.fast = (
-            fastscore.Scorer(searcher, weighting, expand=self.patterns.words, ranges=self._in_range)
-            if isinstance(weighting, scoring.BM25F)
-            else None
-        )
         self._last_scored: tuple[query.Query, fastscore.Scored] | None = None
+
+    @cached_property
+    def fast(self) -> fastscore.Scorer | None:
+        if not isinstance(self.searcher.weighting, scoring.BM25F):
+            return None
+        lazy.load("searcher.search.fastscore")  # with numpy, the collector paused
+        from searcher.search import fastscore
+
+        return fastscore.Scorer(self.searcher, self.searcher.weighting,
+                                expand=self.patterns.words, ranges=self._in_range)  # fmt: skip
+
+    @cached_property
+    def facets(self) -> FacetIndex:
+        lazy.load("searcher.search.facets")  # with numpy, the collector paused
+        from searcher.search.facets import FacetIndex
+
+        return FacetIndex(self.searcher.reader())
 
     def run(self, request: Request) -> Results:
         request = narrowed(request, self.langs)
@@ -175,6 +192,8 @@ class Generation:
     def _dated(self, since: str | None, until: str | None) -> set[int]:
         """Documents dated within [since, until], from the date column (a Whoosh range query
         over dates expands into thousands of terms: 475 ms at 60,000 posts)."""
+        import numpy as np
+
         longs, dated = self._date_arrays()
         mask = dated.copy()
         if since:
@@ -186,6 +205,8 @@ class Generation:
     def _in_range(self, q: query.NumericRange) -> np.ndarray[Any, Any] | None:
         """The documents a ``date:`` range holds, from the date column (Whoosh expands a range
         into the terms of every date in it: 1.4 s for 'date:2011 ruby' at 60,000 posts)."""
+        import numpy as np
+
         if q.fieldname != schema.DATE:
             return None
         longs, dated = self._date_arrays()
@@ -198,6 +219,8 @@ class Generation:
 
     def _date_arrays(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """Each document's date as Whoosh's microsecond count, and whether it has one."""
+        import numpy as np
+
         if self._date_longs is None:
             reader = self.searcher.reader()
             size = reader.doc_count_all()
@@ -264,9 +287,11 @@ class Generation:
         last = self._last_scored
         if last is not None and last[0] is text:
             return last[1]
+        from searcher.search.fastscore import Unsupported  # imported with self.fast
+
         try:
             scored = self.fast.evaluate(text)
-        except fastscore.Unsupported:
+        except Unsupported:
             return None
         self._last_scored = (text, scored)  # one assignment: safe between threads
         return scored
@@ -301,6 +326,8 @@ class Generation:
         center: Center | None,
         sort: Sort,
     ) -> Results:
+        import numpy as np
+
         order = self._date_order(newest=sort == "date")
         wanted = np.zeros(len(order), dtype=bool)
         wanted[np.fromiter(docs, np.int64, len(docs))] = True
@@ -315,6 +342,8 @@ class Generation:
         """Every document, newest (or oldest) first, undated last, equal dates in path order:
         sorted once per generation, so a listing picks its page from it (sorting 60,000 posts
         by a Python key took 0.3 s per listing)."""
+        import numpy as np
+
         kept = self._orders.get(newest)
         if kept is None:
             longs, dated = self._date_arrays()

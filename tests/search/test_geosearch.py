@@ -17,7 +17,8 @@ from searcher.errors import UsageError
 from searcher.geo import BBox, geohash_bbox, haversine_km, min_distance_to_cell_km
 from searcher.indexing import schema
 from searcher.models import Location, Post
-from searcher.search.geosearch import TIE_KM, GeoIndex, child_bounds, split_cell
+from searcher.search.geocells import child_bounds, split_cell
+from searcher.search.geosearch import TIE_KM, GeoIndex
 
 SCHEMA = schema.build_schema()
 Point = tuple[float, float]
@@ -44,6 +45,16 @@ def make_index(posts: Sequence[Post], *, segments: int = 1, delete: Sequence[int
             writer.delete_document(i)
         writer.commit(merge=False)
     return ix.reader()
+
+
+@pytest.fixture(autouse=True, params=["plain", "cells"])
+def table(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs on both tables of the visible points: the list measured whole (small
+    indexes) and the cell table (large ones)."""
+    monkeypatch.setattr(
+        "searcher.search.geosearch.SMALL_TABLE", 10**9 if request.param == "plain" else -1
+    )
+    return str(request.param)
 
 
 def geo_index(points: Sequence[Point]) -> GeoIndex:
@@ -261,7 +272,7 @@ def test_segments_and_deletions_match_brute_force() -> None:
 def test_leaf_size_and_cells_kept_between_queries_never_change_an_answer(
     monkeypatch: pytest.MonkeyPatch, leaf_docs: int
 ) -> None:
-    monkeypatch.setattr("searcher.search.geosearch.LEAF_DOCS", leaf_docs)
+    monkeypatch.setattr("searcher.search.geocells.LEAF_DOCS", leaf_docs)
     rng = random.Random(2)
     points = [(rng.gauss(45, 1), rng.gauss(7, 1)) for _ in range(300)]
     index = geo_index(points)
@@ -276,7 +287,9 @@ def test_leaf_size_and_cells_kept_between_queries_never_change_an_answer(
                                                      if x[0] <= 80]  # fmt: skip
 
 
-def test_queries_read_only_candidate_cells() -> None:
+def test_queries_read_only_candidate_cells(table: str) -> None:
+    if table == "plain":
+        pytest.skip("the plain list measures every point: it has no cells to read")
     rng = random.Random(1)
     points = [
         (math.degrees(math.asin(rng.uniform(-1, 1))), rng.uniform(-180, 180)) for _ in range(2000)
@@ -287,6 +300,18 @@ def test_queries_read_only_candidate_cells() -> None:
         assert index.last_candidates < 10
         assert index.nearest(lat, lon, 10) == ranked(points, lat, lon)[:10]
         assert index.last_candidates < 100
+
+
+def test_the_table_is_chosen_by_the_count_of_located_posts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from searcher.search.geocells import CellIndex
+    from searcher.search.geoplain import PlainPoints
+
+    points = [(45.0 + i / 100, 7.0) for i in range(30)]
+    for small, kind in ((30, PlainPoints), (29, CellIndex)):
+        monkeypatch.setattr("searcher.search.geosearch.SMALL_TABLE", small)
+        index = geo_index(points)
+        assert index.nearest(45.0, 7.0, 3) == ranked(points, 45.0, 7.0)[:3]
+        assert isinstance(index._table, kind)
 
 
 # --- properties against brute force ---------------------------------------------------------
