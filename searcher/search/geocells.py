@@ -22,7 +22,14 @@ import numpy as np
 from searcher.geo import EARTH_RADIUS_KM, BBox, cells_covering_bbox, circle_bbox, precision_for_bbox
 from searcher.geo.sphere import circle_boxes
 from searcher.search import geotable
-from searcher.search.geoplain import TIE_KM, TWO_R, k_nearest, measure, order_by_distance
+from searcher.search.geoplain import (
+    TIE_KM,
+    TWO_R,
+    k_nearest,
+    measure,
+    measured,
+    order_by_distance,
+)
 
 Allowed = Callable[[int], bool] | None
 
@@ -101,22 +108,6 @@ def child_bounds(lat: float, lon: float, split: _Split) -> list[tuple[float, _Ce
         h = lat_terms[r] + weights[r] * lon_terms[c]
         bounds.append((_TWO_R * asin(sqrt(h if h < 1.0 else 1.0)) * shrink - _SLACK_KM, child))
     return bounds
-
-
-def _exact_km(
-    lat: float, lon: float, phi: list[float], cos: list[float], lons: list[float]
-) -> list[float]:
-    """Distances in km from (lat, lon) to points given by latitude in radians, its cosine and
-    longitude in degrees, by the very arithmetic of geo.haversine_km (libm's, not numpy's,
-    functions: they may differ in an ulp)."""
-    p1 = math.radians(lat)
-    cos_p1 = math.cos(p1)
-    sin, asin, radians, sqrt, two_r = math.sin, math.asin, math.radians, math.sqrt, _TWO_R
-    return [
-        two_r * asin(sqrt(h if h < 1.0 else 1.0))
-        for h in (sin((p2 - p1) / 2) ** 2 + cos_p1 * c2 * sin(radians(l2 - lon) / 2) ** 2
-                  for p2, c2, l2 in zip(phi, cos, lons, strict=True))
-    ]  # fmt: skip
 
 
 def _ties_by_path(km: Any, docs: Any, path: Callable[[int], str]) -> list[tuple[float, int]]:
@@ -307,9 +298,9 @@ class CellIndex:
                 rows = rows[h <= _h_within(radius_km)]
         if allowed is not None:
             rows = rows[np.fromiter(map(allowed, table.docs[rows].tolist()), bool, len(rows))]
-        km = np.array(
-            _exact_km(lat, lon, *(c[rows].tolist() for c in (table.phi, table.cos, table.lon)))
-        )
+        columns = (table.docs, table.phi, table.cos, table.lon)
+        located = zip(*(column[rows].tolist() for column in columns), strict=True)
+        km = np.array([dist for dist, _ in measured(lat, lon, located, None)])
         inside = km <= radius_km
         km, docs = km[inside], table.docs[rows][inside]
         order = np.lexsort((docs, km))
@@ -455,18 +446,10 @@ class CellIndex:
     def _measure(
         self, lat: float, lon: float, located: Iterable[_Located], allowed: Allowed = None
     ) -> list[tuple[float, int]]:
-        """(km, docnum) of the allowed docs, by the very arithmetic of geo.haversine_km."""
-        p1 = math.radians(lat)
-        cos_p1 = math.cos(p1)
-        sin, asin, radians, sqrt = math.sin, math.asin, math.radians, math.sqrt
-        measured = []
-        for doc, p2, cos_p2, lon2 in located:
-            if allowed is None or allowed(doc):
-                h = sin((p2 - p1) / 2) ** 2
-                h += cos_p1 * cos_p2 * sin(radians(lon2 - lon) / 2) ** 2
-                measured.append((_TWO_R * asin(sqrt(min(1.0, h))), doc))
-        self.last_candidates += len(measured)
-        return measured
+        """(km, docnum) of the allowed docs' points (:func:`geoplain.measured`)."""
+        found = measured(lat, lon, located, allowed)
+        self.last_candidates += len(found)
+        return found
 
 
 def _farthest_km(lat: float, lon: float, cell: _Cell) -> float:

@@ -5,7 +5,7 @@ point) answers a query faster than a command can import numpy (about 40 % of a `
 near LAT LON`` process), so :class:`~searcher.search.geosearch.GeoIndex` uses this table up to
 :data:`~searcher.search.geosearch.SMALL_TABLE` points and the cell table of
 :mod:`searcher.search.geocells` above it. Both answer alike, to the last bit: the exact
-haversine here (:func:`exact_km`) is the very arithmetic of ``geo.haversine_km`` on the stored
+haversine here (:func:`measured`) is the very arithmetic of ``geo.haversine_km`` on the stored
 1e-7 degrees, and ties (distances within :data:`TIE_KM`) are ordered by path alike
 (:func:`order_by_distance`).
 """
@@ -28,15 +28,6 @@ _BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
 _MAX_LAT_E7, _MAX_LON_E7 = 900_000_000, 1_800_000_000  # beyond: no point (the column default)
 # A row: (docnum, latitude and longitude in stored degrees, latitude in radians, its cosine).
 _Row = tuple[int, float, float, float, float]
-
-
-def exact_km(lat: float, lon: float, phi: float, cos_phi: float, lon2: float) -> float:
-    """The distance in km from (lat, lon) to a point given by its latitude in radians, that
-    latitude's cosine and its longitude in degrees, by the arithmetic of geo.haversine_km."""
-    p1 = math.radians(lat)
-    h = math.sin((phi - p1) / 2) ** 2
-    h += math.cos(p1) * cos_phi * math.sin(math.radians(lon2 - lon) / 2) ** 2
-    return TWO_R * math.asin(math.sqrt(min(1.0, h)))
 
 
 def order_by_distance(found: list[tuple[float, int]], path: Path) -> None:
@@ -92,8 +83,9 @@ class PlainPoints:
         """The distance from the doc's nearest point, None if it has none this audience sees."""
         rows = self._by_doc.get(docnum, [])
         self.last_candidates = len(rows)
-        found = [exact_km(lat, lon, phi, cos_phi, lon2) for _, _, lon2, phi, cos_phi in rows]
-        return min(found) if found else None
+        located = ((doc, phi, cos_phi, lon2) for doc, _, lon2, phi, cos_phi in rows)
+        found = measured(lat, lon, located, None)
+        return min(found)[0] if found else None
 
     def count(self) -> int:
         """How many located docs this audience sees."""
@@ -106,21 +98,30 @@ class PlainPoints:
         return measure(lat, lon, located, allowed)
 
 
-def measure(
+def measured(
     lat: float, lon: float, located: Iterable[tuple[int, float, float, float]], allowed: Allowed
 ) -> list[tuple[float, int]]:
-    """(km, docnum) of each allowed doc of ``located`` (docnum, latitude in radians, its
-    cosine, longitude in degrees), at its nearest point, by :func:`exact_km`'s arithmetic."""
+    """(km, docnum) of each allowed point of ``located`` (docnum, latitude in radians, its
+    cosine, longitude in degrees), by the very arithmetic of ``geo.haversine_km`` (libm's
+    functions, not numpy's: they may differ in an ulp)."""
     p1 = math.radians(lat)
     cos_p1 = math.cos(p1)
     sin, asin, radians, sqrt = math.sin, math.asin, math.radians, math.sqrt
-    nearest: dict[int, float] = {}
+    found = []
     for doc, phi, cos_phi, lon2 in located:
-        if allowed is not None and not allowed(doc):
-            continue
-        h = sin((phi - p1) / 2) ** 2
-        h += cos_p1 * cos_phi * sin(radians(lon2 - lon) / 2) ** 2
-        km = TWO_R * asin(sqrt(min(1.0, h)))
+        if allowed is None or allowed(doc):
+            h = sin((phi - p1) / 2) ** 2
+            h += cos_p1 * cos_phi * sin(radians(lon2 - lon) / 2) ** 2
+            found.append((TWO_R * asin(sqrt(min(1.0, h))), doc))
+    return found
+
+
+def measure(
+    lat: float, lon: float, located: Iterable[tuple[int, float, float, float]], allowed: Allowed
+) -> list[tuple[float, int]]:
+    """(km, docnum) of each allowed doc of ``located``, at its nearest point (:func:`measured`)."""
+    nearest: dict[int, float] = {}
+    for km, doc in measured(lat, lon, located, allowed):
         if km < nearest.get(doc, math.inf):
             nearest[doc] = km
     return [(km, doc) for doc, km in nearest.items()]
