@@ -202,6 +202,7 @@ def _terms(value: Any) -> tuple[str, ...]:
 class Hugo(Site):
     languages: tuple[str, ...] = ()
     default_language: str = "en"
+    main_sections: tuple[str, ...] = ()  # the site's ``mainSections``: where its posts are
 
     def kind(self, rel: str) -> str:
         inside = self._inside(rel)
@@ -210,7 +211,19 @@ class Hugo(Site):
         name = PurePosixPath(inside).name
         if name.split(".")[0] == "_index":
             return f"section list page ({name}), not a post"
+        if self.main_sections and not self._in_main_section(inside):
+            return f"page outside the main sections ({', '.join(self.main_sections)}), not a post"
         return POST
+
+    def _in_main_section(self, inside: str) -> bool:
+        """Whether a page is under one of ``mainSections`` (top-level section names; an
+        entry with a slash names a deeper section by its path)."""
+        folders = inside.casefold().split("/")[:-1]
+        for section in self.main_sections:
+            wanted = section.casefold().strip("/").split("/")
+            if folders[: len(wanted)] == wanted:
+                return True
+        return False
 
     def _inside(self, rel: str) -> str | None:
         """The path within the deepest content folder holding it (``content/fr/`` before

@@ -313,7 +313,37 @@ def _hugo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ..
     return Hugo("hugo", root, name, config, base.rstrip("/"), lang, problems,
                 tuple(f.strip("/") for f in dict.fromkeys(folders)),
                 languages=tuple(config["languages"]),
-                default_language=default.lower())  # fmt: skip
+                default_language=default.lower(),
+                main_sections=_main_sections(root, config, folders))  # fmt: skip
+
+
+def _main_sections(root: Path, config: Mapping[str, Any], folders: list[str]) -> tuple[str, ...]:
+    """Hugo's ``mainSections`` (the project setting, or the older ``params.mainSections``
+    that themes read): the sections that hold the posts. Unset, every page is a post (Hugo
+    falls back to the largest section for its home page only). Sections that no content
+    folder has are dropped, and if none is left the setting is ignored: a stale or
+    mistyped setting must not leave every post out."""
+    params = config.get("params")
+    params = {str(k).lower(): v for k, v in params.items()} if isinstance(params, Mapping) else {}
+    for value in (config.get("mainsections"), params.get("mainsections")):
+        names = (value,) if isinstance(value, str) else _strings(value)
+        names = tuple(n.strip().strip("/") for n in names if n.strip().strip("/"))
+        found = tuple(n for n in names if any(_has_folder(root / f, n) for f in folders))
+        if found:
+            return found
+    return ()
+
+
+def _has_folder(content: Path, section: str) -> bool:
+    """Whether ``content`` has the folder ``section`` (its name in any case, as Hugo's
+    section names are compared)."""
+    try:
+        return (content / section).is_dir() or any(
+            e.is_dir() and e.name.casefold() == section.casefold().split("/")[0]
+            for e in os.scandir(content)
+        )
+    except OSError:
+        return False
 
 
 def _zola(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ...]) -> Zola:

@@ -69,6 +69,7 @@ def test_golden_sites(site: Path) -> None:
         ("eleventy-directory-data", "content"),
         ("hugo-multilingual", "content"),  # holds the languages' own folders
         ("hugo-multilingual", "content/fr"),
+        ("hugo-main-sections", "content/post"),  # a main section named alone
         ("jekyll-collections-dir", "pages"),
         ("jekyll-collections-dir", "pages/_posts"),
         ("jekyll-site", "news"),  # a category folder holding its own _posts

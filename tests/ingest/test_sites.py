@@ -281,3 +281,31 @@ def test_data_files_and_section_pages_are_part_of_the_configuration(
 
     with searcher.open_index(tmp_path / "index") as index:
         assert [hit.url for hit in index.search("words").hits] == [url]
+
+
+@pytest.mark.parametrize(
+    ("config", "posts"),
+    [
+        ('mainSections = "notes"\n', {"content/notes/n.md"}),  # the project setting, one name
+        ("[params]\nMainSections = ['notes', 'posts']\n",
+         {"content/notes/n.md", "content/posts/p.md"}),
+        ("[params]\nmainSections = ['post']\n",  # no such folder: a stale setting is ignored
+         {"content/notes/n.md", "content/posts/p.md", "content/about.md"}),
+        ("", {"content/notes/n.md", "content/posts/p.md", "content/about.md"}),
+    ],
+)  # fmt: skip
+def test_hugo_main_sections_say_which_pages_are_posts(
+    tmp_path: Path, config: str, posts: set[str]
+) -> None:
+    """Hugo's mainSections names the sections that hold the posts; other pages are skipped
+    with that reason, never silently, and a setting naming no folder of the site is ignored
+    rather than leaving every post out."""
+    page = "---\ntitle: T\n---\nwords"
+    write(tmp_path, {"hugo.toml": config, "content/notes/n.md": page,
+                     "content/posts/p.md": page, "content/about.md": page})  # fmt: skip
+    summary = Summary()
+    found = {p.path for p in scan([tmp_path], summary=summary)}
+    assert found == posts
+    skipped = {s.path: s.reason for s in summary.skipped}
+    assert set(skipped) == {"content/notes/n.md", "content/posts/p.md", "content/about.md"} - posts
+    assert all("outside the main sections" in reason for reason in skipped.values())
