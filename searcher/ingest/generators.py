@@ -381,6 +381,8 @@ class Eleventy(Site):
     def unpublished(self, data: Mapping[str, Any]) -> str | None:
         if data.get("permalink") is False:
             return "permalink: false: Eleventy never writes it"
+        if fields.truthy(data.get("eleventyExcludeFromCollections")):
+            return "eleventyExcludeFromCollections: in no collection, not a post"
         return None
 
     def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,

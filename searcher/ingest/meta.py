@@ -1,7 +1,9 @@
 """Front matter: split a post into metadata and body, parse it, and recover what a broken one holds.
 
 YAML (``---``), TOML (``+++``) and JSON (``{ … }``) front matter are recognised with
-python-frontmatter's handlers. Parsing failures never propagate: the metadata that can be
+python-frontmatter's handlers; a fence that names its language (``---json``, ``---toml``,
+``---yaml``, and Eleventy's JavaScript ``---js``: :mod:`searcher.ingest.jsmatter`) is read
+as that language. Parsing failures never propagate: the metadata that can be
 salvaged line by line is returned together with a warning that says why.
 """
 
@@ -17,6 +19,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 
+from searcher.ingest import jsmatter
 from searcher.models import IngestWarning
 
 
@@ -37,6 +40,10 @@ class _YAMLBoundary(YAMLHandler):
 
 
 _HANDLERS = [_YAMLBoundary(), _TOMLBoundary(), JSONHandler()]
+_NAMED_FENCE = re.compile(r"---[ \t]*([A-Za-z]+)[ \t]*\r?\n")  # gray-matter's ---js, ---json
+_CLOSE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
+_LANGUAGES = {"yaml": "yaml", "yml": "yaml", "toml": "toml", "json": "json",
+              "js": "js", "javascript": "js"}  # fmt: skip
 _LEADING_BLANK = re.compile(r"^(?:[ \t]*\n)+(?=---|\+\+\+)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -59,7 +66,7 @@ class FrontMatter:
 
     data: dict[str, Any]
     body: str
-    kind: str  # "yaml", "toml", "json" or "none"
+    kind: str  # "yaml", "toml", "json", "js" or "none"
     warnings: tuple[IngestWarning, ...] = ()
 
 
@@ -151,6 +158,9 @@ def parse(text: str) -> FrontMatter:
     """Split ``text`` into front matter and body; never raises."""
     if text[:1] in ("\n", " ", "\t"):
         text = _LEADING_BLANK.sub("", text, count=1)  # Hugo skips blank lines before a fence
+    named = _NAMED_FENCE.match(text) if text[:3] == "---" else None
+    if named:
+        return _named(text, named)
     for handler in _HANDLERS:
         if handler.detect(text):
             break
@@ -165,6 +175,28 @@ def parse(text: str) -> FrontMatter:
         return FrontMatter(
             {}, text, "none", (_warn("front-matter", f"unterminated {kind} front matter"),)
         )
+    data, warnings = _load(raw, kind)
+    return FrontMatter(data, body, kind, tuple(warnings))
+
+
+def _named(text: str, fence: re.Match[str]) -> FrontMatter:
+    """Front matter whose opening fence names its language (``---js``). A language we do
+    not read leaves the whole text as the body, with a warning."""
+    close = _CLOSE.search(text, fence.end())
+    language = fence.group(1).lower()
+    kind = _LANGUAGES.get(language, language)
+    if close is None:
+        problem = _warn("front-matter", f"unterminated {kind} front matter")
+        return FrontMatter({}, text, "none", (problem,))
+    raw, body = text[fence.end() : close.start()], text[close.end() :].lstrip("\r\n")
+    if kind == "js":
+        data, problems = jsmatter.load(raw)
+        warnings = [_warn("front-matter", f"js front matter: {p}") for p in problems]
+        tidied, more = _load(json.dumps(data, default=str), "json")
+        return FrontMatter(tidied, body, kind, (*warnings, *more))
+    if language not in _LANGUAGES:  # kept as text: nothing is lost, and the warning says why
+        problem = _warn("front-matter", f"{language} front matter is not read")
+        return FrontMatter({}, text, "none", (problem,))
     data, warnings = _load(raw, kind)
     return FrontMatter(data, body, kind, tuple(warnings))
 

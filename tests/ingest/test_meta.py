@@ -313,3 +313,48 @@ def test_a_lone_surrogate_escape_never_breaks_either_parser() -> None:
             fm = meta.parse(text)
         assert fm.data["title"] == "café" and "odd" in fm.data
         assert "front-matter" in reasons(fm) and fm.body.strip() == "body"
+
+
+@pytest.mark.parametrize(
+    ("text", "data"),
+    [
+        ('---js\nconst title = "Harbour";\nconst date = "2023-01-23";\nconst draft = true;\n'
+         "---\nbody", {"title": "Harbour", "date": "2023-01-23", "draft": True}),
+        ("---javascript\n{\n  title: 'Old form', tags: ['a', \"b\",], order: -2,\n}\n---\nbody",
+         {"title": "Old form", "tags": ["a", "b"], "order": -2}),
+        ('---js\nmodule.exports = { title: "M", date: new Date("2020-02-02") }\n---\nbody',
+         {"title": "M", "date": "2020-02-02"}),  # a date string, as fields read it
+        ('---js\nexport const title = "E"\nconst nav = { key: "About", order: 3 }\n---\nbody',
+         {"title": "E", "nav": {"key": "About", "order": 3}}),
+        ('---json\n{"title": "J"}\n---\nbody', {"title": "J"}),
+        ("---toml\ntitle = 'T'\n---\nbody", {"title": "T"}),
+    ],
+)  # fmt: skip
+def test_a_fence_that_names_its_language(text: str, data: dict[str, object]) -> None:
+    """gray-matter's ---json/---toml/---yaml and Eleventy's JavaScript front matter: the
+    values written as literals are read without running anything, the block is never text."""
+    fm = meta.parse(text)
+    assert (fm.data, fm.warnings, fm.body.strip()) == (data, (), "body")
+
+
+def test_javascript_that_only_running_it_gives_is_left_out_by_name() -> None:
+    text = ('---js\nconst title = "Kept"\nconst when = lookup()\n'
+            "const eleventyComputed = { url: (data) => `/${data.slug}/` }\n---\nbody")  # fmt: skip
+    fm = meta.parse(text)
+    assert fm.data == {"title": "Kept", "eleventyComputed": {}}
+    messages = [w.message for w in fm.warnings]
+    assert any("when is code" in m for m in messages)
+    assert any("url is code" in m for m in messages)
+    assert fm.body.strip() == "body"
+
+
+def test_a_language_we_do_not_read_keeps_the_whole_text() -> None:
+    fm = meta.parse("---coffee\ntitle = 'x'\n---\nbody")
+    assert fm.body.startswith("---coffee") and fm.data == {} and reasons(fm) == ["front-matter"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("{}[]()=;,:.'\"`$\\/*-+ \nabc01")), max_size=80))
+def test_javascript_front_matter_never_raises(inner: str) -> None:
+    fm = meta.parse(f"---js\nconst a = {inner}\n---\nbody")
+    assert isinstance(fm.data, dict) and fm.body.strip() == "body"

@@ -309,3 +309,14 @@ def test_hugo_main_sections_say_which_pages_are_posts(
     skipped = {s.path: s.reason for s in summary.skipped}
     assert set(skipped) == {"content/notes/n.md", "content/posts/p.md", "content/about.md"} - posts
     assert all("outside the main sections" in reason for reason in skipped.values())
+
+
+def test_eleventy_javascript_front_matter_gives_the_post_its_title_and_date() -> None:
+    posts = {p.path: p for p in scan([SITES / "eleventy-site"], drafts=True)}
+    post = posts["src/posts/scripted.md"]
+    assert (post.title, post.tags, post.date) == (
+        "Front matter as JavaScript",
+        ("notes",),
+        dt.datetime(2021, 3, 4),
+    )
+    assert "const" not in post.text and "literal values" in post.text
