@@ -303,9 +303,15 @@ def _hugo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ..
                             if isinstance(settings, Mapping) else {})
         for code, settings in (languages.items() if isinstance(languages, Mapping) else ())
     }  # fmt: skip
+    mounted = _content_mounts(config)
+    for source, code in mounted:  # a language's mount is its content folder
+        if code in config["languages"]:
+            config["languages"][code].setdefault("contentdir", source)
     own = [text_value(settings.get("contentdir")) for settings in config["languages"].values()]
     folders = [f for f in own if f]
-    if not folders or not all(own):  # a language without its own folder reads the site's
+    if mounted:  # mounts replace the default content folder
+        folders = [*dict.fromkeys([*(source for source, _ in mounted), *folders])]
+    elif not folders or not all(own):  # a language without its own folder reads the site's
         folders.insert(0, text_value(config.get("contentdir")) or "content")
     default = text_value(config.get("defaultcontentlanguage")) or "en"
     lang = langs.normalise(config.get("languagecode") or config.get("defaultcontentlanguage"))
@@ -315,6 +321,37 @@ def _hugo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ..
                 languages=tuple(config["languages"]),
                 default_language=default.lower(),
                 main_sections=_main_sections(root, config, folders))  # fmt: skip
+
+
+def _content_mounts(config: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+    """The folders ``[[module.mounts]]`` mount as the whole of ``content`` (Hugo's way to
+    give each language its folder, or to keep content elsewhere), each with its language
+    (``lang``, or a single one in ``sites.matrix.languages``). Mounts into part of
+    ``content`` and sources outside the site are not followed."""
+    module = config.get("module")
+    mounts = module.get("mounts") if isinstance(module, Mapping) else None
+    found: list[tuple[str, str | None]] = []
+    for mount in mounts if isinstance(mounts, list) else ():
+        if not isinstance(mount, Mapping):
+            continue
+        mount = {str(k).lower(): v for k, v in mount.items()}
+        source = (text_value(mount.get("source")) or "").strip("/")
+        if text_value(mount.get("target")) not in ("content", "content/") or not source:
+            continue
+        if source.startswith("..") or "/../" in f"/{source}/" or ":" in source:
+            continue
+        found.append((source, _mount_language(mount)))
+    return found
+
+
+def _mount_language(mount: Mapping[str, Any]) -> str | None:
+    code = text_value(mount.get("lang"))
+    sites = mount.get("sites")
+    matrix = sites.get("matrix") if isinstance(sites, Mapping) else None
+    codes = matrix.get("languages") if isinstance(matrix, Mapping) else None
+    if code is None and isinstance(codes, list) and len(codes) == 1:
+        code = text_value(codes[0])
+    return code.lower() if code and "*" not in code else None
 
 
 def _main_sections(root: Path, config: Mapping[str, Any], folders: list[str]) -> tuple[str, ...]:

@@ -70,6 +70,8 @@ def test_golden_sites(site: Path) -> None:
         ("hugo-multilingual", "content"),  # holds the languages' own folders
         ("hugo-multilingual", "content/fr"),
         ("hugo-main-sections", "content/post"),  # a main section named alone
+        ("hugo-mounts", "content/french"),  # a language's mounted folder
+        ("hugo-mounts", "content"),  # holds the mounted folders
         ("jekyll-collections-dir", "pages"),
         ("jekyll-collections-dir", "pages/_posts"),
         ("jekyll-site", "news"),  # a category folder holding its own _posts
