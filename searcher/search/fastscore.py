@@ -20,14 +20,15 @@ equal Whoosh's up to the order in which floating-point sums are taken (within 1e
 
 from __future__ import annotations
 
+import pickle
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import accumulate, chain
 from typing import Any
 
 import numpy as np
-from whoosh import query, scoring
-from whoosh.reading import TermNotFound
+from whoosh import formats, query, scoring
 from whoosh.util.numeric import byte_to_length
 
 from searcher.indexing._whoosh import field_b, pattern_words, segreader
@@ -38,7 +39,7 @@ POSTINGS_BUDGET = 4_000_000  # decoded postings kept per generation (16 bytes ea
 POSITIONS_BUDGET = 200_000  # (term, document) position lists kept per generation
 FILTERS = 256  # filter masks kept per generation (one byte per document each)
 WORDS_BUDGET = 1_000_000  # documents held by the kept ORs of a query word's forms (16 bytes each)
-_NO_POSITIONS = np.zeros(0, dtype=np.int64)
+_NO_POSITIONS: list[int] = []  # never changed
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -98,7 +99,7 @@ class Scorer:
         self._scores: Bounded[tuple[str, bytes, float, float], FloatArray] = Bounded(
             budget=budget, weigh=len
         )
-        self._known_positions: Bounded[tuple[str, bytes], dict[int, IntArray]] = Bounded(
+        self._known_positions: Bounded[tuple[str, bytes], dict[int, list[int]]] = Bounded(
             budget=POSITIONS_BUDGET, weigh=len, locked=False
         )
         self._live_docs: IntArray | None = None
@@ -343,45 +344,96 @@ class Scorer:
         """Documents with the words in order, each within ``slop`` positions of the one before.
 
         Whoosh's phrase matcher (an ordered SpanNear2) scores a match as the sum of its words'
-        term scores, times the phrase's boost; positions are read for candidates only.
+        term scores, times the phrase's boost. Documents holding every word are found first
+        (reading stops at the first word no candidate holds: most words of a long CJK phrase
+        in titles), then positions are read word by word for the candidates still in the
+        chain only, and terms are scored last, for the matches only.
         """
         if q.fieldname not in self.searcher.schema or not q.words:
             return _nothing()
         field = self.searcher.schema[q.fieldname]
         if not field.format or not field.format.supports("positions"):
             raise Unsupported(f"phrase in {q.fieldname!r}, which has no positions")
-        parts = [self._term(query.Term(q.fieldname, word)) for word in q.words]
-        matched = self._intersection(parts)
-        if len(q.words) > 1 and len(matched.docs):
-            texts = [field.to_bytes(word) for word in q.words]
-            where = [self._positions(q.fieldname, text, matched.docs, field.format)
-                     for text in texts]  # fmt: skip
-            keep = _adjacent(where) if q.slop == 1 else np.array(
-                [_in_order([found[i].tolist() for found in where], q.slop)
-                 for i in range(len(matched.docs))], dtype=bool)  # fmt: skip
-            matched = Scored(matched.docs[keep], matched.scores[keep])
-        return _boosted(matched, q)
+        words: list[tuple[bytes, IntArray, FloatArray]] = []
+        docs: IntArray | None = None
+        for word in q.words:
+            try:
+                text = field.to_bytes(word)
+            except ValueError:
+                return _nothing()
+            found, weights = self._decoded(q.fieldname, text)
+            docs = found if docs is None else np.intersect1d(docs, found, assume_unique=True)
+            if not len(docs):
+                return _nothing()
+            words.append((text, found, weights))
+        assert docs is not None
+        if len(words) > 1:
+            texts = [text for text, _, _ in words]
+            docs = docs[self._chained(q.fieldname, texts, docs, field.format, q.slop)]
+        scores: FloatArray | None = None
+        for text, found, weights in words:  # summed in the words' order, as Whoosh adds them
+            mine = self._term_scores(q.fieldname, text, found, weights)[
+                np.searchsorted(found, docs)
+            ]
+            scores = mine if scores is None else scores + mine
+        assert scores is not None
+        return _boosted(Scored(docs, np.array(scores, dtype=np.float64)), q)
+
+    def _chained(
+        self, fieldname: str, texts: list[bytes], docs: IntArray, format_: Any, slop: int
+    ) -> BoolArray:
+        """For each of ``docs`` (all holding every word), whether the words stand in order,
+        each 1 to ``slop`` positions after the one before; a word's positions are read only
+        for the documents where the chain still holds."""
+        owners = np.arange(len(docs), dtype=np.int64)
+        alive = owners
+        starts = owners[:0]  # (owner << 32) + the position the chain has reached there
+        steps = np.arange(1, max(slop, 1) + 1, dtype=np.int64)
+        for i, text in enumerate(texts):
+            where = self._positions(fieldname, text, docs[alive], format_)
+            sizes = np.fromiter(map(len, where), dtype=np.int64, count=len(where))
+            flat = np.fromiter(chain.from_iterable(where), dtype=np.int64, count=int(sizes.sum()))
+            keys = flat + np.repeat(alive << 32, sizes)
+            if i == 0:
+                starts = keys
+            elif slop <= 1:
+                starts = starts[_within(starts + 1, keys)] + 1
+            else:  # every end 1 to slop after an end reached: each once
+                reached = (starts[:, None] + steps).ravel()
+                starts = keys[_within(keys, np.sort(reached))]  # sorted, as keys are
+            if not len(starts):
+                break
+            alive = _distinct(starts >> 32)
+        found = np.zeros(len(docs), dtype=bool)
+        found[starts >> 32] = True
+        return found
 
     def _positions(
         self, fieldname: str, text: bytes, docs: IntArray, format_: Any
-    ) -> list[IntArray]:
+    ) -> list[list[int]]:
         """The positions of a term in each of ``docs`` (sorted, all holding the term); those
         read once are kept (within POSITIONS_BUDGET documents) for the next phrase."""
         key = (fieldname, text)
-        ends = [offset + reader.doc_count_all() for reader, offset in self._leaves]
+        decode = _positions_decoder(format_)
         with self._lock:
             found = self._known_positions.get(key) or {}
             wanted = docs.tolist()
             missing = np.array([d for d in wanted if d not in found], dtype=np.int64)
             if len(missing):
                 found = dict(found)  # a new value: the kept one was weighed as it was put
-                for (reader, offset), end in zip(self._leaves, ends, strict=True):
+                for reader, offset in self._leaves:
+                    end = offset + reader.doc_count_all()
                     mine = missing[(missing >= offset) & (missing < end)] - offset
-                    if not len(mine) or (fieldname, text) not in reader:
+                    if not len(mine):
                         continue
-                    matcher = reader.postings(fieldname, text)
-                    for local, value in segreader.leaf_values(matcher, mine):
-                        found[local + offset] = np.array(format_.decode_positions(value), np.int64)
+                    matcher = segreader.term_matcher(reader, fieldname, text)
+                    if matcher is None:
+                        continue
+                    read = list(segreader.leaf_values(matcher, mine))
+                    for (local, _), positions in zip(
+                        read, decode([value for _, value in read]), strict=True
+                    ):
+                        found[local + offset] = positions
                 self._known_positions.put(key, found)
             return [found.get(docnum, _NO_POSITIONS) for docnum in wanted]
 
@@ -396,9 +448,8 @@ class Scorer:
                 return hit
             docs_parts, weight_parts = [], []
             for reader, offset in self._leaves:
-                try:  # one look-up of the term, not a test then a second one
-                    matcher = reader.postings(fieldname, text)
-                except TermNotFound:
+                matcher = segreader.term_matcher(reader, fieldname, text)
+                if matcher is None:
                     continue
                 leaf = segreader.leaf_postings(matcher)
                 docs_parts.append(leaf.docs + offset)
@@ -461,32 +512,41 @@ def _without(kept: Scored, dropped: Scored) -> Scored:
     return Scored(kept.docs[keep], kept.scores[keep])
 
 
-def _adjacent(where: list[list[IntArray]]) -> BoolArray:
-    """For each candidate, whether word i + 1 stands right after word i somewhere (slop 1):
-    every (candidate, position) pair is one integer, and the chain is checked with isin."""
-    count = len(where[0])
-    owners = np.arange(count, dtype=np.int64) << 32
-
-    def keys(arrays: list[IntArray]) -> IntArray:
-        sizes = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=count)
-        return np.concatenate(arrays) + np.repeat(owners, sizes) if sizes.any() else owners[:0]
-
-    starts = keys(where[0])
-    for i, arrays in enumerate(where[1:], start=1):
-        starts = starts[np.isin(starts + i, keys(arrays))]
-        if not len(starts):
-            break
-    found = np.zeros(count, dtype=bool)
-    found[np.unique(starts >> 32)] = True
+def _within(values: IntArray, known: IntArray) -> BoolArray:
+    """Whether each of ``values`` is in ``known`` (sorted): np.isin without its sorts, and
+    without the import of numpy.ma (47 ms, on a process's first call) that np.unique
+    makes to test for masked arrays."""
+    if not len(known):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(known, values), len(known) - 1)
+    found: BoolArray = known[at] == values
     return found
 
 
-def _in_order(positions: list[list[int]], slop: int) -> bool:
-    """Whether word i+1 stands 1 to ``slop`` positions after word i, for some start."""
-    ends = set(positions[0])
-    steps = range(1, max(slop, 1) + 1)
-    for following in positions[1:]:
-        ends = {p for p in following if any(p - step in ends for step in steps)}
-        if not ends:
-            return False
-    return True
+def _distinct(values: IntArray) -> IntArray:
+    """The distinct values of sorted ``values``: np.unique without its sort (nor its
+    import of numpy.ma)."""
+    if not len(values):
+        return values
+    return values[np.r_[True, values[1:] != values[:-1]]]
+
+
+def _positions_decoder(format_: Any) -> Callable[[list[bytes]], list[list[int]]]:
+    """How posting values of ``format_`` give their positions: Whoosh's Positions format
+    read without its Python loop, others value by value by Whoosh."""
+    if type(format_) is formats.Positions:
+        return _positions_of
+    return lambda values: [format_.decode_positions(value) for value in values]
+
+
+def _positions_of(values: list[bytes]) -> list[list[int]]:
+    """``Positions.decode_positions`` of each value: a count (4 bytes), then the pickled
+    deltas. Compact values (``segwriter.compact_positions``: no PROTO, memo or STOP, each
+    a list built by its own opcodes) are read in one unpickling, as a tuple of lists."""
+    if any(value.endswith(b".") for value in values):  # as Whoosh's own writer leaves them
+        return [
+            list(accumulate(pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
+            for value in values
+        ]
+    joined = b"".join([b"(", *(value[4:] for value in values), b"t."])
+    return [list(accumulate(deltas)) for deltas in pickle.loads(joined)]

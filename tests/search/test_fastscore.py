@@ -6,11 +6,16 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from conftest import CONTENT, build_index
-from whoosh import query
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import formats, query
+from whoosh.reading import TermNotFound
 
 from searcher.api import open_index
+from searcher.indexing._whoosh import segreader, segwriter
 from searcher.search import fastscore, ranking
 
 CONTENT_QUERIES = [
@@ -53,6 +58,10 @@ RUBY_QUERIES = [
     "veröffentlicht",
     'title:"ruby 2.7"',
     '"security fix"~3',
+    "リリース",  # a CJK word is a phrase of bigrams: hundreds of candidates, all in the chain
+    "を参照してください",  # eight bigrams, the chain breaking in many candidates
+    "ruby コミュニティの中であなたを大い",  # a title phrase read up to its first missing bigram
+    '"ruby security release"~3',  # three words with a slop: the chain of reachable ends
 ]
 
 
@@ -114,6 +123,29 @@ def test_several_segments_and_deleted_posts(tmp_path: Path) -> None:
         assert reader.doc_count() < reader.doc_count_all() or not reader.is_atomic()
     for text in ("cloud", "cloud paris", "velo OR cloud", "*", "-cloud"):
         assert_same(index_dir, text)
+    with open_index(index_dir, audience="owner") as index:
+        assert_terms_read_as_whoosh_reads_them(index._current().searcher.reader())
+
+
+def assert_terms_read_as_whoosh_reads_them(reader: Any) -> None:
+    """segreader.term_matcher is reader.postings, None where that raises TermNotFound: for
+    every title and body term of every segment (deleted posts left out), missing terms and
+    a field the schema lacks."""
+    checked = 0
+    for leaf, _ in reader.leaf_readers():
+        for fieldname in ("title", "body", "no-such-field"):
+            texts = list(leaf.lexicon(fieldname)) if fieldname in leaf.schema else []
+            for text in [*texts, b"zz-no-such-word", b""]:
+                try:
+                    expected = segreader.leaf_postings(leaf.postings(fieldname, text))
+                except TermNotFound:
+                    assert segreader.term_matcher(leaf, fieldname, text) is None
+                    continue
+                found = segreader.leaf_postings(segreader.term_matcher(leaf, fieldname, text))
+                assert found.docs.tolist() == expected.docs.tolist(), (fieldname, text)
+                assert found.weights.tolist() == expected.weights.tolist(), (fieldname, text)
+                checked += 1
+    assert checked > 100
 
 
 def test_unsupported_shapes_fall_back_to_whoosh(owner: Any) -> None:
@@ -207,3 +239,35 @@ def test_a_shard_scoring_with_collection_statistics_keeps_no_words(content_index
         finally:
             del searcher_.stats
         assert not scorer._words
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.integers(0, 2**31 - 1), min_size=1, max_size=1200).map(sorted),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_positions_read_together_equal_whooshs_one_by_one(
+    terms: list[tuple[list[int], bool]],
+) -> None:
+    """Posting values as Whoosh writes them (pickled deltas) and as our writer compacts them
+    (no PROTO, memo or STOP), alone or mixed: each value's positions as Whoosh decodes it."""
+    form = formats.Positions()
+    values = []
+    for positions, compact in terms:
+        value = form.encode(positions)
+        if compact:
+            sizes = np.array([len(value)], dtype=np.int64)
+            value = segwriter.compact_positions(value, sizes, np.ones(1, dtype=bool))[0]
+        values.append(value)
+    expected = [form.decode_positions(value) for value in values]
+    assert fastscore._positions_decoder(form)(values) == expected
+    compact = [value for value, (_, kept) in zip(values, terms, strict=True) if kept]
+    assert fastscore._positions_decoder(form)(compact) == [
+        form.decode_positions(value) for value in compact
+    ]

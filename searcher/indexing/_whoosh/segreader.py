@@ -13,10 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    W3LeafMatcher,
+    W3TermInfo,
+    W3TermsReader,
+    _lenfield,
+)
 from whoosh.columns import NumericColumn
 from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import SegmentReader, TermNotFound
 
 I64 = np.ndarray[Any, np.dtype[np.int64]]
 U8 = np.ndarray[Any, np.dtype[np.uint8]]
@@ -31,6 +38,32 @@ class Postings:
     weights: np.ndarray[Any, np.dtype[np.float64]]
     value_sizes: I64 | None = None
     values: bytes = b""
+
+
+def term_matcher(reader: Any, fieldname: str, text: Any) -> Any | None:
+    """``reader.postings(fieldname, text)`` of one segment, or None where it raises
+    TermNotFound: one look-up in the term dictionary and no exception for a missing term
+    (most forms of a query word are in no post, and a miss raised cost three look-ups'
+    time)."""
+    terms: Any = getattr(reader, "_terms", None)
+    if type(reader) is not SegmentReader or type(terms) is not W3TermsReader or reader.is_closed:
+        try:
+            return reader.postings(fieldname, text)
+        except TermNotFound:
+            return None
+    try:
+        text = reader._text_to_bytes(fieldname, text)
+    except TermNotFound:  # a field the schema does not have
+        return None
+    raw = terms._tindex.get(terms._keycoder(fieldname, text))
+    if raw is None:
+        return None
+    format_ = reader.schema[fieldname].format
+    matcher = terms._codec.postings_reader(
+        terms._postfile, W3TermInfo.from_bytes(raw), format_, term=(fieldname, text)
+    )
+    deleted = reader.deleted_docs_set
+    return FilterMatcher(matcher, deleted, exclude=True) if deleted else matcher
 
 
 def leaf_postings(matcher: Any, *, values: bool = False) -> Postings:
