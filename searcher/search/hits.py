@@ -15,6 +15,7 @@ from whoosh import query
 from whoosh.searching import Searcher
 
 from searcher.indexing import analysis, records, schema
+from searcher.indexing._whoosh.stored import StoredFields
 from searcher.models import Center, Hit
 from searcher.search import snippets
 from searcher.search.geosearch import GeoIndex
@@ -36,7 +37,8 @@ class Hits:
         self.visibility = visibility
         self.geo = geo
         self._plain_hits: Bounded[int, Hit] = Bounded(PLAIN_HITS)
-        self._documents = _Documents(searcher, DOCUMENT_CHARS)
+        self._stored = StoredFields(searcher)
+        self._documents = _Documents(self._stored, DOCUMENT_CHARS)
         self._spans = snippets.Kept()  # where query words occur in shown posts
         self._marked: Bounded[tuple[int, str], tuple[query.Query, snippets.Targets]] = Bounded(
             MARKED_QUERIES
@@ -81,7 +83,7 @@ class Hits:
         reading the stored record (its whole text, compressed) is most of a hit's cost."""
         kept = self._plain_hits.get(docnum)
         if kept is None:
-            post = records.read(self.searcher.stored_fields(docnum))
+            post = records.read(self._stored(docnum))
             html = snippets.opening(post.text[:SNIPPET_SOURCE_CHARS])
             hit = make_hit(post, score=score, snippet_html=html, visibility=self.visibility,
                            distance_km=distance, near=near)  # fmt: skip
@@ -100,8 +102,8 @@ class _Documents:
     its text, took a third of a hit's time, and the same posts come back in query after
     query (Solr's documentCache does the same). Bounded by the characters kept."""
 
-    def __init__(self, searcher: Searcher, budget: int) -> None:
-        self._searcher = searcher
+    def __init__(self, stored: StoredFields, budget: int) -> None:
+        self._stored = stored
         self._kept: Bounded[int, tuple[records.StoredPost, snippets.Source]] = Bounded(
             budget=budget, weigh=_size
         )
@@ -111,7 +113,7 @@ class _Documents:
         kept = self._kept.get(docnum)
         if kept is not None:
             return kept
-        post = records.read(self._searcher.stored_fields(docnum))
+        post = records.read(self._stored(docnum))
         kept = (post, snippets.Source.of(post.text[:SNIPPET_SOURCE_CHARS]))
         return self._kept.setdefault(docnum, kept)
 

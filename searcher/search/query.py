@@ -325,7 +325,9 @@ def make_hit(
 
 def shown_place(places: tuple[Location, ...], near: tuple[float, float] | None) -> Location | None:
     """The place a hit shows: the first, or the one nearest the centre searched."""
-    located = [(p, p.lat, p.lon) for p in places if p.lat is not None and p.lon is not None]
-    if near is None or len(located) < 2:
+    if near is None or len(places) < 2:  # most posts have one place: no list to make
         return places[0] if places else None
+    located = [(p, p.lat, p.lon) for p in places if p.lat is not None and p.lon is not None]
+    if len(located) < 2:
+        return places[0]
     return min(located, key=lambda item: haversine_km(near[0], near[1], item[1], item[2]))[0]

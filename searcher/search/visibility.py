@@ -63,4 +63,6 @@ class Visibility:
     def places(self, places: Iterable[Location]) -> tuple[Location, ...]:
         """The ``places`` (of a stored record, :func:`records.read`) this audience may see,
         the others redacted."""
-        return tuple(place for place in places if self.shows(place))
+        if self.private_places:  # the owner sees every place
+            return tuple(places)
+        return tuple([place for place in places if place.public])  # what shows() keeps

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import pickle
 from typing import Any
 
@@ -120,3 +121,23 @@ def test_a_hit_is_made_from_the_typed_record(audience: str, shown: tuple[Locatio
                                                        "2011-03-01T09:30:00+01:00")  # fmt: skip
     assert (hit.tags, hit.categories, hit.lang, hit.score) == (POST.tags, POST.categories,
                                                                "fr", 1.5)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("title", "lat"),
+    [("lone \ud800 surrogate", 48.85), ("not a number", float("nan")), ("plain", 48.85)],
+)
+def test_what_the_fast_json_parser_refuses_reads_as_the_json_module_reads_it(
+    title: str, lat: float
+) -> None:
+    """Records are parsed with orjson; what it refuses (a lone surrogate, NaN) is read by
+    the json module, as before."""
+    place = Location(lat, 2.35, True, "Somewhere", "front-matter")
+    post = Post("p.md", title, None, tags=("a", "é"), locations=(place,), text="t")
+    stored = records.stored_fields(post, post.locations)
+    read = records.read(stored)
+    expected = json.loads(stored[schema.RECORD])
+    assert (read.title, read.tags, read.path, read.text) == (title, ("a", "é"), "p.md", "t")
+    assert read.locations[0].to_dict().keys() == expected[6][0].keys()
+    assert read.locations[0].lon == 2.35 and read.locations[0].address == "Somewhere"
+    assert (read.locations[0].lat == lat) or (lat != lat and math.isnan(read.locations[0].lat or 0))

@@ -317,7 +317,7 @@ def test_documents_kept_for_snippets_stay_within_their_budget(content_index: Pat
         docnums = list(searcher_.reader().all_doc_ids())
         sizes = [len(searcher_.stored_fields(d).get("text", "")) for d in docnums]
         budget = 2 * sum(sorted(sizes)[-3:]) + 1500  # room for about three posts
-        kept = hits._Documents(searcher_, budget)
+        kept = hits._Documents(hits.StoredFields(searcher_), budget)
         for docnum in docnums * 2:
             post, source = kept.get(docnum)
             assert post == records.read(searcher_.stored_fields(docnum))  # decoded once, kept

@@ -57,7 +57,7 @@ def test_public_reads_no_private_field_or_term() -> None:
 def test_a_stored_record_is_redacted_for_the_public(
     record: dict[str, Any], owner_sees: list[str], public_sees: list[str]
 ) -> None:
-    stored = records.locations(record)
+    stored = records.read({"path": "p.md", "record": record}).locations
     seen = {
         a: [p.address for p in Visibility.for_audience(a).places(stored)]
         for a in ("owner", "public")
