@@ -175,11 +175,8 @@ def _with_positions(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
     return found
 
 
-_FEW = 64  # token pattern matches: a value with no more is analysed token by token (_few)
-
-
 def _analysed(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
-    if len(analysis.token_texts(value)) <= _FEW:
+    if len(analysis.token_texts(value)) <= termstream.FEW:
         return _few(form, tokenizer, key, value)
     numbers, distinct, firsts, at, as_is = termstream.numbered_tokens(tokenizer, key, value)
     if not distinct:
