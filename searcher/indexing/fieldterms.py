@@ -16,6 +16,7 @@ goes through ``field.index``.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import threading
 from collections import Counter
@@ -175,6 +176,8 @@ def _with_positions(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
 
 
 def _analysed(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
+    if len(analysis.token_texts(value)) <= termstream.FEW:
+        return _few(form, tokenizer, key, value)
     numbers, distinct, firsts, at, as_is = termstream.numbered_tokens(tokenizer, key, value)
     if not distinct:
         none = np.zeros(0, dtype=np.int64)
@@ -195,6 +198,44 @@ def _analysed(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
     return Terms(list(map(str.encode, terms)), frequencies, weights, deltas=deltas)
 
 
+def _few(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
+    """:func:`_analysed` of a short value (a title, a place), a step of Python per token:
+    the same terms, positions and order as the arrays give, without the two dozen numpy
+    calls whose fixed costs made a title cost a third of a whole body."""
+    texts = analysis.token_texts(value)
+    tokens: Iterable[tuple[str, int]]
+    if analysis.APOSTROPHE.search(value) is None and all(map(_WORD, texts)):
+        tokens = zip(map(_WORD, texts), range(len(texts)), strict=True)  # a word a position
+    else:
+        tokens = ((surface, at) for surface, at, _ in tokenizer.spans(value))
+    memo, terms_of = _terms_of(key)
+    get = memo.get
+    positions: dict[str, list[int]] = {}
+    removed, shift = -1, 0
+    for surface, at in tokens:
+        found = get(surface)
+        if found is None:
+            found = terms_of(surface)
+        if not found:  # a stop word: the positions after it close up, as FoldFilter's do
+            if at != removed:
+                removed, shift = at, shift + 1
+            continue
+        for term in found:
+            held = positions.get(term)
+            if held is None:
+                positions[term] = [at - shift]
+            else:
+                held.append(at - shift)
+    deltas: list[int] = []
+    for held in positions.values():
+        deltas += map(int.__sub__, held, [0, *held[:-1]])  # the first from 0: itself
+    frequencies = np.array(list(map(len, positions.values())), dtype=np.int64)
+    weights = frequencies * (1.0 * form.field_boost)
+    found_deltas = np.array(deltas, dtype=np.int64)
+    return Terms(list(map(str.encode, positions)), frequencies, weights, deltas=found_deltas)
+
+
+_WORD = operator.itemgetter(2)  # a token pattern match's word ("" for CJK runs and versions)
 _recent = threading.local()  # each thread's last few titles' and bodies' Terms (_words)
 
 
@@ -235,17 +276,22 @@ def _plain_counts(form: Any, value: str, body: Any) -> Terms:
     ``body`` (the words field's: title, newline, body) reuses the body's matches, as no
     token crosses a newline."""
     if isinstance(body, str) and body and value.endswith("\n" + body):
-        title = value[: len(value) - len(body)]
-        matches = (*analysis.token_texts(title), *analysis.token_texts(body))
+        matched = Counter(analysis.token_texts(value[: len(value) - len(body)]))
+        matched.update(analysis.token_texts(body))
     else:
-        matches = tuple(analysis.token_texts(value))
+        matched = Counter(analysis.token_texts(value))
     tokenizer = analysis.plain_analyzer().items[0]
     forms, apostrophe = analysis.folded_forms, analysis.APOSTROPHE.search
+    plain = apostrophe(value) is None  # then no word holds an apostrophe
     counts: Counter[str] = Counter()
-    for (cjk, version, word), times in Counter(matches).items():
-        if word and not apostrophe(word):
-            pieces: Iterable[str] = (word,)
-        elif len(cjk) > 1 and analysis.fold(cjk) == cjk:  # bigrams, characters: as is
+    get = counts.get  # a new term without Counter's __missing__, a Python call
+    for (cjk, version, word), times in matched.items():
+        if word and (plain or not apostrophe(word)):
+            folded = forms(word)[1]
+            counts[folded] = get(folded, 0) + times
+            continue
+        pieces: Iterable[str]
+        if len(cjk) > 1 and analysis.fold(cjk) == cjk:  # bigrams, characters: as is
             bigrams = map(str.__add__, cjk[:-1], cjk[1:])
             if times == 1:
                 counts.update(bigrams)  # counted at C speed
@@ -255,9 +301,9 @@ def _plain_counts(form: Any, value: str, body: Any) -> Terms:
             for piece in pieces:
                 counts[piece] += times
             continue
-        else:  # as many tokens as spans makes of the match alone
-            kind, text = ("word", word) if word else ("cjk", cjk) if cjk else ("version", version)
-            pieces = [piece for piece, _, _ in tokenizer.spans(text, matches=((kind, text, 0),))]
+        # as many tokens as spans makes of the match alone
+        kind, text = ("word", word) if word else ("cjk", cjk) if cjk else ("version", version)
+        pieces = [piece for piece, _, _ in tokenizer.spans(text, matches=((kind, text, 0),))]
         for piece in pieces:
             counts[forms(piece)[1]] += times
     return counted(counts, form.field_boost)

@@ -27,6 +27,7 @@ I64 = np.ndarray[Any, np.dtype[np.int64]]
 Found = tuple[str, ...]  # a surface form's terms
 
 _WORD = operator.itemgetter(2)
+FEW = 64  # token pattern matches: a value with no more is cut a step of Python per token
 _CJK = operator.itemgetter(0)
 T = TypeVar("T", str, bytes)
 
@@ -98,6 +99,10 @@ def foldable_surfaces(tokenizer: Any, value: str) -> list[str]:
     texts = analysis.token_texts(value)
     if _cjk_folds_to_itself():
         texts = [match for match in texts if not match[0]]
+    if len(texts) <= FEW:  # a step of Python per token costs less than numpy's fixed costs
+        matches = [("word", word, 0) if word else ("version", version, 0) if version else
+                   ("cjk", cjk, 0) for cjk, version, word in texts]  # fmt: skip
+        return [surface for surface, _, _ in tokenizer.spans("", matches=matches)]
     words, special = _special(texts, value)
     if any(texts[i][0] for i in special.tolist()):
         numbers, distinct, _, _, _ = _Runs(tokenizer, "", texts, words, special).numbered()

@@ -6,9 +6,10 @@ import datetime as dt
 from typing import Any
 
 import numpy as np
+import pytest
 from conftest import CONTENT, GOLDEN
 
-from searcher.indexing import fieldterms, postings, schema
+from searcher.indexing import fieldterms, postings, schema, termstream
 from searcher.indexing._whoosh import segbuild, segruns
 from searcher.ingest.reader import scan
 from searcher.models import Post
@@ -42,9 +43,12 @@ def _documents() -> list[dict[str, Any]]:
     return [schema.document(post) for post in posts]
 
 
-def test_every_field_gets_the_postings_whoosh_gives() -> None:
+@pytest.mark.parametrize("few", [0, termstream.FEW, 100_000])
+def test_every_field_gets_the_postings_whoosh_gives(few: int, monkeypatch: Any) -> None:
     """The project's posts and golden files, and a text of every kind of token (elisions,
-    versions, CJK, fullwidth, stop words, accents) in languages with and without stemmers."""
+    versions, CJK, fullwidth, stop words, accents) in languages with and without stemmers;
+    every value analysed as arrays, short ones token by token, or every one token by token."""
+    monkeypatch.setattr(termstream, "FEW", few)
     fields = postings._schema()
     for document in _documents():
         for name, value in sorted(document.items()):
