@@ -164,11 +164,13 @@ def _build(
     ix = _open_for_writing(index_dir, fresh=why is not None)
     writer = _writer(ix, on_wait=on_wait, index_dir=index_dir)
     indexed = removed = 0
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    pool = _pool(len(changed), count)
     try:
         for key in gone:
             for path in manifest.pop(key).paths:
                 removed += writer.delete_by_term(schema.PATH, path)
-        for results, batch in _read(changed, manifest, options, workers):
+        for results, batch in _read(changed, manifest, options, pool, 4 * count):
             for file, records, entry in results:
                 summary.files += 1
                 old = manifest.get(file.key)
@@ -185,10 +187,15 @@ def _build(
         if why is None and not indexed and not removed:
             writer.cancel()  # only touched files: a commit would change nothing
         else:
-            writer.commit(fresh=why is not None)
+            writer.commit(fresh=why is not None, encoders=pool)
     except BaseException:
         _cancel(writer)
         raise
+    finally:
+        if pool is not None:
+            # nothing waits for the workers to exit: an interpreter that read thousands of
+            # posts takes a while to free them (the writer sat idle 1.3-4 s of a loaded build)
+            pool.shutdown(wait=False, cancel_futures=True)
     built_at = _save(index_dir, manifest, options, sources, site)
     if why:
         _remove_older_versions(index_dir)
@@ -327,30 +334,11 @@ def _survey(
     return changed, seen, unchanged
 
 
-def _read(
-    files: list[_File], manifest: Manifest, options: BuildOptions, workers: int | None
-) -> Iterator[tuple[list[tuple[_File, *_ReadResult]], Batch]]:
-    """(file, records, manifest entry) of each file of a batch of files, and the batch's
-    posts analysed for the writer; read in worker processes when many files are.
-
-    Records are None for a file whose content hash is the one in the manifest (touched, or
-    checked out again): it is not parsed and its posts stay as they are.
-    """
-    count = workers if workers is not None else (os.cpu_count() or 1)
-    parallel = len(files) >= PARALLEL_FROM and count > 1
-    jobs: list[_ReadJob] = []
-    for f in files:
-        known = manifest.get(f.key)
-        sha1 = known.sha1 if known else ""
-        jobs.append((f.path, f.root, f.prefix, options.max_bytes, options.geocode, sha1,
-                     options))  # fmt: skip
-    groups = [(files[i : i + READ_BATCH], jobs[i : i + READ_BATCH])
-              for i in range(0, len(jobs), READ_BATCH)]  # fmt: skip
-    if not parallel:
-        for group, batch_jobs in groups:
-            results, batch = _read_batch(batch_jobs)
-            yield [(f, *r) for f, r in zip(group, results, strict=True)], batch
-        return
+def _pool(files: int, count: int) -> ProcessPoolExecutor | None:
+    """``count`` worker processes that read (and, at the commit, encode) when many files are
+    to be read, else None: everything is then done in this process."""
+    if files < PARALLEL_FROM or count < 2:
+        return None
     # imported here: an update of a few files needs no workers (multiprocessing and the pool
     # took 15-30 ms of a one-post update's imports)
     import multiprocessing
@@ -359,16 +347,37 @@ def _read(
     # spawned, not forked: a forked worker inherits the writer's lock file descriptor and,
     # orphaned by a killed indexer, would hold the lock for ever
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(count, mp_context=context, initializer=_exit_with_parent,
+    return ProcessPoolExecutor(count, mp_context=context, initializer=_exit_with_parent,
                                initargs=(os.getpid(),))  # fmt: skip
-    try:
-        read = _read_ahead(pool, [batch_jobs for _, batch_jobs in groups], count * 4)
-        for (group, _), (results, batch) in zip(groups, read, strict=True):
+
+
+def _read(
+    files: list[_File], manifest: Manifest, options: BuildOptions,
+    pool: ProcessPoolExecutor | None, ahead: int,
+) -> Iterator[tuple[list[tuple[_File, *_ReadResult]], Batch]]:  # fmt: skip
+    """(file, records, manifest entry) of each file of a batch of files, and the batch's
+    posts analysed for the writer; read by the ``pool``'s workers if there is one, with at
+    most ``ahead`` batches read and not yet taken.
+
+    Records are None for a file whose content hash is the one in the manifest (touched, or
+    checked out again): it is not parsed and its posts stay as they are.
+    """
+    jobs: list[_ReadJob] = []
+    for f in files:
+        known = manifest.get(f.key)
+        sha1 = known.sha1 if known else ""
+        jobs.append((f.path, f.root, f.prefix, options.max_bytes, options.geocode, sha1,
+                     options))  # fmt: skip
+    groups = [(files[i : i + READ_BATCH], jobs[i : i + READ_BATCH])
+              for i in range(0, len(jobs), READ_BATCH)]  # fmt: skip
+    if pool is None:
+        for group, batch_jobs in groups:
+            results, batch = _read_batch(batch_jobs)
             yield [(f, *r) for f, r in zip(group, results, strict=True)], batch
-    finally:
-        # the commit need not wait for the workers to exit: an interpreter that read thousands
-        # of posts takes a while to free them (the writer sat idle 1.3-4 s of a loaded build)
-        pool.shutdown(wait=False, cancel_futures=True)
+        return
+    read = _read_ahead(pool, [batch_jobs for _, batch_jobs in groups], ahead)
+    for (group, _), (results, batch) in zip(groups, read, strict=True):
+        yield [(f, *r) for f, r in zip(group, results, strict=True)], batch
 
 
 def _read_ahead(
