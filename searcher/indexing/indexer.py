@@ -4,7 +4,7 @@
 (size and mtime first, then a content hash), posts of deleted files are removed, and a run
 with nothing to do opens no writer at all. Posts are read and analysed in worker processes,
 a batch of files at a time; the one writer (``segbuild``) files each batch's arrays and writes
-one Whoosh segment at the commit.
+one Whoosh segment at the commit, its postings encoded by the same workers, idle by then.
 
 Crash safety comes from Whoosh's commit (a new generation becomes visible only when its table
 of contents is renamed into place) and from versioned index names: a schema change builds a

@@ -6,8 +6,9 @@ stored fields, lengths and column values. The :class:`IndexWriter` files each ba
 per-document values with Whoosh's own column writers and its postings in a run
 (``segruns``: sorted once by term and document with numpy, spilled to a temporary file past
 RUN_POSTINGS postings or RUN_BYTES of values). At the commit the runs are merged a chunk of
-terms at a time and encoded by ``segwriter`` (ENCODERS chunks at once, in threads, while the
-next is merged) into one segment file; Whoosh's table of contents then makes it the index's,
+terms at a time and encoded by ``segwriter`` (ENCODERS chunks at once, while the next is
+merged: in the build's worker processes when it has them, else in threads) into one segment
+file; Whoosh's table of contents then makes it the index's,
 atomically (a killed writer leaves the previous generation whole).
 
 Updates mark the old documents of a post deleted in their segments, as Whoosh's writer
