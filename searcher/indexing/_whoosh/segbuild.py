@@ -7,7 +7,7 @@ per-document values with Whoosh's own column writers and its postings in a run
 (``segruns``: sorted once by term and document with numpy, spilled to a temporary file past
 RUN_POSTINGS postings or RUN_BYTES of values). At the commit the runs are merged a chunk of
 terms at a time and encoded by ``segwriter`` (ENCODERS chunks at once, while the next is
-merged: in the build's worker processes when it has them, else in threads) into one segment
+merged: in worker processes when the build has them, else in threads) into one segment
 file; Whoosh's table of contents then makes it the index's,
 atomically (a killed writer leaves the previous generation whole).
 
@@ -337,9 +337,9 @@ def _encoded(
     chunks: Iterator[segwriter.Chunk], fields: list[Field | None], encoders: Executor | None
 ) -> Iterator[tuple[list[bytes], segwriter.Encoded]]:
     """Each chunk's keys, postings bytes and term infos, in order, encoded ENCODERS chunks at
-    a time while the next chunk is merged: by ``encoders`` (a build's worker processes, idle
-    once every post is read), else in threads (zlib and numpy let go of the GIL, but the
-    rest of the encoding holds it: two threads were 1.35-1.75 times as fast as one)."""
+    a time while the next chunk is merged: by ``encoders`` (worker processes, say), else in
+    threads (zlib and numpy let go of the GIL, but the rest of the encoding holds it: two
+    threads were 1.35-1.75 times as fast as one)."""
     with ExitStack() as stack:
         pool = encoders or stack.enter_context(
             ThreadPoolExecutor(ENCODERS, thread_name_prefix="encode")
