@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 DEFAULT_SOURCE = Path("content")
 PARALLEL_FROM = 200  # files; below this, worker processes cost more than they save
 READ_BATCH = 16  # files a worker reads per task
+# postings from which worker processes, not threads, encode them at the commit: starting two
+# costs ~0.7 s CPU; two threads share one GIL (~0.85 s CPU per million postings to encode)
+ENCODE_IN_PROCESSES_FROM = 1_000_000
 LOCK_WAIT = 600.0  # seconds a second indexer waits for the first one
 
 
@@ -203,15 +206,16 @@ def _build(
 def _commit(
     writer: segbuild.IndexWriter, *, fresh: bool, readers: ProcessPoolExecutor | None, count: int
 ) -> None:
-    """Commit what was read; when worker processes read it, ``count`` fresh ones encode its
-    postings (the writer's threads share one GIL: 1.35-1.75 times one thread). Not the
-    readers: each holds some 130 MB of what it read, at the commit, the build's peak of
-    memory; they are let go, and a worker that only encodes starts in 0.3 s while the writer
-    sorts its last postings."""
-    if readers is None:
+    """Commit what was read; when worker processes read it and it holds many postings,
+    ``count`` fresh ones encode them (the writer's threads share one GIL: 1.35-1.75 times
+    one thread). Not the readers: each holds some 130 MB of what it read, at the commit,
+    the build's peak of memory; they are let go, and a worker that only encodes starts in
+    0.3 s while the writer sorts its last postings."""
+    if readers is not None:
+        _let_go(readers)
+    if readers is None or writer.postings < ENCODE_IN_PROCESSES_FROM:
         writer.commit(fresh=fresh)
         return
-    _let_go(readers)
     encoders = _workers(count)
     try:
         for _ in range(count):

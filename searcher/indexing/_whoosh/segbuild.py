@@ -247,6 +247,7 @@ class _Segment:
         self._pending = segruns.Pending()
         self._runs: list[segruns.Run] = []
         self.perdoc = _PerDoc(schema, temp)
+        self.postings = 0  # of the documents added (not of the segments merged in)
 
     @property
     def count(self) -> int:
@@ -255,6 +256,7 @@ class _Segment:
     def add_batch(self, batch: Batch) -> None:
         if not batch.count:
             return
+        self.postings += len(batch.terms)
         self._pending.add(batch, self.perdoc.count)
         self.perdoc.add_batch(batch)
         if self._pending.postings >= RUN_POSTINGS or self._pending.value_bytes >= RUN_BYTES:
@@ -398,6 +400,11 @@ class IndexWriter:
     def add_batch(self, batch: Batch) -> None:
         """Add a batch's documents (after those added before)."""
         self._segment.add_batch(batch)
+
+    @property
+    def postings(self) -> int:
+        """How many postings the documents added so far hold."""
+        return self._segment.postings
 
     def delete_by_term(self, fieldname: str, text: str) -> int:
         """Mark deleted every live document of the existing segments with the term; how many."""
