@@ -2,8 +2,9 @@
 covered by every core.
 
 Runs ``indexer.build`` (as ``blogsearch index --rebuild`` does) in this process with its stages
-timed: the survey, each batch a worker reads (in the worker: start, end, CPU), each batch the
-writer files, the commit and the manifest save. Times are seconds from the start of the build
+timed: the survey, each batch a worker reads and each chunk of postings a worker encodes at the
+commit (in the worker: start, end, CPU), each batch the writer files, the commit and the
+manifest save. Times are seconds from the start of the build
 (``time.monotonic`` is one clock for every process). Prints each stage's span, how busy the
 cores were (work in flight, summed over processes) second by second, and the idle core time
 by phase; ``--json`` writes every event.
@@ -27,24 +28,35 @@ from pathlib import Path
 from typing import Any
 
 from searcher.indexing import indexer
-from searcher.indexing._whoosh import segbuild
+from searcher.indexing._whoosh import segbuild, segwriter
 
 NAMES = ("chamerling", "evert", "ruby-lang", "rust-blog")
 _LOG_DIR = "BLOGSEARCH_TIMELINE_DIR"
 _original_read_batch = indexer._read_batch
+_original_encode = segwriter.encode_postings
 
 
-def timed_read_batch(jobs: list[Any]) -> Any:
-    """``indexer._read_batch`` in a worker, its span and CPU appended to a per-process log."""
-    start, cpu = time.monotonic(), time.process_time()
-    result = _original_read_batch(jobs)
+def _logged(stage: str, function: Any, *args: Any) -> Any:
+    """``function(*args)`` in a worker, its span and CPU appended to a per-process log."""
+    start, cpu = time.monotonic(), time.thread_time()
+    result = function(*args)
     end = time.monotonic()
     folder = os.environ.get(_LOG_DIR)
     if folder:
         with open(os.path.join(folder, f"w{os.getpid()}"), "a") as log:
-            row = [os.getpid(), start, end, time.process_time() - cpu, len(jobs)]
+            row = [os.getpid(), stage, start, end, time.thread_time() - cpu]
             log.write(json.dumps(row) + "\n")
     return result
+
+
+def timed_read_batch(jobs: list[Any]) -> Any:
+    return _logged("read batch", _original_read_batch, jobs)
+
+
+def timed_encode(chunk: Any, fields: Any) -> Any:
+    """A chunk of the commit's postings encoded (in a worker process when the build has
+    them, else in a thread of this one: its CPU then counts in the commit's too)."""
+    return _logged("encode chunk", _original_encode, chunk, fields)
 
 
 class Events:
@@ -96,6 +108,7 @@ def run(sources: list[Path], workers: int | None) -> tuple[list[Any], float, flo
     events.wrap(indexer, "_remove_older_versions", "remove older")
     events.wrap_iterator(indexer, "_read", "main waits for a batch")
     indexer._read_batch = timed_read_batch  # type: ignore[assignment]
+    segwriter.encode_postings = timed_encode
     logs = Path(tempfile.mkdtemp(prefix="timeline-logs-"))
     target = Path(tempfile.mkdtemp(prefix="timeline-ix-"))
     os.environ[_LOG_DIR] = str(logs)
@@ -107,8 +120,8 @@ def run(sources: list[Path], workers: int | None) -> tuple[list[Any], float, flo
         rows: list[Any] = [list(r) for r in events.rows]
         for log in logs.iterdir():
             for line in log.read_text().splitlines():
-                pid, a, b, used, _ = json.loads(line)
-                rows.append([f"worker {pid}", "read batch", a, b, used])
+                pid, stage, a, b, used = json.loads(line)
+                rows.append([f"worker {pid}", stage, a, b, used])
     finally:
         shutil.rmtree(logs, ignore_errors=True)
         shutil.rmtree(target, ignore_errors=True)
@@ -137,7 +150,7 @@ def summarise(rows: list[Any], wall: float, main_cpu: float, posts: int) -> None
         w[0], w[1] = min(w[0], a), max(w[1], b)
         w[2] += cpu
     for proc, (a, b, cpu) in sorted(by_worker.items()):
-        print(f"  {proc}: first batch starts {a:.2f} s, last ends {b:.2f} s, CPU {cpu:.2f} s")
+        print(f"  {proc}: first job starts {a:.2f} s, last ends {b:.2f} s, CPU {cpu:.2f} s")
     busy = [0.0] * (int(wall) + 1)  # core-seconds of work in flight per wall second
     for _, stage, a, b, _ in rows:
         if stage.startswith("  ") or stage == "main waits for a batch":

@@ -4,7 +4,7 @@
 (size and mtime first, then a content hash), posts of deleted files are removed, and a run
 with nothing to do opens no writer at all. Posts are read and analysed in worker processes,
 a batch of files at a time; the one writer (``segbuild``) files each batch's arrays and writes
-one Whoosh segment at the commit.
+one Whoosh segment at the commit, its postings encoded in fresh worker processes.
 
 Crash safety comes from Whoosh's commit (a new generation becomes visible only when its table
 of contents is renamed into place) and from versioned index names: a schema change builds a
@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 DEFAULT_SOURCE = Path("content")
 PARALLEL_FROM = 200  # files; below this, worker processes cost more than they save
 READ_BATCH = 16  # files a worker reads per task
+# postings from which worker processes, not threads, encode them at the commit: starting two
+# costs ~0.7 s CPU; two threads share one GIL (~0.85 s CPU per million postings to encode)
+ENCODE_IN_PROCESSES_FROM = 1_000_000
 LOCK_WAIT = 600.0  # seconds a second indexer waits for the first one
 
 
@@ -164,11 +167,13 @@ def _build(
     ix = _open_for_writing(index_dir, fresh=why is not None)
     writer = _writer(ix, on_wait=on_wait, index_dir=index_dir)
     indexed = removed = 0
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    pool = _pool(len(changed), count)
     try:
         for key in gone:
             for path in manifest.pop(key).paths:
                 removed += writer.delete_by_term(schema.PATH, path)
-        for results, batch in _read(changed, manifest, options, workers):
+        for results, batch in _read(changed, manifest, options, pool, 4 * count):
             for file, records, entry in results:
                 summary.files += 1
                 old = manifest.get(file.key)
@@ -185,14 +190,50 @@ def _build(
         if why is None and not indexed and not removed:
             writer.cancel()  # only touched files: a commit would change nothing
         else:
-            writer.commit(fresh=why is not None)
+            _commit(writer, fresh=why is not None, readers=pool, count=count)
     except BaseException:
         _cancel(writer)
         raise
+    finally:
+        if pool is not None:
+            _let_go(pool)
     built_at = _save(index_dir, manifest, options, sources, site)
     if why:
         _remove_older_versions(index_dir)
     return BuildReport(summary, indexed, index_dir, built_at, removed, unchanged, why)
+
+
+def _commit(
+    writer: segbuild.IndexWriter, *, fresh: bool, readers: ProcessPoolExecutor | None, count: int
+) -> None:
+    """Commit what was read; when worker processes read it and it holds many postings,
+    ``count`` fresh ones encode them (the writer's threads share one GIL: 1.35-1.75 times
+    one thread). Not the readers: each holds some 130 MB of what it read, at the commit,
+    the build's peak of memory; they are let go, and a worker that only encodes starts in
+    0.3 s while the writer sorts its last postings."""
+    if readers is not None:
+        _let_go(readers)
+    if readers is None or writer.postings < ENCODE_IN_PROCESSES_FROM:
+        writer.commit(fresh=fresh)
+        return
+    encoders = _workers(count)
+    try:
+        for _ in range(count):
+            encoders.submit(_started)  # each submit starts a worker, now
+        writer.commit(fresh=fresh, encoders=encoders)
+    finally:
+        _let_go(encoders)
+
+
+def _let_go(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool's workers without waiting for them to exit: an interpreter that read
+    thousands of posts takes a while to free them (the writer sat idle 1.3-4 s of a loaded
+    build)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _started() -> None:
+    """A job that does nothing: submitted, it starts a worker process."""
 
 
 def _save(
@@ -327,30 +368,16 @@ def _survey(
     return changed, seen, unchanged
 
 
-def _read(
-    files: list[_File], manifest: Manifest, options: BuildOptions, workers: int | None
-) -> Iterator[tuple[list[tuple[_File, *_ReadResult]], Batch]]:
-    """(file, records, manifest entry) of each file of a batch of files, and the batch's
-    posts analysed for the writer; read in worker processes when many files are.
+def _pool(files: int, count: int) -> ProcessPoolExecutor | None:
+    """``count`` worker processes when ``files`` are many to read, else None: everything is
+    then done in this process."""
+    if files < PARALLEL_FROM or count < 2:
+        return None
+    return _workers(count)
 
-    Records are None for a file whose content hash is the one in the manifest (touched, or
-    checked out again): it is not parsed and its posts stay as they are.
-    """
-    count = workers if workers is not None else (os.cpu_count() or 1)
-    parallel = len(files) >= PARALLEL_FROM and count > 1
-    jobs: list[_ReadJob] = []
-    for f in files:
-        known = manifest.get(f.key)
-        sha1 = known.sha1 if known else ""
-        jobs.append((f.path, f.root, f.prefix, options.max_bytes, options.geocode, sha1,
-                     options))  # fmt: skip
-    groups = [(files[i : i + READ_BATCH], jobs[i : i + READ_BATCH])
-              for i in range(0, len(jobs), READ_BATCH)]  # fmt: skip
-    if not parallel:
-        for group, batch_jobs in groups:
-            results, batch = _read_batch(batch_jobs)
-            yield [(f, *r) for f, r in zip(group, results, strict=True)], batch
-        return
+
+def _workers(count: int) -> ProcessPoolExecutor:
+    """A pool of ``count`` worker processes, each started by its first job."""
     # imported here: an update of a few files needs no workers (multiprocessing and the pool
     # took 15-30 ms of a one-post update's imports)
     import multiprocessing
@@ -359,16 +386,37 @@ def _read(
     # spawned, not forked: a forked worker inherits the writer's lock file descriptor and,
     # orphaned by a killed indexer, would hold the lock for ever
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(count, mp_context=context, initializer=_exit_with_parent,
+    return ProcessPoolExecutor(count, mp_context=context, initializer=_exit_with_parent,
                                initargs=(os.getpid(),))  # fmt: skip
-    try:
-        read = _read_ahead(pool, [batch_jobs for _, batch_jobs in groups], count * 4)
-        for (group, _), (results, batch) in zip(groups, read, strict=True):
+
+
+def _read(
+    files: list[_File], manifest: Manifest, options: BuildOptions,
+    pool: ProcessPoolExecutor | None, ahead: int,
+) -> Iterator[tuple[list[tuple[_File, *_ReadResult]], Batch]]:  # fmt: skip
+    """(file, records, manifest entry) of each file of a batch of files, and the batch's
+    posts analysed for the writer; read by the ``pool``'s workers if there is one, with at
+    most ``ahead`` batches read and not yet taken.
+
+    Records are None for a file whose content hash is the one in the manifest (touched, or
+    checked out again): it is not parsed and its posts stay as they are.
+    """
+    jobs: list[_ReadJob] = []
+    for f in files:
+        known = manifest.get(f.key)
+        sha1 = known.sha1 if known else ""
+        jobs.append((f.path, f.root, f.prefix, options.max_bytes, options.geocode, sha1,
+                     options))  # fmt: skip
+    groups = [(files[i : i + READ_BATCH], jobs[i : i + READ_BATCH])
+              for i in range(0, len(jobs), READ_BATCH)]  # fmt: skip
+    if pool is None:
+        for group, batch_jobs in groups:
+            results, batch = _read_batch(batch_jobs)
             yield [(f, *r) for f, r in zip(group, results, strict=True)], batch
-    finally:
-        # the commit need not wait for the workers to exit: an interpreter that read thousands
-        # of posts takes a while to free them (the writer sat idle 1.3-4 s of a loaded build)
-        pool.shutdown(wait=False, cancel_futures=True)
+        return
+    read = _read_ahead(pool, [batch_jobs for _, batch_jobs in groups], ahead)
+    for (group, _), (results, batch) in zip(groups, read, strict=True):
+        yield [(f, *r) for f, r in zip(group, results, strict=True)], batch
 
 
 def _read_ahead(

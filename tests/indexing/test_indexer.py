@@ -327,3 +327,7 @@ def test_posts_analysed_in_workers_index_as_the_writer_would(
     report = indexer.build([site], Path("by-workers"), options, workers=2)
     assert report.indexed == 17
     assert contents(Path("by-workers")) == contents(Path("by-writer"))
+    # the commit's postings encoded by worker processes too, as a large build's are
+    monkeypatch.setattr(indexer, "ENCODE_IN_PROCESSES_FROM", 1)
+    indexer.build([site], Path("encoded-by-workers"), options, workers=2)
+    assert contents(Path("encoded-by-workers")) == contents(Path("by-writer"))
