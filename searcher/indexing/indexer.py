@@ -250,7 +250,7 @@ def _save(
     sources_text = [str(s) for s in sources]
     write_meta(index_dir, {"schema": schema.SCHEMA_VERSION, "built_at": built_at,
                            "sources": sources_text, "options": asdict(options),
-                           "site": site})  # fmt: skip
+                           "site": site, "reader": reader.READER_REVISION})  # fmt: skip
     return built_at
 
 
@@ -313,7 +313,8 @@ def write(
     built_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     Manifest(options=asdict(options)).save(index_dir)
     write_meta(index_dir, {"schema": schema.SCHEMA_VERSION, "built_at": built_at,
-                           "sources": [], "options": asdict(options)})  # fmt: skip
+                           "sources": [], "options": asdict(options),
+                           "reader": reader.READER_REVISION})  # fmt: skip
     return count, built_at
 
 
@@ -508,6 +509,8 @@ def _why_rebuild(index_dir: Path, options: BuildOptions, site: str = "") -> str 
     meta = read_meta(index_dir)
     if meta.get("options") != asdict(options):
         return "the reading options changed since the last build"
+    if meta.get("reader", 1) != reader.READER_REVISION:
+        return "this version of blogsearch reads posts differently; re-reading every file"
     if meta.get("site", site) != site:
         return "the site's configuration changed since the last build (URLs may have)"
     return None

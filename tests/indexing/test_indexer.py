@@ -20,6 +20,7 @@ from whoosh.filedb.filestore import FileStorage
 from searcher.cli.commands import main
 from searcher.errors import IndexBusy, IndexMissing, SourceError
 from searcher.indexing import indexer, manifest, ondisk
+from searcher.ingest import reader
 from searcher.ingest.reader import scan
 
 
@@ -117,6 +118,19 @@ def test_manifest_of_the_first_format_is_read(site: Path) -> None:
     assert indexer.build([site], Path("index")).indexed == 1  # saved in the new format
     assert not (Path("index") / manifest.OLD_FILES[1]).exists()
     assert len(manifest.Manifest.load(Path("index"))) == 17
+
+
+def test_an_index_read_by_an_older_reader_is_read_again(site: Path) -> None:
+    """Files unchanged since an older blogsearch read them may now give other records (a
+    front matter form newly read): every file is read again, once."""
+    first = indexer.build([site], Path("index")).indexed
+    meta = json.loads((Path("index") / ondisk.META_FILE).read_text())
+    assert meta["reader"] == reader.READER_REVISION
+    del meta["reader"]  # as versions before the revision was recorded wrote it
+    (Path("index") / ondisk.META_FILE).write_text(json.dumps(meta))
+    again = indexer.build([site], Path("index"))
+    assert again.rebuilt and "reads posts differently" in again.rebuilt and again.indexed == first
+    assert indexer.build([site], Path("index")).rebuilt is None
 
 
 def test_changed_options_and_rebuild_start_from_scratch(site: Path) -> None:
