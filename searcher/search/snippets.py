@@ -156,17 +156,18 @@ class Source:
             return cls(text, None, None)
         if lowered.isascii() or not _ACCENTED.search(lowered):
             return cls(text, lowered, lowered)  # the same string: nothing to fold
-        # only the accented letters replaced: str.translate looks up every character (5x slower)
-        return cls(text, lowered, _ACCENTED.sub(_base_letter, lowered))
+        # each accented letter the text holds replaced at C speed: str.translate looks up every
+        # character (5x slower), a substitution calls back for each accented one (1.8x)
+        folded = lowered
+        for letter, base in _BASE_OF.items():
+            if letter in folded:
+                folded = folded.replace(letter, base)
+        return cls(text, lowered, folded)
 
     @property
     def plain(self) -> bool:
         """No letter in the text that an accent-folded form may stand for but its own."""
         return self.lowered is not None and self.folded is self.lowered
-
-
-def _base_letter(match: re.Match[str]) -> str:
-    return _BASE_OF[match.group()]
 
 
 class Kept:
