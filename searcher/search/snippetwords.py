@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from searcher.indexing import analysis
-from searcher.support.caches import Bounded
 
 Token = tuple[int, str, int, int]  # position, form, start, end
 Steps = tuple[
@@ -34,7 +33,8 @@ class _Known(NamedTuple):
     memo: dict[str, tuple[Token, ...]]
 
 
-_KNOWN: Bounded[int, _Known] = Bounded(64)
+KNOWN_ANALYZERS = 64  # analysers known (ours are a few shared instances) before starting afresh
+_KNOWN: dict[int, _Known] = {}  # by id(analyzer): a plain dict, read without a lock
 
 
 def tokens(text: str, analyzer: Any) -> tuple[Token, ...]:
@@ -43,7 +43,9 @@ def tokens(text: str, analyzer: Any) -> tuple[Token, ...]:
     remembered per analyser, since the same words come back in hit after hit."""
     known = _KNOWN.get(id(analyzer))
     if known is None or known.analyzer is not analyzer:  # the very analyser, not one at its address
-        known = _KNOWN.put(id(analyzer), _Known(analyzer, _steps_of(analyzer), {}))
+        if len(_KNOWN) >= KNOWN_ANALYZERS:
+            _KNOWN.clear()
+        known = _KNOWN[id(analyzer)] = _Known(analyzer, _steps_of(analyzer), {})
     memo = known.memo
     found = memo.get(text)
     if found is not None:
