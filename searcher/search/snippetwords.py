@@ -11,7 +11,7 @@ other analyser goes through its chain.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from searcher.indexing import analysis
@@ -87,6 +87,12 @@ def _steps_of(analyzer: Any) -> Steps | None:
     return tokenizer, fold.stops, analysis.stem_forms(stem[0].lang)
 
 
+# ASCII characters that no token of ASCII text starts or ends with: a window made of these
+# around ASCII letters and digits alone is that one word (the token pattern's word; a version
+# needs a dot, an apostrophe must stand between letters)
+_ASCII_EDGES = "".join(chr(c) for c in range(128) if not chr(c).isalnum())
+
+
 def _direct(
     text: str,
     tokenizer: analysis.WordTokenizer,
@@ -97,7 +103,14 @@ def _direct(
     (index mode, stop words kept and not stemmed), without the chain."""
     found: list[Token] = []
     folded_forms = analysis.folded_forms
-    for word, pos, start in tokenizer.spans(text, 0, 0, True):
+    core = text.strip(_ASCII_EDGES)
+    if core.isalnum() and core.isascii():  # one ASCII word, the usual window
+        spans: Iterable[tuple[str, int, int]] = (
+            (core, 0, len(text) - len(text.lstrip(_ASCII_EDGES))),
+        )
+    else:
+        spans = tokenizer.spans(text, 0, 0, True)
+    for word, pos, start in spans:
         end = start + len(word)
         lowered, folded = folded_forms(word)
         if forms_of is None or folded in stops:

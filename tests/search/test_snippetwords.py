@@ -17,6 +17,7 @@ SAMPLES = [
     "don't can't won\u2019t rock'n'roll O'Reilly's 'quoted' words'",
     "",
     "   ",
+    "(Ruby), ruby. 'ruby' _ruby_ v2 2019 2.7, ruby's ruby2 x-ruby",
 ]
 
 
@@ -36,7 +37,7 @@ def test_direct_steps_give_what_the_analyser_gives(key: str, text: str) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.text(alphabet="abcdeéèÉñß'\u2019\u02bc.-19 The thé l'ИиЁё脆弱性İ\u0131", max_size=40),
+    st.text(alphabet="abcdeéèÉñß'\u2019\u02bc.,_-(19 Vv The thé l'ИиЁё脆弱性İ\u0131", max_size=40),
     st.sampled_from(analysis.LANGUAGE_KEYS),
 )
 def test_direct_steps_match_the_analyser_on_any_text(text: str, key: str) -> None:
@@ -44,6 +45,18 @@ def test_direct_steps_match_the_analyser_on_any_text(text: str, key: str) -> Non
     steps = snippetwords._steps_of(analyzer)
     assert steps is not None
     assert snippetwords._direct(text, *steps) == chain(text, analyzer)
+
+
+@pytest.mark.parametrize("key", ["en", "fr", "cjk"])
+@pytest.mark.parametrize(
+    "window",
+    ["Ruby,", "(ruby)", "'ruby'", "_ruby_", "v2", "2019.", "2.7,", "ruby's", "«ruby»", ".", ""],
+)
+def test_one_word_windows(key: str, window: str) -> None:
+    analyzer = analysis.text_analyzer(key)
+    steps = snippetwords._steps_of(analyzer)
+    assert steps is not None
+    assert snippetwords._direct(window, *steps) == chain(window, analyzer)
 
 
 def test_other_analysers_go_through_their_chain() -> None:
