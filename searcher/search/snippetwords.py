@@ -21,7 +21,7 @@ Steps = tuple[
     analysis.WordTokenizer, frozenset[str], Callable[[str, str], tuple[str, str | None]] | None
 ]
 
-MEMO_CHARS, MEMO_SIZE = 120, 50_000  # windows remembered per analyser, before starting afresh
+MEMO_CHARS, MEMO_SIZE = 120, 50_000  # windows remembered (all analysers), before starting afresh
 
 
 class _Known(NamedTuple):
@@ -53,10 +53,16 @@ def tokens(text: str, analyzer: Any) -> tuple[Token, ...]:
     steps = known.steps
     found = _chain(text, analyzer) if steps is None else _direct(text, *steps)
     if len(text) <= MEMO_CHARS:
-        if len(memo) >= MEMO_SIZE:
-            memo.clear()
+        if _held() >= MEMO_SIZE:
+            for other in list(_KNOWN.values()):
+                other.memo.clear()
         memo[text] = found
     return found
+
+
+def _held() -> int:
+    """Windows remembered for all analysers (a multilingual archive has up to 17)."""
+    return sum(len(known.memo) for known in list(_KNOWN.values()))
 
 
 def clear() -> None:

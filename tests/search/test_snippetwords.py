@@ -69,3 +69,16 @@ def test_other_analysers_go_through_their_chain() -> None:
         "comput",
         "cloudi",
     ]
+
+
+def test_remembered_windows_stay_within_one_bound_for_all_analysers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(snippetwords, "MEMO_SIZE", 10)
+    snippetwords.clear()
+    for i in range(30):
+        for key in ("en", "fr", "de"):
+            snippetwords.tokens(f"word{i}", analysis.text_analyzer(key))
+            assert snippetwords._held() <= 10
+    en = analysis.text_analyzer("en")
+    assert snippetwords.tokens("word29", en) == chain("word29", en)
