@@ -1,0 +1,129 @@
+"""The tokens of a snippet's candidate windows, as the field's analyser makes them.
+
+Snippets analyse a few words at a time, thousands of times per query, where Whoosh's
+analyser chain (a generator per stage, a Token object carried through them) costs more than
+the words themselves. For our own text analysers (``analysis.text_analyzer``: the word
+tokenizer, folding, and for Snowball languages stemming), :func:`tokens` walks the same
+steps directly: the tokenizer's spans, ``analysis.folded_forms``, the stop list, and the
+language's remembered stems, so each form is what the chain gives, in the same order. Any
+other analyser goes through its chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
+
+from searcher.indexing import analysis
+
+Token = tuple[int, str, int, int]  # position, form, start, end
+Steps = tuple[
+    analysis.WordTokenizer, frozenset[str], Callable[[str, str], tuple[str, str | None]] | None
+]
+
+MEMO_CHARS, MEMO_SIZE = 120, 50_000  # windows remembered (all analysers), before starting afresh
+
+
+class _Known(NamedTuple):
+    """What is kept of one analyser: its steps (None: not ours) and its short windows'
+    tokens (a plain dict, read without a lock: a window lost to a clear is analysed again)."""
+
+    analyzer: Any
+    steps: Steps | None
+    memo: dict[str, tuple[Token, ...]]
+
+
+KNOWN_ANALYZERS = 64  # analysers known (ours are a few shared instances) before starting afresh
+_KNOWN: dict[int, _Known] = {}  # by id(analyzer): a plain dict, read without a lock
+
+
+def tokens(text: str, analyzer: Any) -> tuple[Token, ...]:
+    """(position, form, start, end) of each token of ``text``, as ``analyzer`` gives them
+    with positions and offsets, stop words kept; short windows (a word or a few) are
+    remembered per analyser, since the same words come back in hit after hit."""
+    known = _KNOWN.get(id(analyzer))
+    if known is None or known.analyzer is not analyzer:  # the very analyser, not one at its address
+        if len(_KNOWN) >= KNOWN_ANALYZERS:
+            _KNOWN.clear()
+        known = _KNOWN[id(analyzer)] = _Known(analyzer, _steps_of(analyzer), {})
+    memo = known.memo
+    found = memo.get(text)
+    if found is not None:
+        return found
+    steps = known.steps
+    found = _chain(text, analyzer) if steps is None else _direct(text, *steps)
+    if len(text) <= MEMO_CHARS:
+        if _held() >= MEMO_SIZE:
+            for other in list(_KNOWN.values()):
+                other.memo.clear()
+        memo[text] = found
+    return found
+
+
+def _held() -> int:
+    """Windows remembered for all analysers (a multilingual archive has up to 17)."""
+    return sum(len(known.memo) for known in list(_KNOWN.values()))
+
+
+def clear() -> None:
+    """Forget the remembered windows (a fresh start, for measurements)."""
+    _KNOWN.clear()
+
+
+def _chain(text: str, analyzer: Any) -> tuple[Token, ...]:
+    return tuple(
+        (t.pos, t.text, t.startchar, t.endchar)
+        for t in analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+    )
+
+
+def _steps_of(analyzer: Any) -> Steps | None:
+    """The tokenizer, stop words and stemming of one of our text analysers, or None when
+    ``analyzer`` is any other chain."""
+    items = getattr(analyzer, "items", None)
+    if not isinstance(items, list) or len(items) not in (2, 3):
+        return None
+    tokenizer, fold, *stem = items
+    if type(tokenizer) is not analysis.WordTokenizer or type(fold) is not analysis.FoldFilter:
+        return None
+    if not stem:
+        return tokenizer, fold.stops, None
+    if type(stem[0]) is not analysis.StemFoldFilter:
+        return None
+    return tokenizer, fold.stops, analysis.stem_forms(stem[0].lang)
+
+
+# ASCII characters that no token of ASCII text starts or ends with: a window made of these
+# around ASCII letters and digits alone is that one word (the token pattern's word; a version
+# needs a dot, an apostrophe must stand between letters)
+_ASCII_EDGES = "".join(chr(c) for c in range(128) if not chr(c).isalnum())
+
+
+def _direct(
+    text: str,
+    tokenizer: analysis.WordTokenizer,
+    stops: frozenset[str],
+    forms_of: Callable[[str, str], tuple[str, str | None]] | None,
+) -> tuple[Token, ...]:
+    """What ``WordTokenizer | FoldFilter(stops) [| StemFoldFilter]`` gives for ``text``
+    (index mode, stop words kept and not stemmed), without the chain."""
+    found: list[Token] = []
+    folded_forms = analysis.folded_forms
+    core = text.strip(_ASCII_EDGES)
+    if core.isalnum() and core.isascii():  # one ASCII word, the usual window
+        spans: Iterable[tuple[str, int, int]] = (
+            (core, 0, len(text) - len(text.lstrip(_ASCII_EDGES))),
+        )
+    else:
+        spans = tokenizer.spans(text, 0, 0, True)
+    for word, pos, start in spans:
+        end = start + len(word)
+        lowered, folded = folded_forms(word)
+        if forms_of is None or folded in stops:
+            found.append((pos, folded, start, end))
+            continue
+        first, second = forms_of(lowered, folded)
+        found.append((pos, first, start, end))
+        if second is not None:
+            found.append((pos, second, start, end))
+    return tuple(found)
