@@ -49,6 +49,14 @@ _ACCENTED = re.compile("[" + "".join(sorted({c for v in _VARIANTS.values() for c
 _UNACCENTED = str.maketrans({c: base for base, forms in _VARIANTS.items() for c in forms[1:]})
 _BASE_OF = {c: base for base, forms in _VARIANTS.items() for c in forms[1:]}
 _SPECIAL = re.compile("[&<>]")  # what html.escape(quote=False) replaces
+# characters shown two columns wide (East Asian Wide and Fullwidth: Han, kana, Hangul,
+# fullwidth forms): passages are measured in columns, so a Japanese passage is as wide on
+# screen as an English one rather than twice as wide (and twice as much to read)
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60"
+    "\uffe0-\uffe6\U00020000-\U0003fffd]"
+)
 
 # A leaf of a query, marked on its own: ("term", text), ("prefix", text), ("wildcard",
 # pattern) or ("phrase", words). Where one matches in a post depends on nothing else.
@@ -223,8 +231,19 @@ def build(
         spans = sorted((start, end, key) for (start, end), key in found.items())[:MAX_MATCHES]
     if not spans:
         return opening(text)
-    fragments = _best_windows(text, spans)
+    chars = _chars_for(text, spans[0][0], FRAGMENT_CHARS)
+    fragments = _best_windows(text, spans, chars)
     return " ".join(_render(text, start, end, spans) for start, end in fragments)
+
+
+def _chars_for(text: str, at: int, columns: int) -> int:
+    """Characters that fill ``columns`` around ``at``: all of them in most texts, half where
+    every character there is wide (judged from the stretch a passage would show)."""
+    if text.isascii():
+        return columns
+    sample = text[max(at - columns // 4, 0) : at + columns]
+    wide = len(_WIDE.findall(sample))
+    return columns * len(sample) // (len(sample) + wide) if wide else columns
 
 
 def _spans(
@@ -352,6 +371,7 @@ def opening(text: str, chars: int = 200) -> str:
     """The first words of ``text`` as escaped HTML, one space between them, for hits with
     nothing to mark."""
     flat = " ".join(text[: 4 * chars].split())
+    chars = _chars_for(flat, 0, chars)
     if len(flat) <= chars and (len(text) <= 4 * chars or text[4 * chars :].isspace()):
         return html.escape(flat, quote=False)
     cut = flat[:chars].rsplit(" ", 1)[0]
@@ -388,23 +408,25 @@ def _matches(text: str, analyzer: Any, wanted: Targets, offset: int) -> list[tup
     return [marked[pos] for pos in sorted(marked)][:MAX_MATCHES]
 
 
-def _best_windows(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
-    """One or two windows, not overlapping, holding the most distinct matched keys (then the
-    most matches), in text order: the best window, then the best in the text left before or
-    after it."""
+def _best_windows(
+    text: str, spans: Sequence[Span], chars: int = FRAGMENT_CHARS
+) -> list[tuple[int, int]]:
+    """One or two windows of ``chars`` characters, not overlapping, holding the most distinct
+    matched keys (then the most matches), in text order: the best window, then the best in
+    the text left before or after it."""
     starts, ends, keys = zip(*spans, strict=True)
     one_key = len(set(keys)) == 1
     size, count = len(text), len(spans)
-    best = _best(starts, ends, keys, one_key, 0, count, 0, size)[0]
-    chosen = [_to_word_edges(text, *best)]
+    best = _best(starts, ends, keys, one_key, 0, count, 0, size, chars)[0]
+    chosen = [_to_word_edges(text, *best, chars)]
     if FRAGMENTS > 1:
         taken_start, taken_end = chosen[0]
         before = bisect.bisect_right(ends, taken_start)  # spans wholly before it (ends ascend:
         after = bisect.bisect_left(starts, taken_end)  # spans overlap in CJK bigrams only)
         gaps = [(0, before, 0, taken_start), (after, count, taken_end, size)]
-        found = [_best(starts, ends, keys, one_key, *gap) for gap in gaps if gap[0] < gap[1]]
+        found = [_best(starts, ends, keys, one_key, *gap, chars) for gap in gaps if gap[0] < gap[1]]
         if found:  # the better gap; on a tie, the one before
-            chosen.append(_to_word_edges(text, *max(found, key=lambda f: f[1])[0]))
+            chosen.append(_to_word_edges(text, *max(found, key=lambda f: f[1])[0], chars))
     return sorted(chosen)
 
 
@@ -417,18 +439,20 @@ def _best(
     hi: int,
     gap_start: int,
     gap_end: int,
+    chars: int = FRAGMENT_CHARS,
 ) -> tuple[tuple[int, int], tuple[int, int]]:
     """The best window over spans[lo:hi] within [gap_start, gap_end), and its score (distinct
     keys, matches). Each candidate starts a little before a match, or ends where the gap
     does."""
     best, best_score, most = (gap_start, gap_start), (-1, 0), 0
     first_of, last_of = bisect.bisect_left, bisect.bisect_right
+    lead = chars // 4  # context before the first match
     for at in starts[lo:hi]:
-        start = at - 60 if at - 60 > gap_start else gap_start
-        end = start + FRAGMENT_CHARS
+        start = at - lead if at - lead > gap_start else gap_start
+        end = start + chars
         if end > gap_end:  # slid back to the gap's end
             end = gap_end
-            start = end - FRAGMENT_CHARS if end - FRAGMENT_CHARS > gap_start else gap_start
+            start = end - chars if end - chars > gap_start else gap_start
         first = first_of(starts, start, lo, hi)
         count = last_of(ends, end, first, hi) - first  # matches wholly inside
         if one_key:
@@ -443,13 +467,13 @@ def _best(
     return best, ((1 if most else 0, most) if one_key else best_score)
 
 
-def _to_word_edges(text: str, start: int, end: int) -> tuple[int, int]:
+def _to_word_edges(text: str, start: int, end: int, chars: int = FRAGMENT_CHARS) -> tuple[int, int]:
     if start > 0:
         space = text.find(" ", start)
-        start = space + 1 if 0 <= space < start + 30 else start
+        start = space + 1 if 0 <= space < start + chars // 8 else start
     if end < len(text):
         space = text.rfind(" ", start, end)
-        end = space if space > start + FRAGMENT_CHARS // 2 else end
+        end = space if space > start + chars // 2 else end
     return start, end
 
 

@@ -200,3 +200,29 @@ def test_kept_spans_stay_within_their_budget() -> None:
         )
         assert 0 < kept._kept.held <= 12
     assert 0 < len(kept._kept) < 30  # the least recently used were forgotten
+
+
+def columns(html: str) -> int:
+    """Screen columns of a snippet's text: wide (CJK) characters take two."""
+    plain = re.sub(r"</?mark>", "", html)
+    return sum(2 if snippets._WIDE.match(ch) else 1 for ch in plain)
+
+
+@pytest.mark.parametrize(
+    ("filler", "word"),
+    [("東京の駅で電車を待ちながら本を読んだ。", "電車"), ("서울역에서 기차를 기다렸다. ", "기차"),
+     ("Waiting for the train at the station. ", "train")],
+)  # fmt: skip
+def test_passages_are_as_wide_on_screen_in_every_script(filler: str, word: str) -> None:
+    """A passage is measured in columns: a Japanese or Korean one is no wider on screen than
+    an English one (twice as many wide characters took twice the width and reading)."""
+    from searcher.indexing import analysis
+
+    analyzer = analysis.text_analyzer("en" if filler.isascii() else "cjk")
+    text = filler * 60 + word + filler * 60 + word + filler * 60
+    wanted = snippets.targets(query.Term("body", word.lower()), "body")
+    html = snippets.build(text, analyzer, wanted)
+    assert marks(html)
+    assert snippets.FRAGMENT_CHARS * 2 * 0.8 <= columns(html) <= snippets.FRAGMENT_CHARS * 2 + 4
+    opening = snippets.opening(filler * 40)
+    assert 200 * 0.8 <= columns(opening) <= 201
