@@ -92,7 +92,12 @@ def _first(data: dict[str, Any], *keys: str) -> Any:
 
 
 def _title_from_name(rel: str) -> str:
+    """A title for a post that names none: Jekyll's for a dated post name (its slug's words
+    capitalised, as ``titleize_slug`` shows it: ``2016-05-20-welcome-to-jekyll.md`` is
+    "Welcome To Jekyll"), else the name's words as written."""
     path = Path(rel)
     stem = path.parent.name if path.stem == "index" and path.parent.name else path.stem
-    stem = re.sub(r"^\d{4}-\d{2}-\d{2}-", "", stem)
-    return " ".join(re.split(r"[-_\s]+", stem)).strip() or rel
+    slug = re.sub(r"^\d{4}-\d{2}-\d{2}-", "", stem)
+    if slug != stem and slug.strip("-"):
+        return " ".join(w[:1].upper() + w[1:].lower() for w in slug.split("-")).strip()
+    return " ".join(re.split(r"[-_\s]+", slug)).strip() or rel

@@ -331,3 +331,17 @@ def test_a_year_alone_is_a_date_and_the_file_name_refines_it(
     for written in (date, f"'{date}'"):
         post = read_text(f"---\ntitle: T\ndate: {written}\n---\nWords.", rel)
         assert post.to_dict()["date"] == expected and post.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [("2016-05-20-welcome-to-jekyll.md", "Welcome To Jekyll"),  # Jekyll's titleize_slug
+     ("2016-05-20-iOS-tips.md", "Ios Tips"),  # as Ruby's capitalize writes it
+     ("notes-on_travel.md", "notes on travel")],  # no Jekyll name: its words as written
+)  # fmt: skip
+def test_a_post_without_a_title_is_named_as_its_generator_names_it(
+    tmp_path: Path, name: str, title: str
+) -> None:
+    (tmp_path / name).write_text("---\nlayout: post\n---\nSome words.\n")
+    record = read_file(tmp_path / name, tmp_path)
+    assert isinstance(record, Post) and record.title == title
