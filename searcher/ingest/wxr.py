@@ -7,6 +7,7 @@ matched by local name.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -108,7 +109,7 @@ def _item(item: Element, export: str, geocode: bool) -> tuple[Post, str] | Skipp
     if values.get("status", "").strip() == "trash":
         return Skipped(rel, "in the WordPress trash")
     data["meta"] = meta
-    data["title"] = values.get("title")
+    data["title"] = _title_text(values.get("title"))
     data["status"] = values.get("status", "publish")
     data["draft"] = bool(values.get("post_password", "").strip())  # not public on the blog
     data["date"] = _date(values)
@@ -139,3 +140,13 @@ def _child_text(element: Element, name: str) -> str:
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1] if "}" in tag else tag.split(":")[-1]
+
+
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+
+
+def _title_text(title: str | None) -> str | None:
+    """A WordPress title is HTML (``the_title`` prints it as it is): its tags are markup,
+    not words (``Title <em>With</em> Markup`` reads "Title With Markup"). A ``<`` or ``>``
+    that opens no tag stays, as do character references (decoded with every title)."""
+    return _TAG.sub("", title) if title and "<" in title else title

@@ -92,3 +92,19 @@ def test_only_what_the_blog_shows_everyone_is_public(tmp_path) -> None:  # type:
     ]
     with_drafts = {p.path: p.draft for p in scan([export], drafts=True)}
     assert with_drafts == {"blog.xml/open": False, "blog.xml/locked": True, "blog.xml/later": True}
+
+
+def test_a_title_written_in_html_is_its_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """WordPress prints a title as HTML: its tags are markup, not words of the title (the
+    theme unit test data's 'Markup: Title <em>With</em> <b>Mark<sup>up</sup></b>')."""
+    titles = {
+        "markup": "Markup: &lt;em&gt;Lit&lt;/em&gt; <![CDATA[<b>Mark<sup>up</sup></b>]]>",
+        "signs": "<![CDATA[a < b and c > d]]>",
+    }
+    export = tmp_path / "blog.xml"
+    export.write_text(_export("".join(
+        _item(i, name, "publish", "post").replace(f"<title>{name}</title>", f"<title>{t}</title>")
+        for i, (name, t) in enumerate(titles.items(), start=1)
+    )))  # fmt: skip
+    found = {p.path: p.title for p in scan([export])}
+    assert found == {"blog.xml/markup": "Markup: Lit Markup", "blog.xml/signs": "a < b and c > d"}
