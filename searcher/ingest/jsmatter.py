@@ -109,16 +109,23 @@ class _Reader:
             kind, name = self.take()
             if kind != "name" or self.take()[1] != "=":
                 raise _NotLiteral
-            start = self.at
-            try:
-                self.data[name] = self.value(0)
-            except _NotLiteral:
-                self.at = start
-                self.problems.append(f"{name} is code, not a value: left out")
-                self.skip_value()
+            self.keep(self.data, name, 0)
             if self.peek() != ",":
                 return
             self.at += 1
+
+    def keep(self, found: dict[str, Any], name: str, depth: int) -> None:
+        """``name``'s value into ``found`` if it is a literal, else left out by name."""
+        start = self.at
+        try:
+            found[name] = self.value(depth)
+        except _NotLiteral:
+            self.at = start
+            self.left_out(name)
+
+    def left_out(self, name: str) -> None:
+        self.problems.append(f"{name} is code, not a value: left out")
+        self.skip_value()
 
     def merge(self, value: Any) -> None:
         if not isinstance(value, dict):
@@ -171,18 +178,11 @@ class _Reader:
             elif kind not in ("name", "number"):
                 raise _NotLiteral
             if self.peek() == "(":  # a method: title() { … }
-                self.problems.append(f"{key} is code, not a value: left out")
-                self.skip_value()
+                self.left_out(key)
             elif self.take()[1] != ":":
                 raise _NotLiteral
             else:
-                start = self.at
-                try:
-                    found[key] = self.value(depth + 1)
-                except _NotLiteral:
-                    self.at = start
-                    self.problems.append(f"{key} is code, not a value: left out")
-                    self.skip_value()
+                self.keep(found, key, depth + 1)
             if self.peek() == ",":
                 self.at += 1
             elif self.peek() != "}":
