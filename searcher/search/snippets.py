@@ -49,14 +49,10 @@ _ACCENTED = re.compile("[" + "".join(sorted({c for v in _VARIANTS.values() for c
 _UNACCENTED = str.maketrans({c: base for base, forms in _VARIANTS.items() for c in forms[1:]})
 _BASE_OF = {c: base for base, forms in _VARIANTS.items() for c in forms[1:]}
 _SPECIAL = re.compile("[&<>]")  # what html.escape(quote=False) replaces
-# characters shown two columns wide (East Asian Wide and Fullwidth: Han, kana, Hangul,
-# fullwidth forms): passages are measured in columns, so a Japanese passage is as wide on
-# screen as an English one rather than twice as wide (and twice as much to read)
-_WIDE = re.compile(
-    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60"
-    "\uffe0-\uffe6\U00020000-\U0003fffd]"
-)
+# characters shown two columns wide: the CJK scripts the tokenizer cuts into bigrams, with
+# their punctuation and fullwidth forms (。「」). Passages are measured in columns, so a
+# Japanese passage is as wide on screen as an English one, not twice as wide
+_WIDE = re.compile(f"[{analysis.CJK_RANGES}\u3000-\u303f\ufe30-\ufe4f\uff01-\uff60\uffe0-\uffe6]")
 
 # A leaf of a query, marked on its own: ("term", text), ("prefix", text), ("wildcard",
 # pattern) or ("phrase", words). Where one matches in a post depends on nothing else.
