@@ -235,9 +235,9 @@ def build(
 def _chars_for(text: str, at: int, columns: int) -> int:
     """Characters that fill ``columns`` around ``at``: all of them in most texts, half where
     every character there is wide (judged from the stretch a passage would show)."""
-    if text.isascii():
-        return columns
     sample = text[max(at - columns // 4, 0) : at + columns]
+    if sample.isascii():
+        return columns
     wide = len(_WIDE.findall(sample))
     return columns * len(sample) // (len(sample) + wide) if wide else columns
 
