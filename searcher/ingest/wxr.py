@@ -7,6 +7,7 @@ matched by local name.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -122,13 +123,30 @@ def _item(item: Element, export: str, geocode: bool) -> tuple[Post, str] | Skipp
 
 
 def _date(values: dict[str, str]) -> Any:
-    for key in ("post_date_gmt", "post_date", "pubDate"):
-        raw = values.get(key, "").strip()
-        if raw and not raw.startswith("0000"):
-            parsed = fields.parse_date(raw + (" UTC" if key == "post_date_gmt" else ""))
-            if parsed is not None:
-                return parsed
-    return None
+    """The post's date as its blog shows it: ``post_date`` is the blog's own clock and
+    ``post_date_gmt`` the same moment in UTC, so their difference is the blog's offset then
+    (a post the blog dates 10 January, its URL ``/2013/01/10/``, stays on the 10th). One of
+    them alone is what it says (a draft has no GMT date); ``pubDate`` is the last resort."""
+    local, gmt = _export_date(values, "post_date"), _export_date(values, "post_date_gmt")
+    if local is not None and gmt is not None and local.tzinfo is None and gmt.tzinfo is None:
+        offset = local - gmt
+        if abs(offset) <= _MAX_OFFSET and offset % dt.timedelta(minutes=1) == dt.timedelta(0):
+            return local.replace(tzinfo=dt.timezone(offset))
+    if gmt is not None:
+        return gmt if gmt.tzinfo else gmt.replace(tzinfo=dt.UTC)
+    if local is not None:
+        return local
+    raw = values.get("pubDate", "").strip()
+    return fields.parse_date(raw) if raw else None
+
+
+_MAX_OFFSET = dt.timedelta(hours=14)  # the widest UTC offset in use (Kiribati's +14:00)
+
+
+def _export_date(values: dict[str, str], key: str) -> dt.datetime | None:
+    """``key``'s date as written, or None when it is empty, all zeros or not a date."""
+    raw = values.get(key, "").strip()
+    return fields.parse_date(raw) if raw and not raw.startswith("0000") else None
 
 
 def _child_text(element: Element, name: str) -> str:

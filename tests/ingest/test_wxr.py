@@ -108,3 +108,30 @@ def test_a_title_written_in_html_is_its_text(tmp_path) -> None:  # type: ignore[
     )))  # fmt: skip
     found = {p.path: p.title for p in scan([export])}
     assert found == {"blog.xml/markup": "Markup: Lit Markup", "blog.xml/signs": "a < b and c > d"}
+
+
+def _dated(local: str, gmt: str) -> str:
+    return f"<wp:post_date>{local}</wp:post_date><wp:post_date_gmt>{gmt}</wp:post_date_gmt>"
+
+
+def test_dates_are_the_blogs_own_day_at_the_same_moment(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """WordPress writes each post's date twice: on the blog's clock and in UTC. A New York
+    post of 10 January at 23:30 is 11 January in UTC; its URL and its readers say the 10th."""
+    export = tmp_path / "blog.xml"
+    export.write_text(_export(
+        _item(1, "evening", "publish", "post", _dated("2013-01-10 23:30:00", "2013-01-11 04:30:00"))
+        + _item(2, "india", "publish", "post", _dated("2013-01-10 08:00:00", "2013-01-10 02:30:00"))
+        + _item(3, "odd", "publish", "post", _dated("2013-01-10 08:00:00", "2013-03-10 08:00:00"))
+        + _item(4, "gmt", "publish", "post", _dated("0000-00-00 00:00:00", "2013-01-10 08:00:00"))
+        + _item(5, "draft", "draft", "post", _dated("2013-01-10 08:00:00", "0000-00-00 00:00:00"))
+    ))  # fmt: skip
+    dates = {p.path.split("/")[-1]: p.date for p in scan([export], drafts=True)}
+    evening = dates["evening"]
+    assert evening.date() == dt.date(2013, 1, 10)
+    assert evening.utcoffset() == dt.timedelta(hours=-5)
+    assert evening == dt.datetime(2013, 1, 11, 4, 30, tzinfo=dt.UTC)  # the same moment
+    assert dates["india"].utcoffset() == dt.timedelta(hours=5, minutes=30)
+    # two dates two months apart are no time zone: the UTC one is kept, as it says
+    assert dates["odd"] == dt.datetime(2013, 3, 10, 8, tzinfo=dt.UTC)
+    assert dates["gmt"] == dt.datetime(2013, 1, 10, 8, tzinfo=dt.UTC)
+    assert dates["draft"] == dt.datetime(2013, 1, 10, 8)  # no UTC date: the blog's clock
