@@ -1,6 +1,7 @@
 """Template tags and shortcodes in post bodies: the prose they carry is kept, the rest goes.
 
-Hugo (``{{< name key="…" >}}``, ``{{% name %}}…{{% /name %}}``), Liquid and Nunjucks
+Hugo (``{{< name key="…" >}}``, ``{{% name %}}…{{% /name %}}``), Zola (``{{ name(key="…") }}``,
+``{% name(…) %}…{% end %}``), Liquid and Nunjucks
 (``{% include figure.html caption="…" %}``, ``{% image "a.jpg", "Alt text" %}``) and WordPress
 (``[caption caption="…"]``) write text into parameters as often as between tags: a Hugo site
 may hold nearly all of a post's prose in ``{{<quote body="…">}}``. Code blocks keep their code,
@@ -124,6 +125,25 @@ def _hugo_tag(match: re.Match[str]) -> str:
     if closing or name in _HUGO_EMBEDS:
         return " "
     return _placed(prose(params.rstrip("/")), match)
+
+
+# --- Zola -----------------------------------------------------------------------------------
+
+# Zola's inline shortcode is a call, "{{ name(key=value, …) }}", and its arguments may span
+# lines (a note's body often does); Liquid's output tags never have "name(" first
+_ZOLA_CALL = re.compile(r"\{\{-?\s*([A-Za-z_]\w*)\s*\(((?:(?!\{\{|\}\}).)*?)\)\s*-?\}\}", re.S)
+
+
+def _zola(text: str) -> str:
+    if "{{" not in text or "(" not in text:
+        return text
+    return _ZOLA_CALL.sub(_zola_call, text)
+
+
+def _zola_call(match: re.Match[str]) -> str:
+    if match[1].lower() in _HUGO_EMBEDS:  # the same embeds
+        return " "
+    return _placed(prose(match[2]), match)
 
 
 # --- Liquid and Nunjucks ------------------------------------------------------------------
@@ -259,5 +279,5 @@ def strip(body: str) -> str:
         body = _HUGO_ESCAPED.sub(lambda m: aside(f"{{{{{m[1]}{m[2]}{m[3]}}}}}"), body)
     if "{%" in body and ("raw" in body or "verbatim" in body):
         body = _RAW.sub(lambda m: aside(m[2]), body)
-    text = _wordpress(_liquid(_hugo(body)))
+    text = _wordpress(_liquid(_zola(_hugo(body))))
     return _KEPT.sub(lambda m: kept[int(m[1])], text) if kept else text

@@ -113,6 +113,52 @@ def test_liquid(body: str, expected: str) -> None:
     assert text_of(body) == expected
 
 
+# --- Zola shortcodes -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param(
+            'Before {{ note(body="A really insightful note.") }} after.',
+            "Before A really insightful note. after.",
+            id="inline-call-keeps-its-prose",
+        ),
+        pytest.param(
+            '{{ note(body="\n**Note:** spread\nover lines.\n")}}\n\nNext.',
+            "Note: spread over lines.\nNext.",
+            id="arguments-over-lines",
+        ),
+        pytest.param(
+            '{{ quote(body="Le temps perdu", author="Marcel Proust") }}',
+            "Le temps perdu Marcel Proust",
+            id="two-prose-arguments",
+        ),
+        pytest.param(
+            'See {{ youtube(id="ym3y13nA3ew", width=80) }}{{ gif(sources=["a/b.mp4"]) }}.',
+            "See .",
+            id="embeds-go",
+        ),
+        pytest.param(
+            '{{ figure(src="harbour.jpg", caption="The harbour at dusk") }}',
+            "The harbour at dusk",
+            id="caption-kept-file-dropped",
+        ),
+        pytest.param(
+            '{% note(title="Heads up") %}\nInside the block.\n{% end %}',
+            "Heads up\nInside the block.",
+            id="block-call",
+        ),
+        pytest.param("Sum {{ range(end=3) }} done", "Sum done", id="no-prose-argument"),
+    ],
+)
+def test_zola_shortcodes_keep_their_prose(body: str, expected: str) -> None:
+    """Zola writes a shortcode as a call whose arguments often hold the prose (a note's
+    body): it was read as a Liquid output tag and dropped whole, or left as written when its
+    arguments spanned lines."""
+    assert text_of(body) == expected
+
+
 # --- WordPress shortcodes -----------------------------------------------------------------
 
 
