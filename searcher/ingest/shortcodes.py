@@ -99,6 +99,7 @@ def _placed(kept: list[str], match: re.Match[str]) -> str:
 
 # Hugo's escape {{</* x */>}} and Liquid's raw blocks: shown to readers as written
 _HUGO_ESCAPED = re.compile(r"\{\{([<%])/\*(.*?)\*/([>%])\}\}", re.S)
+_ZOLA_ESCAPED = re.compile(r"\{([{%])/\*(.*?)\*/([}%])\}", re.S)  # {{/* x */}}, {%/* x */%}
 _RAW = re.compile(r"\{%-?\s*(raw|verbatim)\s*-?%\}(.*?)\{%-?\s*end\1\s*-?%\}", re.S)
 _KEPT = re.compile("\ue000(\\d+)\ue001")  # a span set aside while tags are stripped
 _HUGO_CODE = re.compile(
@@ -268,15 +269,18 @@ def _unwrap_with_attributes(text: str) -> str:
 
 def strip(body: str) -> str:
     """``body`` with every template tag and shortcode replaced by the prose it carries, and
-    the tags a post shows as written (Hugo's ``{{</* x */>}}``, Liquid's raw blocks) kept."""
+    the tags a post shows as written (Hugo's ``{{</* x */>}}``, Zola's ``{{/* x */}}``, Liquid's
+    raw blocks) kept."""
     kept: list[str] = []
 
     def aside(text: str) -> str:
         kept.append(text)
         return f"\ue000{len(kept) - 1}\ue001"
 
-    if "{{" in body and "/*" in body:
+    if "/*" in body and "{{" in body:
         body = _HUGO_ESCAPED.sub(lambda m: aside(f"{{{{{m[1]}{m[2]}{m[3]}}}}}"), body)
+    if "/*" in body and ("{{" in body or "{%" in body):
+        body = _ZOLA_ESCAPED.sub(lambda m: aside(f"{{{m[1]}{m[2]}{m[3]}}}"), body)
     if "{%" in body and ("raw" in body or "verbatim" in body):
         body = _RAW.sub(lambda m: aside(m[2]), body)
     text = _wordpress(_liquid(_zola(_hugo(body))))

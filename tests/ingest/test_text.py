@@ -150,6 +150,11 @@ def test_liquid(body: str, expected: str) -> None:
             id="block-call",
         ),
         pytest.param("Sum {{ range(end=3) }} done", "Sum done", id="no-prose-argument"),
+        pytest.param(
+            'Write {{/* youtube(id="abc") */}} or {%/* note() */%}.',
+            'Write {{ youtube(id="abc") }} or {% note() %}.',
+            id="escaped-calls-shown-as-written",
+        ),
     ],
 )
 def test_zola_shortcodes_keep_their_prose(body: str, expected: str) -> None:
