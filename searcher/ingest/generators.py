@@ -127,7 +127,8 @@ class Jekyll(Site):
             if path and not _matches(rel, path):
                 continue
             found.update(values)
-        return found
+        lang = self._path_language(rel)
+        return {"lang": lang, **found} if lang else found
 
     def _type(self, rel: str) -> str:
         parts = rel.split("/")
@@ -161,7 +162,31 @@ class Jekyll(Site):
             slug=str(slug) if slug else permalinks.jekyll_slug(parts[-1]),
             categories=tuple(dict.fromkeys(str(c) for c in categories)),
         )  # fmt: skip
-        return permalinks.jekyll_url(template, doc)
+        return self._language_prefix(data, rel) + permalinks.jekyll_url(template, doc)
+
+    def _languages(self) -> tuple[tuple[str, ...], str]:
+        """jekyll-polyglot's ``languages`` and ``default_lang`` (none: not a polyglot site)."""
+        listed = self.config.get("languages")
+        if not isinstance(listed, list):
+            return (), ""
+        codes = tuple(str(code).strip().lower() for code in listed if str(code).strip())
+        default = str(self.config.get("default_lang") or (codes[0] if codes else "")).lower()
+        return codes, default
+
+    def _path_language(self, rel: str) -> str | None:
+        """With polyglot's ``lang_from_path``, the first folder of the path named after one of
+        the site's languages (``_posts/es/…``) says the post's language."""
+        codes, _ = self._languages()
+        if not codes or not true_flag(self.config.get("lang_from_path")):
+            return None
+        return next((p.lower() for p in rel.split("/")[:-1] if p.lower() in codes), None)
+
+    def _language_prefix(self, data: Mapping[str, Any], rel: str) -> str:
+        """polyglot builds each language but the default under ``/<lang>``."""
+        codes, default = self._languages()
+        lang = data.get("lang")
+        lang = str(lang).strip().lower() if isinstance(lang, str) else self._path_language(rel)
+        return f"/{lang}" if lang and lang in codes and lang != default else ""
 
     def _local(self, date: dt.datetime | None) -> dt.datetime | None:
         """The date as Jekyll formats it: in the site's timezone (UTC without one)."""

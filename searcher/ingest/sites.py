@@ -284,7 +284,10 @@ def _jekyll(root: Path, name: str) -> Jekyll:
     base = f"{text_value(config.get('url')) or ''}{text_value(config.get('baseurl')) or ''}".rstrip(
         "/"
     )
-    lang = langs.normalise(config.get("lang") or config.get("language") or config.get("locale"))
+    lang = langs.normalise(
+        config.get("lang") or config.get("language") or config.get("locale")
+        or config.get("default_lang")  # jekyll-polyglot
+    )  # fmt: skip
     published = (
         f"_{k}" for k, v in collections.items() if k != "posts" and true_flag(v.get("output"))
     )

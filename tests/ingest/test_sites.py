@@ -320,3 +320,27 @@ def test_eleventy_javascript_front_matter_gives_the_post_its_title_and_date() ->
         dt.datetime(2021, 3, 4),
     )
     assert "const" not in post.text and "literal values" in post.text
+
+
+def test_jekyll_polyglot_languages_and_their_urls(tmp_path: Path) -> None:
+    """jekyll-polyglot builds every language but the default under /<lang>/: a post's
+    ``lang`` (or, with ``lang_from_path``, its folder) says which; the default language is
+    the site's language."""
+    config = (
+        "url: https://example.org\npermalink: /:year/:title/\nlanguages: [en, es, de]\n"
+        "default_lang: en\nlang_from_path: true\n"
+    )
+    write(tmp_path, {
+        "_config.yml": config,
+        "_posts/2020-01-01-hello.md": "---\ntitle: Hello\n---\nThe harbour at dusk.",
+        "_posts/2020-01-02-hola.md": "---\ntitle: Hola\nlang: es\n---\nEl puerto al atardecer.",
+        "_posts/de/2020-01-03-hallo.md": "---\ntitle: Hallo\n---\nDer Hafen in der Dämmerung.",
+        "_posts/2020-01-04-other.md": "---\ntitle: Other\nlang: fr\n---\nLe port au crépuscule.",
+    })  # fmt: skip
+    posts = {p.path: (p.url, p.lang) for p in scan([tmp_path])}
+    assert posts == {
+        "_posts/2020-01-01-hello.md": ("https://example.org/2020/hello/", "en"),
+        "_posts/2020-01-02-hola.md": ("https://example.org/es/2020/hola/", "es"),
+        "_posts/de/2020-01-03-hallo.md": ("https://example.org/de/2020/hallo/", "de"),
+        "_posts/2020-01-04-other.md": ("https://example.org/2020/other/", "fr"),  # not listed
+    }
