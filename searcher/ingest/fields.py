@@ -29,27 +29,41 @@ _ZONES = {  # the abbreviations exporters write after a time; an unknown one is 
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
-        (
-            "jan january janv janvier januar enero gennaio",
-            "feb february fev fevr fevrier februar febrero febbraio",
-            "mar march mars marz maerz marzo",
-            "apr april avr avril abril aprile",
-            "may mai mayo maggio",
-            "jun june juin juni junio giugno",
-            "jul july juil juillet juli julio luglio",
-            "aug august aout agosto",
-            "sep sept september septembre septiembre settembre",
-            "oct october octobre oktober octubre ottobre",
-            "nov november novembre noviembre",
-            "dec december decembre dezember diciembre dicembre",
+        (  # English, French, German, Spanish, Italian, Portuguese, Dutch, Russian (both cases)
+            "jan january janv janvier januar enero gennaio janeiro januari январь января янв",
+            "feb february fev fevr fevrier februar febrero febbraio fevereiro februari "
+            "февраль февраля фев",
+            "mar march mars marz maerz marzo marco maart март марта мар",
+            "apr april avr avril abril aprile апрель апреля апр",
+            "may mai mayo maggio maio mei май мая",
+            "jun june juin juni junio giugno junho июнь июня июн",
+            "jul july juil juillet juli julio luglio julho июль июля июл",
+            "aug august aout agosto augustus август августа авг",
+            "sep sept september septembre septiembre settembre setembro сентябрь сентября сен",
+            "oct october octobre oktober octubre ottobre outubro октябрь октября окт",
+            "nov november novembre noviembre novembro ноябрь ноября ноя",
+            "dec december decembre dezember diciembre dicembre dezembro декабрь декабря дек",
         )
     )
     for m in names.split()
 }
+# "15 Nov 2015", "15-Nov-2015", "le 15 nov. 2015", "15 de noviembre de 2015", "Nov 15, 2015",
+# "Sunday, November 15th, 2015"
 _WORDY = re.compile(
-    r"^\s*(?:\w+,?\s+)?(\d{1,2})(?:er|st|nd|rd|th)?\.?\s+([^\W\d_]+)\.?,?\s+(\d{4})\b|"
-    r"^\s*([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b",
+    r"^\s*(?:\w+,?\s+)?(\d{1,2})(?:er|st|nd|rd|th)?\.?[\s-]+(?:de\s+)?([^\W\d_]+)\.?,?[\s-]+"
+    r"(?:de\s+)?(\d{4})\b|"
+    r"^\s*(?:[^\W\d_]+,\s+)?([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b",
     re.UNICODE,
+)
+# "15.11.2015", "15/11/2015", "11/15/2015": day first with dots (as every country writing
+# dots does); with slashes or dashes only when one number cannot be a month (05/06 is left)
+_NUMERIC = re.compile(
+    r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?:[T\s,]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?\s*$"
+)
+# "2015年11月15日", "2015년 11월 15일" (Chinese, Japanese, Korean), a time after it if any
+_CJK_DATE = re.compile(
+    r"^\s*(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?"
+    r"(?:\s*(\d{1,2})\s*[:時시]\s*(\d{2}))?"
 )
 _NAME_DATE = re.compile(r"(?:^|/)(\d{4})-(\d{2})-(\d{2})(?:[-_T]|\.\w+$)")
 _PATH_DATE = re.compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})(?:/|$)")
@@ -79,7 +93,10 @@ def parse_date(value: Any) -> dt.datetime | None:
     month = _YEAR_MONTH.match(text)
     if month:
         return _day(int(month[1]), int(month[2]), 1)
-    return _from_iso(text) or _from_rfc2822(text) or _from_words(text)
+    return (
+        _from_iso(text) or _from_rfc2822(text) or _from_words(text) or _from_numeric(text)
+        or _from_cjk(text)
+    )  # fmt: skip
 
 
 def is_partial(value: Any) -> bool:
@@ -197,6 +214,41 @@ def _from_words(text: str) -> dt.datetime | None:
         return dt.datetime(int(year), month, int(day))
     except ValueError:
         return None
+
+
+def _from_numeric(text: str) -> dt.datetime | None:
+    match = _NUMERIC.match(text)
+    if not match:
+        return None
+    first, sep, second, year, hour, minute, second_ = match.groups()
+    a, b = int(first), int(second)
+    if sep == "." or a > 12:
+        day, month = a, b
+    elif b > 12:
+        month, day = a, b
+    else:
+        return None  # 05/06/2015: May or June, nothing says which
+    return _at(_day(int(year), month, day), hour, minute, second_)
+
+
+def _from_cjk(text: str) -> dt.datetime | None:
+    match = _CJK_DATE.match(text)
+    if not match:
+        return None
+    year, month, day, hour, minute = match.groups()
+    return _at(_day(int(year), int(month), int(day)), hour, minute, None)
+
+
+def _at(
+    day: dt.datetime | None, hour: str | None, minute: str | None, second: str | None
+) -> dt.datetime | None:
+    """``day`` at the time given, if any and valid (an impossible time keeps the day)."""
+    if day is None or hour is None or minute is None:
+        return day
+    try:
+        return day.replace(hour=int(hour), minute=int(minute), second=int(second or 0))
+    except ValueError:
+        return day
 
 
 def date_from_path(path: str) -> dt.datetime | None:

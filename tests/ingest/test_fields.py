@@ -46,6 +46,28 @@ PLUS2 = dt.timezone(dt.timedelta(hours=2))
             "2011-03-04 10:00 PST",
             dt.datetime(2011, 3, 4, 10, tzinfo=dt.timezone(dt.timedelta(hours=-8))),
         ),
+        # day and month in numbers: dots are day first; slashes and dashes where one number
+        # cannot be a month; 05/06/2015 could be May or June and is left for the file name
+        ("15.11.2015", dt.datetime(2015, 11, 15)),
+        ("5.6.2015 14:30", dt.datetime(2015, 6, 5, 14, 30)),
+        ("15/11/2015", dt.datetime(2015, 11, 15)),
+        ("11/15/2015", dt.datetime(2015, 11, 15)),
+        ("11-15-2015", dt.datetime(2015, 11, 15)),
+        ("05/06/2015", None),
+        ("31/02/2015", None),
+        # month names in more languages, weekdays, dashes, Spanish and Portuguese "de"
+        ("15-Nov-2015", dt.datetime(2015, 11, 15)),
+        ("Sunday, November 15, 2015", dt.datetime(2015, 11, 15)),
+        ("Monday 16 November 2015", dt.datetime(2015, 11, 16)),
+        ("15 de noviembre de 2015", dt.datetime(2015, 11, 15)),
+        ("15 de março de 2015", dt.datetime(2015, 3, 15)),
+        ("15 ноября 2015", dt.datetime(2015, 11, 15)),
+        ("3 maart 2015", dt.datetime(2015, 3, 3)),
+        # Chinese, Japanese and Korean
+        ("2015年11月15日", dt.datetime(2015, 11, 15)),
+        ("2015年11月15日 14:05", dt.datetime(2015, 11, 15, 14, 5)),
+        ("2015년 11월 15일", dt.datetime(2015, 11, 15)),
+        ("2015年13月15日", None),
         (0, None),
         (-1, None),
         (99, None),
