@@ -93,13 +93,19 @@ def geocode(text: str) -> Place | None:
     for i, name in enumerate(parts):
         hints = [part for part in parts[i + 1 :] if gazetteer.is_region(part)]
         found = gazetteer._match(name, hints, 1)
-        if found and (len(normalize(name)) > 3 or normalize(found[0].name) == normalize(name)):
-            return found[0]  # a short alternate name is an airport code (THE, SEA), no name
+        if found and _a_name(normalize(name), found[0]):
+            return found[0]
     for part in reversed(parts):
         country = gazetteer.country(part)
         if country is not None:
             return country
     return None
+
+
+def _a_name(key: str, place: Place) -> bool:
+    """Whether ``key`` names ``place`` in prose: a short Latin alternate name is an airport
+    code (THE, SEA), not a name; two or three letters of a CJK script (東京, 北京) are."""
+    return len(key) > 3 or not key.isascii() or normalize(place.name) == key
 
 
 def candidates(text: str, limit: int = 5) -> list[Place]:

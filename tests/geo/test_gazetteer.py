@@ -200,6 +200,18 @@ def test_short_town_names_are_still_geocoded(text: str, label: str) -> None:
     assert place is not None and place.label == label
 
 
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("東京", "Tokyo, JP"), ("北京", "Beijing, CN"), ("서울", "Seoul, KR"), ("大阪", "Osaka, JP"),
+     ("台北", "Taipei, TW")],
+)  # fmt: skip
+def test_cjk_names_are_not_taken_for_airport_codes(text: str, label: str) -> None:
+    """A Japanese post's 'location: 東京' was not geocoded: two or three characters were
+    taken for an airport code, which only the Latin alphabet writes."""
+    place = gazetteer.geocode(text)
+    assert place is not None and place.label == label
+
+
 def _fresh(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
     monkeypatch.setenv("BLOGSEARCH_CACHE_DIR", str(folder))
     monkeypatch.setattr(gazetteer, "_instance", None)
