@@ -113,13 +113,18 @@ SEARCHES = {
 # index of few located posts are measured in plain Python (searcher.search.geosearch), and
 # importing numpy took 40 % of such a command.
 WITHOUT_NUMPY = {"near-point", "complete", "similar"}
+# A query's words are stemmed in C (PyStemmer, with Cython's runtime module), imported by the
+# first stem: commands without words to stem never load it.
+STEMMER = {"Stemmer", "cython_runtime"}
+WITH_WORDS = {"query", "similar"}  # a similar post's words are a query
 
 
 @pytest.mark.parametrize("name", SEARCHES)
 def test_a_search_command_imports_only_what_searching_needs(name: str, content_index: Path) -> None:
     third, ours, modules = loaded(*SEARCHES[name], "--index-dir", str(content_index))
     assert "searcher.search.generation" in ours  # the check sees what a search does import
-    assert third == (SEARCH_PACKAGES - {"numpy"} if name in WITHOUT_NUMPY else SEARCH_PACKAGES)
+    expected = SEARCH_PACKAGES - {"numpy"} if name in WITHOUT_NUMPY else SEARCH_PACKAGES
+    assert third == (expected | STEMMER if name in WITH_WORDS else expected)
     assert among(ours, NOT_FOR_SEARCH) == set()
     assert among(modules, METADATA) == set()
     assert among(modules, WHOOSH_UNUSED) == set()

@@ -36,8 +36,9 @@ from searcher.models import Location, Post
 # 7: several places per post (POINTS, MULTI); 8: whole titles as terms; 9: words and
 # spellings keep no per-posting count (the Counts format); 10: the stored record is a JSON
 # list, dates indexed in 16-bit tiers (DATE_SHIFT_STEP), runs in the Counts format, title
-# keys as digests (title_term)
-SCHEMA_VERSION = 10
+# keys as digests (title_term); 11: stems from Snowball's C library (analysis.stemmer), not
+# Whoosh's Python stemmers
+SCHEMA_VERSION = 11
 
 # PATH, RECORD, TEXT (the stored fields) and LISTED are named with their codec, records.py
 TAG = "tag"  # folded: what filters and facets match

@@ -157,6 +157,25 @@ def test_index_of_an_older_version_is_detected_and_rebuilt(site: Path) -> None:
     assert not list(index_dir.glob("*blogsearch_*")) and len(stored_paths(index_dir)) == 15
 
 
+def test_an_index_stemmed_by_whoosh_is_rebuilt_and_the_user_told_why(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Schema 10 was the last whose stems came from Whoosh's stemmers: such an index is not
+    read with today's stems, it is rebuilt from its posts."""
+    with monkeypatch.context() as patched:
+        patched.setattr(ondisk, "INDEX_NAME", "blogsearch10")
+        patched.setattr(indexer, "INDEX_NAME", "blogsearch10")
+        indexer.build([site], Path("index"))
+    assert ondisk.INDEX_NAME != "blogsearch10" and list(Path("index").glob("_blogsearch10_*"))
+    with pytest.raises(IndexMissing, match="older version"):
+        ondisk.open_existing(Path("index"))
+    result = CliRunner().invoke(main, ["index", str(site), "--index-dir", "index"])
+    assert result.exit_code == 0, result.output
+    assert "built by an older version; rebuilding it" in result.output
+    assert not list(Path("index").glob("*blogsearch10_*"))
+    assert stored_paths(Path("index")) == expected_paths(site)
+
+
 def test_second_writer_fails_clearly_or_waits(site: Path) -> None:
     index_dir = Path("index")
     indexer.build([site], index_dir)
