@@ -120,6 +120,21 @@ def test_folded_text_keeps_every_offset(text: str) -> None:
         assert folded == (bases[0] if bases else shown)
 
 
+def test_the_flat_texts_short_cut_knows_every_space() -> None:
+    """flat() replaces newlines itself and hands any other whitespace to str.split()."""
+    others = [chr(c) for c in range(0x110000) if chr(c).isspace() and chr(c) not in " \n"]
+    assert sorted(snippets._SPACES) == others
+    assert sorted(snippets._ASCII_SPACES) == [c for c in others if c.isascii()]
+
+
+@given(
+    st.text(alphabet=st.sampled_from("ab é\n\n  \t\r\xa0\u2009\u3000\u00ad\u200b語ß"), max_size=40)
+)
+def test_flat_text_is_the_words_joined_by_one_space(text: str) -> None:
+    assert snippets.flat(text) == " ".join(text.split())
+    assert snippets.Source.of(text).text == " ".join(text.split())
+
+
 def test_many_matches_in_one_window_choose_the_busiest_passage() -> None:
     text = "ruby " + "filler " * 60 + "ruby rails ruby " + "filler " * 60 + "rails"
     q = query.Or([query.Term("body", "rubi"), query.Term("body", "rail")])
