@@ -37,6 +37,7 @@ SPOTS = 12  # the first candidate places, and every other one up to REACH charac
 REACH = 400
 MAX_SPOTS = 64
 SPANS_KEPT = 100_000  # spans of query leaves kept per index generation: 16 MB at most
+LONG_WINDOW = 20  # characters of a window beyond which its CJK runs are worth leaving out
 WORD_CHARS = 64  # a candidate's word is looked for this far back; longer runs are CJK or URLs
 # letters an accent-folded form may stand for in the text, for the candidate search
 _VARIANTS = {
@@ -291,8 +292,15 @@ def _leaf_spans(source: Source, analyzer: Any, leaf: Leaf) -> list[Span]:
         return spans[:MAX_MATCHES]
     spans = []
     prefix = kind == "prefix"
+    # no CJK token can match a word that starts otherwise: long unspaced windows of CJK
+    # text around it (up to 4 * WORD_CHARS characters) are read without their bigrams
+    latin = not (value[:1] >= "\u1100" and analysis.is_cjk(value[0]))
     for start, end in _windows(text, places, 0):
-        tokens = snippetwords.tokens(text[start:end], analyzer)
+        window = text[start:end]
+        if latin and end - start > LONG_WINDOW and not window.isascii():
+            tokens = snippetwords.words(window, analyzer)
+        else:
+            tokens = snippetwords.tokens(window, analyzer)
         if len(tokens) == 1:  # a window is most often one word
             _, word, first, last = tokens[0]
             if word == value or (prefix and word.startswith(value)):

@@ -60,6 +60,21 @@ def tokens(text: str, analyzer: Any) -> tuple[Token, ...]:
     return found
 
 
+def words(text: str, analyzer: Any) -> tuple[Token, ...]:
+    """The tokens of ``text`` that are not cut from a CJK run (bigrams and single
+    characters), for our text analysers; :func:`tokens` for any other. Enough to look for a
+    word that does not start with a CJK character: no token both holds such characters and
+    others. A long unspaced window of Japanese or Chinese around a Latin word is otherwise
+    cut into hundreds of bigrams, none of which can match. Not remembered: such windows
+    rarely come back."""
+    known = _KNOWN.get(id(analyzer))
+    steps = known.steps if known is not None and known.analyzer is analyzer else _steps_of(analyzer)
+    if steps is None:
+        return tokens(text, analyzer)
+    latin = [match for match in analysis.token_matches(text) if match[0] != "cjk"]
+    return _direct(text, *steps, latin)
+
+
 def _held() -> int:
     """Windows remembered for all analysers (a multilingual archive has up to 17)."""
     return sum(len(known.memo) for known in list(_KNOWN.values()))
@@ -104,18 +119,20 @@ def _direct(
     tokenizer: analysis.WordTokenizer,
     stops: frozenset[str],
     forms_of: Callable[[str, str], tuple[str, str | None]] | None,
+    matches: list[tuple[str, str, int]] | None = None,
 ) -> tuple[Token, ...]:
     """What ``WordTokenizer | FoldFilter(stops) [| StemFoldFilter]`` gives for ``text``
-    (index mode, stop words kept and not stemmed), without the chain."""
+    (index mode, stop words kept and not stemmed), without the chain; from the token
+    pattern's ``matches`` in ``text`` where given."""
     found: list[Token] = []
     folded_forms = analysis.folded_forms
     core = text.strip(_ASCII_EDGES)
-    if core.isalnum() and core.isascii():  # one ASCII word, the usual window
+    if matches is None and core.isalnum() and core.isascii():  # one ASCII word, the usual
         spans: Iterable[tuple[str, int, int]] = (
             (core, 0, len(text) - len(text.lstrip(_ASCII_EDGES))),
         )
     else:
-        spans = tokenizer.spans(text, 0, 0, True)
+        spans = tokenizer.spans(text, 0, 0, True, matches)
     for word, pos, start in spans:
         end = start + len(word)
         lowered, folded = folded_forms(word)

@@ -241,3 +241,14 @@ def test_passages_are_as_wide_on_screen_in_every_script(filler: str, word: str) 
     assert snippets.FRAGMENT_CHARS * 2 * 0.8 <= columns(html) <= snippets.FRAGMENT_CHARS * 2 + 4
     opening = snippets.opening(filler * 40)
     assert 200 * 0.8 <= columns(opening) <= 201
+
+
+def test_a_latin_word_in_a_long_unspaced_cjk_run_is_marked() -> None:
+    """Its window reaches far back into the run (no space to start from); the run's
+    bigrams are left out of it, the word and its neighbours are still found."""
+    from searcher.indexing import analysis
+
+    text = "脆弱性が見つかりました。" * 30 + "Rustの脆弱性、rust-lang.org と Rusty。" + "修正" * 50
+    analyzer = analysis.text_analyzer("cjk")
+    html = snippets.build(text, analyzer, snippets.targets(query.Term("body", "rust"), "body"))
+    assert marks(html) == ["Rust", "rust"]
