@@ -414,16 +414,20 @@ def _matches(text: str, analyzer: Any, wanted: Targets, offset: int) -> list[tup
             return list(hits.values())
         return [hits[pos] for pos in sorted(hits)][:MAX_MATCHES]
     at: dict[int, list[tuple[str, int, int]]] = {}
+    held: set[tuple[int, str]] = set()  # (position, form) of every token
     for pos, word, start, end in tokens:
         at.setdefault(pos, []).append((word, start + offset, end + offset))
+        held.add((pos, word))
     marked: dict[int, tuple[int, int, str]] = {}
-    for pos, forms in at.items():
-        for word, start, end in forms:
-            if wanted.single(word):
-                marked[pos] = (start, end, word)
+    if wanted.terms or wanted.prefixes or wanted.wildcards:  # a phrase's window: none
+        for pos, forms in at.items():
+            for word, start, end in forms:
+                if wanted.single(word):
+                    marked[pos] = (start, end, word)
     for phrase in wanted.phrases:
+        first, rest = phrase[0], tuple(enumerate(phrase))[1:]
         for pos in at:
-            if all(any(f[0] == word for f in at.get(pos + j, ())) for j, word in enumerate(phrase)):
+            if (pos, first) in held and all((pos + j, word) in held for j, word in rest):
                 for j in range(len(phrase)):
                     _, start, end = at[pos + j][0]
                     marked[pos + j] = (start, end, " ".join(phrase))
