@@ -358,7 +358,7 @@ def _windows(text: str, places: list[tuple[int, int]], words: int) -> list[tuple
     after it (a phrase's length), and starts at a space, so its tokens are the indexer's."""
     windows: list[tuple[int, int]] = []
     match_tail = _tail(words).match
-    rfind, is_cjk = text.rfind, analysis.is_cjk
+    find, rfind, is_cjk = text.find, text.rfind, analysis.is_cjk
     reach = last_end = -1
     for count, (at, after) in enumerate(places):
         if count < SPOTS:
@@ -373,8 +373,12 @@ def _windows(text: str, places: list[tuple[int, int]], words: int) -> list[tuple
             start = rfind(" ", at - WORD_CHARS if at > WORD_CHARS else 0, at) + 1
             if start == 0 and at > WORD_CHARS:  # a long unspaced run: a URL
                 start = max(rfind(" ", 0, at) + 1, at - 4 * WORD_CHARS)
-            found = match_tail(text, after)
-            end = found.end() if found else after
+            if words:
+                found = match_tail(text, after)
+                end = found.end() if found else after
+            else:  # the rest of the word: the text's only whitespace is the space
+                space = find(" ", after, after + WORD_CHARS)
+                end = space if space >= 0 else min(after + WORD_CHARS, len(text))
         if start <= last_end:
             if end > last_end:
                 windows[-1] = (windows[-1][0], end)

@@ -5,7 +5,7 @@ import random
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from whoosh import query
 from whoosh.analysis import StemmingAnalyzer
@@ -252,3 +252,17 @@ def test_a_latin_word_in_a_long_unspaced_cjk_run_is_marked() -> None:
     analyzer = analysis.text_analyzer("cjk")
     html = snippets.build(text, analyzer, snippets.targets(query.Term("body", "rust"), "body"))
     assert marks(html) == ["Rust", "rust"]
+
+
+@example("x" * 100 + " " + "y" * 70)
+@given(st.text(alphabet=st.sampled_from("ab.é- \n\t\xa0\u3000語x"), max_size=300))
+def test_a_words_window_ends_where_its_word_does(text: str) -> None:
+    """A single word's window ends at the first space after the candidate place (at most
+    WORD_CHARS on), found with str.find in the flat text, as the tail pattern ends it."""
+    flat = snippets.Source.of(text).text
+    for at in range(len(flat)):
+        if flat[at] in " 語":
+            continue
+        ((_, end),) = snippets._windows(flat, [(at, at + 1)], 0)
+        found = snippets._tail(0).match(flat, at + 1)
+        assert found is not None and end == found.end()
