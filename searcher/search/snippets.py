@@ -188,9 +188,9 @@ def flat(text: str) -> str:
     the text into words and joining them again, which took more CPU than anything else in a
     first-time hit's snippet.
     """
-    spaces = _ASCII_SPACES if text.isascii() else _SPACES  # isascii() is free: a flag
-    if any(space in text for space in spaces):
-        return " ".join(text.split())
+    for space in _ASCII_SPACES if text.isascii() else _SPACES:  # isascii() is free: a flag
+        if space in text:
+            return " ".join(text.split())
     joined = text.replace("\n", " ").strip(" ")
     return joined if "  " not in joined else " ".join(text.split())
 

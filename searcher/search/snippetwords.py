@@ -35,6 +35,7 @@ class _Known(NamedTuple):
 
 KNOWN_ANALYZERS = 64  # analysers known (ours are a few shared instances) before starting afresh
 _KNOWN: dict[int, _Known] = {}  # by id(analyzer): a plain dict, read without a lock
+_added = 0  # windows remembered since the memos were last counted (_remember)
 
 
 def tokens(text: str, analyzer: Any) -> tuple[Token, ...]:
@@ -53,11 +54,24 @@ def tokens(text: str, analyzer: Any) -> tuple[Token, ...]:
     steps = known.steps
     found = _chain(text, analyzer) if steps is None else _direct(text, *steps)
     if len(text) <= MEMO_CHARS:
-        if _held() >= MEMO_SIZE:
+        _remember(memo, text, found)
+    return found
+
+
+def _remember(memo: dict[str, tuple[Token, ...]], text: str, found: tuple[Token, ...]) -> None:
+    """``memo[text] = found``, all memos emptied first if they hold MEMO_SIZE windows. The
+    windows added since they were last counted are an upper bound of those held (a memo
+    dropped with its analyser is not subtracted): they are counted again only when that
+    bound reaches MEMO_SIZE, not at every window, which summed 17 memos' sizes each time."""
+    global _added
+    if _added >= MEMO_SIZE:
+        _added = _held()
+        if _added >= MEMO_SIZE:
             for other in list(_KNOWN.values()):
                 other.memo.clear()
-        memo[text] = found
-    return found
+            _added = 0
+    memo[text] = found
+    _added += 1
 
 
 def words(text: str, analyzer: Any) -> tuple[Token, ...]:
@@ -82,7 +96,9 @@ def _held() -> int:
 
 def clear() -> None:
     """Forget the remembered windows (a fresh start, for measurements)."""
+    global _added
     _KNOWN.clear()
+    _added = 0
 
 
 def _chain(text: str, analyzer: Any) -> tuple[Token, ...]:
