@@ -11,6 +11,8 @@ other analyser goes through its chain.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -124,6 +126,13 @@ def _steps_of(analyzer: Any) -> Steps | None:
     return tokenizer, fold.stops, analysis.stem_forms(stem[0].lang)
 
 
+@functools.cache
+def _cjk_run() -> re.Pattern[str]:
+    """A run of the characters the tokenizer cuts into bigrams: a CJK phrase's window most
+    often is one, and is then cut without the token pattern's search."""
+    return re.compile(f"[{analysis.CJK_RANGES}]+")
+
+
 # ASCII characters that no token of ASCII text starts or ends with: a window made of these
 # around ASCII letters and digits alone is that one word (the token pattern's word; a version
 # needs a dot, an apostrophe must stand between letters)
@@ -142,6 +151,8 @@ def _direct(
     pattern's ``matches`` in ``text`` where given."""
     found: list[Token] = []
     folded_forms = analysis.folded_forms
+    if matches is None and text[:1] >= "\u1100" and _cjk_run().fullmatch(text):
+        matches = [("cjk", text, 0)]  # the token pattern's one match: CJK runs come first
     core = text.strip(_ASCII_EDGES)
     if matches is None and core.isalnum() and core.isascii():  # one ASCII word, the usual
         spans: Iterable[tuple[str, int, int]] = (

@@ -18,6 +18,9 @@ SAMPLES = [
     "",
     "   ",
     "(Ruby), ruby. 'ruby' _ruby_ v2 2019 2.7, ruby's ruby2 x-ruby",
+    "脆弱性が見つかりました",  # one CJK run: cut without the token pattern
+    "ｶﾀｶﾅ漢字한국어",
+    "語",
 ]
 
 
