@@ -37,6 +37,7 @@ SPOTS = 12  # the first candidate places, and every other one up to REACH charac
 REACH = 400
 MAX_SPOTS = 64
 SPANS_KEPT = 100_000  # spans of query leaves kept per index generation: 16 MB at most
+LONG_WINDOW = 20  # characters of a window beyond which its CJK runs are worth leaving out
 WORD_CHARS = 64  # a candidate's word is looked for this far back; longer runs are CJK or URLs
 # letters an accent-folded form may stand for in the text, for the candidate search
 _VARIANTS = {
@@ -48,6 +49,11 @@ _VARIANTS = {
 _ACCENTED = re.compile("[" + "".join(sorted({c for v in _VARIANTS.values() for c in v[1:]})) + "]")
 _UNACCENTED = str.maketrans({c: base for base, forms in _VARIANTS.items() for c in forms[1:]})
 _BASE_OF = {c: base for base, forms in _VARIANTS.items() for c in forms[1:]}
+# whitespace that str.split() splits at, but for the space and the newline (flat() replaces
+# those with str.replace); the list is checked against str.isspace() by the tests
+_ASCII_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
+_SPACES = _ASCII_SPACES + "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+_SPACES += "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 _SPECIAL = re.compile("[&<>]")  # what html.escape(quote=False) replaces
 # characters shown two columns wide: the CJK scripts the tokenizer cuts into bigrams, with
 # their punctuation and fullwidth forms (。「」). Passages are measured in columns, so a
@@ -154,7 +160,7 @@ class Source:
 
     @classmethod
     def of(cls, text: str) -> Source:
-        text = " ".join(text.split())
+        text = flat(text)
         lowered: str | None = text.lower()
         if lowered is None or len(lowered) != len(text):
             return cls(text, None, None)
@@ -172,6 +178,21 @@ class Source:
     def plain(self) -> bool:
         """No letter in the text that an accent-folded form may stand for but its own."""
         return self.lowered is not None and self.folded is self.lowered
+
+
+def flat(text: str) -> str:
+    """``text`` with one space between words, as ``" ".join(text.split())`` makes it.
+
+    A stored post's text is most often already that, but for one newline between paragraphs:
+    replacing those and checking that nothing else needs doing costs a third of splitting
+    the text into words and joining them again, which took more CPU than anything else in a
+    first-time hit's snippet.
+    """
+    for space in _ASCII_SPACES if text.isascii() else _SPACES:  # isascii() is free: a flag
+        if space in text:
+            return " ".join(text.split())
+    joined = text.replace("\n", " ").strip(" ")
+    return joined if "  " not in joined else " ".join(text.split())
 
 
 class Kept:
@@ -271,8 +292,15 @@ def _leaf_spans(source: Source, analyzer: Any, leaf: Leaf) -> list[Span]:
         return spans[:MAX_MATCHES]
     spans = []
     prefix = kind == "prefix"
+    # no CJK token can match a word that starts otherwise: long unspaced windows of CJK
+    # text around it (up to 4 * WORD_CHARS characters) are read without their bigrams
+    latin = not (value[:1] >= "\u1100" and analysis.is_cjk(value[0]))
     for start, end in _windows(text, places, 0):
-        tokens = snippetwords.tokens(text[start:end], analyzer)
+        window = text[start:end]
+        if latin and end - start > LONG_WINDOW and not window.isascii():
+            tokens = snippetwords.words(window, analyzer)
+        else:
+            tokens = snippetwords.tokens(window, analyzer)
         if len(tokens) == 1:  # a window is most often one word
             _, word, first, last = tokens[0]
             if word == value or (prefix and word.startswith(value)):
@@ -330,7 +358,7 @@ def _windows(text: str, places: list[tuple[int, int]], words: int) -> list[tuple
     after it (a phrase's length), and starts at a space, so its tokens are the indexer's."""
     windows: list[tuple[int, int]] = []
     match_tail = _tail(words).match
-    rfind, is_cjk = text.rfind, analysis.is_cjk
+    find, rfind, is_cjk = text.find, text.rfind, analysis.is_cjk
     reach = last_end = -1
     for count, (at, after) in enumerate(places):
         if count < SPOTS:
@@ -345,8 +373,12 @@ def _windows(text: str, places: list[tuple[int, int]], words: int) -> list[tuple
             start = rfind(" ", at - WORD_CHARS if at > WORD_CHARS else 0, at) + 1
             if start == 0 and at > WORD_CHARS:  # a long unspaced run: a URL
                 start = max(rfind(" ", 0, at) + 1, at - 4 * WORD_CHARS)
-            found = match_tail(text, after)
-            end = found.end() if found else after
+            if words:
+                found = match_tail(text, after)
+                end = found.end() if found else after
+            else:  # the rest of the word: the text's only whitespace is the space
+                space = find(" ", after, after + WORD_CHARS)
+                end = space if space >= 0 else min(after + WORD_CHARS, len(text))
         if start <= last_end:
             if end > last_end:
                 windows[-1] = (windows[-1][0], end)
@@ -386,16 +418,20 @@ def _matches(text: str, analyzer: Any, wanted: Targets, offset: int) -> list[tup
             return list(hits.values())
         return [hits[pos] for pos in sorted(hits)][:MAX_MATCHES]
     at: dict[int, list[tuple[str, int, int]]] = {}
+    held: set[tuple[int, str]] = set()  # (position, form) of every token
     for pos, word, start, end in tokens:
         at.setdefault(pos, []).append((word, start + offset, end + offset))
+        held.add((pos, word))
     marked: dict[int, tuple[int, int, str]] = {}
-    for pos, forms in at.items():
-        for word, start, end in forms:
-            if wanted.single(word):
-                marked[pos] = (start, end, word)
+    if wanted.terms or wanted.prefixes or wanted.wildcards:  # a phrase's window: none
+        for pos, forms in at.items():
+            for word, start, end in forms:
+                if wanted.single(word):
+                    marked[pos] = (start, end, word)
     for phrase in wanted.phrases:
+        first, rest = phrase[0], tuple(enumerate(phrase))[1:]
         for pos in at:
-            if all(any(f[0] == word for f in at.get(pos + j, ())) for j, word in enumerate(phrase)):
+            if (pos, first) in held and all((pos + j, word) in held for j, word in rest):
                 for j in range(len(phrase)):
                     _, start, end = at[pos + j][0]
                     marked[pos + j] = (start, end, " ".join(phrase))

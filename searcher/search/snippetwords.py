@@ -11,6 +11,8 @@ other analyser goes through its chain.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -35,6 +37,7 @@ class _Known(NamedTuple):
 
 KNOWN_ANALYZERS = 64  # analysers known (ours are a few shared instances) before starting afresh
 _KNOWN: dict[int, _Known] = {}  # by id(analyzer): a plain dict, read without a lock
+_added = 0  # windows remembered since the memos were last counted (_remember)
 
 
 def tokens(text: str, analyzer: Any) -> tuple[Token, ...]:
@@ -53,11 +56,39 @@ def tokens(text: str, analyzer: Any) -> tuple[Token, ...]:
     steps = known.steps
     found = _chain(text, analyzer) if steps is None else _direct(text, *steps)
     if len(text) <= MEMO_CHARS:
-        if _held() >= MEMO_SIZE:
+        _remember(memo, text, found)
+    return found
+
+
+def _remember(memo: dict[str, tuple[Token, ...]], text: str, found: tuple[Token, ...]) -> None:
+    """``memo[text] = found``, all memos emptied first if they hold MEMO_SIZE windows. The
+    windows added since they were last counted are an upper bound of those held (a memo
+    dropped with its analyser is not subtracted): they are counted again only when that
+    bound reaches MEMO_SIZE, not at every window, which summed 17 memos' sizes each time."""
+    global _added
+    if _added >= MEMO_SIZE:
+        _added = _held()
+        if _added >= MEMO_SIZE:
             for other in list(_KNOWN.values()):
                 other.memo.clear()
-        memo[text] = found
-    return found
+            _added = 0
+    memo[text] = found
+    _added += 1
+
+
+def words(text: str, analyzer: Any) -> tuple[Token, ...]:
+    """The tokens of ``text`` that are not cut from a CJK run (bigrams and single
+    characters), for our text analysers; :func:`tokens` for any other. Enough to look for a
+    word that does not start with a CJK character: no token both holds such characters and
+    others. A long unspaced window of Japanese or Chinese around a Latin word is otherwise
+    cut into hundreds of bigrams, none of which can match. Not remembered: such windows
+    rarely come back."""
+    known = _KNOWN.get(id(analyzer))
+    steps = known.steps if known is not None and known.analyzer is analyzer else _steps_of(analyzer)
+    if steps is None:
+        return tokens(text, analyzer)
+    latin = [match for match in analysis.token_matches(text) if match[0] != "cjk"]
+    return _direct(text, *steps, latin)
 
 
 def _held() -> int:
@@ -67,7 +98,9 @@ def _held() -> int:
 
 def clear() -> None:
     """Forget the remembered windows (a fresh start, for measurements)."""
+    global _added
     _KNOWN.clear()
+    _added = 0
 
 
 def _chain(text: str, analyzer: Any) -> tuple[Token, ...]:
@@ -93,6 +126,13 @@ def _steps_of(analyzer: Any) -> Steps | None:
     return tokenizer, fold.stops, analysis.stem_forms(stem[0].lang)
 
 
+@functools.cache
+def _cjk_run() -> re.Pattern[str]:
+    """A run of the characters the tokenizer cuts into bigrams: a CJK phrase's window most
+    often is one, and is then cut without the token pattern's search."""
+    return re.compile(f"[{analysis.CJK_RANGES}]+")
+
+
 # ASCII characters that no token of ASCII text starts or ends with: a window made of these
 # around ASCII letters and digits alone is that one word (the token pattern's word; a version
 # needs a dot, an apostrophe must stand between letters)
@@ -104,18 +144,22 @@ def _direct(
     tokenizer: analysis.WordTokenizer,
     stops: frozenset[str],
     forms_of: Callable[[str, str], tuple[str, str | None]] | None,
+    matches: list[tuple[str, str, int]] | None = None,
 ) -> tuple[Token, ...]:
     """What ``WordTokenizer | FoldFilter(stops) [| StemFoldFilter]`` gives for ``text``
-    (index mode, stop words kept and not stemmed), without the chain."""
+    (index mode, stop words kept and not stemmed), without the chain; from the token
+    pattern's ``matches`` in ``text`` where given."""
     found: list[Token] = []
     folded_forms = analysis.folded_forms
+    if matches is None and text[:1] >= "\u1100" and _cjk_run().fullmatch(text):
+        matches = [("cjk", text, 0)]  # the token pattern's one match: CJK runs come first
     core = text.strip(_ASCII_EDGES)
-    if core.isalnum() and core.isascii():  # one ASCII word, the usual window
+    if matches is None and core.isalnum() and core.isascii():  # one ASCII word, the usual
         spans: Iterable[tuple[str, int, int]] = (
             (core, 0, len(text) - len(text.lstrip(_ASCII_EDGES))),
         )
     else:
-        spans = tokenizer.spans(text, 0, 0, True)
+        spans = tokenizer.spans(text, 0, 0, True, matches)
     for word, pos, start in spans:
         end = start + len(word)
         lowered, folded = folded_forms(word)

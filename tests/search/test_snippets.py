@@ -5,7 +5,7 @@ import random
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from whoosh import query
 from whoosh.analysis import StemmingAnalyzer
@@ -120,6 +120,21 @@ def test_folded_text_keeps_every_offset(text: str) -> None:
         assert folded == (bases[0] if bases else shown)
 
 
+def test_the_flat_texts_short_cut_knows_every_space() -> None:
+    """flat() replaces newlines itself and hands any other whitespace to str.split()."""
+    others = [chr(c) for c in range(0x110000) if chr(c).isspace() and chr(c) not in " \n"]
+    assert sorted(snippets._SPACES) == others
+    assert sorted(snippets._ASCII_SPACES) == [c for c in others if c.isascii()]
+
+
+@given(
+    st.text(alphabet=st.sampled_from("ab é\n\n  \t\r\xa0\u2009\u3000\u00ad\u200b語ß"), max_size=40)
+)
+def test_flat_text_is_the_words_joined_by_one_space(text: str) -> None:
+    assert snippets.flat(text) == " ".join(text.split())
+    assert snippets.Source.of(text).text == " ".join(text.split())
+
+
 def test_many_matches_in_one_window_choose_the_busiest_passage() -> None:
     text = "ruby " + "filler " * 60 + "ruby rails ruby " + "filler " * 60 + "rails"
     q = query.Or([query.Term("body", "rubi"), query.Term("body", "rail")])
@@ -226,3 +241,28 @@ def test_passages_are_as_wide_on_screen_in_every_script(filler: str, word: str) 
     assert snippets.FRAGMENT_CHARS * 2 * 0.8 <= columns(html) <= snippets.FRAGMENT_CHARS * 2 + 4
     opening = snippets.opening(filler * 40)
     assert 200 * 0.8 <= columns(opening) <= 201
+
+
+def test_a_latin_word_in_a_long_unspaced_cjk_run_is_marked() -> None:
+    """Its window reaches far back into the run (no space to start from); the run's
+    bigrams are left out of it, the word and its neighbours are still found."""
+    from searcher.indexing import analysis
+
+    text = "脆弱性が見つかりました。" * 30 + "Rustの脆弱性、rust-lang.org と Rusty。" + "修正" * 50
+    analyzer = analysis.text_analyzer("cjk")
+    html = snippets.build(text, analyzer, snippets.targets(query.Term("body", "rust"), "body"))
+    assert marks(html) == ["Rust", "rust"]
+
+
+@example("x" * 100 + " " + "y" * 70)
+@given(st.text(alphabet=st.sampled_from("ab.é- \n\t\xa0\u3000語x"), max_size=300))
+def test_a_words_window_ends_where_its_word_does(text: str) -> None:
+    """A single word's window ends at the first space after the candidate place (at most
+    WORD_CHARS on), found with str.find in the flat text, as the tail pattern ends it."""
+    flat = snippets.Source.of(text).text
+    for at in range(len(flat)):
+        if flat[at] in " 語":
+            continue
+        ((_, end),) = snippets._windows(flat, [(at, at + 1)], 0)
+        found = snippets._tail(0).match(flat, at + 1)
+        assert found is not None and end == found.end()

@@ -18,6 +18,9 @@ SAMPLES = [
     "",
     "   ",
     "(Ruby), ruby. 'ruby' _ruby_ v2 2019 2.7, ruby's ruby2 x-ruby",
+    "脆弱性が見つかりました",  # one CJK run: cut without the token pattern
+    "ｶﾀｶﾅ漢字한국어",
+    "語",
 ]
 
 
@@ -45,6 +48,37 @@ def test_direct_steps_match_the_analyser_on_any_text(text: str, key: str) -> Non
     steps = snippetwords._steps_of(analyzer)
     assert steps is not None
     assert snippetwords._direct(text, *steps) == chain(text, analyzer)
+
+
+def _marked(found: tuple[tuple[int, str, int, int], ...]) -> list[list[tuple[str, int, int]]]:
+    """The tokens (form, start, end) of each word, in order: positions renumbered."""
+    words: dict[int, list[tuple[str, int, int]]] = {}
+    for pos, form, start, end in found:
+        words.setdefault(pos, []).append((form, start, end))
+    return [words[pos] for pos in sorted(words)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet="abeéÉß'\u2019.,-19 Vv thé l'Ии脆弱性見つかりましたカタｶﾀ。「」漢字한국",
+        max_size=60,
+    ),
+    st.sampled_from(analysis.LANGUAGE_KEYS),
+)
+def test_words_are_the_tokens_but_those_cut_from_cjk_runs(text: str, key: str) -> None:
+    """words() gives every token a word that does not start with a CJK character could be,
+    and only those: the analyser's tokens without the CJK runs' bigrams and characters."""
+    analyzer = analysis.text_analyzer(key)
+    others = tuple(t for t in chain(text, analyzer) if not analysis.is_cjk(t[1][:1] or "a"))
+    assert all(not any(analysis.is_cjk(c) for c in t[1]) for t in others)
+    assert _marked(snippetwords.words(text, analyzer)) == _marked(others)
+
+
+def test_words_of_another_analyser_are_its_tokens() -> None:
+    analyzer = StemmingAnalyzer()
+    text = "Ruby 脆弱性 rails"
+    assert snippetwords.words(text, analyzer) == snippetwords.tokens(text, analyzer)
 
 
 @pytest.mark.parametrize("key", ["en", "fr", "cjk"])
