@@ -125,9 +125,11 @@ class Terms(NamedTuple):
     """A field's postings in one document as arrays: each term (first seen first), its
     frequency and weight, and its value as the batch keeps it: the deltas of its positions
     (``deltas``, term after term, encoded a batch at a time by ``segwriter.position_values``)
-    in a field with positions, else its bytes, joined in ``values`` with their ``sizes``."""
+    in a field with positions, else its bytes, joined in ``values`` with their ``sizes``.
+    The terms are strings as the analysis made them (bytes where Whoosh's ``field.index``
+    made them): a batch numbers them by field before it makes their keys' bytes."""
 
-    terms: list[bytes]
+    terms: list[str] | list[bytes]
     frequencies: I64
     weights: np.ndarray[Any, Any]
     sizes: I64 | None = None
@@ -144,7 +146,8 @@ class Terms(NamedTuple):
         found = [values[end - size : end] for end, size in zip(ends, sizes.tolist(), strict=True)]
         if self.deltas is not None:
             found = [value[:4] + _PICKLED + value[5:] + b"." for value in found]
-        return list(zip(self.terms, self.frequencies.tolist(), self.weights.tolist(), found,
+        terms = [term.encode() if isinstance(term, str) else term for term in self.terms]
+        return list(zip(terms, self.frequencies.tolist(), self.weights.tolist(), found,
                         strict=True))  # fmt: skip
 
 
@@ -156,7 +159,7 @@ def counted(frequencies: dict[str, int], boost: float) -> Terms:
     counts = np.fromiter(frequencies.values(), np.int64, count=len(frequencies))
     empty = np.zeros(len(counts), dtype=np.int64)
     weights = counts * (1.0 * boost)
-    return Terms(list(map(str.encode, frequencies)), counts, weights, empty)
+    return Terms(list(frequencies), counts, weights, empty)
 
 
 def _with_positions(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
@@ -195,7 +198,7 @@ def _analysed(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
     firsts = np.cumsum(frequencies) - frequencies
     deltas[firsts] = positions[firsts]  # a term's positions never go back: deltas >= 0
     weights = frequencies * (1.0 * form.field_boost)
-    return Terms(list(map(str.encode, terms)), frequencies, weights, deltas=deltas)
+    return Terms(terms, frequencies, weights, deltas=deltas)
 
 
 def _few(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
@@ -232,7 +235,7 @@ def _few(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
     frequencies = np.array(list(map(len, positions.values())), dtype=np.int64)
     weights = frequencies * (1.0 * form.field_boost)
     found_deltas = np.array(deltas, dtype=np.int64)
-    return Terms(list(map(str.encode, positions)), frequencies, weights, deltas=found_deltas)
+    return Terms(list(positions), frequencies, weights, deltas=found_deltas)
 
 
 _WORD = operator.itemgetter(2)  # a token pattern match's word ("" for CJK runs and versions)
