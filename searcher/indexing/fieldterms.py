@@ -25,7 +25,8 @@ from typing import Any, NamedTuple, cast
 
 import numpy as np
 from whoosh import formats
-from whoosh.analysis import RegexTokenizer
+from whoosh.analysis import IDTokenizer, RegexTokenizer
+from whoosh.fields import FieldType
 
 from searcher.indexing import analysis, schema, termstream
 from searcher.indexing._whoosh import segwriter
@@ -47,6 +48,8 @@ def terms(field: Any, value: Any, document: dict[str, Any]) -> Terms | None:
     """``field.index(value)`` as arrays, for the fields analysed here (None for others)."""
     analyzer, form = field.analyzer, field.format
     kind = type(form)
+    if kind is formats.Existence and isinstance(value, str) and _whole_value(field):
+        return _ONE_TERM._replace(terms=[value], weights=_ONE_TERM.weights * form.field_boost)
     if not isinstance(value, str) or kind not in (formats.Positions, schema.Counts):
         return None
     if isinstance(analyzer, analysis.MultilingualAnalyzer) and kind is formats.Positions:
@@ -61,6 +64,12 @@ def terms(field: Any, value: Any, document: dict[str, Any]) -> Terms | None:
     if kind is schema.Counts and _splits_on_blanks(analyzer):  # a KEYWORD field: runs
         return counted(Counter(_BLANKS_APART.findall(value)), form.field_boost)
     return None
+
+
+def _whole_value(field: Any) -> bool:
+    """Whether ``field.index`` gives the value itself as its one term: an ID field (Whoosh's
+    ``IDTokenizer`` alone, its ``index`` not overridden as NUMERIC's and DATETIME's are)."""
+    return type(field.analyzer) is IDTokenizer and type(field).index is FieldType.index
 
 
 _BLANKS_APART = re.compile(r"[^ \t\r\n]+")  # whoosh's SpaceSeparatedTokenizer's tokens
@@ -152,6 +161,8 @@ class Terms(NamedTuple):
 
 
 _PICKLED = b"\x80\x02]q\x00"  # what compacted position values leave out of their pickle
+# an ID field's one posting, its term the value (Existence: frequency 1, no value bytes)
+_ONE_TERM = Terms([], np.ones(1, dtype=np.int64), np.ones(1), np.zeros(1, dtype=np.int64))
 
 
 def counted(frequencies: dict[str, int], boost: float) -> Terms:
