@@ -25,7 +25,8 @@ from typing import Any, NamedTuple, cast
 
 import numpy as np
 from whoosh import formats
-from whoosh.analysis import RegexTokenizer
+from whoosh.analysis import IDTokenizer, RegexTokenizer
+from whoosh.fields import FieldType
 
 from searcher.indexing import analysis, schema, termstream
 from searcher.indexing._whoosh import segwriter
@@ -47,6 +48,8 @@ def terms(field: Any, value: Any, document: dict[str, Any]) -> Terms | None:
     """``field.index(value)`` as arrays, for the fields analysed here (None for others)."""
     analyzer, form = field.analyzer, field.format
     kind = type(form)
+    if kind is formats.Existence and isinstance(value, str) and _whole_value(field):
+        return _ONE_TERM._replace(terms=[value], weights=_ONE_TERM.weights * form.field_boost)
     if not isinstance(value, str) or kind not in (formats.Positions, schema.Counts):
         return None
     if isinstance(analyzer, analysis.MultilingualAnalyzer) and kind is formats.Positions:
@@ -61,6 +64,12 @@ def terms(field: Any, value: Any, document: dict[str, Any]) -> Terms | None:
     if kind is schema.Counts and _splits_on_blanks(analyzer):  # a KEYWORD field: runs
         return counted(Counter(_BLANKS_APART.findall(value)), form.field_boost)
     return None
+
+
+def _whole_value(field: Any) -> bool:
+    """Whether ``field.index`` gives the value itself as its one term: an ID field (Whoosh's
+    ``IDTokenizer`` alone, its ``index`` not overridden as NUMERIC's and DATETIME's are)."""
+    return type(field.analyzer) is IDTokenizer and type(field).index is FieldType.index
 
 
 _BLANKS_APART = re.compile(r"[^ \t\r\n]+")  # whoosh's SpaceSeparatedTokenizer's tokens
@@ -125,9 +134,11 @@ class Terms(NamedTuple):
     """A field's postings in one document as arrays: each term (first seen first), its
     frequency and weight, and its value as the batch keeps it: the deltas of its positions
     (``deltas``, term after term, encoded a batch at a time by ``segwriter.position_values``)
-    in a field with positions, else its bytes, joined in ``values`` with their ``sizes``."""
+    in a field with positions, else its bytes, joined in ``values`` with their ``sizes``.
+    The terms are strings as the analysis made them (bytes where Whoosh's ``field.index``
+    made them): a batch numbers them by field before it makes their keys' bytes."""
 
-    terms: list[bytes]
+    terms: list[str] | list[bytes]
     frequencies: I64
     weights: np.ndarray[Any, Any]
     sizes: I64 | None = None
@@ -144,11 +155,14 @@ class Terms(NamedTuple):
         found = [values[end - size : end] for end, size in zip(ends, sizes.tolist(), strict=True)]
         if self.deltas is not None:
             found = [value[:4] + _PICKLED + value[5:] + b"." for value in found]
-        return list(zip(self.terms, self.frequencies.tolist(), self.weights.tolist(), found,
+        terms = [term.encode() if isinstance(term, str) else term for term in self.terms]
+        return list(zip(terms, self.frequencies.tolist(), self.weights.tolist(), found,
                         strict=True))  # fmt: skip
 
 
 _PICKLED = b"\x80\x02]q\x00"  # what compacted position values leave out of their pickle
+# an ID field's one posting, its term the value (Existence: frequency 1, no value bytes)
+_ONE_TERM = Terms([], np.ones(1, dtype=np.int64), np.ones(1), np.zeros(1, dtype=np.int64))
 
 
 def counted(frequencies: dict[str, int], boost: float) -> Terms:
@@ -156,7 +170,7 @@ def counted(frequencies: dict[str, int], boost: float) -> Terms:
     counts = np.fromiter(frequencies.values(), np.int64, count=len(frequencies))
     empty = np.zeros(len(counts), dtype=np.int64)
     weights = counts * (1.0 * boost)
-    return Terms(list(map(str.encode, frequencies)), counts, weights, empty)
+    return Terms(list(frequencies), counts, weights, empty)
 
 
 def _with_positions(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
@@ -195,7 +209,7 @@ def _analysed(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
     firsts = np.cumsum(frequencies) - frequencies
     deltas[firsts] = positions[firsts]  # a term's positions never go back: deltas >= 0
     weights = frequencies * (1.0 * form.field_boost)
-    return Terms(list(map(str.encode, terms)), frequencies, weights, deltas=deltas)
+    return Terms(terms, frequencies, weights, deltas=deltas)
 
 
 def _few(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
@@ -232,7 +246,7 @@ def _few(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
     frequencies = np.array(list(map(len, positions.values())), dtype=np.int64)
     weights = frequencies * (1.0 * form.field_boost)
     found_deltas = np.array(deltas, dtype=np.int64)
-    return Terms(list(map(str.encode, positions)), frequencies, weights, deltas=found_deltas)
+    return Terms(list(positions), frequencies, weights, deltas=found_deltas)
 
 
 _WORD = operator.itemgetter(2)  # a token pattern match's word ("" for CJK runs and versions)

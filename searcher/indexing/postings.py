@@ -83,7 +83,14 @@ class _Postings:
     def __init__(self, fields: Any) -> None:
         self._fields = fields
         self._prefix = {name: pack_ushort(n) for name, n in segbuild.field_numbers(fields).items()}
-        self._keys: list[bytes] = []  # each posting's: field number (!H) + term bytes
+        # each field's terms → the place of the first posting that has it: one dict probe
+        # per posting, on the terms as the analysis made them (memoised strings hash once),
+        # and a key's bytes made once; strings apart from bytes (where Whoosh analysed the
+        # field), each dict of one kind (a key listed twice would be numbered alike by the
+        # writer's run, as any key two batches share)
+        self._firsts: dict[tuple[str, type], dict[Any, int]] = {}
+        self._first: list[Any] = []  # each field's postings' firsts, as arrays
+        self._count = 0  # postings so far
         self._weights: list[Any] = []
         self._pieces: list[int] = []  # postings of each field of each document
         self._positional: list[bool] = []  # whether their values are position deltas
@@ -99,7 +106,11 @@ class _Postings:
         terms = fieldterms.terms(field, value, document)
         if terms is None:  # a field Whoosh analyses: its postings as field.index gives them
             terms = _as_terms(field, list(fieldterms.index(field, value, document)))
-        self._keys += map(self._prefix[name].__add__, terms.terms)
+        count = len(terms.terms)
+        firsts = self._firsts.setdefault((name, type(terms.terms[0]) if count else str), {})
+        places = map(firsts.setdefault, terms.terms, range(self._count, self._count + count))
+        self._first.append(np.fromiter(places, np.int64, count=count))
+        self._count += count
         self._weights.append(terms.weights)
         self._pieces.append(len(terms.terms))
         self._positional.append(terms.deltas is not None)
@@ -112,22 +123,37 @@ class _Postings:
         return int(terms.frequencies.sum()) if field.scorable else 0
 
     def end_document(self) -> None:
-        self._per_doc.append(len(self._keys) - self._before)
-        self._before = len(self._keys)
+        self._per_doc.append(self._count - self._before)
+        self._before = self._count
 
     def batch(self, documents: segruns.Batch) -> segruns.Batch:
         """``documents`` (a batch of the same documents without postings) with these."""
-        numbers, keys, _ = termstream.numbered(self._keys)
+        keys, numbers = self._numbered()
         sizes, values = self._joined_values()
         return dataclasses.replace(
             documents,
             keys=keys,
-            terms=numbers.astype(np.int32),
+            terms=numbers,
             per_doc=np.array(self._per_doc, dtype=np.int32),
             weights=_joined(self._weights).astype(np.float32),
             value_sizes=sizes.astype(np.uint32),
             values=values,
         )
+
+    def _numbered(self) -> tuple[list[bytes], np.ndarray[Any, np.dtype[np.int32]]]:
+        """The distinct keys (field number (!H) + term bytes), first seen first, and each
+        posting's number among them."""
+        keys: list[bytes] = []
+        places: list[Any] = []
+        for (name, kind), firsts in self._firsts.items():
+            prefix = self._prefix[name]
+            keys += map(prefix.__add__, firsts if kind is bytes else map(str.encode, firsts))
+            places.append(np.fromiter(firsts.values(), np.int64, count=len(firsts)))
+        first = _joined(places)
+        order = np.argsort(first)
+        rank = np.empty(self._count, dtype=np.int32)
+        rank[first[order]] = np.arange(len(order), dtype=np.int32)
+        return list(map(keys.__getitem__, order.tolist())), rank[_joined(self._first)]
 
     def _joined_values(self) -> tuple[termstream.I64, bytes]:
         """Every posting's value size, and the values joined, in posting order."""

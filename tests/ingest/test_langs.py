@@ -79,6 +79,23 @@ def test_cached_model_ranks_as_the_bundled_one(
         assert cached.rank(text) == fresh.rank(text)
 
 
+def test_float32_tables_score_as_the_bundled_float16_ones() -> None:
+    """The model's tables are held as float32 (faster to score with); the bundle's float16
+    values convert exactly, so every language gets the very same probability."""
+    import copy
+
+    import numpy as np
+
+    model = langs._model()
+    assert model.nb_ptc.dtype == np.float32
+    bundled = copy.copy(model)
+    bundled.nb_ptc = model.nb_ptc.astype(np.float16)
+    assert np.array_equal(bundled.nb_ptc.astype(np.float32), model.nb_ptc)
+    for text in (ENGLISH, FRENCH, "Hallo Welt, das ist ein deutscher Text", "日本語のテキスト",
+                 "El tiempo de hoy es muy bueno", ENGLISH[:40]):  # fmt: skip
+        assert bundled.rank(text) == model.rank(text)
+
+
 def test_unreadable_cache_falls_back_to_the_bundled_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
