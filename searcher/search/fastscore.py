@@ -25,13 +25,15 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import accumulate, chain
+from math import log
 from typing import Any
 
 import numpy as np
-from whoosh import formats, query, scoring
+from whoosh import formats, query, scoring, searching
 from whoosh.util.numeric import byte_to_length
 
 from searcher.indexing._whoosh import field_b, pattern_words, segreader
+from searcher.search.globalstats import GlobalStatsSearcher
 from searcher.search.querykeys import QueryKey
 from searcher.support.caches import Bounded
 
@@ -39,6 +41,7 @@ POSTINGS_BUDGET = 4_000_000  # decoded postings kept per generation (16 bytes ea
 POSITIONS_BUDGET = 200_000  # (term, document) position lists kept per generation
 FILTERS = 256  # filter masks kept per generation (one byte per document each)
 WORDS_BUDGET = 1_000_000  # documents held by the kept ORs of a query word's forms (16 bytes each)
+FREQUENCIES = 200_000  # terms whose document frequency is kept, as read with their postings
 _NO_POSITIONS: list[int] = []  # never changed
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
@@ -89,6 +92,8 @@ class Scorer:
             locked=False,  # read and filled under _lock
         )
         self._lengths: dict[str, FloatArray] = {}
+        self._frequencies: Bounded[tuple[str, bytes], int] = Bounded(FREQUENCIES, locked=False)
+        self._own_idf = _plain_idf(searcher)
         # the caches below are read and filled under _lock
         # keyed by QueryKey: Whoosh's own hash of an OR of one word's forms ignores the word
         self._filters: Bounded[QueryKey, BoolArray] = Bounded(FILTERS, locked=False)
@@ -278,25 +283,35 @@ class Scorer:
         """A term's BM25F scores, kept with the statistics they were worked out from (a
         sharded index sets collection-wide ones per query)."""
         if self.searcher.schema[fieldname].scorable:
-            stats = (self.searcher.idf(fieldname, text), self.searcher.avg_field_length(fieldname))
+            stats = (self._idf(fieldname, text), self.searcher.avg_field_length(fieldname))
         else:
             stats = (0.0, 0.0)
         key = (fieldname, text, *stats)
         found = self._scores.get(key)
         if found is None:
-            found = self._bm25(fieldname, text, docs, weights)
+            found = self._bm25(fieldname, stats[0], docs, weights)
             found.flags.writeable = False  # shared by every query that asks: never changed
             self._scores.put(key, found)
         return found
 
-    def _bm25(self, fieldname: str, text: bytes, docs: IntArray, tf: FloatArray) -> FloatArray:
+    def _idf(self, fieldname: str, text: bytes) -> float:
+        """``searcher.idf``: worked out here, as Whoosh's weighting does, from the document
+        frequency read with the term's postings (Whoosh would look the term up again in
+        every segment), where the searcher and its weighting are Whoosh's own."""
+        if self._own_idf and getattr(self.searcher, "stats", None) is None:
+            with self._lock:
+                frequency = self._frequencies.get((fieldname, text))
+            if frequency is not None:
+                return log(self.size / (frequency + 1)) + 1
+        return float(self.searcher.idf(fieldname, text))
+
+    def _bm25(self, fieldname: str, idf: float, docs: IntArray, tf: FloatArray) -> FloatArray:
         """scoring.bm25 over arrays, operation for operation, with Whoosh's statistics."""
         if not self.searcher.schema[fieldname].scorable:
             return tf.copy()  # what BM25F falls back to: the weight as the score
         weighting = self._weighting
         b = field_b(weighting, fieldname)
         k1 = weighting.K1
-        idf = self.searcher.idf(fieldname, text)
         avgfl = self.searcher.avg_field_length(fieldname) or 1
         fl = self._field_lengths(fieldname)[docs]
         result: FloatArray = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
@@ -446,9 +461,10 @@ class Scorer:
             hit = self._postings.get(key)
             if hit is not None:
                 return hit
-            docs_parts, weight_parts = [], []
+            docs_parts, weight_parts, frequency = [], [], 0
             for reader, offset in self._leaves:
-                matcher = segreader.term_matcher(reader, fieldname, text)
+                matcher, count = segreader.term_postings(reader, fieldname, text)
+                frequency += count
                 if matcher is None:
                     continue
                 leaf = segreader.leaf_postings(matcher)
@@ -458,6 +474,7 @@ class Scorer:
                 found = (np.concatenate(docs_parts), np.concatenate(weight_parts))
             else:
                 found = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+            self._frequencies.put(key, frequency)
             return self._postings.put(key, found)
 
     def _field_lengths(self, fieldname: str) -> FloatArray:
@@ -474,6 +491,18 @@ class Scorer:
                         lengths[offset : offset + len(part)] = part
                 self._lengths[fieldname] = lengths
             return lengths
+
+
+def _plain_idf(searcher: Any) -> bool:
+    """Whether ``searcher.idf`` is Whoosh's: ``log(documents / (frequency + 1)) + 1`` over
+    the searcher's own documents (a shard's searcher with global statistics only while it
+    has none set)."""
+    return (
+        type(searcher).idf in (searching.Searcher.idf, GlobalStatsSearcher.idf)
+        and type(searcher.weighting).idf is scoring.WeightingModel.idf
+        and searcher.get_parent() is searcher
+        and searcher.doc_count_all() == searcher.reader().doc_count_all()
+    )
 
 
 def _postings_weight(postings: tuple[IntArray, FloatArray]) -> int:

@@ -8,7 +8,9 @@ This is the one place that decodes them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import struct
+import weakref
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +23,8 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.columns import NumericColumn
+from whoosh.filedb.filetables import HashReader
+from whoosh.filedb.structfile import BufferFile
 from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader, TermNotFound
@@ -45,25 +49,86 @@ def term_matcher(reader: Any, fieldname: str, text: Any) -> Any | None:
     TermNotFound: one look-up in the term dictionary and no exception for a missing term
     (most forms of a query word are in no post, and a miss raised cost three look-ups'
     time)."""
+    return term_postings(reader, fieldname, text)[0]
+
+
+def term_postings(reader: Any, fieldname: str, text: Any) -> tuple[Any | None, int]:
+    """:func:`term_matcher` and the term's document frequency in the segment (what
+    ``reader.doc_frequency`` gives: deleted documents counted), from one look-up."""
     terms: Any = getattr(reader, "_terms", None)
     if type(reader) is not SegmentReader or type(terms) is not W3TermsReader or reader.is_closed:
         try:
-            return reader.postings(fieldname, text)
+            return reader.postings(fieldname, text), int(reader.doc_frequency(fieldname, text))
         except TermNotFound:
-            return None
+            return None, 0
     try:
         text = reader._text_to_bytes(fieldname, text)
     except TermNotFound:  # a field the schema does not have
-        return None
-    raw = terms._tindex.get(terms._keycoder(fieldname, text))
+        return None, 0
+    raw = _lookup(terms._tindex)(terms._keycoder(fieldname, text))
     if raw is None:
-        return None
+        return None, 0
+    info = W3TermInfo.from_bytes(raw)
     format_ = reader.schema[fieldname].format
-    matcher = terms._codec.postings_reader(
-        terms._postfile, W3TermInfo.from_bytes(raw), format_, term=(fieldname, text)
-    )
+    matcher = terms._codec.postings_reader(terms._postfile, info, format_, term=(fieldname, text))
     deleted = reader.deleted_docs_set
-    return FilterMatcher(matcher, deleted, exclude=True) if deleted else matcher
+    found = FilterMatcher(matcher, deleted, exclude=True) if deleted else matcher
+    return found, int(info.doc_frequency())
+
+
+_POINTER = struct.Struct("!Iq")  # a hash table's slot: the key's hash, the entry's position
+_LENGTHS = struct.Struct("!ii")  # an entry's key and value lengths
+_LOOKUPS: weakref.WeakKeyDictionary[Any, Callable[[bytes], bytes | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _lookup(table: Any) -> Callable[[bytes], bytes | None]:
+    """``table.get`` of a Whoosh hash file, for one segment's term dictionary: where the
+    file is a buffer (as every segment we open is), the same probe reads the buffer directly
+    with ``struct.unpack_from``; Whoosh's goes through a generator and a ``StructFile.get``
+    (a copy) per slot, a dozen Python calls per term."""
+    found = _LOOKUPS.get(table)
+    if found is None:
+        found = table.get
+        dbfile, kind = table.dbfile, type(table)
+        if (isinstance(dbfile, BufferFile) and type(dbfile).get is BufferFile.get
+                and kind.get is HashReader.get
+                and kind.ranges_for_key is HashReader.ranges_for_key):  # fmt: skip
+            found = _buffer_lookup(table)
+        _LOOKUPS[table] = found
+    return found
+
+
+def _buffer_lookup(table: Any) -> Callable[[bytes], bytes | None]:
+    """``HashReader.ranges_for_key``'s linear probe over the file's buffer: the first value
+    stored under the key, or None."""
+    buf = table.dbfile._buf  # BufferFile.get(pos, n) is bytes(buf[pos : pos + n])
+    hashfn, tables = table.hashfn, list(table.tables)
+    slot, lengths = _POINTER.unpack_from, _LENGTHS.unpack_from
+    size = _POINTER.size
+
+    def get(key: bytes) -> bytes | None:
+        keyhash = hashfn(key)
+        start, slots = tables[keyhash & 255]
+        if not slots:
+            return None
+        pos, end = start + ((keyhash >> 8) % slots) * size, start + slots * size
+        for _ in range(slots):
+            slothash, item = slot(buf, pos)
+            if not item:
+                return None
+            if slothash == keyhash:
+                keylen, datalen = lengths(buf, item)
+                at = item + 8
+                if keylen == len(key) and buf[at : at + keylen] == key:
+                    return bytes(buf[at + keylen : at + keylen + datalen])
+            pos += size
+            if pos == end:
+                pos = start
+        return None
+
+    return get
 
 
 def leaf_postings(matcher: Any, *, values: bool = False) -> Postings:
