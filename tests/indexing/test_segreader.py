@@ -77,3 +77,37 @@ def test_whooshs_own_segments_read_alike(tmp_path: Path, storage: str, in_place:
     assert _same_as_whoosh(index) == in_place
     with index.reader() as reader:
         assert segreader.term_postings(reader, schema.BODY, "zzzznotaword") == (None, 0)
+
+
+def test_prefixed_terms_are_whooshs_expansion(tmp_path: Path) -> None:
+    """Every field's terms by prefix, read from the key index in place, as Whoosh's cursor
+    gives them; a segment read as a stream is left to Whoosh (None)."""
+    indexer.write(_posts(), tmp_path / "ix")
+    with ondisk.open_existing(tmp_path / "ix").reader() as reader:
+        leaf = reader.leaf_readers()[0][0]
+        for fieldname in leaf.indexed_field_names():
+            if not _words_field(leaf.schema[fieldname]):
+                continue
+            words = list(leaf.lexicon(fieldname))
+            assert segreader.prefixed_terms(leaf, fieldname, "") == words
+            letters = {w.decode("utf-8", "replace")[:1] for w in words if w}
+            for prefix in [*sorted(letters)[:40], "zzq", "\U0010ffff", "é"]:
+                expected = list(leaf.expand_prefix(fieldname, prefix))
+                assert segreader.prefixed_terms(leaf, fieldname, prefix) == expected, prefix
+        assert segreader.prefixed_terms(leaf, schema.BODY, "clo")  # some words, at least
+    store = FileStorage(str(tmp_path / "w"), supports_mmap=False)
+    tmp_path.joinpath("w").mkdir()
+    writer = store.create_index(schema.build_schema()).writer()
+    writer.add_document(**schema.document(_posts()[0]))
+    writer.commit()
+    with FileStorage(str(tmp_path / "w"), supports_mmap=False).open_index().reader() as reader:
+        assert segreader.prefixed_terms(reader, schema.BODY, "") is None
+
+
+def _words_field(field: Any) -> bool:
+    """Whether a field's terms are text (a number or date field's are not prefixed by one)."""
+    try:
+        field.to_bytes("a")
+    except Exception:
+        return False
+    return True

@@ -23,7 +23,7 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.columns import NumericColumn
-from whoosh.filedb.filetables import HashReader
+from whoosh.filedb.filetables import HashReader, OrderedHashReader
 from whoosh.filedb.structfile import BufferFile
 from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
@@ -129,6 +129,81 @@ def _buffer_lookup(table: Any) -> Callable[[bytes], bytes | None]:
         return None
 
     return get
+
+
+def prefixed_terms(reader: Any, fieldname: str, prefix: str) -> list[bytes] | None:
+    """The terms of one segment's field that start with ``prefix``, in order (what
+    ``reader.expand_prefix`` yields), read from the term dictionary's key index in place:
+    Whoosh's cursor decodes each key through three generators and two copies. None where
+    the segment is not read that way."""
+    terms: Any = getattr(reader, "_terms", None)
+    if type(reader) is not SegmentReader or type(terms) is not W3TermsReader or reader.is_closed:
+        return None
+    keys = _key_index(terms._tindex)
+    if keys is None:
+        return None
+    start = terms._keycoder(fieldname, reader._text_to_bytes(fieldname, prefix))
+    return keys.starting(start, skip=len(terms._keycoder(fieldname, b"")))
+
+
+_KEY_INDEXES: weakref.WeakKeyDictionary[Any, _KeyIndex | None] = weakref.WeakKeyDictionary()
+_INDEX_TYPES = frozenset("BHiIq")  # OrderedHashReader's position array types (big-endian)
+
+
+def _key_index(table: Any) -> _KeyIndex | None:
+    if table not in _KEY_INDEXES:
+        dbfile, kind = table.dbfile, table.extras.get("indextype")
+        usable = (type(table) is OrderedHashReader and isinstance(dbfile, BufferFile)
+                  and type(dbfile).get is BufferFile.get and kind in _INDEX_TYPES)  # fmt: skip
+        _KEY_INDEXES[table] = _KeyIndex(table) if usable else None
+    return _KEY_INDEXES[table]
+
+
+class _KeyIndex:
+    """An ordered hash file's keys in order: its index of entry positions (one big-endian
+    number per key, in key order), read where it lies."""
+
+    def __init__(self, table: Any) -> None:
+        self._buf = table.dbfile._buf  # BufferFile.get(pos, n) is bytes(buf[pos : pos + n])
+        kind = np.dtype(">" + table.extras["indextype"])
+        self._positions = np.frombuffer(
+            self._buf, dtype=kind, count=table.indexlen, offset=table.indexbase
+        )
+
+    def _key(self, i: int) -> bytes:
+        pos = int(self._positions[i])
+        keylen = _LENGTHS.unpack_from(self._buf, pos)[0]
+        return bytes(self._buf[pos + 8 : pos + 8 + keylen])
+
+    def _first_from(self, key: bytes) -> int:
+        """The number of the first key >= ``key`` (OrderedHashReader.closest_key_pos)."""
+        lo, hi = 0, len(self._positions)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._key(mid) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def starting(self, start: bytes, skip: int) -> list[bytes]:
+        """The keys that start with ``start``, in order, each without its first ``skip``
+        bytes."""
+        lo = self._first_from(start)
+        above = start.rstrip(b"\xff")  # the first key above them all starts with this + 1
+        hi = (self._first_from(above[:-1] + bytes([above[-1] + 1])) if above
+              else len(self._positions))  # fmt: skip
+        if lo >= hi:
+            return []
+        at = self._positions[lo:hi].astype(np.int64)
+        raw = np.frombuffer(self._buf, dtype=np.uint8)
+        sizes = np.zeros(len(at), dtype=np.int64)
+        for i in range(4):  # the key's length: a big-endian int32 at the entry's start
+            sizes = (sizes << 8) | raw[at + i]
+        starts = at + 8 + skip
+        buf = self._buf
+        return [bytes(buf[s:e]) for s, e in zip(starts.tolist(), (at + 8 + sizes).tolist(),
+                                                 strict=True)]  # fmt: skip
 
 
 def leaf_postings(matcher: Any, *, values: bool = False) -> Postings:
