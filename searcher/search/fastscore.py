@@ -41,8 +41,10 @@ POSTINGS_BUDGET = 4_000_000  # decoded postings kept per generation (16 bytes ea
 POSITIONS_BUDGET = 200_000  # (term, document) position lists kept per generation
 FILTERS = 256  # filter masks kept per generation (one byte per document each)
 WORDS_BUDGET = 1_000_000  # documents held by the kept ORs of a query word's forms (16 bytes each)
-FREQUENCIES = 200_000  # terms whose document frequency is kept, as read with their postings
 _NO_POSITIONS: list[int] = []  # never changed
+_NO_DOCS = np.zeros(0, dtype=np.int64)  # a term no segment holds (shared: read-only)
+_NO_WEIGHTS = np.zeros(0, dtype=np.float64)
+_NO_DOCS.flags.writeable = _NO_WEIGHTS.flags.writeable = False
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -86,13 +88,13 @@ class Scorer:
         self.size = int(searcher.doc_count_all())
         self._weighting = weighting
         self._leaves = list(searcher.reader().leaf_readers())
-        self._postings: Bounded[tuple[str, bytes], tuple[IntArray, FloatArray]] = Bounded(
+        # a term's postings (docnums, weights) and its document frequency, read together
+        self._postings: Bounded[tuple[str, bytes], tuple[IntArray, FloatArray, int]] = Bounded(
             budget=budget,
             weigh=_postings_weight,
             locked=False,  # read and filled under _lock
         )
         self._lengths: dict[str, FloatArray] = {}
-        self._frequencies: Bounded[tuple[str, bytes], int] = Bounded(FREQUENCIES, locked=False)
         self._own_idf = _plain_idf(searcher)
         # the caches below are read and filled under _lock
         # keyed by QueryKey: Whoosh's own hash of an OR of one word's forms ignores the word
@@ -300,9 +302,9 @@ class Scorer:
         every segment), where the searcher and its weighting are Whoosh's own."""
         if self._own_idf and getattr(self.searcher, "stats", None) is None:
             with self._lock:
-                frequency = self._frequencies.get((fieldname, text))
-            if frequency is not None:
-                return log(self.size / (frequency + 1)) + 1
+                kept = self._postings.get((fieldname, text))
+            if kept is not None:
+                return log(self.size / (kept[2] + 1)) + 1
         return float(self.searcher.idf(fieldname, text))
 
     def _bm25(self, fieldname: str, idf: float, docs: IntArray, tf: FloatArray) -> FloatArray:
@@ -459,23 +461,25 @@ class Scorer:
         key = (fieldname, text)
         with self._lock:
             hit = self._postings.get(key)
-            if hit is not None:
-                return hit
-            docs_parts, weight_parts, frequency = [], [], 0
-            for reader, offset in self._leaves:
-                matcher, count = segreader.term_postings(reader, fieldname, text)
-                frequency += count
-                if matcher is None:
-                    continue
-                leaf = segreader.leaf_postings(matcher)
-                docs_parts.append(leaf.docs + offset)
-                weight_parts.append(leaf.weights)
-            if docs_parts:
-                found = (np.concatenate(docs_parts), np.concatenate(weight_parts))
-            else:
-                found = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
-            self._frequencies.put(key, frequency)
-            return self._postings.put(key, found)
+            if hit is None:
+                hit = self._postings.put(key, self._read(fieldname, text))
+            return hit[0], hit[1]
+
+    def _read(self, fieldname: str, text: bytes) -> tuple[IntArray, FloatArray, int]:
+        """A term's live postings and its document frequency (deleted documents counted, as
+        Whoosh counts them), read from every segment."""
+        docs_parts, weight_parts, frequency = [], [], 0
+        for reader, offset in self._leaves:
+            matcher, count = segreader.term_postings(reader, fieldname, text)
+            frequency += count
+            if matcher is None:
+                continue
+            leaf = segreader.leaf_postings(matcher)
+            docs_parts.append(leaf.docs + offset)
+            weight_parts.append(leaf.weights)
+        if not docs_parts:
+            return _NO_DOCS, _NO_WEIGHTS, frequency
+        return np.concatenate(docs_parts), np.concatenate(weight_parts), frequency
 
     def _field_lengths(self, fieldname: str) -> FloatArray:
         """Each document's length in ``fieldname`` as Whoosh reads it (byte-coded)."""
@@ -505,7 +509,7 @@ def _plain_idf(searcher: Any) -> bool:
     )
 
 
-def _postings_weight(postings: tuple[IntArray, FloatArray]) -> int:
+def _postings_weight(postings: tuple[IntArray, FloatArray, int]) -> int:
     return len(postings[0])  # documents: what POSTINGS_BUDGET counts
 
 
