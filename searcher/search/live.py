@@ -15,7 +15,6 @@ from typing import Any
 
 from whoosh.matching.wrappers import FilterMatcher
 
-from searcher.indexing._whoosh import segreader
 from searcher.support.caches import Bounded
 
 MEMO = 50_000  # live frequencies remembered per lexicon
@@ -121,6 +120,8 @@ class Lexicon:
 def _prefixed(reader: Any, fieldname: str, prefix: str) -> Iterable[bytes]:
     """``reader.expand_prefix(fieldname, prefix)``, in no order: each segment's terms read
     in bulk where it can be, words several segments hold once."""
+    from searcher.indexing._whoosh import segreader  # with numpy: a typo lookup's only
+
     found = [segreader.prefixed_terms(leaf, fieldname, prefix) for leaf, _ in reader.leaf_readers()]
     if any(words is None for words in found):
         whooshs: Iterable[bytes] = reader.expand_prefix(fieldname, prefix)
