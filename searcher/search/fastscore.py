@@ -25,13 +25,15 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import accumulate, chain
+from math import log
 from typing import Any
 
 import numpy as np
-from whoosh import formats, query, scoring
+from whoosh import formats, query, scoring, searching
 from whoosh.util.numeric import byte_to_length
 
 from searcher.indexing._whoosh import field_b, pattern_words, segreader
+from searcher.search.globalstats import GlobalStatsSearcher
 from searcher.search.querykeys import QueryKey
 from searcher.support.caches import Bounded
 
@@ -40,6 +42,9 @@ POSITIONS_BUDGET = 200_000  # (term, document) position lists kept per generatio
 FILTERS = 256  # filter masks kept per generation (one byte per document each)
 WORDS_BUDGET = 1_000_000  # documents held by the kept ORs of a query word's forms (16 bytes each)
 _NO_POSITIONS: list[int] = []  # never changed
+_NO_DOCS = np.zeros(0, dtype=np.int64)  # a term no segment holds (shared: read-only)
+_NO_WEIGHTS = np.zeros(0, dtype=np.float64)
+_NO_DOCS.flags.writeable = _NO_WEIGHTS.flags.writeable = False
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -83,12 +88,14 @@ class Scorer:
         self.size = int(searcher.doc_count_all())
         self._weighting = weighting
         self._leaves = list(searcher.reader().leaf_readers())
-        self._postings: Bounded[tuple[str, bytes], tuple[IntArray, FloatArray]] = Bounded(
+        # a term's postings (docnums, weights) and its document frequency, read together
+        self._postings: Bounded[tuple[str, bytes], tuple[IntArray, FloatArray, int]] = Bounded(
             budget=budget,
             weigh=_postings_weight,
             locked=False,  # read and filled under _lock
         )
         self._lengths: dict[str, FloatArray] = {}
+        self._own_idf = _plain_idf(searcher)
         # the caches below are read and filled under _lock
         # keyed by QueryKey: Whoosh's own hash of an OR of one word's forms ignores the word
         self._filters: Bounded[QueryKey, BoolArray] = Bounded(FILTERS, locked=False)
@@ -278,25 +285,35 @@ class Scorer:
         """A term's BM25F scores, kept with the statistics they were worked out from (a
         sharded index sets collection-wide ones per query)."""
         if self.searcher.schema[fieldname].scorable:
-            stats = (self.searcher.idf(fieldname, text), self.searcher.avg_field_length(fieldname))
+            stats = (self._idf(fieldname, text), self.searcher.avg_field_length(fieldname))
         else:
             stats = (0.0, 0.0)
         key = (fieldname, text, *stats)
         found = self._scores.get(key)
         if found is None:
-            found = self._bm25(fieldname, text, docs, weights)
+            found = self._bm25(fieldname, stats[0], docs, weights)
             found.flags.writeable = False  # shared by every query that asks: never changed
             self._scores.put(key, found)
         return found
 
-    def _bm25(self, fieldname: str, text: bytes, docs: IntArray, tf: FloatArray) -> FloatArray:
+    def _idf(self, fieldname: str, text: bytes) -> float:
+        """``searcher.idf``: worked out here, as Whoosh's weighting does, from the document
+        frequency read with the term's postings (Whoosh would look the term up again in
+        every segment), where the searcher and its weighting are Whoosh's own."""
+        if self._own_idf and getattr(self.searcher, "stats", None) is None:
+            with self._lock:
+                kept = self._postings.get((fieldname, text))
+            if kept is not None:
+                return log(self.size / (kept[2] + 1)) + 1
+        return float(self.searcher.idf(fieldname, text))
+
+    def _bm25(self, fieldname: str, idf: float, docs: IntArray, tf: FloatArray) -> FloatArray:
         """scoring.bm25 over arrays, operation for operation, with Whoosh's statistics."""
         if not self.searcher.schema[fieldname].scorable:
             return tf.copy()  # what BM25F falls back to: the weight as the score
         weighting = self._weighting
         b = field_b(weighting, fieldname)
         k1 = weighting.K1
-        idf = self.searcher.idf(fieldname, text)
         avgfl = self.searcher.avg_field_length(fieldname) or 1
         fl = self._field_lengths(fieldname)[docs]
         result: FloatArray = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
@@ -444,21 +461,25 @@ class Scorer:
         key = (fieldname, text)
         with self._lock:
             hit = self._postings.get(key)
-            if hit is not None:
-                return hit
-            docs_parts, weight_parts = [], []
-            for reader, offset in self._leaves:
-                matcher = segreader.term_matcher(reader, fieldname, text)
-                if matcher is None:
-                    continue
-                leaf = segreader.leaf_postings(matcher)
-                docs_parts.append(leaf.docs + offset)
-                weight_parts.append(leaf.weights)
-            if docs_parts:
-                found = (np.concatenate(docs_parts), np.concatenate(weight_parts))
-            else:
-                found = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
-            return self._postings.put(key, found)
+            if hit is None:
+                hit = self._postings.put(key, self._read(fieldname, text))
+            return hit[0], hit[1]
+
+    def _read(self, fieldname: str, text: bytes) -> tuple[IntArray, FloatArray, int]:
+        """A term's live postings and its document frequency (deleted documents counted, as
+        Whoosh counts them), read from every segment."""
+        docs_parts, weight_parts, frequency = [], [], 0
+        for reader, offset in self._leaves:
+            matcher, count = segreader.term_postings(reader, fieldname, text)
+            frequency += count
+            if matcher is None:
+                continue
+            leaf = segreader.leaf_postings(matcher)
+            docs_parts.append(leaf.docs + offset)
+            weight_parts.append(leaf.weights)
+        if not docs_parts:
+            return _NO_DOCS, _NO_WEIGHTS, frequency
+        return np.concatenate(docs_parts), np.concatenate(weight_parts), frequency
 
     def _field_lengths(self, fieldname: str) -> FloatArray:
         """Each document's length in ``fieldname`` as Whoosh reads it (byte-coded)."""
@@ -476,7 +497,19 @@ class Scorer:
             return lengths
 
 
-def _postings_weight(postings: tuple[IntArray, FloatArray]) -> int:
+def _plain_idf(searcher: Any) -> bool:
+    """Whether ``searcher.idf`` is Whoosh's: ``log(documents / (frequency + 1)) + 1`` over
+    the searcher's own documents (a shard's searcher with global statistics only while it
+    has none set)."""
+    return (
+        type(searcher).idf in (searching.Searcher.idf, GlobalStatsSearcher.idf)
+        and type(searcher.weighting).idf is scoring.WeightingModel.idf
+        and searcher.get_parent() is searcher
+        and searcher.doc_count_all() == searcher.reader().doc_count_all()
+    )
+
+
+def _postings_weight(postings: tuple[IntArray, FloatArray, int]) -> int:
     return len(postings[0])  # documents: what POSTINGS_BUDGET counts
 
 

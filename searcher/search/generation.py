@@ -93,7 +93,8 @@ class Generation:
     def run(self, request: Request) -> Results:
         request = narrowed(request, self.langs)
         parsed = self.parser.parse(request.text) if request.text else ParsedQuery(None)
-        self.patterns.check(parsed.text)
+        if not parsed.plain:  # plain words hold no pattern: no walk of their tree
+            self.patterns.check(parsed.text)
         center, radius = request_center(request, parsed.near)
         circle: list[tuple[float, int]] | None = None
         if center is not None and radius is not None:  # measured once, used to filter and sort

@@ -10,6 +10,7 @@ a term's postings.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from typing import Any
 
 from whoosh.matching.wrappers import FilterMatcher
@@ -111,6 +112,19 @@ class Lexicon:
         if words is None:
             field = self.reader.schema[fieldname]
             spelling = field.spelling_fieldname(fieldname)
-            found = (field.from_bytes(b) for b in self.reader.expand_prefix(spelling, letter))
+            found = (field.from_bytes(b) for b in _prefixed(self.reader, spelling, letter))
             words = self._by_letter.put(key, sorted(found))
         return words
+
+
+def _prefixed(reader: Any, fieldname: str, prefix: str) -> Iterable[bytes]:
+    """``reader.expand_prefix(fieldname, prefix)``, in no order: each segment's terms read
+    in bulk where it can be, words several segments hold once."""
+    from searcher.indexing._whoosh import segreader  # with numpy: a typo lookup's only
+
+    found = [segreader.prefixed_terms(leaf, fieldname, prefix) for leaf, _ in reader.leaf_readers()]
+    if any(words is None for words in found):
+        whooshs: Iterable[bytes] = reader.expand_prefix(fieldname, prefix)
+        return whooshs
+    return found[0] if len(found) == 1 and found[0] is not None else {
+        word for words in found if words is not None for word in words}  # fmt: skip

@@ -177,11 +177,12 @@ def relevance_page(
     if total >= request.limit or request.page != 1:
         return RelevancePage(shown, entries, total, counted)
     lexicon, keys = words.lexicon, words.keys  # read once: ranking may refresh them
-    widened = suggest.fuzzy_query(text, lexicon, keys)  # live posts' words only
+    known: dict[str, list[str]] = {}  # each suspect word's corrections, worked out once
+    widened = suggest.fuzzy_query(text, lexicon, keys, known=known)  # live posts' words only
     if widened is not None:
         shown, (entries, total) = widened, rank(widened, True)
     assert request.text is not None
-    suggestion = suggest.suggestion(request.text, lexicon, keys)
+    suggestion = suggest.suggestion(request.text, lexicon, keys, known)
     return RelevancePage(shown, entries, total, counted, suggestion)
 
 

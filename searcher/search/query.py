@@ -44,6 +44,7 @@ class ParsedQuery:
 
     text: query.Query | None
     near: tuple[NearSpec, ...] = ()
+    plain: bool = False  # plain words only: no pattern to check (see Patterns.check)
 
 
 class _OptionalGroup(syntax.OrGroup):  # type: ignore[misc]
@@ -197,7 +198,7 @@ class QueryParser:
             if near:
                 return ParsedQuery(None, tuple(near))
             raise QuerySyntaxError(f"nothing to search in {text!r}: it holds no words")
-        return ParsedQuery(_with_title(planned, text, negations=not plain), tuple(near))
+        return ParsedQuery(_with_title(planned, text, negations=not plain), tuple(near), plain)
 
     def _strict(self, text: str) -> query.Query | None:
         """``text`` read with the full syntax; None when Whoosh cannot read it (its own

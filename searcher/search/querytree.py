@@ -55,6 +55,8 @@ def normal(q: query.Query) -> query.Query:
     every subtree at every level (a third of a plain query's parse); what else it meets is
     Whoosh's to normalize."""
     kind = type(q)
+    if kind is query.Term:  # Whoosh's normalize of a term is the term
+        return q
     if kind is schema.Scoped:
         a, b = normal(q.a), normal(q.b)
         if a is query.NullQuery or b is query.NullQuery:
@@ -64,6 +66,9 @@ def normal(q: query.Query) -> query.Query:
         return q.normalize()
     parts: list[query.Query] = []
     for child in q.subqueries:
+        if type(child) is query.Term:  # most leaves: nothing to normalize or flatten
+            parts.append(child)
+            continue
         child = normal(child)
         if not isinstance(child, kind):
             parts.append(child)
@@ -71,11 +76,17 @@ def normal(q: query.Query) -> query.Query:
             parts += child.subqueries
         else:
             parts += [grand.with_boost(grand.boost * child.boost) for grand in child]
-    if any(isinstance(part, _MERGED) for part in parts):
-        return q.normalize()
     unique: list[query.Query] = []
+    terms: set[tuple[str, str, float]] = set()  # (field, text, boost): Term's own ==
     for part in parts:  # duplicates go, first kept, as Whoosh's set of those seen does
-        if part is not query.NullQuery and part not in unique:
+        if type(part) is query.Term:
+            term = (part.fieldname, part.text, part.boost)
+            if term not in terms:
+                terms.add(term)
+                unique.append(part)
+        elif isinstance(part, _MERGED):
+            return q.normalize()
+        elif part is not query.NullQuery and part not in unique:
             unique.append(part)
     if not unique:
         return query.NullQuery

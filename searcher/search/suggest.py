@@ -138,8 +138,19 @@ def occurrences(reader: Any, word: str, keys: list[str]) -> int:
     return seen
 
 
-def corrections(reader: Any, word: str, keys: list[str]) -> list[str]:
-    """What a suspect ``word`` may have meant, best first; [] when the word is fine."""
+def corrections(
+    reader: Any, word: str, keys: list[str], known: dict[str, list[str]] | None = None
+) -> list[str]:
+    """What a suspect ``word`` may have meant, best first; [] when the word is fine.
+
+    ``known``: the answers already worked out for this request's reader and keys (a page
+    that is not full asks for each word twice: to widen the query, then for "did you
+    mean"), filled in here."""
+    if known is not None:
+        found = known.get(word)
+        if found is None:
+            found = known[word] = corrections(reader, word, keys)
+        return found
     if not max_edits(word) or not word.isalpha():
         return []
     seen = occurrences(reader, word, keys)
@@ -151,7 +162,11 @@ def corrections(reader: Any, word: str, keys: list[str]) -> list[str]:
 
 
 def fuzzy_query(
-    parsed: query.Query, reader: Any, keys: list[str], boost: float = FUZZY_BOOST
+    parsed: query.Query,
+    reader: Any,
+    keys: list[str],
+    boost: float = FUZZY_BOOST,
+    known: dict[str, list[str]] | None = None,
 ) -> query.Query | None:
     """``parsed`` with each suspect unfielded word OR-ed with its corrections, or None.
 
@@ -176,7 +191,7 @@ def fuzzy_query(
         if type(q) is query.Or:  # not the optional Or of stop words
             marks = [c for c in q.subqueries if isinstance(c, query.Term) and c.fieldname == _MARK]
             for mark in marks:
-                for alt in corrections(reader, mark.text, keys):  # word^2 boosts the Or
+                for alt in corrections(reader, mark.text, keys, known):  # word^2 boosts the Or
                     changed = True
                     clone.subqueries.extend(_leaves(alt, keys, boost))
         return clone
@@ -197,7 +212,9 @@ def _leaves(word: str, keys: list[str], boost: float) -> list[query.Query]:
 # -- did you mean --------------------------------------------------------------------------
 
 
-def suggestion(text: str, reader: Any, keys: list[str]) -> str | None:
+def suggestion(
+    text: str, reader: Any, keys: list[str], known: dict[str, list[str]] | None = None
+) -> str | None:
     """``text`` with each suspect word replaced by its best correction, or None.
 
     Operators, field prefixes, quotes, ranges, boosts and the words that were fine are kept;
@@ -223,7 +240,7 @@ def suggestion(text: str, reader: Any, keys: list[str]) -> str | None:
                 continue  # a stray ")": the suggestion is a query that parses
             groups.pop()
         if kind in ("quote", "chunk") and scope in _CORRECTABLE and not skip:
-            fixed = _corrected(piece, kind == "quote", reader, keys)
+            fixed = _corrected(piece, kind == "quote", reader, keys, known)
             changed, piece = changed or fixed != piece, fixed
         if kind not in ("field", "space"):
             fielded, negated = False, kind == "chunk" and piece in ("NOT", "ANDNOT", "-")
@@ -232,7 +249,9 @@ def suggestion(text: str, reader: Any, keys: list[str]) -> str | None:
     return "".join(out).rstrip() + ")" * (len(groups) - 1) if changed else None
 
 
-def _corrected(piece: str, quoted: bool, reader: Any, keys: list[str]) -> str:
+def _corrected(
+    piece: str, quoted: bool, reader: Any, keys: list[str], known: dict[str, list[str]] | None
+) -> str:
     """A quoted phrase or a bare chunk (``+word``, ``word^2``, ``l'word``) with words fixed."""
     _, caret, power = piece.rpartition("^")
     boost = caret + power if caret and not quoted and re.fullmatch(r"[\d.]*", power) else ""
@@ -244,7 +263,7 @@ def _corrected(piece: str, quoted: bool, reader: Any, keys: list[str]) -> str:
         word, start, end = match.group(), match.start(), match.end()
         if piece[start - 1 : start].isdigit() or piece[end : end + 1].isdigit():
             return word
-        better = corrections(reader, word, keys)
+        better = corrections(reader, word, keys, known)
         return _like(word, better[0]) if better else word
 
     return _LETTERS.sub(fix, piece) + boost

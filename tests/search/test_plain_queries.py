@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from whoosh import query
 
 from searcher.indexing import schema
 from searcher.search.nearclause import lift_near
@@ -14,6 +15,7 @@ from searcher.search.query import QueryParser
 from searcher.search.querytree import planned
 from searcher.search.visibility import Visibility
 
+_PATTERNS = (query.Prefix, query.Wildcard)
 KEYS = ["any", "cjk", "de", "en", "es", "fr", "it", "pt", "ru"]
 WORDS = [
     "ruby", "rails", "on", "the", "de", "la", "und", "release", "Released", "sécurité",
@@ -71,6 +73,9 @@ def test_plain_words_build_the_query_whoosh_builds(
     assert found.near == expected.near
     assert found.text == expected.text
     assert _tree(found.text) == _tree(expected.text)
+    if found.plain:  # a search checks no pattern of a plain query: it must hold none
+        assert found.text is not None
+        assert not [leaf for leaf in found.text.leaves() if isinstance(leaf, _PATTERNS)]
 
 
 @pytest.mark.parametrize(
@@ -82,6 +87,7 @@ def test_plain_words_take_the_fast_path(
     fast, slow = parsers
     built = fast._plain(text)
     assert built is not None
+    assert fast.parse(text).plain
     expected = planned(lift_near(slow._parser.parse(text, normalize=False), []))
     assert _tree(built) == _tree(expected)
 
@@ -91,3 +97,4 @@ def test_plain_words_take_the_fast_path(
 )
 def test_syntax_goes_to_whoosh(parsers: tuple[QueryParser, QueryParser], text: str) -> None:
     assert parsers[0]._plain(text) is None
+    assert not parsers[0].parse(text).plain  # its patterns are checked

@@ -286,6 +286,26 @@ def test_suggestion_on_a_real_blog(chamerling: Opened, text: str, expected: str 
     assert suggest.suggestion(text, chamerling.reader, chamerling.keys) == expected
 
 
+def test_a_request_works_out_each_words_corrections_once(
+    content: Opened, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The widened query and "did you mean" of one request share the answers: each suspect
+    word's occurrences are counted once, and both answer as they do on their own."""
+    text = "clod OR pyhton paris"
+    alone = suggest.fuzzy_query(content.parse(text), content.reader, content.keys)
+    said = suggest.suggestion(text, content.reader, content.keys)
+    counted: list[str] = []
+    count = suggest.occurrences
+    monkeypatch.setattr(suggest, "occurrences", lambda *a: counted.append(a[1]) or count(*a))
+    known: dict[str, list[str]] = {}
+    widened = suggest.fuzzy_query(content.parse(text), content.reader, content.keys, known=known)
+    assert repr(widened) == repr(alone)
+    assert suggest.suggestion(text, content.reader, content.keys, known) == said
+    assert said == "cloud OR python paris"
+    assert sorted(counted) == ["clod", "paris", "pyhton"]
+    assert known["clod"] == ["cloud"] and known["paris"] == []
+
+
 # -- completion ----------------------------------------------------------------------------
 
 

@@ -8,7 +8,9 @@ This is the one place that decodes them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import struct
+import weakref
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +23,8 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.columns import NumericColumn
+from whoosh.filedb.filetables import HashReader, OrderedHashReader
+from whoosh.filedb.structfile import BufferFile
 from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader, TermNotFound
@@ -45,25 +49,161 @@ def term_matcher(reader: Any, fieldname: str, text: Any) -> Any | None:
     TermNotFound: one look-up in the term dictionary and no exception for a missing term
     (most forms of a query word are in no post, and a miss raised cost three look-ups'
     time)."""
+    return term_postings(reader, fieldname, text)[0]
+
+
+def term_postings(reader: Any, fieldname: str, text: Any) -> tuple[Any | None, int]:
+    """:func:`term_matcher` and the term's document frequency in the segment (what
+    ``reader.doc_frequency`` gives: deleted documents counted), from one look-up."""
     terms: Any = getattr(reader, "_terms", None)
     if type(reader) is not SegmentReader or type(terms) is not W3TermsReader or reader.is_closed:
         try:
-            return reader.postings(fieldname, text)
+            return reader.postings(fieldname, text), int(reader.doc_frequency(fieldname, text))
         except TermNotFound:
-            return None
+            return None, 0
     try:
         text = reader._text_to_bytes(fieldname, text)
     except TermNotFound:  # a field the schema does not have
-        return None
-    raw = terms._tindex.get(terms._keycoder(fieldname, text))
+        return None, 0
+    raw = _lookup(terms._tindex)(terms._keycoder(fieldname, text))
     if raw is None:
-        return None
+        return None, 0
+    info = W3TermInfo.from_bytes(raw)
     format_ = reader.schema[fieldname].format
-    matcher = terms._codec.postings_reader(
-        terms._postfile, W3TermInfo.from_bytes(raw), format_, term=(fieldname, text)
-    )
+    matcher = terms._codec.postings_reader(terms._postfile, info, format_, term=(fieldname, text))
     deleted = reader.deleted_docs_set
-    return FilterMatcher(matcher, deleted, exclude=True) if deleted else matcher
+    found = FilterMatcher(matcher, deleted, exclude=True) if deleted else matcher
+    return found, int(info.doc_frequency())
+
+
+_POINTER = struct.Struct("!Iq")  # a hash table's slot: the key's hash, the entry's position
+_LENGTHS = struct.Struct("!ii")  # an entry's key and value lengths
+_LOOKUPS: weakref.WeakKeyDictionary[Any, Callable[[bytes], bytes | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _lookup(table: Any) -> Callable[[bytes], bytes | None]:
+    """``table.get`` of a Whoosh hash file, for one segment's term dictionary: where the
+    file is a buffer (as every segment we open is), the same probe reads the buffer directly
+    with ``struct.unpack_from``; Whoosh's goes through a generator and a ``StructFile.get``
+    (a copy) per slot, a dozen Python calls per term."""
+    found = _LOOKUPS.get(table)
+    if found is None:
+        found = table.get
+        dbfile, kind = table.dbfile, type(table)
+        if (isinstance(dbfile, BufferFile) and type(dbfile).get is BufferFile.get
+                and kind.get is HashReader.get
+                and kind.ranges_for_key is HashReader.ranges_for_key):  # fmt: skip
+            found = _buffer_lookup(table)
+        _LOOKUPS[table] = found
+    return found
+
+
+def _buffer_lookup(table: Any) -> Callable[[bytes], bytes | None]:
+    """``HashReader.ranges_for_key``'s linear probe over the file's buffer: the first value
+    stored under the key, or None."""
+    buf = table.dbfile._buf  # BufferFile.get(pos, n) is bytes(buf[pos : pos + n])
+    hashfn, tables = table.hashfn, list(table.tables)
+    slot, lengths = _POINTER.unpack_from, _LENGTHS.unpack_from
+    size = _POINTER.size
+
+    def get(key: bytes) -> bytes | None:
+        keyhash = hashfn(key)
+        start, slots = tables[keyhash & 255]
+        if not slots:
+            return None
+        pos, end = start + ((keyhash >> 8) % slots) * size, start + slots * size
+        for _ in range(slots):
+            slothash, item = slot(buf, pos)
+            if not item:
+                return None
+            if slothash == keyhash:
+                keylen, datalen = lengths(buf, item)
+                at = item + 8
+                if keylen == len(key) and buf[at : at + keylen] == key:
+                    return bytes(buf[at + keylen : at + keylen + datalen])
+            pos += size
+            if pos == end:
+                pos = start
+        return None
+
+    return get
+
+
+def prefixed_terms(reader: Any, fieldname: str, prefix: str) -> list[bytes] | None:
+    """The terms of one segment's field that start with ``prefix``, in order (what
+    ``reader.expand_prefix`` yields), read from the term dictionary's key index in place:
+    Whoosh's cursor decodes each key through three generators and two copies. None where
+    the segment is not read that way."""
+    terms: Any = getattr(reader, "_terms", None)
+    if type(reader) is not SegmentReader or type(terms) is not W3TermsReader or reader.is_closed:
+        return None
+    keys = _key_index(terms._tindex)
+    if keys is None:
+        return None
+    start = terms._keycoder(fieldname, reader._text_to_bytes(fieldname, prefix))
+    return keys.starting(start, skip=len(terms._keycoder(fieldname, b"")))
+
+
+_KEY_INDEXES: weakref.WeakKeyDictionary[Any, _KeyIndex | None] = weakref.WeakKeyDictionary()
+_INDEX_TYPES = frozenset("BHiIq")  # OrderedHashReader's position array types (big-endian)
+
+
+def _key_index(table: Any) -> _KeyIndex | None:
+    if table not in _KEY_INDEXES:
+        dbfile, kind = table.dbfile, table.extras.get("indextype")
+        usable = (type(table) is OrderedHashReader and isinstance(dbfile, BufferFile)
+                  and type(dbfile).get is BufferFile.get and kind in _INDEX_TYPES)  # fmt: skip
+        _KEY_INDEXES[table] = _KeyIndex(table) if usable else None
+    return _KEY_INDEXES[table]
+
+
+class _KeyIndex:
+    """An ordered hash file's keys in order: its index of entry positions (one big-endian
+    number per key, in key order), read where it lies."""
+
+    def __init__(self, table: Any) -> None:
+        self._buf = table.dbfile._buf  # BufferFile.get(pos, n) is bytes(buf[pos : pos + n])
+        kind = np.dtype(">" + table.extras["indextype"])
+        self._positions = np.frombuffer(
+            self._buf, dtype=kind, count=table.indexlen, offset=table.indexbase
+        )
+
+    def _key(self, i: int) -> bytes:
+        pos = int(self._positions[i])
+        keylen = _LENGTHS.unpack_from(self._buf, pos)[0]
+        return bytes(self._buf[pos + 8 : pos + 8 + keylen])
+
+    def _first_from(self, key: bytes) -> int:
+        """The number of the first key >= ``key`` (OrderedHashReader.closest_key_pos)."""
+        lo, hi = 0, len(self._positions)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._key(mid) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def starting(self, start: bytes, skip: int) -> list[bytes]:
+        """The keys that start with ``start``, in order, each without its first ``skip``
+        bytes."""
+        lo = self._first_from(start)
+        above = start.rstrip(b"\xff")  # the first key above them all starts with this + 1
+        hi = (self._first_from(above[:-1] + bytes([above[-1] + 1])) if above
+              else len(self._positions))  # fmt: skip
+        if lo >= hi:
+            return []
+        at = self._positions[lo:hi].astype(np.int64)
+        raw = np.frombuffer(self._buf, dtype=np.uint8)
+        sizes = np.zeros(len(at), dtype=np.int64)
+        for i in range(4):  # the key's length: a big-endian int32 at the entry's start
+            sizes = (sizes << 8) | raw[at + i]
+        starts = at + 8 + skip
+        buf = self._buf
+        return [bytes(buf[s:e]) for s, e in zip(starts.tolist(), (at + 8 + sizes).tolist(),
+                                                 strict=True)]  # fmt: skip
 
 
 def leaf_postings(matcher: Any, *, values: bool = False) -> Postings:
