@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from typing import Any, Literal, NamedTuple, TypedDict
 
 # Limits the command line shows in its options, here so that parsing arguments (or
@@ -40,6 +41,20 @@ class Location:
         return {"lat": self.lat, "lon": self.lon, "public": self.public, "address": self.address,
                 "source": self.source, "geocoded": self.geocoded}  # fmt: skip
 
+    @classmethod
+    def of_dict(cls, values: dict[str, Any]) -> Location:
+        """``Location(**values)``, taking ``values`` itself as the fields when it holds each of
+        them and nothing else (what :meth:`to_dict` wrote): a hit reads its post's places from
+        the stored record, and the frozen constructor's six ``object.__setattr__`` calls took
+        four times as long. ``values`` is then the new location's own: do not change it."""
+        if type(values) is not dict or values.keys() != _LOCATION_FIELDS:
+            return cls(**values)
+        made = object.__new__(cls)
+        object.__setattr__(made, "__dict__", values)
+        return made
+
+
+_LOCATION_FIELDS = frozenset(f.name for f in dataclass_fields(Location))
 
 MAX_MESSAGE = 300  # characters of a warning's message: a value quoted in it may be huge
 
@@ -103,7 +118,7 @@ class Post:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)  # its __init__ below is the dataclass's, faster
 class Hit:
     """One search result, in the shape of the JSON output."""
 
@@ -119,6 +134,29 @@ class Hit:
     location: Location | None  # the place nearest the centre searched, else the first one
     distance_km: float | None = None  # to the nearest of the post's places
     locations: tuple[Location, ...] = ()  # every place this audience may see
+
+    def __init__(
+        self,
+        path: str,
+        title: str,
+        url: str,
+        date: str | None,
+        tags: tuple[str, ...],
+        categories: tuple[str, ...],
+        lang: str | None,
+        score: float,
+        snippet: str,
+        location: Location | None,
+        distance_km: float | None = None,
+        locations: tuple[Location, ...] = (),
+    ) -> None:
+        # The generated frozen __init__ sets each of the twelve fields by object.__setattr__;
+        # one dict is a third of that, and a hit is made for every post shown.
+        object.__setattr__(self, "__dict__", {
+            "path": path, "title": title, "url": url, "date": date, "tags": tags,
+            "categories": categories, "lang": lang, "score": score, "snippet": snippet,
+            "location": location, "distance_km": distance_km, "locations": locations,
+        })  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         return {

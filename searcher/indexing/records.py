@@ -66,12 +66,19 @@ def read(stored: Mapping[str, Any]) -> StoredPost:
     path: str = stored[PATH]
     raw = stored.get(RECORD)
     value = _json(raw) if isinstance(raw, str) else raw
-    if not (type(value) is list and len(value) == len(RECORD_FIELDS) and type(value[6]) is list):
-        value = _fields(path, value)  # not what this schema writes: an older or broken record
+    if type(value) is list and len(value) == len(RECORD_FIELDS) and type(value[6]) is list:
+        place = Location.of_dict if value is not raw else _location  # parsed here: its own
+    else:  # not what this schema writes: an older or broken record
+        value, place = _fields(path, value), _location
     title, url, date, tags, categories, lang, places = value
-    located = tuple([Location(**item) for item in places])
+    located = tuple([place(item) for item in places])
     return StoredPost(path, title, url, date, tuple(tags), tuple(categories), lang, located,
                       stored.get(TEXT, ""))  # fmt: skip
+
+
+def _location(values: Any) -> Location:
+    """The place of a record's dict that a caller may still hold (so not taken as is)."""
+    return Location(**values)
 
 
 def _json(text: str) -> Any:

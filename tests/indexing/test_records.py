@@ -141,3 +141,42 @@ def test_what_the_fast_json_parser_refuses_reads_as_the_json_module_reads_it(
     assert read.locations[0].to_dict().keys() == expected[6][0].keys()
     assert read.locations[0].lon == 2.35 and read.locations[0].address == "Somewhere"
     assert (read.locations[0].lat == lat) or (lat != lat and math.isnan(read.locations[0].lat or 0))
+
+
+def test_places_read_from_a_record_are_locations_like_any_other() -> None:
+    """A parsed record's place dicts become Locations without the constructor: they compare,
+    hash, print and refuse changes as constructed ones do; a dict with other keys is refused
+    as the constructor refuses it."""
+    read = records.read(_stored(POST, POST.locations))
+    assert read.locations == (PARIS, LYON)
+    assert [hash(p) for p in read.locations] == [hash(PARIS), hash(LYON)]
+    assert repr(read.locations[1]) == repr(LYON) and read.locations[1].has_point
+    with pytest.raises(AttributeError):
+        read.locations[0].lat = 0.0  # type: ignore[misc]
+    assert Location.of_dict({**PARIS.to_dict()}) == PARIS
+    with pytest.raises(TypeError):
+        Location.of_dict({**PARIS.to_dict(), "extra": 1})
+    with pytest.raises(TypeError):
+        Location.of_dict({"lat": 1.0})  # lon missing
+
+
+def test_a_hit_takes_the_fields_in_the_dataclass_order() -> None:
+    """Hit's own __init__ (faster than the generated one) takes the fields in order, with the
+    same defaults."""
+    import dataclasses
+    import inspect
+
+    from searcher.models import Hit
+
+    parameters = list(inspect.signature(Hit.__init__).parameters.values())[1:]
+    fields = dataclasses.fields(Hit)
+    assert [p.name for p in parameters] == [f.name for f in fields]
+    assert [p.default for p in parameters] == [
+        inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default for f in fields
+    ]
+    values = ("p.md", "T", "/u", None, ("a",), (), "en", 1.0, "s", PARIS)
+    hit = Hit(*values)
+    assert tuple(getattr(hit, f.name) for f in fields) == (*values, None, ())
+    assert hit == dataclasses.replace(hit) and hash(hit) == hash(dataclasses.replace(hit))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        hit.score = 2.0  # type: ignore[misc]
