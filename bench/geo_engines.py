@@ -184,11 +184,15 @@ class Ours:
     RADIUS_LIMIT = 10  # the page a radius query shows: its nearest, and the total
 
     def attach(self, where: Path) -> bool:
+        """Whether a finished build of this version's index is there to reuse (one an older
+        version built, with another schema, is built again)."""
         self.dir = where / "ours"
-        return _built(self.dir)
+        return _built(self.dir) and not ondisk.older_versions(self.dir)
 
     def build(self, posts: Sequence[Post], where: Path) -> None:
         self.attach(where)
+        if ondisk.older_versions(self.dir):
+            shutil.rmtree(self.dir)
         indexer.write(posts, self.dir)
         _mark_built(self.dir)
 
