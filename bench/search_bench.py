@@ -44,7 +44,7 @@ import whoosh
 from whoosh import fields, index, qparser, scoring
 from whoosh.analysis import StemmingAnalyzer
 
-from searcher.indexing import indexer
+from searcher.indexing import indexer, ondisk
 from searcher.models import Post
 
 try:
@@ -111,11 +111,14 @@ class Ours:
     name = "ours"
 
     def attach(self, posts: Sequence[Post], where: Path) -> bool:
+        """Whether this version's index is there to reuse (an older version's is rebuilt)."""
         self.dir = where / "ours"
-        return self.dir.is_dir()
+        return self.dir.is_dir() and not ondisk.older_versions(self.dir)
 
     def build(self, posts: Sequence[Post], where: Path) -> None:
         self.attach(posts, where)
+        if ondisk.older_versions(self.dir):
+            shutil.rmtree(self.dir)
         indexer.write(posts, self.dir)
 
     def open(self) -> None:
