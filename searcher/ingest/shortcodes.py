@@ -117,7 +117,7 @@ _HUGO_EMBEDS = frozenset(
 def _hugo(text: str) -> str:
     if "{{<" not in text and "{{%" not in text:
         return text
-    text = _HUGO_CODE.sub(lambda m: _code_html(m[3]), text)
+    text = _HUGO_CODE.sub(lambda m: _code_html(m, 3), text)
     return _HUGO_TAG.sub(_hugo_tag, text)
 
 
@@ -174,7 +174,7 @@ def _liquid(text: str) -> str:
         return text
     if "{%" in text:
         text = _LIQUID_COMMENT.sub(" ", text)
-        text = _LIQUID_HIGHLIGHT.sub(lambda m: _code_html(m[1]), text)
+        text = _LIQUID_HIGHLIGHT.sub(lambda m: _code_html(m, 1), text)
         text = _LIQUID_TAG.sub(_liquid_tag, text)
     if "{#" in text:
         text = _NUNJUCKS_COMMENT.sub(" ", text)
@@ -225,10 +225,19 @@ _SC_CLOSE = re.compile(r"\[/([A-Za-z][\w-]*)\]")
 _BARE_AMP = re.compile(r"&(?!#?\w+;)")
 
 
-def _code_html(code: str) -> str:
-    """A ``<pre>`` block whose code stays literal text; existing entities are kept as such."""
-    code = _BARE_AMP.sub("&amp;", code).replace("<", "&lt;").replace(">", "&gt;")
-    return f"\n<pre>{code}</pre>\n"
+def _code_html(match: re.Match[str], group: int) -> str:
+    """A ``<pre>`` block, in place of ``match``, whose code (``match[group]``) stays literal
+    text; existing entities are kept as such.
+
+    The block starts and ends a line, as an HTML block must in Markdown, but adds no blank
+    line: inside a raw HTML block (``<is-land>…{% highlight %}…</is-land>``) a blank line
+    would end that block, and its closing tags, indented, would turn into a code block."""
+    code = _BARE_AMP.sub("&amp;", match[group]).replace("<", "&lt;").replace(">", "&gt;")
+    text, start, end = match.string, match.start(), match.end()
+    line_start = text.rfind("\n", 0, start) + 1
+    before = "" if text[line_start:start].strip() == "" else "\n"
+    after = "" if text.startswith("\n", end) or end == len(text) else "\n"
+    return f"{before}<pre>{code}</pre>{after}"
 
 
 def _wordpress(text: str) -> str:
@@ -240,7 +249,7 @@ def _wordpress(text: str) -> str:
     # a pair's lazy ".*?" scans to the end for every opener: only try names that get closed
     closed = {name.lower() for name in _SC_CLOSE.findall(text)} if "[/" in text else set()
     if closed & _CODE_NAME_SET:
-        text = _CODE_PAIR.sub(lambda m: _code_html(m[2]), text)
+        text = _CODE_PAIR.sub(lambda m: _code_html(m, 2), text)
     if closed & _EMBED_PAIRED:
         text = _EMBED_PAIR.sub(" ", text)
     text = _EMBED_TAG.sub(" ", text)

@@ -113,6 +113,29 @@ def test_liquid(body: str, expected: str) -> None:
     assert text_of(body) == expected
 
 
+@pytest.mark.parametrize(
+    "code",
+    [
+        '{% highlight "liquid" %}{% raw %}\nURL {{ page.url }}\n{% endraw %}{% endhighlight %}',
+        "{{< highlight go >}}\nx := 1\n{{< /highlight >}}",
+        "[code]\nx = 1\n[/code]",
+    ],
+    ids=["liquid", "hugo", "wordpress"],
+)
+def test_code_block_in_raw_html_keeps_the_text_after_it(code: str) -> None:
+    """A highlight inside an HTML block (Eleventy's docs: ``<is-land>`` around an editor)
+    adds no blank line: one would end the HTML block, the indented closing tags would become
+    a code block, and the unclosed ``<template>`` would hide the rest of the post."""
+    body = (
+        "Intro.\n\n<is-land on:visible>\n\t<template data-island>\n\t\t<div>\n"
+        f"{code}\n\t\t</div>\n\t</template>\n</is-land>\n\n## Next part\n\nThe rest of the post."
+    )
+    text = text_of(body)
+    assert text.startswith("Intro.")
+    assert text.endswith("Next part\nThe rest of the post.")
+    assert "template" not in text
+
+
 # --- Zola shortcodes -----------------------------------------------------------------------
 
 
