@@ -503,3 +503,32 @@ def test_plain_text_is_read_as_the_parse_tree_reads_it(pieces: list[str]) -> Non
 
     html = "".join(pieces)
     assert text._soup_text(html) == text._tree_text(html)
+
+
+_IMAGES = ('<img src="a.png" alt="An image" />', '<img alt="">', '<img alt="" title="T &amp; t">',
+           '<img alt="a" alt="b">', '<img ALT="a">', '<img alt="x=y" title="t">', "<img>",
+           '<img alt="&eacute;">', '<img alt=" a\n b "/>', '<img alt="<">', "</img>", "<img ",
+           '<img src="x" alt="q"  />', " ", "\n", "\t", " \n ", "\x02", "a", "&amp;", "&",
+           "<b>")  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_IMAGES), max_size=10))
+def test_images_are_read_as_the_parse_tree_reads_them(pieces: list[str]) -> None:
+    """A flattened body holding GFM's images, read without BeautifulSoup, gives what its
+    tree gives (blanks between images included)."""
+    from searcher.ingest import text
+
+    html = "".join(pieces)
+    assert text._soup_text(html) == text._tree_text(html)
+
+
+def test_a_body_with_only_images_for_markup_needs_no_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from searcher.ingest import text
+
+    def no_tree(html: str) -> str:
+        raise AssertionError(f"parsed as a tree: {html!r}")
+
+    monkeypatch.setattr(text, "_tree_text", no_tree)
+    body = 'Before.\n\n![A *red* door](door.jpg "The door")\n\nAfter &amp; done.'
+    assert text_of(body, "markdown") == "Before.\nA red door\nAfter & done."
