@@ -532,3 +532,20 @@ def test_a_body_with_only_images_for_markup_needs_no_tree(monkeypatch: pytest.Mo
     monkeypatch.setattr(text, "_tree_text", no_tree)
     body = 'Before.\n\n![A *red* door](door.jpg "The door")\n\nAfter &amp; done.'
     assert text_of(body, "markdown") == "Before.\nA red door\nAfter & done."
+
+
+_BRANCHED_NOT_PLAIN = re.compile(
+    "[<\r\x00\x01\x04-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]|&(?!(?:lt|gt|quot|amp);)"
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(st.sampled_from((*_PIECES, "&lt", "&quot", "amp;", "&&amp;", "<img>")), max_size=12)
+)
+def test_not_plain_finds_what_the_branched_pattern_found(pieces: list[str]) -> None:
+    from searcher.ingest import text
+
+    html = "".join(pieces)
+    found = [m.span() for m in text._NOT_PLAIN.finditer(html)]
+    assert found == [m.span() for m in _BRANCHED_NOT_PLAIN.finditer(html)]
