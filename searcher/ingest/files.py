@@ -96,7 +96,7 @@ def _read(target: str, max_bytes: int) -> Opened:
 def _read_bounded(file: BinaryIO, size: int, limit: int) -> bytes:
     """Up to ``limit`` bytes of ``file``, to its end: what ``file.read(limit)`` gives, but
     asked for the file's ``size`` first (+1, to see it end). ``read(limit)`` allocates all of
-    ``limit`` (5 MB) before reading a 3 kB post: 60 µs a file, more than the rest of it."""
+    ``limit`` (5 MB) before reading a 3 kB post: 63 µs a file, against 25 µs at its size."""
     data = file.read(min(size, limit - 1) + 1)
     if len(data) <= size or len(data) >= limit:
         return data  # at its end, or at the limit
