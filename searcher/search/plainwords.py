@@ -1,0 +1,177 @@
+"""Queries of plain words, planned without Whoosh's query parser.
+
+Most queries are a few words, sometimes with the punctuation people type (``c++``,
+``node.js``, ``e-mail``, ``it's``). Whoosh's parser reads each such word as one word node
+and nothing more, but gets there by trying every plugin's pattern at every character and
+walking the tree a dozen times; :func:`normal`, :func:`optionalize` and :func:`skip_capable`
+then copy the tree three times more. :class:`PlainWords` builds the same planned tree in one
+pass, each word's analysis remembered. Anything else (fields, quotes, operators, patterns,
+ranges, signs, groups, boosts) is left to the parser: :func:`plain_words` says which.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from whoosh import query
+
+from searcher.indexing import analysis, schema
+from searcher.search import querytree
+
+# What no tagger of the parser matches inside a word: any character but whitespace, ( ) " [
+# ] { } < > ^ * : \ and the question marks Whoosh takes for wildcards. A ' inside a word is
+# plain (SingleQuotePlugin only opens a quote after a non-word character); + and - start a
+# word as signs (PlusMinusPlugin), inside it they are plain.
+_WORD = re.compile(r"(?![-+'])(?:[^\s()\"\[\]{}<>^*?:\\\u055e\u061f\u1367']|(?<=\w)')+")
+_SPACE = re.compile(r"\s+")
+# Words the parser reads as operators (OperatorsPlugin's, REQUIRE included).
+OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"})
+_MEMO_LIMIT = 20_000  # words remembered before the memo starts afresh (as analysis's memos)
+
+
+def plain_words(text: str) -> list[str] | None:
+    """The words of ``text`` when the parser would read nothing but words in it, else None."""
+    words = _SPACE.split(text.strip())
+    for word in words:
+        if word in OPERATORS or _WORD.fullmatch(word) is None:
+            return None
+    return words
+
+
+class _Word(NamedTuple):
+    """What a word becomes in each field: its forms in the multilingual text fields (with
+    their languages), the languages that drop it, and its tokens in each other field."""
+
+    forms: list[tuple[tuple[str, ...], frozenset[str]]]
+    dropped: bool
+    tokens: dict[str, tuple[str, ...]]
+
+
+class PlainWords:
+    """Plans plain-word queries for one index's languages (``keys``) and fields searched
+    (``boosts``, as :class:`~searcher.search.query.QueryParser` searches unfielded words)."""
+
+    def __init__(self, whoosh_schema: Any, keys: Sequence[str], boosts: Mapping[str, float]):
+        self.keys = list(keys)
+        self.boosts = dict(boosts)
+        self._fields = {name: whoosh_schema[name] for name in boosts if name in whoosh_schema}
+        self._memo: dict[str, _Word] = {}
+
+    def planned(self, words: Sequence[str]) -> query.Query:
+        """The query :func:`querytree.planned` makes of what the parser reads in ``words``."""
+        nodes: list[query.Query] = []
+        for word in words:
+            node = self._node(self._word(word))
+            if node is None:  # one part or none: the general walk's corner cases
+                return self._walked(words)
+            nodes.append(node)
+        unique: list[query.Query] = []
+        for node in nodes:
+            if node not in unique:  # the same word twice (ruby Ruby): once
+                unique.append(node)
+        if len(unique) == 1:
+            return unique[0]
+        required = [n for n in unique if not isinstance(n, querytree.OptionalOr)]
+        optional = [n for n in unique if isinstance(n, querytree.OptionalOr)]
+        if not optional:
+            return query.And(unique)
+        if not required:  # nothing but stop words: required where they are words
+            return query.And([_or(list(n.subqueries)) for n in optional])
+        must = required[0] if len(required) == 1 else query.And(required)
+        return query.AndMaybe(must, optional[0] if len(optional) == 1 else _or(optional))
+
+    def _node(self, word: _Word) -> query.Query | None:
+        """One word's clause as planned: an OR of its forms and terms in every field, optional
+        where some language drops it; None when it has fewer than two parts."""
+        optional = word.dropped
+        parts: list[query.Query] = []
+        for fieldname, boost in self.boosts.items():
+            if fieldname in (schema.TITLE, schema.BODY):
+                forms = [self._form(fieldname, f, langs, boost) for f, langs in word.forms]
+                if optional and len(forms) > 1:  # an OR in an optional OR: not flattened
+                    parts.append(_or(forms))
+                else:
+                    parts += forms
+            else:
+                tokens = word.tokens.get(fieldname)
+                if tokens is None:  # not a field of the schema: the text as written
+                    return None
+                terms = _unique([query.Term(fieldname, t, boost=boost) for t in tokens])
+                if len(terms) == 1:
+                    parts.append(terms[0])
+                elif terms:
+                    parts.append(query.And(terms))
+        parts = _unique(parts)
+        if len(parts) < 2:
+            return None
+        node = querytree.OptionalOr(parts) if optional else query.Or(parts)
+        node.matcher_type = query.Or.DEFAULT_MATCHER
+        return node
+
+    def _form(
+        self, fieldname: str, form: tuple[str, ...], languages: frozenset[str], boost: float
+    ) -> query.Query:
+        q = schema.form_query(fieldname, form, languages, self.keys, boost=boost)
+        if isinstance(q, schema.Scoped):
+            scored = q.a.normalize() if len(form) > 1 else q.a
+            if isinstance(q.b, query.Or):
+                q.b.matcher_type = query.Or.DEFAULT_MATCHER
+            return schema.Scoped(scored, q.b) if scored is not q.a else q
+        return q.normalize() if len(form) > 1 else q
+
+    def _word(self, text: str) -> _Word:
+        found = self._memo.get(text)
+        if found is None:
+            if len(self._memo) > _MEMO_LIMIT:
+                self._memo.clear()
+            forms, dropped = analysis.word_forms(text, self.keys)
+            tokens = {
+                name: tuple(field.process_text(text, mode="query"))
+                for name, field in self._fields.items()
+                if name not in (schema.TITLE, schema.BODY)
+            }
+            found = self._memo[text] = _Word(sorted(forms.items()), bool(dropped), tokens)
+        return found
+
+    def _walked(self, words: Sequence[str]) -> query.Query:
+        """What the general walk makes of ``words``: each word's OR (optional where a language
+        drops it) of its forms and terms, normalized, optionalized and made skip-capable."""
+        nodes: list[query.Query] = []
+        for text in words:
+            word = self._word(text)
+            parts: list[query.Query] = []
+            for fieldname, boost in self.boosts.items():
+                if fieldname in (schema.TITLE, schema.BODY):
+                    forms = [
+                        schema.form_query(fieldname, f, langs, self.keys, boost=boost)
+                        for f, langs in word.forms
+                    ]
+                    if forms:
+                        parts.append(forms[0] if len(forms) == 1 else query.Or(forms))
+                    continue
+                tokens = word.tokens.get(fieldname, (text,))
+                terms = [query.Term(fieldname, t, boost=boost) for t in tokens]
+                if terms:
+                    parts.append(terms[0] if len(terms) == 1 else query.And(terms))
+            nodes.append(querytree.OptionalOr(parts) if word.dropped else query.Or(parts))
+        built = querytree.normal(query.And(nodes))
+        return querytree.skip_capable(querytree.optionalize(built))
+
+
+def _or(parts: list[query.Query]) -> query.Or:
+    either = query.Or(parts)
+    either.matcher_type = query.Or.DEFAULT_MATCHER
+    return either
+
+
+def _unique(parts: list[query.Query]) -> list[query.Query]:
+    """``parts`` without repeats, the first kept (as Whoosh's normalize keeps them)."""
+    if len(parts) < 2:
+        return parts
+    unique: list[query.Query] = []
+    for part in parts:
+        if part not in unique:
+            unique.append(part)
+    return unique
