@@ -619,9 +619,10 @@ def forms_by_language(
     found: dict[tuple[str, ...], set[str]] = {}
     dropped: set[str] = set()
     cut: dict[tuple[Any, ...], list[tuple[str, str]]] = {}  # tokenizer → (lowered, folded)
+    alike = APOSTROPHE.search(text) is None  # then every tokenizer cuts the text alike
     for key in keys:
         tokenizer, fold_filter, *stemming = text_analyzer(key).items
-        how = (tokenizer.elisions, tokenizer.suffixes, tokenizer.split)
+        how = () if alike else (tokenizer.elisions, tokenizer.suffixes, tokenizer.split)
         tokens = cut.get(how)
         if tokens is None:
             tokens = cut[how] = [folded_forms(t.text) for t in tokenizer(text, mode="query")]

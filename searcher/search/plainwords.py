@@ -56,7 +56,16 @@ class PlainWords:
     def __init__(self, whoosh_schema: Any, keys: Sequence[str], boosts: Mapping[str, float]):
         self.keys = list(keys)
         self.boosts = dict(boosts)
-        self._fields = {name: whoosh_schema[name] for name in boosts if name in whoosh_schema}
+        fields = {name: whoosh_schema[name] for name in boosts if name in whoosh_schema}
+        self._tokenized: list[tuple[Any, list[str]]] = []  # each distinct field, its names
+        for name, field in fields.items():
+            if name in (schema.TITLE, schema.BODY):
+                continue
+            same = [names for other, names in self._tokenized if _alike(other, field)]
+            if same:
+                same[0].append(name)  # tags and places analyse alike: once
+            else:
+                self._tokenized.append((field, [name]))
         self._memo: dict[str, _Word] = {}
 
     def planned(self, words: Sequence[str]) -> query.Query:
@@ -127,11 +136,10 @@ class PlainWords:
             if len(self._memo) > _MEMO_LIMIT:
                 self._memo.clear()
             forms, dropped = analysis.word_forms(text, self.keys)
-            tokens = {
-                name: tuple(field.process_text(text, mode="query"))
-                for name, field in self._fields.items()
-                if name not in (schema.TITLE, schema.BODY)
-            }
+            tokens: dict[str, tuple[str, ...]] = {}
+            for field, names in self._tokenized:
+                found_tokens = tuple(field.process_text(text, mode="query"))
+                tokens.update((name, found_tokens) for name in names)
             found = self._memo[text] = _Word(sorted(forms.items()), bool(dropped), tokens)
         return found
 
@@ -158,6 +166,16 @@ class PlainWords:
             nodes.append(querytree.OptionalOr(parts) if word.dropped else query.Or(parts))
         built = querytree.normal(query.And(nodes))
         return querytree.skip_capable(querytree.optionalize(built))
+
+
+def _alike(one: Any, other: Any) -> bool:
+    """Whether two fields make the same tokens of a query word (one analyzer, one type)."""
+    analyzer = getattr(one, "analyzer", None)
+    return (
+        analyzer is not None
+        and type(one) is type(other)
+        and analyzer is getattr(other, "analyzer", None)
+    )
 
 
 def _or(parts: list[query.Query]) -> query.Or:
