@@ -42,11 +42,13 @@ def plain_words(text: str) -> list[str] | None:
 
 class _Word(NamedTuple):
     """What a word becomes in each field: its forms in the multilingual text fields (with
-    their languages), the languages that drop it, and its tokens in each other field."""
+    their languages), the languages that drop it, its tokens in each other field, and the
+    clause they make (None: a corner case left to the general walk)."""
 
     forms: list[tuple[tuple[str, ...], frozenset[str]]]
     dropped: bool
     tokens: dict[str, tuple[str, ...]]
+    node: query.Query | None = None
 
 
 class PlainWords:
@@ -72,7 +74,7 @@ class PlainWords:
         """The query :func:`querytree.planned` makes of what the parser reads in ``words``."""
         nodes: list[query.Query] = []
         for word in words:
-            node = self._node(self._word(word))
+            node = self._word(word).node
             if node is None:  # one part or none: the general walk's corner cases
                 return self._walked(words)
             nodes.append(node)
@@ -107,12 +109,12 @@ class PlainWords:
                 tokens = word.tokens.get(fieldname)
                 if tokens is None:  # not a field of the schema: the text as written
                     return None
-                terms = _unique([query.Term(fieldname, t, boost=boost) for t in tokens])
+                terms = [query.Term(fieldname, t, boost=boost) for t in dict.fromkeys(tokens)]
                 if len(terms) == 1:
                     parts.append(terms[0])
                 elif terms:
                     parts.append(query.And(terms))
-        parts = _unique(parts)
+        # no two parts alike: each has its own field, or in one field its own form
         if len(parts) < 2:
             return None
         node = querytree.OptionalOr(parts) if optional else query.Or(parts)
@@ -131,6 +133,7 @@ class PlainWords:
         return q.normalize() if len(form) > 1 else q
 
     def _word(self, text: str) -> _Word:
+        """``text``'s analysis and clause, remembered."""
         found = self._memo.get(text)
         if found is None:
             if len(self._memo) > _MEMO_LIMIT:
@@ -140,7 +143,10 @@ class PlainWords:
             for field, names in self._tokenized:
                 found_tokens = tuple(field.process_text(text, mode="query"))
                 tokens.update((name, found_tokens) for name in names)
-            found = self._memo[text] = _Word(sorted(forms.items()), bool(dropped), tokens)
+            found = _Word(sorted(forms.items()), bool(dropped), tokens)
+            # built once, shared by every query holding the word: nothing changes a planned
+            # query (the parsed-query cache shares whole ones already)
+            found = self._memo[text] = found._replace(node=self._node(found))
         return found
 
     def _walked(self, words: Sequence[str]) -> query.Query:
@@ -182,14 +188,3 @@ def _or(parts: list[query.Query]) -> query.Or:
     either = query.Or(parts)
     either.matcher_type = query.Or.DEFAULT_MATCHER
     return either
-
-
-def _unique(parts: list[query.Query]) -> list[query.Query]:
-    """``parts`` without repeats, the first kept (as Whoosh's normalize keeps them)."""
-    if len(parts) < 2:
-        return parts
-    unique: list[query.Query] = []
-    for part in parts:
-        if part not in unique:
-            unique.append(part)
-    return unique
