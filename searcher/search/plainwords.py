@@ -3,10 +3,11 @@
 Most queries are a few words, sometimes with the punctuation people type (``c++``,
 ``node.js``, ``e-mail``, ``it's``). Whoosh's parser reads each such word as one word node
 and nothing more, but gets there by trying every plugin's pattern at every character and
-walking the tree a dozen times; :func:`normal`, :func:`optionalize` and :func:`skip_capable`
-then copy the tree three times more. :class:`PlainWords` builds the same planned tree in one
-pass, each word's analysis remembered. Anything else (fields, quotes, operators, patterns,
-ranges, signs, groups, boosts) is left to the parser: :func:`plain_words` says which.
+walking the tree a dozen times; :mod:`~searcher.search.querytree`'s ``normal``,
+``optionalize`` and ``skip_capable`` then walk and copy it three times more.
+:class:`PlainWords` builds the same planned tree in one pass, each word's analysis and
+clause remembered. Anything else (fields, quotes, operators, patterns, ranges, signs,
+groups, boosts) is left to the parser: :func:`plain_words` says which.
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ class PlainWords:
                 tokens = word.tokens.get(fieldname)
                 if tokens is None:  # not a field of the schema: the text as written
                     return None
+                # several tokens: an AND, as the parser's multitoken_query "default" makes
                 terms = [query.Term(fieldname, t, boost=boost) for t in dict.fromkeys(tokens)]
                 if len(terms) == 1:
                     parts.append(terms[0])
@@ -124,6 +126,7 @@ class PlainWords:
     def _form(
         self, fieldname: str, form: tuple[str, ...], languages: frozenset[str], boost: float
     ) -> query.Query:
+        """One form's query, normalized and skip-capable as the general walk leaves it."""
         q = schema.form_query(fieldname, form, languages, self.keys, boost=boost)
         if isinstance(q, schema.Scoped):
             scored = q.a.normalize() if len(form) > 1 else q.a
