@@ -20,6 +20,7 @@ from whoosh import query
 
 from searcher.indexing import analysis, schema
 from searcher.search import querytree
+from searcher.support.caches import Bounded
 
 # What no tagger of the parser matches inside a word: any character but whitespace, ( ) " [
 # ] { } < > ^ * : \ and the question marks Whoosh takes for wildcards. A ' inside a word is
@@ -29,7 +30,9 @@ _WORD = re.compile(r"(?![-+'])(?:[^\s()\"\[\]{}<>^*?:\\\u055e\u061f\u1367']|(?<=
 _SPACE = re.compile(r"\s+")
 # Words the parser reads as operators (OperatorsPlugin's, REQUIRE included).
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"})
-_MEMO_LIMIT = 20_000  # words remembered before the memo starts afresh (as analysis's memos)
+# A word's clause holds ~5 KB of query objects (2,972 words: 16 MB): 1,024 words kept, about
+# what the 512 parsed queries of the parser's own cache hold.
+WORDS_KEPT = 1024
 
 
 def plain_words(text: str) -> list[str] | None:
@@ -69,7 +72,7 @@ class PlainWords:
                 same[0].append(name)  # tags and places analyse alike: once
             else:
                 self._tokenized.append((field, [name]))
-        self._memo: dict[str, _Word] = {}
+        self._words: Bounded[str, _Word] = Bounded(WORDS_KEPT)
 
     def planned(self, words: Sequence[str]) -> query.Query:
         """The query :func:`querytree.planned` makes of what the parser reads in ``words``."""
@@ -137,10 +140,8 @@ class PlainWords:
 
     def _word(self, text: str) -> _Word:
         """``text``'s analysis and clause, remembered."""
-        found = self._memo.get(text)
+        found = self._words.get(text)
         if found is None:
-            if len(self._memo) > _MEMO_LIMIT:
-                self._memo.clear()
             forms, dropped = analysis.word_forms(text, self.keys)
             tokens: dict[str, tuple[str, ...]] = {}
             for field, names in self._tokenized:
@@ -149,7 +150,7 @@ class PlainWords:
             found = _Word(sorted(forms.items()), bool(dropped), tokens)
             # built once, shared by every query holding the word: nothing changes a planned
             # query (the parsed-query cache shares whole ones already)
-            found = self._memo[text] = found._replace(node=self._node(found))
+            found = self._words.put(text, found._replace(node=self._node(found)))
         return found
 
     def _walked(self, words: Sequence[str]) -> query.Query:
