@@ -12,7 +12,7 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from whoosh.analysis import STOP_WORDS, Analyzer, Filter, Token, Tokenizer
@@ -627,13 +627,6 @@ class MultilingualAnalyzer(Analyzer):  # type: ignore[misc]
         return hash(type(self))
 
 
-def query_forms(text: str, keys: Iterable[str]) -> tuple[set[tuple[str, ...]], set[str]]:
-    """The distinct token sequences ``text`` analyses to in the ``keys`` languages (query mode),
-    and the languages in which it analyses to nothing (a stop word there)."""
-    by_form, dropped = forms_by_language(text, keys)
-    return set(by_form), dropped
-
-
 def forms_by_language(
     text: str, keys: Iterable[str]
 ) -> tuple[dict[tuple[str, ...], frozenset[str]], set[str]]:
@@ -647,9 +640,10 @@ def forms_by_language(
     found: dict[tuple[str, ...], set[str]] = {}
     dropped: set[str] = set()
     cut: dict[tuple[Any, ...], list[tuple[str, str]]] = {}  # tokenizer → (lowered, folded)
+    alike = APOSTROPHE.search(text) is None  # then every tokenizer cuts the text alike
     for key in keys:
         tokenizer, fold_filter, *stemming = text_analyzer(key).items
-        how = (tokenizer.elisions, tokenizer.suffixes, tokenizer.split)
+        how = () if alike else (tokenizer.elisions, tokenizer.suffixes, tokenizer.split)
         tokens = cut.get(how)
         if tokens is None:
             tokens = cut[how] = [folded_forms(t.text) for t in tokenizer(text, mode="query")]
@@ -666,3 +660,36 @@ def forms_by_language(
         else:
             dropped.add(key)
     return {form: frozenset(langs) for form, langs in found.items()}, dropped
+
+
+def word_forms(
+    word: str, keys: Sequence[str]
+) -> tuple[dict[tuple[str, ...], frozenset[str]], set[str]]:
+    """:func:`forms_by_language` of one query word, without its tokenizer runs when the word
+    is a single token in every language (no apostrophe, no CJK, no version number, nothing
+    the tokenizer splits at): folded once, then each language's stop list and stemmer."""
+    match = _pattern_for(word).fullmatch(word)
+    if match is None or match.lastgroup != "word" or APOSTROPHE.search(word):
+        return forms_by_language(word, keys)
+    lowered, folded = folded_forms(word)
+    found: dict[tuple[str, ...], set[str]] = {}
+    dropped: set[str] = set()
+    for key, stops, forms_of in _query_steps(tuple(keys)):
+        if folded in stops:
+            dropped.add(key)
+        else:
+            form = folded if forms_of is None else forms_of(lowered, folded)[0]
+            found.setdefault((form,), set()).add(key)
+    return {form: frozenset(langs) for form, langs in found.items()}, dropped
+
+
+@functools.cache
+def _query_steps(
+    keys: tuple[str, ...],
+) -> list[tuple[str, frozenset[str], Callable[[str, str], tuple[str, str | None]] | None]]:
+    """Each language's stop words and stemmer (None: it does not stem), as its analyzer has."""
+    steps = []
+    for key in keys:
+        _tokenizer, fold_filter, *stemming = text_analyzer(key).items
+        steps.append((key, fold_filter.stops, stem_forms(key) if stemming else None))
+    return steps
