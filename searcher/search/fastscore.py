@@ -88,6 +88,7 @@ class Scorer:
         self.size = int(searcher.doc_count_all())
         self._weighting = weighting
         self._leaves = list(searcher.reader().leaf_readers())
+        self._terms = [segreader.TermReader(reader) for reader, _ in self._leaves]  # under _lock
         # a term's postings (docnums, weights) and its document frequency, read together
         self._postings: Bounded[tuple[str, bytes], tuple[IntArray, FloatArray, int]] = Bounded(
             budget=budget,
@@ -469,12 +470,11 @@ class Scorer:
         """A term's live postings and its document frequency (deleted documents counted, as
         Whoosh counts them), read from every segment."""
         docs_parts, weight_parts, frequency = [], [], 0
-        for reader, offset in self._leaves:
-            matcher, count = segreader.term_postings(reader, fieldname, text)
+        for (_, offset), terms in zip(self._leaves, self._terms, strict=True):
+            leaf, count = terms.postings(fieldname, text)
             frequency += count
-            if matcher is None:
+            if leaf is None:
                 continue
-            leaf = segreader.leaf_postings(matcher)
             docs_parts.append(leaf.docs + offset)
             weight_parts.append(leaf.weights)
         if not docs_parts:
