@@ -439,18 +439,13 @@ class Scorer:
             missing = np.array([d for d in wanted if d not in found], dtype=np.int64)
             if len(missing):
                 found = dict(found)  # a new value: the kept one was weighed as it was put
-                for reader, offset in self._leaves:
+                for (reader, offset), terms in zip(self._leaves, self._terms, strict=True):
                     end = offset + reader.doc_count_all()
                     mine = missing[(missing >= offset) & (missing < end)] - offset
                     if not len(mine):
                         continue
-                    matcher = segreader.term_matcher(reader, fieldname, text)
-                    if matcher is None:
-                        continue
-                    read = list(segreader.leaf_values(matcher, mine))
-                    for (local, _), positions in zip(
-                        read, decode([value for _, value in read]), strict=True
-                    ):
+                    read = terms.values(fieldname, text, mine)
+                    for local, positions in zip(read, decode(list(read.values())), strict=True):
                         found[local + offset] = positions
                 self._known_positions.put(key, found)
             return [found.get(docnum, _NO_POSITIONS) for docnum in wanted]
@@ -582,4 +577,21 @@ def _positions_of(values: list[bytes]) -> list[list[int]]:
             for value in values
         ]
     joined = b"".join([b"(", *(value[4:] for value in values), b"t."])
-    return [list(accumulate(deltas)) for deltas in pickle.loads(joined)]
+    return _running_sums(pickle.loads(joined))
+
+
+def _running_sums(lists: tuple[list[int], ...]) -> list[list[int]]:
+    """``list(accumulate(deltas))`` of each list, summed over all of them at once: a phrase
+    of CJK characters reads hundreds of thousands of short lists."""
+    sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    ends = np.cumsum(sizes)
+    sums = np.cumsum(
+        np.fromiter(
+            chain.from_iterable(lists), dtype=np.int64, count=int(ends[-1]) if len(ends) else 0
+        )
+    )
+    before = np.concatenate(([0], sums))[ends - sizes]  # the sum of the lists before each
+    flat = (sums - np.repeat(before, sizes)).tolist()
+    return [
+        flat[start:end] for start, end in zip((ends - sizes).tolist(), ends.tolist(), strict=True)
+    ]

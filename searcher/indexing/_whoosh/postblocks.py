@@ -25,7 +25,9 @@ import pickle
 import re
 import struct
 import zlib
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -85,6 +87,41 @@ def read_blocks(postings: bytes, fixed: int | None, values: bool) -> Postings:
         weights.append(_weights(block_weights, count))
     return Postings(np.concatenate(ids), np.concatenate(weights),
                     np.concatenate(sizes) if values else None, b"".join(blobs))  # fmt: skip
+
+
+def read_values(postings: bytes, docs: list[int], fixed: int | None) -> dict[int, Any]:
+    """The values of those of ``docs`` (sorted docnums) the term's ``postings`` hold, by
+    docnum; blocks that cannot hold one of them (by their last docnum) are not inflated."""
+    if not postings.startswith(WHOOSH3_HEADER_MAGIC):
+        raise ValueError("not W3 postings")
+    extent, raw = io.BytesIO(postings), memoryview(postings)
+    found: dict[int, Any] = {}
+    at, last, i = len(WHOOSH3_HEADER_MAGIC), False, 0
+    while not last and i < len(docs):
+        size = _LENGTH.unpack_from(raw, at)[0]
+        last, size = size < 0, abs(size)
+        extent.seek(at + _LENGTH.size)
+        count, last_doc, _, compression = pickle.load(extent)[:4]
+        data_at, at = extent.tell(), at + _LENGTH.size + size
+        if docs[i] > last_doc:
+            continue
+        stop = bisect_right(docs, last_doc, i)
+        deltas, _, values = _whole(raw[data_at:at], compression)
+        held = dict(zip(accumulate(deltas), _split(values, fixed, count), strict=True))
+        for docnum in docs[i:stop]:
+            if docnum in held:
+                found[docnum] = held[docnum]
+        i = stop
+    return found
+
+
+def _split(values: Any, fixed: int | None, count: int) -> Any:
+    """A block's values one by one, as Whoosh's matcher hands them out."""
+    if fixed is None or fixed < 0:
+        return values
+    if fixed == 0:
+        return [None] * count
+    return [values[i : i + fixed] for i in range(0, len(values), fixed)]
 
 
 def _whole(data: memoryview, compression: int) -> Any:

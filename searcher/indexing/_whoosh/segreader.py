@@ -80,6 +80,18 @@ class TermReader:
             found = _kept(found, ~np.isin(found.docs, self._deleted))
         return found, int(count)
 
+    def values(self, fieldname: str, text: bytes, docs: I64) -> dict[int, Any]:
+        """The term's posting values (positions) in ``docs`` (sorted segment docnums that
+        hold it), by docnum: only the blocks that hold them are read."""
+        field = self._fields.get(fieldname) if self._direct else None
+        raw = None if field is None else self._get(field[0] + text)
+        if field is None or raw is None or raw[0]:  # not read here, or inlined: Whoosh's
+            matcher = term_matcher(self._reader, fieldname, text)
+            return {} if matcher is None else dict(leaf_values(matcher, docs))
+        offset, length = _EXTENT.unpack_from(raw, _INFO_SIZE)
+        postings = self._postfile.get(offset, length)
+        return postblocks.read_values(postings, docs.tolist(), field[1])
+
 
 _FIELD_NUMBER = struct.Struct("!H")  # a term key's start: its field's number
 _INFO_HEAD = struct.Struct("!BxxxxI")  # W3TermInfo: inlined or not, (weight,) doc frequency
