@@ -26,6 +26,7 @@ import re
 import struct
 import zlib
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
@@ -61,21 +62,11 @@ class Postings:
 def read_blocks(postings: bytes, fixed: int | None, values: bool) -> Postings:
     """Every posting of a term from its ``postings`` (its extent in ``.pst``: a W3 header
     then blocks); ``fixed``: the format's value size (``fixed_value_size()``)."""
-    if not postings.startswith(WHOOSH3_HEADER_MAGIC):
-        raise ValueError("not W3 postings")
-    extent, raw = io.BytesIO(postings), memoryview(postings)  # a BytesIO of bytes shares them
     ids: list[I64] = []
     weights: list[F64] = []
     sizes: list[I64] = []
     blobs: list[bytes] = []
-    at, last = len(WHOOSH3_HEADER_MAGIC), False
-    while not last:
-        size = _LENGTH.unpack_from(raw, at)[0]
-        last, size = size < 0, abs(size)
-        extent.seek(at + _LENGTH.size)
-        count, _, _, compression = pickle.load(extent)[:4]
-        data = raw[extent.tell() : at + _LENGTH.size + size]
-        at += _LENGTH.size + size
+    for count, _, compression, data in _blocks(postings):
         if values:
             deltas, block_weights, block_values = _whole(data, compression)
             sizes.append(_value_sizes(block_values, fixed, count))
@@ -92,27 +83,37 @@ def read_blocks(postings: bytes, fixed: int | None, values: bool) -> Postings:
 def read_values(postings: bytes, docs: list[int], fixed: int | None) -> dict[int, Any]:
     """The values of those of ``docs`` (sorted docnums) the term's ``postings`` hold, by
     docnum; blocks that cannot hold one of them (by their last docnum) are not inflated."""
-    if not postings.startswith(WHOOSH3_HEADER_MAGIC):
-        raise ValueError("not W3 postings")
-    extent, raw = io.BytesIO(postings), memoryview(postings)
     found: dict[int, Any] = {}
-    at, last, i = len(WHOOSH3_HEADER_MAGIC), False, 0
-    while not last and i < len(docs):
-        size = _LENGTH.unpack_from(raw, at)[0]
-        last, size = size < 0, abs(size)
-        extent.seek(at + _LENGTH.size)
-        count, last_doc, _, compression = pickle.load(extent)[:4]
-        data_at, at = extent.tell(), at + _LENGTH.size + size
+    i = 0
+    for count, last_doc, compression, data in _blocks(postings):
+        if i == len(docs):
+            break
         if docs[i] > last_doc:
             continue
         stop = bisect_right(docs, last_doc, i)
-        deltas, _, values = _whole(raw[data_at:at], compression)
+        deltas, _, values = _whole(data, compression)
         held = dict(zip(accumulate(deltas), _split(values, fixed, count), strict=True))
         for docnum in docs[i:stop]:
             if docnum in held:
                 found[docnum] = held[docnum]
         i = stop
     return found
+
+
+def _blocks(postings: bytes) -> Iterator[tuple[int, int, int, memoryview]]:
+    """Each block of a term's postings: its count, last docnum, compression and data
+    pickle (the info pickle read by ``pickle.load``, which knows where it ends)."""
+    if not postings.startswith(WHOOSH3_HEADER_MAGIC):
+        raise ValueError("not W3 postings")
+    extent, raw = io.BytesIO(postings), memoryview(postings)  # a BytesIO of bytes shares them
+    at, last = len(WHOOSH3_HEADER_MAGIC), False
+    while not last:
+        size = _LENGTH.unpack_from(raw, at)[0]
+        last, size = size < 0, abs(size)
+        extent.seek(at + _LENGTH.size)
+        count, last_doc, _, compression = pickle.load(extent)[:4]
+        at += _LENGTH.size + size
+        yield count, last_doc, compression, raw[extent.tell() : at]
 
 
 def _split(values: Any, fixed: int | None, count: int) -> Any:
