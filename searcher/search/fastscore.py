@@ -484,7 +484,7 @@ class Scorer:
             missing = docs[~known.holds(docs)]
             if len(missing):
                 decode = _positions_decoder(format_)
-                parts = [known]
+                parts = [known] if len(known.docs) else []
                 for (reader, offset), terms in zip(self._leaves, self._terms, strict=True):
                     end = offset + reader.doc_count_all()
                     mine = missing[(missing >= offset) & (missing < end)] - offset
@@ -494,7 +494,10 @@ class Scorer:
                     sizes, flat = decode(list(read.values()))
                     held = np.fromiter(read, dtype=np.int64, count=len(read)) + offset
                     parts.append(_Positions(held, np.r_[0, np.cumsum(sizes)], flat))
-                known = _Positions.merged(parts)
+                if len(parts) > 1:
+                    known = _Positions.merged(parts)
+                elif parts:  # read in one go, in docnum order
+                    known = parts[0]
                 self._known_positions.put(key, known)
             return known.of(docs)
 
