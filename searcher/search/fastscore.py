@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import pickle
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
 from math import log
@@ -38,10 +38,9 @@ from searcher.search.querykeys import QueryKey
 from searcher.support.caches import Bounded
 
 POSTINGS_BUDGET = 4_000_000  # decoded postings kept per generation (16 bytes each)
-POSITIONS_BUDGET = 200_000  # (term, document) position lists kept per generation
+POSITIONS_BUDGET = 200_000  # (term, document) positions kept per generation
 FILTERS = 256  # filter masks kept per generation (one byte per document each)
 WORDS_BUDGET = 1_000_000  # documents held by the kept ORs of a query word's forms (16 bytes each)
-_NO_POSITIONS: list[int] = []  # never changed
 _NO_DOCS = np.zeros(0, dtype=np.int64)  # a term no segment holds (shared: read-only)
 _NO_WEIGHTS = np.zeros(0, dtype=np.float64)
 _NO_DOCS.flags.writeable = _NO_WEIGHTS.flags.writeable = False
@@ -73,6 +72,55 @@ class Scored:
         return dict(zip(wanted[found].tolist(), self.scores[at[found]].tolist(), strict=True))
 
 
+@dataclass(frozen=True)
+class _Positions:
+    """A term's positions in some documents (sorted docnums): document i's are
+    ``flat[starts[i] : starts[i + 1]]``."""
+
+    docs: IntArray
+    starts: IntArray
+    flat: IntArray
+
+    def holds(self, docs: IntArray) -> BoolArray:
+        """Whether each of ``docs`` has its positions here."""
+        return _within(docs, self.docs)
+
+    def of(self, docs: IntArray) -> tuple[IntArray, IntArray]:
+        """The number of positions in each of ``docs`` (0 where not here), and them all."""
+        if not len(self.docs):
+            return np.zeros(len(docs), dtype=np.int64), self.flat
+        at = np.minimum(np.searchsorted(self.docs, docs), len(self.docs) - 1)
+        sizes = np.where(self.docs[at] == docs, self.starts[at + 1] - self.starts[at], 0)
+        return sizes, _runs(self.flat, self.starts[at], sizes)
+
+    @staticmethod
+    def merged(parts: list[_Positions]) -> _Positions:
+        """One store of the documents of ``parts`` (none in two)."""
+        docs = np.concatenate([part.docs for part in parts])
+        order = np.argsort(docs, kind="stable")
+        bases = np.cumsum([0] + [len(part.flat) for part in parts[:-1]])
+        starts = np.concatenate(
+            [part.starts[:-1] + base for part, base in zip(parts, bases, strict=True)]
+        )
+        sizes = np.concatenate([np.diff(part.starts) for part in parts])[order]
+        flat = _runs(np.concatenate([part.flat for part in parts]), starts[order], sizes)
+        return _Positions(docs[order], np.r_[0, np.cumsum(sizes)].astype(np.int64), flat)
+
+
+_NO_POSITIONS = _Positions(  # a term's positions not read yet (shared: read-only)
+    np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+)
+
+
+def _runs(values: IntArray, starts: IntArray, sizes: IntArray) -> IntArray:
+    """``values[start : start + size]`` for each start and size, one after another."""
+    total = int(sizes.sum())
+    ends = np.cumsum(sizes)
+    at = np.repeat(starts - (ends - sizes), sizes) + np.arange(total, dtype=np.int64)
+    found: IntArray = values[at]
+    return found
+
+
 class Scorer:
     """Scores queries against one searcher generation; thread-safe."""
 
@@ -88,6 +136,7 @@ class Scorer:
         self.size = int(searcher.doc_count_all())
         self._weighting = weighting
         self._leaves = list(searcher.reader().leaf_readers())
+        self._terms = [segreader.TermReader(reader) for reader, _ in self._leaves]  # under _lock
         # a term's postings (docnums, weights) and its document frequency, read together
         self._postings: Bounded[tuple[str, bytes], tuple[IntArray, FloatArray, int]] = Bounded(
             budget=budget,
@@ -106,8 +155,8 @@ class Scorer:
         self._scores: Bounded[tuple[str, bytes, float, float], FloatArray] = Bounded(
             budget=budget, weigh=len
         )
-        self._known_positions: Bounded[tuple[str, bytes], dict[int, list[int]]] = Bounded(
-            budget=POSITIONS_BUDGET, weigh=len, locked=False
+        self._known_positions: Bounded[tuple[str, bytes], _Positions] = Bounded(
+            budget=POSITIONS_BUDGET, weigh=_positions_weight, locked=False
         )
         self._live_docs: IntArray | None = None
         self._expand = expand  # a pattern's words (bounded, kept); else Whoosh's expansion
@@ -407,9 +456,7 @@ class Scorer:
         starts = owners[:0]  # (owner << 32) + the position the chain has reached there
         steps = np.arange(1, max(slop, 1) + 1, dtype=np.int64)
         for i, text in enumerate(texts):
-            where = self._positions(fieldname, text, docs[alive], format_)
-            sizes = np.fromiter(map(len, where), dtype=np.int64, count=len(where))
-            flat = np.fromiter(chain.from_iterable(where), dtype=np.int64, count=int(sizes.sum()))
+            sizes, flat = self._positions(fieldname, text, docs[alive], format_)
             keys = flat + np.repeat(alive << 32, sizes)
             if i == 0:
                 starts = keys
@@ -427,32 +474,32 @@ class Scorer:
 
     def _positions(
         self, fieldname: str, text: bytes, docs: IntArray, format_: Any
-    ) -> list[list[int]]:
-        """The positions of a term in each of ``docs`` (sorted, all holding the term); those
-        read once are kept (within POSITIONS_BUDGET documents) for the next phrase."""
+    ) -> tuple[IntArray, IntArray]:
+        """The positions of a term in each of ``docs`` (sorted, all holding the term), as the
+        number in each document and all of them one document after another; those read once
+        are kept (within POSITIONS_BUDGET documents) for the next phrase."""
         key = (fieldname, text)
-        decode = _positions_decoder(format_)
         with self._lock:
-            found = self._known_positions.get(key) or {}
-            wanted = docs.tolist()
-            missing = np.array([d for d in wanted if d not in found], dtype=np.int64)
+            known = self._known_positions.get(key) or _NO_POSITIONS
+            missing = docs[~known.holds(docs)]
             if len(missing):
-                found = dict(found)  # a new value: the kept one was weighed as it was put
-                for reader, offset in self._leaves:
+                decode = _positions_decoder(format_)
+                parts = [known] if len(known.docs) else []
+                for (reader, offset), terms in zip(self._leaves, self._terms, strict=True):
                     end = offset + reader.doc_count_all()
                     mine = missing[(missing >= offset) & (missing < end)] - offset
                     if not len(mine):
                         continue
-                    matcher = segreader.term_matcher(reader, fieldname, text)
-                    if matcher is None:
-                        continue
-                    read = list(segreader.leaf_values(matcher, mine))
-                    for (local, _), positions in zip(
-                        read, decode([value for _, value in read]), strict=True
-                    ):
-                        found[local + offset] = positions
-                self._known_positions.put(key, found)
-            return [found.get(docnum, _NO_POSITIONS) for docnum in wanted]
+                    read = terms.values(fieldname, text, mine)
+                    sizes, flat = decode(list(read.values()))
+                    held = np.fromiter(read, dtype=np.int64, count=len(read)) + offset
+                    parts.append(_Positions(held, np.r_[0, np.cumsum(sizes)], flat))
+                if len(parts) > 1:
+                    known = _Positions.merged(parts)
+                elif parts:  # read in one go, in docnum order
+                    known = parts[0]
+                self._known_positions.put(key, known)
+            return known.of(docs)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -469,12 +516,11 @@ class Scorer:
         """A term's live postings and its document frequency (deleted documents counted, as
         Whoosh counts them), read from every segment."""
         docs_parts, weight_parts, frequency = [], [], 0
-        for reader, offset in self._leaves:
-            matcher, count = segreader.term_postings(reader, fieldname, text)
+        for (_, offset), terms in zip(self._leaves, self._terms, strict=True):
+            leaf, count = terms.postings(fieldname, text)
             frequency += count
-            if matcher is None:
+            if leaf is None:
                 continue
-            leaf = segreader.leaf_postings(matcher)
             docs_parts.append(leaf.docs + offset)
             weight_parts.append(leaf.weights)
         if not docs_parts:
@@ -511,6 +557,10 @@ def _plain_idf(searcher: Any) -> bool:
 
 def _postings_weight(postings: tuple[IntArray, FloatArray, int]) -> int:
     return len(postings[0])  # documents: what POSTINGS_BUDGET counts
+
+
+def _positions_weight(kept: _Positions) -> int:
+    return len(kept.docs)  # documents: what POSITIONS_BUDGET counts
 
 
 def _words_weight(kept: tuple[query.Query, Scored]) -> int:
@@ -564,22 +614,34 @@ def _distinct(values: IntArray) -> IntArray:
     return values[np.r_[True, values[1:] != values[:-1]]]
 
 
-def _positions_decoder(format_: Any) -> Callable[[list[bytes]], list[list[int]]]:
-    """How posting values of ``format_`` give their positions: Whoosh's Positions format
-    read without its Python loop, others value by value by Whoosh."""
+def _positions_decoder(format_: Any) -> Callable[[list[bytes]], tuple[IntArray, IntArray]]:
+    """How posting values of ``format_`` give their positions (the number in each value, and
+    them all): Whoosh's Positions format read without its Python loop, others value by value
+    by Whoosh."""
     if type(format_) is formats.Positions:
         return _positions_of
-    return lambda values: [format_.decode_positions(value) for value in values]
+    return lambda values: _flat([format_.decode_positions(value) for value in values])
 
 
-def _positions_of(values: list[bytes]) -> list[list[int]]:
+def _positions_of(values: list[bytes]) -> tuple[IntArray, IntArray]:
     """``Positions.decode_positions`` of each value: a count (4 bytes), then the pickled
     deltas. Compact values (``segwriter.compact_positions``: no PROTO, memo or STOP, each
-    a list built by its own opcodes) are read in one unpickling, as a tuple of lists."""
+    a list built by its own opcodes) are read in one unpickling, as a tuple of lists, and
+    summed over all of them at once: a phrase of CJK characters reads hundreds of thousands."""
     if any(value.endswith(b".") for value in values):  # as Whoosh's own writer leaves them
-        return [
+        return _flat([
             list(accumulate(pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
             for value in values
-        ]
+        ])  # fmt: skip
     joined = b"".join([b"(", *(value[4:] for value in values), b"t."])
-    return [list(accumulate(deltas)) for deltas in pickle.loads(joined)]
+    sizes, deltas = _flat(pickle.loads(joined))
+    sums = np.cumsum(deltas)
+    before = np.r_[0, sums][np.cumsum(sizes) - sizes]  # the sum of the values before each
+    return sizes, sums - np.repeat(before, sizes)
+
+
+def _flat(lists: Sequence[list[int]]) -> tuple[IntArray, IntArray]:
+    """The length of each list, and their items one after another."""
+    sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    items = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(sizes.sum()))
+    return sizes, items

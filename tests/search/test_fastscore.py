@@ -266,8 +266,40 @@ def test_positions_read_together_equal_whooshs_one_by_one(
             value = segwriter.compact_positions(value, sizes, np.ones(1, dtype=bool))[0]
         values.append(value)
     expected = [form.decode_positions(value) for value in values]
-    assert fastscore._positions_decoder(form)(values) == expected
+    assert _lists(*fastscore._positions_decoder(form)(values)) == expected
     compact = [value for value, (_, kept) in zip(values, terms, strict=True) if kept]
-    assert fastscore._positions_decoder(form)(compact) == [
+    assert _lists(*fastscore._positions_decoder(form)(compact)) == [
         form.decode_positions(value) for value in compact
     ]
+
+
+def _lists(sizes: Any, flat: Any) -> list[list[int]]:
+    """Each value's positions from the number in each and all of them."""
+    ends = np.cumsum(sizes).tolist()
+    return [flat[end - size : end].tolist() for size, end in zip(sizes.tolist(), ends, strict=True)]
+
+
+@given(
+    kept=st.dictionaries(
+        st.integers(0, 60), st.lists(st.integers(0, 500), max_size=6).map(sorted), max_size=25
+    ),
+    parts=st.integers(1, 4),
+    asked=st.lists(st.integers(0, 70), max_size=30),
+)
+def test_kept_positions_merge_and_read_back(
+    kept: dict[int, list[int]], parts: int, asked: list[int]
+) -> None:
+    """Positions read in several goes, merged into one store, read back for any documents
+    (none where not read) as a dict of lists gives them."""
+    docs = sorted(kept)
+    stores = [fastscore._NO_POSITIONS]
+    for part in range(parts):
+        mine = docs[part::parts]
+        sizes = np.array([len(kept[d]) for d in mine], dtype=np.int64)
+        flat = np.array([p for d in mine for p in kept[d]], dtype=np.int64)
+        starts = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+        stores.append(fastscore._Positions(np.array(mine, dtype=np.int64), starts, flat))
+    store = fastscore._Positions.merged(stores)
+    wanted = np.array(sorted(set(asked)), dtype=np.int64)
+    assert store.holds(wanted).tolist() == [d in kept for d in wanted.tolist()]
+    assert _lists(*store.of(wanted)) == [kept.get(d, []) for d in wanted.tolist()]

@@ -2,16 +2,16 @@
 
 Whoosh's matchers hand out one posting at a time; scoring a query over arrays (fastscore),
 loading the map of located posts (geotable) and merging segments (segbuild) read whole
-postings lists instead, a W3 block (see ``segwriter``) at a time, and whole columns.
-This is the one place that decodes them.
+postings lists instead (their blocks decoded by ``postblocks``) and whole columns.
+Scoring looks terms up through one :class:`TermReader` per segment.
 """
 
 from __future__ import annotations
 
+import pickle
 import struct
 import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,19 +29,74 @@ from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader, TermNotFound
 
+from searcher.indexing._whoosh import postblocks
+from searcher.indexing._whoosh.postblocks import Postings as Postings
+
 I64 = np.ndarray[Any, np.dtype[np.int64]]
 U8 = np.ndarray[Any, np.dtype[np.uint8]]
 
 
-@dataclass
-class Postings:
-    """One term's live postings in one segment: docnums, weights and (if asked) values, all
-    values' bytes joined with their sizes."""
+class TermReader:
+    """One segment's postings by term, for every term of every query while the segment is
+    searched: what ``reader.postings`` and ``reader.doc_frequency`` give, without a term
+    info object, a matcher and a header read per term, nor a second look-up."""
 
-    docs: I64
-    weights: np.ndarray[Any, np.dtype[np.float64]]
-    value_sizes: I64 | None = None
-    values: bytes = b""
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        terms: Any = getattr(reader, "_terms", None)
+        self._direct = (type(reader) is SegmentReader and type(terms) is W3TermsReader
+                        and not reader.is_closed)  # fmt: skip
+        if not self._direct:
+            return
+        self._get = _lookup(terms._tindex)
+        self._fields: dict[str, tuple[bytes, int | None]] = {
+            name: (_FIELD_NUMBER.pack(number), reader.schema[name].format.fixed_value_size())
+            for name, number in terms._fieldmap.items()
+            if name in reader.schema
+        }
+        self._postfile = terms._postfile
+        deleted = reader.deleted_docs_set
+        self._deleted = np.sort(np.fromiter(deleted, np.int64, len(deleted))) if deleted else None
+
+    def postings(self, fieldname: str, text: bytes) -> tuple[Postings | None, int]:
+        """The term's live postings in the segment (None where it has none) and its document
+        frequency there (deleted documents counted, as ``reader.doc_frequency``)."""
+        if not self._direct:
+            matcher, count = term_postings(self._reader, fieldname, text)
+            return (None if matcher is None else leaf_postings(matcher)), count
+        field = self._fields.get(fieldname)
+        if field is None:
+            return None, 0
+        raw = self._get(field[0] + text)
+        if raw is None:
+            return None, 0
+        inlined, count = _INFO_HEAD.unpack_from(raw)
+        if inlined:
+            found = _inlined_postings(raw[_INFO_SIZE:])
+        else:
+            offset, length = _EXTENT.unpack_from(raw, _INFO_SIZE)
+            found = postblocks.read_blocks(self._postfile.get(offset, length), field[1], False)
+        if self._deleted is not None:
+            found = _kept(found, ~np.isin(found.docs, self._deleted))
+        return found, int(count)
+
+    def values(self, fieldname: str, text: bytes, docs: I64) -> dict[int, Any]:
+        """The term's posting values (positions) in ``docs`` (sorted segment docnums that
+        hold it), by docnum: only the blocks that hold them are read."""
+        field = self._fields.get(fieldname) if self._direct else None
+        raw = None if field is None else self._get(field[0] + text)
+        if field is None or raw is None or raw[0]:  # not read here, or inlined: Whoosh's
+            matcher = term_matcher(self._reader, fieldname, text)
+            return {} if matcher is None else dict(leaf_values(matcher, docs))
+        offset, length = _EXTENT.unpack_from(raw, _INFO_SIZE)
+        postings = self._postfile.get(offset, length)
+        return postblocks.read_values(postings, docs.tolist(), field[1])
+
+
+_FIELD_NUMBER = struct.Struct("!H")  # a term key's start: its field's number
+_INFO_HEAD = struct.Struct("!BxxxxI")  # W3TermInfo: inlined or not, (weight,) doc frequency
+_INFO_SIZE = W3TermInfo._struct.size  # then the postings' extent, or their inlined pickle
+_EXTENT = struct.Struct("!qi")
 
 
 def term_matcher(reader: Any, fieldname: str, text: Any) -> Any | None:
@@ -214,7 +269,10 @@ def leaf_postings(matcher: Any, *, values: bool = False) -> Postings:
         deleted = frozenset(matcher._ids)
         matcher = matcher.child
     if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
-        found = _blocks(matcher, values)
+        length = matcher._length  # W3TermInfo.from_bytes leaves it a 1-tuple
+        length = length[0] if isinstance(length, tuple) else length
+        extent = matcher._postfile.get(matcher._startoffset, length)
+        found = postblocks.read_blocks(extent, matcher._fixedsize, values)
     elif _is_inlined(matcher):  # postings inlined in the term info
         found = _inlined(matcher, values)
     else:  # any other matcher: walk it
@@ -263,32 +321,12 @@ def _inlined(matcher: ListMatcher, values: bool) -> Postings:
     )
 
 
-def _blocks(matcher: W3LeafMatcher, values: bool) -> Postings:
-    ids, weights, sizes, blobs = [], [], [], []
-    fixed = matcher._fixedsize
-    while True:
-        matcher._read_data()
-        block_ids, block_weights, block_values = matcher._data
-        count = matcher._blocklength
-        ids.append(np.cumsum(np.asarray(block_ids, dtype=np.int64)))
-        if block_weights is None:
-            weights.append(np.ones(count, dtype=np.float64))
-        elif isinstance(block_weights, float):
-            weights.append(np.full(count, block_weights, dtype=np.float64))
-        else:
-            weights.append(np.asarray(block_weights, dtype=np.float32).astype(np.float64))
-        if values:
-            if fixed is None or fixed < 0:  # a tuple of each posting's bytes
-                sizes.append(np.fromiter(map(len, block_values), np.int64, count=count))
-                blobs.append(b"".join(block_values))
-            else:  # none, or fixed-size values joined
-                sizes.append(np.full(count, fixed, dtype=np.int64))
-                blobs.append(block_values or b"")
-        if matcher._lastblock:
-            break
-        matcher._goto(matcher._nextoffset)
-    return Postings(np.concatenate(ids), np.concatenate(weights),
-                    np.concatenate(sizes) if values else None, b"".join(blobs))  # fmt: skip
+def _inlined_postings(pickled: bytes) -> Postings:
+    """Postings inlined in a term info (``segwriter``): a pickle of three tuples, weights as
+    ListMatcher gives them."""
+    ids, weights, _ = pickle.loads(pickled)
+    return Postings(np.array(ids, dtype=np.int64),
+                    np.array(weights, dtype=np.float32).astype(np.float64))  # fmt: skip
 
 
 def _kept(found: Postings, live: np.ndarray[Any, np.dtype[np.bool_]]) -> Postings:

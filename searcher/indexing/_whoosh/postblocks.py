@@ -1,0 +1,169 @@
+"""W3 postings blocks decoded from the postings file's buffer, into numpy arrays.
+
+A term's postings in ``.pst`` (written by ``segwriter``, whose docstring has the whole
+format, or by Whoosh's own W3 writer) are ``W3Bl`` then blocks. A block is
+
+- ``!i``: the length of the rest of the block, negative for the term's last block;
+- an info pickle ``(count, last docnum, max weight, compression, min length byte, max
+  length byte)``;
+- a data pickle ``(docnum deltas, weights, values)``, zlib-compressed when compression is
+  not 0. Weights are None (all 1.0), one number (all equal) or one per posting; values are
+  None, every posting's bytes joined (a fixed-size format) or a tuple of each posting's
+  bytes (Positions: most of the block).
+
+Scoring needs docnums and weights only. Where the data pickle is ours (no PROTO header: see
+``segwriter``), just the front of the block is inflated, up to the end of the weights (found
+with one regular expression over the pickle's opcodes), and unpickled; values are read only
+when asked for. Any other pickle (Whoosh's writer, protocol 2) is inflated and unpickled
+whole, as Whoosh's matcher reads it.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import re
+import struct
+import zlib
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+
+I64 = np.ndarray[Any, np.dtype[np.int64]]
+F64 = np.ndarray[Any, np.dtype[np.float64]]
+
+_LENGTH = struct.Struct("!i")
+_NUMBER = rb"K.|M..|J....|G.{8}"  # BININT1, BININT2, BININT, BINFLOAT
+_TUPLE = rb"\((?:%s)*+t|(?:%s){1,3}[\x85-\x87]|\)" % (_NUMBER, _NUMBER)  # MARK..TUPLE, TUPLE1-3
+# the data pickle up to the end of its weights: docnum deltas, weights (None, a tuple or one
+# number: a tuple of 1 to 3 starts as a number does) and no more; then only the values (whose
+# first opcode is never a number's nor a tuple's), TUPLE3 and STOP
+_ONE = rb"(?:%s)(?=[^KMJG\x85-\x87])" % _NUMBER  # one weight: then a value, not cut short
+_FRONT = re.compile(rb"(?:%s)(?:N|%s|%s)" % (_TUPLE, _TUPLE, _ONE), re.DOTALL)
+_FRONT_GUESS = 5  # bytes per posting first inflated: deltas and weights of up to 2 bytes each
+
+
+@dataclass
+class Postings:
+    """One term's postings in one segment: docnums, weights and (if asked) values, all
+    values' bytes joined with their sizes."""
+
+    docs: I64
+    weights: F64
+    value_sizes: I64 | None = None
+    values: bytes = b""
+
+
+def read_blocks(postings: bytes, fixed: int | None, values: bool) -> Postings:
+    """Every posting of a term from its ``postings`` (its extent in ``.pst``: a W3 header
+    then blocks); ``fixed``: the format's value size (``fixed_value_size()``)."""
+    ids: list[I64] = []
+    weights: list[F64] = []
+    sizes: list[I64] = []
+    blobs: list[bytes] = []
+    for count, _, compression, data in _blocks(postings):
+        if values:
+            deltas, block_weights, block_values = _whole(data, compression)
+            sizes.append(_value_sizes(block_values, fixed, count))
+            blobs.append(b"".join(block_values) if isinstance(block_values, tuple)
+                         else block_values or b"")  # fmt: skip
+        else:
+            deltas, block_weights = _front(data, compression, count)
+        ids.append(np.cumsum(np.array(deltas, dtype=np.int64)))
+        weights.append(_weights(block_weights, count))
+    return Postings(np.concatenate(ids), np.concatenate(weights),
+                    np.concatenate(sizes) if values else None, b"".join(blobs))  # fmt: skip
+
+
+def read_values(postings: bytes, docs: list[int], fixed: int | None) -> dict[int, Any]:
+    """The values of those of ``docs`` (sorted docnums) the term's ``postings`` hold, by
+    docnum; blocks that cannot hold one of them (by their last docnum) are not inflated."""
+    found: dict[int, Any] = {}
+    i = 0
+    for count, last_doc, compression, data in _blocks(postings):
+        if i == len(docs):
+            break
+        if docs[i] > last_doc:
+            continue
+        stop = bisect_right(docs, last_doc, i)
+        deltas, _, values = _whole(data, compression)
+        held = dict(zip(accumulate(deltas), _split(values, fixed, count), strict=True))
+        for docnum in docs[i:stop]:
+            if docnum in held:
+                found[docnum] = held[docnum]
+        i = stop
+    return found
+
+
+def _blocks(postings: bytes) -> Iterator[tuple[int, int, int, memoryview]]:
+    """Each block of a term's postings: its count, last docnum, compression and data
+    pickle (the info pickle read by ``pickle.load``, which knows where it ends)."""
+    if not postings.startswith(WHOOSH3_HEADER_MAGIC):
+        raise ValueError("not W3 postings")
+    extent, raw = io.BytesIO(postings), memoryview(postings)  # a BytesIO of bytes shares them
+    at, last = len(WHOOSH3_HEADER_MAGIC), False
+    while not last:
+        size = _LENGTH.unpack_from(raw, at)[0]
+        last, size = size < 0, abs(size)
+        extent.seek(at + _LENGTH.size)
+        count, last_doc, _, compression = pickle.load(extent)[:4]
+        at += _LENGTH.size + size
+        yield count, last_doc, compression, raw[extent.tell() : at]
+
+
+def _split(values: Any, fixed: int | None, count: int) -> Any:
+    """A block's values one by one, as Whoosh's matcher hands them out."""
+    if fixed is None or fixed < 0:
+        return values
+    if fixed == 0:
+        return [None] * count
+    return [values[i : i + fixed] for i in range(0, len(values), fixed)]
+
+
+def _whole(data: memoryview, compression: int) -> Any:
+    """The block's data tuple, all of it."""
+    return pickle.loads(zlib.decompress(data) if compression else data)
+
+
+def _front(data: memoryview, compression: int, count: int) -> tuple[Any, Any]:
+    """The block's docnum deltas and weights: the data pickle's front, inflated as far as
+    they go; the whole pickle where it is not ours."""
+    if not compression:
+        plain = bytes(data)
+        found = _FRONT.match(plain)
+    else:
+        inflate = zlib.decompressobj()
+        plain = inflate.decompress(data, 16 + _FRONT_GUESS * count)
+        found = _FRONT.match(plain)
+        if found is None and not inflate.eof:
+            plain += inflate.decompress(inflate.unconsumed_tail)
+            found = _FRONT.match(plain)
+    if found is not None:
+        deltas, weights = pickle.loads(plain[: found.end()] + b"\x86.")  # TUPLE2
+        if len(deltas) == count and (not isinstance(weights, tuple) or len(weights) == count):
+            return deltas, weights
+    if compression:  # not ours: Whoosh's own pickle
+        plain = zlib.decompress(data)
+    deltas, weights, _ = pickle.loads(plain)
+    return deltas, weights
+
+
+def _weights(weights: Any, count: int) -> F64:
+    """A block's weights as Whoosh's matcher gives them (an array of 32-bit floats; one
+    for all, as stored)."""
+    if weights is None:
+        return np.ones(count, dtype=np.float64)
+    if isinstance(weights, float | int):
+        return np.full(count, weights, dtype=np.float64)
+    return np.array(weights, dtype=np.float32).astype(np.float64)
+
+
+def _value_sizes(values: Any, fixed: int | None, count: int) -> I64:
+    if fixed is None or fixed < 0:  # a tuple of each posting's bytes
+        return np.fromiter(map(len, values), np.int64, count=count)
+    return np.full(count, fixed, dtype=np.int64)  # none, or fixed-size values joined
