@@ -8,23 +8,27 @@ stored fields; a JSON list compresses to 5 % less than the dict of the same valu
 :class:`~searcher.models.Post`; :func:`read` turns them back into a typed
 :class:`StoredPost`, which is what every reader makes a hit, a snippet or a list of similar
 posts from: nothing else reads them by key.
-The :data:`LISTED` column (a post's date and title, for completion) is coded here too.
+The :data:`LISTED` column (a post's date and title, for completion) and the :data:`SHOWN`
+column (what a hit with no word to mark shows, uncompressed) are coded here too.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 import orjson
 
+from searcher.indexing.openings import post_opening
 from searcher.models import Location, Post
 
 PATH = "path"  # stored, and the unique key of a post
 RECORD = "record"  # stored: what a hit shows
 TEXT = "text"  # stored: the body, for snippets
 LISTED = "listed"  # a column of each post's date and title: completion lists every title
+SHOWN = "shown"  # a column of what a plain hit shows: its record's fields and opening
 RECORD_FIELDS = ("title", "url", "date", "tags", "categories", "lang", "locations")
 
 
@@ -74,6 +78,59 @@ def read(stored: Mapping[str, Any]) -> StoredPost:
     located = tuple([place(item) for item in places])
     return StoredPost(path, title, url, date, tuple(tags), tuple(categories), lang, located,
                       stored.get(TEXT, ""))  # fmt: skip
+
+
+class Shown(NamedTuple):
+    """What a hit with no word to mark shows of a post (its :data:`SHOWN` value): its
+    record's fields, only its public places, and the opening of its text. ``withheld``: the
+    post has private places, which the value leaves out (only the record holds them)."""
+
+    post: StoredPost  # with no text: the opening is all a plain hit shows of it
+    opening: str
+    withheld: bool
+
+
+def shown(post: Post, places: tuple[Location, ...]) -> bytes:
+    """The :data:`SHOWN` value of ``post``, whose places are kept as ``places``. Nothing
+    private: a post with a private place (all its places are then, ``visible_places``) keeps
+    none here, and JSON ``null`` says so."""
+    public = None if any(not place.public for place in places) else places
+    values = (
+        post.path,
+        post.title,
+        post.url,
+        iso_date(post),
+        post.tags,
+        post.categories,
+        post.lang,
+        None if public is None else [place.to_dict() for place in public],
+        post_opening(post.text),
+    )
+    if not all(_finite(place) for place in places):
+        return b""  # JSON has no NaN: such a post is shown from its record, as before
+    try:
+        return orjson.dumps(values)
+    except orjson.JSONEncodeError:  # a lone surrogate, which UTF-8 cannot hold: the same
+        return b""
+
+
+def _finite(place: Location) -> bool:
+    return all(v is None or math.isfinite(v) for v in (place.lat, place.lon))
+
+
+def read_shown(value: bytes) -> Shown | None:
+    """The :class:`Shown` of a :data:`SHOWN` value; ``None`` where there is none or it is not
+    what :func:`shown` writes (a post added without one: read its record instead)."""
+    try:
+        fields = orjson.loads(value) if value else None
+    except ValueError:
+        return None
+    if type(fields) is not list or len(fields) != 9:
+        return None
+    path, title, url, date, tags, categories, lang, places, opening = fields
+    located = () if places is None else tuple([Location.of_dict(item) for item in places])
+    post = StoredPost(path, title, url, date, tuple(tags), tuple(categories), lang, located, "")
+    return Shown(post, opening, places is None)
 
 
 def _location(values: Any) -> Location:

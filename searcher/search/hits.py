@@ -14,7 +14,8 @@ import math
 from whoosh import query
 from whoosh.searching import Searcher
 
-from searcher.indexing import analysis, records, schema
+from searcher.indexing import analysis, openings, records, schema
+from searcher.indexing._whoosh.bytecolumn import ByteColumn
 from searcher.indexing._whoosh.stored import StoredFields
 from searcher.models import Center, Hit
 from searcher.search import snippets
@@ -23,7 +24,7 @@ from searcher.search.query import make_hit, shown_place
 from searcher.search.visibility import Visibility
 from searcher.support.caches import Bounded
 
-SNIPPET_SOURCE_CHARS = 40_000  # long posts are marked up within their first 40k characters
+SNIPPET_SOURCE_CHARS = openings.SOURCE_CHARS  # long posts are marked within their first 40k
 PLAIN_HITS = 4096  # hits without marked words kept per generation (a few MB)
 DOCUMENT_CHARS = 4_000_000  # characters of recently shown posts' text kept per generation
 MARKED_QUERIES = 1024  # (parsed query, language) pairs whose snippet targets are kept
@@ -38,6 +39,7 @@ class Hits:
         self.geo = geo
         self._plain_hits: Bounded[int, Hit] = Bounded(PLAIN_HITS)
         self._stored = StoredFields(searcher)
+        self._shown = ByteColumn(searcher.reader(), records.SHOWN)
         self._documents = _Documents(self._stored, DOCUMENT_CHARS)
         self._spans = snippets.Kept()  # where query words occur in shown posts
         self._marked: Bounded[tuple[int, str], tuple[query.Query, snippets.Targets]] = Bounded(
@@ -79,12 +81,10 @@ class Hits:
     def _plain_hit(
         self, docnum: int, score: float, distance: float | None, near: tuple[float, float] | None
     ) -> Hit:
-        """The hit of a doc with the opening of its text as snippet, kept for later requests:
-        reading the stored record (its whole text, compressed) is most of a hit's cost."""
+        """The hit of a doc with the opening of its text as snippet, kept for later requests."""
         kept = self._plain_hits.get(docnum)
         if kept is None:
-            post = records.read(self._stored(docnum))
-            html = snippets.opening(post.text[:SNIPPET_SOURCE_CHARS])
+            post, html = self._shown_post(docnum)
             hit = make_hit(post, score=score, snippet_html=html, visibility=self.visibility,
                            distance_km=distance, near=near)  # fmt: skip
             return self._plain_hits.put(docnum, hit)
@@ -94,6 +94,18 @@ class Hits:
                    score=0.0 if math.isnan(score) else float(score), snippet=kept.snippet,
                    location=shown_place(kept.locations, near), distance_km=distance,
                    locations=kept.locations)  # fmt: skip
+
+    def _shown_post(self, docnum: int) -> tuple[records.StoredPost, str]:
+        """What a plain hit of ``docnum`` shows, and its opening: from the uncompressed
+        ``SHOWN`` column (inflating and unpickling the stored record, text and all, was most of
+        a k-nearest hit's cost). The record is read where the column has no value (a segment
+        written without it) and for the owner of a post whose places are private (which the
+        column leaves out)."""
+        shown = records.read_shown(self._shown(docnum))
+        if shown is not None and not (shown.withheld and self.visibility.private_places):
+            return shown.post, shown.opening
+        post = records.read(self._stored(docnum))
+        return post, openings.post_opening(post.text)
 
 
 class _Documents:
