@@ -15,7 +15,6 @@ column (what a hit with no word to mark shows, uncompressed) are coded here too.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -106,21 +105,15 @@ def shown(post: Post, places: tuple[Location, ...]) -> bytes:
         None if public is None else [place.to_dict() for place in public],
         post_opening(post.text),
     )
-    if not all(_finite(place) for place in places):
-        return b""  # JSON has no NaN: such a post is shown from its record, as before
     try:
         return orjson.dumps(values)
-    except orjson.JSONEncodeError:  # a lone surrogate, which UTF-8 cannot hold: the same
-        return b""
-
-
-def _finite(place: Location) -> bool:
-    return all(v is None or math.isfinite(v) for v in (place.lat, place.lon))
+    except orjson.JSONEncodeError:  # a lone surrogate, which UTF-8 cannot hold: such a post
+        return b""  # is shown from its record, as before
 
 
 def read_shown(value: bytes) -> Shown | None:
     """The :class:`Shown` of a :data:`SHOWN` value; ``None`` where there is none or it is not
-    what :func:`shown` writes (a post added without one: read its record instead)."""
+    what :func:`shown` writes (a post written without one: read its record instead)."""
     try:
         fields = orjson.loads(value) if value else None
     except ValueError:
