@@ -247,8 +247,7 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
         TERMS: " ; ".join((*post.tags, *post.categories)),
         WORDS: f"{post.title}\n{post.text}",
         LISTED: records.listed(post),
-        # even b"": Whoosh leaves a column short of the documents after its last value
-        SHOWN: records.shown(post, places),
+        SHOWN: records.shown(post, places),  # b"" for a post shown from its record
     }
     runs = wordforms.script_runs(f"{post.title}\n{post.text}")
     if runs:
