@@ -8,8 +8,10 @@ stored fields; a JSON list compresses to 5 % less than the dict of the same valu
 :class:`~searcher.models.Post`; :func:`read` turns them back into a typed
 :class:`StoredPost`, which is what every reader makes a hit, a snippet or a list of similar
 posts from: nothing else reads them by key.
-The :data:`LISTED` column (a post's date and title, for completion) and the :data:`SHOWN`
-column (what a hit with no word to mark shows, uncompressed) are coded here too.
+The :data:`LISTED` column (a post's date and title, for completion), the :data:`SHOWN`
+column (what a hit with no word to mark shows, uncompressed, nothing private) and the
+:data:`SHOWN_PRIVATE` column (the places a post's SHOWN value leaves out, for the owner) are
+coded here too.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ RECORD = "record"  # stored: what a hit shows
 TEXT = "text"  # stored: the body, for snippets
 LISTED = "listed"  # a column of each post's date and title: completion lists every title
 SHOWN = "shown"  # a column of what a plain hit shows: its record's fields and opening
+SHOWN_PRIVATE = "shown_private"  # a column of the private places SHOWN leaves out
 RECORD_FIELDS = ("title", "url", "date", "tags", "categories", "lang", "locations")
 
 
@@ -86,7 +89,7 @@ class Shown(NamedTuple):
 
     post: StoredPost  # with no text: the opening is all a plain hit shows of it
     opening: str
-    withheld: bool
+    withheld: bool  # its places are in :data:`SHOWN_PRIVATE`
 
 
 def shown(post: Post, places: tuple[Location, ...]) -> bytes:
@@ -109,6 +112,29 @@ def shown(post: Post, places: tuple[Location, ...]) -> bytes:
         return orjson.dumps(values)
     except orjson.JSONEncodeError:  # a lone surrogate, which UTF-8 cannot hold: such a post
         return b""  # is shown from its record, as before
+
+
+def shown_private(places: tuple[Location, ...]) -> bytes:
+    """The :data:`SHOWN_PRIVATE` value of a post whose places are kept as ``places``: those
+    places where :func:`shown` leaves them out, else nothing (``b""``)."""
+    if all(place.public for place in places):
+        return b""
+    return orjson.dumps([place.to_dict() for place in places])
+
+
+def read_shown_private(value: bytes) -> tuple[Location, ...] | None:
+    """The places of a :data:`SHOWN_PRIVATE` value; ``None`` where there are none or it is not
+    what :func:`shown_private` writes."""
+    try:
+        places = orjson.loads(value) if value else None
+    except ValueError:
+        return None
+    if type(places) is not list or not all(type(place) is dict for place in places):
+        return None
+    try:
+        return tuple([Location.of_dict(place) for place in places])
+    except TypeError:  # not a place's fields
+        return None
 
 
 def read_shown(value: bytes) -> Shown | None:

@@ -3,13 +3,12 @@ marks the query's words in the post's text (:mod:`searcher.search.snippets`).
 
 Reading a post's stored fields and marking its words is most of a search's cost once its
 posts are ranked, and the same posts come back in query after query: a generation's
-:class:`Hits` keeps the recently shown posts' text, the words each query marks, and the
-hits of listings (nothing marked), each within a bound.
+:class:`Hits` keeps the recently shown posts' text and the words each query marks, each
+within a bound. A hit with no word to mark (listings, k-nearest) is read from the
+uncompressed ``SHOWN`` column instead, and made anew each time.
 """
 
 from __future__ import annotations
-
-import math
 
 from whoosh import query
 from whoosh.searching import Searcher
@@ -20,12 +19,11 @@ from searcher.indexing._whoosh.stored import StoredFields
 from searcher.models import Center, Hit
 from searcher.search import snippets
 from searcher.search.geosearch import GeoIndex
-from searcher.search.query import make_hit, shown_place
+from searcher.search.query import make_hit
 from searcher.search.visibility import Visibility
 from searcher.support.caches import Bounded
 
 SNIPPET_SOURCE_CHARS = openings.SOURCE_CHARS  # long posts are marked within their first 40k
-PLAIN_HITS = 4096  # hits without marked words kept per generation (a few MB)
 DOCUMENT_CHARS = 4_000_000  # characters of recently shown posts' text kept per generation
 MARKED_QUERIES = 1024  # (parsed query, language) pairs whose snippet targets are kept
 
@@ -37,9 +35,13 @@ class Hits:
         self.searcher = searcher
         self.visibility = visibility
         self.geo = geo
-        self._plain_hits: Bounded[int, Hit] = Bounded(PLAIN_HITS)
         self._stored = StoredFields(searcher)
         self._shown = ByteColumn(searcher.reader(), records.SHOWN)
+        self._private = (
+            ByteColumn(searcher.reader(), records.SHOWN_PRIVATE)
+            if visibility.private_places
+            else None
+        )
         self._documents = _Documents(self._stored, DOCUMENT_CHARS)
         self._spans = snippets.Kept()  # where query words occur in shown posts
         self._marked: Bounded[tuple[int, str], tuple[query.Query, snippets.Targets]] = Bounded(
@@ -81,29 +83,26 @@ class Hits:
     def _plain_hit(
         self, docnum: int, score: float, distance: float | None, near: tuple[float, float] | None
     ) -> Hit:
-        """The hit of a doc with the opening of its text as snippet, kept for later requests."""
-        kept = self._plain_hits.get(docnum)
-        if kept is None:
-            post, html = self._shown_post(docnum)
-            hit = make_hit(post, score=score, snippet_html=html, visibility=self.visibility,
-                           distance_km=distance, near=near)  # fmt: skip
-            return self._plain_hits.put(docnum, hit)
-        # built anew rather than by dataclasses.replace(), which takes 2.5 times as long
-        return Hit(path=kept.path, title=kept.title, url=kept.url, date=kept.date,
-                   tags=kept.tags, categories=kept.categories, lang=kept.lang,
-                   score=0.0 if math.isnan(score) else float(score), snippet=kept.snippet,
-                   location=shown_place(kept.locations, near), distance_km=distance,
-                   locations=kept.locations)  # fmt: skip
+        """The hit of a doc with the opening of its text as snippet. Made anew each time: from
+        the SHOWN column it takes less than keeping it did (a bounded cache's get, put and
+        copy cost 6 of a hit's 10 us, and few k-nearest hits came back)."""
+        post, html = self._shown_post(docnum)
+        return make_hit(post, score=score, snippet_html=html, visibility=self.visibility,
+                        distance_km=distance, near=near)  # fmt: skip
 
     def _shown_post(self, docnum: int) -> tuple[records.StoredPost, str]:
         """What a plain hit of ``docnum`` shows, and its opening: from the uncompressed
         ``SHOWN`` column (inflating and unpickling the stored record, text and all, was most of
-        a k-nearest hit's cost). The record is read where the column has no value (a segment
-        written without it) and for the owner of a post whose places are private (which the
-        column leaves out)."""
+        a k-nearest hit's cost), with, for the owner, the private places it leaves out from
+        ``SHOWN_PRIVATE`` (which the public never reads). The record is read where the columns
+        have no value (a post whose value orjson could not write)."""
         shown = records.read_shown(self._shown(docnum))
-        if shown is not None and not (shown.withheld and self.visibility.private_places):
-            return shown.post, shown.opening
+        if shown is not None:
+            if not shown.withheld or self._private is None:  # the public: no private place
+                return shown.post, shown.opening
+            places = records.read_shown_private(self._private(docnum))
+            if places is not None:
+                return shown.post._replace(locations=places), shown.opening
         post = records.read(self._stored(docnum))
         return post, openings.post_opening(post.text)
 

@@ -234,3 +234,14 @@ def test_a_value_json_cannot_hold_is_left_to_the_record() -> None:
 )
 def test_what_shown_does_not_write_reads_as_none(value: bytes) -> None:
     assert records.read_shown(value) is None
+
+
+def test_the_owners_places_are_in_their_own_column() -> None:
+    places = schema.visible_places(POST.locations, keep_private=True)  # Lyon makes both private
+    assert records.read_shown_private(records.shown_private(places)) == places
+    assert records.shown_private((PARIS,)) == records.shown_private(()) == b""
+
+
+@pytest.mark.parametrize("value", [b"", b"[", b"{}", b"[1]", b'[{"lat": 1}]', b'[{"x": 1}]'])
+def test_what_shown_private_does_not_write_reads_as_none(value: bytes) -> None:
+    assert records.read_shown_private(value) is None

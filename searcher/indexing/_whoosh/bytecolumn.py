@@ -6,7 +6,7 @@ reader finds a value through the column reader's ``__getitem__`` and its file's 
 :class:`ByteColumn` looks up each segment's offsets, lengths and buffer once and cuts a
 document's value from the (memory-mapped) buffer itself. A segment whose column is not laid
 out so is read through Whoosh's own reader; one without the column gives ``b""`` for every
-document, as Whoosh's does.
+document, as Whoosh's does (and so does a schema without the field, where Whoosh's raises).
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ class ByteColumn:
 def _segment_reader(leaf: Any, name: str) -> _Read:
     """How to read one segment's values: cut from its buffer when its column is a var-bytes
     column over one, else through Whoosh's column reader."""
-    if not leaf.has_column(name):
-        return _empty
+    if name not in leaf.schema or not leaf.has_column(name):  # Whoosh's reader: b"" (or
+        return _empty  # a KeyError, for a field its schema lacks)
     perdoc = getattr(leaf, "_perdoc", None)
     if not isinstance(perdoc, W3PerDocReader):
         return _whoosh_reader(leaf, name)
