@@ -84,12 +84,19 @@ def read(stored: Mapping[str, Any]) -> StoredPost:
 
 class Shown(NamedTuple):
     """What a hit with no word to mark shows of a post (its :data:`SHOWN` value): its
-    record's fields, only its public places, and the opening of its text. ``withheld``: the
-    post has private places, which the value leaves out (only the record holds them)."""
+    record's fields but for the text, only its public places, and the opening of its text. A
+    flat named tuple: one is read for every k-nearest hit."""
 
-    post: StoredPost  # with no text: the opening is all a plain hit shows of it
-    opening: str
-    withheld: bool  # its places are in :data:`SHOWN_PRIVATE`
+    path: str
+    title: str
+    url: str
+    date: str | None
+    tags: tuple[str, ...]
+    categories: tuple[str, ...]
+    lang: str | None
+    locations: tuple[Location, ...]  # public ones only
+    opening: str  # the first words of the text, as HTML (openings.opening)
+    withheld: bool  # the post's places are private: in :data:`SHOWN_PRIVATE`, not here
 
 
 def shown(post: Post, places: tuple[Location, ...]) -> bytes:
@@ -148,8 +155,8 @@ def read_shown(value: bytes) -> Shown | None:
         return None
     path, title, url, date, tags, categories, lang, places, opening = fields
     located = () if places is None else tuple([Location.of_dict(item) for item in places])
-    post = StoredPost(path, title, url, date, tuple(tags), tuple(categories), lang, located, "")
-    return Shown(post, opening, places is None)
+    return Shown(path, title, url, date, tuple(tags), tuple(categories), lang, located, opening,
+                 places is None)  # fmt: skip
 
 
 def _location(values: Any) -> Location:

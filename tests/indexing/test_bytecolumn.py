@@ -42,9 +42,7 @@ def test_whooshs_own_index_opening_reads_the_same(content_index: Path) -> None:
     with FileStorage(str(content_index)).open_index(ondisk.INDEX_NAME).searcher() as searcher:
         reader = searcher.reader()
         assert our_values(reader, records.SHOWN) == whoosh_values(reader, records.SHOWN)
-        assert searcher.document(
-            path=records.read_shown(reader.column_reader("shown")[0]).post.path
-        )
+        assert searcher.document(path=records.read_shown(reader.column_reader("shown")[0]).path)
 
 
 @pytest.mark.parametrize("in_place", [True, False])
