@@ -19,9 +19,10 @@ import pytest
 HEAVY = ("numpy", "shapely", "matplotlib", "dask", "distributed", "rich", "starlette",
          "uvicorn", "whoosh", "bs4", "yaml", "frontmatter", "lxml", "defusedxml")  # fmt: skip
 # Every third-party package a search command imports: click, and Whoosh with numpy (Whoosh's
-# cached_property, with asyncio, is left out by its door), and orjson for the stored records
-# hits are made from. No geometry, maps, cluster, web app, post readers or rich.
-SEARCH_PACKAGES = {"click", "numpy", "orjson", "whoosh"}
+# cached_property, with asyncio, is left out by its door), and orjson and isal for the stored
+# records hits are made from (isal inflates them). No geometry, maps, cluster, web app, post
+# readers or rich.
+SEARCH_PACKAGES = {"click", "isal", "numpy", "orjson", "whoosh"}
 # The build side: reading posts and writing an index (a search needs none of it).
 WRITER = ("searcher.ingest", "searcher.indexing.indexer", "searcher.indexing.postings",
           "searcher.indexing.fieldterms", "searcher.indexing.manifest", "searcher.indexing.store",

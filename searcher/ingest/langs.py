@@ -85,10 +85,33 @@ def _sample(text: str) -> str:
     alone, and only when it leaves fewer than :data:`_SAMPLE` characters is the rest read."""
     blank = text.find(" ", _SAMPLE + _SAMPLE // 4, _SAMPLE * 2)
     if blank > 0:
-        opening = _NOISE.sub(" ", text[:blank])
+        opening = _denoise(text[:blank])
         if len(opening) >= _SAMPLE:
             return opening[:_SAMPLE]
-    return _NOISE.sub(" ", text[: _SAMPLE * 2])[:_SAMPLE]
+    return _denoise(text[: _SAMPLE * 2])[:_SAMPLE]
+
+
+_PLAIN_MARKS = ".,;:!?'\"()\u2018\u2019\u201c\u201d\u2026-"  # none starts or is noise
+_APART = "\x1c"  # a blank to the pattern, as a space is; no text holds it, no noise gives it
+
+
+def _denoise(text: str) -> str:
+    """``_NOISE.sub(" ", text)``, run over the words that may hold noise only.
+
+    No noise spans a blank, and a word's start is one for the pattern whatever blank comes
+    before it: the words that are letters between plain marks (five in six) are left as they
+    are, and the others cleaned together, kept apart by a blank of their own. The pattern,
+    tried at every position of the text, cost 150 us a post."""
+    if _APART in text:
+        return _NOISE.sub(" ", text)
+    words = text.split(" ")
+    noisy = [i for i, word in enumerate(words)
+             if not word.strip(_PLAIN_MARKS).isalpha() or "www." in word]  # fmt: skip
+    if noisy:
+        cleaned = _NOISE.sub(" ", _APART.join([words[i] for i in noisy])).split(_APART)
+        for i, word in zip(noisy, cleaned, strict=True):
+            words[i] = word
+    return " ".join(words)
 
 
 def choose(

@@ -27,7 +27,10 @@ from searcher.support.caches import Bounded
 
 SNIPPET_SOURCE_CHARS = openings.SOURCE_CHARS  # long posts are marked within their first 40k
 DOCUMENT_CHARS = 4_000_000  # characters of recently shown posts' text kept per generation
-MARKED_QUERIES = 1024  # (parsed query, language) pairs whose snippet targets are kept
+MARKED_QUERIES = 1024  # parsed queries whose snippet targets are kept
+
+
+_NO_TARGETS = snippets.QueryTargets(query.NullQuery, schema.BODY)
 
 
 class Hits:
@@ -46,9 +49,10 @@ class Hits:
         )
         self._documents = _Documents(self._stored, DOCUMENT_CHARS)
         self._spans = snippets.Kept()  # where query words occur in shown posts
-        self._marked: Bounded[tuple[int, str], tuple[query.Query, snippets.Targets]] = Bounded(
+        self._marked: Bounded[int, tuple[query.Query, snippets.QueryTargets]] = Bounded(
             MARKED_QUERIES
         )
+        self._last: tuple[query.Query | None, snippets.QueryTargets] = (None, _NO_TARGETS)
 
     def hit(
         self,
@@ -73,14 +77,16 @@ class Hits:
                         distance_km=distance, near=near)  # fmt: skip
 
     def _targets(self, text: query.Query, key: str) -> snippets.Targets:
-        """What to mark in posts of language ``key``: kept per parsed query, which the
-        parser keeps too, so a repeated query finds its targets by identity."""
-        kept = self._marked.get((id(text), key))
-        if kept is not None and kept[0] is text:
-            return kept[1]
-        found = snippets.targets(text, schema.BODY, key)
-        self._marked.put((id(text), key), (text, found))
-        return found
+        """What to mark in posts of language ``key``: kept per parsed query (walked once for
+        all its hits' languages), which the parser keeps too, so a repeated query finds its
+        targets by identity."""
+        kept = self._last  # the query of the hit before, most often: no lock, no reordering
+        if kept[0] is not text:
+            kept = self._marked.get(id(text)) or kept
+            if kept[0] is not text:
+                kept = self._marked.put(id(text), (text, snippets.QueryTargets(text, schema.BODY)))
+            self._last = kept
+        return kept[1].targets(key)
 
     def _plain_hit(
         self, docnum: int, score: float, distance: float | None, near: tuple[float, float] | None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import math
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -23,7 +22,7 @@ from searcher.geo import haversine_km
 from searcher.indexing import analysis, schema, wordforms
 from searcher.indexing.records import StoredPost
 from searcher.models import Hit, Location
-from searcher.search import querytree, typed
+from searcher.search import plainwords, querytree, typed
 from searcher.search.nearclause import NearPlugin, NearSpec, lift_near
 from searcher.search.visibility import Visibility
 from searcher.support.caches import Bounded
@@ -33,9 +32,6 @@ MAX_QUERY_CHARS = 1000
 PARSED_QUERIES = 512  # parsed queries remembered per parser
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 _WORD_START = r"(?:(?<=[\s(])|(?<![\s\S]))"
-# Words of letters and digits, one space apart: what most queries are, and what Whoosh's
-# parser can only read as one word node each (no tagger matches inside such a word).
-_PLAIN_WORDS = re.compile(r"[^\W_]+(?: [^\W_]+)*")
 
 
 @dataclass(frozen=True)
@@ -117,7 +113,7 @@ class _Expand(qparser.Plugin):  # type: ignore[misc]
         analysed: Any = None  # title and body analyse a word alike: once for both
         for fieldname, boost in targets.items():
             if fieldname in (schema.TITLE, schema.BODY) and isinstance(node, _WORDISH):
-                analysed = analysed or analysis.forms_by_language(node.text, self.keys)
+                analysed = analysed or analysis.word_forms(node.text, self.keys)
                 forms, dropped = analysed
                 optional = optional or (bool(dropped) and isinstance(node, syntax.WordNode))
                 if forms:
@@ -155,8 +151,7 @@ class QueryParser:
         parser = qparser.QueryParser(None, whoosh_schema, group=qparser.AndGroup)
         parser.remove_plugin_class(qparser.FieldsPlugin)
         parser.add_plugin(qparser.FieldsPlugin(remove_unknown=False))
-        self._expand = _Expand(keys, boosts, groups)
-        parser.add_plugin(self._expand)
+        parser.add_plugin(_Expand(keys, boosts, groups))
         parser.add_plugin(qparser.GtLtPlugin())
         parser.add_plugin(NearPlugin())
         # +word / -word only at the start of a word: dates and CVE ids keep their hyphens
@@ -166,6 +161,7 @@ class QueryParser:
         words.add_plugin(_Expand(keys, boosts, groups))
         self._words = words  # the last resort: whitespace-separated words, nothing else
         self._parsed: Bounded[str, ParsedQuery] = Bounded(PARSED_QUERIES)
+        self._plainwords = plainwords.PlainWords(whoosh_schema, keys, boosts)
 
     def parse(self, text: str) -> ParsedQuery:
         """The text query and near: clauses of ``text``; :class:`QuerySyntaxError` if unusable.
@@ -217,25 +213,11 @@ class QueryParser:
         return None if error is not None else parsed
 
     def _plain(self, text: str) -> query.Query | None:
-        """The planned query of plain words, as :func:`planned` makes it of what Whoosh's
-        parser reads, built without running the parser (its taggers try every plugin's pattern
-        at every character, and its filters walk the tree a dozen times: a third of a new
-        query's parse) and without the walks that cannot change it (plain words hold no
-        ``near:``, no ``*`` and no negation); None for anything but plain words."""
-        if _PLAIN_WORDS.fullmatch(text) is None:
-            return None
-        words = text.split(" ")
-        if any(word in typed.OPERATORS for word in words):
-            return None
-        nodes, start = [], 0
-        for word in words:  # as Whoosh's tagger makes them
-            node = syntax.WordNode(word)
-            node.startchar, node.endchar = start, start + len(word)
-            nodes.append(node)
-            start = node.endchar + 1
-        group = self._expand.expand(self._parser, qparser.AndGroup(nodes))
-        built = group.query(self._parser) or query.NullQuery
-        return querytree.skip_capable(querytree.optionalize(querytree.normal(built)))
+        """The planned query of ``text`` when it is plain words (:mod:`plainwords`), built
+        without running the parser (its taggers try every plugin's pattern at every character
+        and its filters walk the tree a dozen times); None for anything else."""
+        words = plainwords.plain_words(text)
+        return None if words is None else self._plainwords.planned(words)
 
 
 def _with_title(q: query.Query, text: str, negations: bool = True) -> query.Query:

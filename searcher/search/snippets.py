@@ -115,38 +115,93 @@ class Targets:
 def targets(q: query.Query, fieldname: str, language: str | None = None) -> Targets:
     """The positive leaves of ``q`` that apply to ``fieldname`` (and, for leaves that search
     posts of some languages only, to posts analysed in ``language``)."""
-    found = Targets()
-    _collect(q, fieldname, found, language)
-    return found
+    return QueryTargets(q, fieldname).targets(language)
 
 
-def _collect(q: query.Query, fieldname: str, found: Targets, language: str | None) -> None:
+class QueryTargets:
+    """A query's :func:`targets` for each language, from one walk of the query: its positive
+    leaves with the language scopes they lie under. The hits of one query come in several
+    languages, and walking the query (a few dozen nodes per word) for each took more than
+    working out a language's targets from the leaves kept. Not changed once made."""
+
+    __slots__ = ("_by_language", "_scoped")
+
+    def __init__(self, q: query.Query, fieldname: str) -> None:
+        self._scoped: list[tuple[Leaf, tuple[frozenset[str], ...]]] = []
+        _collect(q, fieldname, (), self._scoped)
+        self._by_language: dict[str | None, Targets] = {}
+
+    def targets(self, language: str | None = None) -> Targets:
+        """What to mark in posts analysed in ``language`` (None: whatever their language)."""
+        found = self._by_language.get(language)
+        if found is not None:
+            return found
+        found = Targets()
+        kinds: dict[str, set[Any]] = {
+            "term": found.terms,
+            "prefix": found.prefixes,
+            "wildcard": found.wildcards,
+            "phrase": found.phrases,
+        }
+        for (kind, value), scopes in self._scoped:
+            if language is None or all(not scope or language in scope for scope in scopes):
+                kinds[kind].add(value)
+        return self._by_language.setdefault(language, found)
+
+
+def _collect(
+    q: query.Query,
+    fieldname: str,
+    scopes: tuple[frozenset[str], ...],
+    found: list[tuple[Leaf, tuple[frozenset[str], ...]]],
+) -> None:
+    """Each positive leaf of ``q`` on ``fieldname``, with the language scopes of the forms it
+    lies under (an empty scope: any language). Most nodes are terms and ORs, taken first."""
+    kind = type(q)
+    if kind is query.Term:
+        if q.fieldname == fieldname:
+            text = q.text if isinstance(q.text, str) else q.text.decode()
+            found.append((("term", text), scopes))
+        return
+    if kind is query.Or or kind is query.And:
+        for child in q.subqueries:
+            _collect(child, fieldname, scopes, found)
+        return
     if isinstance(q, query.Not):
         return
     if isinstance(q, query.AndNot):
-        _collect(q.a, fieldname, found, language)
+        _collect(q.a, fieldname, scopes, found)
         return
     if isinstance(q, query.Require):  # a form scoped to some languages (schema.form_query)
-        scope = {leaf.text for leaf in q.b.leaves() if leaf.field() == schema.ANALYSIS}
-        if language is None or not scope or language in scope:
-            _collect(q.a, fieldname, found, language)
+        if type(q.a) is not query.Term or q.a.fieldname == fieldname:  # else: nothing to find
+            _collect(q.a, fieldname, (*scopes, _scope(q.b)), found)
         return
     name = getattr(q, "fieldname", None)
     if isinstance(q, query.Phrase):
         if name == fieldname:
-            found.phrases.add(tuple(q.words))
+            found.append((("phrase", tuple(q.words)), scopes))
     elif isinstance(q, query.Prefix):
         if name == fieldname:
-            found.prefixes.add(q.text)
+            found.append((("prefix", q.text), scopes))
     elif isinstance(q, query.Wildcard):
         if name == fieldname:
-            found.wildcards.add(q.text)
+            found.append((("wildcard", q.text), scopes))
     elif isinstance(q, query.Term):
         if name == fieldname:
-            found.terms.add(q.text if isinstance(q.text, str) else q.text.decode())
+            text = q.text if isinstance(q.text, str) else q.text.decode()
+            found.append((("term", text), scopes))
     else:
         for child in q.children():
-            _collect(child, fieldname, found, language)
+            _collect(child, fieldname, scopes, found)
+
+
+def _scope(q: query.Query) -> frozenset[str]:
+    """The languages a form's scope (a term or an OR of terms of the analysis field) names."""
+    if type(q) is query.Or and all(type(term) is query.Term for term in q.subqueries):
+        leaves = q.subqueries
+    else:
+        leaves = q.leaves()
+    return frozenset(leaf.text for leaf in leaves if leaf.field() == schema.ANALYSIS)
 
 
 @dataclass(frozen=True)

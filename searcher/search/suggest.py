@@ -130,7 +130,7 @@ def occurrences(reader: Any, word: str, keys: list[str]) -> int:
     seen = max(
         int(reader.doc_frequency(f, folded)) for f in (schema.WORDS, schema.TERMS, schema.PLACE)
     )
-    forms, _ = analysis.query_forms(word, keys)
+    forms, _ = analysis.forms_by_language(word, keys)
     for form in forms:
         if len(form) == 1:
             for field in (schema.TITLE, schema.BODY):

@@ -51,6 +51,7 @@ _COLON = re.compile(r"(\w*):")
 _PATTERN = re.compile(r"[*?]")
 _NOT_ONE_WORD = re.compile(r"[^\w*?]")
 _SYNTAX = re.compile(r'["()\[\]{}<>^~*?:\\+!-]')
+_SIMPLE = re.compile(r"[A-Za-z0-9]+(?: [A-Za-z0-9]+)*")
 
 
 @dataclass
@@ -62,6 +63,21 @@ class _Token:
 
 def repair(text: str) -> str:
     """``text`` with the repairs above; well-formed syntax is left as it is."""
+    if unchanged(text):  # most queries: a few words of letters and digits
+        return text
+    return repaired(text)
+
+
+def unchanged(text: str) -> bool:
+    """Whether :func:`repaired` would give ``text`` back: ASCII words of letters and digits
+    one space apart, no more than MAX_WORDS, none an operator (found without the tokens)."""
+    if _SIMPLE.fullmatch(text) is None or text.count(" ") >= MAX_WORDS:
+        return False
+    return not any(word in OPERATORS for word in text.split(" "))
+
+
+def repaired(text: str) -> str:
+    """``text`` with the repairs above, each made."""
     tokens = _tokens(_pair_quotes(text))
     for i, token in enumerate(tokens):
         if token.kind == "chunk":

@@ -280,14 +280,14 @@ def _forms_by_running_each_analyzer(
 
 
 @pytest.mark.parametrize("text", _QUERY_SAMPLES)
-def test_query_forms_are_each_analyzers_own(text: str) -> None:
+def test_forms_by_language_are_each_analyzers_own(text: str) -> None:
     keys = list(LANGUAGE_KEYS)
     assert forms_by_language(text, keys) == _forms_by_running_each_analyzer(text, keys)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(min_size=0, max_size=30))
-def test_query_forms_agree_on_any_text(text: str) -> None:
+def test_forms_by_language_agree_on_any_text(text: str) -> None:
     keys = list(LANGUAGE_KEYS)
     assert forms_by_language(text, keys) == _forms_by_running_each_analyzer(text, keys)
 

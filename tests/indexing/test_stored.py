@@ -3,10 +3,12 @@ document gives what Whoosh's own ``stored_fields`` gives, in our indexes and in 
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
+from isal import isal_zlib
 from whoosh import fields
 from whoosh.filedb.filestore import FileStorage, RamStorage
 
@@ -73,6 +75,17 @@ def test_a_column_in_another_layout_is_read_through_whoosh(
     ix = ondisk.open_existing(content_index)
     with ix.searcher() as searcher:
         assert our_answers(searcher) == whoosh_answers(searcher)
+
+
+def test_isal_inflates_what_zlib_would(
+    content_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert stored.inflate is isal_zlib.decompress  # installed with us: zlib is the fallback
+    ix = ondisk.open_existing(content_index)
+    with ix.searcher() as searcher:
+        found = our_answers(searcher)
+        monkeypatch.setattr(stored, "inflate", zlib.decompress)
+        assert our_answers(searcher) == found == whoosh_answers(searcher)
 
 
 def _leaves(searcher: Any) -> list[Any]:

@@ -251,6 +251,7 @@ def unmapped_when(index_dir: Path) -> str:
     def mapped() -> int:
         return maps.read_text().count(str(index_dir))
 
+    gc.collect()  # maps of earlier tests' dropped indexes, which a collection mid-test would unmap
     before = mapped()
     opened = searcher.open_index(index_dir, audience="owner")
     opened.search("cloud paris")

@@ -215,6 +215,15 @@ def test_noise_pattern_removes_what_the_backtracking_one_did(text: str) -> None:
     ]
 
 
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.one_of(_NOISY, st.sampled_from(["word", "(Plain),", "www.", "“été…”", ""]))))
+def test_denoise_removes_what_the_backtracking_pattern_did(words: list[str]) -> None:
+    text = " ".join(words)  # words that are letters between plain marks are passed by
+    assert langs._denoise(text) == _BACKTRACKING_NOISE.sub(" ", text)
+    text = text.replace(langs._APART, "\x1d")  # another blank: the words cleaned together
+    assert langs._denoise(text) == _BACKTRACKING_NOISE.sub(" ", text)
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.lists(_NOISY, min_size=1, max_size=40).map(" ".join), st.integers(0, 1500))
 def test_sample_cleans_as_the_whole_opening_would(words: str, pad: int) -> None:

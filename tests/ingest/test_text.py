@@ -503,3 +503,49 @@ def test_plain_text_is_read_as_the_parse_tree_reads_it(pieces: list[str]) -> Non
 
     html = "".join(pieces)
     assert text._soup_text(html) == text._tree_text(html)
+
+
+_IMAGES = ('<img src="a.png" alt="An image" />', '<img alt="">', '<img alt="" title="T &amp; t">',
+           '<img alt="a" alt="b">', '<img ALT="a">', '<img alt="x=y" title="t">', "<img>",
+           '<img alt="&eacute;">', '<img alt=" a\n b "/>', '<img alt="<">', "</img>", "<img ",
+           '<img src="x" alt="q"  />', " ", "\n", "\t", " \n ", "\x02", "a", "&amp;", "&",
+           "<b>")  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_IMAGES), max_size=10))
+def test_images_are_read_as_the_parse_tree_reads_them(pieces: list[str]) -> None:
+    """A flattened body holding GFM's images, read without BeautifulSoup, gives what its
+    tree gives (blanks between images included)."""
+    from searcher.ingest import text
+
+    html = "".join(pieces)
+    assert text._soup_text(html) == text._tree_text(html)
+
+
+def test_a_body_with_only_images_for_markup_needs_no_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from searcher.ingest import text
+
+    def no_tree(html: str) -> str:
+        raise AssertionError(f"parsed as a tree: {html!r}")
+
+    monkeypatch.setattr(text, "_tree_text", no_tree)
+    body = 'Before.\n\n![A *red* door](door.jpg "The door")\n\nAfter &amp; done.'
+    assert text_of(body, "markdown") == "Before.\nA red door\nAfter & done."
+
+
+_BRANCHED_NOT_PLAIN = re.compile(
+    "[<\r\x00\x01\x04-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]|&(?!(?:lt|gt|quot|amp);)"
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(st.sampled_from((*_PIECES, "&lt", "&quot", "amp;", "&&amp;", "<img>")), max_size=12)
+)
+def test_not_plain_finds_what_the_branched_pattern_found(pieces: list[str]) -> None:
+    from searcher.ingest import text
+
+    html = "".join(pieces)
+    found = [m.span() for m in text._NOT_PLAIN.finditer(html)]
+    assert found == [m.span() for m in _BRANCHED_NOT_PLAIN.finditer(html)]

@@ -1,4 +1,7 @@
-"""Plain-word queries skip Whoosh's parser: the query built must be the one it builds."""
+"""Plain-word queries skip Whoosh's parser: the query built must be the one it builds.
+
+Plain words include the punctuation people type inside words (``c++``, ``node.js``,
+``e-mail``, ``it's``): the parser reads those as words too."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from whoosh import query
 
-from searcher.indexing import schema
+from searcher.indexing import analysis, schema
 from searcher.search.nearclause import lift_near
 from searcher.search.query import QueryParser
 from searcher.search.querytree import planned
@@ -21,12 +24,20 @@ WORDS = [
     "ruby", "rails", "on", "the", "de", "la", "und", "release", "Released", "sécurité",
     "Veröffentlicht", "уязвимость", "и", "脆弱性", "東京", "ελληνικά", "2011", "v2", "x",
     "AND", "OR", "NOT", "and", "or", "not", "ANDMAYBE", "near", "title", "tag", "date",
-    "c3po", "ǅemal", "İstanbul", "straße", "l", "y", "a",
+    "c3po", "ǅemal", "İstanbul", "straße", "l", "y", "a", "REQUIRE", "ANDNOT",
+    "c++", "node.js", "e-mail", "it's", "l'été", "rock'n'roll", "C#", ".NET", "a/b", "x=1",
+    "50%", "$5", "@me", "…", "knitr?", "Why?!", "2.7.0", "v1.2", "CVE-2013-4164", "a_b",
+    "脆弱性テスト", "&", "~x", "a|b", ";", "--", "don\u2019t", "e.g.",
+    "\uff32\uff55\uff42\uff59", "\u02bcokina",  # fullwidth Ruby, modifier apostrophe
 ]  # fmt: skip
 _PIECES = st.lists(
     st.one_of(
         st.sampled_from(WORDS),
-        st.text(alphabet="abcdeéñøßЖжы語文ΩωÀ0129 :-*\"'()+?_^", min_size=1, max_size=8),
+        st.text(
+            alphabet="abcdeéñøßЖжы語文ΩωÀ0129 :-*\"'()+?_^.,#&/=%$@~|!;…\u2019<>[]{}\\؟\t",
+            min_size=1,
+            max_size=8,
+        ),
     ),
     min_size=1,
     max_size=5,
@@ -48,16 +59,25 @@ def _tree(q: Any) -> Any:
     some attributes)."""
     if q is None:
         return None
-    return (type(q), repr(q), getattr(q, "boost", None), [_tree(c) for c in q.children()])
+    return (
+        type(q),
+        repr(q),
+        getattr(q, "boost", None),
+        getattr(q, "matcher_type", None),  # which matcher an OR asks for
+        [_tree(c) for c in q.children()],
+    )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(pieces=_PIECES, spaces=st.sampled_from([" ", "  ", " \t"]))
 @example(pieces=["ruby", "on", "rails"], spaces=" ")
 @example(pieces=["sécurité"], spaces=" ")
 @example(pieces=["the"], spaces=" ")
 @example(pieces=["ruby", "Ruby", "rubies", "ruby"], spaces=" ")  # duplicates go
 @example(pieces=["the", "on", "the"], spaces=" ")  # optional words, twice
+@example(pieces=["ruby", "REQUIRE", "rails"], spaces=" ")  # an operator of the parser's
+@example(pieces=["node.js", "the", "c++"], spaces=" ")  # phrases, an optional word
+@example(pieces=["…", "&"], spaces=" ")  # no word at all
 def test_plain_words_build_the_query_whoosh_builds(
     parsers: tuple[QueryParser, QueryParser], pieces: list[str], spaces: str
 ) -> None:
@@ -79,8 +99,10 @@ def test_plain_words_build_the_query_whoosh_builds(
 
 
 @pytest.mark.parametrize(
-    "text", ["ruby on rails", "sécurité", "脆弱性 東京", "Ruby 2011", "v2 x", "the"]
-)
+    "text",
+    ["ruby on rails", "sécurité", "脆弱性 東京", "Ruby 2011", "v2 x", "the", "c++", "node.js",
+     "e-mail", "it's", "a_b", "C# .NET", "CVE-2013-4164", "rock'n'roll", "the on"],
+)  # fmt: skip
 def test_plain_words_take_the_fast_path(
     parsers: tuple[QueryParser, QueryParser], text: str
 ) -> None:
@@ -93,8 +115,23 @@ def test_plain_words_take_the_fast_path(
 
 
 @pytest.mark.parametrize(
-    "text", ["ruby AND rails", "title:ruby", '"ruby on rails"', "ruby -rails", "rub*", "a_b", "c++"]
-)
+    "text",
+    ["ruby AND rails", "title:ruby", '"ruby on rails"', "ruby -rails", "rub*", "+ruby",
+     "ruby REQUIRE rails", "'quoted' word", "ruby^2", "(ruby)", "date:[2010 TO 2012]",
+     "date:>2011", "؟ ruby", "near:paris"],
+)  # fmt: skip
 def test_syntax_goes_to_whoosh(parsers: tuple[QueryParser, QueryParser], text: str) -> None:
     assert parsers[0]._plain(text) is None
     assert not parsers[0].parse(text).plain  # its patterns are checked
+
+
+@pytest.mark.parametrize("text", ["what is rust?", "Why?! ruby", "c++ templates", "node.js"])
+def test_typed_punctuation_is_plain(parsers: tuple[QueryParser, QueryParser], text: str) -> None:
+    assert parsers[0].parse(text).plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(word=st.one_of(st.sampled_from(WORDS), st.text(min_size=1, max_size=12)))
+def test_word_forms_are_forms_by_language(word: str) -> None:
+    """The one-token shortcut gives what cutting the word with each tokenizer gives."""
+    assert analysis.word_forms(word, KEYS) == analysis.forms_by_language(word, KEYS)

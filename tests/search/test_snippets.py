@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from whoosh import query
 from whoosh.analysis import StemmingAnalyzer
 
+from searcher.indexing import schema
 from searcher.search import snippets
 
 ANALYZER = StemmingAnalyzer(stoplist=None)
@@ -40,6 +41,45 @@ def test_negated_terms_and_other_fields_are_not_marked() -> None:
                    query.Term("title", "talk")])  # fmt: skip
     html = snippets.build(TEXT, ANALYZER, snippets.targets(q, "body"))
     assert marks(html) == ["Paris"]
+
+
+def _scope(*languages: str) -> query.Query:
+    return query.Or([query.Term(schema.ANALYSIS, key) for key in languages])
+
+
+# forms scoped to the languages they search, as the parser makes them, nested and negated
+SCOPED = query.AndNot(
+    query.Or([
+        schema.Scoped(query.Term("body", "rubi"), query.Term(schema.ANALYSIS, "en")),
+        schema.Scoped(query.Term("body", "ruby"), _scope("de", "fr")),
+        schema.Scoped(query.Or([query.Prefix("body", "gem"),
+                                schema.Scoped(query.Phrase("body", ["a", "b"]), _scope("de"))]),
+                      _scope("de", "en")),
+        query.Term("body", "open"),
+        schema.Scoped(query.Term("title", "rubi"), _scope("fr")),
+        schema.Scoped(query.Wildcard("body", "c?t"), query.Term("other", "x")),  # no scope
+    ]),
+    query.Term("body", "closed"),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("language", "terms", "prefixes", "phrases"),
+    [
+        ("en", {"rubi", "open"}, {"gem"}, set()),
+        ("de", {"ruby", "open"}, {"gem"}, {("a", "b")}),
+        ("fr", {"ruby", "open"}, set(), set()),
+        ("ja", {"open"}, set(), set()),
+        (None, {"rubi", "ruby", "open"}, {"gem"}, {("a", "b")}),
+    ],
+)
+def test_a_querys_targets_are_the_leaves_its_language_scopes_let_through(
+    language: str | None, terms: set[str], prefixes: set[str], phrases: set[tuple[str, ...]]
+) -> None:
+    expected = snippets.Targets(terms, prefixes, {"c?t"}, phrases)
+    walked = snippets.QueryTargets(SCOPED, "body")
+    assert walked.targets(language) == expected == snippets.targets(SCOPED, "body", language)
+    assert walked.targets(language) is walked.targets(language)  # worked out once
 
 
 def test_prefix_and_wildcard() -> None:

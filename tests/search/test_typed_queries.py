@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from conftest import build_index, paths
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 import searcher
 from searcher.errors import QuerySyntaxError, UsageError
 from searcher.search import patterns
-from searcher.search.typed import MAX_WORDS
+from searcher.search.typed import MAX_WORDS, repair, repaired, unchanged
 
 POSTS = {
     "2020-01-05-reports.md": (
@@ -267,3 +269,24 @@ def test_dates_are_read_on_an_index_of_several_segments(tmp_path: Path) -> None:
         assert index.search("date:[2000 TO 2100]").total == 2
         assert index.search(since="2012").total == 1
         assert [h.title for h in index.search(sort="date", since="2000").hits] == ["Two", "One"]
+
+
+_SIMPLE_WORDS = st.lists(
+    st.one_of(st.sampled_from(["AND", "OR", "NOT", "and", "x", "2011", "Ruby"]),
+              st.text(alphabet="aZ09 -?()\"é:*", min_size=1, max_size=6)),
+    min_size=1,
+    max_size=MAX_WORDS + 3,
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(words=_SIMPLE_WORDS)
+@example(words=["x"] * MAX_WORDS)
+@example(words=["x"] * (MAX_WORDS + 1))
+@example(words=["ruby", "AND"])
+def test_repair_leaves_alone_what_it_would_give_back(words: list[str]) -> None:
+    """The shortcut for words of letters and digits gives what every repair gives."""
+    text = " ".join(words)
+    if unchanged(text):
+        assert repaired(text) == text
+    assert repair(text) == repaired(text)

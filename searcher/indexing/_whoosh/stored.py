@@ -8,9 +8,10 @@ pickle reader, compressed reader, var-bytes reader) and then copies the dict, ke
 the schema's fields: about 9 µs a document, a third of what making a k-nearest hit cost.
 :class:`StoredFields` looks up where each segment's column lies once, then reads a document
 as those layers do in the end: its bytes cut from the (memory-mapped) column file,
-decompressed and unpickled. The format is Whoosh's own, read and written unchanged; a
+inflated and unpickled. The format is Whoosh's own, read and written unchanged; a
 segment whose column is not laid out so (another codec, another column type) is read
-through Whoosh's own call.
+through Whoosh's own call. The zlib streams are inflated by ISA-L (python-isal) where it is
+installed: the same bytes out, in about half zlib's time.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ from typing import Any
 
 from whoosh.codec.whoosh3 import STORED_COLUMN, W3PerDocReader
 from whoosh.columns import CompressedBytesColumn
+
+try:  # reads any standard zlib stream, as zlib.decompress does
+    from isal.isal_zlib import decompress as inflate
+except ImportError:  # pragma: no cover - isal is a dependency; zlib is only slower
+    from zlib import decompress as inflate
 
 Fields = dict[str, Any]
 _Read = Callable[[int], Fields]
@@ -48,7 +54,7 @@ class StoredFields:
 
 def _segment_reader(leaf: Any) -> _Read:
     """How to read one segment's documents: in place when its stored column is Whoosh's
-    compressed var-bytes column over a buffer, else through the segment reader."""
+    (zlib-)compressed var-bytes column over a buffer, else through the segment reader."""
     column = _column(leaf)
     buffer = getattr(getattr(column, "_dbfile", None), "_buf", None)
     if column is None or buffer is None or column._decompress is not zlib.decompress:
@@ -57,7 +63,7 @@ def _segment_reader(leaf: Any) -> _Read:
     offsets = column._offsets
     lengths = column._lengths
     loads = pickle.loads
-    decompress = zlib.decompress
+    decompress = inflate
 
     def read(docnum: int) -> Fields:
         length = lengths[docnum]
