@@ -137,6 +137,19 @@ def test_dropped_private_locations_are_not_stored(
     reader.close()
 
 
+def test_the_shown_column_holds_no_private_coordinates(
+    chamerling_index: Path, private_points: list[tuple[float, float]]
+) -> None:
+    """What plain hits show is read without the audience's say: it must hold nothing private."""
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(chamerling_index), indexname=ondisk.INDEX_NAME)
+    with ix.reader() as reader:
+        shown = b"\n".join(reader.column_reader(schema.SHOWN)).decode()
+    assert shown.count('"public":false') == 0 and shown.count("\n") == 175
+    assert leaks(shown, private_points) == []
+
+
 WEB_URLS = [
     f"/api/search?q={EVERYTHING}&limit=100",
     f"/api/search?q={EVERYTHING}&limit=100&page=2",

@@ -8,7 +8,10 @@ stored fields; a JSON list compresses to 5 % less than the dict of the same valu
 :class:`~searcher.models.Post`; :func:`read` turns them back into a typed
 :class:`StoredPost`, which is what every reader makes a hit, a snippet or a list of similar
 posts from: nothing else reads them by key.
-The :data:`LISTED` column (a post's date and title, for completion) is coded here too.
+The :data:`LISTED` column (a post's date and title, for completion), the :data:`SHOWN`
+column (what a hit with no word to mark shows, uncompressed, nothing private) and the
+:data:`SHOWN_PRIVATE` column (the places a post's SHOWN value leaves out, for the owner) are
+coded here too.
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from searcher.indexing.openings import post_opening
 from searcher.models import Location, Post
 
 PATH = "path"  # stored, and the unique key of a post
 RECORD = "record"  # stored: what a hit shows
 TEXT = "text"  # stored: the body, for snippets
 LISTED = "listed"  # a column of each post's date and title: completion lists every title
+SHOWN = "shown"  # a column of what a plain hit shows: its record's fields and opening
+SHOWN_PRIVATE = "shown_private"  # a column of the private places SHOWN leaves out
 RECORD_FIELDS = ("title", "url", "date", "tags", "categories", "lang", "locations")
 
 
@@ -74,6 +80,83 @@ def read(stored: Mapping[str, Any]) -> StoredPost:
     located = tuple([place(item) for item in places])
     return StoredPost(path, title, url, date, tuple(tags), tuple(categories), lang, located,
                       stored.get(TEXT, ""))  # fmt: skip
+
+
+class Shown(NamedTuple):
+    """What a hit with no word to mark shows of a post (its :data:`SHOWN` value): its
+    record's fields but for the text, only its public places, and the opening of its text. A
+    flat named tuple: one is read for every k-nearest hit."""
+
+    path: str
+    title: str
+    url: str
+    date: str | None
+    tags: tuple[str, ...]
+    categories: tuple[str, ...]
+    lang: str | None
+    locations: tuple[Location, ...]  # public ones only
+    opening: str  # the first words of the text, as HTML (openings.opening)
+    withheld: bool  # the post's places are private: in :data:`SHOWN_PRIVATE`, not here
+
+
+def shown(post: Post, places: tuple[Location, ...]) -> bytes:
+    """The :data:`SHOWN` value of ``post``, whose places are kept as ``places``. Nothing
+    private: a post with a private place (all its places are then, ``visible_places``) keeps
+    none here, and JSON ``null`` says so."""
+    public = None if any(not place.public for place in places) else places
+    values = (
+        post.path,
+        post.title,
+        post.url,
+        iso_date(post),
+        post.tags,
+        post.categories,
+        post.lang,
+        None if public is None else [place.to_dict() for place in public],
+        post_opening(post.text),
+    )
+    try:
+        return orjson.dumps(values)
+    except orjson.JSONEncodeError:  # a lone surrogate, which UTF-8 cannot hold: such a post
+        return b""  # is shown from its record, as before
+
+
+def shown_private(places: tuple[Location, ...]) -> bytes:
+    """The :data:`SHOWN_PRIVATE` value of a post whose places are kept as ``places``: those
+    places where :func:`shown` leaves them out, else nothing (``b""``)."""
+    if all(place.public for place in places):
+        return b""
+    return orjson.dumps([place.to_dict() for place in places])
+
+
+def read_shown_private(value: bytes) -> tuple[Location, ...] | None:
+    """The places of a :data:`SHOWN_PRIVATE` value; ``None`` where there are none or it is not
+    what :func:`shown_private` writes."""
+    try:
+        places = orjson.loads(value) if value else None
+    except ValueError:
+        return None
+    if type(places) is not list or not all(type(place) is dict for place in places):
+        return None
+    try:
+        return tuple([Location.of_dict(place) for place in places])
+    except TypeError:  # not a place's fields
+        return None
+
+
+def read_shown(value: bytes) -> Shown | None:
+    """The :class:`Shown` of a :data:`SHOWN` value; ``None`` where there is none or it is not
+    what :func:`shown` writes (a post written without one: read its record instead)."""
+    try:
+        fields = orjson.loads(value) if value else None
+    except ValueError:
+        return None
+    if type(fields) is not list or len(fields) != 9:
+        return None
+    path, title, url, date, tags, categories, lang, places, opening = fields
+    located = () if places is None else tuple([Location.of_dict(item) for item in places])
+    return Shown(path, title, url, date, tuple(tags), tuple(categories), lang, located, opening,
+                 places is None)  # fmt: skip
 
 
 def _location(values: Any) -> Location:

@@ -27,9 +27,12 @@ from whoosh.util.times import long_to_datetime
 from searcher.errors import QuerySyntaxError
 from searcher.geo import geohash_encode
 from searcher.indexing import analysis, records, wordforms
+from searcher.indexing._whoosh import bytecolumn
 from searcher.indexing.records import LISTED as LISTED
 from searcher.indexing.records import PATH as PATH
 from searcher.indexing.records import RECORD as RECORD
+from searcher.indexing.records import SHOWN as SHOWN
+from searcher.indexing.records import SHOWN_PRIVATE as SHOWN_PRIVATE
 from searcher.indexing.records import TEXT as TEXT
 from searcher.models import Location, Post
 
@@ -37,10 +40,12 @@ from searcher.models import Location, Post
 # spellings keep no per-posting count (the Counts format); 10: the stored record is a JSON
 # list, dates indexed in 16-bit tiers (DATE_SHIFT_STEP), runs in the Counts format, title
 # keys as digests (title_term); 11: stems from Snowball's C library (analysis.stemmer), not
-# Whoosh's Python stemmers
-SCHEMA_VERSION = 11
+# Whoosh's Python stemmers; 12: what a plain hit shows in uncompressed columns (SHOWN and,
+# for the owner, SHOWN_PRIVATE)
+SCHEMA_VERSION = 12
 
-# PATH, RECORD, TEXT (the stored fields) and LISTED are named with their codec, records.py
+# PATH, RECORD, TEXT (the stored fields), LISTED, SHOWN and SHOWN_PRIVATE are named with
+# their codec, records.py
 TAG = "tag"  # folded: what filters and facets match
 CATEGORY = "category"
 TAG_LABEL = "tag_label"  # tags as written, to show facets and stats as authors wrote them
@@ -222,6 +227,8 @@ def build_schema() -> fields.Schema:
         record=fields.STORED,
         text=fields.STORED,
         listed=fields.COLUMN(columns.VarBytesColumn()),
+        shown=fields.COLUMN(bytecolumn.column()),  # uncompressed: no inflating for plain hits
+        shown_private=fields.COLUMN(bytecolumn.column()),  # the owner's alone: private places
         title_key=fields.ID,
         runs=_counted(fields.KEYWORD()),  # only counted, as words: completion reads its posts
     )
@@ -244,6 +251,8 @@ def document(post: Post, *, keep_private_location: bool = True) -> dict[str, Any
         TERMS: " ; ".join((*post.tags, *post.categories)),
         WORDS: f"{post.title}\n{post.text}",
         LISTED: records.listed(post),
+        SHOWN: records.shown(post, places),  # b"" for a post shown from its record
+        SHOWN_PRIVATE: records.shown_private(places),
     }
     runs = wordforms.script_runs(f"{post.title}\n{post.text}")
     if runs:

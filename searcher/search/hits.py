@@ -3,8 +3,9 @@ marks the query's words in the post's text (:mod:`searcher.search.snippets`).
 
 Reading a post's stored fields and marking its words is most of a search's cost once its
 posts are ranked, and the same posts come back in query after query: a generation's
-:class:`Hits` keeps the recently shown posts' text, the words each query marks, and the
-hits of listings (nothing marked), each within a bound.
+:class:`Hits` keeps the recently shown posts' text and the words each query marks, each
+within a bound. A hit with no word to mark (listings, k-nearest) is read from the
+uncompressed ``SHOWN`` column instead, and made anew each time.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import math
 from whoosh import query
 from whoosh.searching import Searcher
 
-from searcher.indexing import analysis, records, schema
+from searcher.indexing import analysis, openings, records, schema
+from searcher.indexing._whoosh.bytecolumn import ByteColumn
 from searcher.indexing._whoosh.stored import StoredFields
 from searcher.models import Center, Hit
 from searcher.search import snippets
@@ -23,8 +25,7 @@ from searcher.search.query import make_hit, shown_place
 from searcher.search.visibility import Visibility
 from searcher.support.caches import Bounded
 
-SNIPPET_SOURCE_CHARS = 40_000  # long posts are marked up within their first 40k characters
-PLAIN_HITS = 4096  # hits without marked words kept per generation (a few MB)
+SNIPPET_SOURCE_CHARS = openings.SOURCE_CHARS  # long posts are marked within their first 40k
 DOCUMENT_CHARS = 4_000_000  # characters of recently shown posts' text kept per generation
 MARKED_QUERIES = 1024  # parsed queries whose snippet targets are kept
 
@@ -39,8 +40,13 @@ class Hits:
         self.searcher = searcher
         self.visibility = visibility
         self.geo = geo
-        self._plain_hits: Bounded[int, Hit] = Bounded(PLAIN_HITS)
         self._stored = StoredFields(searcher)
+        self._shown = ByteColumn(searcher.reader(), records.SHOWN)
+        self._private = (
+            ByteColumn(searcher.reader(), records.SHOWN_PRIVATE)
+            if visibility.private_places
+            else None
+        )
         self._documents = _Documents(self._stored, DOCUMENT_CHARS)
         self._spans = snippets.Kept()  # where query words occur in shown posts
         self._marked: Bounded[int, tuple[query.Query, snippets.QueryTargets]] = Bounded(
@@ -85,21 +91,33 @@ class Hits:
     def _plain_hit(
         self, docnum: int, score: float, distance: float | None, near: tuple[float, float] | None
     ) -> Hit:
-        """The hit of a doc with the opening of its text as snippet, kept for later requests:
-        reading the stored record (its whole text, compressed) is most of a hit's cost."""
-        kept = self._plain_hits.get(docnum)
-        if kept is None:
-            post = records.read(self._stored(docnum))
-            html = snippets.opening(post.text[:SNIPPET_SOURCE_CHARS])
-            hit = make_hit(post, score=score, snippet_html=html, visibility=self.visibility,
-                           distance_km=distance, near=near)  # fmt: skip
-            return self._plain_hits.put(docnum, hit)
-        # built anew rather than by dataclasses.replace(), which takes 2.5 times as long
-        return Hit(path=kept.path, title=kept.title, url=kept.url, date=kept.date,
-                   tags=kept.tags, categories=kept.categories, lang=kept.lang,
-                   score=0.0 if math.isnan(score) else float(score), snippet=kept.snippet,
-                   location=shown_place(kept.locations, near), distance_km=distance,
-                   locations=kept.locations)  # fmt: skip
+        """The hit of a doc with the opening of its text as snippet, from the uncompressed
+        ``SHOWN`` column (inflating and unpickling the stored record, text and all, was most of
+        a k-nearest hit's cost), with, for the owner, the private places it leaves out from
+        ``SHOWN_PRIVATE`` (which the public never reads). Made anew each time: a bounded
+        cache's get, put and copy cost 6 of a hit's 10 us, and few k-nearest hits came back.
+        The record is read where the columns have no value (orjson could not write it)."""
+        shown = records.read_shown(self._shown(docnum))
+        if shown is None:
+            return self._record_hit(docnum, score, distance, near)
+        places = shown.locations  # public ones: what every audience may see
+        if shown.withheld and self._private is not None:  # the owner, of a private post
+            private = records.read_shown_private(self._private(docnum))
+            if private is None:
+                return self._record_hit(docnum, score, distance, near)
+            places = private
+        # made here, not by make_hit: the places need no audience's filter (half its time)
+        return Hit(shown.path, shown.title, shown.url, shown.date, shown.tags, shown.categories,
+                   shown.lang, 0.0 if math.isnan(score) else float(score), shown.opening,
+                   shown_place(places, near), distance, places)  # fmt: skip
+
+    def _record_hit(
+        self, docnum: int, score: float, distance: float | None, near: tuple[float, float] | None
+    ) -> Hit:
+        """A plain hit made from the post's stored record, as every one was before SHOWN."""
+        post = records.read(self._stored(docnum))
+        return make_hit(post, score=score, snippet_html=openings.post_opening(post.text),
+                        visibility=self.visibility, distance_km=distance, near=near)  # fmt: skip
 
 
 class _Documents:

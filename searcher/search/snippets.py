@@ -26,6 +26,7 @@ from typing import Any
 from whoosh import query
 
 from searcher.indexing import analysis, schema
+from searcher.indexing.openings import opening as opening
 from searcher.search import snippetwords
 from searcher.support.caches import Bounded
 
@@ -448,17 +449,6 @@ def _windows(text: str, places: list[tuple[int, int]], words: int) -> list[tuple
 def _tail(words: int) -> re.Pattern[str]:
     """The rest of a word, then ``words`` more."""
     return re.compile(rf"\S{{0,{WORD_CHARS}}}(?:\s+\S{{1,{WORD_CHARS}}}){{0,{words}}}")
-
-
-def opening(text: str, chars: int = 200) -> str:
-    """The first words of ``text`` as escaped HTML, one space between them, for hits with
-    nothing to mark."""
-    flat = " ".join(text[: 4 * chars].split())
-    chars = _chars_for(flat, 0, chars)
-    if len(flat) <= chars and (len(text) <= 4 * chars or text[4 * chars :].isspace()):
-        return html.escape(flat, quote=False)
-    cut = flat[:chars].rsplit(" ", 1)[0]
-    return html.escape(cut, quote=False) + "…"
 
 
 def _matches(text: str, analyzer: Any, wanted: Targets, offset: int) -> list[tuple[int, int, str]]:

@@ -6,11 +6,12 @@ import datetime as dt
 import json
 import math
 import pickle
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from searcher.indexing import records, schema
+from searcher.indexing import openings, records, schema
 from searcher.models import Location, Post
 from searcher.search.query import make_hit
 from searcher.search.visibility import Visibility
@@ -180,3 +181,67 @@ def test_a_hit_takes_the_fields_in_the_dataclass_order() -> None:
     assert hit == dataclasses.replace(hit) and hash(hit) == hash(dataclasses.replace(hit))
     with pytest.raises(dataclasses.FrozenInstanceError):
         hit.score = 2.0  # type: ignore[misc]
+
+
+# -- the SHOWN column ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "post",
+    [
+        replace(POST, locations=(PARIS,)),
+        Post("undated.md", "", None),
+        Post("long.md", "Long", None, text="mot " * 20_000, locations=(PARIS, PARIS)),
+    ],
+)
+def test_shown_reads_back_what_a_plain_hit_shows(post: Post) -> None:
+    shown = records.read_shown(records.shown(post, post.locations))
+    assert shown is not None and not shown.withheld
+    from_record = records.read(_stored(post, post.locations))
+    assert shown[:8] == from_record[:8]  # all but the text
+    assert shown.opening == openings.opening(post.text[: openings.SOURCE_CHARS])
+
+
+@pytest.mark.parametrize("keep_private", [True, False])
+def test_shown_holds_nothing_private(keep_private: bool) -> None:
+    places = schema.visible_places(POST.locations, keep_private=keep_private)  # Lyon is private
+    value = records.shown(POST, places)
+    private = (
+        "Lyon",
+        '"lat"',
+        '"address"',
+        "geocoded",
+        "front-matter",
+        "48.85",
+        "45.76",
+        "2.35",
+        "4.84",
+    )
+    assert not any(word in value.decode() for word in private)
+    shown = records.read_shown(value)
+    assert shown is not None and shown.locations == ()
+    assert shown.withheld is keep_private  # only then does the record hold places the column lacks
+    assert shown.title == POST.title
+
+
+def test_a_value_json_cannot_hold_is_left_to_the_record() -> None:
+    post = replace(POST, text="lone \ud800 surrogate")  # UTF-8 cannot hold it
+    assert records.shown(post, post.locations) == b""
+
+
+@pytest.mark.parametrize(
+    "value", [b"", b"not json", b"{}", b"[1, 2]", json.dumps([None] * 9)[:-1].encode()]
+)
+def test_what_shown_does_not_write_reads_as_none(value: bytes) -> None:
+    assert records.read_shown(value) is None
+
+
+def test_the_owners_places_are_in_their_own_column() -> None:
+    places = schema.visible_places(POST.locations, keep_private=True)  # Lyon makes both private
+    assert records.read_shown_private(records.shown_private(places)) == places
+    assert records.shown_private((PARIS,)) == records.shown_private(()) == b""
+
+
+@pytest.mark.parametrize("value", [b"", b"[", b"{}", b"[1]", b'[{"lat": 1}]', b'[{"x": 1}]'])
+def test_what_shown_private_does_not_write_reads_as_none(value: bytes) -> None:
+    assert records.read_shown_private(value) is None
