@@ -13,8 +13,10 @@ import re
 from searcher.indexing import analysis
 
 SOURCE_CHARS = 40_000  # a hit's text is read within its first 40k characters
-# characters as wide as two: a passage holds half as many of them
-_WIDE = re.compile(f"[{analysis.CJK_RANGES}\u3000-\u303f\ufe30-\ufe4f\uff01-\uff60\uffe0-\uffe6]")
+# characters shown two columns wide: the CJK scripts the tokenizer cuts into bigrams, with
+# their punctuation and fullwidth forms (。「」). Passages are measured in columns, so a
+# Japanese passage is as wide on screen as an English one, not twice as wide
+WIDE = re.compile(f"[{analysis.CJK_RANGES}\u3000-\u303f\ufe30-\ufe4f\uff01-\uff60\uffe0-\uffe6]")
 
 
 def opening(text: str, chars: int = 200) -> str:
@@ -33,11 +35,15 @@ def post_opening(text: str) -> str:
     return opening(text[:SOURCE_CHARS])
 
 
-def _chars_for(text: str, columns: int) -> int:
-    """Characters that fill ``columns`` at the start of ``text``: all of them in most texts,
-    half where every character there is wide (as ``snippets`` measures its passages)."""
-    sample = text[:columns]
+def chars_filling(sample: str, columns: int) -> int:
+    """Characters that fill ``columns`` where ``sample`` shows: all of them in most texts,
+    half where every character of the sample is wide."""
     if sample.isascii():
         return columns
-    wide = len(_WIDE.findall(sample))
+    wide = len(WIDE.findall(sample))
     return columns * len(sample) // (len(sample) + wide) if wide else columns
+
+
+def _chars_for(text: str, columns: int) -> int:
+    """Characters that fill ``columns`` at the start of ``text``."""
+    return chars_filling(text[:columns], columns)

@@ -25,7 +25,7 @@ from typing import Any
 
 from whoosh import query
 
-from searcher.indexing import analysis, schema
+from searcher.indexing import analysis, openings, schema
 from searcher.indexing.openings import opening as opening
 from searcher.search import snippetwords
 from searcher.support.caches import Bounded
@@ -56,10 +56,6 @@ _ASCII_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
 _SPACES = _ASCII_SPACES + "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
 _SPACES += "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 _SPECIAL = re.compile("[&<>]")  # what html.escape(quote=False) replaces
-# characters shown two columns wide: the CJK scripts the tokenizer cuts into bigrams, with
-# their punctuation and fullwidth forms (。「」). Passages are measured in columns, so a
-# Japanese passage is as wide on screen as an English one, not twice as wide
-_WIDE = re.compile(f"[{analysis.CJK_RANGES}\u3000-\u303f\ufe30-\ufe4f\uff01-\uff60\uffe0-\uffe6]")
 
 # A leaf of a query, marked on its own: ("term", text), ("prefix", text), ("wildcard",
 # pattern) or ("phrase", words). Where one matches in a post depends on nothing else.
@@ -310,13 +306,9 @@ def build(
 
 
 def _chars_for(text: str, at: int, columns: int) -> int:
-    """Characters that fill ``columns`` around ``at``: all of them in most texts, half where
-    every character there is wide (judged from the stretch a passage would show)."""
-    sample = text[max(at - columns // 4, 0) : at + columns]
-    if sample.isascii():
-        return columns
-    wide = len(_WIDE.findall(sample))
-    return columns * len(sample) // (len(sample) + wide) if wide else columns
+    """Characters that fill ``columns`` around ``at`` (judged from the stretch a passage
+    would show)."""
+    return openings.chars_filling(text[max(at - columns // 4, 0) : at + columns], columns)
 
 
 def _spans(

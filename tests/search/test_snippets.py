@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from whoosh import query
 from whoosh.analysis import StemmingAnalyzer
 
-from searcher.indexing import schema
+from searcher.indexing import openings, schema
 from searcher.search import snippets
 
 ANALYZER = StemmingAnalyzer(stoplist=None)
@@ -260,7 +260,7 @@ def test_kept_spans_stay_within_their_budget() -> None:
 def columns(html: str) -> int:
     """Screen columns of a snippet's text: wide (CJK) characters take two."""
     plain = re.sub(r"</?mark>", "", html)
-    return sum(2 if snippets._WIDE.match(ch) else 1 for ch in plain)
+    return sum(2 if openings.WIDE.match(ch) else 1 for ch in plain)
 
 
 @pytest.mark.parametrize(
