@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -129,24 +128,30 @@ class LocalBackend:
         self._generation = generation
         self._close_unused()
 
-    @contextmanager
-    def using(self, refresh_interval: float) -> Iterator[Generation]:
+    def using(self, refresh_interval: float) -> AbstractContextManager[Generation]:
         """The current generation, for one request. Requests run side by side, each on the
         generation it started with (the lock is held only to pick it): one slow search no
         longer holds up every other. A generation replaced meanwhile is closed by the last
-        request using it."""
+        request using it. A plain context manager, not a generator's: it is on every
+        request's path (2.0 µs a request, down to 0.9 µs)."""
+        return _Use(self, refresh_interval)
+
+    def _enter(self, refresh_interval: float) -> Generation:
+        """Count one more request on the current generation (see :meth:`using`)."""
         with self._lock:
             generation = self.current(refresh_interval)
             key = id(generation.searcher)
             self._users[key] = self._users.get(key, 0) + 1
-        try:
-            yield generation
-        finally:
-            with self._lock:
-                self._users[key] -= 1
-                if not self._users[key]:
-                    del self._users[key]
-                    self._close_unused()
+        return generation
+
+    def _leave(self, generation: Generation) -> None:
+        """One request less on ``generation``; close it if it was replaced and is unused."""
+        key = id(generation.searcher)
+        with self._lock:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key]
+                self._close_unused()
 
     def _close_unused(self) -> None:
         """Close the replaced searchers no request is using any more."""
@@ -160,6 +165,26 @@ class LocalBackend:
 
         with self.using(refresh_interval) as generation:
             return index_stats(generation.searcher, self.index_dir, self.audience)
+
+
+class _Use:
+    """One request's use of a :class:`LocalBackend`'s current generation."""
+
+    __slots__ = ("_backend", "_generation", "_interval")
+
+    def __init__(self, backend: LocalBackend, refresh_interval: float) -> None:
+        self._backend = backend
+        self._interval = refresh_interval
+        self._generation: Generation | None = None
+
+    def __enter__(self) -> Generation:
+        self._generation = self._backend._enter(self._interval)
+        return self._generation
+
+    def __exit__(self, *exc: object) -> None:
+        if self._generation is not None:
+            self._backend._leave(self._generation)
+            self._generation = None
 
 
 def open_searcher(index_dir: Path, attempts: int = 5) -> tuple[Any, Searcher]:

@@ -92,7 +92,7 @@ class Generation:
 
     def run(self, request: Request) -> Results:
         request = narrowed(request, self.langs)
-        parsed = self.parser.parse(request.text) if request.text else ParsedQuery(None)
+        parsed = self.parser.parse(request.text) if request.text else _NO_TEXT
         if not parsed.plain:  # plain words hold no pattern: no walk of their tree
             self.patterns.check(parsed.text)
         center, radius = request_center(request, parsed.near)
@@ -391,6 +391,9 @@ class Generation:
         hits = [self.hits.hit(docnum, score, text, center, known.get(docnum))
                 for docnum, score in page]  # fmt: skip
         return page_of(request, hits, total, center)
+
+
+_NO_TEXT = ParsedQuery(None, plain=True)  # a request without text: nothing to parse or check
 
 
 def _long(moment: dt.datetime) -> int:
