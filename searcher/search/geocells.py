@@ -171,7 +171,9 @@ class CellIndex:
                 assert table is not None
                 columns = (table.docs, table.phi, table.cos, table.lon)
                 located = zip(*(column[rows].tolist() for column in columns), strict=True)
-                return k_nearest(measure(lat, lon, located, None), k, bound, self._path)
+                # each doc in one row: its distance needs no doc's least (a dict per row)
+                found = (measure if table.several else measured)(lat, lon, located, None)
+                return k_nearest(found, k, bound, self._path)
             if rows is not None:
                 return self._in_circle(lat, lon, rows, bound, None, k)[:k]
         return self._best_first(lat, lon, k, limit, allowed)

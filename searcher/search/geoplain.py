@@ -112,7 +112,7 @@ def measured(
         if allowed is None or allowed(doc):
             h = sin((phi - p1) / 2) ** 2
             h += cos_p1 * cos_phi * sin(radians(lon2 - lon) / 2) ** 2
-            found.append((TWO_R * asin(sqrt(min(1.0, h))), doc))
+            found.append((TWO_R * asin(sqrt(h if h < 1.0 else 1.0)), doc))  # min(1.0, h)
     return found
 
 

@@ -139,28 +139,33 @@ def box_runs(
     bits = min(2 * tall + 2, 2 * wide + 1, 2 * _HALF_BITS)  # a bit finer; then coarser
     while True:
         lat_bits = bits // 2
-        row0, row1 = (_index(x, lat_bits, _LAT_SPAN_E7) for x in (s, n))
-        col0, col1 = (_index(x, bits - lat_bits, _LON_SPAN_E7) for x in (w, e))
+        row0, row1 = _index(s, lat_bits, _LAT_SPAN_E7), _index(n, lat_bits, _LAT_SPAN_E7)
+        lon_bits = bits - lat_bits
+        col0, col1 = _index(w, lon_bits, _LON_SPAN_E7), _index(e, lon_bits, _LON_SPAN_E7)
         if (row1 - row0 + 1) * (col1 - col0 + 1) <= MAX_CELLS or bits == 0:
             break
         bits -= 1
     if lat_bits < tall - 4:
         return None
+    shift = 2 * _HALF_BITS - bits
     rows = [_spread_int(r) for r in range(row0, row1 + 1)]
     columns = [_spread_int(c) for c in range(col0, col1 + 1)]
     if bits % 2:  # the last bit is a longitude bit
-        prefixes = sorted(r << 1 | c for r in rows for c in columns)
+        rows = [r << 1 for r in rows]
     else:
-        prefixes = sorted(c << 1 | r for r in rows for c in columns)
-    shift = 2 * _HALF_BITS - bits
-    lows, highs = [prefixes[0]], [prefixes[0] + 1]
-    for prefix in prefixes[1:]:  # adjacent cells make one run
-        if prefix == highs[-1]:
-            highs[-1] += 1
-        else:
-            lows.append(prefix)
-            highs.append(prefix + 1)
-    return [x << shift for x in lows], [x << shift for x in highs]
+        columns = [c << 1 for c in columns]
+    prefixes = sorted([r | c for r in rows for c in columns])
+    lows, highs = [], []
+    low = high = prefixes[0]
+    for prefix in prefixes:  # adjacent cells make one run
+        if prefix != high:
+            lows.append(low << shift)
+            highs.append(high << shift)
+            low = prefix
+        high = prefix + 1
+    lows.append(low << shift)
+    highs.append(high << shift)
+    return lows, highs
 
 
 def _index(value_e7: int, bits: int, span_e7: int) -> int:
