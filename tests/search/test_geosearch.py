@@ -302,6 +302,25 @@ def test_queries_read_only_candidate_cells(table: str) -> None:
         assert index.last_candidates < 100
 
 
+@pytest.mark.parametrize("sizes", [[], [2, 3]], ids=["one place a post", "trips"])
+def test_nearest_takes_each_posts_least_only_where_a_post_has_several_places(
+    table: str, sizes: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if table == "plain":
+        pytest.skip("the plain list always takes each post's least")
+    from searcher.search import geocells, geoplain
+
+    least: list[int] = []  # the calls of measure(), which keeps each doc's least (a dict)
+    monkeypatch.setattr(geocells, "measure", lambda *a: least.append(1) or geoplain.measure(*a))
+    rng = random.Random(2)
+    points = [(rng.uniform(40, 41), rng.uniform(2, 3)) for _ in range(300)]
+    trips = trips_of(points, sizes)
+    index = trip_index(trips)
+    for lat, lon in points[:10]:
+        assert index.nearest(lat, lon, 5) == ranked_trips(trips, lat, lon)[:5]
+    assert bool(least) == bool(sizes)
+
+
 def test_the_table_is_chosen_by_the_count_of_located_posts(monkeypatch: pytest.MonkeyPatch) -> None:
     from searcher.search.geocells import CellIndex
     from searcher.search.geoplain import PlainPoints
