@@ -16,12 +16,13 @@ from typing import Any
 import cmarkgfm
 from cmarkgfm import _cmark
 
-__all__ = ["UNSAFE", "to_html"]
+__all__ = ["FOOTNOTES", "UNSAFE", "to_html"]
 
 _EXTENSIONS = (b"table", b"autolink", b"tagfilter", b"strikethrough", b"tasklist")
 _lib: Any = _cmark.lib
 _ffi: Any = _cmark.ffi
 UNSAFE: int = _lib.CMARK_OPT_UNSAFE  # raw HTML passes through: text.py strips it
+FOOTNOTES: int = _lib.CMARK_OPT_FOOTNOTES  # [^1] references and their notes, as Hugo and kramdown
 
 
 class _Mem(ctypes.Structure):

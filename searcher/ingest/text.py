@@ -22,6 +22,16 @@ _BLOCK = "\x02"  # a block boundary; becomes "\n"
 _HEAD = "\x03"  # either side of the first heading's text
 _MARKER_REF = re.compile(r"&#(?:0*[23]|[xX]0*[23]);")  # the markers, as character references
 _CMARK_OPTIONS = gfm.UNSAFE
+# Footnotes as Hugo (Goldmark) and Jekyll (kramdown) render them: "word[^1]" is the word, the
+# notes are text at the end. Their marks (the reference's number, the note's "↩" link back)
+# are not words of the post: dropped, so "helped[^1] by" reads "helped by".
+_FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
+_FOOTNOTE_MARKS = re.compile(
+    r'<sup class="footnote-ref"><a href="#fn-[^"]*" id="fnref-[^"]*" data-footnote-ref>'
+    r"[^<]*</a></sup>"
+    r'| ?<a href="#fnref-[^"]*" class="footnote-backref"[^>]*>'
+    r'↩(?:<sup class="footnote-ref">\d+</sup>)?</a>'
+)
 
 
 @dataclass(frozen=True)
@@ -209,6 +219,18 @@ def little_text(body: str, text: str) -> str | None:
     return f"only {share} of the body kept as text ({len(text):,} of {size:,} characters)"
 
 
+def _options(markdown: str) -> int:
+    """cmark's options for ``markdown``: footnotes where it has notes, each of them referenced
+    (cmark renders only the notes a reference points to: an orphan note's words would go)."""
+    if "[^" not in markdown:
+        return _CMARK_OPTIONS
+    labels = set(_FOOTNOTE_DEFINITION.findall(markdown))
+    for label in labels:
+        if not re.search(rf"\[\^{re.escape(label)}\](?!:)", markdown, re.IGNORECASE):
+            return _CMARK_OPTIONS
+    return _CMARK_OPTIONS | gfm.FOOTNOTES if labels else _CMARK_OPTIONS
+
+
 def extract(body: str, markup: Literal["markdown", "html"]) -> Extracted:
     """Plain text and first heading of a post body written in Markdown or HTML."""
     if markup not in ("markdown", "html"):
@@ -217,7 +239,9 @@ def extract(body: str, markup: Literal["markdown", "html"]) -> Extracted:
     if markup == "markdown":
         if "{:" in body:
             body = _KRAMDOWN_IAL.sub("", body)
-        body = gfm.to_html(body, options=_CMARK_OPTIONS)
+        body = gfm.to_html(body, options=_options(body))
+        if "data-footnote" in body:
+            body = _FOOTNOTE_MARKS.sub("", body)
         if "&lt;" in body:  # undo GFM's tagfilter so that _flatten sees those tags as tags
             body = _TAGFILTERED.sub(r"<\1\2", body)
     text, heading = _split_heading(_soup_text(_flatten(body)))

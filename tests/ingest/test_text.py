@@ -549,3 +549,29 @@ def test_not_plain_finds_what_the_branched_pattern_found(pieces: list[str]) -> N
     html = "".join(pieces)
     found = [m.span() for m in text._NOT_PLAIN.finditer(html)]
     assert found == [m.span() for m in _BRANCHED_NOT_PLAIN.finditer(html)]
+
+
+def test_footnotes_read_as_hugo_and_kramdown_render_them() -> None:
+    body = (
+        "Being helped[^1] by the compiler, twice[^1], and by a note[^lint].\n\n"
+        "[^1]: The compiler is *kind*.\n"
+        "[^lint]: <https://example.org/lints>\n"
+    )
+    text = extract(body, "markdown").text
+    assert text.startswith("Being helped by the compiler, twice, and by a note.")
+    assert "The compiler is kind." in text
+    assert "https://example.org/lints" in text  # not taken for a link definition and lost
+    assert "[^" not in text and "↩" not in text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Body text.\n\n[^orphan]: a note nothing points to\n",
+        "Body[^other] text.\n\n[^orphan]: a note nothing points to\n",
+    ],
+)
+def test_a_note_nothing_points_to_keeps_its_words(body: str) -> None:
+    """cmark renders only the notes a reference points to: such a body is read without
+    footnotes rather than lose the note."""
+    assert "a note nothing points to" in extract(body, "markdown").text
