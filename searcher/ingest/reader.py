@@ -22,7 +22,7 @@ from searcher.models import DEFAULT_MAX_BYTES, IngestWarning, Post, Skipped, Sum
 # What reading a file gives changes between versions (a front matter form now read, a page
 # now told from a post): an index built by an older revision re-reads every file. Bump it
 # with any change that gives an unchanged file a different record or a different verdict.
-READER_REVISION = 5
+READER_REVISION = 6
 POST_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".html", ".htm"})
 SKIP_DIRS = frozenset({"_site", "node_modules", "_drafts"})  # _drafts/: see drafts.py
 
@@ -288,6 +288,8 @@ def _site_skip(view: sites.View | None, rel: str) -> str | None:
 def _skip_reason(path: Path, rel: str) -> str | None:
     if path.name == "_index.md":
         return "section index page, not a post"
+    if path.stem.lower() == "404":  # every generator's "page not found", wherever it lies
+        return "error page (404), not a post"
     if path.name.lower().startswith("readme.") and "/" not in rel:
         return "repository README, not a post"
     return None

@@ -104,6 +104,8 @@ TREE: dict[str, bytes | str] = {
     "pages/e.htm": "<p>E</p>",
     "bundle/index.md": '+++\ntitle = "Bundle"\n+++\nbody',
     "section/_index.md": '+++\ntitle = "Section"\n+++\n',
+    "films/404.md": "---\ntitle: Film not found\n---\nGo back to the list.",
+    "_posts/2020-01-03-404.md": "---\ntitle: Why 404\n---\na post about error pages",
     "_drafts/f.md": "---\ntitle: F\n---\nbody",
     "_site/2020/01/01/a.html": "<p>built</p>",
     "node_modules/x/readme.md": "nope",
@@ -121,15 +123,16 @@ def test_walk_finds_posts_and_skips_build_output(tmp_path: Path) -> None:
     summary = Summary()
     posts = list(scan([tmp_path], summary=summary, max_bytes=1000))
     assert sorted(p.path for p in posts) == [
-        "_posts/2020-01-01-a.md", "_posts/2020-01-02-b.markdown", "_posts/c.mdown",
-        "bundle/index.md", "pages/d.html", "pages/e.htm",
+        "_posts/2020-01-01-a.md", "_posts/2020-01-02-b.markdown", "_posts/2020-01-03-404.md",
+        "_posts/c.mdown", "bundle/index.md", "pages/d.html", "pages/e.htm",
     ]  # fmt: skip
     assert {s.path: s.reason for s in summary.skipped} == {
         "binary.md": "binary file",
         "huge.md": "larger than 1000 bytes",
         "section/_index.md": "section index page, not a post",
+        "films/404.md": "error page (404), not a post",
     }
-    assert (summary.files, summary.posts, summary.drafts_excluded) == (9, 6, 0)
+    assert (summary.files, summary.posts, summary.drafts_excluded) == (11, 7, 0)
     bundle = next(p for p in posts if p.path == "bundle/index.md")
     assert (bundle.title, bundle.url) == ("Bundle", "/bundle/")
     assert next(p for p in posts if p.path == "pages/d.html").title == "D"
