@@ -39,7 +39,33 @@ class _YAMLBoundary(YAMLHandler):
         return bool(self._OPEN.match(text))
 
 
-_HANDLERS = [_YAMLBoundary(), _TOMLBoundary(), JSONHandler()]
+class _JSONObject(JSONHandler):
+    """JSON front matter as Hugo reads it: the object the text opens with, wherever its
+    closing brace lies (``{"title": "…"}`` on one line too); python-frontmatter's own needs
+    ``{`` and ``}`` alone on their lines. Where no whole object opens the text, its lines
+    decide, as before (and a broken object is salvaged)."""
+
+    def detect(self, text: str) -> bool:
+        return text[:1] == "{" and (_json_object_end(text) is not None or super().detect(text))
+
+    def split(self, text: str) -> tuple[str, str]:
+        end = _json_object_end(text)
+        if end is None:
+            return super().split(text)
+        return text[:end], text[end:].lstrip(" \t").removeprefix("\r").removeprefix("\n")
+
+
+def _json_object_end(text: str) -> int | None:
+    """Where the JSON object ``text`` opens with ends, if it opens with one."""
+    try:
+        found, end = _JSON_DECODER.raw_decode(text)
+    except (ValueError, RecursionError):
+        return None
+    return end if isinstance(found, dict) else None
+
+
+_JSON_DECODER = json.JSONDecoder()
+_HANDLERS = [_YAMLBoundary(), _TOMLBoundary(), _JSONObject()]
 _NAMED_FENCE = re.compile(r"---[ \t]*([A-Za-z]+)[ \t]*\r?\n")  # gray-matter's ---js, ---json
 _CLOSE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
 _LANGUAGES = {"yaml": "yaml", "yml": "yaml", "toml": "toml", "json": "json",
@@ -166,7 +192,7 @@ def parse(text: str) -> FrontMatter:
             break
     else:
         return FrontMatter({}, text, "none")
-    kind = {"_YAMLBoundary": "yaml", "_TOMLBoundary": "toml", "JSONHandler": "json"}[
+    kind = {"_YAMLBoundary": "yaml", "_TOMLBoundary": "toml", "_JSONObject": "json"}[
         type(handler).__name__
     ]
     try:

@@ -26,6 +26,9 @@ def reasons(fm: meta.FrontMatter) -> list[str]:
             {"title": "A", "extra": {"lat": 1.5}},
         ),
         ('{\n"title": "A", "tags": ["x"]\n}\nbody', "json", {"title": "A", "tags": ["x"]}),
+        ('{"title": "A", "tags": ["x"]}\nbody', "json", {"title": "A", "tags": ["x"]}),  # Hugo
+        ('{ "title": "A",\n  "tags": ["x"] }\n\nbody', "json", {"title": "A", "tags": ["x"]}),
+        ("{% include note.html %}\nbody", "none", {}),  # Liquid, not an object
         ("no front matter\n", "none", {}),
         ("---\n---\nbody", "yaml", {}),
         ("---\ntitle: A\n...\nbody", "yaml", {"title": "A"}),  # YAML's end, as Jekyll takes it
@@ -36,7 +39,7 @@ def reasons(fm: meta.FrontMatter) -> list[str]:
 def test_formats(text: str, kind: str, data: dict[str, object]) -> None:
     fm = meta.parse(text)
     assert (fm.kind, fm.data, fm.warnings) == (kind, data, ())
-    assert fm.body.strip() in ("body", "no front matter")
+    assert fm.body.strip() in ("body", "no front matter", "{% include note.html %}\nbody")
 
 
 def test_yes_no_stay_strings_but_true_false_are_booleans() -> None:
