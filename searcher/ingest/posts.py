@@ -62,8 +62,18 @@ def build_post(
     )
 
 
+# where generators write a post's date: Jekyll, Hugo and Zola's date, before the file name's
+DATE_KEYS = ("date", "published_at", "pubdate", "created", "publishDate")
+# where others write it (Astro's pubDate, schema.org's datePublished, CMS exports', Hugo's
+# published alias): taken only where neither those keys nor the file name give one, as
+# Jekyll dates a post by its name whatever else it says (tinkerthon: published: 14.05.2018
+# on 2018-05-15-….md); a yes or no (Jekyll's published: false) is no date
+OTHER_DATE_KEYS = ("pubDate", "publish_date", "published", "date_published", "datePublished",
+                   "published_on", "created_at", "posted")  # fmt: skip
+
+
 def _date(data: dict[str, Any], rel: str, warnings: list[IngestWarning]) -> Any:
-    raw = _first(data, "date", "published_at", "pubdate", "created", "publishDate")
+    raw = _first(data, *DATE_KEYS)
     if raw is not None:
         parsed = fields.parse_date(raw)
         if parsed is not None and fields.storable(parsed):
@@ -73,7 +83,12 @@ def _date(data: dict[str, Any], rel: str, warnings: list[IngestWarning]) -> Any:
         warnings.append(IngestWarning("bad-date", f"date {str(raw)[:40]!r} {problem}"))
     path_field = data.get("path")
     from_meta_path = fields.date_from_path(path_field) if isinstance(path_field, str) else None
-    return fields.date_from_path(rel) or from_meta_path
+    named = fields.date_from_path(rel) or from_meta_path
+    if named is not None or raw is not None:
+        return named
+    other = _first(data, *OTHER_DATE_KEYS)
+    parsed = fields.parse_date(other) if other is not None else None
+    return parsed if parsed is not None and fields.storable(parsed) else None
 
 
 def _url(link: Any) -> str | None:
@@ -86,7 +101,7 @@ def _url(link: Any) -> str | None:
 def _first(data: dict[str, Any], *keys: str) -> Any:
     for key in keys:
         value = data.get(key)
-        if value is not None and value != "" and value != []:
+        if value is not None and value != "" and value != [] and not isinstance(value, bool):
             return value
     return None
 

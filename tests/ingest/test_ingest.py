@@ -337,6 +337,28 @@ def test_a_year_alone_is_a_date_and_the_file_name_refines_it(
 
 
 @pytest.mark.parametrize(
+    "key", ["publishDate", "pubDate", "published", "datePublished", "published_at", "created_at"]
+)
+def test_a_date_under_another_generators_key_is_the_posts_date(key: str) -> None:
+    post = read_text(f"---\ntitle: T\n{key}: 2019-01-03\n---\nWords.", "posts/a.md")
+    assert post.to_dict()["date"] == "2019-01-03T00:00:00"
+
+
+def test_the_file_names_date_comes_before_another_generators_key() -> None:
+    """Jekyll dates a post by its name, whatever ``published`` says."""
+    post = read_text("---\ntitle: T\npublished: 14.05.2018\n---\nWords.", "_posts/2018-05-15-a.md")
+    assert post.to_dict()["date"] == "2018-05-15T00:00:00"
+
+
+def test_published_yes_or_no_is_not_a_date() -> None:
+    """Jekyll's ``published: false`` hides a post; its date stays the file name's."""
+    for flag in ("true", "false"):
+        post = read_text(f"---\ntitle: T\npublished: {flag}\n---\nWords.", "_posts/2018-02-02-a.md")
+        assert post.to_dict()["date"] == "2018-02-02T00:00:00" and post.warnings == ()
+        assert post.draft is (flag == "false")
+
+
+@pytest.mark.parametrize(
     ("name", "title"),
     [("2016-05-20-welcome-to-jekyll.md", "Welcome To Jekyll"),  # Jekyll's titleize_slug
      ("2016-05-20-iOS-tips.md", "Ios Tips"),  # as Ruby's capitalize writes it
