@@ -55,6 +55,10 @@ _WORDY = re.compile(
     r"^\s*(?:[^\W\d_]+,\s+)?([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b",
     re.UNICODE,
 )
+# the time after a date in words: "Jan 3, 2019 10:00 PM", "3 janvier 2019 à 14h05" is left
+_CLOCK = re.compile(
+    r"\s*(?:,|at|um|à)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:([AaPp])\.?[Mm]\.?)?(?!\w|:)"
+)
 # "15.11.2015", "15/11/2015", "11/15/2015": day first with dots (as every country writing
 # dots does); with slashes or dashes only when one number cannot be a month (05/06 is left)
 _NUMERIC = re.compile(
@@ -211,9 +215,18 @@ def _from_words(text: str) -> dt.datetime | None:
     if not month:
         return None
     try:
-        return dt.datetime(int(year), month, int(day))
+        date = dt.datetime(int(year), month, int(day))
     except ValueError:
         return None
+    clock = _CLOCK.match(text, match.end())
+    if clock is None:
+        return date
+    hour, minute, second, half = clock.groups()
+    if half is not None:  # 12-hour clock: 12 AM is midnight, 12 PM noon
+        if not 1 <= int(hour) <= 12:
+            return date
+        hour = str(int(hour) % 12 + (12 if half in "Pp" else 0))
+    return _at(date, hour, minute, second)
 
 
 def _from_numeric(text: str) -> dt.datetime | None:

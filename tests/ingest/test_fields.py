@@ -28,6 +28,11 @@ PLUS2 = dt.timezone(dt.timedelta(hours=2))
         ("2015-11-15 15.45", dt.datetime(2015, 11, 15, 15, 45)),  # a dot between hours and minutes
         ("Tue, 01 Mar 2011 09:22:54 +0000", dt.datetime(2011, 3, 1, 9, 22, 54, tzinfo=UTC)),
         ("March 1, 2011", dt.datetime(2011, 3, 1)),
+        ("Jan 3, 2019 10:00 PM", dt.datetime(2019, 1, 3, 22)),  # a time after words: kept
+        ("Jan 3, 2019 12:05 am", dt.datetime(2019, 1, 3, 0, 5)),
+        ("Thursday, January 3, 2019 at 9:30 AM", dt.datetime(2019, 1, 3, 9, 30)),
+        ("3 janvier 2019 à 14:05:09", dt.datetime(2019, 1, 3, 14, 5, 9)),
+        ("Jan 3, 2019 13:00 PM", dt.datetime(2019, 1, 3)),  # no such time: the day
         ("1st March 2011", dt.datetime(2011, 3, 1)),
         ("1er mars 2011", dt.datetime(2011, 3, 1)),
         ("3. März 2011", dt.datetime(2011, 3, 3)),
