@@ -124,7 +124,9 @@ def test_date_from_path(path: str, expected: dt.datetime | None) -> None:
         (None, ()),
         ("", ()),
         (["a", "A", " a "], ("a",)),
-        ([None, {"x": 1}, "ok"], ("ok",)),
+        ([None, {"x": 1}, "ok"], ("ok",)),  # a mapping with no name says nothing
+        (["Travel", ["Europe", "Asia"]], ("Travel", "Europe", "Asia")),  # nested: not lost
+        ([{"name": "Travel", "slug": "travel"}, {"title": "Food"}], ("Travel", "Food")),  # CMS
         (True, ()),
         (["C&amp;A", "M&uuml;nchen", "AT&T"], ("C&A", "München", "AT&T")),
     ],
