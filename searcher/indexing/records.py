@@ -53,17 +53,14 @@ class StoredPost(NamedTuple):
 def stored_fields(post: Post, places: tuple[Location, ...]) -> dict[str, Any]:
     """The stored fields of ``post``, whose places are kept as ``places`` (see
     :func:`~searcher.indexing.schema.visible_places`)."""
-    values = (
-        post.title,
-        post.url,
-        iso_date(post),
-        post.tags,
-        post.categories,
-        post.lang,
-        [place.to_dict() for place in places],  # a hit shows one of them
-    )
+    values = (*_listed(post), [place.to_dict() for place in places])  # a hit shows one
     record = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
     return {PATH: post.path, RECORD: record, TEXT: post.text}
+
+
+def _listed(post: Post) -> tuple[Any, ...]:
+    """What both the record and the SHOWN value hold of a post, in this order."""
+    return (post.title, post.url, iso_date(post), post.tags, post.categories, post.lang)
 
 
 def read(stored: Mapping[str, Any]) -> StoredPost:
@@ -106,12 +103,7 @@ def shown(post: Post, places: tuple[Location, ...]) -> bytes:
     public = None if any(not place.public for place in places) else places
     values = (
         post.path,
-        post.title,
-        post.url,
-        iso_date(post),
-        post.tags,
-        post.categories,
-        post.lang,
+        *_listed(post),
         None if public is None else [place.to_dict() for place in public],
         post_opening(post.text),
     )
