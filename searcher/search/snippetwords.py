@@ -12,7 +12,9 @@ other analyser goes through its chain.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -27,12 +29,34 @@ MEMO_CHARS, MEMO_SIZE = 120, 50_000  # windows remembered (all analysers), befor
 
 
 class _Known(NamedTuple):
-    """What is kept of one analyser: its steps (None: not ours) and its short windows'
-    tokens (a plain dict, read without a lock: a window lost to a clear is analysed again)."""
+    """What is kept of one analyser: its steps (None: not ours), its short windows' tokens
+    (a plain dict, read without a lock: a window lost to a clear is analysed again) and its
+    CJK phrases' chains (:func:`cjk_chain`)."""
 
     analyzer: Any
     steps: Steps | None
     memo: dict[str, tuple[Token, ...]]
+    chains: dict[tuple[str, ...], Chain | None]
+
+
+class Chain(NamedTuple):
+    """A phrase of CJK bigrams as text: where ``text`` stands in a CJK run, the phrase's
+    tokens stand at consecutive positions. Where the phrase might go on past the end of a
+    run (:meth:`may_cross`), only tokens settle it."""
+
+    text: str
+    ends: frozenset[str]  # bigrams that may end a run with the phrase going on: all but the last
+    starts: frozenset[str]  # bigrams that may start a run within the phrase: all but the first
+
+    def may_cross(self, text: str, start: int, end: int) -> bool:
+        """Whether, in ``text[start:end]``, a run of CJK characters ends with one of the
+        phrase's bigrams and, past characters that are no CJK, the next starts with one:
+        the phrase's tokens may stand at consecutive positions there."""
+        for gap in _gap().finditer(text, start, end):
+            at, after = gap.span()
+            if text[at - 2 : at] in self.ends and text[after : after + 2] in self.starts:
+                return True
+        return False
 
 
 KNOWN_ANALYZERS = 64  # analysers known (ours are a few shared instances) before starting afresh
@@ -44,11 +68,7 @@ def tokens(text: str, analyzer: Any) -> tuple[Token, ...]:
     """(position, form, start, end) of each token of ``text``, as ``analyzer`` gives them
     with positions and offsets, stop words kept; short windows (a word or a few) are
     remembered per analyser, since the same words come back in hit after hit."""
-    known = _KNOWN.get(id(analyzer))
-    if known is None or known.analyzer is not analyzer:  # the very analyser, not one at its address
-        if len(_KNOWN) >= KNOWN_ANALYZERS:
-            _KNOWN.clear()
-        known = _KNOWN[id(analyzer)] = _Known(analyzer, _steps_of(analyzer), {})
+    known = _known(analyzer)
     memo = known.memo
     found = memo.get(text)
     if found is not None:
@@ -58,6 +78,50 @@ def tokens(text: str, analyzer: Any) -> tuple[Token, ...]:
     if len(text) <= MEMO_CHARS:
         _remember(memo, text, found)
     return found
+
+
+def _known(analyzer: Any) -> _Known:
+    known = _KNOWN.get(id(analyzer))
+    if known is None or known.analyzer is not analyzer:  # the very analyser, not one at its address
+        if len(_KNOWN) >= KNOWN_ANALYZERS:
+            _KNOWN.clear()
+        known = _KNOWN[id(analyzer)] = _Known(analyzer, _steps_of(analyzer), {}, {})
+    return known
+
+
+def cjk_chain(words: tuple[str, ...], analyzer: Any) -> Chain | None:
+    """The :class:`Chain` of a phrase of CJK bigrams (``("もっ", "っと", "とコ")`` →
+    ``"もっとコ"``) for one of our analysers that does not stem, or None for any other
+    phrase or analyser. In such a text every token's form is its surface (folding leaves
+    CJK characters as they are, which the tests check for every one), so the phrase matches
+    in a run of CJK characters exactly where its text stands: found with ``str.find``
+    instead of analysing the words around every place its first bigram stands."""
+    known = _known(analyzer)
+    try:
+        return known.chains[words]
+    except KeyError:
+        pass
+    chain = _chain_of(words) if known.steps is not None and known.steps[2] is None else None
+    if chain is not None and tokens(chain.text, analyzer)[: len(words)] != tuple(
+        (j, word, j, j + 2) for j, word in enumerate(words)
+    ):  # not as the analyser cuts the text: never expected, but then tokens decide
+        chain = None
+    if len(known.chains) >= MEMO_SIZE:
+        known.chains.clear()
+    known.chains[words] = chain
+    return chain
+
+
+def _chain_of(words: tuple[str, ...]) -> Chain | None:
+    if len(words) < 2 or any(len(word) != 2 for word in words):
+        return None
+    if any(a[1] != b[0] for a, b in itertools.pairwise(words)):
+        return None
+    text = words[0] + "".join(word[1] for word in words[1:])
+    # a mark may end a word before a CJK run, a number may start a version: letters only
+    if not _cjk_run().fullmatch(text) or any(unicodedata.category(ch)[0] in "MN" for ch in text):
+        return None
+    return Chain(text, frozenset(words[:-1]), frozenset(words[1:]))
 
 
 def _remember(memo: dict[str, tuple[Token, ...]], text: str, found: tuple[Token, ...]) -> None:
@@ -131,6 +195,12 @@ def _cjk_run() -> re.Pattern[str]:
     """A run of the characters the tokenizer cuts into bigrams: a CJK phrase's window most
     often is one, and is then cut without the token pattern's search."""
     return re.compile(f"[{analysis.CJK_RANGES}]+")
+
+
+@functools.cache
+def _gap() -> re.Pattern[str]:
+    """A run of characters that are no CJK."""
+    return re.compile(f"[^{analysis.CJK_RANGES}]+")
 
 
 # ASCII characters that no token of ASCII text starts or ends with: a window made of these

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from whoosh import query
 from whoosh.analysis import StemmingAnalyzer
 
-from searcher.indexing import openings, schema
-from searcher.search import snippets
+from searcher.indexing import analysis, openings, schema
+from searcher.search import snippets, snippetwords
 
 ANALYZER = StemmingAnalyzer(stoplist=None)
 TEXT = (
@@ -306,3 +306,47 @@ def test_a_words_window_ends_where_its_word_does(text: str) -> None:
         ((_, end),) = snippets._windows(flat, [(at, at + 1)], 0)
         found = snippets._tail(0).match(flat, at + 1)
         assert found is not None and end == found.end()
+
+
+CJK_PHRASES = [("もっ", "っと", "とコ"), ("はは", "はは"), ("脆弱", "弱性")]
+
+
+def _without_chains(monkeypatch: pytest.MonkeyPatch, *args: object) -> str:
+    """What ``build`` gives for ``args`` when every CJK phrase is found by its tokens."""
+    with monkeypatch.context() as patched:
+        patched.setattr(snippetwords, "cjk_chain", lambda words, analyzer: None)
+        snippetwords.clear()
+        return snippets.build(*args)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("words", CJK_PHRASES)
+@pytest.mark.parametrize(
+    "text",
+    [
+        # runs of CJK that end within the phrase, which goes on in the next run
+        "もっとコメントを表示 もっと。とコメント もっと とコ もっ と コ",
+        "ははははは は はは。はは ははa はは",
+        "脆弱性が見つかりました。脆弱 弱性 脆弱。弱性 x脆弱性x",
+        "脆弱" * 300 + "性",  # places beyond the first few
+    ],
+)
+def test_a_cjk_phrase_is_marked_as_its_tokens_mark_it(
+    monkeypatch: pytest.MonkeyPatch, words: tuple[str, ...], text: str
+) -> None:
+    analyzer = analysis.text_analyzer("cjk")
+    wanted = snippets.Targets(phrases={words})
+    html = snippets.build(text, analyzer, wanted)
+    assert html == _without_chains(monkeypatch, text, analyzer, wanted)
+
+
+@given(
+    st.text(alphabet="もっとコは脆弱性 。a", max_size=80),
+    st.lists(st.sampled_from("もっとコは"), min_size=3, max_size=5),
+)
+def test_cjk_phrases_found_by_their_text_as_by_their_tokens(text: str, chars: list[str]) -> None:
+    words = tuple("".join(chars[i : i + 2]) for i in range(len(chars) - 1))
+    analyzer = analysis.text_analyzer("cjk")
+    wanted = snippets.Targets(phrases={words})
+    with pytest.MonkeyPatch.context() as patched:
+        html = snippets.build(text, analyzer, wanted)
+        assert html == _without_chains(patched, text, analyzer, wanted)

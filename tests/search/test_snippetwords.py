@@ -116,3 +116,41 @@ def test_remembered_windows_stay_within_one_bound_for_all_analysers(
             assert snippetwords._held() <= 10
     en = analysis.text_analyzer("en")
     assert snippetwords.tokens("word29", en) == chain("word29", en)
+
+
+def _cjk_characters() -> list[str]:
+    return [chr(cp) for cp in range(0x1100, 0x40000) if analysis.is_cjk(chr(cp))]
+
+
+def test_folding_leaves_every_cjk_character_as_it_is() -> None:
+    # what cjk_chain stands on: a CJK token's form is its surface, in any analyser
+    assert all(analysis._fold_forms(ch) == (ch, ch) for ch in _cjk_characters())
+
+
+def test_no_other_character_folds_into_a_cjk_one() -> None:
+    others = (chr(cp) for cp in range(0x40000) if not analysis.is_cjk(chr(cp)))
+    assert not [ch for ch in others if any(map(analysis.is_cjk, analysis._fold_forms(ch)[1]))]
+
+
+@pytest.mark.parametrize(
+    ("words", "text"),
+    [
+        (("もっ", "っと", "とコ"), "もっとコ"),
+        (("脆弱", "弱性"), "脆弱性"),
+        (("ｶﾀ", "ﾀｶ"), "ｶﾀｶ"),
+        (("脆弱",), None),  # one word: a term's work, not a phrase's
+        (("脆弱", "性が"), None),  # not one run of characters
+        (("脆弱", "ruby"), None),
+        (("は", "はは"), None),
+        (("\u3007\u3007", "\u3007一"), None),  # ideographic zero: a number may be read otherwise
+    ],
+)
+def test_a_cjk_phrase_chains_its_bigrams(words: tuple[str, ...], text: str | None) -> None:
+    chain = snippetwords.cjk_chain(words, analysis.text_analyzer("cjk"))
+    assert (chain and chain.text) == text
+
+
+@pytest.mark.parametrize("key", ["en", "fr"])
+def test_no_chain_for_an_analyser_that_stems(key: str) -> None:
+    assert snippetwords.cjk_chain(("脆弱", "弱性"), analysis.text_analyzer(key)) is None
+    assert snippetwords.cjk_chain(("脆弱", "弱性"), StemmingAnalyzer()) is None
