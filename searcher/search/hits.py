@@ -144,6 +144,7 @@ class _Documents:
 
 def _size(kept: tuple[records.StoredPost, snippets.Source]) -> int:
     """What a kept post counts against the budget: its text as written, lowered and (where
-    it has accents) unaccented, and a little for its record."""
-    source = kept[1]
-    return (2 if source.plain else 3) * len(source.text) + 500
+    it may have accents) unaccented, and a little for its record. Weighed before the text is
+    lowered (:class:`~searcher.search.snippets.Source` does that when first needed)."""
+    text = kept[1].text
+    return (2 if text.isascii() else 3) * len(text) + 500

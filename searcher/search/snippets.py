@@ -200,36 +200,61 @@ def _scope(q: query.Query) -> frozenset[str]:
     return frozenset(leaf.text for leaf in leaves if leaf.field() == schema.ANALYSIS)
 
 
-@dataclass(frozen=True)
 class Source:
     """A text to build snippets from, with what the candidate search needs of it: worth
     keeping for a text that is marked up again and again. Its whitespace is one space
-    between words, as snippets show it, so passages are measured as shown."""
+    between words, as snippets show it, so passages are measured as shown. Lower-cased and
+    unaccented when a word is first looked for in it that needs it: a CJK word is looked
+    for in the text as written, and lower-casing a Japanese post took a fifth of its
+    snippet."""
 
-    text: str
-    lowered: str | None  # text.lower(), or None if a letter lower-cases into two
-    folded: str | None  # lowered with each accented letter as its base letter: same offsets
+    __slots__ = ("_forms", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text  # flat already
+        self._forms: tuple[str | None, str | None] | None = None
 
     @classmethod
     def of(cls, text: str) -> Source:
-        text = flat(text)
-        lowered: str | None = text.lower()
-        if lowered is None or len(lowered) != len(text):
-            return cls(text, None, None)
-        if lowered.isascii() or not _ACCENTED.search(lowered):
-            return cls(text, lowered, lowered)  # the same string: nothing to fold
-        # each accented letter the text holds replaced at C speed: str.translate looks up every
-        # character (5x slower), a substitution calls back for each accented one (1.8x)
-        folded = lowered
-        for letter, base in _BASE_OF.items():
-            if letter in folded:
-                folded = folded.replace(letter, base)
-        return cls(text, lowered, folded)
+        return cls(flat(text))
+
+    @property
+    def lowered(self) -> str | None:
+        """text.lower(), or None if a letter lower-cases into two."""
+        return self._lowered_forms()[0]
+
+    @property
+    def folded(self) -> str | None:
+        """lowered with each accented letter as its base letter: same offsets."""
+        return self._lowered_forms()[1]
 
     @property
     def plain(self) -> bool:
         """No letter in the text that an accent-folded form may stand for but its own."""
-        return self.lowered is not None and self.folded is self.lowered
+        lowered, folded = self._lowered_forms()
+        return lowered is not None and folded is lowered
+
+    def _lowered_forms(self) -> tuple[str | None, str | None]:
+        forms = self._forms
+        if forms is None:  # two threads may both work it out: the same value
+            forms = self._forms = _lowered_forms(self.text)
+        return forms
+
+
+def _lowered_forms(text: str) -> tuple[str | None, str | None]:
+    """(lowered, folded) of :class:`Source`."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return None, None
+    if lowered.isascii() or not _ACCENTED.search(lowered):
+        return lowered, lowered  # the same string: nothing to fold
+    # each accented letter the text holds replaced at C speed: str.translate looks up every
+    # character (5x slower), a substitution calls back for each accented one (1.8x)
+    folded = lowered
+    for letter, base in _BASE_OF.items():
+        if letter in folded:
+            folded = folded.replace(letter, base)
+    return lowered, folded
 
 
 def flat(text: str) -> str:
@@ -240,10 +265,15 @@ def flat(text: str) -> str:
     the text into words and joining them again, which took more CPU than anything else in a
     first-time hit's snippet.
     """
-    for space in _ASCII_SPACES if text.isascii() else _SPACES:  # isascii() is free: a flag
-        if space in text:
+    joined = text.replace("\n", " ")
+    if text.isascii():  # isascii() is free: a flag
+        if any(space in text for space in _ASCII_SPACES):
             return " ".join(text.split())
-    joined = text.replace("\n", " ").strip(" ")
+    elif not joined.isprintable() and any(space in text for space in _SPACES):
+        # every whitespace character but the space is unprintable: one pass, where looking
+        # for each of them took 27 (a third of a Japanese post's snippet source)
+        return " ".join(text.split())
+    joined = joined.strip(" ")
     return joined if "  " not in joined else " ".join(text.split())
 
 
@@ -370,17 +400,23 @@ def _places(source: Source, stem: str) -> list[tuple[int, int]] | None:
     like ``stem``, accents and case aside (its last letter may differ: Snowball turns "ruby"
     into "rubi"). None when the stem is too short to search for.
 
-    Found by ``str.find`` in the text lower-cased and unaccented, which keeps its offsets.
+    Found by ``str.find`` in the text lower-cased and unaccented, which keeps its offsets
+    (a CJK stem: in the text as written).
     Only as many places are kept as :func:`_windows` uses.
     """
     stem = stem[:-1] if len(stem) > 3 else stem
     if not stem:
         return None
-    folded = source.folded
-    if folded is None:  # a letter lower-cased into two: offsets would drift
-        matches = _stem_pattern(stem).finditer(source.text)
-        return [m.span() for _, m in zip(range(MAX_SPOTS), matches, strict=False)]
-    stem = stem.translate(_UNACCENTED)
+    if stem[0] >= "\u1100" and snippetwords.cjk_run().fullmatch(stem):
+        # no other character lower-cases or folds into a CJK one (the tests check): found
+        # in the text as written, which is then never lower-cased if no other word needs it
+        folded = source.text
+    else:
+        lowered_folded = source.folded
+        if lowered_folded is None:  # a letter lower-cased into two: offsets would drift
+            matches = _stem_pattern(stem).finditer(source.text)
+            return [m.span() for _, m in zip(range(MAX_SPOTS), matches, strict=False)]
+        folded, stem = lowered_folded, stem.translate(_UNACCENTED)
     found: list[tuple[int, int]] = []
     size, at, reach = len(stem), folded.find(stem), -1
     for count in range(MAX_SPOTS):

@@ -119,7 +119,7 @@ def _chain_of(words: tuple[str, ...]) -> Chain | None:
         return None
     text = words[0] + "".join(word[1] for word in words[1:])
     # a mark may end a word before a CJK run, a number may start a version: letters only
-    if not _cjk_run().fullmatch(text) or any(unicodedata.category(ch)[0] in "MN" for ch in text):
+    if not cjk_run().fullmatch(text) or any(unicodedata.category(ch)[0] in "MN" for ch in text):
         return None
     return Chain(text, frozenset(words[:-1]), frozenset(words[1:]))
 
@@ -191,7 +191,7 @@ def _steps_of(analyzer: Any) -> Steps | None:
 
 
 @functools.cache
-def _cjk_run() -> re.Pattern[str]:
+def cjk_run() -> re.Pattern[str]:
     """A run of the characters the tokenizer cuts into bigrams: a CJK phrase's window most
     often is one, and is then cut without the token pattern's search."""
     return re.compile(f"[{analysis.CJK_RANGES}]+")
@@ -221,7 +221,7 @@ def _direct(
     pattern's ``matches`` in ``text`` where given."""
     found: list[Token] = []
     folded_forms = analysis.folded_forms
-    if matches is None and text[:1] >= "\u1100" and _cjk_run().fullmatch(text):
+    if matches is None and text[:1] >= "\u1100" and cjk_run().fullmatch(text):
         matches = [("cjk", text, 0)]  # the token pattern's one match: CJK runs come first
     core = text.strip(_ASCII_EDGES)
     if matches is None and core.isalnum() and core.isascii():  # one ASCII word, the usual

@@ -350,3 +350,36 @@ def test_cjk_phrases_found_by_their_text_as_by_their_tokens(text: str, chars: li
     with pytest.MonkeyPatch.context() as patched:
         html = snippets.build(text, analyzer, wanted)
         assert html == _without_chains(patched, text, analyzer, wanted)
+
+
+def test_every_whitespace_but_the_space_is_unprintable() -> None:
+    # flat() trusts str.isprintable() to find them all in one pass
+    assert all(not ch.isprintable() for ch in snippets._SPACES)
+
+
+def _places_in_folded(source: snippets.Source, stem: str) -> list[tuple[int, int]] | None:
+    """Candidate places as every stem was looked for before: in the text lower-cased and
+    unaccented (by pattern where lower-casing moves offsets)."""
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(snippetwords, "cjk_run", lambda: re.compile("(?!)"))  # never CJK
+        return snippets._places(source, stem)
+
+
+@example("脆弱性 İstanbul 脆弱", "脆弱")
+@given(
+    st.text(alphabet="脆弱性のはｶﾀ 。aAİÉé", max_size=60),
+    st.text(alphabet="脆弱性のはｶﾀ", min_size=1, max_size=3),
+)
+def test_a_cjk_word_is_looked_for_where_the_text_is_written(text: str, stem: str) -> None:
+    source = snippets.Source.of(text)
+    assert snippets._places(source, stem) == _places_in_folded(snippets.Source.of(text), stem)
+
+
+def test_a_cjk_query_never_lower_cases_the_text() -> None:
+    source = snippets.Source.of("Ruby の脆弱性が見つかりました。" * 20)
+    analyzer = analysis.text_analyzer("cjk")
+    phrase = snippets.Targets(phrases={("脆弱", "弱性")})
+    assert marks(snippets.build(source, analyzer, phrase))[:2] == ["脆弱性", "脆弱性"]
+    assert source._forms is None
+    assert marks(snippets.build(source, analyzer, snippets.Targets(terms={"ruby"})))[0] == "Ruby"
+    assert source.lowered == source.text.lower()
