@@ -122,9 +122,10 @@ class Hits:
 
 class _Documents:
     """The stored fields of recently shown posts, with their text cut to what snippets read
-    and lower-cased: decompressing and unpickling a post's stored fields, then lower-casing
-    its text, took a third of a hit's time, and the same posts come back in query after
-    query (Solr's documentCache does the same). Bounded by the characters kept."""
+    (and lower-cased once a query's word needs it): decompressing and unpickling a post's
+    stored fields, then lower-casing its text, took a third of a hit's time, and the same
+    posts come back in query after query (Solr's documentCache does the same). Bounded by
+    the characters kept."""
 
     def __init__(self, stored: StoredFields, budget: int) -> None:
         self._stored = stored
