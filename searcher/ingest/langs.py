@@ -101,6 +101,18 @@ def _sample(text: str) -> str:
     return _denoise(text[: _SAMPLE * 2])[:_SAMPLE]
 
 
+def _lede(text: str) -> str:
+    """``_sample(text)[:_LEDE]``, from the words it is made of where they suffice: words are
+    cleaned one by one, so an opening up to a blank that cleans to :data:`_LEDE` characters
+    begins every longer one alike (half the words of a whole sample cleaned)."""
+    cut = text.find(" ", _LEDE + _LEDE // 3, _SAMPLE + _SAMPLE // 4)  # before _sample's blank
+    if cut > 0 and _APART not in text[:cut]:
+        lede = _denoise(text[:cut])
+        if len(lede) >= _LEDE:
+            return lede[:_LEDE]
+    return _sample(text)[:_LEDE]
+
+
 _PLAIN_MARKS = ".,;:!?'\"()\u2018\u2019\u201c\u201d\u2026-"  # none starts or is noise
 _APART = "\x1c"  # a blank to the pattern, as a space is; no text holds it, no noise gives it
 
@@ -145,10 +157,10 @@ def choose(
         return (guess[0] if guess else None), None
     if len(text) < _MIN_TEXT:
         return code, None
-    sample = _sample(text)
-    quick = _detect(sample[:_LEDE])
+    quick = _detect(_lede(text))
     if quick is None or quick[0] == code:
         return code, None  # the opening agrees: most posts stop here, at half the cost
+    sample = _sample(text)
     guess = _detect(sample)
     if guess is None or guess[0] == code or guess[1] < 0.95:
         return code, None

@@ -231,6 +231,22 @@ def test_sample_cleans_as_the_whole_opening_would(words: str, pad: int) -> None:
     assert langs._sample(text) == _BACKTRACKING_NOISE.sub(" ", text[:1200])[:600]
 
 
+# words that clean to less than they were, or to themselves, cut anywhere
+_SHRINKING = st.lists(
+    st.sampled_from(["http://x.org/a/b1"] * 8 + ["ab12", "word", "été", "x7", "a", "www.x", "@",
+                     "{[]}", "12", "wordy", "\n", "", "abcdefghijklmnopqrstuvwxyz" * 3 + "1"]),
+    max_size=300,
+).map(" ".join)  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(_SHRINKING, st.lists(_NOISY, max_size=60).map(" ".join)), st.integers(0, 900))
+def test_lede_is_the_opening_of_the_sample(words: str, pad: int) -> None:
+    text = ("word " * pad)[:pad] + words + " tail" * 150
+    for opening in (text, text[:500], text[: 300 + pad]):
+        assert langs._lede(opening) == langs._sample(opening)[: langs._LEDE]
+
+
 @pytest.mark.parametrize(
     "text",
     [
