@@ -24,7 +24,15 @@ _ELEMENT = re.compile(
 )
 _ATTR = re.compile(r"""\b([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _DIGIT = re.compile(r"\d")
-_HINT = re.compile(r"latitude|[\"' ]h?-?geo[\"' ]", re.I)  # cheap: most bodies have no markup
+# cheap: most bodies have no markup. Whether r"latitude|[\"' ]h?-?geo[\"' ]" matches, with re.I,
+# asked of a pattern that opens with one class of rare letters (the "l" or the "g", what comes
+# before the "g" looked behind at), so that it is searched for at C speed: the alternation,
+# tried at every character, cost 0.3 ms a kaigai-matome post (18 kB of Japanese with "geo" in
+# a link), this 0.07
+_HINT = re.compile(
+    r"[lLgG](?:(?<=[lL])(?i:atitude)|(?<=[gG])"
+    r"""(?:(?<=["' ].)|(?<=["' ][hH].)|(?<=["' ]-.)|(?<=["' ][hH]-.))(?i:eo)["' ])"""
+)
 _ROLES = {
     "latitude": "lat", "p-latitude": "lat", "longitude": "lon", "p-longitude": "lon",
     "geo": "pair", "h-geo": "pair",

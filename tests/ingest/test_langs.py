@@ -231,6 +231,22 @@ def test_sample_cleans_as_the_whole_opening_would(words: str, pad: int) -> None:
     assert langs._sample(text) == _BACKTRACKING_NOISE.sub(" ", text[:1200])[:600]
 
 
+# words that clean to less than they were, or to themselves, cut anywhere
+_SHRINKING = st.lists(
+    st.sampled_from(["http://x.org/a/b1"] * 8 + ["ab12", "word", "été", "x7", "a", "www.x", "@",
+                     "{[]}", "12", "wordy", "\n", "", "abcdefghijklmnopqrstuvwxyz" * 3 + "1"]),
+    max_size=300,
+).map(" ".join)  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(_SHRINKING, st.lists(_NOISY, max_size=60).map(" ".join)), st.integers(0, 900))
+def test_lede_is_the_opening_of_the_sample(words: str, pad: int) -> None:
+    text = ("word " * pad)[:pad] + words + " tail" * 150
+    for opening in (text, text[:500], text[: 300 + pad]):
+        assert langs._lede(opening) == langs._sample(opening)[: langs._LEDE]
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -242,3 +258,55 @@ def test_sample_cleans_as_the_whole_opening_would(words: str, pad: int) -> None:
 )
 def test_sample_of_noisy_and_unbroken_openings(text: str) -> None:
     assert langs._sample(text) == _BACKTRACKING_NOISE.sub(" ", text[:1200])[:600]
+
+
+# --- letters and scripts counted without a pass per character ------------------------------
+
+_SCRIPTS = st.text(
+    st.one_of(
+        st.sampled_from(list("aé7_ ²½\u3000\u4e00\u9fff\u3400\u4dbf\uf900\ufaff\u3040\u30ff"
+                             "\u31f0\u31ff\uac00\ud7af\u1100\u11ff\u3130\u318f\uffff\ud800😀𠀀")),
+        st.characters(),
+    ),
+    max_size=1400,
+)  # fmt: skip
+
+
+def _cjk_language_as_before(text: str) -> str | None:
+    """:func:`langs.cjk_language` as it was written first: three findall and isalpha."""
+    sample = text[:1200]
+    if sample.isascii() or langs._CJK.search(sample) is None:
+        return None
+    han, kana, hangul = (len(rx.findall(sample)) for rx in (langs._HAN, langs._KANA, langs._HANGUL))
+    cjk = han + kana + hangul
+    if cjk < 2 or cjk < 0.5 * sum(map(str.isalpha, sample)):
+        return None
+    if hangul > kana and hangul >= han / 4:
+        return "ko"
+    return "ja" if kana else "zh"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_SCRIPTS)
+def test_scripts_counted_as_findall_and_isalpha_count_them(text: str) -> None:
+    counts = langs._script_counts(text)
+    expected = (*(len(rx.findall(text)) for rx in (langs._HAN, langs._KANA, langs._HANGUL)),
+                sum(map(str.isalpha, text)))  # fmt: skip
+    assert counts == expected
+    assert langs.cjk_language(text) == _cjk_language_as_before(text)
+
+
+def test_script_table_agrees_with_the_patterns_on_every_character() -> None:
+    everything = "".join(map(chr, range(0x10000)))
+    for start in range(0, len(everything), 4096):
+        chunk = everything[start : start + 4096]
+        expected = (*(len(rx.findall(chunk)) for rx in (langs._HAN, langs._KANA, langs._HANGUL)),
+                    sum(map(str.isalpha, chunk)))  # fmt: skip
+        assert langs._script_counts(chunk) == expected
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_SCRIPTS, st.integers(0, 250))
+def test_letters_counted_as_removing_the_rest_counts_them(text: str, count: int) -> None:
+    letters = len(re.sub(r"[\W\d_]+", "", text))
+    assert langs._has_letters(text, count) == (letters >= count)

@@ -72,6 +72,16 @@ def test_prose_keeps_what_testing_every_value_kept(params: str) -> None:
     assert shortcodes.prose(params) == _prose_as_before(params)
 
 
+@settings(max_examples=3000, deadline=None)
+@given(_PARAMS.map(lambda params: params.replace("\\", "")))
+def test_plain_parameter_pattern_matches_as_the_escaping_one_without_backslashes(
+    params: str,
+) -> None:
+    assert [m.groups() for m in shortcodes._PLAIN_PARAM.finditer(params)] == [
+        m.groups() for m in shortcodes._PARAM.finditer(params)
+    ]
+
+
 def test_prose_of_a_comment_tag() -> None:
     params = 'body="Deux mots  ici" userName="a b" createdAt="2025-02-07" color="#38d3d3"'
     assert shortcodes.prose(params) == ["Deux mots ici"]
