@@ -31,6 +31,7 @@ _HALF_BITS = 5 * PRECISION // 2  # bits per axis (precision 8: 20 and 20)
 _LAT_SPAN_E7, _LON_SPAN_E7 = 1_800_000_000, 3_600_000_000
 _MAX_LAT_E7, _MAX_LON_E7 = 900_000_000, 1_800_000_000  # beyond: no point (the column default)
 MAX_CELLS = 48  # cells covering a box: more cost more runs to find, fewer more points to measure
+LISTED_ROWS = 64  # a box's rows up to which they are listed in Python, not by numpy's calls
 
 
 class PointTable:
@@ -65,7 +66,7 @@ class PointTable:
     def row_at(self, lat: float, lon: float) -> int:
         """Where a point's finest cell is, or would be, among the rows."""
         code = point_code(round(lat * 1e7), round(lon * 1e7))
-        return int(np.searchsorted(self.codes, code))
+        return int(self.codes.searchsorted(code))  # the method: np.searchsorted's wrapper costs
 
     def cell_rows(self, cell: str) -> tuple[int, int]:
         """The rows [start, stop) of the points inside a cell (of any precision)."""
@@ -83,10 +84,16 @@ class PointTable:
             return None
         lows = [low for run in runs if run is not None for low in run[0]]
         highs = [high for run in runs if run is not None for high in run[1]]
-        found = np.searchsorted(self.codes, lows + highs)
+        found = self.codes.searchsorted(lows + highs)  # the method: no np.searchsorted wrapper
         starts, stops = found[: len(lows)], found[len(lows) :]
-        rows = ranges(starts, stops)
-        return rows if len(boxes) == 1 else np.unique(rows)
+        if len(boxes) > 1:
+            return np.unique(ranges(starts, stops))
+        bounds = found.tolist()
+        if sum(bounds[len(lows) :]) - sum(bounds[: len(lows)]) > LISTED_ROWS:
+            return ranges(starts, stops)
+        # a small circle's rows (a k-nearest's): listed in Python, cheaper than numpy's calls
+        spans = zip(bounds[: len(lows)], bounds[len(lows) :], strict=True)
+        return np.array([row for start, stop in spans for row in range(start, stop)], np.int64)
 
     def child_rows(self, cell: str, start: int, stop: int) -> list[int]:
         """Where each of the cell's 32 children starts, and where the last one stops."""
