@@ -55,6 +55,8 @@ def _to_float(value: object) -> float | None:
 def parse_coordinate(value: object, axis: Literal["lat", "lon"]) -> float:
     """Parse one latitude or longitude in degrees; raise InvalidCoordinates with a reason."""
     name, limit = _AXES[axis]
+    if type(value) is float and -limit <= value <= limit:  # a query's own, checked (NaN is not)
+        return value
     number = _to_float(value)
     if number is None:
         raise InvalidCoordinates(f"{name} {value!r} is not a number")

@@ -38,6 +38,7 @@ FEW_ROWS = 64  # candidates measured in plain Python: numpy's calls cost more th
 _BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
 _TWO_R = TWO_R
 _KM_PER_DEGREE = math.radians(EARTH_RADIUS_KM)
+_HALF_RADIAN = math.pi / 360  # half a degree's radians: x * it is np.radians(x) / 2 exactly
 _SLACK_REL, _SLACK_KM = 1e-9, 1e-3  # as in geo: keeps bounds below rounded haversines
 _H_SLACK = 1e-12  # numpy's and libm's sines may differ in an ulp: keep such candidates
 
@@ -171,8 +172,11 @@ class CellIndex:
                 assert table is not None
                 columns = (table.docs, table.phi, table.cos, table.lon)
                 located = zip(*(column[rows].tolist() for column in columns), strict=True)
-                # each doc in one row: its distance needs no doc's least (a dict per row)
-                found = (measure if table.several else measured)(lat, lon, located, None)
+                # each doc in one row: its distance needs no doc's least (a dict per row);
+                # rows beyond the bound cost no arcsine
+                found = (measure if table.several else measured)(
+                    lat, lon, located, None, _h_within(bound)
+                )
                 return k_nearest(found, k, bound, self._path)
             if rows is not None:
                 return self._in_circle(lat, lon, rows, bound, None, k)[:k]
@@ -473,8 +477,16 @@ def _farthest_km(lat: float, lon: float, cell: _Cell) -> float:
 def _haversine_h(lat: float, lon: float, table: geotable.PointTable, rows: Any) -> Any:
     """The haversine term h of each row's point, by numpy (within an ulp or so of libm's)."""
     p1 = math.radians(lat)
-    h = np.sin((table.phi[rows] - p1) / 2) ** 2
-    h += math.cos(p1) * table.cos[rows] * np.sin(np.radians(table.lon[rows] - lon) / 2) ** 2
+    h = table.phi[rows] - p1  # then in place: a k-nearest's few rows cost numpy's calls only
+    h *= 0.5
+    np.sin(h, out=h)
+    h *= h
+    lon_term = table.lon[rows] - lon
+    lon_term *= _HALF_RADIAN  # np.radians(x) / 2, bit for bit
+    np.sin(lon_term, out=lon_term)
+    lon_term *= lon_term
+    lon_term *= table.cos[rows] * math.cos(p1)
+    h += lon_term
     return h
 
 
@@ -484,7 +496,11 @@ def _kth_least(h: Any, docs: Any, k: int, several: bool) -> float | None:
     if several:  # a doc counts once, at its nearest point
         order = np.argsort(h, kind="stable")
         h = h[order][np.unique(docs[order], return_index=True)[1]]
-    return float(np.partition(h, k - 1)[k - 1]) if len(h) >= k else None
+    if len(h) < k:
+        return None
+    least = h.copy()  # the method, in place: np.partition's wrapper costs as much again
+    least.partition(k - 1)
+    return float(least[k - 1])
 
 
 def _bound_km(h: float) -> float:

@@ -13,6 +13,7 @@ haversine here (:func:`measured`) is the very arithmetic of ``geo.haversine_km``
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -34,6 +35,8 @@ def order_by_distance(found: list[tuple[float, int]], path: Path) -> None:
     """Sort (distance, docnum) pairs in place by distance, a run of ties (within TIE_KM of
     the run's first distance) by path."""
     found.sort()
+    if not any(found[i][0] - found[i - 1][0] <= TIE_KM for i in range(1, len(found))):
+        return  # no two within TIE_KM: no run to reorder (most answers)
     start = 0
     while start < len(found):
         end = start + 1
@@ -99,11 +102,16 @@ class PlainPoints:
 
 
 def measured(
-    lat: float, lon: float, located: Iterable[tuple[int, float, float, float]], allowed: Allowed
+    lat: float,
+    lon: float,
+    located: Iterable[tuple[int, float, float, float]],
+    allowed: Allowed,
+    most: float = math.inf,
 ) -> list[tuple[float, int]]:
     """(km, docnum) of each allowed point of ``located`` (docnum, latitude in radians, its
     cosine, longitude in degrees), by the very arithmetic of ``geo.haversine_km`` (libm's
-    functions, not numpy's: they may differ in an ulp)."""
+    functions, not numpy's: they may differ in an ulp); only those whose haversine term is at
+    most ``most`` (the rest cost no arcsine)."""
     p1 = math.radians(lat)
     cos_p1 = math.cos(p1)
     sin, asin, radians, sqrt = math.sin, math.asin, math.radians, math.sqrt
@@ -112,16 +120,21 @@ def measured(
         if allowed is None or allowed(doc):
             h = sin((phi - p1) / 2) ** 2
             h += cos_p1 * cos_phi * sin(radians(lon2 - lon) / 2) ** 2
-            found.append((TWO_R * asin(sqrt(h if h < 1.0 else 1.0)), doc))  # min(1.0, h)
+            if h <= most:
+                found.append((TWO_R * asin(sqrt(h if h < 1.0 else 1.0)), doc))  # min(1.0, h)
     return found
 
 
 def measure(
-    lat: float, lon: float, located: Iterable[tuple[int, float, float, float]], allowed: Allowed
+    lat: float,
+    lon: float,
+    located: Iterable[tuple[int, float, float, float]],
+    allowed: Allowed,
+    most: float = math.inf,
 ) -> list[tuple[float, int]]:
     """(km, docnum) of each allowed doc of ``located``, at its nearest point (:func:`measured`)."""
     nearest: dict[int, float] = {}
-    for km, doc in measured(lat, lon, located, allowed):
+    for km, doc in measured(lat, lon, located, allowed, most):
         if km < nearest.get(doc, math.inf):
             nearest[doc] = km
     return [(km, doc) for doc, km in nearest.items()]
@@ -131,11 +144,11 @@ def k_nearest(
     found: list[tuple[float, int]], k: int, limit: float, path: Path
 ) -> list[tuple[float, int]]:
     """The k nearest of (km, docnum) pairs within ``limit``, nearest first, ties by path."""
-    found = [item for item in found if item[0] <= limit]
-    found.sort()
-    if len(found) > k:  # the k-th and its ties
-        last = found[k - 1][0] + TIE_KM
-        found = [item for item in found if item[0] <= last]
+    found = sorted(found)
+    end = bisect_right(found, (limit, math.inf))
+    if end > k:  # the k-th and its ties
+        end = bisect_right(found, (found[k - 1][0] + TIE_KM, math.inf), k, end)
+    found = found[:end]
     order_by_distance(found, path)
     return found[:k]
 

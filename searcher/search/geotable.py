@@ -31,6 +31,7 @@ _HALF_BITS = 5 * PRECISION // 2  # bits per axis (precision 8: 20 and 20)
 _LAT_SPAN_E7, _LON_SPAN_E7 = 1_800_000_000, 3_600_000_000
 _MAX_LAT_E7, _MAX_LON_E7 = 900_000_000, 1_800_000_000  # beyond: no point (the column default)
 MAX_CELLS = 48  # cells covering a box: more cost more runs to find, fewer more points to measure
+LISTED_ROWS = 64  # a box's rows up to which they are listed in Python, not by numpy's calls
 
 
 class PointTable:
@@ -65,7 +66,7 @@ class PointTable:
     def row_at(self, lat: float, lon: float) -> int:
         """Where a point's finest cell is, or would be, among the rows."""
         code = point_code(round(lat * 1e7), round(lon * 1e7))
-        return int(np.searchsorted(self.codes, code))
+        return int(self.codes.searchsorted(code))  # the method: np.searchsorted's wrapper costs
 
     def cell_rows(self, cell: str) -> tuple[int, int]:
         """The rows [start, stop) of the points inside a cell (of any precision)."""
@@ -83,10 +84,16 @@ class PointTable:
             return None
         lows = [low for run in runs if run is not None for low in run[0]]
         highs = [high for run in runs if run is not None for high in run[1]]
-        found = np.searchsorted(self.codes, lows + highs)
+        found = self.codes.searchsorted(lows + highs)  # the method: no np.searchsorted wrapper
         starts, stops = found[: len(lows)], found[len(lows) :]
-        rows = ranges(starts, stops)
-        return rows if len(boxes) == 1 else np.unique(rows)
+        if len(boxes) > 1:
+            return np.unique(ranges(starts, stops))
+        bounds = found.tolist()
+        if sum(bounds[len(lows) :]) - sum(bounds[: len(lows)]) > LISTED_ROWS:
+            return ranges(starts, stops)
+        # a small circle's rows (a k-nearest's): listed in Python, cheaper than numpy's calls
+        spans = zip(bounds[: len(lows)], bounds[len(lows) :], strict=True)
+        return np.array([row for start, stop in spans for row in range(start, stop)], np.int64)
 
     def child_rows(self, cell: str, start: int, stop: int) -> list[int]:
         """Where each of the cell's 32 children starts, and where the last one stops."""
@@ -137,23 +144,27 @@ def box_runs(
     tall = min((5 * _LAT_SPAN_E7 // max(n - s, 1)).bit_length() - 1, _HALF_BITS)  # >= height/5
     wide = min((5 * _LON_SPAN_E7 // max(e - w, 1)).bit_length() - 1, _HALF_BITS)
     bits = min(2 * tall + 2, 2 * wide + 1, 2 * _HALF_BITS)  # a bit finer; then coarser
+    # the rows and columns of the edges as cell_codes counts them, and _spread_int, written
+    # out: a k-nearest asks once a query, and the calls cost a quarter of it
+    s, n = s + _LAT_SPAN_E7 // 2, n + _LAT_SPAN_E7 // 2  # counted from the south pole
+    w, e = w + _LON_SPAN_E7 // 2, e + _LON_SPAN_E7 // 2  # and from the 180th meridian
     while True:
-        lat_bits = bits // 2
-        row0, row1 = _index(s, lat_bits, _LAT_SPAN_E7), _index(n, lat_bits, _LAT_SPAN_E7)
-        lon_bits = bits - lat_bits
-        col0, col1 = _index(w, lon_bits, _LON_SPAN_E7), _index(e, lon_bits, _LON_SPAN_E7)
+        lat_bits, lon_bits = bits // 2, bits - bits // 2
+        last_row, last_column = (1 << lat_bits) - 1, (1 << lon_bits) - 1
+        row0 = min((s << lat_bits) // _LAT_SPAN_E7, last_row)
+        row1 = min((n << lat_bits) // _LAT_SPAN_E7, last_row)
+        col0 = min((w << lon_bits) // _LON_SPAN_E7, last_column)
+        col1 = min((e << lon_bits) // _LON_SPAN_E7, last_column)
         if (row1 - row0 + 1) * (col1 - col0 + 1) <= MAX_CELLS or bits == 0:
             break
         bits -= 1
     if lat_bits < tall - 4:
         return None
     shift = 2 * _HALF_BITS - bits
-    rows = [_spread_int(r) for r in range(row0, row1 + 1)]
-    columns = [_spread_int(c) for c in range(col0, col1 + 1)]
-    if bits % 2:  # the last bit is a longitude bit
-        rows = [r << 1 for r in rows]
-    else:
-        columns = [c << 1 for c in columns]
+    spread, odd = _SPREAD_10, bits % 2  # an odd count of bits ends with a longitude bit
+    rows = [(spread[r & 1023] | spread[r >> 10] << 20) << odd for r in range(row0, row1 + 1)]
+    columns = [(spread[c & 1023] | spread[c >> 10] << 20) << (1 - odd)
+               for c in range(col0, col1 + 1)]  # fmt: skip
     prefixes = sorted([r | c for r in rows for c in columns])
     lows, highs = [], []
     low = high = prefixes[0]
@@ -166,11 +177,6 @@ def box_runs(
     lows.append(low << shift)
     highs.append(high << shift)
     return lows, highs
-
-
-def _index(value_e7: int, bits: int, span_e7: int) -> int:
-    """The row (or column) of ``bits`` bits a coordinate lies in, as in :func:`cell_codes`."""
-    return min(((value_e7 + span_e7 // 2) << bits) // span_e7, (1 << bits) - 1)
 
 
 def ranges(starts: IntArray, stops: IntArray) -> IntArray:

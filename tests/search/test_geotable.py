@@ -13,7 +13,15 @@ from whoosh.filedb.filestore import RamStorage
 from searcher.geo import geohash_encode
 from searcher.indexing import schema
 from searcher.models import Location, Post
-from searcher.search.geotable import MAX_CELLS, box_runs, cell_codes, code_span, load, point_code
+from searcher.search.geotable import (
+    MAX_CELLS,
+    PointTable,
+    box_runs,
+    cell_codes,
+    code_span,
+    load,
+    point_code,
+)
 
 E7 = st.tuples(st.integers(-900_000_000, 900_000_000), st.integers(-1_800_000_000, 1_800_000_000))
 EDGES = [
@@ -171,3 +179,33 @@ def test_box_runs_cover_every_point_of_the_box(
     for lat, lon in inside:
         code = point_code(lat, lon)
         assert any(low <= code < high for low, high in zip(lows, highs, strict=True))
+
+
+@settings(max_examples=200)
+@given(st.lists(E7, min_size=1, max_size=200), boxes_e7, st.integers(0, 6))
+def test_box_rows_listed_in_python_are_numpys(
+    points: list[tuple[int, int]], box: tuple[int, int, int, int], shrink: int
+) -> None:
+    """A box's rows are the same, in the same order, whether its few rows are listed in plain
+    Python (a k-nearest's small circle) or by numpy (a radius's many), and hold every point
+    inside the box."""
+    south, west, north, east = box
+    north, east = south + (north - south) // 10**shrink, west + (east - west) // 10**shrink
+    lats, lons = (np.array(axis, dtype=np.int64) for axis in zip(*points, strict=True))
+    table = PointTable(np.arange(len(points), dtype=np.int64), lats, lons)
+    degrees = [(south / 1e7, west / 1e7, north / 1e7, east / 1e7)]
+    found = []
+    for listed in (0, 10**9):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("searcher.search.geotable.LISTED_ROWS", listed)
+            found.append(table.box_rows(degrees))
+    if found[0] is None:
+        assert found[1] is None
+        return
+    assert found[0].dtype == found[1].dtype and found[0].tolist() == found[1].tolist()
+    assert found[0].tolist() == sorted(set(found[0].tolist()))
+    rows = set(found[0].tolist())
+    for row, doc in enumerate(table.docs.tolist()):
+        lat, lon = points[doc]
+        if south <= lat <= north and west <= lon <= east:
+            assert row in rows
