@@ -521,10 +521,12 @@ class Scorer:
             frequency += count
             if leaf is None:
                 continue
-            docs_parts.append(leaf.docs + offset)
+            docs_parts.append(leaf.docs + offset if offset else leaf.docs)
             weight_parts.append(leaf.weights)
         if not docs_parts:
             return _NO_DOCS, _NO_WEIGHTS, frequency
+        if len(docs_parts) == 1:  # one segment holds it (most terms): arrays as read
+            return docs_parts[0], weight_parts[0], frequency
         return np.concatenate(docs_parts), np.concatenate(weight_parts), frequency
 
     def _field_lengths(self, fieldname: str) -> FloatArray:

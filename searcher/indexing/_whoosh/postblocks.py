@@ -62,6 +62,10 @@ class Postings:
 def read_blocks(postings: bytes, fixed: int | None, values: bool) -> Postings:
     """Every posting of a term from its ``postings`` (its extent in ``.pst``: a W3 header
     then blocks); ``fixed``: the format's value size (``fixed_value_size()``)."""
+    if not values:
+        found = _docs_and_weights(postings)
+        if found is not None:
+            return found
     ids: list[I64] = []
     weights: list[F64] = []
     sizes: list[I64] = []
@@ -78,6 +82,35 @@ def read_blocks(postings: bytes, fixed: int | None, values: bool) -> Postings:
         weights.append(_weights(block_weights, count))
     return Postings(np.concatenate(ids), np.concatenate(weights),
                     np.concatenate(sizes) if values else None, b"".join(blobs))  # fmt: skip
+
+
+def _docs_and_weights(postings: bytes) -> Postings | None:
+    """:func:`read_blocks` without values: every block's deltas and weights gathered in two
+    lists, made arrays once (a term holds two blocks on average, and numpy's calls on a
+    block's hundred numbers cost more than the numbers). None where a block's one weight
+    for all is not a 32-bit float: Whoosh keeps it unrounded, unlike a tuple's."""
+    deltas: list[int] = []
+    weights: list[float] = []
+    last = 0  # the block before's last docnum: a block's deltas start from 0
+    for count, last_doc, compression, data in _blocks(postings):
+        block_deltas, block_weights = _front(data, compression, count)
+        start = len(deltas)
+        deltas += block_deltas
+        deltas[start] -= last
+        last = last_doc
+        if block_weights is None:
+            weights += [1.0] * count
+        elif isinstance(block_weights, float | int):
+            if _FLOAT32.unpack(_FLOAT32.pack(block_weights))[0] != block_weights:
+                return None
+            weights += [block_weights] * count
+        else:
+            weights += block_weights
+    docs = np.cumsum(np.array(deltas, dtype=np.int64))
+    return Postings(docs, np.array(weights, dtype=np.float32).astype(np.float64))
+
+
+_FLOAT32 = struct.Struct("f")
 
 
 def read_values(postings: bytes, docs: list[int], fixed: int | None) -> dict[int, Any]:
