@@ -144,14 +144,21 @@ class Scorer:
             locked=False,  # read and filled under _lock
         )
         self._lengths: dict[str, FloatArray] = {}
+        self._scorable: dict[str, bool] = {}  # each field's, from the schema
+        self._avg_lengths: dict[str, float] = {}  # see _avg_length
         self._own_idf = _plain_idf(searcher)
         # the caches below are read and filled under _lock
         # keyed by QueryKey: Whoosh's own hash of an OR of one word's forms ignores the word
         self._filters: Bounded[QueryKey, BoolArray] = Bounded(FILTERS, locked=False)
+        # the same masks by the restriction's identity: plain words share one restriction
+        # object per set of languages (the query is kept with its mask: its id stays its own)
+        self._filters_by_id: Bounded[int, tuple[query.Query, BoolArray]] = Bounded(
+            FILTERS, locked=False
+        )
         self._words: Bounded[QueryKey, tuple[query.Query, Scored]] = Bounded(
             budget=WORDS_BUDGET, weigh=_words_weight, dropped=self._forget_word, locked=False
         )
-        self._words_by_id: dict[int, tuple[query.Query, Scored]] = {}
+        self._words_by_id: dict[int, tuple[query.Query, Scored, QueryKey]] = {}
         self._scores: Bounded[tuple[str, bytes, float, float], FloatArray] = Bounded(
             budget=budget, weigh=len
         )
@@ -180,6 +187,8 @@ class Scorer:
             return Scored(live, np.full(len(live), float(q.boost), dtype=np.float64))
         if isinstance(q, query.Require):  # scored by its first part, filtered by its second
             scored = self.evaluate(q.a)
+            if not len(scored.docs):  # most forms of a word are in no post: nothing to filter
+                return scored
             keep = self._filter(q.b)[scored.docs]
             return _boosted(Scored(scored.docs[keep], scored.scores[keep]), q)
         if isinstance(q, query.AndMaybe):
@@ -231,6 +240,10 @@ class Scorer:
     def _filter(self, q: query.Query) -> BoolArray:
         """The documents ``q`` matches as a mask over all documents, kept for reuse: filters
         such as a language scope come back in every query."""
+        with self._lock:
+            mine = self._filters_by_id.get(id(q))
+        if mine is not None and mine[0] is q:
+            return mine[1]
         key = QueryKey(q)
         with self._lock:
             found = self._filters.get(key)
@@ -239,6 +252,8 @@ class Scorer:
             found[self.evaluate(q).docs] = True
             with self._lock:
                 self._filters.put(key, found)
+        with self._lock:
+            self._filters_by_id.put(id(q), (q, found))
         return found
 
     def _or(self, q: query.Or) -> Scored:
@@ -252,19 +267,21 @@ class Scorer:
         if getattr(self.searcher, "stats", None) is not None:
             return _boosted(self._union([self.evaluate(child) for child in q.subqueries]), q)
         with self._lock:
-            key = QueryKey(q)
-            kept = self._words_by_id.get(id(q))
-            if kept is None or kept[0] is not q:  # a parsed query comes back as the same object
-                kept = self._words.get(key)
-            else:
+            mine = self._words_by_id.get(id(q))
+            if mine is not None and mine[0] is q:  # a parsed query comes back as the same object
+                key = mine[2]
                 self._words.get(key)  # now the most recently used
+                return Scored(mine[1].docs, mine[1].scores)
+        key = QueryKey(q)  # hashed only for a word not kept as this object
+        with self._lock:
+            kept = self._words.get(key)
         if kept is not None:
             return Scored(kept[1].docs, kept[1].scores)
         found = _boosted(self._union([self.evaluate(child) for child in q.subqueries]), q)
         found.docs.flags.writeable = found.scores.flags.writeable = False  # shared from now on
         with self._lock:
             if key not in self._words:  # not kept meanwhile
-                self._words_by_id[id(q)] = (q, found)
+                self._words_by_id[id(q)] = (q, found, key)
                 self._words.put(key, (q, found))
         return Scored(found.docs, found.scores)
 
@@ -323,47 +340,59 @@ class Scorer:
             text = schema[fieldname].to_bytes(q.text)
         except ValueError:
             return _nothing()
-        docs, weights = self._decoded(fieldname, text)
+        docs, weights, frequency = self._decoded(fieldname, text)
         if not len(docs):
             return _nothing()
-        return _boosted(Scored(docs, self._term_scores(fieldname, text, docs, weights)), q)
+        scores = self._term_scores(fieldname, text, docs, weights, frequency)
+        return _boosted(Scored(docs, scores), q)
 
     def _term_scores(
-        self, fieldname: str, text: bytes, docs: IntArray, weights: FloatArray
+        self, fieldname: str, text: bytes, docs: IntArray, weights: FloatArray, frequency: int
     ) -> FloatArray:
         """A term's BM25F scores, kept with the statistics they were worked out from (a
         sharded index sets collection-wide ones per query)."""
-        if self.searcher.schema[fieldname].scorable:
-            stats = (self._idf(fieldname, text), self.searcher.avg_field_length(fieldname))
+        scorable = self._scorable.get(fieldname)
+        if scorable is None:
+            scorable = self._scorable[fieldname] = bool(self.searcher.schema[fieldname].scorable)
+        if scorable:
+            stats = (self._idf(fieldname, text, frequency), self._avg_length(fieldname))
         else:
             stats = (0.0, 0.0)
         key = (fieldname, text, *stats)
         found = self._scores.get(key)
         if found is None:
-            found = self._bm25(fieldname, stats[0], docs, weights)
+            found = self._bm25(fieldname, *stats, docs, weights) if scorable else weights.copy()
             found.flags.writeable = False  # shared by every query that asks: never changed
             self._scores.put(key, found)
         return found
 
-    def _idf(self, fieldname: str, text: bytes) -> float:
+    def _idf(self, fieldname: str, text: bytes, frequency: int) -> float:
         """``searcher.idf``: worked out here, as Whoosh's weighting does, from the document
-        frequency read with the term's postings (Whoosh would look the term up again in
+        ``frequency`` read with the term's postings (Whoosh would look the term up again in
         every segment), where the searcher and its weighting are Whoosh's own."""
         if self._own_idf and getattr(self.searcher, "stats", None) is None:
-            with self._lock:
-                kept = self._postings.get((fieldname, text))
-            if kept is not None:
-                return log(self.size / (kept[2] + 1)) + 1
+            return log(self.size / (frequency + 1)) + 1
         return float(self.searcher.idf(fieldname, text))
 
-    def _bm25(self, fieldname: str, idf: float, docs: IntArray, tf: FloatArray) -> FloatArray:
-        """scoring.bm25 over arrays, operation for operation, with Whoosh's statistics."""
-        if not self.searcher.schema[fieldname].scorable:
-            return tf.copy()  # what BM25F falls back to: the weight as the score
+    def _avg_length(self, fieldname: str) -> float:
+        """``searcher.avg_field_length``, asked once per field while the searcher's own
+        statistics hold (a shard's collection-wide ones are set per query)."""
+        if getattr(self.searcher, "stats", None) is not None:
+            return float(self.searcher.avg_field_length(fieldname))
+        found = self._avg_lengths.get(fieldname)
+        if found is None:
+            found = self._avg_lengths[fieldname] = float(self.searcher.avg_field_length(fieldname))
+        return found
+
+    def _bm25(
+        self, fieldname: str, idf: float, avg_length: float, docs: IntArray, tf: FloatArray
+    ) -> FloatArray:
+        """scoring.bm25 over arrays, operation for operation, with Whoosh's statistics (a
+        field that is not scorable scores the weight itself: BM25F's fallback)."""
         weighting = self._weighting
         b = field_b(weighting, fieldname)
         k1 = weighting.K1
-        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        avgfl = avg_length or 1
         fl = self._field_lengths(fieldname)[docs]
         result: FloatArray = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
         return result
@@ -381,7 +410,7 @@ class Scorer:
             return _nothing()
         parts = []
         for text in self._expand(q) if self._expand is not None else pattern_words(q, reader):
-            docs, _ = self._decoded(q.fieldname, text)
+            docs = self._decoded(q.fieldname, text)[0]
             if len(docs):
                 parts.append(Scored(docs, np.ones(len(docs), dtype=np.float64)))
         found = self._union(parts)
@@ -420,25 +449,25 @@ class Scorer:
         field = self.searcher.schema[q.fieldname]
         if not field.format or not field.format.supports("positions"):
             raise Unsupported(f"phrase in {q.fieldname!r}, which has no positions")
-        words: list[tuple[bytes, IntArray, FloatArray]] = []
+        words: list[tuple[bytes, IntArray, FloatArray, int]] = []
         docs: IntArray | None = None
         for word in q.words:
             try:
                 text = field.to_bytes(word)
             except ValueError:
                 return _nothing()
-            found, weights = self._decoded(q.fieldname, text)
+            found, weights, frequency = self._decoded(q.fieldname, text)
             docs = found if docs is None else np.intersect1d(docs, found, assume_unique=True)
             if not len(docs):
                 return _nothing()
-            words.append((text, found, weights))
+            words.append((text, found, weights, frequency))
         assert docs is not None
         if len(words) > 1:
-            texts = [text for text, _, _ in words]
+            texts = [text for text, _, _, _ in words]
             docs = docs[self._chained(q.fieldname, texts, docs, field.format, q.slop)]
         scores: FloatArray | None = None
-        for text, found, weights in words:  # summed in the words' order, as Whoosh adds them
-            mine = self._term_scores(q.fieldname, text, found, weights)[
+        for text, found, weights, frequency in words:  # summed in order, as Whoosh adds them
+            mine = self._term_scores(q.fieldname, text, found, weights, frequency)[
                 np.searchsorted(found, docs)
             ]
             scores = mine if scores is None else scores + mine
@@ -503,14 +532,15 @@ class Scorer:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def _decoded(self, fieldname: str, text: bytes) -> tuple[IntArray, FloatArray]:
-        """A term's live postings over every segment: global docnums and weights (cached)."""
+    def _decoded(self, fieldname: str, text: bytes) -> tuple[IntArray, FloatArray, int]:
+        """A term's live postings over every segment, global docnums and weights, and its
+        document frequency (cached)."""
         key = (fieldname, text)
         with self._lock:
             hit = self._postings.get(key)
             if hit is None:
                 hit = self._postings.put(key, self._read(fieldname, text))
-            return hit[0], hit[1]
+            return hit
 
     def _read(self, fieldname: str, text: bytes) -> tuple[IntArray, FloatArray, int]:
         """A term's live postings and its document frequency (deleted documents counted, as

@@ -222,7 +222,7 @@ def test_kept_words_score_as_when_first_worked_out(
         assert scorer._words, "query words should be kept"
         assert scorer._words.held <= budget or len(scorer._words) == 1
         assert len(scorer._words_by_id) == len(scorer._words)  # forgotten by id with the rest
-        for _, kept in scorer._words_by_id.values():
+        for _, kept, _ in scorer._words_by_id.values():
             assert not kept.docs.flags.writeable and not kept.scores.flags.writeable
 
 
@@ -303,3 +303,34 @@ def test_kept_positions_merge_and_read_back(
     wanted = np.array(sorted(set(asked)), dtype=np.int64)
     assert store.holds(wanted).tolist() == [d in kept for d in wanted.tolist()]
     assert _lists(*store.of(wanted)) == [kept.get(d, []) for d in wanted.tolist()]
+
+
+def test_a_shared_restriction_is_filtered_once_and_an_empty_form_not_at_all(
+    content_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restriction object shared by forms (as plain words share them) finds its mask by
+    identity; a form no post holds never asks for its restriction's mask."""
+    from searcher.indexing import schema
+
+    with open_index(content_index, audience="owner") as index:
+        searcher_ = index._current().searcher
+        scorer = fastscore.Scorer(searcher_, searcher_.weighting)
+        scope = query.Or([query.Term(schema.ANALYSIS, "fr"), query.Term(schema.ANALYSIS, "de")])
+        empty = schema.Scoped(query.Term(schema.BODY, "nosuchwordanywhere"), scope)
+        assert not len(scorer.evaluate(empty).docs)
+        assert not scorer._filters_by_id and not len(scorer._filters)  # never asked
+        keys = []
+        monkeypatch.setattr(fastscore, "QueryKey", lambda q: keys.append(q) or ("k", id(q)))
+        words = ["cloud", "paris", "velo", "berlin"]
+        found = [scorer.evaluate(schema.Scoped(query.Term(schema.BODY, words[0]), scope))]
+        assert keys and all(k is scope for k in keys)  # hashed for the first form ...
+        asked = len(keys)
+        found += [scorer.evaluate(schema.Scoped(query.Term(schema.BODY, w), scope))
+                  for w in words[1:]]  # fmt: skip
+        assert len(keys) == asked  # ... then found by identity
+        for word, scored in zip(words, found, strict=True):
+            unshared = query.Or([query.Term(schema.ANALYSIS, "fr"),
+                                 query.Term(schema.ANALYSIS, "de")])  # fmt: skip
+            expected = whoosh_ranking(searcher_, query.Require(query.Term(schema.BODY, word),
+                                                               unshared))  # fmt: skip
+            assert sorted(scored.docs.tolist()) == sorted(d for d, _ in expected), word
