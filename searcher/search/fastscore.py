@@ -20,35 +20,29 @@ equal Whoosh's up to the order in which floating-point sums are taken (within 1e
 
 from __future__ import annotations
 
-import pickle
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import accumulate, chain
 from math import log
 from typing import Any
 
 import numpy as np
-from whoosh import formats, query, scoring, searching
+from whoosh import query, scoring, searching
 from whoosh.util.numeric import byte_to_length
 
 from searcher.indexing._whoosh import field_b, pattern_words, segreader
 from searcher.search.globalstats import GlobalStatsSearcher
+from searcher.search.positions import BoolArray, FloatArray, IntArray, PositionStore, within
 from searcher.search.querykeys import QueryKey
 from searcher.support.caches import Bounded
 
 POSTINGS_BUDGET = 4_000_000  # decoded postings kept per generation (16 bytes each)
-POSITIONS_BUDGET = 200_000  # (term, document) positions kept per generation
 FILTERS = 256  # filter masks kept per generation (one byte per document each)
 WORDS_BUDGET = 1_000_000  # documents held by the kept ORs of a query word's forms (16 bytes each)
 _NO_DOCS = np.zeros(0, dtype=np.int64)  # a term no segment holds (shared: read-only)
 _NO_WEIGHTS = np.zeros(0, dtype=np.float64)
 _NO_DOCS.flags.writeable = _NO_WEIGHTS.flags.writeable = False
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-
-FloatArray = np.ndarray[Any, np.dtype[np.float64]]
-BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
-IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
 
 class Unsupported(Exception):
@@ -70,55 +64,6 @@ class Scored:
         found = np.zeros(len(wanted), dtype=bool)
         found[inside] = self.docs[at[inside]] == wanted[inside]
         return dict(zip(wanted[found].tolist(), self.scores[at[found]].tolist(), strict=True))
-
-
-@dataclass(frozen=True)
-class _Positions:
-    """A term's positions in some documents (sorted docnums): document i's are
-    ``flat[starts[i] : starts[i + 1]]``."""
-
-    docs: IntArray
-    starts: IntArray
-    flat: IntArray
-
-    def holds(self, docs: IntArray) -> BoolArray:
-        """Whether each of ``docs`` has its positions here."""
-        return _within(docs, self.docs)
-
-    def of(self, docs: IntArray) -> tuple[IntArray, IntArray]:
-        """The number of positions in each of ``docs`` (0 where not here), and them all."""
-        if not len(self.docs):
-            return np.zeros(len(docs), dtype=np.int64), self.flat
-        at = np.minimum(np.searchsorted(self.docs, docs), len(self.docs) - 1)
-        sizes = np.where(self.docs[at] == docs, self.starts[at + 1] - self.starts[at], 0)
-        return sizes, _runs(self.flat, self.starts[at], sizes)
-
-    @staticmethod
-    def merged(parts: list[_Positions]) -> _Positions:
-        """One store of the documents of ``parts`` (none in two)."""
-        docs = np.concatenate([part.docs for part in parts])
-        order = np.argsort(docs, kind="stable")
-        bases = np.cumsum([0] + [len(part.flat) for part in parts[:-1]])
-        starts = np.concatenate(
-            [part.starts[:-1] + base for part, base in zip(parts, bases, strict=True)]
-        )
-        sizes = np.concatenate([np.diff(part.starts) for part in parts])[order]
-        flat = _runs(np.concatenate([part.flat for part in parts]), starts[order], sizes)
-        return _Positions(docs[order], np.r_[0, np.cumsum(sizes)].astype(np.int64), flat)
-
-
-_NO_POSITIONS = _Positions(  # a term's positions not read yet (shared: read-only)
-    np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
-)
-
-
-def _runs(values: IntArray, starts: IntArray, sizes: IntArray) -> IntArray:
-    """``values[start : start + size]`` for each start and size, one after another."""
-    total = int(sizes.sum())
-    ends = np.cumsum(sizes)
-    at = np.repeat(starts - (ends - sizes), sizes) + np.arange(total, dtype=np.int64)
-    found: IntArray = values[at]
-    return found
 
 
 class Scorer:
@@ -162,13 +107,11 @@ class Scorer:
         self._scores: Bounded[tuple[str, bytes, float, float], FloatArray] = Bounded(
             budget=budget, weigh=len
         )
-        self._known_positions: Bounded[tuple[str, bytes], _Positions] = Bounded(
-            budget=POSITIONS_BUDGET, weigh=_positions_weight, locked=False
-        )
         self._live_docs: IntArray | None = None
         self._expand = expand  # a pattern's words (bounded, kept); else Whoosh's expansion
         self._ranges = ranges  # the documents of a numeric range, from a column; None: Whoosh
         self._lock = threading.Lock()
+        self._positions = PositionStore(self._leaves, self._terms, self._lock)  # for phrases
 
     # -- the public calls --------------------------------------------------------------------
 
@@ -295,19 +238,30 @@ class Scorer:
         unwanted = [c.query for c in children if isinstance(c, query.Not)]
         if not wanted:
             raise Unsupported("a conjunction of negations")
-        result = self._intersection([self.evaluate(child) for child in wanted])
+        if all(type(c) is query.Term for c in children):  # a CJK word's tokens in tags, places
+            parts = []
+            for child in wanted:  # none can be unsupported: stop at the first found nowhere
+                parts.append(self._term(child))
+                if not len(parts[-1].docs):
+                    return _nothing()
+        else:
+            parts = [self.evaluate(child) for child in wanted]
+        result = self._intersection(parts)
         for child in unwanted:
             result = _without(result, self.evaluate(child))
             result.scores += 1.0  # Whoosh intersects with an InverseMatcher, whose score is 1
         return result
 
     def _intersection(self, parts: list[Scored]) -> Scored:
+        """Documents of every part, scores added in the parts' order (each part's docnums
+        looked up in the next by binary search: np.intersect1d sorts them both again)."""
         docs, scores = parts[0].docs, parts[0].scores.copy()
         for part in parts[1:]:
-            docs, mine, theirs = np.intersect1d(
-                docs, part.docs, assume_unique=True, return_indices=True
-            )
-            scores = scores[mine] + part.scores[theirs]
+            if not len(part.docs):
+                return _nothing()
+            at = np.minimum(part.docs.searchsorted(docs), len(part.docs) - 1)
+            hit = part.docs[at] == docs
+            docs, scores = docs[hit], scores[hit] + part.scores[at[hit]]
         return Scored(docs, scores)
 
     def _union(self, parts: list[Scored]) -> Scored:
@@ -326,10 +280,14 @@ class Scorer:
             found = np.flatnonzero(present).astype(np.int64)
             return Scored(found, sums[found])
         docs = np.concatenate([part.docs for part in parts])
-        scores = np.concatenate([part.scores for part in parts])
-        found, inverse = np.unique(docs, return_inverse=True)
-        sums = np.asarray(np.bincount(inverse, weights=scores, minlength=len(found)), np.float64)
-        return Scored(found, sums)
+        order = docs.argsort(kind="stable")  # a document's scores stay in the parts' order
+        docs, scores = docs[order], np.concatenate([part.scores for part in parts])[order]
+        first = np.empty(len(docs), dtype=bool)
+        first[0] = True
+        np.not_equal(docs[1:], docs[:-1], out=first[1:])
+        groups = first.cumsum() - 1
+        added = np.bincount(groups, weights=scores, minlength=int(groups[-1]) + 1)
+        return Scored(docs[first], np.asarray(added, dtype=np.float64))  # float64 already
 
     def _term(self, q: query.Term) -> Scored:
         fieldname = q.fieldname
@@ -457,14 +415,14 @@ class Scorer:
             except ValueError:
                 return _nothing()
             found, weights, frequency = self._decoded(q.fieldname, text)
-            docs = found if docs is None else np.intersect1d(docs, found, assume_unique=True)
+            docs = found if docs is None else docs[within(docs, found)]
             if not len(docs):
                 return _nothing()
             words.append((text, found, weights, frequency))
         assert docs is not None
         if len(words) > 1:
             texts = [text for text, _, _, _ in words]
-            docs = docs[self._chained(q.fieldname, texts, docs, field.format, q.slop)]
+            docs = docs[self._positions.chained(q.fieldname, texts, docs, field.format, q.slop)]
         scores: FloatArray | None = None
         for text, found, weights, frequency in words:  # summed in order, as Whoosh adds them
             mine = self._term_scores(q.fieldname, text, found, weights, frequency)[
@@ -473,62 +431,6 @@ class Scorer:
             scores = mine if scores is None else scores + mine
         assert scores is not None
         return _boosted(Scored(docs, np.array(scores, dtype=np.float64)), q)
-
-    def _chained(
-        self, fieldname: str, texts: list[bytes], docs: IntArray, format_: Any, slop: int
-    ) -> BoolArray:
-        """For each of ``docs`` (all holding every word), whether the words stand in order,
-        each 1 to ``slop`` positions after the one before; a word's positions are read only
-        for the documents where the chain still holds."""
-        owners = np.arange(len(docs), dtype=np.int64)
-        alive = owners
-        starts = owners[:0]  # (owner << 32) + the position the chain has reached there
-        steps = np.arange(1, max(slop, 1) + 1, dtype=np.int64)
-        for i, text in enumerate(texts):
-            sizes, flat = self._positions(fieldname, text, docs[alive], format_)
-            keys = flat + np.repeat(alive << 32, sizes)
-            if i == 0:
-                starts = keys
-            elif slop <= 1:
-                starts = starts[_within(starts + 1, keys)] + 1
-            else:  # every end 1 to slop after an end reached: each once
-                reached = (starts[:, None] + steps).ravel()
-                starts = keys[_within(keys, np.sort(reached))]  # sorted, as keys are
-            if not len(starts):
-                break
-            alive = _distinct(starts >> 32)
-        found = np.zeros(len(docs), dtype=bool)
-        found[starts >> 32] = True
-        return found
-
-    def _positions(
-        self, fieldname: str, text: bytes, docs: IntArray, format_: Any
-    ) -> tuple[IntArray, IntArray]:
-        """The positions of a term in each of ``docs`` (sorted, all holding the term), as the
-        number in each document and all of them one document after another; those read once
-        are kept (within POSITIONS_BUDGET documents) for the next phrase."""
-        key = (fieldname, text)
-        with self._lock:
-            known = self._known_positions.get(key) or _NO_POSITIONS
-            missing = docs[~known.holds(docs)]
-            if len(missing):
-                decode = _positions_decoder(format_)
-                parts = [known] if len(known.docs) else []
-                for (reader, offset), terms in zip(self._leaves, self._terms, strict=True):
-                    end = offset + reader.doc_count_all()
-                    mine = missing[(missing >= offset) & (missing < end)] - offset
-                    if not len(mine):
-                        continue
-                    read = terms.values(fieldname, text, mine)
-                    sizes, flat = decode(list(read.values()))
-                    held = np.fromiter(read, dtype=np.int64, count=len(read)) + offset
-                    parts.append(_Positions(held, np.r_[0, np.cumsum(sizes)], flat))
-                if len(parts) > 1:
-                    known = _Positions.merged(parts)
-                elif parts:  # read in one go, in docnum order
-                    known = parts[0]
-                self._known_positions.put(key, known)
-            return known.of(docs)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -591,16 +493,12 @@ def _postings_weight(postings: tuple[IntArray, FloatArray, int]) -> int:
     return len(postings[0])  # documents: what POSTINGS_BUDGET counts
 
 
-def _positions_weight(kept: _Positions) -> int:
-    return len(kept.docs)  # documents: what POSITIONS_BUDGET counts
-
-
 def _words_weight(kept: tuple[query.Query, Scored]) -> int:
     return len(kept[1].docs)  # documents: what WORDS_BUDGET counts
 
 
 def _nothing() -> Scored:
-    return Scored(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+    return Scored(_NO_DOCS, _NO_WEIGHTS)  # read-only: nothing changes an empty match
 
 
 def _boosted(scored: Scored, q: query.Query) -> Scored:
@@ -623,57 +521,5 @@ def _maybe(required: Scored, optional: Scored) -> Scored:
 
 
 def _without(kept: Scored, dropped: Scored) -> Scored:
-    keep = np.isin(kept.docs, dropped.docs, assume_unique=True, invert=True)
+    keep = ~within(kept.docs, dropped.docs)
     return Scored(kept.docs[keep], kept.scores[keep])
-
-
-def _within(values: IntArray, known: IntArray) -> BoolArray:
-    """Whether each of ``values`` is in ``known`` (sorted): np.isin without its sorts, and
-    without the import of numpy.ma (47 ms, on a process's first call) that np.unique
-    makes to test for masked arrays."""
-    if not len(known):
-        return np.zeros(len(values), dtype=bool)
-    at = np.minimum(np.searchsorted(known, values), len(known) - 1)
-    found: BoolArray = known[at] == values
-    return found
-
-
-def _distinct(values: IntArray) -> IntArray:
-    """The distinct values of sorted ``values``: np.unique without its sort (nor its
-    import of numpy.ma)."""
-    if not len(values):
-        return values
-    return values[np.r_[True, values[1:] != values[:-1]]]
-
-
-def _positions_decoder(format_: Any) -> Callable[[list[bytes]], tuple[IntArray, IntArray]]:
-    """How posting values of ``format_`` give their positions (the number in each value, and
-    them all): Whoosh's Positions format read without its Python loop, others value by value
-    by Whoosh."""
-    if type(format_) is formats.Positions:
-        return _positions_of
-    return lambda values: _flat([format_.decode_positions(value) for value in values])
-
-
-def _positions_of(values: list[bytes]) -> tuple[IntArray, IntArray]:
-    """``Positions.decode_positions`` of each value: a count (4 bytes), then the pickled
-    deltas. Compact values (``segwriter.compact_positions``: no PROTO, memo or STOP, each
-    a list built by its own opcodes) are read in one unpickling, as a tuple of lists, and
-    summed over all of them at once: a phrase of CJK characters reads hundreds of thousands."""
-    if any(value.endswith(b".") for value in values):  # as Whoosh's own writer leaves them
-        return _flat([
-            list(accumulate(pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
-            for value in values
-        ])  # fmt: skip
-    joined = b"".join([b"(", *(value[4:] for value in values), b"t."])
-    sizes, deltas = _flat(pickle.loads(joined))
-    sums = np.cumsum(deltas)
-    before = np.r_[0, sums][np.cumsum(sizes) - sizes]  # the sum of the values before each
-    return sizes, sums - np.repeat(before, sizes)
-
-
-def _flat(lists: Sequence[list[int]]) -> tuple[IntArray, IntArray]:
-    """The length of each list, and their items one after another."""
-    sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    items = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(sizes.sum()))
-    return sizes, items

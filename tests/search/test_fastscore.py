@@ -9,13 +9,11 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import CONTENT, build_index
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from whoosh import formats, query
+from whoosh import query
 from whoosh.reading import TermNotFound
 
 from searcher.api import open_index
-from searcher.indexing._whoosh import segreader, segwriter
+from searcher.indexing._whoosh import segreader
 from searcher.search import fastscore, ranking
 
 CONTENT_QUERIES = [
@@ -181,7 +179,6 @@ def test_a_pattern_finds_what_whoosh_finds_and_ranks_its_matches_alike(owner: An
 
 
 def test_equal_scores_follow_the_tiebreak() -> None:
-    import numpy as np
 
     scored = fastscore.Scored(np.array([0, 1, 2]), np.array([1.0, 2.0, 1.0]))
     scorer = fastscore.Scorer.__new__(fastscore.Scorer)
@@ -193,7 +190,6 @@ def test_equal_scores_follow_the_tiebreak() -> None:
 
 
 def test_scores_of_picks_the_matching_docs() -> None:
-    import numpy as np
 
     scored = fastscore.Scored(np.array([2, 5, 9]), np.array([0.5, 1.5, 2.5]))
     assert scored.scores_of([9, 3, 2, 10]) == {9: 2.5, 2: 0.5}
@@ -241,70 +237,6 @@ def test_a_shard_scoring_with_collection_statistics_keeps_no_words(content_index
         assert not scorer._words
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.lists(st.integers(0, 2**31 - 1), min_size=1, max_size=1200).map(sorted),
-            st.booleans(),
-        ),
-        min_size=1,
-        max_size=6,
-    )
-)
-def test_positions_read_together_equal_whooshs_one_by_one(
-    terms: list[tuple[list[int], bool]],
-) -> None:
-    """Posting values as Whoosh writes them (pickled deltas) and as our writer compacts them
-    (no PROTO, memo or STOP), alone or mixed: each value's positions as Whoosh decodes it."""
-    form = formats.Positions()
-    values = []
-    for positions, compact in terms:
-        value = form.encode(positions)
-        if compact:
-            sizes = np.array([len(value)], dtype=np.int64)
-            value = segwriter.compact_positions(value, sizes, np.ones(1, dtype=bool))[0]
-        values.append(value)
-    expected = [form.decode_positions(value) for value in values]
-    assert _lists(*fastscore._positions_decoder(form)(values)) == expected
-    compact = [value for value, (_, kept) in zip(values, terms, strict=True) if kept]
-    assert _lists(*fastscore._positions_decoder(form)(compact)) == [
-        form.decode_positions(value) for value in compact
-    ]
-
-
-def _lists(sizes: Any, flat: Any) -> list[list[int]]:
-    """Each value's positions from the number in each and all of them."""
-    ends = np.cumsum(sizes).tolist()
-    return [flat[end - size : end].tolist() for size, end in zip(sizes.tolist(), ends, strict=True)]
-
-
-@given(
-    kept=st.dictionaries(
-        st.integers(0, 60), st.lists(st.integers(0, 500), max_size=6).map(sorted), max_size=25
-    ),
-    parts=st.integers(1, 4),
-    asked=st.lists(st.integers(0, 70), max_size=30),
-)
-def test_kept_positions_merge_and_read_back(
-    kept: dict[int, list[int]], parts: int, asked: list[int]
-) -> None:
-    """Positions read in several goes, merged into one store, read back for any documents
-    (none where not read) as a dict of lists gives them."""
-    docs = sorted(kept)
-    stores = [fastscore._NO_POSITIONS]
-    for part in range(parts):
-        mine = docs[part::parts]
-        sizes = np.array([len(kept[d]) for d in mine], dtype=np.int64)
-        flat = np.array([p for d in mine for p in kept[d]], dtype=np.int64)
-        starts = np.r_[0, np.cumsum(sizes)].astype(np.int64)
-        stores.append(fastscore._Positions(np.array(mine, dtype=np.int64), starts, flat))
-    store = fastscore._Positions.merged(stores)
-    wanted = np.array(sorted(set(asked)), dtype=np.int64)
-    assert store.holds(wanted).tolist() == [d in kept for d in wanted.tolist()]
-    assert _lists(*store.of(wanted)) == [kept.get(d, []) for d in wanted.tolist()]
-
-
 def test_a_shared_restriction_is_filtered_once_and_an_empty_form_not_at_all(
     content_index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -334,3 +266,18 @@ def test_a_shared_restriction_is_filtered_once_and_an_empty_form_not_at_all(
             expected = whoosh_ranking(searcher_, query.Require(query.Term(schema.BODY, word),
                                                                unshared))  # fmt: skip
             assert sorted(scored.docs.tolist()) == sorted(d for d, _ in expected), word
+
+
+def test_an_and_of_terms_stops_reading_at_the_first_found_nowhere(content_index: Path) -> None:
+    """A CJK word's tokens in tags and places are an AND of terms: once one is in no post,
+    the rest are not read."""
+    with open_index(content_index, audience="owner") as index:
+        searcher_ = index._current().searcher
+        scorer = fastscore.Scorer(searcher_, searcher_.weighting)
+        found = query.And([query.Term("body", "cloud"), query.Term("body", "paris")])
+        expected = sorted(d for d, _ in whoosh_ranking(searcher_, found))
+        assert sorted(scorer.evaluate(found).docs.tolist()) == expected and expected
+        nowhere = query.And([query.Term("body", "nosuchword"), query.Term("body", "velo")])
+        assert not len(scorer.evaluate(nowhere).docs)
+        assert ("body", b"nosuchword") in scorer._postings
+        assert ("body", b"velo") not in scorer._postings  # never read

@@ -25,7 +25,7 @@ import pickle
 import re
 import struct
 import zlib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate
@@ -125,10 +125,11 @@ def read_values(postings: bytes, docs: list[int], fixed: int | None) -> dict[int
             continue
         stop = bisect_right(docs, last_doc, i)
         deltas, _, values = _whole(data, compression)
-        held = dict(zip(accumulate(deltas), _split(values, fixed, count), strict=True))
-        for docnum in docs[i:stop]:
-            if docnum in held:
-                found[docnum] = held[docnum]
+        ids, held = list(accumulate(deltas)), _split(values, fixed, count)
+        for docnum in docs[i:stop]:  # found by bisection: no dict of the whole block
+            at = bisect_left(ids, docnum)
+            if at < count and ids[at] == docnum:
+                found[docnum] = held[at]
         i = stop
     return found
 
