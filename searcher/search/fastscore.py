@@ -31,9 +31,10 @@ from whoosh import query, scoring, searching
 from whoosh.util.numeric import byte_to_length
 
 from searcher.indexing._whoosh import field_b, pattern_words, segreader
+from searcher.indexing.schema import Scoped
 from searcher.search.globalstats import GlobalStatsSearcher
 from searcher.search.positions import BoolArray, FloatArray, IntArray, PositionStore, within
-from searcher.search.querykeys import QueryKey
+from searcher.search.querykeys import QueryKey, SameQuery
 from searcher.support.caches import Bounded
 
 POSTINGS_BUDGET = 4_000_000  # decoded postings kept per generation (16 bytes each)
@@ -100,10 +101,10 @@ class Scorer:
         self._filters_by_id: Bounded[int, tuple[query.Query, BoolArray]] = Bounded(
             FILTERS, locked=False
         )
-        self._words: Bounded[QueryKey, tuple[query.Query, Scored]] = Bounded(
+        self._words: Bounded[QueryKey | SameQuery, tuple[query.Query, Scored]] = Bounded(
             budget=WORDS_BUDGET, weigh=_words_weight, dropped=self._forget_word, locked=False
         )
-        self._words_by_id: dict[int, tuple[query.Query, Scored, QueryKey]] = {}
+        self._words_by_id: dict[int, tuple[query.Query, Scored, QueryKey | SameQuery]] = {}
         self._scores: Bounded[tuple[str, bytes, float, float], FloatArray] = Bounded(
             budget=budget, weigh=len
         )
@@ -215,7 +216,7 @@ class Scorer:
                 key = mine[2]
                 self._words.get(key)  # now the most recently used
                 return Scored(mine[1].docs, mine[1].scores)
-        key = QueryKey(q)  # hashed only for a word not kept as this object
+        key = _key(q)  # hashed only for a word not kept as this object
         with self._lock:
             kept = self._words.get(key)
         if kept is not None:
@@ -228,7 +229,7 @@ class Scorer:
                 self._words.put(key, (q, found))
         return Scored(found.docs, found.scores)
 
-    def _forget_word(self, key: QueryKey, kept: tuple[query.Query, Scored]) -> None:
+    def _forget_word(self, key: QueryKey | SameQuery, kept: tuple[query.Query, Scored]) -> None:
         q = kept[0]
         if self._words_by_id.get(id(q), (None,))[0] is q:
             del self._words_by_id[id(q)]
@@ -487,6 +488,22 @@ def _plain_idf(searcher: Any) -> bool:
         and searcher.get_parent() is searcher
         and searcher.doc_count_all() == searcher.reader().doc_count_all()
     )
+
+
+_FORMS = (query.Term, query.Phrase, Scoped)  # what one word's OR holds, with ANDs of terms
+
+
+def _key(q: query.Or) -> QueryKey | SameQuery:
+    """How an OR is kept: one word's forms by their structure (the word comes back in other
+    queries, parsed anew), any other OR (a whole query with its pasted title) by identity:
+    hashing its whole tree cost more than making it again from its words, which are kept."""
+    for child in q.subqueries:
+        kind = type(child)
+        if kind not in _FORMS and not (
+            kind is query.And and all(type(t) is query.Term for t in child.subqueries)
+        ):
+            return SameQuery(q)
+    return QueryKey(q)
 
 
 def _postings_weight(postings: tuple[IntArray, FloatArray, int]) -> int:

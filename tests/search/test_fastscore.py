@@ -281,3 +281,26 @@ def test_an_and_of_terms_stops_reading_at_the_first_found_nowhere(content_index:
         assert not len(scorer.evaluate(nowhere).docs)
         assert ("body", b"nosuchword") in scorer._postings
         assert ("body", b"velo") not in scorer._postings  # never read
+
+
+def test_a_words_or_is_kept_by_structure_a_whole_query_by_identity(
+    content_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word's OR found again in another query object is not worked out again; a whole
+    query's OR (its words and its pasted title) is not hashed: only its words are."""
+    with open_index(content_index, audience="owner") as index:
+        generation = index._current()
+        searcher_ = generation.searcher
+        scorer = fastscore.Scorer(searcher_, searcher_.weighting)
+        hashed: list[Any] = []
+        keyed = fastscore.QueryKey
+        monkeypatch.setattr(fastscore, "QueryKey", lambda q: hashed.append(q) or keyed(q))
+        q = generation.parser._plainwords.planned(["cloud"])
+        whole = query.Or([q, query.Term("title_key", "x")])
+        expected = sorted(d for d, _ in whoosh_ranking(searcher_, whole))
+        assert sorted(scorer.evaluate(whole).docs.tolist()) == expected and expected
+        assert hashed == [q]  # the word, not the whole query
+        again = query.Or([query.Or(list(q.subqueries)), query.Term("title_key", "x")])
+        assert sorted(scorer.evaluate(again).docs.tolist()) == expected
+        assert len(hashed) == 2  # its word hashed, found kept: no whole query hashed
+        assert len([k for k in scorer._words._kept if isinstance(k, keyed)]) == 1
