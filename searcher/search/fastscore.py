@@ -167,9 +167,10 @@ class Scorer:
             threshold = np.partition(scores, total - limit)[total - limit]
             near_top = scores >= threshold  # the best, and every score tied with the last
             docs, scores = docs[near_top], scores[near_top]
-        pairs = [(int(d), float(s)) for d, s in zip(docs.tolist(), scores.tolist(), strict=True)]
-        key = tiebreak or (lambda docnum: docnum)
-        pairs.sort(key=lambda pair: (-pair[1], key(pair[0])))
+        pairs = list(zip(docs.tolist(), scores.tolist(), strict=True))
+        pairs.sort(key=lambda pair: -pair[1])  # stable: equal scores stay in docnum order
+        if tiebreak is not None:
+            _break_ties(pairs, limit, tiebreak)
         return pairs[:limit], total
 
     def allowed(self, docs: Iterable[int]) -> BoolArray:
@@ -512,6 +513,20 @@ def _postings_weight(postings: tuple[IntArray, FloatArray, int]) -> int:
 
 def _words_weight(kept: tuple[query.Query, Scored]) -> int:
     return len(kept[1].docs)  # documents: what WORDS_BUDGET counts
+
+
+def _break_ties(pairs: list[tuple[int, float]], limit: int, key: Callable[[int], Any]) -> None:
+    """Order each run of equal scores in ``pairs`` (sorted best first) by ``key(docnum)``,
+    as far as the first ``limit``: only tied documents' keys are read (a path each, from a
+    stored column), not every one near the top."""
+    start, count = 0, len(pairs)
+    while start < min(limit, count):
+        end = start + 1
+        while end < count and pairs[end][1] == pairs[start][1]:
+            end += 1
+        if end - start > 1:
+            pairs[start:end] = sorted(pairs[start:end], key=lambda pair: key(pair[0]))
+        start = end
 
 
 def _nothing() -> Scored:

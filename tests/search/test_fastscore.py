@@ -304,3 +304,19 @@ def test_a_words_or_is_kept_by_structure_a_whole_query_by_identity(
         assert sorted(scorer.evaluate(again).docs.tolist()) == expected
         assert len(hashed) == 2  # its word hashed, found kept: no whole query hashed
         assert len([k for k in scorer._words._kept if isinstance(k, keyed)]) == 1
+
+
+def test_only_tied_documents_ask_the_tiebreak() -> None:
+    scored = fastscore.Scored(
+        np.arange(8, dtype=np.int64), np.array([5.0, 1.0, 3.0, 3.0, 9.0, 3.0, 0.5, 0.5])
+    )
+    scorer = fastscore.Scorer.__new__(fastscore.Scorer)
+    asked: list[int] = []
+    names = {2: "c", 3: "a", 5: "b"}
+
+    def name(docnum: int) -> str:
+        asked.append(docnum)
+        return names[docnum]
+
+    assert scorer.top(scored, 4, tiebreak=name) == ([(4, 9.0), (0, 5.0), (3, 3.0), (5, 3.0)], 8)
+    assert sorted(asked) == [2, 3, 5]  # the tie at 3.0; not 0.5's, beyond the page
