@@ -16,13 +16,14 @@ matches alike (see :meth:`Scorer._pattern`: Whoosh's scores
 for them depend on the reader). For any other query (ranges, fuzzy terms)
 :class:`Unsupported` is raised and the caller searches with Whoosh as before. Other scores
 equal Whoosh's up to the order in which floating-point sums are taken (within 1e-12).
+Matches are combined by :mod:`~searcher.search.scored`; a phrase's words are found in order
+by :mod:`~searcher.search.positions`.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from math import log
 from typing import Any
 
@@ -35,36 +36,27 @@ from searcher.indexing.schema import Scoped
 from searcher.search.globalstats import GlobalStatsSearcher
 from searcher.search.positions import BoolArray, FloatArray, IntArray, PositionStore, within
 from searcher.search.querykeys import QueryKey, SameQuery
+from searcher.search.scored import (
+    NO_DOCS,
+    NO_SCORES,
+    boosted,
+    intersection,
+    maybe,
+    nothing,
+    union,
+    without,
+)
+from searcher.search.scored import Scored as Scored  # callers' name for a match
 from searcher.support.caches import Bounded
 
 POSTINGS_BUDGET = 4_000_000  # decoded postings kept per generation (16 bytes each)
 FILTERS = 256  # filter masks kept per generation (one byte per document each)
 WORDS_BUDGET = 1_000_000  # documents held by the kept ORs of a query word's forms (16 bytes each)
-_NO_DOCS = np.zeros(0, dtype=np.int64)  # a term no segment holds (shared: read-only)
-_NO_WEIGHTS = np.zeros(0, dtype=np.float64)
-_NO_DOCS.flags.writeable = _NO_WEIGHTS.flags.writeable = False
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
 class Unsupported(Exception):
     """A query shape this module does not score; search it with Whoosh."""
-
-
-@dataclass
-class Scored:
-    """The documents a query matches (sorted docnums) and their scores."""
-
-    docs: IntArray
-    scores: FloatArray
-
-    def scores_of(self, docs: Iterable[int]) -> dict[int, float]:
-        """The scores of those of ``docs`` that match."""
-        wanted = np.fromiter(docs, dtype=np.int64)
-        at = np.searchsorted(self.docs, wanted)
-        inside = at < len(self.docs)
-        found = np.zeros(len(wanted), dtype=bool)
-        found[inside] = self.docs[at[inside]] == wanted[inside]
-        return dict(zip(wanted[found].tolist(), self.scores[at[found]].tolist(), strict=True))
 
 
 class Scorer:
@@ -134,14 +126,14 @@ class Scorer:
             if not len(scored.docs):  # most forms of a word are in no post: nothing to filter
                 return scored
             keep = self._filter(q.b)[scored.docs]
-            return _boosted(Scored(scored.docs[keep], scored.scores[keep]), q)
+            return boosted(Scored(scored.docs[keep], scored.scores[keep]), q)
         if isinstance(q, query.AndMaybe):
-            return _boosted(_maybe(self.evaluate(q.a), self.evaluate(q.b)), q)
+            return boosted(maybe(self.evaluate(q.a), self.evaluate(q.b)), q)
         if isinstance(q, query.AndNot):
             kept, dropped = self.evaluate(q.a), self.evaluate(q.b)
-            return _boosted(_without(kept, dropped), q)
+            return boosted(without(kept, dropped), q)
         if isinstance(q, query.And):
-            return _boosted(self._and(q.subqueries), q)
+            return boosted(self._and(q.subqueries), q)
         if isinstance(q, query.Or) and not q.scale and not q.minmatch:
             return self._or(q)
         raise Unsupported(type(q).__name__)
@@ -210,7 +202,7 @@ class Scorer:
         scoring with collection-wide statistics set per query keeps nothing.
         """
         if getattr(self.searcher, "stats", None) is not None:
-            return _boosted(self._union([self.evaluate(child) for child in q.subqueries]), q)
+            return boosted(union([self.evaluate(child) for child in q.subqueries], self.size), q)
         with self._lock:
             mine = self._words_by_id.get(id(q))
             if mine is not None and mine[0] is q:  # a parsed query comes back as the same object
@@ -222,7 +214,7 @@ class Scorer:
             kept = self._words.get(key)
         if kept is not None:
             return Scored(kept[1].docs, kept[1].scores)
-        found = _boosted(self._union([self.evaluate(child) for child in q.subqueries]), q)
+        found = boosted(union([self.evaluate(child) for child in q.subqueries], self.size), q)
         found.docs.flags.writeable = found.scores.flags.writeable = False  # shared from now on
         with self._lock:
             if key not in self._words:  # not kept meanwhile
@@ -245,66 +237,29 @@ class Scorer:
             for child in wanted:  # none can be unsupported: stop at the first found nowhere
                 parts.append(self._term(child))
                 if not len(parts[-1].docs):
-                    return _nothing()
+                    return nothing()
         else:
             parts = [self.evaluate(child) for child in wanted]
-        result = self._intersection(parts)
+        result = intersection(parts)
         for child in unwanted:
-            result = _without(result, self.evaluate(child))
+            result = without(result, self.evaluate(child))
             result.scores += 1.0  # Whoosh intersects with an InverseMatcher, whose score is 1
         return result
-
-    def _intersection(self, parts: list[Scored]) -> Scored:
-        """Documents of every part, scores added in the parts' order (each part's docnums
-        looked up in the next by binary search: np.intersect1d sorts them both again)."""
-        docs, scores = parts[0].docs, parts[0].scores.copy()
-        for part in parts[1:]:
-            if not len(part.docs):
-                return _nothing()
-            at = np.minimum(part.docs.searchsorted(docs), len(part.docs) - 1)
-            hit = part.docs[at] == docs
-            docs, scores = docs[hit], scores[hit] + part.scores[at[hit]]
-        return Scored(docs, scores)
-
-    def _union(self, parts: list[Scored]) -> Scored:
-        """Documents of any part, scores added in the parts' order."""
-        parts = [part for part in parts if len(part.docs)]
-        if not parts:
-            return _nothing()
-        if len(parts) == 1:
-            return Scored(parts[0].docs, parts[0].scores.copy())
-        if sum(len(part.docs) for part in parts) * 8 >= self.size:  # dense, over every document
-            sums = np.zeros(self.size, dtype=np.float64)
-            present = np.zeros(self.size, dtype=bool)
-            for part in parts:  # a part's docnums are distinct: += adds each score once
-                sums[part.docs] += part.scores
-                present[part.docs] = True
-            found = np.flatnonzero(present).astype(np.int64)
-            return Scored(found, sums[found])
-        docs = np.concatenate([part.docs for part in parts])
-        order = docs.argsort(kind="stable")  # a document's scores stay in the parts' order
-        docs, scores = docs[order], np.concatenate([part.scores for part in parts])[order]
-        first = np.empty(len(docs), dtype=bool)
-        first[0] = True
-        np.not_equal(docs[1:], docs[:-1], out=first[1:])
-        groups = first.cumsum() - 1
-        added = np.bincount(groups, weights=scores, minlength=int(groups[-1]) + 1)
-        return Scored(docs[first], np.asarray(added, dtype=np.float64))  # float64 already
 
     def _term(self, q: query.Term) -> Scored:
         fieldname = q.fieldname
         schema = self.searcher.schema
         if fieldname not in schema:
-            return _nothing()
+            return nothing()
         try:
             text = schema[fieldname].to_bytes(q.text)
         except ValueError:
-            return _nothing()
+            return nothing()
         docs, weights, frequency = self._decoded(fieldname, text)
         if not len(docs):
-            return _nothing()
+            return nothing()
         scores = self._term_scores(fieldname, text, docs, weights, frequency)
-        return _boosted(Scored(docs, scores), q)
+        return boosted(Scored(docs, scores), q)
 
     def _term_scores(
         self, fieldname: str, text: bytes, docs: IntArray, weights: FloatArray, frequency: int
@@ -367,13 +322,13 @@ class Scorer:
         """
         reader = self.searcher.reader()
         if q.fieldname not in self.searcher.schema:
-            return _nothing()
+            return nothing()
         parts = []
         for text in self._expand(q) if self._expand is not None else pattern_words(q, reader):
             docs = self._decoded(q.fieldname, text)[0]
             if len(docs):
                 parts.append(Scored(docs, np.ones(len(docs), dtype=np.float64)))
-        found = self._union(parts)
+        found = union(parts, self.size)
         return Scored(found.docs, np.full(len(found.docs), float(q.boost), dtype=np.float64))
 
     def _range(self, q: query.NumericRange) -> Scored:
@@ -405,7 +360,7 @@ class Scorer:
         chain only, and terms are scored last, for the matches only.
         """
         if q.fieldname not in self.searcher.schema or not q.words:
-            return _nothing()
+            return nothing()
         field = self.searcher.schema[q.fieldname]
         if not field.format or not field.format.supports("positions"):
             raise Unsupported(f"phrase in {q.fieldname!r}, which has no positions")
@@ -415,11 +370,11 @@ class Scorer:
             try:
                 text = field.to_bytes(word)
             except ValueError:
-                return _nothing()
+                return nothing()
             found, weights, frequency = self._decoded(q.fieldname, text)
             docs = found if docs is None else docs[within(docs, found)]
             if not len(docs):
-                return _nothing()
+                return nothing()
             words.append((text, found, weights, frequency))
         assert docs is not None
         if len(words) > 1:
@@ -432,7 +387,7 @@ class Scorer:
             ]
             scores = mine if scores is None else scores + mine
         assert scores is not None
-        return _boosted(Scored(docs, np.array(scores, dtype=np.float64)), q)
+        return boosted(Scored(docs, np.array(scores, dtype=np.float64)), q)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -458,7 +413,7 @@ class Scorer:
             docs_parts.append(leaf.docs + offset if offset else leaf.docs)
             weight_parts.append(leaf.weights)
         if not docs_parts:
-            return _NO_DOCS, _NO_WEIGHTS, frequency
+            return NO_DOCS, NO_SCORES, frequency
         if len(docs_parts) == 1:  # one segment holds it (most terms): arrays as read
             return docs_parts[0], weight_parts[0], frequency
         return np.concatenate(docs_parts), np.concatenate(weight_parts), frequency
@@ -527,31 +482,3 @@ def _break_ties(pairs: list[tuple[int, float]], limit: int, key: Callable[[int],
         if end - start > 1:
             pairs[start:end] = sorted(pairs[start:end], key=lambda pair: key(pair[0]))
         start = end
-
-
-def _nothing() -> Scored:
-    return Scored(_NO_DOCS, _NO_WEIGHTS)  # read-only: nothing changes an empty match
-
-
-def _boosted(scored: Scored, q: query.Query) -> Scored:
-    boost = getattr(q, "boost", 1.0)
-    if boost != 1.0:
-        scored.scores = scored.scores * boost
-    return scored
-
-
-def _maybe(required: Scored, optional: Scored) -> Scored:
-    """ANDMAYBE: the required documents, plus the optional score where there is one."""
-    scores = required.scores.copy()
-    if len(optional.docs) and len(required.docs):
-        at = np.searchsorted(optional.docs, required.docs)
-        inside = at < len(optional.docs)
-        hit = np.zeros(len(at), dtype=bool)
-        hit[inside] = optional.docs[at[inside]] == required.docs[inside]
-        scores[hit] += optional.scores[at[hit]]
-    return Scored(required.docs, scores)
-
-
-def _without(kept: Scored, dropped: Scored) -> Scored:
-    keep = ~within(kept.docs, dropped.docs)
-    return Scored(kept.docs[keep], kept.scores[keep])
