@@ -16,109 +16,47 @@ matches alike (see :meth:`Scorer._pattern`: Whoosh's scores
 for them depend on the reader). For any other query (ranges, fuzzy terms)
 :class:`Unsupported` is raised and the caller searches with Whoosh as before. Other scores
 equal Whoosh's up to the order in which floating-point sums are taken (within 1e-12).
+Matches are combined by :mod:`~searcher.search.scored`; a phrase's words are found in order
+by :mod:`~searcher.search.positions`.
 """
 
 from __future__ import annotations
 
-import pickle
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from itertools import accumulate, chain
+from collections.abc import Callable, Iterable
 from math import log
 from typing import Any
 
 import numpy as np
-from whoosh import formats, query, scoring, searching
+from whoosh import query, scoring, searching
 from whoosh.util.numeric import byte_to_length
 
 from searcher.indexing._whoosh import field_b, pattern_words, segreader
+from searcher.indexing.schema import Scoped
 from searcher.search.globalstats import GlobalStatsSearcher
-from searcher.search.querykeys import QueryKey
+from searcher.search.positions import BoolArray, FloatArray, IntArray, PositionStore, within
+from searcher.search.querykeys import QueryKey, SameQuery
+from searcher.search.scored import (
+    NO_DOCS,
+    NO_SCORES,
+    boosted,
+    intersection,
+    maybe,
+    nothing,
+    union,
+    without,
+)
+from searcher.search.scored import Scored as Scored  # callers' name for a match
 from searcher.support.caches import Bounded
 
 POSTINGS_BUDGET = 4_000_000  # decoded postings kept per generation (16 bytes each)
-POSITIONS_BUDGET = 200_000  # (term, document) positions kept per generation
 FILTERS = 256  # filter masks kept per generation (one byte per document each)
 WORDS_BUDGET = 1_000_000  # documents held by the kept ORs of a query word's forms (16 bytes each)
-_NO_DOCS = np.zeros(0, dtype=np.int64)  # a term no segment holds (shared: read-only)
-_NO_WEIGHTS = np.zeros(0, dtype=np.float64)
-_NO_DOCS.flags.writeable = _NO_WEIGHTS.flags.writeable = False
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-
-FloatArray = np.ndarray[Any, np.dtype[np.float64]]
-BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
-IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
 
 class Unsupported(Exception):
     """A query shape this module does not score; search it with Whoosh."""
-
-
-@dataclass
-class Scored:
-    """The documents a query matches (sorted docnums) and their scores."""
-
-    docs: IntArray
-    scores: FloatArray
-
-    def scores_of(self, docs: Iterable[int]) -> dict[int, float]:
-        """The scores of those of ``docs`` that match."""
-        wanted = np.fromiter(docs, dtype=np.int64)
-        at = np.searchsorted(self.docs, wanted)
-        inside = at < len(self.docs)
-        found = np.zeros(len(wanted), dtype=bool)
-        found[inside] = self.docs[at[inside]] == wanted[inside]
-        return dict(zip(wanted[found].tolist(), self.scores[at[found]].tolist(), strict=True))
-
-
-@dataclass(frozen=True)
-class _Positions:
-    """A term's positions in some documents (sorted docnums): document i's are
-    ``flat[starts[i] : starts[i + 1]]``."""
-
-    docs: IntArray
-    starts: IntArray
-    flat: IntArray
-
-    def holds(self, docs: IntArray) -> BoolArray:
-        """Whether each of ``docs`` has its positions here."""
-        return _within(docs, self.docs)
-
-    def of(self, docs: IntArray) -> tuple[IntArray, IntArray]:
-        """The number of positions in each of ``docs`` (0 where not here), and them all."""
-        if not len(self.docs):
-            return np.zeros(len(docs), dtype=np.int64), self.flat
-        at = np.minimum(np.searchsorted(self.docs, docs), len(self.docs) - 1)
-        sizes = np.where(self.docs[at] == docs, self.starts[at + 1] - self.starts[at], 0)
-        return sizes, _runs(self.flat, self.starts[at], sizes)
-
-    @staticmethod
-    def merged(parts: list[_Positions]) -> _Positions:
-        """One store of the documents of ``parts`` (none in two)."""
-        docs = np.concatenate([part.docs for part in parts])
-        order = np.argsort(docs, kind="stable")
-        bases = np.cumsum([0] + [len(part.flat) for part in parts[:-1]])
-        starts = np.concatenate(
-            [part.starts[:-1] + base for part, base in zip(parts, bases, strict=True)]
-        )
-        sizes = np.concatenate([np.diff(part.starts) for part in parts])[order]
-        flat = _runs(np.concatenate([part.flat for part in parts]), starts[order], sizes)
-        return _Positions(docs[order], np.r_[0, np.cumsum(sizes)].astype(np.int64), flat)
-
-
-_NO_POSITIONS = _Positions(  # a term's positions not read yet (shared: read-only)
-    np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
-)
-
-
-def _runs(values: IntArray, starts: IntArray, sizes: IntArray) -> IntArray:
-    """``values[start : start + size]`` for each start and size, one after another."""
-    total = int(sizes.sum())
-    ends = np.cumsum(sizes)
-    at = np.repeat(starts - (ends - sizes), sizes) + np.arange(total, dtype=np.int64)
-    found: IntArray = values[at]
-    return found
 
 
 class Scorer:
@@ -144,24 +82,29 @@ class Scorer:
             locked=False,  # read and filled under _lock
         )
         self._lengths: dict[str, FloatArray] = {}
+        self._scorable: dict[str, bool] = {}  # each field's, from the schema
+        self._avg_lengths: dict[str, float] = {}  # see _avg_length
         self._own_idf = _plain_idf(searcher)
         # the caches below are read and filled under _lock
         # keyed by QueryKey: Whoosh's own hash of an OR of one word's forms ignores the word
         self._filters: Bounded[QueryKey, BoolArray] = Bounded(FILTERS, locked=False)
-        self._words: Bounded[QueryKey, tuple[query.Query, Scored]] = Bounded(
+        # the same masks by the restriction's identity: plain words share one restriction
+        # object per set of languages (the query is kept with its mask: its id stays its own)
+        self._filters_by_id: Bounded[int, tuple[query.Query, BoolArray]] = Bounded(
+            FILTERS, locked=False
+        )
+        self._words: Bounded[QueryKey | SameQuery, tuple[query.Query, Scored]] = Bounded(
             budget=WORDS_BUDGET, weigh=_words_weight, dropped=self._forget_word, locked=False
         )
-        self._words_by_id: dict[int, tuple[query.Query, Scored]] = {}
+        self._words_by_id: dict[int, tuple[query.Query, Scored, QueryKey | SameQuery]] = {}
         self._scores: Bounded[tuple[str, bytes, float, float], FloatArray] = Bounded(
             budget=budget, weigh=len
-        )
-        self._known_positions: Bounded[tuple[str, bytes], _Positions] = Bounded(
-            budget=POSITIONS_BUDGET, weigh=_positions_weight, locked=False
         )
         self._live_docs: IntArray | None = None
         self._expand = expand  # a pattern's words (bounded, kept); else Whoosh's expansion
         self._ranges = ranges  # the documents of a numeric range, from a column; None: Whoosh
         self._lock = threading.Lock()
+        self._positions = PositionStore(self._leaves, self._terms, self._lock)  # for phrases
 
     # -- the public calls --------------------------------------------------------------------
 
@@ -180,15 +123,17 @@ class Scorer:
             return Scored(live, np.full(len(live), float(q.boost), dtype=np.float64))
         if isinstance(q, query.Require):  # scored by its first part, filtered by its second
             scored = self.evaluate(q.a)
+            if not len(scored.docs):  # most forms of a word are in no post: nothing to filter
+                return scored
             keep = self._filter(q.b)[scored.docs]
-            return _boosted(Scored(scored.docs[keep], scored.scores[keep]), q)
+            return boosted(Scored(scored.docs[keep], scored.scores[keep]), q)
         if isinstance(q, query.AndMaybe):
-            return _boosted(_maybe(self.evaluate(q.a), self.evaluate(q.b)), q)
+            return boosted(maybe(self.evaluate(q.a), self.evaluate(q.b)), q)
         if isinstance(q, query.AndNot):
             kept, dropped = self.evaluate(q.a), self.evaluate(q.b)
-            return _boosted(_without(kept, dropped), q)
+            return boosted(without(kept, dropped), q)
         if isinstance(q, query.And):
-            return _boosted(self._and(q.subqueries), q)
+            return boosted(self._and(q.subqueries), q)
         if isinstance(q, query.Or) and not q.scale and not q.minmatch:
             return self._or(q)
         raise Unsupported(type(q).__name__)
@@ -214,9 +159,10 @@ class Scorer:
             threshold = np.partition(scores, total - limit)[total - limit]
             near_top = scores >= threshold  # the best, and every score tied with the last
             docs, scores = docs[near_top], scores[near_top]
-        pairs = [(int(d), float(s)) for d, s in zip(docs.tolist(), scores.tolist(), strict=True)]
-        key = tiebreak or (lambda docnum: docnum)
-        pairs.sort(key=lambda pair: (-pair[1], key(pair[0])))
+        pairs = list(zip(docs.tolist(), scores.tolist(), strict=True))
+        pairs.sort(key=lambda pair: -pair[1])  # stable: equal scores stay in docnum order
+        if tiebreak is not None:
+            _break_ties(pairs, limit, tiebreak)
         return pairs[:limit], total
 
     def allowed(self, docs: Iterable[int]) -> BoolArray:
@@ -231,6 +177,10 @@ class Scorer:
     def _filter(self, q: query.Query) -> BoolArray:
         """The documents ``q`` matches as a mask over all documents, kept for reuse: filters
         such as a language scope come back in every query."""
+        with self._lock:
+            mine = self._filters_by_id.get(id(q))
+        if mine is not None and mine[0] is q:
+            return mine[1]
         key = QueryKey(q)
         with self._lock:
             found = self._filters.get(key)
@@ -239,6 +189,8 @@ class Scorer:
             found[self.evaluate(q).docs] = True
             with self._lock:
                 self._filters.put(key, found)
+        with self._lock:
+            self._filters_by_id.put(id(q), (q, found))
         return found
 
     def _or(self, q: query.Or) -> Scored:
@@ -250,25 +202,27 @@ class Scorer:
         scoring with collection-wide statistics set per query keeps nothing.
         """
         if getattr(self.searcher, "stats", None) is not None:
-            return _boosted(self._union([self.evaluate(child) for child in q.subqueries]), q)
+            return boosted(union([self.evaluate(child) for child in q.subqueries], self.size), q)
         with self._lock:
-            key = QueryKey(q)
-            kept = self._words_by_id.get(id(q))
-            if kept is None or kept[0] is not q:  # a parsed query comes back as the same object
-                kept = self._words.get(key)
-            else:
+            mine = self._words_by_id.get(id(q))
+            if mine is not None and mine[0] is q:  # a parsed query comes back as the same object
+                key = mine[2]
                 self._words.get(key)  # now the most recently used
+                return Scored(mine[1].docs, mine[1].scores)
+        key = _key(q)  # hashed only for a word not kept as this object
+        with self._lock:
+            kept = self._words.get(key)
         if kept is not None:
             return Scored(kept[1].docs, kept[1].scores)
-        found = _boosted(self._union([self.evaluate(child) for child in q.subqueries]), q)
+        found = boosted(union([self.evaluate(child) for child in q.subqueries], self.size), q)
         found.docs.flags.writeable = found.scores.flags.writeable = False  # shared from now on
         with self._lock:
             if key not in self._words:  # not kept meanwhile
-                self._words_by_id[id(q)] = (q, found)
+                self._words_by_id[id(q)] = (q, found, key)
                 self._words.put(key, (q, found))
         return Scored(found.docs, found.scores)
 
-    def _forget_word(self, key: QueryKey, kept: tuple[query.Query, Scored]) -> None:
+    def _forget_word(self, key: QueryKey | SameQuery, kept: tuple[query.Query, Scored]) -> None:
         q = kept[0]
         if self._words_by_id.get(id(q), (None,))[0] is q:
             del self._words_by_id[id(q)]
@@ -278,92 +232,82 @@ class Scorer:
         unwanted = [c.query for c in children if isinstance(c, query.Not)]
         if not wanted:
             raise Unsupported("a conjunction of negations")
-        result = self._intersection([self.evaluate(child) for child in wanted])
+        if all(type(c) is query.Term for c in children):  # a CJK word's tokens in tags, places
+            parts = []
+            for child in wanted:  # none can be unsupported: stop at the first found nowhere
+                parts.append(self._term(child))
+                if not len(parts[-1].docs):
+                    return nothing()
+        else:
+            parts = [self.evaluate(child) for child in wanted]
+        result = intersection(parts)
         for child in unwanted:
-            result = _without(result, self.evaluate(child))
+            result = without(result, self.evaluate(child))
             result.scores += 1.0  # Whoosh intersects with an InverseMatcher, whose score is 1
         return result
-
-    def _intersection(self, parts: list[Scored]) -> Scored:
-        docs, scores = parts[0].docs, parts[0].scores.copy()
-        for part in parts[1:]:
-            docs, mine, theirs = np.intersect1d(
-                docs, part.docs, assume_unique=True, return_indices=True
-            )
-            scores = scores[mine] + part.scores[theirs]
-        return Scored(docs, scores)
-
-    def _union(self, parts: list[Scored]) -> Scored:
-        """Documents of any part, scores added in the parts' order."""
-        parts = [part for part in parts if len(part.docs)]
-        if not parts:
-            return _nothing()
-        if len(parts) == 1:
-            return Scored(parts[0].docs, parts[0].scores.copy())
-        if sum(len(part.docs) for part in parts) * 8 >= self.size:  # dense, over every document
-            sums = np.zeros(self.size, dtype=np.float64)
-            present = np.zeros(self.size, dtype=bool)
-            for part in parts:  # a part's docnums are distinct: += adds each score once
-                sums[part.docs] += part.scores
-                present[part.docs] = True
-            found = np.flatnonzero(present).astype(np.int64)
-            return Scored(found, sums[found])
-        docs = np.concatenate([part.docs for part in parts])
-        scores = np.concatenate([part.scores for part in parts])
-        found, inverse = np.unique(docs, return_inverse=True)
-        sums = np.asarray(np.bincount(inverse, weights=scores, minlength=len(found)), np.float64)
-        return Scored(found, sums)
 
     def _term(self, q: query.Term) -> Scored:
         fieldname = q.fieldname
         schema = self.searcher.schema
         if fieldname not in schema:
-            return _nothing()
+            return nothing()
         try:
             text = schema[fieldname].to_bytes(q.text)
         except ValueError:
-            return _nothing()
-        docs, weights = self._decoded(fieldname, text)
+            return nothing()
+        docs, weights, frequency = self._decoded(fieldname, text)
         if not len(docs):
-            return _nothing()
-        return _boosted(Scored(docs, self._term_scores(fieldname, text, docs, weights)), q)
+            return nothing()
+        scores = self._term_scores(fieldname, text, docs, weights, frequency)
+        return boosted(Scored(docs, scores), q)
 
     def _term_scores(
-        self, fieldname: str, text: bytes, docs: IntArray, weights: FloatArray
+        self, fieldname: str, text: bytes, docs: IntArray, weights: FloatArray, frequency: int
     ) -> FloatArray:
         """A term's BM25F scores, kept with the statistics they were worked out from (a
         sharded index sets collection-wide ones per query)."""
-        if self.searcher.schema[fieldname].scorable:
-            stats = (self._idf(fieldname, text), self.searcher.avg_field_length(fieldname))
+        scorable = self._scorable.get(fieldname)
+        if scorable is None:
+            scorable = self._scorable[fieldname] = bool(self.searcher.schema[fieldname].scorable)
+        if scorable:
+            stats = (self._idf(fieldname, text, frequency), self._avg_length(fieldname))
         else:
             stats = (0.0, 0.0)
         key = (fieldname, text, *stats)
         found = self._scores.get(key)
         if found is None:
-            found = self._bm25(fieldname, stats[0], docs, weights)
+            found = self._bm25(fieldname, *stats, docs, weights) if scorable else weights.copy()
             found.flags.writeable = False  # shared by every query that asks: never changed
             self._scores.put(key, found)
         return found
 
-    def _idf(self, fieldname: str, text: bytes) -> float:
+    def _idf(self, fieldname: str, text: bytes, frequency: int) -> float:
         """``searcher.idf``: worked out here, as Whoosh's weighting does, from the document
-        frequency read with the term's postings (Whoosh would look the term up again in
+        ``frequency`` read with the term's postings (Whoosh would look the term up again in
         every segment), where the searcher and its weighting are Whoosh's own."""
         if self._own_idf and getattr(self.searcher, "stats", None) is None:
-            with self._lock:
-                kept = self._postings.get((fieldname, text))
-            if kept is not None:
-                return log(self.size / (kept[2] + 1)) + 1
+            return log(self.size / (frequency + 1)) + 1
         return float(self.searcher.idf(fieldname, text))
 
-    def _bm25(self, fieldname: str, idf: float, docs: IntArray, tf: FloatArray) -> FloatArray:
-        """scoring.bm25 over arrays, operation for operation, with Whoosh's statistics."""
-        if not self.searcher.schema[fieldname].scorable:
-            return tf.copy()  # what BM25F falls back to: the weight as the score
+    def _avg_length(self, fieldname: str) -> float:
+        """``searcher.avg_field_length``, asked once per field while the searcher's own
+        statistics hold (a shard's collection-wide ones are set per query)."""
+        if getattr(self.searcher, "stats", None) is not None:
+            return float(self.searcher.avg_field_length(fieldname))
+        found = self._avg_lengths.get(fieldname)
+        if found is None:
+            found = self._avg_lengths[fieldname] = float(self.searcher.avg_field_length(fieldname))
+        return found
+
+    def _bm25(
+        self, fieldname: str, idf: float, avg_length: float, docs: IntArray, tf: FloatArray
+    ) -> FloatArray:
+        """scoring.bm25 over arrays, operation for operation, with Whoosh's statistics (a
+        field that is not scorable scores the weight itself: BM25F's fallback)."""
         weighting = self._weighting
         b = field_b(weighting, fieldname)
         k1 = weighting.K1
-        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        avgfl = avg_length or 1
         fl = self._field_lengths(fieldname)[docs]
         result: FloatArray = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
         return result
@@ -378,13 +322,13 @@ class Scorer:
         """
         reader = self.searcher.reader()
         if q.fieldname not in self.searcher.schema:
-            return _nothing()
+            return nothing()
         parts = []
         for text in self._expand(q) if self._expand is not None else pattern_words(q, reader):
-            docs, _ = self._decoded(q.fieldname, text)
+            docs = self._decoded(q.fieldname, text)[0]
             if len(docs):
                 parts.append(Scored(docs, np.ones(len(docs), dtype=np.float64)))
-        found = self._union(parts)
+        found = union(parts, self.size)
         return Scored(found.docs, np.full(len(found.docs), float(q.boost), dtype=np.float64))
 
     def _range(self, q: query.NumericRange) -> Scored:
@@ -416,101 +360,46 @@ class Scorer:
         chain only, and terms are scored last, for the matches only.
         """
         if q.fieldname not in self.searcher.schema or not q.words:
-            return _nothing()
+            return nothing()
         field = self.searcher.schema[q.fieldname]
         if not field.format or not field.format.supports("positions"):
             raise Unsupported(f"phrase in {q.fieldname!r}, which has no positions")
-        words: list[tuple[bytes, IntArray, FloatArray]] = []
+        words: list[tuple[bytes, IntArray, FloatArray, int]] = []
         docs: IntArray | None = None
         for word in q.words:
             try:
                 text = field.to_bytes(word)
             except ValueError:
-                return _nothing()
-            found, weights = self._decoded(q.fieldname, text)
-            docs = found if docs is None else np.intersect1d(docs, found, assume_unique=True)
+                return nothing()
+            found, weights, frequency = self._decoded(q.fieldname, text)
+            docs = found if docs is None else docs[within(docs, found)]
             if not len(docs):
-                return _nothing()
-            words.append((text, found, weights))
+                return nothing()
+            words.append((text, found, weights, frequency))
         assert docs is not None
         if len(words) > 1:
-            texts = [text for text, _, _ in words]
-            docs = docs[self._chained(q.fieldname, texts, docs, field.format, q.slop)]
+            texts = [text for text, _, _, _ in words]
+            docs = docs[self._positions.chained(q.fieldname, texts, docs, field.format, q.slop)]
         scores: FloatArray | None = None
-        for text, found, weights in words:  # summed in the words' order, as Whoosh adds them
-            mine = self._term_scores(q.fieldname, text, found, weights)[
+        for text, found, weights, frequency in words:  # summed in order, as Whoosh adds them
+            mine = self._term_scores(q.fieldname, text, found, weights, frequency)[
                 np.searchsorted(found, docs)
             ]
             scores = mine if scores is None else scores + mine
         assert scores is not None
-        return _boosted(Scored(docs, np.array(scores, dtype=np.float64)), q)
-
-    def _chained(
-        self, fieldname: str, texts: list[bytes], docs: IntArray, format_: Any, slop: int
-    ) -> BoolArray:
-        """For each of ``docs`` (all holding every word), whether the words stand in order,
-        each 1 to ``slop`` positions after the one before; a word's positions are read only
-        for the documents where the chain still holds."""
-        owners = np.arange(len(docs), dtype=np.int64)
-        alive = owners
-        starts = owners[:0]  # (owner << 32) + the position the chain has reached there
-        steps = np.arange(1, max(slop, 1) + 1, dtype=np.int64)
-        for i, text in enumerate(texts):
-            sizes, flat = self._positions(fieldname, text, docs[alive], format_)
-            keys = flat + np.repeat(alive << 32, sizes)
-            if i == 0:
-                starts = keys
-            elif slop <= 1:
-                starts = starts[_within(starts + 1, keys)] + 1
-            else:  # every end 1 to slop after an end reached: each once
-                reached = (starts[:, None] + steps).ravel()
-                starts = keys[_within(keys, np.sort(reached))]  # sorted, as keys are
-            if not len(starts):
-                break
-            alive = _distinct(starts >> 32)
-        found = np.zeros(len(docs), dtype=bool)
-        found[starts >> 32] = True
-        return found
-
-    def _positions(
-        self, fieldname: str, text: bytes, docs: IntArray, format_: Any
-    ) -> tuple[IntArray, IntArray]:
-        """The positions of a term in each of ``docs`` (sorted, all holding the term), as the
-        number in each document and all of them one document after another; those read once
-        are kept (within POSITIONS_BUDGET documents) for the next phrase."""
-        key = (fieldname, text)
-        with self._lock:
-            known = self._known_positions.get(key) or _NO_POSITIONS
-            missing = docs[~known.holds(docs)]
-            if len(missing):
-                decode = _positions_decoder(format_)
-                parts = [known] if len(known.docs) else []
-                for (reader, offset), terms in zip(self._leaves, self._terms, strict=True):
-                    end = offset + reader.doc_count_all()
-                    mine = missing[(missing >= offset) & (missing < end)] - offset
-                    if not len(mine):
-                        continue
-                    read = terms.values(fieldname, text, mine)
-                    sizes, flat = decode(list(read.values()))
-                    held = np.fromiter(read, dtype=np.int64, count=len(read)) + offset
-                    parts.append(_Positions(held, np.r_[0, np.cumsum(sizes)], flat))
-                if len(parts) > 1:
-                    known = _Positions.merged(parts)
-                elif parts:  # read in one go, in docnum order
-                    known = parts[0]
-                self._known_positions.put(key, known)
-            return known.of(docs)
+        return boosted(Scored(docs, np.array(scores, dtype=np.float64)), q)
 
     # -- reading -----------------------------------------------------------------------------
 
-    def _decoded(self, fieldname: str, text: bytes) -> tuple[IntArray, FloatArray]:
-        """A term's live postings over every segment: global docnums and weights (cached)."""
+    def _decoded(self, fieldname: str, text: bytes) -> tuple[IntArray, FloatArray, int]:
+        """A term's live postings over every segment, global docnums and weights, and its
+        document frequency (cached)."""
         key = (fieldname, text)
         with self._lock:
             hit = self._postings.get(key)
             if hit is None:
                 hit = self._postings.put(key, self._read(fieldname, text))
-            return hit[0], hit[1]
+            return hit
 
     def _read(self, fieldname: str, text: bytes) -> tuple[IntArray, FloatArray, int]:
         """A term's live postings and its document frequency (deleted documents counted, as
@@ -521,10 +410,12 @@ class Scorer:
             frequency += count
             if leaf is None:
                 continue
-            docs_parts.append(leaf.docs + offset)
+            docs_parts.append(leaf.docs + offset if offset else leaf.docs)
             weight_parts.append(leaf.weights)
         if not docs_parts:
-            return _NO_DOCS, _NO_WEIGHTS, frequency
+            return NO_DOCS, NO_SCORES, frequency
+        if len(docs_parts) == 1:  # one segment holds it (most terms): arrays as read
+            return docs_parts[0], weight_parts[0], frequency
         return np.concatenate(docs_parts), np.concatenate(weight_parts), frequency
 
     def _field_lengths(self, fieldname: str) -> FloatArray:
@@ -555,93 +446,39 @@ def _plain_idf(searcher: Any) -> bool:
     )
 
 
+_FORMS = (query.Term, query.Phrase, Scoped)  # what one word's OR holds, with ANDs of terms
+
+
+def _key(q: query.Or) -> QueryKey | SameQuery:
+    """How an OR is kept: one word's forms by their structure (the word comes back in other
+    queries, parsed anew), any other OR (a whole query with its pasted title) by identity:
+    hashing its whole tree cost more than making it again from its words, which are kept."""
+    for child in q.subqueries:
+        kind = type(child)
+        if kind not in _FORMS and not (
+            kind is query.And and all(type(t) is query.Term for t in child.subqueries)
+        ):
+            return SameQuery(q)
+    return QueryKey(q)
+
+
 def _postings_weight(postings: tuple[IntArray, FloatArray, int]) -> int:
     return len(postings[0])  # documents: what POSTINGS_BUDGET counts
-
-
-def _positions_weight(kept: _Positions) -> int:
-    return len(kept.docs)  # documents: what POSITIONS_BUDGET counts
 
 
 def _words_weight(kept: tuple[query.Query, Scored]) -> int:
     return len(kept[1].docs)  # documents: what WORDS_BUDGET counts
 
 
-def _nothing() -> Scored:
-    return Scored(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
-
-
-def _boosted(scored: Scored, q: query.Query) -> Scored:
-    boost = getattr(q, "boost", 1.0)
-    if boost != 1.0:
-        scored.scores = scored.scores * boost
-    return scored
-
-
-def _maybe(required: Scored, optional: Scored) -> Scored:
-    """ANDMAYBE: the required documents, plus the optional score where there is one."""
-    scores = required.scores.copy()
-    if len(optional.docs) and len(required.docs):
-        at = np.searchsorted(optional.docs, required.docs)
-        inside = at < len(optional.docs)
-        hit = np.zeros(len(at), dtype=bool)
-        hit[inside] = optional.docs[at[inside]] == required.docs[inside]
-        scores[hit] += optional.scores[at[hit]]
-    return Scored(required.docs, scores)
-
-
-def _without(kept: Scored, dropped: Scored) -> Scored:
-    keep = np.isin(kept.docs, dropped.docs, assume_unique=True, invert=True)
-    return Scored(kept.docs[keep], kept.scores[keep])
-
-
-def _within(values: IntArray, known: IntArray) -> BoolArray:
-    """Whether each of ``values`` is in ``known`` (sorted): np.isin without its sorts, and
-    without the import of numpy.ma (47 ms, on a process's first call) that np.unique
-    makes to test for masked arrays."""
-    if not len(known):
-        return np.zeros(len(values), dtype=bool)
-    at = np.minimum(np.searchsorted(known, values), len(known) - 1)
-    found: BoolArray = known[at] == values
-    return found
-
-
-def _distinct(values: IntArray) -> IntArray:
-    """The distinct values of sorted ``values``: np.unique without its sort (nor its
-    import of numpy.ma)."""
-    if not len(values):
-        return values
-    return values[np.r_[True, values[1:] != values[:-1]]]
-
-
-def _positions_decoder(format_: Any) -> Callable[[list[bytes]], tuple[IntArray, IntArray]]:
-    """How posting values of ``format_`` give their positions (the number in each value, and
-    them all): Whoosh's Positions format read without its Python loop, others value by value
-    by Whoosh."""
-    if type(format_) is formats.Positions:
-        return _positions_of
-    return lambda values: _flat([format_.decode_positions(value) for value in values])
-
-
-def _positions_of(values: list[bytes]) -> tuple[IntArray, IntArray]:
-    """``Positions.decode_positions`` of each value: a count (4 bytes), then the pickled
-    deltas. Compact values (``segwriter.compact_positions``: no PROTO, memo or STOP, each
-    a list built by its own opcodes) are read in one unpickling, as a tuple of lists, and
-    summed over all of them at once: a phrase of CJK characters reads hundreds of thousands."""
-    if any(value.endswith(b".") for value in values):  # as Whoosh's own writer leaves them
-        return _flat([
-            list(accumulate(pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
-            for value in values
-        ])  # fmt: skip
-    joined = b"".join([b"(", *(value[4:] for value in values), b"t."])
-    sizes, deltas = _flat(pickle.loads(joined))
-    sums = np.cumsum(deltas)
-    before = np.r_[0, sums][np.cumsum(sizes) - sizes]  # the sum of the values before each
-    return sizes, sums - np.repeat(before, sizes)
-
-
-def _flat(lists: Sequence[list[int]]) -> tuple[IntArray, IntArray]:
-    """The length of each list, and their items one after another."""
-    sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    items = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(sizes.sum()))
-    return sizes, items
+def _break_ties(pairs: list[tuple[int, float]], limit: int, key: Callable[[int], Any]) -> None:
+    """Order each run of equal scores in ``pairs`` (sorted best first) by ``key(docnum)``,
+    as far as the first ``limit``: only tied documents' keys are read (a path each, from a
+    stored column), not every one near the top."""
+    start, count = 0, len(pairs)
+    while start < min(limit, count):
+        end = start + 1
+        while end < count and pairs[end][1] == pairs[start][1]:
+            end += 1
+        if end - start > 1:
+            pairs[start:end] = sorted(pairs[start:end], key=lambda pair: key(pair[0]))
+        start = end

@@ -73,6 +73,10 @@ class PlainWords:
             else:
                 self._tokenized.append((field, [name]))
         self._words: Bounded[str, _Word] = Bounded(WORDS_KEPT)
+        self._every = frozenset(self.keys)
+        # each set of languages' restriction (None: every language), built once: a form's
+        # query would otherwise build its own list of language terms
+        self._scopes: dict[frozenset[str], query.Query | None] = {}
 
     def planned(self, words: Sequence[str]) -> query.Query:
         """The query :func:`querytree.planned` makes of what the parser reads in ``words``."""
@@ -129,14 +133,27 @@ class PlainWords:
     def _form(
         self, fieldname: str, form: tuple[str, ...], languages: frozenset[str], boost: float
     ) -> query.Query:
-        """One form's query, normalized and skip-capable as the general walk leaves it."""
-        q = schema.form_query(fieldname, form, languages, self.keys, boost=boost)
-        if isinstance(q, schema.Scoped):
-            scored = q.a.normalize() if len(form) > 1 else q.a
-            if isinstance(q.b, query.Or):
-                q.b.matcher_type = query.Or.DEFAULT_MATCHER
-            return schema.Scoped(scored, q.b) if scored is not q.a else q
-        return q.normalize() if len(form) > 1 else q
+        """One form's query, normalized and skip-capable as the general walk leaves it: what
+        ``schema.form_query`` makes, its restriction to ``languages`` shared."""
+        q = schema.form_query(fieldname, form, self._every, self.keys, boost=boost)
+        if len(form) > 1:
+            q = q.normalize()
+        scope = self._scope(languages)
+        return q if scope is None else schema.Scoped(q, scope)
+
+    def _scope(self, languages: frozenset[str]) -> query.Query | None:
+        """The restriction ``schema.form_query`` gives a form of ``languages`` (None where
+        every language gives it), made once per set of languages and shared."""
+        try:
+            return self._scopes[languages]
+        except KeyError:
+            pass
+        q = schema.form_query(schema.TITLE, ("",), languages, self.keys)
+        scope = q.b if isinstance(q, schema.Scoped) else None
+        if isinstance(scope, query.Or):
+            scope.matcher_type = query.Or.DEFAULT_MATCHER
+        self._scopes[languages] = scope
+        return scope
 
     def _word(self, text: str) -> _Word:
         """``text``'s analysis and clause, remembered."""

@@ -37,6 +37,26 @@ class QueryKey:
         return f"QueryKey({self.query!r})"
 
 
+class SameQuery:
+    """A query as a key by identity: for a query only ever asked again as the same object
+    (a whole parsed query, which the parser's cache hands out again), where hashing its
+    structure would cost more than working it out again from its parts."""
+
+    __slots__ = ("query",)
+
+    def __init__(self, query: Any) -> None:
+        self.query = query
+
+    def __hash__(self) -> int:
+        return id(self.query)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SameQuery) and other.query is self.query
+
+    def __repr__(self) -> str:
+        return f"SameQuery({self.query!r})"
+
+
 def _shape(query: Any) -> tuple[Any, ...]:
     """What a query is made of, in order (its children's shapes, or a leaf's own repr; a
     term's parts, which its ``==`` compares: its repr took half the time of a new key)."""
@@ -44,5 +64,5 @@ def _shape(query: Any) -> tuple[Any, ...]:
         return ("Term", query.fieldname, query.text, query.boost)
     children = getattr(query, "subqueries", None)
     if children is not None:
-        return (type(query).__name__, query.boost, tuple(_shape(c) for c in children))
+        return (type(query).__name__, query.boost, tuple([_shape(c) for c in children]))
     return (type(query).__name__, repr(query), getattr(query, "boost", 1.0))

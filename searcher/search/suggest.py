@@ -18,6 +18,7 @@ import re
 import sys
 import threading
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -123,13 +124,19 @@ def _distance(a: str, b: str) -> int:
     return row[-1]
 
 
-def occurrences(reader: Any, word: str, keys: list[str]) -> int:
+def occurrences(reader: Any, word: str, keys: list[str], enough: float | None = None) -> int:
     """Posts an unfielded ``word`` finds: as written in a title, body, tag or public place,
-    or stemmed in any of ``keys`` (private places are left out: no answer may depend on them)."""
+    or stemmed in any of ``keys`` (private places are left out: no answer may depend on them).
+
+    With ``enough``, counting stops at the first field where the word is in more posts than
+    that (a word of the posts, as most words asked are, is found in the first): the answer is
+    then only known to be above it."""
     folded = analysis.fold(word)
-    seen = max(
-        int(reader.doc_frequency(f, folded)) for f in (schema.WORDS, schema.TERMS, schema.PLACE)
-    )
+    seen = 0
+    for field in (schema.WORDS, schema.TERMS, schema.PLACE):
+        seen = max(seen, int(reader.doc_frequency(field, folded)))
+        if enough is not None and seen > enough:
+            return seen
     forms, _ = analysis.forms_by_language(word, keys)
     for form in forms:
         if len(form) == 1:
@@ -153,8 +160,9 @@ def corrections(
         return found
     if not max_edits(word) or not word.isalpha():
         return []
-    seen = occurrences(reader, word, keys)
-    if seen > reader.doc_count() * RARE_SHARE:
+    rare = reader.doc_count() * RARE_SHARE
+    seen = occurrences(reader, word, keys, enough=rare)
+    if seen > rare:
         return []
     close = fuzzy_words(reader, word)
     need = max(COMMON_RATIO * seen, 1, max((c for _, c in close), default=0) // COMMON_RATIO)
@@ -176,6 +184,9 @@ def fuzzy_query(
     Phrase for a form of several tokens) and a ``terms`` leaf, at ``boost`` times the usual
     boosts. Fielded words, phrases and negated words stay as they are.
     """
+    known = {} if known is None else known
+    if not any(corrections(reader, mark.text, keys, known) for mark in _marks(parsed)):
+        return None  # nothing to widen: no copy of the tree (most pages not full)
     changed = False
 
     def visit(q: query.Query) -> query.Query:
@@ -198,6 +209,22 @@ def fuzzy_query(
 
     widened = visit(parsed)
     return widened if changed else None
+
+
+def _marks(q: query.Query) -> Iterator[query.Term]:
+    """The ``terms`` leaves of unfielded words that :func:`fuzzy_query` widens (as its walk
+    visits them)."""
+    if isinstance(q, query.Not) or not isinstance(q, query.CompoundQuery):
+        return
+    if isinstance(q, query.BinaryQuery):
+        yield from _marks(q.a)
+        if not isinstance(q, query.AndNot):
+            yield from _marks(q.b)
+        return
+    for child in q.subqueries:
+        yield from _marks(child)
+    if type(q) is query.Or:
+        yield from (c for c in q.subqueries if isinstance(c, query.Term) and c.fieldname == _MARK)
 
 
 def _leaves(word: str, keys: list[str], boost: float) -> list[query.Query]:

@@ -138,3 +138,33 @@ def test_weights_are_whooshs_floats() -> None:
     assert found.tolist() == np.array([1, 2.1, 3], dtype=np.float32).tolist()
     assert postblocks._weights(None, 2).tolist() == [1.0, 1.0]
     assert postblocks._weights(2.5, 2).tolist() == [2.5, 2.5]
+
+
+def _extent(blocks: list[tuple[tuple[int, ...], Any]]) -> bytes:
+    """A term's postings as Whoosh's writer lays them out: the W3 header, then each block's
+    length (negative for the last), info pickle and data pickle (deltas from the block's
+    start, weights, no values)."""
+    out, last = [b"W3Bl"], 0
+    for i, (docs, weights) in enumerate(blocks):
+        deltas = tuple(d - p for d, p in zip(docs, (0, *docs[:-1]), strict=True))
+        info = pickle.dumps((len(docs), docs[-1], 1.0, 0, 1, 1), 2)
+        data = pickle.dumps((deltas, weights, None), 2)
+        size = len(info) + len(data)
+        out += [(-size if i == len(blocks) - 1 else size).to_bytes(4, "big", signed=True),
+                info, data]  # fmt: skip
+        last = docs[-1]
+    assert last
+    return b"".join(out)
+
+
+@pytest.mark.parametrize("first", [None, 2, 0.1, (1, 2.1)])
+def test_blocks_gather_into_one_array_as_whoosh_reads_each(first: Any) -> None:
+    """Docnums go on across blocks; weights: a tuple's as 32-bit floats, one weight for all
+    (even 0.1, which no 32-bit float is) as stored, None as 1.0."""
+    extent = _extent([((3, 8), first), ((9, 40, 41), (2.1, 1, 3))])
+    found = postblocks.read_blocks(extent, None, False)
+    assert found.docs.tolist() == [3, 8, 9, 40, 41]
+    head = [1.0, 1.0] if first is None else [first, first] if not isinstance(first, tuple) else (
+        np.array(first, dtype=np.float32).tolist())  # fmt: skip
+    assert found.weights.tolist() == head + np.array([2.1, 1, 3], dtype=np.float32).tolist()
+    assert found.weights.tolist() == postblocks.read_blocks(extent, 0, True).weights.tolist()

@@ -9,13 +9,11 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import CONTENT, build_index
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from whoosh import formats, query
+from whoosh import query
 from whoosh.reading import TermNotFound
 
 from searcher.api import open_index
-from searcher.indexing._whoosh import segreader, segwriter
+from searcher.indexing._whoosh import segreader
 from searcher.search import fastscore, ranking
 
 CONTENT_QUERIES = [
@@ -181,7 +179,6 @@ def test_a_pattern_finds_what_whoosh_finds_and_ranks_its_matches_alike(owner: An
 
 
 def test_equal_scores_follow_the_tiebreak() -> None:
-    import numpy as np
 
     scored = fastscore.Scored(np.array([0, 1, 2]), np.array([1.0, 2.0, 1.0]))
     scorer = fastscore.Scorer.__new__(fastscore.Scorer)
@@ -193,7 +190,6 @@ def test_equal_scores_follow_the_tiebreak() -> None:
 
 
 def test_scores_of_picks_the_matching_docs() -> None:
-    import numpy as np
 
     scored = fastscore.Scored(np.array([2, 5, 9]), np.array([0.5, 1.5, 2.5]))
     assert scored.scores_of([9, 3, 2, 10]) == {9: 2.5, 2: 0.5}
@@ -222,7 +218,7 @@ def test_kept_words_score_as_when_first_worked_out(
         assert scorer._words, "query words should be kept"
         assert scorer._words.held <= budget or len(scorer._words) == 1
         assert len(scorer._words_by_id) == len(scorer._words)  # forgotten by id with the rest
-        for _, kept in scorer._words_by_id.values():
+        for _, kept, _ in scorer._words_by_id.values():
             assert not kept.docs.flags.writeable and not kept.scores.flags.writeable
 
 
@@ -241,65 +237,86 @@ def test_a_shard_scoring_with_collection_statistics_keeps_no_words(content_index
         assert not scorer._words
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.lists(st.integers(0, 2**31 - 1), min_size=1, max_size=1200).map(sorted),
-            st.booleans(),
-        ),
-        min_size=1,
-        max_size=6,
+def test_a_shared_restriction_is_filtered_once_and_an_empty_form_not_at_all(
+    content_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restriction object shared by forms (as plain words share them) finds its mask by
+    identity; a form no post holds never asks for its restriction's mask."""
+    from searcher.indexing import schema
+
+    with open_index(content_index, audience="owner") as index:
+        searcher_ = index._current().searcher
+        scorer = fastscore.Scorer(searcher_, searcher_.weighting)
+        scope = query.Or([query.Term(schema.ANALYSIS, "fr"), query.Term(schema.ANALYSIS, "de")])
+        empty = schema.Scoped(query.Term(schema.BODY, "nosuchwordanywhere"), scope)
+        assert not len(scorer.evaluate(empty).docs)
+        assert not scorer._filters_by_id and not len(scorer._filters)  # never asked
+        keys = []
+        monkeypatch.setattr(fastscore, "QueryKey", lambda q: keys.append(q) or ("k", id(q)))
+        words = ["cloud", "paris", "velo", "berlin"]
+        found = [scorer.evaluate(schema.Scoped(query.Term(schema.BODY, words[0]), scope))]
+        assert keys and all(k is scope for k in keys)  # hashed for the first form ...
+        asked = len(keys)
+        found += [scorer.evaluate(schema.Scoped(query.Term(schema.BODY, w), scope))
+                  for w in words[1:]]  # fmt: skip
+        assert len(keys) == asked  # ... then found by identity
+        for word, scored in zip(words, found, strict=True):
+            unshared = query.Or([query.Term(schema.ANALYSIS, "fr"),
+                                 query.Term(schema.ANALYSIS, "de")])  # fmt: skip
+            expected = whoosh_ranking(searcher_, query.Require(query.Term(schema.BODY, word),
+                                                               unshared))  # fmt: skip
+            assert sorted(scored.docs.tolist()) == sorted(d for d, _ in expected), word
+
+
+def test_an_and_of_terms_stops_reading_at_the_first_found_nowhere(content_index: Path) -> None:
+    """A CJK word's tokens in tags and places are an AND of terms: once one is in no post,
+    the rest are not read."""
+    with open_index(content_index, audience="owner") as index:
+        searcher_ = index._current().searcher
+        scorer = fastscore.Scorer(searcher_, searcher_.weighting)
+        found = query.And([query.Term("body", "cloud"), query.Term("body", "paris")])
+        expected = sorted(d for d, _ in whoosh_ranking(searcher_, found))
+        assert sorted(scorer.evaluate(found).docs.tolist()) == expected and expected
+        nowhere = query.And([query.Term("body", "nosuchword"), query.Term("body", "velo")])
+        assert not len(scorer.evaluate(nowhere).docs)
+        assert ("body", b"nosuchword") in scorer._postings
+        assert ("body", b"velo") not in scorer._postings  # never read
+
+
+def test_a_words_or_is_kept_by_structure_a_whole_query_by_identity(
+    content_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word's OR found again in another query object is not worked out again; a whole
+    query's OR (its words and its pasted title) is not hashed: only its words are."""
+    with open_index(content_index, audience="owner") as index:
+        generation = index._current()
+        searcher_ = generation.searcher
+        scorer = fastscore.Scorer(searcher_, searcher_.weighting)
+        hashed: list[Any] = []
+        keyed = fastscore.QueryKey
+        monkeypatch.setattr(fastscore, "QueryKey", lambda q: hashed.append(q) or keyed(q))
+        q = generation.parser._plainwords.planned(["cloud"])
+        whole = query.Or([q, query.Term("title_key", "x")])
+        expected = sorted(d for d, _ in whoosh_ranking(searcher_, whole))
+        assert sorted(scorer.evaluate(whole).docs.tolist()) == expected and expected
+        assert hashed == [q]  # the word, not the whole query
+        again = query.Or([query.Or(list(q.subqueries)), query.Term("title_key", "x")])
+        assert sorted(scorer.evaluate(again).docs.tolist()) == expected
+        assert len(hashed) == 2  # its word hashed, found kept: no whole query hashed
+        assert len([k for k in scorer._words._kept if isinstance(k, keyed)]) == 1
+
+
+def test_only_tied_documents_ask_the_tiebreak() -> None:
+    scored = fastscore.Scored(
+        np.arange(8, dtype=np.int64), np.array([5.0, 1.0, 3.0, 3.0, 9.0, 3.0, 0.5, 0.5])
     )
-)
-def test_positions_read_together_equal_whooshs_one_by_one(
-    terms: list[tuple[list[int], bool]],
-) -> None:
-    """Posting values as Whoosh writes them (pickled deltas) and as our writer compacts them
-    (no PROTO, memo or STOP), alone or mixed: each value's positions as Whoosh decodes it."""
-    form = formats.Positions()
-    values = []
-    for positions, compact in terms:
-        value = form.encode(positions)
-        if compact:
-            sizes = np.array([len(value)], dtype=np.int64)
-            value = segwriter.compact_positions(value, sizes, np.ones(1, dtype=bool))[0]
-        values.append(value)
-    expected = [form.decode_positions(value) for value in values]
-    assert _lists(*fastscore._positions_decoder(form)(values)) == expected
-    compact = [value for value, (_, kept) in zip(values, terms, strict=True) if kept]
-    assert _lists(*fastscore._positions_decoder(form)(compact)) == [
-        form.decode_positions(value) for value in compact
-    ]
+    scorer = fastscore.Scorer.__new__(fastscore.Scorer)
+    asked: list[int] = []
+    names = {2: "c", 3: "a", 5: "b"}
 
+    def name(docnum: int) -> str:
+        asked.append(docnum)
+        return names[docnum]
 
-def _lists(sizes: Any, flat: Any) -> list[list[int]]:
-    """Each value's positions from the number in each and all of them."""
-    ends = np.cumsum(sizes).tolist()
-    return [flat[end - size : end].tolist() for size, end in zip(sizes.tolist(), ends, strict=True)]
-
-
-@given(
-    kept=st.dictionaries(
-        st.integers(0, 60), st.lists(st.integers(0, 500), max_size=6).map(sorted), max_size=25
-    ),
-    parts=st.integers(1, 4),
-    asked=st.lists(st.integers(0, 70), max_size=30),
-)
-def test_kept_positions_merge_and_read_back(
-    kept: dict[int, list[int]], parts: int, asked: list[int]
-) -> None:
-    """Positions read in several goes, merged into one store, read back for any documents
-    (none where not read) as a dict of lists gives them."""
-    docs = sorted(kept)
-    stores = [fastscore._NO_POSITIONS]
-    for part in range(parts):
-        mine = docs[part::parts]
-        sizes = np.array([len(kept[d]) for d in mine], dtype=np.int64)
-        flat = np.array([p for d in mine for p in kept[d]], dtype=np.int64)
-        starts = np.r_[0, np.cumsum(sizes)].astype(np.int64)
-        stores.append(fastscore._Positions(np.array(mine, dtype=np.int64), starts, flat))
-    store = fastscore._Positions.merged(stores)
-    wanted = np.array(sorted(set(asked)), dtype=np.int64)
-    assert store.holds(wanted).tolist() == [d in kept for d in wanted.tolist()]
-    assert _lists(*store.of(wanted)) == [kept.get(d, []) for d in wanted.tolist()]
+    assert scorer.top(scored, 4, tiebreak=name) == ([(4, 9.0), (0, 5.0), (3, 3.0), (5, 3.0)], 8)
+    assert sorted(asked) == [2, 3, 5]  # the tie at 3.0; not 0.5's, beyond the page

@@ -135,3 +135,30 @@ def test_typed_punctuation_is_plain(parsers: tuple[QueryParser, QueryParser], te
 def test_word_forms_are_forms_by_language(word: str) -> None:
     """The one-token shortcut gives what cutting the word with each tokenizer gives."""
     assert analysis.word_forms(word, KEYS) == analysis.forms_by_language(word, KEYS)
+
+
+def test_forms_of_one_set_of_languages_share_one_restriction(
+    parsers: tuple[QueryParser, QueryParser],
+) -> None:
+    """A restriction to some languages is built once and shared by every form scoped to
+    them, in titles and bodies, in one word and the next; it equals schema.form_query's."""
+    fast, _ = parsers
+    scopes: dict[frozenset[str], list[Any]] = {}
+    for text in ("projects", "rails", "summer break"):
+        q = fast.parse(text).text
+        assert q is not None
+        for leaf in _scoped(q):
+            languages = frozenset(t.text for t in leaf.b.leaves())
+            scopes.setdefault(languages, []).append(leaf.b)
+            unshared = schema.form_query(schema.BODY, ("x",), languages, KEYS)
+            assert isinstance(unshared, schema.Scoped)
+            assert _tree(leaf.b) == _tree(planned(unshared).b)
+    assert len(scopes) > 1 and max(len(same) for same in scopes.values()) >= 4
+    for same in scopes.values():
+        assert all(b is same[0] for b in same)
+
+
+def _scoped(q: Any) -> list[Any]:
+    if isinstance(q, schema.Scoped):
+        return [q]
+    return [found for child in q.children() for found in _scoped(child)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh import query
 
-from searcher.search.querykeys import QueryKey
+from searcher.search.querykeys import QueryKey, SameQuery
 
 FIELDS = ("title", "body", "tags", "places")
 
@@ -36,3 +36,10 @@ def test_keys_follow_whoosh_equality() -> None:
     assert QueryKey(query.Or([query.Term("a", "x"), query.Term("b", "y")])) != QueryKey(
         query.Or([query.Term("a", "y"), query.Term("b", "x")])
     )
+
+
+def test_a_same_query_key_meets_only_its_own_object() -> None:
+    one, other = _word("ruby"), _word("ruby")
+    assert one == other
+    kept = {SameQuery(one): 1}
+    assert kept.get(SameQuery(one)) == 1 and kept.get(SameQuery(other)) is None

@@ -296,7 +296,9 @@ def test_a_request_works_out_each_words_corrections_once(
     said = suggest.suggestion(text, content.reader, content.keys)
     counted: list[str] = []
     count = suggest.occurrences
-    monkeypatch.setattr(suggest, "occurrences", lambda *a: counted.append(a[1]) or count(*a))
+    monkeypatch.setattr(
+        suggest, "occurrences", lambda *a, **k: counted.append(a[1]) or count(*a, **k)
+    )
     known: dict[str, list[str]] = {}
     widened = suggest.fuzzy_query(content.parse(text), content.reader, content.keys, known=known)
     assert repr(widened) == repr(alone)
@@ -304,6 +306,24 @@ def test_a_request_works_out_each_words_corrections_once(
     assert said == "cloud OR python paris"
     assert sorted(counted) == ["clod", "paris", "pyhton"]
     assert known["clod"] == ["cloud"] and known["paris"] == []
+
+
+def test_a_word_of_the_posts_is_counted_in_one_field_and_nothing_is_copied(
+    content: Opened, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word some post holds as written is no typo: its other fields and forms are not
+    counted; a query whose words are all fine is not copied to be widened."""
+    asked: list[tuple[str, str]] = []
+    frequency = content.reader.doc_frequency
+    monkeypatch.setattr(
+        content.reader, "doc_frequency", lambda f, t: asked.append((f, t)) or frequency(f, t)
+    )
+    assert suggest.corrections(content.reader, "paris", content.keys) == []
+    assert asked == [(schema.WORDS, "paris")]
+    assert suggest.occurrences(content.reader, "paris", content.keys) > 0  # all counted
+    assert len(asked) > 3
+    monkeypatch.setattr(suggest.copy, "copy", lambda q: pytest.fail(f"copied {q!r}"))
+    assert suggest.fuzzy_query(content.parse("paris cloud"), content.reader, content.keys) is None
 
 
 # -- completion ----------------------------------------------------------------------------

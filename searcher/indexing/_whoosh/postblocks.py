@@ -25,7 +25,7 @@ import pickle
 import re
 import struct
 import zlib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate
@@ -62,6 +62,10 @@ class Postings:
 def read_blocks(postings: bytes, fixed: int | None, values: bool) -> Postings:
     """Every posting of a term from its ``postings`` (its extent in ``.pst``: a W3 header
     then blocks); ``fixed``: the format's value size (``fixed_value_size()``)."""
+    if not values:
+        found = _docs_and_weights(postings)
+        if found is not None:
+            return found
     ids: list[I64] = []
     weights: list[F64] = []
     sizes: list[I64] = []
@@ -80,6 +84,35 @@ def read_blocks(postings: bytes, fixed: int | None, values: bool) -> Postings:
                     np.concatenate(sizes) if values else None, b"".join(blobs))  # fmt: skip
 
 
+def _docs_and_weights(postings: bytes) -> Postings | None:
+    """:func:`read_blocks` without values: every block's deltas and weights gathered in two
+    lists, made arrays once (a term holds two blocks on average, and numpy's calls on a
+    block's hundred numbers cost more than the numbers). None where a block's one weight
+    for all is not a 32-bit float: Whoosh keeps it unrounded, unlike a tuple's."""
+    deltas: list[int] = []
+    weights: list[float] = []
+    last = 0  # the block before's last docnum: a block's deltas start from 0
+    for count, last_doc, compression, data in _blocks(postings):
+        block_deltas, block_weights = _front(data, compression, count)
+        start = len(deltas)
+        deltas += block_deltas
+        deltas[start] -= last
+        last = last_doc
+        if block_weights is None:
+            weights += [1.0] * count
+        elif isinstance(block_weights, float | int):
+            if _FLOAT32.unpack(_FLOAT32.pack(block_weights))[0] != block_weights:
+                return None
+            weights += [block_weights] * count
+        else:
+            weights += block_weights
+    docs = np.cumsum(np.array(deltas, dtype=np.int64))
+    return Postings(docs, np.array(weights, dtype=np.float32).astype(np.float64))
+
+
+_FLOAT32 = struct.Struct("f")
+
+
 def read_values(postings: bytes, docs: list[int], fixed: int | None) -> dict[int, Any]:
     """The values of those of ``docs`` (sorted docnums) the term's ``postings`` hold, by
     docnum; blocks that cannot hold one of them (by their last docnum) are not inflated."""
@@ -92,10 +125,11 @@ def read_values(postings: bytes, docs: list[int], fixed: int | None) -> dict[int
             continue
         stop = bisect_right(docs, last_doc, i)
         deltas, _, values = _whole(data, compression)
-        held = dict(zip(accumulate(deltas), _split(values, fixed, count), strict=True))
-        for docnum in docs[i:stop]:
-            if docnum in held:
-                found[docnum] = held[docnum]
+        ids, held = list(accumulate(deltas)), _split(values, fixed, count)
+        for docnum in docs[i:stop]:  # found by bisection: no dict of the whole block
+            at = bisect_left(ids, docnum)
+            if at < count and ids[at] == docnum:
+                found[docnum] = held[at]
         i = stop
     return found
 
