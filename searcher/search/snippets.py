@@ -388,10 +388,12 @@ def _leaf_spans(source: Source, analyzer: Any, leaf: Leaf) -> list[Span]:
             if word == value or (prefix and word.startswith(value)):
                 spans.append((first + start, last + start, word))
             continue
-        marked = {pos: (first + start, last + start, word)
-                  for pos, word, first, last in tokens
+        # one mark per place: a CJK run's last character shares its position with the one
+        # before it ("ははは" holds は at positions 0, 1 and 1), so places are told by start
+        marked = {first: (first + start, last + start, word)
+                  for _, word, first, last in tokens
                   if word == value or (prefix and word.startswith(value))}  # fmt: skip
-        spans.extend(marked.values())  # one mark per position, in position order
+        spans.extend(marked[first] for first in sorted(marked))  # in the text's order
     return spans
 
 
@@ -508,32 +510,32 @@ def _matches(text: str, analyzer: Any, wanted: Targets, offset: int) -> list[tup
     tokens = snippetwords.tokens(text, analyzer)
     if not wanted.phrases:  # single words only: no need to line positions up
         single = wanted.single
-        hits = {pos: (start + offset, end + offset, word)
-                for pos, word, start, end in tokens if single(word)}  # fmt: skip
+        hits = {start: (start + offset, end + offset, word)  # one per place (see _leaf_spans)
+                for _, word, start, end in tokens if single(word)}  # fmt: skip
         if len(hits) < 2:  # a window is most often one word
             return list(hits.values())
-        return [hits[pos] for pos in sorted(hits)][:MAX_MATCHES]
+        return [hits[start] for start in sorted(hits)][:MAX_MATCHES]
     at: dict[int, list[tuple[str, int, int]]] = {}
     held: set[tuple[int, str]] = set()  # (position, form) of every token
     for pos, word, start, end in tokens:
         at.setdefault(pos, []).append((word, start + offset, end + offset))
         held.add((pos, word))
-    marked: dict[int, tuple[int, int, str]] = {}
+    marked: dict[int, tuple[int, int, str]] = {}  # by start: one mark per place
     if wanted.terms or wanted.prefixes or wanted.wildcards:  # a phrase's window: none
-        for pos, forms in at.items():
+        for forms in at.values():
             for word, start, end in forms:
                 if wanted.single(word):
-                    marked[pos] = (start, end, word)
+                    marked[start] = (start, end, word)
     for phrase in wanted.phrases:
         first, rest = phrase[0], tuple(enumerate(phrase))[1:]
         for pos in at:
             if (pos, first) in held and all((pos + j, word) in held for j, word in rest):
                 for j in range(len(phrase)):
                     _, start, end = at[pos + j][0]
-                    marked[pos + j] = (start, end, " ".join(phrase))
+                    marked[start] = (start, end, " ".join(phrase))
         if len(marked) > MAX_MATCHES:
             break
-    return [marked[pos] for pos in sorted(marked)][:MAX_MATCHES]
+    return [marked[start] for start in sorted(marked)][:MAX_MATCHES]
 
 
 def _best_windows(

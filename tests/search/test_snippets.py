@@ -383,3 +383,14 @@ def test_a_cjk_query_never_lower_cases_the_text() -> None:
     assert source._forms is None
     assert marks(snippets.build(source, analyzer, snippets.Targets(terms={"ruby"})))[0] == "Ruby"
     assert source.lowered == source.text.lower()
+
+
+@example("ははは")
+@example("こととと、は")
+@given(st.text(alphabet="はとこ。 a", max_size=30))
+def test_a_cjk_character_is_marked_wherever_it_stands(text: str) -> None:
+    """A run's last character shares its position with the one before it ("ははは" holds は
+    at positions 0, 1 and 1): each is still marked, not one per position."""
+    analyzer = analysis.text_analyzer("cjk")
+    html = snippets.build(text, analyzer, snippets.targets(query.Term("body", "は"), "body"))
+    assert marks(html) == ["は"] * text.count("は")
