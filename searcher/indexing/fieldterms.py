@@ -15,6 +15,7 @@ goes through ``field.index``.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 import operator
@@ -25,9 +26,10 @@ from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple, cast
 
 import numpy as np
-from whoosh import formats
+from whoosh import fields, formats
 from whoosh.analysis import IDTokenizer, RegexTokenizer
 from whoosh.fields import FieldType
+from whoosh.util.numeric import to_sortable
 
 from searcher.indexing import analysis, schema, termstream
 from searcher.indexing._whoosh import segwriter
@@ -51,7 +53,9 @@ def terms(field: Any, value: Any, document: dict[str, Any]) -> Terms | None:
     kind = type(form)
     if kind is formats.Existence and isinstance(value, str) and _whole_value(field):
         return _ONE_TERM._replace(terms=[value], weights=_ONE_TERM.weights * form.field_boost)
-    if not isinstance(value, str) or kind not in (formats.Positions, schema.Counts):
+    if not isinstance(value, str):
+        return _numeric(field, value)
+    if kind not in (formats.Positions, schema.Counts):
         return None
     if isinstance(analyzer, analysis.MultilingualAnalyzer) and kind is formats.Positions:
         return _with_positions(form, *_text_analysis(value))
@@ -71,6 +75,32 @@ def _whole_value(field: Any) -> bool:
     """Whether ``field.index`` gives the value itself as its one term: an ID field (Whoosh's
     ``IDTokenizer`` alone, its ``index`` not overridden as NUMERIC's and DATETIME's are)."""
     return type(field.analyzer) is IDTokenizer and type(field).index is FieldType.index
+
+
+def _numeric(field: Any, value: Any) -> Terms | None:
+    """``NUMERIC.index`` (and DATETIME's, the same) of one int or datetime: a term per
+    tier, each weighing 1, the number made sortable once rather than once a tier. Whoosh's
+    generator, then a posting tuple each made into arrays, cost the date and year fields
+    0.06 ms a post."""
+    if type(field).index is not fields.NUMERIC.index or field.numtype is not int:
+        return None
+    if isinstance(value, dt.datetime) and isinstance(field, fields.DATETIME):
+        number = field.prepare_datetime(value)
+    elif type(value) is int and not field.decimal_places:
+        number = value
+    else:
+        return None
+    sortable = to_sortable(int, field.bits, field.signed, field.prepare_number(number))
+    shifts = range(0, field.bits, field.shift_step) if field.shift_step else (0,)
+    terms = [field.sortable_to_bytes(sortable, shift) for shift in shifts]
+    return _ones(len(terms))._replace(terms=terms)
+
+
+@functools.cache
+def _ones(count: int) -> Terms:
+    """``count`` terms (none yet) each found once, weighing 1, without value bytes: arrays
+    shared by every such field value (no one writes to a Terms' arrays)."""
+    return Terms([], np.ones(count, np.int64), np.ones(count), np.zeros(count, np.int64))
 
 
 _BLANKS_APART = re.compile(r"[^ \t\r\n]+")  # whoosh's SpaceSeparatedTokenizer's tokens
@@ -297,10 +327,11 @@ def _plain_counts(form: Any, value: str, body: Any) -> Terms:
         matched.update(analysis.token_texts(body))
     else:
         matched = Counter(analysis.token_texts(value))
-    found = list(map(_PLAIN.get, matched))
-    if None in found:
-        found = [_plain_terms(match) if terms is None else terms
-                 for match, terms in zip(matched, found, strict=True)]  # fmt: skip
+    known = list(map(_PLAIN.get, matched))
+    if None in known:
+        known = [_plain_terms(match) if terms is None else terms
+                 for match, terms in zip(matched, known, strict=True)]  # fmt: skip
+    found = cast(list[tuple[str, ...]], known)
     times = np.fromiter(matched.values(), np.int64, count=len(matched))
     per_match = np.fromiter(map(len, found), np.int64, count=len(found))
     numbers, terms, _ = termstream.numbered(list(itertools.chain.from_iterable(found)))
