@@ -364,11 +364,29 @@ def _plain_terms(match: tuple[str, str, str]) -> tuple[str, ...]:
 
 def _spellings(value: str) -> dict[str, int]:
     """``spelling_analyzer``'s tokens counted: folded words that are not written folded,
-    each distinct token folded once (CJK runs' tokens, which fold to themselves, left out)."""
+    each distinct token folded once (CJK runs' tokens, which fold to themselves, left out).
+    No token crosses a space: each space-separated word's terms come from a memo
+    (:func:`_spelled_terms`; the value is ``analysis.spelled_words``', each word once), and
+    are counted at C speed."""
+    known = list(map(_SPELLED.get, value.split(" ")))
+    if None in known:
+        known = [_spelled_terms(word) if terms is None else terms
+                 for word, terms in zip(value.split(" "), known, strict=True)]  # fmt: skip
+    return Counter(itertools.chain.from_iterable(cast(list[tuple[str, ...]], known)))
+
+
+_SPELLED: dict[str, tuple[str, ...]] = {}  # a word → its spellings field terms
+
+
+def _spelled_terms(word: str) -> tuple[str, ...]:
+    """The spellings field's terms of ``word`` alone (no space in it), remembered."""
     tokenizer = analysis.spelling_analyzer().items[0]
-    forms, found = analysis.folded_forms, {}
-    for surface, times in Counter(termstream.foldable_surfaces(tokenizer, value)).items():
+    forms, found = analysis.folded_forms, []
+    for surface in termstream.foldable_surfaces(tokenizer, word):
         folded = forms(surface)[1]
         if folded != surface:
-            found[folded + analysis.SPELLED + surface] = times
-    return found
+            found.append(folded + analysis.SPELLED + surface)
+    if len(_SPELLED) > _MEMO_LIMIT:
+        _SPELLED.clear()
+    terms = _SPELLED[word] = tuple(found)
+    return terms
