@@ -233,7 +233,7 @@ def _analysed(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
         known = [terms_of(distinct[i]) if t is None else t for i, t in enumerate(known)]
     found = cast(list[tuple[str, ...]], known)
     terms, occurrence, positions = termstream.occurrences(found, numbers, at)
-    order = np.argsort(occurrence, kind="stable")
+    order = termstream.stable_order(occurrence)
     frequencies = np.bincount(occurrence, minlength=len(terms))
     positions = positions[order]
     deltas = np.diff(positions, prepend=0)
