@@ -228,11 +228,15 @@ def _analysed(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
         none = np.zeros(0, dtype=np.int64)
         return Terms([], none, none * 1.0, deltas=none)
     memo, terms_of = _terms_of(key)
-    known = termstream.lookup(distinct, firsts, as_is, memo.get)
-    if None in known:
-        known = [terms_of(distinct[i]) if t is None else t for i, t in enumerate(known)]
-    found = cast(list[tuple[str, ...]], known)
-    terms, occurrence, positions = termstream.occurrences(found, numbers, at)
+    if as_is is not None:  # CJK runs, in a language that only folds: a term a surface
+        terms, occurrence = _folded_only(distinct, as_is[firsts], memo.get, terms_of, numbers)
+        positions = at
+    else:
+        known = termstream.lookup(distinct, firsts, as_is, memo.get)
+        if None in known:
+            known = [terms_of(distinct[i]) if t is None else t for i, t in enumerate(known)]
+        found = cast(list[tuple[str, ...]], known)
+        terms, occurrence, positions = termstream.occurrences(found, numbers, at)
     order = termstream.stable_order(occurrence)
     frequencies = np.bincount(occurrence, minlength=len(terms))
     positions = positions[order]
@@ -241,6 +245,44 @@ def _analysed(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
     deltas[firsts] = positions[firsts]  # a term's positions never go back: deltas >= 0
     weights = frequencies * (1.0 * form.field_boost)
     return Terms(terms, frequencies, weights, deltas=deltas)
+
+
+def _folded_only(
+    distinct: list[str],
+    as_is: np.ndarray[Any, Any],
+    get: Callable[[str], tuple[str, ...] | None],
+    fill: Callable[[str], tuple[str, ...]],
+    numbers: I64,
+) -> tuple[list[str], I64]:
+    """:func:`termstream.occurrences` of distinct surfaces that each give one term (a
+    language without stop words or stems: folding alone), those flagged ``as_is`` (CJK
+    bigrams and characters) themselves: the distinct terms and each token's, without a
+    tuple per surface. Only the few others are looked up; the terms are numbered afresh
+    only where two surfaces may give one term: two looked up alike, or one that folding
+    changed into what may be a CJK token (the distinct surfaces are all different). A
+    Japanese post has thousands of distinct bigrams: a tuple and a dict probe each were a
+    third of its body's analysis."""
+    singles = list(distinct)
+    others = np.flatnonzero(~as_is).tolist()
+    changed = False  # into a CJK token's term
+    for i in others:
+        found = get(distinct[i])
+        term = singles[i] = (fill(distinct[i]) if found is None else found)[0]
+        if term != distinct[i] and term and analysis.is_cjk(term[0]):
+            changed = True
+    looked_up = [singles[i] for i in others]
+    if changed:
+        term_of, terms, _ = termstream.numbered(singles)
+        return terms, term_of[numbers]
+    if len(set(looked_up)) == len(looked_up):
+        return singles, numbers  # no two surfaces give one term
+    # only looked-up surfaces share terms: each goes to the first seen with its term
+    ids, _, firsts = termstream.numbered(looked_up)
+    where = np.array(others, dtype=np.int64)
+    first = np.arange(len(singles))
+    first[where] = where[firsts[ids]]
+    kept = first == np.arange(len(singles))
+    return list(itertools.compress(singles, kept.tolist())), (np.cumsum(kept) - 1)[first][numbers]
 
 
 def _few(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
