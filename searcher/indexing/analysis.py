@@ -164,15 +164,16 @@ def token_matches(value: str) -> list[tuple[str, str, int]]:
 def token_texts(value: str) -> list[tuple[str, str, str]]:
     """(cjk, version, word) of each match of the token pattern in ``value``, the one that
     matched non-empty: what :func:`token_matches` finds without the offsets, at C speed
-    (``findall``). A thread's last four values' are kept: indexing a post reads its body
-    for the body field and the words field."""
+    (``findall``). A thread's last eight values' are kept: indexing a post reads its body
+    for the body field and, after its place, spellings, terms and title fields, for the
+    words field (with four kept, the body of a post with tags was read twice)."""
     recent: dict[str, list[tuple[str, str, str]]] | None = getattr(_recent, "texts", None)
     if recent is None:
         recent = _recent.texts = {}
     found = recent.get(value)
     if found is None:
         found = _pattern_for(value).findall(value)
-        if len(recent) >= 4:
+        if len(recent) >= 8:
             del recent[next(iter(recent))]
         recent[value] = found
     return found

@@ -15,7 +15,9 @@ goes through ``field.index``.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import itertools
 import operator
 import re
 import threading
@@ -24,9 +26,10 @@ from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple, cast
 
 import numpy as np
-from whoosh import formats
+from whoosh import fields, formats
 from whoosh.analysis import IDTokenizer, RegexTokenizer
 from whoosh.fields import FieldType
+from whoosh.util.numeric import to_sortable
 
 from searcher.indexing import analysis, schema, termstream
 from searcher.indexing._whoosh import segwriter
@@ -50,7 +53,9 @@ def terms(field: Any, value: Any, document: dict[str, Any]) -> Terms | None:
     kind = type(form)
     if kind is formats.Existence and isinstance(value, str) and _whole_value(field):
         return _ONE_TERM._replace(terms=[value], weights=_ONE_TERM.weights * form.field_boost)
-    if not isinstance(value, str) or kind not in (formats.Positions, schema.Counts):
+    if not isinstance(value, str):
+        return _numeric(field, value)
+    if kind not in (formats.Positions, schema.Counts):
         return None
     if isinstance(analyzer, analysis.MultilingualAnalyzer) and kind is formats.Positions:
         return _with_positions(form, *_text_analysis(value))
@@ -70,6 +75,32 @@ def _whole_value(field: Any) -> bool:
     """Whether ``field.index`` gives the value itself as its one term: an ID field (Whoosh's
     ``IDTokenizer`` alone, its ``index`` not overridden as NUMERIC's and DATETIME's are)."""
     return type(field.analyzer) is IDTokenizer and type(field).index is FieldType.index
+
+
+def _numeric(field: Any, value: Any) -> Terms | None:
+    """``NUMERIC.index`` (and DATETIME's, the same) of one int or datetime: a term per
+    tier, each weighing 1, the number made sortable once rather than once a tier. Whoosh's
+    generator, then a posting tuple each made into arrays, cost the date and year fields
+    0.06 ms a post."""
+    if type(field).index is not fields.NUMERIC.index or field.numtype is not int:
+        return None
+    if isinstance(value, dt.datetime) and isinstance(field, fields.DATETIME):
+        number = field.prepare_datetime(value)
+    elif type(value) is int and not field.decimal_places:
+        number = value
+    else:
+        return None
+    sortable = to_sortable(int, field.bits, field.signed, field.prepare_number(number))
+    shifts = range(0, field.bits, field.shift_step) if field.shift_step else (0,)
+    terms = [field.sortable_to_bytes(sortable, shift) for shift in shifts]
+    return _ones(len(terms))._replace(terms=terms)
+
+
+@functools.cache
+def _ones(count: int) -> Terms:
+    """``count`` terms (none yet) each found once, weighing 1, without value bytes: arrays
+    shared by every such field value (no one writes to a Terms' arrays)."""
+    return Terms([], np.ones(count, np.int64), np.ones(count), np.zeros(count, np.int64))
 
 
 _BLANKS_APART = re.compile(r"[^ \t\r\n]+")  # whoosh's SpaceSeparatedTokenizer's tokens
@@ -197,12 +228,16 @@ def _analysed(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
         none = np.zeros(0, dtype=np.int64)
         return Terms([], none, none * 1.0, deltas=none)
     memo, terms_of = _terms_of(key)
-    known = termstream.lookup(distinct, firsts, as_is, memo.get)
-    if None in known:
-        known = [terms_of(distinct[i]) if t is None else t for i, t in enumerate(known)]
-    found = cast(list[tuple[str, ...]], known)
-    terms, occurrence, positions = termstream.occurrences(found, numbers, at)
-    order = np.argsort(occurrence, kind="stable")
+    if as_is is not None:  # CJK runs, in a language that only folds: a term a surface
+        terms, occurrence = _folded_only(distinct, as_is[firsts], memo.get, terms_of, numbers)
+        positions = at
+    else:
+        known = termstream.lookup(distinct, firsts, as_is, memo.get)
+        if None in known:
+            known = [terms_of(distinct[i]) if t is None else t for i, t in enumerate(known)]
+        found = cast(list[tuple[str, ...]], known)
+        terms, occurrence, positions = termstream.occurrences(found, numbers, at)
+    order = termstream.stable_order(occurrence)
     frequencies = np.bincount(occurrence, minlength=len(terms))
     positions = positions[order]
     deltas = np.diff(positions, prepend=0)
@@ -210,6 +245,44 @@ def _analysed(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
     deltas[firsts] = positions[firsts]  # a term's positions never go back: deltas >= 0
     weights = frequencies * (1.0 * form.field_boost)
     return Terms(terms, frequencies, weights, deltas=deltas)
+
+
+def _folded_only(
+    distinct: list[str],
+    as_is: np.ndarray[Any, Any],
+    get: Callable[[str], tuple[str, ...] | None],
+    fill: Callable[[str], tuple[str, ...]],
+    numbers: I64,
+) -> tuple[list[str], I64]:
+    """:func:`termstream.occurrences` of distinct surfaces that each give one term (a
+    language without stop words or stems: folding alone), those flagged ``as_is`` (CJK
+    bigrams and characters) themselves: the distinct terms and each token's, without a
+    tuple per surface. Only the few others are looked up; the terms are numbered afresh
+    only where two surfaces may give one term: two looked up alike, or one that folding
+    changed into what may be a CJK token (the distinct surfaces are all different). A
+    Japanese post has thousands of distinct bigrams: a tuple and a dict probe each were a
+    third of its body's analysis."""
+    singles = list(distinct)
+    others = np.flatnonzero(~as_is).tolist()
+    changed = False  # into a CJK token's term
+    for i in others:
+        found = get(distinct[i])
+        term = singles[i] = (fill(distinct[i]) if found is None else found)[0]
+        if term != distinct[i] and term and analysis.is_cjk(term[0]):
+            changed = True
+    looked_up = [singles[i] for i in others]
+    if changed:
+        term_of, terms, _ = termstream.numbered(singles)
+        return terms, term_of[numbers]
+    if len(set(looked_up)) == len(looked_up):
+        return singles, numbers  # no two surfaces give one term
+    # only looked-up surfaces share terms: each goes to the first seen with its term
+    ids, _, firsts = termstream.numbered(looked_up)
+    where = np.array(others, dtype=np.int64)
+    first = np.arange(len(singles))
+    first[where] = where[firsts[ids]]
+    kept = first == np.arange(len(singles))
+    return list(itertools.compress(singles, kept.tolist())), (np.cumsum(kept) - 1)[first][numbers]
 
 
 def _few(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
@@ -285,51 +358,77 @@ def _words(form: Any, value: str, body: Any, key: Any) -> Terms | None:
 
 
 def _plain_counts(form: Any, value: str, body: Any) -> Terms:
-    """``plain_analyzer``'s tokens counted (as :func:`counted` counts them),
-    each distinct token pattern match analysed once. A value that ends with a newline and
-    ``body`` (the words field's: title, newline, body) reuses the body's matches, as no
-    token crosses a newline."""
+    """``plain_analyzer``'s tokens counted (as :func:`counted` counts them): the token
+    pattern's matches counted at C speed, each distinct match's terms from a memo
+    (:func:`_plain_terms`), the terms numbered and summed by numpy. A value that ends with a
+    newline and ``body`` (the words field's: title, newline, body) reuses the title's and the
+    body's matches, as no token crosses a newline. A step of Python per distinct match
+    (folding, adding its count) made the words field cost a third of the body's."""
     if isinstance(body, str) and body and value.endswith("\n" + body):
-        matched = Counter(analysis.token_texts(value[: len(value) - len(body)]))
+        matched = Counter(analysis.token_texts(value[: len(value) - len(body) - 1]))
         matched.update(analysis.token_texts(body))
     else:
         matched = Counter(analysis.token_texts(value))
-    tokenizer = analysis.plain_analyzer().items[0]
-    forms, apostrophe = analysis.folded_forms, analysis.APOSTROPHE.search
-    plain = apostrophe(value) is None  # then no word holds an apostrophe
-    counts: Counter[str] = Counter()
-    get = counts.get  # a new term without Counter's __missing__, a Python call
-    for (cjk, version, word), times in matched.items():
-        if word and (plain or not apostrophe(word)):
-            folded = forms(word)[1]
-            counts[folded] = get(folded, 0) + times
-            continue
-        pieces: Iterable[str]
-        if len(cjk) > 1 and analysis.fold(cjk) == cjk:  # bigrams, characters: as is
-            bigrams = map(str.__add__, cjk[:-1], cjk[1:])
-            if times == 1:
-                counts.update(bigrams)  # counted at C speed
-                counts.update(cjk)
-                continue
-            pieces = (*bigrams, *cjk)
-            for piece in pieces:
-                counts[piece] += times
-            continue
-        # as many tokens as spans makes of the match alone
+    known = list(map(_PLAIN.get, matched))
+    if None in known:
+        known = [_plain_terms(match) if terms is None else terms
+                 for match, terms in zip(matched, known, strict=True)]  # fmt: skip
+    found = cast(list[tuple[str, ...]], known)
+    times = np.fromiter(matched.values(), np.int64, count=len(matched))
+    per_match = np.fromiter(map(len, found), np.int64, count=len(found))
+    numbers, terms, _ = termstream.numbered(list(itertools.chain.from_iterable(found)))
+    weights = np.repeat(times, per_match)
+    counts = np.bincount(numbers, weights, minlength=len(terms)).astype(np.int64)
+    return Terms(terms, counts, counts * (1.0 * form.field_boost), np.zeros(len(terms), np.int64))
+
+
+_PLAIN: dict[tuple[str, str, str], tuple[str, ...]] = {}  # a match → its plain terms
+
+
+def _plain_terms(match: tuple[str, str, str]) -> tuple[str, ...]:
+    """The terms ``plain_analyzer`` gives a token pattern match (:func:`analysis.token_texts`)
+    alone, in order, remembered but for CJK runs (rarely seen twice)."""
+    cjk, version, word = match
+    if word and analysis.APOSTROPHE.search(word) is None:
+        found: tuple[str, ...] = (analysis.folded_forms(word)[1],)
+    elif len(cjk) > 1 and analysis.fold(cjk) == cjk:  # bigrams, then characters: as is
+        return (*map(str.__add__, cjk[:-1], cjk[1:]), *cjk)
+    else:  # as many tokens as spans makes of the match alone
         kind, text = ("word", word) if word else ("cjk", cjk) if cjk else ("version", version)
-        pieces = [piece for piece, _, _ in tokenizer.spans(text, matches=((kind, text, 0),))]
-        for piece in pieces:
-            counts[forms(piece)[1]] += times
-    return counted(counts, form.field_boost)
+        tokenizer = analysis.plain_analyzer().items[0]
+        spans = tokenizer.spans(text, matches=((kind, text, 0),))
+        found = tuple(analysis.folded_forms(piece)[1] for piece, _, _ in spans)
+    if len(_PLAIN) > _MEMO_LIMIT:
+        _PLAIN.clear()
+    _PLAIN[match] = found
+    return found
 
 
 def _spellings(value: str) -> dict[str, int]:
     """``spelling_analyzer``'s tokens counted: folded words that are not written folded,
-    each distinct token folded once (CJK runs' tokens, which fold to themselves, left out)."""
+    each distinct token folded once (CJK runs' tokens, which fold to themselves, left out).
+    No token crosses a space: each space-separated word's terms come from a memo
+    (:func:`_spelled_terms`; the value is ``analysis.spelled_words``', each word once), and
+    are counted at C speed."""
+    known = list(map(_SPELLED.get, value.split(" ")))
+    if None in known:
+        known = [_spelled_terms(word) if terms is None else terms
+                 for word, terms in zip(value.split(" "), known, strict=True)]  # fmt: skip
+    return Counter(itertools.chain.from_iterable(cast(list[tuple[str, ...]], known)))
+
+
+_SPELLED: dict[str, tuple[str, ...]] = {}  # a word → its spellings field terms
+
+
+def _spelled_terms(word: str) -> tuple[str, ...]:
+    """The spellings field's terms of ``word`` alone (no space in it), remembered."""
     tokenizer = analysis.spelling_analyzer().items[0]
-    forms, found = analysis.folded_forms, {}
-    for surface, times in Counter(termstream.foldable_surfaces(tokenizer, value)).items():
+    forms, found = analysis.folded_forms, []
+    for surface in termstream.foldable_surfaces(tokenizer, word):
         folded = forms(surface)[1]
         if folded != surface:
-            found[folded + analysis.SPELLED + surface] = times
-    return found
+            found.append(folded + analysis.SPELLED + surface)
+    if len(_SPELLED) > _MEMO_LIMIT:
+        _SPELLED.clear()
+    terms = _SPELLED[word] = tuple(found)
+    return terms

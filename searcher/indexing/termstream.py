@@ -151,7 +151,7 @@ class _Runs:
             of = np.array(piece_of, dtype=np.int64)
             rank = np.arange(len(of)) - np.searchsorted(of, of)  # among its match's tokens
             slots = np.concatenate([self.slots, slot[of] + rank])
-            order = np.argsort(slots, kind="stable")
+            order = stable_order(slots)
             self.slots = slots[order]
             self.at = np.concatenate([self.at, place[of] + np.array(piece_at)])[order]
             self.surfaces = list(map([*self.surfaces, *pieces].__getitem__, order.tolist()))
@@ -228,6 +228,15 @@ def _cjk_folds_to_itself() -> bool:
     ranges = re.findall(r"(.)-(.)|(.)", analysis.CJK_RANGES)
     chars = "".join(chr(c) for a, b, one in ranges for c in range(ord(a or one), ord(b or one) + 1))
     return analysis.fold(chars) == chars
+
+
+def stable_order(numbers: I64) -> I64:
+    """``np.argsort(numbers, kind="stable")`` of numbers from 0: sorted as 16-bit numbers
+    where they fit, which numpy sorts by radix, 17 times faster than 64-bit ones at 100,000
+    (a Japanese post's tokens, sorted by term)."""
+    if len(numbers) and numbers.min() >= 0 and numbers.max() < 1 << 16:
+        return np.argsort(numbers.astype(np.uint16), kind="stable")
+    return np.argsort(numbers, kind="stable")
 
 
 def numbered(items: Sequence[T]) -> tuple[I64, list[T], I64]:

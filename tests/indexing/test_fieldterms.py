@@ -85,3 +85,36 @@ def test_a_batch_holds_what_the_writers_builder_makes_of_each_document() -> None
     assert {name: (docs.tolist(), lengths.tolist()) for name, (docs, lengths) in
             found.lengths.items()} == {name: (docs.tolist(), lengths.tolist()) for name,
             (docs, lengths) in expected.lengths.items()}  # fmt: skip
+
+
+def test_a_body_is_matched_once_for_the_body_and_words_fields(monkeypatch: Any) -> None:
+    """The token pattern reads a post's body once: the words field reuses the body field's
+    matches, even after the place, spellings, terms and title fields were analysed between."""
+    from searcher.indexing import analysis
+    from searcher.models import Location
+
+    body = "Une équipe a publié 2.7.1 à Paris. " * 40
+    place = Location(48.85, 2.35, address="Paris, France")
+    post = Post("p.md", "Été à Paris", dt.datetime(2020, 1, 2), ("Voyage",), lang="fr",
+                locations=(place,), text=body)  # fmt: skip
+    read: list[str] = []
+    pattern_for = analysis._pattern_for
+
+    class Counted:
+        def __init__(self, value: str) -> None:
+            self.pattern = pattern_for(value)
+
+        def findall(self, value: str) -> Any:
+            read.append(value)
+            return self.pattern.findall(value)
+
+        def finditer(self, value: str) -> Any:
+            read.append(value)
+            return self.pattern.finditer(value)
+
+    monkeypatch.setattr(analysis, "_pattern_for", Counted)
+    monkeypatch.setattr(analysis, "_recent", type(analysis._recent)())  # nothing kept yet
+    document = schema.document(post)
+    assert document[schema.PLACE] and document[schema.TERMS] and document[schema.SPELLINGS]
+    postings.batch([document])
+    assert read.count(body) == 1
