@@ -334,6 +334,24 @@ def _round(theirs: Any, ours: Any, *, add: list[Post], delete: list[str]) -> Non
     mine.commit()
 
 
+@pytest.mark.parametrize("high", [1, 7, 100_000, 2**60])  # 2**60: the plain argsort
+def test_stable_order_is_a_stable_argsort(high: int) -> None:
+    ranks = np.random.default_rng(3).integers(0, high, 50_000)
+    assert (segruns.stable_order(ranks) == np.argsort(ranks, kind="stable")).all()
+
+
+def test_spans_joined_and_copied_are_the_slices() -> None:
+    rng = np.random.default_rng(5)
+    source = rng.integers(0, 256, 5_000).astype(np.uint8)
+    starts, sizes = rng.integers(0, 4_000, 300), rng.integers(0, 900, 300)
+    joined = segwriter.joined_spans(source, starts, sizes)
+    assert joined.tobytes() == b"".join(source[a : a + n].tobytes()
+                                        for a, n in zip(starts, sizes, strict=True))  # fmt: skip
+    out = np.zeros(len(joined) + 10, dtype=np.uint8)
+    segwriter.copy_spans(out, np.cumsum(sizes) - sizes + 10, source, starts, sizes)
+    assert out[10:].tobytes() == joined.tobytes()
+
+
 def test_length_bytes_are_whooshs() -> None:
     from whoosh.util.numeric import length_to_byte
 

