@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import zlib
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -46,8 +47,11 @@ RUN_POSTINGS = 1_000_000  # postings sorted in memory before a run is spilled (~
 RUN_BYTES = 64_000_000
 ENCODERS = 2  # threads encoding chunks of postings at the commit (a build has two cores)
 _STORED = "_stored"
-# the stored column's values pickled as Whoosh's STORED_COLUMN pickles them (protocol 2)
+# the stored column's values pickled as Whoosh's STORED_COLUMN pickles them (protocol 2) and
+# compressed by zlib at its default level (ISA-L, 3.4 times as fast, made kaigai-matome's
+# Japanese stored fields 11 % larger, its index 1.3 %)
 STORED_PICKLE = 2
+STORED_LEVEL = 6
 
 # one document's analysed fields: (name, [(term, weight, value)], length, stored, column)
 Prepared = tuple[tuple[str, list[tuple[bytes, float, bytes]], int, Any, Any], ...]
@@ -74,7 +78,7 @@ class BatchBuilder:
         self._per_doc: list[int] = []
         self._lengths: dict[str, tuple[list[int], list[int]]] = {}
         self._columns: dict[str, tuple[list[int], list[Any]]] = {}
-        # each document's stored fields as the stored column keeps them: pickled, deflated
+        # each document's stored fields as the stored column keeps them: pickled, compressed
         self._stored: list[bytes] = []
         self.count = 0
 
@@ -102,7 +106,7 @@ class BatchBuilder:
         self._per_doc.append(len(self._keys) - before)
         encoded = b""  # as Whoosh: a document with no stored field has no stored value
         if stored:
-            encoded = segwriter.deflate(pickle.dumps(stored, STORED_PICKLE), segwriter.STORED_LEVEL)
+            encoded = zlib.compress(pickle.dumps(stored, STORED_PICKLE), STORED_LEVEL)
         self._stored.append(encoded)
         self.count += 1
 

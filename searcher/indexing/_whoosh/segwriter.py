@@ -67,12 +67,10 @@ from whoosh.filedb.compound import CompoundStorage
 from whoosh.util import numeric
 
 BLOCK = 128  # postings per block: W3Codec's blocklimit
-# blocks and stored fields are deflated by ISA-L: standard zlib streams, which Whoosh inflates
-# with zlib. On the four corpora, against zlib at level 6: blocks at ISA-L's level 1 in 0.43
-# of the time, 4 % larger (its level 3 is larger still on blocks); stored fields at level 3 in
-# 0.30 of the time, 4 % larger; the index 1.5 % larger
+# blocks are deflated by ISA-L: standard zlib streams, which Whoosh inflates with zlib. Against
+# zlib at level 6, at ISA-L's level 1: in 0.43 (four corpora) and 0.34 (kaigai-matome) of the
+# time, 4 % and 2 % larger, the indexes 1 % and 1.2 % (its level 3 is larger still on blocks)
 BLOCK_LEVEL = 1
-STORED_LEVEL = 3
 COMPRESSION = 1  # a block's compression, in its info: Whoosh inflates it when not 0
 MIN_COMPRESSED = 48  # bytes: shorter block pickles are stored as they are
 INLINE = 32  # postings a term may inline in its term info (when smaller than in .pst)
