@@ -17,8 +17,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
@@ -31,7 +29,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from searcher.errors import IndexBusy, IndexWriteError, SourceError
-from searcher.indexing import postings, schema, store
+from searcher.indexing import postings, processes, schema, store
 from searcher.indexing._whoosh import segbuild
 from searcher.indexing._whoosh.segruns import Batch
 from searcher.indexing.manifest import Entry, Manifest
@@ -169,11 +167,13 @@ def _build(
     indexed = removed = 0
     count = workers if workers is not None else (os.cpu_count() or 1)
     pool = _pool(len(changed), count)
+    encoders = _Encoders(count, writer)
     try:
         for key in gone:
             for path in manifest.pop(key).paths:
                 removed += writer.delete_by_term(schema.PATH, path)
-        for results, batch in _read(changed, manifest, options, pool, 4 * count):
+        read = _read(changed, manifest, options, pool, 4 * count, encoders.reading_ends)
+        for results, batch in read:
             for file, records, entry in results:
                 summary.files += 1
                 old = manifest.get(file.key)
@@ -190,13 +190,14 @@ def _build(
         if why is None and not indexed and not removed:
             writer.cancel()  # only touched files: a commit would change nothing
         else:
-            _commit(writer, fresh=why is not None, readers=pool, count=count)
+            _commit(writer, fresh=why is not None, readers=pool, encoders=encoders)
     except BaseException:
         _cancel(writer)
         raise
     finally:
         if pool is not None:
-            _let_go(pool)
+            processes.let_go(pool)
+        encoders.let_go()
     built_at = _save(index_dir, manifest, options, sources, site)
     if why:
         _remove_older_versions(index_dir)
@@ -204,36 +205,47 @@ def _build(
 
 
 def _commit(
-    writer: segbuild.IndexWriter, *, fresh: bool, readers: ProcessPoolExecutor | None, count: int
+    writer: segbuild.IndexWriter,
+    *,
+    fresh: bool,
+    readers: ProcessPoolExecutor | None,
+    encoders: _Encoders,
 ) -> None:
-    """Commit what was read; when worker processes read it and it holds many postings,
-    ``count`` fresh ones encode them (the writer's threads share one GIL: 1.35-1.75 times
-    one thread). Not the readers: each holds some 130 MB of what it read, at the commit,
-    the build's peak of memory; they are let go, and a worker that only encodes starts in
-    0.3 s while the writer sorts its last postings."""
+    """Commit what was read; when worker processes read it and it holds many postings, fresh
+    ones (``encoders``) encode them (the writer's threads share one GIL: 1.35-1.75 times one
+    thread). Not the readers: each holds some 130 MB of what it read, at the commit, the
+    build's peak of memory; they are let go."""
     if readers is not None:
-        _let_go(readers)
+        processes.let_go(readers)
     if readers is None or writer.postings < ENCODE_IN_PROCESSES_FROM:
         writer.commit(fresh=fresh)
         return
-    encoders = _workers(count)
-    try:
-        for _ in range(count):
-            encoders.submit(_started)  # each submit starts a worker, now
-        writer.commit(fresh=fresh, encoders=encoders)
-    finally:
-        _let_go(encoders)
+    writer.commit(fresh=fresh, encoders=encoders.started())
 
 
-def _let_go(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool's workers without waiting for them to exit: an interpreter that read
-    thousands of posts takes a while to free them (the writer sat idle 1.3-4 s of a loaded
-    build)."""
-    pool.shutdown(wait=False, cancel_futures=True)
+class _Encoders:
+    """The worker processes that encode a large build's postings at the commit, started as
+    the last files are sent to be read: they start while the readers finish and the writer
+    sorts its last postings, not after (a core sat idle while they started)."""
 
+    def __init__(self, count: int, writer: segbuild.IndexWriter) -> None:
+        self._count, self._writer = count, writer
+        self._pool: ProcessPoolExecutor | None = None
 
-def _started() -> None:
-    """A job that does nothing: submitted, it starts a worker process."""
+    def reading_ends(self) -> None:
+        """The last files are being read: start now if the commit will want them."""
+        if self._writer.postings >= ENCODE_IN_PROCESSES_FROM:
+            self.started()
+
+    def started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = processes.pool(self._count)
+            processes.start(self._pool, self._count)
+        return self._pool
+
+    def let_go(self) -> None:
+        if self._pool is not None:
+            processes.let_go(self._pool)
 
 
 def _save(
@@ -374,30 +386,17 @@ def _pool(files: int, count: int) -> ProcessPoolExecutor | None:
     then done in this process."""
     if files < PARALLEL_FROM or count < 2:
         return None
-    return _workers(count)
-
-
-def _workers(count: int) -> ProcessPoolExecutor:
-    """A pool of ``count`` worker processes, each started by its first job."""
-    # imported here: an update of a few files needs no workers (multiprocessing and the pool
-    # took 15-30 ms of a one-post update's imports)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # spawned, not forked: a forked worker inherits the writer's lock file descriptor and,
-    # orphaned by a killed indexer, would hold the lock for ever
-    context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(count, mp_context=context, initializer=_exit_with_parent,
-                               initargs=(os.getpid(),))  # fmt: skip
+    return processes.pool(count)
 
 
 def _read(
     files: list[_File], manifest: Manifest, options: BuildOptions,
-    pool: ProcessPoolExecutor | None, ahead: int,
+    pool: ProcessPoolExecutor | None, ahead: int, sent: Callable[[], None] | None = None,
 ) -> Iterator[tuple[list[tuple[_File, *_ReadResult]], Batch]]:  # fmt: skip
     """(file, records, manifest entry) of each file of a batch of files, and the batch's
     posts analysed for the writer; read by the ``pool``'s workers if there is one, with at
-    most ``ahead`` batches read and not yet taken.
+    most ``ahead`` batches read and not yet taken (``sent`` is called once the last batch
+    is sent to them).
 
     Records are None for a file whose content hash is the one in the manifest (touched, or
     checked out again): it is not parsed and its posts stay as they are.
@@ -415,15 +414,17 @@ def _read(
             results, batch = _read_batch(batch_jobs)
             yield [(f, *r) for f, r in zip(group, results, strict=True)], batch
         return
-    read = _read_ahead(pool, [batch_jobs for _, batch_jobs in groups], ahead)
+    read = _read_ahead(pool, [batch_jobs for _, batch_jobs in groups], ahead, sent)
     for (group, _), (results, batch) in zip(groups, read, strict=True):
         yield [(f, *r) for f, r in zip(group, results, strict=True)], batch
 
 
 def _read_ahead(
-    pool: ProcessPoolExecutor, batches: list[list[_ReadJob]], ahead: int
-) -> Iterator[tuple[list[_ReadResult], Batch]]:
-    """Results in order, with at most ``ahead`` batches read but not yet taken.
+    pool: ProcessPoolExecutor, batches: list[list[_ReadJob]], ahead: int,
+    sent: Callable[[], None] | None = None,
+) -> Iterator[tuple[list[_ReadResult], Batch]]:  # fmt: skip
+    """Results in order, with at most ``ahead`` batches read but not yet taken; ``sent`` is
+    called once the last batch is submitted.
 
     Not ``pool.map``: it submits every job at once and keeps every result until it is taken,
     so with the writer slower than the readers a 60,000-post build held all its parsed posts
@@ -431,10 +432,15 @@ def _read_ahead(
     """
     waiting = iter(batches)
     pending = deque(pool.submit(_read_batch, batch) for batch in islice(waiting, ahead))
+    submitted = len(pending)
     while pending:
+        if sent is not None and submitted == len(batches):
+            sent()
+            sent = None
         results = pending.popleft().result()
         for batch in islice(waiting, 1):
             pending.append(pool.submit(_read_batch, batch))
+            submitted += 1
         yield results
 
 
@@ -448,17 +454,6 @@ def _read_batch(jobs: list[_ReadJob]) -> tuple[list[_ReadResult], Batch]:
                  if isinstance(record, Post)
                  and not excluded(record, drafts=options.drafts)]  # fmt: skip
     return results, postings.batch(documents)
-
-
-def _exit_with_parent(parent: int) -> None:
-    """In a worker: exit as soon as the indexer that started it is gone (killed, say)."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 def _read_one(job: _ReadJob) -> _ReadResult:

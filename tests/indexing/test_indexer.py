@@ -364,3 +364,49 @@ def test_posts_analysed_in_workers_index_as_the_writer_would(
     monkeypatch.setattr(indexer, "ENCODE_IN_PROCESSES_FROM", 1)
     indexer.build([site], Path("encoded-by-workers"), options, workers=2)
     assert contents(Path("encoded-by-workers")) == contents(Path("by-writer"))
+    # and started while the last files are read (one file per batch: 17 batches)
+    monkeypatch.setattr(indexer, "READ_BATCH", 1)
+    events: list[str] = []
+    start, add = indexer.processes.start, indexer.segbuild.IndexWriter.add_batch
+
+    def starting(*args: Any) -> None:
+        events.append("start")
+        start(*args)
+
+    def adding(writer: Any, batch: Any) -> None:
+        events.append("add")
+        add(writer, batch)
+
+    monkeypatch.setattr(indexer.processes, "start", starting)
+    monkeypatch.setattr(indexer.segbuild.IndexWriter, "add_batch", adding)
+    indexer.build([site], Path("encoders-started-early"), options, workers=2)
+    assert contents(Path("encoders-started-early")) == contents(Path("by-writer"))
+    assert events[-9:] == ["start"] + ["add"] * 8  # as the last of 4 * 2 batches ahead is sent
+
+
+class _Done:
+    """An executor that runs each job as it is submitted."""
+
+    def __init__(self) -> None:
+        self.submitted = 0
+
+    def submit(self, job: Any, *args: Any) -> Any:
+        from concurrent.futures import Future
+
+        self.submitted += 1
+        future: Future[Any] = Future()
+        future.set_result(job(*args))
+        return future
+
+
+def test_read_ahead_says_when_the_last_batch_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(indexer, "_read_batch", lambda jobs: (jobs, None))
+    pool, taken, told = _Done(), [], []
+
+    def sent() -> None:
+        told.append((pool.submitted, len(taken)))
+
+    for result in indexer._read_ahead(pool, [[i] for i in range(10)], 3, sent):  # type: ignore[arg-type]
+        taken.append(result)
+    assert told == [(10, 7)]  # once, with three batches still to take
+    assert [jobs for jobs, _ in taken] == [[i] for i in range(10)]

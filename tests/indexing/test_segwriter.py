@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,8 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import CONTENT, FIXTURES, GOLDEN, corpus
+from whoosh import columns, qparser
 from whoosh import index as whoosh_index
-from whoosh import qparser
 from whoosh.filedb.filestore import FileStorage
 
 from searcher.indexing import indexer, ondisk, postings, schema
@@ -333,11 +334,45 @@ def _round(theirs: Any, ours: Any, *, add: list[Post], delete: list[str]) -> Non
     mine.commit()
 
 
+@pytest.mark.parametrize("high", [1, 7, 100_000, 2**60])  # 2**60: the plain argsort
+def test_stable_order_is_a_stable_argsort(high: int) -> None:
+    ranks = np.random.default_rng(3).integers(0, high, 50_000)
+    assert (segruns.stable_order(ranks) == np.argsort(ranks, kind="stable")).all()
+
+
+def test_spans_joined_and_copied_are_the_slices() -> None:
+    rng = np.random.default_rng(5)
+    source = rng.integers(0, 256, 5_000).astype(np.uint8)
+    starts, sizes = rng.integers(0, 4_000, 300), rng.integers(0, 900, 300)
+    joined = segwriter.joined_spans(source, starts, sizes)
+    assert joined.tobytes() == b"".join(source[a : a + n].tobytes()
+                                        for a, n in zip(starts, sizes, strict=True))  # fmt: skip
+    out = np.zeros(len(joined) + 10, dtype=np.uint8)
+    segwriter.copy_spans(out, np.cumsum(sizes) - sizes + 10, source, starts, sizes)
+    assert out[10:].tobytes() == joined.tobytes()
+
+
 def test_length_bytes_are_whooshs() -> None:
     from whoosh.util.numeric import length_to_byte
 
     lengths = np.array([0, 1, 2, 7, 8, 100, 1000, 65535, 65536, 106373, 106374, 10**7])
     assert segwriter.length_bytes(lengths).tolist() == [length_to_byte(n) for n in lengths]
+
+
+def test_blocks_deflated_by_isal_and_stored_fields_are_zlib_streams(tmp_path: Path) -> None:
+    """ISA-L deflates blocks (faster than zlib at the same ratio) into streams zlib inflates;
+    stored fields are the bytes Whoosh's stored column writes at level 6."""
+    plain = bytes(range(256)) * 3  # a block's data pickle, say
+    assert zlib.decompress(segwriter.deflate(plain)) == plain
+    assert segwriter.deflate(plain) != zlib.compress(plain, segbuild.STORED_LEVEL)
+    our_build(own_posts(), tmp_path / "ix")
+    ix = whoosh_index.open_dir(str(tmp_path / "ix"), indexname=NAME)
+    with ix.reader() as reader:
+        raw = reader._perdoc.column_reader("_stored", columns.VarBytesColumn())
+        values = [raw[d] for d in range(reader.doc_count_all())]
+        assert all(values)
+        for value in values:
+            assert value == zlib.compress(zlib.decompress(value), segbuild.STORED_LEVEL)
 
 
 def test_a_commit_that_fails_leaves_the_index_as_it_was(
