@@ -1,5 +1,7 @@
 """What snippets cost a first-time query: CPU in ``snippets.build`` (and in making a post's
-snippet source) per query, beside the query's whole CPU.
+snippet source) per query, beside the query's whole CPU; and where the rest of a page goes,
+stage by stage (parsing, scoring, the fallbacks, reading stored posts, snippets, making hits,
+``to_dict``), each stage's CPU inclusive of the stages it calls.
 
 Draws distinct one- and two-word queries from the posts an index holds (``distinct.draw``,
 as ``same_results.py`` does), asks each once through ``Index.search`` and times, with
@@ -29,7 +31,18 @@ import distinct
 from same_results import EXTRA, stored_posts
 
 from searcher.api import open_index
-from searcher.search import snippets
+from searcher.search import generation, hits, query, snippets
+
+# (label, owner, attribute): the stages of a page whose CPU is metered, each inclusive
+STAGES = (
+    ("parse", query.QueryParser, "parse"),
+    ("score", generation.Generation, "_top"),
+    ("rank + fallbacks", generation, "relevance_page"),
+    ("hits", generation.Generation, "_results"),
+    ("  stored post", hits._Documents, "get"),
+    ("  snippet", snippets, "build"),
+    ("  make_hit", hits, "make_hit"),
+)
 
 
 class Meter:
@@ -68,27 +81,43 @@ def run(index_dir: Path, count: int, profile: str | None) -> None:
     snippets.build = meter.wrap(snippets.build)  # type: ignore[method-assign]
     sources = Meter(profiler if profile == "snippets" else None)
     snippets.Source.of = sources.wrap(snippets.Source.of)  # type: ignore[method-assign]
+    stages = {label: Meter() for label, _, _ in STAGES}
+    for label, owner, name in STAGES:
+        if label.strip() != "snippet":  # metered above
+            setattr(owner, name, stages[label].wrap(getattr(owner, name)))
+    stages["  snippet"] = meter
     index = open_index(index_dir, audience="owner")
     index.search("warm up the generation", limit=10)
     whole: list[float] = []
     snip: list[float] = []
     made: list[float] = []
+    spent: dict[str, list[float]] = {label: [] for label in (*stages, "to_dict")}
     for text in queries:
-        meter.spent = sources.spent = 0
+        for m in (*stages.values(), sources):
+            m.spent = 0
         start = time.process_time_ns()
         if profile == "whole" and profiler is not None:
             profiler.enable()
-        index.search(text, limit=10)
+        results = index.search(text, limit=10)
         if profile == "whole" and profiler is not None:
             profiler.disable()
         whole.append((time.process_time_ns() - start) / 1e6)
+        start = time.process_time_ns()
+        results.to_dict()
+        spent["to_dict"].append((time.process_time_ns() - start) / 1e6)
         snip.append((meter.spent + sources.spent) / 1e6)
         made.append(sources.spent / 1e6)
+        for label, m in stages.items():
+            spent[label].append(m.spent / 1e6)
     print(f"{len(queries)} queries, CPU ms per query: whole median {statistics.median(whole):.3f}"
           f" mean {statistics.mean(whole):.3f}; snippets median {statistics.median(snip):.3f}"
           f" mean {statistics.mean(snip):.3f} p95 {_p95(snip):.3f}"
           f" ({100 * sum(snip) / sum(whole):.1f} % of the whole), of which sources"
           f" (Source.of) mean {statistics.mean(made):.3f}")  # fmt: skip
+    print("stage (CPU ms per query, inclusive)  median   mean    p95")
+    for label, samples in spent.items():
+        print(f"{label:<35} {statistics.median(samples):7.3f} {statistics.mean(samples):6.3f}"
+              f" {_p95(samples):6.3f}")  # fmt: skip
     if profiler is not None:
         stats = pstats.Stats(profiler)
         stats.sort_stats("tottime").print_stats(25)
