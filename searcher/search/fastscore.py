@@ -52,6 +52,9 @@ from searcher.support.caches import Bounded
 POSTINGS_BUDGET = 4_000_000  # decoded postings kept per generation (16 bytes each)
 FILTERS = 256  # filter masks kept per generation (one byte per document each)
 WORDS_BUDGET = 1_000_000  # documents held by the kept ORs of a query word's forms (16 bytes each)
+# ... and at most this many ORs: each holds its word's query tree (~100 objects, which every
+# full pass of the garbage collector walks), however few documents it found
+WORDS_KEPT = 4096
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
@@ -94,7 +97,11 @@ class Scorer:
             FILTERS, locked=False
         )
         self._words: Bounded[QueryKey | SameQuery, tuple[query.Query, Scored]] = Bounded(
-            budget=WORDS_BUDGET, weigh=_words_weight, dropped=self._forget_word, locked=False
+            WORDS_KEPT,
+            budget=WORDS_BUDGET,
+            weigh=_words_weight,
+            dropped=self._forget_word,
+            locked=False,
         )
         self._words_by_id: dict[int, tuple[query.Query, Scored, QueryKey | SameQuery]] = {}
         self._scores: Bounded[tuple[str, bytes, float, float], FloatArray] = Bounded(

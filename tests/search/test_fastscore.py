@@ -196,13 +196,16 @@ def test_scores_of_picks_the_matching_docs() -> None:
     assert scored.scores_of([]) == {}
 
 
-@pytest.mark.parametrize("budget", [fastscore.WORDS_BUDGET, 40])
+@pytest.mark.parametrize(
+    ("budget", "kept"), [(fastscore.WORDS_BUDGET, fastscore.WORDS_KEPT), (40, 1000), (10**6, 2)]
+)
 def test_kept_words_score_as_when_first_worked_out(
-    content_index: Path, monkeypatch: pytest.MonkeyPatch, budget: int
+    content_index: Path, monkeypatch: pytest.MonkeyPatch, budget: int, kept: int
 ) -> None:
-    """A query word's OR is kept and shared by later queries (within a budget, read-only),
-    and every query still scores exactly as Whoosh does."""
+    """A query word's OR is kept and shared by later queries (within a budget of documents
+    and a number of ORs, read-only), and every query still scores exactly as Whoosh does."""
     monkeypatch.setattr(fastscore, "WORDS_BUDGET", budget)
+    monkeypatch.setattr(fastscore, "WORDS_KEPT", kept)
     texts = ["cloud paris", "cloud", "paris cloud", "velo OR cloud", "cloud NOT paris", "velo"]
     with open_index(content_index, audience="owner") as index:
         generation = index._current()
@@ -217,6 +220,7 @@ def test_kept_words_score_as_when_first_worked_out(
             assert all(ours[d] == pytest.approx(s, rel=1e-12) for d, s in expected), text
         assert scorer._words, "query words should be kept"
         assert scorer._words.held <= budget or len(scorer._words) == 1
+        assert len(scorer._words) <= kept
         assert len(scorer._words_by_id) == len(scorer._words)  # forgotten by id with the rest
         for _, kept, _ in scorer._words_by_id.values():
             assert not kept.docs.flags.writeable and not kept.scores.flags.writeable
