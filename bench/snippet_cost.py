@@ -1,7 +1,8 @@
 """What snippets cost a first-time query: CPU in ``snippets.build`` (and in making a post's
 snippet source) per query, beside the query's whole CPU; and where the rest of a page goes,
 stage by stage (parsing, scoring, the fallbacks, reading stored posts, snippets, making hits,
-``to_dict``), each stage's CPU inclusive of the stages it calls.
+``to_dict``, the cyclic garbage collector's passes), each stage's CPU inclusive of the
+stages it calls.
 
 Draws distinct one- and two-word queries from the posts an index holds (``distinct.draw``,
 as ``same_results.py`` does), asks each once through ``Index.search`` and times, with
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import functools
+import gc
 import pstats
 import statistics
 import time
@@ -91,10 +93,13 @@ def run(index_dir: Path, count: int, profile: str | None) -> None:
     whole: list[float] = []
     snip: list[float] = []
     made: list[float] = []
-    spent: dict[str, list[float]] = {label: [] for label in (*stages, "to_dict")}
+    spent: dict[str, list[float]] = {label: [] for label in (*stages, "to_dict", "collector")}
+    collector = _Collector()
+    gc.callbacks.append(collector)
     for text in queries:
         for m in (*stages.values(), sources):
             m.spent = 0
+        collector.spent = 0
         start = time.process_time_ns()
         if profile == "whole" and profiler is not None:
             profiler.enable()
@@ -105,6 +110,7 @@ def run(index_dir: Path, count: int, profile: str | None) -> None:
         start = time.process_time_ns()
         results.to_dict()
         spent["to_dict"].append((time.process_time_ns() - start) / 1e6)
+        spent["collector"].append(collector.spent / 1e6)  # within the query, to_dict or not
         snip.append((meter.spent + sources.spent) / 1e6)
         made.append(sources.spent / 1e6)
         for label, m in stages.items():
@@ -122,6 +128,20 @@ def run(index_dir: Path, count: int, profile: str | None) -> None:
         stats = pstats.Stats(profiler)
         stats.sort_stats("tottime").print_stats(25)
         stats.sort_stats("cumulative").print_stats(25)
+
+
+class _Collector:
+    """CPU nanoseconds the cyclic garbage collector spends (a ``gc.callbacks`` entry)."""
+
+    def __init__(self) -> None:
+        self.spent = 0
+        self._start = 0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.process_time_ns()
+        else:
+            self.spent += time.process_time_ns() - self._start
 
 
 def _p95(samples: Sequence[float]) -> float:
