@@ -141,19 +141,18 @@ class _Postings:
         )
 
     def _numbered(self) -> tuple[list[bytes], np.ndarray[Any, np.dtype[np.int32]]]:
-        """The distinct keys (field number (!H) + term bytes), first seen first, and each
-        posting's number among them."""
+        """The distinct keys (field number (!H) + term bytes), field by field, and each
+        posting's number among them: in no order the writer needs (its runs sort the keys),
+        so not sorted by first posting (an argsort and a list of the keys again)."""
         keys: list[bytes] = []
         places: list[Any] = []
         for (name, kind), firsts in self._firsts.items():
             prefix = self._prefix[name]
             keys += map(prefix.__add__, firsts if kind is bytes else map(str.encode, firsts))
             places.append(np.fromiter(firsts.values(), np.int64, count=len(firsts)))
-        first = _joined(places)
-        order = np.argsort(first)
         rank = np.empty(self._count, dtype=np.int32)
-        rank[first[order]] = np.arange(len(order), dtype=np.int32)
-        return list(map(keys.__getitem__, order.tolist())), rank[_joined(self._first)]
+        rank[_joined(places)] = np.arange(len(keys), dtype=np.int32)
+        return keys, rank[_joined(self._first)]
 
     def _joined_values(self) -> tuple[termstream.I64, bytes]:
         """Every posting's value size, and the values joined, in posting order."""
