@@ -90,6 +90,9 @@ class _Postings:
         # writer's run, as any key two batches share)
         self._firsts: dict[tuple[str, type], dict[Any, int]] = {}
         self._first: list[Any] = []  # each field's postings' firsts, as arrays
+        # the postings of terms with codes (CJK runs' tokens), by field: (places, codes),
+        # numbered by numpy at the end rather than a dict probe each (-1 in their firsts)
+        self._coded: dict[str, list[tuple[Any, Any]]] = {}
         self._count = 0  # postings so far
         self._weights: list[Any] = []
         self._pieces: list[int] = []  # postings of each field of each document
@@ -108,8 +111,19 @@ class _Postings:
             terms = _as_terms(field, list(fieldterms.index(field, value, document)))
         count = len(terms.terms)
         firsts = self._firsts.setdefault((name, type(terms.terms[0]) if count else str), {})
-        places = map(firsts.setdefault, terms.terms, range(self._count, self._count + count))
-        self._first.append(np.fromiter(places, np.int64, count=count))
+        if terms.codes is None:
+            places = map(firsts.setdefault, terms.terms, range(self._count, self._count + count))
+            self._first.append(np.fromiter(places, np.int64, count=count))
+        else:
+            first = np.full(count, -1, dtype=np.int64)
+            coded = terms.codes >= 0
+            plain = np.flatnonzero(~coded)
+            strings = map(terms.terms.__getitem__, plain.tolist())
+            places = map(firsts.setdefault, strings, (plain + self._count).tolist())
+            first[plain] = np.fromiter(places, np.int64, count=len(plain))
+            where = np.flatnonzero(coded)
+            self._coded.setdefault(name, []).append((where + self._count, terms.codes[where]))
+            self._first.append(first)
         self._count += count
         self._weights.append(terms.weights)
         self._pieces.append(len(terms.terms))
@@ -150,9 +164,16 @@ class _Postings:
             prefix = self._prefix[name]
             keys += map(prefix.__add__, firsts if kind is bytes else map(str.encode, firsts))
             places.append(np.fromiter(firsts.values(), np.int64, count=len(firsts)))
+        first = _joined(self._first)
+        for name, coded in self._coded.items():  # a key may come twice: as a string too
+            at, codes = _joined([a for a, _ in coded]), _joined([c for _, c in coded])
+            distinct, index, inverse = np.unique(codes, return_index=True, return_inverse=True)
+            first[at] = at[index][inverse.reshape(-1)]
+            keys += map(self._prefix[name].__add__, map(str.encode, termstream.decoded(distinct)))
+            places.append(at[index])
         rank = np.empty(self._count, dtype=np.int32)
         rank[_joined(places)] = np.arange(len(keys), dtype=np.int32)
-        return keys, rank[_joined(self._first)]
+        return keys, rank[first]
 
     def _joined_values(self) -> tuple[termstream.I64, bytes]:
         """Every posting's value size, and the values joined, in posting order."""
