@@ -176,22 +176,29 @@ class _Postings:
         return keys, rank[first]
 
     def _joined_values(self) -> tuple[termstream.I64, bytes]:
-        """Every posting's value size, and the values joined, in posting order."""
+        """Every posting's value size, and the values joined, in posting order: the position
+        values and the others each joined, then interleaved a field of a document at a time
+        (a copy a byte by numpy's index arrays cost a Japanese post 0.5 ms)."""
         pieces = np.array(self._pieces, dtype=np.int64)
-        positional = np.repeat(np.array(self._positional, dtype=bool), pieces)
+        flags = np.array(self._positional, dtype=bool)
+        positional = np.repeat(flags, pieces)
         encoded, encoded_sizes = segwriter.position_values(
             _joined(self._frequencies), _joined(self._deltas)
         )
         other_sizes, other = _joined(self._sizes), b"".join(self._values)
         sizes = np.empty(len(positional), dtype=np.int64)
         sizes[positional], sizes[~positional] = encoded_sizes, other_sizes
-        starts = np.cumsum(sizes) - sizes
-        out = np.empty(int(sizes.sum()), dtype=np.uint8)
-        for where, blob, part in ((positional, encoded, encoded_sizes),
-                                  (~positional, other, other_sizes)):  # fmt: skip
-            source = np.frombuffer(blob, dtype=np.uint8)
-            segwriter.copy_spans(out, starts[where], source, np.cumsum(part) - part, part)
-        return sizes, out.tobytes()
+        if not other:  # nothing to interleave
+            return sizes, encoded
+        ends = np.concatenate([[0], np.cumsum(sizes)])  # bytes before each posting, and all
+        piece_bytes = np.diff(ends[np.concatenate([[0], np.cumsum(pieces)])])
+        found = {True: memoryview(encoded), False: memoryview(other)}
+        at = {True: 0, False: 0}
+        parts = []
+        for flag, size in zip(flags.tolist(), piece_bytes.tolist(), strict=True):
+            parts.append(found[flag][at[flag] : at[flag] + size])
+            at[flag] += size
+        return sizes, b"".join(parts)
 
 
 def _joined(arrays: list[Any]) -> termstream.I64:
