@@ -167,7 +167,8 @@ class Terms(NamedTuple):
     (``deltas``, term after term, encoded a batch at a time by ``segwriter.position_values``)
     in a field with positions, else its bytes, joined in ``values`` with their ``sizes``.
     The terms are strings as the analysis made them (bytes where Whoosh's ``field.index``
-    made them): a batch numbers them by field before it makes their keys' bytes."""
+    made them): a batch numbers them by field before it makes their keys' bytes, those with
+    a code (a CJK run's token: ``termstream.decoded`` makes its string) by their codes."""
 
     terms: list[str] | list[bytes]
     frequencies: I64
@@ -175,6 +176,7 @@ class Terms(NamedTuple):
     sizes: I64 | None = None
     values: bytes = b""
     deltas: I64 | None = None
+    codes: I64 | None = None  # each term's code as ``termstream`` numbers CJK tokens, or -1
 
     def postings(self) -> list[Posting]:
         """The postings as ``field.index`` gives them (position values encoded whole)."""
@@ -223,13 +225,15 @@ def _with_positions(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
 def _analysed(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
     if len(analysis.token_texts(value)) <= termstream.FEW:
         return _few(form, tokenizer, key, value)
-    numbers, distinct, firsts, at, as_is = termstream.numbered_tokens(tokenizer, key, value)
+    numbers, distinct, firsts, at, as_is, codes = termstream.numbered_tokens(tokenizer, key, value)
     if not distinct:
         none = np.zeros(0, dtype=np.int64)
         return Terms([], none, none * 1.0, deltas=none)
     memo, terms_of = _terms_of(key)
-    if as_is is not None:  # CJK runs, in a language that only folds: a term a surface
-        terms, occurrence = _folded_only(distinct, as_is[firsts], memo.get, terms_of, numbers)
+    term_codes = None
+    if as_is is not None and codes is not None:  # CJK runs, in a language that only folds
+        terms, occurrence, term_codes = _folded_only(distinct, as_is[firsts], memo.get,
+                                                     terms_of, numbers, codes)  # fmt: skip
         positions = at
     else:
         known = termstream.lookup(distinct, firsts, as_is, memo.get)
@@ -244,7 +248,7 @@ def _analysed(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
     firsts = np.cumsum(frequencies) - frequencies
     deltas[firsts] = positions[firsts]  # a term's positions never go back: deltas >= 0
     weights = frequencies * (1.0 * form.field_boost)
-    return Terms(terms, frequencies, weights, deltas=deltas)
+    return Terms(terms, frequencies, weights, deltas=deltas, codes=term_codes)
 
 
 def _folded_only(
@@ -253,7 +257,8 @@ def _folded_only(
     get: Callable[[str], tuple[str, ...] | None],
     fill: Callable[[str], tuple[str, ...]],
     numbers: I64,
-) -> tuple[list[str], I64]:
+    codes: I64,
+) -> tuple[list[str], I64, I64]:
     """:func:`termstream.occurrences` of distinct surfaces that each give one term (a
     language without stop words or stems: folding alone), those flagged ``as_is`` (CJK
     bigrams and characters) themselves: the distinct terms and each token's, without a
@@ -261,8 +266,9 @@ def _folded_only(
     only where two surfaces may give one term: two looked up alike, or one that folding
     changed into what may be a CJK token (the distinct surfaces are all different). A
     Japanese post has thousands of distinct bigrams: a tuple and a dict probe each were a
-    third of its body's analysis."""
+    third of its body's analysis. The terms' codes come third (-1 for those looked up)."""
     singles = list(distinct)
+    codes = np.where(as_is, codes, -1)
     others = np.flatnonzero(~as_is).tolist()
     changed = False  # into a CJK token's term
     for i in others:
@@ -272,17 +278,18 @@ def _folded_only(
             changed = True
     looked_up = [singles[i] for i in others]
     if changed:
-        term_of, terms, _ = termstream.numbered(singles)
-        return terms, term_of[numbers]
+        term_of, terms, firsts = termstream.numbered(singles)
+        return terms, term_of[numbers], codes[firsts]
     if len(set(looked_up)) == len(looked_up):
-        return singles, numbers  # no two surfaces give one term
+        return singles, numbers, codes  # no two surfaces give one term
     # only looked-up surfaces share terms: each goes to the first seen with its term
     ids, _, firsts = termstream.numbered(looked_up)
     where = np.array(others, dtype=np.int64)
     first = np.arange(len(singles))
     first[where] = where[firsts[ids]]
     kept = first == np.arange(len(singles))
-    return list(itertools.compress(singles, kept.tolist())), (np.cumsum(kept) - 1)[first][numbers]
+    terms = list(itertools.compress(singles, kept.tolist()))
+    return terms, (np.cumsum(kept) - 1)[first][numbers], codes[kept]
 
 
 def _few(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
@@ -348,13 +355,26 @@ def _words(form: Any, value: str, body: Any, key: Any) -> Terms | None:
     text = recent.get((key, body))
     if title is None or text is None:
         return None
-    counts = dict(zip(text.terms, text.frequencies.tolist(), strict=True))
-    in_title = dict(zip(title.terms, title.frequencies.tolist(), strict=True))
-    both = {term: n + counts[term] for term, n in in_title.items() if term in counts}
-    counts = {**in_title, **counts, **both}  # the title's terms first, as they come
-    frequencies = np.fromiter(counts.values(), np.int64, count=len(counts))
+    in_title = {term: i for i, term in enumerate(title.terms)}
+    shared = np.fromiter(map(in_title.__contains__, text.terms), bool, count=len(text.terms))
+    only = ~shared
+    terms = [*title.terms, *itertools.compress(text.terms, only.tolist())]  # the title's first
+    frequencies = np.concatenate([title.frequencies, text.frequencies[only]])
+    both = map(in_title.__getitem__, itertools.compress(text.terms, shared.tolist()))
+    frequencies[np.fromiter(both, np.int64, count=int(shared.sum()))] += text.frequencies[shared]
+    codes = None
+    if title.codes is not None or text.codes is not None:
+        codes = np.concatenate([_codes(title), _codes(text)[only]])
     weights = frequencies * (1.0 * form.field_boost)
-    return Terms(list(counts), frequencies, weights, np.zeros(len(counts), dtype=np.int64))
+    return Terms(terms, frequencies, weights, np.zeros(len(terms), dtype=np.int64),
+                 codes=codes)  # fmt: skip
+
+
+def _codes(terms: Terms) -> I64:
+    """Each term's code (-1 where it has none)."""
+    if terms.codes is None:
+        return np.full(len(terms.terms), -1, dtype=np.int64)
+    return terms.codes
 
 
 def _plain_counts(form: Any, value: str, body: Any) -> Terms:

@@ -76,19 +76,21 @@ def _tokens(
 
 def numbered_tokens(
     tokenizer: Any, key: str, value: str
-) -> tuple[I64, list[str], I64, I64, I64 | None]:
+) -> tuple[I64, list[str], I64, I64, I64 | None, I64 | None]:
     """:func:`numbered` of the surfaces of ``value``'s tokens, then their positions and flags
     as ``tokenizer.spans`` gives them: each token's number, the distinct surfaces, where each
-    is first seen, each token's position, and which index as they are (CJK bigrams and
+    is first seen, each token's position, which index as they are (CJK bigrams and
     characters of a run that folds to itself, in a language without stop words or stems;
-    None if none do). A CJK run's bigrams and characters are numbered as code points, by
-    numpy, and only the distinct ones become strings: a Chinese post is mostly such tokens,
-    one string and one dict probe each before."""
+    None if none do), and each distinct surface's code (a CJK run's token's, which
+    :func:`decoded` makes its string again; -1 for the others; None without CJK runs).
+    A CJK run's bigrams and characters are numbered as code points, by numpy, and only the
+    distinct ones become strings: a Chinese post is mostly such tokens, one string and one
+    dict probe each before."""
     texts = analysis.token_texts(value)
     words, special = _special(texts, value)
     if not any(texts[i][0] for i in special.tolist()):  # no CJK run
         surfaces, at = _tokens(tokenizer, value, texts, words, special)
-        return (*numbered(surfaces), at, None)
+        return (*numbered(surfaces), at, None, None)
     return _Runs(tokenizer, key, texts, words, special).numbered()
 
 
@@ -105,7 +107,7 @@ def foldable_surfaces(tokenizer: Any, value: str) -> list[str]:
         return [surface for surface, _, _ in tokenizer.spans("", matches=matches)]
     words, special = _special(texts, value)
     if any(texts[i][0] for i in special.tolist()):
-        numbers, distinct, _, _, _ = _Runs(tokenizer, "", texts, words, special).numbered()
+        numbers, distinct, *_ = _Runs(tokenizer, "", texts, words, special).numbered()
         return list(map(distinct.__getitem__, numbers.tolist()))
     return _tokens(tokenizer, value, texts, words, special)[0]
 
@@ -163,7 +165,7 @@ class _Runs:
         self.run_as_is = as_is
         self.total = int(tokens_of.sum())
 
-    def numbered(self) -> tuple[I64, list[str], I64, I64, I64 | None]:
+    def numbered(self) -> tuple[I64, list[str], I64, I64, I64 | None, I64]:
         ids, strings, string_firsts = numbered(self.surfaces)
         slots = self.slots
         codes, run_slots, run_at, run_as_is = self._run_tokens()
@@ -177,7 +179,7 @@ class _Runs:
         numbers = np.empty(self.total, dtype=np.int64)
         numbers[slots] = rank[ids]
         numbers[run_slots] = rank[len(strings) + code_ids.reshape(-1)]
-        pool = strings + _decoded(distinct_codes)
+        pool = strings + decoded(distinct_codes)
         at = np.empty(self.total, dtype=np.int64)
         at[slots] = self.at
         at[run_slots] = run_at
@@ -185,7 +187,9 @@ class _Runs:
         if self.run_as_is.any():
             flags = np.zeros(self.total, dtype=bool)
             flags[run_slots[run_as_is]] = True
-        return numbers, list(map(pool.__getitem__, order.tolist())), firsts[order], at, flags
+        codes = np.concatenate([np.full(len(strings), -1, dtype=np.int64), distinct_codes])
+        distinct = list(map(pool.__getitem__, order.tolist()))
+        return numbers, distinct, firsts[order], at, flags, codes[order]
 
     def _run_tokens(self) -> tuple[I64, I64, I64, np.ndarray[Any, np.dtype[np.bool_]]]:
         """Each run token's code (a character's code point; a bigram's two, shifted apart),
@@ -211,7 +215,7 @@ class _Runs:
 _SHIFT = 21  # bits of a code point: a bigram's code is above every character's
 
 
-def _decoded(codes: I64) -> list[str]:
+def decoded(codes: I64) -> list[str]:
     """The strings of run tokens' codes, made by numpy: two code points each, the second
     none (0, which a string of numpy's drops at its end) for a character."""
     points = np.zeros((len(codes), 2), dtype="<u4")

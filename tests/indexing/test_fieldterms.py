@@ -68,9 +68,15 @@ def _postings(batch: segruns.Batch) -> list[tuple[int, bytes, float, bytes]]:
     return sorted(zip(docs, keys, batch.weights.tolist(), values, strict=True))
 
 
-def test_a_batch_holds_what_the_writers_builder_makes_of_each_document() -> None:
+@pytest.mark.parametrize("few", [0, termstream.FEW, 100_000])
+def test_a_batch_holds_what_the_writers_builder_makes_of_each_document(
+    few: int, monkeypatch: Any
+) -> None:
     """``postings.batch`` joins each field's arrays as they are: the same postings, lengths,
-    stored fields and columns as ``BatchBuilder`` makes of the documents one by one."""
+    stored fields and columns as ``BatchBuilder`` makes of the documents one by one; CJK
+    runs' terms numbered by their codes (every value as arrays), as strings (token by token),
+    or both in one batch (a key listed twice)."""
+    monkeypatch.setattr(termstream, "FEW", few)
     documents = _documents()
     builder = segbuild.BatchBuilder(postings._schema())
     for document in documents:

@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import CONTENT, FIXTURES, GOLDEN, corpus
-from whoosh import columns, qparser
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import columns, formats, qparser
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
@@ -338,6 +340,23 @@ def _round(theirs: Any, ours: Any, *, add: list[Post], delete: list[str]) -> Non
 def test_stable_order_is_a_stable_argsort(high: int) -> None:
     ranks = np.random.default_rng(3).integers(0, high, 50_000)
     assert (segruns.stable_order(ranks) == np.argsort(ranks, kind="stable")).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 2**31 - 1) | st.integers(0, 300), min_size=1,
+                         max_size=2100), min_size=1, max_size=6))  # fmt: skip
+def test_position_values_are_whooshs_encoded_positions(terms: list[list[int]]) -> None:
+    """Each term's value is ``Positions.encode`` of its positions, compacted: past the
+    pickler's batches of 1,000 deltas, with ints of every width."""
+    positions = [np.cumsum(deltas).tolist() for deltas in terms]
+    form = formats.Positions()
+    values = [form.encode(p) for p in positions]
+    sizes = np.array(list(map(len, values)), dtype=np.int64)
+    expected = segwriter.compact_positions(b"".join(values), sizes, np.ones(len(sizes), bool))
+    counts = np.array(list(map(len, terms)), dtype=np.int64)
+    found = segwriter.position_values(counts, np.concatenate([np.array(t) for t in terms]))
+    assert found[0] == expected[0]
+    assert found[1].tolist() == expected[1].tolist()
 
 
 def test_spans_joined_and_copied_are_the_slices() -> None:

@@ -27,7 +27,7 @@ def test_numbered_tokens_are_the_spans_of_the_tokenizer(key: str, text: str) -> 
     language without stems."""
     analyzer = analysis.text_analyzer(key) if key else analysis.spelling_analyzer()
     tokenizer = analyzer.items[0]
-    numbers, distinct, firsts, at, as_is = termstream.numbered_tokens(tokenizer, key, text)
+    numbers, distinct, firsts, at, as_is, codes = termstream.numbered_tokens(tokenizer, key, text)
     spans = [(surface, place) for surface, place, _ in tokenizer.spans(text)]
     assert [(distinct[n], p) for n, p in zip(numbers.tolist(), at.tolist(), strict=True)] == spans
     assert distinct == list(dict.fromkeys(surface for surface, _ in spans))
@@ -41,6 +41,12 @@ def test_numbered_tokens_are_the_spans_of_the_tokenizer(key: str, text: str) -> 
         flagged = [s for s, flag in zip([s for s, _ in spans], as_is.tolist(), strict=True)
                    if flag]  # fmt: skip
         assert flagged and all(cjk.match(s) for s in flagged)
+    if codes is not None:  # a run token's code gives its string back; -1 for the others
+        coded = [d for d, code in zip(distinct, codes.tolist(), strict=True) if code >= 0]
+        assert termstream.decoded(codes[codes >= 0]) == coded
+        assert coded and all(map(analysis._cjk_char().match, coded))
+    else:
+        assert not runs
 
 
 @pytest.mark.parametrize("few", [0, 100_000])  # every text as arrays, or token by token

@@ -9,6 +9,7 @@ Runs come in docnum order, so a stable sort by term keeps each term's documents 
 from __future__ import annotations
 
 import bisect
+import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -196,7 +197,7 @@ class Pending:
         counts = counts[used]
         key_postings = np.concatenate(([0], np.cumsum(counts)))
         key_bytes = np.concatenate(([0], ends[key_postings[1:] - 1]))
-        kept = [keys[i] for i, use in zip(order, used.tolist(), strict=True) if use]
+        kept = list(itertools.compress(map(keys.__getitem__, order), used.tolist()))
         return Run.of(kept, key_postings, key_bytes,
                       (docs[perm], weights[perm], sizes, sorted_values))  # fmt: skip
 

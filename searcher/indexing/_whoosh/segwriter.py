@@ -245,31 +245,37 @@ _PICKLE_BATCH = 1000  # items between MARK and APPENDS (the C pickler's BATCHSIZ
 def position_values(counts: I64, deltas: I64) -> tuple[bytes, I64]:
     """The values :func:`compact_positions` makes of ``Positions.encode`` (each term's count,
     ``]``, its position deltas as pickled, without PROTO, BINPUT and STOP), and their sizes,
-    for terms of ``counts`` positions whose ``deltas`` (non-negative, below 2**31) follow each
-    other term by term; emitted at once. The pickler appends a list of one as ``item a`` and
-    a longer one a batch of 1000 at a time, ``( items e``."""
+    for terms of ``counts`` positions (at least one) whose ``deltas`` (non-negative, below
+    2**31) follow each other term by term; emitted at once. The pickler appends a list of one
+    as ``item a`` and a longer one a batch of 1000 at a time, ``( items e``: each batch is
+    placed as a whole (a few numpy steps per item: 35 steps an item took 1.1 ms of a
+    Japanese post)."""
     items = int(counts.sum())
     if not items:
         return b"", np.zeros(0, dtype=np.int64)
     first = np.cumsum(counts) - counts  # each term's first item
-    nth = np.arange(items, dtype=np.int64) - np.repeat(first, counts)  # item in its term
-    many = np.repeat(counts > 1, counts)
     item_sizes = _int_sizes(deltas)
     before = np.cumsum(item_sizes) - item_sizes  # item bytes before each item, all terms
     batches = -(-counts // _PICKLE_BATCH)
-    sizes = 5 + np.add.reduceat(item_sizes, first) + np.where(counts > 1, 2 * batches, 1)
+    many = counts > 1
+    sizes = 5 + np.add.reduceat(item_sizes, first) + np.where(many, 2 * batches, 1)
     starts = np.cumsum(sizes) - sizes
     out = np.empty(int(sizes.sum()), dtype=np.uint8)
     for k in range(4):  # the count, as pack_uint (!I)
         out[starts + k] = (counts >> 8 * (3 - k)) & 255
     out[starts + 4] = _EMPTY_LIST
-    batch = nth // _PICKLE_BATCH
-    at = (np.repeat(starts + 5 - before[first], counts) + before) + many * (2 * batch + 1)
+    # each batch: its term, its number in the term, its first item and its item count
+    term = np.repeat(np.arange(len(counts)), batches)
+    nth = np.arange(len(term)) - np.repeat(np.cumsum(batches) - batches, batches)
+    batch_first = first[term] + nth * _PICKLE_BATCH
+    batch_items = np.minimum(counts[term] - nth * _PICKLE_BATCH, _PICKLE_BATCH)
+    listed = many[term]  # ( MARK before each batch, APPENDS after it (2 bytes a batch before)
+    offset = starts[term] + 5 - before[first[term]] + np.where(listed, 2 * nth + 1, 0)
+    at = np.repeat(offset, batch_items) + before
     _put_ints(out, at, deltas)
-    opens = many & (nth % _PICKLE_BATCH == 0)
-    out[at[opens] - 1] = _MARK
-    closes = (nth % _PICKLE_BATCH == _PICKLE_BATCH - 1) | (nth == np.repeat(counts, counts) - 1)
-    out[at[closes] + item_sizes[closes]] = np.where(many[closes], _APPENDS, _APPEND)
+    out[at[batch_first[listed]] - 1] = _MARK
+    last = batch_first + batch_items - 1
+    out[at[last] + item_sizes[last]] = np.where(listed, _APPENDS, _APPEND)
     return out.tobytes(), sizes
 
 
