@@ -122,10 +122,14 @@ def _soup_text(html: str) -> str:
     return _tree_text(html)
 
 
+_GFM_ENTITY = re.compile("&(?:lt|gt|quot|amp);")
+_GFM_CHARS = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&amp;": "&"}.__getitem__
+
+
 def _plain(html: str) -> str:
-    """Text with GFM's four entities decoded."""
-    text = html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-    return text.replace("&amp;", "&")
+    """Text with GFM's four entities decoded, in one pass (four replaces copied the text of
+    most posts two to four times; none of them makes another's entity)."""
+    return _GFM_ENTITY.sub(lambda entity: _GFM_CHARS(entity[0]), html) if "&" in html else html
 
 
 # An image as GFM writes one (``<img src="…" alt="…" title="…" />``): lower-case names,
