@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 
 from searcher.errors import InvalidCoordinates
 from searcher.geo import coords
+from searcher.ingest.substrings import holds
 
 Warn = Callable[[str, str], None]
 
@@ -41,9 +42,9 @@ _ROLES = {
 
 def points(body: str, warn: Warn) -> Iterator[tuple[float, float]]:
     """Every (lat, lon) marked up in ``body``; each latitude pairs with the next longitude."""
-    if ("atitude" not in body and "geo" not in body) or not _HINT.search(body):
+    if not (holds(body, "atitude") or holds(body, "geo")) or not _HINT.search(body):
         return
-    if "<pre" in body or "<code" in body or "```" in body or "~~~" in body:
+    if any(holds(body, mark) for mark in ("<pre", "<code", "```", "~~~")):
         body = _CODE.sub(" ", body)
     lat: str | None = None
     for role, value in _marked(body):

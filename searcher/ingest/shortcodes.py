@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from searcher.ingest.substrings import holds
+
 __all__ = ["prose", "strip"]
 
 # keys whose value is prose, and keys (or key endings) whose value never is
@@ -154,7 +156,7 @@ _HUGO_EMBEDS = frozenset(
 
 
 def _hugo(text: str) -> str:
-    if "{{<" not in text and "{{%" not in text:
+    if not holds(text, "{{<") and not holds(text, "{{%"):
         return text
     text = _HUGO_CODE.sub(lambda m: _code_html(m, 3), text)
     return _HUGO_TAG.sub(_hugo_tag, text)
@@ -181,7 +183,7 @@ _ZOLA_CALL = re.compile(r"\{\{-?\s*([A-Za-z_]\w*)\s*\(((?:(?!\{\{|\}\}).)*?)\)\s
 
 
 def _zola(text: str) -> str:
-    if "{{" not in text or "(" not in text:
+    if not holds(text, "{{") or "(" not in text:
         return text
     return _ZOLA_CALL.sub(_zola_call, text)
 
@@ -217,13 +219,13 @@ def _liquid(text: str) -> str:
     as literal code."""
     if "{" not in text:
         return text
-    if "{%" in text:
+    if holds(text, "{%"):
         text = _LIQUID_COMMENT.sub(" ", text)
         text = _LIQUID_HIGHLIGHT.sub(lambda m: _code_html(m, 1), text)
         text = _LIQUID_TAG.sub(_liquid_tag, text)
-    if "{#" in text:
+    if holds(text, "{#"):
         text = _NUNJUCKS_COMMENT.sub(" ", text)
-    return _LIQUID_OUTPUT.sub("", text) if "{{" in text else text
+    return _LIQUID_OUTPUT.sub("", text) if holds(text, "{{") else text
 
 
 def _liquid_tag(match: re.Match[str]) -> str:
@@ -289,10 +291,10 @@ def _wordpress(text: str) -> str:
     """Keep code and prose attributes (captions, quotes), drop embeds, unwrap the rest."""
     if "[" not in text:
         return text
-    if "\\[" in text:
+    if holds(text, "\\["):
         text = _UNESCAPE.sub(r"[\1]", text)
     # a pair's lazy ".*?" scans to the end for every opener: only try names that get closed
-    closed = {name.lower() for name in _SC_CLOSE.findall(text)} if "[/" in text else set()
+    closed = {name.lower() for name in _SC_CLOSE.findall(text)} if holds(text, "[/") else set()
     if closed & _CODE_NAME_SET:
         text = _CODE_PAIR.sub(lambda m: _code_html(m, 2), text)
     if closed & _EMBED_PAIRED:
@@ -331,11 +333,12 @@ def strip(body: str) -> str:
         kept.append(text)
         return f"\ue000{len(kept) - 1}\ue001"
 
-    if "/*" in body and "{{" in body:
+    escapes = holds(body, "/*")
+    if escapes and holds(body, "{{"):
         body = _HUGO_ESCAPED.sub(lambda m: aside(f"{{{{{m[1]}{m[2]}{m[3]}}}}}"), body)
-    if "/*" in body and ("{{" in body or "{%" in body):
+    if escapes and (holds(body, "{{") or holds(body, "{%")):
         body = _ZOLA_ESCAPED.sub(lambda m: aside(f"{{{m[1]}{m[2]}{m[3]}}}"), body)
-    if "{%" in body and ("raw" in body or "verbatim" in body):
+    if holds(body, "{%") and (holds(body, "raw") or holds(body, "verbatim")):
         body = _RAW.sub(lambda m: aside(m[2]), body)
     text = _wordpress(_liquid(_zola(_hugo(body))))
     return _KEPT.sub(lambda m: kept[int(m[1])], text) if kept else text

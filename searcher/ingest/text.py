@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from searcher.ingest import gfm, shortcodes
+from searcher.ingest.substrings import holds
 
 __all__ = ["Extracted", "extract"]
 
@@ -81,11 +82,11 @@ def _flatten(html: str) -> str:
     """Shrink HTML for BeautifulSoup: drop dead blocks, mark the heading, flatten tags."""
     if _BLOCK in html or _HEAD in html:
         html = html.replace(_BLOCK, " ").replace(_HEAD, " ")
-    if "&#" in html:
+    if holds(html, "&#"):
         html = _MARKER_REF.sub(" ", html)
     if "<" not in html:
         return html
-    if "<!--" in html:
+    if holds(html, "<!--"):
         html = _COMMENT.sub("", html)
     html = _DEAD_BLOCK.sub(" ", html)
     heading = _HEADING.search(html)
@@ -115,17 +116,21 @@ def _soup_text(html: str) -> str:
     text without a parse tree, 15 times faster (tests/test_text.py compares the two)."""
     if _NOT_PLAIN.search(html) is None:
         return _plain(html).lstrip(" \t\n")
-    if "<img" in html:
+    if holds(html, "<img"):
         text = _with_images(html)
         if text is not None:
             return text
     return _tree_text(html)
 
 
+_GFM_ENTITY = re.compile("&(?:lt|gt|quot|amp);")
+_GFM_CHARS = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&amp;": "&"}.__getitem__
+
+
 def _plain(html: str) -> str:
-    """Text with GFM's four entities decoded."""
-    text = html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-    return text.replace("&amp;", "&")
+    """Text with GFM's four entities decoded, in one pass (four replaces copied the text of
+    most posts two to four times; none of them makes another's entity)."""
+    return _GFM_ENTITY.sub(lambda entity: _GFM_CHARS(entity[0]), html) if "&" in html else html
 
 
 # An image as GFM writes one (``<img src="…" alt="…" title="…" />``): lower-case names,
@@ -222,7 +227,7 @@ def little_text(body: str, text: str) -> str | None:
 def _options(markdown: str) -> int:
     """cmark's options for ``markdown``: footnotes where it has notes, each of them referenced
     (cmark renders only the notes a reference points to: an orphan note's words would go)."""
-    if "[^" not in markdown:
+    if not holds(markdown, "[^"):
         return _CMARK_OPTIONS
     labels = set(_FOOTNOTE_DEFINITION.findall(markdown))
     for label in labels:
@@ -237,12 +242,12 @@ def extract(body: str, markup: Literal["markdown", "html"]) -> Extracted:
         raise ValueError(f"unknown markup {markup!r}; expected 'markdown' or 'html'")
     body = shortcodes.strip(body)
     if markup == "markdown":
-        if "{:" in body:
+        if holds(body, "{:"):
             body = _KRAMDOWN_IAL.sub("", body)
         body = gfm.to_html(body, options=_options(body))
-        if "data-footnote" in body:
+        if holds(body, "data-footnote"):
             body = _FOOTNOTE_MARKS.sub("", body)
-        if "&lt;" in body:  # undo GFM's tagfilter so that _flatten sees those tags as tags
+        if holds(body, "&lt;"):  # undo GFM's tagfilter so that _flatten sees those tags as tags
             body = _TAGFILTERED.sub(r"<\1\2", body)
     text, heading = _split_heading(_soup_text(_flatten(body)))
     return Extracted(text=_normalise(text), heading=heading)

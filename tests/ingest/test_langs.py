@@ -218,7 +218,7 @@ def test_noise_pattern_removes_what_the_backtracking_one_did(text: str) -> None:
 @settings(max_examples=2000, deadline=None)
 @given(st.lists(st.one_of(_NOISY, st.sampled_from(["word", "(Plain),", "www.", "“été…”", ""]))))
 def test_denoise_removes_what_the_backtracking_pattern_did(words: list[str]) -> None:
-    text = " ".join(words)  # words that are letters between plain marks are passed by
+    text = " ".join(words)  # words holding none of the marks noise holds are passed by
     assert langs._denoise(text) == _BACKTRACKING_NOISE.sub(" ", text)
     text = text.replace(langs._APART, "\x1d")  # another blank: the words cleaned together
     assert langs._denoise(text) == _BACKTRACKING_NOISE.sub(" ", text)

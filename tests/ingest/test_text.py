@@ -505,6 +505,17 @@ def test_plain_text_is_read_as_the_parse_tree_reads_it(pieces: list[str]) -> Non
     assert text._soup_text(html) == text._tree_text(html)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(("&", "amp;", "lt;", "gt;", "quot;", "&amp;", "&lt;", "&gt;",
+                                 "&quot;", "&l", "t;", "a", "<", ";", "東"))))  # fmt: skip
+def test_gfm_entities_are_decoded_as_four_replaces_in_turn_did(pieces: list[str]) -> None:
+    from searcher.ingest import text
+
+    html = "".join(pieces)
+    replaced = html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+    assert text._plain(html) == replaced.replace("&amp;", "&")
+
+
 _IMAGES = ('<img src="a.png" alt="An image" />', '<img alt="">', '<img alt="" title="T &amp; t">',
            '<img alt="a" alt="b">', '<img ALT="a">', '<img alt="x=y" title="t">', "<img>",
            '<img alt="&eacute;">', '<img alt=" a\n b "/>', '<img alt="<">', "</img>", "<img ",
