@@ -130,6 +130,7 @@ class PositionStore:
         with self._lock:
             known = self._known.get(key) or NO_POSITIONS
             missing = docs[~known.holds(docs)]
+            answer: tuple[IntArray, IntArray] | None = None
             if len(missing):
                 decode = positions_decoder(format_)
                 parts = [known] if len(known.docs) else []
@@ -142,11 +143,15 @@ class PositionStore:
                     sizes, flat = decode(list(read.values()))
                     held = np.fromiter(read, dtype=np.int64, count=len(read)) + offset
                     parts.append(Positions(held, starts_of(sizes), flat))
+                    if len(read) == len(docs):  # all of docs, from one segment: as asked
+                        answer = sizes, flat
                 if len(parts) > 1:
                     known = Positions.merged(parts)
                 elif parts:  # read in one go, in docnum order
                     known = parts[0]
                 self._known.put(key, known)
+                if answer is not None:
+                    return answer
             return known.of(docs)
 
 

@@ -3,6 +3,7 @@ them: merged and read back as a dict of lists gives them."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,49 @@ def test_positions_read_together_equal_whooshs_one_by_one(
     assert _lists(*positions.positions_decoder(form)(compact)) == [
         form.decode_positions(value) for value in compact
     ]
+
+
+class _Segment:
+    """A segment's reader and term reader for :class:`positions.PositionStore`: one term's
+    posting values (Whoosh's Positions) by segment docnum."""
+
+    def __init__(self, count: int, held: dict[int, list[int]]) -> None:
+        self._count = count
+        self._values = {doc: formats.Positions().encode(where) for doc, where in held.items()}
+
+    def doc_count_all(self) -> int:
+        return self._count
+
+    def values(self, fieldname: str, text: bytes, docs: Any) -> dict[int, Any]:
+        return {doc: self._values[doc] for doc in docs.tolist() if doc in self._values}
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    held=st.dictionaries(
+        st.integers(0, 59), st.lists(st.integers(0, 300), min_size=1, max_size=5, unique=True)
+    ),
+    cut=st.integers(0, 60),
+    asks=st.lists(st.lists(st.integers(0, 59), max_size=20), min_size=1, max_size=4),
+)
+def test_kept_positions_answer_each_ask_over_segments(
+    held: dict[int, list[int]], cut: int, asks: list[list[int]]
+) -> None:
+    """A term's positions in the documents asked (sorted, all holding it), over two segments
+    split at ``cut``, ask after ask (read, kept, read again): as the values give them."""
+    segments = [
+        _Segment(cut, {d: sorted(p) for d, p in held.items() if d < cut}),
+        _Segment(60 - cut, {d - cut: sorted(p) for d, p in held.items() if d >= cut}),
+    ]
+    store = positions.PositionStore(
+        [(segment, offset) for segment, offset in zip(segments, [0, cut], strict=True)],
+        segments,  # type: ignore[arg-type]
+        threading.Lock(),
+    )
+    for ask in asks:
+        docs = np.array(sorted({d for d in ask if d in held}), dtype=np.int64)
+        found = store.positions("body", b"term", docs, formats.Positions())
+        assert _lists(*found) == [sorted(held[d]) for d in docs.tolist()]
 
 
 def _lists(sizes: Any, flat: Any) -> list[list[int]]:

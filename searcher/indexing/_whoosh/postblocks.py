@@ -15,7 +15,8 @@ Scoring needs docnums and weights only. Where the data pickle is ours (no PROTO 
 ``segwriter``), just the front of the block is inflated, up to the end of the weights (found
 with one regular expression over the pickle's opcodes), and unpickled; values are read only
 when asked for. Any other pickle (Whoosh's writer, protocol 2) is inflated and unpickled
-whole, as Whoosh's matcher reads it.
+whole, as Whoosh's matcher reads it. Whole blocks are inflated by isal (its partial
+inflation, by ``max_length``, inflates all and costs more than zlib's: the front is zlib's).
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+
+try:  # reads any standard zlib stream, as zlib.decompress does, in about half its time
+    from isal.isal_zlib import decompress as inflate
+except ImportError:  # pragma: no cover - isal is a dependency; zlib is only slower
+    from zlib import decompress as inflate
 
 I64 = np.ndarray[Any, np.dtype[np.int64]]
 F64 = np.ndarray[Any, np.dtype[np.float64]]
@@ -161,7 +167,7 @@ def _split(values: Any, fixed: int | None, count: int) -> Any:
 
 def _whole(data: memoryview, compression: int) -> Any:
     """The block's data tuple, all of it."""
-    return pickle.loads(zlib.decompress(data) if compression else data)
+    return pickle.loads(inflate(data) if compression else data)
 
 
 def _front(data: memoryview, compression: int, count: int) -> tuple[Any, Any]:
@@ -171,18 +177,18 @@ def _front(data: memoryview, compression: int, count: int) -> tuple[Any, Any]:
         plain = bytes(data)
         found = _FRONT.match(plain)
     else:
-        inflate = zlib.decompressobj()
-        plain = inflate.decompress(data, 16 + _FRONT_GUESS * count)
+        partial = zlib.decompressobj()
+        plain = partial.decompress(data, 16 + _FRONT_GUESS * count)
         found = _FRONT.match(plain)
-        if found is None and not inflate.eof:
-            plain += inflate.decompress(inflate.unconsumed_tail)
+        if found is None and not partial.eof:
+            plain += partial.decompress(partial.unconsumed_tail)
             found = _FRONT.match(plain)
     if found is not None:
         deltas, weights = pickle.loads(plain[: found.end()] + b"\x86.")  # TUPLE2
         if len(deltas) == count and (not isinstance(weights, tuple) or len(weights) == count):
             return deltas, weights
     if compression:  # not ours: Whoosh's own pickle
-        plain = zlib.decompress(data)
+        plain = inflate(data)
     deltas, weights, _ = pickle.loads(plain)
     return deltas, weights
 
