@@ -160,6 +160,33 @@ def test_folded_text_keeps_every_offset(text: str) -> None:
         assert folded == (bases[0] if bases else shown)
 
 
+@given(
+    st.text(alphabet="aeiouAEÉcnsz ÀàéèêëÉçñœßšžŕŧЁёе\u0131İ-", max_size=60),
+    st.text(alphabet="aeioucnszéçñßšЁё\u0435-", min_size=1, max_size=4),
+)
+def test_candidates_are_where_the_unaccented_text_holds_the_stem(text: str, stem: str) -> None:
+    """Candidate places are where the text, lower-cased and each accented letter made its
+    base letter (here one letter at a time), holds the stem: however many letters it holds
+    and in whatever order the folding meets them."""
+    source = snippets.Source.of(text)
+    lowered = source.lowered
+    if lowered is None:
+        return
+    folded = "".join(
+        next((base for base, forms in snippets._VARIANTS.items() if ch in forms), ch)
+        for ch in lowered
+    )
+    assert len(folded) == len(source.text)
+    cut = stem[:-1] if len(stem) > 3 else stem
+    cut = "".join(next((b for b, f in snippets._VARIANTS.items() if c in f), c) for c in cut)
+    expected, at = [], folded.find(cut)
+    while at >= 0 and len(expected) < snippets.MAX_SPOTS:  # all within REACH of the first
+        expected.append((at, at + len(cut)))
+        at = folded.find(cut, at + len(cut))
+    assert snippets._places(source, stem) == expected
+    assert source.plain == (folded == lowered)
+
+
 def test_the_flat_texts_short_cut_knows_every_space() -> None:
     """flat() replaces newlines itself and hands any other whitespace to str.split()."""
     others = [chr(c) for c in range(0x110000) if chr(c).isspace() and chr(c) not in " \n"]
