@@ -6,57 +6,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searcher.ingest import encodings
-from searcher.models import IngestWarning
-
-
-def _decode_as_before(data: bytes) -> tuple[str | None, list[IngestWarning]]:
-    """:func:`encodings.decode` as it was written first: the decoded text looked through
-    for NULs whatever the encoding, and for mojibake's leads whatever its bytes."""
-    warnings: list[IngestWarning] = []
-    wide = encodings._wide_encoding(data)
-    if wide is not None:
-        content = data.decode(wide, errors="replace")
-        if wide.endswith(("-le", "-be")):
-            warnings.append(IngestWarning("encoding", f"read as {wide}: no byte-order mark"))
-        if "\ufffd" in content:
-            warnings.append(IngestWarning("encoding", f"bytes not {wide} replaced"))
-    else:
-        if b"\x00" in data:
-            if encodings._binary(data[: encodings._SAMPLE]):
-                return None, []
-            count = data.count(b"\x00")
-            data = data.replace(b"\x00", b"")
-            warnings.append(IngestWarning("nul-bytes", f"{count} NUL byte(s) removed"))
-        try:
-            content = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            lines = []
-            bad = 0
-            for raw in data.removeprefix(codecs.BOM_UTF8).split(b"\n"):
-                try:
-                    lines.append(raw.decode("utf-8"))
-                except UnicodeDecodeError:
-                    bad += 1
-                    lines.append(raw.decode("cp1252", errors="replace"))
-            content = "\n".join(lines)
-            warnings.append(
-                IngestWarning("encoding", f"{bad} line(s) not UTF-8, read as Windows-1252")
-            )
-        if not content.isascii() and encodings._mojibake(content):
-            try:
-                fixed = content.encode("cp1252").decode("utf-8")
-            except UnicodeError:
-                pass
-            else:
-                content = fixed
-                warnings.append(IngestWarning("mojibake", "UTF-8 read as Windows-1252 repaired"))
-    if "\x00" in content:
-        warnings.append(IngestWarning("nul-bytes", f"{content.count(chr(0))} NUL(s) removed"))
-        content = content.replace("\x00", "")
-    if "\r" in content:
-        content = content.replace("\r\n", "\n").replace("\r", "\n")
-    return content, warnings
-
 
 # text, mojibake ("Ã©" is "é" read as Windows-1252), its leads alone, Windows-1252 bytes,
 # CJK, NULs, carriage returns and byte-order marks
@@ -66,16 +15,38 @@ _BYTES = (b"\xc3", b"\xc2", b"\xe9", b"\x80", b"\x81", b"\x00\x00", codecs.BOM_U
           codecs.BOM_UTF16_LE, "é".encode("utf-16-le"), "a".encode("utf-16-le"))  # fmt: skip
 
 
+_DATA = st.lists(
+    st.one_of(st.sampled_from(_PIECES).map(lambda text: text.encode("utf-8")),
+              st.sampled_from(_BYTES)),
+    max_size=20,
+).map(b"".join)  # fmt: skip
+
+
 @settings(max_examples=2000, deadline=None)
-@given(
-    st.lists(
-        st.one_of(st.sampled_from(_PIECES).map(lambda text: text.encode("utf-8")),
-                  st.sampled_from(_BYTES)),
-        max_size=20,
-    ).map(b"".join)
-)  # fmt: skip
-def test_bytes_are_decoded_as_before(data: bytes) -> None:
-    assert encodings.decode(data) == _decode_as_before(data)
+@given(_DATA)
+def test_decoded_text_holds_no_nul_and_no_carriage_return(data: bytes) -> None:
+    content, _warnings = encodings.decode(data)
+    if content is None:  # NULs enough to call the file binary: it is skipped, not read
+        return
+    assert "\x00" not in content
+    assert "\r" not in content
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=20).map("".join))
+def test_mojibake_is_only_looked_for_where_its_bytes_can_be(text: str) -> None:
+    # decode looks for mojibake in valid UTF-8 only when the bytes hold a C3
+    if encodings._mojibake(text):
+        assert b"\xc3" in text.encode("utf-8")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text())
+def test_clean_utf8_text_is_kept_whole_and_silent(text: str) -> None:
+    text = text.lstrip("\ufeff").replace("\x00", "").replace("\r", "")
+    if encodings._mojibake(text) or encodings._binary(text.encode("utf-8")):
+        return
+    assert encodings.decode(text.encode("utf-8")) == (text, [])
 
 
 def test_mojibake_is_repaired_and_said() -> None:
@@ -89,3 +60,14 @@ def test_a_utf16_text_without_a_mark_loses_its_nuls() -> None:
     content, warnings = encodings.decode(text.encode("utf-16-le"))
     assert content == text.replace("\x00", "")
     assert [w.reason for w in warnings] == ["encoding", "nul-bytes"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab éÉàüßñç\u2019\u2013\u20ac", min_size=1))
+def test_utf8_read_as_windows_1252_is_repaired_wherever_it_is_seen(text: str) -> None:
+    try:
+        garbled = text.encode("utf-8").decode("cp1252")
+    except UnicodeDecodeError:  # a byte Windows-1252 leaves undefined: not mojibake it writes
+        return
+    if encodings._mojibake(garbled):
+        assert encodings.decode(garbled.encode("utf-8"))[0] == text
