@@ -25,8 +25,9 @@ def build_post(
 ) -> Post:
     """Normalise front-matter values and extracted text into a :class:`Post`; ``body`` is the
     markup the text came from (for the places it marks up, and to notice text lost)."""
+    data = any_case(data)
     if site is not None:
-        data = {**site.defaults(rel), **data}
+        data = {**any_case(site.defaults(rel)), **data}
     title = fields.clean_title(data.get("title")) or extracted.heading or _title_from_name(rel)
     date = _date(data, rel, warnings)
     found = data.get("taxonomies")
@@ -98,9 +99,25 @@ def _url(link: Any) -> str | None:
     return url if url.startswith(("/", "http://", "https://")) else "/" + url
 
 
+def any_case(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with each key also under its lower-case spelling where that is no key of its
+    own (the first of several spellings wins). Hugo reads front-matter keys in any case, and
+    exporters to it write ``Title:``, ``Tags:``, ``Slug:``, ``Draft:`` (spf13.com's posts);
+    a title or a tag written so is the post's whatever generator made the site."""
+    extra: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(key, str) and not key.islower():
+            lowered = key.lower()
+            if lowered != key and lowered not in data:
+                extra.setdefault(lowered, value)
+    return {**data, **extra} if extra else data
+
+
 def _first(data: dict[str, Any], *keys: str) -> Any:
     for key in keys:
         value = data.get(key)
+        if value is None and not key.islower():  # publishDate, also as Hugo reads it
+            value = data.get(key.lower())
         if value is not None and value != "" and value != [] and not isinstance(value, bool):
             return value
     return None
