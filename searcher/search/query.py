@@ -195,7 +195,7 @@ class QueryParser:
             if near:
                 return ParsedQuery(None, tuple(near))
             raise QuerySyntaxError(f"nothing to search in {text!r}: it holds no words")
-        if repaired is not text:  # the title is the text as typed
+        if repaired != text:  # the title is the text as typed
             key = None
         return ParsedQuery(_with_title(planned, text, not plain, key), tuple(near), plain)
 
