@@ -85,6 +85,7 @@ class Scorer:
             locked=False,  # read and filled under _lock
         )
         self._lengths: dict[str, FloatArray] = {}
+        self._norms_of: dict[str, tuple[float, FloatArray]] = {}  # see _norms
         self._scorable: dict[str, bool] = {}  # each field's, from the schema
         self._avg_lengths: dict[str, float] = {}  # see _avg_length
         self._own_idf = _plain_idf(searcher)
@@ -311,13 +312,29 @@ class Scorer:
     ) -> FloatArray:
         """scoring.bm25 over arrays, operation for operation, with Whoosh's statistics (a
         field that is not scorable scores the weight itself: BM25F's fallback)."""
-        weighting = self._weighting
-        b = field_b(weighting, fieldname)
-        k1 = weighting.K1
-        avgfl = avg_length or 1
-        fl = self._field_lengths(fieldname)[docs]
-        result: FloatArray = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+        k1, norms = self._weighting.K1, self._norms(fieldname, avg_length, docs)
+        result: FloatArray = idf * ((tf * (k1 + 1)) / (tf + norms))
         return result
+
+    def _norms(self, fieldname: str, avg_length: float, docs: IntArray) -> FloatArray:
+        """``k1 * ((1 - b) + b * length / avgfl)`` of each of ``docs`` in ``fieldname``: the
+        part of BM25 that depends on the document alone. Worked out for every document once
+        per field while the searcher's own statistics hold (it was half of each term's
+        operations), for ``docs`` alone where a shard sets them per query."""
+        shared = getattr(self.searcher, "stats", None) is None
+        with self._lock:
+            kept = self._norms_of.get(fieldname) if shared else None
+        if kept is not None and kept[0] == avg_length:
+            return kept[1][docs]
+        weighting = self._weighting
+        b, k1, avgfl = field_b(weighting, fieldname), weighting.K1, avg_length or 1
+        lengths = self._field_lengths(fieldname)
+        found: FloatArray = k1 * ((1 - b) + b * (lengths if shared else lengths[docs]) / avgfl)
+        if not shared:
+            return found
+        with self._lock:
+            self._norms_of[fieldname] = (avg_length, found)
+        return found[docs]
 
     def _pattern(self, q: query.Prefix | query.Wildcard) -> Scored:
         """Every document holding a word the pattern expands to, all scored alike (its boost).
@@ -400,12 +417,14 @@ class Scorer:
 
     def _decoded(self, fieldname: str, text: bytes) -> tuple[IntArray, FloatArray, int]:
         """A term's live postings over every segment, global docnums and weights, and its
-        document frequency (cached)."""
+        document frequency (kept where some segment holds it)."""
         key = (fieldname, text)
         with self._lock:
             hit = self._postings.get(key)
             if hit is None:
-                hit = self._postings.put(key, self._read(fieldname, text))
+                hit = self._read(fieldname, text)
+                if len(hit[0]):  # a term in no post is not kept: its word's OR is
+                    self._postings.put(key, hit)
             return hit
 
     def _read(self, fieldname: str, text: bytes) -> tuple[IntArray, FloatArray, int]:

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from whoosh import query
 
-from searcher.indexing import analysis, schema
+from searcher.indexing import analysis, schema, wordforms
 from searcher.search import querytree
 from searcher.support.caches import Bounded
 
@@ -72,6 +72,11 @@ class PlainWords:
                 same[0].append(name)  # tags and places analyse alike: once
             else:
                 self._tokenized.append((field, [name]))
+        # a field whose tokens of a word are its words in a title key (tags, places; an
+        # index's schema as read from disk holds an equal analyzer, not the same one)
+        self._keyed = next((names[0] for field, names in self._tokenized
+                            if getattr(field, "analyzer", None) == analysis.plain_analyzer()),
+                           None)  # fmt: skip
         self._words: Bounded[str, _Word] = Bounded(WORDS_KEPT)
         self._every = frozenset(self.keys)
         # each set of languages' restriction (None: every language), built once: a form's
@@ -100,6 +105,15 @@ class PlainWords:
             return query.And([_or(list(n.subqueries)) for n in optional])
         must = required[0] if len(required) == 1 else query.And(required)
         return query.AndMaybe(must, optional[0] if len(optional) == 1 else _or(optional))
+
+    def title_key(self, words: Sequence[str]) -> str | None:
+        """:func:`wordforms.title_key` of a text of ``words`` (up to its length cap: a word's
+        tokens are the same whatever is around it), from the tokens the tags and places
+        fields have of them already; None where no field searched is analysed so."""
+        if self._keyed is None:
+            return None
+        tokens = [t for word in words for t in self._word(word).tokens[self._keyed]]
+        return " ".join(tokens)[: wordforms.TITLE_KEY_CHARS]
 
     def _node(self, word: _Word) -> query.Query | None:
         """One word's clause as planned: an OR of its forms and terms in every field, optional

@@ -177,7 +177,8 @@ class QueryParser:
         check_size(text)
         repaired = typed.repair(text)
         near: list[NearSpec] = []
-        planned = self._plain(repaired)  # plain words: no near: clause, no syntax to read
+        found = self._plain(repaired)  # plain words: no near: clause, no syntax to read
+        planned, key = found if found is not None else (None, None)
         plain = planned is not None and planned is not query.NullQuery
         if planned is None:
             parsed = self._strict(repaired)
@@ -194,7 +195,9 @@ class QueryParser:
             if near:
                 return ParsedQuery(None, tuple(near))
             raise QuerySyntaxError(f"nothing to search in {text!r}: it holds no words")
-        return ParsedQuery(_with_title(planned, text, negations=not plain), tuple(near), plain)
+        if repaired != text:  # the title is the text as typed
+            key = None
+        return ParsedQuery(_with_title(planned, text, not plain, key), tuple(near), plain)
 
     def _strict(self, text: str) -> query.Query | None:
         """``text`` read with the full syntax; None when Whoosh cannot read it (its own
@@ -212,20 +215,28 @@ class QueryParser:
             raise error  # ours again, from a field's own parsing (date:yesterday)
         return None if error is not None else parsed
 
-    def _plain(self, text: str) -> query.Query | None:
+    def _plain(self, text: str) -> tuple[query.Query, str | None] | None:
         """The planned query of ``text`` when it is plain words (:mod:`plainwords`), built
         without running the parser (its taggers try every plugin's pattern at every character
-        and its filters walk the tree a dozen times); None for anything else."""
+        and its filters walk the tree a dozen times), and the title key of ``text`` where its
+        words' tokens give it; None for anything else."""
         words = plainwords.plain_words(text)
-        return None if words is None else self._plainwords.planned(words)
+        if words is None:
+            return None
+        keyed = len(text) <= 2 * wordforms.TITLE_KEY_CHARS  # title_key reads it all
+        key = self._plainwords.title_key(words) if keyed else None
+        return self._plainwords.planned(words), key
 
 
-def _with_title(q: query.Query, text: str, negations: bool = True) -> query.Query:
+def _with_title(
+    q: query.Query, text: str, negations: bool = True, key: str | None = None
+) -> query.Query:
     """``q``, or a post whose whole title the query is (as pasted: quotes, dashes, question
     marks and case aside), that post scoring far above the rest. A query that excludes
     words only lifts the posts it finds; one that lists posts alike gets nothing added.
-    ``negations``: whether ``q`` may exclude words (plain words never do)."""
-    exact = title_clause(text)
+    ``negations``: whether ``q`` may exclude words (plain words never do); ``key``: the
+    title key of ``text``, where known."""
+    exact = title_clause(text, key)
     if exact is None or ranks_alike(q):
         return q
     if negations and any(isinstance(leaf, query.Not | query.AndNot) for leaf in _nodes(q)):
@@ -235,9 +246,10 @@ def _with_title(q: query.Query, text: str, negations: bool = True) -> query.Quer
     return either
 
 
-def title_clause(text: str) -> query.Query | None:
-    """The posts whose whole title ``text`` is, as one scored clause (None: no words)."""
-    key = wordforms.title_key(text)
+def title_clause(text: str, key: str | None = None) -> query.Query | None:
+    """The posts whose whole title ``text`` is, as one scored clause (None: no words);
+    ``key``: its title key (:func:`wordforms.title_key`), where known."""
+    key = wordforms.title_key(text) if key is None else key
     if not key:
         return None
     return query.Term(schema.TITLE_KEY, schema.title_term(key), boost=schema.EXACT_TITLE_BOOST)

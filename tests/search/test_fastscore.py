@@ -272,7 +272,9 @@ def test_a_shared_restriction_is_filtered_once_and_an_empty_form_not_at_all(
             assert sorted(scored.docs.tolist()) == sorted(d for d, _ in expected), word
 
 
-def test_an_and_of_terms_stops_reading_at_the_first_found_nowhere(content_index: Path) -> None:
+def test_an_and_of_terms_stops_reading_at_the_first_found_nowhere(
+    content_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A CJK word's tokens in tags and places are an AND of terms: once one is in no post,
     the rest are not read."""
     with open_index(content_index, audience="owner") as index:
@@ -281,10 +283,25 @@ def test_an_and_of_terms_stops_reading_at_the_first_found_nowhere(content_index:
         found = query.And([query.Term("body", "cloud"), query.Term("body", "paris")])
         expected = sorted(d for d, _ in whoosh_ranking(searcher_, found))
         assert sorted(scorer.evaluate(found).docs.tolist()) == expected and expected
+        read: list[tuple[str, bytes]] = []
+        reading = scorer._read
+        monkeypatch.setattr(scorer, "_read", lambda *term: read.append(term) or reading(*term))
         nowhere = query.And([query.Term("body", "nosuchword"), query.Term("body", "velo")])
         assert not len(scorer.evaluate(nowhere).docs)
-        assert ("body", b"nosuchword") in scorer._postings
-        assert ("body", b"velo") not in scorer._postings  # never read
+        assert read == [("body", b"nosuchword")]  # velo never read
+
+
+def test_a_term_in_no_post_is_not_kept(content_index: Path) -> None:
+    """Postings are kept for the next query; a term no post holds is not (its word's OR is
+    kept whole), and asked again it is still in none."""
+    with open_index(content_index, audience="owner") as index:
+        searcher_ = index._current().searcher
+        scorer = fastscore.Scorer(searcher_, searcher_.weighting)
+        for _ in range(2):
+            assert len(scorer.evaluate(query.Term("body", "cloud")).docs)
+            assert not len(scorer.evaluate(query.Term("body", "nosuchword")).docs)
+        assert ("body", b"cloud") in scorer._postings
+        assert ("body", b"nosuchword") not in scorer._postings
 
 
 def test_a_words_or_is_kept_by_structure_a_whole_query_by_identity(

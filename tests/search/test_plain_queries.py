@@ -5,15 +5,17 @@ Plain words include the punctuation people type inside words (``c++``, ``node.js
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from whoosh import query
 
-from searcher.indexing import analysis, schema
+from searcher.indexing import analysis, schema, wordforms
 from searcher.search.nearclause import lift_near
+from searcher.search.plainwords import plain_words
 from searcher.search.query import QueryParser
 from searcher.search.querytree import planned
 from searcher.search.visibility import Visibility
@@ -111,7 +113,32 @@ def test_plain_words_take_the_fast_path(
     assert built is not None
     assert fast.parse(text).plain
     expected = planned(lift_near(slow._parser.parse(text, normalize=False), []))
-    assert _tree(built) == _tree(expected)
+    assert _tree(built[0]) == _tree(expected)
+    assert built[1] == wordforms.title_key(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pieces=_PIECES, spaces=st.sampled_from([" ", "  ", " \t", "\n"]))
+@example(pieces=["L'été", "2.7.0", "脆弱性テスト"], spaces=" ")
+@example(pieces=["C#", ".NET", "don\u2019t"], spaces="  ")
+def test_a_plain_querys_title_key_comes_from_its_words_tokens(
+    parsers: tuple[QueryParser, QueryParser], pieces: list[str], spaces: str
+) -> None:
+    """The title key of plain words, from the tokens their tags and places terms have,
+    is the key of the text they were typed in."""
+    text = spaces.join(pieces)
+    words = plain_words(text)
+    assume(words is not None)
+    assert parsers[0]._plainwords.title_key(words) == wordforms.title_key(text)
+
+
+def test_an_index_read_from_disk_keys_titles_from_words_too() -> None:
+    """A schema read back from disk holds analyzers equal to ours, not ours."""
+    read = pickle.loads(pickle.dumps(schema.build_schema()))
+    parser = QueryParser(read, KEYS, Visibility.for_audience("public"))
+    words = ["Ruby", "2.7.0", "l'été", "東京"]
+    assert parser._plainwords.title_key(words) == wordforms.title_key(" ".join(words))
+    assert parser._plainwords.title_key(words) == "ruby 2.7.0 l ete 東京"
 
 
 @pytest.mark.parametrize(
