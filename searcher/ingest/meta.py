@@ -136,11 +136,22 @@ def _plain_typed(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and not node.style and node.tag in _TYPED_TAGS
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
+def _construct(loader: _Loader, node: yaml.Node) -> Any:
+    """``loader.construct_object(node, deep=True)``; a text scalar is its text, as the str
+    constructor gives it, without the bookkeeping (most front matter values are text)."""
+    if node.tag == _STR and type(node) is yaml.ScalarNode:
+        return node.value
+    return loader.construct_object(node, deep=True)
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
     loader.flatten_mapping(node)
     mapping: dict[Any, Any] = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = _construct(loader, key_node)
         if not isinstance(key, str | int | float | bool) and key is not None:
             key = _bounded(str(key))  # bounded: nested "? ? ? x" keys double at each level
         if key in mapping:
@@ -148,7 +159,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
         if key in _TEXT_KEYS and _plain_typed(value_node):
             mapping[key] = value_node.value  # "title: 12.50" is a title, not the number 12.5
             continue
-        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping[key] = _construct(loader, value_node)
     return mapping
 
 

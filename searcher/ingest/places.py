@@ -44,7 +44,8 @@ _VISIBILITY = "visibility"  # visibility, geo_visibility: only "public" is publi
 _BARE_FLAGS = frozenset({"private", "hidden", _VISIBILITY})  # the post's or a place's only
 _CLEARLY_ON = frozenset({"1", "true", "yes", "y", "on"})
 _CLEARLY_OFF = frozenset({"0", "false", "no", "n", "off"})
-# a key that may hold coordinates: a cheap test before the key families are worked out
+# the last words of the keys that may hold coordinates; a key holding one anywhere makes a
+# mapping one that holds a point (its own privacy flags count)
 _WORDS = placekeys.LAT_WORDS | placekeys.LON_WORDS | placekeys.PAIR_WORDS
 _COORDINATE_WORD = re.compile("|".join(sorted(_WORDS, key=len, reverse=True)))
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -182,8 +183,8 @@ def _normal_key(text: str) -> str:
 
 def _points(scope: Scope, found: _Found) -> None:
     """The points one mapping writes, by key family, labelled with its own place name."""
-    if not any(_COORDINATE_WORD.search(key) for key in scope.items):
-        return
+    if not any(key.rpartition("_")[2] in _WORDS for key in scope.items):
+        return  # what follows reads only keys whose last word is one of _WORDS
     label = placekeys.label(scope)
     lats, lons = _axis_keys(scope, placekeys.LAT_WORDS), _axis_keys(scope, placekeys.LON_WORDS)
     if len(lats) == len(lons) == 1 and lats.keys() != lons.keys():

@@ -59,9 +59,19 @@ _TAGFILTERED = re.compile(
     r"((?:\s[^<>]*)?/?>)"
 )
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def _first_letters(names: str) -> str:
+    """A class of the letters the ``|``-separated ``names`` start with: put before their
+    alternation, it turns away at once a tag no name can begin (``<p>``, ``<li>``), where each
+    name was tried in turn at every ``<``: a quarter to half of these passes' time."""
+    return "[" + "".join(sorted({name[0] for name in names.split("|")})) + "]"
+
+
+_DEAD_NAMES = "svg|script|style|noscript|template|iframe|object"
 # an unclosed one runs to the end, as in a browser
 _DEAD_BLOCK = re.compile(
-    r"<((?i:svg|script|style|noscript|template|iframe|object))(?=[\s/>])"
+    rf"<(?=(?i:{_first_letters(_DEAD_NAMES)}))((?i:{_DEAD_NAMES}))(?=[\s/>])"
     rf"{_ATTRS}(?<!/)>.*?(?:</(?i:\1)\s*>|\Z)",
     re.S,
 )
@@ -71,8 +81,8 @@ _INLINE_NAMES = (
     "nobr|q|s|samp|small|span|strike|strong|sub|sup|time|tt|u|var|wbr"
 )
 _INLINE_TAG = re.compile(
-    rf"</?(?:{_INLINE_NAMES}|{_INLINE_NAMES.upper()})"
-    rf"(?=[\s/>]){_ATTRS}/?>"
+    rf"</?(?={_first_letters(_INLINE_NAMES + '|' + _INLINE_NAMES.upper())})"
+    rf"(?:{_INLINE_NAMES}|{_INLINE_NAMES.upper()})(?=[\s/>]){_ATTRS}/?>"
 )
 _OTHER_TAG = re.compile(rf"</?(?![iI][mM][gG][\s/>])[A-Za-z][\w:-]*{_ATTRS}/?>")
 _HEADING = re.compile(r"<h([1-6])(?:\s[^>]*)?>(.*?)</h\1\s*>", re.S | re.I)

@@ -361,3 +361,26 @@ def test_a_language_we_do_not_read_keeps_the_whole_text() -> None:
 def test_javascript_front_matter_never_raises(inner: str) -> None:
     fm = meta.parse(f"---js\nconst a = {inner}\n---\nbody")
     assert isinstance(fm.data, dict) and fm.body.strip() == "body"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\ntitle: Hello\ntags: [a, b]\nlang: de\n---\n",
+        "---\na: &x text\nb: *x\nc: !!str 12\nd: '12'\ne: 12\nf: |\n  two\n  lines\n---\n",
+        "---\nmeta:\n  geo_latitude: '43.4'\n  k: !custom v\n? [x, y]\n: z\n---\n",
+        "---\nwhen: 2011-03-01\nok: true\nnothing:\n'quoted key': \"v\"\n---\n",
+    ],
+)
+def test_text_scalars_read_as_the_constructor_reads_them(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    assert meta._Loader.yaml_constructors[meta._STR] is yaml.SafeLoader.construct_yaml_str
+    fast = meta.parse(text)
+    monkeypatch.setattr(
+        meta, "_construct", lambda loader, node: loader.construct_object(node, deep=True)
+    )
+    plain = meta.parse(text)
+    assert repr((fast.data, fast.warnings)) == repr((plain.data, plain.warnings))

@@ -373,6 +373,33 @@ def test_any_front_matter_gives_places_or_warnings_never_an_error(data: dict[str
             assert -90 <= place.lat <= 90 and -180 <= place.lon <= 180  # type: ignore[operator]
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"translator": "52.5, 13.4", "template": "1, 2", "layout": "post"},  # "lat" inside
+        {"geo_public": "1", "location_name": "x"},  # names of a place, no point
+        {"latitude_note": "52.5", "lng_source": "13.4"},  # the word first, not last
+    ],
+)
+def test_keys_holding_a_coordinate_word_inside_are_no_coordinates(data: dict[str, Any]) -> None:
+    places, warnings = find_places(data, geocode=False)
+    assert [p for p in places if p.has_point] == [] and warnings == []
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"home_lat": "52.5", "home_lng": "13.4"}, (52.5, 13.4)),
+        ({"start_geo": "52.5, 13.4"}, (52.5, 13.4)),
+        ({"Geo": "52.5, 13.4"}, (52.5, 13.4)),
+    ],
+)
+def test_keys_ending_in_a_coordinate_word_are_read(
+    data: dict[str, Any], expected: tuple[float, float]
+) -> None:
+    assert [(lat, lon) for lat, lon, _, _ in points(data)] == [expected]
+
+
 def test_shared_objects_are_walked_once() -> None:
     """A YAML alias bomb shares one object many times over: it must not be walked each time."""
     node: Any = {"lat": 1, "lon": 2}

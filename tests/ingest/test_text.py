@@ -586,3 +586,39 @@ def test_a_note_nothing_points_to_keeps_its_words(body: str) -> None:
     """cmark renders only the notes a reference points to: such a body is read without
     footnotes rather than lose the note."""
     assert "a note nothing points to" in extract(body, "markdown").text
+
+
+def test_first_letters_let_through_every_tag_a_name_can_begin() -> None:
+    """Case-insensitive names begin with letters that case-fold (U+017F, long s, is ``s``;
+    U+0131, dotless i, is ``i``): the class put before the names lets through every
+    character that any name's first letter matches, and only the inline names' letters where
+    case counts (no character beyond the Basic Multilingual Plane folds to a Latin letter)."""
+    from searcher.ingest import text
+
+    chars = "".join(map(chr, range(0x10000)))
+    for names, flags in ((text._DEAD_NAMES, "(?i:{})"), (text._INLINE_NAMES, "{}")):
+        letters = re.compile(flags.format(text._first_letters(names)))
+        for name in names.split("|"):
+            first = re.compile(flags.format(re.escape(name[0])))
+            assert set(first.findall(chars)) <= set(letters.findall(chars)), name
+
+
+_TAGS = ("<", "</", ">", "/>", " ", "a", "b", "br", "span", "SPAN", "Span", "script",
+         "SCR\u0130PT", "\u017fcript", "\u0131frame", "svg", "p", "li", "img", '="x>"', "'", "\n",
+         "x", "<!-- -->")  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_TAGS), max_size=14))
+def test_tag_passes_remove_what_the_plain_alternations_removed(pieces: list[str]) -> None:
+    from searcher.ingest import text
+
+    html = "".join(pieces)
+    dead = re.compile(
+        rf"<((?i:{text._DEAD_NAMES}))(?=[\s/>]){text._ATTRS}(?<!/)>.*?(?:</(?i:\1)\s*>|\Z)",
+        re.S,
+    )
+    names = text._INLINE_NAMES
+    inline = re.compile(rf"</?(?:{names}|{names.upper()})(?=[\s/>]){text._ATTRS}/?>")
+    assert text._DEAD_BLOCK.sub(" ", html) == dead.sub(" ", html)
+    assert text._INLINE_TAG.sub("", html) == inline.sub("", html)
