@@ -94,24 +94,6 @@ def numbered_tokens(
     return _Runs(tokenizer, key, texts, words, special).numbered()
 
 
-def foldable_surfaces(tokenizer: Any, value: str) -> list[str]:
-    """The surfaces of ``value``'s tokens in order, as ``tokenizer.spans`` gives them, less
-    the tokens of CJK runs where folding leaves every CJK character as it is: tokens that
-    folding may change."""
-    texts = analysis.token_texts(value)
-    if _cjk_folds_to_itself():
-        texts = [match for match in texts if not match[0]]
-    if len(texts) <= FEW:  # a step of Python per token costs less than numpy's fixed costs
-        matches = [("word", word, 0) if word else ("version", version, 0) if version else
-                   ("cjk", cjk, 0) for cjk, version, word in texts]  # fmt: skip
-        return [surface for surface, _, _ in tokenizer.spans("", matches=matches)]
-    words, special = _special(texts, value)
-    if any(texts[i][0] for i in special.tolist()):
-        numbers, distinct, *_ = _Runs(tokenizer, "", texts, words, special).numbered()
-        return list(map(distinct.__getitem__, numbers.tolist()))
-    return _tokens(tokenizer, value, texts, words, special)[0]
-
-
 class _Runs:
     """A text's tokens in two streams: strings (words, versions and the pieces of words
     with apostrophes, as ``tokenizer.spans`` makes them), and the CJK runs (each kept
@@ -160,7 +142,7 @@ class _Runs:
         self.runs = list(map(_CJK, map(texts.__getitem__, cjk.tolist())))
         self.run_slot, self.run_at = slot[cjk], place[cjk]
         as_is = sizes > 1 if key not in analysis.SNOWBALL_LANGUAGES else sizes < 0
-        if not _cjk_folds_to_itself():
+        if not cjk_folds_to_itself():
             as_is &= np.array([analysis.fold(run) == run for run in self.runs], dtype=bool)
         self.run_as_is = as_is
         self.total = int(tokens_of.sum())
@@ -226,7 +208,7 @@ def decoded(codes: I64) -> list[str]:
 
 
 @functools.cache
-def _cjk_folds_to_itself() -> bool:
+def cjk_folds_to_itself() -> bool:
     """Whether folding leaves every character of the CJK scripts as it is (then no run of
     them needs folding to tell)."""
     ranges = re.findall(r"(.)-(.)|(.)", analysis.CJK_RANGES)

@@ -47,16 +47,3 @@ def test_numbered_tokens_are_the_spans_of_the_tokenizer(key: str, text: str) -> 
         assert coded and all(map(analysis._cjk_char().match, coded))
     else:
         assert not runs
-
-
-@pytest.mark.parametrize("few", [0, 100_000])  # every text as arrays, or token by token
-@pytest.mark.parametrize("text", TEXTS)
-def test_foldable_surfaces_are_the_spans_less_cjk_runs(
-    text: str, few: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Every token folding may change, in order: the spans less the CJK runs' tokens."""
-    monkeypatch.setattr(termstream, "FEW", few)
-    tokenizer = analysis.spelling_analyzer().items[0]
-    cjk = analysis._cjk_char()
-    expected = [s for s, _, _ in tokenizer.spans(text) if not all(map(cjk.match, s))]
-    assert termstream.foldable_surfaces(tokenizer, text) == expected
