@@ -151,16 +151,14 @@ class _Runs:
         ids, strings, string_firsts = numbered(self.surfaces)
         slots = self.slots
         codes, run_slots, run_at, run_as_is = self._run_tokens()
-        distinct_codes, code_firsts, code_ids = np.unique(
-            codes, return_index=True, return_inverse=True
-        )
+        distinct_codes, code_firsts, code_ids = unique_codes(codes)
         firsts = np.concatenate([slots[string_firsts], run_slots[code_firsts]])
-        order = np.argsort(firsts)
+        order = stable_order(firsts)  # all different: any sort gives this order
         rank = np.empty(len(order), dtype=np.int64)
         rank[order] = np.arange(len(order))
         numbers = np.empty(self.total, dtype=np.int64)
         numbers[slots] = rank[ids]
-        numbers[run_slots] = rank[len(strings) + code_ids.reshape(-1)]
+        numbers[run_slots] = rank[len(strings) + code_ids]
         pool = strings + decoded(distinct_codes)
         at = np.empty(self.total, dtype=np.int64)
         at[slots] = self.at
@@ -195,6 +193,26 @@ class _Runs:
 
 
 _SHIFT = 21  # bits of a code point: a bigram's code is above every character's
+
+
+def unique_codes(codes: I64) -> tuple[I64, I64, I64]:
+    """``np.unique(codes, return_index=True, return_inverse=True)`` of run tokens' codes:
+    the distinct codes (sorted), where each is first seen, and each code's number among
+    them. Sorted as two 16-bit numbers (a bigram's code points, the first plus one, or 0 and
+    a character's), by numpy's radix sort, where they fit: np.unique's sort of 64-bit codes
+    was 2.5 ms of a kaigai-matome post's 40,000 run tokens, the radix sorts 0.9."""
+    high, low = codes >> _SHIFT, codes & ((1 << _SHIFT) - 1)
+    if not len(codes) or max(int(high.max()), int(low.max())) >= 1 << 16:
+        distinct, firsts, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        return distinct, firsts, inverse.reshape(-1)
+    by_low = np.argsort(low.astype(np.uint16), kind="stable")
+    order = by_low[np.argsort(high[by_low].astype(np.uint16), kind="stable")]
+    ordered = codes[order]
+    new = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    inverse = np.empty(len(codes), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return ordered[new], order[new], inverse
 
 
 def decoded(codes: I64) -> list[str]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searcher.indexing import analysis, termstream
 
@@ -47,3 +50,24 @@ def test_numbered_tokens_are_the_spans_of_the_tokenizer(key: str, text: str) -> 
         assert coded and all(map(analysis._cjk_char().match, coded))
     else:
         assert not runs
+
+
+_POINTS = st.sampled_from([0x3042, 0x3044, 0x4E00, 0x4E01, 0xFF66, 0xFFFE, 0x20000])
+_CODES = st.lists(
+    st.tuples(_POINTS, st.one_of(st.none(), _POINTS)).map(
+        lambda pair: pair[0] if pair[1] is None else (pair[0] + 1) << termstream._SHIFT | pair[1]
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(codes=_CODES)
+def test_unique_codes_are_numpys_unique(codes: list[int]) -> None:
+    """Run tokens' codes (characters and bigrams, in and beyond 16 bits) numbered as
+    ``np.unique`` numbers them: the distinct codes sorted, their first places, each code's."""
+    array = np.array(codes, dtype=np.int64)
+    distinct, firsts, inverse = np.unique(array, return_index=True, return_inverse=True)
+    found = termstream.unique_codes(array)
+    assert [part.tolist() for part in found] == [distinct.tolist(), firsts.tolist(),
+                                                 inverse.reshape(-1).tolist()]  # fmt: skip
