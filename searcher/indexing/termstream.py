@@ -186,7 +186,7 @@ class _Runs:
         points = np.frombuffer("".join(self.runs).encode("utf-32-le"), dtype=np.uint32)
         first = points[char].astype(np.int64)
         second = points[np.minimum(char + 1, len(points) - 1)].astype(np.int64)
-        codes = np.where(is_char, first, (first + 1) << _SHIFT | second)
+        codes = _coded(first, np.where(is_char, 0, second))
         slots = self.run_slot[run] + rank
         at = self.run_at[run] + np.minimum(offset, np.maximum(size - 2, 0))
         return codes, slots, at, self.run_as_is[run]
@@ -213,6 +213,21 @@ def unique_codes(codes: I64) -> tuple[I64, I64, I64]:
     inverse = np.empty(len(codes), dtype=np.int64)
     inverse[order] = np.cumsum(new) - 1
     return ordered[new], order[new], inverse
+
+
+def _coded(first: I64, second: I64) -> I64:
+    """The codes of run tokens by their code points (``second`` 0 for a character)."""
+    return np.where(second > 0, (first + 1) << _SHIFT | second, first)
+
+
+def encoded(texts: list[str]) -> I64:
+    """The code of each text that is one or two characters (as run tokens are: what
+    :func:`decoded` gives back), -1 for the others."""
+    points = np.array(texts, dtype="<U2").view("<u4").reshape(-1, 2).astype(np.int64)
+    codes = _coded(points[:, 0], points[:, 1])
+    lengths = np.fromiter(map(len, texts), np.int64, count=len(texts))
+    codes[(lengths == 0) | (lengths > 2)] = -1
+    return codes
 
 
 def decoded(codes: I64) -> list[str]:

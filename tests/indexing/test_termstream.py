@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -71,3 +73,12 @@ def test_unique_codes_are_numpys_unique(codes: list[int]) -> None:
     found = termstream.unique_codes(array)
     assert [part.tolist() for part in found] == [distinct.tolist(), firsts.tolist(),
                                                  inverse.reshape(-1).tolist()]  # fmt: skip
+
+
+@given(texts=st.lists(st.text(st.characters(min_codepoint=1), max_size=3), max_size=12))
+def test_encoded_texts_decode_to_themselves(texts: list[str]) -> None:
+    """A text of one or two characters has the code ``decoded`` makes it of; others -1."""
+    codes = termstream.encoded(texts)
+    short = [0 < len(text) <= 2 for text in texts]
+    assert [code >= 0 for code in codes.tolist()] == short
+    assert termstream.decoded(codes[codes >= 0]) == list(itertools.compress(texts, short))
