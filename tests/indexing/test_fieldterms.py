@@ -95,11 +95,13 @@ def test_a_batch_holds_what_the_writers_builder_makes_of_each_document(
 
 def test_a_body_is_matched_once_for_the_body_and_words_fields(monkeypatch: Any) -> None:
     """The token pattern reads a post's body once: the words field reuses the body field's
-    matches, even after the place, spellings, terms and title fields were analysed between."""
+    matches, even after the place, spellings, terms and title fields were analysed between
+    (the spellings field reading its value once, whatever words it holds)."""
     from searcher.indexing import analysis
     from searcher.models import Location
 
-    body = "Une équipe a publié 2.7.1 à Paris. " * 40
+    names = "Zoé Chloé Léa Noël Anaïs Inès Maël Loïc Hélène Jérôme Gaëlle Célia"
+    body = "Une équipe a publié 2.7.1 à Paris. " * 40 + f"Avec {names}."
     place = Location(48.85, 2.35, address="Paris, France")
     post = Post("p.md", "Été à Paris", dt.datetime(2020, 1, 2), ("Voyage",), lang="fr",
                 locations=(place,), text=body)  # fmt: skip

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searcher.indexing import analysis, termstream
 
@@ -49,14 +54,31 @@ def test_numbered_tokens_are_the_spans_of_the_tokenizer(key: str, text: str) -> 
         assert not runs
 
 
-@pytest.mark.parametrize("few", [0, 100_000])  # every text as arrays, or token by token
-@pytest.mark.parametrize("text", TEXTS)
-def test_foldable_surfaces_are_the_spans_less_cjk_runs(
-    text: str, few: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Every token folding may change, in order: the spans less the CJK runs' tokens."""
-    monkeypatch.setattr(termstream, "FEW", few)
-    tokenizer = analysis.spelling_analyzer().items[0]
-    cjk = analysis._cjk_char()
-    expected = [s for s, _, _ in tokenizer.spans(text) if not all(map(cjk.match, s))]
-    assert termstream.foldable_surfaces(tokenizer, text) == expected
+_POINTS = st.sampled_from([0x3042, 0x3044, 0x4E00, 0x4E01, 0xFF66, 0xFFFE, 0x20000])
+_CODES = st.lists(
+    st.tuples(_POINTS, st.one_of(st.none(), _POINTS)).map(
+        lambda pair: pair[0] if pair[1] is None else (pair[0] + 1) << termstream._SHIFT | pair[1]
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(codes=_CODES)
+def test_unique_codes_are_numpys_unique(codes: list[int]) -> None:
+    """Run tokens' codes (characters and bigrams, in and beyond 16 bits) numbered as
+    ``np.unique`` numbers them: the distinct codes sorted, their first places, each code's."""
+    array = np.array(codes, dtype=np.int64)
+    distinct, firsts, inverse = np.unique(array, return_index=True, return_inverse=True)
+    found = termstream.unique_codes(array)
+    assert [part.tolist() for part in found] == [distinct.tolist(), firsts.tolist(),
+                                                 inverse.reshape(-1).tolist()]  # fmt: skip
+
+
+@given(texts=st.lists(st.text(st.characters(min_codepoint=1), max_size=3), max_size=12))
+def test_encoded_texts_decode_to_themselves(texts: list[str]) -> None:
+    """A text of one or two characters has the code ``decoded`` makes it of; others -1."""
+    codes = termstream.encoded(texts)
+    short = [0 < len(text) <= 2 for text in texts]
+    assert [code >= 0 for code in codes.tolist()] == short
+    assert termstream.decoded(codes[codes >= 0]) == list(itertools.compress(texts, short))
