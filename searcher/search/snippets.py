@@ -19,7 +19,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh import query
 
@@ -69,6 +69,9 @@ class Targets:
     wildcards: set[str] = field(default_factory=set)
     phrases: set[tuple[str, ...]] = field(default_factory=set)
     _leaves: tuple[Leaf, ...] | None = field(default=None, init=False, repr=False, compare=False)
+    _looks: tuple[Any, tuple[Look, ...]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __bool__(self) -> bool:
         return bool(self.terms or self.prefixes or self.wildcards or self.phrases)
@@ -84,6 +87,14 @@ class Targets:
                 *(("phrase", words) for words in sorted(self.phrases)),
             )
         return self._leaves
+
+    def looks(self, analyzer: Any) -> tuple[Look, ...]:
+        """What finding each leaf takes with ``analyzer``, phrases last (worked out once: a
+        query's targets serve all its hits, and their language's one analyser)."""
+        looks = self._looks
+        if looks is None or looks[0] is not analyzer:
+            looks = self._looks = (analyzer, tuple(_look(leaf, analyzer) for leaf in self.leaves()))
+        return looks[1]
 
     @classmethod
     def of(cls, leaf: Leaf) -> Targets:
@@ -102,6 +113,34 @@ class Targets:
         return any(text.startswith(p) for p in self.prefixes) or any(
             fnmatch.fnmatchcase(text, w) for w in self.wildcards
         )
+
+
+class Look(NamedTuple):
+    """What finding one leaf in a post takes that depends on the leaf and the analyser alone:
+    worked out once per query, not for each of its hits."""
+
+    leaf: Leaf
+    searched: Searched | None  # what its candidate places start with (None: no cheap search)
+    alone: Targets  # the leaf alone, for the analyser to decide
+    words: int  # a phrase's words (0: a single word)
+    chain: snippetwords.Chain | None  # a CJK phrase found by its text
+    latin: bool  # a word no CJK token can match: its windows' CJK runs are left out
+    prefix: bool
+
+
+def _look(leaf: Leaf, analyzer: Any) -> Look:
+    kind, value = leaf
+    phrase = kind == "phrase"
+    lead = value[0] if phrase else value  # what every match starts with
+    return Look(
+        leaf,
+        None if kind == "wildcard" else _searched(lead),
+        Targets.of(leaf),
+        len(value) if phrase else 0,
+        snippetwords.cjk_chain(value, analyzer) if phrase else None,
+        not phrase and not (value[:1] >= "\u1100" and analysis.is_cjk(value[0])),
+        kind == "prefix",
+    )
 
 
 def targets(q: query.Query, fieldname: str, language: str | None = None) -> Targets:
@@ -301,16 +340,16 @@ def build(
     if isinstance(source, str):
         source = Source.of(source)
     text = source.text
-    leaves = wanted.leaves()
-    if not leaves:
+    looks = wanted.looks(analyzer)
+    if not looks:
         return opening(text)
     spans: Sequence[Span]
-    if len(leaves) == 1:
-        spans = _leaf_spans(source, analyzer, leaves[0])
+    if len(looks) == 1:
+        spans = _leaf_spans(source, analyzer, looks[0])
     else:
         found: dict[tuple[int, int], str] = {}
-        for leaf in leaves:  # phrases last: a phrase's key wins where a word is in both
-            for start, end, key in _leaf_spans(source, analyzer, leaf):
+        for look in looks:  # phrases last: a phrase's key wins where a word is in both
+            for start, end, key in _leaf_spans(source, analyzer, look):
                 found[start, end] = key
         spans = sorted((start, end, key) for (start, end), key in found.items())[:MAX_MATCHES]
     if not spans:
@@ -326,29 +365,26 @@ def _chars_for(text: str, at: int, columns: int) -> int:
     return openings.chars_filling(text[max(at - columns // 4, 0) : at + columns], columns)
 
 
-def _leaf_spans(source: Source, analyzer: Any, leaf: Leaf) -> list[Span]:
-    """(start, end, key) of each place ``leaf`` matches in the text, in order."""
-    kind, value = leaf
+def _leaf_spans(source: Source, analyzer: Any, look: Look) -> list[Span]:
+    """(start, end, key) of each place a leaf matches in the text, in order."""
     text = source.text
-    lead = value[0] if kind == "phrase" else value  # what every match starts with
-    places = None if kind == "wildcard" else _places(source, lead)
+    places = None if look.searched is None else _places(source, look.searched)
     if places is None:
-        return _matches(text[:FIRST_WINDOW], analyzer, Targets.of(leaf), 0)
-    if kind == "phrase":
+        return _matches(text[:FIRST_WINDOW], analyzer, look.alone, 0)
+    if look.words:
         spans = []
-        phrase = Targets.of(leaf)
-        chain = snippetwords.cjk_chain(value, analyzer)
-        for start, end in _windows(text, places, len(value)):  # a stop word may stand between
-            found = None if chain is None else _chain_spans(text, start, end, chain, value)
+        chain, words = look.chain, look.leaf[1]
+        for start, end in _windows(text, places, look.words):  # a stop word may stand between
+            found = None if chain is None else _chain_spans(text, start, end, chain, words)
             if found is None:
-                found = _matches(text[start:end], analyzer, phrase, start)
+                found = _matches(text[start:end], analyzer, look.alone, start)
             spans.extend(found)
         return spans[:MAX_MATCHES]
     spans = []
-    prefix = kind == "prefix"
+    value, prefix = look.leaf[1], look.prefix
     # no CJK token can match a word that starts otherwise: long unspaced windows of CJK
     # text around it (up to 4 * WORD_CHARS characters) are read without their bigrams
-    latin = not (value[:1] >= "\u1100" and analysis.is_cjk(value[0]))
+    latin = look.latin
     for start, end in _windows(text, places, 0):
         window = text[start:end]
         if latin and end - start > LONG_WINDOW and not window.isascii():
@@ -369,28 +405,43 @@ def _leaf_spans(source: Source, analyzer: Any, leaf: Leaf) -> list[Span]:
     return spans
 
 
-def _places(source: Source, stem: str) -> list[tuple[int, int]] | None:
-    """(start, end) of the candidate places in the text, in order: where a word may start
-    like ``stem``, accents and case aside (its last letter may differ: Snowball turns "ruby"
-    into "rubi"). None when the stem is too short to search for.
+class Searched(NamedTuple):
+    """What a word's candidate places start with: its stem as written, and unaccented (None:
+    a CJK stem, looked for in the text as written)."""
 
-    Found by ``str.find`` in the text lower-cased and unaccented, which keeps its offsets
-    (a CJK stem: in the text as written).
-    Only as many places are kept as :func:`_windows` uses.
-    """
+    stem: str
+    unaccented: str | None
+
+
+def _searched(stem: str) -> Searched | None:
+    """What :func:`_places` looks for of a word that starts with ``stem`` (its last letter
+    may differ: Snowball turns "ruby" into "rubi"); None when too short to search for."""
     stem = stem[:-1] if len(stem) > 3 else stem
     if not stem:
         return None
     if stem[0] >= "\u1100" and snippetwords.cjk_run().fullmatch(stem):
-        # no other character lower-cases or folds into a CJK one (the tests check): found
-        # in the text as written, which is then never lower-cased if no other word needs it
-        folded = source.text
+        # no other character lower-cases or folds into a CJK one (the tests check)
+        return Searched(stem, None)
+    return Searched(stem, stem.translate(_UNACCENTED))
+
+
+def _places(source: Source, searched: Searched) -> list[tuple[int, int]]:
+    """(start, end) of the candidate places in the text, in order: where a word may start
+    as ``searched`` says, accents and case aside.
+
+    Found by ``str.find`` in the text lower-cased and unaccented, which keeps its offsets
+    (a CJK stem: in the text as written, which is then never lower-cased if no other word
+    needs it). Only as many places are kept as :func:`_windows` uses.
+    """
+    stem = searched.unaccented
+    if stem is None:
+        folded, stem = source.text, searched.stem
     else:
         lowered_folded = source.folded
         if lowered_folded is None:  # a letter lower-cased into two: offsets would drift
-            matches = _stem_pattern(stem).finditer(source.text)
+            matches = _stem_pattern(searched.stem).finditer(source.text)
             return [m.span() for _, m in zip(range(MAX_SPOTS), matches, strict=False)]
-        folded, stem = lowered_folded, stem.translate(_UNACCENTED)
+        folded = lowered_folded
     found: list[tuple[int, int]] = []
     size, at, reach = len(stem), folded.find(stem), -1
     for count in range(MAX_SPOTS):

@@ -183,7 +183,7 @@ def test_candidates_are_where_the_unaccented_text_holds_the_stem(text: str, stem
     while at >= 0 and len(expected) < snippets.MAX_SPOTS:  # all within REACH of the first
         expected.append((at, at + len(cut)))
         at = folded.find(cut, at + len(cut))
-    assert snippets._places(source, stem) == expected
+    assert _places(source, stem) == expected
     assert source.plain == (folded == lowered)
 
 
@@ -235,8 +235,8 @@ def test_passages_are_disjoint_and_each_holds_a_match(seed: int) -> None:
     text = " ".join(rng.choice(words) for _ in range(rng.randint(5, 400)))
     q = query.Or([query.Term("body", "alpha"), query.Term("body", "beta")])
     source = snippets.Source.of(text)
-    spans = sorted(snippets._leaf_spans(source, ANALYZER, ("term", "alpha"))
-                   + snippets._leaf_spans(source, ANALYZER, ("term", "beta")))  # fmt: skip
+    looks = snippets.Targets(terms={"alpha", "beta"}).looks(ANALYZER)
+    spans = sorted(span for look in looks for span in snippets._leaf_spans(source, ANALYZER, look))
     if not spans:
         assert "<mark>" not in snippets.build(text, ANALYZER, snippets.targets(q, "body"))
         return
@@ -374,12 +374,18 @@ def test_every_whitespace_but_the_space_is_unprintable() -> None:
     assert all(not ch.isprintable() for ch in snippets._SPACES)
 
 
+def _places(source: snippets.Source, stem: str) -> list[tuple[int, int]]:
+    searched = snippets._searched(stem)
+    assert searched is not None
+    return snippets._places(source, searched)
+
+
 def _places_in_folded(source: snippets.Source, stem: str) -> list[tuple[int, int]] | None:
     """Candidate places as every stem was looked for before: in the text lower-cased and
     unaccented (by pattern where lower-casing moves offsets)."""
     with pytest.MonkeyPatch.context() as patched:
         patched.setattr(snippetwords, "cjk_run", lambda: re.compile("(?!)"))  # never CJK
-        return snippets._places(source, stem)
+        return _places(source, stem)
 
 
 @example("脆弱性 İstanbul 脆弱", "脆弱")
@@ -389,7 +395,7 @@ def _places_in_folded(source: snippets.Source, stem: str) -> list[tuple[int, int
 )
 def test_a_cjk_word_is_looked_for_where_the_text_is_written(text: str, stem: str) -> None:
     source = snippets.Source.of(text)
-    assert snippets._places(source, stem) == _places_in_folded(snippets.Source.of(text), stem)
+    assert _places(source, stem) == _places_in_folded(snippets.Source.of(text), stem)
 
 
 def test_a_cjk_query_never_lower_cases_the_text() -> None:
