@@ -17,6 +17,7 @@ import fnmatch
 import functools
 import html
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -379,6 +380,7 @@ def _windows(text: str, places: list[tuple[int, int]], words: int) -> list[tuple
     windows: list[tuple[int, int]] = []
     match_tail = _tail(words).match
     find, rfind, is_cjk = text.find, text.rfind, analysis.is_cjk
+    unspaced = not text.isascii()  # may hold CJK runs, written without spaces
     reach = last_end = -1
     for count, (at, after) in enumerate(places):
         if count < SPOTS:
@@ -399,6 +401,13 @@ def _windows(text: str, places: list[tuple[int, int]], words: int) -> list[tuple
             else:  # the rest of the word: the text's only whitespace is the space
                 space = find(" ", after, after + WORD_CHARS)
                 end = space if space >= 0 else min(after + WORD_CHARS, len(text))
+                if unspaced and end - start > LONG_WINDOW:
+                    # the end is kept where no later place has its own window: the places
+                    # left out beyond MAX_SPOTS or REACH are still marked within it
+                    following = count + 1 < len(places) and (
+                        count + 1 < SPOTS or places[count + 1][0] <= reach
+                    )
+                    start, end = _between_cjk(text, start, at, after, end, following)
         if start <= last_end:
             if end > last_end:
                 windows[-1] = (windows[-1][0], end)
@@ -407,6 +416,36 @@ def _windows(text: str, places: list[tuple[int, int]], words: int) -> list[tuple
             windows.append((start, end))
             last_end = end
     return windows
+
+
+def _between_cjk(
+    text: str, start: int, at: int, after: int, end: int, cut_end: bool
+) -> tuple[int, int]:
+    """A word's window ``text[start:end]`` cut to what lies between the CJK characters
+    around the word (at ``at:after``; after it only if ``cut_end``), where the same tokens
+    stand: nothing but a CJK run takes a CJK character that is no digit or mark, so the
+    token pattern's last match before the word ends after the last such character, and no
+    match after the word goes on past the first one. Any word the query marks before
+    ``at`` is a place of its own. A long window of unspaced Japanese around a Latin word was
+    otherwise scanned for its Latin words (at every place, and never remembered)."""
+    is_cjk = analysis.is_cjk
+    last = at - 1
+    while last >= start and not (text[last] >= "\u1100" and is_cjk(text[last])):
+        last -= 1
+    if last >= start and _ends_tokens(text[last]):
+        start = last + 1
+    first = after if cut_end else end
+    while first < end and not (text[first] >= "\u1100" and is_cjk(text[first])):
+        first += 1
+    if first < end and _ends_tokens(text[first]):
+        end = first
+    return start, end
+
+
+def _ends_tokens(cjk: str) -> bool:
+    """Whether no token but a CJK run's can hold ``cjk``: no version's digits, no word's
+    combining marks."""
+    return not cjk.isdecimal() and unicodedata.category(cjk)[0] != "M"
 
 
 @functools.lru_cache(maxsize=16)

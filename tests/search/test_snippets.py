@@ -421,3 +421,32 @@ def test_a_cjk_character_is_marked_wherever_it_stands(text: str) -> None:
     analyzer = analysis.text_analyzer("cjk")
     html = snippets.build(text, analyzer, snippets.targets(query.Term("body", "は"), "body"))
     assert marks(html) == ["は"] * text.count("は")
+
+
+def _whole_window(text: str, start: int, at: int, after: int, end: int, _: bool) -> tuple[int, int]:
+    return start, end
+
+
+@example("漢字abc漢字。abc\uff11abc\u3099字 abc", "abc", "cjk", (2, 10, 4))
+@given(
+    st.text(alphabet=st.sampled_from("漢字あ。\uff11\u3099 abcAB1.'\u2019-ｶ"), max_size=120),
+    st.sampled_from(["abc", "ab", "b", "abcab"]),
+    st.sampled_from(["cjk", "en"]),
+    st.sampled_from([(12, 400, 64), (2, 10, 4), (1, 0, 2)]),
+)
+def test_a_latin_words_window_between_cjk_runs_finds_what_the_whole_one_does(
+    text: str, term: str, language: str, limits: tuple[int, int, int]
+) -> None:
+    """A word's window in unspaced CJK text is cut to the CJK characters around it: the
+    same marks as in the window reaching back to a space (or 4 * WORD_CHARS), with the
+    places beyond the limits still marked where the window reaches them."""
+    analyzer = analysis.text_analyzer(language)
+    wanted = snippets.targets(query.Term("body", term), "body")
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(snippets, "LONG_WINDOW", 4)
+        for name, value in zip(("SPOTS", "REACH", "MAX_SPOTS"), limits, strict=True):
+            patched.setattr(snippets, name, value)
+        cut = snippets.build(text, analyzer, wanted)
+        patched.setattr(snippets, "_between_cjk", _whole_window)
+        whole = snippets.build(text, analyzer, wanted)
+    assert cut == whole
