@@ -7,7 +7,9 @@ strict-phrase highlighter aligns whitespace-split words with analyser tokens and
 wrong words; this module replaces it.
 
 Each leaf of a query (a term, prefix, wildcard or phrase) is found in a post on its own, so
-where it matches depends on the post and the leaf alone.
+where it matches depends on the post and the leaf alone; :class:`Kept` keeps those places for
+later queries, like a term vector built on first use. Choosing the passages and marking them
+up is done for every hit.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from searcher.search import snippetwords
 from searcher.search.snippettext import UNACCENTED, VARIANTS
 from searcher.search.snippettext import Source as Source
 from searcher.search.snippettext import flat as flat
+from searcher.support.caches import Bounded
 
 FRAGMENT_CHARS = 240
 FRAGMENTS = 2  # passages per snippet: 1 or 2
@@ -38,6 +41,7 @@ FIRST_WINDOW = 4000  # characters analysed when no cheap candidate search is pos
 SPOTS = 12  # the first candidate places, and every other one up to REACH characters after them
 REACH = 400
 MAX_SPOTS = 64
+SPANS_KEPT = 100_000  # spans of query leaves kept per index generation: 16 MB at most
 LONG_WINDOW = 20  # characters of a window beyond which its CJK runs are worth leaving out
 WORD_CHARS = 64  # a candidate's word is looked for this far back; longer runs are CJK or URLs
 _SPECIAL = re.compile("[&<>]")  # what html.escape(quote=False) replaces
@@ -225,10 +229,25 @@ def _scope(q: query.Query) -> frozenset[str]:
 
 
 class Kept:
-    """Nothing, now: a leaf's spans in a post are found again for each hit. Keeping them
-    (a term vector built on first use) cost every first-time query a bounded cache's get
-    and put per leaf and hit, and served only a query asked again. ``hits.py`` still makes
-    one and hands it to :func:`build`, which ignores it."""
+    """Where each query leaf (a term, prefix, wildcard or phrase) occurs in a post, kept for
+    later requests: a term vector built on first use, for the leaves asked for only. What a
+    leaf finds in a post does not depend on the rest of the query, so a post's snippet for
+    any query is built from its leaves' spans alone. Bounded by the spans kept."""
+
+    def __init__(self, budget: int = SPANS_KEPT) -> None:
+        self._kept: Bounded[tuple[Any, Leaf], tuple[Span, ...]] = Bounded(
+            budget=budget, weigh=_spans_weight
+        )
+
+    def get(self, key: tuple[Any, Leaf]) -> tuple[Span, ...] | None:
+        return self._kept.get(key)
+
+    def put(self, key: tuple[Any, Leaf], spans: tuple[Span, ...]) -> None:
+        self._kept.setdefault(key, spans)
+
+
+def _spans_weight(spans: tuple[Span, ...]) -> int:
+    return len(spans) + 1  # an entry that found nothing still costs one
 
 
 def build(
@@ -242,8 +261,8 @@ def build(
 
     Each leaf of the query is found on its own: a cheap accent-insensitive search for its
     first word's beginning finds candidate places; only the words there (and, for phrases,
-    the words after them) are analysed, and the analyser decides what really matches.
-    ``kept`` and ``post`` are ignored (see :class:`Kept`).
+    the words after them) are analysed, and the analyser decides what really matches. With
+    ``kept`` (and ``post`` naming the text and its analyser), each leaf's spans are kept.
     """
     if isinstance(source, str):
         source = Source.of(source)
@@ -253,11 +272,11 @@ def build(
         return opening(text)
     spans: Sequence[Span]
     if len(looks) == 1:
-        spans = _leaf_spans(source, analyzer, looks[0])
+        spans = _spans(source, analyzer, looks[0], kept, post)
     else:
         found: dict[tuple[int, int], str] = {}
         for look in looks:  # phrases last: a phrase's key wins where a word is in both
-            for start, end, key in _leaf_spans(source, analyzer, look):
+            for start, end, key in _spans(source, analyzer, look, kept, post):
                 found[start, end] = key
         spans = sorted((start, end, key) for (start, end), key in found.items())[:MAX_MATCHES]
     if not spans:
@@ -271,6 +290,19 @@ def _chars_for(text: str, at: int, columns: int) -> int:
     """Characters that fill ``columns`` around ``at`` (judged from the stretch a passage
     would show)."""
     return openings.chars_filling(text[max(at - columns // 4, 0) : at + columns], columns)
+
+
+def _spans(
+    source: Source, analyzer: Any, look: Look, kept: Kept | None, post: Any
+) -> Sequence[Span]:
+    if kept is None:
+        return _leaf_spans(source, analyzer, look)
+    key = (post, look.leaf)
+    spans = kept.get(key)
+    if spans is None:
+        spans = tuple(_leaf_spans(source, analyzer, look))
+        kept.put(key, spans)
+    return spans
 
 
 def _leaf_spans(source: Source, analyzer: Any, look: Look) -> list[Span]:

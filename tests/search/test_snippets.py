@@ -262,20 +262,30 @@ QUERIES = [
 ]
 
 
-def test_snippets_do_not_depend_on_the_queries_before() -> None:
-    """A leaf's spans in a post do not depend on the rest of the query, nor on what the
-    remembered windows hold: snippets equal those built from nothing, in whatever order
-    queries come."""
+def test_kept_spans_give_the_same_snippets_whatever_came_before() -> None:
+    """A leaf's spans in a post do not depend on the rest of the query, so snippets built
+    from kept spans equal those built from nothing, in whatever order queries come."""
     texts = [TEXT, TEXT.upper() + " " + TEXT, "nothing to see here", "computing " * 50 + TEXT]
     fresh = {(i, j): snippets.build(text, ANALYZER, snippets.targets(q, "body"))
              for i, text in enumerate(texts) for j, q in enumerate(QUERIES)}  # fmt: skip
     for seed in range(5):
         order = list(fresh)
         random.Random(seed).shuffle(order)
-        snippetwords.clear()
+        kept = snippets.Kept()
         for i, j in order * 2:
             wanted = snippets.targets(QUERIES[j], "body")
-            assert snippets.build(texts[i], ANALYZER, wanted, snippets.Kept(), i) == fresh[i, j]
+            assert snippets.build(texts[i], ANALYZER, wanted, kept, i) == fresh[i, j]
+
+
+def test_kept_spans_stay_within_their_budget() -> None:
+    kept = snippets.Kept(budget=12)
+    for post in range(30):
+        wanted = snippets.targets(QUERIES[1], "body")
+        assert snippets.build(TEXT, ANALYZER, wanted, kept, post) == snippets.build(
+            TEXT, ANALYZER, wanted
+        )
+        assert 0 < kept._kept.held <= 12
+    assert 0 < len(kept._kept) < 30  # the least recently used were forgotten
 
 
 def columns(html: str) -> int:
