@@ -460,17 +460,16 @@ def _between_cjk(
     match after the word goes on past the first one. Any word the query marks before
     ``at`` is a place of its own. A long window of unspaced Japanese around a Latin word was
     otherwise scanned for its Latin words (at every place, and never remembered)."""
-    is_cjk = analysis.is_cjk
-    last = at - 1
-    while last >= start and not (text[last] >= "\u1100" and is_cjk(text[last])):
-        last -= 1
-    if last >= start and _ends_tokens(text[last]):
-        start = last + 1
-    first = after if cut_end else end
-    while first < end and not (text[first] >= "\u1100" and is_cjk(text[first])):
-        first += 1
-    if first < end and _ends_tokens(text[first]):
-        end = first
+    search = snippetwords.cjk_run().search
+    found = search(text, start, at)  # most windows hold none: spaced text, URLs, code
+    if found is not None:
+        while (later := search(text, found.end(), at)) is not None:
+            found = later
+        if _ends_tokens(text[found.end() - 1]):
+            start = found.end()
+    found = search(text, after, end) if cut_end else None
+    if found is not None and _ends_tokens(text[found.start()]):
+        end = found.start()
     return start, end
 
 
