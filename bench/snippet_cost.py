@@ -52,6 +52,7 @@ class Meter:
 
     def __init__(self, profiler: cProfile.Profile | None = None) -> None:
         self.spent = 0
+        self.calls = 0  # outermost calls, never reset
         self._depth = 0
         self.profiler = profiler  # enabled inside the wrapped functions only
 
@@ -61,6 +62,7 @@ class Meter:
             if self._depth:
                 return fn(*args, **kwargs)
             self._depth += 1
+            self.calls += 1
             if self.profiler is not None:
                 self.profiler.enable()
             start = time.process_time_ns()
@@ -119,7 +121,8 @@ def run(index_dir: Path, count: int, profile: str | None) -> None:
           f" mean {statistics.mean(whole):.3f}; snippets median {statistics.median(snip):.3f}"
           f" mean {statistics.mean(snip):.3f} p95 {_p95(snip):.3f}"
           f" ({100 * sum(snip) / sum(whole):.1f} % of the whole), of which sources"
-          f" (Source.of) mean {statistics.mean(made):.3f}")  # fmt: skip
+          f" (Source.of) mean {statistics.mean(made):.3f}; {meter.calls} snippets, CPU us per"
+          f" snippet (sources in) {1000 * sum(snip) / max(meter.calls, 1):.1f}")  # fmt: skip
     print("stage (CPU ms per query, inclusive)  median   mean    p95")
     for label, samples in spent.items():
         print(f"{label:<35} {statistics.median(samples):7.3f} {statistics.mean(samples):6.3f}"

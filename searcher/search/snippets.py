@@ -19,15 +19,19 @@ import fnmatch
 import functools
 import html
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh import query
 
 from searcher.indexing import analysis, openings, schema
 from searcher.indexing.openings import opening as opening
 from searcher.search import snippetwords
+from searcher.search.snippettext import UNACCENTED, VARIANTS
+from searcher.search.snippettext import Source as Source
+from searcher.search.snippettext import flat as flat
 from searcher.support.caches import Bounded
 
 FRAGMENT_CHARS = 240
@@ -40,21 +44,6 @@ MAX_SPOTS = 64
 SPANS_KEPT = 100_000  # spans of query leaves kept per index generation: 16 MB at most
 LONG_WINDOW = 20  # characters of a window beyond which its CJK runs are worth leaving out
 WORD_CHARS = 64  # a candidate's word is looked for this far back; longer runs are CJK or URLs
-# letters an accent-folded form may stand for in the text, for the candidate search
-_VARIANTS = {
-    "a": "aàáâãäåāăą", "c": "cçćĉċč", "e": "eèéêëēĕėęě", "i": "iìíîïĩīĭį\u0131", "n": "nñńņň",
-    "o": "oòóôõöøōŏő", "u": "uùúûüũūŭůűų", "y": "yýÿŷ", "s": "sśŝşšß", "z": "zźżž",
-    "d": "dďđ", "g": "gĝğġģ", "l": "lĺļľł", "r": "rŕŗř", "t": "tţťŧ",
-    "\u0435": "\u0435\u0451",  # Cyrillic e and yo
-}  # fmt: skip
-_ACCENTED = re.compile("[" + "".join(sorted({c for v in _VARIANTS.values() for c in v[1:]})) + "]")
-_UNACCENTED = str.maketrans({c: base for base, forms in _VARIANTS.items() for c in forms[1:]})
-_BASE_OF = {c: base for base, forms in _VARIANTS.items() for c in forms[1:]}
-# whitespace that str.split() splits at, but for the space and the newline (flat() replaces
-# those with str.replace); the list is checked against str.isspace() by the tests
-_ASCII_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
-_SPACES = _ASCII_SPACES + "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
-_SPACES += "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 _SPECIAL = re.compile("[&<>]")  # what html.escape(quote=False) replaces
 
 # A leaf of a query, marked on its own: ("term", text), ("prefix", text), ("wildcard",
@@ -73,6 +62,9 @@ class Targets:
     wildcards: set[str] = field(default_factory=set)
     phrases: set[tuple[str, ...]] = field(default_factory=set)
     _leaves: tuple[Leaf, ...] | None = field(default=None, init=False, repr=False, compare=False)
+    _looks: tuple[Any, tuple[Look, ...]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __bool__(self) -> bool:
         return bool(self.terms or self.prefixes or self.wildcards or self.phrases)
@@ -88,6 +80,14 @@ class Targets:
                 *(("phrase", words) for words in sorted(self.phrases)),
             )
         return self._leaves
+
+    def looks(self, analyzer: Any) -> tuple[Look, ...]:
+        """What finding each leaf takes with ``analyzer``, phrases last (worked out once: a
+        query's targets serve all its hits, and their language's one analyser)."""
+        looks = self._looks
+        if looks is None or looks[0] is not analyzer:
+            looks = self._looks = (analyzer, tuple(_look(leaf, analyzer) for leaf in self.leaves()))
+        return looks[1]
 
     @classmethod
     def of(cls, leaf: Leaf) -> Targets:
@@ -106,6 +106,34 @@ class Targets:
         return any(text.startswith(p) for p in self.prefixes) or any(
             fnmatch.fnmatchcase(text, w) for w in self.wildcards
         )
+
+
+class Look(NamedTuple):
+    """What finding one leaf in a post takes that depends on the leaf and the analyser alone:
+    worked out once per query, not for each of its hits."""
+
+    leaf: Leaf
+    searched: Searched | None  # what its candidate places start with (None: no cheap search)
+    alone: Targets  # the leaf alone, for the analyser to decide
+    words: int  # a phrase's words (0: a single word)
+    chain: snippetwords.Chain | None  # a CJK phrase found by its text
+    latin: bool  # a word no CJK token can match: its windows' CJK runs are left out
+    prefix: bool
+
+
+def _look(leaf: Leaf, analyzer: Any) -> Look:
+    kind, value = leaf
+    phrase = kind == "phrase"
+    lead = value[0] if phrase else value  # what every match starts with
+    return Look(
+        leaf,
+        None if kind == "wildcard" else _searched(lead),
+        Targets.of(leaf),
+        len(value) if phrase else 0,
+        snippetwords.cjk_chain(value, analyzer) if phrase else None,
+        not phrase and not (value[:1] >= "\u1100" and analysis.is_cjk(value[0])),
+        kind == "prefix",
+    )
 
 
 def targets(q: query.Query, fieldname: str, language: str | None = None) -> Targets:
@@ -200,87 +228,6 @@ def _scope(q: query.Query) -> frozenset[str]:
     return frozenset(leaf.text for leaf in leaves if leaf.field() == schema.ANALYSIS)
 
 
-class Source:
-    """A text to build snippets from, with what the candidate search needs of it: worth
-    keeping for a text that is marked up again and again. Its whitespace is one space
-    between words, as snippets show it, so passages are measured as shown. Lower-cased and
-    unaccented when a word is first looked for in it that needs it: a CJK word is looked
-    for in the text as written, and lower-casing a Japanese post took a fifth of its
-    snippet."""
-
-    __slots__ = ("_forms", "text")
-
-    def __init__(self, text: str) -> None:
-        self.text = text  # flat already
-        self._forms: tuple[str | None, str | None] | None = None
-
-    @classmethod
-    def of(cls, text: str) -> Source:
-        return cls(flat(text))
-
-    @property
-    def lowered(self) -> str | None:
-        """text.lower(), or None if a letter lower-cases into two."""
-        return self._lowered_forms()[0]
-
-    @property
-    def folded(self) -> str | None:
-        """lowered with each accented letter as its base letter: same offsets."""
-        return self._lowered_forms()[1]
-
-    @property
-    def plain(self) -> bool:
-        """No letter in the text that an accent-folded form may stand for but its own."""
-        lowered, folded = self._lowered_forms()
-        return lowered is not None and folded is lowered
-
-    def _lowered_forms(self) -> tuple[str | None, str | None]:
-        forms = self._forms
-        if forms is None:  # two threads may both work it out: the same value
-            forms = self._forms = _lowered_forms(self.text)
-        return forms
-
-
-def _lowered_forms(text: str) -> tuple[str | None, str | None]:
-    """(lowered, folded) of :class:`Source`."""
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        return None, None
-    found = None if lowered.isascii() else _ACCENTED.search(lowered)
-    if found is None:
-        return lowered, lowered  # the same string: nothing to fold
-    # each accented letter the text holds replaced at C speed: str.translate looks up every
-    # character (5x slower), a substitution calls back for each accented one (1.8x); the
-    # next letter is looked for from where the last was first found, where looking for
-    # each of the 60 in the whole text took twice as long as replacing them
-    folded = lowered
-    while found is not None:
-        at, letter = found.start(), found.group()
-        folded = folded.replace(letter, _BASE_OF[letter])
-        found = _ACCENTED.search(folded, at + 1)
-    return lowered, folded
-
-
-def flat(text: str) -> str:
-    """``text`` with one space between words, as ``" ".join(text.split())`` makes it.
-
-    A stored post's text is most often already that, but for one newline between paragraphs:
-    replacing those and checking that nothing else needs doing costs a third of splitting
-    the text into words and joining them again, which took more CPU than anything else in a
-    first-time hit's snippet.
-    """
-    joined = text.replace("\n", " ")
-    if text.isascii():  # isascii() is free: a flag
-        if any(space in text for space in _ASCII_SPACES):
-            return " ".join(text.split())
-    elif not joined.isprintable() and any(space in text for space in _SPACES):
-        # every whitespace character but the space is unprintable: one pass, where looking
-        # for each of them took 27 (a third of a Japanese post's snippet source)
-        return " ".join(text.split())
-    joined = joined.strip(" ")
-    return joined if "  " not in joined else " ".join(text.split())
-
-
 class Kept:
     """Where each query leaf (a term, prefix, wildcard or phrase) occurs in a post, kept for
     later requests: a term vector built on first use, for the leaves asked for only. What a
@@ -320,16 +267,16 @@ def build(
     if isinstance(source, str):
         source = Source.of(source)
     text = source.text
-    leaves = wanted.leaves()
-    if not leaves:
+    looks = wanted.looks(analyzer)
+    if not looks:
         return opening(text)
     spans: Sequence[Span]
-    if len(leaves) == 1:
-        spans = _spans(source, analyzer, leaves[0], kept, post)
+    if len(looks) == 1:
+        spans = _spans(source, analyzer, looks[0], kept, post)
     else:
         found: dict[tuple[int, int], str] = {}
-        for leaf in leaves:  # phrases last: a phrase's key wins where a word is in both
-            for start, end, key in _spans(source, analyzer, leaf, kept, post):
+        for look in looks:  # phrases last: a phrase's key wins where a word is in both
+            for start, end, key in _spans(source, analyzer, look, kept, post):
                 found[start, end] = key
         spans = sorted((start, end, key) for (start, end), key in found.items())[:MAX_MATCHES]
     if not spans:
@@ -346,41 +293,38 @@ def _chars_for(text: str, at: int, columns: int) -> int:
 
 
 def _spans(
-    source: Source, analyzer: Any, leaf: Leaf, kept: Kept | None, post: Any
+    source: Source, analyzer: Any, look: Look, kept: Kept | None, post: Any
 ) -> Sequence[Span]:
     if kept is None:
-        return _leaf_spans(source, analyzer, leaf)
-    key = (post, leaf)
+        return _leaf_spans(source, analyzer, look)
+    key = (post, look.leaf)
     spans = kept.get(key)
     if spans is None:
-        spans = tuple(_leaf_spans(source, analyzer, leaf))
+        spans = tuple(_leaf_spans(source, analyzer, look))
         kept.put(key, spans)
     return spans
 
 
-def _leaf_spans(source: Source, analyzer: Any, leaf: Leaf) -> list[Span]:
-    """(start, end, key) of each place ``leaf`` matches in the text, in order."""
-    kind, value = leaf
+def _leaf_spans(source: Source, analyzer: Any, look: Look) -> list[Span]:
+    """(start, end, key) of each place a leaf matches in the text, in order."""
     text = source.text
-    lead = value[0] if kind == "phrase" else value  # what every match starts with
-    places = None if kind == "wildcard" else _places(source, lead)
+    places = None if look.searched is None else _places(source, look.searched)
     if places is None:
-        return _matches(text[:FIRST_WINDOW], analyzer, Targets.of(leaf), 0)
-    if kind == "phrase":
+        return _matches(text[:FIRST_WINDOW], analyzer, look.alone, 0)
+    if look.words:
         spans = []
-        phrase = Targets.of(leaf)
-        chain = snippetwords.cjk_chain(value, analyzer)
-        for start, end in _windows(text, places, len(value)):  # a stop word may stand between
-            found = None if chain is None else _chain_spans(text, start, end, chain, value)
+        chain, words = look.chain, look.leaf[1]
+        for start, end in _windows(text, places, look.words):  # a stop word may stand between
+            found = None if chain is None else _chain_spans(text, start, end, chain, words)
             if found is None:
-                found = _matches(text[start:end], analyzer, phrase, start)
+                found = _matches(text[start:end], analyzer, look.alone, start)
             spans.extend(found)
         return spans[:MAX_MATCHES]
     spans = []
-    prefix = kind == "prefix"
+    value, prefix = look.leaf[1], look.prefix
     # no CJK token can match a word that starts otherwise: long unspaced windows of CJK
     # text around it (up to 4 * WORD_CHARS characters) are read without their bigrams
-    latin = not (value[:1] >= "\u1100" and analysis.is_cjk(value[0]))
+    latin = look.latin
     for start, end in _windows(text, places, 0):
         window = text[start:end]
         if latin and end - start > LONG_WINDOW and not window.isascii():
@@ -401,28 +345,43 @@ def _leaf_spans(source: Source, analyzer: Any, leaf: Leaf) -> list[Span]:
     return spans
 
 
-def _places(source: Source, stem: str) -> list[tuple[int, int]] | None:
-    """(start, end) of the candidate places in the text, in order: where a word may start
-    like ``stem``, accents and case aside (its last letter may differ: Snowball turns "ruby"
-    into "rubi"). None when the stem is too short to search for.
+class Searched(NamedTuple):
+    """What a word's candidate places start with: its stem as written, and unaccented (None:
+    a CJK stem, looked for in the text as written)."""
 
-    Found by ``str.find`` in the text lower-cased and unaccented, which keeps its offsets
-    (a CJK stem: in the text as written).
-    Only as many places are kept as :func:`_windows` uses.
-    """
+    stem: str
+    unaccented: str | None
+
+
+def _searched(stem: str) -> Searched | None:
+    """What :func:`_places` looks for of a word that starts with ``stem`` (its last letter
+    may differ: Snowball turns "ruby" into "rubi"); None when too short to search for."""
     stem = stem[:-1] if len(stem) > 3 else stem
     if not stem:
         return None
     if stem[0] >= "\u1100" and snippetwords.cjk_run().fullmatch(stem):
-        # no other character lower-cases or folds into a CJK one (the tests check): found
-        # in the text as written, which is then never lower-cased if no other word needs it
-        folded = source.text
+        # no other character lower-cases or folds into a CJK one (the tests check)
+        return Searched(stem, None)
+    return Searched(stem, stem.translate(UNACCENTED))
+
+
+def _places(source: Source, searched: Searched) -> list[tuple[int, int]]:
+    """(start, end) of the candidate places in the text, in order: where a word may start
+    as ``searched`` says, accents and case aside.
+
+    Found by ``str.find`` in the text lower-cased and unaccented, which keeps its offsets
+    (a CJK stem: in the text as written, which is then never lower-cased if no other word
+    needs it). Only as many places are kept as :func:`_windows` uses.
+    """
+    stem = searched.unaccented
+    if stem is None:
+        folded, stem = source.text, searched.stem
     else:
         lowered_folded = source.folded
         if lowered_folded is None:  # a letter lower-cased into two: offsets would drift
-            matches = _stem_pattern(stem).finditer(source.text)
+            matches = _stem_pattern(searched.stem).finditer(source.text)
             return [m.span() for _, m in zip(range(MAX_SPOTS), matches, strict=False)]
-        folded, stem = lowered_folded, stem.translate(_UNACCENTED)
+        folded = lowered_folded
     found: list[tuple[int, int]] = []
     size, at, reach = len(stem), folded.find(stem), -1
     for count in range(MAX_SPOTS):
@@ -442,7 +401,7 @@ def _stem_pattern(stem: str) -> re.Pattern[str]:
 
 
 def _letter(ch: str) -> str:
-    variants = _VARIANTS.get(ch)
+    variants = VARIANTS.get(ch)
     return f"[{variants}]" if variants else re.escape(ch)
 
 
@@ -453,6 +412,7 @@ def _windows(text: str, places: list[tuple[int, int]], words: int) -> list[tuple
     windows: list[tuple[int, int]] = []
     match_tail = _tail(words).match
     find, rfind, is_cjk = text.find, text.rfind, analysis.is_cjk
+    unspaced = not text.isascii()  # may hold CJK runs, written without spaces
     reach = last_end = -1
     for count, (at, after) in enumerate(places):
         if count < SPOTS:
@@ -473,6 +433,13 @@ def _windows(text: str, places: list[tuple[int, int]], words: int) -> list[tuple
             else:  # the rest of the word: the text's only whitespace is the space
                 space = find(" ", after, after + WORD_CHARS)
                 end = space if space >= 0 else min(after + WORD_CHARS, len(text))
+                if unspaced and end - start > LONG_WINDOW:
+                    # the end is kept where no later place has its own window: the places
+                    # left out beyond MAX_SPOTS or REACH are still marked within it
+                    following = count + 1 < len(places) and (
+                        count + 1 < SPOTS or places[count + 1][0] <= reach
+                    )
+                    start, end = _between_cjk(text, start, at, after, end, following)
         if start <= last_end:
             if end > last_end:
                 windows[-1] = (windows[-1][0], end)
@@ -481,6 +448,35 @@ def _windows(text: str, places: list[tuple[int, int]], words: int) -> list[tuple
             windows.append((start, end))
             last_end = end
     return windows
+
+
+def _between_cjk(
+    text: str, start: int, at: int, after: int, end: int, cut_end: bool
+) -> tuple[int, int]:
+    """A word's window ``text[start:end]`` cut to what lies between the CJK characters
+    around the word (at ``at:after``; after it only if ``cut_end``), where the same tokens
+    stand: nothing but a CJK run takes a CJK character that is no digit or mark, so the
+    token pattern's last match before the word ends after the last such character, and no
+    match after the word goes on past the first one. Any word the query marks before
+    ``at`` is a place of its own. A long window of unspaced Japanese around a Latin word was
+    otherwise scanned for its Latin words (at every place, and never remembered)."""
+    search = snippetwords.cjk_run().search
+    found = search(text, start, at)  # most windows hold none: spaced text, URLs, code
+    if found is not None:
+        while (later := search(text, found.end(), at)) is not None:
+            found = later
+        if _ends_tokens(text[found.end() - 1]):
+            start = found.end()
+    found = search(text, after, end) if cut_end else None
+    if found is not None and _ends_tokens(text[found.start()]):
+        end = found.start()
+    return start, end
+
+
+def _ends_tokens(cjk: str) -> bool:
+    """Whether no token but a CJK run's can hold ``cjk``: no version's digits, no word's
+    combining marks."""
+    return not cjk.isdecimal() and unicodedata.category(cjk)[0] != "M"
 
 
 @functools.lru_cache(maxsize=16)

@@ -11,7 +11,7 @@ from whoosh import query
 from whoosh.analysis import StemmingAnalyzer
 
 from searcher.indexing import analysis, openings, schema
-from searcher.search import snippets, snippetwords
+from searcher.search import snippets, snippettext, snippetwords
 
 ANALYZER = StemmingAnalyzer(stoplist=None)
 TEXT = (
@@ -156,13 +156,17 @@ def test_folded_text_keeps_every_offset(text: str) -> None:
         return
     assert source.folded is not None and len(source.folded) == len(source.lowered)
     for shown, folded in zip(source.lowered, source.folded, strict=True):
-        bases = [base for base, forms in snippets._VARIANTS.items() if shown in forms]
+        bases = [base for base, forms in snippettext.VARIANTS.items() if shown in forms]
         assert folded == (bases[0] if bases else shown)
 
 
+# with signs that lower-case into letters, and letters that look like others but do not
+FOLDING_LETTERS = "aeiouAEÉcnsz ÀàéèêëÉçñœßšžŕŧЁёе\u0131İ-kK\u212a\u212bẞ\u017fæΣŸÿ?\u2019"
+
+
 @given(
-    st.text(alphabet="aeiouAEÉcnsz ÀàéèêëÉçñœßšžŕŧЁёе\u0131İ-", max_size=60),
-    st.text(alphabet="aeioucnszéçñßšЁё\u0435-", min_size=1, max_size=4),
+    st.text(alphabet=FOLDING_LETTERS, max_size=60),
+    st.text(alphabet="aeioucnszéçñßšЁё\u0435-k?", min_size=1, max_size=4),
 )
 def test_candidates_are_where_the_unaccented_text_holds_the_stem(text: str, stem: str) -> None:
     """Candidate places are where the text, lower-cased and each accented letter made its
@@ -173,32 +177,32 @@ def test_candidates_are_where_the_unaccented_text_holds_the_stem(text: str, stem
     if lowered is None:
         return
     folded = "".join(
-        next((base for base, forms in snippets._VARIANTS.items() if ch in forms), ch)
+        next((base for base, forms in snippettext.VARIANTS.items() if ch in forms), ch)
         for ch in lowered
     )
     assert len(folded) == len(source.text)
     cut = stem[:-1] if len(stem) > 3 else stem
-    cut = "".join(next((b for b, f in snippets._VARIANTS.items() if c in f), c) for c in cut)
+    cut = "".join(next((b for b, f in snippettext.VARIANTS.items() if c in f), c) for c in cut)
     expected, at = [], folded.find(cut)
     while at >= 0 and len(expected) < snippets.MAX_SPOTS:  # all within REACH of the first
         expected.append((at, at + len(cut)))
         at = folded.find(cut, at + len(cut))
-    assert snippets._places(source, stem) == expected
+    assert _places(source, stem) == expected
     assert source.plain == (folded == lowered)
 
 
 def test_the_flat_texts_short_cut_knows_every_space() -> None:
     """flat() replaces newlines itself and hands any other whitespace to str.split()."""
     others = [chr(c) for c in range(0x110000) if chr(c).isspace() and chr(c) not in " \n"]
-    assert sorted(snippets._SPACES) == others
-    assert sorted(snippets._ASCII_SPACES) == [c for c in others if c.isascii()]
+    assert sorted(snippettext._SPACES) == others
+    assert sorted(snippettext._ASCII_SPACES) == [c for c in others if c.isascii()]
 
 
 @given(
     st.text(alphabet=st.sampled_from("ab é\n\n  \t\r\xa0\u2009\u3000\u00ad\u200b語ß"), max_size=40)
 )
 def test_flat_text_is_the_words_joined_by_one_space(text: str) -> None:
-    assert snippets.flat(text) == " ".join(text.split())
+    assert snippettext.flat(text) == " ".join(text.split())
     assert snippets.Source.of(text).text == " ".join(text.split())
 
 
@@ -235,8 +239,8 @@ def test_passages_are_disjoint_and_each_holds_a_match(seed: int) -> None:
     text = " ".join(rng.choice(words) for _ in range(rng.randint(5, 400)))
     q = query.Or([query.Term("body", "alpha"), query.Term("body", "beta")])
     source = snippets.Source.of(text)
-    spans = sorted(snippets._leaf_spans(source, ANALYZER, ("term", "alpha"))
-                   + snippets._leaf_spans(source, ANALYZER, ("term", "beta")))  # fmt: skip
+    looks = snippets.Targets(terms={"alpha", "beta"}).looks(ANALYZER)
+    spans = sorted(span for look in looks for span in snippets._leaf_spans(source, ANALYZER, look))
     if not spans:
         assert "<mark>" not in snippets.build(text, ANALYZER, snippets.targets(q, "body"))
         return
@@ -381,7 +385,13 @@ def test_cjk_phrases_found_by_their_text_as_by_their_tokens(text: str, chars: li
 
 def test_every_whitespace_but_the_space_is_unprintable() -> None:
     # flat() trusts str.isprintable() to find them all in one pass
-    assert all(not ch.isprintable() for ch in snippets._SPACES)
+    assert all(not ch.isprintable() for ch in snippettext._SPACES)
+
+
+def _places(source: snippets.Source, stem: str) -> list[tuple[int, int]]:
+    searched = snippets._searched(stem)
+    assert searched is not None
+    return snippets._places(source, searched)
 
 
 def _places_in_folded(source: snippets.Source, stem: str) -> list[tuple[int, int]] | None:
@@ -389,7 +399,7 @@ def _places_in_folded(source: snippets.Source, stem: str) -> list[tuple[int, int
     unaccented (by pattern where lower-casing moves offsets)."""
     with pytest.MonkeyPatch.context() as patched:
         patched.setattr(snippetwords, "cjk_run", lambda: re.compile("(?!)"))  # never CJK
-        return snippets._places(source, stem)
+        return _places(source, stem)
 
 
 @example("脆弱性 İstanbul 脆弱", "脆弱")
@@ -399,7 +409,7 @@ def _places_in_folded(source: snippets.Source, stem: str) -> list[tuple[int, int
 )
 def test_a_cjk_word_is_looked_for_where_the_text_is_written(text: str, stem: str) -> None:
     source = snippets.Source.of(text)
-    assert snippets._places(source, stem) == _places_in_folded(snippets.Source.of(text), stem)
+    assert _places(source, stem) == _places_in_folded(snippets.Source.of(text), stem)
 
 
 def test_a_cjk_query_never_lower_cases_the_text() -> None:
@@ -421,3 +431,32 @@ def test_a_cjk_character_is_marked_wherever_it_stands(text: str) -> None:
     analyzer = analysis.text_analyzer("cjk")
     html = snippets.build(text, analyzer, snippets.targets(query.Term("body", "は"), "body"))
     assert marks(html) == ["は"] * text.count("は")
+
+
+def _whole_window(text: str, start: int, at: int, after: int, end: int, _: bool) -> tuple[int, int]:
+    return start, end
+
+
+@example("漢字abc漢字。abc\uff11abc\u3099字 abc", "abc", "cjk", (2, 10, 4))
+@given(
+    st.text(alphabet=st.sampled_from("漢字あ。\uff11\u3099 abcAB1.'\u2019-ｶ"), max_size=120),
+    st.sampled_from(["abc", "ab", "b", "abcab"]),
+    st.sampled_from(["cjk", "en"]),
+    st.sampled_from([(12, 400, 64), (2, 10, 4), (1, 0, 2)]),
+)
+def test_a_latin_words_window_between_cjk_runs_finds_what_the_whole_one_does(
+    text: str, term: str, language: str, limits: tuple[int, int, int]
+) -> None:
+    """A word's window in unspaced CJK text is cut to the CJK characters around it: the
+    same marks as in the window reaching back to a space (or 4 * WORD_CHARS), with the
+    places beyond the limits still marked where the window reaches them."""
+    analyzer = analysis.text_analyzer(language)
+    wanted = snippets.targets(query.Term("body", term), "body")
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(snippets, "LONG_WINDOW", 4)
+        for name, value in zip(("SPOTS", "REACH", "MAX_SPOTS"), limits, strict=True):
+            patched.setattr(snippets, name, value)
+        cut = snippets.build(text, analyzer, wanted)
+        patched.setattr(snippets, "_between_cjk", _whole_window)
+        whole = snippets.build(text, analyzer, wanted)
+    assert cut == whole

@@ -1,0 +1,105 @@
+"""A snippet's source: a post's text as snippets show it, one space between words, and what
+the search for a query's words' candidate places needs of it: the text lower-cased and
+unaccented, every offset kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+# letters an accent-folded form may stand for in the text, for the candidate search
+VARIANTS = {
+    "a": "aàáâãäåāăą", "c": "cçćĉċč", "e": "eèéêëēĕėęě", "i": "iìíîïĩīĭį\u0131", "n": "nñńņň",
+    "o": "oòóôõöøōŏő", "u": "uùúûüũūŭůűų", "y": "yýÿŷ", "s": "sśŝşšß", "z": "zźżž",
+    "d": "dďđ", "g": "gĝğġģ", "l": "lĺļľł", "r": "rŕŗř", "t": "tţťŧ",
+    "\u0435": "\u0435\u0451",  # Cyrillic e and yo
+}  # fmt: skip
+ACCENTED = re.compile("[" + "".join(sorted({c for v in VARIANTS.values() for c in v[1:]})) + "]")
+UNACCENTED = str.maketrans({c: base for base, forms in VARIANTS.items() for c in forms[1:]})
+_BASE_OF = {c: base for base, forms in VARIANTS.items() for c in forms[1:]}
+# whitespace that str.split() splits at, but for the space and the newline (flat() replaces
+# those with str.replace); the list is checked against str.isspace() by the tests
+_ASCII_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
+_SPACES = _ASCII_SPACES + "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+_SPACES += "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+class Source:
+    """A text to build snippets from, with what the candidate search needs of it: worth
+    keeping for a text that is marked up again and again. Its whitespace is one space
+    between words, as snippets show it, so passages are measured as shown. Lower-cased and
+    unaccented when a word is first looked for in it that needs it: a CJK word is looked
+    for in the text as written, and lower-casing a Japanese post took a fifth of its
+    snippet."""
+
+    __slots__ = ("_forms", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text  # flat already
+        self._forms: tuple[str | None, str | None] | None = None
+
+    @classmethod
+    def of(cls, text: str) -> Source:
+        return cls(flat(text))
+
+    @property
+    def lowered(self) -> str | None:
+        """text.lower(), or None if a letter lower-cases into two."""
+        return self._lowered_forms()[0]
+
+    @property
+    def folded(self) -> str | None:
+        """lowered with each accented letter as its base letter: same offsets."""
+        return self._lowered_forms()[1]
+
+    @property
+    def plain(self) -> bool:
+        """No letter in the text that an accent-folded form may stand for but its own."""
+        lowered, folded = self._lowered_forms()
+        return lowered is not None and folded is lowered
+
+    def _lowered_forms(self) -> tuple[str | None, str | None]:
+        forms = self._forms
+        if forms is None:  # two threads may both work it out: the same value
+            forms = self._forms = _lowered_forms(self.text)
+        return forms
+
+
+def _lowered_forms(text: str) -> tuple[str | None, str | None]:
+    """(lowered, folded) of :class:`Source`."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return None, None
+    found = None if lowered.isascii() else ACCENTED.search(lowered)
+    if found is None:
+        return lowered, lowered  # the same string: nothing to fold
+    # each accented letter the text holds replaced at C speed: str.translate looks up every
+    # character (5x slower), a substitution calls back for each accented one (1.8x); the
+    # next letter is looked for from where the last was first found, where looking for
+    # each of the 60 in the whole text took twice as long as replacing them
+    folded = lowered
+    while found is not None:
+        at, letter = found.start(), found.group()
+        folded = folded.replace(letter, _BASE_OF[letter])
+        found = ACCENTED.search(folded, at + 1)
+    return lowered, folded
+
+
+def flat(text: str) -> str:
+    """``text`` with one space between words, as ``" ".join(text.split())`` makes it.
+
+    A stored post's text is most often already that, but for one newline between paragraphs:
+    replacing those and checking that nothing else needs doing costs a third of splitting
+    the text into words and joining them again, which took more CPU than anything else in a
+    first-time hit's snippet.
+    """
+    joined = text.replace("\n", " ")
+    if text.isascii():  # isascii() is free: a flag
+        if any(space in text for space in _ASCII_SPACES):
+            return " ".join(text.split())
+    elif not joined.isprintable() and any(space in text for space in _SPACES):
+        # every whitespace character but the space is unprintable: one pass, where looking
+        # for each of them took 27 (a third of a Japanese post's snippet source)
+        return " ".join(text.split())
+    joined = joined.strip(" ")
+    return joined if "  " not in joined else " ".join(text.split())
