@@ -167,8 +167,8 @@ class _Postings:
         first = _joined(self._first)
         for name, coded in self._coded.items():  # a key may come twice: as a string too
             at, codes = _joined([a for a, _ in coded]), _joined([c for _, c in coded])
-            distinct, index, inverse = np.unique(codes, return_index=True, return_inverse=True)
-            first[at] = at[index][inverse.reshape(-1)]
+            distinct, index, inverse = termstream.unique_codes(codes)
+            first[at] = at[index][inverse]
             keys += map(self._prefix[name].__add__, map(str.encode, termstream.decoded(distinct)))
             places.append(at[index])
         rank = np.empty(self._count, dtype=np.int32)
