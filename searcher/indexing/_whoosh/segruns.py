@@ -247,7 +247,9 @@ def _bounds(runs: list[Run]) -> list[bytes]:
 
 
 def merge(parts: list[tuple[Run, list[bytes], I64, I64]]) -> Chunk:
-    """One chunk from the same range of keys of several runs."""
+    """One chunk from the same range of keys of several runs: each run's postings of a term
+    placed after those of the runs before it (where a stable sort of them all by term took
+    0.4 ms of a Japanese post)."""
     if len(parts) == 1:
         run, keys, starts, bytes_at = parts[0]
         docs, weights, sizes, values = _postings(run, starts, bytes_at)
@@ -255,19 +257,26 @@ def merge(parts: list[tuple[Run, list[bytes], I64, I64]]) -> Chunk:
                      values)  # fmt: skip
     union = sorted(set().union(*(keys for _, keys, _, _ in parts)))
     rank = {key: i for i, key in enumerate(union)}
+    places = [np.fromiter(map(rank.__getitem__, keys), np.int64, count=len(keys))
+              for _, keys, _, _ in parts]  # fmt: skip
+    counts = np.zeros(len(union), dtype=np.int64)
+    for (_, _, starts, _), place in zip(parts, places, strict=True):
+        counts[place] += np.diff(starts)  # a run lists a key once
+    filled = np.cumsum(counts) - counts  # where each term's next postings go
+    total = int(counts.sum())
+    docs, sizes, at = (np.empty(total, dtype=np.int64) for _ in range(3))
+    weights = np.empty(total, dtype=np.float32)
     pieces, offset = [], 0
-    for run, keys, starts, bytes_at in parts:
-        ranks = np.fromiter(map(rank.__getitem__, keys), np.int64, count=len(keys))
-        docs, weights, sizes, values = _postings(run, starts, bytes_at)
-        term_rank = np.repeat(ranks, np.diff(starts))
-        pieces.append((term_rank, docs, weights, sizes, np.cumsum(sizes) - sizes + offset, values))
+    for (run, _, starts, bytes_at), place in zip(parts, places, strict=True):
+        run_docs, run_weights, run_sizes, values = _postings(run, starts, bytes_at)
+        per_term = np.diff(starts)
+        to = segwriter._spans(filled[place], per_term)
+        docs[to], weights[to], sizes[to] = run_docs, run_weights, run_sizes
+        at[to] = np.cumsum(run_sizes) - run_sizes + offset
+        filled[place] += per_term
+        pieces.append(values)
         offset += len(values)
-    term_rank, docs, weights, sizes, at, values = (
-        np.concatenate(p) for p in zip(*pieces, strict=True)
-    )
-    perm = stable_order(term_rank)
-    counts = np.bincount(term_rank, minlength=len(union))
-    return Chunk(union, counts, docs[perm], weights[perm], sizes[perm], at[perm], values)
+    return Chunk(union, counts, docs, weights, sizes, at, np.concatenate(pieces))
 
 
 def _postings(run: Run, starts: I64, bytes_at: I64) -> tuple[Any, ...]:
