@@ -41,7 +41,7 @@ STAGES = (
     ("score", generation.Generation, "_top"),
     ("rank + fallbacks", generation, "relevance_page"),
     ("hits", generation.Generation, "_results"),
-    ("  stored post", hits.Hits, "_document"),
+    ("  stored post", hits._Documents, "get"),
     ("  snippet", snippets, "build"),
     ("  make_hit", hits, "make_hit"),
 )

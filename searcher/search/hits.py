@@ -2,11 +2,10 @@
 marks the query's words in the post's text (:mod:`searcher.search.snippets`).
 
 Reading a post's stored fields and marking its words is most of a search's cost once its
-posts are ranked: a generation's :class:`Hits` keeps where each query's words occur in the
-posts shown and the words each query marks, each within a bound, but reads a post's stored
-fields anew for each hit (few posts come back in distinct queries: keeping them cost more
-than it saved). A hit with no word to mark (listings, k-nearest) is read from the
-uncompressed ``SHOWN`` column instead.
+posts are ranked, and the same posts come back in query after query: a generation's
+:class:`Hits` keeps the recently shown posts' text and the words each query marks, each
+within a bound. A hit with no word to mark (listings, k-nearest) is read from the
+uncompressed ``SHOWN`` column instead, and made anew each time.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from searcher.search.visibility import Visibility
 from searcher.support.caches import Bounded
 
 SNIPPET_SOURCE_CHARS = openings.SOURCE_CHARS  # long posts are marked within their first 40k
+DOCUMENT_CHARS = 4_000_000  # characters of recently shown posts' text kept per generation
 MARKED_QUERIES = 1024  # parsed queries whose snippet targets are kept
 
 
@@ -47,6 +47,7 @@ class Hits:
             if visibility.private_places
             else None
         )
+        self._documents = _Documents(self._stored, DOCUMENT_CHARS)
         self._spans = snippets.Kept()  # where query words occur in shown posts
         self._marked: Bounded[int, tuple[query.Query, snippets.QueryTargets]] = Bounded(
             MARKED_QUERIES
@@ -68,17 +69,12 @@ class Hits:
         near = (center.lat, center.lon) if center is not None else None
         if text is None:  # nothing to mark: the same hit every time, but for score and distance
             return self._plain_hit(docnum, score, distance, near)
-        post, source = self._document(docnum)
+        post, source = self._documents.get(docnum)
         key = analysis.language_key(post.lang)
         analyzer = analysis.text_analyzer(key)
         html = snippets.build(source, analyzer, self._targets(text, key), self._spans, docnum)
         return make_hit(post, score=score, snippet_html=html, visibility=self.visibility,
                         distance_km=distance, near=near)  # fmt: skip
-
-    def _document(self, docnum: int) -> tuple[records.StoredPost, snippets.Source]:
-        """The stored post ``docnum``, and its text for snippets."""
-        post = records.read(self._stored(docnum))
-        return post, snippets.Source.of(post.text[:SNIPPET_SOURCE_CHARS])
 
     def _targets(self, text: query.Query, key: str) -> snippets.Targets:
         """What to mark in posts of language ``key``: kept per parsed query (walked once for
@@ -122,3 +118,34 @@ class Hits:
         post = records.read(self._stored(docnum))
         return make_hit(post, score=score, snippet_html=openings.post_opening(post.text),
                         visibility=self.visibility, distance_km=distance, near=near)  # fmt: skip
+
+
+class _Documents:
+    """The stored fields of recently shown posts, with their text cut to what snippets read
+    (and lower-cased once a query's word needs it): decompressing and unpickling a post's
+    stored fields, then lower-casing its text, took a third of a hit's time, and the same
+    posts come back in query after query (Solr's documentCache does the same). Bounded by
+    the characters kept."""
+
+    def __init__(self, stored: StoredFields, budget: int) -> None:
+        self._stored = stored
+        self._kept: Bounded[int, tuple[records.StoredPost, snippets.Source]] = Bounded(
+            budget=budget, weigh=_size
+        )
+
+    def get(self, docnum: int) -> tuple[records.StoredPost, snippets.Source]:
+        """The stored post ``docnum``, and its text for snippets."""
+        kept = self._kept.get(docnum)
+        if kept is not None:
+            return kept
+        post = records.read(self._stored(docnum))
+        kept = (post, snippets.Source.of(post.text[:SNIPPET_SOURCE_CHARS]))
+        return self._kept.setdefault(docnum, kept)
+
+
+def _size(kept: tuple[records.StoredPost, snippets.Source]) -> int:
+    """What a kept post counts against the budget: its text as written, lowered and (where
+    it may have accents) unaccented, and a little for its record. Weighed before the text is
+    lowered (:class:`~searcher.search.snippets.Source` does that when first needed)."""
+    text = kept[1].text
+    return (2 if text.isascii() else 3) * len(text) + 500

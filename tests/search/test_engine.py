@@ -306,21 +306,27 @@ def test_a_request_evaluates_its_text_once(
     assert results.total > 0 and sum(q is whole for q in calls) == 1
 
 
-def test_a_hit_reads_its_post_and_its_flat_text(content_index: Path) -> None:
-    """A hit's post is its stored record, its snippet source the text with one space
-    between words, cut to what snippets read."""
+def test_documents_kept_for_snippets_stay_within_their_budget(content_index: Path) -> None:
+    """Hits read a post's stored fields once while it is kept, and the kept text is bounded."""
     from searcher.indexing import records
     from searcher.search import hits
 
     with searcher.open_index(content_index, audience="owner") as index:
         generation = index._current()
         searcher_ = generation.searcher
-        for docnum in searcher_.reader().all_doc_ids():
-            post, source = generation.hits._document(docnum)
-            assert post == records.read(searcher_.stored_fields(docnum))
+        docnums = list(searcher_.reader().all_doc_ids())
+        sizes = [len(searcher_.stored_fields(d).get("text", "")) for d in docnums]
+        budget = 2 * sum(sorted(sizes)[-3:]) + 1500  # room for about three posts
+        kept = hits._Documents(hits.StoredFields(searcher_), budget)
+        for docnum in docnums * 2:
+            post, source = kept.get(docnum)
+            assert post == records.read(searcher_.stored_fields(docnum))  # decoded once, kept
             text = post.text[: hits.SNIPPET_SOURCE_CHARS]
             assert source.text == " ".join(text.split())  # one space between words
             assert source.lowered == source.text.lower()
+            assert 0 < kept._kept.held <= budget and len(kept._kept) < len(docnums)
+        last = docnums[-1]
+        assert kept.get(last)[1] is kept.get(last)[1]  # the latest post is still kept
 
 
 def test_tags_and_categories_are_shown_as_written(owner: searcher.Index) -> None:
