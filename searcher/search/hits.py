@@ -139,7 +139,7 @@ class _Documents:
         if kept is not None:
             return kept
         post = records.read(self._stored(docnum))
-        kept = (post, snippets.Source.of(post.text[:SNIPPET_SOURCE_CHARS]))
+        kept = (post, snippets.Source(records.flat_text(post.text[:SNIPPET_SOURCE_CHARS])))
         return self._kept.setdefault(docnum, kept)
 
 

@@ -10,10 +10,13 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from searcher.indexing import openings, records, schema
 from searcher.models import Location, Post
 from searcher.search.query import make_hit
+from searcher.search.snippets import flat
 from searcher.search.visibility import Visibility
 
 PARIS = Location(48.85, 2.35, True, "Paris", "front-matter")
@@ -245,3 +248,43 @@ def test_the_owners_places_are_in_their_own_column() -> None:
 @pytest.mark.parametrize("value", [b"", b"[", b"{}", b"[1]", b'[{"lat": 1}]', b'[{"x": 1}]'])
 def test_what_shown_private_does_not_write_reads_as_none(value: bytes) -> None:
     assert records.read_shown_private(value) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "Un mot.", "Deux blocs.\nLe second, plus long.", "語\n句", "ä\nb c\nd"],
+)
+def test_a_text_as_ingest_writes_it_is_stored_as_it_is(text: str) -> None:
+    assert records.stored_text(text) is text
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        (" a", "a"),
+        ("a\n", "a"),
+        ("a\n\nb", "a b"),
+        ("a \nb", "a b"),
+        ("a\tb", "a b"),
+        ("a\u3000b\u00a0c", "a b c"),
+        ("a\r\nb", "a b"),
+        ("\n", ""),
+    ],
+)
+def test_other_whitespace_is_stored_as_one_space(text: str, stored: str) -> None:
+    assert records.stored_text(text) == stored
+    post = records.read(_stored(replace(POST, text=text), POST.locations))
+    assert post.text == stored
+
+
+@given(st.text(alphabet=st.sampled_from("ab é語 \n\t\u3000\u00a0\r\x0c"), max_size=40), st.data())
+def test_a_stored_text_cut_anywhere_reads_flat_as_splitting_makes_it(
+    text: str, data: st.DataObject
+) -> None:
+    """flat_text of any start of a stored text is what snippets read: its words, one space
+    between them, as snippets.flat would make it, checking for every kind of whitespace."""
+    stored = records.stored_text(text)
+    assert records.flat_text(stored) == " ".join(text.split())
+    cut = data.draw(st.integers(0, len(stored)))
+    assert records.flat_text(stored[:cut]) == " ".join(stored[:cut].split())
+    assert records.flat_text(stored[:cut]) == flat(stored[:cut])
