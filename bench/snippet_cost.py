@@ -33,6 +33,7 @@ import distinct
 from same_results import EXTRA, stored_posts
 
 from searcher.api import open_index
+from searcher.indexing import records
 from searcher.search import generation, hits, query, snippets
 
 # (label, owner, attribute): the stages of a page whose CPU is metered, each inclusive
@@ -84,7 +85,7 @@ def run(index_dir: Path, count: int, profile: str | None) -> None:
     meter = Meter(profiler if profile == "snippets" else None)
     snippets.build = meter.wrap(snippets.build)  # type: ignore[method-assign]
     sources = Meter(profiler if profile == "snippets" else None)
-    snippets.Source.of = sources.wrap(snippets.Source.of)  # type: ignore[method-assign]
+    records.flat_text = sources.wrap(records.flat_text)  # a hit's snippet source
     stages = {label: Meter() for label, _, _ in STAGES}
     for label, owner, name in STAGES:
         if label.strip() != "snippet":  # metered above
@@ -121,8 +122,9 @@ def run(index_dir: Path, count: int, profile: str | None) -> None:
           f" mean {statistics.mean(whole):.3f}; snippets median {statistics.median(snip):.3f}"
           f" mean {statistics.mean(snip):.3f} p95 {_p95(snip):.3f}"
           f" ({100 * sum(snip) / sum(whole):.1f} % of the whole), of which sources"
-          f" (Source.of) mean {statistics.mean(made):.3f}; {meter.calls} snippets, CPU us per"
-          f" snippet (sources in) {1000 * sum(snip) / max(meter.calls, 1):.1f}")  # fmt: skip
+          f" (records.flat_text) mean {statistics.mean(made):.3f}; {meter.calls} snippets,"
+          f" CPU us per snippet (sources in)"
+          f" {1000 * sum(snip) / max(meter.calls, 1):.1f}")  # fmt: skip
     print("stage (CPU ms per query, inclusive)  median   mean    p95")
     for label, samples in spent.items():
         print(f"{label:<35} {statistics.median(samples):7.3f} {statistics.mean(samples):6.3f}"

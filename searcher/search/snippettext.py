@@ -17,11 +17,6 @@ VARIANTS = {
 ACCENTED = re.compile("[" + "".join(sorted({c for v in VARIANTS.values() for c in v[1:]})) + "]")
 UNACCENTED = str.maketrans({c: base for base, forms in VARIANTS.items() for c in forms[1:]})
 _BASE_OF = {c: base for base, forms in VARIANTS.items() for c in forms[1:]}
-# whitespace that str.split() splits at, but for the space and the newline (flat() replaces
-# those with str.replace); the list is checked against str.isspace() by the tests
-_ASCII_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
-_SPACES = _ASCII_SPACES + "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
-_SPACES += "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 
 
 class Source:
@@ -86,20 +81,7 @@ def _lowered_forms(text: str) -> tuple[str | None, str | None]:
 
 
 def flat(text: str) -> str:
-    """``text`` with one space between words, as ``" ".join(text.split())`` makes it.
-
-    A stored post's text is most often already that, but for one newline between paragraphs:
-    replacing those and checking that nothing else needs doing costs a third of splitting
-    the text into words and joining them again, which took more CPU than anything else in a
-    first-time hit's snippet.
-    """
-    joined = text.replace("\n", " ")
-    if text.isascii():  # isascii() is free: a flag
-        if any(space in text for space in _ASCII_SPACES):
-            return " ".join(text.split())
-    elif not joined.isprintable() and any(space in text for space in _SPACES):
-        # every whitespace character but the space is unprintable: one pass, where looking
-        # for each of them took 27 (a third of a Japanese post's snippet source)
-        return " ".join(text.split())
-    joined = joined.strip(" ")
-    return joined if "  " not in joined else " ".join(text.split())
+    """``text`` with one space between words, as snippets show it. A post's snippet source
+    is made from its stored text (``records.flat_text``, which knows how that is written);
+    this is for any other text."""
+    return " ".join(text.split())

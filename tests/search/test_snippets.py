@@ -191,13 +191,6 @@ def test_candidates_are_where_the_unaccented_text_holds_the_stem(text: str, stem
     assert source.plain == (folded == lowered)
 
 
-def test_the_flat_texts_short_cut_knows_every_space() -> None:
-    """flat() replaces newlines itself and hands any other whitespace to str.split()."""
-    others = [chr(c) for c in range(0x110000) if chr(c).isspace() and chr(c) not in " \n"]
-    assert sorted(snippettext._SPACES) == others
-    assert sorted(snippettext._ASCII_SPACES) == [c for c in others if c.isascii()]
-
-
 @given(
     st.text(alphabet=st.sampled_from("ab é\n\n  \t\r\xa0\u2009\u3000\u00ad\u200b語ß"), max_size=40)
 )
@@ -381,11 +374,6 @@ def test_cjk_phrases_found_by_their_text_as_by_their_tokens(text: str, chars: li
     with pytest.MonkeyPatch.context() as patched:
         html = snippets.build(text, analyzer, wanted)
         assert html == _without_chains(patched, text, analyzer, wanted)
-
-
-def test_every_whitespace_but_the_space_is_unprintable() -> None:
-    # flat() trusts str.isprintable() to find them all in one pass
-    assert all(not ch.isprintable() for ch in snippettext._SPACES)
 
 
 def _places(source: snippets.Source, stem: str) -> list[tuple[int, int]]:
