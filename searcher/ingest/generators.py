@@ -314,11 +314,10 @@ class Hugo(Site):
         )  # fmt: skip
         lower = not true_flag(self.config.get("disablepathtolower"))
         ugly = true_flag(self.config.get("uglyurls"))
-        path = permalinks.hugo_url(page, table, lower=lower, ugly=ugly)
         in_subdir = true_flag(self.config.get("defaultcontentlanguageinsubdir"))
-        if lang and self.languages and (lang != self.default_language or in_subdir):
-            path = f"/{lang}{path}"
-        return path
+        apart = lang and self.languages and (lang != self.default_language or in_subdir)
+        folder = lang if apart and lang else ""  # served under /lang
+        return permalinks.hugo_url(page, table, lower=lower, ugly=ugly, language=folder)
 
     def _language(self, rel: str, inside: str) -> str | None:
         """A page's language: its file name's (``trip.fr.md``), or its content folder's."""

@@ -10,6 +10,7 @@ URL before it.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -141,11 +142,17 @@ class HugoPage:
     sections: tuple[str, ...] | None = None  # its section folders (None: all its folders)
 
 
-def hugo_url(page: HugoPage, permalinks: Mapping[str, Any], *, lower: bool, ugly: bool) -> str:
+def hugo_url(
+    page: HugoPage, permalinks: Mapping[str, Any], *, lower: bool, ugly: bool, language: str = ""
+) -> str:
     """The page's path as Hugo builds it: its ``url``, else its section's permalink pattern,
-    else its folders and its slug or file name."""
+    else its folders and its slug or file name; under ``/language`` for a page whose
+    language is not served from the site's root ("" for one that is)."""
     if page.url:
-        return "/" + page.url.lstrip("/") if not urlsplit(page.url).scheme else page.url
+        if urlsplit(page.url).scheme:
+            return page.url
+        path = _hugo_front_matter_url(page.url, language)
+        return path.lower() if lower else path
     parts = PurePosixPath(page.relative).parts
     bundle = parts[-1].split(".")[0] in ("index", "_index")
     folders = list(parts[:-2] if bundle else parts[:-1])
@@ -169,7 +176,23 @@ def hugo_url(page: HugoPage, permalinks: Mapping[str, Any], *, lower: bool, ugly
         path = path.lower()
     if ugly and path.endswith("/") and path != "/":
         path = path[:-1] + ".html"
-    return path
+    return f"/{language}{path}" if language else path
+
+
+def _hugo_front_matter_url(url: str, language: str) -> str:
+    """A front matter ``url`` as Hugo links it (``page_paths.go``): a page of its own
+    (``url/index.html``, linked with a trailing slash) unless the value holds a dot and does
+    not end in a slash (``/feed.xml``, ``/old/page.html``: a file, linked as written);
+    uglyURLs does not apply. A value without a leading slash is relative to the page's
+    language folder, unless it starts with it already; one with a leading slash is not."""
+    path = posixpath.normpath("/" + url.strip("/"))  # Hugo cleans a url holding ".."
+    file = "." in path and not url.endswith("/")
+    if not file and path != "/":
+        path += "/"
+    first = path.split("/")[1]
+    if language and not url.startswith("/") and first != language:
+        path = f"/{language}{path}"
+    return _make_path(path)
 
 
 _HUGO_ZERO = dt.datetime(1, 1, 1)  # Go's zero time: the date of a page that gives none

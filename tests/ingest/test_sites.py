@@ -224,6 +224,49 @@ def test_a_hugo_permalinks_table_of_odd_values_is_no_crash(tmp_path: Path, table
     assert [p.url for p in scan([tmp_path])] == ["/posts/a/"]
 
 
+@pytest.mark.parametrize(
+    ("url", "language", "expected"),
+    [
+        ("post/x", "", "/post/x/"),  # a page of its own: linked with a trailing slash
+        ("/post/x/", "", "/post/x/"),
+        ("/Old/Page.html", "", "/old/page.html"),  # a file: linked as written
+        ("/feed.xml", "", "/feed.xml"),
+        ("/v1.2/notes", "", "/v1.2/notes"),  # any dot makes it a file, as page_paths.go says
+        ("/", "", "/"),
+        ("/a/../b", "", "/b/"),
+        ("about", "fr", "/fr/about/"),  # relative to the language folder
+        ("fr/about", "fr", "/fr/about/"),  # unless it starts with it
+        ("/about", "fr", "/about/"),  # a leading slash: relative to the site root
+    ],
+)
+def test_hugo_front_matter_urls_are_linked_as_hugo_links_them(
+    url: str, language: str, expected: str
+) -> None:
+    page = permalinks.HugoPage("posts/a.md", DAY, "A", None, url)
+    assert permalinks.hugo_url(page, {}, lower=True, ugly=True, language=language) == expected
+
+
+def test_hugo_front_matter_urls_keep_their_case_where_the_site_says_so() -> None:
+    page = permalinks.HugoPage("posts/a.md", DAY, "A", None, "/Old/Page.html")
+    assert permalinks.hugo_url(page, {}, lower=False, ugly=False) == "/Old/Page.html"
+
+
+def test_hugo_front_matter_urls_in_a_multilingual_site(tmp_path: Path) -> None:
+    """A url in front matter overrides the path; Hugo adds the language folder only to one
+    written without a leading slash."""
+    config = "defaultContentLanguage = 'en'\n[languages.en]\n[languages.fr]\n"
+    page = "---\ntitle: {}\nurl: {}\n---\nwords"
+    write(tmp_path, {"hugo.toml": config,
+                     "content/posts/a.md": page.format("A", "post/a"),
+                     "content/posts/b.fr.md": page.format("B", "post/b"),
+                     "content/posts/c.fr.md": page.format("C", "/post/c"),
+                     "content/posts/d.fr.md": "---\ntitle: D\n---\nwords"})  # fmt: skip
+    urls = {p.path: p.url for p in scan([tmp_path])}
+    assert urls == {"content/posts/a.md": "/post/a/", "content/posts/b.fr.md": "/fr/post/b/",
+                    "content/posts/c.fr.md": "/post/c/",
+                    "content/posts/d.fr.md": "/fr/posts/d/"}  # fmt: skip
+
+
 def test_hugo_sections_are_folders_with_an_index_page(tmp_path: Path) -> None:
     """:sections is Hugo's section tree: below the first level, only folders with an
     _index page are sections (year folders that only sort files are not)."""
