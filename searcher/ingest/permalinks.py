@@ -151,8 +151,7 @@ def hugo_url(
     if page.url:
         if urlsplit(page.url).scheme:
             return page.url
-        path = _hugo_front_matter_url(page.url, language)
-        return path.lower() if lower else path
+        return _hugo_front_matter_url(page.url, language)
     parts = PurePosixPath(page.relative).parts
     bundle = parts[-1].split(".")[0] in ("index", "_index")
     folders = list(parts[:-2] if bundle else parts[:-1])
@@ -180,19 +179,19 @@ def hugo_url(
 
 
 def _hugo_front_matter_url(url: str, language: str) -> str:
-    """A front matter ``url`` as Hugo links it (``page_paths.go``): a page of its own
-    (``url/index.html``, linked with a trailing slash) unless the value holds a dot and does
-    not end in a slash (``/feed.xml``, ``/old/page.html``: a file, linked as written);
-    uglyURLs does not apply. A value without a leading slash is relative to the page's
-    language folder, unless it starts with it already; one with a leading slash is not."""
-    path = posixpath.normpath("/" + url.strip("/"))  # Hugo cleans a url holding ".."
-    file = "." in path and not url.endswith("/")
-    if not file and path != "/":
+    """A front matter ``url`` as Hugo links it (``resources/page/page_paths.go``): a page
+    of its own (``url/index.html``, linked with a trailing slash) unless the value holds a
+    dot and does not end in a slash (``/feed.xml``, ``/old/page.html``: a file, linked as
+    written); a url holding ".." is cleaned first. Hugo keeps it as written otherwise: not
+    sanitised or lower-cased, uglyURLs not applied. Only a value without a leading slash
+    goes under the page's language folder."""
+    if ".." in url:
+        url = posixpath.normpath("/" + url) + ("/" if url.endswith("/") else "")
+    page = url.endswith("/") or "." not in url
+    path = "/" + "/".join(part for part in url.split("/") if part)
+    if page and path != "/":
         path += "/"
-    first = path.split("/")[1]
-    if language and not url.startswith("/") and first != language:
-        path = f"/{language}{path}"
-    return _make_path(path)
+    return f"/{language}{path}" if language and not url.startswith("/") else path
 
 
 _HUGO_ZERO = dt.datetime(1, 1, 1)  # Go's zero time: the date of a page that gives none
