@@ -1,0 +1,70 @@
+"""The words field holds a text's CJK tokens as one term: the title and body fields have them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+from conftest import build_index
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from searcher.indexing import analysis, ondisk, schema, wordforms
+
+# CJK of every script the tokenizer cuts (Han, both kana, Hangul, a combining voiced mark,
+# halfwidth katakana), Latin with accents and apostrophes, Cyrillic, digits and dots
+ALPHABET = "脆弱性統计ひらがなカタ한국ゝ\u3099ｶﾞ abcéÉß'\u2019 ёж 1.2 \n,。"
+
+
+def _cjk(tokens: list[str]) -> Counter[str]:
+    return Counter(t for t in tokens if analysis.is_cjk(t[:1]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=40))
+@example("脆弱性の報告 l'été 2.7.1 한국어ｶﾞ")
+def test_the_words_field_counts_cjk_tokens_as_one_term_the_text_fields_hold(text: str) -> None:
+    """Every other token as plain_analyzer gives it; the CJK ones (a bigram or a character,
+    never longer: no misspelt word is so short) as one term, as many times. Each language's
+    text analyzer gives the very same CJK tokens: the title and body fields hold them all."""
+    plain = [t.text for t in analysis.plain_analyzer()(text)]
+    words = [t.text for t in wordforms.words_analyzer()(text)]
+    assert words == [wordforms.CJK_TOKENS if analysis.is_cjk(t[:1]) else t for t in plain]
+    assert all(len(t) <= 2 for t in _cjk(plain))
+    for key in analysis.LANGUAGE_KEYS:
+        assert _cjk([t.text for t in analysis.text_analyzer(key)(text)]) == _cjk(plain), key
+
+
+def test_an_index_keeps_each_cjk_term_once_and_every_posts_length(tmp_path: Path) -> None:
+    root = tmp_path / "site" / "_posts"
+    root.mkdir(parents=True)
+    posts = {
+        "2021-01-01-ja.md": ("ja", "脆弱性の報告", "Ruby 2.7.1 の脆弱性を報告しました。"),
+        "2021-01-02-en.md": ("en", "A report", "The report of a vulnerability in Ruby 2.7.1."),
+    }
+    for name, (lang, title, body) in posts.items():
+        (root / name).write_text(f"---\ntitle: {title}\nlang: {lang}\n---\n{body}\n")
+    index = ondisk.open_existing(build_index([root.parent], tmp_path / "index"))
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        words = [t.decode() for t in reader.lexicon(schema.WORDS)]
+        assert [t for t in words if analysis.is_cjk(t[:1])] == []
+        assert wordforms.CJK_TOKENS in words and "ruby" in words
+        assert reader.doc_frequency(schema.WORDS, wordforms.CJK_TOKENS) == 1
+        bodies = {t.decode() for t in reader.lexicon(schema.BODY)}
+        titles = {t.decode() for t in reader.lexicon(schema.TITLE)}
+        assert {"脆弱", "弱性", "報告", "脆"} <= bodies & titles
+        for name, (_, title, body) in posts.items():
+            docnum = searcher.document_number(path=f"_posts/{name}")
+            tokens = list(analysis.plain_analyzer()(f"{title}\n{body}"))
+            coded = byte_to_length(length_to_byte(len(tokens)))  # as Whoosh keeps a length
+            assert reader.doc_field_length(docnum, schema.WORDS) == coded
+    index.close()
+
+
+def test_a_post_without_cjk_has_no_cjk_term() -> None:
+    post = schema.Post("p.md", "Été", dt.datetime(2020, 1, 2), text="Plain words only.")
+    value = schema.document(post)[schema.WORDS]
+    assert wordforms.CJK_TOKENS not in [t.text for t in wordforms.words_analyzer()(value)]
