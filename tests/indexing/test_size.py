@@ -68,3 +68,38 @@ def test_a_post_without_cjk_has_no_cjk_term() -> None:
     post = schema.Post("p.md", "Été", dt.datetime(2020, 1, 2), text="Plain words only.")
     value = schema.document(post)[schema.WORDS]
     assert wordforms.CJK_TOKENS not in [t.text for t in wordforms.words_analyzer()(value)]
+
+
+def test_similar_posts_score_cjk_terms_as_if_the_words_field_held_each() -> None:
+    """The key terms of a text are Whoosh's Bo1 terms over a field holding each CJK token
+    (``plain``, the words field before): their frequencies are the titles' and bodies'."""
+    from whoosh import fields
+    from whoosh.filedb.filestore import RamStorage
+
+    from searcher.search import suggest
+
+    texts = [
+        ("ja", "脆弱性の報告", "Ruby 2.7.1 の脆弱性を報告しました。脆弱性は修正済み。"),
+        ("zh", "统计", "统计学 很 有用。统计 与 计算 Ruby。"),
+        ("en", "Ruby release", "Ruby 2.7.1 fixes a vulnerability (脆弱性) in the parser."),
+        ("ja", "性能", "性能の計測と統計。Rails は速い。"),
+    ]
+    ix = RamStorage().create_index(
+        fields.Schema(
+            plain=fields.TEXT(analyzer=analysis.plain_analyzer(), phrase=False),
+            words=fields.TEXT(analyzer=wordforms.words_analyzer(), phrase=False),
+            title=fields.TEXT(analyzer=analysis.MultilingualAnalyzer()),
+            body=fields.TEXT(analyzer=analysis.MultilingualAnalyzer()),
+        )
+    )
+    with ix.writer() as writer:
+        for lang, title, body in texts:
+            key = analysis.language_key(lang)
+            writer.add_document(plain=f"{title}\n{body}", words=f"{title}\n{body}",
+                                title=analysis.marked(title, key),
+                                body=analysis.marked(body, key))  # fmt: skip
+    with ix.searcher() as searcher:
+        for _, title, body in texts:
+            text = f"{title}\n{body}"
+            expected = searcher.key_terms_from_text("plain", text, numterms=8, normalize=False)
+            assert suggest._key_terms(searcher.reader(), text, 8) == expected
