@@ -6,11 +6,13 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from conftest import build_index
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+import searcher as searcher_api
 from searcher.indexing import analysis, ondisk, schema, wordforms
 
 # CJK of every script the tokenizer cuts (Han, both kana, Hangul, a combining voiced mark,
@@ -37,30 +39,48 @@ def test_the_words_field_counts_cjk_tokens_as_one_term_the_text_fields_hold(text
         assert _cjk([t.text for t in analysis.text_analyzer(key)(text)]) == _cjk(plain), key
 
 
-def test_an_index_keeps_each_cjk_term_once_and_every_posts_length(tmp_path: Path) -> None:
-    root = tmp_path / "site" / "_posts"
-    root.mkdir(parents=True)
-    posts = {
-        "2021-01-01-ja.md": ("ja", "脆弱性の報告", "Ruby 2.7.1 の脆弱性を報告しました。"),
-        "2021-01-02-en.md": ("en", "A report", "The report of a vulnerability in Ruby 2.7.1."),
-    }
-    for name, (lang, title, body) in posts.items():
-        (root / name).write_text(f"---\ntitle: {title}\nlang: {lang}\n---\n{body}\n")
-    index = ondisk.open_existing(build_index([root.parent], tmp_path / "index"))
+POSTS = {
+    "2021-01-01-ja.md": ("ja", "脆弱性の報告", "Ruby 2.7.1 の脆弱性を報告しました。"),
+    "2021-01-02-en.md": ("en", "A report", "The report of a vulnerability in Ruby 2.7.1."),
+    "2021-01-03-ja.md": ("ja", "報告", "脆弱性はしまった。"),
+}
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("size") / "site"
+    (root / "_posts").mkdir(parents=True)
+    for name, (lang, title, body) in POSTS.items():
+        (root / "_posts" / name).write_text(f"---\ntitle: {title}\nlang: {lang}\n---\n{body}\n")
+    return build_index([root], root.parent / "index")
+
+
+def test_an_index_keeps_each_cjk_term_once_and_every_posts_length(index_dir: Path) -> None:
+    index = ondisk.open_existing(index_dir)
     with index.searcher() as searcher:
         reader = searcher.reader()
         words = [t.decode() for t in reader.lexicon(schema.WORDS)]
         assert [t for t in words if analysis.is_cjk(t[:1])] == []
         assert wordforms.CJK_TOKENS in words and "ruby" in words
-        assert reader.doc_frequency(schema.WORDS, wordforms.CJK_TOKENS) == 1
+        assert reader.doc_frequency(schema.WORDS, wordforms.CJK_TOKENS) == 2
         bodies = {t.decode() for t in reader.lexicon(schema.BODY)}
         titles = {t.decode() for t in reader.lexicon(schema.TITLE)}
         assert {"脆弱", "弱性", "報告", "脆"} <= bodies & titles
-        for name, (_, title, body) in posts.items():
+        for name, (_, title, body) in POSTS.items():
             docnum = searcher.document_number(path=f"_posts/{name}")
             tokens = list(analysis.plain_analyzer()(f"{title}\n{body}"))
             coded = byte_to_length(length_to_byte(len(tokens)))  # as Whoosh keeps a length
             assert reader.doc_field_length(docnum, schema.WORDS) == coded
+    index.close()
+
+
+def test_cjk_is_completed_by_its_runs_alone(index_dir: Path) -> None:
+    """A prefix ending in a script without runs (hiragana) is no longer completed by the
+    bigrams the words field held (``報告しま`` by ``しま``), whatever their count."""
+    index = searcher_api.open_index(index_dir)
+    terms = [c["text"] for c in index.complete("脆弱", limit=10) if c["kind"] == "term"]
+    assert terms == ["脆弱性"]
+    assert [c for c in index.complete("報告しま", limit=10) if c["kind"] == "term"] == []
     index.close()
 
 
