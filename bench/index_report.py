@@ -1,4 +1,10 @@
-"""The index benchmark's records and report: steps, scales, the issue's targets, the table."""
+"""The index benchmark's records and report: steps, scales, the issue's targets, the table.
+
+Run as a script, it says where an index's bytes go: per segment part (``.trm``, ``.pst``,
+each column) and, in the terms and postings, per field, CJK terms apart::
+
+    python bench/index_report.py INDEX_DIR [INDEX_DIR ...]
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,9 @@ import os
 import platform
 import sqlite3
 import statistics
+import struct
+import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -327,3 +336,55 @@ def machine(blogsearch: str) -> dict[str, Any]:
         "pythondontwritebytecode": os.environ.get("PYTHONDONTWRITEBYTECODE"),
         "load_average": os.getloadavg(),
     }
+
+
+def segment_sizes(index_dir: Path) -> tuple[dict[str, int], dict[str, Counter[str]]]:
+    """Bytes of each part of every segment of an index (summed by extension), and per field
+    (CJK terms as ``field:cjk``): terms, inlined terms, ``.trm`` bytes (an entry's key,
+    value, lengths, 1.5 hash slots and its index position), ``.pst`` bytes."""
+    from whoosh.codec.whoosh3 import W3TermInfo
+    from whoosh.filedb import filetables
+    from whoosh.filedb.compound import CompoundStorage
+    from whoosh.filedb.filestore import FileStorage
+
+    from searcher.indexing import analysis
+
+    parts: Counter[str] = Counter()
+    fields: dict[str, Counter[str]] = {}
+    storage = FileStorage(str(index_dir))
+    for seg in sorted(index_dir.glob("*.seg")):
+        compound = CompoundStorage(storage.open_file(seg.name), use_mmap=False)
+        for name in compound.list():
+            parts[name.split(".", 1)[1]] += compound.file_length(name)
+        trm = next(name for name in compound.list() if name.endswith(".trm"))
+        terms = filetables.OrderedHashReader(compound.open_file(trm), compound.file_length(trm))
+        names = {number: name for name, number in terms.extras["fieldmap"].items()}
+        for key, value in terms.items():
+            field = names[struct.unpack(">H", key[:2])[0]]
+            field += ":cjk" if analysis.is_cjk(key[2:].decode("utf-8", "replace")[:1]) else ""
+            found = fields.setdefault(field, Counter())
+            found["terms"] += 1
+            found["trm"] += 8 + len(key) + len(value) + 18 + 4
+            if value[0]:
+                found["inlined"] += 1
+            else:
+                found["pst"] += struct.unpack(">i", value[W3TermInfo._struct.size + 8 :][:4])[0]
+    return dict(parts), fields
+
+
+def print_sizes(index_dir: Path) -> None:
+    parts, fields = segment_sizes(index_dir)
+    print(f"{index_dir}: {sum(parts.values()) / 1e6:.2f} MB in segments")
+    for name, size in sorted(parts.items(), key=lambda item: -item[1]):
+        print(f"  {name:<24} {size / 1e6:8.2f} MB")
+    print(f"  {'field':<24} {'terms':>8} {'inlined':>8} {'.trm MB':>8} {'.pst MB':>8}")
+    for name, found in sorted(fields.items(), key=lambda item: -item[1]["trm"] - item[1]["pst"]):
+        print(
+            f"  {name:<24} {found['terms']:8d} {found['inlined']:8d} "
+            f"{found['trm'] / 1e6:8.2f} {found['pst'] / 1e6:8.2f}"
+        )
+
+
+if __name__ == "__main__":
+    for folder in sys.argv[1:]:
+        print_sizes(Path(folder))

@@ -31,7 +31,7 @@ from whoosh.analysis import IDTokenizer, RegexTokenizer
 from whoosh.fields import FieldType
 from whoosh.util.numeric import to_sortable
 
-from searcher.indexing import analysis, schema, termstream
+from searcher.indexing import analysis, schema, termstream, wordforms
 from searcher.indexing._whoosh import segwriter
 from searcher.indexing.termstream import I64
 
@@ -59,10 +59,11 @@ def terms(field: Any, value: Any, document: dict[str, Any]) -> Terms | None:
         return None
     if isinstance(analyzer, analysis.MultilingualAnalyzer) and kind is formats.Positions:
         return _with_positions(form, *_text_analysis(value))
+    if analyzer is wordforms.words_analyzer() and kind is schema.Counts:
+        body, key = document.get(schema.TEXT), document.get(schema.ANALYSIS)
+        found = _words(form, value, body, key) or _plain_counts(form, value, body)
+        return _cjk_as_one(found) if wordforms.has_cjk(value) else found
     if analyzer is analysis.plain_analyzer():
-        if kind is schema.Counts:
-            body, key = document.get(schema.TEXT), document.get(schema.ANALYSIS)
-            return _words(form, value, body, key) or _plain_counts(form, value, body)
         return _with_positions(form, analyzer.items[0], "", value)
     if analyzer is analysis.spelling_analyzer() and kind is schema.Counts:
         return counted(_spellings(value), form.field_boost)
@@ -392,6 +393,28 @@ def _codes(terms: Terms) -> I64:
     if terms.codes is None:
         return np.full(len(terms.terms), -1, dtype=np.int64)
     return terms.codes
+
+
+def _cjk_as_one(found: Terms) -> Terms:
+    """``found`` (without positions or values) with its CJK terms made one, as
+    ``words_analyzer`` makes them: those with a code, and those without one that start with
+    a CJK character, counted together where the first of them was."""
+    terms, codes = cast(list[str], found.terms), found.codes
+    cjk = np.zeros(len(terms), dtype=bool) if codes is None else codes >= 0
+    plain = range(len(terms)) if codes is None else np.flatnonzero(~cjk).tolist()
+    for i in plain:
+        cjk[i] = analysis.is_cjk(terms[i][:1])
+    if not cjk.any():
+        return found
+    first = int(np.argmax(cjk))
+    frequencies, weights = found.frequencies.copy(), found.weights.copy()
+    frequencies[first], weights[first] = frequencies[cjk].sum(), weights[cjk].sum()
+    keep = ~cjk
+    keep[first] = True
+    kept = list(itertools.compress(terms, keep.tolist()))
+    kept[int(keep[:first].sum())] = wordforms.CJK_TOKENS
+    sizes = None if found.sizes is None else found.sizes[keep]
+    return Terms(kept, frequencies[keep], weights[keep], sizes)
 
 
 def _plain_counts(form: Any, value: str, body: Any) -> Terms:

@@ -41,8 +41,8 @@ from searcher.models import Location, Post
 # list, dates indexed in 16-bit tiers (DATE_SHIFT_STEP), runs in the Counts format, title
 # keys as digests (title_term); 11: stems from Snowball's C library (analysis.stemmer), not
 # Whoosh's Python stemmers; 12: what a plain hit shows in uncompressed columns (SHOWN and,
-# for the owner, SHOWN_PRIVATE)
-SCHEMA_VERSION = 12
+# for the owner, SHOWN_PRIVATE); 13: no CJK terms in WORDS (wordforms.words_analyzer)
+SCHEMA_VERSION = 13
 
 # PATH, RECORD, TEXT (the stored fields), LISTED, SHOWN and SHOWN_PRIVATE are named with
 # their codec, records.py
@@ -55,7 +55,7 @@ ANALYSIS = "analysis"  # the analysis language key a post's words were indexed w
 DATE = "date"
 YEAR = "year"
 TERMS = "terms"  # tags and categories as words, for unfielded queries
-WORDS = "words"  # every title and body word, folded but not stemmed: spelling and completion
+WORDS = "words"  # title and body words, folded, not stemmed, not CJK: spelling, completion
 RUNS = "runs"  # CJK words as runs of one script (wordforms.script_runs), for completion
 SPELLINGS = "spellings"  # how folded words are written ("ete" as "été"), to show completions
 PLACE = "place"
@@ -212,7 +212,7 @@ def build_schema() -> fields.Schema:
         date=DateField(sortable=True),
         year=fields.NUMERIC(int, sortable=True),
         terms=fields.TEXT(analyzer=analysis.plain_analyzer(), phrase=True),
-        words=_counted(fields.TEXT(analyzer=analysis.plain_analyzer(), phrase=False)),
+        words=_counted(fields.TEXT(analyzer=wordforms.words_analyzer(), phrase=False)),
         spellings=_counted(fields.TEXT(analyzer=analysis.spelling_analyzer(), phrase=False)),
         place=fields.TEXT(analyzer=analysis.plain_analyzer(), phrase=True),
         place_private=fields.TEXT(analyzer=analysis.plain_analyzer(), phrase=True),

@@ -1,14 +1,18 @@
-"""Words as they are written, for completion and exact titles.
+"""Words as they are written, for completion, spelling and exact titles.
 
 :func:`script_runs` reads CJK words without a segmenter: runs of one script between other
-scripts, spaces and punctuation. :func:`title_key` makes a title one comparable value, so a
-title pasted into the search box can be matched whole.
+scripts, spaces and punctuation. :func:`words_analyzer` gives the other words, those the
+spelling and completion lexicon holds. :func:`title_key` makes a title one comparable value,
+so a title pasted into the search box can be matched whole.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
+
+from whoosh.analysis import Analyzer, Filter, Token
 
 from searcher.indexing import analysis
 
@@ -56,16 +60,45 @@ def script_runs(text: str) -> list[str]:
     ``スマートフォンが統計を`` holds スマートフォン and 統計; hiragana runs (particles,
     endings) are no words of their own. Completion offers these, never bigrams chained
     across a word's end (スマートが, 统计算)."""
-    cjk_char, word_run, _ = _patterns()
-    if cjk_char.search(text) is None:  # most posts: found at C speed
+    if not has_cjk(text):  # most posts: found at C speed
         return []
-    return list(dict.fromkeys(word_run.findall(text)))
+    return list(dict.fromkeys(_patterns()[1].findall(text)))
 
 
 def trailing_run(text: str) -> str:
     """The run of one CJK script that ``text`` ends with ("" if it ends otherwise)."""
     match = _patterns()[2].search(text)
     return match.group() if match else ""
+
+
+CJK_TOKENS = "\x1e"  # the words field's one term for all of a text's CJK tokens
+
+
+class CJKAsOneFilter(Filter):  # type: ignore[misc]
+    """Makes every CJK token (a bigram or a character: a token whose first character is
+    CJK, as only the tokenizer's CJK runs give) the one term :data:`CJK_TOKENS`."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if analysis.is_cjk(t.text[:1]):
+                t.text = CJK_TOKENS
+            yield t
+
+
+@functools.cache
+def words_analyzer() -> Analyzer:
+    """The words field's: ``plain_analyzer`` with a text's CJK tokens as one term. The title
+    and body fields hold them already, as they are (CJK terms are alike in every language),
+    and no reader of the words field looks them up: a misspelt word has four letters or
+    more, completion completes CJK by its runs (:func:`script_runs`). Counted as one term,
+    they still count in a post's length (BM25 of similar posts). Each as its own term, they
+    were 25 MB of kaigai-matome's 174 MB index."""
+    return analysis.plain_analyzer() | CJKAsOneFilter()
+
+
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` holds a character of the scripts the tokenizer cuts into bigrams."""
+    return _patterns()[0].search(text) is not None
 
 
 TITLE_KEY_CHARS = 400  # longer titles are keyed by their opening

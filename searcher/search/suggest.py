@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from whoosh import query
+from whoosh import classify, query
 
 from searcher.errors import UsageError
 from searcher.indexing import analysis, records, schema, wordforms
@@ -600,13 +600,34 @@ def similar(searcher: Any, path: str, limit: int = 10) -> list[tuple[int, float]
     post = records.read(searcher.stored_fields(docnum))
     text = f"{post.title}\n{post.text[:SIMILAR_SOURCE_CHARS]}"
     keys = {analysis.language_key(post.lang), "en"}
-    ranked = searcher.key_terms_from_text(schema.WORDS, text, numterms=KEY_TERMS * 4,
-                                          normalize=False)  # fmt: skip
+    ranked = _key_terms(searcher.reader(), text, KEY_TERMS * 4)
     terms = [(word, weight) for word, weight in ranked if _keyword(word, keys)][:KEY_TERMS]
     if not terms or limit <= 0:
         return []
     q = query.Or([query.Term(schema.WORDS, word, boost=weight) for word, weight in terms])
     return [(hit.docnum, hit.score) for hit in searcher.search(q, limit=limit, mask={docnum})]
+
+
+def _key_terms(reader: Any, text: str, number: int) -> list[tuple[str, float]]:
+    """Whoosh's ``key_terms_from_text`` over the words field (Bo1, weights divided by the
+    best's), a CJK token scored as a term of its own, though the words field counts them as
+    one (``wordforms.words_analyzer``): from its frequency in titles and bodies, the same."""
+    weights: dict[str, float] = {}
+    for token in analysis.plain_analyzer()(text):
+        weights[token.text] = weights.get(token.text, 0.0) + 1.0
+    model = classify.Bo1Model(reader.doc_count_all(), reader.field_length(schema.WORDS))
+    total = sum(weights.values())
+    scored: list[tuple[float, str]] = []
+    for word, weight in weights.items():
+        if analysis.is_cjk(word[:1]):
+            frequency = reader.frequency(schema.TITLE, word) + reader.frequency(schema.BODY, word)
+        else:
+            frequency = reader.frequency(schema.WORDS, word)
+        if frequency:  # 0: no post has the word
+            scored.append((model.score(weight, frequency, total), word))
+    best = max((score for score, _ in scored), default=0.0)
+    ranked = sorted(((score / best, word) for score, word in scored), key=lambda x: (-x[0], x[1]))
+    return [(word, weight) for weight, word in ranked[:number]]
 
 
 def _keyword(word: str, keys: set[str]) -> bool:
