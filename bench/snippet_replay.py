@@ -2,7 +2,7 @@
 timed (CPU) and compared between two versions without the rest of a search around it.
 
 ``record`` asks distinct queries of an index (as ``snippet_cost.py`` does) and writes, in
-order, each snippet source made (post and text) and each snippet built (post, language,
+order, each snippet source made (post and its flat text) and each snippet built (post, language,
 what it marks); ``replay`` makes the same sources and builds the same snippets with the code
 at hand, fresh caches and all, prints the CPU they take and writes the snippets, so two
 versions' outputs can be compared::
@@ -40,10 +40,10 @@ def record(index_dir: Path, out: Path, count: int) -> None:
     events: list[Event] = []
     numbers: dict[int, int] = {}  # id(Source) → its number in events
     sources: list[snippets.Source] = []  # kept alive, so ids stay unique
-    make = snippets.Source.of
+    make = snippets.Source
     build = snippets.build
 
-    def of(text: str) -> snippets.Source:
+    def of(text: str) -> snippets.Source:  # hits.py makes a post's source from flat text
         source = make(text)
         numbers[id(source)] = len(sources)
         sources.append(source)
@@ -56,7 +56,7 @@ def record(index_dir: Path, out: Path, count: int) -> None:
         events.append(("build", numbers[id(source)], key, wanted.leaves()))
         return build(source, analyzer, wanted, *args)
 
-    snippets.Source.of = of  # type: ignore[method-assign,assignment]
+    snippets.Source = of  # type: ignore[misc,assignment]
     snippets.build = built  # type: ignore[assignment]
     index = open_index(index_dir, audience="owner")
     for text in queries:
@@ -85,7 +85,7 @@ def replay(calls: Path, out: Path | None, compare: Path | None, rounds: int) -> 
         for event in events:
             if event[0] == "source":
                 at = time.process_time()
-                sources.append(snippets.Source.of(event[1]))
+                sources.append(snippets.Source(event[1]))
                 spent_sources += time.process_time() - at
             else:
                 _, number, key, leaves = event

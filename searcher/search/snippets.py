@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, AnyStr, NamedTuple
 
 from whoosh import query
 
@@ -347,10 +347,12 @@ def _leaf_spans(source: Source, analyzer: Any, look: Look) -> list[Span]:
 
 class Searched(NamedTuple):
     """What a word's candidate places start with: its stem as written, and unaccented (None:
-    a CJK stem, looked for in the text as written)."""
+    a CJK stem, looked for in the text as written), and that as ASCII bytes where it is
+    ASCII (None: it is not)."""
 
     stem: str
     unaccented: str | None
+    ascii: bytes | None
 
 
 def _searched(stem: str) -> Searched | None:
@@ -361,27 +363,40 @@ def _searched(stem: str) -> Searched | None:
         return None
     if stem[0] >= "\u1100" and snippetwords.cjk_run().fullmatch(stem):
         # no other character lower-cases or folds into a CJK one (the tests check)
-        return Searched(stem, None)
-    return Searched(stem, stem.translate(UNACCENTED))
+        return Searched(stem, None, None)
+    unaccented = stem.translate(UNACCENTED)
+    # "?" stands for every other character in Source.ascii_folded
+    plain = unaccented.isascii() and "?" not in unaccented
+    return Searched(stem, unaccented, unaccented.encode() if plain else None)
 
 
 def _places(source: Source, searched: Searched) -> list[tuple[int, int]]:
     """(start, end) of the candidate places in the text, in order: where a word may start
     as ``searched`` says, accents and case aside.
 
-    Found by ``str.find`` in the text lower-cased and unaccented, which keeps its offsets
-    (a CJK stem: in the text as written, which is then never lower-cased if no other word
-    needs it). Only as many places are kept as :func:`_windows` uses.
+    Found by ``find`` in the text lower-cased and unaccented, which keeps its offsets: as
+    ASCII bytes for an ASCII stem, the usual (a CJK stem: in the text as written, which is
+    then never lower-cased if no other word needs it). Only as many places are kept as
+    :func:`_windows` uses.
     """
-    stem = searched.unaccented
-    if stem is None:
-        folded, stem = source.text, searched.stem
+    if searched.unaccented is None:
+        return _found(source.text, searched.stem)
+    if searched.ascii is not None:
+        ascii_folded = source.ascii_folded
+        if ascii_folded is not None:
+            return _found(ascii_folded, searched.ascii)
     else:
-        lowered_folded = source.folded
-        if lowered_folded is None:  # a letter lower-cased into two: offsets would drift
-            matches = _stem_pattern(searched.stem).finditer(source.text)
-            return [m.span() for _, m in zip(range(MAX_SPOTS), matches, strict=False)]
-        folded = lowered_folded
+        folded = source.folded
+        if folded is not None:
+            return _found(folded, searched.unaccented)
+    # a letter lower-cased into two: offsets would drift
+    matches = _stem_pattern(searched.stem).finditer(source.text)
+    return [m.span() for _, m in zip(range(MAX_SPOTS), matches, strict=False)]
+
+
+def _found(folded: AnyStr, stem: AnyStr) -> list[tuple[int, int]]:
+    """(start, end) of the first SPOTS places of ``stem`` in ``folded``, and of every other
+    up to REACH characters after them (MAX_SPOTS at most)."""
     found: list[tuple[int, int]] = []
     size, at, reach = len(stem), folded.find(stem), -1
     for count in range(MAX_SPOTS):

@@ -17,6 +17,15 @@ VARIANTS = {
 ACCENTED = re.compile("[" + "".join(sorted({c for v in VARIANTS.values() for c in v[1:]})) + "]")
 UNACCENTED = str.maketrans({c: base for base, forms in VARIANTS.items() for c in forms[1:]})
 _BASE_OF = {c: base for base, forms in VARIANTS.items() for c in forms[1:]}
+# the characters that are no ASCII but lower-case and unaccent into an ASCII letter, and their
+# base letters; a pattern for them and İ, the one letter that lower-cases into two (the tests
+# check there are no others)
+_ASCII_BASE_OF = {
+    chr(cp): lower.translate(UNACCENTED)
+    for cp in (*range(0xC0, 0x180), 0x1E9E, 0x212A, 0x212B)
+    if len(lower := chr(cp).lower()) == 1 and lower.translate(UNACCENTED).isascii()
+}
+_FOLDS_TO_ASCII = re.compile("[" + "".join(sorted(_ASCII_BASE_OF)) + "\u0130]")
 
 
 class Source:
@@ -27,11 +36,23 @@ class Source:
     for in the text as written, and lower-casing a Japanese post took a fifth of its
     snippet."""
 
-    __slots__ = ("_forms", "text")
+    __slots__ = ("_ascii", "_forms", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text  # flat already
         self._forms: tuple[str | None, str | None] | None = None
+        self._ascii: tuple[bytes | None] | None = None  # None: not yet worked out
+
+    @property
+    def ascii_folded(self) -> bytes | None:
+        """``folded`` as ASCII bytes, each character that is no ASCII there as ``?``: where
+        an ASCII word is looked for, at C speed, and without lower-casing a text written in
+        other scripts (or with typographic quotes) letter by letter. None where ``folded``
+        is."""
+        found = self._ascii
+        if found is None:  # two threads may both work it out: the same value
+            found = self._ascii = (_ascii_folded(self.text),)
+        return found[0]
 
     @classmethod
     def of(cls, text: str) -> Source:
@@ -78,6 +99,21 @@ def _lowered_forms(text: str) -> tuple[str | None, str | None]:
         folded = folded.replace(letter, _BASE_OF[letter])
         found = ACCENTED.search(folded, at + 1)
     return lowered, folded
+
+
+def _ascii_folded(text: str) -> bytes | None:
+    """:attr:`Source.ascii_folded`: the characters that fold into an ASCII letter replaced
+    by it (the next one looked for from where the last was found, as in
+    :func:`_lowered_forms`), then every ASCII letter lower-cased, at C speed."""
+    found = None if text.isascii() else _FOLDS_TO_ASCII.search(text)
+    while found is not None:
+        at, letter = found.start(), found.group()
+        base = _ASCII_BASE_OF.get(letter)
+        if base is None:  # İ: offsets would drift, as in _lowered_forms
+            return None
+        text = text.replace(letter, base)
+        found = _FOLDS_TO_ASCII.search(text, at + 1)
+    return text.encode("ascii", "replace").lower()
 
 
 def flat(text: str) -> str:
