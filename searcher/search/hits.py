@@ -21,13 +21,16 @@ from searcher.indexing._whoosh.stored import StoredFields
 from searcher.models import Center, Hit
 from searcher.search import snippets
 from searcher.search.geosearch import GeoIndex
-from searcher.search.query import make_hit, shown_place
+from searcher.search.query import PARSED_QUERIES, make_hit, shown_place
 from searcher.search.visibility import Visibility
 from searcher.support.caches import Bounded
 
 SNIPPET_SOURCE_CHARS = openings.SOURCE_CHARS  # long posts are marked within their first 40k
 DOCUMENT_CHARS = 4_000_000  # characters of recently shown posts' text kept per generation
-MARKED_QUERIES = 1024  # parsed queries whose snippet targets are kept
+# parsed queries whose snippet targets are kept: found by identity, a query's targets are
+# asked for again only while the parser keeps the query (a second bound held ~40 objects
+# a query for nothing, which only made the collector's full passes longer and sooner)
+MARKED_QUERIES = PARSED_QUERIES
 
 
 _NO_TARGETS = snippets.QueryTargets(query.NullQuery, schema.BODY)

@@ -148,10 +148,9 @@ class PlainWords:
         self, fieldname: str, form: tuple[str, ...], languages: frozenset[str], boost: float
     ) -> query.Query:
         """One form's query, normalized and skip-capable as the general walk leaves it: what
-        ``schema.form_query`` makes, its restriction to ``languages`` shared."""
+        ``schema.form_query`` makes, its restriction to ``languages`` shared. (Whoosh's
+        normalize of a form's phrase, every word a token, is a copy equal in every field.)"""
         q = schema.form_query(fieldname, form, self._every, self.keys, boost=boost)
-        if len(form) > 1:
-            q = q.normalize()
         scope = self._scope(languages)
         return q if scope is None else schema.Scoped(q, scope)
 

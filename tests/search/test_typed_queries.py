@@ -272,8 +272,9 @@ def test_dates_are_read_on_an_index_of_several_segments(tmp_path: Path) -> None:
 
 
 _SIMPLE_WORDS = st.lists(
-    st.one_of(st.sampled_from(["AND", "OR", "NOT", "and", "x", "2011", "Ruby"]),
-              st.text(alphabet="aZ09 -?()\"é:*", min_size=1, max_size=6)),
+    st.one_of(st.sampled_from(["AND", "OR", "NOT", "and", "x", "2011", "Ruby", "脆弱性",
+                               "LaTeX中文", "уязвимость", "\uff52\uff55\uff42\uff59"]),
+              st.text(alphabet="aZ09 -?()\"é:*_中文かナ한ж²\u0301\u3000", min_size=1, max_size=6)),
     min_size=1,
     max_size=MAX_WORDS + 3,
 )  # fmt: skip
@@ -284,8 +285,11 @@ _SIMPLE_WORDS = st.lists(
 @example(words=["x"] * MAX_WORDS)
 @example(words=["x"] * (MAX_WORDS + 1))
 @example(words=["ruby", "AND"])
+@example(words=["rust", "中文"])
+@example(words=["rust中文"])
 def test_repair_leaves_alone_what_it_would_give_back(words: list[str]) -> None:
-    """The shortcut for words of letters and digits gives what every repair gives."""
+    """The shortcut for words of letters and digits (any script) gives what every repair
+    gives."""
     text = " ".join(words)
     if unchanged(text):
         assert repaired(text) == text
