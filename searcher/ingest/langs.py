@@ -72,10 +72,24 @@ def detect(text: str, *, size: int = _SAMPLE) -> tuple[str, float] | None:
 
 
 def _detect(sample: str) -> tuple[str, float] | None:
+    return _best(_scores(sample))
+
+
+def _scores(sample: str) -> Any:
+    """The model's probability of each of its languages for ``sample`` (``rank`` and
+    ``classify`` read the same array), or None for a sample too short to judge."""
     if not _has_letters(sample[:400], 20):
         return None
-    lang, prob = _model().classify(sample)
-    return (str(lang), float(prob)) if lang not in _NOT_LANGUAGES else None
+    return _model()._decide(sample)
+
+
+def _best(scores: Any) -> tuple[str, float] | None:
+    """The most likely language and its probability, as ``classify`` gives them."""
+    if scores is None:
+        return None
+    best = int(scores.argmax())
+    lang = _model().nb_classes[best]
+    return (str(lang), float(scores[best])) if lang not in _NOT_LANGUAGES else None
 
 
 def _has_letters(text: str, count: int) -> bool:
@@ -163,20 +177,26 @@ def choose(
         if script:
             return script, None
         sample = _sample(text)
+        if default and not _has_letters(sample, _MIN_TEXT):
+            return default, None  # too short for any guess to overrule it: none is made
         guess = _detect(sample)
-        if default and (guess is None or _unsure(sample, guess[1])):
+        if default and (guess is None or guess[1] < _SURE):
             return default, None
         return (guess[0] if guess else None), None
     if len(text) < _MIN_TEXT:
         return code, None
-    quick = _detect(_lede(text))
+    lede = _lede(text)
+    opening = _scores(lede)
+    quick = _best(opening)
     if quick is None or quick[0] == code:
         return code, None  # the opening agrees: most posts stop here, at half the cost
     sample = _sample(text)
-    guess = _detect(sample)
+    scores = _scores(sample)
+    guess = _best(scores)
     if guess is None or guess[0] == code or guess[1] < 0.95:
         return code, None
-    if _probability(sample, code) > 0.01 or _probability(sample[:_LEDE], code) > 0.5:
+    # the lede is the sample's opening (tests/ingest/test_langs.py): its scores are at hand
+    if _probability(scores, code) > 0.01 or _probability(opening, code) > 0.5:
         return code, None  # the declared language is there, if only in a translated opening
     warning = IngestWarning(
         "lang-mismatch", f"front matter says {declared!r} but the text reads as {guess[0]!r}"
@@ -241,15 +261,11 @@ def _script_table() -> Any:
     return table
 
 
-def _unsure(sample: str, probability: float) -> bool:
-    return probability < _SURE or not _has_letters(sample, _MIN_TEXT)
-
-
-def _probability(sample: str, code: str) -> float:
-    for lang, prob in _model().rank(sample):
-        if lang == code:
-            return float(prob)
-    return 0.0
+def _probability(scores: Any, code: str) -> float:
+    """The probability of language ``code`` in ``scores`` (0 if the model lacks it), as
+    ``rank`` gives it: its first column's, where aliases' scores are summed."""
+    classes = _model().nb_classes
+    return float(scores[classes.index(code)]) if scores is not None and code in classes else 0.0
 
 
 def _model() -> Any:

@@ -294,7 +294,8 @@ def _wordpress(text: str) -> str:
     if holds(text, "\\["):
         text = _UNESCAPE.sub(r"[\1]", text)
     # a pair's lazy ".*?" scans to the end for every opener: only try names that get closed
-    closed = {name.lower() for name in _SC_CLOSE.findall(text)} if holds(text, "[/") else set()
+    # (found by the closers' opening "[/" alone: asked first, the text was read twice)
+    closed = {name.lower() for name in _SC_CLOSE.findall(text)}
     if closed & _CODE_NAME_SET:
         text = _CODE_PAIR.sub(lambda m: _code_html(m, 2), text)
     if closed & _EMBED_PAIRED:
@@ -338,7 +339,9 @@ def strip(body: str) -> str:
         body = _HUGO_ESCAPED.sub(lambda m: aside(f"{{{{{m[1]}{m[2]}{m[3]}}}}}"), body)
     if escapes and (holds(body, "{{") or holds(body, "{%")):
         body = _ZOLA_ESCAPED.sub(lambda m: aside(f"{{{m[1]}{m[2]}{m[3]}}}"), body)
-    if holds(body, "{%") and (holds(body, "raw") or holds(body, "verbatim")):
+    # searched for by its opening "{%" alone: asking first whether the body holds "{%", then
+    # "raw" or "verbatim", read a kaigai-matome post three times over (its last line is a tag)
+    if "{" in body:
         body = _RAW.sub(lambda m: aside(m[2]), body)
     text = _wordpress(_liquid(_zola(_hugo(body))))
     return _KEPT.sub(lambda m: kept[int(m[1])], text) if kept else text

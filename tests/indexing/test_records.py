@@ -277,6 +277,27 @@ def test_other_whitespace_is_stored_as_one_space(text: str, stored: str) -> None
     assert post.text == stored
 
 
+def _split_stored(text: str) -> str:
+    """stored_text as it was first written: the text split into its words to compare."""
+    spaced = " ".join(text.split())
+    return text if spaced == text.replace("\n", " ") else spaced
+
+
+@given(
+    st.text(alphabet=st.sampled_from("ab語 \n\t\r\x02\x1c\x85\xa0\u200e\u2028\u3000"), max_size=12)
+)
+def test_stored_text_is_what_splitting_the_text_gives(text: str) -> None:
+    stored = records.stored_text(text)
+    assert stored == _split_stored(text)
+    assert (stored is text) == (_split_stored(text) is text)
+
+
+def test_no_whitespace_but_the_space_is_printable() -> None:
+    """What stored_text's test without splitting rests on."""
+    odd = [c for c in map(chr, range(0x110000)) if c.isspace() and c.isprintable()]
+    assert odd == [" "]
+
+
 @given(st.text(alphabet=st.sampled_from("ab é語 \n\t\u3000\u00a0\r\x0c"), max_size=40), st.data())
 def test_a_stored_text_cut_anywhere_reads_flat_as_splitting_makes_it(
     text: str, data: st.DataObject

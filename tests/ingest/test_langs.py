@@ -65,6 +65,70 @@ def test_too_little_text_to_detect() -> None:
     assert langs.choose(None, "12 34 --") == (None, None)
 
 
+def _choose_as_before(declared: Any, text: str, default: str | None) -> str | None:
+    """choose's language as it was written first: classify and rank run on each sample."""
+    model = langs._model()
+
+    def detect(sample: str) -> tuple[str, float] | None:
+        if not langs._has_letters(sample[:400], 20):
+            return None
+        lang, prob = model.classify(sample)
+        return (lang, prob) if lang not in ("zxx", "und") else None
+
+    def probability(sample: str, code: str) -> float:
+        return next((prob for lang, prob in model.rank(sample) if lang == code), 0.0)
+
+    code = langs.normalise(declared)
+    if code is None:
+        script = langs.cjk_language(text)
+        if script:
+            return script
+        sample = langs._sample(text)
+        guess = detect(sample)
+        unsure = guess is None or guess[1] < 0.9 or not langs._has_letters(sample, 200)
+        return default if default and unsure else guess[0] if guess else None
+    if len(text) < 200:
+        return code
+    quick = detect(langs._sample(text)[:300])
+    if quick is None or quick[0] == code:
+        return code
+    sample = langs._sample(text)
+    guess = detect(sample)
+    if guess is None or guess[0] == code or guess[1] < 0.95:
+        return code
+    if probability(sample, code) > 0.01 or probability(sample[:300], code) > 0.5:
+        return code
+    return guess[0]
+
+
+GERMAN = "Hallo Welt, das ist ein kurzer deutscher Text über die neue Version."
+
+
+@pytest.mark.parametrize("declared", [None, "en", "fr", "de", "ja", "xx"])
+@pytest.mark.parametrize("default", [None, "fi"])
+@pytest.mark.parametrize(
+    "text",
+    [ENGLISH, FRENCH, GERMAN, FRENCH[:150] + " " + ENGLISH * 2, GERMAN + " " + ENGLISH * 3,
+     ENGLISH[:120], "12 34 --", "日本語のテキスト", ""],
+)  # fmt: skip
+def test_choose_decides_as_classify_and_rank_did(
+    declared: str | None, default: str | None, text: str
+) -> None:
+    assert langs.choose(declared, text, default)[0] == _choose_as_before(declared, text, default)
+
+
+def test_each_sample_is_scored_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    scored: list[str] = []
+    score = langs._scores
+    monkeypatch.setattr(langs, "_scores", lambda sample: scored.append(sample) or score(sample))
+    lang, warning = langs.choose("de", ENGLISH * 3)
+    assert lang == "en" and warning is not None
+    assert len(scored) == len(set(scored)) == 2  # the opening, then the whole sample
+    scored.clear()
+    assert langs.choose(None, ENGLISH[:150], "fi") == ("fi", None)
+    assert scored == []  # too short to overrule the site's language: never scored
+
+
 def test_cached_model_ranks_as_the_bundled_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
