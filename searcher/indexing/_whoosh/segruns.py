@@ -208,12 +208,12 @@ def stable_order(ranks: I64) -> I64:
     time of one plain 64-bit sort of each rank times the count plus its place)."""
     if not len(ranks):
         return np.zeros(0, dtype=np.int64)
-    top = int(ranks.max())
-    order: I64 = np.argsort((ranks & 0xFFFF).astype(np.uint16), kind="stable")
-    shift = 16
-    while top >> shift:
-        digits = ((ranks[order] >> shift) & 0xFFFF).astype(np.uint16)
-        order = order[np.argsort(digits, kind="stable")]
+    top, shift = int(ranks.max()), 0
+    order: I64 | None = None
+    while order is None or top >> shift:
+        digits = (ranks >> shift).astype(np.uint16)  # the low 16 bits: the digit
+        found = np.argsort(digits if order is None else digits[order], kind="stable")
+        order = found if order is None else order[found]
         shift += 16
     return order
 
