@@ -336,9 +336,11 @@ def _round(theirs: Any, ours: Any, *, add: list[Post], delete: list[str]) -> Non
     mine.commit()
 
 
-@pytest.mark.parametrize("high", [1, 7, 100_000, 2**60])  # 2**60: the plain argsort
-def test_stable_order_is_a_stable_argsort(high: int) -> None:
-    ranks = np.random.default_rng(3).integers(0, high, 50_000)
+@pytest.mark.parametrize("count", [0, 1, 50_000])
+@pytest.mark.parametrize("high", [1, 7, 1 << 16, (1 << 16) + 1, 100_000, 2**33, 2**60])
+def test_stable_order_is_a_stable_argsort(count: int, high: int) -> None:
+    """By one 16-bit digit and by two to four of them."""
+    ranks = np.random.default_rng(3).integers(0, high, count)
     assert (segruns.stable_order(ranks) == np.argsort(ranks, kind="stable")).all()
 
 

