@@ -32,7 +32,7 @@ from whoosh.fields import FieldType
 from whoosh.util.numeric import to_sortable
 
 from searcher.indexing import analysis, schema, termstream, wordforms
-from searcher.indexing._whoosh import segwriter
+from searcher.indexing._whoosh import segruns, segwriter
 from searcher.indexing.termstream import I64
 
 # (term bytes, frequency, weight, encoded value): what ``field.index`` yields
@@ -242,7 +242,7 @@ def _analysed(form: Any, tokenizer: Any, key: str, value: str) -> Terms:
             known = [terms_of(distinct[i]) if t is None else t for i, t in enumerate(known)]
         found = cast(list[tuple[str, ...]], known)
         terms, occurrence, positions = termstream.occurrences(found, numbers, at)
-    order = termstream.stable_order(occurrence)
+    order = segruns.stable_order(occurrence)
     frequencies = np.bincount(occurrence, minlength=len(terms))
     positions = positions[order]
     deltas = np.diff(positions, prepend=0)

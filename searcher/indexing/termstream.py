@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from searcher.indexing import analysis
+from searcher.indexing._whoosh.segruns import stable_order
 
 I64 = np.ndarray[Any, np.dtype[np.int64]]
 Found = tuple[str, ...]  # a surface form's terms
@@ -247,15 +248,6 @@ def cjk_folds_to_itself() -> bool:
     ranges = re.findall(r"(.)-(.)|(.)", analysis.CJK_RANGES)
     chars = "".join(chr(c) for a, b, one in ranges for c in range(ord(a or one), ord(b or one) + 1))
     return analysis.fold(chars) == chars
-
-
-def stable_order(numbers: I64) -> I64:
-    """``np.argsort(numbers, kind="stable")`` of numbers from 0: sorted as 16-bit numbers
-    where they fit, which numpy sorts by radix, 17 times faster than 64-bit ones at 100,000
-    (a Japanese post's tokens, sorted by term)."""
-    if len(numbers) and numbers.min() >= 0 and numbers.max() < 1 << 16:
-        return np.argsort(numbers.astype(np.uint16), kind="stable")
-    return np.argsort(numbers, kind="stable")
 
 
 def numbered(items: Sequence[T]) -> tuple[I64, list[T], I64]:
