@@ -17,6 +17,7 @@ SOURCE_CHARS = 40_000  # a hit's text is read within its first 40k characters
 # their punctuation and fullwidth forms (。「」). Passages are measured in columns, so a
 # Japanese passage is as wide on screen as an English one, not twice as wide
 WIDE = re.compile(f"[{analysis.CJK_RANGES}\u3000-\u303f\ufe30-\ufe4f\uff01-\uff60\uffe0-\uffe6]")
+_WIDE_RUNS = re.compile(WIDE.pattern + "+")  # counted a run at a time: no string a character
 
 
 def opening(text: str, chars: int = 200) -> str:
@@ -40,7 +41,7 @@ def chars_filling(sample: str, columns: int) -> int:
     half where every character of the sample is wide."""
     if sample.isascii():
         return columns
-    wide = len(WIDE.findall(sample))
+    wide = sum(map(len, _WIDE_RUNS.findall(sample)))
     return columns * len(sample) // (len(sample) + wide) if wide else columns
 
 
