@@ -315,8 +315,8 @@ class Hugo(Site):
         lower = not true_flag(self.config.get("disablepathtolower"))
         ugly = true_flag(self.config.get("uglyurls"))
         in_subdir = true_flag(self.config.get("defaultcontentlanguageinsubdir"))
-        apart = lang and self.languages and (lang != self.default_language or in_subdir)
-        folder = lang if apart and lang else ""  # served under /lang
+        apart = bool(self.languages) and (lang != self.default_language or in_subdir)
+        folder = lang if lang and apart else ""  # the page is served under /lang
         return permalinks.hugo_url(page, table, lower=lower, ugly=ugly, language=folder)
 
     def _language(self, rel: str, inside: str) -> str | None:

@@ -31,7 +31,6 @@ from searcher.indexing.openings import opening as opening
 from searcher.search import snippetwords
 from searcher.search.snippettext import UNACCENTED, VARIANTS
 from searcher.search.snippettext import Source as Source
-from searcher.search.snippettext import flat as flat
 from searcher.support.caches import Bounded
 
 FRAGMENT_CHARS = 240

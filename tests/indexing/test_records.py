@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from searcher.indexing import openings, records, schema
 from searcher.models import Location, Post
 from searcher.search.query import make_hit
-from searcher.search.snippets import flat
+from searcher.search.snippettext import flat
 from searcher.search.visibility import Visibility
 
 PARIS = Location(48.85, 2.35, True, "Paris", "front-matter")
