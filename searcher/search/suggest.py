@@ -38,6 +38,7 @@ RARE_SHARE = 1 / 20_000  # a word in at most this share of posts may be a typo (
 COMMON_RATIO = 20  # ... of a close word found in at least this many times more posts
 KEY_TERMS = 12  # terms a post's neighbours are looked up by
 SIMILAR_SOURCE_CHARS = 20_000  # the opening of a long post carries its subject
+CJK_CANDIDATES = 400  # a post's commonest CJK tokens scored as key terms (a long one has 3,000)
 SPELLINGS_KEPT = 50_000  # completed words whose spelling is remembered per reader
 NEAREST_KEPT = 4096  # words whose nearest indexed words are remembered per reader
 _LAST = "\U0010ffff"  # sorts after every character: [p, p + _LAST) holds the words with prefix p
@@ -592,7 +593,9 @@ def similar(searcher: Any, path: str, limit: int = 10) -> list[tuple[int, float]
 
     Key terms come from Whoosh's Bo1 expansion model over the post's title and text (the
     ``words`` field is neither stored nor vectored), minus numbers, short words and the stop
-    words of the post's language and English, which Bo1 overrates in small archives.
+    words of the post's language and English, which Bo1 overrates in small archives. A CJK
+    key term is a bigram (the words of Chinese and Japanese text are not spelled apart), and
+    is looked up in titles and bodies: the words field counts a text's CJK tokens as one.
     """
     docnum = searcher.document_number(path=path)
     if docnum is None:
@@ -604,21 +607,36 @@ def similar(searcher: Any, path: str, limit: int = 10) -> list[tuple[int, float]
     terms = [(word, weight) for word, weight in ranked if _keyword(word, keys)][:KEY_TERMS]
     if not terms or limit <= 0:
         return []
-    q = query.Or([query.Term(schema.WORDS, word, boost=weight) for word, weight in terms])
+    q = query.Or([_looked_up(word, weight) for word, weight in terms])
     return [(hit.docnum, hit.score) for hit in searcher.search(q, limit=limit, mask={docnum})]
+
+
+def _looked_up(word: str, weight: float) -> query.Query:
+    if analysis.is_cjk(word[:1]):
+        return query.Or([query.Term(field, word, boost=weight)
+                         for field in (schema.TITLE, schema.BODY)])  # fmt: skip
+    return query.Term(schema.WORDS, word, boost=weight)
 
 
 def _key_terms(reader: Any, text: str, number: int) -> list[tuple[str, float]]:
     """Whoosh's ``key_terms_from_text`` over the words field (Bo1, weights divided by the
     best's), a CJK token scored as a term of its own, though the words field counts them as
-    one (``wordforms.words_analyzer``): from its frequency in titles and bodies, the same."""
+    one (``wordforms.words_analyzer``): from its frequency in titles and bodies, the same.
+    Only CJK tokens that may be key terms are scored, the CJK_CANDIDATES commonest in the
+    text: each is two term lookups, and a long Japanese post has thousands."""
     weights: dict[str, float] = {}
     for token in analysis.plain_analyzer()(text):
         weights[token.text] = weights.get(token.text, 0.0) + 1.0
     model = classify.Bo1Model(reader.doc_count_all(), reader.field_length(schema.WORDS))
     total = sum(weights.values())
+    cjk = [word for word in weights if analysis.is_cjk(word[:1])]
+    candidates = [word for word in cjk if _cjk_keyword(word)]
+    candidates.sort(key=lambda word: -weights[word])  # stable: the first seen first
+    skipped = set(cjk).difference(candidates[:CJK_CANDIDATES])
     scored: list[tuple[float, str]] = []
     for word, weight in weights.items():
+        if word in skipped:
+            continue
         if analysis.is_cjk(word[:1]):
             frequency = reader.frequency(schema.TITLE, word) + reader.frequency(schema.BODY, word)
         else:
@@ -630,7 +648,15 @@ def _key_terms(reader: Any, text: str, number: int) -> list[tuple[str, float]]:
     return [(word, weight) for weight, word in ranked[:number]]
 
 
+def _cjk_keyword(token: str) -> bool:
+    """Whether a CJK token may be a key term: a bigram, not of hiragana alone (Japanese
+    inflections and particles: ``した``, ``ます``, ``って``)."""
+    return len(token) == 2 and not all("\u3041" <= c <= "\u309f" for c in token)
+
+
 def _keyword(word: str, keys: set[str]) -> bool:
+    if analysis.is_cjk(word[:1]):
+        return _cjk_keyword(word)
     if len(word) < 3 or any(c.isdigit() for c in word):
         return False
     return all(any(True for _ in analysis.text_analyzer(k)(word, mode="query")) for k in keys)
