@@ -20,18 +20,23 @@ MAX_PARTS = 64  # deeper paths are not posts; only their last parts are tried
 def stored_path(searcher: Any, given: str) -> str:
     """The stored path of the post ``given`` names; :class:`UsageError` saying which forms
     are understood, with a stored path near the one given as an example."""
-    for candidate in _candidates(given):
+    for candidate in candidates(given):
         if searcher.document_number(path=candidate) is not None:
             return candidate
-    example = _example(searcher, given)
+    near = example(searcher, given)
+    raise missing(given, near[1] if near else None)
+
+
+def missing(given: str, example: str | None) -> UsageError:
+    """The error for a path that names no post of the index (``example`` is one that does)."""
     hint = f", such as {example!r}" if example else ""
-    raise UsageError(
+    return UsageError(
         f"no post at {given!r} in the index: give the post's file (relative to the current "
         f"folder, or absolute) or its path as the index stores it{hint}"
     )
 
 
-def _candidates(given: str) -> list[str]:
+def candidates(given: str) -> list[str]:
     """The given path as written, then every tail of it as a file path from here."""
     plain = given.strip().replace("\\", "/")
     found = [plain, plain.removeprefix("./")]
@@ -41,14 +46,16 @@ def _candidates(given: str) -> list[str]:
     return list(dict.fromkeys(p for p in found if p))
 
 
-def _example(searcher: Any, given: str) -> str | None:
-    """A stored path in a folder the given path names, else any stored path."""
+def example(searcher: Any, given: str) -> tuple[int, str] | None:
+    """A stored path in a folder the given path names, else any stored path: (how far from
+    the given path's folder it is, the first such path), the nearest and first of several
+    searchers' examples being the one an index of all their posts would give."""
     reader = searcher.reader()
     parts = PurePath(given.strip().replace("\\", "/")).parts[:-1][-MAX_PARTS:]
     prefixes = ["/".join(parts[i:]) + "/" for i in range(len(parts))]
-    for prefix in [*prefixes, ""]:
+    for distance, prefix in enumerate([*prefixes, ""]):
         for term in reader.expand_prefix(schema.PATH, prefix):
             path = term.decode() if isinstance(term, bytes) else str(term)
             if searcher.document_number(path=path) is not None:  # a live post
-                return path
+                return distance, path
     return None

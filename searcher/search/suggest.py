@@ -18,13 +18,12 @@ import re
 import sys
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from whoosh import classify, query
 
-from searcher.errors import UsageError
 from searcher.indexing import analysis, records, schema, wordforms
 from searcher.indexing._whoosh import searcher_index
 from searcher.models import Completion
@@ -588,61 +587,68 @@ def complete(reader: Any, prefix: str, limit: int = 10) -> list[Completion]:
 # -- similar posts -------------------------------------------------------------------------
 
 
-def similar(searcher: Any, path: str, limit: int = 10) -> list[tuple[int, float]]:
-    """(docnum, score) of the posts sharing most key terms with the post at ``path``.
+def similar_source(post: records.StoredPost) -> str:
+    """The text a post's key terms are drawn from: its title and opening."""
+    return f"{post.title}\n{post.text[:SIMILAR_SOURCE_CHARS]}"
 
-    Key terms come from Whoosh's Bo1 expansion model over the post's title and text (the
-    ``words`` field is neither stored nor vectored), minus numbers, short words and the stop
-    words of the post's language and English, which Bo1 overrates in small archives. A CJK
-    key term is a bigram (the words of Chinese and Japanese text are not spelled apart), and
-    is looked up in titles and bodies: the words field counts a text's CJK tokens as one.
-    """
-    docnum = searcher.document_number(path=path)
-    if docnum is None:
-        raise UsageError(f"no post at {path!r} in the index")
-    post = records.read(searcher.stored_fields(docnum))
-    text = f"{post.title}\n{post.text[:SIMILAR_SOURCE_CHARS]}"
-    keys = {analysis.language_key(post.lang), "en"}
-    ranked = _key_terms(searcher.reader(), text, KEY_TERMS * 4)
-    terms = [(word, weight) for word, weight in ranked if _keyword(word, keys)][:KEY_TERMS]
-    if not terms or limit <= 0:
-        return []
-    q = query.Or([_looked_up(word, weight) for word, weight in terms])
-    return [(hit.docnum, hit.score) for hit in searcher.search(q, limit=limit, mask={docnum})]
+
+Frequencies = Callable[[list[tuple[str, str]]], list[int]]  # (field, word) -> occurrences
+
+
+def key_terms(text: str, lang: str | None, docs: int, words: int,
+              frequencies: Frequencies) -> list[tuple[str, float]]:  # fmt: skip
+    """The key terms of a post's ``text`` (title and opening) and their weights: Whoosh's
+    Bo1 expansion model over an index of ``docs`` posts whose words field holds ``words``
+    words, with each term's occurrences in it from ``frequencies`` (asked once, for all);
+    minus numbers, short words and the stop words of the post's language and English, which
+    Bo1 overrates in small archives. A CJK key term is a bigram (the words of Chinese and
+    Japanese text are not spelled apart), counted in titles and bodies: the words field
+    counts a text's CJK tokens as one term (``wordforms.words_analyzer``)."""
+    keys = {analysis.language_key(lang), "en"}
+    ranked = _key_terms(text, docs, words, frequencies, KEY_TERMS * 4)
+    return [(word, weight) for word, weight in ranked if _keyword(word, keys)][:KEY_TERMS]
+
+
+def similar_query(terms: list[tuple[str, float]]) -> query.Query:
+    """The query finding the posts that share a post's key terms (:func:`key_terms`)."""
+    return query.Or([_looked_up(word, weight) for word, weight in terms])
 
 
 def _looked_up(word: str, weight: float) -> query.Query:
     if analysis.is_cjk(word[:1]):
-        return query.Or([query.Term(field, word, boost=weight)
-                         for field in (schema.TITLE, schema.BODY)])  # fmt: skip
+        return query.Or([query.Term(field, word, boost=weight) for field in _CJK_FIELDS])
     return query.Term(schema.WORDS, word, boost=weight)
 
 
-def _key_terms(reader: Any, text: str, number: int) -> list[tuple[str, float]]:
-    """Whoosh's ``key_terms_from_text`` over the words field (Bo1, weights divided by the
-    best's), a CJK token scored as a term of its own, though the words field counts them as
-    one (``wordforms.words_analyzer``): from its frequency in titles and bodies, the same.
-    Only CJK tokens that may be key terms are scored, the CJK_CANDIDATES commonest in the
-    text: each is two term lookups, and a long Japanese post has thousands."""
+_CJK_FIELDS = (schema.TITLE, schema.BODY)
+
+
+def _key_terms(text: str, docs: int, words: int, frequencies: Frequencies,
+               number: int) -> list[tuple[str, float]]:  # fmt: skip
+    """Whoosh's ``key_terms_from_text`` (Bo1, weights divided by the best's). Only CJK
+    tokens that may be key terms are scored, the CJK_CANDIDATES commonest in the text: each
+    is two term lookups, and a long Japanese post has thousands."""
     weights: dict[str, float] = {}
     for token in analysis.plain_analyzer()(text):
         weights[token.text] = weights.get(token.text, 0.0) + 1.0
-    model = classify.Bo1Model(reader.doc_count_all(), reader.field_length(schema.WORDS))
     total = sum(weights.values())
     cjk = [word for word in weights if analysis.is_cjk(word[:1])]
     candidates = [word for word in cjk if _cjk_keyword(word)]
     candidates.sort(key=lambda word: -weights[word])  # stable: the first seen first
     skipped = set(cjk).difference(candidates[:CJK_CANDIDATES])
+    scored_words = [word for word in weights if word not in skipped]
+    asked: list[tuple[str, str]] = []
+    for word in scored_words:
+        fields = _CJK_FIELDS if analysis.is_cjk(word[:1]) else (schema.WORDS,)
+        asked += [(field, word) for field in fields]
+    counts = iter(frequencies(asked))
+    model = classify.Bo1Model(docs, words)
     scored: list[tuple[float, str]] = []
-    for word, weight in weights.items():
-        if word in skipped:
-            continue
-        if analysis.is_cjk(word[:1]):
-            frequency = reader.frequency(schema.TITLE, word) + reader.frequency(schema.BODY, word)
-        else:
-            frequency = reader.frequency(schema.WORDS, word)
+    for word in scored_words:
+        fields = _CJK_FIELDS if analysis.is_cjk(word[:1]) else (schema.WORDS,)
+        frequency = sum(next(counts) for _ in fields)
         if frequency:  # 0: no post has the word
-            scored.append((model.score(weight, frequency, total), word))
+            scored.append((model.score(weights[word], frequency, total), word))
     best = max((score for score, _ in scored), default=0.0)
     ranked = sorted(((score / best, word) for score, word in scored), key=lambda x: (-x[0], x[1]))
     return [(word, weight) for weight, word in ranked[:number]]

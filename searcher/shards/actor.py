@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from searcher.indexing import ondisk
+from searcher.indexing import ondisk, records
 from searcher.models import Center, Hit, Stats
-from searcher.search import facets
+from searcher.search import facets, postpaths, suggest
 from searcher.search.generation import Generation
 from searcher.search.globalstats import GlobalStats, GlobalStatsSearcher, TermKey, doc_frequencies
 from searcher.search.planning import Filters, Request, Sort
@@ -177,6 +177,25 @@ class ShardActor:
             return self._generation.render(plan, chosen)
         finally:
             self._searcher.stats = None
+
+    def locate(self, paths: list[str]) -> tuple[int, str, int, str, str | None] | None:
+        """The first of ``paths`` that names a post of this shard: (its place in ``paths``,
+        the path, its docnum, the text of its key terms, its language); None if none does."""
+        for i, path in enumerate(paths):
+            docnum = self._searcher.document_number(path=path)
+            if docnum is not None:
+                post = records.read(self._searcher.stored_fields(docnum))
+                return i, path, docnum, suggest.similar_source(post), post.lang
+        return None
+
+    def path_example(self, given: str) -> tuple[int, str] | None:
+        """A stored path near ``given``, for the error naming no post."""
+        return postpaths.example(self._searcher, given)
+
+    def occurrences(self, keys: list[tuple[str, str]]) -> list[int]:
+        """How often each (field, word) occurs in this shard: similar posts' key terms."""
+        reader = self._searcher.reader()
+        return [int(reader.frequency(field, word)) for field, word in keys]
 
     def frequencies(self, keys: list[tuple[str, str]]) -> list[int]:
         """Document frequencies of (field, word) pairs: "did you mean" over every shard."""

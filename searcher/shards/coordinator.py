@@ -25,7 +25,7 @@ from typing import Any
 from searcher.errors import BlogsearchError, ShardUnavailable, UsageError
 from searcher.indexing import analysis, schema
 from searcher.models import Completion, Hit, Results, Stats
-from searcher.search import facets
+from searcher.search import facets, postpaths, suggest
 from searcher.search.geosearch import order_by_distance
 from searcher.search.globalstats import GlobalStats, MissingStatistics, summed
 from searcher.search.planning import (
@@ -112,8 +112,8 @@ class _Shards:
 
 class ShardedGeneration:
     """A generation over every shard (:class:`~searcher.search.backend.Searchable`): parses
-    here, searches there, plans and ranks with the engine's functions. ``similar`` and
-    completion are not offered on a sharded index yet.
+    here, searches there, plans and ranks with the engine's functions. Completion is not
+    offered on a sharded index yet.
     """
 
     def __init__(self, shards_: _Shards, audience: Audience) -> None:
@@ -231,7 +231,31 @@ class ShardedGeneration:
         return _merged_stats(parts, index_dir, self._words().labels())
 
     def similar(self, path: str, limit: int) -> Results:
-        raise UsageError("similar posts are not available on a sharded index yet")
+        """The single index's similar posts (:meth:`Generation.similar`): the post's key
+        terms weighed by every shard's figures, then searched as any query is."""
+        self._prepare(None)
+        located = self.shards.call("locate", postpaths.candidates(path))
+        found = [(answer, n) for n, answer in enumerate(located) if answer is not None]
+        if not found:
+            examples = [e for e in self.shards.call("path_example", path) if e is not None]
+            raise postpaths.missing(path, min(examples)[1] if examples else None)
+        (_, stored, docnum, source, lang), shard = min(found, key=lambda item: item[0][0])
+
+        def occurrences(keys: list[tuple[str, str]]) -> list[int]:
+            answers = self.shards.call("occurrences", keys)
+            return [sum(counts) for counts in zip(*answers, strict=True)]
+
+        docs = sum(info.doc_count_all for info in self.infos)
+        words = sum(info.field_lengths.get(schema.WORDS, 0) for info in self.infos)
+        terms = suggest.key_terms(source, lang, docs, words, occurrences)
+        hits: tuple[Hit, ...] = ()
+        if terms:
+            plan = Plan(Request(limit=limit + 1), suggest.similar_query(terms), None, None,
+                        "relevance")  # fmt: skip
+            search = self._search(plan)
+            chosen = [c for c in search.chosen if c[:2] != (shard, docnum)][:limit]
+            hits = self._page(replace(search, plan=replace(plan, text=None), chosen=chosen)).hits
+        return Results(f"similar to {stored}", len(hits), hits, 1, limit)
 
     def complete(self, prefix: str, limit: int) -> list[Completion]:
         raise UsageError("completion is not available on a sharded index yet")

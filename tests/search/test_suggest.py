@@ -472,27 +472,24 @@ def test_completion_on_a_real_blog(chamerling: Opened) -> None:
 
 
 def test_similar_posts_of_the_cloud_post(content: Opened) -> None:
-    found = suggest.similar(content.searcher, CLOUD, limit=3)
-    own = content.searcher.document_number(path=CLOUD)
-    assert found and len(found) <= 3 and own not in [docnum for docnum, _ in found]
-    assert [score for _, score in found] == sorted((score for _, score in found), reverse=True)
-    post = records.read(content.searcher.stored_fields(found[0][0]))
-    assert post.lang == "fr" or "cloud" in analysis.fold(post.title)
+    found = content.index.similar(CLOUD, limit=3).hits
+    assert found and len(found) <= 3 and CLOUD not in [hit.path for hit in found]
+    assert [hit.score for hit in found] == sorted((hit.score for hit in found), reverse=True)
+    assert found[0].lang == "fr" or "cloud" in analysis.fold(found[0].title)
 
 
 def test_similar_posts_on_a_real_blog(chamerling: Opened) -> None:
     hits = chamerling.searcher.search(chamerling.parse("title:easywsdl"), limit=None)
     path = hits[0]["path"]
-    found = suggest.similar(chamerling.searcher, path, limit=5)
-    titles = [records.read(chamerling.searcher.stored_fields(d)).title for d, _ in found]
-    assert len(found) == 5 and hits[0].docnum not in [docnum for docnum, _ in found]
-    assert "easywsdl" in analysis.fold(titles[0])
+    found = chamerling.index.similar(path, limit=5).hits
+    assert len(found) == 5 and path not in [hit.path for hit in found]
+    assert "easywsdl" in analysis.fold(found[0].title)
 
 
 @pytest.mark.parametrize("path", ["_posts/nope.md", "", "posts/"])
 def test_similar_to_an_unknown_post(content: Opened, path: str) -> None:
-    with pytest.raises(UsageError, match="no post at") as error:
-        suggest.similar(content.searcher, path)
+    with pytest.raises(UsageError, match=r"no post at|needs the path") as error:
+        content.index.similar(path)
     assert "\n" not in str(error.value)
 
 

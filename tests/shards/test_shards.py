@@ -127,7 +127,14 @@ def check_everything(single: searcher.Index, sharded: ShardedIndex) -> int:
         for kwargs in ({"limit": 12}, {"text": "the", "radius_km": 300}):
             assert_same(single.near(place.lat, place.lon, **kwargs),
                         sharded.near(place.lat, place.lon, **kwargs))  # fmt: skip
-    return checked
+    related = 0
+    for hit in single.search(sort="date", limit=8).hits:  # key terms weighed over every shard
+        one = single.similar(hit.path, limit=8)
+        assert hit.path not in [h.path for h in one.hits]
+        assert_same(one, sharded.similar(hit.path, limit=8))
+        related += bool(one.hits)
+    assert related >= 4
+    return checked + related
 
 
 def test_content_answers_as_one_index(content_pair: tuple[searcher.Index, ShardedIndex]) -> None:
@@ -175,13 +182,18 @@ def test_stats_sum_the_shards(content_pair: tuple[searcher.Index, ShardedIndex])
 def test_errors_are_the_single_index_errors(
     content_pair: tuple[searcher.Index, ShardedIndex],
 ) -> None:
-    _, sharded = content_pair
+    single, sharded = content_pair
     with pytest.raises(UsageError, match="distance needs a centre"):
         sharded.search("cloud", sort="distance")
     with pytest.raises(UsageError, match="nothing to search"):
         sharded.search("!!!")
     with pytest.raises(UsageError, match="not available on a sharded index"):
         sharded.complete("clo")
+    with pytest.raises(UsageError) as single_error:
+        single.similar("_posts/nope.md")
+    with pytest.raises(UsageError) as sharded_error:
+        sharded.similar("_posts/nope.md")
+    assert str(sharded_error.value) == str(single_error.value)
 
 
 # -- routing and building ------------------------------------------------------------------
