@@ -102,13 +102,18 @@ def names(scopes: list[Scope]) -> list[str]:
 
 
 def name_list(scope: Scope) -> list[str]:
-    """The names of a list of places (``locations: [Berlin, Paris]``)."""
+    """The names of a list of places (``locations: [Berlin, Paris]``); a list key holding one
+    name, alone or in a one-item list (``locations: "Albany, NY"``), names one place."""
     for key in (*sorted(NAME_LIST_KEYS & scope.items.keys()), *NAME_KEYS):
         value = scope.items.get(key)
         if isinstance(value, list | tuple) and len(value) > 1:
             found = [one for one in map(place_name, value) if one]
             if found:
                 return found
+        elif key in NAME_LIST_KEYS:
+            one = place_name(value)
+            if one:
+                return [one]
     return []
 
 

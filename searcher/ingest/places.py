@@ -48,8 +48,11 @@ _CLEARLY_OFF = frozenset({"0", "false", "no", "n", "off"})
 # mapping one that holds a point (its own privacy flags count)
 _WORDS = placekeys.LAT_WORDS | placekeys.LON_WORDS | placekeys.PAIR_WORDS
 _COORDINATE_WORD = re.compile("|".join(sorted(_WORDS, key=len, reverse=True)))
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")  # GPSLatitude too
 _SEPARATORS = re.compile(r"[\s.\-]+")
+_HEMISPHERES = {
+    word: word[0].upper() for word in ("n", "s", "e", "w", "north", "south", "east", "west")
+}
 
 
 @dataclass
@@ -167,7 +170,8 @@ def _unserialised(value: Any) -> Any:
 
 
 def _key(key: Any) -> str:
-    """``geoLatitude``, ``Geo-Latitude``, ``geo.latitude`` → ``geo_latitude``."""
+    """``geoLatitude``, ``Geo-Latitude``, ``geo.latitude`` → ``geo_latitude``; exiftool's
+    ``GPSLatitude`` → ``gps_latitude``."""
     return _normal_key(str(key))
 
 
@@ -228,8 +232,20 @@ def _axis_keys(scope: Scope, words: frozenset[str]) -> dict[str, Any]:
     for key, value in scope.items.items():
         parts = key.split("_")
         if parts[-1] in words and not isinstance(value, Mapping) and _both_axes(parts) is None:
-            found["_".join(parts[:-1])] = value
+            found["_".join(parts[:-1])] = _with_ref(scope, key, value)
     return found
+
+
+def _with_ref(scope: Scope, key: str, value: Any) -> Any:
+    """An EXIF-style unsigned coordinate with the hemisphere its ``…_ref`` key gives
+    (``GPSLatitude: 33.86`` + ``GPSLatitudeRef: S``) as one value: ``"33.86 S"``."""
+    ref = coords.unwrap(scope.items.get(key + "_ref"))
+    letter = _HEMISPHERES.get(ref.strip().lower()) if isinstance(ref, str) else None
+    value = coords.unwrap(value)
+    if letter is None or isinstance(value, bool) or not isinstance(value, int | float | str):
+        return value
+    text = str(value).strip()
+    return value if not text or text[-1:].isalpha() else f"{text} {letter}"
 
 
 def _both_axes(words: list[str]) -> bool | None:

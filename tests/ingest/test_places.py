@@ -131,6 +131,33 @@ def test_shapes(data: dict[str, Any], expected: list[Point]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"GPSLatitude": "48 deg 51' 0.00\" N", "GPSLongitude": "2 deg 21' 0.00\" W"},
+         (48.85, -2.35)),  # exiftool -S, the letter in the value
+        ({"exif": {"GPSLatitude": "33 deg 51' 0.00\"", "GPSLatitudeRef": "South",
+                   "GPSLongitude": 151.2, "GPSLongitudeRef": "E"}}, (-33.85, 151.2)),
+        ({"gps_latitude": "12.5", "gps_latitude_ref": "N", "gps_longitude": 70.5,
+          "gps_longitude_ref": "W"}, (12.5, -70.5)),
+        ({"GPSPosition": "48 deg 51' 0.00\" N, 2 deg 21' 0.00\" E"}, (48.85, 2.35)),
+    ],
+)  # fmt: skip
+def test_exif_style_keys_and_hemisphere_refs(
+    data: dict[str, Any], expected: tuple[float, float]
+) -> None:
+    """Photo posts copy exiftool's tags: ``GPSLatitude`` is a coordinate key like
+    ``geoLatitude``, and an unsigned value takes its hemisphere from ``GPSLatitudeRef``."""
+    [(lat, lon, _, _)] = points(data)
+    assert (lat, lon) == pytest.approx(expected)
+
+
+def test_a_ref_naming_the_other_axis_drops_the_point_with_a_warning() -> None:
+    places, warnings = find_places({"GPSLatitude": 10.0, "GPSLatitudeRef": "E",
+                                    "GPSLongitude": 20.0}, geocode=False)  # fmt: skip
+    assert places == () and [w.reason for w in warnings] == ["bad-coordinates"]
+
+
+@pytest.mark.parametrize(
     ("data", "says"),
     [
         ({"geo_latitude": "0", "geo_longitude": "0"}, "placeholder"),
@@ -267,6 +294,19 @@ def test_names_are_geocoded_and_the_pick_recorded(data: dict[str, Any], label: s
 def test_a_trip_of_names_gives_every_place() -> None:
     places, _ = find_places({"locations": ["Lisbon, Portugal", "Porto, Portugal"]})
     assert [p.geocoded for p in places] == ["Lisbon, PT", "Porto, PT"]
+
+
+@pytest.mark.parametrize("value", ["Albany, NY", ["Albany, NY"]])
+def test_a_list_key_holding_one_name_names_one_place(value: Any) -> None:
+    """Jekyll travel posts write ``locations:`` as a list, or one string, even for one place."""
+    places, warnings = find_places({"locations": value})
+    assert [(p.geocoded, p.address) for p in places] == [("Albany, NY, US", "Albany, NY")]
+    assert warnings == []
+
+
+def test_a_list_key_holding_one_name_labels_the_one_point() -> None:
+    data = {"locations": ["Albany, NY"], "coordinates": ["-73.756, 42.653"]}
+    assert points(data) == [(42.653, -73.756, True, "Albany, NY")]
 
 
 def test_names_are_not_geocoded_when_coordinates_are_written() -> None:
