@@ -212,6 +212,29 @@ def test_cjk_names_are_not_taken_for_airport_codes(text: str, label: str) -> Non
     assert place is not None and place.label == label
 
 
+@pytest.mark.parametrize(
+    "text", ["Bradbury, CA", "Smallville, MA", "Smallville, ME", "Smallville, DE",
+             "Smallville, Georgia", "Georgia", "CA", "Smallville, PA"],
+)  # fmt: skip
+def test_a_town_not_found_in_what_may_be_a_us_state_is_placed_nowhere(text: str) -> None:
+    """'Bradbury, CA' (a town too small for the table) was put at Canada's centre, 'X, MA'
+    in Morocco, 'X, Georgia' in the Caucasus, 'X, PA' in the town of Pa (Burkina Faso):
+    a code or name that may be a US state gives no country centre and is no town."""
+    assert gazetteer.geocode(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("Pasadena, CA", "Pasadena, CA, US"), ("Lancaster, PA", "Lancaster, PA, US"),
+     ("Kiel, DE", "Kiel, DE"), ("Tbilisi, Georgia", "Tbilisi, GE"),
+     ("Spanish Water, Curaçao", "Curaçao (country)"),
+     ("Smallville, UK", "United Kingdom (country)")],
+)  # fmt: skip
+def test_towns_and_unambiguous_countries_are_still_found(text: str, label: str) -> None:
+    place = gazetteer.geocode(text)
+    assert place is not None and place.label == label
+
+
 def _fresh(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
     monkeypatch.setenv("BLOGSEARCH_CACHE_DIR", str(folder))
     monkeypatch.setattr(gazetteer, "_instance", None)
