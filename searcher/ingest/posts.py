@@ -58,7 +58,7 @@ def build_post(
         url=_url(link) or fields.derive_url(rel, date),
         draft=drafts.reason(rel, data, site) is not None,
         locations=found,
-        text=extracted.text,
+        text=places.redact(extracted.text, found, body),
         warnings=tuple(warnings),
     )
 

@@ -554,3 +554,42 @@ def test_a_private_flag_is_honoured_however_the_front_matter_is_broken(
     front = meta.parse("---\n" + "\n".join(lines) + "\n---\nwords")
     places, _ = find_places(front.data, geocode=False)
     assert not any(p.public for p in places), front.data
+
+
+# --- a private place's text ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("at 43.484082, 3.676690 today", "at   today"),  # trailing zeros as written
+        ("at 43.484082;3.67669.", "at  ."),
+        ("at 43.4840821, 3.67669", "at 43.4840821, 3.67669"),  # another point
+        ("version 43.484082 only", "version 43.484082 only"),  # one number is no point
+    ],
+)
+def test_a_private_point_written_out_is_taken_from_the_text(text: str, kept: str) -> None:
+    from searcher.ingest.places import redact
+    from searcher.models import Location
+
+    private = (Location(43.484082, 3.67669, public=False),)
+    assert redact(text, private) == kept
+    assert redact(text, (Location(43.484082, 3.67669),)) == text  # public: left as it is
+
+
+def test_whole_and_negative_degrees_are_matched_as_written() -> None:
+    from searcher.ingest.places import redact
+    from searcher.models import Location
+
+    assert redact("at -33, 151.0 and 33, 151", (Location(-33.0, 151.0, public=False),)) == (
+        "at   and 33, 151"
+    )
+
+
+def test_the_text_of_geo_markup_is_taken_from_a_private_posts_text() -> None:
+    from searcher.ingest.places import redact
+    from searcher.models import Location
+
+    body = 'We met. <abbr class="geo" title="48.8566;2.3522">Lutetia</abbr> <pre>Lutetia</pre>'
+    private = (Location(48.8566, 2.3522, public=False, source=BODY),)
+    assert redact("We met. Lutetia", private, body) == "We met.  "
