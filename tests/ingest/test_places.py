@@ -470,6 +470,14 @@ def test_pairs_in_one_value(text: str, point: tuple[float, float]) -> None:
     assert parse_pair(text) == pytest.approx(point, abs=1e-6)
 
 
+@pytest.mark.parametrize("text", ["48.8566,2.3522,35", "(48.8566 2.3522 35)", "1, 2, 3, 4"])
+def test_three_numbers_in_one_string_read_as_the_list_they_write(text: str) -> None:
+    """'geo: "48.8566,2.3522,35"' was dropped without a word: as a list, it is said."""
+    with pytest.raises(InvalidCoordinates, match="values, not"):
+        parse_pair(text)
+    assert parse_pair("2.3522, 48.8566, 35", lon_first=True) == (48.8566, 2.3522)
+
+
 @pytest.mark.parametrize("text", ["Berlin, Germany", "Route 66", "10115", "", "1e5,3"])
 def test_what_is_no_pair(text: str) -> None:
     assert parse_pair(text) is None
