@@ -4,6 +4,7 @@ and the names a mapping gives (``location: Berlin``, ``city`` + ``country``, ``l
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,8 @@ NAME_KEYS = (
     "locality", "address", "destination",
 )  # fmt: skip
 NAME_LIST_KEYS = frozenset({"locations", "places", "cities", "destinations"})
+_ROUTE = re.compile(r"\s*(?:-+>|=+>|[\u2013\u2014]>|[\u2192\u21d2\u27f6\u2794\u279c])\s*")
+# "Lisbon -> Porto", "Lisbon → Porto": a trip's stops, each one place
 _CITY_KEYS = ("city", "town", "village")
 _REGION_KEYS = ("state", "region", "province")
 _COUNTRY_KEYS = ("country", "country_name")
@@ -96,8 +99,9 @@ def names(scopes: list[Scope]) -> list[str]:
         keys = (*NAME_KEYS, "name") if is_place_scope(scope) else NAME_KEYS
         found.extend(filter(None, (place_name(scope.items[k]) for k in keys if k in scope.items)))
     seen: dict[str, str] = {}
-    for one in found:
-        seen.setdefault(one.casefold(), one)
+    for one in (stop for whole in found for stop in _ROUTE.split(whole)):
+        if place_name(one):
+            seen.setdefault(one.casefold(), one)
     return list(seen.values())
 
 

@@ -309,6 +309,19 @@ def test_a_list_key_holding_one_name_labels_the_one_point() -> None:
     assert points(data) == [(42.653, -73.756, True, "Albany, NY")]
 
 
+@pytest.mark.parametrize(
+    "value", ["Lisbon -> Porto", "Lisbon → Porto", "Lisbon ⇒ Porto", ["Lisbon => Porto"]]
+)
+def test_a_route_written_as_one_name_gives_every_stop(value: Any) -> None:
+    """Travel posts write the day's trip in one value: 'Lisbon -> Porto' was not found."""
+    places, warnings = find_places({"location": value})
+    assert [(p.address, p.geocoded) for p in places] == [
+        ("Lisbon", "Lisbon, PT"),
+        ("Porto", "Porto, PT"),
+    ]
+    assert warnings == []
+
+
 def test_names_are_not_geocoded_when_coordinates_are_written() -> None:
     places, _ = find_places({"geo": [1.5, 2.5], "location": "Berlin, Germany"})
     assert [(p.lat, p.lon, p.address, p.geocoded) for p in places] == [
