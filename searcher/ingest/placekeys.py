@@ -27,6 +27,8 @@ NAME_KEYS = (
 NAME_LIST_KEYS = frozenset({"locations", "places", "cities", "destinations"})
 _ROUTE = re.compile(r"\s*(?:-+>|=+>|[\u2013\u2014]>|[\u2192\u21d2\u27f6\u2794\u279c])\s*")
 # "Lisbon -> Porto", "Lisbon → Porto": a trip's stops, each one place
+_UNSET = re.compile(r"\s*\((?:null|undefined|none)\)|,\s*(?:null|undefined)\s*(?=,|$)", re.I)
+# an exporter's empty field: Blogger's geo_address "Washington Metro (null)"
 _CITY_KEYS = ("city", "town", "village")
 _REGION_KEYS = ("state", "region", "province")
 _COUNTRY_KEYS = ("country", "country_name")
@@ -146,7 +148,7 @@ def place_name(value: Any) -> str | None:
     value = coords.unwrap(value)
     if not isinstance(value, str):
         return None
-    text = " ".join(fields.unescape(value).split())
+    text = " ".join(_UNSET.sub("", fields.unescape(value)).split())
     if not 2 <= len(text) <= 120 or not any(c.isalpha() for c in text):
         return None
     if "://" in text or "@" in text or text.startswith(("/", "{", "[")) or "\n" in value.strip():

@@ -322,6 +322,17 @@ def test_a_route_written_as_one_name_gives_every_stop(value: Any) -> None:
     assert warnings == []
 
 
+@pytest.mark.parametrize(
+    ("written", "address"),
+    [("Washington Metro (null)", "Washington Metro"), ("Springfield, null, US", "Springfield, US"),
+     ("(null)", None), ("Nullarbor", "Nullarbor")],
+)  # fmt: skip
+def test_an_exporters_empty_field_is_no_part_of_a_name(written: str, address: str | None) -> None:
+    """Blogger's export wrote geo_address "Washington Metro (null)" (n8henrie.github.io)."""
+    data = {"geo_latitude": ["38.46"], "geo_longitude": ["-77.53"], "geo_address": [written]}
+    assert points(data) == [(38.46, -77.53, True, address)]
+
+
 def test_names_are_not_geocoded_when_coordinates_are_written() -> None:
     places, _ = find_places({"geo": [1.5, 2.5], "location": "Berlin, Germany"})
     assert [(p.lat, p.lon, p.address, p.geocoded) for p in places] == [
