@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import math
 import os
 import re
 import sys
@@ -104,6 +105,15 @@ def geocode(text: str) -> Place | None:
     return None
 
 
+def populated(lat: float, lon: float) -> bool:
+    """Whether a town of the table lies in the one-degree cell of (lat, lon) or next to it:
+    a point read in the wrong order mostly lands in a sea, a desert or Antarctica."""
+    cells = _gazetteer().cells
+    row, column = math.floor(lat), math.floor(lon)
+    return any((row + i, (column + j + 180) % 360 - 180) in cells
+               for i in (-1, 0, 1) for j in (-1, 0, 1))  # fmt: skip
+
+
 def _a_name(key: str, place: Place) -> bool:
     """Whether ``key`` names ``place`` in prose: a short Latin alternate name is an airport
     code (THE, SEA), not a name; two or three letters of a CJK script (東京, 北京) are."""
@@ -129,6 +139,12 @@ class _Gazetteer:
         self._codes = {code.split("-")[-1] for codes in self._regions.values() for code in codes}
         self._states = {code for codes in self._regions.values() for code in codes
                         if code.startswith("US-")}  # fmt: skip
+
+    @functools.cached_property
+    def cells(self) -> frozenset[tuple[int, int]]:
+        """The one-degree cells holding a town (read once, when first asked: 40 ms)."""
+        return frozenset((math.floor(row[2]), math.floor(row[3]))
+                         for _, row in self._tables.items("rows"))  # fmt: skip
 
     def _place(self, i: int) -> Place:
         return Place(*self._tables.get("rows", i))

@@ -342,7 +342,9 @@ def _add(found: _Found, label: str | None, parse: Any, *args: Any, name_key: boo
 
 def _settle_order(found: _Found, scopes: list[Scope]) -> None:
     """Points read longitude first only because of their key (``coordinates``) are turned
-    round when the place the post names is near the other order and far from this one."""
+    round when the place the post names is near the other order and far from this one; with
+    no place named, when only the other order lands near a town (Zola sites copy Google's
+    "lat,lng" into ``coordinates``: Warsaw read as a point in the Arabian desert)."""
     if not found.unsure:
         return
     from searcher.geo import gazetteer, haversine_km
@@ -355,6 +357,8 @@ def _settle_order(found: _Found, scopes: list[Scope]) -> None:
         names = [place.address] if place.address else placekeys.names(scopes)[:1]
         named = gazetteer.geocode(names[0]) if names else None
         if named is None:
+            if not gazetteer.populated(lat, lon) and gazetteer.populated(lon, lat):
+                found.places[i] = replace(place, lat=lon, lon=lat)
             continue
         as_read = haversine_km(lat, lon, named.lat, named.lon)
         turned = haversine_km(lon, lat, named.lat, named.lon)

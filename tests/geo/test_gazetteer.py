@@ -235,6 +235,17 @@ def test_towns_and_unambiguous_countries_are_still_found(text: str, label: str) 
     assert place is not None and place.label == label
 
 
+@pytest.mark.parametrize(
+    ("lat", "lon", "expected"),
+    [(52.22, 20.97, True), (20.97, 52.22, False), (44.28, -73.98, True), (-73.98, 44.28, False),
+     (-18.1, 178.4, True), (-18.1, 179.9, True), (0.0, 0.0, False)],
+)  # fmt: skip
+def test_populated_says_whether_a_town_is_about_a_degree_away(
+    lat: float, lon: float, expected: bool
+) -> None:
+    assert gazetteer.populated(lat, lon) is expected
+
+
 def _fresh(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
     monkeypatch.setenv("BLOGSEARCH_CACHE_DIR", str(folder))
     monkeypatch.setattr(gazetteer, "_instance", None)

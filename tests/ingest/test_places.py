@@ -529,6 +529,24 @@ def test_a_named_place_settles_the_order_a_key_only_suggests(data: dict[str, Any
     assert [(round(p.lat, 4), round(p.lon, 4)) for p in places] == [(43.4028, 3.6934)]
 
 
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"extra": {"geo": {"coordinates": "52.221859,20.969030"}}}, (52.221859, 20.96903)),
+        ({"coordinates": "51.096312/16.994242"}, (51.096312, 16.994242)),  # Wrocław, not Yemen
+        ({"coordinates": ["-73.9835766,44.2805657"]}, (44.2805657, -73.9835766)),  # as hinted
+        ({"coordinates": [2.3522, 48.8566]}, (48.8566, 2.3522)),
+    ],
+)
+def test_with_no_name_the_order_that_lands_near_a_town_is_kept(
+    data: dict[str, Any], expected: tuple[float, float]
+) -> None:
+    """Zola venue pages copy Google's "lat,lng" into `coordinates`, which hints longitude
+    first: 18 of 22 in tpwres/teczki-polskiego-wrestlingu were put in the Arabian desert."""
+    [(lat, lon, _, _)] = points(data)
+    assert (lat, lon) == expected
+
+
 def test_geojson_type_keeps_longitude_first_whatever_the_name() -> None:
     data = {"geometry": {"type": "Point", "coordinates": [43.4028, 3.6934]}, "location": "Sète"}
     places, _ = find_places(data)
