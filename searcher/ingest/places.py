@@ -101,8 +101,8 @@ def redact(text: str, places: Sequence[Location], body: str = "") -> str:
     private = [place for place in places if not place.public]
     if not private:
         return text
-    for marked in microformat.shown(body):
-        text = text.replace(marked, " ")
+    for marked in microformat.shown(body):  # as whole words: "here" leaves "there" whole
+        text = re.sub(rf"(?<!\w){re.escape(marked)}(?!\w)", " ", text)
     for place in private:
         if place.lat is not None and place.lon is not None:
             text = _written(place.lat, place.lon).sub(" ", text)

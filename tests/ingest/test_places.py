@@ -643,3 +643,5 @@ def test_the_text_of_geo_markup_is_taken_from_a_private_posts_text() -> None:
     body = 'We met. <abbr class="geo" title="48.8566;2.3522">Lutetia</abbr> <pre>Lutetia</pre>'
     private = (Location(48.8566, 2.3522, public=False, source=BODY),)
     assert redact("We met. Lutetia", private, body) == "We met.  "
+    here = '<span class="geo" title="48.8566;2.3522">here</span>'
+    assert redact("There, here and where", private, here) == "There,   and where"
