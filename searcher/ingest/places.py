@@ -18,7 +18,7 @@ import functools
 import json
 import re
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -92,35 +92,6 @@ def find_places(
     if not public:
         places = [replace(place, public=False) for place in places]
     return tuple(places), found.warnings
-
-
-def redact(text: str, places: Sequence[Location], body: str = "") -> str:
-    """A post's ``text`` without what would tell where its private places are: the text of
-    the body's geo markup (its coordinates, the name it marks up) and each private point
-    written out as two numbers. Public places leave the text as it is."""
-    private = [place for place in places if not place.public]
-    if not private:
-        return text
-    for marked in microformat.shown(body):  # as whole words: "here" leaves "there" whole
-        text = re.sub(rf"(?<!\w){re.escape(marked)}(?!\w)", " ", text)
-    for place in private:
-        if place.lat is not None and place.lon is not None:
-            text = _written(place.lat, place.lon).sub(" ", text)
-    return text
-
-
-def _written(lat: float, lon: float) -> re.Pattern[str]:
-    """A point as a post writes it: ``43.484082, 3.676690``, ``-33.85 151.2``, ``48.85;2.35``."""
-    pair = rf"{_decimal(lat)}\s*[,;/]?\s*{_decimal(lon)}"
-    return re.compile(rf"(?<![\d.]){pair}(?![\d])")
-
-
-def _decimal(value: float) -> str:
-    shortest = repr(abs(value))  # as parsed from the text: 42.956294391395296, 3.67669
-    written = f"{abs(value):.7f}" if "e" in shortest else shortest
-    whole, _, fraction = written.rstrip("0").partition(".")
-    digits = rf"{whole}\.{fraction}0*" if fraction else rf"{whole}(?:\.0*)?"
-    return rf"[-+\u2212]?{digits}" if value >= 0 else rf"[-\u2212]{digits}"
 
 
 def find_location(data: Mapping[str, Any]) -> tuple[Location | None, list[IngestWarning]]:

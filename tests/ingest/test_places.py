@@ -619,7 +619,7 @@ def test_a_private_flag_is_honoured_however_the_front_matter_is_broken(
     ],
 )
 def test_a_private_point_written_out_is_taken_from_the_text(text: str, kept: str) -> None:
-    from searcher.ingest.places import redact
+    from searcher.ingest.privatetext import redact
     from searcher.models import Location
 
     private = (Location(43.484082, 3.67669, public=False),)
@@ -628,7 +628,7 @@ def test_a_private_point_written_out_is_taken_from_the_text(text: str, kept: str
 
 
 def test_whole_and_negative_degrees_are_matched_as_written() -> None:
-    from searcher.ingest.places import redact
+    from searcher.ingest.privatetext import redact
     from searcher.models import Location
 
     assert redact("at -33, 151.0 and 33, 151", (Location(-33.0, 151.0, public=False),)) == (
@@ -637,7 +637,7 @@ def test_whole_and_negative_degrees_are_matched_as_written() -> None:
 
 
 def test_the_text_of_geo_markup_is_taken_from_a_private_posts_text() -> None:
-    from searcher.ingest.places import redact
+    from searcher.ingest.privatetext import redact
     from searcher.models import Location
 
     body = 'We met. <abbr class="geo" title="48.8566;2.3522">Lutetia</abbr> <pre>Lutetia</pre>'
