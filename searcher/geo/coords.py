@@ -50,6 +50,9 @@ _WKT_POINT = re.compile(
     re.I,
 )
 _LOOKS_NUMERIC = re.compile(rf"^\s*{_SIGN}\d")
+_NUMBERS = re.compile(  # three numbers or more: a point and its altitude, or a mistake
+    rf"^[(\[]?\s*{_DECIMAL}{_SEP}{_DECIMAL}(?:{_SEP}{_SIGN}\d+(?:\.\d+)?)+\s*[)\]]?$"
+)
 
 
 def parse_one(value: Any, axis: Axis) -> float | None:
@@ -128,6 +131,8 @@ def _pair_text(text: str, lon_first: bool) -> tuple[float, float] | None:
     if match is None:
         if _ONE.match(text) and _LOOKS_NUMERIC.match(text):
             raise InvalidCoordinates(f"{_show(text)} has one coordinate of two")
+        if _NUMBERS.match(text):  # "48.85,2.35,35": read as the list it writes
+            return _pair_list(re.split(r"\s*[,;/]\s*|\s+", text.strip("()[] ")), lon_first)
         return None
     (a, axis_a), (b, axis_b) = _degrees(match, "a_"), _degrees(match, "b_")
     if axis_a is None and axis_b is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import math
 import os
 import re
 import sys
@@ -91,6 +92,8 @@ def geocode(text: str) -> Place | None:
     parts = [part for part in parts if len(part) > 1]
     gazetteer = _gazetteer()
     for i, name in enumerate(parts):
+        if i and len(name) <= 3 and gazetteer.is_region(name):
+            continue  # "PA" after a comma is Pennsylvania, not the town of Pa (Burkina Faso)
         hints = [part for part in parts[i + 1 :] if gazetteer.is_region(part)]
         found = gazetteer._match(name, hints, 1)
         if found and _a_name(normalize(name), found[0]):
@@ -100,6 +103,15 @@ def geocode(text: str) -> Place | None:
         if country is not None:
             return country
     return None
+
+
+def populated(lat: float, lon: float) -> bool:
+    """Whether a town of the table lies in the one-degree cell of (lat, lon) or next to it:
+    a point read in the wrong order mostly lands in a sea, a desert or Antarctica."""
+    cells = _gazetteer().cells
+    row, column = math.floor(lat), math.floor(lon)
+    return any((row + i, (column + j + 180) % 360 - 180) in cells
+               for i in (-1, 0, 1) for j in (-1, 0, 1))  # fmt: skip
 
 
 def _a_name(key: str, place: Place) -> bool:
@@ -125,6 +137,14 @@ class _Gazetteer:
         self._regions: dict[str, set[str]] = tables.head["regions"]  # name → codes it stands for
         self._centres: dict[str, tuple[str, float, float]] = tables.head["centres"]  # → centre
         self._codes = {code.split("-")[-1] for codes in self._regions.values() for code in codes}
+        self._states = {code for codes in self._regions.values() for code in codes
+                        if code.startswith("US-")}  # fmt: skip
+
+    @functools.cached_property
+    def cells(self) -> frozenset[tuple[int, int]]:
+        """The one-degree cells holding a town (read once, when first asked: 40 ms)."""
+        return frozenset((math.floor(row[2]), math.floor(row[3]))
+                         for _, row in self._tables.items("rows"))  # fmt: skip
 
     def _place(self, i: int) -> Place:
         return Place(*self._tables.get("rows", i))
@@ -148,8 +168,14 @@ class _Gazetteer:
         return key in self._regions or key.replace(" ", "").upper() in self._codes
 
     def country(self, text: str) -> Place | None:
-        """The centre of the country ``text`` names (a name, not a code), or None."""
-        codes = {code for code in self._regions.get(normalize(text), ()) if "-" not in code}
+        """The centre of the country ``text`` names, or None; None too when it may as well
+        name a US state ("Georgia"; "CA", "MA", "DE": Canada, Morocco, Germany or a state),
+        whose centre would be thousands of kilometres off."""
+        key = normalize(text)
+        named = self._regions.get(key, set())
+        if f"US-{key.replace(' ', '').upper()}" in self._states or named & self._states:
+            return None
+        codes = {code for code in named if "-" not in code}
         if len(codes) != 1:
             return None
         code = codes.pop()

@@ -42,12 +42,10 @@ _ROLES = {
 
 def points(body: str, warn: Warn) -> Iterator[tuple[float, float]]:
     """Every (lat, lon) marked up in ``body``; each latitude pairs with the next longitude."""
-    if not (holds(body, "atitude") or holds(body, "geo")) or not _HINT.search(body):
+    if not marks_up(body):
         return
-    if any(holds(body, mark) for mark in ("<pre", "<code", "```", "~~~")):
-        body = _CODE.sub(" ", body)
     lat: str | None = None
-    for role, value in _marked(body):
+    for role, value, _ in _marked(_without_code(body)):
         if role == "pair":
             try:
                 point = coords.parse_pair(value)
@@ -68,9 +66,29 @@ def points(body: str, warn: Warn) -> Iterator[tuple[float, float]]:
             lat = None
 
 
-def _marked(body: str) -> Iterator[tuple[str, str]]:
-    """(role, value) of each marked element: its title, content or value attribute, else its
-    text up to the next tag."""
+def marks_up(body: str) -> bool:
+    """Whether ``body`` may hold geo markup (cheap: most bodies hold none)."""
+    return (holds(body, "atitude") or holds(body, "geo")) and _HINT.search(body) is not None
+
+
+def shown(body: str) -> list[str]:
+    """The text of each geo-marked element a reader sees (``43.48``, ``Paris`` of
+    ``<abbr class="geo" title="…">Paris</abbr>``): what tells where the post was written."""
+    if not marks_up(body):
+        return []
+    found = (" ".join(html.unescape(inner).split()) for _, _, inner in _marked(_without_code(body)))
+    return [text for text in found if text]
+
+
+def _without_code(body: str) -> str:
+    if any(holds(body, mark) for mark in ("<pre", "<code", "```", "~~~")):
+        return _CODE.sub(" ", body)
+    return body
+
+
+def _marked(body: str) -> Iterator[tuple[str, str, str]]:
+    """(role, value, text) of each marked element: its title, content or value attribute,
+    else its text up to the next tag; and that text."""
     for match in _ELEMENT.finditer(body):
         attrs = {m[1].lower(): m[2] if m[2] is not None else m[3]
                  for m in _ATTR.finditer(match["attrs"])}  # fmt: skip
@@ -81,4 +99,4 @@ def _marked(body: str) -> Iterator[tuple[str, str]]:
         candidates = (attrs.get("title"), attrs.get("content"), attrs.get("value"), match["inner"])
         value = next((c for c in candidates if c and _DIGIT.search(c)), None)
         if value:
-            yield role, html.unescape(value).strip()
+            yield role, html.unescape(value).strip(), match["inner"]

@@ -4,6 +4,7 @@ and the names a mapping gives (``location: Berlin``, ``city`` + ``country``, ``l
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,10 @@ NAME_KEYS = (
     "locality", "address", "destination",
 )  # fmt: skip
 NAME_LIST_KEYS = frozenset({"locations", "places", "cities", "destinations"})
+_ROUTE = re.compile(r"\s*(?:-+>|=+>|[\u2013\u2014]>|[\u2192\u21d2\u27f6\u2794\u279c])\s*")
+# "Lisbon -> Porto", "Lisbon → Porto": a trip's stops, each one place
+_UNSET = re.compile(r"\s*\((?:null|undefined|none)\)|,\s*(?:null|undefined)\s*(?=,|$)", re.I)
+# an exporter's empty field: Blogger's geo_address "Washington Metro (null)"
 _CITY_KEYS = ("city", "town", "village")
 _REGION_KEYS = ("state", "region", "province")
 _COUNTRY_KEYS = ("country", "country_name")
@@ -96,19 +101,25 @@ def names(scopes: list[Scope]) -> list[str]:
         keys = (*NAME_KEYS, "name") if is_place_scope(scope) else NAME_KEYS
         found.extend(filter(None, (place_name(scope.items[k]) for k in keys if k in scope.items)))
     seen: dict[str, str] = {}
-    for one in found:
-        seen.setdefault(one.casefold(), one)
+    for one in (stop for whole in found for stop in _ROUTE.split(whole)):
+        if place_name(one):
+            seen.setdefault(one.casefold(), one)
     return list(seen.values())
 
 
 def name_list(scope: Scope) -> list[str]:
-    """The names of a list of places (``locations: [Berlin, Paris]``)."""
+    """The names of a list of places (``locations: [Berlin, Paris]``); a list key holding one
+    name, alone or in a one-item list (``locations: "Albany, NY"``), names one place."""
     for key in (*sorted(NAME_LIST_KEYS & scope.items.keys()), *NAME_KEYS):
         value = scope.items.get(key)
         if isinstance(value, list | tuple) and len(value) > 1:
             found = [one for one in map(place_name, value) if one]
             if found:
                 return found
+        elif key in NAME_LIST_KEYS:
+            one = place_name(value)
+            if one:
+                return [one]
     return []
 
 
@@ -137,7 +148,7 @@ def place_name(value: Any) -> str | None:
     value = coords.unwrap(value)
     if not isinstance(value, str):
         return None
-    text = " ".join(fields.unescape(value).split())
+    text = " ".join(_UNSET.sub("", fields.unescape(value)).split())
     if not 2 <= len(text) <= 120 or not any(c.isalpha() for c in text):
         return None
     if "://" in text or "@" in text or text.startswith(("/", "{", "[")) or "\n" in value.strip():

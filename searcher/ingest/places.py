@@ -48,8 +48,11 @@ _CLEARLY_OFF = frozenset({"0", "false", "no", "n", "off"})
 # mapping one that holds a point (its own privacy flags count)
 _WORDS = placekeys.LAT_WORDS | placekeys.LON_WORDS | placekeys.PAIR_WORDS
 _COORDINATE_WORD = re.compile("|".join(sorted(_WORDS, key=len, reverse=True)))
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")  # GPSLatitude too
 _SEPARATORS = re.compile(r"[\s.\-]+")
+_HEMISPHERES = {
+    word: word[0].upper() for word in ("n", "s", "e", "w", "north", "south", "east", "west")
+}
 
 
 @dataclass
@@ -167,7 +170,8 @@ def _unserialised(value: Any) -> Any:
 
 
 def _key(key: Any) -> str:
-    """``geoLatitude``, ``Geo-Latitude``, ``geo.latitude`` → ``geo_latitude``."""
+    """``geoLatitude``, ``Geo-Latitude``, ``geo.latitude`` → ``geo_latitude``; exiftool's
+    ``GPSLatitude`` → ``gps_latitude``."""
     return _normal_key(str(key))
 
 
@@ -228,8 +232,20 @@ def _axis_keys(scope: Scope, words: frozenset[str]) -> dict[str, Any]:
     for key, value in scope.items.items():
         parts = key.split("_")
         if parts[-1] in words and not isinstance(value, Mapping) and _both_axes(parts) is None:
-            found["_".join(parts[:-1])] = value
+            found["_".join(parts[:-1])] = _with_ref(scope, key, value)
     return found
+
+
+def _with_ref(scope: Scope, key: str, value: Any) -> Any:
+    """An EXIF-style unsigned coordinate with the hemisphere its ``…_ref`` key gives
+    (``GPSLatitude: 33.86`` + ``GPSLatitudeRef: S``) as one value: ``"33.86 S"``."""
+    ref = coords.unwrap(scope.items.get(key + "_ref"))
+    letter = _HEMISPHERES.get(ref.strip().lower()) if isinstance(ref, str) else None
+    value = coords.unwrap(value)
+    if letter is None or isinstance(value, bool) or not isinstance(value, int | float | str):
+        return value
+    text = str(value).strip()
+    return value if not text or text[-1:].isalpha() else f"{text} {letter}"
 
 
 def _both_axes(words: list[str]) -> bool | None:
@@ -297,7 +313,9 @@ def _add(found: _Found, label: str | None, parse: Any, *args: Any, name_key: boo
 
 def _settle_order(found: _Found, scopes: list[Scope]) -> None:
     """Points read longitude first only because of their key (``coordinates``) are turned
-    round when the place the post names is near the other order and far from this one."""
+    round when the place the post names is near the other order and far from this one; with
+    no place named, when only the other order lands near a town (Zola sites copy Google's
+    "lat,lng" into ``coordinates``: Warsaw read as a point in the Arabian desert)."""
     if not found.unsure:
         return
     from searcher.geo import gazetteer, haversine_km
@@ -310,6 +328,8 @@ def _settle_order(found: _Found, scopes: list[Scope]) -> None:
         names = [place.address] if place.address else placekeys.names(scopes)[:1]
         named = gazetteer.geocode(names[0]) if names else None
         if named is None:
+            if not gazetteer.populated(lat, lon) and gazetteer.populated(lon, lat):
+                found.places[i] = replace(place, lat=lon, lon=lat)
             continue
         as_read = haversine_km(lat, lon, named.lat, named.lon)
         turned = haversine_km(lon, lat, named.lat, named.lon)

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from searcher.ingest import drafts, fields, langs, places, sites, text
+from searcher.ingest import drafts, fields, langs, places, privatetext, sites, text
 from searcher.models import IngestWarning, Post
 
 
@@ -58,7 +58,7 @@ def build_post(
         url=_url(link) or fields.derive_url(rel, date),
         draft=drafts.reason(rel, data, site) is not None,
         locations=found,
-        text=extracted.text,
+        text=privatetext.redact(extracted.text, found, body),
         warnings=tuple(warnings),
     )
 

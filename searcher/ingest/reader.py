@@ -22,7 +22,7 @@ from searcher.models import DEFAULT_MAX_BYTES, IngestWarning, Post, Skipped, Sum
 # What reading a file gives changes between versions (a front matter form now read, a page
 # now told from a post): an index built by an older revision re-reads every file. Bump it
 # with any change that gives an unchanged file a different record or a different verdict.
-READER_REVISION = 10
+READER_REVISION = 11
 POST_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".html", ".htm"})
 SKIP_DIRS = frozenset({"_site", "node_modules", "_drafts"})  # _drafts/: see drafts.py
 

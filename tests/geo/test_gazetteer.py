@@ -212,6 +212,40 @@ def test_cjk_names_are_not_taken_for_airport_codes(text: str, label: str) -> Non
     assert place is not None and place.label == label
 
 
+@pytest.mark.parametrize(
+    "text", ["Bradbury, CA", "Smallville, MA", "Smallville, ME", "Smallville, DE",
+             "Smallville, Georgia", "Georgia", "CA", "Smallville, PA"],
+)  # fmt: skip
+def test_a_town_not_found_in_what_may_be_a_us_state_is_placed_nowhere(text: str) -> None:
+    """'Bradbury, CA' (a town too small for the table) was put at Canada's centre, 'X, MA'
+    in Morocco, 'X, Georgia' in the Caucasus, 'X, PA' in the town of Pa (Burkina Faso):
+    a code or name that may be a US state gives no country centre and is no town."""
+    assert gazetteer.geocode(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("Pasadena, CA", "Pasadena, CA, US"), ("Lancaster, PA", "Lancaster, PA, US"),
+     ("Kiel, DE", "Kiel, DE"), ("Tbilisi, Georgia", "Tbilisi, GE"),
+     ("Spanish Water, Curaçao", "Curaçao (country)"),
+     ("Smallville, UK", "United Kingdom (country)")],
+)  # fmt: skip
+def test_towns_and_unambiguous_countries_are_still_found(text: str, label: str) -> None:
+    place = gazetteer.geocode(text)
+    assert place is not None and place.label == label
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "expected"),
+    [(52.22, 20.97, True), (20.97, 52.22, False), (44.28, -73.98, True), (-73.98, 44.28, False),
+     (-18.1, 178.4, True), (-18.1, 179.9, True), (0.0, 0.0, False)],
+)  # fmt: skip
+def test_populated_says_whether_a_town_is_about_a_degree_away(
+    lat: float, lon: float, expected: bool
+) -> None:
+    assert gazetteer.populated(lat, lon) is expected
+
+
 def _fresh(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
     monkeypatch.setenv("BLOGSEARCH_CACHE_DIR", str(folder))
     monkeypatch.setattr(gazetteer, "_instance", None)

@@ -131,6 +131,33 @@ def test_shapes(data: dict[str, Any], expected: list[Point]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"GPSLatitude": "48 deg 51' 0.00\" N", "GPSLongitude": "2 deg 21' 0.00\" W"},
+         (48.85, -2.35)),  # exiftool -S, the letter in the value
+        ({"exif": {"GPSLatitude": "33 deg 51' 0.00\"", "GPSLatitudeRef": "South",
+                   "GPSLongitude": 151.2, "GPSLongitudeRef": "E"}}, (-33.85, 151.2)),
+        ({"gps_latitude": "12.5", "gps_latitude_ref": "N", "gps_longitude": 70.5,
+          "gps_longitude_ref": "W"}, (12.5, -70.5)),
+        ({"GPSPosition": "48 deg 51' 0.00\" N, 2 deg 21' 0.00\" E"}, (48.85, 2.35)),
+    ],
+)  # fmt: skip
+def test_exif_style_keys_and_hemisphere_refs(
+    data: dict[str, Any], expected: tuple[float, float]
+) -> None:
+    """Photo posts copy exiftool's tags: ``GPSLatitude`` is a coordinate key like
+    ``geoLatitude``, and an unsigned value takes its hemisphere from ``GPSLatitudeRef``."""
+    [(lat, lon, _, _)] = points(data)
+    assert (lat, lon) == pytest.approx(expected)
+
+
+def test_a_ref_naming_the_other_axis_drops_the_point_with_a_warning() -> None:
+    places, warnings = find_places({"GPSLatitude": 10.0, "GPSLatitudeRef": "E",
+                                    "GPSLongitude": 20.0}, geocode=False)  # fmt: skip
+    assert places == () and [w.reason for w in warnings] == ["bad-coordinates"]
+
+
+@pytest.mark.parametrize(
     ("data", "says"),
     [
         ({"geo_latitude": "0", "geo_longitude": "0"}, "placeholder"),
@@ -267,6 +294,43 @@ def test_names_are_geocoded_and_the_pick_recorded(data: dict[str, Any], label: s
 def test_a_trip_of_names_gives_every_place() -> None:
     places, _ = find_places({"locations": ["Lisbon, Portugal", "Porto, Portugal"]})
     assert [p.geocoded for p in places] == ["Lisbon, PT", "Porto, PT"]
+
+
+@pytest.mark.parametrize("value", ["Albany, NY", ["Albany, NY"]])
+def test_a_list_key_holding_one_name_names_one_place(value: Any) -> None:
+    """Jekyll travel posts write ``locations:`` as a list, or one string, even for one place."""
+    places, warnings = find_places({"locations": value})
+    assert [(p.geocoded, p.address) for p in places] == [("Albany, NY, US", "Albany, NY")]
+    assert warnings == []
+
+
+def test_a_list_key_holding_one_name_labels_the_one_point() -> None:
+    data = {"locations": ["Albany, NY"], "coordinates": ["-73.756, 42.653"]}
+    assert points(data) == [(42.653, -73.756, True, "Albany, NY")]
+
+
+@pytest.mark.parametrize(
+    "value", ["Lisbon -> Porto", "Lisbon → Porto", "Lisbon ⇒ Porto", ["Lisbon => Porto"]]
+)
+def test_a_route_written_as_one_name_gives_every_stop(value: Any) -> None:
+    """Travel posts write the day's trip in one value: 'Lisbon -> Porto' was not found."""
+    places, warnings = find_places({"location": value})
+    assert [(p.address, p.geocoded) for p in places] == [
+        ("Lisbon", "Lisbon, PT"),
+        ("Porto", "Porto, PT"),
+    ]
+    assert warnings == []
+
+
+@pytest.mark.parametrize(
+    ("written", "address"),
+    [("Washington Metro (null)", "Washington Metro"), ("Springfield, null, US", "Springfield, US"),
+     ("(null)", None), ("Nullarbor", "Nullarbor")],
+)  # fmt: skip
+def test_an_exporters_empty_field_is_no_part_of_a_name(written: str, address: str | None) -> None:
+    """Blogger's export wrote geo_address "Washington Metro (null)" (n8henrie.github.io)."""
+    data = {"geo_latitude": ["38.46"], "geo_longitude": ["-77.53"], "geo_address": [written]}
+    assert points(data) == [(38.46, -77.53, True, address)]
 
 
 def test_names_are_not_geocoded_when_coordinates_are_written() -> None:
@@ -430,6 +494,14 @@ def test_pairs_in_one_value(text: str, point: tuple[float, float]) -> None:
     assert parse_pair(text) == pytest.approx(point, abs=1e-6)
 
 
+@pytest.mark.parametrize("text", ["48.8566,2.3522,35", "(48.8566 2.3522 35)", "1, 2, 3, 4"])
+def test_three_numbers_in_one_string_read_as_the_list_they_write(text: str) -> None:
+    """'geo: "48.8566,2.3522,35"' was dropped without a word: as a list, it is said."""
+    with pytest.raises(InvalidCoordinates, match="values, not"):
+        parse_pair(text)
+    assert parse_pair("2.3522, 48.8566, 35", lon_first=True) == (48.8566, 2.3522)
+
+
 @pytest.mark.parametrize("text", ["Berlin, Germany", "Route 66", "10115", "", "1e5,3"])
 def test_what_is_no_pair(text: str) -> None:
     assert parse_pair(text) is None
@@ -455,6 +527,24 @@ def test_a_named_place_settles_the_order_a_key_only_suggests(data: dict[str, Any
     too: with both orders in range, the place the post names beside it decides."""
     places, _ = find_places(data)
     assert [(round(p.lat, 4), round(p.lon, 4)) for p in places] == [(43.4028, 3.6934)]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"extra": {"geo": {"coordinates": "52.221859,20.969030"}}}, (52.221859, 20.96903)),
+        ({"coordinates": "51.096312/16.994242"}, (51.096312, 16.994242)),  # Wrocław, not Yemen
+        ({"coordinates": ["-73.9835766,44.2805657"]}, (44.2805657, -73.9835766)),  # as hinted
+        ({"coordinates": [2.3522, 48.8566]}, (48.8566, 2.3522)),
+    ],
+)
+def test_with_no_name_the_order_that_lands_near_a_town_is_kept(
+    data: dict[str, Any], expected: tuple[float, float]
+) -> None:
+    """Zola venue pages copy Google's "lat,lng" into `coordinates`, which hints longitude
+    first: 18 of 22 in tpwres/teczki-polskiego-wrestlingu were put in the Arabian desert."""
+    [(lat, lon, _, _)] = points(data)
+    assert (lat, lon) == expected
 
 
 def test_geojson_type_keeps_longitude_first_whatever_the_name() -> None:
@@ -514,3 +604,44 @@ def test_a_private_flag_is_honoured_however_the_front_matter_is_broken(
     front = meta.parse("---\n" + "\n".join(lines) + "\n---\nwords")
     places, _ = find_places(front.data, geocode=False)
     assert not any(p.public for p in places), front.data
+
+
+# --- a private place's text ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("at 43.484082, 3.676690 today", "at   today"),  # trailing zeros as written
+        ("at 43.484082;3.67669.", "at  ."),
+        ("at 43.4840821, 3.67669", "at 43.4840821, 3.67669"),  # another point
+        ("version 43.484082 only", "version 43.484082 only"),  # one number is no point
+    ],
+)
+def test_a_private_point_written_out_is_taken_from_the_text(text: str, kept: str) -> None:
+    from searcher.ingest.privatetext import redact
+    from searcher.models import Location
+
+    private = (Location(43.484082, 3.67669, public=False),)
+    assert redact(text, private) == kept
+    assert redact(text, (Location(43.484082, 3.67669),)) == text  # public: left as it is
+
+
+def test_whole_and_negative_degrees_are_matched_as_written() -> None:
+    from searcher.ingest.privatetext import redact
+    from searcher.models import Location
+
+    assert redact("at -33, 151.0 and 33, 151", (Location(-33.0, 151.0, public=False),)) == (
+        "at   and 33, 151"
+    )
+
+
+def test_the_text_of_geo_markup_is_taken_from_a_private_posts_text() -> None:
+    from searcher.ingest.privatetext import redact
+    from searcher.models import Location
+
+    body = 'We met. <abbr class="geo" title="48.8566;2.3522">Lutetia</abbr> <pre>Lutetia</pre>'
+    private = (Location(48.8566, 2.3522, public=False, source=BODY),)
+    assert redact("We met. Lutetia", private, body) == "We met.  "
+    here = '<span class="geo" title="48.8566;2.3522">here</span>'
+    assert redact("There, here and where", private, here) == "There,   and where"
