@@ -13,9 +13,11 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+# "…T08:30.000+02:00", seconds left out before the fraction, reads 08:30 as Ruby's Time.parse
+# (Jekyll's) does; a date it cannot read would give way to the file name's
 _ISO = re.compile(
     r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
-    r"(?:[T\s]+(\d{1,2})[:.](\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
+    r"(?:[T\s]+(\d{1,2})[:.](\d{2})(?::(\d{2})(?:[.,](\d+))?|[.,]\d+)?)?"
     r"\s*(Z|[A-Z]{2,5}|[+-]\d{1,2}(?::?\d{2})?)?\s*$",
     re.IGNORECASE,
 )
