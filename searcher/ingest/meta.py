@@ -486,12 +486,20 @@ def _scalar(value: str, kind: str) -> Any:
 
 
 def _salvage_json(raw: str) -> dict[str, Any]:
+    """JSON as people write it by hand (a trailing comma, 'single quotes', bare keys) is
+    YAML's flow style, read as such; else each ``"key": value`` pair on its own."""
+    try:
+        whole = _strict(raw, "yaml", [])
+    except Exception:  # any parser failure, as in _load
+        whole = None
+    if isinstance(whole, dict):
+        return whole
     data: dict[str, Any] = {}
     for key, value in _JSON_PAIR.findall(raw):
         try:
             data[key] = json.loads(value)
         except (ValueError, RecursionError):
-            data[key] = value.strip('"')
+            data[key] = _scalar(value, "yaml") if value.startswith("[") else value.strip('"')
     return data
 
 

@@ -79,6 +79,13 @@ def test_duplicate_keys_warn_and_keep_last() -> None:
         ('---\ntitle: A "quoted" word\nfoo: [bar\n---\n', {"title": 'A "quoted" word'}),
         ('+++\ntitle = "T"\nbroken = \n+++\n', {"title": "T"}),
         ('{\n"title": "J",\n"tags": ["a"],\n}\n', {"title": "J", "tags": ["a"]}),
+        # JSON written by hand: trailing commas, single quotes, bare keys (YAML's flow style)
+        ('{\n"title": "J",\n"tags": ["a", "b",],\n}\n', {"title": "J", "tags": ["a", "b"]}),
+        ("{\ntitle: 'J', tags: ['a', 'b']\n}\n", {"title": "J", "tags": ["a", "b"]}),
+        (
+            '{\n"title": "J", // a comment\n"tags": ["a", "b",]\n}\n',
+            {"title": "J", "tags": ["a", "b"]},
+        ),
     ],
 )
 def test_broken_front_matter_is_salvaged(text: str, expected: dict[str, object]) -> None:
