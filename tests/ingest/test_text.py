@@ -211,6 +211,15 @@ def test_zola_shortcodes_keep_their_prose(body: str, expected: str) -> None:
             "Boat A red boat",
             id="caption-escaped",
         ),
+        pytest.param(  # WordPress to Markdown converters (hexo-migrator-wordpress and such)
+            '[caption id="attachment_166" align="aligncenter" width="437" caption="Hosts"]'
+            '[![Hosts](http://x.example/h.gif "Hosts")](http://x.example/h.gif)[/caption] Text',
+            "Hosts Hosts Text",
+            id="caption-round-a-linked-image",
+        ),
+        pytest.param(
+            "[a link][ref] stays\n\n[ref]: http://x.example", "a link stays", id="reference"
+        ),
         pytest.param(
             '[tooltip text="a hint"]word[/tooltip] rest',
             "a hint word rest",
