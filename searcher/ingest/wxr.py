@@ -47,14 +47,16 @@ def read_export(path: Path, *, max_bytes: int, geocode: bool = True) -> Iterator
             skipped = Skipped(path.name, f"export larger than {max_bytes * 40} bytes")
         else:
             try:
-                _read_items(SafeET.iterparse(str(path), events=("end",)), path.name, geocode,
-                            items, left_out)  # fmt: skip
+                root = _read_items(SafeET.iterparse(str(path), events=("end",)), path.name,
+                                   geocode, items, left_out)  # fmt: skip
             except ParseError:
                 items.clear()
                 left_out.clear()
                 source, repairs = _repaired(path.read_bytes())
                 found = SafeET.iterparse(io.BytesIO(source), events=("end",))
-                _read_items(found, path.name, geocode, items, left_out, repairs)
+                root = _read_items(found, path.name, geocode, items, left_out, repairs)
+            if root != "rss" and not items and not left_out:  # say why nothing came of it
+                skipped = Skipped(path.name, f"not a WordPress export (its root is <{root}>)")
     except DefusedXmlException as exc:
         skipped = Skipped(path.name, f"refused unsafe XML ({type(exc).__name__})")
     except ParseError as exc:
@@ -74,9 +76,11 @@ def _read_items(
     items: list[tuple[Post, str]],
     left_out: list[Skipped],
     repairs: list[IngestWarning] | None = None,
-) -> None:
+) -> str:
     """Each item parsed into ``items`` (or ``left_out``) as soon as it ends, so a break
-    later in the file keeps them; each carries what repairing the file changed."""
+    later in the file keeps them; each carries what repairing the file changed. The root
+    element's name is returned (``rss`` for an export; Blogger's is an Atom ``feed``)."""
+    element = None
     for _, element in found:
         if _local(element.tag) == "item":
             item = _item(element, export, geocode)
@@ -88,6 +92,7 @@ def _read_items(
                     post = replace(post, warnings=(*post.warnings, *repairs))
                 items.append((post, item_id))
             element.clear()
+    return "" if element is None else _local(element.tag)
 
 
 # what XML 1.0 forbids and old exports hold: control characters, "&" not escaped, HTML's
