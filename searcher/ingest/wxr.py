@@ -1,4 +1,5 @@
-"""WordPress WXR exports (``.xml``) read directly as a source of posts.
+"""WordPress WXR exports (``.xml``) read directly as a source of posts, and Blogger's
+(:mod:`searcher.ingest.blogger`) as they come.
 
 Parsed with defusedxml, so an entity-expansion bomb or an external-entity trick is refused
 rather than expanded. Namespaces differ between WXR versions (1.0 to 1.2), so elements are
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
-from searcher.ingest import encodings, fields, text
+from searcher.ingest import blogger, encodings, fields, text
 from searcher.ingest.posts import build_post
 from searcher.models import IngestWarning, Post, Skipped
 
@@ -56,7 +57,8 @@ def read_export(path: Path, *, max_bytes: int, geocode: bool = True) -> Iterator
                 found = SafeET.iterparse(io.BytesIO(source), events=("end",))
                 root = _read_items(found, path.name, geocode, items, left_out, repairs)
             if root != "rss" and not items and not left_out:  # say why nothing came of it
-                skipped = Skipped(path.name, f"not a WordPress export (its root is <{root}>)")
+                reason = f"no post or page of a WordPress or Blogger export (its root is <{root}>)"
+                skipped = Skipped(path.name, reason)
     except DefusedXmlException as exc:
         skipped = Skipped(path.name, f"refused unsafe XML ({type(exc).__name__})")
     except ParseError as exc:
@@ -82,8 +84,13 @@ def _read_items(
     element's name is returned (``rss`` for an export; Blogger's is an Atom ``feed``)."""
     element = None
     for _, element in found:
-        if _local(element.tag) == "item":
-            item = _item(element, export, geocode)
+        name = _local(element.tag)
+        if name in ("item", "entry"):  # a WordPress item, a Blogger entry
+            item = (
+                _item(element, export, geocode)
+                if name == "item"
+                else blogger.entry(element, export, geocode)
+            )
             if isinstance(item, Skipped):
                 left_out.append(item)
             elif item is not None:

@@ -169,14 +169,16 @@ def test_a_well_formed_export_is_read_as_it_is(tmp_path) -> None:  # type: ignor
 
 
 def test_an_xml_file_that_is_no_export_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    feed = tmp_path / "blogger.xml"  # a Blogger export is an Atom feed: its posts are not read
+    feed = tmp_path / "atom.xml"  # a site's Atom feed: no Blogger post in it
     feed.write_text(
         '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>'
         "<title>A post</title><content type='html'>Words</content></entry></feed>"
     )
     summary = Summary()
     assert list(scan([feed], summary=summary)) == []
-    assert [s.reason for s in summary.skipped] == ["not a WordPress export (its root is <feed>)"]
+    assert [s.reason for s in summary.skipped] == [
+        "no post or page of a WordPress or Blogger export (its root is <feed>)"
+    ]
     empty = tmp_path / "empty.xml"  # an export of a blog with nothing in it: nothing to say
     empty.write_text(_export(""))
     assert list(scan([empty], summary=(summary := Summary()))) == [] and summary.skipped == []
