@@ -132,6 +132,9 @@ def test_date_from_path(path: str, expected: dt.datetime | None) -> None:
         ([{"name": "Travel", "slug": "travel"}, {"title": "Food"}], ("Travel", "Food")),  # CMS
         (True, ()),
         (["C&amp;A", "M&uuml;nchen", "AT&T"], ("C&A", "München", "AT&T")),
+        # Blogger's kind, which export converters copy among the labels: no topic
+        (["http://schemas.google.com/blogger/2008/kind#post", "Tech"], ("Tech",)),
+        ("http://schemas.google.com/blogger/2008/kind#post, research ideas", ("research ideas",)),
     ],
 )
 def test_as_terms(raw: object, expected: tuple[str, ...]) -> None:
