@@ -105,7 +105,7 @@ def _read_items(
 # what XML 1.0 forbids and old exports hold: control characters, "&" not escaped, HTML's
 # named references (&nbsp;) outside CDATA, prefixes never declared (WordPress.com's atom:)
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+_CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>|<!--.*?-->)", re.DOTALL)  # and comments
 _REFERENCE = re.compile(r"&(#\d+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)?")
 _XML_NAMED = frozenset({"lt;", "gt;", "amp;", "quot;", "apos;"})
 _PREFIX = re.compile(r"</?([A-Za-z_][\w.-]*):[A-Za-z_]")
@@ -123,16 +123,18 @@ def _repaired(data: bytes) -> tuple[bytes, list[IngestWarning]]:
     forbidden = len(_FORBIDDEN.findall(content))
     if forbidden:
         content = _FORBIDDEN.sub("", content)
-        warnings.append(IngestWarning("broken-export", f"{forbidden} control character(s) removed"))
+        message = f"{forbidden} control character(s) removed from the export"
+        warnings.append(IngestWarning("broken-export", message))
     parts = _CDATA.split(content)
     fixed = 0
-    for index in range(0, len(parts), 2):  # outside CDATA sections
+    for index in range(0, len(parts), 2):  # outside CDATA sections and comments
         outside = _REFERENCE.sub(_reference, parts[index])
         fixed += outside != parts[index]
         parts[index] = outside
     content = "".join(parts)
     if fixed:
-        warnings.append(IngestWarning("broken-export", "bare & and HTML references read as text"))
+        message = "bare & and HTML references in the export read as text"
+        warnings.append(IngestWarning("broken-export", message))
     missing = set(_PREFIX.findall(content)) - set(_DECLARED.findall(content)) - {"xml", "xmlns"}
     root = _ROOT.search(content)
     if missing and root is not None:
