@@ -9,11 +9,27 @@ only one that reads as no text at all is.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 
 from searcher.models import IngestWarning
 
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac")
+# A UTF-8 continuation byte (80-BF) as Windows-1252 shows it, or as Latin-1 does (C1 controls)
+_CONTINUATION = {
+    **{chr(byte): byte for byte in range(0x80, 0xC0)},
+    **{
+        bytes([b]).decode("cp1252"): b
+        for b in range(0x80, 0xA0)
+        if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+    },
+}
+_C = "[" + "".join(sorted(_CONTINUATION)) + "]"
+# one UTF-8 character read as Windows-1252: a lead byte and its continuations, or "â€" whose
+# last byte (9D, of "”") Windows-1252 leaves undefined and so was dropped
+_GARBLED = re.compile(
+    f"[\u00c2-\u00df]{_C}|[\u00e0-\u00ef]{_C}{{2}}|[\u00f0-\u00f4]{_C}{{3}}|\u00e2\u20ac"
+)
 _BOMS = (  # UTF-32's marks first: UTF-32-LE's begins with UTF-16-LE's
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -24,9 +40,10 @@ _SAMPLE = 8192  # bytes looked at to tell text from binary
 _CONTROLS = bytes(set(range(32)) - set(b"\t\n\r\f\x1b"))  # never in text, often in binary
 
 
-def decode(data: bytes) -> tuple[str | None, list[IngestWarning]]:
+def decode(data: bytes, *, mojibake: bool = True) -> tuple[str | None, list[IngestWarning]]:
     """Bytes → text with normalised newlines, or None for a binary file; what was repaired
-    or left out is reported."""
+    or left out is reported. ``mojibake=False`` leaves UTF-8 read as Windows-1252 for the
+    caller to repair piece by piece (a WordPress export's posts)."""
     warnings: list[IngestWarning] = []
     wide = _wide_encoding(data)
     if wide is not None:
@@ -45,7 +62,7 @@ def decode(data: bytes) -> tuple[str | None, list[IngestWarning]]:
             count = data.count(b"\x00")
             data = data.replace(b"\x00", b"")
             warnings.append(IngestWarning("nul-bytes", f"{count} NUL byte(s) removed"))
-        content = _eight_bit(data, warnings)
+        content = _eight_bit(data, warnings, mojibake)
     if "\r" in content:
         content = content.replace("\r\n", "\n").replace("\r", "\n")
     return content, warnings
@@ -83,7 +100,7 @@ def _mojibake(content: str) -> bool:
     return leads and _MOJIBAKE.search(content) is not None
 
 
-def _eight_bit(data: bytes, warnings: list[IngestWarning]) -> str:
+def _eight_bit(data: bytes, warnings: list[IngestWarning], mojibake: bool) -> str:
     """UTF-8 text; a line that is not is read as Windows-1252 (the usual culprit) and only
     its truly undefined bytes become U+FFFD; UTF-8 read as Windows-1252 is repaired."""
     try:
@@ -103,12 +120,39 @@ def _eight_bit(data: bytes, warnings: list[IngestWarning]) -> str:
     else:  # UTF-8 writes each lead with a first byte C3: a byte looked for at C speed, where
         # "\u00e2\u20ac" looked for in a text of CJK cost 30 us a kaigai-matome post
         maybe_mojibake = b"\xc3" in data
-    if maybe_mojibake and not content.isascii() and _mojibake(content):  # isascii: a flag
-        try:
-            fixed = content.encode("cp1252").decode("utf-8")
-        except UnicodeError:
-            pass
-        else:
-            content = fixed
-            warnings.append(IngestWarning("mojibake", "UTF-8 read as Windows-1252 repaired"))
+    if mojibake and maybe_mojibake and not content.isascii():  # isascii: a flag
+        content = repair_mojibake(content, warnings)
     return content
+
+
+def repair_mojibake(content: str, warnings: list[IngestWarning]) -> str:
+    """``content`` with UTF-8 read as Windows-1252 (``CafÃ©``, ``Iâ€™d``) read again, one
+    character at a time: a WordPress database often mixes it with good text. Twice garbled
+    is repaired twice. Left as written: what a character cannot have been (``Fuß“`` is
+    German, not NKo), and what the text also writes correctly (a post on encodings that
+    shows "ü" turned into "Ã¼")."""
+    repaired = content
+    for _ in range(3):
+        if not _mojibake(repaired):
+            break
+        written = set(_GARBLED.sub("", repaired))
+        repaired = _GARBLED.sub(functools.partial(_character, written), repaired)
+    if repaired != content:
+        warnings.append(IngestWarning("mojibake", "UTF-8 read as Windows-1252 repaired"))
+    return repaired
+
+
+def _character(written: set[str], match: re.Match[str]) -> str:
+    garbled = match[0]
+    if garbled == "\u00e2\u20ac":
+        return "\u201d"
+    data = bytes(_CONTINUATION.get(char, ord(char)) for char in garbled)
+    try:
+        char = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return garbled
+    # C1 controls and the scripts of U+0700-U+08FF are what Ü, ß, à and such before
+    # punctuation would give: real text, not mojibake
+    if char in written or "\u0080" <= char < "\u00a0" or "\u0700" <= char < "\u0900":
+        return garbled
+    return char

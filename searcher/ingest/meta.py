@@ -83,6 +83,8 @@ _TIDIED = {
 _LINE_KEY = re.compile(r"^([A-Za-z_][\w.-]*)\s*[:=]\s*(.*?)\s*$")
 _YAML_KEY = re.compile(r"""^["']?([A-Za-z_][\w.-]*)["']?\s*:(?:\s+(.*?))?\s*$""")
 _BLOCK_SCALAR = re.compile(r"^[|>][-+0-9]*$")
+_UNFENCED_KEY = re.compile(r"[A-Za-z_][\w-]*:(?:[ \t]|\r?\n|$)")
+_UNFENCED_END = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 _JSON_PAIR = re.compile(r'"([A-Za-z_][\w.-]*)"\s*:\s*("(?:[^"\\]|\\.)*"|[-\w.]+|\[[^\]]*\])')
 
 
@@ -202,7 +204,7 @@ def parse(text: str) -> FrontMatter:
         if handler.detect(text):
             break
     else:
-        return FrontMatter({}, text, "none")
+        return _unfenced(text)
     kind = {"_YAMLBoundary": "yaml", "_TOMLBoundary": "toml", "_JSONObject": "json"}[
         type(handler).__name__
     ]
@@ -214,6 +216,25 @@ def parse(text: str) -> FrontMatter:
         )
     data, warnings = _load(raw, kind)
     return FrontMatter(data, body, kind, tuple(warnings))
+
+
+def _unfenced(text: str) -> FrontMatter:
+    """Hexo's front matter without its opening ``---`` (Hexo 3's own scaffolds wrote posts
+    so): the YAML before the first ``---`` line, when it reads as a mapping that names a
+    title or a date; any other text is all body (``Note: …`` then a rule stays prose)."""
+    nothing = FrontMatter({}, text, "none")
+    end = _UNFENCED_END.search(text) if _UNFENCED_KEY.match(text) else None
+    if end is None:
+        return nothing
+    raw = text[: end.start()]
+    try:
+        found = _strict(raw, "yaml", [])
+    except Exception:  # any parser failure: not front matter
+        return nothing
+    if not isinstance(found, dict) or not {"title", "date"} & {str(k).lower() for k in found}:
+        return nothing
+    data, warnings = _load(raw, "yaml")
+    return FrontMatter(data, text[end.end() :].lstrip("\r\n"), "yaml", tuple(warnings))
 
 
 def _named(text: str, fence: re.Match[str]) -> FrontMatter:
@@ -486,12 +507,20 @@ def _scalar(value: str, kind: str) -> Any:
 
 
 def _salvage_json(raw: str) -> dict[str, Any]:
+    """JSON as people write it by hand (a trailing comma, 'single quotes', bare keys) is
+    YAML's flow style, read as such; else each ``"key": value`` pair on its own."""
+    try:
+        whole = _strict(raw, "yaml", [])
+    except Exception:  # any parser failure, as in _load
+        whole = None
+    if isinstance(whole, dict):
+        return whole
     data: dict[str, Any] = {}
     for key, value in _JSON_PAIR.findall(raw):
         try:
             data[key] = json.loads(value)
         except (ValueError, RecursionError):
-            data[key] = value.strip('"')
+            data[key] = _scalar(value, "yaml") if value.startswith("[") else value.strip('"')
     return data
 
 

@@ -251,8 +251,9 @@ _EMBED_NAMES = (
     "soundcloud|dailymotion|flickr|googlevideo|wpvideo|ted|tweet|twitter|instagram|scribd|"
     "spotify|kickstarter|gist"
 )
-# "[x](url)", "[x][ref]" and "[x]: url" are Markdown, not shortcodes; "[x][/x]" is one
-_NOT_LINK = r"(?![(:]|\[(?!/))"
+# "[x](url)", "[x][ref]" and "[x]: url" are Markdown, not shortcodes; "[x][/x]" is one, and
+# so is "[x][![alt](img)](url)" (a label holds no "[": a converted caption round a linked image)
+_NOT_LINK = r"(?![(:]|\[(?![/!]))"
 _UNESCAPE = re.compile(rf"\\\[(/?[A-Za-z][\w-]*(?:\s[^\]\n]*?)?)\\?\]{_NOT_LINK}")
 _CODE_NAME_SET = frozenset(_CODE_NAMES.split("|"))
 _CODE_PAIR = re.compile(

@@ -251,6 +251,9 @@ def extract(body: str, markup: Literal["markdown", "html"]) -> Extracted:
     if markup not in ("markdown", "html"):
         raise ValueError(f"unknown markup {markup!r}; expected 'markdown' or 'html'")
     body = shortcodes.strip(body)
+    document_title = None
+    if markup == "html" and (holds(body, "<title") or holds(body, "<TITLE")):
+        body, document_title = _without_head(body)
     if markup == "markdown":
         if holds(body, "{:"):
             body = _KRAMDOWN_IAL.sub("", body)
@@ -260,4 +263,21 @@ def extract(body: str, markup: Literal["markdown", "html"]) -> Extracted:
         if holds(body, "&lt;"):  # undo GFM's tagfilter so that _flatten sees those tags as tags
             body = _TAGFILTERED.sub(r"<\1\2", body)
     text, heading = _split_heading(_soup_text(_flatten(body)))
-    return Extracted(text=_normalise(text), heading=heading)
+    return Extracted(text=_normalise(text), heading=document_title or heading)
+
+
+_HEAD_ELEMENT = re.compile(r"<head(?:\s[^>]*)?>.*?</head\s*>", re.S | re.I)
+_TITLE_ELEMENT = re.compile(r"<title(?:\s[^>]*)?>(.*?)</title\s*>", re.S | re.I)
+
+
+def _without_head(html: str) -> tuple[str, str | None]:
+    """A whole HTML document's body without its ``<head>`` (a title, metadata: no words of
+    the post), and the ``<title>`` in it, the name the page gives itself, as its heading (a
+    ``<title>`` elsewhere, as SVG writes one, is the body's)."""
+    head = _HEAD_ELEMENT.search(html)
+    title = _TITLE_ELEMENT.search(html, head.start(), head.end()) if head else None
+    if head is None or title is None:
+        return html, None
+    html = html[: head.start()] + " " + html[head.end() :]
+    text = _normalise(_soup_text(_flatten(title[1]))).replace("\n", " ")
+    return html, text or None

@@ -1,4 +1,5 @@
-"""WordPress WXR exports (``.xml``) read directly as a source of posts.
+"""WordPress WXR exports (``.xml``) read directly as a source of posts, and Blogger's
+(:mod:`searcher.ingest.blogger`) as they come.
 
 Parsed with defusedxml, so an entity-expansion bomb or an external-entity trick is refused
 rather than expanded. Namespaces differ between WXR versions (1.0 to 1.2), so elements are
@@ -8,6 +9,8 @@ matched by local name.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import io
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -16,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
-from searcher.ingest import fields, text
+from searcher.ingest import blogger, encodings, fields, text
 from searcher.ingest.posts import build_post
 from searcher.models import IngestWarning, Post, Skipped
 
@@ -31,7 +34,9 @@ _NOT_TERMS = frozenset({"post_format"})
 
 def read_export(path: Path, *, max_bytes: int, geocode: bool = True) -> Iterator[Post | Skipped]:
     """Every post and page of a WXR file, each under its own path (:func:`_unique`); an
-    unsafe or broken file yields one :class:`Skipped` after the items read before it."""
+    unsafe file yields one :class:`Skipped`, a broken one is read again repaired
+    (:func:`_repaired`), and one broken past repair yields the items read before the break
+    and a :class:`Skipped`."""
     import defusedxml.ElementTree as SafeET  # only an export being read needs it
     from defusedxml import DefusedXmlException
 
@@ -42,14 +47,18 @@ def read_export(path: Path, *, max_bytes: int, geocode: bool = True) -> Iterator
         if path.stat().st_size > max(max_bytes, 1) * 40:
             skipped = Skipped(path.name, f"export larger than {max_bytes * 40} bytes")
         else:
-            for _, element in SafeET.iterparse(str(path), events=("end",)):
-                if _local(element.tag) == "item":
-                    found = _item(element, path.name, geocode)
-                    if isinstance(found, Skipped):
-                        left_out.append(found)
-                    elif found is not None:
-                        items.append(found)
-                    element.clear()
+            try:
+                root = _read_items(SafeET.iterparse(str(path), events=("end",)), path.name,
+                                   geocode, items, left_out)  # fmt: skip
+            except ParseError:
+                items.clear()
+                left_out.clear()
+                source, repairs = _repaired(path.read_bytes())
+                found = SafeET.iterparse(io.BytesIO(source), events=("end",))
+                root = _read_items(found, path.name, geocode, items, left_out, repairs)
+            if root != "rss" and not items and not left_out:  # say why nothing came of it
+                reason = f"no post or page of a WordPress or Blogger export (its root is <{root}>)"
+                skipped = Skipped(path.name, reason)
     except DefusedXmlException as exc:
         skipped = Skipped(path.name, f"refused unsafe XML ({type(exc).__name__})")
     except ParseError as exc:
@@ -60,6 +69,97 @@ def read_export(path: Path, *, max_bytes: int, geocode: bool = True) -> Iterator
     yield from left_out
     if skipped is not None:
         yield skipped
+
+
+def _read_items(
+    found: Iterator[tuple[str, Element]],
+    export: str,
+    geocode: bool,
+    items: list[tuple[Post, str]],
+    left_out: list[Skipped],
+    repairs: list[IngestWarning] | None = None,
+) -> str:
+    """Each item parsed into ``items`` (or ``left_out``) as soon as it ends, so a break
+    later in the file keeps them; each carries what repairing the file changed. The root
+    element's name is returned (``rss`` for an export; Blogger's is an Atom ``feed``)."""
+    element = None
+    for _, element in found:
+        name = _local(element.tag)
+        if name in ("item", "entry"):  # a WordPress item, a Blogger entry
+            item = (
+                _item(element, export, geocode)
+                if name == "item"
+                else blogger.entry(element, export, geocode)
+            )
+            if isinstance(item, Skipped):
+                left_out.append(item)
+            elif item is not None:
+                post, item_id = item
+                if repairs:
+                    post = replace(post, warnings=(*post.warnings, *repairs))
+                items.append((post, item_id))
+            element.clear()
+    return "" if element is None else _local(element.tag)
+
+
+# what XML 1.0 forbids and old exports hold: control characters, "&" not escaped, HTML's
+# named references (&nbsp;) outside CDATA, prefixes never declared (WordPress.com's atom:)
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>|<!--.*?-->)", re.DOTALL)  # and comments
+_REFERENCE = re.compile(r"&(#\d+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)?")
+_XML_NAMED = frozenset({"lt;", "gt;", "amp;", "quot;", "apos;"})
+_PREFIX = re.compile(r"</?([A-Za-z_][\w.-]*):[A-Za-z_]")
+_DECLARED = re.compile(r"xmlns:([A-Za-z_][\w.-]*)\s*=")
+_ROOT = re.compile(r"<(?![?!])[A-Za-z_][\w.:-]*")
+_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _repaired(data: bytes) -> tuple[bytes, list[IngestWarning]]:
+    """An export's text made well-formed, as UTF-8, and what was changed that a post may
+    show (declaring a prefix changes no post). A WordPress database that mixes character
+    sets writes such files, and so do hand-made exports."""
+    content, warnings = encodings.decode(data, mojibake=False)  # repaired item by item
+    content = _DECLARATION.sub("", content or "", count=1)
+    forbidden = len(_FORBIDDEN.findall(content))
+    if forbidden:
+        content = _FORBIDDEN.sub("", content)
+        message = f"{forbidden} control character(s) removed from the export"
+        warnings.append(IngestWarning("broken-export", message))
+    parts = _CDATA.split(content)
+    fixed = 0
+    for index in range(0, len(parts), 2):  # outside CDATA sections and comments
+        outside = _REFERENCE.sub(_reference, parts[index])
+        fixed += outside != parts[index]
+        parts[index] = outside
+    content = "".join(parts)
+    if fixed:
+        message = "bare & and HTML references in the export read as text"
+        warnings.append(IngestWarning("broken-export", message))
+    missing = set(_PREFIX.findall(content)) - set(_DECLARED.findall(content)) - {"xml", "xmlns"}
+    root = _ROOT.search(content)
+    if missing and root is not None:
+        names = "".join(f' xmlns:{name}="urn:undeclared:{name}"' for name in sorted(missing))
+        content = content[: root.end()] + names + content[root.end() :]
+    return content.encode("utf-8"), warnings
+
+
+def _allowed(number: int) -> bool:
+    return number < 0x110000 and not _FORBIDDEN.match(chr(number)) and not 0xD800 <= number < 0xE000
+
+
+def _reference(match: re.Match[str]) -> str:
+    """A reference XML knows, kept; an HTML one (``&nbsp;``) as its character; a bare
+    ``&`` (``Tom & Jerry``, ``&foo;``) escaped; one to a control character left out."""
+    reference = match[1]
+    if reference is None:
+        return "&amp;"
+    if reference[0] == "#":
+        number = int(reference[2:-1], 16) if reference[1] in "xX" else int(reference[1:-1])
+        return match[0] if _allowed(number) else ""
+    if reference in _XML_NAMED:
+        return match[0]
+    char = html.unescape(match[0])
+    return "&amp;" + reference if char == match[0] else html.escape(char, quote=False)
 
 
 def _unique(items: list[tuple[Post, str]]) -> Iterator[Post]:
@@ -109,13 +209,14 @@ def _item(item: Element, export: str, geocode: bool) -> tuple[Post, str] | Skipp
         return Skipped(rel, f"a WordPress {kind!r} item: only posts and pages are read")
     if values.get("status", "").strip() == "trash":
         return Skipped(rel, "in the WordPress trash")
+    warnings: list[IngestWarning] = []
     data["meta"] = meta
-    data["title"] = _title_text(values.get("title"))
+    data["title"] = _title_text(encodings.repair_mojibake(values.get("title", ""), warnings))
     data["status"] = values.get("status", "publish")
     data["draft"] = bool(values.get("post_password", "").strip())  # not public on the blog
     data["date"] = _date(values)
-    warnings: list[IngestWarning] = []
-    body = values.get("encoded", "")
+    # a database converted between character sets garbles some posts and not others
+    body = encodings.repair_mojibake(values.get("encoded", ""), warnings)
     extracted = text.extract(body, "html")
     post = build_post(data, extracted, rel, warnings, url=values.get("link") or None,
                              body=body, geocode=geocode)  # fmt: skip

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import codecs
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searcher.ingest import encodings
+from searcher.models import IngestWarning
 
 # text, mojibake ("Ã©" is "é" read as Windows-1252), its leads alone, Windows-1252 bytes,
 # CJK, NULs, carriage returns and byte-order marks
@@ -71,3 +73,41 @@ def test_utf8_read_as_windows_1252_is_repaired_wherever_it_is_seen(text: str) ->
         return
     if encodings._mojibake(garbled):
         assert encodings.decode(garbled.encode("utf-8"))[0] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # good text and mojibake in one file, as a WordPress database holds them after a
+        # change of character set: each garbled character is read again, the rest kept
+        ("Merci — CristÃ³bal â€\u201c Iâ€\u2122d", "Merci — Cristóbal \u2013 I\u2019d"),
+        ("â€œquotedâ€ then", "“quoted” then"),  # "”" whose last byte was dropped
+        ("ÃƒÂ©tÃƒÂ©", "été"),  # garbled twice
+        ("naÃ¯ve ðŸ\u2122\u201a", "naïve \U0001f642"),  # four bytes
+        ("Fuß“ CafÃ©", "Fuß“ Café"),  # "ß“" would be NKo: German, kept
+        ("à\u00a0«\u00a0x, Ã©", "à\u00a0«\u00a0x, é"),  # French spacing would be Samaritan
+        ("Â€ is a C1 control, Ã©", "Â€ is a C1 control, é"),
+    ],
+)
+def test_mojibake_mixed_with_good_text_is_repaired_character_by_character(
+    text: str, expected: str
+) -> None:
+    warnings: list[IngestWarning] = []
+    assert encodings.repair_mojibake(text, warnings) == expected
+    assert [w.reason for w in warnings] == ["mojibake"]
+    assert encodings.decode(text.encode()) == (expected, warnings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fuß“ und Öl",
+        "déjà vu — «\u00a0oui\u00a0»",
+        "Ã alone",
+        "ü on disk shows up as Ã¼ in Explorer",  # about encodings: both forms on purpose
+    ],
+)
+def test_text_without_mojibake_is_left_alone(text: str) -> None:
+    warnings: list[IngestWarning] = []
+    assert encodings.repair_mojibake(text, warnings) == text
+    assert warnings == []

@@ -26,6 +26,9 @@ PLUS2 = dt.timezone(dt.timedelta(hours=2))
         ("2011/03/01", dt.datetime(2011, 3, 1)),
         ("2011-3-1 9:05", dt.datetime(2011, 3, 1, 9, 5)),
         ("2015-11-15 15.45", dt.datetime(2015, 11, 15, 15, 45)),  # a dot between hours and minutes
+        # seconds left out before a fraction: the minute, as Jekyll (Ruby's Time.parse) reads it
+        ("2024-09-23T08:30.000+02:00", dt.datetime(2024, 9, 23, 8, 30, tzinfo=PLUS2)),
+        ("2024-09-23 08:30,5", dt.datetime(2024, 9, 23, 8, 30)),
         ("Tue, 01 Mar 2011 09:22:54 +0000", dt.datetime(2011, 3, 1, 9, 22, 54, tzinfo=UTC)),
         ("March 1, 2011", dt.datetime(2011, 3, 1)),
         ("Jan 3, 2019 10:00 PM", dt.datetime(2019, 1, 3, 22)),  # a time after words: kept
@@ -129,6 +132,9 @@ def test_date_from_path(path: str, expected: dt.datetime | None) -> None:
         ([{"name": "Travel", "slug": "travel"}, {"title": "Food"}], ("Travel", "Food")),  # CMS
         (True, ()),
         (["C&amp;A", "M&uuml;nchen", "AT&T"], ("C&A", "München", "AT&T")),
+        # Blogger's kind, which export converters copy among the labels: no topic
+        (["http://schemas.google.com/blogger/2008/kind#post", "Tech"], ("Tech",)),
+        ("http://schemas.google.com/blogger/2008/kind#post, research ideas", ("research ideas",)),
     ],
 )
 def test_as_terms(raw: object, expected: tuple[str, ...]) -> None:

@@ -42,6 +42,34 @@ def test_formats(text: str, kind: str, data: dict[str, object]) -> None:
     assert fm.body.strip() in ("body", "no front matter", "{% include note.html %}\nbody")
 
 
+@pytest.mark.parametrize(
+    ("text", "data", "body"),
+    [
+        (
+            "title: A\ntags:\n- x\n---\nbody\n---\nmore",
+            {"title": "A", "tags": ["x"]},
+            "body\n---\nmore",
+        ),
+        ("Date: 2015-10-15\n---\nbody", {"Date": dt.date(2015, 10, 15)}, "body"),
+        ("Note: moved.\n\n---\n\nbody", {}, None),  # prose, then a rule
+        ("title: A\nbody without a closing line", {}, None),
+        ("title: [broken\n---\nbody", {}, None),
+    ],
+)
+def test_hexo_front_matter_without_its_opening_fence(
+    text: str, data: dict[str, object], body: str | None
+) -> None:
+    """Hexo 3's scaffolds wrote ``title: …`` lines and one ``---`` under them: front matter
+    when it reads as a mapping naming a title or date, else the text is all body."""
+    fm = meta.parse(text)
+    assert (fm.kind, fm.data, fm.body, fm.warnings) == (
+        "yaml" if data else "none",
+        data,
+        text if body is None else body,
+        (),
+    )
+
+
 def test_yes_no_stay_strings_but_true_false_are_booleans() -> None:
     fm = meta.parse("---\ntitle: yes\npublished: false\nlang: no\n---\n")
     assert fm.data == {"title": "yes", "published": False, "lang": "no"}
@@ -79,6 +107,13 @@ def test_duplicate_keys_warn_and_keep_last() -> None:
         ('---\ntitle: A "quoted" word\nfoo: [bar\n---\n', {"title": 'A "quoted" word'}),
         ('+++\ntitle = "T"\nbroken = \n+++\n', {"title": "T"}),
         ('{\n"title": "J",\n"tags": ["a"],\n}\n', {"title": "J", "tags": ["a"]}),
+        # JSON written by hand: trailing commas, single quotes, bare keys (YAML's flow style)
+        ('{\n"title": "J",\n"tags": ["a", "b",],\n}\n', {"title": "J", "tags": ["a", "b"]}),
+        ("{\ntitle: 'J', tags: ['a', 'b']\n}\n", {"title": "J", "tags": ["a", "b"]}),
+        (
+            '{\n"title": "J", // a comment\n"tags": ["a", "b",]\n}\n',
+            {"title": "J", "tags": ["a", "b"]},
+        ),
     ],
 )
 def test_broken_front_matter_is_salvaged(text: str, expected: dict[str, object]) -> None:

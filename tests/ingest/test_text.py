@@ -211,6 +211,15 @@ def test_zola_shortcodes_keep_their_prose(body: str, expected: str) -> None:
             "Boat A red boat",
             id="caption-escaped",
         ),
+        pytest.param(  # WordPress to Markdown converters (hexo-migrator-wordpress and such)
+            '[caption id="attachment_166" align="aligncenter" width="437" caption="Hosts"]'
+            '[![Hosts](http://x.example/h.gif "Hosts")](http://x.example/h.gif)[/caption] Text',
+            "Hosts Hosts Text",
+            id="caption-round-a-linked-image",
+        ),
+        pytest.param(
+            "[a link][ref] stays\n\n[ref]: http://x.example", "a link stays", id="reference"
+        ),
         pytest.param(
             '[tooltip text="a hint"]word[/tooltip] rest',
             "a hint word rest",
@@ -622,3 +631,27 @@ def test_tag_passes_remove_what_the_plain_alternations_removed(pieces: list[str]
     inline = re.compile(rf"</?(?:{names}|{names.upper()})(?=[\s/>]){text._ATTRS}/?>")
     assert text._DEAD_BLOCK.sub(" ", html) == dead.sub(" ", html)
     assert text._INLINE_TAG.sub("", html) == inline.sub("", html)
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "heading"),
+    [
+        (
+            "<html><head><title>A page &amp; more</title><meta charset='utf-8'></head>"
+            "<body><h1>Inside</h1><p>Words.</p></body></html>",
+            "Inside\nWords.",
+            "A page & more",
+        ),
+        (  # SVG's <title> is the drawing's, in the body: not the page's name
+            "<h2>Map</h2><svg><title>Route</title><path d='M0 0'/></svg><p>Words.</p>",
+            "Map\nWords.",
+            "Map",
+        ),
+        ("<TITLE>Stray</TITLE><p>No head round it.</p>", "Stray\nNo head round it.", None),
+    ],
+)
+def test_a_whole_html_document_is_named_by_its_title(
+    body: str, text: str, heading: str | None
+) -> None:
+    extracted = extract(body, "html")
+    assert (extracted.text, extracted.heading) == (text, heading)

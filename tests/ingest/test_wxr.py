@@ -135,3 +135,50 @@ def test_dates_are_the_blogs_own_day_at_the_same_moment(tmp_path) -> None:  # ty
     assert dates["odd"] == dt.datetime(2013, 3, 10, 8, tzinfo=dt.UTC)
     assert dates["gmt"] == dt.datetime(2013, 1, 10, 8, tzinfo=dt.UTC)
     assert dates["draft"] == dt.datetime(2013, 1, 10, 8)  # no UTC date: the blog's clock
+
+
+def test_an_export_broken_past_repair_keeps_the_items_before_the_break(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    export = tmp_path / "cut.xml"
+    whole = _export(_item(1, "first", "publish", "post") + _item(2, "second", "publish", "post"))
+    export.write_text(whole[: whole.index("<wp:post_id>2")])  # a download cut short
+    summary = Summary()
+    posts = list(scan([export], summary=summary))
+    assert [post.path for post in posts] == ["cut.xml/first"]
+    assert summary.skipped[0].reason.startswith("not a readable WordPress export")
+
+
+def test_bytes_not_utf8_in_an_export_are_read_as_windows_1252(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    export = tmp_path / "latin.xml"
+    body = "<p>Caf\u00e9 cr\u00e8me \u2013 one line saved as Windows-1252</p>"
+    item = _item(1, "cafe", "publish", "post").replace("Words of cafe.", body)
+    export.write_bytes(_export(item).encode("cp1252"))
+    (post,) = scan([export])
+    assert post.text == "Café crème \u2013 one line saved as Windows-1252"
+    assert [w.reason for w in post.warnings] == ["encoding"]
+
+
+def test_a_well_formed_export_is_read_as_it_is(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # an export XML reads is read as it is: no repair, no warning (a title is HTML)
+    export = tmp_path / "fine.xml"
+    item = _item(1, "fine", "publish", "post").replace(
+        "<title>fine</title>", "<title>A &amp;nbsp; and &#38; &lt;b&gt;</title>"
+    )
+    export.write_text(_export(item))
+    (post,) = scan([export])
+    assert post.title == "A and &" and post.warnings == ()
+
+
+def test_an_xml_file_that_is_no_export_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    feed = tmp_path / "atom.xml"  # a site's Atom feed: no Blogger post in it
+    feed.write_text(
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+        "<title>A post</title><content type='html'>Words</content></entry></feed>"
+    )
+    summary = Summary()
+    assert list(scan([feed], summary=summary)) == []
+    assert [s.reason for s in summary.skipped] == [
+        "no post or page of a WordPress or Blogger export (its root is <feed>)"
+    ]
+    empty = tmp_path / "empty.xml"  # an export of a blog with nothing in it: nothing to say
+    empty.write_text(_export(""))
+    assert list(scan([empty], summary=(summary := Summary()))) == [] and summary.skipped == []
