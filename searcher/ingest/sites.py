@@ -55,6 +55,7 @@ _ELEVENTY = (
 )  # fmt: skip
 _SPLIT = tuple(f"config/_default/{stem}.{ext}" for stem in ("hugo", "config")
                for ext in ("toml", "yaml", "yml", "json"))  # fmt: skip
+_HUGO_CONFIG_FOLDERS = ("config/_default", "config/production")  # `hugo` builds production
 _CONTENT_FOLDERS = ("content", "_posts", "src", "posts", "blog")  # a source that may be one
 _ZOLA_KEYS = ("base_url", "compile_sass", "build_search_index", "generate_feed", "generate_feeds",
               "default_language", "markdown")  # fmt: skip
@@ -195,13 +196,11 @@ def read_site(root: Path) -> Site | None:
     for name in (*_HUGO, *_SHARED, *_SPLIT):
         if (root / name).is_file():
             config, problems = _read(root / name)
-            if name.startswith("config/"):
-                config = _with_split_files(root / "config" / "_default", config)
             if name == "config.toml" and any(k in config for k in _ZOLA_KEYS):
                 return _zola(root, name, config, problems)
             keys = {str(k).lower() for k in config}
             if name.startswith(("hugo.", "config/")) or keys & _HUGO_KEYS:
-                return _hugo(root, name, config, problems)
+                return _hugo(root, name, _with_config_folder(root, config), problems)
             continue  # a config.* of something else
     if _bare_jekyll(root):
         return _jekyll(root, _JEKYLL_DEFAULTS)
@@ -230,13 +229,40 @@ def _read(path: Path) -> tuple[dict[str, Any], tuple[str, ...]]:
     return data, tuple(f"{path.name}: {w.message}" for w in warnings)
 
 
-def _with_split_files(folder: Path, config: dict[str, Any]) -> dict[str, Any]:
-    """Hugo's ``config/_default/``: ``permalinks.toml`` (or ``.yaml``, ``.json``) is the
-    ``permalinks`` table, and so on."""
+def _with_config_folder(root: Path, config: dict[str, Any]) -> dict[str, Any]:
+    """Hugo's configuration folder set over its root file: ``config/_default/``, then the
+    folder of the environment ``hugo`` builds (production: often its ``baseURL``). Each file
+    is the table its name says (``permalinks.toml``), ``hugo.*`` and ``config.*`` the root,
+    ``languages.fr.toml`` language ``fr``'s settings and ``params.fr.toml`` its params."""
     merged = dict(config)
-    for path in _split_files(folder):
-        if path.stem not in ("hugo", "config"):
-            merged.setdefault(path.stem, _read(path)[0])
+    for folder in _HUGO_CONFIG_FOLDERS:
+        for path in _split_files(root / folder):
+            table = _read(path)[0]
+            key, _, lang = path.stem.rpartition(".")
+            key, lang = (key, lang) if key else (path.stem, "")
+            if path.stem in ("hugo", "config"):
+                merged = _set_over(merged, table)
+            elif lang:
+                inner = {key: table} if key in ("params", "menus", "menu") else table
+                merged = _set_over(merged, {"languages": {lang: inner}})
+            else:
+                merged = _set_over(merged, {key: table})
+    return merged
+
+
+def _set_over(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` set into ``base`` as Hugo sets configuration: tables merged key by key all
+    the way down, any other value replaced (keys in any case)."""
+    merged = dict(base)
+    names = {str(k).lower(): k for k in merged}
+    for key, value in over.items():
+        old = names.get(str(key).lower())
+        if old is not None:
+            prior = merged.pop(old)
+            if isinstance(prior, Mapping) and isinstance(value, Mapping):
+                value = _set_over(prior, value)
+        merged[key] = value
+        names[str(key).lower()] = key
     return merged
 
 
@@ -249,9 +275,9 @@ def _config_files(site: Site) -> Iterator[Path]:
     for name in (".eleventyignore", "_data/metadata.json", "_data/site.json"):
         if (site.root / name).is_file():
             yield site.root / name
-    split = site.root / "config" / "_default"
-    if site.config_file.startswith("config/") and split.is_dir():
-        yield from _split_files(split)
+    if isinstance(site, Hugo) and not isinstance(site, Zola):
+        for folder in _HUGO_CONFIG_FOLDERS:
+            yield from _split_files(site.root / folder)
     if isinstance(site, Eleventy | Hugo):  # data files and section cascades set URLs too
         for folder in site.content:
             yield from _data_files(site.root / folder, isinstance(site, Hugo))
@@ -317,7 +343,9 @@ def _hugo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ..
     elif not folders or not all(own):  # a language without its own folder reads the site's
         folders.insert(0, text_value(config.get("contentdir")) or "content")
     default = text_value(config.get("defaultcontentlanguage")) or "en"
-    lang = langs.normalise(config.get("languagecode") or config.get("defaultcontentlanguage"))
+    lang = langs.normalise(  # Hugo 0.158 renamed languageCode locale
+        config.get("locale") or config.get("languagecode") or config.get("defaultcontentlanguage")
+    )
     base = text_value(config.get("baseurl")) or ""
     return Hugo("hugo", root, name, config, base.rstrip("/"), lang, problems,
                 tuple(f.strip("/") for f in dict.fromkeys(folders)),

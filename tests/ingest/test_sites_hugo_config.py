@@ -1,0 +1,71 @@
+"""Hugo's configuration as Hugo reads it: the root file, then the configuration folder
+(``config/_default/``, then the production environment's), and the settings' newer names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from searcher.ingest import sites
+from searcher.ingest.reader import scan
+
+PAGE = "---\ntitle: {}\ndate: 2021-03-04\n---\nwords"
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+def test_the_production_folder_sets_its_values_over_the_default_ones(tmp_path: Path) -> None:
+    """``hugo`` builds the production environment: its folder's baseURL (and any other
+    value) is the published one, set over ``_default`` key by key."""
+    write(tmp_path, {
+        "config/_default/hugo.toml": "baseURL = 'http://localhost:1313'\n",
+        "config/_default/permalinks.toml": "posts = '/p/:slug/'\nnotes = '/n/:slug/'\n",
+        "config/production/hugo.toml": "baseurl = 'https://example.org'\n",
+        "config/production/permalinks.toml": "notes = '/notes/:slug/'\n",
+        "config/development/hugo.toml": "baseURL = 'http://127.0.0.1'\n",
+        "content/posts/a.md": PAGE.format("A"),
+        "content/notes/b.md": PAGE.format("B"),
+    })  # fmt: skip
+    urls = {p.path: p.url for p in scan([tmp_path])}
+    assert urls == {"content/posts/a.md": "https://example.org/p/a/",
+                    "content/notes/b.md": "https://example.org/notes/b/"}  # fmt: skip
+
+
+def test_the_folder_is_read_beside_a_root_file(tmp_path: Path) -> None:
+    write(tmp_path, {"hugo.toml": "baseURL = 'http://localhost/'\n",
+                     "config/_default/permalinks.yaml": "posts: /:year/:slug/\n",
+                     "config/production/params.toml": "x = 1\n",
+                     "config/production/hugo.yaml": "baseURL: https://example.org/\n",
+                     "content/posts/a.md": PAGE.format("A")})  # fmt: skip
+    assert [p.url for p in scan([tmp_path])] == ["https://example.org/2021/a/"]
+
+
+def test_language_files_in_the_folder_are_that_language_s_settings(tmp_path: Path) -> None:
+    """``languages.fr.toml`` is ``[languages.fr]``, ``params.fr.toml`` its params: a French
+    page is then served under /fr/."""
+    write(tmp_path, {
+        "config/_default/hugo.toml": "defaultContentLanguage = 'en'\n",
+        "config/_default/languages.en.toml": "weight = 1\n",
+        "config/_default/languages.fr.toml": "weight = 2\nlocale = 'fr-FR'\n",
+        "config/_default/params.fr.toml": "subtitle = 'x'\n",
+        "content/posts/a.md": PAGE.format("A"),
+        "content/posts/a.fr.md": PAGE.format("Un"),
+    })  # fmt: skip
+    site = sites.read_site(tmp_path)
+    assert site is not None
+    assert site.config["languages"]["fr"] == {"weight": 2, "locale": "fr-FR",
+                                              "params": {"subtitle": "x"}}  # fmt: skip
+    posts = {p.path: (p.url, p.lang) for p in scan([tmp_path])}
+    assert posts == {"content/posts/a.md": ("/posts/a/", "en"),
+                     "content/posts/a.fr.md": ("/fr/posts/a/", "fr")}  # fmt: skip
+
+
+def test_the_site_language_may_be_named_by_locale(tmp_path: Path) -> None:
+    """Hugo 0.158 renamed ``languageCode`` ``locale``."""
+    write(tmp_path, {"hugo.toml": "baseURL = 'https://example.org/'\nlocale = 'de-DE'\n",
+                     "content/posts/a.md": "---\ntitle: A\n---\nok"})  # fmt: skip
+    site = sites.read_site(tmp_path)
+    assert site is not None and site.lang == "de"
