@@ -343,6 +343,8 @@ class Zola(Hugo):
         return {}  # Zola sections pass nothing down to their pages
 
     def unpublished(self, data: Mapping[str, Any]) -> str | None:
+        if data.get("render") is False:  # Zola 0.19: a page that is listed, never rendered
+            return "render = false: never rendered"
         return None
 
     def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,
@@ -358,7 +360,7 @@ class Zola(Hugo):
             name = name.with_name(name.name.replace(f".{lang}.", "."))
         slug, own = text_value(data.get("slug")), text_value(data.get("path"))
         path = permalinks.zola_url(str(name), slug=slug, path=own, slugify=mode in (None, "on"))
-        if lang and lang != self.default_language:
+        if lang and lang != self.default_language and not own:  # a page's path is whole
             path = f"/{lang}{path}"
         return path
 

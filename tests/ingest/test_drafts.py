@@ -52,6 +52,8 @@ WAYS = [
     (HUGO, "content/posts/a-post.md", _yaml("build:\n  render: never\n"), True),
     (ZOLA, "content/a-post.md", _toml("draft = true\n"), True),
     (ZOLA, "content/a-post.md", _toml(""), False),
+    (ZOLA, "content/a-post.md", _toml("render = false\n"), True),  # Zola 0.19: never rendered
+    (ZOLA, "content/a-post.md", _toml("render = true\n"), False),
     (ELEVENTY, "posts/a-post.md", _yaml("draft: true\n"), True),
     (ELEVENTY, "posts/a-post.md", _yaml("permalink: false\n"), True),
     (ELEVENTY, "posts/a-post.md", _yaml(""), False),

@@ -1,0 +1,37 @@
+"""Zola site roots read as Zola builds them: languages, ``path`` and ``slug`` overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from searcher.ingest.reader import scan
+
+CONFIG = "base_url = 'https://example.org'\ndefault_language = 'en'\n[languages.es]\n"
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+def page(front: str) -> str:
+    return f"+++\ntitle = 'T'\ndate = 2023-10-28\n{front}+++\nwords\n"
+
+
+def test_a_page_s_own_path_is_its_whole_path_in_every_language(tmp_path: Path) -> None:
+    """Zola puts a translation under /<lang>/ only when the page gives no ``path``: a path
+    written in front matter is the page's whole path (osc.garden's /es/privacy was read as
+    /es/es/privacy)."""
+    write(tmp_path, {"config.toml": CONFIG,
+                     "content/pages/privacy/index.md": page("path = 'privacy'\n"),
+                     "content/pages/privacy/index.es.md": page("path = '/es/privacy'\n"),
+                     "content/blog/a-walk/index.es.md": page("slug = 'un-paseo'\n"),
+                     "content/blog/2020-01-02-old.es.md": page("")})  # fmt: skip
+    urls = {p.path: p.url for p in scan([tmp_path])}
+    assert urls == {
+        "content/pages/privacy/index.md": "https://example.org/privacy/",
+        "content/pages/privacy/index.es.md": "https://example.org/es/privacy/",
+        "content/blog/a-walk/index.es.md": "https://example.org/es/blog/un-paseo/",
+        "content/blog/2020-01-02-old.es.md": "https://example.org/es/blog/old/",
+    }
