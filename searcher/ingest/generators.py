@@ -317,7 +317,9 @@ class Hugo(Site):
         in_subdir = true_flag(self.config.get("defaultcontentlanguageinsubdir"))
         apart = bool(self.languages) and (lang != self.default_language or in_subdir)
         folder = lang if lang and apart else ""  # the page is served under /lang
-        return permalinks.hugo_url(page, table, lower=lower, ugly=ugly, language=folder)
+        accents = not true_flag(self.config.get("removepathaccents"))
+        return permalinks.hugo_url(page, table, lower=lower, ugly=ugly, language=folder,
+                                   accents=accents)  # fmt: skip
 
     def _language(self, rel: str, inside: str) -> str | None:
         """A page's language: its file name's (``trip.fr.md``), or its content folder's."""

@@ -143,11 +143,14 @@ class HugoPage:
 
 
 def hugo_url(
-    page: HugoPage, permalinks: Mapping[str, Any], *, lower: bool, ugly: bool, language: str = ""
-) -> str:
+    page: HugoPage, permalinks: Mapping[str, Any], *, lower: bool, ugly: bool, language: str = "",
+    accents: bool = True,
+) -> str:  # fmt: skip
     """The page's path as Hugo builds it: its ``url``, else its section's permalink pattern,
     else its folders and its slug or file name; under ``/language`` for a page whose
-    language is not served from the site's root ("" for one that is)."""
+    language is not served from the site's root ("" for one that is). Hugo writes a page
+    as ``…/index.html`` (linked with a trailing slash, whether the pattern ends in one or
+    not) or, with uglyURLs, as ``….html``; ``accents=False`` is its removePathAccents."""
     if page.url:
         if urlsplit(page.url).scheme:
             return page.url
@@ -171,11 +174,18 @@ def hugo_url(
     else:
         path = "/" + "/".join([*folders, page.slug or name]) + "/"
     path = _make_path(path)
+    if not accents:
+        bare = unicodedata.normalize("NFD", path)
+        path = unicodedata.normalize("NFC", "".join(c for c in bare if not _nonspacing(c)))
     if lower:
         path = path.lower()
-    if ugly and path.endswith("/") and path != "/":
-        path = path[:-1] + ".html"
+    if path != "/":
+        path = path.rstrip("/") + (".html" if ugly else "/")
     return f"/{language}{path}" if language else path
+
+
+def _nonspacing(char: str) -> bool:
+    return unicodedata.category(char) == "Mn"
 
 
 def _hugo_front_matter_url(url: str, language: str) -> str:

@@ -1,0 +1,51 @@
+"""Hugo's page links (resources/page/page_paths.go): a page is ``…/index.html``, linked with
+a trailing slash, or with uglyURLs ``….html``, whatever the permalink pattern ends with;
+removePathAccents strips accents from the path Hugo makes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from searcher.ingest import permalinks
+from searcher.ingest.reader import scan
+
+DAY = dt.datetime(2019, 6, 12, 10, 30)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "ugly", "expected"),
+    [
+        ("/:year/:month/:day/:slug", False, "/2019/06/12/reprenons-sérieusement/"),
+        ("/:year/:month/:day/:slug/", False, "/2019/06/12/reprenons-sérieusement/"),
+        ("posts/:slugorcontentbasename", False, "/posts/reprenons/"),
+        ("/:year/:month/:day/:slug", True, "/2019/06/12/reprenons-sérieusement.html"),
+        ("/:year/:month/:day/:slug/", True, "/2019/06/12/reprenons-sérieusement.html"),
+    ],
+)
+def test_a_pattern_s_last_slash_does_not_change_the_link(
+    pattern: str, ugly: bool, expected: str
+) -> None:
+    page = permalinks.HugoPage("posts/reprenons.md", DAY, "Reprenons sérieusement", None, None)
+    table = {"posts": pattern}
+    assert permalinks.hugo_url(page, table, lower=True, ugly=ugly) == expected
+
+
+def test_remove_path_accents(tmp_path: Path) -> None:
+    """removePathAccents (fljdin's French blog): é becomes e in the paths Hugo makes, from
+    the title as from the file name, but not in a url written in front matter."""
+    files = {
+        "hugo.yaml": "removePathAccents: true\npermalinks:\n  posts: /:year/:slug\n",
+        "content/posts/a.md": "---\ntitle: Le jour où tout bascule\ndate: 2019-12-19\n---\nx",
+        "content/pages/À propos.md": "---\ntitle: À propos\n---\nx",
+        "content/pages/b.md": "---\ntitle: B\nurl: /été/\n---\nx",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    urls = {p.path: p.url for p in scan([tmp_path])}
+    assert urls == {"content/posts/a.md": "/2019/le-jour-ou-tout-bascule/",
+                    "content/pages/À propos.md": "/pages/a-propos/",
+                    "content/pages/b.md": "/été/"}  # fmt: skip
