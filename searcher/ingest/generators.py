@@ -228,6 +228,7 @@ class Hugo(Site):
     languages: tuple[str, ...] = ()
     default_language: str = "en"
     main_sections: tuple[str, ...] = ()  # the site's ``mainSections``: where its posts are
+    disabled: tuple[str, ...] = ()  # languages Hugo does not build (``disableLanguages``)
 
     def kind(self, rel: str) -> str:
         inside = self._inside(rel)
@@ -236,6 +237,8 @@ class Hugo(Site):
         name = PurePosixPath(inside).name
         if name.split(".")[0] == "_index":
             return f"section list page ({name}), not a post"
+        if self.disabled and (lang := self._language(rel, inside)) in self.disabled:
+            return f"page in a disabled language ({lang}), not built"
         if self.main_sections and not self._in_main_section(inside):
             return f"page outside the main sections ({', '.join(self.main_sections)}), not a post"
         return POST

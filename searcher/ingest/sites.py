@@ -347,11 +347,14 @@ def _hugo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ..
         config.get("locale") or config.get("languagecode") or config.get("defaultcontentlanguage")
     )
     base = text_value(config.get("baseurl")) or ""
+    disabled = {c.lower() for c in _strings(config.get("disablelanguages"))}
+    disabled |= {c for c, items in config["languages"].items() if true_flag(items.get("disabled"))}
     return Hugo("hugo", root, name, config, base.rstrip("/"), lang, problems,
                 tuple(f.strip("/") for f in dict.fromkeys(folders)),
                 languages=tuple(config["languages"]),
                 default_language=default.lower(),
-                main_sections=_main_sections(root, config, folders))  # fmt: skip
+                main_sections=_main_sections(root, config, folders),
+                disabled=tuple(sorted(disabled - {default.lower()})))  # fmt: skip
 
 
 def _content_mounts(config: Mapping[str, Any]) -> list[tuple[str, str | None]]:

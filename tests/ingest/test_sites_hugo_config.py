@@ -7,6 +7,7 @@ from pathlib import Path
 
 from searcher.ingest import sites
 from searcher.ingest.reader import scan
+from searcher.models import Summary
 
 PAGE = "---\ntitle: {}\ndate: 2021-03-04\n---\nwords"
 
@@ -69,3 +70,23 @@ def test_the_site_language_may_be_named_by_locale(tmp_path: Path) -> None:
                      "content/posts/a.md": "---\ntitle: A\n---\nok"})  # fmt: skip
     site = sites.read_site(tmp_path)
     assert site is not None and site.lang == "de"
+
+
+def test_pages_in_a_disabled_language_are_skipped_with_the_reason(tmp_path: Path) -> None:
+    """``disableLanguages`` (or a language's ``disabled``) keeps Hugo from building that
+    language's pages: by file name or content folder, each is listed as skipped."""
+    config = (
+        "defaultContentLanguage = 'zh-cn'\ndisableLanguages = ['en']\n"
+        "[languages.zh-cn]\n[languages.en]\n[languages.fr]\ndisabled = true\n"
+        "contentDir = 'content/fr'\n"
+    )
+    write(tmp_path, {"hugo.toml": config,
+                     "content/posts/a.md": PAGE.format("A"),
+                     "content/posts/a.en.md": PAGE.format("A"),
+                     "content/fr/posts/b.md": PAGE.format("B")})  # fmt: skip
+    summary = Summary()
+    assert [p.path for p in scan([tmp_path], summary=summary)] == ["content/posts/a.md"]
+    assert {s.path: s.reason for s in summary.skipped} == {
+        "content/posts/a.en.md": "page in a disabled language (en), not built",
+        "content/fr/posts/b.md": "page in a disabled language (fr), not built",
+    }
