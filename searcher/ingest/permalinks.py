@@ -162,6 +162,8 @@ def hugo_url(
     section = folders[0] if folders else ""
     pattern = permalinks.get(section) if section else None
     if isinstance(pattern, str):
+        tree = list(folders if page.sections is None else page.sections)
+        pattern = _SECTIONS_CUT.sub(lambda m: "/".join(_cut(tree, m[1])), pattern)
         values = {
             "section": section, "title": urlize(page.title),
             "sections": "/".join(folders if page.sections is None else page.sections),
@@ -186,6 +188,32 @@ def hugo_url(
 
 def _nonspacing(char: str) -> bool:
     return unicodedata.category(char) == "Mn"
+
+
+_SECTIONS_CUT = re.compile(r":sections(\[[^\]/]*\])")  # :sections[1:], [last], [:last]
+
+
+def _cut(sections: list[str], cut: str) -> list[str]:
+    """Hugo's slice of the section tree (``resources/page/permalinks.go``, toSliceFunc):
+    ``[n]``, ``[n:m]``, each bound a number or ``last`` (the last index), out of range
+    giving nothing."""
+    bounds = cut[1:-1].lower().split(":")
+    if len(bounds) > 2 or not sections:
+        return []
+
+    def index(text: str, low: bool) -> int:
+        text = text.strip()
+        if not text:
+            return 0 if low else len(sections)
+        if text == "last":
+            return len(sections) - 1
+        number = max(int(text), 0) if text.lstrip("-").isdigit() else 0
+        return -1 if low and number >= len(sections) else min(number, len(sections))
+
+    start = index(bounds[0], True)
+    if len(bounds) == 1:
+        return [sections[start]] if start >= 0 else []
+    return sections[start : index(bounds[1], False)] if start >= 0 else []
 
 
 def _hugo_front_matter_url(url: str, language: str) -> str:

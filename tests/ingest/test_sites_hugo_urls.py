@@ -49,3 +49,22 @@ def test_remove_path_accents(tmp_path: Path) -> None:
     assert urls == {"content/posts/a.md": "/2019/le-jour-ou-tout-bascule/",
                     "content/pages/À propos.md": "/pages/a-propos/",
                     "content/pages/b.md": "/été/"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (":sections[1:]/:slugorcontentbasename", "/a/b/c/"),  # FixIt's example site
+        ("/:sections[last]/:slug/", "/b/t/"),
+        ("/:sections[0]/:filename/", "/private/c/"),
+        ("/:sections[:last]/:filename/", "/private/a/c/"),
+        ("/:sections[1:2]/:filename/", "/a/c/"),
+        ("/:sections[7]/:filename/", "/c/"),  # out of range: nothing
+        ("/:sections/:filename/", "/private/a/b/c/"),
+    ],
+)
+def test_hugo_slices_of_the_section_tree(pattern: str, expected: str) -> None:
+    """Hugo 0.120's :sections[…] slices (resources/page/permalinks.go) were read as the
+    whole tree followed by the bracket's digits (/private/a/b1/c/)."""
+    page = permalinks.HugoPage("private/a/b/c.md", DAY, "T", None, None, ("private", "a", "b"))
+    assert permalinks.hugo_url(page, {"private": pattern}, lower=True, ugly=False) == expected
