@@ -296,9 +296,13 @@ class Hugo(Site):
             return "headless bundle (headless: true): never rendered"
         for key in ("build", "_build"):
             build = data.get(key)
-            render = str(build.get("render")).lower() if isinstance(build, Mapping) else ""
+            if not isinstance(build, Mapping):
+                continue
+            render, listed = str(build.get("render")).lower(), str(build.get("list")).lower()
             if render in ("never", "false"):
                 return f"{key}.render is {render}: never rendered"
+            if listed in ("never", "false"):  # an unlisted page: a link's, in no list
+                return f"{key}.list is {listed}: in no list of the site"
         return None
 
     def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,

@@ -50,6 +50,9 @@ WAYS = [
     (HUGO, "content/posts/a-post/index.md", _yaml("headless: 1\n"), True),  # as draft: 1 is
     (HUGO, "content/posts/a-post.md", _yaml("draft: 1\n"), True),
     (HUGO, "content/posts/a-post.md", _yaml("build:\n  render: never\n"), True),
+    (HUGO, "content/posts/a-post.md", _yaml("build:\n  list: never\n"), True),  # unlisted
+    (HUGO, "content/posts/a-post.md", _toml("[_build]\nlist = false\n"), True),
+    (HUGO, "content/posts/a-post.md", _yaml("build:\n  list: local\n"), False),
     (ZOLA, "content/a-post.md", _toml("draft = true\n"), True),
     (ZOLA, "content/a-post.md", _toml(""), False),
     (ZOLA, "content/a-post.md", _toml("render = false\n"), True),  # Zola 0.19: never rendered
