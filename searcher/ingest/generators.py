@@ -303,7 +303,7 @@ class Hugo(Site):
                 return f"{key}.render is {render}: never rendered"
             if listed in ("never", "false"):  # an unlisted page: a link's, in no list
                 return f"{key}.list is {listed}: in no list of the site"
-        return None
+        return _expired(data)
 
     def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,
                  title: str) -> str | None:  # fmt: skip
@@ -344,6 +344,17 @@ class Hugo(Site):
     def post_lang(self, rel: str) -> str | None:
         inside = self._inside(rel)
         return (self._language(rel, inside) if inside else None) or self.lang
+
+
+def _expired(data: Mapping[str, Any]) -> str | None:
+    """Hugo's expiryDate (or unpublishDate) passed: Hugo builds the page no more."""
+    for key in ("expirydate", "unpublishdate"):
+        when = fields.parse_date(data.get(key))
+        if when is None:
+            continue
+        now = dt.datetime.now(when.tzinfo or dt.UTC).replace(tzinfo=when.tzinfo)
+        return f"{key} {when.date()} passed: no longer built" if when <= now else None
+    return None
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,10 @@ WAYS = [
     (HUGO, "content/posts/a-post.md", _yaml("build:\n  list: never\n"), True),  # unlisted
     (HUGO, "content/posts/a-post.md", _toml("[_build]\nlist = false\n"), True),
     (HUGO, "content/posts/a-post.md", _yaml("build:\n  list: local\n"), False),
+    (HUGO, "content/posts/a-post.md", _yaml("expiryDate: 2001-02-03\n"), True),  # expired
+    (HUGO, "content/posts/a-post.md", _toml("unpublishdate = 2001-02-03T04:05:06Z\n"), True),
+    (HUGO, "content/posts/a-post.md", _yaml("expiryDate: 2999-02-03\n"), False),
+    (ZOLA, "content/a-post.md", _toml("expirydate = 2001-02-03\n"), False),  # Hugo's only
     (ZOLA, "content/a-post.md", _toml("draft = true\n"), True),
     (ZOLA, "content/a-post.md", _toml(""), False),
     (ZOLA, "content/a-post.md", _toml("render = false\n"), True),  # Zola 0.19: never rendered
