@@ -374,12 +374,14 @@ class Zola(Hugo):
             return None
         lang = self._language(rel, inside)
         slugify = self.config.get("slugify")
-        mode = slugify.get("paths") if isinstance(slugify, Mapping) else None
+        slugify = slugify if isinstance(slugify, Mapping) else {}
         name = PurePosixPath(inside)
         if lang:
             name = name.with_name(name.name.replace(f".{lang}.", "."))
         slug, own = text_value(data.get("slug")), text_value(data.get("path"))
-        path = permalinks.zola_url(str(name), slug=slug, path=own, slugify=mode in (None, "on"))
+        keep = true_flag(slugify.get("paths_keep_dates"))
+        path = permalinks.zola_url(str(name), slug=slug, path=own, keep_dates=keep,
+                                   slugify=slugify.get("paths") in (None, "on"))  # fmt: skip
         if lang and lang != self.default_language and not own:  # a page's path is whole
             path = f"/{lang}{path}"
         return path

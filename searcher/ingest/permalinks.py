@@ -268,9 +268,11 @@ def _fill(pattern: str, values: Mapping[str, str]) -> str:
 # --- Zola ----------------------------------------------------------------------------------
 
 
-def zola_url(relative: str, *, slug: str | None, path: str | None, slugify: bool) -> str:
+def zola_url(
+    relative: str, *, slug: str | None, path: str | None, slugify: bool, keep_dates: bool = False
+) -> str:
     """The page's path as Zola builds it: its ``path``, else its sections' folders and its slug
-    (the file or bundle name without a leading date)."""
+    (the file or bundle name, without a leading date unless ``paths_keep_dates``)."""
     tidy: Callable[[str], str] = slugify_zola if slugify else _make_path
     if path:
         return "/" + path.strip("/") + "/"
@@ -278,7 +280,7 @@ def zola_url(relative: str, *, slug: str | None, path: str | None, slugify: bool
     bundle = parts[-1].split(".")[0] == "index"
     folders = parts[:-2] if bundle else parts[:-1]
     name = parts[-2] if bundle else PurePosixPath(parts[-1]).name.split(".")[0]
-    name = slug or _ZOLA_DATED.sub("", name)
+    name = slug or (name if keep_dates else _ZOLA_DATED.sub("", name))
     return "/" + "/".join([*map(tidy, folders), tidy(name)]) + "/"
 
 

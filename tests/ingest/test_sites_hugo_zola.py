@@ -35,3 +35,14 @@ def test_a_page_s_own_path_is_its_whole_path_in_every_language(tmp_path: Path) -
         "content/blog/a-walk/index.es.md": "https://example.org/es/blog/un-paseo/",
         "content/blog/2020-01-02-old.es.md": "https://example.org/es/blog/old/",
     }
+
+
+def test_paths_keep_dates_keeps_the_file_name_s_date_in_the_path(tmp_path: Path) -> None:
+    """``[slugify] paths_keep_dates = true``: posts/2016-10-08_a-post.md is served at
+    /posts/2016-10-08-a-post/ (the date still dates the page)."""
+    config = "base_url = 'https://example.org'\n[slugify]\npaths_keep_dates = true\n"
+    post = "+++\ntitle = 'A'\n+++\nwords\n"
+    write(tmp_path, {"config.toml": config, "content/posts/2016-10-08_a-post.md": post})
+    (found,) = scan([tmp_path])
+    assert found.url == "https://example.org/posts/2016-10-08-a-post/"
+    assert found.date is not None and found.date.date().isoformat() == "2016-10-08"
