@@ -420,6 +420,9 @@ def _has_folder(content: Path, section: str) -> bool:
 def _zola(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ...]) -> Zola:
     languages = config.get("languages")
     codes = tuple(str(c).lower() for c in languages) if isinstance(languages, Mapping) else ()
+    if isinstance(languages, list):  # before Zola 0.15: languages = [{code = "fr"}, …]
+        codes = tuple(str(t["code"]).lower() for t in languages if isinstance(t, Mapping)
+                      and isinstance(t.get("code"), str))  # fmt: skip
     default = text_value(config.get("default_language")) or "en"
     lang = langs.normalise(config.get("default_language"))
     base = (text_value(config.get("base_url")) or "").rstrip("/")

@@ -46,3 +46,12 @@ def test_paths_keep_dates_keeps_the_file_name_s_date_in_the_path(tmp_path: Path)
     (found,) = scan([tmp_path])
     assert found.url == "https://example.org/posts/2016-10-08-a-post/"
     assert found.date is not None and found.date.date().isoformat() == "2016-10-08"
+
+
+def test_the_languages_list_of_zola_before_0_15(tmp_path: Path) -> None:
+    """Zola before 0.15 listed languages as ``languages = [{code = "fr"}]``: a page named
+    ``*.fr.md`` is French, served under /fr/."""
+    config = "base_url = 'https://example.org'\nlanguages = [{code = 'fr', feed = true}, 3]\n"
+    write(tmp_path, {"config.toml": config, "content/blog/hello.fr.md": page("")})
+    (found,) = scan([tmp_path])
+    assert (found.url, found.lang) == ("https://example.org/fr/blog/hello/", "fr")
