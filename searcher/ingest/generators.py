@@ -229,6 +229,7 @@ class Hugo(Site):
     default_language: str = "en"
     main_sections: tuple[str, ...] = ()  # the site's ``mainSections``: where its posts are
     disabled: tuple[str, ...] = ()  # languages Hugo does not build (``disableLanguages``)
+    top_posts: bool = True  # whether pages outside every section are posts (not about, search)
 
     def kind(self, rel: str) -> str:
         inside = self._inside(rel)
@@ -241,7 +242,15 @@ class Hugo(Site):
             return f"page in a disabled language ({lang}), not built"
         if self.main_sections and not self._in_main_section(inside):
             return f"page outside the main sections ({', '.join(self.main_sections)}), not a post"
+        if not self.top_posts and not self.main_sections and self._at_top(inside):
+            return "page outside every section (Hugo lists its largest section's), not a post"
         return POST
+
+    @staticmethod
+    def _at_top(inside: str) -> bool:
+        """Whether a page is in no section: ``about.md``, or a bundle ``search/index.md``."""
+        parts = inside.split("/")
+        return len(parts) == 1 or (len(parts) == 2 and parts[1].split(".")[0] == "index")
 
     def _in_main_section(self, inside: str) -> bool:
         """Whether a page is under one of ``mainSections`` (top-level section names; an

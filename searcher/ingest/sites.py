@@ -22,6 +22,7 @@ import os
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,7 @@ _ELEVENTY = (
 )  # fmt: skip
 _SPLIT = tuple(f"config/_default/{stem}.{ext}" for stem in ("hugo", "config")
                for ext in ("toml", "yaml", "yml", "json"))  # fmt: skip
+_HUGO_PAGES = (".md", ".markdown", ".mdown", ".html", ".htm", ".org", ".adoc", ".rst", ".pdc")
 _HUGO_CONFIG_FOLDERS = ("config/_default", "config/production")  # `hugo` builds production
 _CONTENT_FOLDERS = ("content", "_posts", "src", "posts", "blog")  # a source that may be one
 _ZOLA_KEYS = ("base_url", "compile_sass", "build_search_index", "generate_feed", "generate_feeds",
@@ -354,6 +356,7 @@ def _hugo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ..
                 languages=tuple(config["languages"]),
                 default_language=default.lower(),
                 main_sections=_main_sections(root, config, folders),
+                top_posts=_top_holds_posts(root, folders),
                 disabled=tuple(sorted(disabled - {default.lower()})))  # fmt: skip
 
 
@@ -390,8 +393,9 @@ def _mount_language(mount: Mapping[str, Any]) -> str | None:
 
 def _main_sections(root: Path, config: Mapping[str, Any], folders: list[str]) -> tuple[str, ...]:
     """Hugo's ``mainSections`` (the project setting, or the older ``params.mainSections``
-    that themes read): the sections that hold the posts. Unset, every page is a post (Hugo
-    falls back to the largest section for its home page only). Sections that no content
+    that themes read): the sections that hold the posts. Unset, every section's pages are
+    posts (Hugo falls back to its largest section; see :func:`_top_holds_posts` for the
+    pages outside every section). Sections that no content
     folder has are dropped, and if none is left the setting is ignored: a stale or
     mistyped setting must not leave every post out."""
     params = config.get("params")
@@ -403,6 +407,37 @@ def _main_sections(root: Path, config: Mapping[str, Any], folders: list[str]) ->
         if found:
             return found
     return ()
+
+
+def _top_holds_posts(root: Path, folders: list[str]) -> bool:
+    """Whether the pages outside every section (``about.md``, ``search/index.md``) are
+    posts. With mainSections unset Hugo takes its largest section for the posts, so when a
+    section holds more pages than the top, the top's are the site's own pages; a blog that
+    keeps its posts at the top holds more there."""
+    top, sections = 0, Counter[str]()
+    for folder in folders:
+        try:
+            entries = list(os.scandir(root / folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_file() and _is_page(entry.name):
+                top += 1
+            elif entry.is_dir() and any(_is_page(n, "index") for n in os.listdir(entry.path)):
+                top += 1  # a bundle
+            elif entry.is_dir():
+                for _, _, names in os.walk(entry.path):
+                    sections[entry.name.lower()] += sum(_is_page(n) for n in names)
+    return not sections or top >= max(sections.values())
+
+
+def _is_page(name: str, stem: str = "") -> bool:
+    """Whether a file name is a Hugo content page's (``stem``: only that page name)."""
+    first, _, _ = name.partition(".")
+    kept = first == stem if stem else first != "_index"
+    return kept and name.lower().endswith(_HUGO_PAGES)
 
 
 def _has_folder(content: Path, section: str) -> bool:

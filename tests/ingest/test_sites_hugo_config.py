@@ -90,3 +90,29 @@ def test_pages_in_a_disabled_language_are_skipped_with_the_reason(tmp_path: Path
         "content/posts/a.en.md": "page in a disabled language (en), not built",
         "content/fr/posts/b.md": "page in a disabled language (fr), not built",
     }
+
+
+def test_pages_outside_every_section_are_the_site_s_own_when_a_section_holds_more(
+    tmp_path: Path,
+) -> None:
+    """With mainSections unset Hugo lists its largest section's pages as the posts: the
+    about and search pages at the top (a file or a bundle) are skipped, with the reason,
+    while a blog keeping its posts at the top keeps them all."""
+    page = PAGE.format("P")
+    write(tmp_path / "a", {"hugo.toml": "", "content/about.md": page,
+                           "content/search/index.md": page, "content/_index.md": page,
+                           "content/posts/p1.md": page, "content/posts/p2/index.md": page,
+                           "content/posts/2020/p3.md": page})  # fmt: skip
+    summary = Summary()
+    found = {p.path for p in scan([tmp_path / "a"], summary=summary)}
+    assert found == {"content/posts/p1.md", "content/posts/p2/index.md",
+                     "content/posts/2020/p3.md"}  # fmt: skip
+    reasons = {s.path: s.reason for s in summary.skipped}
+    assert "outside every section" in reasons["content/about.md"]
+    assert "outside every section" in reasons["content/search/index.md"]
+    write(tmp_path / "b", {"hugo.toml": "", "content/one.md": page, "content/two.md": page,
+                           "content/notes/n.md": page})  # fmt: skip
+    assert len(list(scan([tmp_path / "b"]))) == 3
+    write(tmp_path / "c", {"hugo.toml": "mainSections = ['posts']", "content/about.md": page,
+                           "content/posts/p.md": page, "content/notes/n.md": page})  # fmt: skip
+    assert [p.path for p in scan([tmp_path / "c"])] == ["content/posts/p.md"]
