@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -240,11 +242,33 @@ class Hugo(Site):
             return f"section list page ({name}), not a post"
         if self.disabled and (lang := self._language(rel, inside)) in self.disabled:
             return f"page in a disabled language ({lang}), not built"
+        if self.generator == "hugo" and (bundle := self._leaf_bundle(rel, inside)):
+            return f"resource of the page bundle {bundle}, not a page"
         if self.main_sections and not self._in_main_section(inside):
             return f"page outside the main sections ({', '.join(self.main_sections)}), not a post"
         if not self.top_posts and not self.main_sections and self._at_top(inside):
             return "page outside every section (Hugo lists its largest section's), not a post"
         return POST
+
+    def _leaf_bundle(self, rel: str, inside: str) -> str | None:
+        """The ``index`` page of the leaf bundle holding a file that is no bundle's own
+        index: Hugo reads every other file of the bundle, below it too, as a resource (the
+        headless ``homepage/`` bundle's sections), never as a page."""
+        parts = inside.split("/")
+        if len(parts) == 1 or parts[-1].split(".")[0] == "index":
+            return None
+        prefix = rel[: len(rel) - len(inside)]  # the content folder's, "content/"
+        folder = os.path.join(self.root, prefix)
+        for depth, part in enumerate(parts[:-1], start=1):
+            folder = os.path.join(folder, part)
+            try:
+                version = os.stat(folder).st_mtime_ns  # a listing is read once a version
+            except OSError:
+                return None
+            name = _bundle_index(folder, version, self.languages)
+            if name:
+                return prefix + "/".join([*parts[:depth], name])
+        return None
 
     @staticmethod
     def _at_top(inside: str) -> bool:
@@ -353,6 +377,21 @@ class Hugo(Site):
     def post_lang(self, rel: str) -> str | None:
         inside = self._inside(rel)
         return (self._language(rel, inside) if inside else None) or self.lang
+
+
+@functools.lru_cache(maxsize=1024)
+def _bundle_index(folder: str, version: int, languages: tuple[str, ...]) -> str | None:
+    """The leaf bundle page (``index.md``, ``index.fr.md``) in ``folder``, if any."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return None
+    for name in names:
+        first, _, rest = name.partition(".")
+        lang, _, ext = rest.rpartition(".")
+        if first == "index" and ext in ("md", "html", "markdown") and lang in ("", *languages):
+            return name
+    return None
 
 
 def _expired(data: Mapping[str, Any]) -> str | None:

@@ -116,3 +116,26 @@ def test_pages_outside_every_section_are_the_site_s_own_when_a_section_holds_mor
     write(tmp_path / "c", {"hugo.toml": "mainSections = ['posts']", "content/about.md": page,
                            "content/posts/p.md": page, "content/notes/n.md": page})  # fmt: skip
     assert [p.path for p in scan([tmp_path / "c"])] == ["content/posts/p.md"]
+
+
+def test_files_in_a_leaf_bundle_are_its_resources_not_pages(tmp_path: Path) -> None:
+    """Every file of a leaf bundle but its index, below it too, is a resource of the bundle
+    (hugo-scroll's headless homepage/ bundle holds the page's sections): never a post."""
+    page = PAGE.format("P")
+    write(tmp_path, {"hugo.toml": "[languages.en]\n[languages.fr]\n",
+                     "content/homepage/index.md": "---\nheadless: true\n---\n",
+                     "content/homepage/about.md": page,
+                     "content/homepage/deep/more.md": page,
+                     "content/posts/trip/index.fr.md": page,
+                     "content/posts/trip/notes.md": page,
+                     "content/posts/a.md": page,
+                     "content/posts/b/index.md": page})  # fmt: skip
+    summary = Summary()
+    found = {p.path for p in scan([tmp_path], summary=summary)}
+    assert found == {"content/posts/a.md", "content/posts/b/index.md",
+                     "content/posts/trip/index.fr.md"}  # fmt: skip
+    reasons = {s.path: s.reason for s in summary.skipped}
+    assert reasons["content/homepage/deep/more.md"] == (
+        "resource of the page bundle content/homepage/index.md, not a page"
+    )
+    assert reasons["content/posts/trip/notes.md"].endswith("trip/index.fr.md, not a page")
