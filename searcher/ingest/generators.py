@@ -232,6 +232,7 @@ class Hugo(Site):
     main_sections: tuple[str, ...] = ()  # the site's ``mainSections``: where its posts are
     disabled: tuple[str, ...] = ()  # languages Hugo does not build (``disableLanguages``)
     top_posts: bool = True  # whether pages outside every section are posts (not about, search)
+    ignore_files: tuple[re.Pattern[str], ...] = ()  # ``ignoreFiles``: on the absolute path
 
     def kind(self, rel: str) -> str:
         inside = self._inside(rel)
@@ -240,6 +241,8 @@ class Hugo(Site):
         name = PurePosixPath(inside).name
         if name.split(".")[0] == "_index":
             return f"section list page ({name}), not a post"
+        if self.ignore_files and self._ignored(rel):
+            return "matched by ignoreFiles: never read by Hugo"
         if self.disabled and (lang := self._language(rel, inside)) in self.disabled:
             return f"page in a disabled language ({lang}), not built"
         if self.generator == "hugo" and (bundle := self._leaf_bundle(rel, inside)):
@@ -249,6 +252,13 @@ class Hugo(Site):
         if not self.top_posts and not self.main_sections and self._at_top(inside):
             return "page outside every section (Hugo lists its largest section's), not a post"
         return POST
+
+    def _ignored(self, rel: str) -> bool:
+        """Whether ``ignoreFiles`` matches the file's absolute path or a folder's above it
+        (Hugo does not walk into a matching folder: blogdown's ``_cache$``)."""
+        parts = rel.split("/")
+        paths = [os.path.join(self.root, *parts[:n]) for n in range(1, len(parts) + 1)]
+        return any(p.search(path) for p in self.ignore_files for path in paths)
 
     def _leaf_bundle(self, rel: str, inside: str) -> str | None:
         """The ``index`` page of the leaf bundle holding a file that is no bundle's own

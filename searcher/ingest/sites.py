@@ -357,6 +357,7 @@ def _hugo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ..
                 default_language=default.lower(),
                 main_sections=_main_sections(root, config, folders),
                 top_posts=_top_holds_posts(root, folders),
+                ignore_files=_patterns(config.get("ignorefiles")),
                 disabled=tuple(sorted(disabled - {default.lower()})))  # fmt: skip
 
 
@@ -431,6 +432,17 @@ def _top_holds_posts(root: Path, folders: list[str]) -> bool:
                 for _, _, names in os.walk(entry.path):
                     sections[entry.name.lower()] += sum(_is_page(n) for n in names)
     return not sections or top >= max(sections.values())
+
+
+def _patterns(value: Any) -> tuple[re.Pattern[str], ...]:
+    """Hugo's ``ignoreFiles`` regular expressions (one Python cannot read is left out)."""
+    found = []
+    for text in (value,) if isinstance(value, str) else _strings(value):
+        try:
+            found.append(re.compile(text))
+        except (re.error, RecursionError):
+            continue
+    return tuple(found)
 
 
 def _is_page(name: str, stem: str = "") -> bool:

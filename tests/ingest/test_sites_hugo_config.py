@@ -139,3 +139,21 @@ def test_files_in_a_leaf_bundle_are_its_resources_not_pages(tmp_path: Path) -> N
         "resource of the page bundle content/homepage/index.md, not a page"
     )
     assert reasons["content/posts/trip/notes.md"].endswith("trip/index.fr.md, not a page")
+
+
+def test_ignore_files_as_blogdown_sets_them(tmp_path: Path) -> None:
+    """blogdown's sites set ignoreFiles for knitr's leftovers beside the posts
+    (``x.knit.md``, ``x.utf8.md``, ``x_cache/``): Hugo never reads them, so they are no
+    second copies of the post. A pattern Python cannot read is left out."""
+    config = "baseURL = '/'\nignoreFiles = ['\\.knit\\.md$', '\\.utf8\\.md$', '_cache$', '(?<']"
+    page = PAGE.format("P")
+    write(tmp_path, {"config.toml": config,
+                     "content/post/2020-01-01-x.md": page,
+                     "content/post/2020-01-01-x.knit.md": page,
+                     "content/post/2020-01-01-x.utf8.md": page,
+                     "content/post/2020-01-01-x_cache/html/part.md": page})  # fmt: skip
+    summary = Summary()
+    found = [p.path for p in scan([tmp_path], summary=summary)]
+    assert found == ["content/post/2020-01-01-x.md"]
+    assert {s.reason for s in summary.skipped} == {"matched by ignoreFiles: never read by Hugo"}
+    assert len(summary.skipped) == 3
