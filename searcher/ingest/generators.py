@@ -415,12 +415,28 @@ def _expired(data: Mapping[str, Any]) -> str | None:
     return None
 
 
+_DRAFT_SECTION = "zola draft section"  # no front matter key: a page cannot undo it
+
+
 @dataclass(frozen=True)
 class Zola(Hugo):
     def defaults(self, rel: str) -> dict[str, Any]:
-        return {}  # Zola sections pass nothing down to their pages
+        """Zola sections pass nothing down to their pages but their draft state: Zola does
+        not walk into a section whose ``_index.md`` says ``draft = true``."""
+        inside = self._inside(rel)
+        if inside is None:
+            return {}
+        folder = self.root / rel[: len(rel) - len(inside)]
+        for name in ("", *inside.split("/")[:-1]):
+            folder = folder / name if name else folder
+            for index in sorted(folder.glob("_index*.md")):
+                if fields.truthy(sitedata.front_matter(index).get("draft")):
+                    return {_DRAFT_SECTION: str(index.relative_to(self.root))}
+        return {}
 
     def unpublished(self, data: Mapping[str, Any]) -> str | None:
+        if data.get(_DRAFT_SECTION):
+            return f"in a draft section ({data[_DRAFT_SECTION]}): not built"
         if data.get("render") is False:  # Zola 0.19: a page that is listed, never rendered
             return "render = false: never rendered"
         return None

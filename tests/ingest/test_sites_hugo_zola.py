@@ -55,3 +55,18 @@ def test_the_languages_list_of_zola_before_0_15(tmp_path: Path) -> None:
     write(tmp_path, {"config.toml": config, "content/blog/hello.fr.md": page("")})
     (found,) = scan([tmp_path])
     assert (found.url, found.lang) == ("https://example.org/fr/blog/hello/", "fr")
+
+
+def test_pages_below_a_draft_section_are_drafts(tmp_path: Path) -> None:
+    """Zola does not walk into a section whose _index.md says draft = true (its pages and
+    subsections are built only with --drafts), whatever the pages say themselves."""
+    write(tmp_path, {"config.toml": CONFIG,
+                     "content/blog/_index.md": "+++\ntitle = 'Blog'\n+++\n",
+                     "content/blog/a.md": page(""),
+                     "content/wip/_index.md": "+++\ndraft = true\n+++\n",
+                     "content/wip/b.md": page("draft = false\n"),
+                     "content/wip/deep/c/index.md": page("")})  # fmt: skip
+    assert [p.path for p in scan([tmp_path])] == ["content/blog/a.md"]
+    drafts = {p.path: p.draft for p in scan([tmp_path], drafts=True)}
+    assert drafts == {"content/blog/a.md": False, "content/wip/b.md": True,
+                      "content/wip/deep/c/index.md": True}  # fmt: skip
