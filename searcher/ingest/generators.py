@@ -363,7 +363,11 @@ class Hugo(Site):
             url=text_value(data.get("url")), sections=self._sections(rel, inside),
         )  # fmt: skip
         lower = not true_flag(self.config.get("disablepathtolower"))
-        ugly = true_flag(self.config.get("uglyurls"))
+        ugly = self.config.get("uglyurls")
+        if isinstance(ugly, Mapping):  # per section: uglyURLs = {books = true}
+            section = (page.sections or ("",))[0].lower()
+            ugly = next((v for k, v in ugly.items() if str(k).lower() == section), False)
+        ugly = true_flag(ugly)
         in_subdir = true_flag(self.config.get("defaultcontentlanguageinsubdir"))
         apart = bool(self.languages) and (lang != self.default_language or in_subdir)
         folder = lang if lang and apart else ""  # the page is served under /lang

@@ -68,3 +68,20 @@ def test_hugo_slices_of_the_section_tree(pattern: str, expected: str) -> None:
     whole tree followed by the bracket's digits (/private/a/b1/c/)."""
     page = permalinks.HugoPage("private/a/b/c.md", DAY, "T", None, None, ("private", "a", "b"))
     assert permalinks.hugo_url(page, {"private": pattern}, lower=True, ugly=False) == expected
+
+
+def test_ugly_urls_per_section(tmp_path: Path) -> None:
+    """uglyURLs may name sections (Hugo's documented ``[uglyURLs] books = true``): only
+    their pages end in .html."""
+    files = {
+        "hugo.toml": "[uglyURLs]\nBooks = true\nfilms = false\n",
+        "content/books/a.md": "---\ntitle: A\n---\nx",
+        "content/films/b.md": "---\ntitle: B\n---\nx",
+        "content/notes/c/index.md": "---\ntitle: C\n---\nx",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    urls = {p.path: p.url for p in scan([tmp_path])}
+    assert urls == {"content/books/a.md": "/books/a.html", "content/films/b.md": "/films/b/",
+                    "content/notes/c/index.md": "/notes/c/"}  # fmt: skip
