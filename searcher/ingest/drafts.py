@@ -9,8 +9,10 @@ usual data key, and what the WordPress reader sets for a password-protected post
 ``hidden``; any other status, such as a digital garden's ``seedling`` or a project's
 ``ongoing``, describes a published post), or what the site's generator never renders
 (:meth:`~searcher.ingest.generators.Site.unpublished`: Hugo's headless bundles and
-``build.render: never``, Eleventy's ``permalink: false``). Drafts are read and indexed
-only with ``--drafts``; without it, ``_drafts/`` folders are not even walked.
+``build.render: never`` or ``list: never`` (an unlisted page) and pages past their
+``expiryDate``, Zola's ``render = false``,
+Eleventy's ``permalink: false``). Drafts are read and indexed only with ``--drafts``;
+without it, ``_drafts/`` folders are not even walked.
 """
 
 from __future__ import annotations

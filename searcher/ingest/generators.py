@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -228,6 +230,9 @@ class Hugo(Site):
     languages: tuple[str, ...] = ()
     default_language: str = "en"
     main_sections: tuple[str, ...] = ()  # the site's ``mainSections``: where its posts are
+    disabled: tuple[str, ...] = ()  # languages Hugo does not build (``disableLanguages``)
+    top_posts: bool = True  # whether pages outside every section are posts (not about, search)
+    ignore_files: tuple[re.Pattern[str], ...] = ()  # ``ignoreFiles``: on the absolute path
 
     def kind(self, rel: str) -> str:
         inside = self._inside(rel)
@@ -236,9 +241,50 @@ class Hugo(Site):
         name = PurePosixPath(inside).name
         if name.split(".")[0] == "_index":
             return f"section list page ({name}), not a post"
+        if self.ignore_files and self._ignored(rel):
+            return "matched by ignoreFiles: never read by Hugo"
+        if self.disabled and (lang := self._language(rel, inside)) in self.disabled:
+            return f"page in a disabled language ({lang}), not built"
+        if self.generator == "hugo" and (bundle := self._leaf_bundle(rel, inside)):
+            return f"resource of the page bundle {bundle}, not a page"
         if self.main_sections and not self._in_main_section(inside):
             return f"page outside the main sections ({', '.join(self.main_sections)}), not a post"
+        if not self.top_posts and not self.main_sections and self._at_top(inside):
+            return "page outside every section (Hugo lists its largest section's), not a post"
         return POST
+
+    def _ignored(self, rel: str) -> bool:
+        """Whether ``ignoreFiles`` matches the file's absolute path or a folder's above it
+        (Hugo does not walk into a matching folder: blogdown's ``_cache$``)."""
+        parts = rel.split("/")
+        paths = [os.path.join(self.root, *parts[:n]) for n in range(1, len(parts) + 1)]
+        return any(p.search(path) for p in self.ignore_files for path in paths)
+
+    def _leaf_bundle(self, rel: str, inside: str) -> str | None:
+        """The ``index`` page of the leaf bundle holding a file that is no bundle's own
+        index: Hugo reads every other file of the bundle, below it too, as a resource (the
+        headless ``homepage/`` bundle's sections), never as a page."""
+        parts = inside.split("/")
+        if len(parts) == 1 or parts[-1].split(".")[0] == "index":
+            return None
+        prefix = rel[: len(rel) - len(inside)]  # the content folder's, "content/"
+        folder = os.path.join(self.root, prefix)
+        for depth, part in enumerate(parts[:-1], start=1):
+            folder = os.path.join(folder, part)
+            try:
+                version = os.stat(folder).st_mtime_ns  # a listing is read once a version
+            except OSError:
+                return None
+            name = _bundle_index(folder, version, self.languages)
+            if name:
+                return prefix + "/".join([*parts[:depth], name])
+        return None
+
+    @staticmethod
+    def _at_top(inside: str) -> bool:
+        """Whether a page is in no section: ``about.md``, or a bundle ``search/index.md``."""
+        parts = inside.split("/")
+        return len(parts) == 1 or (len(parts) == 2 and parts[1].split(".")[0] == "index")
 
     def _in_main_section(self, inside: str) -> bool:
         """Whether a page is under one of ``mainSections`` (top-level section names; an
@@ -293,10 +339,14 @@ class Hugo(Site):
             return "headless bundle (headless: true): never rendered"
         for key in ("build", "_build"):
             build = data.get(key)
-            render = str(build.get("render")).lower() if isinstance(build, Mapping) else ""
+            if not isinstance(build, Mapping):
+                continue
+            render, listed = str(build.get("render")).lower(), str(build.get("list")).lower()
             if render in ("never", "false"):
                 return f"{key}.render is {render}: never rendered"
-        return None
+            if listed in ("never", "false"):  # an unlisted page: a link's, in no list
+                return f"{key}.list is {listed}: in no list of the site"
+        return _expired(data)
 
     def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,
                  title: str) -> str | None:  # fmt: skip
@@ -313,11 +363,17 @@ class Hugo(Site):
             url=text_value(data.get("url")), sections=self._sections(rel, inside),
         )  # fmt: skip
         lower = not true_flag(self.config.get("disablepathtolower"))
-        ugly = true_flag(self.config.get("uglyurls"))
+        ugly = self.config.get("uglyurls")
+        if isinstance(ugly, Mapping):  # per section: uglyURLs = {books = true}
+            section = (page.sections or ("",))[0].lower()
+            ugly = next((v for k, v in ugly.items() if str(k).lower() == section), False)
+        ugly = true_flag(ugly)
         in_subdir = true_flag(self.config.get("defaultcontentlanguageinsubdir"))
         apart = bool(self.languages) and (lang != self.default_language or in_subdir)
         folder = lang if lang and apart else ""  # the page is served under /lang
-        return permalinks.hugo_url(page, table, lower=lower, ugly=ugly, language=folder)
+        accents = not true_flag(self.config.get("removepathaccents"))
+        return permalinks.hugo_url(page, table, lower=lower, ugly=ugly, language=folder,
+                                   accents=accents)  # fmt: skip
 
     def _language(self, rel: str, inside: str) -> str | None:
         """A page's language: its file name's (``trip.fr.md``), or its content folder's."""
@@ -337,12 +393,56 @@ class Hugo(Site):
         return (self._language(rel, inside) if inside else None) or self.lang
 
 
+@functools.lru_cache(maxsize=1024)
+def _bundle_index(folder: str, version: int, languages: tuple[str, ...]) -> str | None:
+    """The leaf bundle page (``index.md``, ``index.fr.md``) in ``folder``, if any."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return None
+    for name in names:
+        first, _, rest = name.partition(".")
+        lang, _, ext = rest.rpartition(".")
+        if first == "index" and ext in ("md", "html", "markdown") and lang in ("", *languages):
+            return name
+    return None
+
+
+def _expired(data: Mapping[str, Any]) -> str | None:
+    """Hugo's expiryDate (or unpublishDate) passed: Hugo builds the page no more."""
+    for key in ("expirydate", "unpublishdate"):
+        when = fields.parse_date(data.get(key))
+        if when is None:
+            continue
+        now = dt.datetime.now(when.tzinfo or dt.UTC).replace(tzinfo=when.tzinfo)
+        return f"{key} {when.date()} passed: no longer built" if when <= now else None
+    return None
+
+
+_DRAFT_SECTION = "zola draft section"  # no front matter key: a page cannot undo it
+
+
 @dataclass(frozen=True)
 class Zola(Hugo):
     def defaults(self, rel: str) -> dict[str, Any]:
-        return {}  # Zola sections pass nothing down to their pages
+        """Zola sections pass nothing down to their pages but their draft state: Zola does
+        not walk into a section whose ``_index.md`` says ``draft = true``."""
+        inside = self._inside(rel)
+        if inside is None:
+            return {}
+        folder = self.root / rel[: len(rel) - len(inside)]
+        for name in ("", *inside.split("/")[:-1]):
+            folder = folder / name if name else folder
+            for index in sorted(folder.glob("_index*.md")):
+                if fields.truthy(sitedata.front_matter(index).get("draft")):
+                    return {_DRAFT_SECTION: str(index.relative_to(self.root))}
+        return {}
 
     def unpublished(self, data: Mapping[str, Any]) -> str | None:
+        if data.get(_DRAFT_SECTION):
+            return f"in a draft section ({data[_DRAFT_SECTION]}): not built"
+        if data.get("render") is False:  # Zola 0.19: a page that is listed, never rendered
+            return "render = false: never rendered"
         return None
 
     def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,
@@ -352,13 +452,15 @@ class Zola(Hugo):
             return None
         lang = self._language(rel, inside)
         slugify = self.config.get("slugify")
-        mode = slugify.get("paths") if isinstance(slugify, Mapping) else None
+        slugify = slugify if isinstance(slugify, Mapping) else {}
         name = PurePosixPath(inside)
         if lang:
             name = name.with_name(name.name.replace(f".{lang}.", "."))
         slug, own = text_value(data.get("slug")), text_value(data.get("path"))
-        path = permalinks.zola_url(str(name), slug=slug, path=own, slugify=mode in (None, "on"))
-        if lang and lang != self.default_language:
+        keep = true_flag(slugify.get("paths_keep_dates"))
+        path = permalinks.zola_url(str(name), slug=slug, path=own, keep_dates=keep,
+                                   slugify=slugify.get("paths") in (None, "on"))  # fmt: skip
+        if lang and lang != self.default_language and not own:  # a page's path is whole
             path = f"/{lang}{path}"
         return path
 

@@ -143,11 +143,14 @@ class HugoPage:
 
 
 def hugo_url(
-    page: HugoPage, permalinks: Mapping[str, Any], *, lower: bool, ugly: bool, language: str = ""
-) -> str:
+    page: HugoPage, permalinks: Mapping[str, Any], *, lower: bool, ugly: bool, language: str = "",
+    accents: bool = True,
+) -> str:  # fmt: skip
     """The page's path as Hugo builds it: its ``url``, else its section's permalink pattern,
     else its folders and its slug or file name; under ``/language`` for a page whose
-    language is not served from the site's root ("" for one that is)."""
+    language is not served from the site's root ("" for one that is). Hugo writes a page
+    as ``…/index.html`` (linked with a trailing slash, whether the pattern ends in one or
+    not) or, with uglyURLs, as ``….html``; ``accents=False`` is its removePathAccents."""
     if page.url:
         if urlsplit(page.url).scheme:
             return page.url
@@ -159,6 +162,8 @@ def hugo_url(
     section = folders[0] if folders else ""
     pattern = permalinks.get(section) if section else None
     if isinstance(pattern, str):
+        tree = list(folders if page.sections is None else page.sections)
+        pattern = _SECTIONS_CUT.sub(lambda m: "/".join(_cut(tree, m[1])), pattern)
         values = {
             "section": section, "title": urlize(page.title),
             "sections": "/".join(folders if page.sections is None else page.sections),
@@ -171,11 +176,44 @@ def hugo_url(
     else:
         path = "/" + "/".join([*folders, page.slug or name]) + "/"
     path = _make_path(path)
+    if not accents:
+        bare = unicodedata.normalize("NFD", path)
+        path = unicodedata.normalize("NFC", "".join(c for c in bare if not _nonspacing(c)))
     if lower:
         path = path.lower()
-    if ugly and path.endswith("/") and path != "/":
-        path = path[:-1] + ".html"
+    if path != "/":
+        path = path.rstrip("/") + (".html" if ugly else "/")
     return f"/{language}{path}" if language else path
+
+
+def _nonspacing(char: str) -> bool:
+    return unicodedata.category(char) == "Mn"
+
+
+_SECTIONS_CUT = re.compile(r":sections(\[[^\]/]*\])")  # :sections[1:], [last], [:last]
+
+
+def _cut(sections: list[str], cut: str) -> list[str]:
+    """Hugo's slice of the section tree (``resources/page/permalinks.go``, toSliceFunc):
+    ``[n]``, ``[n:m]``, each bound a number or ``last`` (the last index), out of range
+    giving nothing."""
+    bounds = cut[1:-1].lower().split(":")
+    if len(bounds) > 2 or not sections:
+        return []
+
+    def index(text: str, low: bool) -> int:
+        text = text.strip()
+        if not text:
+            return 0 if low else len(sections)
+        if text == "last":
+            return len(sections) - 1
+        number = max(int(text), 0) if text.lstrip("-").isdigit() else 0
+        return -1 if low and number >= len(sections) else min(number, len(sections))
+
+    start = index(bounds[0], True)
+    if len(bounds) == 1:
+        return [sections[start]] if start >= 0 else []
+    return sections[start : index(bounds[1], False)] if start >= 0 else []
 
 
 def _hugo_front_matter_url(url: str, language: str) -> str:
@@ -230,9 +268,11 @@ def _fill(pattern: str, values: Mapping[str, str]) -> str:
 # --- Zola ----------------------------------------------------------------------------------
 
 
-def zola_url(relative: str, *, slug: str | None, path: str | None, slugify: bool) -> str:
+def zola_url(
+    relative: str, *, slug: str | None, path: str | None, slugify: bool, keep_dates: bool = False
+) -> str:
     """The page's path as Zola builds it: its ``path``, else its sections' folders and its slug
-    (the file or bundle name without a leading date)."""
+    (the file or bundle name, without a leading date unless ``paths_keep_dates``)."""
     tidy: Callable[[str], str] = slugify_zola if slugify else _make_path
     if path:
         return "/" + path.strip("/") + "/"
@@ -240,7 +280,7 @@ def zola_url(relative: str, *, slug: str | None, path: str | None, slugify: bool
     bundle = parts[-1].split(".")[0] == "index"
     folders = parts[:-2] if bundle else parts[:-1]
     name = parts[-2] if bundle else PurePosixPath(parts[-1]).name.split(".")[0]
-    name = slug or _ZOLA_DATED.sub("", name)
+    name = slug or (name if keep_dates else _ZOLA_DATED.sub("", name))
     return "/" + "/".join([*map(tidy, folders), tidy(name)]) + "/"
 
 

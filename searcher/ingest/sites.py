@@ -22,6 +22,7 @@ import os
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,8 @@ _ELEVENTY = (
 )  # fmt: skip
 _SPLIT = tuple(f"config/_default/{stem}.{ext}" for stem in ("hugo", "config")
                for ext in ("toml", "yaml", "yml", "json"))  # fmt: skip
+_HUGO_PAGES = (".md", ".markdown", ".mdown", ".html", ".htm", ".org", ".adoc", ".rst", ".pdc")
+_HUGO_CONFIG_FOLDERS = ("config/_default", "config/production")  # `hugo` builds production
 _CONTENT_FOLDERS = ("content", "_posts", "src", "posts", "blog")  # a source that may be one
 _ZOLA_KEYS = ("base_url", "compile_sass", "build_search_index", "generate_feed", "generate_feeds",
               "default_language", "markdown")  # fmt: skip
@@ -195,13 +198,11 @@ def read_site(root: Path) -> Site | None:
     for name in (*_HUGO, *_SHARED, *_SPLIT):
         if (root / name).is_file():
             config, problems = _read(root / name)
-            if name.startswith("config/"):
-                config = _with_split_files(root / "config" / "_default", config)
             if name == "config.toml" and any(k in config for k in _ZOLA_KEYS):
                 return _zola(root, name, config, problems)
             keys = {str(k).lower() for k in config}
             if name.startswith(("hugo.", "config/")) or keys & _HUGO_KEYS:
-                return _hugo(root, name, config, problems)
+                return _hugo(root, name, _with_config_folder(root, config), problems)
             continue  # a config.* of something else
     if _bare_jekyll(root):
         return _jekyll(root, _JEKYLL_DEFAULTS)
@@ -230,13 +231,40 @@ def _read(path: Path) -> tuple[dict[str, Any], tuple[str, ...]]:
     return data, tuple(f"{path.name}: {w.message}" for w in warnings)
 
 
-def _with_split_files(folder: Path, config: dict[str, Any]) -> dict[str, Any]:
-    """Hugo's ``config/_default/``: ``permalinks.toml`` (or ``.yaml``, ``.json``) is the
-    ``permalinks`` table, and so on."""
+def _with_config_folder(root: Path, config: dict[str, Any]) -> dict[str, Any]:
+    """Hugo's configuration folder set over its root file: ``config/_default/``, then the
+    folder of the environment ``hugo`` builds (production: often its ``baseURL``). Each file
+    is the table its name says (``permalinks.toml``), ``hugo.*`` and ``config.*`` the root,
+    ``languages.fr.toml`` language ``fr``'s settings and ``params.fr.toml`` its params."""
     merged = dict(config)
-    for path in _split_files(folder):
-        if path.stem not in ("hugo", "config"):
-            merged.setdefault(path.stem, _read(path)[0])
+    for folder in _HUGO_CONFIG_FOLDERS:
+        for path in _split_files(root / folder):
+            table = _read(path)[0]
+            key, _, lang = path.stem.rpartition(".")
+            key, lang = (key, lang) if key else (path.stem, "")
+            if path.stem in ("hugo", "config"):
+                merged = _set_over(merged, table)
+            elif lang:
+                inner = {key: table} if key in ("params", "menus", "menu") else table
+                merged = _set_over(merged, {"languages": {lang: inner}})
+            else:
+                merged = _set_over(merged, {key: table})
+    return merged
+
+
+def _set_over(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` set into ``base`` as Hugo sets configuration: tables merged key by key all
+    the way down, any other value replaced (keys in any case)."""
+    merged = dict(base)
+    names = {str(k).lower(): k for k in merged}
+    for key, value in over.items():
+        old = names.get(str(key).lower())
+        if old is not None:
+            prior = merged.pop(old)
+            if isinstance(prior, Mapping) and isinstance(value, Mapping):
+                value = _set_over(prior, value)
+        merged[key] = value
+        names[str(key).lower()] = key
     return merged
 
 
@@ -249,9 +277,9 @@ def _config_files(site: Site) -> Iterator[Path]:
     for name in (".eleventyignore", "_data/metadata.json", "_data/site.json"):
         if (site.root / name).is_file():
             yield site.root / name
-    split = site.root / "config" / "_default"
-    if site.config_file.startswith("config/") and split.is_dir():
-        yield from _split_files(split)
+    if isinstance(site, Hugo) and not isinstance(site, Zola):
+        for folder in _HUGO_CONFIG_FOLDERS:
+            yield from _split_files(site.root / folder)
     if isinstance(site, Eleventy | Hugo):  # data files and section cascades set URLs too
         for folder in site.content:
             yield from _data_files(site.root / folder, isinstance(site, Hugo))
@@ -317,13 +345,20 @@ def _hugo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ..
     elif not folders or not all(own):  # a language without its own folder reads the site's
         folders.insert(0, text_value(config.get("contentdir")) or "content")
     default = text_value(config.get("defaultcontentlanguage")) or "en"
-    lang = langs.normalise(config.get("languagecode") or config.get("defaultcontentlanguage"))
+    lang = langs.normalise(  # Hugo 0.158 renamed languageCode locale
+        config.get("locale") or config.get("languagecode") or config.get("defaultcontentlanguage")
+    )
     base = text_value(config.get("baseurl")) or ""
+    disabled = {c.lower() for c in _strings(config.get("disablelanguages"))}
+    disabled |= {c for c, items in config["languages"].items() if true_flag(items.get("disabled"))}
     return Hugo("hugo", root, name, config, base.rstrip("/"), lang, problems,
                 tuple(f.strip("/") for f in dict.fromkeys(folders)),
                 languages=tuple(config["languages"]),
                 default_language=default.lower(),
-                main_sections=_main_sections(root, config, folders))  # fmt: skip
+                main_sections=_main_sections(root, config, folders),
+                top_posts=_top_holds_posts(root, folders),
+                ignore_files=_patterns(config.get("ignorefiles")),
+                disabled=tuple(sorted(disabled - {default.lower()})))  # fmt: skip
 
 
 def _content_mounts(config: Mapping[str, Any]) -> list[tuple[str, str | None]]:
@@ -359,8 +394,9 @@ def _mount_language(mount: Mapping[str, Any]) -> str | None:
 
 def _main_sections(root: Path, config: Mapping[str, Any], folders: list[str]) -> tuple[str, ...]:
     """Hugo's ``mainSections`` (the project setting, or the older ``params.mainSections``
-    that themes read): the sections that hold the posts. Unset, every page is a post (Hugo
-    falls back to the largest section for its home page only). Sections that no content
+    that themes read): the sections that hold the posts. Unset, every section's pages are
+    posts (Hugo falls back to its largest section; see :func:`_top_holds_posts` for the
+    pages outside every section). Sections that no content
     folder has are dropped, and if none is left the setting is ignored: a stale or
     mistyped setting must not leave every post out."""
     params = config.get("params")
@@ -372,6 +408,48 @@ def _main_sections(root: Path, config: Mapping[str, Any], folders: list[str]) ->
         if found:
             return found
     return ()
+
+
+def _top_holds_posts(root: Path, folders: list[str]) -> bool:
+    """Whether the pages outside every section (``about.md``, ``search/index.md``) are
+    posts. With mainSections unset Hugo takes its largest section for the posts, so when a
+    section holds more pages than the top, the top's are the site's own pages; a blog that
+    keeps its posts at the top holds more there."""
+    top, sections = 0, Counter[str]()
+    for folder in folders:
+        try:
+            entries = list(os.scandir(root / folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_file() and _is_page(entry.name):
+                top += 1
+            elif entry.is_dir() and any(_is_page(n, "index") for n in os.listdir(entry.path)):
+                top += 1  # a bundle
+            elif entry.is_dir():
+                for _, _, names in os.walk(entry.path):
+                    sections[entry.name.lower()] += sum(_is_page(n) for n in names)
+    return not sections or top >= max(sections.values())
+
+
+def _patterns(value: Any) -> tuple[re.Pattern[str], ...]:
+    """Hugo's ``ignoreFiles`` regular expressions (one Python cannot read is left out)."""
+    found = []
+    for text in (value,) if isinstance(value, str) else _strings(value):
+        try:
+            found.append(re.compile(text))
+        except (re.error, RecursionError):
+            continue
+    return tuple(found)
+
+
+def _is_page(name: str, stem: str = "") -> bool:
+    """Whether a file name is a Hugo content page's (``stem``: only that page name)."""
+    first, _, _ = name.partition(".")
+    kept = first == stem if stem else first != "_index"
+    return kept and name.lower().endswith(_HUGO_PAGES)
 
 
 def _has_folder(content: Path, section: str) -> bool:
@@ -389,6 +467,9 @@ def _has_folder(content: Path, section: str) -> bool:
 def _zola(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ...]) -> Zola:
     languages = config.get("languages")
     codes = tuple(str(c).lower() for c in languages) if isinstance(languages, Mapping) else ()
+    if isinstance(languages, list):  # before Zola 0.15: languages = [{code = "fr"}, …]
+        codes = tuple(str(t["code"]).lower() for t in languages if isinstance(t, Mapping)
+                      and isinstance(t.get("code"), str))  # fmt: skip
     default = text_value(config.get("default_language")) or "en"
     lang = langs.normalise(config.get("default_language"))
     base = (text_value(config.get("base_url")) or "").rstrip("/")

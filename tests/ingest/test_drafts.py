@@ -50,8 +50,17 @@ WAYS = [
     (HUGO, "content/posts/a-post/index.md", _yaml("headless: 1\n"), True),  # as draft: 1 is
     (HUGO, "content/posts/a-post.md", _yaml("draft: 1\n"), True),
     (HUGO, "content/posts/a-post.md", _yaml("build:\n  render: never\n"), True),
+    (HUGO, "content/posts/a-post.md", _yaml("build:\n  list: never\n"), True),  # unlisted
+    (HUGO, "content/posts/a-post.md", _toml("[_build]\nlist = false\n"), True),
+    (HUGO, "content/posts/a-post.md", _yaml("build:\n  list: local\n"), False),
+    (HUGO, "content/posts/a-post.md", _yaml("expiryDate: 2001-02-03\n"), True),  # expired
+    (HUGO, "content/posts/a-post.md", _toml("unpublishdate = 2001-02-03T04:05:06Z\n"), True),
+    (HUGO, "content/posts/a-post.md", _yaml("expiryDate: 2999-02-03\n"), False),
+    (ZOLA, "content/a-post.md", _toml("expirydate = 2001-02-03\n"), False),  # Hugo's only
     (ZOLA, "content/a-post.md", _toml("draft = true\n"), True),
     (ZOLA, "content/a-post.md", _toml(""), False),
+    (ZOLA, "content/a-post.md", _toml("render = false\n"), True),  # Zola 0.19: never rendered
+    (ZOLA, "content/a-post.md", _toml("render = true\n"), False),
     (ELEVENTY, "posts/a-post.md", _yaml("draft: true\n"), True),
     (ELEVENTY, "posts/a-post.md", _yaml("permalink: false\n"), True),
     (ELEVENTY, "posts/a-post.md", _yaml(""), False),
