@@ -23,7 +23,7 @@ from searcher.geo import BBox, parse_coordinate, parse_radius_km
 from searcher.models import Center, Hit, Results
 from searcher.search import suggest
 from searcher.search.nearclause import NearSpec
-from searcher.search.query import ranks_alike, title_clause
+from searcher.search.query import lang_code, ranks_alike, title_clause
 
 Sort = Literal["relevance", "distance", "date", "date-asc"]
 SORTS: tuple[Sort, ...] = ("relevance", "distance", "date", "date-asc")
@@ -108,6 +108,7 @@ def held_langs(given: tuple[str, ...], held: tuple[str, ...]) -> tuple[str, ...]
         wanted = _lang_form(code)
         same = [h for h in held if _lang_form(h) == wanted]
         same = same or [h for h in held if _lang_form(h).split("-")[0] == wanted]
+        same = same or [h for h in held if h == lang_code(code)]  # fr-FR, zh_CN: fr, zh
         if not same:
             holds = ", ".join(sorted(set(held))) or "no language codes"
             message = f"lang {code!r} is not a language of this index; it holds {holds}"

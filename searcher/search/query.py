@@ -108,6 +108,8 @@ class _Expand(qparser.Plugin):  # type: ignore[misc]
             name = None
         targets = self.boosts if name is None else self.groups.get(name)
         if targets is None:
+            if name == schema.LANG and isinstance(node, syntax.WordNode):
+                node.text = lang_code(node.text)  # lang:FR, lang:fr_FR as --lang reads them
             return node
         parts, optional = [], False
         analysed: Any = None  # title and body analyse a word alike: once for both
@@ -226,6 +228,12 @@ class QueryParser:
         keyed = len(text) <= 2 * wordforms.TITLE_KEY_CHARS  # title_key reads it all
         key = self._plainwords.title_key(words) if keyed else None
         return self._plainwords.planned(words), key
+
+
+def lang_code(code: str) -> str:
+    """``FR``, ``fr-FR``, ``fr_fr`` → ``fr``: posts' language codes are stored so (their
+    primary subtag, lowercased: ``ingest.langs.normalise``)."""
+    return code.strip().lower().replace("_", "-").split("-")[0]
 
 
 def _with_title(

@@ -4,9 +4,17 @@ People paste titles, type questions and copy sentences. Well-formed syntax keeps
 (fields, "phrases", AND/OR/NOT, an attached ``-word``, wildcards inside or after a word,
 ``date:`` ranges, ``near:``); whatever cannot be syntax is made into the words it holds:
 
+- typographic quotes are quotes: curly double quotes, German low-high ones, guillemets and
+  curly single quotes around words are ``"`` (a right single quote inside a word stays an
+  apostrophe, as in "it's");
+- field names are read whatever their case (``Title:``, ``TAG:``), and ``year:`` is
+  ``date:``, ``language:`` is ``lang:``;
+- ``date:2019..2020`` is ``date:[2019 TO 2020]`` (``date:2019..``, ``date:..2020``: open);
 - an unpaired ``"`` and unmatched parentheses are dropped (``11" MacBook Air``);
 - a ``?`` that ends a word is punctuation, not a wildcard (``knitr?``, ``Why?!``);
 - a dash or plus not attached to a word is punctuation (``Merlin - For Sale``, ``--flag``);
+  a plus attached to one is dropped: every word is required already (``+ruby rails`` is
+  ``ruby rails``, not Whoosh's "ruby, and rails if it is there");
 - an operator with nothing to join is a word (``AND``, ``cloud NOT``, ``OR OR``);
 - ``<``, ``>``, brackets and braces outside a ``date:`` clause are markup (``</b>``);
 - a colon after anything but a field name is punctuation (``Midgard 1.6: Power``);
@@ -42,6 +50,17 @@ FIELDS = frozenset(
 _BINARY = OPERATORS - {"NOT"}
 _DATE_CLAUSE = re.compile(
     r"(?<![^\s(])date:(?:[\[{][^\]}\"]*[\]}]|(?:<=|>=|=<|=>|<|>|=)[^\s()\"]+)"
+)
+_ALIASES = {"year": "date", "language": "lang"}  # field names people type for ours
+_FIELD_NAME = re.compile(r"(?<![^\s(+-])([^\W\d_]+):(?=\S)")
+_DOTS_RANGE = re.compile(r"(?<![^\s(])date:(\d[\d-]*)?\.\.(\d[\d-]*)?(?![^\s)])")
+_QUOTES = str.maketrans(
+    dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u301d\u301e\u301f\uff02", '"')
+)
+# curly (or low-high) single quotes around words; a closing one before a letter is an
+# apostrophe inside the phrase
+_SINGLE_QUOTED = re.compile(
+    r"(?<![^\s(])[\u2018\u201a]((?:[^\u2018\u2019]|\u2019(?=\w))+)[\u2019\u2018](?!\w)"
 )
 _TOKEN = re.compile(r'(?P<quote>"[^"]*")|(?P<paren>[()])|(?P<chunk>[^\s()"]+)')
 _QUESTION = re.compile(r"\?+(?![?\w*])")  # ending a word: not a wildcard
@@ -81,7 +100,7 @@ def unchanged(text: str) -> bool:
 
 def repaired(text: str) -> str:
     """``text`` with the repairs above, each made."""
-    tokens = _tokens(_pair_quotes(text))
+    tokens = _tokens(_pair_quotes(_typed_syntax(text)))
     for i, token in enumerate(tokens):
         if token.kind == "chunk":
             token.text = _chunk(token.text, tokens[i + 1] if i + 1 < len(tokens) else None)
@@ -95,6 +114,27 @@ def words_only(text: str) -> str:
     operators made words: what is left can only be read as words."""
     plain = _SYNTAX.sub(" ", text)
     return " ".join(w.lower() if w in OPERATORS else w for w in plain.split())
+
+
+def _typed_syntax(text: str) -> str:
+    """``text`` with its typographic quotes, field names and ``..`` date ranges as the
+    parser reads them."""
+    text = _SINGLE_QUOTED.sub(r'"\1"', text).translate(_QUOTES)
+    text = _FIELD_NAME.sub(_field_name, text)
+    return _DOTS_RANGE.sub(_dots_range, text)
+
+
+def _field_name(match: re.Match[str]) -> str:
+    name = match.group(1).lower()
+    name = _ALIASES.get(name, name)
+    return f"{name}:" if name in FIELDS else match.group()
+
+
+def _dots_range(match: re.Match[str]) -> str:
+    start, end = match.group(1), match.group(2)
+    if start is None and end is None:
+        return match.group()
+    return f"date:[{start or '*'} TO {end or '*'}]"
 
 
 def _pair_quotes(text: str) -> str:
@@ -140,8 +180,8 @@ def _chunk(text: str, after: _Token | None) -> str:
         attached = after is not None and not after.space and after.kind in ("quote", "paren")
         keeps = len(sign.group()) == 1 and ((rest[:1].isalnum() or rest[:1] == "*")
                                             or (not rest and attached))  # fmt: skip
-        if not keeps:
-            text = " " + rest
+        if not keeps or sign.group() == "+":  # a word is required already: + says nothing
+            text = " " + (rest.lower() if rest in OPERATORS else rest)
     return text
 
 

@@ -247,6 +247,66 @@ def test_an_open_date_range_is_written_with_a_star(
     assert found.total and paths(found) == paths(owner.search(same_as, limit=50))
 
 
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("\u201csailing boat\u201d", '"sailing boat"'),  # curly double quotes
+        ("\u201esailing boat\u201c", '"sailing boat"'),  # German
+        ("\u00absailing boat\u00bb", '"sailing boat"'),  # guillemets
+        ("\u00ab\u00a0sailing boat\u00a0\u00bb", '"sailing boat"'),  # French, spaced
+        ("\u2018sailing boat\u2019", '"sailing boat"'),  # curly single quotes
+        ("\u2018I\u2019ve ever had\u2019", '"I\'ve ever had"'),  # an apostrophe inside
+        ("\u201cboat sailing\u201d", '"boat sailing"'),
+        ("+merlin boat", "merlin boat"),  # not "merlin, and boat where it is"
+        ("+merlin +boat", "merlin boat"),
+        ('+"sailing boat" merlin', '"sailing boat" merlin'),
+        ("+(merlin OR knitr) boat", "(merlin OR knitr) boat"),
+        ("Title:merlin", "title:merlin"),  # a phone's capital
+        ("TITLE:merlin", "title:merlin"),
+        ("year:2020", "date:2020"),
+        ("year:>=2020-08", "date:>=2020-08"),
+        ("date:2020-02..2020-04", "date:[2020-02 TO 2020-04]"),
+        ("date:2020-08..", "date:>=2020-08"),
+        ("date:..2020-02", "date:<=2020-02"),
+        ("(date:..2020-02)", "date:<=2020-02"),
+    ],
+)
+def test_typed_syntax_is_read_as_ours(typed: searcher.Index, text: str, same_as: str) -> None:
+    expected = typed.search(same_as, limit=50)
+    found = typed.search(text, limit=50)
+    assert (found.total, paths(found)) == (expected.total, paths(expected))
+
+
+def test_a_plus_requires_its_word_and_no_other_becomes_optional(typed: searcher.Index) -> None:
+    assert typed.search("+merlin knitr").total == 0  # no post holds both
+    assert typed.search("+knitr").total == typed.search("knitr").total > 0
+
+
+@pytest.mark.parametrize(
+    "text", ["users\u2019 guide", "it\u2019s", "\u2018", "\u201c\u201d", "date:.."]
+)
+def test_lone_typographic_quotes_and_dots_are_punctuation(typed: searcher.Index, text: str) -> None:
+    try:
+        typed.search(text)
+    except UsageError as exc:
+        assert "\n" not in str(exc) and "list index" not in str(exc)
+
+
+@pytest.mark.parametrize("code", ["FR", "fr-FR", "fr_fr", " fr "])
+def test_a_language_is_found_however_its_code_is_written(owner: searcher.Index, code: str) -> None:
+    french = paths(owner.search("lang:fr", limit=50))
+    assert french
+    assert paths(owner.search(f"lang:{code.strip()}", limit=50)) == french
+    assert paths(owner.search(f"language:{code.strip()}", limit=50)) == french
+    assert sorted(paths(owner.search(lang=code, limit=50))) == sorted(french)
+
+
+def test_a_tag_in_typographic_quotes_is_the_tag(owner: searcher.Index) -> None:
+    tagged = paths(owner.search(tags="open source", limit=50))
+    assert tagged
+    assert paths(owner.search("tag:\u201copen source\u201d", limit=50)) == tagged
+
+
 @pytest.mark.parametrize("text", ["date:[0001 TO 9999]", "date:9999", "date:>9999 ruby"])
 def test_a_date_at_the_calendars_end_is_a_clear_error(owner: searcher.Index, text: str) -> None:
     try:
