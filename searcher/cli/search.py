@@ -273,7 +273,9 @@ def _center(value: str) -> Center:
 
 
 def _split_where(where: tuple[str, ...]) -> tuple[Center, str | None]:
-    """``LAT LON [TEXT]`` or ``PLACE [TEXT]``; a numeric second word means coordinates."""
+    """``LAT LON [TEXT]`` or ``PLACE [TEXT]``; a numeric second word means coordinates. A
+    place is the most words (up to PLACE_WORDS) that name one, typed unquoted: ``San
+    Francisco`` is not San (Mali) and the word "Francisco"."""
     first, rest = where[0], list(where[1:])
     if (rest and _numeric(rest[0])) or _numeric(first):
         if not rest:
@@ -283,7 +285,15 @@ def _split_where(where: tuple[str, ...]) -> tuple[Center, str | None]:
         except InvalidCoordinates as exc:
             raise click.UsageError(str(exc)) from None
         return Center(lat, lon), " ".join(rest[1:]) or None
+    for words in range(min(len(where), PLACE_WORDS), 1, -1):  # São Paulo, Paris, FR
+        try:
+            return resolve_center(" ".join(where[:words])), " ".join(where[words:]) or None
+        except UsageError:
+            continue
     return _center(first), " ".join(rest) or None
+
+
+PLACE_WORDS = 4  # Rio de Janeiro, Paris, Île-de-France, 48°51'N 2°21'E
 
 
 def _numeric(value: Any) -> bool:

@@ -91,7 +91,11 @@ def resolve_center(value: Any) -> Center:
         match = _LATLON.match(value)
         if match:
             return Center(parse_coordinate(match[1], "lat"), parse_coordinate(match[2], "lon"))
-        from searcher.geo import gazetteer
+        from searcher.geo import coords, gazetteer
+
+        point = coords.parse_pair(value)  # 48°51'N 2°21'E, 48.85N 2.35E: as posts write them
+        if point is not None:
+            return Center(*point)
 
         place = gazetteer.resolve(value)
         label = f"{place.name}, {place.country}"
