@@ -5,6 +5,7 @@ query with nothing to search gets one clear line. Never an internal error's text
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -299,6 +300,22 @@ def test_a_language_is_found_however_its_code_is_written(owner: searcher.Index, 
     assert paths(owner.search(f"lang:{code.strip()}", limit=50)) == french
     assert paths(owner.search(f"language:{code.strip()}", limit=50)) == french
     assert sorted(paths(owner.search(lang=code, limit=50))) == sorted(french)
+
+
+@pytest.mark.parametrize("text", ["the", "The", "is all we", "I've", "to be or not to be"])
+def test_a_query_of_stop_words_finds_the_posts_holding_them(
+    typed: searcher.Index, text: str
+) -> None:
+    """English drops these words from titles and bodies: they are found in the words field
+    (they found no English post at all)."""
+
+    def words(value: str) -> set[str]:
+        return set(re.findall(r"[^\W_]+", value.lower()))
+
+    holding = {f"_posts/{name}" for name, (title, _lang, body) in POSTS.items()
+               if words(text) <= words(f"{title} {body}")}  # fmt: skip
+    assert set(paths(typed.search(text, limit=50))) == holding
+    assert holding or text == "to be or not to be"
 
 
 def test_a_tag_in_typographic_quotes_is_the_tag(owner: searcher.Index) -> None:
