@@ -21,7 +21,7 @@ People paste titles, type questions and copy sentences. Well-formed syntax keeps
 - ``*`` and ``?`` in a chunk the tokenizer would split are punctuation: a pattern stands for
   one word (``WS-notification*``, ``*.google.com``);
 - CJK written against Latin letters or digits is split from them (``LaTeX中文``), as the
-  tokenizer splits it when posts are indexed;
+  tokenizer splits it when posts are indexed (not in a tag or category: ``tag:Web開発``);
 - parentheses nested deeper than :data:`MAX_DEPTH` are dropped;
 - words after the first :data:`MAX_WORDS` are dropped: every word is analysed in every
   language of the index and searched in four fields, and a pasted paragraph's hundredth
@@ -62,6 +62,7 @@ _QUOTES = str.maketrans(
 _SINGLE_QUOTED = re.compile(
     r"(?<![^\s(])[\u2018\u201a]((?:[^\u2018\u2019]|\u2019(?=\w))+)[\u2019\u2018](?!\w)"
 )
+_LABEL = re.compile(r"[-+]?(?:tags?|categor(?:y|ies)):")  # a whole tag: tag:Web開発
 _TOKEN = re.compile(r'(?P<quote>"[^"]*")|(?P<paren>[()])|(?P<chunk>[^\s()"]+)')
 _QUESTION = re.compile(r"\?+(?![?\w*])")  # ending a word: not a wildcard
 _MARKUP = re.compile(r"[<>\[\]{}]")
@@ -172,7 +173,7 @@ def _chunk(text: str, after: _Token | None) -> str:
     text = _MARKUP.sub(" ", text)
     text = _COLON.sub(_colon, text)
     text = " ".join(_one_word(part) for part in text.split(" "))
-    if not text.isascii():  # CJK against Latin letters: only outside ASCII
+    if not text.isascii() and not _LABEL.match(text):  # CJK against Latin: not in a tag
         text = _cjk_edge().sub(" ", text)
     sign = _SIGN.match(text)
     if sign is not None:

@@ -324,6 +324,20 @@ def test_a_tag_in_typographic_quotes_is_the_tag(owner: searcher.Index) -> None:
     assert paths(owner.search("tag:\u201copen source\u201d", limit=50)) == tagged
 
 
+def test_a_tag_of_latin_and_cjk_letters_is_one_tag(tmp_path: Path) -> None:
+    """CJK against Latin letters is split in words, as the tokenizer splits it; a tag is
+    one term, and tag:Web開発 found the posts tagged "web" holding 開発 instead."""
+    source = tmp_path / "site" / "_posts"
+    source.mkdir(parents=True)
+    posts = {"2020-01-01-a.md": "Web開発", "2020-01-02-b.md": "web", "2020-01-03-c.md": "開発"}
+    for name, tag in posts.items():
+        (source / name).write_text(f"---\ntitle: {name}\ntags: [{tag}]\n---\nWeb 開発\n")
+    with searcher.open_index(build_index([source.parent], tmp_path / "index")) as index:
+        for text in ["tag:Web開発", "tag:web開発", 'tag:"Web開発"', "tags:Web開発"]:
+            assert paths(index.search(text)) == ["_posts/2020-01-01-a.md"], text
+        assert index.search("-tag:Web開発 web").total == 2
+
+
 @pytest.mark.parametrize("text", ["date:[0001 TO 9999]", "date:9999", "date:>9999 ruby"])
 def test_a_date_at_the_calendars_end_is_a_clear_error(owner: searcher.Index, text: str) -> None:
     try:
