@@ -9,7 +9,9 @@ People paste titles, type questions and copy sentences. Well-formed syntax keeps
   apostrophe, as in "it's");
 - field names are read whatever their case (``Title:``, ``TAG:``), and ``year:`` is
   ``date:``, ``language:`` is ``lang:``;
-- ``date:2019..2020`` is ``date:[2019 TO 2020]`` (``date:2019..``, ``date:..2020``: open);
+- ``date:2019..2020`` is ``date:[2019 TO 2020]`` (``date:2019..``, ``date:..2020``: open),
+  and so is a bare ``2019..2020``; a bare ``2019-05`` or ``2019-05-14`` finds the posts of
+  that month or day as well as those holding it (``(2019-05 OR date:2019-05)``);
 - an unpaired ``"`` and unmatched parentheses are dropped (``11" MacBook Air``);
 - a ``?`` that ends a word is punctuation, not a wildcard (``knitr?``, ``Why?!``);
 - a dash or plus not attached to a word is punctuation (``Merlin - For Sale``, ``--flag``);
@@ -33,6 +35,7 @@ character that could be syntax becomes a space.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 import re
@@ -62,6 +65,9 @@ _QUOTES = str.maketrans(
 _SINGLE_QUOTED = re.compile(
     r"(?<![^\s(])[\u2018\u201a]((?:[^\u2018\u2019]|\u2019(?=\w))+)[\u2019\u2018](?!\w)"
 )
+_MONTH = r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?"  # blogs' years
+_BARE_DAY = re.compile(_MONTH)  # a year and month at least: a year alone is a word
+_BARE_RANGE = re.compile(rf"((?:19|20)\d\d|{_MONTH})\.\.((?:19|20)\d\d|{_MONTH})")
 _LABEL = re.compile(r"[-+]?(?:tags?|categor(?:y|ies)):")  # a whole tag: tag:Web開発
 _TOKEN = re.compile(r'(?P<quote>"[^"]*")|(?P<paren>[()])|(?P<chunk>[^\s()"]+)')
 _QUESTION = re.compile(r"\?+(?![?\w*])")  # ending a word: not a wildcard
@@ -170,6 +176,9 @@ def _tokens(text: str) -> list[_Token]:
 def _chunk(text: str, after: _Token | None) -> str:
     """A bare chunk repaired: trailing question marks, markup, loose signs, CJK edges."""
     text = _QUESTION.sub("", text)
+    dated = _bare_date(text)
+    if dated is not None:
+        return dated
     text = _MARKUP.sub(" ", text)
     text = _COLON.sub(_colon, text)
     text = " ".join(_one_word(part) for part in text.split(" "))
@@ -184,6 +193,22 @@ def _chunk(text: str, after: _Token | None) -> str:
         if not keeps or sign.group() == "+":  # a word is required already: + says nothing
             text = " " + (rest.lower() if rest in OPERATORS else rest)
     return text
+
+
+def _bare_date(text: str) -> str | None:
+    """``2019-05`` as the month it names or the word it is; ``2019..2020`` as a date range;
+    None for anything else (``2019-02-30`` is a word)."""
+    both = _BARE_RANGE.fullmatch(text)
+    if both is not None:
+        return f"date:[{both[1]} TO {both[2]}]"
+    if _BARE_DAY.fullmatch(text) is None:
+        return None
+    year, month, *day = (int(part) for part in text.split("-"))
+    try:
+        dt.date(year, month, day[0] if day else 1)
+    except ValueError:
+        return None
+    return f"({text} OR date:{text})"
 
 
 @functools.cache

@@ -270,6 +270,11 @@ def test_an_open_date_range_is_written_with_a_star(
         ("date:2020-08..", "date:>=2020-08"),
         ("date:..2020-02", "date:<=2020-02"),
         ("(date:..2020-02)", "date:<=2020-02"),
+        ("2020-02", "date:2020-02"),  # no post holds the words: the posts of the month
+        ("2020-08-02", "date:2020-08-02"),
+        ("2020-08..2020-09", "date:[2020-08 TO 2020-09]"),
+        ("sailing 2020-08", "sailing date:2020-08"),
+        ("2020-02-30", "nosuchword"),  # no such day: words
     ],
 )
 def test_typed_syntax_is_read_as_ours(typed: searcher.Index, text: str, same_as: str) -> None:
