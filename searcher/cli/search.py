@@ -9,6 +9,7 @@ import click
 
 from searcher.api import SORTS, Center, Index, resolve_center
 from searcher.cli.common import (
+    WordsCommand,
     audience_option,
     filter_kwargs,
     filter_options,
@@ -85,7 +86,7 @@ def _joined(labels: list[str]) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-@click.command("query")
+@click.command("query", cls=WordsCommand)
 @click.argument("words", nargs=-1, metavar="[TEXT]")
 @click.option(
     "--near", "near", help="Centre: LAT,LON or a place name (e.g. Montpellier, 'Paris, US')."
@@ -133,7 +134,7 @@ def query_command(
     _emit(results, as_json, geojson, empty)
 
 
-@click.command("near", context_settings={"ignore_unknown_options": True})
+@click.command("near", cls=WordsCommand)
 @click.argument("where", nargs=-1, required=True, metavar="(LAT LON | PLACE) [TEXT]")
 @geo_options
 @filter_options
@@ -165,7 +166,7 @@ def near_command(
     _emit(results, as_json, geojson, empty)
 
 
-@click.command("map")
+@click.command("map", cls=WordsCommand)
 @click.argument("words", nargs=-1, metavar="[TEXT]")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Picture to write: .png, .svg or .html.")  # fmt: skip

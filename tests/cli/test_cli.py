@@ -242,6 +242,30 @@ def test_near_a_place_says_which_place(run: CliRunner, content_index: Path) -> N
 
 
 @pytest.mark.parametrize(
+    "words",
+    [["cloud", "-paris"], ["-paris"], ["cloud", "-paris", "-toronto"], ["-Paris", "cloud"]],
+)
+@pytest.mark.parametrize("command", [["query"], ["near", "43.48", "3.67"]])
+def test_an_excluded_word_is_not_read_as_an_option(
+    run: CliRunner, content_index: Path, command: list[str], words: list[str]
+) -> None:
+    """``blogsearch query cloud -paris`` as the query language writes it (click read
+    ``-paris`` as options -p -a -r…: "No such option '-p'")."""
+    base = [*command, "--json", "--index-dir", str(content_index)]
+    result = run.invoke(main, [*base, *words])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == json.loads(run.invoke(main, [*base, "--", *words]).stdout)
+
+
+def test_a_mistyped_option_is_still_an_error(run: CliRunner, content_index: Path) -> None:
+    result = run.invoke(main, ["query", "cloud", "--limt", "2", "--index-dir", str(content_index)])
+    assert result.exit_code == 2
+    assert "No such option '--limt'" in result.output and "--limit" in result.output
+    result = run.invoke(main, ["near", "--limt", "2", "Paris", "--index-dir", str(content_index)])
+    assert result.exit_code == 2 and "No such option '--limt'" in result.output
+
+
+@pytest.mark.parametrize(
     ("where", "place", "text"),
     [
         (["San", "Francisco"], "San Francisco, US", None),  # not San (Mali) and "Francisco"
