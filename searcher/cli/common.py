@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import itertools
 from collections.abc import Callable
 from pathlib import Path
@@ -171,6 +170,8 @@ class WordsCommand(click.Command):
         for arg in itertools.takewhile(lambda a: a != "--", args):
             name = arg.split("=", 1)[0]
             if len(name) > 2 and name.startswith("--") and name not in known:
+                import difflib  # only for this error: startup imports no more
+
                 close = difflib.get_close_matches(name, known, n=3)
                 raise click.NoSuchOption(name, possibilities=close, ctx=ctx)
         return super().parse_args(ctx, args)

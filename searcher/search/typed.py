@@ -12,6 +12,8 @@ People paste titles, type questions and copy sentences. Well-formed syntax keeps
 - ``date:2019..2020`` is ``date:[2019 TO 2020]`` (``date:2019..``, ``date:..2020``: open),
   and so is a bare ``2019..2020``; a bare ``2019-05`` or ``2019-05-14`` finds the posts of
   that month or day as well as those holding it (``(2019-05 OR date:2019-05)``);
+- ``near:San Francisco`` is ``near:"San Francisco"`` when the words after ``near:`` (up to
+  three) name a place with it: not San (Mali) and the word "Francisco";
 - an unpaired ``"`` and unmatched parentheses are dropped (``11" MacBook Air``);
 - a ``?`` that ends a word is punctuation, not a wildcard (``knitr?``, ``Why?!``);
 - a dash or plus not attached to a word is punctuation (``Merlin - For Sale``, ``--flag``);
@@ -41,6 +43,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from searcher.errors import UsageError
 from searcher.indexing.analysis import CJK_RANGES
 
 MAX_DEPTH = 8  # nested parentheses kept; deeper ones are dropped
@@ -68,6 +71,9 @@ _SINGLE_QUOTED = re.compile(
 _MONTH = r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?"  # blogs' years
 _BARE_DAY = re.compile(_MONTH)  # a year and month at least: a year alone is a word
 _BARE_RANGE = re.compile(rf"((?:19|20)\d\d|{_MONTH})\.\.((?:19|20)\d\d|{_MONTH})")
+_NEAR_WORDS = re.compile(
+    r'(?<![^\s(])near:([^\s~()"]+)((?:[ \t]+[^\s~()":*?]+(?:~[^\s()]*)?){1,3})'
+)
 _LABEL = re.compile(r"[-+]?(?:tags?|categor(?:y|ies)):")  # a whole tag: tag:Web開発
 _TOKEN = re.compile(r'(?P<quote>"[^"]*")|(?P<paren>[()])|(?P<chunk>[^\s()"]+)')
 _QUESTION = re.compile(r"\?+(?![?\w*])")  # ending a word: not a wildcard
@@ -128,7 +134,29 @@ def _typed_syntax(text: str) -> str:
     parser reads them."""
     text = _SINGLE_QUOTED.sub(r'"\1"', text).translate(_QUOTES)
     text = _FIELD_NAME.sub(_field_name, text)
+    if "near:" in text:
+        text = _NEAR_WORDS.sub(_near_place, text)
     return _DOTS_RANGE.sub(_dots_range, text)
+
+
+def _near_place(match: re.Match[str]) -> str:
+    """``near:`` and the most words after it that name a place, quoted (a radius after the
+    last one kept); the clause as it is when only its first word does."""
+    from searcher.geo import gazetteer  # only for such a clause: most queries have none
+
+    words = match.group(2).split()
+    for count in range(len(words), 0, -1):
+        taken = words[:count]
+        if "~" in "".join(taken[:-1]) or any(w in OPERATORS or w[0] in "-+" for w in taken):
+            continue
+        last, tilde, radius = taken[-1].partition("~")
+        name = " ".join([match.group(1), *taken[:-1], last])
+        try:
+            gazetteer.resolve(name)
+        except UsageError:
+            continue
+        return " ".join([f'near:"{name}"{tilde}{radius}', *words[count:]])
+    return match.group()
 
 
 def _field_name(match: re.Match[str]) -> str:

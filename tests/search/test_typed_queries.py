@@ -220,6 +220,25 @@ def test_a_near_clause_anywhere_beside_words_is_lifted_out(
     assert paths(owner.search(text, limit=50)) == paths(owner.search("cloud near:Paris", limit=50))
 
 
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("near:San Francisco", 'near:"San Francisco"'),  # not San (Mali) and "Francisco"
+        ("near:San Francisco~10000km cloud", 'near:"San Francisco"~10000km cloud'),
+        ("cloud near:Rio de Janeiro~10000km", 'cloud near:"Rio de Janeiro"~10000km'),
+        ("near:Paris, FR cloud", 'near:"Paris, FR" cloud'),
+        ("near:Paris cloud", 'near:"Paris" cloud'),  # "Paris cloud" names no place
+    ],
+)
+def test_a_place_of_several_words_after_near_needs_no_quotes(
+    owner: searcher.Index, text: str, same_as: str
+) -> None:
+    expected = owner.search(same_as, limit=50)
+    found = owner.search(text, limit=50)
+    assert found.center == expected.center and paths(found) == paths(expected)
+    assert found.total
+
+
 def test_a_near_clause_beside_negations_only_is_every_post_there_but_those(
     owner: searcher.Index,
 ) -> None:
