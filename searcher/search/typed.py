@@ -21,7 +21,8 @@ People paste titles, type questions and copy sentences. Well-formed syntax keeps
   ``ruby rails``, not Whoosh's "ruby, and rails if it is there");
 - an operator with nothing to join is a word (``AND``, ``cloud NOT``, ``OR OR``);
 - ``<``, ``>``, brackets and braces outside a ``date:`` clause are markup (``</b>``);
-- a colon after anything but a field name is punctuation (``Midgard 1.6: Power``);
+- a colon after anything but a field name is punctuation (``Midgard 1.6: Power``,
+  ``std::vec``: the words std and vec, side by side);
 - ``*`` and ``?`` in a chunk the tokenizer would split are punctuation: a pattern stands for
   one word (``WS-notification*``, ``*.google.com``);
 - CJK written against Latin letters or digits is split from them (``LaTeX中文``), as the
@@ -249,8 +250,10 @@ def _cjk_edge() -> re.Pattern[str]:
 
 
 def _colon(match: re.Match[str]) -> str:
-    """``name:`` stays a field prefix when ``name`` is a field; otherwise the colon goes."""
-    return match.group() if match.group(1) in FIELDS else match.group(1) + " "
+    """``name:`` stays a field prefix when ``name`` is a field; otherwise the colon is
+    punctuation inside the chunk, which stays one word: ``std::vec`` is found as written
+    (the words std and vec side by side, as ``node.js`` is), not as std and vec anywhere."""
+    return match.group() if match.group(1) in FIELDS else match.group(1) + ","
 
 
 def _one_word(part: str) -> str:

@@ -125,6 +125,7 @@ def test_a_pasted_title_finds_its_post_first(typed: searcher.Index, name: str) -
         ("data frame提取", "data frame 提取"),
         ("ShareJS 0.5: library", "ShareJS 0.5 library"),
         ("sharejs:", "sharejs"),
+        ("Create::js", '"create js"'),  # a colon inside a word: the words side by side
         ("WS-Notification* users", "WS-Notification users"),
         ("*.example.com", "example.com"),
         ("example.com/*", "example.com"),
@@ -340,6 +341,13 @@ def test_a_query_of_stop_words_finds_the_posts_holding_them(
                if words(text) <= words(f"{title} {body}")}  # fmt: skip
     assert set(paths(typed.search(text, limit=50))) == holding
     assert holding or text == "to be or not to be"
+
+
+def test_words_joined_by_colons_are_found_side_by_side(typed: searcher.Index) -> None:
+    """std::vec is std and vec side by side, as node.js is node and js: not both anywhere."""
+    assert typed.search("js create").total > 0
+    assert typed.search("js::create").total == 0
+    assert typed.search("create::js").total == typed.search('"create js"').total > 0
 
 
 def test_a_tag_in_typographic_quotes_is_the_tag(owner: searcher.Index) -> None:
