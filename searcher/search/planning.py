@@ -21,7 +21,7 @@ from whoosh import query
 from searcher.errors import InvalidParameter, UsageError
 from searcher.geo import BBox, parse_coordinate, parse_radius_km
 from searcher.models import Center, Hit, Results
-from searcher.search import suggest
+from searcher.search import suggest, typed
 from searcher.search.nearclause import NearSpec
 from searcher.search.query import lang_code, ranks_alike, title_clause
 
@@ -175,7 +175,7 @@ def relevance_page(
     the query that filled the page (hits and snippets of a ranking then replaced took a third
     of such a query's time)."""
     shown, (entries, total) = text, rank(text, False)
-    titled = title_clause(request.text or "") if not total else None
+    titled = title_clause(typed.plain_letters(request.text or "")) if not total else None
     if titled is not None:  # 'Google Wave -style collaboration', pasted as it is
         shown, (entries, total) = titled, rank(titled, False)
     counted = shown  # close spellings widen the page, never the facet counts

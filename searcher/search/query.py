@@ -199,7 +199,8 @@ class QueryParser:
             raise QuerySyntaxError(f"nothing to search in {text!r}: it holds no words")
         if repaired != text:  # the title is the text as typed
             key = None
-        return ParsedQuery(_with_title(planned, text, not plain, key), tuple(near), plain)
+        titled = _with_title(planned, typed.plain_letters(text), not plain, key)
+        return ParsedQuery(titled, tuple(near), plain)
 
     def _strict(self, text: str) -> query.Query | None:
         """``text`` read with the full syntax; None when Whoosh cannot read it (its own

@@ -4,6 +4,9 @@ People paste titles, type questions and copy sentences. Well-formed syntax keeps
 (fields, "phrases", AND/OR/NOT, an attached ``-word``, wildcards inside or after a word,
 ``date:`` ranges, ``near:``); whatever cannot be syntax is made into the words it holds:
 
+- compatibility forms are their letters (NFKC: full-width Latin letters, half-width katakana,
+  ligatures), and invisible characters pasted inside words (soft hyphens, zero-width
+  spaces) go: ``secu<soft hyphen>rity`` is ``security``;
 - typographic quotes are quotes: curly double quotes, German low-high ones, guillemets and
   curly single quotes around words are ``"`` (a right single quote inside a word stays an
   apostrophe, as in "it's");
@@ -42,6 +45,7 @@ import datetime as dt
 import functools
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from searcher.errors import UsageError
@@ -75,6 +79,7 @@ _BARE_RANGE = re.compile(rf"((?:19|20)\d\d|{_MONTH})\.\.((?:19|20)\d\d|{_MONTH})
 _NEAR_WORDS = re.compile(
     r'(?<![^\s(])near:([^\s~()"]+)((?:[ \t]+[^\s~()":*?]+(?:~[^\s()]*)?){1,3})'
 )
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # soft hyphen, zero widths
 _LABEL = re.compile(r"[-+]?(?:tags?|categor(?:y|ies)):")  # a whole tag: tag:Web開発
 _TOKEN = re.compile(r'(?P<quote>"[^"]*")|(?P<paren>[()])|(?P<chunk>[^\s()"]+)')
 _QUESTION = re.compile(r"\?+(?![?\w*])")  # ending a word: not a wildcard
@@ -104,23 +109,32 @@ def repair(text: str) -> str:
 def unchanged(text: str) -> bool:
     """Whether :func:`repaired` would give ``text`` back: words of letters and digits one
     space apart, no more than MAX_WORDS, none an operator, no CJK against other letters
-    (found without the tokens: tokenizing a Japanese query took 30 us for nothing)."""
+    (found without the tokens: tokenizing a Japanese query took 30 us for nothing), no
+    compatibility form."""
     if _SIMPLE.fullmatch(text) is None or text.count(" ") >= MAX_WORDS:
         return False
-    if not text.isascii() and _cjk_edge().search(text) is not None:
+    if not text.isascii() and (
+        _cjk_edge().search(text) is not None or not unicodedata.is_normalized("NFKC", text)
+    ):
         return False
     return not any(word in OPERATORS for word in text.split(" "))
 
 
 def repaired(text: str) -> str:
     """``text`` with the repairs above, each made."""
-    tokens = _tokens(_pair_quotes(_typed_syntax(text)))
+    tokens = _tokens(_pair_quotes(_typed_syntax(plain_letters(text))))
     for i, token in enumerate(tokens):
         if token.kind == "chunk":
             token.text = _chunk(token.text, tokens[i + 1] if i + 1 < len(tokens) else None)
     tokens = _balanced(_capped(tokens))
     _operators(tokens)
     return "".join(t.space + t.text for t in tokens if t.text).strip()
+
+
+def plain_letters(text: str) -> str:
+    """``text`` with compatibility forms as their letters (NFKC) and without the invisible
+    characters pages paste inside words: what a pasted title's key is made of too."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
 
 
 def words_only(text: str) -> str:

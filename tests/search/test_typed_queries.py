@@ -295,6 +295,11 @@ def test_an_open_date_range_is_written_with_a_star(
         ("2020-08..2020-09", "date:[2020-08 TO 2020-09]"),
         ("sailing 2020-08", "sailing date:2020-08"),
         ("2020-02-30", "nosuchword"),  # no such day: words
+        ("sail\u00ading", "sailing"),  # a soft hyphen pasted from a page
+        ("sail\u200bing boat", "sailing boat"),  # a zero-width space
+        ("\uff53\uff41\uff49\uff4c\uff49\uff4e\uff47", "sailing"),  # full-width
+        ("\uff02sailing boat\uff02", '"sailing boat"'),
+        ("\ufb01nd", "find"),  # a ligature
     ],
 )
 def test_typed_syntax_is_read_as_ours(typed: searcher.Index, text: str, same_as: str) -> None:
