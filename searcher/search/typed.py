@@ -11,7 +11,8 @@ People paste titles, type questions and copy sentences. Well-formed syntax keeps
   curly single quotes around words are ``"`` (a right single quote inside a word stays an
   apostrophe, as in "it's");
 - field names are read whatever their case (``Title:``, ``TAG:``), and ``year:`` is
-  ``date:``, ``language:`` is ``lang:``;
+  ``date:``, ``language:`` is ``lang:``, ``intitle:`` is ``title:``, ``label:`` is ``tag:``;
+  other search boxes' ``site:``, ``author:``, ``url:``… search their value alone;
 - ``date:2019..2020`` is ``date:[2019 TO 2020]`` (``date:2019..``, ``date:..2020``: open),
   and so is a bare ``2019..2020``; a bare ``2019-05`` or ``2019-05-14`` finds the posts of
   that month or day as well as those holding it (``(2019-05 OR date:2019-05)``);
@@ -62,7 +63,17 @@ _BINARY = OPERATORS - {"NOT"}
 _DATE_CLAUSE = re.compile(
     r"(?<![^\s(])date:(?:[\[{][^\]}\"]*[\]}]|(?:<=|>=|=<|=>|<|>|=)[^\s()\"]+)"
 )
-_ALIASES = {"year": "date", "language": "lang"}  # field names people type for ours
+_ALIASES = {
+    "year": "date",
+    "language": "lang",
+    "intitle": "title",
+    "label": "tag",
+    "labels": "tag",
+    "topic": "tag",
+    "topics": "tag",
+}  # field names people type for ours
+# other search boxes' prefixes naming what we do not index apart: their value is searched
+_FOREIGN = frozenset({"author", "by", "site", "url", "inurl", "in", "from", "user", "filetype"})
 _FIELD_NAME = re.compile(r"(?<![^\s(+-])([^\W\d_]+):(?=\S)")
 _DOTS_RANGE = re.compile(r"(?<![^\s(])date:(\d[\d-]*)?\.\.(\d[\d-]*)?(?![^\s)])")
 _QUOTES = str.maketrans(
@@ -177,6 +188,8 @@ def _near_place(match: re.Match[str]) -> str:
 def _field_name(match: re.Match[str]) -> str:
     name = match.group(1).lower()
     name = _ALIASES.get(name, name)
+    if name in _FOREIGN:
+        return ""
     return f"{name}:" if name in FIELDS else match.group()
 
 

@@ -285,6 +285,10 @@ def test_an_open_date_range_is_written_with_a_star(
         ("Title:merlin", "title:merlin"),  # a phone's capital
         ("TITLE:merlin", "title:merlin"),
         ("year:2020", "date:2020"),
+        ("intitle:merlin", "title:merlin"),
+        ("site:knitr", "knitr"),  # another search box's prefix: its value is searched
+        ("author:knitr chunks", "knitr chunks"),
+        ("-url:knitr markdown", "-knitr markdown"),
         ("year:>=2020-08", "date:>=2020-08"),
         ("date:2020-02..2020-04", "date:[2020-02 TO 2020-04]"),
         ("date:2020-08..", "date:>=2020-08"),
