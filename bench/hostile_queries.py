@@ -63,6 +63,12 @@ QUERIES = [
     ("ru?y " * 200)[:1000],
     ("near:Paris~20km " * 2).strip(),
     "</b><script>alert(1)</script>" * 30,
+    ("the " * 250)[:1000],  # stop words alone: the words field, every post
+    "the of and to a in is it you that he was for on are with as",
+    ("2019-05 " * 125)[:1000],  # each a word OR a month
+    "date:1900..2099",
+    "near:Rio de Janeiro~20000km the",
+    ("\u201cruby on rails\u201d " * 60)[:1000],
 ]
 
 

@@ -46,6 +46,18 @@ def test_a_string_tag_is_one_tag(owner: searcher.Index) -> None:
     assert owner.search(categories="cloud") == owner.search(categories=["cloud"])
 
 
+@pytest.mark.parametrize(
+    "typed",
+    ['"open source"', "\u201copen source\u201d", "\u00abopen source\u00bb", "'open source'"],
+)
+def test_a_tag_typed_in_quotes_is_the_tag(owner: searcher.Index, typed: str) -> None:
+    tagged = paths(owner.search(tags="open source"))
+    assert tagged and paths(owner.search(tags=typed)) == tagged
+    assert paths(owner.search(tags=[typed, "cloud"])) == paths(
+        owner.search(tags=["open source", "cloud"])
+    )
+
+
 def test_blank_tags_are_not_given(owner: searcher.Index) -> None:
     assert owner.search("cloud", tags=[None, "", " "]) == owner.search("cloud")
 

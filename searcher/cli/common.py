@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -151,6 +152,29 @@ def open_or_build(index_dir: Path | None, audience: str) -> Index:
     report = build([api.DEFAULT_SOURCE], target, api.BuildOptions(), quiet=True)
     click.echo(f"indexed {report.indexed} posts", err=True)
     return api.open_index(target, audience=audience)
+
+
+class WordsCommand(click.Command):
+    """A command whose TEXT may hold ``-word`` exclusions, as the query language writes
+    them: ``blogsearch query ruby -rails`` (click read ``-rails`` as options -r -a…: "No
+    such option '-r'"). An unknown ``--option`` before any ``--`` is still an error."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        settings = kwargs.setdefault("context_settings", {})
+        settings["ignore_unknown_options"] = True  # -rails is a word
+        super().__init__(*args, **kwargs)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        known = [name for param in self.get_params(ctx) for name in getattr(param, "opts", ())
+                 if name.startswith("--")]  # fmt: skip
+        for arg in itertools.takewhile(lambda a: a != "--", args):
+            name = arg.split("=", 1)[0]
+            if len(name) > 2 and name.startswith("--") and name not in known:
+                import difflib  # only for this error: startup imports no more
+
+                close = difflib.get_close_matches(name, known, n=3)
+                raise click.NoSuchOption(name, possibilities=close, ctx=ctx)
+        return super().parse_args(ctx, args)
 
 
 def fail_usage(exc: BlogsearchError) -> None:

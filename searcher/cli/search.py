@@ -9,6 +9,7 @@ import click
 
 from searcher.api import SORTS, Center, Index, resolve_center
 from searcher.cli.common import (
+    WordsCommand,
     audience_option,
     filter_kwargs,
     filter_options,
@@ -85,7 +86,7 @@ def _joined(labels: list[str]) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-@click.command("query")
+@click.command("query", cls=WordsCommand)
 @click.argument("words", nargs=-1, metavar="[TEXT]")
 @click.option(
     "--near", "near", help="Centre: LAT,LON or a place name (e.g. Montpellier, 'Paris, US')."
@@ -133,7 +134,7 @@ def query_command(
     _emit(results, as_json, geojson, empty)
 
 
-@click.command("near", context_settings={"ignore_unknown_options": True})
+@click.command("near", cls=WordsCommand)
 @click.argument("where", nargs=-1, required=True, metavar="(LAT LON | PLACE) [TEXT]")
 @geo_options
 @filter_options
@@ -165,7 +166,7 @@ def near_command(
     _emit(results, as_json, geojson, empty)
 
 
-@click.command("map")
+@click.command("map", cls=WordsCommand)
 @click.argument("words", nargs=-1, metavar="[TEXT]")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Picture to write: .png, .svg or .html.")  # fmt: skip
@@ -273,7 +274,9 @@ def _center(value: str) -> Center:
 
 
 def _split_where(where: tuple[str, ...]) -> tuple[Center, str | None]:
-    """``LAT LON [TEXT]`` or ``PLACE [TEXT]``; a numeric second word means coordinates."""
+    """``LAT LON [TEXT]`` or ``PLACE [TEXT]``; a numeric second word means coordinates. A
+    place is the most words (up to PLACE_WORDS) that name one, typed unquoted: ``San
+    Francisco`` is not San (Mali) and the word "Francisco"."""
     first, rest = where[0], list(where[1:])
     if (rest and _numeric(rest[0])) or _numeric(first):
         if not rest:
@@ -283,7 +286,15 @@ def _split_where(where: tuple[str, ...]) -> tuple[Center, str | None]:
         except InvalidCoordinates as exc:
             raise click.UsageError(str(exc)) from None
         return Center(lat, lon), " ".join(rest[1:]) or None
+    for words in range(min(len(where), PLACE_WORDS), 1, -1):  # São Paulo, Paris, FR
+        try:
+            return resolve_center(" ".join(where[:words])), " ".join(where[words:]) or None
+        except UsageError:
+            continue
     return _center(first), " ".join(rest) or None
+
+
+PLACE_WORDS = 4  # Rio de Janeiro, Paris, Île-de-France, 48°51'N 2°21'E
 
 
 def _numeric(value: Any) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -56,8 +57,13 @@ def flag(value: Any, name: str) -> bool:
     raise UsageError(f"{name} must be true or false, not {_kind(value)}")
 
 
+# a label typed in quotes, as in a query (tag:"open source"): no tag is written so
+_QUOTED = re.compile("^[\"\u201c\u201e\u00ab'\u2018](.*)[\"\u201d\u201c\u00bb'\u2019]$", re.DOTALL)
+
+
 def labels(value: Any, name: str) -> tuple[str, ...]:
-    """Tags, categories or language codes: one string is one label; None and blanks are none."""
+    """Tags, categories or language codes: one string is one label (quotes around it
+    aside); None and blanks are none."""
     if value is None:
         return ()
     items: Iterable[Any] = [value] if isinstance(value, str) else _items(value, name)
@@ -66,8 +72,10 @@ def labels(value: Any, name: str) -> tuple[str, ...]:
         if item is None:
             continue
         label = text(item, name)
-        if label is not None and label.strip():
-            found.append(label.strip())
+        if label is not None:
+            label = _QUOTED.sub(r"\1", label.strip()).strip()
+            if label:
+                found.append(label)
     return tuple(found)
 
 

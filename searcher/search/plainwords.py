@@ -95,14 +95,15 @@ class PlainWords:
         for node in nodes:
             if node not in unique:  # the same word twice (ruby Ruby): once
                 unique.append(node)
-        if len(unique) == 1:
-            return unique[0]
         required = [n for n in unique if not isinstance(n, querytree.OptionalOr)]
         optional = [n for n in unique if isinstance(n, querytree.OptionalOr)]
+        if not required:  # nothing but stop words: required where they are words
+            found = [querytree.everywhere(n) for n in optional]
+            return found[0] if len(found) == 1 else query.And(found)
+        if len(unique) == 1:
+            return unique[0]
         if not optional:
             return query.And(unique)
-        if not required:  # nothing but stop words: required where they are words
-            return query.And([_or(list(n.subqueries)) for n in optional])
         must = required[0] if len(required) == 1 else query.And(required)
         return query.AndMaybe(must, optional[0] if len(optional) == 1 else _or(optional))
 
@@ -204,8 +205,7 @@ class PlainWords:
                 if terms:
                     parts.append(terms[0] if len(terms) == 1 else query.And(terms))
             nodes.append(querytree.OptionalOr(parts) if word.dropped else query.Or(parts))
-        built = querytree.normal(query.And(nodes))
-        return querytree.skip_capable(querytree.optionalize(built))
+        return querytree.finished(querytree.normal(query.And(nodes)))
 
 
 def _alike(one: Any, other: Any) -> bool:

@@ -21,9 +21,9 @@ from whoosh import query
 from searcher.errors import InvalidParameter, UsageError
 from searcher.geo import BBox, parse_coordinate, parse_radius_km
 from searcher.models import Center, Hit, Results
-from searcher.search import suggest
+from searcher.search import suggest, typed
 from searcher.search.nearclause import NearSpec
-from searcher.search.query import ranks_alike, title_clause
+from searcher.search.query import lang_code, ranks_alike, title_clause
 
 Sort = Literal["relevance", "distance", "date", "date-asc"]
 SORTS: tuple[Sort, ...] = ("relevance", "distance", "date", "date-asc")
@@ -91,7 +91,11 @@ def resolve_center(value: Any) -> Center:
         match = _LATLON.match(value)
         if match:
             return Center(parse_coordinate(match[1], "lat"), parse_coordinate(match[2], "lon"))
-        from searcher.geo import gazetteer
+        from searcher.geo import coords, gazetteer
+
+        point = coords.parse_pair(value)  # 48°51'N 2°21'E, 48.85N 2.35E: as posts write them
+        if point is not None:
+            return Center(*point)
 
         place = gazetteer.resolve(value)
         label = f"{place.name}, {place.country}"
@@ -108,6 +112,7 @@ def held_langs(given: tuple[str, ...], held: tuple[str, ...]) -> tuple[str, ...]
         wanted = _lang_form(code)
         same = [h for h in held if _lang_form(h) == wanted]
         same = same or [h for h in held if _lang_form(h).split("-")[0] == wanted]
+        same = same or [h for h in held if h == lang_code(code)]  # fr-FR, zh_CN: fr, zh
         if not same:
             holds = ", ".join(sorted(set(held))) or "no language codes"
             message = f"lang {code!r} is not a language of this index; it holds {holds}"
@@ -170,7 +175,7 @@ def relevance_page(
     the query that filled the page (hits and snippets of a ranking then replaced took a third
     of such a query's time)."""
     shown, (entries, total) = text, rank(text, False)
-    titled = title_clause(request.text or "") if not total else None
+    titled = title_clause(typed.plain_letters(request.text or "")) if not total else None
     if titled is not None:  # 'Google Wave -style collaboration', pasted as it is
         shown, (entries, total) = titled, rank(titled, False)
     counted = shown  # close spellings widen the page, never the facet counts

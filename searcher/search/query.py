@@ -108,6 +108,8 @@ class _Expand(qparser.Plugin):  # type: ignore[misc]
             name = None
         targets = self.boosts if name is None else self.groups.get(name)
         if targets is None:
+            if name == schema.LANG and isinstance(node, syntax.WordNode):
+                node.text = lang_code(node.text)  # lang:FR, lang:fr_FR as --lang reads them
             return node
         parts, optional = [], False
         analysed: Any = None  # title and body analyse a word alike: once for both
@@ -197,7 +199,8 @@ class QueryParser:
             raise QuerySyntaxError(f"nothing to search in {text!r}: it holds no words")
         if repaired != text:  # the title is the text as typed
             key = None
-        return ParsedQuery(_with_title(planned, text, not plain, key), tuple(near), plain)
+        titled = _with_title(planned, typed.plain_letters(text), not plain, key)
+        return ParsedQuery(titled, tuple(near), plain)
 
     def _strict(self, text: str) -> query.Query | None:
         """``text`` read with the full syntax; None when Whoosh cannot read it (its own
@@ -226,6 +229,12 @@ class QueryParser:
         keyed = len(text) <= 2 * wordforms.TITLE_KEY_CHARS  # title_key reads it all
         key = self._plainwords.title_key(words) if keyed else None
         return self._plainwords.planned(words), key
+
+
+def lang_code(code: str) -> str:
+    """``FR``, ``fr-FR``, ``fr_fr`` → ``fr``: posts' language codes are stored so (their
+    primary subtag, lowercased: ``ingest.langs.normalise``)."""
+    return code.strip().lower().replace("_", "-").split("-")[0]
 
 
 def _with_title(

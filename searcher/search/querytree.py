@@ -40,9 +40,35 @@ def optionalize(q: query.Query) -> query.Query:
     if not optional:
         return query.And(children, boost=q.boost)
     if not required:  # nothing but stop words: require them where they are words
-        return query.And([query.Or(list(c.subqueries)) for c in optional], boost=q.boost)
+        return query.And([everywhere(c) for c in optional], boost=q.boost)
     must = required[0] if len(required) == 1 else query.And(required)
     return query.AndMaybe(must, optional[0] if len(optional) == 1 else query.Or(optional))
+
+
+def everywhere(word: query.Or) -> query.Or:
+    """A stop word's clause (an :class:`OptionalOr`) in a query of nothing but stop words
+    (``it``, ``it's``, ``to be or not to be``): required, where it is a word or in the words
+    field, which keeps every word of every post. In a language that drops it, the title and
+    body fields do not hold it: such a query found no English post at all."""
+    words = [_in_words(part) for part in word.subqueries if _in_terms(part)]
+    either = query.Or([*word.subqueries, *words])
+    either.matcher_type = query.Or.DEFAULT_MATCHER
+    return either
+
+
+def _in_terms(q: query.Query) -> bool:
+    """Whether ``q`` is a word's clause in the terms field: its tokens, plain-analysed."""
+    if isinstance(q, query.And):
+        return bool(q.subqueries) and all(_in_terms(c) for c in q.subqueries)
+    return type(q) is query.Term and q.fieldname == schema.TERMS
+
+
+def _in_words(q: query.Query) -> query.Query:
+    """A terms-field clause (:func:`_in_terms`) asked of the words field, which analyses a
+    word alike (its CJK aside: never a stop word)."""
+    if isinstance(q, query.And):
+        return query.And([_in_words(c) for c in q.subqueries])
+    return query.Term(schema.WORDS, q.text)
 
 
 _MERGED = (query.Every, query.TermRange, query.NumericRange)  # Whoosh's normalize merges these
@@ -103,7 +129,14 @@ def planned(q: query.Query) -> query.Query:
     q = _every(q).normalize()
     if isinstance(q, query.Not):
         q = query.AndNot(query.Every(), q.query)
-    return skip_capable(optionalize(q))
+    return finished(q)
+
+
+def finished(q: query.Query) -> query.Query:
+    """A normalized tree with stop words optional (a lone one :func:`everywhere`), its ORs
+    skip-capable."""
+    q = optionalize(q)
+    return skip_capable(everywhere(q) if isinstance(q, OptionalOr) else q)
 
 
 def _every(q: query.Query) -> query.Query:

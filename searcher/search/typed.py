@@ -4,16 +4,33 @@ People paste titles, type questions and copy sentences. Well-formed syntax keeps
 (fields, "phrases", AND/OR/NOT, an attached ``-word``, wildcards inside or after a word,
 ``date:`` ranges, ``near:``); whatever cannot be syntax is made into the words it holds:
 
+- compatibility forms are their letters (NFKC: full-width Latin letters, half-width katakana,
+  ligatures), and invisible characters pasted inside words (soft hyphens, zero-width
+  spaces) go: ``secu<soft hyphen>rity`` is ``security``;
+- typographic quotes are quotes: curly double quotes, German low-high ones, guillemets and
+  curly single quotes around words are ``"`` (a right single quote inside a word stays an
+  apostrophe, as in "it's");
+- field names are read whatever their case (``Title:``, ``TAG:``), and ``year:`` is
+  ``date:``, ``language:`` is ``lang:``, ``intitle:`` is ``title:``, ``label:`` is ``tag:``;
+  other search boxes' ``site:``, ``author:``, ``url:``… search their value alone;
+- ``date:2019..2020`` is ``date:[2019 TO 2020]`` (``date:2019..``, ``date:..2020``: open),
+  and so is a bare ``2019..2020``; a bare ``2019-05`` or ``2019-05-14`` finds the posts of
+  that month or day as well as those holding it (``(2019-05 OR date:2019-05)``);
+- ``near:San Francisco`` is ``near:"San Francisco"`` when the words after ``near:`` (up to
+  three) name a place with it: not San (Mali) and the word "Francisco";
 - an unpaired ``"`` and unmatched parentheses are dropped (``11" MacBook Air``);
 - a ``?`` that ends a word is punctuation, not a wildcard (``knitr?``, ``Why?!``);
 - a dash or plus not attached to a word is punctuation (``Merlin - For Sale``, ``--flag``);
+  a plus attached to one is dropped: every word is required already (``+ruby rails`` is
+  ``ruby rails``, not Whoosh's "ruby, and rails if it is there");
 - an operator with nothing to join is a word (``AND``, ``cloud NOT``, ``OR OR``);
 - ``<``, ``>``, brackets and braces outside a ``date:`` clause are markup (``</b>``);
-- a colon after anything but a field name is punctuation (``Midgard 1.6: Power``);
+- a colon after anything but a field name is punctuation (``Midgard 1.6: Power``,
+  ``std::vec``: the words std and vec, side by side);
 - ``*`` and ``?`` in a chunk the tokenizer would split are punctuation: a pattern stands for
   one word (``WS-notification*``, ``*.google.com``);
 - CJK written against Latin letters or digits is split from them (``LaTeX中文``), as the
-  tokenizer splits it when posts are indexed;
+  tokenizer splits it when posts are indexed (not in a tag or category: ``tag:Web開発``);
 - parentheses nested deeper than :data:`MAX_DEPTH` are dropped;
 - words after the first :data:`MAX_WORDS` are dropped: every word is analysed in every
   language of the index and searched in four fields, and a pasted paragraph's hundredth
@@ -25,11 +42,14 @@ character that could be syntax becomes a space.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 
+from searcher.errors import UsageError
 from searcher.indexing.analysis import CJK_RANGES
 
 MAX_DEPTH = 8  # nested parentheses kept; deeper ones are dropped
@@ -43,6 +63,35 @@ _BINARY = OPERATORS - {"NOT"}
 _DATE_CLAUSE = re.compile(
     r"(?<![^\s(])date:(?:[\[{][^\]}\"]*[\]}]|(?:<=|>=|=<|=>|<|>|=)[^\s()\"]+)"
 )
+_ALIASES = {
+    "year": "date",
+    "language": "lang",
+    "intitle": "title",
+    "label": "tag",
+    "labels": "tag",
+    "topic": "tag",
+    "topics": "tag",
+}  # field names people type for ours
+# other search boxes' prefixes naming what we do not index apart: their value is searched
+_FOREIGN = frozenset({"author", "by", "site", "url", "inurl", "in", "from", "user", "filetype"})
+_FIELD_NAME = re.compile(r"(?<![^\s(+-])([^\W\d_]+):(?=\S)")
+_DOTS_RANGE = re.compile(r"(?<![^\s(])date:(\d[\d-]*)?\.\.(\d[\d-]*)?(?![^\s)])")
+_QUOTES = str.maketrans(
+    dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u301d\u301e\u301f\uff02", '"')
+)
+# curly (or low-high) single quotes around words; a closing one before a letter is an
+# apostrophe inside the phrase
+_SINGLE_QUOTED = re.compile(
+    r"(?<![^\s(])[\u2018\u201a]((?:[^\u2018\u2019]|\u2019(?=\w))+)[\u2019\u2018](?!\w)"
+)
+_MONTH = r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?"  # blogs' years
+_BARE_DAY = re.compile(_MONTH)  # a year and month at least: a year alone is a word
+_BARE_RANGE = re.compile(rf"((?:19|20)\d\d|{_MONTH})\.\.((?:19|20)\d\d|{_MONTH})")
+_NEAR_WORDS = re.compile(
+    r'(?<![^\s(])near:([^\s~()"]+)((?:[ \t]+[^\s~()":*?]+(?:~[^\s()]*)?){1,3})'
+)
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # soft hyphen, zero widths
+_LABEL = re.compile(r"[-+]?(?:tags?|categor(?:y|ies)):")  # a whole tag: tag:Web開発
 _TOKEN = re.compile(r'(?P<quote>"[^"]*")|(?P<paren>[()])|(?P<chunk>[^\s()"]+)')
 _QUESTION = re.compile(r"\?+(?![?\w*])")  # ending a word: not a wildcard
 _MARKUP = re.compile(r"[<>\[\]{}]")
@@ -71,17 +120,20 @@ def repair(text: str) -> str:
 def unchanged(text: str) -> bool:
     """Whether :func:`repaired` would give ``text`` back: words of letters and digits one
     space apart, no more than MAX_WORDS, none an operator, no CJK against other letters
-    (found without the tokens: tokenizing a Japanese query took 30 us for nothing)."""
+    (found without the tokens: tokenizing a Japanese query took 30 us for nothing), no
+    compatibility form."""
     if _SIMPLE.fullmatch(text) is None or text.count(" ") >= MAX_WORDS:
         return False
-    if not text.isascii() and _cjk_edge().search(text) is not None:
+    if not text.isascii() and (
+        _cjk_edge().search(text) is not None or not unicodedata.is_normalized("NFKC", text)
+    ):
         return False
     return not any(word in OPERATORS for word in text.split(" "))
 
 
 def repaired(text: str) -> str:
     """``text`` with the repairs above, each made."""
-    tokens = _tokens(_pair_quotes(text))
+    tokens = _tokens(_pair_quotes(_typed_syntax(plain_letters(text))))
     for i, token in enumerate(tokens):
         if token.kind == "chunk":
             token.text = _chunk(token.text, tokens[i + 1] if i + 1 < len(tokens) else None)
@@ -90,11 +142,62 @@ def repaired(text: str) -> str:
     return "".join(t.space + t.text for t in tokens if t.text).strip()
 
 
+def plain_letters(text: str) -> str:
+    """``text`` with compatibility forms as their letters (NFKC) and without the invisible
+    characters pages paste inside words: what a pasted title's key is made of too."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
+
+
 def words_only(text: str) -> str:
     """``text`` with every character that could be syntax replaced by a space, and the
     operators made words: what is left can only be read as words."""
     plain = _SYNTAX.sub(" ", text)
     return " ".join(w.lower() if w in OPERATORS else w for w in plain.split())
+
+
+def _typed_syntax(text: str) -> str:
+    """``text`` with its typographic quotes, field names and ``..`` date ranges as the
+    parser reads them."""
+    text = _SINGLE_QUOTED.sub(r'"\1"', text).translate(_QUOTES)
+    text = _FIELD_NAME.sub(_field_name, text)
+    if "near:" in text:
+        text = _NEAR_WORDS.sub(_near_place, text)
+    return _DOTS_RANGE.sub(_dots_range, text)
+
+
+def _near_place(match: re.Match[str]) -> str:
+    """``near:`` and the most words after it that name a place, quoted (a radius after the
+    last one kept); the clause as it is when only its first word does."""
+    from searcher.geo import gazetteer  # only for such a clause: most queries have none
+
+    words = match.group(2).split()
+    for count in range(len(words), 0, -1):
+        taken = words[:count]
+        if "~" in "".join(taken[:-1]) or any(w in OPERATORS or w[0] in "-+" for w in taken):
+            continue
+        last, tilde, radius = taken[-1].partition("~")
+        name = " ".join([match.group(1), *taken[:-1], last])
+        try:
+            gazetteer.resolve(name)
+        except UsageError:
+            continue
+        return " ".join([f'near:"{name}"{tilde}{radius}', *words[count:]])
+    return match.group()
+
+
+def _field_name(match: re.Match[str]) -> str:
+    name = match.group(1).lower()
+    name = _ALIASES.get(name, name)
+    if name in _FOREIGN:
+        return ""
+    return f"{name}:" if name in FIELDS else match.group()
+
+
+def _dots_range(match: re.Match[str]) -> str:
+    start, end = match.group(1), match.group(2)
+    if start is None and end is None:
+        return match.group()
+    return f"date:[{start or '*'} TO {end or '*'}]"
 
 
 def _pair_quotes(text: str) -> str:
@@ -129,10 +232,13 @@ def _tokens(text: str) -> list[_Token]:
 def _chunk(text: str, after: _Token | None) -> str:
     """A bare chunk repaired: trailing question marks, markup, loose signs, CJK edges."""
     text = _QUESTION.sub("", text)
+    dated = _bare_date(text)
+    if dated is not None:
+        return dated
     text = _MARKUP.sub(" ", text)
     text = _COLON.sub(_colon, text)
     text = " ".join(_one_word(part) for part in text.split(" "))
-    if not text.isascii():  # CJK against Latin letters: only outside ASCII
+    if not text.isascii() and not _LABEL.match(text):  # CJK against Latin: not in a tag
         text = _cjk_edge().sub(" ", text)
     sign = _SIGN.match(text)
     if sign is not None:
@@ -140,9 +246,25 @@ def _chunk(text: str, after: _Token | None) -> str:
         attached = after is not None and not after.space and after.kind in ("quote", "paren")
         keeps = len(sign.group()) == 1 and ((rest[:1].isalnum() or rest[:1] == "*")
                                             or (not rest and attached))  # fmt: skip
-        if not keeps:
-            text = " " + rest
+        if not keeps or sign.group() == "+":  # a word is required already: + says nothing
+            text = " " + (rest.lower() if rest in OPERATORS else rest)
     return text
+
+
+def _bare_date(text: str) -> str | None:
+    """``2019-05`` as the month it names or the word it is; ``2019..2020`` as a date range;
+    None for anything else (``2019-02-30`` is a word)."""
+    both = _BARE_RANGE.fullmatch(text)
+    if both is not None:
+        return f"date:[{both[1]} TO {both[2]}]"
+    if _BARE_DAY.fullmatch(text) is None:
+        return None
+    year, month, *day = (int(part) for part in text.split("-"))
+    try:
+        dt.date(year, month, day[0] if day else 1)
+    except ValueError:
+        return None
+    return f"({text} OR date:{text})"
 
 
 @functools.cache
@@ -155,8 +277,10 @@ def _cjk_edge() -> re.Pattern[str]:
 
 
 def _colon(match: re.Match[str]) -> str:
-    """``name:`` stays a field prefix when ``name`` is a field; otherwise the colon goes."""
-    return match.group() if match.group(1) in FIELDS else match.group(1) + " "
+    """``name:`` stays a field prefix when ``name`` is a field; otherwise the colon is
+    punctuation inside the chunk, which stays one word: ``std::vec`` is found as written
+    (the words std and vec side by side, as ``node.js`` is), not as std and vec anywhere."""
+    return match.group() if match.group(1) in FIELDS else match.group(1) + ","
 
 
 def _one_word(part: str) -> str:

@@ -241,6 +241,64 @@ def test_near_a_place_says_which_place(run: CliRunner, content_index: Path) -> N
     assert "Ce que racontent les compteurs vélo de Montpellier" in result.stdout
 
 
+@pytest.mark.parametrize(
+    "words",
+    [["cloud", "-paris"], ["-paris"], ["cloud", "-paris", "-toronto"], ["-Paris", "cloud"]],
+)
+@pytest.mark.parametrize("command", [["query"], ["near", "43.48", "3.67"]])
+def test_an_excluded_word_is_not_read_as_an_option(
+    run: CliRunner, content_index: Path, command: list[str], words: list[str]
+) -> None:
+    """``blogsearch query cloud -paris`` as the query language writes it (click read
+    ``-paris`` as options -p -a -r…: "No such option '-p'")."""
+    base = [*command, "--json", "--index-dir", str(content_index)]
+    result = run.invoke(main, [*base, *words])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == json.loads(run.invoke(main, [*base, "--", *words]).stdout)
+
+
+def test_a_mistyped_option_is_still_an_error(run: CliRunner, content_index: Path) -> None:
+    result = run.invoke(main, ["query", "cloud", "--limt", "2", "--index-dir", str(content_index)])
+    assert result.exit_code == 2
+    assert "No such option '--limt'" in result.output and "--limit" in result.output
+    result = run.invoke(main, ["near", "--limt", "2", "Paris", "--index-dir", str(content_index)])
+    assert result.exit_code == 2 and "No such option '--limt'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("where", "place", "text"),
+    [
+        (["San", "Francisco"], "San Francisco, US", None),  # not San (Mali) and "Francisco"
+        (["San", "Francisco", "cycling"], "San Francisco, US", "cycling"),
+        (["Paris,", "FR", "cloud", "paris"], "Paris, FR", "cloud paris"),
+        (["Rio", "de", "Janeiro"], "Rio de Janeiro, BR", None),
+        (["Montpellier", "compteurs", "vélo"], "Montpellier, FR", "compteurs vélo"),
+    ],
+)
+def test_near_a_place_of_several_words_typed_unquoted(
+    run: CliRunner, content_index: Path, where: list[str], place: str, text: str | None
+) -> None:
+    result = run.invoke(main, ["near", *where, "--json", "--index-dir", str(content_index)])
+    assert result.exit_code == 0, result.output
+    assert f"near {place} (" in result.stderr
+    assert json.loads(result.stdout)["query"] == (text or f"near {place}")
+
+
+@pytest.mark.parametrize(
+    "args", [["near", "43°29'N", "3°40'E"], ["query", "--near", "43°29'N 3°40'E"]]
+)
+def test_a_centre_in_degrees_and_minutes(
+    run: CliRunner, content_index: Path, args: list[str]
+) -> None:
+    expected = run.invoke(
+        main, ["near", "43.4833", "3.6667", "--json", "--index-dir", str(content_index)]
+    )
+    result = run.invoke(main, [*args, "--json", "--index-dir", str(content_index)])
+    assert result.exit_code == 0, result.output
+    found = [hit["path"] for hit in json.loads(result.stdout)["hits"]]
+    assert found and found == [hit["path"] for hit in json.loads(expected.stdout)["hits"]]
+
+
 def test_query_with_near_radius_and_sort(run: CliRunner, content_index: Path) -> None:
     args = ["query", "date:[2000 TO 2030]", "--near", "Paris, FR", "--radius", "800km", "--sort",
             "distance", "--json", "--index-dir", str(content_index)]  # fmt: skip

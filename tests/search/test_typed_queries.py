@@ -5,6 +5,7 @@ query with nothing to search gets one clear line. Never an internal error's text
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,7 @@ def test_a_pasted_title_finds_its_post_first(typed: searcher.Index, name: str) -
         ("data frame提取", "data frame 提取"),
         ("ShareJS 0.5: library", "ShareJS 0.5 library"),
         ("sharejs:", "sharejs"),
+        ("Create::js", '"create js"'),  # a colon inside a word: the words side by side
         ("WS-Notification* users", "WS-Notification users"),
         ("*.example.com", "example.com"),
         ("example.com/*", "example.com"),
@@ -219,6 +221,25 @@ def test_a_near_clause_anywhere_beside_words_is_lifted_out(
     assert paths(owner.search(text, limit=50)) == paths(owner.search("cloud near:Paris", limit=50))
 
 
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("near:San Francisco", 'near:"San Francisco"'),  # not San (Mali) and "Francisco"
+        ("near:San Francisco~10000km cloud", 'near:"San Francisco"~10000km cloud'),
+        ("cloud near:Rio de Janeiro~10000km", 'cloud near:"Rio de Janeiro"~10000km'),
+        ("near:Paris, FR cloud", 'near:"Paris, FR" cloud'),
+        ("near:Paris cloud", 'near:"Paris" cloud'),  # "Paris cloud" names no place
+    ],
+)
+def test_a_place_of_several_words_after_near_needs_no_quotes(
+    owner: searcher.Index, text: str, same_as: str
+) -> None:
+    expected = owner.search(same_as, limit=50)
+    found = owner.search(text, limit=50)
+    assert found.center == expected.center and paths(found) == paths(expected)
+    assert found.total
+
+
 def test_a_near_clause_beside_negations_only_is_every_post_there_but_those(
     owner: searcher.Index,
 ) -> None:
@@ -245,6 +266,117 @@ def test_an_open_date_range_is_written_with_a_star(
 ) -> None:
     found = owner.search(text, limit=50)
     assert found.total and paths(found) == paths(owner.search(same_as, limit=50))
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("\u201csailing boat\u201d", '"sailing boat"'),  # curly double quotes
+        ("\u201esailing boat\u201c", '"sailing boat"'),  # German
+        ("\u00absailing boat\u00bb", '"sailing boat"'),  # guillemets
+        ("\u00ab\u00a0sailing boat\u00a0\u00bb", '"sailing boat"'),  # French, spaced
+        ("\u2018sailing boat\u2019", '"sailing boat"'),  # curly single quotes
+        ("\u2018I\u2019ve ever had\u2019", '"I\'ve ever had"'),  # an apostrophe inside
+        ("\u201cboat sailing\u201d", '"boat sailing"'),
+        ("+merlin boat", "merlin boat"),  # not "merlin, and boat where it is"
+        ("+merlin +boat", "merlin boat"),
+        ('+"sailing boat" merlin', '"sailing boat" merlin'),
+        ("+(merlin OR knitr) boat", "(merlin OR knitr) boat"),
+        ("Title:merlin", "title:merlin"),  # a phone's capital
+        ("TITLE:merlin", "title:merlin"),
+        ("year:2020", "date:2020"),
+        ("intitle:merlin", "title:merlin"),
+        ("site:knitr", "knitr"),  # another search box's prefix: its value is searched
+        ("author:knitr chunks", "knitr chunks"),
+        ("-url:knitr markdown", "-knitr markdown"),
+        ("year:>=2020-08", "date:>=2020-08"),
+        ("date:2020-02..2020-04", "date:[2020-02 TO 2020-04]"),
+        ("date:2020-08..", "date:>=2020-08"),
+        ("date:..2020-02", "date:<=2020-02"),
+        ("(date:..2020-02)", "date:<=2020-02"),
+        ("2020-02", "date:2020-02"),  # no post holds the words: the posts of the month
+        ("2020-08-02", "date:2020-08-02"),
+        ("2020-08..2020-09", "date:[2020-08 TO 2020-09]"),
+        ("sailing 2020-08", "sailing date:2020-08"),
+        ("2020-02-30", "nosuchword"),  # no such day: words
+        ("sail\u00ading", "sailing"),  # a soft hyphen pasted from a page
+        ("sail\u200bing boat", "sailing boat"),  # a zero-width space
+        ("\uff53\uff41\uff49\uff4c\uff49\uff4e\uff47", "sailing"),  # full-width
+        ("\uff02sailing boat\uff02", '"sailing boat"'),
+        ("\ufb01nd", "find"),  # a ligature
+    ],
+)
+def test_typed_syntax_is_read_as_ours(typed: searcher.Index, text: str, same_as: str) -> None:
+    expected = typed.search(same_as, limit=50)
+    found = typed.search(text, limit=50)
+    assert (found.total, paths(found)) == (expected.total, paths(expected))
+
+
+def test_a_plus_requires_its_word_and_no_other_becomes_optional(typed: searcher.Index) -> None:
+    assert typed.search("+merlin knitr").total == 0  # no post holds both
+    assert typed.search("+knitr").total == typed.search("knitr").total > 0
+
+
+@pytest.mark.parametrize(
+    "text", ["users\u2019 guide", "it\u2019s", "\u2018", "\u201c\u201d", "date:.."]
+)
+def test_lone_typographic_quotes_and_dots_are_punctuation(typed: searcher.Index, text: str) -> None:
+    try:
+        typed.search(text)
+    except UsageError as exc:
+        assert "\n" not in str(exc) and "list index" not in str(exc)
+
+
+@pytest.mark.parametrize("code", ["FR", "fr-FR", "fr_fr", " fr "])
+def test_a_language_is_found_however_its_code_is_written(owner: searcher.Index, code: str) -> None:
+    french = paths(owner.search("lang:fr", limit=50))
+    assert french
+    assert paths(owner.search(f"lang:{code.strip()}", limit=50)) == french
+    assert paths(owner.search(f"language:{code.strip()}", limit=50)) == french
+    assert sorted(paths(owner.search(lang=code, limit=50))) == sorted(french)
+
+
+@pytest.mark.parametrize("text", ["the", "The", "is all we", "I've", "to be or not to be"])
+def test_a_query_of_stop_words_finds_the_posts_holding_them(
+    typed: searcher.Index, text: str
+) -> None:
+    """English drops these words from titles and bodies: they are found in the words field
+    (they found no English post at all)."""
+
+    def words(value: str) -> set[str]:
+        return set(re.findall(r"[^\W_]+", value.lower()))
+
+    holding = {f"_posts/{name}" for name, (title, _lang, body) in POSTS.items()
+               if words(text) <= words(f"{title} {body}")}  # fmt: skip
+    assert set(paths(typed.search(text, limit=50))) == holding
+    assert holding or text == "to be or not to be"
+
+
+def test_words_joined_by_colons_are_found_side_by_side(typed: searcher.Index) -> None:
+    """std::vec is std and vec side by side, as node.js is node and js: not both anywhere."""
+    assert typed.search("js create").total > 0
+    assert typed.search("js::create").total == 0
+    assert typed.search("create::js").total == typed.search('"create js"').total > 0
+
+
+def test_a_tag_in_typographic_quotes_is_the_tag(owner: searcher.Index) -> None:
+    tagged = paths(owner.search(tags="open source", limit=50))
+    assert tagged
+    assert paths(owner.search("tag:\u201copen source\u201d", limit=50)) == tagged
+
+
+def test_a_tag_of_latin_and_cjk_letters_is_one_tag(tmp_path: Path) -> None:
+    """CJK against Latin letters is split in words, as the tokenizer splits it; a tag is
+    one term, and tag:Web開発 found the posts tagged "web" holding 開発 instead."""
+    source = tmp_path / "site" / "_posts"
+    source.mkdir(parents=True)
+    posts = {"2020-01-01-a.md": "Web開発", "2020-01-02-b.md": "web", "2020-01-03-c.md": "開発"}
+    for name, tag in posts.items():
+        (source / name).write_text(f"---\ntitle: {name}\ntags: [{tag}]\n---\nWeb 開発\n")
+    with searcher.open_index(build_index([source.parent], tmp_path / "index")) as index:
+        for text in ["tag:Web開発", "tag:web開発", 'tag:"Web開発"', "tags:Web開発"]:
+            assert paths(index.search(text)) == ["_posts/2020-01-01-a.md"], text
+        assert index.search("-tag:Web開発 web").total == 2
 
 
 @pytest.mark.parametrize("text", ["date:[0001 TO 9999]", "date:9999", "date:>9999 ruby"])
