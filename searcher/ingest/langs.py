@@ -208,12 +208,16 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 _CJK = re.compile("|".join(rx.pattern for rx in (_HAN, _KANA, _HANGUL)))
+# Japanese writes its particles and endings in kana: a text with fewer than one kana for every
+# 20 Han characters is Chinese quoting a Japanese name or writing の for 的, not Japanese
+_HAN_PER_KANA = 20
 _SURE = 0.9  # a detector probability below this is a guess a site's language overrules
 
 
 def cjk_language(text: str) -> str | None:
     """``zh``, ``ja`` or ``ko`` when most letters of the text's opening are of that script (kana
-    make Japanese, hangul Korean, Han characters alone Chinese); None otherwise. The detector
+    make Japanese, hangul Korean, Han characters with no or hardly any kana Chinese); None
+    otherwise. The detector
     needs 20 letters to judge, and a Chinese sentence may be ten characters long."""
     sample = text[: _SAMPLE * 2]
     if sample.isascii() or _CJK.search(sample) is None:  # one pass for most texts
@@ -224,7 +228,7 @@ def cjk_language(text: str) -> str | None:
         return None
     if hangul > kana and hangul >= han / 4:
         return "ko"
-    return "ja" if kana else "zh"
+    return "ja" if kana and kana * _HAN_PER_KANA >= han else "zh"
 
 
 _HAN_CLASS, _KANA_CLASS, _HANGUL_CLASS, _LETTER_BIT = 2, 4, 6, 1

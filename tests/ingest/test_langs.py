@@ -347,7 +347,7 @@ def _cjk_language_as_before(text: str) -> str | None:
         return None
     if hangul > kana and hangul >= han / 4:
         return "ko"
-    return "ja" if kana else "zh"
+    return "ja" if kana and kana * langs._HAN_PER_KANA >= han else "zh"
 
 
 @settings(max_examples=1000, deadline=None)
@@ -374,3 +374,18 @@ def test_script_table_agrees_with_the_patterns_on_every_character() -> None:
 def test_letters_counted_as_removing_the_rest_counts_them(text: str, count: int) -> None:
     letters = len(re.sub(r"[\W\d_]+", "", text))
     assert langs._has_letters(text, count) == (letters >= count)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("冬令营" * 100 + "の", "zh"),  # a Chinese post writing の once, as Chinese posts do
+        ("我们今天去了东京的秋叶原。买了很多东西。" * 20 + "アキバ", "zh"),
+        ("東京大学の研究室で機械学習の論文を読みました。", "ja"),
+        ("情報処理学会全国大会発表論文集" * 2 + "です", "ja"),  # kanji-heavy, still Japanese
+        ("すべてひらがなでかきました", "ja"),
+    ],
+)  # fmt: skip
+def test_han_with_hardly_any_kana_is_chinese(text: str, lang: str) -> None:
+    assert langs.cjk_language(text) == lang
+    assert langs.choose(None, text)[0] == lang
