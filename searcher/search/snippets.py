@@ -227,22 +227,15 @@ def _scope(q: query.Query) -> frozenset[str]:
     return frozenset(leaf.text for leaf in leaves if leaf.field() == schema.ANALYSIS)
 
 
-class Kept:
+class Kept(Bounded[tuple[Any, Leaf], tuple[Span, ...]]):
     """Where each query leaf (a term, prefix, wildcard or phrase) occurs in a post, kept for
     later requests: a term vector built on first use, for the leaves asked for only. What a
     leaf finds in a post does not depend on the rest of the query, so a post's snippet for
-    any query is built from its leaves' spans alone. Bounded by the spans kept."""
+    any query is built from its leaves' spans alone. Bounded by the spans kept; a bounded
+    cache itself, not a wrapper that cost a call more for each leaf of each snippet."""
 
     def __init__(self, budget: int = SPANS_KEPT) -> None:
-        self._kept: Bounded[tuple[Any, Leaf], tuple[Span, ...]] = Bounded(
-            budget=budget, weigh=_spans_weight
-        )
-
-    def get(self, key: tuple[Any, Leaf]) -> tuple[Span, ...] | None:
-        return self._kept.get(key)
-
-    def put(self, key: tuple[Any, Leaf], spans: tuple[Span, ...]) -> None:
-        self._kept.setdefault(key, spans)
+        super().__init__(budget=budget, weigh=_spans_weight)
 
 
 def _spans_weight(spans: tuple[Span, ...]) -> int:
@@ -299,8 +292,7 @@ def _spans(
     key = (post, look.leaf)
     spans = kept.get(key)
     if spans is None:
-        spans = tuple(_leaf_spans(source, analyzer, look))
-        kept.put(key, spans)
+        spans = kept.setdefault(key, tuple(_leaf_spans(source, analyzer, look)))
     return spans
 
 
@@ -324,12 +316,13 @@ def _leaf_spans(source: Source, analyzer: Any, look: Look) -> list[Span]:
     # no CJK token can match a word that starts otherwise: long unspaced windows of CJK
     # text around it (up to 4 * WORD_CHARS characters) are read without their bigrams
     latin = look.latin
+    remembered = snippetwords.remembered(analyzer).get  # most windows: once per leaf, not each
     for start, end in _windows(text, places, 0):
         window = text[start:end]
         if latin and end - start > LONG_WINDOW and not window.isascii():
             tokens = snippetwords.words(window, analyzer)
         else:
-            tokens = snippetwords.tokens(window, analyzer)
+            tokens = remembered(window) or snippetwords.tokens(window, analyzer)
         if len(tokens) == 1:  # a window is most often one word
             _, word, first, last = tokens[0]
             if word == value or (prefix and word.startswith(value)):

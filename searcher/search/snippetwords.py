@@ -80,6 +80,13 @@ def tokens(text: str, analyzer: Any) -> tuple[Token, ...]:
     return found
 
 
+def remembered(analyzer: Any) -> dict[str, tuple[Token, ...]]:
+    """The windows :func:`tokens` remembers for ``analyzer``, to look a window up in without
+    a call: what is found there is what :func:`tokens` gives (a window not found, or with no
+    tokens, is for :func:`tokens` to answer)."""
+    return _known(analyzer).memo
+
+
 def _known(analyzer: Any) -> _Known:
     known = _KNOWN.get(id(analyzer))
     if known is None or known.analyzer is not analyzer:  # the very analyser, not one at its address

@@ -277,8 +277,8 @@ def test_kept_spans_stay_within_their_budget() -> None:
         assert snippets.build(TEXT, ANALYZER, wanted, kept, post) == snippets.build(
             TEXT, ANALYZER, wanted
         )
-        assert 0 < kept._kept.held <= 12
-    assert 0 < len(kept._kept) < 30  # the least recently used were forgotten
+        assert 0 < kept.held <= 12
+    assert 0 < len(kept) < 30  # the least recently used were forgotten
 
 
 def columns(html: str) -> int:

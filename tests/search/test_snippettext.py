@@ -10,11 +10,14 @@ from searcher.search import snippettext
 
 # letters that fold into ASCII ones, signs that lower-case into letters, letters that look
 # like others but do not, "?" and characters of other scripts
-LETTERS = "aeiouAEÉcnsz ÀàéèêëÉçñœßšžŕŧЁёе\u0131İ-kK\u212a\u212bẞ\u017fæΣŸÿĳŉ?\u2019脆ｶ"
+LETTERS = (
+    "aeiouAEÉcnsz ÀàéèêëÉçñœßšžŕŧЁёе\u0131İ-kK\u212a\u212bẞ\u017fæΣŸÿĳŉ?\u2019脆ｶ\xd7ðµª\ud83d😀"
+)
 
 
 @example("İstanbul")
 @example("Ruby\u2019s café ÉTÉ ﬁ")
+@example("Łódź \u0101\u2019 ÷ \U0001f600 \ud800")
 @given(st.text(alphabet=LETTERS, max_size=60))
 def test_ascii_folded_is_the_folded_text_as_ascii(text: str) -> None:
     """Where the folded text is ASCII, the bytes hold it; elsewhere "?": an ASCII stem is
@@ -40,3 +43,6 @@ def test_every_character_folding_into_ascii_is_looked_for() -> None:
     }
     assert set(snippettext._FOLDS_TO_ASCII.findall(every)) | {"\u0130"} == into_ascii | {"\u0130"}
     assert snippettext._FOLDS_TO_ASCII.fullmatch("\u0130")
+    wide = {ch for ch in into_ascii | {"\u0130"} if ch > "\xff"}
+    assert set(snippettext._WIDE_FOLDS.findall(every)) | {"\u0130"} == wide
+    assert all(snippettext._may_fold_wide(f"a\U0001f600{ch}") for ch in wide)
