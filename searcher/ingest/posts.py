@@ -68,9 +68,12 @@ DATE_KEYS = ("date", "published_at", "pubdate", "created", "publishDate")
 # where others write it (Astro's pubDate, schema.org's datePublished, CMS exports', Hugo's
 # published alias): taken only where neither those keys nor the file name give one, as
 # Jekyll dates a post by its name whatever else it says (tinkerthon: published: 14.05.2018
-# on 2018-05-15-….md); a yes or no (Jekyll's published: false) is no date
+# on 2018-05-15-….md); a yes or no (Jekyll's published: false) is no date. Last, when a post
+# says only when it last changed (Hugo's lastmod and modified, which Hugo itself dates such a
+# page by; jekyll-last-modified-at's last_modified_at), that is nearer its date than none.
 OTHER_DATE_KEYS = ("pubDate", "publish_date", "published", "date_published", "datePublished",
-                   "published_on", "created_at", "posted")  # fmt: skip
+                   "published_on", "created_at", "posted", "lastmod", "modified",
+                   "last_modified_at", "updated", "updated_at", "dateModified")  # fmt: skip
 
 
 def _date(data: dict[str, Any], rel: str, warnings: list[IngestWarning]) -> Any:

@@ -344,6 +344,17 @@ def test_a_date_under_another_generators_key_is_the_posts_date(key: str) -> None
     assert post.to_dict()["date"] == "2019-01-03T00:00:00"
 
 
+@pytest.mark.parametrize("key", ["lastmod", "modified", "last_modified_at", "updated"])
+def test_a_post_dated_only_by_its_last_change_is_dated_so(key: str) -> None:
+    """Hugo dates a page without a date by its ``lastmod``; no date found nothing by date."""
+    post = read_text(f"---\ntitle: T\n{key}: 2021-06-07\n---\nWords.", "posts/a.md")
+    assert post.to_dict()["date"] == "2021-06-07T00:00:00"
+    both = f"---\ntitle: T\ndate: 2019-01-03\n{key}: 2021-06-07\n---\nWords."
+    assert read_text(both, "posts/a.md").to_dict()["date"] == "2019-01-03T00:00:00"
+    named = read_text(f"---\ntitle: T\n{key}: 2021-06-07\n---\nWords.", "_posts/2018-05-15-a.md")
+    assert named.to_dict()["date"] == "2018-05-15T00:00:00"
+
+
 def test_the_file_names_date_comes_before_another_generators_key() -> None:
     """Jekyll dates a post by its name, whatever ``published`` says."""
     post = read_text("---\ntitle: T\npublished: 14.05.2018\n---\nWords.", "_posts/2018-05-15-a.md")
