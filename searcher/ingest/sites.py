@@ -32,6 +32,7 @@ from searcher.ingest.generators import (
     IGNORE,
     POST,
     Eleventy,
+    Hexo,
     Hugo,
     Jekyll,
     Site,
@@ -66,6 +67,10 @@ _JEKYLL_EXCLUDES = (
     ".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfile.lock", "node_modules",
     "vendor/bundle/", "vendor/cache/", "vendor/gems/", "vendor/ruby/",
 )  # fmt: skip
+# keys only Hexo's _config.yml has (Octopress, Jekyll with ``source: source``, has none)
+_HEXO_KEYS = ("new_post_name", "source_dir", "public_dir", "post_asset_folder", "render_drafts",
+              "default_layout", "filename_case", "permalink_defaults")  # fmt: skip
+_HEXO_PLACEHOLDERS = ("http://example.com", "https://example.com", "http://yoursite.com")
 _JS_DIR = re.compile(r"\b(input|output|includes|layouts|data)\s*:\s*[\"'`]([^\"'`]+)[\"'`]")
 _JS_SETTER = re.compile(  # Eleventy 3: eleventyConfig.setInputDirectory("content")
     r"\bset(Input|Output|Includes|Layouts|Data)Directory\s*\(\s*[\"'`]([^\"'`]+)[\"'`]"
@@ -188,7 +193,10 @@ def read_site(root: Path) -> Site | None:
     """The site whose configuration file is in ``root``, or None."""
     for name in _JEKYLL:
         if (root / name).is_file():
-            return _jekyll(root, name)
+            config, problems = _read(root / name)
+            if _is_hexo(root, config):
+                return _hexo(root, name, config, problems)
+            return _jekyll(root, name, config, problems)
     for name in _ELEVENTY:
         if (root / name).is_file():
             return _eleventy(root, name)
@@ -204,7 +212,7 @@ def read_site(root: Path) -> Site | None:
                 return _hugo(root, name, config, problems)
             continue  # a config.* of something else
     if _bare_jekyll(root):
-        return _jekyll(root, _JEKYLL_DEFAULTS)
+        return _jekyll(root, _JEKYLL_DEFAULTS, {}, ())
     return None
 
 
@@ -271,8 +279,7 @@ def _data_files(top: Path, hugo: bool) -> Iterator[Path]:
                 yield Path(folder, name)
 
 
-def _jekyll(root: Path, name: str) -> Jekyll:
-    config, problems = _read(root / name) if name in _JEKYLL else ({}, ())
+def _jekyll(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ...]) -> Jekyll:
     collections = config.get("collections")
     if isinstance(collections, list):
         collections = {str(label): {} for label in collections}
@@ -291,11 +298,36 @@ def _jekyll(root: Path, name: str) -> Jekyll:
     published = (
         f"_{k}" for k, v in collections.items() if k != "posts" and true_flag(v.get("output"))
     )
-    home = "/".join(p for p in str(config.get("collections_dir") or "").split("/") if p)
-    content = tuple(f"{home}/{c}" if home else c for c in ("_posts", *published))
+    source = _folder(config.get("source"))
+    home = _folder(config.get("collections_dir"))
+    content = tuple("/".join(p for p in (source, home, c) if p) for c in ("_posts", *published))
     excludes = (*_strings(config.get("exclude")), *_JEKYLL_EXCLUDES)
     return Jekyll("jekyll", root, name, config, base, lang, problems, content,
-                  collections=collections, excludes=excludes)  # fmt: skip
+                  collections=collections, excludes=excludes, source=source)  # fmt: skip
+
+
+def _folder(value: Any) -> str:
+    """A folder setting as a path from the site's root ("" for the root itself, or for a
+    path that leaves it)."""
+    parts = [p for p in str(value or "").replace("\\", "/").split("/") if p not in ("", ".")]
+    return "" if ".." in parts or str(value or "").startswith("/") else "/".join(parts)
+
+
+def _is_hexo(root: Path, config: Mapping[str, Any]) -> bool:
+    """Whether a ``_config.yml`` is Hexo's: it sets one of Hexo's own keys, or the site's
+    ``package.json`` names Hexo (as every Hexo site's does)."""
+    return any(key in config for key in _HEXO_KEYS) or '"hexo"' in _text(root / "package.json")
+
+
+def _hexo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ...]) -> Hexo:
+    source = "/".join(p for p in str(config.get("source_dir") or "source").split("/")
+                      if p not in ("", "."))  # fmt: skip
+    url = (text_value(config.get("url")) or "").rstrip("/")
+    language = config.get("language")
+    language = language[0] if isinstance(language, list) and language else language
+    return Hexo("hexo", root, name, config, "" if url in _HEXO_PLACEHOLDERS else url,
+                langs.normalise(language), problems, (f"{source}/_posts" if source else "_posts",),
+                source=source)  # fmt: skip
 
 
 def _hugo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ...]) -> Hugo:

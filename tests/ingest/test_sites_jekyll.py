@@ -1,0 +1,159 @@
+"""Jekyll-alike site roots: Hexo sites and Jekyll sites whose ``source`` is a subfolder
+(Octopress), read as their generator reads them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from searcher.ingest import permalinks, sites
+from searcher.ingest.reader import scan
+from searcher.models import Summary
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+def generator(root: Path) -> str | None:
+    site = sites.read_site(root)
+    return site.generator if site else None
+
+
+def page(title: str, extra: str = "") -> str:
+    return f"---\ntitle: {title}\ndate: 2021-04-05 06:07:08\n{extra}---\nSome words of {title}."
+
+
+HEXO_CONFIG = (
+    "title: A blog\nurl: https://example.org/blog\nroot: /blog/\n"
+    "permalink: :year/:month/:day/:title/\nsource_dir: source\nnew_post_name: :title.md\n"
+)
+
+
+def test_hexo_site_root_reads_every_post_with_hexo_urls(tmp_path: Path) -> None:
+    """A Hexo site also has a ``_config.yml`` and a ``_posts`` folder, but its post files
+    carry no date in their names: read as Jekyll, every post was skipped. Hexo reads every
+    file under ``source/_posts`` (any folder), leaves out ``_``/``.`` parts, and takes the
+    slug from the path within ``_posts``."""
+    write(tmp_path, {
+        "_config.yml": HEXO_CONFIG,
+        "package.json": '{"hexo": {"version": "7.0.0"}}',
+        "source/_posts/Harbour at Dusk.md": page("Harbour at dusk"),
+        "source/_posts/travel/lisbon.md": page("Lisbon", "categories: [Travel]\n"),
+        "source/_posts/own.md": page("Own", "permalink: notes/own.html\n"),
+        "source/_posts/_partial.md": page("Partial"),
+        "source/_drafts/later.md": page("Later"),
+        "source/about/index.md": page("About"),
+        "themes/landscape/README.md": page("Theme"),
+        "scaffolds/post.md": "---\ntitle: {{ title }}\n---\n",
+    })  # fmt: skip
+    summary = Summary()
+    posts = {p.path: p for p in scan([tmp_path], drafts=True, summary=summary)}
+    assert {path: (p.url, p.draft) for path, p in posts.items()} == {
+        "source/_posts/Harbour at Dusk.md":
+            ("https://example.org/blog/2021/04/05/Harbour%20at%20Dusk/", False),
+        "source/_posts/travel/lisbon.md":
+            ("https://example.org/blog/2021/04/05/travel/lisbon/", False),
+        "source/_posts/own.md": ("https://example.org/blog/notes/own.html", False),
+        "source/_drafts/later.md": ("https://example.org/blog/2021/04/05/later/", True),
+    }  # fmt: skip
+    assert {s.path: s.reason for s in summary.skipped} == {
+        "source/about/index.md": "a page of the Hexo site, not a post"
+    }
+    assert generator(tmp_path) == "hexo"
+
+
+KIND = "new_post_name: :kind/:title.md\npermalink: :kind/:title/"
+
+
+@pytest.mark.parametrize(
+    ("config", "rel", "front", "url"),
+    [
+        # a date in the file name, by new_post_name: the slug is what follows it
+        ("new_post_name: :year-:month-:day-:title.md\n", "2019-02-03-tram-28.md", "",
+         "/2021/04/05/tram-28/"),
+        # new_post_name with folders: its other placeholders fill the permalink too
+        (f"{KIND}\n", "git/tags.md", "", "/git/tags/"),
+        (f"{KIND}\npermalink_defaults:\n  kind: misc\n", "tags.md", "", "/misc/tags/"),
+        # :category: the last category's slug under its parents' (category_map renames)
+        ("permalink: :category/:name.html\ncategory_map:\n  Reisen: travel\n", "x/trip.md",
+         "categories: [Reisen, Porto e Douro]\n", "/travel/Porto-e-Douro/trip.html"),
+        ("permalink: :category/:post_title/\n", "trip.md", "", "/uncategorized/trip-to-porto/"),
+        ("permalink: :year/:title.html\npretty_urls:\n  trailing_html: false\n", "trip.md", "",
+         "/2021/trip"),
+        ("permalink: :id/\n", "trip.md", "", "/trip/"),  # a database id: the slug alone
+    ],
+)  # fmt: skip
+def test_hexo_permalinks(tmp_path: Path, config: str, rel: str, front: str, url: str) -> None:
+    write(tmp_path, {
+        "_config.yml": "source_dir: source\n" + config,
+        f"source/_posts/{rel}": page("Trip to Porto", front),
+    })  # fmt: skip
+    [post] = scan([tmp_path])
+    assert post.url == url
+
+
+def test_hexo_detected_by_package_json_and_read_from_its_posts_folder(tmp_path: Path) -> None:
+    """A ``_config.yml`` with none of Hexo's keys is still Hexo's when ``package.json``
+    names Hexo; the ``_posts`` folder given alone is read as part of that site; in a post's
+    asset folder (``post_asset_folder``) only files of ``new_post_name``'s type are posts."""
+    write(tmp_path, {
+        "_config.yml": "permalink: :title/\npost_asset_folder: true\n",
+        "package.json": '{"dependencies": {"hexo": "^7.0.0"}}',
+        "source/_posts/trip.md": page("Trip"),
+        "source/_posts/trip/notes.md": page("Notes"),
+        "source/_posts/trip/embed.html": page("Embed"),
+    })  # fmt: skip
+    posts = {p.path: p.url for p in scan([tmp_path / "source" / "_posts"])}
+    assert posts == {"trip.md": "/trip/", "trip/notes.md": "/trip/notes/"}
+
+
+def test_hexo_keys_or_package_make_hexo_and_jekyll_stays_jekyll(tmp_path: Path) -> None:
+    write(tmp_path / "hexo", {"_config.yml": "new_post_name: :title.md\n"})
+    write(tmp_path / "jekyll", {"_config.yml": "permalink: pretty\n", "package.json": "{}"})
+    assert (generator(tmp_path / "hexo"), generator(tmp_path / "jekyll")) == ("hexo", "jekyll")
+
+
+@pytest.mark.parametrize(
+    ("rule", "path", "expected"),
+    [
+        (":title.md", "a/b c.md", {"title": "a/b c"}),
+        (":year-:month-:day-:title.md", "2019-02-03-x.md", {"year": "2019", "month": "02",
+                                                             "day": "03", "title": "x"}),
+        (":year-:month-:day-:title.md", "no-date here.md", {"title": "no-date-here"}),
+        (":year/:title.md", "2019/x.md", {"year": "2019", "title": "x"}),
+    ],
+)  # fmt: skip
+def test_hexo_filename(rule: str, path: str, expected: dict[str, str]) -> None:
+    assert permalinks.hexo_filename(rule, path) == expected
+
+
+def test_hexo_slugize() -> None:
+    assert permalinks.slugize_hexo("Ça va? Très_bien / merci!") == "Ca-va-Tres-bien-merci"
+    assert permalinks.slugize_hexo("Ça va", transform=1) == "ca-va"
+
+
+def test_octopress_source_folder(tmp_path: Path) -> None:
+    """Octopress (Jekyll with ``source: source``): Jekyll reads only the source folder, so
+    its name is no category in a URL, ``defaults`` scopes are paths within it, and files
+    beside it (the README, plugins) are no part of the site."""
+    write(tmp_path, {
+        "_config.yml": (
+            "url: https://example.org\nsource: source\npermalink: date\n"
+            "defaults:\n  - scope: {path: _posts}\n    values: {lang: fr}\n"
+        ),
+        "Rakefile": "task :default\n",
+        "README.markdown": page("Readme"),
+        "source/_posts/2020-01-02-lisbon.markdown": "---\ntitle: Lisbon\n---\nTrams.",
+        "source/blog/archives/index.html": page("Archives"),
+    })  # fmt: skip
+    summary = Summary()
+    posts = {p.path: (p.url, p.lang) for p in scan([tmp_path], summary=summary)}
+    assert posts == {
+        "source/_posts/2020-01-02-lisbon.markdown":
+            ("https://example.org/2020/01/02/lisbon.html", "fr"),
+    }  # fmt: skip
+    assert [s.path for s in summary.skipped] == ["source/blog/archives/index.html"]
