@@ -55,6 +55,11 @@ class Site:
         """Why a post's front matter keeps it off the site, beyond drafts (None: it is on)."""
         return None
 
+    def front_matter(self, rel: str, data: dict[str, Any]) -> dict[str, Any]:
+        """A post's front matter (its site's defaults under it) with the values only the
+        generator knows how to read put as plain values."""
+        return data
+
     def describe(self) -> str:
         where = ", ".join(f"{c or '.'}/" for c in self.content)
         parts = [f"{self.generator.capitalize()} site ({self.config_file}): posts from {where}"]
@@ -420,6 +425,24 @@ class Eleventy(Site):
                 found.update(sitedata.json_data(folder / data_file))
         return found
 
+    def front_matter(self, rel: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Eleventy's date keywords (``date: Last Modified``, ``Created``, ``git Last
+        Modified``, ``git Created``) as the file's modification time. Git's dates would need
+        its history, and a fresh checkout's files are all as old as the checkout: for those
+        a date in the file name is nearer, when there is one."""
+        date = data.get("date")
+        keyword = date.strip().lower() if isinstance(date, str) else ""
+        if keyword not in _ELEVENTY_DATES:
+            return data
+        undated = {k: v for k, v in data.items() if k != "date"}
+        if keyword.startswith("git") and fields.date_from_path(rel) is not None:
+            return undated
+        try:
+            stamp = (self.root / rel).stat().st_mtime
+        except OSError:
+            return undated
+        return {**data, "date": dt.datetime.fromtimestamp(stamp, dt.UTC).replace(microsecond=0)}
+
     def unpublished(self, data: Mapping[str, Any]) -> str | None:
         if data.get("permalink") is False:
             return "permalink: false: Eleventy never writes it"
@@ -527,6 +550,9 @@ def _hexo_hidden(path: str) -> bool:
 def _strings(value: Any) -> list[str]:
     values = value if isinstance(value, list) else [value]
     return [v for v in values if isinstance(v, str) and v.strip()]
+
+
+_ELEVENTY_DATES = ("last modified", "created", "git last modified", "git created")
 
 
 def _matches(rel: str, pattern: str) -> bool:

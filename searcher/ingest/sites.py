@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import posixpath
 import re
 import threading
 import time
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from searcher.ingest import langs, meta, permalinks
+from searcher.ingest import jsmatter, langs, meta, permalinks
 from searcher.ingest.generators import (
     IGNORE,
     POST,
@@ -71,6 +72,8 @@ _JEKYLL_EXCLUDES = (
 _HEXO_KEYS = ("new_post_name", "source_dir", "public_dir", "post_asset_folder", "render_drafts",
               "default_layout", "filename_case", "permalink_defaults")  # fmt: skip
 _HEXO_PLACEHOLDERS = ("http://example.com", "https://example.com", "http://yoursite.com")
+_ELEVENTY_DATA = tuple(f"{stem}.{ext}" for stem in ("metadata", "site")
+                       for ext in ("json", "js", "mjs", "cjs"))  # fmt: skip
 _JS_DIR = re.compile(r"\b(input|output|includes|layouts|data)\s*:\s*[\"'`]([^\"'`]+)[\"'`]")
 _JS_SETTER = re.compile(  # Eleventy 3: eleventyConfig.setInputDirectory("content")
     r"\bset(Input|Output|Includes|Layouts|Data)Directory\s*\(\s*[\"'`]([^\"'`]+)[\"'`]"
@@ -95,6 +98,9 @@ class View:
 
     def defaults(self, rel: str) -> dict[str, Any]:
         return self.site.defaults(self.prefix + rel)
+
+    def front_matter(self, rel: str, data: dict[str, Any]) -> dict[str, Any]:
+        return self.site.front_matter(self.prefix + rel, data)
 
     def url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None, title: str) -> str:
         """The post's absolute URL (or path, when the site names no base URL): the one its own
@@ -254,7 +260,8 @@ def _split_files(folder: Path) -> list[Path]:
 
 def _config_files(site: Site) -> Iterator[Path]:
     yield site.root / site.config_file
-    for name in (".eleventyignore", "_data/metadata.json", "_data/site.json"):
+    data = site.config.get("data") if isinstance(site, Eleventy) else None
+    for name in (".eleventyignore", *(f"{data}/{n}" for n in _ELEVENTY_DATA if data)):
         if (site.root / name).is_file():
             yield site.root / name
     split = site.root / "config" / "_default"
@@ -433,8 +440,9 @@ def _eleventy(root: Path, name: str) -> Eleventy:
         script = (root / name).read_text(encoding="utf-8", errors="replace")
     except OSError:
         script = ""
-    dirs = {key: value.strip("./") for key, value in _JS_DIR.findall(script)}
-    dirs.update((key.lower(), value.strip("./")) for key, value in _JS_SETTER.findall(script))
+    written = dict(_JS_DIR.findall(script))
+    written.update((key.lower(), value) for key, value in _JS_SETTER.findall(script))
+    dirs = {key: value.strip("./") for key, value in written.items()}
     for key, value in _CLI_DIR.findall(_text(root / "package.json")):  # "eleventy --input=src"
         dirs.setdefault(key, value.strip("./"))
     folder = dirs.get("input", "")
@@ -445,21 +453,33 @@ def _eleventy(root: Path, name: str) -> Eleventy:
     ignored.append(output[len(folder) + 1 :] if inside else output)
     for listing in (".eleventyignore", ".gitignore"):
         ignored.extend(_ignore_lines(root / listing, folder))
-    site_data, problems = {}, []
-    for data_file in ("metadata.json", "site.json"):
-        path = root / folder / dirs.get("data", "_data") / data_file
-        if path.is_file():
-            try:
-                site_data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                problems.append(f"{data_file}: {exc}")
-            break
-    site_data = site_data if isinstance(site_data, dict) else {}
+    data_folder = posixpath.normpath(posixpath.join(folder or ".", written.get("data", "_data")))
+    outside = data_folder.startswith("../") or data_folder == ".."  # not the site's
+    site_data, problems = ({}, []) if outside else _site_data(root / data_folder)
     prefix = _JS_PREFIX.search(script)
     lang = langs.normalise(site_data.get("language") or site_data.get("lang"))
-    return Eleventy("eleventy", root, name, {"dir": dirs}, (text_value(site_data.get("url")) or "")
-                    .rstrip("/"), lang, tuple(problems), (folder,), ignored=tuple(ignored),
+    base = (text_value(site_data.get("url")) or "").rstrip("/")
+    return Eleventy("eleventy", root, name, {"dir": dirs, "data": data_folder}, base, lang,
+                    tuple(problems), (folder,), ignored=tuple(ignored),
                     prefix=prefix[1] if prefix else "/")  # fmt: skip
+
+
+def _site_data(folder: Path) -> tuple[dict[str, Any], list[str]]:
+    """The global data file that names the site's URL and language (the starter blog's
+    ``metadata.js`` or ``.json``, or ``site.*``), from Eleventy's data folder (which is
+    relative to the input folder: ``../_data`` beside it). A JavaScript file is read
+    without running it: its literal values (:mod:`searcher.ingest.jsmatter`)."""
+    for name in _ELEVENTY_DATA:
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+            found = json.loads(text) if name.endswith(".json") else jsmatter.load(text)[0]
+        except (OSError, ValueError, RecursionError) as exc:
+            return {}, [f"{name}: {exc}"]
+        return (found if isinstance(found, dict) else {}), []
+    return {}, []
 
 
 def _text(path: Path) -> str:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -157,3 +159,41 @@ def test_octopress_source_folder(tmp_path: Path) -> None:
             ("https://example.org/2020/01/02/lisbon.html", "fr"),
     }  # fmt: skip
     assert [s.path for s in summary.skipped] == ["source/blog/archives/index.html"]
+
+
+def test_eleventy_starter_blog_metadata_beside_the_input(tmp_path: Path) -> None:
+    """Eleventy's starter blog keeps its data beside the input (``data: "../_data"``) in
+    ``metadata.js``: its literal ``url`` and ``language`` are the site's base URL and
+    language (the folder was looked for inside the input, and only as JSON)."""
+    write(tmp_path, {
+        "eleventy.config.js": 'export const config = {dir: {input: "content", data: "../_data"}};',
+        "_data/metadata.js": 'export default {\n  url: "https://example.org/",\n'
+                             '  language: "de",\n  year: () => 2024,\n};\n',
+        "content/blog/hafen.md": "---\ntitle: Hafen\n---\nKurz.",
+    })  # fmt: skip
+    [post] = scan([tmp_path])
+    assert (post.url, post.lang) == ("https://example.org/blog/hafen/", "de")
+    before = sites.fingerprint([tmp_path])
+    (tmp_path / "_data/metadata.js").write_text('module.exports = {url: "https://b.example"};')
+    assert sites.fingerprint([tmp_path]) != before
+
+
+def test_eleventy_date_keywords(tmp_path: Path) -> None:
+    """``date: Last Modified`` (or ``Created``) is the file's time, not a date nobody
+    understood; ``git Last Modified`` takes the file name's date when it has one (a fresh
+    checkout's file times are all the checkout's)."""
+    write(tmp_path, {
+        ".eleventy.js": "module.exports = () => ({});\n",
+        "posts/a.md": "---\ntitle: A\ndate: Last Modified\n---\nWords.",
+        "posts/2020-03-04-b.md": "---\ntitle: B\ndate: git Last Modified\n---\nWords.",
+        "posts/c.md": "---\ntitle: C\ndate: git Created\n---\nWords.",
+    })  # fmt: skip
+    stamp = dt.datetime(2022, 5, 6, 7, 8, 9, tzinfo=dt.UTC)
+    for name in ("a.md", "2020-03-04-b.md", "c.md"):
+        os.utime(tmp_path / "posts" / name, (stamp.timestamp(), stamp.timestamp()))
+    posts = {p.path: (p.date, [w.reason for w in p.warnings]) for p in scan([tmp_path])}
+    assert posts == {
+        "posts/a.md": (stamp, []),
+        "posts/2020-03-04-b.md": (dt.datetime(2020, 3, 4), []),
+        "posts/c.md": (stamp, []),
+    }
