@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -110,6 +110,9 @@ class Jekyll(Site):
                 return POST
         label = inner[0][1:] if len(inner) > 1 and inner[0].startswith("_") else None
         if label is not None and label in self.collections:
+            order = self.collections[label].get("sort_by")
+            if order not in (None, "date") and true_flag(self.collections[label].get("output")):
+                return f"in collection '{label}', ordered by {order}: pages, not posts"
             if true_flag(self.collections[label].get("output")):
                 return POST
             return f"in collection '{label}', which has output: false (never published)"
@@ -192,8 +195,8 @@ class Jekyll(Site):
         listed = self.config.get("languages")
         if not isinstance(listed, list):
             return (), ""
-        codes = tuple(str(code).strip().lower() for code in listed if str(code).strip())
-        default = str(self.config.get("default_lang") or (codes[0] if codes else "")).lower()
+        codes = tuple(str(code).strip() for code in listed if str(code).strip())
+        default = str(self.config.get("default_lang") or (codes[0] if codes else ""))
         return codes, default
 
     def _path_language(self, rel: str) -> str | None:
@@ -202,14 +205,15 @@ class Jekyll(Site):
         codes, _ = self._languages()
         if not codes or not true_flag(self.config.get("lang_from_path")):
             return None
-        return next((p.lower() for p in rel.split("/")[:-1] if p.lower() in codes), None)
+        return next(filter(None, map(_spelling(codes), rel.split("/")[:-1])), None)
 
     def _language_prefix(self, data: Mapping[str, Any], rel: str) -> str:
-        """polyglot builds each language but the default under ``/<lang>``."""
+        """polyglot builds each language but the default under ``/<lang>``, the language
+        spelled as the site lists it (``/pt-BR/``)."""
         codes, default = self._languages()
         lang = data.get("lang")
-        lang = str(lang).strip().lower() if isinstance(lang, str) else self._path_language(rel)
-        return f"/{lang}" if lang and lang in codes and lang != default else ""
+        lang = _spelling(codes)(lang) if isinstance(lang, str) else self._path_language(rel)
+        return f"/{lang}" if lang and lang.lower() != default.strip().lower() else ""
 
     def _local(self, date: dt.datetime | None) -> dt.datetime | None:
         """The date as Jekyll formats it: in the site's timezone (UTC without one)."""
@@ -228,6 +232,12 @@ class Jekyll(Site):
             return date.astimezone(zone)
         except (OverflowError, ValueError):  # a date at the very end of the calendar
             return date
+
+
+def _spelling(codes: tuple[str, ...]) -> Callable[[str], str | None]:
+    """The site's spelling of a language code written in any case (None: not the site's)."""
+    spelled = {code.lower(): code for code in codes}
+    return lambda code: spelled.get(code.strip().lower())
 
 
 def _categories(data: Mapping[str, Any]) -> tuple[str, ...]:

@@ -197,3 +197,38 @@ def test_eleventy_date_keywords(tmp_path: Path) -> None:
         "posts/2020-03-04-b.md": (dt.datetime(2020, 3, 4), []),
         "posts/c.md": (stamp, []),
     }
+
+
+def test_polyglot_language_folders_keep_the_sites_spelling(tmp_path: Path) -> None:
+    """jekyll-polyglot serves a language under the folder the site lists (``/pt-BR/``, not
+    ``/pt-br/``), whatever case a post or its folder writes it in."""
+    write(tmp_path, {
+        "_config.yml": 'url: https://example.org\nlanguages: ["en", "pt-BR", "zh-TW"]\n'
+                       'default_lang: "en"\nlang_from_path: true\npermalink: /posts/:title/\n',
+        "_posts/pt-BR/2024-01-02-ponte.md": "---\ntitle: Ponte\n---\nA ponte sobre o rio.",
+        "_posts/2024-01-03-qiao.md": "---\ntitle: Qiao\nlang: zh-tw\n---\n河上的橋。",
+        "_posts/en/2024-01-04-bridge.md": "---\ntitle: Bridge\n---\nThe bridge over the river.",
+    })  # fmt: skip
+    urls = {p.path: p.url for p in scan([tmp_path])}
+    assert urls == {
+        "_posts/pt-BR/2024-01-02-ponte.md": "https://example.org/pt-BR/posts/ponte/",
+        "_posts/2024-01-03-qiao.md": "https://example.org/zh-TW/posts/qiao/",
+        "_posts/en/2024-01-04-bridge.md": "https://example.org/posts/bridge/",
+    }
+
+
+def test_collection_ordered_by_hand_holds_pages(tmp_path: Path) -> None:
+    """A collection sorted by something other than the date (Chirpy's ``_tabs``, sorted by
+    ``order``: About, Archives, Tags) holds the site's pages, not posts; one in date order
+    (``_notes``) holds posts."""
+    write(tmp_path, {
+        "_config.yml": "collections:\n  tabs: {output: true, sort_by: order}\n"
+                       "  notes: {output: true, sort_by: date}\n",
+        "_tabs/archives.md": "---\nlayout: archives\norder: 3\n---\n",
+        "_notes/harbour.md": "---\ntitle: Harbour\ndate: 2024-01-02\n---\nBoats.",
+    })  # fmt: skip
+    summary = Summary()
+    assert [p.path for p in scan([tmp_path], summary=summary)] == ["_notes/harbour.md"]
+    assert [(s.path, s.reason) for s in summary.skipped] == [
+        ("_tabs/archives.md", "in collection 'tabs', ordered by order: pages, not posts")
+    ]
