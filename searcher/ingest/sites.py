@@ -295,9 +295,8 @@ def _jekyll(root: Path, name: str, config: dict[str, Any], problems: tuple[str, 
     collections = {str(k): (v if isinstance(v, Mapping) else {}) for k, v in collections.items()}
     posts = dict(collections.get("posts", {}))
     collections["posts"] = {**posts, "output": True}
-    base = f"{text_value(config.get('url')) or ''}{text_value(config.get('baseurl')) or ''}".rstrip(
-        "/"
-    )
+    url = text_value(config.get("url")) or _pages_domain(root)
+    base = f"{url or ''}{text_value(config.get('baseurl')) or ''}".rstrip("/")
     lang = langs.normalise(
         config.get("lang") or config.get("language") or config.get("locale")
         or config.get("default_lang")  # jekyll-polyglot
@@ -311,6 +310,14 @@ def _jekyll(root: Path, name: str, config: dict[str, Any], problems: tuple[str, 
     excludes = (*_strings(config.get("exclude")), *_JEKYLL_EXCLUDES)
     return Jekyll("jekyll", root, name, config, base, lang, problems, content,
                   collections=collections, excludes=excludes, source=source)  # fmt: skip
+
+
+def _pages_domain(root: Path) -> str | None:
+    """A GitHub Pages site's address from its ``CNAME`` file, as Pages sets ``site.url``
+    (jekyll-github-metadata) when ``_config.yml`` names none; https, as Pages serves."""
+    host = _text(root / "CNAME").strip().split("\n")[0].strip().strip("/")
+    host = host.removeprefix("https://").removeprefix("http://")
+    return f"https://{host}" if re.fullmatch(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}", host) else None
 
 
 def _folder(value: Any) -> str:

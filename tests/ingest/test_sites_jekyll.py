@@ -232,3 +232,22 @@ def test_collection_ordered_by_hand_holds_pages(tmp_path: Path) -> None:
     assert [(s.path, s.reason) for s in summary.skipped] == [
         ("_tabs/archives.md", "in collection 'tabs', ordered by order: pages, not posts")
     ]
+
+
+@pytest.mark.parametrize(
+    ("config", "cname", "url"),
+    [
+        (None, "blog.example.org\n", "https://blog.example.org/2020/01/02/hello.html"),
+        ("baseurl: /notes\n", "example.org", "https://example.org/notes/2020/01/02/hello.html"),
+        ("url: http://own.example\n", "example.org", "http://own.example/2020/01/02/hello.html"),
+        (None, "not a host name", "/2020/01/02/hello.html"),
+    ],
+)  # fmt: skip
+def test_github_pages_cname_is_the_sites_address(
+    tmp_path: Path, config: str | None, cname: str, url: str
+) -> None:
+    """GitHub Pages gives a site without ``url`` the address its ``CNAME`` names."""
+    files = {"CNAME": cname, "_posts/2020-01-02-hello.md": "---\ntitle: Hello\n---\nHi.",
+             "_layouts/post.html": "{{ content }}"}  # fmt: skip
+    write(tmp_path, {**files, "_config.yml": config} if config else files)
+    assert [p.url for p in scan([tmp_path])] == [url]
