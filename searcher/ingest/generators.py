@@ -420,7 +420,8 @@ class Eleventy(Site):
 
     def defaults(self, rel: str) -> dict[str, Any]:
         """Eleventy's data cascade below global data: each folder's ``<folder>.json`` and
-        ``<folder>.11tydata.json`` (outer first), then the template's own data file."""
+        ``<folder>.11tydata.json`` or ``.js`` (outer first), then the template's own data
+        files."""
         inside = self._inside(rel)
         if inside is None:
             return {}
@@ -431,11 +432,25 @@ class Eleventy(Site):
             if name is not None:
                 folder = folder / name
             stem = name if name is not None else parts[-1].rsplit(".", 1)[0]
-            for data_file in (f"{stem}.json", f"{stem}.11tydata.json"):
+            for data_file in (f"{stem}.json", *(f"{stem}.11tydata.{e}" for e in _ELEVENTY_DATA)):
                 found.update(sitedata.json_data(folder / data_file))
         return found
 
     def front_matter(self, rel: str, data: dict[str, Any]) -> dict[str, Any]:
+        """The post's tags without the collections that only make it a post (``post``,
+        ``posts``: Eleventy's starter blog leaves them out wherever it shows tags), and its
+        date, :meth:`_date`."""
+        tags = data.get("tags")
+        if isinstance(tags, str) and tags.strip().lower() in _ELEVENTY_COLLECTIONS:
+            data = {k: v for k, v in data.items() if k != "tags"}
+        elif isinstance(tags, list):
+            tags = [
+                t for t in tags if not (isinstance(t, str) and t.lower() in _ELEVENTY_COLLECTIONS)
+            ]
+            data = {**data, "tags": tags}
+        return self._date(rel, data)
+
+    def _date(self, rel: str, data: dict[str, Any]) -> dict[str, Any]:
         """Eleventy's date keywords (``date: Last Modified``, ``Created``, ``git Last
         Modified``, ``git Created``) as the file's modification time. Git's dates would need
         its history, and a fresh checkout's files are all as old as the checkout: for those
@@ -562,6 +577,8 @@ def _strings(value: Any) -> list[str]:
     return [v for v in values if isinstance(v, str) and v.strip()]
 
 
+_ELEVENTY_DATA = ("json", "cjs", "mjs", "js")  # the order Eleventy 3 reads them in, last wins
+_ELEVENTY_COLLECTIONS = ("all", "nav", "post", "posts")  # the starter blog's filterTagList
 _ELEVENTY_DATES = ("last modified", "created", "git last modified", "git created")
 
 

@@ -281,7 +281,7 @@ def _data_files(top: Path, hugo: bool) -> Iterator[Path]:
             if (
                 name.startswith("_index.")
                 if hugo
-                else (name.endswith(".11tydata.json") or name == f"{here}.json")
+                else (".11tydata." in name or name == f"{here}.json")
             ):
                 yield Path(folder, name)
 

@@ -251,3 +251,35 @@ def test_github_pages_cname_is_the_sites_address(
              "_layouts/post.html": "{{ content }}"}  # fmt: skip
     write(tmp_path, {**files, "_config.yml": config} if config else files)
     assert [p.url for p in scan([tmp_path])] == [url]
+
+
+def test_eleventy_javascript_data_files(tmp_path: Path) -> None:
+    """``blog.11tydata.js`` (folder data) and ``<post>.11tydata.js`` (template data) are
+    read as their JSON twins were: their literal values; a computed one is left out."""
+    write(tmp_path, {
+        "eleventy.config.js": "export default function () {}\n",
+        "blog/blog.11tydata.js": 'module.exports = {\n  permalink: "/b/{{ page.fileSlug }}/",\n'
+                                 "  eleventyComputed: { title: (data) => data.x },\n};\n",
+        "blog/a.md": "---\ntitle: A\n---\nWords.",
+        "blog/b.md": "---\ntitle: B\n---\nWords.",
+        "blog/b.11tydata.mjs": 'export default { permalink: "/own/b/", lang: "fr" };\n',
+    })  # fmt: skip
+    posts = {p.path: (p.url, p.title) for p in scan([tmp_path])}
+    assert posts == {"blog/a.md": ("/b/a/", "A"), "blog/b.md": ("/own/b/", "B")}
+    before = sites.fingerprint([tmp_path])
+    (tmp_path / "blog/blog.11tydata.js").write_text('module.exports = {permalink: "/c/"};')
+    assert sites.fingerprint([tmp_path]) != before
+
+
+def test_eleventy_collection_tags_are_no_topics(tmp_path: Path) -> None:
+    """``tags: posts`` (from a folder's data, or the post's own) only puts a page in the
+    collection of posts: the site never shows it as a tag, and neither do we."""
+    write(tmp_path, {
+        ".eleventy.js": "module.exports = () => ({});\n",
+        "posts/posts.json": '{"tags": ["posts"]}',
+        "posts/a.md": "---\ntitle: A\ntags: [post, travel]\n---\nWords.",
+        "posts/b.md": "---\ntitle: B\n---\nWords.",
+        "posts/c.md": "---\ntitle: C\ntags: posts\n---\nWords.",
+    })  # fmt: skip
+    tags = {p.path: p.tags for p in scan([tmp_path])}
+    assert tags == {"posts/a.md": ("travel",), "posts/b.md": (), "posts/c.md": ()}
