@@ -110,11 +110,8 @@ class Jekyll(Site):
                 return POST
         label = inner[0][1:] if len(inner) > 1 and inner[0].startswith("_") else None
         if label is not None and label in self.collections:
-            order = self.collections[label].get("sort_by")
-            if order not in (None, "date") and true_flag(self.collections[label].get("output")):
-                return f"in collection '{label}', ordered by {order}: pages, not posts"
             if true_flag(self.collections[label].get("output")):
-                return POST
+                return _collection_pages(label, self.collections[label]) or POST
             return f"in collection '{label}', which has output: false (never published)"
         if any(p.startswith(("_", "#", "~")) or p.endswith("~") for p in parts):
             return IGNORE
@@ -122,7 +119,7 @@ class Jekyll(Site):
 
     def _home(self) -> list[str]:
         """The folders of ``collections_dir`` (where posts and collections are, if set)."""
-        return [p for p in str(self.config.get("collections_dir") or "").split("/") if p]
+        return [p for p in str(self.config.get("collections_dir") or "").split("/") if p.strip(".")]
 
     def _inner(self, parts: list[str]) -> list[str] | None:
         """A path's parts within the collections folder (None: outside it, when one is set)."""
@@ -232,6 +229,21 @@ class Jekyll(Site):
             return date.astimezone(zone)
         except (OverflowError, ValueError):  # a date at the very end of the calendar
             return date
+
+
+def _collection_pages(label: str, settings: Mapping[str, Any]) -> str | None:
+    """Why a published collection holds the site's pages rather than posts: it is sorted by
+    hand (Chirpy's ``_tabs``, ``sort_by: order``), or named for a taxonomy's or the site's
+    pages (``_tags``: a page per tag); None for a collection of posts."""
+    order = settings.get("sort_by")
+    if order not in (None, "date"):
+        return f"in collection '{label}', ordered by {order}: pages, not posts"
+    if label.lower() in _PAGE_COLLECTIONS:
+        return f"in collection '{label}': pages of the site, not posts"
+    return None
+
+
+_PAGE_COLLECTIONS = frozenset("tags tag categories category authors author tabs pages".split())
 
 
 def _spelling(codes: tuple[str, ...]) -> Callable[[str], str | None]:

@@ -283,3 +283,20 @@ def test_eleventy_collection_tags_are_no_topics(tmp_path: Path) -> None:
     })  # fmt: skip
     tags = {p.path: p.tags for p in scan([tmp_path])}
     assert tags == {"posts/a.md": ("travel",), "posts/b.md": (), "posts/c.md": ()}
+
+
+def test_collections_dir_dot_is_the_root_and_tag_collections_hold_pages(tmp_path: Path) -> None:
+    """``collections_dir: .`` is the site's root (every post was 'outside the collections
+    folder'); a collection of tag pages (``_tags``, one page per tag) holds no posts."""
+    write(tmp_path, {
+        "_config.yml": "collections_dir: .\ncollections:\n"
+                       "  blog: {output: true, permalink: '/p/:collection/:year/:title.html'}\n"
+                       "  tags: {output: true, permalink: '/tags/:name/'}\n",
+        "_blog/2019-02-03-kotlin.md": "---\ntitle: Kotlin\n---\nWords.",
+        "_tags/kotlin.md": "---\nname: Kotlin\n---\n",
+    })  # fmt: skip
+    summary = Summary()
+    assert [p.url for p in scan([tmp_path], summary=summary)] == ["/p/blog/2019/kotlin.html"]
+    assert [(s.path, s.reason) for s in summary.skipped] == [
+        ("_tags/kotlin.md", "in collection 'tags': pages of the site, not posts")
+    ]
