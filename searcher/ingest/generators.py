@@ -111,7 +111,11 @@ class Jekyll(Site):
         label = inner[0][1:] if len(inner) > 1 and inner[0].startswith("_") else None
         if label is not None and label in self.collections:
             if true_flag(self.collections[label].get("output")):
-                return _collection_pages(label, self.collections[label]) or POST
+                pages = _collection_pages(label, self.collections[label])
+                layout = self.defaults(rel).get("layout")
+                if pages is None and layout == "page":  # Jekyll's layout for pages
+                    pages = f"in collection '{label}', laid out as a page (layout: {layout})"
+                return pages or POST
             return f"in collection '{label}', which has output: false (never published)"
         if any(p.startswith(("_", "#", "~")) or p.endswith("~") for p in parts):
             return IGNORE
@@ -138,6 +142,7 @@ class Jekyll(Site):
         rel = inside
         found: dict[str, Any] = {}
         kind = self._type(rel)
+        held = (-1, False)  # the winning scope so far: its path's length, whether it has a type
         for entry in _list(self.config.get("defaults")):
             scope = entry.get("scope") if isinstance(entry, Mapping) else None
             values = entry.get("values") if isinstance(entry, Mapping) else None
@@ -148,7 +153,12 @@ class Jekyll(Site):
                 continue
             if path and not _matches(rel, path):
                 continue
-            found.update(values)
+            # Jekyll's has_precedence?: the longer path wins, then a scope with a type
+            rank = (len(path.strip("/")), bool(wanted))
+            if rank[0] > held[0] or (rank[0] == held[0] and (rank[1] or not held[1])):
+                found, held = {**found, **values}, rank
+            else:
+                found = {**values, **found}
         lang = self._path_language(rel)
         return {"lang": lang, **found} if lang else found
 

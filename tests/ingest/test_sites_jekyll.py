@@ -300,3 +300,42 @@ def test_collections_dir_dot_is_the_root_and_tag_collections_hold_pages(tmp_path
     assert [(s.path, s.reason) for s in summary.skipped] == [
         ("_tags/kotlin.md", "in collection 'tags': pages of the site, not posts")
     ]
+
+
+def test_collection_laid_out_as_pages_holds_pages(tmp_path: Path) -> None:
+    """A collection its defaults lay out as pages (``type: meta`` → ``layout: page``:
+    About, Legal) holds no posts; one laid out as posts does."""
+    write(tmp_path, {
+        "_config.yml": "collections:\n  meta: {output: true}\n  notes: {output: true}\n"
+                       "defaults:\n  - scope: {path: '', type: meta}\n    values: {layout: page}\n"
+                       "  - scope: {path: ''}\n    values: {layout: default}\n",
+        "_meta/about.md": "---\ntitle: About\n---\nMe.",
+        "_notes/2020-01-01-tide.md": "---\ntitle: Tide\n---\nLow tide.",
+    })  # fmt: skip
+    summary = Summary()
+    assert [p.path for p in scan([tmp_path], summary=summary)] == ["_notes/2020-01-01-tide.md"]
+    assert [s.reason for s in summary.skipped] == [
+        "in collection 'meta', laid out as a page (layout: page)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("scopes", "lang"),
+    [
+        ("{path: _posts/fr}|fr", "fr"),  # alone
+        ("{path: _posts/fr}|fr;{path: ''}|en", "fr"),  # a longer path wins, listed first too
+        ("{path: '', type: posts}|fr;{path: ''}|en", "fr"),  # same path: the typed one wins
+        ("{path: ''}|en;{path: '', type: posts}|fr", "fr"),
+        ("{path: ''}|en;{path: ''}|fr", "fr"),  # equal: the later one
+        ("{path: '_posts', type: posts}|en;{path: ''}|fr", "en"),
+    ],
+)
+def test_jekyll_defaults_precedence(tmp_path: Path, scopes: str, lang: str) -> None:
+    """Jekyll's front-matter defaults: the more specific scope wins whatever the order."""
+    entries = (part.split("|") for part in scopes.split(";"))
+    config = "defaults:\n" + "".join(
+        f"  - scope: {scope}\n    values: {{lang: {value}}}\n" for scope, value in entries
+    )
+    write(tmp_path, {"_config.yml": config})
+    site = sites.read_site(tmp_path)
+    assert site is not None and site.defaults("_posts/fr/2020-01-01-tide.md")["lang"] == lang
