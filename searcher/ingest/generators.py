@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -425,6 +426,7 @@ class Zola(Hugo):
 class Eleventy(Site):
     ignored: tuple[str, ...] = ()  # input-relative folders and globs that are never content
     prefix: str = "/"
+    collected: tuple[str, ...] = ()  # getFilteredByGlob's globs (from the root): the posts
 
     def kind(self, rel: str) -> str:
         inside = self._inside(rel)
@@ -432,6 +434,9 @@ class Eleventy(Site):
             return IGNORE
         if any(_matches(inside, pattern) for pattern in self.ignored):
             return IGNORE
+        if self.collected and not any(_glob(g).fullmatch(rel) for g in self.collected):
+            globs = ", ".join(self.collected)
+            return f"in none of the collections the site builds from files ({globs}): a page"
         return POST
 
     def _inside(self, rel: str) -> str | None:
@@ -502,7 +507,10 @@ class Eleventy(Site):
         inside = self._inside(rel)
         if inside is None:
             return None
-        path = permalinks.eleventy_url(inside, data.get("permalink"), data)
+        computed = data.get("eleventyComputed")  # its string values are templates too
+        own = computed.get("permalink") if isinstance(computed, Mapping) else None
+        own = own if isinstance(own, str) else data.get("permalink")
+        path = permalinks.eleventy_url(inside, own, data)
         if path is None:
             return None
         return "/" + self.prefix.strip("/") + path if self.prefix.strip("/") else path
@@ -602,6 +610,38 @@ def _strings(value: Any) -> list[str]:
 _ELEVENTY_DATA = ("json", "cjs", "mjs", "js")  # the order Eleventy 3 reads them in, last wins
 _ELEVENTY_COLLECTIONS = ("all", "nav", "post", "posts")  # the starter blog's filterTagList
 _ELEVENTY_DATES = ("last modified", "created", "git last modified", "git created")
+
+
+@functools.lru_cache(maxsize=256)
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A glob as Eleventy's (micromatch) reads one: ``**/`` any folders or none, ``*`` and
+    ``?`` within one name, ``{a,b}`` either."""
+    out, at = [], 0
+    pattern = pattern.strip().removeprefix("./")
+    while at < len(pattern):
+        if pattern.startswith("**/", at):
+            out.append("(?:.*/)?")
+            at += 3
+            continue
+        char = pattern[at]
+        if pattern.startswith("**", at):
+            out.append(".*")
+            at += 1
+        elif char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char in "{}":
+            out.append("(?:" if char == "{" else ")")
+        elif char == ",":
+            out.append("|" if "{" in pattern[:at] else ",")
+        else:
+            out.append(re.escape(char))
+        at += 1
+    try:
+        return re.compile("".join(out))
+    except re.error:
+        return re.compile(re.escape(pattern))
 
 
 def _matches(rel: str, pattern: str) -> bool:

@@ -74,6 +74,8 @@ _HEXO_KEYS = ("new_post_name", "source_dir", "public_dir", "post_asset_folder", 
 _HEXO_PLACEHOLDERS = ("http://example.com", "https://example.com", "http://yoursite.com")
 _ELEVENTY_DATA = tuple(f"{stem}.{ext}" for stem in ("metadata", "site")
                        for ext in ("json", "js", "mjs", "cjs"))  # fmt: skip
+_JS_GLOBS = re.compile(r"\bgetFilteredByGlob\s*\(\s*(\[[^\]]*\]|[\"'`][^\"'`]+[\"'`])")
+_JS_LOCAL = re.compile(r"""(?:\brequire\s*\(\s*|\bfrom\s+)["'](\./[^"']+)["']""")
 _JS_DIR = re.compile(r"\b(input|output|includes|layouts|data)\s*:\s*[\"'`]([^\"'`]+)[\"'`]")
 _JS_SETTER = re.compile(  # Eleventy 3: eleventyConfig.setInputDirectory("content")
     r"\bset(Input|Output|Includes|Layouts|Data)Directory\s*\(\s*[\"'`]([^\"'`]+)[\"'`]"
@@ -468,7 +470,26 @@ def _eleventy(root: Path, name: str) -> Eleventy:
     base = (text_value(site_data.get("url")) or "").rstrip("/")
     return Eleventy("eleventy", root, name, {"dir": dirs, "data": data_folder}, base, lang,
                     tuple(problems), (folder,), ignored=tuple(ignored),
-                    prefix=prefix[1] if prefix else "/")  # fmt: skip
+                    prefix=prefix[1] if prefix else "/",
+                    collected=_collection_globs(root, script))  # fmt: skip
+
+
+def _collection_globs(root: Path, script: str) -> tuple[str, ...]:
+    """The globs the site's collections are made from (``getFilteredByGlob("posts/*.md")``),
+    in its configuration or a local module it requires (``require("./lib/posts")``); none
+    when a collection is built another way (by tag, by a function), which could hold any
+    template."""
+    texts = [script]
+    for module in _JS_LOCAL.findall(script):
+        path = root / module
+        texts.append(_text(path if path.suffix else path.with_suffix(".js")))
+    text = "\n".join(texts)
+    if re.search(r"\bgetFiltered(?!ByGlob)|\bgetAll(?:Sorted)?\b", text):
+        return ()
+    found: list[str] = []
+    for call in _JS_GLOBS.findall(text):
+        found.extend(g.removeprefix("./") for g in re.findall(r"[\"'`]([^\"'`]+)[\"'`]", call))
+    return tuple(dict.fromkeys(found))
 
 
 def _site_data(folder: Path) -> tuple[dict[str, Any], list[str]]:

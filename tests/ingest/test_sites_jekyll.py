@@ -339,3 +339,47 @@ def test_jekyll_defaults_precedence(tmp_path: Path, scopes: str, lang: str) -> N
     write(tmp_path, {"_config.yml": config})
     site = sites.read_site(tmp_path)
     assert site is not None and site.defaults("_posts/fr/2020-01-01-tide.md")["lang"] == lang
+
+
+@pytest.mark.parametrize(
+    ("config", "module", "posts"),
+    [
+        # the posts collection from a glob: other templates are the site's pages
+        ('module.exports = c => { c.addCollection("posts", a => a.getFilteredByGlob('
+         '"./src/blog/**/*.md")); return {dir: {input: "src"}}; };', None,
+         {"src/blog/a.md", "src/blog/2020/b/index.md", "src/blog/index.md"}),
+        # ... in a module the configuration requires
+        ('const posts = require("./lib/posts");\nmodule.exports = c => '
+         '{ c.addCollection("posts", posts); return {dir: {input: "src"}}; };',
+         "module.exports = a => a.getFilteredByGlob(['src/blog/*.md', 'src/notes/*.md']);",
+         {"src/blog/a.md", "src/blog/index.md"}),
+        # a collection by tag could hold any template: nothing is left out
+        ('module.exports = c => { c.addCollection("posts", a => a.getFilteredByGlob("x/*.md")'
+         '.concat(a.getFilteredByTag("post"))); return {dir: {input: "src"}}; };', None,
+         {"src/blog/a.md", "src/blog/2020/b/index.md", "src/about.md", "src/blog/index.md"}),
+    ],
+)  # fmt: skip
+def test_eleventy_collections_from_globs_say_what_is_a_post(
+    tmp_path: Path, config: str, module: str | None, posts: set[str]
+) -> None:
+    files = {
+        ".eleventy.js": config,
+        "src/blog/a.md": page("A"),
+        "src/blog/2020/b/index.md": page("B"),
+        "src/blog/index.md": page("Blog"),
+        "src/about.md": page("About"),
+    }
+    write(tmp_path, {**files, "lib/posts.js": module} if module else files)
+    summary = Summary()
+    assert {p.path for p in scan([tmp_path], summary=summary)} == posts
+    assert {s.path for s in summary.skipped} == set(files) - posts - {".eleventy.js"}
+
+
+def test_eleventy_computed_permalink(tmp_path: Path) -> None:
+    """``eleventyComputed.permalink`` (here from the folder's data) is the post's URL."""
+    write(tmp_path, {
+        ".eleventy.js": "module.exports = () => ({});\n",
+        "blog/blog.11tydata.json": '{"eleventyComputed": {"permalink": "/b/{{ slug }}/"}}',
+        "blog/2019/2019-04-20-tide/index.md": "---\ntitle: Tide\nslug: low-tide\n---\nWords.",
+    })  # fmt: skip
+    assert [p.url for p in scan([tmp_path])] == ["/b/low-tide/"]
