@@ -1,6 +1,7 @@
 """What each static-site generator makes of a site's files: which are posts, their URLs.
 
-One class per generator (:class:`Jekyll`, :class:`Hugo`, :class:`Zola`, :class:`Eleventy`)
+One class per generator (:class:`Jekyll`, :class:`Hugo`, :class:`Zola`, :class:`Eleventy`,
+:class:`Hexo`)
 over a :class:`Site` read by :mod:`searcher.ingest.sites`: ``kind`` sorts a file (relative to the
 site's root) into a post, something never published, or another page with the reason;
 ``path_url`` gives a post's path as the generator builds it (:mod:`searcher.ingest.permalinks`).
@@ -16,7 +17,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import quote
 
 from searcher.ingest import fields, permalinks, sitedata
 
@@ -30,7 +30,7 @@ _DATED_FILE = re.compile(r"^\d{2,4}-\d{1,2}-\d{1,2}-.*\.[^.]+$")
 class Site:
     """One site: its generator, folder, configuration, base URL and default language."""
 
-    generator: str  # "jekyll", "hugo", "zola" or "eleventy"
+    generator: str  # "jekyll", "hugo", "zola", "eleventy" or "hexo"
     root: Path
     config_file: str
     config: Mapping[str, Any]
@@ -134,7 +134,7 @@ class Jekyll(Site):
         return parts[len(home) :] if parts[: len(home)] == home else None
 
     def _excluded(self, rel: str) -> bool:
-        return any(_matches(rel, pattern) for pattern in self.excludes)
+        return any(matches(rel, pattern) for pattern in self.excludes)
 
     def defaults(self, rel: str) -> dict[str, Any]:
         inside = self._in_source(rel)
@@ -152,7 +152,7 @@ class Jekyll(Site):
             path, wanted = str(scope.get("path") or ""), scope.get("type")
             if wanted and wanted != kind:
                 continue
-            if path and not _matches(rel, path):
+            if path and not matches(rel, path):
                 continue
             # Jekyll's has_precedence?: the longer path wins, then a scope with a type
             rank = (len(path.strip("/")), bool(wanted))
@@ -432,7 +432,7 @@ class Eleventy(Site):
         inside = self._inside(rel)
         if inside is None:
             return IGNORE
-        if any(_matches(inside, pattern) for pattern in self.ignored):
+        if any(matches(inside, pattern) for pattern in self.ignored):
             return IGNORE
         if self.collected and not any(_glob(g).fullmatch(rel) for g in self.collected):
             globs = ", ".join(self.collected)
@@ -516,97 +516,6 @@ class Eleventy(Site):
         return "/" + self.prefix.strip("/") + path if self.prefix.strip("/") else path
 
 
-# --- Hexo ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Hexo(Site):
-    """A Hexo site: posts in ``<source_dir>/_posts`` (any folders, any file names), drafts in
-    ``_drafts``; the rest of the source folder is pages; a path part starting with ``_`` or
-    ``.`` is never read (Hexo's ``isHiddenFile``)."""
-
-    source: str = "source"  # source_dir: "" when the site's root is its source folder
-
-    def kind(self, rel: str) -> str:
-        inside = self._inside(rel)
-        if inside is None:
-            return IGNORE  # themes, scaffolds, public/: not content
-        first, _, rest = inside.partition("/")
-        if rel.endswith(("%", "~")) or _hexo_hidden(rest if first in _HEXO_POSTS else inside):
-            return IGNORE
-        if any(_matches(inside, p) for p in _strings(self.config.get("skip_render"))):
-            return "in skip_render: Hexo copies it as it is, not a post"
-        if first not in _HEXO_POSTS or not rest:
-            return "a page of the Hexo site, not a post"
-        asset_folder = true_flag(self.config.get("post_asset_folder"))
-        wanted = PurePosixPath(str(self.config.get("new_post_name") or ":title.md")).suffix
-        if asset_folder and PurePosixPath(rest).suffix != wanted:
-            return IGNORE  # an asset of the post folder beside it
-        return POST
-
-    def _inside(self, rel: str) -> str | None:
-        if not self.source:
-            return rel
-        return rel[len(self.source) + 1 :] if rel.startswith(self.source + "/") else None
-
-    def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,
-                 title: str) -> str | None:  # fmt: skip
-        inside = (self._inside(rel) or rel).partition("/")[2]  # the path within _posts
-        info = permalinks.hexo_filename(str(self.config.get("new_post_name") or ""), inside)
-        slug = info.pop("title")
-        case = self.config.get("filename_case")
-        values: dict[str, Any] = {
-            "title": slug, "name": PurePosixPath(slug).name,
-            "post_title": permalinks.slugize_hexo(title, transform=1),
-            "category": self._category(data, case if isinstance(case, int) else 0),
-        }  # fmt: skip
-        if date is not None:
-            values.update(permalinks.hexo_dates(date))
-        values.update({k: v for k, v in info.items() if k not in values})
-        values.update({str(k): v for k, v in data.items() if str(k) not in values})
-        fallback = self.config.get("permalink_defaults")
-        if isinstance(fallback, Mapping):
-            values.update({str(k): v for k, v in fallback.items() if str(k) not in values})
-        own = text_value(data.get("permalink"))
-        rule = text_value(self.config.get("permalink")) or ":year/:month/:day/:title/"
-        path = permalinks.hexo_url(rule, values, own) or quote(f"/{slug}/")  # the nearest
-        pretty = self.config.get("pretty_urls")
-        if path and isinstance(pretty, Mapping):
-            if pretty.get("trailing_index") is False:
-                path = path.removesuffix("index.html")
-            if pretty.get("trailing_html") is False and not path.endswith("index.html"):
-                path = path.removesuffix(".html")
-        return path
-
-    def _category(self, data: Mapping[str, Any], case: int) -> str:
-        """``:category``: the slug of the post's last category, under its parents' slugs
-        (``category_map`` renames first); ``default_category`` without one."""
-        value = data.get("categories", data.get("category"))
-        chain = value if isinstance(value, list) else [value] if value is not None else []
-        if chain and isinstance(chain[-1], list):  # several hierarchies: the last one
-            chain = chain[-1]
-        names = [str(c) for c in chain if c is not None and not isinstance(c, Mapping | list)]
-        if not names:
-            return str(self.config.get("default_category") or "uncategorized")
-        renames = self.config.get("category_map")
-        renames = renames if isinstance(renames, Mapping) else {}
-        return "/".join(
-            permalinks.slugize_hexo(str(renames.get(n, n)), transform=case) for n in names
-        )
-
-
-_HEXO_POSTS = ("_posts", "_drafts")
-
-
-def _hexo_hidden(path: str) -> bool:
-    return any(part.startswith(("_", ".")) for part in path.split("/"))
-
-
-def _strings(value: Any) -> list[str]:
-    values = value if isinstance(value, list) else [value]
-    return [v for v in values if isinstance(v, str) and v.strip()]
-
-
 _ELEVENTY_DATA = ("json", "cjs", "mjs", "js")  # the order Eleventy 3 reads them in, last wins
 _ELEVENTY_COLLECTIONS = ("all", "nav", "post", "posts")  # the starter blog's filterTagList
 _ELEVENTY_DATES = ("last modified", "created", "git last modified", "git created")
@@ -644,7 +553,7 @@ def _glob(pattern: str) -> re.Pattern[str]:
         return re.compile(re.escape(pattern))
 
 
-def _matches(rel: str, pattern: str) -> bool:
+def matches(rel: str, pattern: str) -> bool:
     """Whether a path is, or is inside, what a glob or folder pattern names."""
     pattern = pattern.strip().rstrip("/")
     if not pattern:

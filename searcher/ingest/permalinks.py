@@ -3,8 +3,8 @@
 Pure functions over a post's place in the site and its front matter: Jekyll's permalink styles
 and ``:placeholders`` (site-wide, per collection, per post), Hugo's ``[permalinks]`` per section
 with ``slug``/``url``, Zola's sections and slugs with ``path``, Eleventy's folders with
-``permalink``. Each returns a path (``/blog/a-title/``); :func:`absolute` puts the site's base
-URL before it.
+``permalink``, Hexo's ``permalink`` with the slug its ``new_post_name`` reads. Each returns a
+path (``/blog/a-title/``); :func:`absolute` puts the site's base URL before it.
 """
 
 from __future__ import annotations

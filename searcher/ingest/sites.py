@@ -2,10 +2,12 @@
 
 Pointed at a site's folder, blogsearch finds the generator by its configuration file (Jekyll
 ``_config.yml``, Hugo ``hugo.toml``/``config.*``, Zola ``config.toml``, Eleventy
-``eleventy.config.js``/``.eleventy.js``) in that folder, or in its parent when the folder is
+``eleventy.config.js``/``.eleventy.js``; a ``_config.yml`` with Hexo's keys, or beside a
+``package.json`` naming Hexo, is Hexo's) in that folder, or in its parent when the folder is
 the site's content folder (``content/``, ``_posts/``). The site then says which files are posts
-(Jekyll: ``_posts`` and collections with ``output: true``; Hugo and Zola: the content folder;
-Eleventy: its input), which never are (layouts, includes, partials, data, themes, excluded
+(Jekyll: ``_posts`` and collections of posts with ``output: true``, under its ``source``;
+Hexo: ``source/_posts``; Hugo and Zola: the content folder; Eleventy: its input, or what its
+collections' globs match), which never are (layouts, includes, partials, data, themes, excluded
 paths: not even listed), which are other pages (listed as skipped, with the reason), each
 post's URL as the generator builds it (see :mod:`searcher.ingest.permalinks`), and the language to
 fall back on. Jekyll needs no configuration file: a root holding ``_posts/`` beside Jekyll's
@@ -28,12 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from searcher.ingest import jsmatter, langs, meta, permalinks
+from searcher.ingest import hexo, jsmatter, langs, meta, permalinks
 from searcher.ingest.generators import (
     IGNORE,
     POST,
     Eleventy,
-    Hexo,
     Hugo,
     Jekyll,
     Site,
@@ -68,10 +69,6 @@ _JEKYLL_EXCLUDES = (
     ".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfile.lock", "node_modules",
     "vendor/bundle/", "vendor/cache/", "vendor/gems/", "vendor/ruby/",
 )  # fmt: skip
-# keys only Hexo's _config.yml has (Octopress, Jekyll with ``source: source``, has none)
-_HEXO_KEYS = ("new_post_name", "source_dir", "public_dir", "post_asset_folder", "render_drafts",
-              "default_layout", "filename_case", "permalink_defaults")  # fmt: skip
-_HEXO_PLACEHOLDERS = ("http://example.com", "https://example.com", "http://yoursite.com")
 _ELEVENTY_DATA = tuple(f"{stem}.{ext}" for stem in ("metadata", "site")
                        for ext in ("json", "js", "mjs", "cjs"))  # fmt: skip
 _JS_GLOBS = re.compile(r"\bgetFilteredByGlob\s*\(\s*(\[[^\]]*\]|[\"'`][^\"'`]+[\"'`])")
@@ -202,8 +199,8 @@ def read_site(root: Path) -> Site | None:
     for name in _JEKYLL:
         if (root / name).is_file():
             config, problems = _read(root / name)
-            if _is_hexo(root, config):
-                return _hexo(root, name, config, problems)
+            if hexo.is_hexo(root, config):
+                return hexo.read_site(root, name, config, problems)
             return _jekyll(root, name, config, problems)
     for name in _ELEVENTY:
         if (root / name).is_file():
@@ -327,23 +324,6 @@ def _folder(value: Any) -> str:
     path that leaves it)."""
     parts = [p for p in str(value or "").replace("\\", "/").split("/") if p not in ("", ".")]
     return "" if ".." in parts or str(value or "").startswith("/") else "/".join(parts)
-
-
-def _is_hexo(root: Path, config: Mapping[str, Any]) -> bool:
-    """Whether a ``_config.yml`` is Hexo's: it sets one of Hexo's own keys, or the site's
-    ``package.json`` names Hexo (as every Hexo site's does)."""
-    return any(key in config for key in _HEXO_KEYS) or '"hexo"' in _text(root / "package.json")
-
-
-def _hexo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ...]) -> Hexo:
-    source = "/".join(p for p in str(config.get("source_dir") or "source").split("/")
-                      if p not in ("", "."))  # fmt: skip
-    url = (text_value(config.get("url")) or "").rstrip("/")
-    language = config.get("language")
-    language = language[0] if isinstance(language, list) and language else language
-    return Hexo("hexo", root, name, config, "" if url in _HEXO_PLACEHOLDERS else url,
-                langs.normalise(language), problems, (f"{source}/_posts" if source else "_posts",),
-                source=source)  # fmt: skip
 
 
 def _hugo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ...]) -> Hugo:
