@@ -223,11 +223,14 @@ def read_site(root: Path) -> Site | None:
 
 def _bare_jekyll(root: Path) -> bool:
     """Whether ``root`` is a Jekyll site without a configuration file: ``_posts/`` beside one
-    of Jekyll's own folders, or a Gemfile that builds with Jekyll. ``_posts/`` alone is a
-    folder of posts, read as such."""
+    of Jekyll's own folders, a Gemfile that builds with Jekyll, or a ``CNAME``: a GitHub
+    Pages site, which Pages builds with Jekyll (unless ``.nojekyll`` says not to).
+    ``_posts/`` alone is a folder of posts, read as such."""
     if not (root / "_posts").is_dir():
         return False
     if any((root / mark).exists() for mark in _JEKYLL_MARKS):
+        return True
+    if (root / "CNAME").is_file() and not (root / ".nojekyll").exists():
         return True
     gemfile = _text(root / "Gemfile").lower()
     return "jekyll" in gemfile or "github-pages" in gemfile

@@ -383,3 +383,18 @@ def test_eleventy_computed_permalink(tmp_path: Path) -> None:
         "blog/2019/2019-04-20-tide/index.md": "---\ntitle: Tide\nslug: low-tide\n---\nWords.",
     })  # fmt: skip
     assert [p.url for p in scan([tmp_path])] == ["/b/low-tide/"]
+
+
+@pytest.mark.parametrize(("nojekyll", "url"), [(False, "https://example.org/2021/04/05/hello.html"),
+                                               (True, None)])  # fmt: skip
+def test_github_pages_site_without_jekyll_folders(
+    tmp_path: Path, nojekyll: bool, url: str | None
+) -> None:
+    """``_posts/`` beside a ``CNAME`` is a GitHub Pages site, built with Jekyll's defaults;
+    with ``.nojekyll`` Pages does not run Jekyll: a folder of posts."""
+    write(tmp_path, {"CNAME": "example.org\n", "_posts/2020-01-02-hello.md": page("Hello")})
+    if nojekyll:
+        (tmp_path / ".nojekyll").write_text("")
+    assert generator(tmp_path) == ("jekyll" if not nojekyll else None)
+    if url:
+        assert [p.url for p in scan([tmp_path])] == [url]
