@@ -166,18 +166,24 @@ def _find(source: Path) -> View | None:
     """The site of ``source``: its own, or that of a folder up to :data:`_UP` levels above
     whose content folders hold it or are inside it (``content/``, ``content/fr/``,
     ``pages/_posts/`` under Jekyll's collections_dir)."""
-    site = read_site(source)
-    if site is not None:
-        return View(site, "")
+    own = read_site(source)
+    found = View(own, "") if own is not None else None
+    if own is not None and own.config_file != _JEKYLL_DEFAULTS:
+        return found
+    # a folder that only looks like a Jekyll site (no configuration) may be the source of
+    # a configured one above it: Octopress's source/ holds _posts and _layouts, a Hexo
+    # site's source/ its CNAME
     for depth, root in enumerate(list(source.parents)[:_UP], start=1):
         site = read_site(root)
-        if site is None:
+        if site is None or (found is not None and site.config_file == _JEKYLL_DEFAULTS):
             continue
         rel = "/".join(source.parts[-depth:])
-        if _holds_content(site, rel):
-            return View(site, rel + "/")
-        return None  # the nearest site does not publish this folder
-    return None
+        if not _holds_content(site, rel):
+            break  # the nearest site does not publish this folder
+        found = View(site, rel + "/")
+        if site.config_file != _JEKYLL_DEFAULTS:
+            break
+    return found
 
 
 def _holds_content(site: Site, rel: str) -> bool:

@@ -398,3 +398,25 @@ def test_github_pages_site_without_jekyll_folders(
     assert generator(tmp_path) == ("jekyll" if not nojekyll else None)
     if url:
         assert [p.url for p in scan([tmp_path])] == [url]
+
+
+@pytest.mark.parametrize("given", ["source", "source/_posts"])
+def test_source_folder_given_alone_is_read_as_its_sites(tmp_path: Path, given: str) -> None:
+    """An Octopress ``source/`` (``_posts`` beside ``_layouts``) or a Hexo ``source/`` (with
+    its CNAME) looks like a Jekyll site of its own: the configured site above it wins."""
+    write(tmp_path / "octo", {
+        "_config.yml": "url: https://example.org\nsource: source\npermalink: /blog/:title/\n",
+        "source/_layouts/post.html": "{{ content }}",
+        "source/_posts/2020-01-02-lisbon.md": "---\ntitle: Lisbon\n---\nTrams.",
+    })  # fmt: skip
+    write(tmp_path / "hexo", {
+        "_config.yml": HEXO_CONFIG,
+        "source/CNAME": "example.org",
+        "source/_posts/lisbon.md": page("Lisbon"),
+    })  # fmt: skip
+    octo = [p.url for p in scan([tmp_path / "octo" / given])]
+    hexo = [p.url for p in scan([tmp_path / "hexo" / given])]
+    assert (octo, hexo) == (
+        ["https://example.org/blog/lisbon/"],
+        ["https://example.org/blog/2021/04/05/lisbon/"],
+    )
