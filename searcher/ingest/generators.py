@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -521,10 +520,9 @@ _ELEVENTY_COLLECTIONS = ("all", "nav", "post", "posts")  # the starter blog's fi
 _ELEVENTY_DATES = ("last modified", "created", "git last modified", "git created")
 
 
-@functools.lru_cache(maxsize=256)
 def _glob(pattern: str) -> re.Pattern[str]:
     """A glob as Eleventy's (micromatch) reads one: ``**/`` any folders or none, ``*`` and
-    ``?`` within one name, ``{a,b}`` either."""
+    ``?`` within one name, ``{a,b}`` either (compiled once: ``re`` keeps what it compiled)."""
     out, at = [], 0
     pattern = pattern.strip().removeprefix("./")
     while at < len(pattern):
