@@ -71,6 +71,7 @@ _JEKYLL_EXCLUDES = (
 )  # fmt: skip
 _ELEVENTY_DATA = tuple(f"{stem}.{ext}" for stem in ("metadata", "site")
                        for ext in ("json", "js", "mjs", "cjs"))  # fmt: skip
+_JS_POSTS = re.compile(r"""\baddCollection\s*\(\s*["'`](?:posts?|blog|articles?)["'`]""")
 _JS_GLOBS = re.compile(r"\bgetFilteredByGlob\s*\(\s*(\[[^\]]*\]|[\"'`][^\"'`]+[\"'`])")
 _JS_LOCAL = re.compile(r"""(?:\brequire\s*\(\s*|\bfrom\s+)["'](\./[^"']+)["']""")
 _JS_DIR = re.compile(r"\b(input|output|includes|layouts|data)\s*:\s*[\"'`]([^\"'`]+)[\"'`]")
@@ -465,9 +466,12 @@ def _eleventy(root: Path, name: str) -> Eleventy:
 
 def _collection_globs(root: Path, script: str) -> tuple[str, ...]:
     """The globs the site's collections are made from (``getFilteredByGlob("posts/*.md")``),
-    in its configuration or a local module it requires (``require("./lib/posts")``); none
-    when a collection is built another way (by tag, by a function), which could hold any
-    template."""
+    in its configuration or a local module it requires (``require("./lib/posts")``), when
+    it builds its collection of posts itself (``addCollection("posts", …)``); none when a
+    collection is built another way (by tag, by a function), which could hold any
+    template, or when the posts are only those tagged so."""
+    if not _JS_POSTS.search(script):
+        return ()
     texts = [script]
     for module in _JS_LOCAL.findall(script):
         path = root / module

@@ -353,6 +353,10 @@ def test_jekyll_defaults_precedence(tmp_path: Path, scopes: str, lang: str) -> N
          '{ c.addCollection("posts", posts); return {dir: {input: "src"}}; };',
          "module.exports = a => a.getFilteredByGlob(['src/blog/*.md', 'src/notes/*.md']);",
          {"src/blog/a.md", "src/blog/index.md"}),
+        # a glob for another collection: the posts are those tagged so, nothing is left out
+        ('module.exports = c => { c.addCollection("featured", a => a.getFilteredByGlob('
+         '"src/blog/a.md")); return {dir: {input: "src"}}; };', None,
+         {"src/blog/a.md", "src/blog/2020/b/index.md", "src/about.md", "src/blog/index.md"}),
         # a collection by tag could hold any template: nothing is left out
         ('module.exports = c => { c.addCollection("posts", a => a.getFilteredByGlob("x/*.md")'
          '.concat(a.getFilteredByTag("post"))); return {dir: {input: "src"}}; };', None,
