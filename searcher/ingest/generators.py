@@ -1,6 +1,7 @@
 """What each static-site generator makes of a site's files: which are posts, their URLs.
 
-One class per generator (:class:`Jekyll`, :class:`Hugo`, :class:`Zola`, :class:`Eleventy`)
+One class per generator (:class:`Jekyll`, :class:`Hugo`, :class:`Zola`, :class:`Eleventy`,
+:class:`Hexo`)
 over a :class:`Site` read by :mod:`searcher.ingest.sites`: ``kind`` sorts a file (relative to the
 site's root) into a post, something never published, or another page with the reason;
 ``path_url`` gives a post's path as the generator builds it (:mod:`searcher.ingest.permalinks`).
@@ -13,7 +14,7 @@ import fnmatch
 import functools
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -30,7 +31,7 @@ _DATED_FILE = re.compile(r"^\d{2,4}-\d{1,2}-\d{1,2}-.*\.[^.]+$")
 class Site:
     """One site: its generator, folder, configuration, base URL and default language."""
 
-    generator: str  # "jekyll", "hugo", "zola" or "eleventy"
+    generator: str  # "jekyll", "hugo", "zola", "eleventy" or "hexo"
     root: Path
     config_file: str
     config: Mapping[str, Any]
@@ -56,6 +57,11 @@ class Site:
         """Why a post's front matter keeps it off the site, beyond drafts (None: it is on)."""
         return None
 
+    def front_matter(self, rel: str, data: dict[str, Any]) -> dict[str, Any]:
+        """A post's front matter (its site's defaults under it) with the values only the
+        generator knows how to read put as plain values."""
+        return data
+
     def describe(self) -> str:
         where = ", ".join(f"{c or '.'}/" for c in self.content)
         parts = [f"{self.generator.capitalize()} site ({self.config_file}): posts from {where}"]
@@ -73,8 +79,20 @@ class Site:
 class Jekyll(Site):
     collections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     excludes: tuple[str, ...] = ()
+    source: str = ""  # the ``source`` folder (Octopress: ``source``), "" for the root
+
+    def _in_source(self, rel: str) -> str | None:
+        """The path within the site's ``source`` folder, where Jekyll reads everything from
+        (None: outside it, never read)."""
+        if not self.source:
+            return rel
+        return rel[len(self.source) + 1 :] if rel.startswith(self.source + "/") else None
 
     def kind(self, rel: str) -> str:
+        inside = self._in_source(rel)
+        if inside is None:
+            return IGNORE
+        rel = inside
         parts = rel.split("/")
         if self._excluded(rel):
             return IGNORE
@@ -95,7 +113,11 @@ class Jekyll(Site):
         label = inner[0][1:] if len(inner) > 1 and inner[0].startswith("_") else None
         if label is not None and label in self.collections:
             if true_flag(self.collections[label].get("output")):
-                return POST
+                pages = _collection_pages(label, self.collections[label])
+                layout = self.defaults(rel).get("layout")
+                if pages is None and layout == "page":  # Jekyll's layout for pages
+                    pages = f"in collection '{label}', laid out as a page (layout: {layout})"
+                return pages or POST
             return f"in collection '{label}', which has output: false (never published)"
         if any(p.startswith(("_", "#", "~")) or p.endswith("~") for p in parts):
             return IGNORE
@@ -103,7 +125,7 @@ class Jekyll(Site):
 
     def _home(self) -> list[str]:
         """The folders of ``collections_dir`` (where posts and collections are, if set)."""
-        return [p for p in str(self.config.get("collections_dir") or "").split("/") if p]
+        return [p for p in str(self.config.get("collections_dir") or "").split("/") if p.strip(".")]
 
     def _inner(self, parts: list[str]) -> list[str] | None:
         """A path's parts within the collections folder (None: outside it, when one is set)."""
@@ -113,11 +135,16 @@ class Jekyll(Site):
         return parts[len(home) :] if parts[: len(home)] == home else None
 
     def _excluded(self, rel: str) -> bool:
-        return any(_matches(rel, pattern) for pattern in self.excludes)
+        return any(matches(rel, pattern) for pattern in self.excludes)
 
     def defaults(self, rel: str) -> dict[str, Any]:
+        inside = self._in_source(rel)
+        if inside is None:
+            return {}
+        rel = inside
         found: dict[str, Any] = {}
         kind = self._type(rel)
+        held = (-1, False)  # the winning scope so far: its path's length, whether it has a type
         for entry in _list(self.config.get("defaults")):
             scope = entry.get("scope") if isinstance(entry, Mapping) else None
             values = entry.get("values") if isinstance(entry, Mapping) else None
@@ -126,9 +153,14 @@ class Jekyll(Site):
             path, wanted = str(scope.get("path") or ""), scope.get("type")
             if wanted and wanted != kind:
                 continue
-            if path and not _matches(rel, path):
+            if path and not matches(rel, path):
                 continue
-            found.update(values)
+            # Jekyll's has_precedence?: the longer path wins, then a scope with a type
+            rank = (len(path.strip("/")), bool(wanted))
+            if rank[0] > held[0] or (rank[0] == held[0] and (rank[1] or not held[1])):
+                found, held = {**found, **values}, rank
+            else:
+                found = {**values, **found}
         lang = self._path_language(rel)
         return {"lang": lang, **found} if lang else found
 
@@ -142,6 +174,7 @@ class Jekyll(Site):
 
     def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,
                  title: str) -> str | None:  # fmt: skip
+        rel = self._in_source(rel) or rel
         parts = self._inner(rel.split("/")) or rel.split("/")
         magic = next((m for m in ("_posts", "_drafts") if m in parts[:-1]), None)
         if magic:
@@ -171,8 +204,8 @@ class Jekyll(Site):
         listed = self.config.get("languages")
         if not isinstance(listed, list):
             return (), ""
-        codes = tuple(str(code).strip().lower() for code in listed if str(code).strip())
-        default = str(self.config.get("default_lang") or (codes[0] if codes else "")).lower()
+        codes = tuple(str(code).strip() for code in listed if str(code).strip())
+        default = str(self.config.get("default_lang") or (codes[0] if codes else ""))
         return codes, default
 
     def _path_language(self, rel: str) -> str | None:
@@ -181,14 +214,15 @@ class Jekyll(Site):
         codes, _ = self._languages()
         if not codes or not true_flag(self.config.get("lang_from_path")):
             return None
-        return next((p.lower() for p in rel.split("/")[:-1] if p.lower() in codes), None)
+        return next(filter(None, map(_spelling(codes), rel.split("/")[:-1])), None)
 
     def _language_prefix(self, data: Mapping[str, Any], rel: str) -> str:
-        """polyglot builds each language but the default under ``/<lang>``."""
+        """polyglot builds each language but the default under ``/<lang>``, the language
+        spelled as the site lists it (``/pt-BR/``)."""
         codes, default = self._languages()
         lang = data.get("lang")
-        lang = str(lang).strip().lower() if isinstance(lang, str) else self._path_language(rel)
-        return f"/{lang}" if lang and lang in codes and lang != default else ""
+        lang = _spelling(codes)(lang) if isinstance(lang, str) else self._path_language(rel)
+        return f"/{lang}" if lang and lang.lower() != default.strip().lower() else ""
 
     def _local(self, date: dt.datetime | None) -> dt.datetime | None:
         """The date as Jekyll formats it: in the site's timezone (UTC without one)."""
@@ -207,6 +241,27 @@ class Jekyll(Site):
             return date.astimezone(zone)
         except (OverflowError, ValueError):  # a date at the very end of the calendar
             return date
+
+
+def _collection_pages(label: str, settings: Mapping[str, Any]) -> str | None:
+    """Why a published collection holds the site's pages rather than posts: it is sorted by
+    hand (Chirpy's ``_tabs``, ``sort_by: order``), or named for a taxonomy's or the site's
+    pages (``_tags``: a page per tag); None for a collection of posts."""
+    order = settings.get("sort_by")
+    if order not in (None, "date"):
+        return f"in collection '{label}', ordered by {order}: pages, not posts"
+    if label.lower() in _PAGE_COLLECTIONS:
+        return f"in collection '{label}': pages of the site, not posts"
+    return None
+
+
+_PAGE_COLLECTIONS = frozenset("tags tag categories category authors author tabs pages".split())
+
+
+def _spelling(codes: tuple[str, ...]) -> Callable[[str], str | None]:
+    """The site's spelling of a language code written in any case (None: not the site's)."""
+    spelled = {code.lower(): code for code in codes}
+    return lambda code: spelled.get(code.strip().lower())
 
 
 def _categories(data: Mapping[str, Any]) -> tuple[str, ...]:
@@ -472,13 +527,17 @@ class Zola(Hugo):
 class Eleventy(Site):
     ignored: tuple[str, ...] = ()  # input-relative folders and globs that are never content
     prefix: str = "/"
+    collected: tuple[str, ...] = ()  # getFilteredByGlob's globs (from the root): the posts
 
     def kind(self, rel: str) -> str:
         inside = self._inside(rel)
         if inside is None:
             return IGNORE
-        if any(_matches(inside, pattern) for pattern in self.ignored):
+        if any(matches(inside, pattern) for pattern in self.ignored):
             return IGNORE
+        if self.collected and not any(_glob(g).fullmatch(rel) for g in self.collected):
+            globs = ", ".join(self.collected)
+            return f"in none of the collections the site builds from files ({globs}): a page"
         return POST
 
     def _inside(self, rel: str) -> str | None:
@@ -489,7 +548,8 @@ class Eleventy(Site):
 
     def defaults(self, rel: str) -> dict[str, Any]:
         """Eleventy's data cascade below global data: each folder's ``<folder>.json`` and
-        ``<folder>.11tydata.json`` (outer first), then the template's own data file."""
+        ``<folder>.11tydata.json`` or ``.js`` (outer first), then the template's own data
+        files."""
         inside = self._inside(rel)
         if inside is None:
             return {}
@@ -500,9 +560,41 @@ class Eleventy(Site):
             if name is not None:
                 folder = folder / name
             stem = name if name is not None else parts[-1].rsplit(".", 1)[0]
-            for data_file in (f"{stem}.json", f"{stem}.11tydata.json"):
+            for data_file in (f"{stem}.json", *(f"{stem}.11tydata.{e}" for e in _ELEVENTY_DATA)):
                 found.update(sitedata.json_data(folder / data_file))
         return found
+
+    def front_matter(self, rel: str, data: dict[str, Any]) -> dict[str, Any]:
+        """The post's tags without the collections that only make it a post (``post``,
+        ``posts``: Eleventy's starter blog leaves them out wherever it shows tags), and its
+        date, :meth:`_date`."""
+        tags = data.get("tags")
+        if isinstance(tags, str) and tags.strip().lower() in _ELEVENTY_COLLECTIONS:
+            data = {k: v for k, v in data.items() if k != "tags"}
+        elif isinstance(tags, list):
+            tags = [
+                t for t in tags if not (isinstance(t, str) and t.lower() in _ELEVENTY_COLLECTIONS)
+            ]
+            data = {**data, "tags": tags}
+        return self._date(rel, data)
+
+    def _date(self, rel: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Eleventy's date keywords (``date: Last Modified``, ``Created``, ``git Last
+        Modified``, ``git Created``) as the file's modification time. Git's dates would need
+        its history, and a fresh checkout's files are all as old as the checkout: for those
+        a date in the file name is nearer, when there is one."""
+        date = data.get("date")
+        keyword = date.strip().lower() if isinstance(date, str) else ""
+        if keyword not in _ELEVENTY_DATES:
+            return data
+        undated = {k: v for k, v in data.items() if k != "date"}
+        if keyword.startswith("git") and fields.date_from_path(rel) is not None:
+            return undated
+        try:
+            stamp = (self.root / rel).stat().st_mtime
+        except OSError:
+            return undated
+        return {**data, "date": dt.datetime.fromtimestamp(stamp, dt.UTC).replace(microsecond=0)}
 
     def unpublished(self, data: Mapping[str, Any]) -> str | None:
         if data.get("permalink") is False:
@@ -516,13 +608,52 @@ class Eleventy(Site):
         inside = self._inside(rel)
         if inside is None:
             return None
-        path = permalinks.eleventy_url(inside, data.get("permalink"), data)
+        computed = data.get("eleventyComputed")  # its string values are templates too
+        own = computed.get("permalink") if isinstance(computed, Mapping) else None
+        own = own if isinstance(own, str) else data.get("permalink")
+        path = permalinks.eleventy_url(inside, own, data)
         if path is None:
             return None
         return "/" + self.prefix.strip("/") + path if self.prefix.strip("/") else path
 
 
-def _matches(rel: str, pattern: str) -> bool:
+_ELEVENTY_DATA = ("json", "cjs", "mjs", "js")  # the order Eleventy 3 reads them in, last wins
+_ELEVENTY_COLLECTIONS = ("all", "nav", "post", "posts")  # the starter blog's filterTagList
+_ELEVENTY_DATES = ("last modified", "created", "git last modified", "git created")
+
+
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A glob as Eleventy's (micromatch) reads one: ``**/`` any folders or none, ``*`` and
+    ``?`` within one name, ``{a,b}`` either (compiled once: ``re`` keeps what it compiled)."""
+    out, at = [], 0
+    pattern = pattern.strip().removeprefix("./")
+    while at < len(pattern):
+        if pattern.startswith("**/", at):
+            out.append("(?:.*/)?")
+            at += 3
+            continue
+        char = pattern[at]
+        if pattern.startswith("**", at):
+            out.append(".*")
+            at += 1
+        elif char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char in "{}":
+            out.append("(?:" if char == "{" else ")")
+        elif char == ",":
+            out.append("|" if "{" in pattern[:at] else ",")
+        else:
+            out.append(re.escape(char))
+        at += 1
+    try:
+        return re.compile("".join(out))
+    except re.error:
+        return re.compile(re.escape(pattern))
+
+
+def matches(rel: str, pattern: str) -> bool:
     """Whether a path is, or is inside, what a glob or folder pattern names."""
     pattern = pattern.strip().rstrip("/")
     if not pattern:

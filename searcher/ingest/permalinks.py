@@ -3,8 +3,8 @@
 Pure functions over a post's place in the site and its front matter: Jekyll's permalink styles
 and ``:placeholders`` (site-wide, per collection, per post), Hugo's ``[permalinks]`` per section
 with ``slug``/``url``, Zola's sections and slugs with ``path``, Eleventy's folders with
-``permalink``. Each returns a path (``/blog/a-title/``); :func:`absolute` puts the site's base
-URL before it.
+``permalink``, Hexo's ``permalink`` with the slug its ``new_post_name`` reads. Each returns a
+path (``/blog/a-title/``); :func:`absolute` puts the site's base URL before it.
 """
 
 from __future__ import annotations
@@ -325,6 +325,68 @@ def _template_value(match: re.Match[str], values: Mapping[str, str]) -> str:
     if value is None:
         return match[0]
     return slugify_zola(value) if match[2] else value
+
+
+# --- Hexo ----------------------------------------------------------------------------------
+
+_HEXO_PARAM = re.compile(r":(\w*[^_\W])")  # hexo-util's Permalink: a name not ending in _
+_HEXO_SEGMENTS = {
+    "year": r"(\d{4})", "month": r"(\d{2})", "day": r"(\d{2})",
+    "i_month": r"(\d{1,2})", "i_day": r"(\d{1,2})", "hash": r"([0-9a-f]{12})",
+}  # fmt: skip
+_HEXO_SPECIAL = re.compile(r"[\s~`!@#$%^&*()\-_+=\[\]{}|\\;:\"'<>,.?/]+")
+_HEXO_UNKNOWN = frozenset({"id", "hash", "timestamp"})  # Hexo's database id, the build's clock
+
+
+def hexo_filename(new_post_name: str, relative: str) -> dict[str, str]:
+    """What Hexo reads from a post's path within ``_posts`` by its ``new_post_name`` pattern
+    (``:year-:month-:day-:title.md``): the slug (``title``), and date parts or other
+    placeholders the pattern names; a path the pattern does not fit is all slug, slugized."""
+    rule = str(PurePosixPath(new_post_name).with_suffix("")) if new_post_name else ":title"
+    path = str(PurePosixPath(relative).with_suffix(""))
+    names: list[str] = []
+
+    def segment(match: re.Match[str]) -> str:
+        names.append(match[1])
+        return _HEXO_SEGMENTS.get(match[1], "(.+?)")
+
+    pattern = _HEXO_PARAM.sub(segment, re.escape(rule))
+    found = re.fullmatch(pattern, path)
+    if found is None:
+        return {"title": slugize_hexo(path)}
+    info = dict(zip(names, found.groups(), strict=True))
+    info.setdefault("title", slugize_hexo(path))
+    return info
+
+
+def slugize_hexo(text: str, *, transform: int = 0) -> str:
+    """hexo-util's ``slugize``: diacritics dropped, runs of punctuation and spaces as one
+    hyphen; ``transform`` 1 lower-cases, 2 upper-cases."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    slug = _HEXO_SPECIAL.sub("-", re.sub(r"[\x00-\x1f]", "", plain)).strip("-")
+    return slug.lower() if transform == 1 else slug.upper() if transform == 2 else slug
+
+
+def hexo_dates(date: dt.datetime) -> dict[str, str]:
+    return {
+        "year": f"{date.year:04d}", "month": f"{date.month:02d}", "day": f"{date.day:02d}",
+        "hour": f"{date.hour:02d}", "minute": f"{date.minute:02d}", "second": f"{date.second:02d}",
+        "i_month": str(date.month), "i_day": str(date.day),
+    }  # fmt: skip
+
+
+def hexo_url(rule: str, values: Mapping[str, Any], own: str | None) -> str | None:
+    """A post's path as Hexo's ``post_permalink`` filter writes it: its own ``permalink``, or
+    the site's rule with each ``:name`` filled from ``values`` (Hexo writes "undefined" for a
+    name it has no value for); None when the rule needs what only Hexo's build knows (the
+    database id, the file's creation time)."""
+    if own:
+        return own if own.startswith("/") else "/" + own
+    wanted = set(_HEXO_PARAM.findall(rule))
+    if wanted & _HEXO_UNKNOWN or ("year" in wanted and "year" not in values):
+        return None
+    path = _HEXO_PARAM.sub(lambda m: str(values.get(m[1], "undefined")), rule)
+    return quote("/" + path.lstrip("/"), safe="/;,?:@&=+$-_.!~*'()#%")  # encodeURI
 
 
 # --- all -----------------------------------------------------------------------------------

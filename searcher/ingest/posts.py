@@ -27,7 +27,7 @@ def build_post(
     markup the text came from (for the places it marks up, and to notice text lost)."""
     data = any_case(data)
     if site is not None:
-        data = {**any_case(site.defaults(rel)), **data}
+        data = site.front_matter(rel, {**any_case(site.defaults(rel)), **data})
     title = fields.clean_title(data.get("title")) or extracted.heading or _title_from_name(rel)
     date = _date(data, rel, warnings)
     found = data.get("taxonomies")

@@ -2,10 +2,12 @@
 
 Pointed at a site's folder, blogsearch finds the generator by its configuration file (Jekyll
 ``_config.yml``, Hugo ``hugo.toml``/``config.*``, Zola ``config.toml``, Eleventy
-``eleventy.config.js``/``.eleventy.js``) in that folder, or in its parent when the folder is
+``eleventy.config.js``/``.eleventy.js``; a ``_config.yml`` with Hexo's keys, or beside a
+``package.json`` naming Hexo, is Hexo's) in that folder, or in its parent when the folder is
 the site's content folder (``content/``, ``_posts/``). The site then says which files are posts
-(Jekyll: ``_posts`` and collections with ``output: true``; Hugo and Zola: the content folder;
-Eleventy: its input), which never are (layouts, includes, partials, data, themes, excluded
+(Jekyll: ``_posts`` and collections of posts with ``output: true``, under its ``source``;
+Hexo: ``source/_posts``; Hugo and Zola: the content folder; Eleventy: its input, or what its
+collections' globs match), which never are (layouts, includes, partials, data, themes, excluded
 paths: not even listed), which are other pages (listed as skipped, with the reason), each
 post's URL as the generator builds it (see :mod:`searcher.ingest.permalinks`), and the language to
 fall back on. Jekyll needs no configuration file: a root holding ``_posts/`` beside Jekyll's
@@ -19,6 +21,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import posixpath
 import re
 import threading
 import time
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from searcher.ingest import langs, meta, permalinks
+from searcher.ingest import hexo, jsmatter, langs, meta, permalinks
 from searcher.ingest.generators import (
     IGNORE,
     POST,
@@ -69,6 +72,11 @@ _JEKYLL_EXCLUDES = (
     ".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfile.lock", "node_modules",
     "vendor/bundle/", "vendor/cache/", "vendor/gems/", "vendor/ruby/",
 )  # fmt: skip
+_ELEVENTY_DATA = tuple(f"{stem}.{ext}" for stem in ("metadata", "site")
+                       for ext in ("json", "js", "mjs", "cjs"))  # fmt: skip
+_JS_POSTS = re.compile(r"""\baddCollection\s*\(\s*["'`](?:posts?|blog|articles?)["'`]""")
+_JS_GLOBS = re.compile(r"\bgetFilteredByGlob\s*\(\s*(\[[^\]]*\]|[\"'`][^\"'`]+[\"'`])")
+_JS_LOCAL = re.compile(r"""(?:\brequire\s*\(\s*|\bfrom\s+)["'](\./[^"']+)["']""")
 _JS_DIR = re.compile(r"\b(input|output|includes|layouts|data)\s*:\s*[\"'`]([^\"'`]+)[\"'`]")
 _JS_SETTER = re.compile(  # Eleventy 3: eleventyConfig.setInputDirectory("content")
     r"\bset(Input|Output|Includes|Layouts|Data)Directory\s*\(\s*[\"'`]([^\"'`]+)[\"'`]"
@@ -93,6 +101,9 @@ class View:
 
     def defaults(self, rel: str) -> dict[str, Any]:
         return self.site.defaults(self.prefix + rel)
+
+    def front_matter(self, rel: str, data: dict[str, Any]) -> dict[str, Any]:
+        return self.site.front_matter(self.prefix + rel, data)
 
     def url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None, title: str) -> str:
         """The post's absolute URL (or path, when the site names no base URL): the one its own
@@ -159,18 +170,24 @@ def _find(source: Path) -> View | None:
     """The site of ``source``: its own, or that of a folder up to :data:`_UP` levels above
     whose content folders hold it or are inside it (``content/``, ``content/fr/``,
     ``pages/_posts/`` under Jekyll's collections_dir)."""
-    site = read_site(source)
-    if site is not None:
-        return View(site, "")
+    own = read_site(source)
+    found = View(own, "") if own is not None else None
+    if own is not None and own.config_file != _JEKYLL_DEFAULTS:
+        return found
+    # a folder that only looks like a Jekyll site (no configuration) may be the source of
+    # a configured one above it: Octopress's source/ holds _posts and _layouts, a Hexo
+    # site's source/ its CNAME
     for depth, root in enumerate(list(source.parents)[:_UP], start=1):
         site = read_site(root)
-        if site is None:
+        if site is None or (found is not None and site.config_file == _JEKYLL_DEFAULTS):
             continue
         rel = "/".join(source.parts[-depth:])
-        if _holds_content(site, rel):
-            return View(site, rel + "/")
-        return None  # the nearest site does not publish this folder
-    return None
+        if not _holds_content(site, rel):
+            break  # the nearest site does not publish this folder
+        found = View(site, rel + "/")
+        if site.config_file != _JEKYLL_DEFAULTS:
+            break
+    return found
 
 
 def _holds_content(site: Site, rel: str) -> bool:
@@ -191,7 +208,10 @@ def read_site(root: Path) -> Site | None:
     """The site whose configuration file is in ``root``, or None."""
     for name in _JEKYLL:
         if (root / name).is_file():
-            return _jekyll(root, name)
+            config, problems = _read(root / name)
+            if hexo.is_hexo(root, config):
+                return hexo.read_site(root, name, config, problems)
+            return _jekyll(root, name, config, problems)
     for name in _ELEVENTY:
         if (root / name).is_file():
             return _eleventy(root, name)
@@ -205,17 +225,20 @@ def read_site(root: Path) -> Site | None:
                 return _hugo(root, name, _with_config_folder(root, config), problems)
             continue  # a config.* of something else
     if _bare_jekyll(root):
-        return _jekyll(root, _JEKYLL_DEFAULTS)
+        return _jekyll(root, _JEKYLL_DEFAULTS, {}, ())
     return None
 
 
 def _bare_jekyll(root: Path) -> bool:
     """Whether ``root`` is a Jekyll site without a configuration file: ``_posts/`` beside one
-    of Jekyll's own folders, or a Gemfile that builds with Jekyll. ``_posts/`` alone is a
-    folder of posts, read as such."""
+    of Jekyll's own folders, a Gemfile that builds with Jekyll, or a ``CNAME``: a GitHub
+    Pages site, which Pages builds with Jekyll (unless ``.nojekyll`` says not to).
+    ``_posts/`` alone is a folder of posts, read as such."""
     if not (root / "_posts").is_dir():
         return False
     if any((root / mark).exists() for mark in _JEKYLL_MARKS):
+        return True
+    if (root / "CNAME").is_file() and not (root / ".nojekyll").exists():
         return True
     gemfile = _text(root / "Gemfile").lower()
     return "jekyll" in gemfile or "github-pages" in gemfile
@@ -274,7 +297,8 @@ def _split_files(folder: Path) -> list[Path]:
 
 def _config_files(site: Site) -> Iterator[Path]:
     yield site.root / site.config_file
-    for name in (".eleventyignore", "_data/metadata.json", "_data/site.json"):
+    data = site.config.get("data") if isinstance(site, Eleventy) else None
+    for name in (".eleventyignore", *(f"{data}/{n}" for n in _ELEVENTY_DATA if data)):
         if (site.root / name).is_file():
             yield site.root / name
     if isinstance(site, Hugo) and not isinstance(site, Zola):
@@ -294,13 +318,12 @@ def _data_files(top: Path, hugo: bool) -> Iterator[Path]:
             if (
                 name.startswith("_index.")
                 if hugo
-                else (name.endswith(".11tydata.json") or name == f"{here}.json")
+                else (".11tydata." in name or name == f"{here}.json")
             ):
                 yield Path(folder, name)
 
 
-def _jekyll(root: Path, name: str) -> Jekyll:
-    config, problems = _read(root / name) if name in _JEKYLL else ({}, ())
+def _jekyll(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ...]) -> Jekyll:
     collections = config.get("collections")
     if isinstance(collections, list):
         collections = {str(label): {} for label in collections}
@@ -309,9 +332,8 @@ def _jekyll(root: Path, name: str) -> Jekyll:
     collections = {str(k): (v if isinstance(v, Mapping) else {}) for k, v in collections.items()}
     posts = dict(collections.get("posts", {}))
     collections["posts"] = {**posts, "output": True}
-    base = f"{text_value(config.get('url')) or ''}{text_value(config.get('baseurl')) or ''}".rstrip(
-        "/"
-    )
+    url = text_value(config.get("url")) or _pages_domain(root)
+    base = f"{url or ''}{text_value(config.get('baseurl')) or ''}".rstrip("/")
     lang = langs.normalise(
         config.get("lang") or config.get("language") or config.get("locale")
         or config.get("default_lang")  # jekyll-polyglot
@@ -319,11 +341,27 @@ def _jekyll(root: Path, name: str) -> Jekyll:
     published = (
         f"_{k}" for k, v in collections.items() if k != "posts" and true_flag(v.get("output"))
     )
-    home = "/".join(p for p in str(config.get("collections_dir") or "").split("/") if p)
-    content = tuple(f"{home}/{c}" if home else c for c in ("_posts", *published))
+    source = _folder(config.get("source"))
+    home = _folder(config.get("collections_dir"))
+    content = tuple("/".join(p for p in (source, home, c) if p) for c in ("_posts", *published))
     excludes = (*_strings(config.get("exclude")), *_JEKYLL_EXCLUDES)
     return Jekyll("jekyll", root, name, config, base, lang, problems, content,
-                  collections=collections, excludes=excludes)  # fmt: skip
+                  collections=collections, excludes=excludes, source=source)  # fmt: skip
+
+
+def _pages_domain(root: Path) -> str | None:
+    """A GitHub Pages site's address from its ``CNAME`` file, as Pages sets ``site.url``
+    (jekyll-github-metadata) when ``_config.yml`` names none; https, as Pages serves."""
+    host = _text(root / "CNAME").strip().split("\n")[0].strip().strip("/")
+    host = host.removeprefix("https://").removeprefix("http://")
+    return f"https://{host}" if re.fullmatch(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}", host) else None
+
+
+def _folder(value: Any) -> str:
+    """A folder setting as a path from the site's root ("" for the root itself, or for a
+    path that leaves it)."""
+    parts = [p for p in str(value or "").replace("\\", "/").split("/") if p not in ("", ".")]
+    return "" if ".." in parts or str(value or "").startswith("/") else "/".join(parts)
 
 
 def _hugo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ...]) -> Hugo:
@@ -482,8 +520,9 @@ def _eleventy(root: Path, name: str) -> Eleventy:
         script = (root / name).read_text(encoding="utf-8", errors="replace")
     except OSError:
         script = ""
-    dirs = {key: value.strip("./") for key, value in _JS_DIR.findall(script)}
-    dirs.update((key.lower(), value.strip("./")) for key, value in _JS_SETTER.findall(script))
+    written = dict(_JS_DIR.findall(script))
+    written.update((key.lower(), value) for key, value in _JS_SETTER.findall(script))
+    dirs = {key: value.strip("./") for key, value in written.items()}
     for key, value in _CLI_DIR.findall(_text(root / "package.json")):  # "eleventy --input=src"
         dirs.setdefault(key, value.strip("./"))
     folder = dirs.get("input", "")
@@ -494,21 +533,55 @@ def _eleventy(root: Path, name: str) -> Eleventy:
     ignored.append(output[len(folder) + 1 :] if inside else output)
     for listing in (".eleventyignore", ".gitignore"):
         ignored.extend(_ignore_lines(root / listing, folder))
-    site_data, problems = {}, []
-    for data_file in ("metadata.json", "site.json"):
-        path = root / folder / dirs.get("data", "_data") / data_file
-        if path.is_file():
-            try:
-                site_data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                problems.append(f"{data_file}: {exc}")
-            break
-    site_data = site_data if isinstance(site_data, dict) else {}
+    data_folder = posixpath.normpath(posixpath.join(folder or ".", written.get("data", "_data")))
+    outside = data_folder.startswith("../") or data_folder == ".."  # not the site's
+    site_data, problems = ({}, []) if outside else _site_data(root / data_folder)
     prefix = _JS_PREFIX.search(script)
     lang = langs.normalise(site_data.get("language") or site_data.get("lang"))
-    return Eleventy("eleventy", root, name, {"dir": dirs}, (text_value(site_data.get("url")) or "")
-                    .rstrip("/"), lang, tuple(problems), (folder,), ignored=tuple(ignored),
-                    prefix=prefix[1] if prefix else "/")  # fmt: skip
+    base = (text_value(site_data.get("url")) or "").rstrip("/")
+    return Eleventy("eleventy", root, name, {"dir": dirs, "data": data_folder}, base, lang,
+                    tuple(problems), (folder,), ignored=tuple(ignored),
+                    prefix=prefix[1] if prefix else "/",
+                    collected=_collection_globs(root, script))  # fmt: skip
+
+
+def _collection_globs(root: Path, script: str) -> tuple[str, ...]:
+    """The globs the site's collections are made from (``getFilteredByGlob("posts/*.md")``),
+    in its configuration or a local module it requires (``require("./lib/posts")``), when
+    it builds its collection of posts itself (``addCollection("posts", …)``); none when a
+    collection is built another way (by tag, by a function), which could hold any
+    template, or when the posts are only those tagged so."""
+    if not _JS_POSTS.search(script):
+        return ()
+    texts = [script]
+    for module in _JS_LOCAL.findall(script):
+        path = root / module
+        texts.append(_text(path if path.suffix else path.with_suffix(".js")))
+    text = "\n".join(texts)
+    if re.search(r"\bgetFiltered(?!ByGlob)|\bgetAll(?:Sorted)?\b", text):
+        return ()
+    found: list[str] = []
+    for call in _JS_GLOBS.findall(text):
+        found.extend(g.removeprefix("./") for g in re.findall(r"[\"'`]([^\"'`]+)[\"'`]", call))
+    return tuple(dict.fromkeys(found))
+
+
+def _site_data(folder: Path) -> tuple[dict[str, Any], list[str]]:
+    """The global data file that names the site's URL and language (the starter blog's
+    ``metadata.js`` or ``.json``, or ``site.*``), from Eleventy's data folder (which is
+    relative to the input folder: ``../_data`` beside it). A JavaScript file is read
+    without running it: its literal values (:mod:`searcher.ingest.jsmatter`)."""
+    for name in _ELEVENTY_DATA:
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+            found = json.loads(text) if name.endswith(".json") else jsmatter.load(text)[0]
+        except (OSError, ValueError, RecursionError) as exc:
+            return {}, [f"{name}: {exc}"]
+        return (found if isinstance(found, dict) else {}), []
+    return {}, []
 
 
 def _text(path: Path) -> str:
