@@ -25,24 +25,23 @@ import posixpath
 import re
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from searcher.ingest import hexo, jsmatter, langs, meta, permalinks
+from searcher.ingest import hexo, hugo, jsmatter, langs, meta, permalinks
 from searcher.ingest.generators import (
     IGNORE,
     POST,
     Eleventy,
-    Hugo,
     Jekyll,
     Site,
-    Zola,
+    strings,
     text_value,
     true_flag,
 )
+from searcher.ingest.hugo import Hugo, Zola
 
 __all__ = ["IGNORE", "POST", "Site", "View", "fingerprint", "for_source", "read_site"]
 
@@ -59,7 +58,6 @@ _ELEVENTY = (
 )  # fmt: skip
 _SPLIT = tuple(f"config/_default/{stem}.{ext}" for stem in ("hugo", "config")
                for ext in ("toml", "yaml", "yml", "json"))  # fmt: skip
-_HUGO_PAGES = (".md", ".markdown", ".mdown", ".html", ".htm", ".org", ".adoc", ".rst", ".pdc")
 _HUGO_CONFIG_FOLDERS = ("config/_default", "config/production")  # `hugo` builds production
 _CONTENT_FOLDERS = ("content", "_posts", "src", "posts", "blog")  # a source that may be one
 _ZOLA_KEYS = ("base_url", "compile_sass", "build_search_index", "generate_feed", "generate_feeds",
@@ -219,10 +217,10 @@ def read_site(root: Path) -> Site | None:
         if (root / name).is_file():
             config, problems = _read(root / name)
             if name == "config.toml" and any(k in config for k in _ZOLA_KEYS):
-                return _zola(root, name, config, problems)
+                return hugo.read_zola(root, name, config, problems)
             keys = {str(k).lower() for k in config}
             if name.startswith(("hugo.", "config/")) or keys & _HUGO_KEYS:
-                return _hugo(root, name, _with_config_folder(root, config), problems)
+                return hugo.read_site(root, name, _with_config_folder(root, config), problems)
             continue  # a config.* of something else
     if _bare_jekyll(root):
         return _jekyll(root, _JEKYLL_DEFAULTS, {}, ())
@@ -344,7 +342,7 @@ def _jekyll(root: Path, name: str, config: dict[str, Any], problems: tuple[str, 
     source = _folder(config.get("source"))
     home = _folder(config.get("collections_dir"))
     content = tuple("/".join(p for p in (source, home, c) if p) for c in ("_posts", *published))
-    excludes = (*_strings(config.get("exclude")), *_JEKYLL_EXCLUDES)
+    excludes = (*strings(config.get("exclude")), *_JEKYLL_EXCLUDES)
     return Jekyll("jekyll", root, name, config, base, lang, problems, content,
                   collections=collections, excludes=excludes, source=source)  # fmt: skip
 
@@ -362,157 +360,6 @@ def _folder(value: Any) -> str:
     path that leaves it)."""
     parts = [p for p in str(value or "").replace("\\", "/").split("/") if p not in ("", ".")]
     return "" if ".." in parts or str(value or "").startswith("/") else "/".join(parts)
-
-
-def _hugo(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ...]) -> Hugo:
-    config = {str(k).lower(): v for k, v in config.items()}  # Hugo's keys ignore case
-    languages = config.get("languages")
-    config["languages"] = {
-        str(code).lower(): ({str(k).lower(): v for k, v in settings.items()}
-                            if isinstance(settings, Mapping) else {})
-        for code, settings in (languages.items() if isinstance(languages, Mapping) else ())
-    }  # fmt: skip
-    mounted = _content_mounts(config)
-    for source, code in mounted:  # a language's mount is its content folder
-        if code in config["languages"]:
-            config["languages"][code].setdefault("contentdir", source)
-    own = [text_value(settings.get("contentdir")) for settings in config["languages"].values()]
-    folders = [f for f in own if f]
-    if mounted:  # mounts replace the default content folder
-        folders = [*dict.fromkeys([*(source for source, _ in mounted), *folders])]
-    elif not folders or not all(own):  # a language without its own folder reads the site's
-        folders.insert(0, text_value(config.get("contentdir")) or "content")
-    default = text_value(config.get("defaultcontentlanguage")) or "en"
-    lang = langs.normalise(  # Hugo 0.158 renamed languageCode locale
-        config.get("locale") or config.get("languagecode") or config.get("defaultcontentlanguage")
-    )
-    base = text_value(config.get("baseurl")) or ""
-    disabled = {c.lower() for c in _strings(config.get("disablelanguages"))}
-    disabled |= {c for c, items in config["languages"].items() if true_flag(items.get("disabled"))}
-    return Hugo("hugo", root, name, config, base.rstrip("/"), lang, problems,
-                tuple(f.strip("/") for f in dict.fromkeys(folders)),
-                languages=tuple(config["languages"]),
-                default_language=default.lower(),
-                main_sections=_main_sections(root, config, folders),
-                top_posts=_top_holds_posts(root, folders),
-                ignore_files=_patterns(config.get("ignorefiles")),
-                disabled=tuple(sorted(disabled - {default.lower()})))  # fmt: skip
-
-
-def _content_mounts(config: Mapping[str, Any]) -> list[tuple[str, str | None]]:
-    """The folders ``[[module.mounts]]`` mount as the whole of ``content`` (Hugo's way to
-    give each language its folder, or to keep content elsewhere), each with its language
-    (``lang``, or a single one in ``sites.matrix.languages``). Mounts into part of
-    ``content`` and sources outside the site are not followed."""
-    module = config.get("module")
-    mounts = module.get("mounts") if isinstance(module, Mapping) else None
-    found: list[tuple[str, str | None]] = []
-    for mount in mounts if isinstance(mounts, list) else ():
-        if not isinstance(mount, Mapping):
-            continue
-        mount = {str(k).lower(): v for k, v in mount.items()}
-        source = (text_value(mount.get("source")) or "").strip("/")
-        if text_value(mount.get("target")) not in ("content", "content/") or not source:
-            continue
-        if source.startswith("..") or "/../" in f"/{source}/" or ":" in source:
-            continue
-        found.append((source, _mount_language(mount)))
-    return found
-
-
-def _mount_language(mount: Mapping[str, Any]) -> str | None:
-    code = text_value(mount.get("lang"))
-    sites = mount.get("sites")
-    matrix = sites.get("matrix") if isinstance(sites, Mapping) else None
-    codes = matrix.get("languages") if isinstance(matrix, Mapping) else None
-    if code is None and isinstance(codes, list) and len(codes) == 1:
-        code = text_value(codes[0])
-    return code.lower() if code and "*" not in code else None
-
-
-def _main_sections(root: Path, config: Mapping[str, Any], folders: list[str]) -> tuple[str, ...]:
-    """Hugo's ``mainSections`` (the project setting, or the older ``params.mainSections``
-    that themes read): the sections that hold the posts. Unset, every section's pages are
-    posts (Hugo falls back to its largest section; see :func:`_top_holds_posts` for the
-    pages outside every section). Sections that no content
-    folder has are dropped, and if none is left the setting is ignored: a stale or
-    mistyped setting must not leave every post out."""
-    params = config.get("params")
-    params = {str(k).lower(): v for k, v in params.items()} if isinstance(params, Mapping) else {}
-    for value in (config.get("mainsections"), params.get("mainsections")):
-        names = (value,) if isinstance(value, str) else _strings(value)
-        names = tuple(n.strip().strip("/") for n in names if n.strip().strip("/"))
-        found = tuple(n for n in names if any(_has_folder(root / f, n) for f in folders))
-        if found:
-            return found
-    return ()
-
-
-def _top_holds_posts(root: Path, folders: list[str]) -> bool:
-    """Whether the pages outside every section (``about.md``, ``search/index.md``) are
-    posts. With mainSections unset Hugo takes its largest section for the posts, so when a
-    section holds more pages than the top, the top's are the site's own pages; a blog that
-    keeps its posts at the top holds more there."""
-    top, sections = 0, Counter[str]()
-    for folder in folders:
-        try:
-            entries = list(os.scandir(root / folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_file() and _is_page(entry.name):
-                top += 1
-            elif entry.is_dir() and any(_is_page(n, "index") for n in os.listdir(entry.path)):
-                top += 1  # a bundle
-            elif entry.is_dir():
-                for _, _, names in os.walk(entry.path):
-                    sections[entry.name.lower()] += sum(_is_page(n) for n in names)
-    return not sections or top >= max(sections.values())
-
-
-def _patterns(value: Any) -> tuple[re.Pattern[str], ...]:
-    """Hugo's ``ignoreFiles`` regular expressions (one Python cannot read is left out)."""
-    found = []
-    for text in (value,) if isinstance(value, str) else _strings(value):
-        try:
-            found.append(re.compile(text))
-        except (re.error, RecursionError):
-            continue
-    return tuple(found)
-
-
-def _is_page(name: str, stem: str = "") -> bool:
-    """Whether a file name is a Hugo content page's (``stem``: only that page name)."""
-    first, _, _ = name.partition(".")
-    kept = first == stem if stem else first != "_index"
-    return kept and name.lower().endswith(_HUGO_PAGES)
-
-
-def _has_folder(content: Path, section: str) -> bool:
-    """Whether ``content`` has the folder ``section`` (its name in any case, as Hugo's
-    section names are compared)."""
-    try:
-        return (content / section).is_dir() or any(
-            e.is_dir() and e.name.casefold() == section.casefold().split("/")[0]
-            for e in os.scandir(content)
-        )
-    except OSError:
-        return False
-
-
-def _zola(root: Path, name: str, config: dict[str, Any], problems: tuple[str, ...]) -> Zola:
-    languages = config.get("languages")
-    codes = tuple(str(c).lower() for c in languages) if isinstance(languages, Mapping) else ()
-    if isinstance(languages, list):  # before Zola 0.15: languages = [{code = "fr"}, …]
-        codes = tuple(str(t["code"]).lower() for t in languages if isinstance(t, Mapping)
-                      and isinstance(t.get("code"), str))  # fmt: skip
-    default = text_value(config.get("default_language")) or "en"
-    lang = langs.normalise(config.get("default_language"))
-    base = (text_value(config.get("base_url")) or "").rstrip("/")
-    return Zola("zola", root, name, config, base, lang, problems, ("content",),
-                languages=codes, default_language=default.lower())  # fmt: skip
 
 
 def _eleventy(root: Path, name: str) -> Eleventy:
@@ -607,7 +454,3 @@ def _ignore_lines(path: Path, folder: str) -> list[str]:
             line = line[len(folder) + 1 :]
         patterns.append(line)
     return patterns
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    return tuple(str(v) for v in value if isinstance(v, str)) if isinstance(value, list) else ()
