@@ -22,6 +22,8 @@ _ISO = re.compile(
     re.IGNORECASE,
 )
 _YEAR_MONTH = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})\s*$")
+# EXIF's date and time, as cameras and exiftool write it into a photo post's front matter
+_EXIF = re.compile(r"^\s*(\d{4}):(\d{2}):(\d{2})(?=\s|$)")
 _ZONES = {  # the abbreviations exporters write after a time; an unknown one is left out
     "Z": 0, "UT": 0, "UTC": 0, "GMT": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2,
     "MET": 1, "MEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "EST": -5, "EDT": -4, "CST": -6,
@@ -99,6 +101,9 @@ def parse_date(value: Any) -> dt.datetime | None:
     month = _YEAR_MONTH.match(text)
     if month:
         return _day(int(month[1]), int(month[2]), 1)
+    exif = _EXIF.match(text)  # "2018:01:05 21:35:36": its date as ISO writes it
+    if exif:
+        text = f"{exif[1]}-{exif[2]}-{exif[3]}{text[exif.end() :]}"
     return (
         _from_iso(text) or _from_rfc2822(text) or _from_words(text) or _from_numeric(text)
         or _from_cjk(text)

@@ -28,6 +28,12 @@ PLUS2 = dt.timezone(dt.timedelta(hours=2))
         ("2015-11-15 15.45", dt.datetime(2015, 11, 15, 15, 45)),  # a dot between hours and minutes
         # seconds left out before a fraction: the minute, as Jekyll (Ruby's Time.parse) reads it
         ("2024-09-23T08:30.000+02:00", dt.datetime(2024, 9, 23, 8, 30, tzinfo=PLUS2)),
+        # EXIF's form, as cameras and exiftool write it into photo posts' front matter
+        ("2018:01:05 21:35:36", dt.datetime(2018, 1, 5, 21, 35, 36)),
+        ("2018:01:05 21:35:36+02:00", dt.datetime(2018, 1, 5, 21, 35, 36, tzinfo=PLUS2)),
+        ("2018:01:05", dt.datetime(2018, 1, 5)),
+        ("2018:13:05 21:35:36", None),
+        ("2018:01:05x", None),
         ("2024-09-23 08:30,5", dt.datetime(2024, 9, 23, 8, 30)),
         ("Tue, 01 Mar 2011 09:22:54 +0000", dt.datetime(2011, 3, 1, 9, 22, 54, tzinfo=UTC)),
         ("March 1, 2011", dt.datetime(2011, 3, 1)),
