@@ -9,6 +9,7 @@ decide alike comes from :mod:`searcher.search.planning`, and hits from
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -126,13 +127,9 @@ class Generation:
         docnum = self.searcher.document_number(path=path)
         post = records.read(self.searcher.stored_fields(docnum))
         reader = self.searcher.reader()
-
-        def frequencies(pairs: list[tuple[str, str]]) -> list[int]:
-            return [int(reader.frequency(field, word)) for field, word in pairs]
-
         terms = suggest.key_terms(suggest.similar_source(post), post.lang,
                                   reader.doc_count_all(), reader.field_length(schema.WORDS),
-                                  frequencies)  # fmt: skip
+                                  functools.partial(suggest.term_frequencies, reader))  # fmt: skip
         found: list[tuple[int, float]] = []
         if terms:
             # by Whoosh, as :meth:`_top` would rank it without numpy (40 % of the command)

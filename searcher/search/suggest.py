@@ -595,6 +595,12 @@ def similar_source(post: records.StoredPost) -> str:
 Frequencies = Callable[[list[tuple[str, str]]], list[int]]  # (field, word) -> occurrences
 
 
+def term_frequencies(reader: Any, keys: list[tuple[str, str]]) -> list[int]:
+    """How often each (field, word) of ``keys`` occurs in ``reader``'s posts: the
+    :data:`Frequencies` of one index (a sharded one sums its shards')."""
+    return [int(reader.frequency(field, word)) for field, word in keys]
+
+
 def key_terms(text: str, lang: str | None, docs: int, words: int,
               frequencies: Frequencies) -> list[tuple[str, float]]:  # fmt: skip
     """The key terms of a post's ``text`` (title and opening) and their weights: Whoosh's

@@ -194,8 +194,7 @@ class ShardActor:
 
     def occurrences(self, keys: list[tuple[str, str]]) -> list[int]:
         """How often each (field, word) occurs in this shard: similar posts' key terms."""
-        reader = self._searcher.reader()
-        return [int(reader.frequency(field, word)) for field, word in keys]
+        return suggest.term_frequencies(self._searcher.reader(), keys)
 
     def frequencies(self, keys: list[tuple[str, str]]) -> list[int]:
         """Document frequencies of (field, word) pairs: "did you mean" over every shard."""

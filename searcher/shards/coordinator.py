@@ -14,13 +14,14 @@ the request be run again, once; then :class:`ShardUnavailable`. Never a partial 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from searcher.errors import BlogsearchError, ShardUnavailable, UsageError
 from searcher.indexing import analysis, schema
@@ -52,6 +53,7 @@ LEXICON_MEMO = 50_000  # word look-ups remembered per generation of the shards
 
 
 Chosen = tuple[int, int, float]  # (shard, docnum, score) of a merged candidate
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -143,10 +145,15 @@ class ShardedGeneration:
                            summed(freqs for _, freqs in answers))  # fmt: skip
 
     def run(self, request: Request) -> Results:
+        return self._retried(self._run, request)
+
+    def _retried(self, answer: Callable[[_T], Results], asked: _T) -> Results:
+        """``answer(asked)``, asked again on shards placed anew when a worker was lost; a
+        :class:`ShardUnavailable` when they cannot answer."""
         attempt = 1
         while True:
             try:
-                return self._run(request)
+                return answer(asked)
             except (BlogsearchError, MissingStatistics):
                 raise
             except Exception as exc:  # a lost worker shows as any of a dozen Dask errors
@@ -233,6 +240,9 @@ class ShardedGeneration:
     def similar(self, path: str, limit: int) -> Results:
         """The single index's similar posts (:meth:`Generation.similar`): the post's key
         terms weighed by every shard's figures, then searched as any query is."""
+        return self._retried(functools.partial(self._similar, limit=limit), path)
+
+    def _similar(self, path: str, limit: int) -> Results:
         self._prepare(None)
         located = self.shards.call("locate", postpaths.candidates(path))
         found = [(answer, n) for n, answer in enumerate(located) if answer is not None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from pathlib import Path
 
@@ -120,10 +121,7 @@ def test_similar_posts_score_cjk_terms_as_if_the_words_field_held_each() -> None
                                 body=analysis.marked(body, key))  # fmt: skip
     with ix.searcher() as searcher:
         reader = searcher.reader()
-
-        def frequencies(pairs: list[tuple[str, str]]) -> list[int]:
-            return [reader.frequency(field, word) for field, word in pairs]
-
+        frequencies = functools.partial(suggest.term_frequencies, reader)
         docs, words = reader.doc_count_all(), reader.field_length(schema.WORDS)
         for _, title, body in texts:
             text = f"{title}\n{body}"

@@ -28,6 +28,7 @@ from searcher.shards import layout
 from searcher.shards.layout import build, connect, read_layout, shard_of
 
 SHARDS = 3
+CLOUD_POST = "_posts/2011-03-01-cloud-paris.md"  # of content/
 
 
 @pytest.fixture(scope="module")
@@ -317,20 +318,24 @@ def test_a_killed_worker_gives_the_right_answer_or_a_clear_error(
     single, sharded = content_pair
     expected = single.search("the", facets=True, limit=20)
     assert_same(expected, sharded.search("the", facets=True, limit=20))
+    related = single.similar(CLOUD_POST)  # similar posts too: their key terms ask every shard
+    assert_same(related, sharded.similar(CLOUD_POST))
     victim = sharded.worker_pids()[sharded.shard_workers()[0]]
     killer = threading.Timer(0.3, os.kill, (victim, signal.SIGKILL))
     killer.start()
     answered = failed = 0
     deadline = time.monotonic() + 3
     while time.monotonic() < deadline:
-        try:
-            found = sharded.search("the", facets=True, limit=20)
-        except ShardUnavailable as exc:
-            assert "did not answer" in str(exc) and "\n" not in str(exc)
-            failed += 1
-        else:
-            assert_same(expected, found)
-            answered += 1
+        for ask, right in ((lambda: sharded.search("the", facets=True, limit=20), expected),
+                           (lambda: sharded.similar(CLOUD_POST), related)):  # fmt: skip
+            try:
+                found = ask()
+            except ShardUnavailable as exc:
+                assert "did not answer" in str(exc) and "\n" not in str(exc)
+                failed += 1
+            else:
+                assert_same(right, found)
+                answered += 1
     killer.join()
     assert answered > 0
     assert victim not in sharded.worker_pids().values()  # it did die, and was restarted
