@@ -17,7 +17,15 @@ from typing import Any
 from urllib.parse import quote
 
 from searcher.ingest import langs, permalinks
-from searcher.ingest.generators import IGNORE, POST, Site, matches, text_value, true_flag
+from searcher.ingest.generators import (
+    IGNORE,
+    POST,
+    Site,
+    matches,
+    text_value,
+    true_flag,
+    within,
+)
 
 __all__ = ["Hexo", "is_hexo", "read_site"]
 
@@ -62,7 +70,7 @@ class Hexo(Site):
     source: str = "source"  # source_dir: "" when the site's root is its source folder
 
     def kind(self, rel: str) -> str:
-        inside = self._inside(rel)
+        inside = within(rel, self.source)
         if inside is None:
             return IGNORE  # themes, scaffolds, public/: not content
         first, _, rest = inside.partition("/")
@@ -78,14 +86,9 @@ class Hexo(Site):
             return IGNORE  # an asset of the post folder beside it
         return POST
 
-    def _inside(self, rel: str) -> str | None:
-        if not self.source:
-            return rel
-        return rel[len(self.source) + 1 :] if rel.startswith(self.source + "/") else None
-
     def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,
                  title: str) -> str | None:  # fmt: skip
-        inside = (self._inside(rel) or rel).partition("/")[2]  # the path within _posts
+        inside = (within(rel, self.source) or rel).partition("/")[2]  # the path within _posts
         info = permalinks.hexo_filename(str(self.config.get("new_post_name") or ""), inside)
         slug = info.pop("title")
         case = self.config.get("filename_case")
