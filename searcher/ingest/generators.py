@@ -426,3 +426,9 @@ def _list(value: Any) -> list[Any]:
 def strings(value: Any) -> tuple[str, ...]:
     """The strings of a list setting (``exclude``, ``mainSections``); none for any other value."""
     return tuple(str(v) for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def one_or_more(value: Any) -> tuple[str, ...]:
+    """The strings of a setting written as one string or a list of them (``mainSections``,
+    ``ignoreFiles``, ``skip_render``)."""
+    return (value,) if isinstance(value, str) else strings(value)

@@ -22,6 +22,7 @@ from searcher.ingest.generators import (
     POST,
     Site,
     matches,
+    one_or_more,
     text_value,
     true_flag,
     within,
@@ -76,7 +77,7 @@ class Hexo(Site):
         first, _, rest = inside.partition("/")
         if rel.endswith(("%", "~")) or _hexo_hidden(rest if first in _HEXO_POSTS else inside):
             return IGNORE
-        if any(matches(inside, p) for p in _strings(self.config.get("skip_render"))):
+        if any(matches(inside, p) for p in one_or_more(self.config.get("skip_render"))):
             return "in skip_render: Hexo copies it as it is, not a post"
         if first not in _HEXO_POSTS or not rest:
             return "a page of the Hexo site, not a post"
@@ -137,8 +138,3 @@ _HEXO_POSTS = ("_posts", "_drafts")
 
 def _hexo_hidden(path: str) -> bool:
     return any(part.startswith(("_", ".")) for part in path.split("/"))
-
-
-def _strings(value: Any) -> list[str]:
-    values = value if isinstance(value, list) else [value]
-    return [v for v in values if isinstance(v, str) and v.strip()]
