@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -364,9 +365,11 @@ _ELEVENTY_COLLECTIONS = ("all", "nav", "post", "posts")  # the starter blog's fi
 _ELEVENTY_DATES = ("last modified", "created", "git last modified", "git created")
 
 
+@functools.lru_cache(maxsize=256)
 def _glob(pattern: str) -> re.Pattern[str]:
     """A glob as Eleventy's (micromatch) reads one: ``**/`` any folders or none, ``*`` and
-    ``?`` within one name, ``{a,b}`` either (compiled once: ``re`` keeps what it compiled)."""
+    ``?`` within one name, ``{a,b}`` either (translated once per glob: :meth:`Eleventy.kind`
+    asks for every file)."""
     out, at = [], 0
     pattern = pattern.strip().removeprefix("./")
     while at < len(pattern):
