@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -79,15 +80,8 @@ class Jekyll(Site):
     excludes: tuple[str, ...] = ()
     source: str = ""  # the ``source`` folder (Octopress: ``source``), "" for the root
 
-    def _in_source(self, rel: str) -> str | None:
-        """The path within the site's ``source`` folder, where Jekyll reads everything from
-        (None: outside it, never read)."""
-        if not self.source:
-            return rel
-        return rel[len(self.source) + 1 :] if rel.startswith(self.source + "/") else None
-
     def kind(self, rel: str) -> str:
-        inside = self._in_source(rel)
+        inside = within(rel, self.source)
         if inside is None:
             return IGNORE
         rel = inside
@@ -136,7 +130,7 @@ class Jekyll(Site):
         return any(matches(rel, pattern) for pattern in self.excludes)
 
     def defaults(self, rel: str) -> dict[str, Any]:
-        inside = self._in_source(rel)
+        inside = within(rel, self.source)
         if inside is None:
             return {}
         rel = inside
@@ -172,7 +166,7 @@ class Jekyll(Site):
 
     def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,
                  title: str) -> str | None:  # fmt: skip
-        rel = self._in_source(rel) or rel
+        rel = within(rel, self.source) or rel
         parts = self._inner(rel.split("/")) or rel.split("/")
         magic = next((m for m in ("_posts", "_drafts") if m in parts[:-1]), None)
         if magic:
@@ -285,7 +279,7 @@ class Eleventy(Site):
     collected: tuple[str, ...] = ()  # getFilteredByGlob's globs (from the root): the posts
 
     def kind(self, rel: str) -> str:
-        inside = self._inside(rel)
+        inside = within(rel, self.content[0])
         if inside is None:
             return IGNORE
         if any(matches(inside, pattern) for pattern in self.ignored):
@@ -295,17 +289,11 @@ class Eleventy(Site):
             return f"in none of the collections the site builds from files ({globs}): a page"
         return POST
 
-    def _inside(self, rel: str) -> str | None:
-        folder = self.content[0]
-        if not folder:
-            return rel
-        return rel[len(folder) + 1 :] if rel.startswith(folder + "/") else None
-
     def defaults(self, rel: str) -> dict[str, Any]:
         """Eleventy's data cascade below global data: each folder's ``<folder>.json`` and
         ``<folder>.11tydata.json`` or ``.js`` (outer first), then the template's own data
         files."""
-        inside = self._inside(rel)
+        inside = within(rel, self.content[0])
         if inside is None:
             return {}
         parts = inside.split("/")
@@ -360,7 +348,7 @@ class Eleventy(Site):
 
     def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,
                  title: str) -> str | None:  # fmt: skip
-        inside = self._inside(rel)
+        inside = within(rel, self.content[0])
         if inside is None:
             return None
         computed = data.get("eleventyComputed")  # its string values are templates too
@@ -377,9 +365,11 @@ _ELEVENTY_COLLECTIONS = ("all", "nav", "post", "posts")  # the starter blog's fi
 _ELEVENTY_DATES = ("last modified", "created", "git last modified", "git created")
 
 
+@functools.lru_cache(maxsize=256)
 def _glob(pattern: str) -> re.Pattern[str]:
     """A glob as Eleventy's (micromatch) reads one: ``**/`` any folders or none, ``*`` and
-    ``?`` within one name, ``{a,b}`` either (compiled once: ``re`` keeps what it compiled)."""
+    ``?`` within one name, ``{a,b}`` either (translated once per glob: :meth:`Eleventy.kind`
+    asks for every file)."""
     out, at = [], 0
     pattern = pattern.strip().removeprefix("./")
     while at < len(pattern):
@@ -408,6 +398,14 @@ def _glob(pattern: str) -> re.Pattern[str]:
         return re.compile(re.escape(pattern))
 
 
+def within(rel: str, folder: str) -> str | None:
+    """The path within ``folder`` ("" for the site's root), or None when outside it (Jekyll's
+    and Hexo's ``source``, Eleventy's input: where the generator reads everything from)."""
+    if not folder:
+        return rel
+    return rel[len(folder) + 1 :] if rel.startswith(folder + "/") else None
+
+
 def matches(rel: str, pattern: str) -> bool:
     """Whether a path is, or is inside, what a glob or folder pattern names."""
     pattern = pattern.strip().rstrip("/")
@@ -431,3 +429,9 @@ def _list(value: Any) -> list[Any]:
 def strings(value: Any) -> tuple[str, ...]:
     """The strings of a list setting (``exclude``, ``mainSections``); none for any other value."""
     return tuple(str(v) for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def one_or_more(value: Any) -> tuple[str, ...]:
+    """The strings of a setting written as one string or a list of them (``mainSections``,
+    ``ignoreFiles``, ``skip_render``)."""
+    return (value,) if isinstance(value, str) else strings(value)

@@ -17,7 +17,16 @@ from typing import Any
 from urllib.parse import quote
 
 from searcher.ingest import langs, permalinks
-from searcher.ingest.generators import IGNORE, POST, Site, matches, text_value, true_flag
+from searcher.ingest.generators import (
+    IGNORE,
+    POST,
+    Site,
+    matches,
+    one_or_more,
+    text_value,
+    true_flag,
+    within,
+)
 
 __all__ = ["Hexo", "is_hexo", "read_site"]
 
@@ -62,13 +71,13 @@ class Hexo(Site):
     source: str = "source"  # source_dir: "" when the site's root is its source folder
 
     def kind(self, rel: str) -> str:
-        inside = self._inside(rel)
+        inside = within(rel, self.source)
         if inside is None:
             return IGNORE  # themes, scaffolds, public/: not content
         first, _, rest = inside.partition("/")
         if rel.endswith(("%", "~")) or _hexo_hidden(rest if first in _HEXO_POSTS else inside):
             return IGNORE
-        if any(matches(inside, p) for p in _strings(self.config.get("skip_render"))):
+        if any(matches(inside, p) for p in one_or_more(self.config.get("skip_render"))):
             return "in skip_render: Hexo copies it as it is, not a post"
         if first not in _HEXO_POSTS or not rest:
             return "a page of the Hexo site, not a post"
@@ -78,14 +87,9 @@ class Hexo(Site):
             return IGNORE  # an asset of the post folder beside it
         return POST
 
-    def _inside(self, rel: str) -> str | None:
-        if not self.source:
-            return rel
-        return rel[len(self.source) + 1 :] if rel.startswith(self.source + "/") else None
-
     def path_url(self, rel: str, data: Mapping[str, Any], date: dt.datetime | None,
                  title: str) -> str | None:  # fmt: skip
-        inside = (self._inside(rel) or rel).partition("/")[2]  # the path within _posts
+        inside = (within(rel, self.source) or rel).partition("/")[2]  # the path within _posts
         info = permalinks.hexo_filename(str(self.config.get("new_post_name") or ""), inside)
         slug = info.pop("title")
         case = self.config.get("filename_case")
@@ -134,8 +138,3 @@ _HEXO_POSTS = ("_posts", "_drafts")
 
 def _hexo_hidden(path: str) -> bool:
     return any(part.startswith(("_", ".")) for part in path.split("/"))
-
-
-def _strings(value: Any) -> list[str]:
-    values = value if isinstance(value, list) else [value]
-    return [v for v in values if isinstance(v, str) and v.strip()]

@@ -20,7 +20,15 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from searcher.ingest import fields, langs, permalinks, sitedata
-from searcher.ingest.generators import IGNORE, POST, Site, strings, text_value, true_flag
+from searcher.ingest.generators import (
+    IGNORE,
+    POST,
+    Site,
+    one_or_more,
+    strings,
+    text_value,
+    true_flag,
+)
 
 _PAGES = (".md", ".markdown", ".mdown", ".html", ".htm", ".org", ".adoc", ".rst", ".pdc")
 
@@ -346,7 +354,7 @@ def _main_sections(root: Path, config: Mapping[str, Any], folders: list[str]) ->
     params = config.get("params")
     params = {str(k).lower(): v for k, v in params.items()} if isinstance(params, Mapping) else {}
     for value in (config.get("mainsections"), params.get("mainsections")):
-        names = (value,) if isinstance(value, str) else strings(value)
+        names = one_or_more(value)
         names = tuple(n.strip().strip("/") for n in names if n.strip().strip("/"))
         found = tuple(n for n in names if any(_has_folder(root / f, n) for f in folders))
         if found:
@@ -381,7 +389,7 @@ def _top_holds_posts(root: Path, folders: list[str]) -> bool:
 def _patterns(value: Any) -> tuple[re.Pattern[str], ...]:
     """Hugo's ``ignoreFiles`` regular expressions (one Python cannot read is left out)."""
     found = []
-    for text in (value,) if isinstance(value, str) else strings(value):
+    for text in one_or_more(value):
         try:
             found.append(re.compile(text))
         except (re.error, RecursionError):

@@ -166,7 +166,7 @@ def hugo_url(
         pattern = _SECTIONS_CUT.sub(lambda m: "/".join(_cut(tree, m[1])), pattern)
         values = {
             "section": section, "title": urlize(page.title),
-            "sections": "/".join(folders if page.sections is None else page.sections),
+            "sections": "/".join(tree),
             "slug": urlize(page.slug or page.title), "filename": name,
             "slugorfilename": page.slug or name, "contentbasename": name,
             "slugorcontentbasename": page.slug or name,
