@@ -252,7 +252,7 @@ def extract(body: str, markup: Literal["markdown", "html"]) -> Extracted:
         raise ValueError(f"unknown markup {markup!r}; expected 'markdown' or 'html'")
     body = shortcodes.strip(body)
     document_title = None
-    if markup == "html" and (holds(body, "<title") or holds(body, "<TITLE")):
+    if markup == "html" and _TITLE_OPEN.search(body) is not None:
         body, document_title = _without_head(body)
     if markup == "markdown":
         if holds(body, "{:"):
@@ -268,6 +268,7 @@ def extract(body: str, markup: Literal["markdown", "html"]) -> Extracted:
 
 _HEAD_ELEMENT = re.compile(r"<head(?:\s[^>]*)?>.*?</head\s*>", re.S | re.I)
 _TITLE_ELEMENT = re.compile(r"<title(?:\s[^>]*)?>(.*?)</title\s*>", re.S | re.I)
+_TITLE_OPEN = re.compile(r"<title", re.I)  # <title>, <TITLE>, <Title> as editors wrote them
 
 
 def _without_head(html: str) -> tuple[str, str | None]:

@@ -648,6 +648,11 @@ def test_tag_passes_remove_what_the_plain_alternations_removed(pieces: list[str]
             "Map",
         ),
         ("<TITLE>Stray</TITLE><p>No head round it.</p>", "Stray\nNo head round it.", None),
+        (  # tags in any case, as old editors wrote them
+            "<Html><Head><Title>Mixed Case</Title></Head><Body><P>Words.</P></Body></Html>",
+            "Words.",
+            "Mixed Case",
+        ),
     ],
 )
 def test_a_whole_html_document_is_named_by_its_title(
